@@ -1,0 +1,1 @@
+//! Name resolution and typing: AST → a typed plan the executor runs.

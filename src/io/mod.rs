@@ -1,0 +1,1 @@
+//! Reading tables and schemas from files, writing results.

@@ -1,0 +1,22 @@
+//! kql: a KQL (Kusto Query Language) interpreter that runs detections offline
+//! against local JSON tables, with Kusto's semantics.
+//!
+//! Arrows go one way: [`syntax`] (text → [`ast`]) → [`bind`] (names and types) →
+//! [`exec`] (rows) → [`io`] (files); the `kql` binary sits on top.
+
+pub mod ast;
+pub mod bind;
+pub mod error;
+pub mod exec;
+pub mod functions;
+pub mod io;
+pub mod syntax;
+pub mod table;
+pub mod types;
+pub mod value;
+
+pub use error::{Error, ErrorKind, Result, Span};
+pub use exec::run_query;
+pub use table::{Catalog, Column, Table};
+pub use types::Type;
+pub use value::Value;
