@@ -1,3 +1,7 @@
+//! The `kql` command: parses arguments, calls the library, prints. Nothing else.
+
+mod cli;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -15,18 +19,22 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Parse query files and report syntax errors.
-    Parse {
-        /// Files to parse; `-` reads standard input.
-        files: Vec<String>,
-    },
+    Parse(cli::parse::Args),
+    /// Run a query against a folder of JSON tables.
+    Run(cli::run::Args),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Parse { files } => {
-            let _ = files;
-            ExitCode::from(2)
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Usage errors exit 2; --help and --version exit 0.
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
+    };
+    match cli.command {
+        Command::Parse(args) => cli::parse::main(args),
+        Command::Run(args) => cli::run::main(args),
     }
 }

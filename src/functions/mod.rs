@@ -50,3 +50,33 @@ pub struct BoundScalar {
 pub fn bind_scalar(_name: &str, _args: &[ArgInfo]) -> Result<BoundScalar, FnError> {
     Err(FnError::Unsupported)
 }
+
+/// An aggregate bound at one call site (`make_set(IPAddress, 20)`).
+pub struct BoundAggregate {
+    /// Types of the output columns: one for most aggregates; `arg_max(x, a, b)` gives
+    /// three (x, a, b). Column naming is the binder's job.
+    pub outputs: Vec<Type>,
+    pub imp: Box<dyn AggregateImpl>,
+}
+
+pub trait AggregateImpl: Send + Sync {
+    /// A fresh state for one group.
+    fn init(&self) -> Box<dyn AggState>;
+}
+
+pub trait AggState: Send {
+    /// Feeds one row's argument values (in call order; `*` already expanded by the binder).
+    fn update(&mut self, args: &[Value]);
+    /// The group's result: one value per output column.
+    fn finish(&mut self) -> Vec<Value>;
+}
+
+/// Whether `name` is an aggregate function (so that it is allowed only in summarize).
+pub fn is_aggregate(_name: &str) -> bool {
+    false
+}
+
+/// Binds an aggregate call inside `summarize` (or `make-series`, `top-nested`).
+pub fn bind_aggregate(_name: &str, _args: &[ArgInfo]) -> Result<BoundAggregate, FnError> {
+    Err(FnError::Unsupported)
+}
