@@ -13,6 +13,7 @@ pub mod io;
 pub mod syntax;
 pub mod table;
 pub mod types;
+pub mod validate;
 pub mod value;
 
 pub use error::{Error, ErrorKind, Result, Span};

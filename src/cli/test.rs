@@ -1,14 +1,108 @@
-//! `kql test`
+//! `kql test [PATH...]`: run the detection tests in `*.kqltest.json` files
+//! (folders searched recursively; no path means the current folder).
+//!
+//! Exit codes: 0 all tests pass; 1 a test fails or a test file is invalid;
+//! 2 usage errors (a path that does not exist, no test file found).
 
+use kql::validate::runner::{self, Outcome, Runner};
+use kql::validate::{spec, walk};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Paths.
-    pub paths: Vec<String>,
+    /// Test files or folders to search for `*.kqltest.json` (default: the current folder).
+    pub paths: Vec<PathBuf>,
+    /// Also write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Print only failures and the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Prints a line; a closed pipe (`kql test | head`) is not an error worth a panic.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
 }
 
 pub fn main(args: Args) -> ExitCode {
-    let _ = args.paths;
-    ExitCode::from(2)
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let files = match walk::find_files(&paths, spec::SUFFIX) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("kql test: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if files.is_empty() {
+        eprintln!(
+            "kql test: no test files (*{}) under {}",
+            spec::SUFFIX,
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return ExitCode::from(2);
+    }
+    let mut runner = Runner::new();
+    let report = runner.run_files(&files, |r| {
+        let label = format!("{} :: {}", r.file, r.name);
+        match &r.outcome {
+            Outcome::Pass => {
+                if !args.quiet {
+                    say!("ok    {label}");
+                }
+            }
+            Outcome::Fail(msgs) => {
+                say!("FAIL  {label}");
+                if let Some(d) = &r.description {
+                    say!("      ({d})");
+                }
+                for m in msgs {
+                    for l in m.lines() {
+                        say!("      {l}");
+                    }
+                }
+            }
+            Outcome::Error(m) => {
+                say!("ERROR {label}");
+                for l in m.lines() {
+                    say!("      {l}");
+                }
+            }
+        }
+    });
+    for e in &report.file_errors {
+        say!("ERROR {e}");
+    }
+    let failed = report.results.len() - report.passed();
+    say!(
+        "\n{} passed, {} failed{} ({} test file{})",
+        report.passed(),
+        failed,
+        if report.file_errors.is_empty() {
+            String::new()
+        } else {
+            format!(", {} invalid test file(s)", report.file_errors.len())
+        },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    );
+    if let Some(path) = &args.junit {
+        if let Err(e) = std::fs::write(path, runner::junit(&report)) {
+            eprintln!("kql test: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::from(if report.ok() { 0 } else { 1 })
 }

@@ -1,0 +1,1 @@
+//! `kql check`: parse and bind query files against schemas, without data.

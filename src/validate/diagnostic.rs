@@ -1,0 +1,1 @@
+//! Findings of `kql check` and their renderings.

@@ -1,0 +1,1 @@
+//! Row differences between two results.

@@ -1,0 +1,495 @@
+//! Running detection tests: build each test's tables, run its query with its
+//! clock, check what it expects. All tests run in one process; a query file is
+//! read once however many tests use it.
+
+use super::engine;
+use super::rows::{self, Pattern};
+use super::spec::{self, Expect, JsonRow, SpecError, TestCase, TestFile};
+use crate::table::{Catalog, Column, Table};
+use crate::types::Type;
+use serde_json::Value as Json;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Debug)]
+pub enum Outcome {
+    Pass,
+    /// The query ran but an expectation does not hold: one message per expectation.
+    Fail(Vec<String>),
+    /// The test could not run (bad input rows, a missing query file, a query error).
+    Error(String),
+}
+
+#[derive(Debug)]
+pub struct TestResult {
+    pub file: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub outcome: Outcome,
+    pub duration: Duration,
+}
+
+/// Everything that came out of one run of `kql test`.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub results: Vec<TestResult>,
+    /// Test files that could not be read or are not valid test files.
+    pub file_errors: Vec<SpecError>,
+}
+
+impl Report {
+    pub fn passed(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Pass))
+            .count()
+    }
+    pub fn ok(&self) -> bool {
+        self.file_errors.is_empty() && self.passed() == self.results.len()
+    }
+}
+
+/// Shared across files: built-in schemas and query texts already read.
+pub struct Runner {
+    builtins: Vec<(String, Vec<Column>)>,
+    queries: HashMap<PathBuf, Result<String, String>>,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Runner {
+    pub fn new() -> Self {
+        Runner {
+            builtins: engine::builtin_schemas(),
+            queries: HashMap::new(),
+        }
+    }
+
+    /// Runs every test of every file; `on_result` sees each result as it comes.
+    pub fn run_files(
+        &mut self,
+        files: &[PathBuf],
+        mut on_result: impl FnMut(&TestResult),
+    ) -> Report {
+        let mut report = Report::default();
+        for f in files {
+            match spec::load(f) {
+                Err(e) => report.file_errors.push(e),
+                Ok(tf) => {
+                    for t in &tf.tests {
+                        let start = Instant::now();
+                        let outcome = self.run_one(f, &tf, t);
+                        let r = TestResult {
+                            file: super::walk::display(f),
+                            name: t.name.clone(),
+                            description: t.description.clone(),
+                            outcome,
+                            duration: start.elapsed(),
+                        };
+                        on_result(&r);
+                        report.results.push(r);
+                    }
+                }
+            }
+        }
+        report
+    }
+
+    fn run_one(&mut self, path: &Path, tf: &TestFile, t: &TestCase) -> Outcome {
+        let setup = || -> Result<(String, Catalog, i64, PathBuf), String> {
+            let query_rel = t.query.as_ref().or(tf.query.as_ref()).ok_or("no query")?;
+            let now_text = t.now.as_ref().or(tf.now.as_ref()).ok_or("no now")?;
+            let now = engine::parse_now(now_text).map_err(|m| format!("`now`: {m}"))?;
+            let catalog = self.catalog(path, tf, t)?;
+            Ok((
+                query_rel.clone(),
+                catalog,
+                now,
+                spec::resolve(path, query_rel),
+            ))
+        };
+        let (query_rel, catalog, now, query_path) = match setup() {
+            Ok(s) => s,
+            Err(m) => return Outcome::Error(m),
+        };
+        let text = match self
+            .queries
+            .entry(query_path.clone())
+            .or_insert_with(|| {
+                std::fs::read_to_string(&query_path).map_err(|e| {
+                    format!(
+                        "cannot read query file `{query_rel}` ({}): {e}",
+                        query_path.display()
+                    )
+                })
+            })
+            .clone()
+        {
+            Ok(t) => t,
+            Err(m) => return Outcome::Error(m),
+        };
+        let shown = super::walk::display(&query_path);
+        let tables = match engine::run(&text, &catalog, now) {
+            Ok(t) => t,
+            Err(e) => return Outcome::Error(e.render(&shown, &text)),
+        };
+        let Some(table) = tables.get(t.result) else {
+            return Outcome::Error(format!(
+                "the query returned {} result table(s); `result` is {}",
+                tables.len(),
+                t.result
+            ));
+        };
+        match check(&t.expect, table) {
+            Ok(fails) if fails.is_empty() => Outcome::Pass,
+            Ok(fails) => Outcome::Fail(fails),
+            Err(m) => Outcome::Error(m),
+        }
+    }
+
+    /// The tables of one test: every built-in table (empty) and every table the
+    /// file or the test gives rows for.
+    fn catalog(&self, path: &Path, tf: &TestFile, t: &TestCase) -> Result<Catalog, String> {
+        let mut schemas: Vec<(String, Vec<Column>)> = self.builtins.clone();
+        for (name, s) in &tf.schemas {
+            let cols = schema_entry(path, name, s)?;
+            schemas.retain(|(n, _)| n != name);
+            schemas.push((name.clone(), cols));
+        }
+        let mut catalog = Catalog::new();
+        for (name, cols) in &schemas {
+            catalog.add_table(name.clone(), Table::new(cols.clone(), Vec::new()));
+        }
+        let mut names: Vec<&String> = tf.tables.keys().collect();
+        for n in t.tables.keys() {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        for name in names {
+            let known = schemas
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, c)| c.clone());
+            let mut all_rows: Vec<JsonRow> = Vec::new();
+            let mut file_columns: Option<Vec<Column>> = None;
+            for (whence, src) in [
+                ("the file's", tf.tables.get(name)),
+                ("the test's", t.tables.get(name)),
+            ] {
+                let Some(src) = src else { continue };
+                match src {
+                    Json::Array(items) => {
+                        for (i, it) in items.iter().enumerate() {
+                            match it {
+                                Json::Object(o) => all_rows.push(o.clone()),
+                                _ => return Err(format!("table `{name}` ({whence} rows): row {} is not a JSON object", i + 1)),
+                            }
+                        }
+                    }
+                    Json::String(rel) => {
+                        let p = spec::resolve(path, rel);
+                        let rows = engine::read_json_rows(&p).map_err(|e| {
+                            format!("table `{name}`: data file `{rel}`: {}", one_line(&e.render(rel, "")))
+                        })?;
+                        if known.is_none() && file_columns.is_none() {
+                            file_columns = Some(engine::infer_columns(&rows));
+                        }
+                        all_rows.extend(rows);
+                    }
+                    _ => {
+                        return Err(format!(
+                            "table `{name}` ({whence}): expected an array of rows or the path of a data file"
+                        ))
+                    }
+                }
+            }
+            let columns = match known.or(file_columns) {
+                Some(c) => c,
+                None => {
+                    let hint = crate::error::nearest(name, schemas.iter().map(|(n, _)| n.as_str()))
+                        .map(|n| format!("did you mean `{n}`? Or "))
+                        .unwrap_or_default();
+                    return Err(format!(
+                        "table `{name}` has no known schema: {hint}declare its columns under `schemas`"
+                    ));
+                }
+            };
+            let table = engine::table_from_rows(&columns, &all_rows, name)
+                .map_err(|e| format!("table `{name}`: {}", one_line(&e.render(name, ""))))?;
+            catalog.add_table(name.clone(), table);
+        }
+        Ok(catalog)
+    }
+}
+
+fn one_line(rendered: &str) -> String {
+    let mut parts = Vec::new();
+    for l in rendered.lines() {
+        let l = l.trim();
+        if let Some(h) = l.strip_prefix("= help: ") {
+            parts.push(format!("({h})"));
+        } else if let Some(m) = l.strip_prefix("data error: ") {
+            parts.push(m.to_string());
+        } else if !l.starts_with("-->") && !l.is_empty() {
+            parts.push(l.to_string());
+        }
+    }
+    parts.join(" ")
+}
+
+/// A `schemas` entry: `{"Col": "type", ...}` or the path of a schema file.
+fn schema_entry(path: &Path, name: &str, s: &Json) -> Result<Vec<Column>, String> {
+    match s {
+        Json::Object(m) => m
+            .iter()
+            .map(|(c, t)| {
+                let tn = t.as_str().unwrap_or("");
+                Type::from_name(tn)
+                    .map(|ty| Column::new(c.clone(), ty))
+                    .ok_or_else(|| format!("schema of `{name}`: column `{c}` has unknown type {t}"))
+            })
+            .collect(),
+        Json::String(rel) => engine::load_schema_file(&spec::resolve(path, rel))
+            .map(|(_, c)| c)
+            .map_err(|e| {
+                format!(
+                    "schema of `{name}`: `{rel}`: {}",
+                    one_line(&e.render(rel, ""))
+                )
+            }),
+        _ => Err(format!(
+            "schema of `{name}`: expected {{\"Col\": \"type\"}} or a file path"
+        )),
+    }
+}
+
+/// Checks every expectation; `Err` when an expectation cannot be evaluated
+/// (it names a column the result does not have).
+pub fn check(expect: &Expect, table: &Table) -> Result<Vec<String>, String> {
+    let mut fails = Vec::new();
+    let n = table.rows.len();
+    let silent = expect.silent == Some(true) || expect.fires == Some(false);
+    if silent && n > 0 {
+        fails.push(format!(
+            "expected no rows, got {n}:\n{}",
+            sample(table, None)
+        ));
+    }
+    if (expect.fires == Some(true) || expect.silent == Some(false)) && n == 0 {
+        fails.push("expected the query to fire, it returned no rows".to_string());
+    }
+    if let Some(c) = expect.count {
+        if c != n {
+            fails.push(format!(
+                "expected {c} row(s), got {n}:\n{}",
+                sample(table, None)
+            ));
+        }
+    }
+    if let Some(rows) = &expect.rows {
+        let pats = rows::compile(table, rows, "expected")?;
+        if let Some(f) = exact(table, rows, &pats, expect.ordered) {
+            fails.push(f);
+        }
+    }
+    if let Some(rows) = &expect.contains {
+        let pats = rows::compile(table, rows, "contains")?;
+        let got = rows::assign(&pats, &table.rows);
+        let missing: Vec<String> = got
+            .iter()
+            .zip(rows)
+            .filter(|(m, _)| m.is_none())
+            .map(|(_, r)| format!("  - {}", rows::render_json_row(r)))
+            .collect();
+        if !missing.is_empty() {
+            let cols = rows::pattern_columns(&pats);
+            fails.push(format!(
+                "expected rows missing from the result:\n{}\nthe result ({n} rows):\n{}",
+                missing.join("\n"),
+                sample(table, Some(&cols))
+            ));
+        }
+    }
+    if let Some(rows) = &expect.excludes {
+        let pats = rows::compile(table, rows, "excludes")?;
+        let cols = rows::pattern_columns(&pats);
+        for (p, r) in pats.iter().zip(rows) {
+            let hits: Vec<String> = table
+                .rows
+                .iter()
+                .filter(|row| rows::matches(p, row))
+                .map(|row| format!("  + {}", rows::render_row(table, row, Some(&cols))))
+                .collect();
+            if !hits.is_empty() {
+                fails.push(format!(
+                    "the result holds rows matching excluded {}:\n{}",
+                    rows::render_json_row(r),
+                    hits.join("\n")
+                ));
+            }
+        }
+    }
+    Ok(fails)
+}
+
+/// `rows`: the result must be exactly the expected rows, compared on the
+/// columns each expected row names. Returns the diff when it is not.
+fn exact(table: &Table, expected: &[JsonRow], pats: &[Pattern], ordered: bool) -> Option<String> {
+    let cols = rows::pattern_columns(pats);
+    let mut lines = Vec::new();
+    if ordered {
+        let len = expected.len().max(table.rows.len());
+        let mut bad = false;
+        for i in 0..len {
+            match (pats.get(i).zip(expected.get(i)), table.rows.get(i)) {
+                (Some((p, _)), Some(row)) if rows::matches(p, row) => {
+                    lines.push(format!("    {}", rows::render_row(table, row, Some(&cols))))
+                }
+                (p, row) => {
+                    bad = true;
+                    if let Some((_, e)) = p {
+                        lines.push(format!("  - {}", rows::render_json_row(e)));
+                    }
+                    if let Some(row) = row {
+                        lines.push(format!("  + {}", rows::render_row(table, row, Some(&cols))));
+                    }
+                }
+            }
+        }
+        return bad.then(|| {
+            format!(
+                "rows differ (ordered; - expected, + actual):\n{}",
+                lines.join("\n")
+            )
+        });
+    }
+    let got = rows::assign(pats, &table.rows);
+    let mut used = vec![false; table.rows.len()];
+    for r in got.iter().flatten() {
+        used[*r] = true;
+    }
+    for (m, r) in got.iter().zip(expected) {
+        if m.is_none() {
+            lines.push(format!("  - {}", rows::render_json_row(r)));
+        }
+    }
+    for (i, row) in table.rows.iter().enumerate() {
+        if !used[i] {
+            lines.push(format!("  + {}", rows::render_row(table, row, Some(&cols))));
+        }
+    }
+    (!lines.is_empty()).then(|| {
+        format!(
+            "rows differ (- expected but missing, + in the result but not expected; {} expected, {} actual):\n{}",
+            expected.len(),
+            table.rows.len(),
+            lines.join("\n")
+        )
+    })
+}
+
+/// Up to 10 rows for a failure message.
+fn sample(table: &Table, cols: Option<&[usize]>) -> String {
+    const MAX: usize = 10;
+    let mut out: Vec<String> = table
+        .rows
+        .iter()
+        .take(MAX)
+        .map(|r| format!("  | {}", rows::render_row(table, r, cols)))
+        .collect();
+    if table.rows.len() > MAX {
+        out.push(format!("  | ... {} more", table.rows.len() - MAX));
+    }
+    if out.is_empty() {
+        out.push("  | (no rows)".into());
+    }
+    out.join("\n")
+}
+
+/// The JUnit XML report: one suite per test file.
+pub fn junit(report: &Report) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let failures = report.results.len() - report.passed();
+    out.push_str(&format!(
+        "<testsuites name=\"kql test\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n",
+        report.results.len(),
+        failures,
+        report.file_errors.len()
+    ));
+    let mut files: Vec<&str> = Vec::new();
+    for r in &report.results {
+        if !files.contains(&r.file.as_str()) {
+            files.push(&r.file);
+        }
+    }
+    for f in files {
+        let rs: Vec<&TestResult> = report.results.iter().filter(|r| r.file == f).collect();
+        let fails = rs
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Fail(_)))
+            .count();
+        let errs = rs
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Error(_)))
+            .count();
+        out.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{fails}\" errors=\"{errs}\">\n",
+            xml(f),
+            rs.len()
+        ));
+        for r in rs {
+            out.push_str(&format!(
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+                xml(f),
+                xml(&r.name),
+                r.duration.as_secs_f64()
+            ));
+            match &r.outcome {
+                Outcome::Pass => out.push_str("/>\n"),
+                Outcome::Fail(m) => out.push_str(&format!(
+                    ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                    xml(m.first().map_or("", |s| s.lines().next().unwrap_or(""))),
+                    xml(&m.join("\n"))
+                )),
+                Outcome::Error(m) => out.push_str(&format!(
+                    ">\n      <error message=\"{}\">{}</error>\n    </testcase>\n",
+                    xml(m.lines().next().unwrap_or("")),
+                    xml(m)
+                )),
+            }
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    for e in &report.file_errors {
+        out.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"{}\" name=\"(test file)\">\n      <error message=\"{}\"/>\n    </testcase>\n  </testsuite>\n",
+            xml(&e.path),
+            xml(&e.path),
+            xml(&e.to_string())
+        ));
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
