@@ -8,6 +8,7 @@
 
 use crate::types::Type;
 use crate::value::Value;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 /// What the binder knows about one argument of a call.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +36,35 @@ pub enum FnError {
 pub struct EvalCtx {
     /// `now()` in ticks: one instant per query.
     pub now: i64,
+    /// State of the generator behind `rand()` and `new_guid()` (splitmix64). Atomic so
+    /// that a context can be shared by threads; seeded from `now` unless set.
+    pub rng: AtomicU64,
+}
+
+impl EvalCtx {
+    pub fn new(now: i64) -> Self {
+        EvalCtx {
+            now,
+            rng: AtomicU64::new(now as u64 ^ 0x9E37_79B9_7F4A_7C15),
+        }
+    }
+    /// A context whose random functions produce a fixed sequence.
+    pub fn with_seed(now: i64, seed: u64) -> Self {
+        EvalCtx {
+            now,
+            rng: AtomicU64::new(seed),
+        }
+    }
+    /// The next 64 random bits.
+    pub fn next_random(&self) -> u64 {
+        let mut z = self
+            .rng
+            .fetch_add(0x9E37_79B9_7F4A_7C15, AtomicOrdering::Relaxed)
+            .wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
 }
 
 pub trait ScalarImpl: Send + Sync {

@@ -8,7 +8,24 @@
 //! - `DateTime` and `TimeSpan` are counts of 100 ns ticks; a datetime counts from
 //!   0001-01-01T00:00:00Z (as .NET does), so `DateTime(0)` is that instant.
 //! - Strings, arrays and bags are reference-counted so that copying a row is cheap.
+//! - Equality and hashing (`PartialEq`, `Eq`, `Hash`, `Ord` on `Value`) are the group-key
+//!   rules of [`cmp`]: numbers equal across int/long/real, NaN equals NaN, null equals null.
 
+mod cmp;
+mod format;
+mod json;
+mod time;
+
+pub use cmp::compare;
+pub use format::{format_guid, format_real, parse_guid, to_json_text, to_kql_string};
+pub use json::{from_json, parse_json_text, to_json};
+pub use time::{
+    civil_from_days, date_parts, days_from_civil, days_in_month, format_datetime_iso,
+    format_timespan, in_datetime_range, make_ticks, parse_datetime, parse_timespan,
+    timespan_unit_ticks, DateParts, MAX_DATETIME_TICKS,
+};
+
+use crate::types::Type;
 use indexmap::IndexMap;
 use std::sync::Arc;
 
@@ -71,5 +88,37 @@ impl Value {
     /// True only for `Bool(true)`: how `where`, `iff` and `case` read a predicate.
     pub fn is_true(&self) -> bool {
         matches!(self, Value::Bool(true))
+    }
+    /// Null, or the empty string: what `isempty` tests.
+    pub fn is_empty_value(&self) -> bool {
+        match self {
+            Value::Null => true,
+            Value::String(s) => s.is_empty(),
+            _ => false,
+        }
+    }
+    /// The type of a non-null scalar value; `Dynamic` for arrays and bags; None for null.
+    pub fn scalar_type(&self) -> Option<Type> {
+        Some(match self {
+            Value::Null => return None,
+            Value::Bool(_) => Type::Bool,
+            Value::Int(_) => Type::Int,
+            Value::Long(_) => Type::Long,
+            Value::Real(_) => Type::Real,
+            Value::Decimal(_) => Type::Decimal,
+            Value::String(_) => Type::String,
+            Value::DateTime(_) => Type::DateTime,
+            Value::TimeSpan(_) => Type::TimeSpan,
+            Value::Guid(_) => Type::Guid,
+            Value::Array(_) | Value::Bag(_) => Type::Dynamic,
+        })
+    }
+    /// The null of a type: `""` for string, `Null` for the rest.
+    pub fn null_of(ty: Type) -> Value {
+        if ty == Type::String {
+            Value::empty_str()
+        } else {
+            Value::Null
+        }
     }
 }

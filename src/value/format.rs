@@ -1,0 +1,196 @@
+//! Values as text: exactly what `tostring()` returns, which is also what `strcat`,
+//! string comparisons against numbers and the table printer use.
+
+use super::json::to_json;
+use super::time::{format_datetime_iso, format_timespan};
+use super::Value;
+
+/// `tostring(v)`: null → `""`; reals in shortest round-trip form (.NET rules: `1`, `0.5`,
+/// `1E+20`, `1E-07`, `NaN`, `Infinity`); datetime ISO-8601 (`2026-05-18T12:00:00Z`);
+/// timespan `[-][d.]hh:mm:ss[.fffffff]`; guid lower-case hyphenated; bool `true`/`false`;
+/// arrays and bags as compact JSON.
+pub fn to_kql_string(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Long(i) => i.to_string(),
+        Value::Real(f) | Value::Decimal(f) => format_real(*f),
+        Value::String(s) => s.to_string(),
+        Value::DateTime(t) => format_datetime_iso(*t),
+        Value::TimeSpan(t) => format_timespan(*t),
+        Value::Guid(g) => format_guid(*g),
+        Value::Array(_) | Value::Bag(_) => to_json_text(v),
+    }
+}
+
+/// Compact JSON text of a value (what `tostring` gives for arrays and bags, and the text
+/// `has` searches in a dynamic value). A scalar string is quoted here.
+pub fn to_json_text(v: &Value) -> String {
+    serde_json::to_string(&to_json(v)).unwrap_or_default()
+}
+
+/// A double as .NET's shortest round-trip `ToString()` prints it: positional notation for
+/// decimal exponents -4..=14, otherwise `d.dddE+XX`.
+pub fn format_real(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    // `{:e}` gives the shortest round-trip digits: "1.2345e-7".
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = match sci.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => return sci,
+    };
+    let neg = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let mut out = String::with_capacity(24);
+    if neg {
+        out.push('-');
+    }
+    if (-4..15).contains(&exp) {
+        if exp < 0 {
+            out.push_str("0.");
+            for _ in 0..(-exp - 1) {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        } else {
+            let int_len = exp as usize + 1;
+            if digits.len() <= int_len {
+                out.push_str(&digits);
+                for _ in digits.len()..int_len {
+                    out.push('0');
+                }
+            } else {
+                out.push_str(&digits[..int_len]);
+                out.push('.');
+                out.push_str(&digits[int_len..]);
+            }
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('E');
+        out.push(if exp < 0 { '-' } else { '+' });
+        out.push_str(&format!("{:02}", exp.abs()));
+    }
+    out
+}
+
+/// `74be27de-1e4e-49d9-b579-fe0b331d3642`.
+pub fn format_guid(g: u128) -> String {
+    let h = format!("{g:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (any case; also without hyphens or in braces).
+pub fn parse_guid(s: &str) -> Option<u128> {
+    let s = s.trim();
+    let s = s
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .unwrap_or(s);
+    let hex: String = if s.len() == 36 {
+        let b = s.as_bytes();
+        if b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
+            return None;
+        }
+        s.chars().filter(|c| *c != '-').collect()
+    } else {
+        s.to_string()
+    };
+    if hex.len() != 32 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    u128::from_str_radix(&hex, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn formats_reals_like_dotnet() {
+        let cases = [
+            (1.0, "1"),
+            (0.5, "0.5"),
+            (100.0, "100"),
+            (-2.5, "-2.5"),
+            (1.253235897503375, "1.253235897503375"),
+            (3.5e-3, "0.0035"),
+            (1e15, "1E+15"),
+            (123456789012345.0, "123456789012345"),
+            (1e20, "1E+20"),
+            (1.5e-7, "1.5E-07"),
+            (0.0001, "0.0001"),
+            (0.00001, "1E-05"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (0.0, "0"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(format_real(f), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn tostring_of_each_type() {
+        let bag: super::super::Bag = [(Arc::from("a"), Value::Long(1))].into_iter().collect();
+        let cases = [
+            (Value::Null, ""),
+            (Value::Bool(true), "true"),
+            (Value::Int(-3), "-3"),
+            (Value::Long(42), "42"),
+            (Value::Real(2.0), "2"),
+            (Value::str("x y"), "x y"),
+            (
+                Value::DateTime(super::super::UNIX_EPOCH_TICKS),
+                "1970-01-01T00:00:00Z",
+            ),
+            (Value::TimeSpan(1_000_000), "00:00:00.1000000"),
+            (
+                Value::Guid(0x74be27de1e4e49d9b579fe0b331d3642),
+                "74be27de-1e4e-49d9-b579-fe0b331d3642",
+            ),
+            (
+                Value::array(vec![Value::str("a"), Value::Long(1), Value::Null]),
+                r#"["a",1,null]"#,
+            ),
+            (Value::bag(bag), r#"{"a":1}"#),
+        ];
+        for (v, want) in cases {
+            assert_eq!(to_kql_string(&v), want, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn parses_guids() {
+        let g = 0x74be27de1e4e49d9b579fe0b331d3642u128;
+        assert_eq!(parse_guid("74BE27DE-1E4E-49D9-B579-FE0B331D3642"), Some(g));
+        assert_eq!(
+            parse_guid("{74be27de-1e4e-49d9-b579-fe0b331d3642}"),
+            Some(g)
+        );
+        assert_eq!(parse_guid("74be27de1e4e49d9b579fe0b331d3642"), Some(g));
+        assert_eq!(parse_guid("74be27de-1e4e-49d9-b579"), None);
+    }
+}
