@@ -66,7 +66,7 @@ fn invalid_test_files_are_named_with_the_reason_and_exit_1() {
             test_file(
                 r#"{"name": "a", "tables": {"T": [{"A": "two"}]}, "expect": {"fires": true}}"#,
             ),
-            "column `A`: \"two\" is not a long",
+            "table `T`: row 1: column `A`: cannot read \"two\" as long",
         ),
         (
             "unknown-table",

@@ -47,10 +47,7 @@ pub fn load_dir(dir: &Path, user_schemas: &[Schema]) -> Result<Catalog> {
             let s = load_schema_file(path)?;
             if s.name != table {
                 return Err(Error::data(
-                    format!(
-                        "schema file for table `{table}` names table `{}`",
-                        s.name
-                    ),
+                    format!("schema file for table `{table}` names table `{}`", s.name),
                     path.display().to_string(),
                     1,
                 ));
@@ -201,11 +198,7 @@ fn read_array(text: &str, path: &str) -> Result<Vec<Record>> {
     }
     skip_ws(&mut pos, &mut line);
     if pos < bytes.len() {
-        return Err(Error::data(
-            "unexpected text after the array",
-            path,
-            line,
-        ));
+        return Err(Error::data("unexpected text after the array", path, line));
     }
     Ok(out)
 }
@@ -214,7 +207,10 @@ fn into_object(v: J, path: &str, line: usize) -> Result<Map<String, J>> {
     match v {
         J::Object(m) => Ok(m),
         other => Err(Error::data(
-            format!("expected a JSON object for a row, found {}", json_kind(&other)),
+            format!(
+                "expected a JSON object for a row, found {}",
+                json_kind(&other)
+            ),
             path,
             line,
         )),

@@ -214,4 +214,3 @@ pub fn render(tables: &[Table], format: Format) -> String {
     let _ = write_results(&mut buf, tables, format);
     String::from_utf8_lossy(&buf).into_owned()
 }
-

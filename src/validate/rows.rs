@@ -62,12 +62,10 @@ pub fn compile(
     rows: &[Map<String, Json>],
     what: &str,
 ) -> Result<Vec<Pattern>, String> {
-    let mut out = Vec::with_capacity(rows.len());
+    let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
     for (i, r) in rows.iter().enumerate() {
-        let mut p = Vec::with_capacity(r.len());
-        for (k, v) in r {
-            let Some(ci) = table.column_index(k) else {
-                let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        for k in r.keys() {
+            if table.column_index(k).is_none() {
                 let hint = crate::error::nearest(k, names.iter().copied())
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
@@ -76,15 +74,22 @@ pub fn compile(
                     i + 1,
                     names.join(", ")
                 ));
-            };
-            let ty = table.columns[ci].ty;
-            let val = engine::json_to_value(v, ty)
-                .map_err(|m| format!("{what} row {}, column `{k}`: {m}", i + 1))?;
-            p.push((ci, val));
+            }
         }
-        out.push(p);
     }
-    Ok(out)
+    // Typed by the result's columns, with the same conversions as input rows.
+    let typed = engine::rows_to_table(&table.columns, rows, &format!("{what} rows"))
+        .map_err(|e| engine::one_line(&e))?;
+    Ok(rows
+        .iter()
+        .zip(typed.rows)
+        .map(|(r, mut vals)| {
+            r.keys()
+                .filter_map(|k| table.column_index(k))
+                .map(|ci| (ci, std::mem::take(&mut vals[ci])))
+                .collect()
+        })
+        .collect())
 }
 
 pub fn matches(p: &Pattern, row: &[Value]) -> bool {

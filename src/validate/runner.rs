@@ -5,6 +5,7 @@
 use super::engine;
 use super::rows::{self, Pattern};
 use super::spec::{self, Expect, JsonRow, SpecError, TestCase, TestFile};
+use crate::io::Schema;
 use crate::table::{Catalog, Column, Table};
 use crate::types::Type;
 use serde_json::Value as Json;
@@ -52,7 +53,7 @@ impl Report {
 
 /// Shared across files: built-in schemas and query texts already read.
 pub struct Runner {
-    builtins: Vec<(String, Vec<Column>)>,
+    builtins: &'static [Schema],
     queries: HashMap<PathBuf, Result<String, String>>,
 }
 
@@ -155,15 +156,18 @@ impl Runner {
     /// The tables of one test: every built-in table (empty) and every table the
     /// file or the test gives rows for.
     fn catalog(&self, path: &Path, tf: &TestFile, t: &TestCase) -> Result<Catalog, String> {
-        let mut schemas: Vec<(String, Vec<Column>)> = self.builtins.clone();
+        let mut schemas: Vec<Schema> = self.builtins.to_vec();
         for (name, s) in &tf.schemas {
-            let cols = schema_entry(path, name, s)?;
-            schemas.retain(|(n, _)| n != name);
-            schemas.push((name.clone(), cols));
+            let columns = schema_entry(path, name, s)?;
+            schemas.retain(|x| x.name != *name);
+            schemas.push(Schema {
+                name: name.clone(),
+                columns,
+            });
         }
         let mut catalog = Catalog::new();
-        for (name, cols) in &schemas {
-            catalog.add_table(name.clone(), Table::new(cols.clone(), Vec::new()));
+        for s in &schemas {
+            catalog.add_table(s.name.clone(), Table::new(s.columns.clone(), Vec::new()));
         }
         let mut names: Vec<&String> = tf.tables.keys().collect();
         for n in t.tables.keys() {
@@ -172,75 +176,61 @@ impl Runner {
             }
         }
         for name in names {
-            let known = schemas
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, c)| c.clone());
-            let mut all_rows: Vec<JsonRow> = Vec::new();
-            let mut file_columns: Option<Vec<Column>> = None;
-            for (whence, src) in [
-                ("the file's", tf.tables.get(name)),
-                ("the test's", t.tables.get(name)),
-            ] {
+            let known = schemas.iter().find(|s| s.name == *name);
+            let mut table: Option<Table> = None;
+            for (whence, src) in [("file", tf.tables.get(name)), ("test", t.tables.get(name))] {
                 let Some(src) = src else { continue };
-                match src {
+                let part = match src {
                     Json::Array(items) => {
+                        let mut rows: Vec<JsonRow> = Vec::with_capacity(items.len());
                         for (i, it) in items.iter().enumerate() {
                             match it {
-                                Json::Object(o) => all_rows.push(o.clone()),
-                                _ => return Err(format!("table `{name}` ({whence} rows): row {} is not a JSON object", i + 1)),
+                                Json::Object(o) => rows.push(o.clone()),
+                                _ => return Err(format!("table `{name}` (the {whence}'s rows): row {} is not a JSON object", i + 1)),
                             }
                         }
+                        let columns = match (known, &table) {
+                            (Some(s), _) => s.columns.clone(),
+                            (None, Some(t)) => t.columns.clone(),
+                            (None, None) => {
+                                let hint = crate::error::nearest(name, schemas.iter().map(|s| s.name.as_str()))
+                                    .map(|n| format!("did you mean `{n}`? Or "))
+                                    .unwrap_or_default();
+                                return Err(format!(
+                                    "table `{name}` has no known schema: {hint}declare its columns under `schemas`"
+                                ));
+                            }
+                        };
+                        engine::rows_to_table(&columns, &rows, &format!("table `{name}`"))
+                            .map_err(|e| engine::one_line(&e))?
                     }
-                    Json::String(rel) => {
-                        let p = spec::resolve(path, rel);
-                        let rows = engine::read_json_rows(&p).map_err(|e| {
-                            format!("table `{name}`: data file `{rel}`: {}", one_line(&e.render(rel, "")))
-                        })?;
-                        if known.is_none() && file_columns.is_none() {
-                            file_columns = Some(engine::infer_columns(&rows));
-                        }
-                        all_rows.extend(rows);
-                    }
+                    Json::String(rel) => engine::load_table_file(&spec::resolve(path, rel), known)
+                        .map_err(|e| format!("table `{name}`: {}", engine::one_line(&e)))?,
                     _ => {
                         return Err(format!(
-                            "table `{name}` ({whence}): expected an array of rows or the path of a data file"
+                            "table `{name}` (the {whence}'s): expected an array of rows or the path of a data file"
                         ))
                     }
-                }
+                };
+                table = Some(match table {
+                    None => part,
+                    Some(mut acc) => {
+                        if acc.columns != part.columns {
+                            return Err(format!(
+                                "table `{name}`: the file's rows and the test's rows have different columns"
+                            ));
+                        }
+                        acc.rows.extend(part.rows);
+                        acc
+                    }
+                });
             }
-            let columns = match known.or(file_columns) {
-                Some(c) => c,
-                None => {
-                    let hint = crate::error::nearest(name, schemas.iter().map(|(n, _)| n.as_str()))
-                        .map(|n| format!("did you mean `{n}`? Or "))
-                        .unwrap_or_default();
-                    return Err(format!(
-                        "table `{name}` has no known schema: {hint}declare its columns under `schemas`"
-                    ));
-                }
-            };
-            let table = engine::table_from_rows(&columns, &all_rows, name)
-                .map_err(|e| format!("table `{name}`: {}", one_line(&e.render(name, ""))))?;
-            catalog.add_table(name.clone(), table);
+            if let Some(table) = table {
+                catalog.add_table(name.clone(), table);
+            }
         }
         Ok(catalog)
     }
-}
-
-fn one_line(rendered: &str) -> String {
-    let mut parts = Vec::new();
-    for l in rendered.lines() {
-        let l = l.trim();
-        if let Some(h) = l.strip_prefix("= help: ") {
-            parts.push(format!("({h})"));
-        } else if let Some(m) = l.strip_prefix("data error: ") {
-            parts.push(m.to_string());
-        } else if !l.starts_with("-->") && !l.is_empty() {
-            parts.push(l.to_string());
-        }
-    }
-    parts.join(" ")
 }
 
 /// A `schemas` entry: `{"Col": "type", ...}` or the path of a schema file.
@@ -256,13 +246,8 @@ fn schema_entry(path: &Path, name: &str, s: &Json) -> Result<Vec<Column>, String
             })
             .collect(),
         Json::String(rel) => engine::load_schema_file(&spec::resolve(path, rel))
-            .map(|(_, c)| c)
-            .map_err(|e| {
-                format!(
-                    "schema of `{name}`: `{rel}`: {}",
-                    one_line(&e.render(rel, ""))
-                )
-            }),
+            .map(|s| s.columns)
+            .map_err(|e| format!("schema of `{name}`: {}", engine::one_line(&e))),
         _ => Err(format!(
             "schema of `{name}`: expected {{\"Col\": \"type\"}} or a file path"
         )),
