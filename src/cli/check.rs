@@ -1,14 +1,89 @@
-//! `kql check`
+//! `kql check PATH...`: parse and bind query files (folders: every `*.kql`
+//! under them) against table schemas, without data.
+//!
+//! Exit codes: 0 no error (warnings allowed unless `--deny-warnings`); 1 an error
+//! was found in a query; 2 trouble before checking (a path that does not exist,
+//! no query file, an invalid `--schema` file or `--data` folder).
 
+use kql::validate::diagnostic::{self, Diagnostic, Severity};
+use kql::validate::{check, walk};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    /// file:line:col, the line and a caret under the spot.
+    Human,
+    /// One JSON document with every finding.
+    Json,
+    /// GitHub Actions workflow annotations (`::error file=...,line=...::message`).
+    Github,
+    /// A JUnit XML report: one test case per file.
+    Junit,
+}
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Paths.
-    pub paths: Vec<String>,
+    /// Query files, or folders searched for `*.kql`.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// A table schema file (`{"name", "columns": [{"name", "type"}]}`); repeatable.
+    /// Replaces the built-in schema of a table with the same name.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Vec<PathBuf>,
+    /// Also know the tables of this data folder (their schemas, as `kql run` reads them).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 pub fn main(args: Args) -> ExitCode {
-    let _ = args.paths;
-    ExitCode::from(2)
+    let catalog = match check::catalog(&args.schema, args.data.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprint!("kql check: {}", e.render("", ""));
+            return ExitCode::from(2);
+        }
+    };
+    let files = match walk::find_files(&args.paths, ".kql") {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("kql check: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if files.is_empty() {
+        eprintln!("kql check: no query files (*.kql) found");
+        return ExitCode::from(2);
+    }
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut shown_files = Vec::new();
+    for f in &files {
+        let shown = walk::display(f);
+        match std::fs::read_to_string(f) {
+            Ok(src) => diags.extend(check::check_source(&shown, &src, &catalog)),
+            Err(e) => diags.push(Diagnostic::from_error(
+                &shown,
+                "",
+                &kql::Error::new(kql::ErrorKind::Io, format!("cannot read {shown}: {e}")),
+                Severity::Error,
+            )),
+        }
+        shown_files.push(shown);
+    }
+    let summary = diagnostic::summarize(files.len(), &diags);
+    let text = match args.format {
+        Format::Human => diagnostic::human(&diags, &summary),
+        Format::Json => diagnostic::json(&diags, &summary),
+        Format::Github => diagnostic::github(&diags, &summary),
+        Format::Junit => diagnostic::junit(&shown_files, &diags, &summary),
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
+    ExitCode::from(u8::from(failed))
 }

@@ -15,11 +15,10 @@ pub fn parse(text: &str) -> Result<Query> {
     crate::syntax::parse(text)
 }
 
-/// Binds `query` against `catalog` (schemas only) without running it.
-pub fn bind_check(query: &Query, catalog: &Catalog) -> Result<()> {
-    // Stop-gap until the binder lands: parsing is the only check.
-    let _ = (query, catalog);
-    Ok(())
+/// Binds `query` against `catalog` (schemas only) without running it; the
+/// columns of each result.
+pub fn bind_check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> {
+    crate::bind::check(query, catalog)
 }
 
 pub fn run(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {
