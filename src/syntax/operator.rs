@@ -888,6 +888,13 @@ impl Parser<'_> {
             if self.eat_punct(",").is_none() {
                 return Ok(clauses);
             }
+            // `top-nested 3 of A by count(), top-nested 2 of B by ...`
+            let (w, n) = self.op_word();
+            if w == "top-nested" {
+                for _ in 0..n {
+                    self.bump();
+                }
+            }
         }
     }
 
