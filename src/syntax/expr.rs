@@ -531,6 +531,23 @@ impl Parser<'_> {
     pub fn column_decls(&mut self, bare_types: bool) -> Result<Vec<ColumnDecl>> {
         let mut cols = Vec::new();
         while !self.is_punct(")") {
+            // `typeof(*, x:int)` (plugin output schemas): `*` keeps the input's columns;
+            // it is written as a column named `*` of type dynamic.
+            if bare_types && self.is_punct("*") {
+                let span = self.bump().span;
+                cols.push(ColumnDecl {
+                    name: Ident {
+                        name: "*".into(),
+                        span,
+                    },
+                    ty: crate::types::Type::Dynamic,
+                    span,
+                });
+                if self.eat_punct(",").is_none() {
+                    break;
+                }
+                continue;
+            }
             let name = self.name("a column name")?;
             let (name, ty_name) = if bare_types && !self.is_punct(":") {
                 let ty = name.clone();

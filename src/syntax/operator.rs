@@ -196,12 +196,11 @@ impl Parser<'_> {
             }
             "project-reorder" => {
                 let mut items = Vec::new();
-                for p in self.patterns(word)? {
-                    items.push((p, None));
-                    if let Some(ord) = self.reorder_order() {
-                        if let Some(last) = items.last_mut() {
-                            last.1 = Some(ord);
-                        }
+                loop {
+                    let p = self.pattern(word)?;
+                    items.push((p, self.reorder_order()));
+                    if self.eat_punct(",").is_none() {
+                        break;
                     }
                 }
                 K::ProjectReorder(items)
@@ -774,34 +773,33 @@ impl Parser<'_> {
 
     /// Column names with `*` wildcards: `a`, `Prefix*`, `*_s`, `['a b']`.
     fn patterns(&mut self, op: &str) -> Result<Vec<ColumnPattern>> {
-        let mut out = Vec::new();
-        loop {
-            let start = self.peek().span;
-            let mut pattern = String::new();
-            if self.is_punct("[") && self.is_name() {
-                pattern = self.name("a column name")?.name;
-            } else {
-                let mut first = true;
-                while self.is_ident() || self.is_punct("*") {
-                    if !first && !self.glued_prev() {
-                        break;
-                    }
-                    let t = self.bump();
-                    pattern.push_str(self.text(&t));
-                    first = false;
-                }
-            }
-            if pattern.is_empty() {
-                return Err(self.expected(&format!("a column name after `{op}`")));
-            }
-            out.push(ColumnPattern {
-                pattern,
-                span: self.since(start.start),
-            });
-            if self.eat_punct(",").is_none() {
-                return Ok(out);
+        let mut out = vec![self.pattern(op)?];
+        while self.eat_punct(",").is_some() {
+            out.push(self.pattern(op)?);
+        }
+        Ok(out)
+    }
+
+    fn pattern(&mut self, op: &str) -> Result<ColumnPattern> {
+        let start = self.peek().span;
+        let mut pattern = String::new();
+        if self.is_punct("[") && self.is_name() {
+            pattern = self.name("a column name")?.name;
+        } else {
+            while (self.is_ident() || self.is_punct("*"))
+                && (pattern.is_empty() || self.glued_prev())
+            {
+                let t = self.bump();
+                pattern.push_str(self.text(&t));
             }
         }
+        if pattern.is_empty() {
+            return Err(self.expected(&format!("a column name after `{op}`")));
+        }
+        Ok(ColumnPattern {
+            pattern,
+            span: self.since(start.start),
+        })
     }
 
     /// Does the current token touch the previous one?
@@ -888,6 +886,13 @@ impl Parser<'_> {
             if self.eat_punct(",").is_none() {
                 return Ok(clauses);
             }
+            // `top-nested 3 of A by count(), top-nested 2 of B by ...`
+            let (w, n) = self.op_word();
+            if w == "top-nested" {
+                for _ in 0..n {
+                    self.bump();
+                }
+            }
         }
     }
 
@@ -926,7 +931,11 @@ impl Parser<'_> {
     fn join_on(&mut self) -> Result<Vec<JoinOn>> {
         let mut on = Vec::new();
         loop {
-            let e = self.binary_cmp()?;
+            let mut e = self.binary_cmp()?;
+            // `on ($left.a == $right.b)`
+            while let ExprKind::Paren(inner) = e.kind {
+                e = *inner;
+            }
             match e.kind {
                 ExprKind::Name(n) => on.push(JoinOn::Column(n)),
                 ExprKind::Binary {

@@ -139,7 +139,9 @@ fn param(p: &Param) -> Sx {
 }
 
 fn column_text(c: &ColumnDecl) -> String {
-    if c.name.name.is_empty() {
+    if c.name.name == "*" {
+        "*".to_string()
+    } else if c.name.name.is_empty() {
         c.ty.name().to_string()
     } else {
         format!("{}:{}", name_text(&c.name.name), c.ty.name())
