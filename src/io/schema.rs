@@ -112,7 +112,10 @@ pub fn schema_catalog(user_schema_files: &[impl AsRef<Path>]) -> Result<Catalog>
 }
 
 pub(crate) fn io_error(path: &str, e: &std::io::Error) -> Error {
-    Error::new(crate::error::ErrorKind::Io, format!("cannot read {path}: {e}"))
+    Error::new(
+        crate::error::ErrorKind::Io,
+        format!("cannot read {path}: {e}"),
+    )
 }
 
 /// The 1-based line of the first occurrence of `needle`, or 1.
@@ -124,49 +127,154 @@ fn line_of(text: &str, needle: &str) -> usize {
 // The built-in schemas, embedded so the binary stands alone. A test checks that this
 // list matches the files in schemas/.
 pub(crate) const BUILTIN_FILES: &[(&str, &str)] = &[
-    ("AADNonInteractiveUserSignInLogs", include_str!("../../schemas/AADNonInteractiveUserSignInLogs.json")),
-    ("AADRiskyUsers", include_str!("../../schemas/AADRiskyUsers.json")),
-    ("AADSignInEventsBeta", include_str!("../../schemas/AADSignInEventsBeta.json")),
-    ("AADUserRiskEvents", include_str!("../../schemas/AADUserRiskEvents.json")),
-    ("AWSCloudTrail", include_str!("../../schemas/AWSCloudTrail.json")),
-    ("AlertEvidence", include_str!("../../schemas/AlertEvidence.json")),
+    (
+        "AADNonInteractiveUserSignInLogs",
+        include_str!("../../schemas/AADNonInteractiveUserSignInLogs.json"),
+    ),
+    (
+        "AADRiskyUsers",
+        include_str!("../../schemas/AADRiskyUsers.json"),
+    ),
+    (
+        "AADSignInEventsBeta",
+        include_str!("../../schemas/AADSignInEventsBeta.json"),
+    ),
+    (
+        "AADUserRiskEvents",
+        include_str!("../../schemas/AADUserRiskEvents.json"),
+    ),
+    (
+        "AWSCloudTrail",
+        include_str!("../../schemas/AWSCloudTrail.json"),
+    ),
+    (
+        "AlertEvidence",
+        include_str!("../../schemas/AlertEvidence.json"),
+    ),
     ("AlertInfo", include_str!("../../schemas/AlertInfo.json")),
     ("Anomalies", include_str!("../../schemas/Anomalies.json")),
     ("AuditLogs", include_str!("../../schemas/AuditLogs.json")),
-    ("AzureActivity", include_str!("../../schemas/AzureActivity.json")),
-    ("AzureDiagnostics", include_str!("../../schemas/AzureDiagnostics.json")),
-    ("BehaviorAnalytics", include_str!("../../schemas/BehaviorAnalytics.json")),
-    ("CloudAppEvents", include_str!("../../schemas/CloudAppEvents.json")),
-    ("CommonSecurityLog", include_str!("../../schemas/CommonSecurityLog.json")),
-    ("DeviceEvents", include_str!("../../schemas/DeviceEvents.json")),
-    ("DeviceFileEvents", include_str!("../../schemas/DeviceFileEvents.json")),
-    ("DeviceImageLoadEvents", include_str!("../../schemas/DeviceImageLoadEvents.json")),
+    (
+        "AzureActivity",
+        include_str!("../../schemas/AzureActivity.json"),
+    ),
+    (
+        "AzureDiagnostics",
+        include_str!("../../schemas/AzureDiagnostics.json"),
+    ),
+    (
+        "BehaviorAnalytics",
+        include_str!("../../schemas/BehaviorAnalytics.json"),
+    ),
+    (
+        "CloudAppEvents",
+        include_str!("../../schemas/CloudAppEvents.json"),
+    ),
+    (
+        "CommonSecurityLog",
+        include_str!("../../schemas/CommonSecurityLog.json"),
+    ),
+    (
+        "DeviceEvents",
+        include_str!("../../schemas/DeviceEvents.json"),
+    ),
+    (
+        "DeviceFileEvents",
+        include_str!("../../schemas/DeviceFileEvents.json"),
+    ),
+    (
+        "DeviceImageLoadEvents",
+        include_str!("../../schemas/DeviceImageLoadEvents.json"),
+    ),
     ("DeviceInfo", include_str!("../../schemas/DeviceInfo.json")),
-    ("DeviceLogonEvents", include_str!("../../schemas/DeviceLogonEvents.json")),
-    ("DeviceNetworkEvents", include_str!("../../schemas/DeviceNetworkEvents.json")),
-    ("DeviceNetworkInfo", include_str!("../../schemas/DeviceNetworkInfo.json")),
-    ("DeviceProcessEvents", include_str!("../../schemas/DeviceProcessEvents.json")),
-    ("DeviceRegistryEvents", include_str!("../../schemas/DeviceRegistryEvents.json")),
-    ("DeviceTvmSecureConfigurationAssessment", include_str!("../../schemas/DeviceTvmSecureConfigurationAssessment.json")),
-    ("DeviceTvmSoftwareVulnerabilities", include_str!("../../schemas/DeviceTvmSoftwareVulnerabilities.json")),
-    ("EmailAttachmentInfo", include_str!("../../schemas/EmailAttachmentInfo.json")),
-    ("EmailEvents", include_str!("../../schemas/EmailEvents.json")),
-    ("EmailUrlInfo", include_str!("../../schemas/EmailUrlInfo.json")),
-    ("EntraIdSignInEvents", include_str!("../../schemas/EntraIdSignInEvents.json")),
+    (
+        "DeviceLogonEvents",
+        include_str!("../../schemas/DeviceLogonEvents.json"),
+    ),
+    (
+        "DeviceNetworkEvents",
+        include_str!("../../schemas/DeviceNetworkEvents.json"),
+    ),
+    (
+        "DeviceNetworkInfo",
+        include_str!("../../schemas/DeviceNetworkInfo.json"),
+    ),
+    (
+        "DeviceProcessEvents",
+        include_str!("../../schemas/DeviceProcessEvents.json"),
+    ),
+    (
+        "DeviceRegistryEvents",
+        include_str!("../../schemas/DeviceRegistryEvents.json"),
+    ),
+    (
+        "DeviceTvmSecureConfigurationAssessment",
+        include_str!("../../schemas/DeviceTvmSecureConfigurationAssessment.json"),
+    ),
+    (
+        "DeviceTvmSoftwareVulnerabilities",
+        include_str!("../../schemas/DeviceTvmSoftwareVulnerabilities.json"),
+    ),
+    (
+        "EmailAttachmentInfo",
+        include_str!("../../schemas/EmailAttachmentInfo.json"),
+    ),
+    (
+        "EmailEvents",
+        include_str!("../../schemas/EmailEvents.json"),
+    ),
+    (
+        "EmailUrlInfo",
+        include_str!("../../schemas/EmailUrlInfo.json"),
+    ),
+    (
+        "EntraIdSignInEvents",
+        include_str!("../../schemas/EntraIdSignInEvents.json"),
+    ),
     ("Event", include_str!("../../schemas/Event.json")),
     ("Heartbeat", include_str!("../../schemas/Heartbeat.json")),
-    ("IdentityDirectoryEvents", include_str!("../../schemas/IdentityDirectoryEvents.json")),
-    ("IdentityInfo", include_str!("../../schemas/IdentityInfo.json")),
-    ("IdentityLogonEvents", include_str!("../../schemas/IdentityLogonEvents.json")),
-    ("IdentityQueryEvents", include_str!("../../schemas/IdentityQueryEvents.json")),
-    ("OfficeActivity", include_str!("../../schemas/OfficeActivity.json")),
-    ("SecurityAlert", include_str!("../../schemas/SecurityAlert.json")),
-    ("SecurityEvent", include_str!("../../schemas/SecurityEvent.json")),
-    ("SecurityIncident", include_str!("../../schemas/SecurityIncident.json")),
+    (
+        "IdentityDirectoryEvents",
+        include_str!("../../schemas/IdentityDirectoryEvents.json"),
+    ),
+    (
+        "IdentityInfo",
+        include_str!("../../schemas/IdentityInfo.json"),
+    ),
+    (
+        "IdentityLogonEvents",
+        include_str!("../../schemas/IdentityLogonEvents.json"),
+    ),
+    (
+        "IdentityQueryEvents",
+        include_str!("../../schemas/IdentityQueryEvents.json"),
+    ),
+    (
+        "OfficeActivity",
+        include_str!("../../schemas/OfficeActivity.json"),
+    ),
+    (
+        "SecurityAlert",
+        include_str!("../../schemas/SecurityAlert.json"),
+    ),
+    (
+        "SecurityEvent",
+        include_str!("../../schemas/SecurityEvent.json"),
+    ),
+    (
+        "SecurityIncident",
+        include_str!("../../schemas/SecurityIncident.json"),
+    ),
     ("SigninLogs", include_str!("../../schemas/SigninLogs.json")),
     ("Syslog", include_str!("../../schemas/Syslog.json")),
-    ("ThreatIntelligenceIndicator", include_str!("../../schemas/ThreatIntelligenceIndicator.json")),
-    ("UrlClickEvents", include_str!("../../schemas/UrlClickEvents.json")),
+    (
+        "ThreatIntelligenceIndicator",
+        include_str!("../../schemas/ThreatIntelligenceIndicator.json"),
+    ),
+    (
+        "UrlClickEvents",
+        include_str!("../../schemas/UrlClickEvents.json"),
+    ),
     ("W3CIISLog", include_str!("../../schemas/W3CIISLog.json")),
 ];
 
