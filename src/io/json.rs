@@ -415,3 +415,283 @@ fn shorten(s: &str) -> String {
         format!("{cut}…")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Location;
+
+    fn schema(cols: &[(&str, Type)]) -> Schema {
+        Schema {
+            name: "T".into(),
+            columns: cols.iter().map(|(n, t)| Column::new(*n, *t)).collect(),
+        }
+    }
+
+    fn types(t: &Table) -> Vec<(String, Type)> {
+        t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect()
+    }
+
+    #[test]
+    fn inference_picks_one_type_per_column() {
+        let cases: &[(&str, Type)] = &[
+            (r#"[{"a": 1}, {"a": -2}]"#, Type::Long),
+            (r#"[{"a": 1}, {"a": 2.5}]"#, Type::Real),
+            (r#"[{"a": true}, {"a": null}]"#, Type::Bool),
+            (r#"[{"a": "2026-05-18T12:00:00Z"}, {}]"#, Type::DateTime),
+            (r#"[{"a": "2026-05-18"}]"#, Type::DateTime),
+            (
+                r#"[{"a": "2026-05-18T12:00:00Z"}, {"a": "x"}]"#,
+                Type::String,
+            ),
+            (r#"[{"a": "0"}]"#, Type::String),
+            (r#"[{"a": "2026-99-99"}]"#, Type::String),
+            (r#"[{"a": [1]}]"#, Type::Dynamic),
+            (r#"[{"a": {"k": 1}}]"#, Type::Dynamic),
+            (r#"[{"a": 1}, {"a": "1"}]"#, Type::Dynamic),
+            (r#"[{"a": null}]"#, Type::String),
+        ];
+        for (text, ty) in cases {
+            let t = load_table_text(text, "t.json", None).unwrap();
+            assert_eq!(t.columns[0].ty, *ty, "{text}");
+        }
+    }
+
+    #[test]
+    fn schema_orders_columns_and_extra_fields_follow() {
+        let s = schema(&[
+            ("b", Type::Long),
+            ("a", Type::String),
+            ("z", Type::DateTime),
+        ]);
+        let t =
+            load_table_text(r#"[{"a": "x", "extra": 1.5, "b": 2}]"#, "t.json", Some(&s)).unwrap();
+        assert_eq!(
+            types(&t),
+            vec![
+                ("b".into(), Type::Long),
+                ("a".into(), Type::String),
+                ("z".into(), Type::DateTime),
+                ("extra".into(), Type::Real),
+            ]
+        );
+        let row = &t.rows[0];
+        assert!(matches!(row[0], Value::Long(2)));
+        assert_eq!(row[1].as_str(), Some("x"));
+        assert!(row[2].is_null());
+        assert!(matches!(row[3], Value::Real(f) if f == 1.5));
+    }
+
+    #[test]
+    fn values_convert_to_the_column_type() {
+        // (column type, JSON value, expected tostring of the cell, or None for null)
+        let cases: &[(Type, &str, Option<&str>)] = &[
+            (Type::String, r#""x""#, Some("x")),
+            (Type::String, "0", Some("0")),
+            (Type::String, "true", Some("true")),
+            (Type::String, r#"{"k":1}"#, Some(r#"{"k":1}"#)),
+            (Type::String, "null", Some("")),
+            (Type::Long, "42", Some("42")),
+            (Type::Long, r#""42""#, Some("42")),
+            (Type::Long, "3.0", Some("3")),
+            (Type::Long, r#""""#, None),
+            (Type::Int, "7", Some("7")),
+            (Type::Real, "1.5", Some("1.5")),
+            (Type::Real, r#""NaN""#, Some("NaN")),
+            (Type::Real, "2", Some("2")),
+            (Type::Bool, "true", Some("true")),
+            (Type::Bool, r#""False""#, Some("false")),
+            (Type::Bool, "1", Some("true")),
+            (
+                Type::DateTime,
+                r#""2026-05-18T12:00:00Z""#,
+                Some("2026-05-18T12:00:00Z"),
+            ),
+            (
+                Type::DateTime,
+                r#""2026-05-18T12:00:00.5Z""#,
+                Some("2026-05-18T12:00:00.5000000Z"),
+            ),
+            (Type::TimeSpan, r#""1.02:03:04""#, Some("1.02:03:04")),
+            (
+                Type::Guid,
+                r#""74be27de-1e4e-49d9-b579-fe0b331d3642""#,
+                Some("74be27de-1e4e-49d9-b579-fe0b331d3642"),
+            ),
+            (Type::Dynamic, r#""s""#, Some("s")),
+            (Type::Dynamic, "[1,\"a\"]", Some(r#"[1,"a"]"#)),
+            (Type::Dynamic, "null", None),
+        ];
+        for (ty, json, want) in cases {
+            let s = schema(&[("c", *ty)]);
+            let text = format!("[{{\"c\": {json}}}]");
+            let t = load_table_text(&text, "t.json", Some(&s))
+                .unwrap_or_else(|e| panic!("{ty} {json}: {}", e.message));
+            let v = &t.rows[0][0];
+            match want {
+                None => assert!(v.is_null(), "{ty} {json}: {v:?}"),
+                Some(w) => {
+                    assert!(!v.is_null(), "{ty} {json}");
+                    let got = crate::value::to_kql_string(v);
+                    // Datetime fractions may print with or without trailing zeros.
+                    assert!(
+                        got == *w
+                            || got.trim_end_matches(['0', 'Z']) == w.trim_end_matches(['0', 'Z']),
+                        "{ty} {json}: {got}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_values_name_file_line_and_column() {
+        // (file text, schema, message part, line)
+        let cases: &[(&str, &str, Type, &str, usize)] = &[
+            (
+                "[\n{\"c\": 1},\n{\"c\": \"x\"}\n]",
+                "t.json",
+                Type::Long,
+                "column `c`: cannot read \"x\" as long",
+                3,
+            ),
+            (
+                "[{\"c\": 1},\n\n  {\"c\": 1.5}]",
+                "t.json",
+                Type::Long,
+                "cannot read 1.5 as long",
+                3,
+            ),
+            (
+                "{\"c\": \"2026-05-18\"}\n{\"c\": \"soon\"}\n",
+                "t.jsonl",
+                Type::DateTime,
+                "as datetime",
+                2,
+            ),
+            (
+                "{\"c\": 1}\n\n{\"c\": 3000000000}\n",
+                "t.ndjson",
+                Type::Int,
+                "as int",
+                3,
+            ),
+            (
+                "{\"c\": 1}\n{\"c\": \n",
+                "t.jsonl",
+                Type::Long,
+                "invalid JSON",
+                2,
+            ),
+            (
+                "[{\"c\": 1},\n 5]",
+                "t.json",
+                Type::Long,
+                "found a number",
+                2,
+            ),
+            (
+                "[{\"c\": 1}\n {\"c\": 2}]",
+                "t.json",
+                Type::Long,
+                "expected `,` or `]`",
+                2,
+            ),
+            (
+                "{\"c\": 1}",
+                "t.json",
+                Type::Long,
+                "expected a JSON array",
+                1,
+            ),
+            (
+                "[{\"c\": 1},\n{\"c\": tru}]",
+                "t.json",
+                Type::Long,
+                "invalid JSON",
+                2,
+            ),
+            ("[{\"c\": 1}] x", "t.json", Type::Long, "after the array", 1),
+            ("[\"a\"]", "t.json", Type::String, "found a string", 1),
+            (
+                "[{\"c\": true}]",
+                "t.json",
+                Type::TimeSpan,
+                "as timespan",
+                1,
+            ),
+        ];
+        for (text, path, ty, msg, line) in cases {
+            let s = schema(&[("c", *ty)]);
+            let e = load_table_text(text, path, Some(&s)).unwrap_err();
+            assert!(e.message.contains(msg), "{text:?}: {}", e.message);
+            assert_eq!(
+                e.location,
+                Location::File {
+                    path: path.to_string(),
+                    line: *line
+                },
+                "{text:?}: {}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn missing_fields_are_null_or_empty_string() {
+        let t = load_table_text("{\"a\": \"x\", \"n\": 1}\n{}\n", "t.jsonl", None).unwrap();
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[1][0].as_str(), Some(""));
+        assert!(t.rows[1][1].is_null());
+        let t = load_table_text("[]", "t.json", None).unwrap();
+        assert!(t.columns.is_empty() && t.rows.is_empty());
+    }
+
+    #[test]
+    fn a_folder_becomes_a_catalog() {
+        let dir = std::env::temp_dir().join(format!("kql-io-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let w = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+        w("Events.jsonl", "{\"n\": \"7\"}\n");
+        w(
+            "Events.schema.json",
+            r#"{"name": "Events", "columns": [{"name": "n", "type": "long"}]}"#,
+        );
+        w(
+            "EntraIdSignInEvents.json",
+            r#"[{"ErrorCode": 0, "Mine": 1}]"#,
+        );
+        w(
+            "Empty.schema.json",
+            r#"{"name": "Empty", "columns": [{"name": "x", "type": "int"}]}"#,
+        );
+        w("notes.txt", "ignored");
+        let cat = load_dir(&dir, &[]).unwrap();
+        let mut names: Vec<&str> = cat.names().collect();
+        names.sort();
+        assert_eq!(names, ["Empty", "EntraIdSignInEvents", "Events"]);
+        let cols = cat.get("Events").unwrap().columns();
+        assert_eq!(cols, [Column::new("n", Type::Long)]);
+        // The built-in schema applies; a field it lacks comes last.
+        let cols = cat.get("EntraIdSignInEvents").unwrap().columns();
+        assert_eq!(cols.len(), 45);
+        assert_eq!(cols.last().unwrap(), &Column::new("Mine", Type::Long));
+        assert!(cols.contains(&Column::new("ErrorCode", Type::Int)));
+        // --schema wins over the folder's schema file.
+        let user = schema(&[("n", Type::String)]);
+        let user = Schema {
+            name: "Events".into(),
+            ..user
+        };
+        let cat = load_dir(&dir, &[user]).unwrap();
+        assert_eq!(
+            cat.get("Events").unwrap().columns(),
+            [Column::new("n", Type::String)]
+        );
+        w("Events.json", "[]");
+        let e = load_dir(&dir, &[]).unwrap_err();
+        assert!(e.message.contains("two data files"), "{}", e.message);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

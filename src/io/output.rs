@@ -40,8 +40,12 @@ impl Format {
 /// Writes every result set in `format`.
 pub fn write_results(out: &mut dyn Write, tables: &[Table], format: Format) -> io::Result<()> {
     for (i, t) in tables.iter().enumerate() {
-        if i > 0 && format != Format::Json {
-            out.write_all(b"\n")?;
+        if i > 0 {
+            out.write_all(match format {
+                Format::Json => b"",
+                Format::Csv => b"\r\n",
+                Format::Table | Format::Jsonl => b"\n",
+            })?;
         }
         match format {
             Format::Table => write_table(out, t)?,
@@ -104,7 +108,7 @@ fn write_jsonl(out: &mut dyn Write, t: &Table) -> io::Result<()> {
 /// quotes doubled.
 fn write_csv(out: &mut dyn Write, t: &Table) -> io::Result<()> {
     let mut line = String::new();
-    let mut put = |line: &mut String, i: usize, cell: &str| {
+    let put = |line: &mut String, i: usize, cell: &str| {
         if i > 0 {
             line.push(',');
         }
@@ -148,7 +152,7 @@ fn write_table(out: &mut dyn Write, t: &Table) -> io::Result<()> {
     }
     let right: Vec<bool> = t.columns.iter().map(|c| c.ty.is_numeric()).collect();
     let mut line = String::new();
-    let mut emit = |out: &mut dyn Write, line: &mut String| -> io::Result<()> {
+    let emit = |out: &mut dyn Write, line: &mut String| -> io::Result<()> {
         let trimmed = line.trim_end();
         out.write_all(trimmed.as_bytes())?;
         out.write_all(b"\n")?;
@@ -213,4 +217,119 @@ pub fn render(tables: &[Table], format: Format) -> String {
     // Writing to a Vec cannot fail.
     let _ = write_results(&mut buf, tables, format);
     String::from_utf8_lossy(&buf).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::Column;
+    use crate::types::Type;
+    use crate::value::{TICKS_PER_SECOND, UNIX_EPOCH_TICKS};
+
+    fn sample() -> Table {
+        // 2026-05-18T12:00:00Z
+        let noon = UNIX_EPOCH_TICKS + 1_779_105_600 * TICKS_PER_SECOND;
+        Table::new(
+            vec![
+                Column::new("Name", Type::String),
+                Column::new("N", Type::Long),
+                Column::new("R", Type::Real),
+                Column::new("When", Type::DateTime),
+                Column::new("Span", Type::TimeSpan),
+                Column::new("D", Type::Dynamic),
+                Column::new("B", Type::Bool),
+            ],
+            vec![
+                vec![
+                    Value::str("a,\"b\""),
+                    Value::Long(10),
+                    Value::Real(0.5),
+                    Value::DateTime(noon),
+                    Value::TimeSpan(90 * TICKS_PER_SECOND),
+                    Value::array(vec![Value::str("x"), Value::Long(1)]),
+                    Value::Bool(true),
+                ],
+                vec![
+                    Value::str("line\nbreak"),
+                    Value::Null,
+                    Value::Real(f64::NAN),
+                    Value::DateTime(noon + 5_000_000),
+                    Value::TimeSpan(-(86_400 + 1) * TICKS_PER_SECOND),
+                    Value::Null,
+                    Value::Null,
+                ],
+            ],
+        )
+    }
+
+    #[test]
+    fn formats_render_as_kusto_clients_show_values() {
+        let t = [sample()];
+        let cases: &[(Format, &str)] = &[
+            (
+                Format::Json,
+                concat!(
+                    r#"{"columns":[{"name":"Name","type":"string"},{"name":"N","type":"long"},{"name":"R","type":"real"},{"name":"When","type":"datetime"},{"name":"Span","type":"timespan"},{"name":"D","type":"dynamic"},{"name":"B","type":"bool"}],"rows":["#,
+                    "\n",
+                    r#"["a,\"b\"",10,0.5,"2026-05-18T12:00:00Z","00:01:30",["x",1],true],"#,
+                    "\n",
+                    r#"["line\nbreak",null,"NaN","2026-05-18T12:00:00.5Z","-1.00:00:01",null,null]"#,
+                    "\n]}\n"
+                ),
+            ),
+            (
+                Format::Jsonl,
+                concat!(
+                    r#"{"Name":"a,\"b\"","N":10,"R":0.5,"When":"2026-05-18T12:00:00Z","Span":"00:01:30","D":["x",1],"B":true}"#,
+                    "\n",
+                    r#"{"Name":"line\nbreak","N":null,"R":"NaN","When":"2026-05-18T12:00:00.5Z","Span":"-1.00:00:01","D":null,"B":null}"#,
+                    "\n"
+                ),
+            ),
+            (
+                Format::Csv,
+                concat!(
+                    "Name,N,R,When,Span,D,B\r\n",
+                    "\"a,\"\"b\"\"\",10,0.5,2026-05-18T12:00:00Z,00:01:30,\"[\"\"x\"\",1]\",true\r\n",
+                    "\"line\nbreak\",,NaN,2026-05-18T12:00:00.5Z,-1.00:00:01,,\r\n"
+                ),
+            ),
+            (
+                Format::Table,
+                concat!(
+                    "Name          N    R  When                    Span         D        B\n",
+                    "-----------  --  ---  ----------------------  -----------  -------  ----\n",
+                    "a,\"b\"        10  0.5  2026-05-18T12:00:00Z    00:01:30     [\"x\",1]  true\n",
+                    "line\\nbreak      NaN  2026-05-18T12:00:00.5Z  -1.00:00:01\n",
+                    "(2 rows)\n"
+                ),
+            ),
+        ];
+        for (format, want) in cases {
+            assert_eq!(render(&t, *format), *want, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn several_result_sets_are_separated() {
+        let one = Table::new(
+            vec![Column::new("x", Type::Long)],
+            vec![vec![Value::Long(1)]],
+        );
+        let t = [one.clone(), one];
+        let cases: &[(Format, &str)] = &[
+            (Format::Json, "{\"columns\":[{\"name\":\"x\",\"type\":\"long\"}],\"rows\":[\n[1]\n]}\n{\"columns\":[{\"name\":\"x\",\"type\":\"long\"}],\"rows\":[\n[1]\n]}\n"),
+            (Format::Jsonl, "{\"x\":1}\n\n{\"x\":1}\n"),
+            (Format::Csv, "x\r\n1\r\n\r\nx\r\n1\r\n"),
+            (Format::Table, "x\n-\n1\n(1 row)\n\nx\n-\n1\n(1 row)\n"),
+        ];
+        for (format, want) in cases {
+            assert_eq!(render(&t, *format), *want, "{format:?}");
+        }
+        let empty = Table::new(vec![Column::new("x", Type::Long)], vec![]);
+        assert_eq!(
+            render(&[empty], Format::Json),
+            "{\"columns\":[{\"name\":\"x\",\"type\":\"long\"}],\"rows\":[]}\n"
+        );
+    }
 }
