@@ -170,7 +170,6 @@ fn bad_schema_files_are_data_errors() {
 }
 
 #[test]
-#[ignore = "needs exec"]
 fn unknown_table_is_a_query_error_with_a_caret() {
     let out = kql(
         &["run", "-", "--data", "examples/signins", "--now", NOW],
@@ -182,7 +181,6 @@ fn unknown_table_is_a_query_error_with_a_caret() {
 }
 
 #[test]
-#[ignore = "needs exec"]
 fn query_from_stdin_needs_no_data_and_prints_every_format() {
     let q = "print n = 1, s = \"a,b\", t = datetime(2026-05-18T12:00:00Z)";
     let cases: &[(&str, &str)] = &[
@@ -205,7 +203,7 @@ fn query_from_stdin_needs_no_data_and_prints_every_format() {
 }
 
 #[test]
-#[ignore = "needs exec"]
+#[ignore = "needs funcs: ago, case, make_set, ... in the function registry"]
 fn seed_runs_on_the_sample_data() {
     let out = kql(
         &[
