@@ -40,9 +40,13 @@ pub fn load_dir(dir: &Path, user_schemas: &[Schema]) -> Result<Catalog> {
     let mut data: IndexMap<String, std::path::PathBuf> = IndexMap::new();
     let mut dir_schemas: IndexMap<String, Schema> = IndexMap::new();
     for path in &files {
+        // Subfolders are not read, so a data folder can keep expected outputs in one.
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
+        if !path.is_file() {
+            continue;
+        }
         if let Some(table) = name.strip_suffix(".schema.json") {
             let s = load_schema_file(path)?;
             if s.name != table {
