@@ -173,6 +173,11 @@ pub enum PlanKind {
         source_names: Option<Vec<String>>,
     },
     GetSchema(Box<Plan>),
+    /// `as Name`: rows unchanged; the name is what `union withsource` reports.
+    Named {
+        input: Box<Plan>,
+        name: String,
+    },
     Parse {
         input: Box<Plan>,
         expr: BExpr,
@@ -200,6 +205,7 @@ impl fmt::Debug for PlanKind {
             PlanKind::Join { .. } => "Join",
             PlanKind::Union { .. } => "Union",
             PlanKind::GetSchema(_) => "GetSchema",
+            PlanKind::Named { .. } => "Named",
             PlanKind::Parse { .. } => "Parse",
         };
         f.write_str(name)

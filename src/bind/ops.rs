@@ -390,7 +390,13 @@ impl Binder<'_> {
                 items,
                 limit,
             } => self.mv_expand(input, params, items, limit.as_ref(), scope),
-            OperatorKind::As { .. } => Ok(input),
+            OperatorKind::As { name, .. } => Ok(Plan {
+                schema: input.schema.clone(),
+                kind: PlanKind::Named {
+                    input: Box::new(input),
+                    name: name.name.clone(),
+                },
+            }),
             OperatorKind::GetSchema => Ok(Plan {
                 schema: vec![
                     Column::new("ColumnName", Type::String),
@@ -405,8 +411,16 @@ impl Binder<'_> {
                 filter,
                 expr,
                 pattern,
-                ..
-            } => self.parse(input, kind, *filter, expr, pattern, span, scope),
+                params,
+            } => {
+                let mut flags = String::new();
+                for p in params {
+                    if p.name.name == "flags" {
+                        flags = param_word(&p.value)?;
+                    }
+                }
+                self.parse(input, kind, *filter, expr, pattern, &flags, span, scope)
+            }
             OperatorKind::Invoke(call) => {
                 let ExprKind::Call { func, args } = &call.kind else {
                     return Err(Error::semantic(
@@ -830,7 +844,7 @@ impl Binder<'_> {
         }
         let mut inputs: Vec<(String, Plan)> = Vec::new();
         if let Some(p) = input {
-            inputs.push((String::new(), p));
+            inputs.push((plan_name(&p).unwrap_or_else(|| "union_arg0".into()), p));
         }
         for t in tables {
             if let ExprKind::Name(id) = &t.kind {
@@ -848,12 +862,14 @@ impl Binder<'_> {
                     continue;
                 }
             }
-            let name = match &t.kind {
-                ExprKind::Name(id) => id.name.clone(),
-                _ => format!("union_arg{}", inputs.len()),
-            };
             match self.tabular(t, scope) {
-                Ok(p) => inputs.push((name, p)),
+                Ok(p) => {
+                    let name = match &t.kind {
+                        ExprKind::Name(id) => id.name.clone(),
+                        _ => plan_name(&p).unwrap_or_else(|| format!("union_arg{}", inputs.len())),
+                    };
+                    inputs.push((name, p))
+                }
                 Err(e) if fuzzy && e.kind == crate::error::ErrorKind::Semantic => {}
                 Err(e) => return Err(e),
             }
@@ -1019,6 +1035,7 @@ impl Binder<'_> {
         filter: bool,
         expr: &Expr,
         pattern: &[ParsePart],
+        flags: &str,
         span: Span,
         scope: &Scope,
     ) -> Result<Plan> {
@@ -1033,7 +1050,24 @@ impl Binder<'_> {
             self.call("tostring", vec![b], &[expr.span], expr.span)?
         };
         let mut schema = input.schema.clone();
-        let mut re = String::from("^");
+        if !flags.chars().all(|c| "Umsi".contains(c)) {
+            return Err(Error::semantic(
+                format!("unknown regex flags `{flags}`"),
+                span,
+            ));
+        }
+        // With `U` the regex engine swaps greedy and lazy, so emit the opposite forms.
+        let ungreedy = flags.contains('U');
+        let (lazy, greedy) = if ungreedy {
+            (".*", ".*?")
+        } else {
+            (".*?", ".*")
+        };
+        let mut re = if flags.is_empty() {
+            String::from("^")
+        } else {
+            format!("(?{flags})^")
+        };
         let mut targets = Vec::new();
         let last_capture = pattern
             .iter()
@@ -1048,17 +1082,17 @@ impl Binder<'_> {
                         re.push_str(&regex::escape(s));
                     }
                 }
-                ParsePart::Skip => re.push_str("(?:.*?)"),
+                ParsePart::Skip => re.push_str(&format!("(?:{lazy})")),
                 ParsePart::Capture { name, ty } => {
                     let ty = ty.unwrap_or(Type::String);
-                    let greedy = ends_with_capture && Some(k) == last_capture;
-                    re.push_str(match (ty, greedy) {
-                        (Type::Int | Type::Long, _) => r"([-+]?\d+)",
-                        (Type::Real | Type::Decimal, _) => {
+                    let greedy_last = ends_with_capture && Some(k) == last_capture;
+                    let any = format!("({})", if greedy_last { greedy } else { lazy });
+                    re.push_str(match ty {
+                        Type::Int | Type::Long => r"([-+]?\d+)",
+                        Type::Real | Type::Decimal => {
                             r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
                         }
-                        (_, true) => "(.*)",
-                        (_, false) => "(.*?)",
+                        _ => &any,
                     });
                     let target = match schema.iter().position(|c| c.name == name.name) {
                         Some(i) => {
@@ -1136,6 +1170,15 @@ fn multi_output_names(
     }
     let _ = func;
     out
+}
+
+/// The name a plan goes by in `union withsource`: its `as` name or its table's name.
+fn plan_name(p: &Plan) -> Option<String> {
+    match &p.kind {
+        PlanKind::Named { name, .. } => Some(name.clone()),
+        PlanKind::Scan { name, .. } => Some(name.clone()),
+        _ => None,
+    }
 }
 
 fn param_word(e: &Expr) -> Result<String> {

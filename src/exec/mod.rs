@@ -83,6 +83,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             }
         },
         PlanKind::Values(t) => Rows::Shared(t.clone()),
+        PlanKind::Named { input, .. } => run(input, ctx)?,
         PlanKind::Print(exprs) => {
             Rows::Owned(vec![exprs.iter().map(|e| eval(e, &[], ctx)).collect()])
         }
