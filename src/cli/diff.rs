@@ -1,14 +1,98 @@
-//! `kql diff`
+//! `kql diff OLD NEW --data DIR [--now T] [--key COL,...]`: run two versions of a
+//! query on the same data and show the rows added, removed and changed.
+//! `OLD` (or `NEW`) may be `git:REV:path` for a committed version (`git show REV:path`;
+//! the path is relative to the repository root, or `./path` to the current folder).
+//!
+//! Exit codes follow diff(1): 0 the results are the same, 1 they differ, 2 trouble
+//! (a query that fails, unreadable data, a bad argument).
 
+use kql::validate::{diff, engine};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Paths.
-    pub paths: Vec<String>,
+    /// The old version: a query file, or `git:REV:path`.
+    pub old: String,
+    /// The new version: a query file, or `git:REV:path`.
+    pub new: String,
+    /// The folder of JSON tables both versions run on (as for `kql run`).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The clock for `now()` and `ago()` (ISO 8601); default: the current time.
+    #[arg(long, value_name = "T")]
+    pub now: Option<String>,
+    /// Match rows by these columns, so that a row whose other cells differ is
+    /// shown as changed; without it rows are only added or removed.
+    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
+    pub key: Vec<String>,
+    /// A schema file; repeatable (as for `kql run`).
+    #[arg(long, value_name = "FILE")]
+    pub schema: Vec<PathBuf>,
+}
+
+/// The text of a query version.
+fn read_version(spec: &str) -> Result<String, String> {
+    if let Some(rest) = spec.strip_prefix("git:") {
+        let Some((rev, path)) = rest.split_once(':') else {
+            return Err(format!("`{spec}`: expected git:REV:path"));
+        };
+        let out = std::process::Command::new("git")
+            .arg("show")
+            .arg(format!("{rev}:{path}"))
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "git show {rev}:{path}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        String::from_utf8(out.stdout).map_err(|_| format!("`{spec}` is not UTF-8 text"))
+    } else {
+        std::fs::read_to_string(spec).map_err(|e| format!("cannot read {spec}: {e}"))
+    }
 }
 
 pub fn main(args: Args) -> ExitCode {
-    let _ = args.paths;
-    ExitCode::from(2)
+    match run(&args) {
+        Ok(same) => ExitCode::from(if same { 0 } else { 1 }),
+        Err(msg) => {
+            eprint!("kql diff: {msg}");
+            if !msg.ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<bool, String> {
+    let now = match &args.now {
+        Some(t) => engine::parse_now(t)?,
+        None => kql::exec::now_ticks(),
+    };
+    let schemas = args
+        .schema
+        .iter()
+        .map(|p| engine::load_schema_file(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.render("", ""))?;
+    let catalog = engine::load_data_dir(&args.data, &schemas).map_err(|e| e.render("", ""))?;
+    let mut results = Vec::new();
+    for spec in [&args.old, &args.new] {
+        let text = read_version(spec)?;
+        let tables = engine::run(&text, &catalog, now).map_err(|e| e.render(spec, &text))?;
+        let table = tables
+            .into_iter()
+            .next()
+            .ok_or_else(|| format!("{spec} returns no result"))?;
+        results.push(table);
+    }
+    let (old, new) = (&results[0], &results[1]);
+    let d = diff::diff(old, new, &args.key)?;
+    let text = diff::render(&d, old, new, &args.key, &args.old, &args.new);
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(d.is_empty())
 }
