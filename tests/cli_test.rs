@@ -110,38 +110,47 @@ fn no_test_file_is_a_usage_error() {
     assert_eq!(code, 2);
 }
 
-const GOOD: &str = r#"{"query": "q.kql", "now": "2026-01-15T12:00:00Z",
+const GOOD: &str = r#"{"query": "p.kql", "now": "2026-01-15T12:00:00Z",
   "schemas": {"T": {"A": "long", "B": "string"}},
   "tests": [
-    {"name": "fires", "tables": {"T": [{"A": 2, "B": "x"}, {"A": 0, "B": "y"}]},
-     "expect": {"fires": true, "count": 1, "rows": [{"A": 2, "B": "x"}], "excludes": [{"B": "y"}]}},
-    {"name": "silent", "tables": {"T": [{"A": 1}]}, "expect": {"silent": true}},
+    {"name": "fires", "tables": {"T": [{"A": 2, "B": "x"}, {"A": 0}]},
+     "expect": {"fires": true, "count": 2, "rows": [{"B": ""}, {"A": 2, "B": "x"}],
+                "contains": [{"A": 0}], "excludes": [{"B": "q"}]}},
+    {"name": "silent", "expect": {"silent": true}},
+    {"name": "ordered", "tables": {"T": [{"A": 1}, {"A": 2}]},
+     "expect": {"ordered": true, "rows": [{"A": 1}, {"A": 2}]}},
     {"name": "wrong on purpose", "tables": {"T": [{"A": 5, "B": "z"}]},
-     "expect": {"rows": [{"B": "x"}]}}
+     "expect": {"rows": [{"B": "x"}]}},
+    {"name": "unknown result column", "tables": {"T": [{"A": 5}]},
+     "expect": {"contains": [{"Bb": "x"}]}}
   ]}"#;
 
 #[test]
-#[ignore = "needs exec"]
 fn passing_and_failing_tests_print_one_line_each_and_a_diff() {
-    let dir = folder("good", &[("t.kqltest.json", GOOD), ("q.kql", QUERY)]);
+    let dir = folder(
+        "good",
+        &[("t.kqltest.json", GOOD), ("p.kql", "T | project A, B\n")],
+    );
     let junit = dir.join("report.xml");
     let (code, out) = kql(&["test", "--junit", junit.to_str().unwrap()], &dir);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("ok    t.kqltest.json :: fires"), "{out}");
-    assert!(out.contains("ok    t.kqltest.json :: silent"), "{out}");
-    assert!(
-        out.contains("FAIL  t.kqltest.json :: wrong on purpose"),
-        "{out}"
-    );
-    assert!(out.contains("  - {\"B\":\"x\"}"), "{out}");
-    assert!(out.contains("  + {\"B\":\"z\"}"), "{out}");
-    assert!(out.contains("2 passed, 1 failed"), "{out}");
+    for want in [
+        "ok    t.kqltest.json :: fires\n",
+        "ok    t.kqltest.json :: silent\n",
+        "ok    t.kqltest.json :: ordered\n",
+        "FAIL  t.kqltest.json :: wrong on purpose\n      rows differ (- expected but missing, + in the result but not expected; 1 expected, 1 actual):\n        - {\"B\":\"x\"}\n        + {\"B\":\"z\"}\n",
+        "ERROR t.kqltest.json :: unknown result column\n      contains row 1: the result has no column `Bb` (did you mean `B`?); its columns are A, B\n",
+        "3 passed, 2 failed (1 test file)",
+    ] {
+        assert!(out.contains(want), "want {want:?} in\n{out}");
+    }
     let xml = std::fs::read_to_string(junit).unwrap();
     assert!(
-        xml.contains("<testsuites name=\"kql test\" tests=\"3\" failures=\"1\""),
+        xml.contains("<testsuites name=\"kql test\" tests=\"5\" failures=\"1\" errors=\"1\">"),
         "{xml}"
     );
     assert!(xml.contains("<failure message=\"rows differ"), "{xml}");
+    assert!(xml.contains("<error message=\"contains row 1"), "{xml}");
 }
 
 #[test]

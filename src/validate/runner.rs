@@ -400,12 +400,22 @@ fn sample(table: &Table, cols: Option<&[usize]>) -> String {
 /// The JUnit XML report: one suite per test file.
 pub fn junit(report: &Report) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let failures = report.results.len() - report.passed();
+    let count = |error: bool| {
+        report
+            .results
+            .iter()
+            .filter(|r| match r.outcome {
+                Outcome::Fail(_) => !error,
+                Outcome::Error(_) => error,
+                Outcome::Pass => false,
+            })
+            .count()
+    };
     out.push_str(&format!(
         "<testsuites name=\"kql test\" tests=\"{}\" failures=\"{}\" errors=\"{}\">\n",
-        report.results.len(),
-        failures,
-        report.file_errors.len()
+        report.results.len() + report.file_errors.len(),
+        count(false),
+        count(true) + report.file_errors.len()
     ));
     let mut files: Vec<&str> = Vec::new();
     for r in &report.results {
@@ -477,4 +487,74 @@ pub fn xml(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    fn result() -> Table {
+        Table::new(
+            vec![
+                Column::new("Severity", Type::String),
+                Column::new("N", Type::Long),
+                Column::new("Min", Type::Real),
+                Column::new("L", Type::Dynamic),
+            ],
+            vec![
+                vec![
+                    Value::str("High"),
+                    Value::Long(1),
+                    Value::Real(0.0),
+                    Value::array(vec![Value::str("a")]),
+                ],
+                vec![
+                    Value::str("Medium"),
+                    Value::Long(0),
+                    Value::Real(2.0),
+                    Value::array(vec![]),
+                ],
+            ],
+        )
+    }
+
+    /// (expect JSON, the start of each failure message; empty: passes).
+    #[test]
+    fn expectations_pass_or_say_what_differs() {
+        let cases: &[(&str, &[&str])] = &[
+            (r#"{"fires": true}"#, &[]),
+            (r#"{"silent": true}"#, &["expected no rows, got 2:"]),
+            (r#"{"fires": false}"#, &["expected no rows, got 2:"]),
+            (r#"{"count": 2}"#, &[]),
+            (r#"{"count": 1}"#, &["expected 1 row(s), got 2:"]),
+            (r#"{"rows": [{"Severity": "Medium"}, {"Severity": "High"}]}"#, &[]),
+            (r#"{"rows": [{"Severity": "Medium"}, {"Severity": "High"}], "ordered": true}"#, &["rows differ (ordered"]),
+            (r#"{"rows": [{"Severity": "High", "Min": 0, "L": ["a"]}, {"N": 0}]}"#, &[]),
+            (r#"{"rows": [{"Severity": "High"}]}"#, &["rows differ (- expected but missing, + in the result"]),
+            (r#"{"contains": [{"N": 1, "Min": 0.0}]}"#, &[]),
+            (r#"{"contains": [{"N": 1}, {"N": 1}]}"#, &["expected rows missing from the result:\n  - {\"N\":1}"]),
+            (r#"{"excludes": [{"Severity": "Low"}]}"#, &[]),
+            (r#"{"excludes": [{"Severity": "High"}]}"#, &["the result holds rows matching excluded {\"Severity\":\"High\"}:\n  + {\"Severity\":\"High\"}"]),
+            (r#"{"count": 0, "contains": [{"Severity": "Low"}]}"#, &["expected 0 row(s)", "expected rows missing"]),
+        ];
+        for (expect, want) in cases {
+            let e: Expect = serde_json::from_str(expect).unwrap();
+            let got = check(&e, &result()).unwrap();
+            assert_eq!(got.len(), want.len(), "{expect}: {got:?}");
+            for (g, w) in got.iter().zip(want.iter()) {
+                assert!(g.starts_with(w), "{expect}: got {g:?}, want {w:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn expected_values_of_the_wrong_type_are_errors_not_failures() {
+        let e: Expect = serde_json::from_str(r#"{"rows": [{"N": "many"}]}"#).unwrap();
+        let err = check(&e, &result()).unwrap_err();
+        assert!(
+            err.contains("row 1: column `N`: cannot read \"many\" as long"),
+            "{err}"
+        );
+    }
 }
