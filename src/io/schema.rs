@@ -128,12 +128,20 @@ fn line_of(text: &str, needle: &str) -> usize {
 // list matches the files in schemas/.
 pub(crate) const BUILTIN_FILES: &[(&str, &str)] = &[
     (
+        "AADManagedIdentitySignInLogs",
+        include_str!("../../schemas/AADManagedIdentitySignInLogs.json"),
+    ),
+    (
         "AADNonInteractiveUserSignInLogs",
         include_str!("../../schemas/AADNonInteractiveUserSignInLogs.json"),
     ),
     (
         "AADRiskyUsers",
         include_str!("../../schemas/AADRiskyUsers.json"),
+    ),
+    (
+        "AADServicePrincipalSignInLogs",
+        include_str!("../../schemas/AADServicePrincipalSignInLogs.json"),
     ),
     (
         "AADSignInEventsBeta",
