@@ -2,11 +2,13 @@
 //! string comparisons against numbers and the table printer use.
 
 use super::json::to_json;
-use super::time::{format_datetime_iso, format_timespan};
+use super::time::{format_datetime_full, format_timespan};
 use super::Value;
 
 /// `tostring(v)`: null → `""`; reals in shortest round-trip form (.NET rules: `1`, `0.5`,
-/// `1E+20`, `1E-07`, `NaN`, `Infinity`); datetime ISO-8601 (`2026-05-18T12:00:00Z`);
+/// `1E+20`, `1E-07`, `NaN`, `Infinity`); datetime ISO-8601 with 7 fraction digits
+/// (`2026-05-18T12:00:00.0000000Z`, as Kusto's tostring gives it; output formats use
+/// the trimmed [`super::format_datetime_iso`]);
 /// timespan `[-][d.]hh:mm:ss[.fffffff]`; guid lower-case hyphenated; bool `true`/`false`;
 /// arrays and bags as compact JSON.
 pub fn to_kql_string(v: &Value) -> String {
@@ -17,7 +19,7 @@ pub fn to_kql_string(v: &Value) -> String {
         Value::Long(i) => i.to_string(),
         Value::Real(f) | Value::Decimal(f) => format_real(*f),
         Value::String(s) => s.to_string(),
-        Value::DateTime(t) => format_datetime_iso(*t),
+        Value::DateTime(t) => format_datetime_full(*t),
         Value::TimeSpan(t) => format_timespan(*t),
         Value::Guid(g) => format_guid(*g),
         Value::Array(_) | Value::Bag(_) => to_json_text(v),
@@ -164,7 +166,7 @@ mod tests {
             (Value::str("x y"), "x y"),
             (
                 Value::DateTime(super::super::UNIX_EPOCH_TICKS),
-                "1970-01-01T00:00:00Z",
+                "1970-01-01T00:00:00.0000000Z",
             ),
             (Value::TimeSpan(1_000_000), "00:00:00.1000000"),
             (
