@@ -128,24 +128,16 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
     use super::sig;
     use Want::*;
     match name {
-        "count" => {
-            sig(name, args, 0, 1, &[Any])?;
-            let nonnull = !args.is_empty();
-            agg(vec![Type::Long], move || {
-                Box::new(Count {
-                    n: 0,
-                    pred: None,
-                    nonnull,
-                })
-            })
+        "count" if args.is_empty() => {
+            agg(vec![Type::Long], || Box::new(Count { n: 0, pred: None }))
         }
-        "countif" => {
+        // `count(p)` is the deprecated form of `countif(p)`.
+        "countif" | "count" => {
             sig(name, args, 1, 1, &[Bool])?;
             agg(vec![Type::Long], || {
                 Box::new(Count {
                     n: 0,
                     pred: Some(0),
-                    nonnull: false,
                 })
             })
         }
@@ -202,19 +194,26 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
                 1 + cond as usize,
                 &[Any, Bool],
             )?;
-            if !(args[0].ty.is_numeric() || args[0].ty == Type::Dynamic) {
+            let span = args[0].ty == Type::TimeSpan;
+            if !(args[0].ty.is_numeric() || args[0].ty == Type::Dynamic || span) {
                 return Err(FnError::Type(
                     0,
                     format!("`{name}` needs a number, not {}", args[0].ty),
                 ));
             }
-            agg(vec![Type::Real], move || {
+            let out = if span {
+                MomentOut::AvgSpan
+            } else {
+                MomentOut::Avg
+            };
+            let ty = if span { Type::TimeSpan } else { Type::Real };
+            agg(vec![ty], move || {
                 Box::new(Moments {
                     n: 0.0,
                     sum: 0.0,
                     sum2: 0.0,
                     pred: cond.then_some(1),
-                    out: MomentOut::Avg,
+                    out,
                 })
             })
         }
@@ -386,12 +385,11 @@ fn passes(args: &[Value], pred: Option<usize>) -> bool {
 struct Count {
     n: i64,
     pred: Option<usize>,
-    nonnull: bool,
 }
 
 impl AggState for Count {
     fn update(&mut self, args: &[Value]) {
-        if passes(args, self.pred) && !(self.nonnull && args.first().is_none_or(Value::is_null)) {
+        if passes(args, self.pred) {
             self.n += 1;
         }
     }
@@ -449,6 +447,7 @@ impl AggState for Sum {
 #[derive(Clone, Copy)]
 enum MomentOut {
     Avg,
+    AvgSpan,
     Var,
     VarP,
     Stdev,
@@ -468,7 +467,11 @@ impl AggState for Moments {
         if !passes(args, self.pred) {
             return;
         }
-        if let Some(x) = super::num_f64(&args[0]) {
+        let x = match &args[0] {
+            Value::TimeSpan(t) => Some(*t as f64),
+            v => super::num_f64(v),
+        };
+        if let Some(x) = x {
             self.n += 1.0;
             self.sum += x;
             self.sum2 += x * x;
@@ -480,6 +483,8 @@ impl AggState for Moments {
         let ss = (self.sum2 - self.sum * mean).max(0.0);
         let v = match self.out {
             MomentOut::Avg => mean,
+            MomentOut::AvgSpan if n == 0.0 => return vec![Value::Null],
+            MomentOut::AvgSpan => return vec![Value::TimeSpan(mean.round() as i64)],
             _ if n == 0.0 => 0.0,
             MomentOut::Var => {
                 if n > 1.0 {

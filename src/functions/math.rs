@@ -148,17 +148,13 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }),
         "min_of" | "max_of" => bind_min_max_of(name, args),
         "rand" => sig(name, args, 0, 1, &[Num]).and_then(|_| {
-            let ty = if args.is_empty() {
-                Type::Real
-            } else {
-                Type::Long
-            };
-            func(ty, |a, ctx| {
+            // rand(N) is typed real (Kusto.Language) and holds a whole number below N.
+            func(Type::Real, |a, ctx| {
                 let r = (ctx.next_random() >> 11) as f64 / (1u64 << 53) as f64;
                 match a.first() {
                     None => Value::Real(r),
                     Some(n) => match num_i64(n) {
-                        Some(n) if n > 0 => Value::Long((r * n as f64) as i64),
+                        Some(n) if n > 0 => Value::Real((r * n as f64).floor()),
                         _ => Value::Null,
                     },
                 }
