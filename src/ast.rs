@@ -414,6 +414,8 @@ pub enum OperatorKind {
     MakeSeries {
         params: Vec<OpParam>,
         aggregates: Vec<NamedExpr>,
+        /// `default = value` of each aggregate, in the same order (None: the type's default).
+        defaults: Vec<Option<Expr>>,
         /// `on Timestamp`
         axis: Expr,
         from: Option<Expr>,

@@ -10,6 +10,7 @@ pub mod error;
 pub mod exec;
 pub mod functions;
 pub mod io;
+pub mod plan;
 pub mod syntax;
 pub mod table;
 pub mod types;

@@ -1,14 +1,443 @@
-//! Running a bound plan over tables.
+//! Running a bound plan over tables. Row-based: each operator consumes its input's
+//! rows and produces a new row set; a catalog table is shared, not copied, until an
+//! operator must change its rows.
 
-use crate::error::{Error, Result, Span};
-use crate::table::{Catalog, Table};
+pub mod eval;
+mod join;
+mod mv_expand;
+mod summarize;
+
+use crate::bind::Binder;
+use crate::error::{Error, Result};
+use crate::functions::EvalCtx;
+use crate::plan::{Plan, PlanKind, SortSpec};
+use crate::table::{Catalog, Row, Table};
+use crate::types::Type;
+use crate::value::{compare, Value};
+use eval::{eval, holds};
+use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// Runs `text` against `catalog` with `now` (ticks) as the query's clock. Each
 /// result statement gives one table.
 pub fn run_query(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {
-    let _ = (catalog, now);
-    Err(Error::unsupported(
-        "running queries",
-        Span::new(0, text.len().min(1)),
-    ))
+    let query = crate::syntax::parse(text)?;
+    let binder = Binder::new(catalog, now, true);
+    let plans = binder.bind_query(&query)?;
+    plans.iter().map(|p| execute(p, &binder.ctx)).collect()
+}
+
+/// The current time in ticks since 0001-01-01.
+pub fn now_ticks() -> i64 {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    crate::value::UNIX_EPOCH_TICKS + (d.as_nanos() / 100) as i64
+}
+
+/// Runs one plan to a table.
+pub fn execute(plan: &Plan, ctx: &EvalCtx) -> Result<Table> {
+    let rows = run(plan, ctx)?.into_owned();
+    Ok(Table::new(plan.schema.clone(), rows))
+}
+
+/// Rows shared with the catalog (or a materialized result) or owned by the operator.
+pub(crate) enum Rows {
+    Shared(Arc<Table>),
+    Owned(Vec<Row>),
+}
+
+impl Rows {
+    pub(crate) fn as_slice(&self) -> &[Row] {
+        match self {
+            Rows::Shared(t) => &t.rows,
+            Rows::Owned(r) => r,
+        }
+    }
+    pub(crate) fn into_owned(self) -> Vec<Row> {
+        match self {
+            Rows::Shared(t) => t.rows.clone(),
+            Rows::Owned(r) => r,
+        }
+    }
+}
+
+/// An integer count from a bound expression (take, top, limit).
+fn count_value(e: &crate::plan::BExpr, ctx: &EvalCtx) -> usize {
+    match eval(e, &[], ctx) {
+        Value::Long(n) => n.max(0) as usize,
+        Value::Int(n) => n.max(0) as usize,
+        _ => 0,
+    }
+}
+
+pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
+    Ok(match &plan.kind {
+        PlanKind::Scan { name, table } => match table {
+            Some(t) => Rows::Shared(t.clone()),
+            None => {
+                return Err(Error::new(
+                    crate::error::ErrorKind::Runtime,
+                    format!("table `{name}` has a schema but no data"),
+                ))
+            }
+        },
+        PlanKind::Values(t) => Rows::Shared(t.clone()),
+        PlanKind::Named { input, .. } => run(input, ctx)?,
+        PlanKind::Implicit(slot) => Rows::Owned(slot.lock().map(|r| r.clone()).unwrap_or_default()),
+        PlanKind::MvApply {
+            input,
+            slot,
+            body,
+            keep,
+        } => {
+            let rows = run(input, ctx)?;
+            let mut out = Vec::new();
+            for row in rows.as_slice() {
+                if let Ok(mut s) = slot.lock() {
+                    *s = vec![row.clone()];
+                }
+                for r in run(body, ctx)?.into_owned() {
+                    let mut o: Row = keep.iter().map(|&i| row[i].clone()).collect();
+                    o.extend(r);
+                    out.push(o);
+                }
+            }
+            Rows::Owned(out)
+        }
+        PlanKind::Print(exprs) => {
+            Rows::Owned(vec![exprs.iter().map(|e| eval(e, &[], ctx)).collect()])
+        }
+        PlanKind::Range { from, to, step } => Rows::Owned(range(
+            eval(from, &[], ctx),
+            eval(to, &[], ctx),
+            eval(step, &[], ctx),
+            plan.schema[0].ty,
+        )),
+        PlanKind::Filter { input, pred } => {
+            let rows = run(input, ctx)?;
+            match rows {
+                Rows::Owned(mut r) => {
+                    r.retain(|row| holds(pred, row, ctx));
+                    Rows::Owned(r)
+                }
+                Rows::Shared(t) => Rows::Owned(
+                    t.rows
+                        .iter()
+                        .filter(|row| holds(pred, row, ctx))
+                        .cloned()
+                        .collect(),
+                ),
+            }
+        }
+        PlanKind::Extend { input, items } => {
+            let rows = run(input, ctx)?;
+            let width = plan.schema.len();
+            let mut pending: Vec<(usize, Value)> = Vec::new();
+            let extend_row = |row: &mut Row, pending: &mut Vec<(usize, Value)>| {
+                row.reserve(width.saturating_sub(row.len()));
+                pending.clear();
+                for (target, e) in items {
+                    let v = eval(e, row, ctx);
+                    match target {
+                        Some(i) => pending.push((*i, v)),
+                        None => row.push(v),
+                    }
+                }
+                for (i, v) in pending.drain(..) {
+                    row[i] = v;
+                }
+            };
+            let mut out = rows.into_owned();
+            for row in &mut out {
+                extend_row(row, &mut pending);
+            }
+            Rows::Owned(out)
+        }
+        PlanKind::Project { input, exprs } => {
+            let rows = run(input, ctx)?;
+            Rows::Owned(
+                rows.as_slice()
+                    .iter()
+                    .map(|row| exprs.iter().map(|e| eval(e, row, ctx)).collect())
+                    .collect(),
+            )
+        }
+        PlanKind::Summarize { input, keys, aggs } => {
+            let rows = run(input, ctx)?;
+            Rows::Owned(summarize::summarize(rows.as_slice(), keys, aggs, ctx))
+        }
+        PlanKind::Take { input, count } => {
+            let n = count_value(count, ctx);
+            let rows = run(input, ctx)?;
+            Rows::Owned(match rows {
+                Rows::Owned(mut r) => {
+                    r.truncate(n);
+                    r
+                }
+                Rows::Shared(t) => t.rows.iter().take(n).cloned().collect(),
+            })
+        }
+        PlanKind::Sort { input, keys, limit } => {
+            let rows = run(input, ctx)?.into_owned();
+            let mut sorted = sort(rows, keys, ctx);
+            if let Some(l) = limit {
+                sorted.truncate(count_value(l, ctx));
+            }
+            Rows::Owned(sorted)
+        }
+        PlanKind::Distinct { input, columns } => {
+            let rows = run(input, ctx)?;
+            let mut seen = std::collections::HashSet::new();
+            let mut out = Vec::new();
+            for row in rows.as_slice() {
+                let key: Row = columns.iter().map(|&i| row[i].clone()).collect();
+                if seen.insert(key.clone()) {
+                    out.push(key);
+                }
+            }
+            Rows::Owned(out)
+        }
+        PlanKind::Count(input) => {
+            let n = run(input, ctx)?.as_slice().len();
+            Rows::Owned(vec![vec![Value::Long(n as i64)]])
+        }
+        PlanKind::MvExpand {
+            input,
+            items,
+            bag,
+            with_index,
+            limit,
+            width,
+        } => {
+            let rows = run(input, ctx)?;
+            let limit = limit.as_ref().map(|l| count_value(l, ctx));
+            Rows::Owned(mv_expand::mv_expand(
+                rows.as_slice(),
+                items,
+                *bag,
+                *with_index,
+                limit,
+                *width,
+                ctx,
+            ))
+        }
+        PlanKind::Join {
+            left,
+            right,
+            kind,
+            left_keys,
+            right_keys,
+            right_drop,
+        } => {
+            let l = run(left, ctx)?;
+            let r = run(right, ctx)?;
+            Rows::Owned(join::join(
+                l.as_slice(),
+                r.as_slice(),
+                &left.schema,
+                &right.schema,
+                *kind,
+                left_keys,
+                right_keys,
+                right_drop,
+            ))
+        }
+        PlanKind::Union {
+            inputs,
+            maps,
+            source_names,
+        } => {
+            let mut out = Vec::new();
+            for (k, (p, map)) in inputs.iter().zip(maps).enumerate() {
+                let rows = run(p, ctx)?;
+                for row in rows.as_slice() {
+                    let mut r: Row = Vec::with_capacity(plan.schema.len());
+                    if let Some(names) = source_names {
+                        r.push(Value::str(&names[k]));
+                    }
+                    let offset = r.len();
+                    for (j, m) in map.iter().enumerate() {
+                        r.push(match m {
+                            Some(i) => row[*i].clone(),
+                            None => Value::null_of(plan.schema[offset + j].ty),
+                        });
+                    }
+                    out.push(r);
+                }
+            }
+            Rows::Owned(out)
+        }
+        PlanKind::GetSchema(input) => Rows::Owned(
+            input
+                .schema
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    vec![
+                        Value::str(&c.name),
+                        Value::Long(i as i64),
+                        Value::str(&dotnet_full_name(c.ty)),
+                        Value::str(c.ty.name()),
+                    ]
+                })
+                .collect(),
+        ),
+        PlanKind::Parse {
+            input,
+            expr,
+            spec,
+            filter,
+        } => {
+            let rows = run(input, ctx)?;
+            let width = plan.schema.len();
+            let mut out = Vec::with_capacity(rows.as_slice().len());
+            for row in rows.as_slice() {
+                let text = eval(expr, row, ctx);
+                let caps = text.as_str().and_then(|s| spec.regex.captures(s));
+                if caps.is_none() && *filter {
+                    continue;
+                }
+                let mut r = row.clone();
+                while r.len() < width {
+                    r.push(Value::Null);
+                }
+                for (k, (target, ty, conv)) in spec.targets.iter().enumerate() {
+                    let m = caps.as_ref().and_then(|c| c.get(k + 1)).map(|m| m.as_str());
+                    r[*target] = match (m, conv) {
+                        (Some(s), None) => Value::str(s),
+                        (Some(s), Some(f)) => {
+                            let v = f.call(&[Value::str(s)], ctx);
+                            if v.is_null() && *filter {
+                                // parse-where keeps only rows whose every capture converts.
+                                r.clear();
+                                break;
+                            }
+                            v
+                        }
+                        (None, _) => Value::null_of(*ty),
+                    };
+                }
+                if !r.is_empty() {
+                    out.push(r);
+                }
+            }
+            Rows::Owned(out)
+        }
+    })
+}
+
+fn dotnet_full_name(ty: Type) -> String {
+    format!("System.{}", ty.dotnet_name())
+}
+
+fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
+    const MAX_ROWS: usize = 100_000_000;
+    let mut out = Vec::new();
+    match (ty, &from, &to, &step) {
+        (Type::Real | Type::Decimal, _, _, _) => {
+            let f = |v: &Value| match v {
+                Value::Int(i) => Some(*i as f64),
+                Value::Long(i) => Some(*i as f64),
+                Value::Real(r) | Value::Decimal(r) => Some(*r),
+                _ => None,
+            };
+            let (Some(a), Some(b), Some(s)) = (f(&from), f(&to), f(&step)) else {
+                return out;
+            };
+            if s == 0.0 || s.is_nan() {
+                return out;
+            }
+            let mut x = a;
+            while (s > 0.0 && x <= b) || (s < 0.0 && x >= b) {
+                out.push(vec![if ty == Type::Real {
+                    Value::Real(x)
+                } else {
+                    Value::Decimal(x)
+                }]);
+                if out.len() >= MAX_ROWS {
+                    break;
+                }
+                x += s;
+            }
+        }
+        _ => {
+            let i = |v: &Value| match v {
+                Value::Int(i) => Some(*i as i64),
+                Value::Long(i) | Value::DateTime(i) | Value::TimeSpan(i) => Some(*i),
+                _ => None,
+            };
+            let (Some(a), Some(b), Some(s)) = (i(&from), i(&to), i(&step)) else {
+                return out;
+            };
+            if s == 0 {
+                return out;
+            }
+            let wrap = |x: i64| match ty {
+                Type::DateTime => Value::DateTime(x),
+                Type::TimeSpan => Value::TimeSpan(x),
+                _ => Value::Long(x),
+            };
+            let mut x = a;
+            while (s > 0 && x <= b) || (s < 0 && x >= b) {
+                out.push(vec![wrap(x)]);
+                if out.len() >= MAX_ROWS {
+                    break;
+                }
+                match x.checked_add(s) {
+                    Some(n) => x = n,
+                    None => break,
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Orders two values for one sort key; nulls (and NaN) go first or last as asked.
+pub(crate) fn compare_key(a: &Value, b: &Value, desc: bool, nulls_first: bool) -> Ordering {
+    let is_null = |v: &Value| v.is_null() || matches!(v, Value::Real(f) if f.is_nan());
+    match (is_null(a), is_null(b)) {
+        (true, true) => Ordering::Equal,
+        (true, false) => {
+            if nulls_first {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
+        (false, true) => {
+            if nulls_first {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (false, false) => {
+            let o = compare(a, b);
+            if desc {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+    }
+}
+
+/// A stable sort by the keys, each key evaluated once per row.
+fn sort(rows: Vec<Row>, keys: &[SortSpec], ctx: &EvalCtx) -> Vec<Row> {
+    let mut keyed: Vec<(Vec<Value>, Row)> = rows
+        .into_iter()
+        .map(|r| (keys.iter().map(|k| eval(&k.expr, &r, ctx)).collect(), r))
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| {
+        for (k, spec) in keys.iter().enumerate() {
+            let o = compare_key(&a[k], &b[k], spec.desc, spec.nulls_first);
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    });
+    keyed.into_iter().map(|(_, r)| r).collect()
 }

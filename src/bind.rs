@@ -1,1 +1,0 @@
-//! Name resolution and typing: AST → a typed plan the executor runs.

@@ -1,0 +1,654 @@
+//! Scalar expressions: names resolved against the row and the scope, every operator
+//! lowered to a call of the function registry, constants folded.
+
+use super::{Binder, Entry, Inlined, Scope};
+use crate::ast::{self, BinaryOp, Dyn, Expr, ExprKind, ListOp, Literal, StrOp, UnaryOp};
+use crate::error::{nearest, Error, Result, Span};
+use crate::functions::{self, ArgInfo, FnError};
+use crate::plan::{BAgg, BExpr};
+use crate::table::Column;
+use crate::types::Type;
+use crate::value::Value;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// A bound scalar expression and its static type.
+#[derive(Clone, Debug)]
+pub(crate) struct Bound {
+    pub expr: BExpr,
+    pub ty: Type,
+}
+
+impl Bound {
+    pub(crate) fn constant(&self) -> Option<&Value> {
+        match &self.expr {
+            BExpr::Const(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// Aggregates met while binding a summarize expression such as `round(avg(x), 2)`:
+/// their arguments are bound against the input rows, and the call itself becomes a
+/// reference to its slot in the summarize output.
+pub(crate) struct AggCollector<'c> {
+    pub input: &'c [Column],
+    /// Where the first aggregate output lands (after the keys).
+    pub base: usize,
+    pub aggs: Vec<BAgg>,
+    pub outputs: Vec<Type>,
+}
+
+pub(crate) struct Ctx<'c, 'i> {
+    pub row: &'c [Column],
+    pub agg: Option<&'c RefCell<AggCollector<'i>>>,
+}
+
+/// Functions that must not be folded even when all their arguments are constant.
+const VOLATILE: &[&str] = &["rand", "new_guid"];
+
+impl Binder<'_> {
+    /// Binds `e` as a scalar over a row with columns `row`.
+    pub(crate) fn scalar(&self, e: &Expr, row: &[Column], scope: &Scope) -> Result<Bound> {
+        self.expr(e, &Ctx { row, agg: None }, scope)
+    }
+
+    pub(crate) fn expr(&self, e: &Expr, cx: &Ctx<'_, '_>, scope: &Scope) -> Result<Bound> {
+        match &e.kind {
+            ExprKind::Literal(lit) => {
+                let (v, ty) = literal_value(lit, e.span)?;
+                Ok(Bound {
+                    expr: BExpr::Const(v),
+                    ty,
+                })
+            }
+            ExprKind::Name(id) => self.name(id, cx, scope),
+            ExprKind::Paren(inner) => self.expr(inner, cx, scope),
+            ExprKind::JoinSide { .. } => Err(Error::semantic(
+                "`$left` and `$right` can only be used in the `on` clause of a join",
+                e.span,
+            )),
+            ExprKind::Star => Err(Error::semantic(
+                "`*` is not allowed here: a scalar expression is expected",
+                e.span,
+            )),
+            ExprKind::Unary { op, expr } => {
+                let b = self.expr(expr, cx, scope)?;
+                match op {
+                    UnaryOp::Plus => Ok(b),
+                    UnaryOp::Neg => self.call("neg", vec![b], &[expr.span], e.span),
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let l = self.expr(lhs, cx, scope)?;
+                let r = self.expr(rhs, cx, scope)?;
+                let spans = [lhs.span, rhs.span];
+                match op {
+                    BinaryOp::And | BinaryOp::Or => self.logical(*op, l, r, &spans),
+                    _ => self.call(&binary_name(*op), vec![l, r], &spans, e.span),
+                }
+            }
+            ExprKind::List {
+                op,
+                negated,
+                expr,
+                list,
+            } => self.list(*op, *negated, expr, list, e.span, cx, scope),
+            ExprKind::Between {
+                negated,
+                expr,
+                low,
+                high,
+            } => {
+                let args = vec![
+                    self.expr(expr, cx, scope)?,
+                    self.expr(low, cx, scope)?,
+                    self.expr(high, cx, scope)?,
+                ];
+                let name = if *negated { "!between" } else { "between" };
+                self.call(name, args, &[expr.span, low.span, high.span], e.span)
+            }
+            ExprKind::Call { func, args } => self.call_expr(func, args, e.span, cx, scope),
+            ExprKind::Member { expr, name } => {
+                let base = self.expr(expr, cx, scope)?;
+                let key = Bound {
+                    expr: BExpr::Const(Value::str(&name.name)),
+                    ty: Type::String,
+                };
+                self.call("__member", vec![base, key], &[expr.span, name.span], e.span)
+            }
+            ExprKind::Index { expr, index } => {
+                let base = self.expr(expr, cx, scope)?;
+                let idx = self.expr(index, cx, scope)?;
+                self.call("__index", vec![base, idx], &[expr.span, index.span], e.span)
+            }
+            ExprKind::TypeOf(_) => Err(Error::semantic(
+                "`typeof(...)` is only allowed as a function argument or after `to` in mv-expand",
+                e.span,
+            )),
+            ExprKind::Pipeline { .. } | ExprKind::Source(_) => Err(Error::semantic(
+                "a tabular expression is not allowed here: a scalar is expected",
+                e.span,
+            )
+            .with_hint("use `toscalar(...)` to take the first value of a table")),
+        }
+    }
+
+    fn name(&self, id: &ast::Ident, cx: &Ctx<'_, '_>, scope: &Scope) -> Result<Bound> {
+        // A column wins over a let of the same name inside operator expressions.
+        if let Some(i) = cx.row.iter().position(|c| c.name == id.name) {
+            return Ok(Bound {
+                expr: BExpr::Column(i),
+                ty: cx.row[i].ty,
+            });
+        }
+        match scope.get(&id.name) {
+            Some(Entry::Scalar { expr, ty }) => Ok(Bound {
+                expr: expr.clone(),
+                ty: *ty,
+            }),
+            Some(Entry::Tabular(_)) => Err(Error::semantic(
+                format!(
+                    "`{}` is a table, used here where a scalar is expected",
+                    id.name
+                ),
+                id.span,
+            )
+            .with_hint(format!(
+                "use `toscalar({})` for its first value, or `in ({})` to test membership",
+                id.name, id.name
+            ))),
+            Some(Entry::Function(f, fscope)) if f.params.is_empty() => {
+                let (f, fscope) = (f.clone(), fscope.clone());
+                match self.inline_call(&f, &fscope, id, &[], cx.row, scope, None)? {
+                    Inlined::Scalar(b) => Ok(b),
+                    Inlined::Tabular(_) => Err(Error::semantic(
+                        format!(
+                            "`{}` returns a table, used here where a scalar is expected",
+                            id.name
+                        ),
+                        id.span,
+                    )),
+                }
+            }
+            Some(Entry::Function(..)) => Err(Error::semantic(
+                format!("function `{}` is used without arguments", id.name),
+                id.span,
+            )),
+            None => {
+                let mut candidates: Vec<&str> = cx.row.iter().map(|c| c.name.as_str()).collect();
+                candidates.extend(scope.names());
+                let mut err =
+                    Error::semantic(format!("unknown column or variable `{}`", id.name), id.span);
+                if let Some(n) = nearest(&id.name, candidates) {
+                    err = err.with_hint(format!("did you mean `{n}`?"));
+                } else if self.catalog.get(&id.name).is_some() {
+                    err = err.with_hint(format!(
+                        "`{}` is a table; a scalar is expected here",
+                        id.name
+                    ));
+                }
+                Err(err)
+            }
+        }
+    }
+
+    fn logical(&self, op: BinaryOp, l: Bound, r: Bound, spans: &[Span]) -> Result<Bound> {
+        for (b, span) in [&l, &r].into_iter().zip(spans) {
+            if !matches!(b.ty, Type::Bool | Type::Dynamic) {
+                let word = if op == BinaryOp::And { "and" } else { "or" };
+                return Err(Error::semantic(
+                    format!("`{word}` expects bool operands, found {}", b.ty),
+                    *span,
+                ));
+            }
+        }
+        let expr = match (op, &l.expr, &r.expr) {
+            (_, BExpr::Const(a), BExpr::Const(b)) => {
+                BExpr::Const(crate::exec::eval::logic(op == BinaryOp::And, a, || {
+                    b.clone()
+                }))
+            }
+            (BinaryOp::And, _, _) => BExpr::And(Box::new(l.expr), Box::new(r.expr)),
+            _ => BExpr::Or(Box::new(l.expr), Box::new(r.expr)),
+        };
+        Ok(Bound {
+            expr,
+            ty: Type::Bool,
+        })
+    }
+
+    /// Binds a call of registry function `name` on bound arguments, folding it when
+    /// every argument is constant.
+    pub(crate) fn call(
+        &self,
+        name: &str,
+        args: Vec<Bound>,
+        spans: &[Span],
+        span: Span,
+    ) -> Result<Bound> {
+        let infos: Vec<ArgInfo> = args
+            .iter()
+            .map(|a| ArgInfo {
+                ty: a.ty,
+                constant: a.constant(),
+            })
+            .collect();
+        let bound = functions::bind_scalar(name, &infos)
+            .map_err(|e| self.fn_error(e, name, spans, span, false))?;
+        let imp: Arc<dyn functions::ScalarImpl> = Arc::from(bound.imp);
+        let all_const = args.iter().all(|a| a.constant().is_some());
+        let expr = if all_const && !VOLATILE.contains(&name) {
+            let vals: Vec<Value> = args.iter().filter_map(|a| a.constant().cloned()).collect();
+            BExpr::Const(imp.call(&vals, &self.ctx))
+        } else {
+            BExpr::Call(imp, args.into_iter().map(|a| a.expr).collect())
+        };
+        Ok(Bound { expr, ty: bound.ty })
+    }
+
+    pub(crate) fn fn_error(
+        &self,
+        e: FnError,
+        name: &str,
+        spans: &[Span],
+        span: Span,
+        aggregate: bool,
+    ) -> Error {
+        let what = if aggregate {
+            "aggregate function"
+        } else {
+            "function"
+        };
+        match e {
+            FnError::Unknown => {
+                let mut err = Error::semantic(format!("unknown {what} `{name}`"), span);
+                if let Some(n) = nearest(name, super::KNOWN_FUNCTIONS.iter().copied()) {
+                    err = err.with_hint(format!("did you mean `{n}`?"));
+                }
+                err
+            }
+            FnError::Unsupported => Error::unsupported(name, span),
+            FnError::Arity(msg) => Error::semantic(format!("`{name}`: {msg}"), span),
+            FnError::Type(i, msg) => Error::semantic(
+                format!("`{name}`: {msg}"),
+                spans.get(i).copied().unwrap_or(span),
+            ),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn list(
+        &self,
+        op: ListOp,
+        negated: bool,
+        lhs: &Expr,
+        list: &[Expr],
+        span: Span,
+        cx: &Ctx<'_, '_>,
+        scope: &Scope,
+    ) -> Result<Bound> {
+        let mut args = vec![self.expr(lhs, cx, scope)?];
+        let mut spans = vec![lhs.span];
+        if let [single] = list {
+            if self.is_tabular(single, scope) {
+                args.push(self.first_column(single, scope)?);
+                spans.push(single.span);
+            }
+        }
+        if args.len() == 1 {
+            for item in list {
+                args.push(self.expr(item, cx, scope)?);
+                spans.push(item.span);
+            }
+        }
+        let (name, wrap_not) = match op {
+            ListOp::In { case_insensitive } => {
+                let base = if case_insensitive { "in~" } else { "in" };
+                (
+                    if negated {
+                        format!("!{base}")
+                    } else {
+                        base.to_string()
+                    },
+                    false,
+                )
+            }
+            ListOp::HasAny => ("has_any".to_string(), negated),
+            ListOp::HasAll => ("has_all".to_string(), negated),
+        };
+        let b = self.call(&name, args, &spans, span)?;
+        if wrap_not {
+            self.call("not", vec![b], &[span], span)
+        } else {
+            Ok(b)
+        }
+    }
+
+    /// A subquery's first column as a dynamic array (for `in (T)`, `has_any (T)`).
+    fn first_column(&self, e: &Expr, scope: &Scope) -> Result<Bound> {
+        let plan = self.tabular(e, scope)?;
+        if plan.schema.is_empty() {
+            return Err(Error::semantic("the subquery has no columns", e.span));
+        }
+        let expr = if self.run {
+            let t = crate::exec::execute(&plan, &self.ctx)?;
+            BExpr::Const(Value::array(t.rows.iter().map(|r| r[0].clone()).collect()))
+        } else {
+            BExpr::Unavailable(e.span)
+        };
+        Ok(Bound {
+            expr,
+            ty: Type::Dynamic,
+        })
+    }
+
+    fn call_expr(
+        &self,
+        func: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        cx: &Ctx<'_, '_>,
+        scope: &Scope,
+    ) -> Result<Bound> {
+        let name = func.name.as_str();
+        if let Some(Entry::Function(f, fscope)) = scope.get(name) {
+            let (f, fscope) = (f.clone(), fscope.clone());
+            return match self.inline_call(&f, &fscope, func, args, cx.row, scope, None)? {
+                Inlined::Scalar(b) => Ok(b),
+                Inlined::Tabular(_) => Err(Error::semantic(
+                    format!("`{name}` returns a table, used here where a scalar is expected"),
+                    span,
+                )),
+            };
+        }
+        match name {
+            "toscalar" => {
+                let [arg] = args else {
+                    return Err(Error::semantic("`toscalar` takes one argument", span));
+                };
+                if !self.is_tabular(&arg.value, scope) {
+                    return self.expr(&arg.value, cx, scope);
+                }
+                let plan = self.tabular(&arg.value, scope)?;
+                let Some(col) = plan.schema.first() else {
+                    return Err(Error::semantic(
+                        "the subquery has no columns",
+                        arg.value.span,
+                    ));
+                };
+                let ty = col.ty;
+                let expr = if self.run {
+                    let t = crate::exec::execute(&plan, &self.ctx)?;
+                    BExpr::Const(t.rows.first().map(|r| r[0].clone()).unwrap_or_else(|| {
+                        if ty == Type::String {
+                            Value::empty_str()
+                        } else {
+                            Value::Null
+                        }
+                    }))
+                } else {
+                    BExpr::Unavailable(span)
+                };
+                return Ok(Bound { expr, ty });
+            }
+            "column_ifexists" => {
+                let [col, default] = args else {
+                    return Err(Error::semantic(
+                        "`column_ifexists` takes a column name and a default value",
+                        span,
+                    ));
+                };
+                let ExprKind::Literal(Literal::String(cname)) = &col.value.kind else {
+                    return Err(Error::semantic(
+                        "the first argument of `column_ifexists` must be a string literal",
+                        col.value.span,
+                    ));
+                };
+                if let Some(i) = cx.row.iter().position(|c| &c.name == cname) {
+                    return Ok(Bound {
+                        expr: BExpr::Column(i),
+                        ty: cx.row[i].ty,
+                    });
+                }
+                return self.expr(&default.value, cx, scope);
+            }
+            "materialize" | "table" | "view" => {
+                return Err(Error::semantic(
+                    format!("`{name}` gives a table, used here where a scalar is expected"),
+                    span,
+                ))
+            }
+            _ => {}
+        }
+        if functions::is_aggregate(name) {
+            return match cx.agg {
+                Some(collector) => self.nested_aggregate(func, args, span, collector, scope),
+                None => Err(Error::semantic(
+                    format!("aggregate function `{name}` is only allowed in `summarize`"),
+                    span,
+                )
+                .with_hint("use it inside `summarize`, or a scalar function instead")),
+            };
+        }
+        let mut bound = Vec::with_capacity(args.len());
+        let mut spans = Vec::with_capacity(args.len());
+        for a in args {
+            bound.push(self.arg(&a.value, cx, scope)?);
+            spans.push(a.value.span);
+        }
+        self.call(name, bound, &spans, span)
+    }
+
+    /// A function argument: like an expression, but `typeof(T)` is allowed and passes
+    /// as a constant string naming the type, with static type T.
+    pub(crate) fn arg(&self, e: &Expr, cx: &Ctx<'_, '_>, scope: &Scope) -> Result<Bound> {
+        match &e.kind {
+            ExprKind::TypeOf(cols) if cols.len() == 1 => Ok(Bound {
+                expr: BExpr::Const(Value::str(cols[0].ty.name())),
+                ty: cols[0].ty,
+            }),
+            _ => self.expr(e, cx, scope),
+        }
+    }
+
+    fn nested_aggregate(
+        &self,
+        func: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        collector: &RefCell<AggCollector>,
+        scope: &Scope,
+    ) -> Result<Bound> {
+        let input = collector.borrow().input;
+        let (agg, outputs) = self.aggregate(func, args, span, input, scope)?;
+        if outputs.len() != 1 {
+            return Err(Error::semantic(
+                format!(
+                    "`{}` gives several columns and cannot be part of an expression",
+                    func.name
+                ),
+                span,
+            ));
+        }
+        let mut c = collector.borrow_mut();
+        let slot = c.base + c.outputs.len();
+        c.aggs.push(agg);
+        c.outputs.push(outputs[0]);
+        Ok(Bound {
+            expr: BExpr::Column(slot),
+            ty: outputs[0],
+        })
+    }
+
+    /// Binds an aggregate call's arguments against `input` (expanding `*`).
+    pub(crate) fn aggregate(
+        &self,
+        func: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        input: &[Column],
+        scope: &Scope,
+    ) -> Result<(BAgg, Vec<Type>)> {
+        let cx = Ctx {
+            row: input,
+            agg: None,
+        };
+        let mut bound = Vec::new();
+        let mut spans = Vec::new();
+        for (k, a) in args.iter().enumerate() {
+            if matches!(a.value.kind, ExprKind::Star) {
+                if func.name == "count" {
+                    continue;
+                }
+                // `arg_max(x, *)`: every column except the one already named first.
+                let first = args.first().and_then(|f| match &f.value.kind {
+                    ExprKind::Name(id) if k > 0 => Some(id.name.as_str()),
+                    _ => None,
+                });
+                for (i, c) in input.iter().enumerate() {
+                    if Some(c.name.as_str()) != first {
+                        bound.push(Bound {
+                            expr: BExpr::Column(i),
+                            ty: c.ty,
+                        });
+                        spans.push(a.value.span);
+                    }
+                }
+            } else {
+                bound.push(self.arg(&a.value, &cx, scope)?);
+                spans.push(a.value.span);
+            }
+        }
+        let infos: Vec<ArgInfo> = bound
+            .iter()
+            .map(|a| ArgInfo {
+                ty: a.ty,
+                constant: a.constant(),
+            })
+            .collect();
+        let b = functions::bind_aggregate(&func.name, &infos)
+            .map_err(|e| self.fn_error(e, &func.name, &spans, span, true))?;
+        Ok((
+            BAgg {
+                imp: Arc::from(b.imp),
+                args: bound.into_iter().map(|a| a.expr).collect(),
+            },
+            b.outputs,
+        ))
+    }
+}
+
+fn binary_name(op: BinaryOp) -> String {
+    match op {
+        BinaryOp::Or => "or".into(),
+        BinaryOp::And => "and".into(),
+        BinaryOp::Eq => "==".into(),
+        BinaryOp::Ne => "!=".into(),
+        BinaryOp::Lt => "<".into(),
+        BinaryOp::Le => "<=".into(),
+        BinaryOp::Gt => ">".into(),
+        BinaryOp::Ge => ">=".into(),
+        BinaryOp::EqCi => "=~".into(),
+        BinaryOp::NeCi => "!~".into(),
+        BinaryOp::Add => "+".into(),
+        BinaryOp::Sub => "-".into(),
+        BinaryOp::Mul => "*".into(),
+        BinaryOp::Div => "/".into(),
+        BinaryOp::Mod => "%".into(),
+        BinaryOp::MatchesRegex => "matches regex".into(),
+        BinaryOp::Str {
+            op,
+            negated,
+            case_sensitive,
+        } => {
+            let base = match op {
+                StrOp::Has => "has",
+                StrOp::HasPrefix => "hasprefix",
+                StrOp::HasSuffix => "hassuffix",
+                StrOp::Contains => "contains",
+                StrOp::StartsWith => "startswith",
+                StrOp::EndsWith => "endswith",
+            };
+            format!(
+                "{}{}{}",
+                if negated { "!" } else { "" },
+                base,
+                if case_sensitive { "_cs" } else { "" }
+            )
+        }
+    }
+}
+
+/// The value and type of a literal.
+pub(crate) fn literal_value(lit: &Literal, span: Span) -> Result<(Value, Type)> {
+    Ok(match lit {
+        Literal::Bool(b) => (Value::Bool(*b), Type::Bool),
+        Literal::Int(i) => (Value::Int(*i), Type::Int),
+        Literal::Long(l) => (Value::Long(*l), Type::Long),
+        Literal::Real(r) => (Value::Real(*r), Type::Real),
+        Literal::Decimal(text) => {
+            let v = text
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| Error::semantic(format!("invalid decimal literal `{text}`"), span))?;
+            (Value::Decimal(v), Type::Decimal)
+        }
+        Literal::String(s) => (Value::str(s), Type::String),
+        Literal::DateTime(text) => match crate::value::parse_datetime(text.trim()) {
+            Some(t) => (Value::DateTime(t), Type::DateTime),
+            None => {
+                return Err(Error::semantic(
+                    format!("invalid datetime literal `{text}`"),
+                    span,
+                ))
+            }
+        },
+        Literal::TimeSpan(t) => (Value::TimeSpan(*t), Type::TimeSpan),
+        Literal::Guid(text) => {
+            let hex: String = text.chars().filter(|c| *c != '-').collect();
+            match u128::from_str_radix(hex.trim(), 16) {
+                Ok(g) if hex.trim().len() == 32 => (Value::Guid(g), Type::Guid),
+                _ => {
+                    return Err(Error::semantic(
+                        format!("invalid guid literal `{text}`"),
+                        span,
+                    ))
+                }
+            }
+        }
+        Literal::Dynamic(d) => (dyn_value(d, span)?, Type::Dynamic),
+        Literal::Null(ty) => (
+            if *ty == Type::String {
+                Value::empty_str()
+            } else {
+                Value::Null
+            },
+            *ty,
+        ),
+    })
+}
+
+fn dyn_value(d: &Dyn, span: Span) -> Result<Value> {
+    Ok(match d {
+        Dyn::Null => Value::Null,
+        Dyn::Array(items) => Value::array(
+            items
+                .iter()
+                .map(|i| dyn_value(i, span))
+                .collect::<Result<_>>()?,
+        ),
+        Dyn::Bag(pairs) => {
+            let mut map = crate::value::Bag::new();
+            for (k, v) in pairs {
+                map.insert(Arc::from(k.as_str()), dyn_value(v, span)?);
+            }
+            Value::bag(map)
+        }
+        Dyn::Scalar(lit) => match literal_value(lit, span)?.0 {
+            // JSON numbers inside dynamic are long or real.
+            Value::Int(i) => Value::Long(i as i64),
+            v => v,
+        },
+    })
+}

@@ -1,0 +1,433 @@
+//! Name resolution and typing: AST → a typed [`Plan`] the executor runs.
+//!
+//! The binder walks the statements in order with a persistent scope of `let`s. Tabular
+//! lets are bound once to a plan (the executor re-runs it where it is used); scalar lets
+//! bound to constants stay constants, so that `ago(lookback)` folds to one instant and
+//! functions see constant arguments (regexes and term matchers compile once).
+//!
+//! When the catalog holds data, subqueries that a scalar needs (`x in (T)`, `toscalar(T)`,
+//! `materialize(T)`) run once, at bind time, and become constants. When it holds only
+//! schemas (`kql check`), they are typed but not run.
+
+mod expr;
+mod names;
+mod ops;
+
+use crate::ast::{self, Expr, ExprKind, FunctionDef, LetValue, Query, StatementKind};
+use crate::error::{nearest, Error, Result, Span};
+use crate::functions::EvalCtx;
+use crate::plan::{BExpr, Plan, PlanKind};
+use crate::table::{Catalog, CatalogEntry, Column};
+use crate::types::Type;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Binds a parsed query without running anything and returns the schema of each result.
+/// Works on a catalog that holds only schemas.
+pub fn check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> {
+    let now = crate::exec::now_ticks();
+    let binder = Binder::new(catalog, now, false);
+    let plans = binder.bind_query(query)?;
+    Ok(plans.into_iter().map(|p| p.schema).collect())
+}
+
+/// What a name in scope stands for.
+#[derive(Clone)]
+pub(crate) enum Entry {
+    /// A scalar: a constant (`BExpr::Const`) or, for function parameters, the caller's
+    /// argument expression.
+    Scalar {
+        expr: BExpr,
+        ty: Type,
+    },
+    Tabular(Arc<Plan>),
+    Function(Rc<FunctionDef>, Scope),
+}
+
+/// A persistent list of `let` bindings: later ones shadow earlier ones, and a
+/// function captures the scope it was defined in.
+#[derive(Clone, Default)]
+pub(crate) struct Scope(Option<Rc<ScopeNode>>);
+
+pub(crate) struct ScopeNode {
+    name: String,
+    entry: Entry,
+    parent: Scope,
+}
+
+impl Scope {
+    pub(crate) fn with(&self, name: &str, entry: Entry) -> Scope {
+        Scope(Some(Rc::new(ScopeNode {
+            name: name.to_string(),
+            entry,
+            parent: self.clone(),
+        })))
+    }
+    pub(crate) fn get(&self, name: &str) -> Option<&Entry> {
+        let mut cur = &self.0;
+        while let Some(node) = cur {
+            if node.name == name {
+                return Some(&node.entry);
+            }
+            cur = &node.parent.0;
+        }
+        None
+    }
+    pub(crate) fn names(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut cur = &self.0;
+        while let Some(node) = cur {
+            out.push(node.name.as_str());
+            cur = &node.parent.0;
+        }
+        out
+    }
+}
+
+pub(crate) struct Binder<'a> {
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) ctx: EvalCtx,
+    /// Whether subqueries may run (the catalog holds data).
+    pub(crate) run: bool,
+    /// The input of the `mv-apply` subquery being bound (its pipeline starts with `*`).
+    pub(crate) implicit: std::cell::RefCell<Option<Plan>>,
+}
+
+impl<'a> Binder<'a> {
+    pub(crate) fn new(catalog: &'a Catalog, now: i64, run: bool) -> Self {
+        Binder {
+            catalog,
+            ctx: EvalCtx::new(now),
+            run,
+            implicit: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// Binds every statement; each tabular expression statement gives one plan.
+    pub(crate) fn bind_query(&self, query: &Query) -> Result<Vec<Plan>> {
+        let mut scope = Scope::default();
+        let mut plans = Vec::new();
+        for st in &query.statements {
+            match &st.kind {
+                StatementKind::Let { name, value } => {
+                    scope = self.bind_let(&scope, name, value)?;
+                }
+                StatementKind::Set { .. } => {}
+                StatementKind::DeclareQueryParameters(params) => {
+                    for p in params {
+                        let Some(default) = &p.default else {
+                            return Err(Error::unsupported(
+                                "query parameters without a default value",
+                                p.span,
+                            ));
+                        };
+                        let b = self.scalar(default, &[], &scope)?;
+                        scope = scope.with(
+                            &p.name.name,
+                            Entry::Scalar {
+                                expr: b.expr,
+                                ty: b.ty,
+                            },
+                        );
+                    }
+                }
+                StatementKind::Other { keyword, .. } => {
+                    return Err(Error::unsupported(&keyword.name, st.span));
+                }
+                StatementKind::Expr(e) => {
+                    if self.is_tabular(e, &scope) {
+                        plans.push(self.tabular(e, &scope)?);
+                    } else {
+                        // A bare scalar statement behaves like `print`.
+                        let b = self.scalar(e, &[], &scope)?;
+                        plans.push(Plan {
+                            schema: vec![Column::new("print_0", b.ty)],
+                            kind: PlanKind::Print(vec![b.expr]),
+                        });
+                    }
+                }
+            }
+        }
+        if plans.is_empty() {
+            return Err(Error::semantic(
+                "the query has no tabular expression to return",
+                query.span,
+            ));
+        }
+        Ok(plans)
+    }
+
+    fn bind_let(&self, scope: &Scope, name: &ast::Ident, value: &LetValue) -> Result<Scope> {
+        let entry = match value {
+            LetValue::Expr(e) => {
+                if self.is_tabular(e, scope) {
+                    Entry::Tabular(Arc::new(self.tabular(e, scope)?))
+                } else {
+                    let b = self.scalar(e, &[], scope)?;
+                    Entry::Scalar {
+                        expr: b.expr,
+                        ty: b.ty,
+                    }
+                }
+            }
+            LetValue::Function(f) | LetValue::View(f) => {
+                Entry::Function(Rc::new(f.clone()), scope.clone())
+            }
+        };
+        Ok(scope.with(&name.name, entry))
+    }
+
+    /// Whether `e` denotes rows rather than a scalar (decides `let x = ...`).
+    pub(crate) fn is_tabular(&self, e: &Expr, scope: &Scope) -> bool {
+        match &e.kind {
+            ExprKind::Pipeline { .. } | ExprKind::Source(_) => true,
+            ExprKind::Paren(inner) => self.is_tabular(inner, scope),
+            ExprKind::Name(id) => match scope.get(&id.name) {
+                Some(Entry::Tabular(_)) => true,
+                Some(Entry::Scalar { .. }) => false,
+                Some(Entry::Function(f, fscope)) => {
+                    f.params.is_empty() && self.body_is_tabular(f, fscope)
+                }
+                None => self.catalog.get(&id.name).is_some(),
+            },
+            ExprKind::Call { func, .. } => match func.name.as_str() {
+                "materialize" | "table" | "view" => true,
+                name => match scope.get(name) {
+                    Some(Entry::Function(f, fscope)) => self.body_is_tabular(f, fscope),
+                    _ => false,
+                },
+            },
+            _ => false,
+        }
+    }
+
+    fn body_is_tabular(&self, f: &FunctionDef, fscope: &Scope) -> bool {
+        // Parameters are not in scope here; a body that is a bare parameter name
+        // (`(T:(*)) { T }`) is tabular when the parameter is.
+        let Some(last) = f.body.last() else {
+            return false;
+        };
+        let StatementKind::Expr(e) = &last.kind else {
+            return false;
+        };
+        if let ExprKind::Name(id) = &e.kind {
+            if let Some(p) = f.params.iter().find(|p| p.name.name == id.name) {
+                return matches!(p.ty, ast::ParamType::Tabular { .. });
+            }
+        }
+        self.is_tabular(e, fscope)
+    }
+
+    /// Binds a user function's body with its parameters bound to the call's arguments.
+    /// `row` is the caller's row (scalar arguments may refer to its columns).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn inline_call(
+        &self,
+        f: &FunctionDef,
+        fscope: &Scope,
+        func: &ast::Ident,
+        args: &[ast::Arg],
+        row: &[Column],
+        caller_scope: &Scope,
+        input: Option<Plan>,
+    ) -> Result<Inlined> {
+        let mut scope = fscope.clone();
+        let mut positional = args.iter().filter(|a| a.name.is_none());
+        let mut input = input;
+        for p in &f.params {
+            let arg = args
+                .iter()
+                .find(|a| a.name.as_ref().is_some_and(|n| n.name == p.name.name))
+                .or_else(|| {
+                    if input.is_some() {
+                        None
+                    } else {
+                        positional.next()
+                    }
+                });
+            let entry = match &p.ty {
+                ast::ParamType::Tabular { .. } => {
+                    if let (None, Some(plan)) = (arg, input.take()) {
+                        Entry::Tabular(Arc::new(plan))
+                    } else {
+                        let Some(arg) = arg else {
+                            return Err(Error::semantic(
+                                format!(
+                                    "missing tabular argument `{}` in the call of `{}`",
+                                    p.name.name, func.name
+                                ),
+                                func.span,
+                            ));
+                        };
+                        Entry::Tabular(Arc::new(self.tabular(&arg.value, caller_scope)?))
+                    }
+                }
+                ast::ParamType::Scalar(ty) => {
+                    let b = match (arg, &p.default) {
+                        (Some(arg), _) => self.scalar(&arg.value, row, caller_scope)?,
+                        (None, Some(default)) => self.scalar(default, &[], fscope)?,
+                        (None, None) => {
+                            return Err(Error::semantic(
+                                format!(
+                                    "missing argument `{}` in the call of `{}`",
+                                    p.name.name, func.name
+                                ),
+                                func.span,
+                            ))
+                        }
+                    };
+                    Entry::Scalar {
+                        expr: b.expr,
+                        ty: if b.ty == Type::Dynamic {
+                            Type::Dynamic
+                        } else {
+                            *ty
+                        },
+                    }
+                }
+            };
+            scope = scope.with(&p.name.name, entry);
+        }
+        if positional.next().is_some() {
+            return Err(Error::semantic(
+                format!(
+                    "too many arguments in the call of `{}` (it takes {})",
+                    func.name,
+                    f.params.len()
+                ),
+                func.span,
+            ));
+        }
+        let Some((last, lets)) = f.body.split_last() else {
+            return Err(Error::semantic(
+                format!("function `{}` has an empty body", func.name),
+                f.span,
+            ));
+        };
+        for st in lets {
+            if let StatementKind::Let { name, value } = &st.kind {
+                scope = self.bind_let(&scope, name, value)?;
+            }
+        }
+        let StatementKind::Expr(body) = &last.kind else {
+            return Err(Error::semantic(
+                format!("function `{}` must end with an expression", func.name),
+                last.span,
+            ));
+        };
+        if self.is_tabular(body, &scope) {
+            Ok(Inlined::Tabular(self.tabular(body, &scope)?))
+        } else {
+            let b = self.scalar(body, row, &scope)?;
+            Ok(Inlined::Scalar(b))
+        }
+    }
+
+    /// The error for a table name that is neither a let nor in the catalog.
+    pub(crate) fn unknown_table(&self, name: &str, span: Span, scope: &Scope) -> Error {
+        let mut candidates: Vec<&str> = self.catalog.names().collect();
+        candidates.extend(scope.names());
+        let mut err = Error::semantic(format!("unknown table or variable `{name}`"), span);
+        if let Some(n) = nearest(name, candidates.iter().copied()) {
+            err = err.with_hint(format!("did you mean `{n}`?"));
+        }
+        let found: Vec<&str> = self.catalog.names().collect();
+        if found.is_empty() {
+            err.with_hint("no tables are loaded")
+        } else {
+            err.with_hint(format!("tables found: {}", found.join(", ")))
+        }
+    }
+
+    pub(crate) fn scan(&self, name: &str) -> Option<Plan> {
+        let entry = self.catalog.get(name)?;
+        let table = match entry {
+            CatalogEntry::Data(t) => Some(t.clone()),
+            CatalogEntry::Schema(_) => None,
+        };
+        Some(Plan {
+            schema: entry.columns().to_vec(),
+            kind: PlanKind::Scan {
+                name: name.to_string(),
+                table,
+            },
+        })
+    }
+}
+
+pub(crate) enum Inlined {
+    Scalar(expr::Bound),
+    Tabular(Plan),
+}
+
+/// Names offered in "did you mean" for an unknown function.
+pub(crate) const KNOWN_FUNCTIONS: &[&str] = &[
+    "ago",
+    "now",
+    "isnotempty",
+    "isempty",
+    "isnull",
+    "isnotnull",
+    "case",
+    "iff",
+    "iif",
+    "replace_regex",
+    "replace_string",
+    "array_length",
+    "coalesce",
+    "todouble",
+    "toreal",
+    "tostring",
+    "toint",
+    "tolong",
+    "todatetime",
+    "totimespan",
+    "tobool",
+    "todecimal",
+    "toguid",
+    "parse_json",
+    "todynamic",
+    "strcat",
+    "strcat_delim",
+    "split",
+    "tolower",
+    "toupper",
+    "trim",
+    "substring",
+    "strlen",
+    "indexof",
+    "extract",
+    "extract_all",
+    "bin",
+    "floor",
+    "datetime_diff",
+    "datetime_add",
+    "startofday",
+    "format_datetime",
+    "pack_array",
+    "bag_pack",
+    "pack",
+    "make_set",
+    "make_list",
+    "make_bag",
+    "dcount",
+    "count",
+    "countif",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "arg_max",
+    "arg_min",
+    "take_any",
+    "any",
+    "make_set_if",
+    "make_list_if",
+    "dcountif",
+    "sumif",
+    "toscalar",
+    "materialize",
+    "column_ifexists",
+    "not",
+    "gettype",
+];

@@ -1,0 +1,1352 @@
+//! Tabular expressions and operators: each operator is bound against its input's
+//! schema and gives a plan node with its output schema.
+
+use super::expr::{AggCollector, Bound, Ctx};
+use super::names::{aggregate_name, derived_name, next_column_name, unique};
+use super::{Binder, Entry, Inlined, Scope};
+use crate::ast::{
+    self, ColumnPattern, Expr, ExprKind, JoinOn, NamedExpr, OpParam, Operator, OperatorKind,
+    ParsePart, SortKey, SortOrder,
+};
+use crate::error::{nearest, Error, Result, Span};
+use crate::functions::{self, ArgInfo};
+use crate::plan::{BExpr, BagExpansion, JoinKind, MvItem, ParseSpec, Plan, PlanKind, SortSpec};
+use crate::table::{Column, Table};
+use crate::types::Type;
+use crate::value::Value;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+impl Binder<'_> {
+    /// Binds `e` as a tabular expression.
+    pub(crate) fn tabular(&self, e: &Expr, scope: &Scope) -> Result<Plan> {
+        match &e.kind {
+            ExprKind::Pipeline { source, ops } => {
+                let mut plan = self.tabular(source, scope)?;
+                for op in ops {
+                    plan = self.operator(plan, op, scope)?;
+                }
+                Ok(plan)
+            }
+            ExprKind::Source(op) => self.source(op, scope),
+            ExprKind::Star => self
+                .implicit
+                .borrow()
+                .clone()
+                .ok_or_else(|| Error::semantic("`*` is not a table here", e.span)),
+            ExprKind::Paren(inner) => self.tabular(inner, scope),
+            ExprKind::Name(id) => match scope.get(&id.name) {
+                Some(Entry::Tabular(plan)) => Ok((**plan).clone()),
+                Some(Entry::Function(f, fscope)) if f.params.is_empty() => {
+                    let (f, fscope) = (f.clone(), fscope.clone());
+                    self.expect_tabular(
+                        self.inline_call(&f, &fscope, id, &[], &[], scope, None)?,
+                        &id.name,
+                        e.span,
+                    )
+                }
+                Some(_) => Err(Error::semantic(
+                    format!(
+                        "`{}` is a scalar, used here where a table is expected",
+                        id.name
+                    ),
+                    id.span,
+                )),
+                None => self
+                    .scan(&id.name)
+                    .ok_or_else(|| self.unknown_table(&id.name, id.span, scope)),
+            },
+            ExprKind::Call { func, args } => match func.name.as_str() {
+                "materialize" => {
+                    let [arg] = args.as_slice() else {
+                        return Err(Error::semantic("`materialize` takes one argument", e.span));
+                    };
+                    let plan = self.tabular(&arg.value, scope)?;
+                    if !self.run {
+                        return Ok(plan);
+                    }
+                    let t = crate::exec::execute(&plan, &self.ctx)?;
+                    Ok(Plan {
+                        schema: plan.schema,
+                        kind: PlanKind::Values(Arc::new(t)),
+                    })
+                }
+                "table" | "view" => {
+                    let name = match args.first().map(|a| &a.value.kind) {
+                        Some(ExprKind::Literal(ast::Literal::String(s))) => s.clone(),
+                        _ => {
+                            return Err(Error::semantic(
+                                "`table` takes a table name as a string literal",
+                                e.span,
+                            ))
+                        }
+                    };
+                    match scope.get(&name) {
+                        Some(Entry::Tabular(plan)) => Ok((**plan).clone()),
+                        _ => self
+                            .scan(&name)
+                            .ok_or_else(|| self.unknown_table(&name, e.span, scope)),
+                    }
+                }
+                name => match scope.get(name) {
+                    Some(Entry::Function(f, fscope)) => {
+                        let (f, fscope) = (f.clone(), fscope.clone());
+                        self.expect_tabular(
+                            self.inline_call(&f, &fscope, func, args, &[], scope, None)?,
+                            name,
+                            e.span,
+                        )
+                    }
+                    _ => Err(Error::semantic(
+                        format!("`{name}(...)` is not a tabular expression"),
+                        e.span,
+                    )),
+                },
+            },
+            _ => Err(Error::semantic(
+                "a tabular expression (a table, a let or a pipeline) is expected here",
+                e.span,
+            )),
+        }
+    }
+
+    fn expect_tabular(&self, i: Inlined, name: &str, span: Span) -> Result<Plan> {
+        match i {
+            Inlined::Tabular(p) => Ok(p),
+            Inlined::Scalar(_) => Err(Error::semantic(
+                format!("`{name}` returns a scalar, used here where a table is expected"),
+                span,
+            )),
+        }
+    }
+
+    /// An operator that produces rows from nothing.
+    fn source(&self, op: &Operator, scope: &Scope) -> Result<Plan> {
+        match &op.kind {
+            OperatorKind::Print(items) => {
+                let mut schema: Vec<Column> = Vec::new();
+                let mut exprs = Vec::new();
+                for (k, item) in items.iter().enumerate() {
+                    let b = self.scalar(&item.expr, &[], scope)?;
+                    let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+                    let name = match item.names.as_slice() {
+                        [n] => n.name.clone(),
+                        [] => unique(&format!("print_{k}"), &taken),
+                        _ => return Err(Error::unsupported("several names in `print`", item.span)),
+                    };
+                    check_new_name(&schema, &name, item.span)?;
+                    schema.push(Column::new(name, b.ty));
+                    exprs.push(b.expr);
+                }
+                Ok(Plan {
+                    schema,
+                    kind: PlanKind::Print(exprs),
+                })
+            }
+            OperatorKind::Datatable { columns, values } => {
+                let schema: Vec<Column> = columns
+                    .iter()
+                    .map(|c| Column::new(c.name.name.clone(), c.ty))
+                    .collect();
+                if schema.is_empty() {
+                    return Err(Error::semantic(
+                        "datatable needs at least one column",
+                        op.span,
+                    ));
+                }
+                if values.len() % schema.len() != 0 {
+                    return Err(Error::semantic(
+                        format!(
+                            "datatable has {} values, not a multiple of its {} columns",
+                            values.len(),
+                            schema.len()
+                        ),
+                        op.span,
+                    ));
+                }
+                let mut rows = Vec::with_capacity(values.len() / schema.len());
+                for chunk in values.chunks(schema.len()) {
+                    let mut row = Vec::with_capacity(schema.len());
+                    for (v, col) in chunk.iter().zip(&schema) {
+                        let b = self.scalar(v, &[], scope)?;
+                        let Some(c) = b.constant() else {
+                            return Err(Error::semantic(
+                                "datatable values must be constants",
+                                v.span,
+                            ));
+                        };
+                        row.push(coerce_literal(c, b.ty, col.ty).ok_or_else(|| {
+                            Error::semantic(
+                                format!(
+                                    "a {} value in column `{}` of type {}",
+                                    b.ty, col.name, col.ty
+                                ),
+                                v.span,
+                            )
+                        })?);
+                    }
+                    rows.push(row);
+                }
+                Ok(Plan {
+                    kind: PlanKind::Values(Arc::new(Table::new(schema.clone(), rows))),
+                    schema,
+                })
+            }
+            OperatorKind::Range {
+                column,
+                from,
+                to,
+                step,
+            } => {
+                let f = self.scalar(from, &[], scope)?;
+                let t = self.scalar(to, &[], scope)?;
+                let s = self.scalar(step, &[], scope)?;
+                let ty = match f.ty {
+                    Type::Int => Type::Long,
+                    other => other,
+                };
+                if !matches!(
+                    ty,
+                    Type::Long | Type::Real | Type::DateTime | Type::TimeSpan | Type::Decimal
+                ) {
+                    return Err(Error::semantic(
+                        format!("range over {ty} values is not possible"),
+                        from.span,
+                    ));
+                }
+                Ok(Plan {
+                    schema: vec![Column::new(column.name.clone(), ty)],
+                    kind: PlanKind::Range {
+                        from: f.expr,
+                        to: t.expr,
+                        step: s.expr,
+                    },
+                })
+            }
+            OperatorKind::Union { params, tables } => {
+                self.union(None, params, tables, op.span, scope)
+            }
+            other => Err(Error::unsupported(other.name(), op.span)),
+        }
+    }
+
+    fn operator(&self, input: Plan, op: &Operator, scope: &Scope) -> Result<Plan> {
+        let span = op.span;
+        match &op.kind {
+            OperatorKind::Where(pred) => {
+                let b = self.scalar(pred, &input.schema, scope)?;
+                if !matches!(b.ty, Type::Bool | Type::Dynamic) {
+                    return Err(Error::semantic(
+                        format!("the `where` predicate must be bool, not {}", b.ty),
+                        pred.span,
+                    ));
+                }
+                Ok(Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Filter {
+                        input: Box::new(input),
+                        pred: b.expr,
+                    },
+                })
+            }
+            OperatorKind::Extend(items) | OperatorKind::Serialize(items) => {
+                if items.is_empty() {
+                    return Ok(input);
+                }
+                self.extend(input, items, scope)
+            }
+            OperatorKind::Project(items) => self.project(input, items, scope),
+            OperatorKind::ProjectAway(patterns) => {
+                let drop = match_patterns(&input.schema, patterns)?;
+                let keep: Vec<usize> = (0..input.schema.len())
+                    .filter(|i| !drop.contains(i))
+                    .collect();
+                Ok(select(input, &keep, None))
+            }
+            OperatorKind::ProjectKeep(patterns) => {
+                let mut keep = match_patterns(&input.schema, patterns)?;
+                keep.sort_unstable();
+                Ok(select(input, &keep, None))
+            }
+            OperatorKind::ProjectRename(pairs) => {
+                let mut schema = input.schema.clone();
+                for (new, old) in pairs {
+                    let i = column(&input.schema, old)?;
+                    schema[i].name = new.name.clone();
+                }
+                for (k, c) in schema.iter().enumerate() {
+                    if schema[..k].iter().any(|d| d.name == c.name) {
+                        return Err(Error::semantic(
+                            format!("project-rename gives two columns named `{}`", c.name),
+                            span,
+                        ));
+                    }
+                }
+                let order: Vec<usize> = (0..schema.len()).collect();
+                Ok(select(input, &order, Some(schema)))
+            }
+            OperatorKind::ProjectReorder(items) => {
+                let mut order: Vec<usize> = Vec::new();
+                for (pat, dir) in items {
+                    let mut matched = match_patterns(&input.schema, std::slice::from_ref(pat))?;
+                    match dir.as_deref() {
+                        Some("asc") | Some("granny-asc") => matched
+                            .sort_by(|a, b| input.schema[*a].name.cmp(&input.schema[*b].name)),
+                        Some("desc") | Some("granny-desc") => matched
+                            .sort_by(|a, b| input.schema[*b].name.cmp(&input.schema[*a].name)),
+                        _ => {}
+                    }
+                    for m in matched {
+                        if !order.contains(&m) {
+                            order.push(m);
+                        }
+                    }
+                }
+                for i in 0..input.schema.len() {
+                    if !order.contains(&i) {
+                        order.push(i);
+                    }
+                }
+                Ok(select(input, &order, None))
+            }
+            OperatorKind::Summarize { aggregates, by, .. } => {
+                self.summarize(input, aggregates, by, scope)
+            }
+            OperatorKind::Take(n) => {
+                let count = self.count_expr(n, scope)?;
+                Ok(Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Take {
+                        input: Box::new(input),
+                        count,
+                    },
+                })
+            }
+            OperatorKind::Top { count, by } => {
+                let limit = self.count_expr(count, scope)?;
+                let keys = vec![self.sort_key(by, &input.schema, scope)?];
+                Ok(Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Sort {
+                        input: Box::new(input),
+                        keys,
+                        limit: Some(limit),
+                    },
+                })
+            }
+            OperatorKind::Sort(keys) => {
+                let keys = keys
+                    .iter()
+                    .map(|k| self.sort_key(k, &input.schema, scope))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Sort {
+                        input: Box::new(input),
+                        keys,
+                        limit: None,
+                    },
+                })
+            }
+            OperatorKind::Distinct(exprs) => {
+                let mut cols = Vec::new();
+                for e in exprs {
+                    match &e.kind {
+                        ExprKind::Star => cols.extend(0..input.schema.len()),
+                        ExprKind::Name(id) => cols.push(column(&input.schema, id)?),
+                        _ => {
+                            // `distinct f(x)`: computed keys behave like `summarize by`.
+                            let by: Vec<NamedExpr> = exprs
+                                .iter()
+                                .map(|e| NamedExpr {
+                                    names: vec![],
+                                    expr: e.clone(),
+                                    span: e.span,
+                                })
+                                .collect();
+                            return self.summarize(input, &[], &by, scope);
+                        }
+                    }
+                }
+                let schema = cols.iter().map(|&i| input.schema[i].clone()).collect();
+                Ok(Plan {
+                    schema,
+                    kind: PlanKind::Distinct {
+                        input: Box::new(input),
+                        columns: cols,
+                    },
+                })
+            }
+            OperatorKind::Count => Ok(Plan {
+                schema: vec![Column::new("Count", Type::Long)],
+                kind: PlanKind::Count(Box::new(input)),
+            }),
+            OperatorKind::Join { params, right, on } => {
+                self.join(input, params, right, on, false, span, scope)
+            }
+            OperatorKind::Lookup { params, right, on } => {
+                self.join(input, params, right, on, true, span, scope)
+            }
+            OperatorKind::Union { params, tables } => {
+                self.union(Some(input), params, tables, span, scope)
+            }
+            OperatorKind::MvExpand {
+                params,
+                items,
+                limit,
+            } => self.mv_expand(input, params, items, limit.as_ref(), scope),
+            OperatorKind::MvApply {
+                params,
+                items,
+                limit,
+                body,
+            } => {
+                let slot: crate::plan::Slot = Arc::default();
+                let src = Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Implicit(slot.clone()),
+                };
+                let expanded = self.mv_expand(src, params, items, limit.as_ref(), scope)?;
+                let targets: Vec<usize> = match &expanded.kind {
+                    PlanKind::MvExpand { items, .. } => items.iter().map(|i| i.target).collect(),
+                    _ => Vec::new(),
+                };
+                let prev = self.implicit.replace(Some(expanded));
+                let body = self.tabular(body, scope);
+                self.implicit.replace(prev);
+                let body = body?;
+                let keep: Vec<usize> = (0..input.schema.len())
+                    .filter(|i| {
+                        !targets.contains(i)
+                            && !body.schema.iter().any(|c| c.name == input.schema[*i].name)
+                    })
+                    .collect();
+                let mut schema: Vec<Column> =
+                    keep.iter().map(|&i| input.schema[i].clone()).collect();
+                schema.extend(body.schema.iter().cloned());
+                Ok(Plan {
+                    schema,
+                    kind: PlanKind::MvApply {
+                        input: Box::new(input),
+                        slot,
+                        body: Box::new(body),
+                        keep,
+                    },
+                })
+            }
+            OperatorKind::As { name, .. } => Ok(Plan {
+                schema: input.schema.clone(),
+                kind: PlanKind::Named {
+                    input: Box::new(input),
+                    name: name.name.clone(),
+                },
+            }),
+            OperatorKind::GetSchema => Ok(Plan {
+                schema: vec![
+                    Column::new("ColumnName", Type::String),
+                    Column::new("ColumnOrdinal", Type::Long),
+                    Column::new("DataType", Type::String),
+                    Column::new("ColumnType", Type::String),
+                ],
+                kind: PlanKind::GetSchema(Box::new(input)),
+            }),
+            OperatorKind::Parse {
+                kind,
+                filter,
+                expr,
+                pattern,
+                params,
+            } => {
+                let mut flags = String::new();
+                for p in params {
+                    if p.name.name == "flags" {
+                        flags = param_word(&p.value)?;
+                    }
+                }
+                self.parse(input, kind, *filter, expr, pattern, &flags, span, scope)
+            }
+            OperatorKind::Invoke(call) => {
+                let ExprKind::Call { func, args } = &call.kind else {
+                    return Err(Error::semantic(
+                        "`invoke` expects a function call",
+                        call.span,
+                    ));
+                };
+                match scope.get(&func.name) {
+                    Some(Entry::Function(f, fscope)) => {
+                        let (f, fscope) = (f.clone(), fscope.clone());
+                        let r =
+                            self.inline_call(&f, &fscope, func, args, &[], scope, Some(input))?;
+                        self.expect_tabular(r, &func.name, call.span)
+                    }
+                    _ => Err(Error::semantic(
+                        format!("unknown function `{}`", func.name),
+                        func.span,
+                    )),
+                }
+            }
+            other => Err(Error::unsupported(other.name(), span)),
+        }
+    }
+
+    fn count_expr(&self, e: &Expr, scope: &Scope) -> Result<BExpr> {
+        let b = self.scalar(e, &[], scope)?;
+        if !matches!(b.ty, Type::Int | Type::Long) {
+            return Err(Error::semantic(
+                format!("a row count must be an integer, not {}", b.ty),
+                e.span,
+            ));
+        }
+        Ok(b.expr)
+    }
+
+    fn sort_key(&self, k: &SortKey, row: &[Column], scope: &Scope) -> Result<SortSpec> {
+        let b = self.scalar(&k.expr, row, scope)?;
+        let desc = k.order != Some(SortOrder::Asc);
+        let nulls_first = match k.nulls {
+            Some(ast::NullsOrder::First) => true,
+            Some(ast::NullsOrder::Last) => false,
+            None => !desc,
+        };
+        Ok(SortSpec {
+            expr: b.expr,
+            desc,
+            nulls_first,
+        })
+    }
+
+    fn extend(&self, input: Plan, items: &[NamedExpr], scope: &Scope) -> Result<Plan> {
+        // Expressions read the input row plus the columns appended so far; a replaced
+        // column keeps its input value for later expressions (as Kusto's checker types it).
+        let mut visible = input.schema.clone();
+        let mut out = input.schema.clone();
+        let mut bound = Vec::new();
+        for item in items {
+            let b = self.scalar(&item.expr, &visible, scope)?;
+            let name = match item.names.as_slice() {
+                [n] => n.name.clone(),
+                [] => match derived_name(&item.expr) {
+                    Some(n) => n,
+                    None => {
+                        let taken: Vec<String> = out.iter().map(|c| c.name.clone()).collect();
+                        next_column_name(&taken)
+                    }
+                },
+                _ => {
+                    return Err(Error::unsupported(
+                        "several names for one expression in `extend`",
+                        item.span,
+                    ))
+                }
+            };
+            match out.iter().position(|c| c.name == name) {
+                Some(i) => {
+                    out[i].ty = b.ty;
+                    // Later expressions see the new column under its name only when it
+                    // was appended in this same operator.
+                    if i >= input.schema.len() {
+                        visible[i].ty = b.ty;
+                    }
+                    bound.push((Some(i), b.expr));
+                }
+                None => {
+                    out.push(Column::new(name.clone(), b.ty));
+                    visible.push(Column::new(name, b.ty));
+                    bound.push((None, b.expr));
+                }
+            }
+        }
+        Ok(Plan {
+            schema: out,
+            kind: PlanKind::Extend {
+                input: Box::new(input),
+                items: bound,
+            },
+        })
+    }
+
+    fn project(&self, input: Plan, items: &[NamedExpr], scope: &Scope) -> Result<Plan> {
+        let mut schema: Vec<Column> = Vec::new();
+        let mut exprs = Vec::new();
+        for item in items {
+            if let ExprKind::Name(id) = &item.expr.kind {
+                if item.names.is_empty() && id.name.contains('*') {
+                    let pat = ColumnPattern {
+                        pattern: id.name.clone(),
+                        span: id.span,
+                    };
+                    for i in match_patterns(&input.schema, &[pat])? {
+                        check_new_name(&schema, &input.schema[i].name, item.span)?;
+                        schema.push(input.schema[i].clone());
+                        exprs.push(BExpr::Column(i));
+                    }
+                    continue;
+                }
+            }
+            let b = self.scalar(&item.expr, &input.schema, scope)?;
+            let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+            let name = match item.names.as_slice() {
+                [n] => {
+                    check_new_name(&schema, &n.name, n.span)?;
+                    n.name.clone()
+                }
+                [] => match (&item.expr.kind, derived_name(&item.expr)) {
+                    (ExprKind::Name(id), _) => {
+                        check_new_name(&schema, &id.name, id.span)?;
+                        id.name.clone()
+                    }
+                    (_, Some(n)) => unique(&n, &taken),
+                    (_, None) => next_column_name(&taken),
+                },
+                _ => {
+                    return Err(Error::unsupported(
+                        "several names for one expression in `project`",
+                        item.span,
+                    ))
+                }
+            };
+            schema.push(Column::new(name, b.ty));
+            exprs.push(b.expr);
+        }
+        Ok(Plan {
+            schema,
+            kind: PlanKind::Project {
+                input: Box::new(input),
+                exprs,
+            },
+        })
+    }
+
+    pub(crate) fn summarize(
+        &self,
+        input: Plan,
+        aggregates: &[NamedExpr],
+        by: &[NamedExpr],
+        scope: &Scope,
+    ) -> Result<Plan> {
+        let mut schema: Vec<Column> = Vec::new();
+        let mut keys = Vec::new();
+        for item in by {
+            let b = self.scalar(&item.expr, &input.schema, scope)?;
+            let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+            let name = match item.names.as_slice() {
+                [n] => {
+                    check_new_name(&schema, &n.name, n.span)?;
+                    n.name.clone()
+                }
+                [] => match derived_name(&item.expr) {
+                    Some(n) => unique(&n, &taken),
+                    None => next_column_name(&taken),
+                },
+                _ => {
+                    return Err(Error::unsupported(
+                        "several names for one `by` key",
+                        item.span,
+                    ))
+                }
+            };
+            schema.push(Column::new(name, b.ty));
+            keys.push(b.expr);
+        }
+        let nkeys = keys.len();
+        let input_schema = input.schema.clone();
+        let collector = RefCell::new(AggCollector {
+            input: &input_schema,
+            base: nkeys,
+            aggs: Vec::new(),
+            outputs: Vec::new(),
+        });
+        // Final expressions over [keys, raw aggregate outputs]; None while every item is
+        // a plain aggregate call (then the raw outputs are the result).
+        let mut finals: Vec<(String, Bound, bool)> = Vec::new();
+        for item in aggregates {
+            let direct = match &item.expr.kind {
+                ExprKind::Call { func, args } if functions::is_aggregate(&func.name) => {
+                    Some((func, args))
+                }
+                _ => None,
+            };
+            let taken = |finals: &Vec<(String, Bound, bool)>| -> Vec<String> {
+                schema
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .chain(finals.iter().map(|f| f.0.clone()))
+                    .collect()
+            };
+            if let Some((func, args)) = direct {
+                let (agg, outputs) = self.aggregate(func, args, item.span, &input_schema, scope)?;
+                let mut c = collector.borrow_mut();
+                let first_slot = c.base + c.outputs.len();
+                c.aggs.push(agg);
+                let names: Vec<String> = if outputs.len() == 1 {
+                    match item.names.as_slice() {
+                        [n] => vec![n.name.clone()],
+                        _ => vec![aggregate_name(&func.name, args).unwrap_or_default()],
+                    }
+                } else {
+                    multi_output_names(func, args, &item.names, &input_schema)
+                };
+                for (k, ty) in outputs.iter().enumerate() {
+                    c.outputs.push(*ty);
+                    let raw = names.get(k).cloned().unwrap_or_default();
+                    let t = taken(&finals);
+                    let explicit = !item.names.is_empty();
+                    let name = if raw.is_empty() {
+                        next_column_name(&t)
+                    } else if explicit {
+                        check_new_name_in(&t, &raw, item.span)?;
+                        raw
+                    } else {
+                        unique(&raw, &t)
+                    };
+                    finals.push((
+                        name,
+                        Bound {
+                            expr: BExpr::Column(first_slot + k),
+                            ty: *ty,
+                        },
+                        true,
+                    ));
+                }
+            } else {
+                let mid: Vec<Column> = schema.clone();
+                let cx = Ctx {
+                    row: &mid,
+                    agg: Some(&collector),
+                };
+                let b = self.expr(&item.expr, &cx, scope)?;
+                let t = taken(&finals);
+                let name = match item.names.as_slice() {
+                    [n] => {
+                        check_new_name_in(&t, &n.name, n.span)?;
+                        n.name.clone()
+                    }
+                    _ => next_column_name(&t),
+                };
+                finals.push((name, b, false));
+            }
+        }
+        let c = collector.into_inner();
+        let all_direct = finals.iter().all(|f| f.2);
+        let mut out_schema = schema.clone();
+        for (name, b, _) in &finals {
+            out_schema.push(Column::new(name.clone(), b.ty));
+        }
+        let summarize = Plan {
+            schema: if all_direct {
+                out_schema.clone()
+            } else {
+                let mut s = schema.clone();
+                s.extend(c.outputs.iter().map(|t| Column::new("", *t)));
+                s
+            },
+            kind: PlanKind::Summarize {
+                input: Box::new(input),
+                keys,
+                aggs: c.aggs,
+            },
+        };
+        if all_direct {
+            return Ok(summarize);
+        }
+        let mut exprs: Vec<BExpr> = (0..nkeys).map(BExpr::Column).collect();
+        exprs.extend(finals.into_iter().map(|f| f.1.expr));
+        Ok(Plan {
+            schema: out_schema,
+            kind: PlanKind::Project {
+                input: Box::new(summarize),
+                exprs,
+            },
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn join(
+        &self,
+        left: Plan,
+        params: &[OpParam],
+        right: &Expr,
+        on: &[JoinOn],
+        lookup: bool,
+        span: Span,
+        scope: &Scope,
+    ) -> Result<Plan> {
+        let right = self.tabular(right, scope)?;
+        let mut kind = if lookup {
+            JoinKind::LeftOuter
+        } else {
+            JoinKind::InnerUnique
+        };
+        for p in params {
+            if p.name.name != "kind" {
+                continue; // hints and other options have no semantic effect
+            }
+            let word = param_word(&p.value)?;
+            kind = match word.as_str() {
+                "innerunique" if !lookup => JoinKind::InnerUnique,
+                "inner" => JoinKind::Inner,
+                "leftouter" => JoinKind::LeftOuter,
+                "rightouter" if !lookup => JoinKind::RightOuter,
+                "fullouter" | "outer" if !lookup => JoinKind::FullOuter,
+                "leftsemi" if !lookup => JoinKind::LeftSemi,
+                "leftanti" | "anti" | "leftantisemi" if !lookup => JoinKind::LeftAnti,
+                "rightsemi" if !lookup => JoinKind::RightSemi,
+                "rightanti" | "rightantisemi" if !lookup => JoinKind::RightAnti,
+                other => {
+                    return Err(Error::semantic(
+                        format!(
+                            "unknown {} kind `{other}`",
+                            if lookup { "lookup" } else { "join" }
+                        ),
+                        p.value.span,
+                    ))
+                }
+            };
+        }
+        if on.is_empty() {
+            return Err(Error::semantic("a join needs an `on` condition", span));
+        }
+        let mut left_keys = Vec::new();
+        let mut right_keys = Vec::new();
+        for cond in on {
+            let (l, r) = match cond {
+                JoinOn::Column(id) => (id, id),
+                JoinOn::Equal { left, right } => (left, right),
+            };
+            let li = column(&left.schema, l)?;
+            let ri = column(&right.schema, r)?;
+            left_keys.push(li);
+            right_keys.push(ri);
+        }
+        let right_drop: Vec<usize> = if lookup {
+            right_keys.clone()
+        } else {
+            Vec::new()
+        };
+        let schema = match kind {
+            JoinKind::LeftSemi | JoinKind::LeftAnti => left.schema.clone(),
+            JoinKind::RightSemi | JoinKind::RightAnti => right.schema.clone(),
+            _ => {
+                let mut schema = left.schema.clone();
+                let kept: Vec<&Column> = right
+                    .schema
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !right_drop.contains(i))
+                    .map(|(_, c)| c)
+                    .collect();
+                // A clashing right column takes the next number free among all names.
+                let mut taken: Vec<String> = schema
+                    .iter()
+                    .chain(kept.iter().copied())
+                    .map(|c| c.name.clone())
+                    .collect();
+                for c in kept {
+                    let name = if left.schema.iter().any(|l| l.name == c.name) {
+                        let n = unique(&c.name, &taken);
+                        taken.push(n.clone());
+                        n
+                    } else {
+                        c.name.clone()
+                    };
+                    schema.push(Column::new(name, c.ty));
+                }
+                schema
+            }
+        };
+        Ok(Plan {
+            schema,
+            kind: PlanKind::Join {
+                left: Box::new(left),
+                right: Box::new(right),
+                kind,
+                left_keys,
+                right_keys,
+                right_drop,
+            },
+        })
+    }
+
+    fn union(
+        &self,
+        input: Option<Plan>,
+        params: &[OpParam],
+        tables: &[Expr],
+        span: Span,
+        scope: &Scope,
+    ) -> Result<Plan> {
+        let mut inner = false;
+        let mut withsource = None;
+        let mut fuzzy = false;
+        for p in params {
+            match p.name.name.as_str() {
+                "kind" => inner = param_word(&p.value)? == "inner",
+                "withsource" => withsource = Some(param_word(&p.value)?),
+                "isfuzzy" => fuzzy = param_word(&p.value)? == "true",
+                _ => {}
+            }
+        }
+        let mut inputs: Vec<(String, Plan)> = Vec::new();
+        if let Some(p) = input {
+            inputs.push((plan_name(&p).unwrap_or_else(|| "union_arg0".into()), p));
+        }
+        for t in tables {
+            if let ExprKind::Name(id) = &t.kind {
+                if id.name.contains('*') {
+                    let names: Vec<&str> = self
+                        .catalog
+                        .names()
+                        .filter(|n| wildcard_match(&id.name, n))
+                        .collect();
+                    for n in names {
+                        if let Some(p) = self.scan(n) {
+                            inputs.push((n.to_string(), p));
+                        }
+                    }
+                    continue;
+                }
+            }
+            match self.tabular(t, scope) {
+                Ok(p) => {
+                    let name = match &t.kind {
+                        ExprKind::Name(id) => id.name.clone(),
+                        _ => plan_name(&p).unwrap_or_else(|| format!("union_arg{}", inputs.len())),
+                    };
+                    inputs.push((name, p))
+                }
+                Err(e) if fuzzy && e.kind == crate::error::ErrorKind::Semantic => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if inputs.is_empty() {
+            return Err(Error::semantic("`union` has no tables to combine", span));
+        }
+        // Output columns in order of first appearance; one name with several types
+        // becomes `name_type` for each type.
+        let mut cols: Vec<Column> = Vec::new();
+        for (_, p) in &inputs {
+            for c in &p.schema {
+                if !cols.contains(c) {
+                    cols.push(c.clone());
+                }
+            }
+        }
+        if inner {
+            cols.retain(|c| inputs.iter().all(|(_, p)| p.schema.contains(c)));
+        }
+        let mut schema: Vec<Column> = cols
+            .iter()
+            .map(|c| {
+                let clash = cols.iter().filter(|d| d.name == c.name).count() > 1;
+                if clash {
+                    Column::new(format!("{}_{}", c.name, c.ty), c.ty)
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        let maps: Vec<Vec<Option<usize>>> = inputs
+            .iter()
+            .map(|(_, p)| {
+                cols.iter()
+                    .map(|c| p.schema.iter().position(|d| d == c))
+                    .collect()
+            })
+            .collect();
+        let source_names = withsource.map(|col| {
+            schema.insert(0, Column::new(col, Type::String));
+            inputs.iter().map(|(n, _)| n.clone()).collect()
+        });
+        Ok(Plan {
+            schema,
+            kind: PlanKind::Union {
+                inputs: inputs.into_iter().map(|(_, p)| p).collect(),
+                maps,
+                source_names,
+            },
+        })
+    }
+
+    fn mv_expand(
+        &self,
+        input: Plan,
+        params: &[OpParam],
+        items: &[ast::MvExpandItem],
+        limit: Option<&Expr>,
+        scope: &Scope,
+    ) -> Result<Plan> {
+        let mut bag = BagExpansion::Bag;
+        let mut index_name = None;
+        for p in params {
+            match p.name.name.as_str() {
+                "bagexpansion" | "kind" => {
+                    bag = match param_word(&p.value)?.as_str() {
+                        "array" => BagExpansion::Array,
+                        _ => BagExpansion::Bag,
+                    }
+                }
+                "with_itemindex" => index_name = Some(param_word(&p.value)?),
+                _ => {}
+            }
+        }
+        let mut schema = input.schema.clone();
+        let mut bound = Vec::new();
+        for item in items {
+            let b = self.scalar(&item.expr, &input.schema, scope)?;
+            if b.ty != Type::Dynamic {
+                return Err(Error::semantic(
+                    format!("mv-expand needs a dynamic value, not {}", b.ty),
+                    item.expr.span,
+                ));
+            }
+            let ty = item.to_type.unwrap_or(Type::Dynamic);
+            let name = match (&item.name, &item.expr.kind) {
+                (Some(n), _) => n.name.clone(),
+                (None, ExprKind::Name(id)) => id.name.clone(),
+                (None, _) => derived_name(&item.expr).unwrap_or_else(|| {
+                    let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+                    next_column_name(&taken)
+                }),
+            };
+            let target = match schema.iter().position(|c| c.name == name) {
+                Some(i) => {
+                    schema[i].ty = ty;
+                    i
+                }
+                None => {
+                    schema.push(Column::new(name, ty));
+                    schema.len() - 1
+                }
+            };
+            let cast = match item.to_type {
+                Some(Type::Dynamic) | None => None,
+                Some(t) => Some(self.conversion(t, item.span)?),
+            };
+            bound.push(MvItem {
+                expr: b.expr,
+                target,
+                cast,
+            });
+        }
+        let width = schema.len();
+        if let Some(n) = &index_name {
+            schema.push(Column::new(n.clone(), Type::Long));
+        }
+        let limit = limit.map(|l| self.count_expr(l, scope)).transpose()?;
+        Ok(Plan {
+            schema,
+            kind: PlanKind::MvExpand {
+                input: Box::new(input),
+                items: bound,
+                bag,
+                with_index: index_name.is_some(),
+                limit,
+                width,
+            },
+        })
+    }
+
+    /// The registry's conversion of a dynamic value to `ty` (`tolong`, `todatetime`, ...).
+    fn conversion(&self, ty: Type, span: Span) -> Result<Arc<dyn functions::ScalarImpl>> {
+        let name = match ty {
+            Type::Bool => "tobool",
+            Type::Int => "toint",
+            Type::Long => "tolong",
+            Type::Real => "todouble",
+            Type::Decimal => "todecimal",
+            Type::String => "tostring",
+            Type::DateTime => "todatetime",
+            Type::TimeSpan => "totimespan",
+            Type::Guid => "toguid",
+            Type::Dynamic => "todynamic",
+        };
+        let b = functions::bind_scalar(
+            name,
+            &[ArgInfo {
+                ty: Type::Dynamic,
+                constant: None,
+            }],
+        )
+        .map_err(|e| self.fn_error(e, name, &[span], span, false))?;
+        Ok(Arc::from(b.imp))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn parse(
+        &self,
+        input: Plan,
+        kind: &ast::ParseKind,
+        filter: bool,
+        expr: &Expr,
+        pattern: &[ParsePart],
+        flags: &str,
+        span: Span,
+        scope: &Scope,
+    ) -> Result<Plan> {
+        if matches!(kind, ast::ParseKind::Relaxed) {
+            return Err(Error::unsupported("parse kind=relaxed", span));
+        }
+        let regex_mode = matches!(kind, ast::ParseKind::Regex);
+        let b = self.scalar(expr, &input.schema, scope)?;
+        let b = if b.ty == Type::String {
+            b
+        } else {
+            self.call("tostring", vec![b], &[expr.span], expr.span)?
+        };
+        let mut schema = input.schema.clone();
+        if !flags.chars().all(|c| "Umsi".contains(c)) {
+            return Err(Error::semantic(
+                format!("unknown regex flags `{flags}`"),
+                span,
+            ));
+        }
+        // With `U` the regex engine swaps greedy and lazy, so emit the opposite forms.
+        let ungreedy = flags.contains('U');
+        let (lazy, greedy) = if ungreedy {
+            (".*", ".*?")
+        } else {
+            (".*?", ".*")
+        };
+        let mut re = if flags.is_empty() {
+            String::from("^")
+        } else {
+            format!("(?{flags})^")
+        };
+        let mut targets = Vec::new();
+        let last_capture = pattern
+            .iter()
+            .rposition(|p| matches!(p, ParsePart::Capture { .. }));
+        let ends_with_capture = last_capture == Some(pattern.len().saturating_sub(1));
+        for (k, part) in pattern.iter().enumerate() {
+            match part {
+                ParsePart::Literal(s) => {
+                    if regex_mode {
+                        re.push_str(s);
+                    } else {
+                        re.push_str(&regex::escape(s));
+                    }
+                }
+                ParsePart::Skip => re.push_str(&format!("(?:{lazy})")),
+                ParsePart::Capture { name, ty } => {
+                    let ty = ty.unwrap_or(Type::String);
+                    let greedy_last = ends_with_capture && Some(k) == last_capture;
+                    let any = format!("({})", if greedy_last { greedy } else { lazy });
+                    re.push_str(match ty {
+                        Type::Int | Type::Long => r"([-+]?\d+)",
+                        Type::Real | Type::Decimal => {
+                            r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
+                        }
+                        _ => &any,
+                    });
+                    let target = match schema.iter().position(|c| c.name == name.name) {
+                        Some(i) => {
+                            schema[i].ty = ty;
+                            i
+                        }
+                        None => {
+                            schema.push(Column::new(name.name.clone(), ty));
+                            schema.len() - 1
+                        }
+                    };
+                    let conv = if ty == Type::String {
+                        None
+                    } else {
+                        Some(self.conversion(ty, name.span)?)
+                    };
+                    targets.push((target, ty, conv));
+                }
+            }
+        }
+        if !ends_with_capture {
+            // A trailing literal must match at the end only when the pattern says so;
+            // Kusto matches the pattern as a prefix otherwise.
+        }
+        let regex = regex::Regex::new(&re)
+            .map_err(|e| Error::semantic(format!("invalid parse pattern: {e}"), span))?;
+        Ok(Plan {
+            schema,
+            kind: PlanKind::Parse {
+                input: Box::new(input),
+                expr: b.expr,
+                spec: ParseSpec {
+                    regex: Arc::new(regex),
+                    targets,
+                },
+                filter,
+            },
+        })
+    }
+}
+
+/// Names for the outputs of `arg_max(x, a, b)` / `take_any(a, b)` / `arg_max(x, *)`.
+fn multi_output_names(
+    func: &ast::Ident,
+    args: &[ast::Arg],
+    names: &[ast::Ident],
+    input: &[Column],
+) -> Vec<String> {
+    if names.len() > 1 {
+        return names.iter().map(|n| n.name.clone()).collect();
+    }
+    let mut out = Vec::new();
+    for (k, a) in args.iter().enumerate() {
+        if matches!(a.value.kind, ExprKind::Star) {
+            let first = args.first().and_then(|f| match &f.value.kind {
+                ExprKind::Name(id) if k > 0 => Some(id.name.clone()),
+                _ => None,
+            });
+            for c in input {
+                if Some(&c.name) != first.as_ref() {
+                    out.push(c.name.clone());
+                }
+            }
+        } else {
+            let explicit = a.name.as_ref().map(|n| n.name.clone());
+            out.push(
+                explicit
+                    .or_else(|| derived_name(&a.value))
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    if let (Some(first), [n]) = (out.first_mut(), names) {
+        *first = n.name.clone();
+    }
+    let _ = func;
+    out
+}
+
+/// The name a plan goes by in `union withsource`: its `as` name or its table's name.
+fn plan_name(p: &Plan) -> Option<String> {
+    match &p.kind {
+        PlanKind::Named { name, .. } => Some(name.clone()),
+        PlanKind::Scan { name, .. } => Some(name.clone()),
+        _ => None,
+    }
+}
+
+fn param_word(e: &Expr) -> Result<String> {
+    match &e.kind {
+        ExprKind::Name(id) => Ok(id.name.clone()),
+        ExprKind::Literal(ast::Literal::String(s)) => Ok(s.clone()),
+        ExprKind::Literal(ast::Literal::Bool(b)) => Ok(b.to_string()),
+        ExprKind::Literal(ast::Literal::Long(n)) => Ok(n.to_string()),
+        _ => Err(Error::semantic("expected a name here", e.span)),
+    }
+}
+
+fn column(schema: &[Column], id: &ast::Ident) -> Result<usize> {
+    schema
+        .iter()
+        .position(|c| c.name == id.name)
+        .ok_or_else(|| {
+            let mut err = Error::semantic(format!("unknown column `{}`", id.name), id.span);
+            if let Some(n) = nearest(&id.name, schema.iter().map(|c| c.name.as_str())) {
+                err = err.with_hint(format!("did you mean `{n}`?"));
+            }
+            err
+        })
+}
+
+fn check_new_name(schema: &[Column], name: &str, span: Span) -> Result<()> {
+    if schema.iter().any(|c| c.name == name) {
+        return Err(Error::semantic(
+            format!("a column named `{name}` is already declared"),
+            span,
+        ));
+    }
+    Ok(())
+}
+
+fn check_new_name_in(taken: &[String], name: &str, span: Span) -> Result<()> {
+    if taken.iter().any(|c| c == name) {
+        return Err(Error::semantic(
+            format!("a column named `{name}` is already declared"),
+            span,
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Indexes of the columns matching any pattern, in pattern order; a plain name that
+/// matches nothing is an error.
+fn match_patterns(schema: &[Column], patterns: &[ColumnPattern]) -> Result<Vec<usize>> {
+    let mut out = Vec::new();
+    for p in patterns {
+        let before = out.len();
+        for (i, c) in schema.iter().enumerate() {
+            if wildcard_match(&p.pattern, &c.name) && !out.contains(&i) {
+                out.push(i);
+            }
+        }
+        if out.len() == before
+            && !p.pattern.contains('*')
+            && !schema.iter().any(|c| c.name == p.pattern)
+        {
+            let id = ast::Ident {
+                name: p.pattern.clone(),
+                span: p.span,
+            };
+            column(schema, &id)?;
+        }
+    }
+    Ok(out)
+}
+
+/// A projection of columns `order` of `input`, optionally renamed.
+fn select(input: Plan, order: &[usize], schema: Option<Vec<Column>>) -> Plan {
+    let schema = schema.unwrap_or_else(|| order.iter().map(|&i| input.schema[i].clone()).collect());
+    Plan {
+        schema,
+        kind: PlanKind::Project {
+            input: Box::new(input),
+            exprs: order.iter().map(|&i| BExpr::Column(i)).collect(),
+        },
+    }
+}
+
+/// A datatable cell: a literal of type `from` stored in a column of type `to`.
+fn coerce_literal(v: &Value, from: Type, to: Type) -> Option<Value> {
+    if v.is_null() {
+        return Some(if to == Type::String {
+            Value::empty_str()
+        } else {
+            Value::Null
+        });
+    }
+    Some(match (to, v) {
+        (Type::Dynamic, Value::Int(i)) => Value::Long(*i as i64),
+        (Type::Dynamic, v) => v.clone(),
+        (Type::Int, Value::Int(i)) => Value::Int(*i),
+        (Type::Int, Value::Long(l)) => Value::Int(i32::try_from(*l).ok()?),
+        (Type::Long, Value::Int(i)) => Value::Long(*i as i64),
+        (Type::Long, Value::Long(l)) => Value::Long(*l),
+        (Type::Real, Value::Int(i)) => Value::Real(*i as f64),
+        (Type::Real, Value::Long(l)) => Value::Real(*l as f64),
+        (Type::Real, Value::Real(r)) => Value::Real(*r),
+        (Type::Decimal, Value::Int(i)) => Value::Decimal(*i as f64),
+        (Type::Decimal, Value::Long(l)) => Value::Decimal(*l as f64),
+        (Type::Decimal, Value::Real(r) | Value::Decimal(r)) => Value::Decimal(*r),
+        _ if from == to => v.clone(),
+        _ => return None,
+    })
+}

@@ -1,0 +1,697 @@
+//! Loading tables from JSON files: `<Table>.json` (an array of objects) and
+//! `<Table>.jsonl` / `<Table>.ndjson` (one object per line).
+//!
+//! Column types come from, in order: a user schema (`--schema FILE`, else
+//! `<Table>.schema.json` next to the data), the built-in schema of the table, else
+//! inference over the values. With a schema, its columns come first in its order and
+//! fields it does not list are appended (inferred) in order of first appearance.
+//! A value that does not convert to its column's type is an error naming the file, the
+//! line of the row and the column; nothing is skipped.
+//!
+//! Everything that turns JSON into rows lives here, behind [`load_dir`] and
+//! [`load_table_file`], so that it can be made faster without touching callers.
+
+use super::schema::{builtin_schema, io_error, load_schema_file, Schema};
+use crate::error::{Error, Result};
+use crate::table::{Catalog, Column, Table};
+use crate::types::Type;
+use crate::value::{from_json, parse_datetime, parse_guid, parse_timespan, Value};
+use indexmap::IndexMap;
+use serde_json::{Map, Value as J};
+use std::path::Path;
+use std::sync::Arc;
+
+/// One object of a data file and the 1-based line where it starts.
+type Record = (usize, Map<String, J>);
+
+/// Loads every table file of `dir` into a catalog. `user_schemas` (from `--schema`) win
+/// over `<Table>.schema.json` files in `dir`, which win over built-in schemas. A user
+/// schema without a data file gives an empty table (the table exists but has no rows).
+pub fn load_dir(dir: &Path, user_schemas: &[Schema]) -> Result<Catalog> {
+    let shown = dir.display().to_string();
+    let entries = std::fs::read_dir(dir).map_err(|e| io_error(&shown, &e))?;
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for entry in entries {
+        files.push(entry.map_err(|e| io_error(&shown, &e))?.path());
+    }
+    files.sort();
+
+    // Table name → data file; schema files found beside them.
+    let mut data: IndexMap<String, std::path::PathBuf> = IndexMap::new();
+    let mut dir_schemas: IndexMap<String, Schema> = IndexMap::new();
+    for path in &files {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if let Some(table) = name.strip_suffix(".schema.json") {
+            let s = load_schema_file(path)?;
+            if s.name != table {
+                return Err(Error::data(
+                    format!("schema file for table `{table}` names table `{}`", s.name),
+                    path.display().to_string(),
+                    1,
+                ));
+            }
+            dir_schemas.insert(table.to_string(), s);
+        } else if let Some(table) = [".json", ".jsonl", ".ndjson"]
+            .iter()
+            .find_map(|ext| name.strip_suffix(ext))
+        {
+            if let Some(other) = data.insert(table.to_string(), path.clone()) {
+                return Err(Error::new(
+                    crate::error::ErrorKind::Data,
+                    format!(
+                        "table `{table}` has two data files: {} and {}",
+                        other.display(),
+                        path.display()
+                    ),
+                ));
+            }
+        }
+    }
+
+    let mut catalog = Catalog::new();
+    for (table, path) in &data {
+        let schema = user_schemas
+            .iter()
+            .find(|s| &s.name == table)
+            .or_else(|| dir_schemas.get(table))
+            .or_else(|| builtin_schema(table));
+        catalog.add_table(table.clone(), load_table_file(path, schema)?);
+    }
+    for s in user_schemas.iter().chain(dir_schemas.values()) {
+        if catalog.get(&s.name).is_none() {
+            catalog.add_table(s.name.clone(), Table::new(s.columns.clone(), Vec::new()));
+        }
+    }
+    Ok(catalog)
+}
+
+/// Loads one data file (`.json`, `.jsonl` or `.ndjson`) with an optional schema.
+pub fn load_table_file(path: &Path, schema: Option<&Schema>) -> Result<Table> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| io_error(&shown, &e))?;
+    let lines_format = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("jsonl" | "ndjson")
+    );
+    let records = if lines_format {
+        read_lines(&text, &shown)?
+    } else {
+        read_array(&text, &shown)?
+    };
+    build_table(&records, schema, &shown)
+}
+
+/// Loads a table from JSON text as if it were the file `path` (tests and tools).
+pub fn load_table_text(text: &str, path: &str, schema: Option<&Schema>) -> Result<Table> {
+    let records = if path.ends_with(".jsonl") || path.ends_with(".ndjson") {
+        read_lines(text, path)?
+    } else {
+        read_array(text, path)?
+    };
+    build_table(&records, schema, path)
+}
+
+fn read_lines(text: &str, path: &str) -> Result<Vec<Record>> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: J = serde_json::from_str(line)
+            .map_err(|e| Error::data(format!("invalid JSON: {e}"), path, line_no))?;
+        out.push((line_no, into_object(v, path, line_no)?));
+    }
+    Ok(out)
+}
+
+/// Reads a top-level JSON array element by element, so that each row knows its line.
+fn read_array(text: &str, path: &str) -> Result<Vec<Record>> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    let mut line = 1;
+    // Moves `pos` past whitespace, counting lines.
+    let skip_ws = |pos: &mut usize, line: &mut usize| {
+        while *pos < bytes.len() && bytes[*pos].is_ascii_whitespace() {
+            if bytes[*pos] == b'\n' {
+                *line += 1;
+            }
+            *pos += 1;
+        }
+    };
+    skip_ws(&mut pos, &mut line);
+    if pos < bytes.len() && bytes[pos] == 0xEF {
+        // A UTF-8 byte order mark.
+        pos += 3;
+        skip_ws(&mut pos, &mut line);
+    }
+    if bytes.get(pos) != Some(&b'[') {
+        return Err(Error::data(
+            "expected a JSON array of objects (`[{...}, ...]`); use .jsonl for one object per line",
+            path,
+            line,
+        ));
+    }
+    pos += 1;
+    let mut out = Vec::new();
+    skip_ws(&mut pos, &mut line);
+    if bytes.get(pos) == Some(&b']') {
+        pos += 1;
+    } else {
+        loop {
+            skip_ws(&mut pos, &mut line);
+            let start_line = line;
+            let mut stream = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<J>();
+            let v = match stream.next() {
+                Some(Ok(v)) => v,
+                Some(Err(e)) => {
+                    return Err(Error::data(
+                        format!("invalid JSON: {e}"),
+                        path,
+                        start_line + e.line() - 1,
+                    ))
+                }
+                None => return Err(Error::data("unexpected end of file", path, line)),
+            };
+            let end = pos + stream.byte_offset();
+            line += text[pos..end].matches('\n').count();
+            pos = end;
+            out.push((start_line, into_object(v, path, start_line)?));
+            skip_ws(&mut pos, &mut line);
+            match bytes.get(pos) {
+                Some(b',') => pos += 1,
+                Some(b']') => {
+                    pos += 1;
+                    break;
+                }
+                _ => {
+                    return Err(Error::data(
+                        "expected `,` or `]` after an array element",
+                        path,
+                        line,
+                    ))
+                }
+            }
+        }
+    }
+    skip_ws(&mut pos, &mut line);
+    if pos < bytes.len() {
+        return Err(Error::data("unexpected text after the array", path, line));
+    }
+    Ok(out)
+}
+
+fn into_object(v: J, path: &str, line: usize) -> Result<Map<String, J>> {
+    match v {
+        J::Object(m) => Ok(m),
+        other => Err(Error::data(
+            format!(
+                "expected a JSON object for a row, found {}",
+                json_kind(&other)
+            ),
+            path,
+            line,
+        )),
+    }
+}
+
+fn json_kind(v: &J) -> &'static str {
+    match v {
+        J::Null => "null",
+        J::Bool(_) => "a bool",
+        J::Number(_) => "a number",
+        J::String(_) => "a string",
+        J::Array(_) => "an array",
+        J::Object(_) => "an object",
+    }
+}
+
+fn build_table(records: &[Record], schema: Option<&Schema>, path: &str) -> Result<Table> {
+    let mut columns: Vec<Column> = schema.map(|s| s.columns.clone()).unwrap_or_default();
+    let mut index: IndexMap<String, usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.clone(), i))
+        .collect();
+    // Fields the schema does not list, in order of first appearance, typed by inference.
+    let known = columns.len();
+    for (_, obj) in records {
+        for key in obj.keys() {
+            if !index.contains_key(key) {
+                index.insert(key.clone(), columns.len());
+                columns.push(Column::new(key.clone(), Type::Dynamic));
+            }
+        }
+    }
+    for col in &mut columns[known..] {
+        col.ty = infer_type(records.iter().map(|(_, o)| o.get(&col.name)));
+    }
+
+    let nulls: Vec<Value> = columns.iter().map(|c| missing_value(c.ty)).collect();
+    let mut rows = Vec::with_capacity(records.len());
+    for (line, obj) in records {
+        let mut row = nulls.clone();
+        for (key, j) in obj {
+            let i = index[key.as_str()];
+            row[i] = convert(j, columns[i].ty).ok_or_else(|| {
+                Error::data(
+                    format!(
+                        "column `{key}`: cannot read {} as {}",
+                        shorten(&j.to_string()),
+                        columns[i].ty
+                    ),
+                    path,
+                    *line,
+                )
+            })?;
+        }
+        rows.push(row);
+    }
+    Ok(Table::new(columns, rows))
+}
+
+/// The value of a field missing from a row: `""` for strings, null otherwise.
+fn missing_value(ty: Type) -> Value {
+    if ty == Type::String {
+        Value::empty_str()
+    } else {
+        Value::Null
+    }
+}
+
+/// The type of a column with no schema, from its non-null values: all bools → bool; all
+/// integers → long; all numbers → real; all ISO-8601 date strings → datetime; all strings
+/// → string; anything else (objects, arrays, mixed kinds) → dynamic. A column with only
+/// nulls is a string column.
+fn infer_type<'a>(values: impl Iterator<Item = Option<&'a J>>) -> Type {
+    #[derive(PartialEq, Clone, Copy)]
+    enum K {
+        None,
+        Bool,
+        Long,
+        Real,
+        Date,
+        Str,
+        Dyn,
+    }
+    let mut kind = K::None;
+    for v in values.flatten() {
+        let k = match v {
+            J::Null => continue,
+            J::Bool(_) => K::Bool,
+            J::Number(n) if n.is_i64() => K::Long,
+            J::Number(_) => K::Real,
+            J::String(s) if looks_like_iso_datetime(s) => K::Date,
+            J::String(_) => K::Str,
+            J::Array(_) | J::Object(_) => K::Dyn,
+        };
+        kind = match (kind, k) {
+            (K::None, k) => k,
+            (a, b) if a == b => a,
+            (K::Long, K::Real) | (K::Real, K::Long) => K::Real,
+            (K::Date, K::Str) | (K::Str, K::Date) => K::Str,
+            _ => K::Dyn,
+        };
+        if kind == K::Dyn {
+            break;
+        }
+    }
+    match kind {
+        K::None | K::Str => Type::String,
+        K::Bool => Type::Bool,
+        K::Long => Type::Long,
+        K::Real => Type::Real,
+        K::Date => Type::DateTime,
+        K::Dyn => Type::Dynamic,
+    }
+}
+
+/// `YYYY-MM-DD`, optionally followed by `T` or a space and a time, that parses.
+fn looks_like_iso_datetime(s: &str) -> bool {
+    let b = s.as_bytes();
+    let date_shape = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && (b.len() == 10 || b[10] == b'T' || b[10] == b' ');
+    date_shape && parse_datetime(s).is_some()
+}
+
+/// Converts one JSON value to a column type; `None` when it cannot.
+///
+/// Decisions: an empty string is null in every non-string column; numeric columns also
+/// take numbers written as strings (`"42"`), since exported logs often quote them; a
+/// long/int column takes a real only when it is a whole number; a string column takes
+/// numbers and bools as their JSON text and arrays/objects as compact JSON; a dynamic
+/// column takes any JSON as is (strings stay strings).
+fn convert(j: &J, ty: Type) -> Option<Value> {
+    if j.is_null() {
+        return Some(missing_value(ty));
+    }
+    if ty != Type::String && ty != Type::Dynamic && j.as_str() == Some("") {
+        return Some(Value::Null);
+    }
+    Some(match ty {
+        Type::String => match j {
+            J::String(s) => Value::String(Arc::from(s.as_str())),
+            other => Value::String(Arc::from(other.to_string().as_str())),
+        },
+        Type::Dynamic => from_json(j),
+        Type::Bool => match j {
+            J::Bool(b) => Value::Bool(*b),
+            J::String(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
+            J::String(s) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
+            J::Number(n) => match n.as_i64()? {
+                0 => Value::Bool(false),
+                1 => Value::Bool(true),
+                _ => return None,
+            },
+            _ => return None,
+        },
+        Type::Long => Value::Long(to_i64(j)?),
+        Type::Int => Value::Int(i32::try_from(to_i64(j)?).ok()?),
+        Type::Real => Value::Real(to_f64(j)?),
+        Type::Decimal => Value::Decimal(to_f64(j)?),
+        Type::DateTime => Value::DateTime(parse_datetime(j.as_str()?)?),
+        Type::TimeSpan => Value::TimeSpan(parse_timespan(j.as_str()?)?),
+        Type::Guid => Value::Guid(parse_guid(j.as_str()?)?),
+    })
+}
+
+fn to_i64(j: &J) -> Option<i64> {
+    match j {
+        J::Number(n) => n.as_i64().or_else(|| {
+            let f = n.as_f64()?;
+            (f.fract() == 0.0 && f.abs() < 9.2e18).then_some(f as i64)
+        }),
+        J::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn to_f64(j: &J) -> Option<f64> {
+    match j {
+        J::Number(n) => n.as_f64(),
+        J::String(s) => match s.trim() {
+            "NaN" => Some(f64::NAN),
+            "Infinity" | "+Infinity" => Some(f64::INFINITY),
+            "-Infinity" => Some(f64::NEG_INFINITY),
+            t => t.parse().ok().filter(|f: &f64| f.is_finite()),
+        },
+        _ => None,
+    }
+}
+
+fn shorten(s: &str) -> String {
+    const MAX: usize = 80;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Location;
+
+    fn schema(cols: &[(&str, Type)]) -> Schema {
+        Schema {
+            name: "T".into(),
+            columns: cols.iter().map(|(n, t)| Column::new(*n, *t)).collect(),
+        }
+    }
+
+    fn types(t: &Table) -> Vec<(String, Type)> {
+        t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect()
+    }
+
+    #[test]
+    fn inference_picks_one_type_per_column() {
+        let cases: &[(&str, Type)] = &[
+            (r#"[{"a": 1}, {"a": -2}]"#, Type::Long),
+            (r#"[{"a": 1}, {"a": 2.5}]"#, Type::Real),
+            (r#"[{"a": true}, {"a": null}]"#, Type::Bool),
+            (r#"[{"a": "2026-05-18T12:00:00Z"}, {}]"#, Type::DateTime),
+            (r#"[{"a": "2026-05-18"}]"#, Type::DateTime),
+            (
+                r#"[{"a": "2026-05-18T12:00:00Z"}, {"a": "x"}]"#,
+                Type::String,
+            ),
+            (r#"[{"a": "0"}]"#, Type::String),
+            (r#"[{"a": "2026-99-99"}]"#, Type::String),
+            (r#"[{"a": [1]}]"#, Type::Dynamic),
+            (r#"[{"a": {"k": 1}}]"#, Type::Dynamic),
+            (r#"[{"a": 1}, {"a": "1"}]"#, Type::Dynamic),
+            (r#"[{"a": null}]"#, Type::String),
+        ];
+        for (text, ty) in cases {
+            let t = load_table_text(text, "t.json", None).unwrap();
+            assert_eq!(t.columns[0].ty, *ty, "{text}");
+        }
+    }
+
+    #[test]
+    fn schema_orders_columns_and_extra_fields_follow() {
+        let s = schema(&[
+            ("b", Type::Long),
+            ("a", Type::String),
+            ("z", Type::DateTime),
+        ]);
+        let t =
+            load_table_text(r#"[{"a": "x", "extra": 1.5, "b": 2}]"#, "t.json", Some(&s)).unwrap();
+        assert_eq!(
+            types(&t),
+            vec![
+                ("b".into(), Type::Long),
+                ("a".into(), Type::String),
+                ("z".into(), Type::DateTime),
+                ("extra".into(), Type::Real),
+            ]
+        );
+        let row = &t.rows[0];
+        assert!(matches!(row[0], Value::Long(2)));
+        assert_eq!(row[1].as_str(), Some("x"));
+        assert!(row[2].is_null());
+        assert!(matches!(row[3], Value::Real(f) if f == 1.5));
+    }
+
+    #[test]
+    fn values_convert_to_the_column_type() {
+        // (column type, JSON value, expected tostring of the cell, or None for null)
+        let cases: &[(Type, &str, Option<&str>)] = &[
+            (Type::String, r#""x""#, Some("x")),
+            (Type::String, "0", Some("0")),
+            (Type::String, "true", Some("true")),
+            (Type::String, r#"{"k":1}"#, Some(r#"{"k":1}"#)),
+            (Type::String, "null", Some("")),
+            (Type::Long, "42", Some("42")),
+            (Type::Long, r#""42""#, Some("42")),
+            (Type::Long, "3.0", Some("3")),
+            (Type::Long, r#""""#, None),
+            (Type::Int, "7", Some("7")),
+            (Type::Real, "1.5", Some("1.5")),
+            (Type::Real, r#""NaN""#, Some("NaN")),
+            (Type::Real, "2", Some("2")),
+            (Type::Bool, "true", Some("true")),
+            (Type::Bool, r#""False""#, Some("false")),
+            (Type::Bool, "1", Some("true")),
+            (
+                Type::DateTime,
+                r#""2026-05-18T12:00:00Z""#,
+                Some("2026-05-18T12:00:00Z"),
+            ),
+            (
+                Type::DateTime,
+                r#""2026-05-18T12:00:00.5Z""#,
+                Some("2026-05-18T12:00:00.5000000Z"),
+            ),
+            (Type::TimeSpan, r#""1.02:03:04""#, Some("1.02:03:04")),
+            (
+                Type::Guid,
+                r#""74be27de-1e4e-49d9-b579-fe0b331d3642""#,
+                Some("74be27de-1e4e-49d9-b579-fe0b331d3642"),
+            ),
+            (Type::Dynamic, r#""s""#, Some("s")),
+            (Type::Dynamic, "[1,\"a\"]", Some(r#"[1,"a"]"#)),
+            (Type::Dynamic, "null", None),
+        ];
+        for (ty, json, want) in cases {
+            let s = schema(&[("c", *ty)]);
+            let text = format!("[{{\"c\": {json}}}]");
+            let t = load_table_text(&text, "t.json", Some(&s))
+                .unwrap_or_else(|e| panic!("{ty} {json}: {}", e.message));
+            let v = &t.rows[0][0];
+            match want {
+                None => assert!(v.is_null(), "{ty} {json}: {v:?}"),
+                Some(w) => {
+                    assert!(!v.is_null(), "{ty} {json}");
+                    let got = crate::value::to_kql_string(v);
+                    // Datetime fractions may print with or without trailing zeros.
+                    assert!(
+                        got == *w
+                            || got.trim_end_matches(['0', 'Z']) == w.trim_end_matches(['0', 'Z']),
+                        "{ty} {json}: {got}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_values_name_file_line_and_column() {
+        // (file text, schema, message part, line)
+        let cases: &[(&str, &str, Type, &str, usize)] = &[
+            (
+                "[\n{\"c\": 1},\n{\"c\": \"x\"}\n]",
+                "t.json",
+                Type::Long,
+                "column `c`: cannot read \"x\" as long",
+                3,
+            ),
+            (
+                "[{\"c\": 1},\n\n  {\"c\": 1.5}]",
+                "t.json",
+                Type::Long,
+                "cannot read 1.5 as long",
+                3,
+            ),
+            (
+                "{\"c\": \"2026-05-18\"}\n{\"c\": \"soon\"}\n",
+                "t.jsonl",
+                Type::DateTime,
+                "as datetime",
+                2,
+            ),
+            (
+                "{\"c\": 1}\n\n{\"c\": 3000000000}\n",
+                "t.ndjson",
+                Type::Int,
+                "as int",
+                3,
+            ),
+            (
+                "{\"c\": 1}\n{\"c\": \n",
+                "t.jsonl",
+                Type::Long,
+                "invalid JSON",
+                2,
+            ),
+            (
+                "[{\"c\": 1},\n 5]",
+                "t.json",
+                Type::Long,
+                "found a number",
+                2,
+            ),
+            (
+                "[{\"c\": 1}\n {\"c\": 2}]",
+                "t.json",
+                Type::Long,
+                "expected `,` or `]`",
+                2,
+            ),
+            (
+                "{\"c\": 1}",
+                "t.json",
+                Type::Long,
+                "expected a JSON array",
+                1,
+            ),
+            (
+                "[{\"c\": 1},\n{\"c\": tru}]",
+                "t.json",
+                Type::Long,
+                "invalid JSON",
+                2,
+            ),
+            ("[{\"c\": 1}] x", "t.json", Type::Long, "after the array", 1),
+            ("[\"a\"]", "t.json", Type::String, "found a string", 1),
+            (
+                "[{\"c\": true}]",
+                "t.json",
+                Type::TimeSpan,
+                "as timespan",
+                1,
+            ),
+        ];
+        for (text, path, ty, msg, line) in cases {
+            let s = schema(&[("c", *ty)]);
+            let e = load_table_text(text, path, Some(&s)).unwrap_err();
+            assert!(e.message.contains(msg), "{text:?}: {}", e.message);
+            assert_eq!(
+                e.location,
+                Location::File {
+                    path: path.to_string(),
+                    line: *line
+                },
+                "{text:?}: {}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn missing_fields_are_null_or_empty_string() {
+        let t = load_table_text("{\"a\": \"x\", \"n\": 1}\n{}\n", "t.jsonl", None).unwrap();
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[1][0].as_str(), Some(""));
+        assert!(t.rows[1][1].is_null());
+        let t = load_table_text("[]", "t.json", None).unwrap();
+        assert!(t.columns.is_empty() && t.rows.is_empty());
+    }
+
+    #[test]
+    fn a_folder_becomes_a_catalog() {
+        let dir = std::env::temp_dir().join(format!("kql-io-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let w = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+        w("Events.jsonl", "{\"n\": \"7\"}\n");
+        w(
+            "Events.schema.json",
+            r#"{"name": "Events", "columns": [{"name": "n", "type": "long"}]}"#,
+        );
+        w(
+            "EntraIdSignInEvents.json",
+            r#"[{"ErrorCode": 0, "Mine": 1}]"#,
+        );
+        w(
+            "Empty.schema.json",
+            r#"{"name": "Empty", "columns": [{"name": "x", "type": "int"}]}"#,
+        );
+        w("notes.txt", "ignored");
+        let cat = load_dir(&dir, &[]).unwrap();
+        let mut names: Vec<&str> = cat.names().collect();
+        names.sort();
+        assert_eq!(names, ["Empty", "EntraIdSignInEvents", "Events"]);
+        let cols = cat.get("Events").unwrap().columns();
+        assert_eq!(cols, [Column::new("n", Type::Long)]);
+        // The built-in schema applies; a field it lacks comes last.
+        let cols = cat.get("EntraIdSignInEvents").unwrap().columns();
+        assert_eq!(cols.len(), 45);
+        assert_eq!(cols.last().unwrap(), &Column::new("Mine", Type::Long));
+        assert!(cols.contains(&Column::new("ErrorCode", Type::Int)));
+        // --schema wins over the folder's schema file.
+        let user = schema(&[("n", Type::String)]);
+        let user = Schema {
+            name: "Events".into(),
+            ..user
+        };
+        let cat = load_dir(&dir, &[user]).unwrap();
+        assert_eq!(
+            cat.get("Events").unwrap().columns(),
+            [Column::new("n", Type::String)]
+        );
+        w("Events.json", "[]");
+        let e = load_dir(&dir, &[]).unwrap_err();
+        assert!(e.message.contains("two data files"), "{}", e.message);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

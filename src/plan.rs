@@ -1,0 +1,229 @@
+//! The typed logical plan the binder produces and the executor runs: every name is
+//! resolved to a column index, every scalar operator and function to a bound
+//! implementation from [`crate::functions`], and every node knows its output schema.
+
+use crate::error::Span;
+use crate::functions::{AggregateImpl, ScalarImpl};
+use crate::table::{Column, Table};
+use crate::types::Type;
+use crate::value::Value;
+use std::fmt;
+use std::sync::Arc;
+
+/// A bound scalar expression over the columns of one row.
+#[derive(Clone)]
+pub enum BExpr {
+    Const(Value),
+    Column(usize),
+    Call(Arc<dyn ScalarImpl>, Vec<BExpr>),
+    /// Lazy `and` / `or` with Kusto's three-valued logic (`false and null` is false).
+    And(Box<BExpr>, Box<BExpr>),
+    Or(Box<BExpr>, Box<BExpr>),
+    /// A value that can only be known by running a subquery, in a plan bound for
+    /// checking only (no data): evaluating it is a bug, reported as a runtime error.
+    Unavailable(Span),
+}
+
+impl fmt::Debug for BExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BExpr::Const(v) => write!(f, "Const({v:?})"),
+            BExpr::Column(i) => write!(f, "Column({i})"),
+            BExpr::Call(_, args) => write!(f, "Call({args:?})"),
+            BExpr::And(a, b) => write!(f, "And({a:?}, {b:?})"),
+            BExpr::Or(a, b) => write!(f, "Or({a:?}, {b:?})"),
+            BExpr::Unavailable(_) => write!(f, "Unavailable"),
+        }
+    }
+}
+
+/// One aggregate of a `summarize`.
+#[derive(Clone)]
+pub struct BAgg {
+    pub imp: Arc<dyn AggregateImpl>,
+    pub args: Vec<BExpr>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinKind {
+    InnerUnique,
+    Inner,
+    LeftOuter,
+    RightOuter,
+    FullOuter,
+    LeftSemi,
+    LeftAnti,
+    RightSemi,
+    RightAnti,
+}
+
+#[derive(Clone, Debug)]
+pub struct SortSpec {
+    pub expr: BExpr,
+    pub desc: bool,
+    pub nulls_first: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BagExpansion {
+    Bag,
+    Array,
+}
+
+#[derive(Clone)]
+pub struct MvItem {
+    pub expr: BExpr,
+    /// The column the element goes to: replaced in place or appended.
+    pub target: usize,
+    /// `to typeof(T)`: the registry's conversion to T, applied to each element.
+    pub cast: Option<Arc<dyn ScalarImpl>>,
+}
+
+/// How one `parse` pattern is matched.
+#[derive(Clone)]
+pub struct ParseSpec {
+    pub regex: Arc<regex::Regex>,
+    /// For each capture group (in order): the output column, its type, and the
+    /// conversion from the captured text (none for strings).
+    pub targets: Vec<ParseTarget>,
+}
+
+/// Output column, its type, and the conversion from the captured text.
+pub type ParseTarget = (usize, Type, Option<Arc<dyn ScalarImpl>>);
+
+/// Rows handed from an operator to the subquery it runs (mv-apply).
+pub type Slot = Arc<std::sync::Mutex<Vec<crate::table::Row>>>;
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub kind: PlanKind,
+    pub schema: Vec<Column>,
+}
+
+#[derive(Clone)]
+pub enum PlanKind {
+    /// A table from the catalog; `None` when the catalog holds only its schema.
+    Scan {
+        name: String,
+        table: Option<Arc<Table>>,
+    },
+    /// Rows known at bind time (datatable, a materialized result).
+    Values(Arc<Table>),
+    /// `print`: one row computed from expressions over an empty row.
+    Print(Vec<BExpr>),
+    Range {
+        from: BExpr,
+        to: BExpr,
+        step: BExpr,
+    },
+    Filter {
+        input: Box<Plan>,
+        pred: BExpr,
+    },
+    /// Each item is evaluated in order on the row as extended so far; `Some(i)`
+    /// replaces column i in place, `None` appends.
+    Extend {
+        input: Box<Plan>,
+        items: Vec<(Option<usize>, BExpr)>,
+    },
+    Project {
+        input: Box<Plan>,
+        exprs: Vec<BExpr>,
+    },
+    Summarize {
+        input: Box<Plan>,
+        keys: Vec<BExpr>,
+        aggs: Vec<BAgg>,
+    },
+    Take {
+        input: Box<Plan>,
+        count: BExpr,
+    },
+    Sort {
+        input: Box<Plan>,
+        keys: Vec<SortSpec>,
+        limit: Option<BExpr>,
+    },
+    Distinct {
+        input: Box<Plan>,
+        columns: Vec<usize>,
+    },
+    Count(Box<Plan>),
+    MvExpand {
+        input: Box<Plan>,
+        items: Vec<MvItem>,
+        bag: BagExpansion,
+        /// Appended after the expanded columns.
+        with_index: bool,
+        limit: Option<BExpr>,
+        /// Number of columns of the output row before the appended index.
+        width: usize,
+    },
+    Join {
+        left: Box<Plan>,
+        right: Box<Plan>,
+        kind: JoinKind,
+        left_keys: Vec<usize>,
+        right_keys: Vec<usize>,
+        /// For lookup: right columns (by index) left out of the output.
+        right_drop: Vec<usize>,
+    },
+    Union {
+        inputs: Vec<Plan>,
+        /// For each input, for each output column, the input column feeding it.
+        maps: Vec<Vec<Option<usize>>>,
+        /// `withsource=Col`: the name written for each input, first column.
+        source_names: Option<Vec<String>>,
+    },
+    GetSchema(Box<Plan>),
+    /// The rows an enclosing `mv-apply` feeds its subquery: set per input row.
+    Implicit(Slot),
+    /// `mv-apply`: for each input row, the slot gets that row and `body` (a pipeline
+    /// over an mv-expand of the slot) runs; output rows are the `keep` columns of the
+    /// input row then the body's columns.
+    MvApply {
+        input: Box<Plan>,
+        slot: Slot,
+        body: Box<Plan>,
+        keep: Vec<usize>,
+    },
+    /// `as Name`: rows unchanged; the name is what `union withsource` reports.
+    Named {
+        input: Box<Plan>,
+        name: String,
+    },
+    Parse {
+        input: Box<Plan>,
+        expr: BExpr,
+        spec: ParseSpec,
+        filter: bool,
+    },
+}
+
+impl fmt::Debug for PlanKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            PlanKind::Scan { name, .. } => return write!(f, "Scan({name})"),
+            PlanKind::Values(_) => "Values",
+            PlanKind::Print(_) => "Print",
+            PlanKind::Range { .. } => "Range",
+            PlanKind::Filter { .. } => "Filter",
+            PlanKind::Extend { .. } => "Extend",
+            PlanKind::Project { .. } => "Project",
+            PlanKind::Summarize { .. } => "Summarize",
+            PlanKind::Take { .. } => "Take",
+            PlanKind::Sort { .. } => "Sort",
+            PlanKind::Distinct { .. } => "Distinct",
+            PlanKind::Count(_) => "Count",
+            PlanKind::MvExpand { .. } => "MvExpand",
+            PlanKind::Join { .. } => "Join",
+            PlanKind::Union { .. } => "Union",
+            PlanKind::GetSchema(_) => "GetSchema",
+            PlanKind::Implicit(_) => "Implicit",
+            PlanKind::MvApply { .. } => "MvApply",
+            PlanKind::Named { .. } => "Named",
+            PlanKind::Parse { .. } => "Parse",
+        };
+        f.write_str(name)
+    }
+}

@@ -1,0 +1,283 @@
+//! Text → tokens. nom does the scanning of each token; comments and whitespace
+//! (tabs, CRLF) are skipped here so the parser never sees them.
+
+use super::token::{Tok, Token};
+use crate::error::{Error, Result, Span};
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while, take_while1};
+use nom::character::complete::{digit1, one_of};
+use nom::combinator::{opt, recognize};
+use nom::sequence::pair;
+use nom::{IResult, Parser};
+
+/// Punctuation, longest first so that `==` wins over `=`.
+const PUNCTS: &[&str] = &[
+    "..", "==", "!=", "<>", "=~", "!~", "<=", ">=", "=>", "->", "(", ")", "[", "]", "{", "}", ",",
+    ";", "|", ".", "=", "<", ">", "+", "-", "*", "/", "%", ":", "!", "~", "?", "@", "#", "&", "^",
+];
+
+fn is_ident_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_' || c == '$'
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn ident(i: &str) -> IResult<&str, &str> {
+    recognize(pair(
+        take_while1(|c: char| is_ident_start(c)),
+        take_while(is_ident_char),
+    ))
+    .parse(i)
+}
+
+/// Digits, an optional fraction and exponent, then any letters glued on (`1h`,
+/// `0x1F`, `10sec`): the parser decides what the suffix means.
+fn number(i: &str) -> IResult<&str, &str> {
+    recognize((
+        digit1,
+        // `1..5` is a range: `.` counts only when digits follow.
+        opt(pair(tag("."), digit1)),
+        opt((one_of("eE"), opt(one_of("+-")), digit1)),
+        take_while(is_ident_char),
+    ))
+    .parse(i)
+}
+
+fn punct(i: &str) -> IResult<&str, &'static str> {
+    for p in PUNCTS {
+        if let Some(rest) = i.strip_prefix(p) {
+            return Ok((rest, p));
+        }
+    }
+    Err(nom::Err::Error(nom::error::Error::new(
+        i,
+        nom::error::ErrorKind::Tag,
+    )))
+}
+
+/// Skips whitespace and `//` comments.
+fn trivia(i: &str) -> IResult<&str, ()> {
+    let mut rest = i;
+    loop {
+        let (r, _) = take_while(char::is_whitespace).parse(rest)?;
+        rest = r;
+        match alt((tag::<_, _, nom::error::Error<&str>>("//"),)).parse(rest) {
+            Ok((r, _)) => {
+                let (r, _) = take_while(|c| c != '\n').parse(r)?;
+                rest = r;
+            }
+            Err(_) => return Ok((rest, ())),
+        }
+    }
+}
+
+pub fn lex(src: &str) -> Result<Vec<Token>> {
+    let mut toks = Vec::with_capacity(src.len() / 4 + 1);
+    let mut rest = src;
+    loop {
+        let (r, ()) = trivia(rest).map_err(|_| internal(src, rest))?;
+        rest = r;
+        let start = src.len() - rest.len();
+        if rest.is_empty() {
+            toks.push(Token {
+                tok: Tok::Eof,
+                span: Span::new(start, start),
+            });
+            return Ok(toks);
+        }
+        let (r, tok) = token(src, rest, start)?;
+        rest = r;
+        toks.push(Token {
+            tok,
+            span: Span::new(start, src.len() - rest.len()),
+        });
+    }
+}
+
+fn internal(src: &str, rest: &str) -> Error {
+    let at = src.len() - rest.len();
+    Error::parse("the lexer could not read this", Span::new(at, at + 1))
+}
+
+fn token<'a>(src: &str, i: &'a str, start: usize) -> Result<(&'a str, Tok)> {
+    let c = i.chars().next().unwrap_or(' ');
+    // String forms: "..", '..', @"..", h"..", H@'..', ```..```.
+    if i.starts_with("```") {
+        return multiline(i, start);
+    }
+    if c == '"' || c == '\'' {
+        return quoted(src, i, start, false);
+    }
+    if c == '@' && matches!(i[1..].chars().next(), Some('"' | '\'')) {
+        return quoted(src, &i[1..], start, true);
+    }
+    if c == 'h' || c == 'H' {
+        let r = &i[1..];
+        if r.starts_with('"') || r.starts_with('\'') {
+            return quoted(src, r, start, false);
+        }
+        if r.starts_with("@\"") || r.starts_with("@'") {
+            return quoted(src, &r[1..], start, true);
+        }
+    }
+    if c.is_ascii_digit() {
+        let (r, text) = number(i).map_err(|_| internal(src, i))?;
+        // Kusto names may start with a digit (`5h_MovingAvg`): what is not a
+        // number or a timespan, yet is all name characters, is a name.
+        let span = Span::new(start, start + text.len());
+        if super::literal::number(text, span).is_err() && text.chars().all(is_ident_char) {
+            return Ok((r, Tok::Ident));
+        }
+        return Ok((r, Tok::Num));
+    }
+    if is_ident_start(c) {
+        if let Ok((r, _)) = ident(i) {
+            return Ok((r, Tok::Ident));
+        }
+    }
+    if let Ok((r, p)) = punct(i) {
+        return Ok((r, Tok::Punct(p)));
+    }
+    Ok((&i[c.len_utf8()..], Tok::Unknown))
+}
+
+fn multiline(i: &str, start: usize) -> Result<(&str, Tok)> {
+    let body = &i[3..];
+    match body.find("```") {
+        Some(end) => Ok((&body[end + 3..], Tok::Str(body[..end].to_string()))),
+        None => Err(Error::parse(
+            "this multi-line string is never closed",
+            Span::new(start, start + 3),
+        )
+        .with_hint("close it with ``` (three backquotes)")),
+    }
+}
+
+/// `i` starts at the opening quote. Regular strings end at the line's end;
+/// verbatim ones (`@"..."`) take `""` for a quote and no escapes.
+fn quoted<'a>(src: &str, i: &'a str, start: usize, verbatim: bool) -> Result<(&'a str, Tok)> {
+    let q = i.chars().next().unwrap_or('"');
+    let mut out = String::new();
+    let mut chars = i[1..].char_indices();
+    while let Some((k, ch)) = chars.next() {
+        let at = 1 + k;
+        if ch == q {
+            if verbatim && i[at + 1..].starts_with(q) {
+                out.push(q);
+                chars.next();
+                continue;
+            }
+            return Ok((&i[at + 1..], Tok::Str(out)));
+        }
+        if ch == '\n' && !verbatim {
+            break;
+        }
+        if ch == '\\' && !verbatim {
+            match chars.next() {
+                Some((_, e)) => match e {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    'r' => out.push('\r'),
+                    '0' => out.push('\0'),
+                    'a' => out.push('\u{7}'),
+                    'b' => out.push('\u{8}'),
+                    'f' => out.push('\u{c}'),
+                    'v' => out.push('\u{b}'),
+                    '\\' | '"' | '\'' | '/' => out.push(e),
+                    'u' | 'x' => {
+                        let digits = if e == 'u' { 4 } else { 2 };
+                        let hex: String = i[at + 2..].chars().take(digits).collect();
+                        match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                            Some(c) if hex.len() == digits => {
+                                out.push(c);
+                                for _ in 0..digits {
+                                    chars.next();
+                                }
+                            }
+                            _ => {
+                                out.push('\\');
+                                out.push(e);
+                            }
+                        }
+                    }
+                    // Kusto keeps unknown escapes such as `\d` as written.
+                    other => {
+                        out.push('\\');
+                        out.push(other);
+                    }
+                },
+                None => break,
+            }
+            continue;
+        }
+        out.push(ch);
+    }
+    let open = start + (src[start..].len() - i.len());
+    let line_end = i.find('\n').map_or(src.len(), |n| open + n);
+    let line_end = if src[..line_end].ends_with('\r') {
+        line_end - 1
+    } else {
+        line_end
+    };
+    let (msg, end) = if verbatim {
+        ("this string is never closed", src.len())
+    } else {
+        (
+            "this string is not closed before the end of the line",
+            line_end,
+        )
+    };
+    Err(Error::parse(msg, Span::new(end, end))
+        .with_label(Span::new(start, open + 1), "the string opens here")
+        .with_hint(format!(
+            "add the closing {q}{}",
+            if verbatim {
+                ""
+            } else {
+                " on the same line, or use ``` for a multi-line string"
+            }
+        )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<String> {
+        lex(src)
+            .unwrap()
+            .iter()
+            .map(|t| match &t.tok {
+                Tok::Str(s) => format!("S{s:?}"),
+                Tok::Eof => "EOF".into(),
+                _ => src[t.span.start..t.span.end].to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lexes_the_tricky_forms() {
+        let cases: &[(&str, &[&str])] = &[
+            ("a==1", &["a", "==", "1", "EOF"]),
+            ("1..5", &["1", "..", "5", "EOF"]),
+            ("1.5h 0x1F 1e-5", &["1.5h", "0x1F", "1e-5", "EOF"]),
+            (r#"@"a""b" 'c\'d'"#, &[r#"S"a\"b""#, r#"S"c'd""#, "EOF"]),
+            ("h'x' H@\"y\"", &["S\"x\"", "S\"y\"", "EOF"]),
+            ("x // c\r\n\t| y", &["x", "|", "y", "EOF"]),
+            ("```a\nb```", &["S\"a\\nb\"", "EOF"]),
+            (r#""\u0041\t\d""#, &[r#"S"A\t\\d""#, "EOF"]),
+            ("$left.a !in~", &["$left", ".", "a", "!", "in", "~", "EOF"]),
+        ];
+        for (src, want) in cases {
+            assert_eq!(kinds(src), *want, "{src}");
+        }
+    }
+
+    #[test]
+    fn unclosed_string_points_at_its_start() {
+        let e = lex("T | where a == \"abc\n| take 1").unwrap_err();
+        assert_eq!(e.labels[0].0, Span::new(15, 16));
+    }
+}

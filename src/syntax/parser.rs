@@ -1,0 +1,207 @@
+//! The parser's cursor over tokens, with the helpers every grammar module uses:
+//! looking ahead, expecting punctuation, and wording errors.
+
+use super::token::{Tok, Token};
+use crate::ast::Ident;
+use crate::error::{Error, Result, Span};
+
+/// Deeper nesting than this is refused with a clean error instead of a stack overflow.
+pub const MAX_DEPTH: usize = 200;
+
+pub struct Parser<'a> {
+    pub src: &'a str,
+    pub toks: Vec<Token>,
+    pub pos: usize,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(src: &'a str, toks: Vec<Token>) -> Self {
+        Parser {
+            src,
+            toks,
+            pos: 0,
+            depth: 0,
+        }
+    }
+
+    pub fn peek(&self) -> &Token {
+        self.peek_at(0)
+    }
+
+    pub fn peek_at(&self, n: usize) -> &Token {
+        let last = self.toks.len() - 1;
+        &self.toks[(self.pos + n).min(last)]
+    }
+
+    pub fn bump(&mut self) -> Token {
+        let t = self.peek().clone();
+        if t.tok != Tok::Eof {
+            self.pos += 1;
+        }
+        t
+    }
+
+    pub fn text(&self, t: &Token) -> &'a str {
+        &self.src[t.span.start..t.span.end]
+    }
+
+    pub fn at_eof(&self) -> bool {
+        self.peek().tok == Tok::Eof
+    }
+
+    /// The end of the previous token: where a missing thing should have been.
+    pub fn prev_end(&self) -> usize {
+        if self.pos == 0 {
+            0
+        } else {
+            self.toks[self.pos - 1].span.end
+        }
+    }
+
+    pub fn is_punct(&self, p: &str) -> bool {
+        self.peek().is_punct(p)
+    }
+
+    pub fn is_punct_at(&self, n: usize, p: &str) -> bool {
+        self.peek_at(n).is_punct(p)
+    }
+
+    /// Is the token `n` ahead the identifier `kw`? (Keywords are case-sensitive in KQL.)
+    pub fn is_kw_at(&self, n: usize, kw: &str) -> bool {
+        let t = self.peek_at(n);
+        t.tok == Tok::Ident && self.text(t) == kw
+    }
+
+    pub fn is_kw(&self, kw: &str) -> bool {
+        self.is_kw_at(0, kw)
+    }
+
+    pub fn is_ident(&self) -> bool {
+        self.peek().tok == Tok::Ident
+    }
+
+    /// Token `n` ahead starts right where token `n - 1` ends (no space or comment between).
+    pub fn glued(&self, n: usize) -> bool {
+        n > 0 && self.peek_at(n - 1).span.end == self.peek_at(n).span.start
+    }
+
+    pub fn eat_punct(&mut self, p: &str) -> Option<Span> {
+        if self.is_punct(p) {
+            Some(self.bump().span)
+        } else {
+            None
+        }
+    }
+
+    pub fn eat_kw(&mut self, kw: &str) -> Option<Span> {
+        if self.is_kw(kw) {
+            Some(self.bump().span)
+        } else {
+            None
+        }
+    }
+
+    /// How a token reads in a message.
+    pub fn describe(&self, t: &Token) -> String {
+        match &t.tok {
+            Tok::Eof => "the end of the query".into(),
+            Tok::Str(_) => "a string".into(),
+            _ => format!("`{}`", self.text(t)),
+        }
+    }
+
+    /// "expected X, found Y" at the current token.
+    pub fn expected(&self, what: &str) -> Error {
+        let t = self.peek();
+        let span = if t.tok == Tok::Eof {
+            let e = self.prev_end();
+            Span::new(e, e)
+        } else {
+            t.span
+        };
+        Error::parse(format!("expected {what}, found {}", self.describe(t)), span)
+    }
+
+    pub fn expect_punct(&mut self, p: &str, what: &str) -> Result<Span> {
+        self.eat_punct(p).ok_or_else(|| self.expected(what))
+    }
+
+    pub fn expect_kw(&mut self, kw: &str, what: &str) -> Result<Span> {
+        self.eat_kw(kw).ok_or_else(|| self.expected(what))
+    }
+
+    /// Expects the bracket that closes `open` (a span of `(`, `[` or `{`).
+    pub fn close(&mut self, close: &str, open: Span) -> Result<Span> {
+        if let Some(s) = self.eat_punct(close) {
+            return Ok(s);
+        }
+        let opener = &self.src[open.start..open.end];
+        Err(self
+            .expected(&format!("`{close}` to close the `{opener}`"))
+            .with_label(open, "opened here"))
+    }
+
+    /// An identifier or a quoted name (`['a b']`, `["a"]`).
+    pub fn is_name(&self) -> bool {
+        self.is_ident()
+            || (self.is_punct("[")
+                && matches!(self.peek_at(1).tok, Tok::Str(_))
+                && self.is_punct_at(2, "]"))
+    }
+
+    pub fn name(&mut self, what: &str) -> Result<Ident> {
+        if self.is_ident() {
+            let t = self.bump();
+            return Ok(Ident {
+                name: self.text(&t).to_string(),
+                span: t.span,
+            });
+        }
+        if self.is_name() {
+            let open = self.bump().span;
+            let Tok::Str(s) = self.bump().tok else {
+                unreachable!("is_name checked a string")
+            };
+            let close = self.bump().span;
+            return Ok(Ident {
+                name: s,
+                span: open.to(close),
+            });
+        }
+        Err(self.expected(what))
+    }
+
+    /// A dotted name glued together: `hint.strategy`, `hint.shufflekey`.
+    pub fn dotted_name_len(&self) -> usize {
+        if !self.is_ident() {
+            return 0;
+        }
+        let mut n = 1;
+        while self.is_punct_at(n, ".") && self.peek_at(n + 1).tok == Tok::Ident {
+            n += 2;
+        }
+        n
+    }
+
+    pub fn enter(&mut self, at: Span) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::parse(
+                format!("this query nests deeper than {MAX_DEPTH} levels"),
+                at,
+            )
+            .with_hint("split it with `let` statements"));
+        }
+        Ok(())
+    }
+
+    pub fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// The span from `start` to the end of the last token consumed.
+    pub fn since(&self, start: usize) -> Span {
+        Span::new(start, self.prev_end().max(start))
+    }
+}

@@ -1,0 +1,258 @@
+//! Statements: `let`, `set`, `declare query_parameters`, `alias`/`restrict`
+//! (kept as text) and the tabular expressions whose results are returned.
+
+use super::operator::is_operator_name;
+use super::parser::Parser;
+use super::token::Tok;
+use crate::ast::*;
+use crate::error::{Error, Result, Span};
+
+impl Parser<'_> {
+    pub fn query(&mut self) -> Result<Query> {
+        let statements = self.statements(None)?;
+        Ok(Query {
+            statements,
+            span: Span::new(0, self.src.len()),
+        })
+    }
+
+    /// Statements separated by `;`, up to the end (or the `}` closing a function body).
+    fn statements(&mut self, body_of: Option<Span>) -> Result<Vec<Statement>> {
+        let mut out: Vec<Statement> = Vec::new();
+        loop {
+            while self.eat_punct(";").is_some() {}
+            if self.at_eof() || (body_of.is_some() && self.is_punct("}")) {
+                return Ok(out);
+            }
+            let st = self.statement()?;
+            let is_let = matches!(st.kind, StatementKind::Let { .. });
+            out.push(st);
+            if self.eat_punct(";").is_some() {
+                continue;
+            }
+            if self.at_eof() || (body_of.is_some() && self.is_punct("}")) {
+                return Ok(out);
+            }
+            return Err(self.after_statement_error(is_let, body_of));
+        }
+    }
+
+    /// The next token cannot continue the statement: say why in words.
+    fn after_statement_error(&self, is_let: bool, body_of: Option<Span>) -> Error {
+        let t = self.peek();
+        let word = self.text(t);
+        if t.tok == Tok::Ident && is_operator_name(word) {
+            return Error::parse(format!("expected `|` before `{word}`"), t.span).with_hint(
+                format!("tabular operators are chained with a pipe: `| {word} ...`"),
+            );
+        }
+        if t.is_punct("=") {
+            return Error::parse("`=` assigns a name; it does not compare", t.span)
+                .with_hint("to test equality use `==` (or `=~` to ignore case)");
+        }
+        if let Some(open) = body_of {
+            if self.at_eof() {
+                return self
+                    .expected("`}` to close the function body")
+                    .with_label(open, "opened here");
+            }
+        }
+        if is_let {
+            return self
+                .expected("`;` after the `let` statement")
+                .with_hint("each `let` statement ends with `;`");
+        }
+        if t.is_punct(")") || t.is_punct("]") || t.is_punct("}") {
+            return Error::parse(format!("unmatched `{word}`"), t.span)
+                .with_hint("there is no opening bracket for it");
+        }
+        if t.tok == Tok::Ident {
+            if let Some(n) = crate::error::nearest(word, super::operator::operator_names()) {
+                return Error::parse(format!("unexpected `{word}`"), t.span)
+                    .with_hint(format!("if `{word}` is a misspelt operator, write `| {n}`"));
+            }
+        }
+        self.expected("`|`, `;` or the end of the query")
+    }
+
+    fn statement(&mut self) -> Result<Statement> {
+        let start = self.peek().span;
+        let kind = if self.is_kw("let") && self.is_name_at(1) {
+            self.bump();
+            let name = self.name("a name after `let`")?;
+            self.expect_punct("=", &format!("`=` after `let {}`", name.name))?;
+            let value = if self.is_kw("view") && self.is_punct_at(1, "(") {
+                self.bump();
+                LetValue::View(self.function_def()?)
+            } else if self.is_punct("(") && self.is_function_def() {
+                LetValue::Function(self.function_def()?)
+            } else {
+                self.need_operand(&format!("let {} =", name.name))?;
+                LetValue::Expr(self.expr()?)
+            };
+            StatementKind::Let { name, value }
+        } else if self.is_kw("set") && self.is_name_at(1) && !self.is_punct_at(2, "|") {
+            self.bump();
+            let name = self.dotted_name()?;
+            let value = if self.eat_punct("=").is_some() {
+                self.need_operand("=")?;
+                Some(self.scalar()?)
+            } else {
+                None
+            };
+            StatementKind::Set { name, value }
+        } else if self.is_kw("declare") && self.is_kw_at(1, "query_parameters") {
+            self.bump();
+            self.bump();
+            let open = self.expect_punct("(", "`(` after `declare query_parameters`")?;
+            let params = self.params()?;
+            self.close(")", open)?;
+            StatementKind::DeclareQueryParameters(params)
+        } else if (self.is_kw("alias")
+            || self.is_kw("restrict")
+            || self.is_kw("pattern")
+            || self.is_kw("declare"))
+            && self.is_ident_at(1)
+        {
+            let keyword = self.name("a keyword")?;
+            let from = self.peek().span.start;
+            let mut depth = 0usize;
+            while !(self.at_eof() || depth == 0 && self.is_punct(";")) {
+                match self.peek().tok {
+                    Tok::Punct("(" | "[" | "{") => depth += 1,
+                    Tok::Punct(")" | "]" | "}") => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                self.bump();
+            }
+            let text = self.src[from..self.prev_end().max(from)].to_string();
+            StatementKind::Other { keyword, text }
+        } else if self.is_punct(".") && self.is_ident_at(1) && self.pos == 0 {
+            return Err(Error::parse(
+                "management commands (starting with `.`) are not queries",
+                start,
+            )
+            .with_hint("kql runs queries only; `.show`, `.create`, ... need a Kusto cluster"));
+        } else {
+            self.need_operand("the start of the statement")
+                .map_err(|_| self.expected("a query, `let` or `set`"))?;
+            StatementKind::Expr(self.expr()?)
+        };
+        Ok(Statement {
+            kind,
+            span: self.since(start.start),
+        })
+    }
+
+    fn is_name_at(&self, n: usize) -> bool {
+        self.peek_at(n).tok == Tok::Ident
+            || self.is_punct_at(n, "[") && matches!(self.peek_at(n + 1).tok, Tok::Str(_))
+    }
+
+    /// `set a.b.c = ...`: option names may hold dots.
+    fn dotted_name(&mut self) -> Result<Ident> {
+        let n = self.dotted_name_len().max(1);
+        let start = self.peek().span;
+        let mut name = String::new();
+        for _ in 0..n {
+            let t = self.bump();
+            name.push_str(self.text(&t));
+        }
+        Ok(Ident {
+            name,
+            span: self.since(start.start),
+        })
+    }
+
+    /// `(` then `)` or `name:` — a parameter list, not a parenthesised expression.
+    fn is_function_def(&self) -> bool {
+        if self.is_punct_at(1, ")") {
+            return self.is_punct_at(2, "{");
+        }
+        let n = if self.is_ident_at(1) { 2 } else { 4 };
+        self.is_name_at(1) && self.is_punct_at(n, ":")
+    }
+
+    /// `(params) { statements }` with the cursor at `(`.
+    fn function_def(&mut self) -> Result<FunctionDef> {
+        let open = self.expect_punct("(", "`(` and the parameters")?;
+        let params = self.params()?;
+        self.close(")", open)?;
+        let brace = self.expect_punct("{", "`{` and the function body")?;
+        self.enter(brace)?;
+        let body = self.statements(Some(brace));
+        self.leave();
+        let body = body?;
+        let close = self.close("}", brace)?;
+        if !body
+            .last()
+            .is_some_and(|s| matches!(s.kind, StatementKind::Expr(_)))
+        {
+            return Err(Error::parse(
+                "a function body must end with an expression",
+                brace.to(close),
+            ));
+        }
+        Ok(FunctionDef {
+            params,
+            body,
+            span: open.to(close),
+        })
+    }
+
+    /// `a:string, T:(*), U:(x:long, *), n:int = 5`
+    fn params(&mut self) -> Result<Vec<Param>> {
+        let mut params = Vec::new();
+        while !self.is_punct(")") {
+            let start = self.peek().span;
+            let name = self.name("a parameter name")?;
+            self.expect_punct(":", &format!("`:` and a type after `{}`", name.name))?;
+            let ty = if let Some(open) = self.eat_punct("(") {
+                let mut columns = Vec::new();
+                let mut open_schema = false;
+                while !self.is_punct(")") {
+                    if self.eat_punct("*").is_some() {
+                        open_schema = true;
+                    } else {
+                        let cname = self.name("a column name or `*`")?;
+                        self.expect_punct(":", "`:` and a type")?;
+                        let tname = self.name("a type name")?;
+                        let ty = self.type_name(&tname)?;
+                        columns.push(ColumnDecl {
+                            span: cname.span.to(tname.span),
+                            name: cname,
+                            ty,
+                        });
+                    }
+                    if self.eat_punct(",").is_none() {
+                        break;
+                    }
+                }
+                self.close(")", open)?;
+                ParamType::Tabular {
+                    columns,
+                    open: open_schema,
+                }
+            } else {
+                let tname = self.name("a type name")?;
+                ParamType::Scalar(self.type_name(&tname)?)
+            };
+            let default = if self.eat_punct("=").is_some() {
+                self.need_operand("=")?;
+                Some(self.scalar()?)
+            } else {
+                None
+            };
+            params.push(Param {
+                name,
+                ty,
+                default,
+                span: self.since(start.start),
+            });
+            if self.eat_punct(",").is_none() {
+                break;
+            }
+        }
+        Ok(params)
+    }
+}
