@@ -128,16 +128,29 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
     use super::sig;
     use Want::*;
     match name {
-        "count" if args.is_empty() => {
-            agg(vec![Type::Long], || Box::new(Count { n: 0, pred: None }))
-        }
-        // `count(p)` is the deprecated form of `countif(p)`.
+        "count" if args.is_empty() => agg(vec![Type::Long], || {
+            Box::new(Count {
+                n: 0,
+                pred: None,
+                nonnull: false,
+            })
+        }),
+        // `count(x)` counts the non-null values of x (conformance summarize-operator-05);
+        // with a bool it is the deprecated form of `countif(x)`.
+        "count" if args.len() == 1 && args[0].ty != Type::Bool => agg(vec![Type::Long], || {
+            Box::new(Count {
+                n: 0,
+                pred: None,
+                nonnull: true,
+            })
+        }),
         "countif" | "count" => {
             sig(name, args, 1, 1, &[Bool])?;
             agg(vec![Type::Long], || {
                 Box::new(Count {
                     n: 0,
                     pred: Some(0),
+                    nonnull: false,
                 })
             })
         }
@@ -385,11 +398,12 @@ fn passes(args: &[Value], pred: Option<usize>) -> bool {
 struct Count {
     n: i64,
     pred: Option<usize>,
+    nonnull: bool,
 }
 
 impl AggState for Count {
     fn update(&mut self, args: &[Value]) {
-        if passes(args, self.pred) {
+        if passes(args, self.pred) && !(self.nonnull && args[0].is_null()) {
             self.n += 1;
         }
     }

@@ -19,7 +19,7 @@ pub mod terms;
 mod tests;
 
 use crate::types::Type;
-use crate::value::{to_kql_string, Value};
+use crate::value::{tostring as tostring_v, Value};
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
@@ -384,7 +384,7 @@ pub(crate) fn text(v: &Value) -> Cow<'_, str> {
     match v {
         Value::String(s) => Cow::Borrowed(s),
         Value::Null => Cow::Borrowed(""),
-        other => Cow::Owned(to_kql_string(other)),
+        other => Cow::Owned(tostring_v(other)),
     }
 }
 
@@ -460,7 +460,7 @@ pub(crate) fn cast_to(ty: Type, v: Value) -> Value {
         (Type::Real, _) => num_f64(&v).map_or(Value::Null, Value::Real),
         (Type::Decimal, _) => num_f64(&v).map_or(Value::Null, Value::Decimal),
         (Type::String, Value::String(_)) => v,
-        (Type::String, _) => Value::str(&to_kql_string(&v)),
+        (Type::String, _) => Value::str(&tostring_v(&v)),
         (Type::Bool, Value::Bool(_))
         | (Type::DateTime, Value::DateTime(_))
         | (Type::TimeSpan, Value::TimeSpan(_))

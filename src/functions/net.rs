@@ -384,7 +384,7 @@ fn parse_path(p: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::to_kql_string;
+    use crate::value::tostring as tostring_v;
 
     #[test]
     fn ipv4_parsing_and_tokens() {
@@ -413,10 +413,10 @@ mod tests {
             ),
         ];
         for (p, want) in cases {
-            assert_eq!(to_kql_string(&parse_path(p)), want);
+            assert_eq!(tostring_v(&parse_path(p)), want);
         }
         assert_eq!(
-            to_kql_string(&parse_url(
+            tostring_v(&parse_url(
                 "scheme://username:password@host:1234/this/is/a/path?k1=v1&k2=v2#fragment"
             )),
             r#"{"Scheme":"scheme","Host":"host","Port":"1234","Path":"/this/is/a/path","Username":"username","Password":"password","Query Parameters":{"k1":"v1","k2":"v2"},"Fragment":"fragment"}"#

@@ -144,12 +144,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "countof" => bind_countof(args),
         "reverse" => sig(name, args, 1, 1, &[Any]).and_then(|_| {
             pure(Type::String, |a| {
-                // Kusto reverses the text form; a datetime's text has 7 fraction digits.
-                let s = match &a[0] {
-                    Value::DateTime(t) => crate::value::format_datetime_full(*t),
-                    v => text(v).into_owned(),
-                };
-                Value::str(&s.chars().rev().collect::<String>())
+                Value::str(&text(&a[0]).chars().rev().collect::<String>())
             })
         }),
         "repeat" => sig(name, args, 2, 2, &[Any, Integer]).and_then(|_| {
@@ -215,20 +210,25 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 Value::array(text(&a[0]).chars().map(|c| Value::Long(c as i64)).collect())
             })
         }),
-        "unicode_codepoints_to_string" => sig(name, args, 1, 1, &[Dynamic]).and_then(|_| {
-            pure(Type::String, |a| match &a[0] {
-                Value::Array(items) => {
-                    let s: Option<String> = items
-                        .iter()
-                        .map(|v| {
-                            num_i64(v)
-                                .and_then(|i| u32::try_from(i).ok())
-                                .and_then(char::from_u32)
-                        })
-                        .collect();
-                    s.map_or(Value::empty_str(), |s| Value::str(&s))
+        "unicode_codepoints_to_string" => sig(name, args, 1, usize::MAX, &[Any]).and_then(|_| {
+            pure(Type::String, |a| {
+                let mut s = String::new();
+                for v in a {
+                    let items: &[Value] = match v {
+                        Value::Array(items) => items,
+                        other => std::slice::from_ref(other),
+                    };
+                    for item in items {
+                        let c = num_i64(item)
+                            .and_then(|i| u32::try_from(i).ok())
+                            .and_then(char::from_u32);
+                        match c {
+                            Some(c) => s.push(c),
+                            None => return Value::empty_str(),
+                        }
+                    }
                 }
-                _ => Value::empty_str(),
+                Value::str(&s)
             })
         }),
         "base64_encode_tostring" => sig(name, args, 1, 1, &[Any]).and_then(|_| {

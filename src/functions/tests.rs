@@ -721,7 +721,7 @@ fn datetimes() {
         ),
         ("startofyear", vec![dt("2017-06-01")], vdt("2017-01-01")),
         ("dayofweek", vec![dt("1970-05-12")], vts("2d")),
-        ("hourofday", vec![dt("2015-12-14 18:54")], Value::Int(18)),
+        ("hourofday", vec![dt("2015-12-14 18:54")], Value::Long(18)),
         (
             "format_datetime",
             vec![dt("2017-01-29 09:00:05"), s("yy-MM-dd [HH:mm:ss]")],
