@@ -81,21 +81,32 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }),
         "bag_remove_keys" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
             pure(Type::Dynamic, |a| match (&a[0], arr(&a[1])) {
-                (Value::Bag(b), Some(keys)) => {
-                    let drop: HashSet<String> = keys.iter().map(|k| text(k).into_owned()).collect();
-                    let out: Bag = b
-                        .iter()
-                        .filter(|(k, _)| !drop.contains(k.as_ref()))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    Value::bag(out)
+                (Value::Bag(_), Some(keys)) => {
+                    let mut out = a[0].clone();
+                    for k in keys.iter() {
+                        out = remove_path(&out, &key_path(&text(k)));
+                    }
+                    out
                 }
                 _ => Value::Null,
             })
         }),
         "bag_has_key" => sig(name, args, 2, 2, &[Dynamic, Str]).and_then(|_| {
             pure(Type::Bool, |a| match &a[0] {
-                Value::Bag(b) => Value::Bool(b.contains_key(text(&a[1]).as_ref())),
+                Value::Bag(_) => {
+                    let path = key_path(&text(&a[1]));
+                    let mut cur = &a[0];
+                    for seg in &path {
+                        match cur {
+                            Value::Bag(b) => match b.get(seg.as_str()) {
+                                Some(v) => cur = v,
+                                None => return Value::Bool(false),
+                            },
+                            _ => return Value::Bool(false),
+                        }
+                    }
+                    Value::Bool(true)
+                }
                 _ => Value::Null,
             })
         }),
@@ -276,6 +287,51 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "range" => bind_range(args),
         _ => return None,
     })
+}
+
+/// The segments of a bag key: a plain key, or a JSONPath (`$.a.b`, `$['a']["b"]`).
+fn key_path(k: &str) -> Vec<String> {
+    let Some(rest) = k.strip_prefix('$') else {
+        return vec![k.to_string()];
+    };
+    let mut out = Vec::new();
+    let mut s = rest;
+    while !s.is_empty() {
+        if let Some(r) = s.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            out.push(r[..end].to_string());
+            s = &r[end..];
+        } else if let Some(r) = s.strip_prefix('[') {
+            let end = r.find(']').unwrap_or(r.len());
+            out.push(r[..end].trim_matches(['\'', '"']).to_string());
+            s = r.get(end + 1..).unwrap_or("");
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+/// A copy of `v` without the key at `path` (unchanged when the path is absent).
+fn remove_path(v: &Value, path: &[String]) -> Value {
+    let (Value::Bag(b), Some((first, rest))) = (v, path.split_first()) else {
+        return v.clone();
+    };
+    if !b.contains_key(first.as_str()) {
+        return v.clone();
+    }
+    let out: Bag = b
+        .iter()
+        .filter(|(k, _)| !(rest.is_empty() && k.as_ref() == first.as_str()))
+        .map(|(k, x)| {
+            if k.as_ref() == first.as_str() {
+                (k.clone(), remove_path(x, rest))
+            } else {
+                (k.clone(), x.clone())
+            }
+        })
+        .collect();
+    Value::bag(out)
 }
 
 fn bind_pack(name: &str, args: &[ArgInfo]) -> Bound {

@@ -209,6 +209,16 @@ fn type_errors() {
         Err(FnError::Unsupported)
     ));
     assert!(known_names().any(|n| n == "replace_regex"));
+    assert!(matches!(
+        bind_scalar("geo_point_to_h3cell", &none),
+        Err(FnError::Unsupported)
+    ));
+    for name in UNSUPPORTED {
+        assert!(
+            !is_scalar_implemented(name),
+            "{name} is implemented but listed as unsupported"
+        );
+    }
 }
 
 #[test]
@@ -890,6 +900,13 @@ fn math() {
         ("tohex", vec![l(256)], vs("100")),
         ("tohex", vec![l(-546)], vs("fffffffffffffdde")),
         ("binary_and", vec![l(6), l(3)], Value::Long(2)),
+        ("hash", vec![s("World")], Value::Long(1846988464401551951)),
+        ("hash", vec![s("World"), l(100)], Value::Long(51)),
+        (
+            "hash_xxhash64",
+            vec![s("Hello")],
+            Value::Long(753694413698530628),
+        ),
     ]);
     let (_, v) = call_with("rand", &[], false);
     assert!(matches!(v, Value::Real(f) if (0.0..1.0).contains(&f)));
