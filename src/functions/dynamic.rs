@@ -40,6 +40,9 @@ pub(super) const NAMES: &[&str] = &[
     "array_rotate_right",
     "zip",
     "range",
+    "bag_zip",
+    "bag_set_key",
+    "jaccard_index",
 ];
 
 fn arr(v: &Value) -> Option<&Arc<Vec<Value>>> {
@@ -285,6 +288,42 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             })
         }),
         "range" => bind_range(args),
+        "bag_zip" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
+            pure(Type::Dynamic, |a| match (arr(&a[0]), arr(&a[1])) {
+                (Some(keys), Some(vals)) => {
+                    let mut b = Bag::new();
+                    for (i, k) in keys.iter().enumerate() {
+                        if let Value::String(k) = k {
+                            b.insert(k.clone(), vals.get(i).cloned().unwrap_or(Value::Null));
+                        }
+                    }
+                    Value::bag(b)
+                }
+                _ => Value::Null,
+            })
+        }),
+        "bag_set_key" => sig(name, args, 3, 3, &[Dynamic, Str, Any]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                let Value::Bag(_) = &a[0] else {
+                    return Value::Null;
+                };
+                set_path(&a[0], &key_path(&text(&a[1])), &a[2])
+            })
+        }),
+        "jaccard_index" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
+            pure(Type::Real, |a| match (arr(&a[0]), arr(&a[1])) {
+                (Some(x), Some(y)) => {
+                    let sx: HashSet<&Value> = x.iter().collect();
+                    let sy: HashSet<&Value> = y.iter().collect();
+                    let union = sx.union(&sy).count();
+                    if union == 0 {
+                        return Value::Real(f64::NAN);
+                    }
+                    Value::Real(sx.intersection(&sy).count() as f64 / union as f64)
+                }
+                _ => Value::Null,
+            })
+        }),
         _ => return None,
     })
 }
@@ -310,6 +349,20 @@ fn key_path(k: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A copy of bag `v` with `value` set at `path` (intermediate bags are created).
+fn set_path(v: &Value, path: &[String], value: &Value) -> Value {
+    let Some((first, rest)) = path.split_first() else {
+        return value.clone();
+    };
+    let mut b = match v {
+        Value::Bag(b) => (**b).clone(),
+        _ => Bag::new(),
+    };
+    let inner = b.get(first.as_str()).cloned().unwrap_or(Value::Null);
+    b.insert(Arc::from(first.as_str()), set_path(&inner, rest, value));
+    Value::bag(b)
 }
 
 /// A copy of `v` without the key at `path` (unchanged when the path is absent).

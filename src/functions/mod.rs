@@ -9,6 +9,7 @@
 mod aggregate;
 mod convert;
 mod datetime;
+mod digest;
 mod dynamic;
 mod math;
 mod net;
@@ -230,21 +231,13 @@ const UNSUPPORTED: &[&str] = &[
     "convert_speed",
     "convert_temperature",
     "convert_volume",
-    "jaccard_index",
     "array_iif",
     "array_iff",
-    "bag_zip",
-    "bag_set_key",
     "hash_combine",
     "hash_many",
-    "hash_md5",
-    "hash_sha1",
-    "hash_sha256",
     "pack_all",
     "bag_pack_columns",
     "column_ifexists",
-    "base64_encode_fromarray",
-    "base64_decode_toarray",
     "array_iif",
     "dynamic_to_json",
     "format_bytes",

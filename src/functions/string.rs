@@ -48,6 +48,11 @@ pub(super) const NAMES: &[&str] = &[
     "url_decode",
     "strcmp",
     "replace_strings",
+    "hash_md5",
+    "hash_sha1",
+    "hash_sha256",
+    "base64_encode_fromarray",
+    "base64_decode_toarray",
 ];
 
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
@@ -255,6 +260,37 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             pure(Type::Guid, |a| match base64_decode(&text(&a[0])) {
                 Some(b) if b.len() == 16 => Value::Guid(guid_from_bytes(&b)),
                 _ => Value::Null,
+            })
+        }),
+        "hash_md5" | "hash_sha1" | "hash_sha256" => sig(name, args, 1, 1, &[Any]).and_then(|_| {
+            let f = match name {
+                "hash_md5" => super::digest::md5_hex,
+                "hash_sha1" => super::digest::sha1_hex,
+                _ => super::digest::sha256_hex,
+            };
+            pure(Type::String, move |a| {
+                if a[0].is_null() {
+                    return Value::empty_str();
+                }
+                Value::str(&f(text(&a[0]).as_bytes()))
+            })
+        }),
+        "base64_encode_fromarray" => sig(name, args, 1, 1, &[Dynamic]).and_then(|_| {
+            pure(Type::String, |a| match &a[0] {
+                Value::Array(items) => {
+                    let bytes: Option<Vec<u8>> = items
+                        .iter()
+                        .map(|v| num_i64(v).and_then(|i| u8::try_from(i).ok()))
+                        .collect();
+                    bytes.map_or(Value::empty_str(), |b| Value::str(&base64_encode(&b)))
+                }
+                _ => Value::empty_str(),
+            })
+        }),
+        "base64_decode_toarray" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
+            pure(Type::Dynamic, |a| match base64_decode(&text(&a[0])) {
+                Some(b) => Value::array(b.into_iter().map(|x| Value::Long(x as i64)).collect()),
+                None => Value::Null,
             })
         }),
         "url_encode" | "url_encode_component" => sig(name, args, 1, 1, &[Any])

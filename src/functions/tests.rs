@@ -652,6 +652,26 @@ fn strings() {
         ("reverse", vec![ts("3h")], vs("00:00:30")),
         ("isascii", vec![s("some string")], Value::Bool(true)),
         ("base64_encode_tostring", vec![s("Kusto")], vs("S3VzdG8=")),
+        (
+            "hash_md5",
+            vec![dt("2020-01-01")],
+            vs("786c530672d1f8db31fee25ea8a9390b"),
+        ),
+        (
+            "hash_sha1",
+            vec![s("World")],
+            vs("70c07ec18ef89c5309bbb0937f3a6342411e1fdd"),
+        ),
+        (
+            "base64_decode_toarray",
+            vec![s("S3VzdG8=")],
+            vj("[75,117,115,116,111]"),
+        ),
+        (
+            "base64_encode_fromarray",
+            vec![dj("[75,117,115,116,111]")],
+            vs("S3VzdG8="),
+        ),
         ("base64_decode_tostring", vec![s("S3VzdG8=")], vs("Kusto")),
         (
             "url_encode",
@@ -873,6 +893,21 @@ fn dynamics() {
             vj(r#"[[1,"a"],[2,null]]"#),
         ),
         ("range", vec![l(1), l(7), l(3)], vj("[1,4,7]")),
+        (
+            "bag_zip",
+            vec![dj(r#"["a",8,"b"]"#), dj("[1]")],
+            vj(r#"{"a":1,"b":null}"#),
+        ),
+        (
+            "bag_set_key",
+            vec![dj(r#"{"a":1}"#), s("$.b.c"), l(2)],
+            vj(r#"{"a":1,"b":{"c":2}}"#),
+        ),
+        (
+            "jaccard_index",
+            vec![dj("[1,2,3]"), dj("[2,3,4]")],
+            Value::Real(0.5),
+        ),
     ]);
 }
 
@@ -1143,6 +1178,29 @@ fn aggregates() {
             vec![Value::Real(std::f64::consts::SQRT_2)],
         ),
         Row("variance", lt, none, vec![], vec![Value::Real(0.0)]),
+        Row(
+            "covariance",
+            &[Type::Real, Type::Real],
+            &[None, None],
+            [
+                (1.0, 14.0),
+                (2.0, 10.0),
+                (3.0, 17.0),
+                (4.0, 20.0),
+                (5.0, 50.0),
+            ]
+            .iter()
+            .map(|(x, y)| vec![Value::Real(*x), Value::Real(*y)])
+            .collect(),
+            vec![Value::Real(20.5)],
+        ),
+        Row(
+            "binary_all_xor",
+            lt,
+            none,
+            col(&[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A].map(Value::Long)),
+            vec![Value::Long(0xCAFEF00D)],
+        ),
     ];
     for Row(name, tys, consts, rows, want) in cases {
         let (_, got) = run_agg(name, tys, consts, &rows);
