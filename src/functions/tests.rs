@@ -1023,6 +1023,68 @@ fn networks() {
             Value::Bool(false),
         ),
         (
+            "parse_ipv6",
+            vec![s("192.168.255.255/24")],
+            vs("0000:0000:0000:0000:0000:ffff:c0a8:ff00"),
+        ),
+        (
+            "parse_ipv6_mask",
+            vec![s("fe80::85d:e82c:9446:7994/120"), l(124)],
+            vs("fe80:0000:0000:0000:085d:e82c:9446:7900"),
+        ),
+        (
+            "parse_ipv6_mask",
+            vec![s("::192.168.255.255/24"), l(128)],
+            vs("0000:0000:0000:0000:0000:0000:c0a8:ff00"),
+        ),
+        (
+            "ipv6_compare",
+            vec![
+                s("fe80::85d:e82c:9446:7994/120"),
+                s("fe80::85d:e82c:9446:7998"),
+            ],
+            Value::Long(0),
+        ),
+        (
+            "ipv6_compare",
+            vec![s("192.168.1.1"), s("::ffff:c0a8:0101")],
+            Value::Long(0),
+        ),
+        (
+            "ipv6_is_match",
+            vec![
+                s("fe80::85d:e82c:9446:7994"),
+                s("fe80::85d:e82c:9446:7995"),
+                l(127),
+            ],
+            Value::Bool(true),
+        ),
+        (
+            "ipv6_is_in_range",
+            vec![
+                s("a5e:f127:8a9d:146d:e102:b5d3:c755:abcd"),
+                s("a5e:f127:8a9d:146d:e102:b5d3:c755:0000/112"),
+            ],
+            Value::Bool(true),
+        ),
+        (
+            "ipv6_is_in_range",
+            vec![
+                s("a5e:f127:8a9d:146d:e102:b5d3:c755:abcd"),
+                s("0:0:0:0:0:ffff:c0a8:ac/60"),
+            ],
+            Value::Bool(false),
+        ),
+        ("format_bytes", vec![l(564)], vs("564 Bytes")),
+        ("format_bytes", vec![l(10332), l(1)], vs("10.1 KB")),
+        ("format_bytes", vec![l(20010332)], vs("19 MB")),
+        ("format_bytes", vec![l(20010332), l(2)], vs("19.08 MB")),
+        (
+            "format_bytes",
+            vec![l(20010332), l(0), s("KB")],
+            vs("19541 KB"),
+        ),
+        (
             "parse_urlquery",
             vec![s("k1=v1&k2=v2")],
             vj(r#"{"Query Parameters":{"k1":"v1","k2":"v2"}}"#),
