@@ -43,6 +43,10 @@ pub(super) const NAMES: &[&str] = &[
     "bag_zip",
     "bag_set_key",
     "jaccard_index",
+    "array_iff",
+    "array_iif",
+    "extract_json",
+    "extractjson",
 ];
 
 fn arr(v: &Value) -> Option<&Arc<Vec<Value>>> {
@@ -288,6 +292,35 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             })
         }),
         "range" => bind_range(args),
+        "array_iff" | "array_iif" => sig(name, args, 3, 3, &[Dynamic, Any, Any]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                let Some(cond) = arr(&a[0]) else {
+                    return Value::Null;
+                };
+                let pick = |v: &Value, i: usize| match v {
+                    Value::Array(x) => x.get(i).cloned().unwrap_or(Value::Null),
+                    other => other.clone(),
+                };
+                let out = cond
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| match c {
+                        Value::Bool(true) => pick(&a[1], i),
+                        Value::Bool(false) => pick(&a[2], i),
+                        v if v.is_number() => {
+                            if super::num_f64(v).is_some_and(|f| f != 0.0) {
+                                pick(&a[1], i)
+                            } else {
+                                pick(&a[2], i)
+                            }
+                        }
+                        _ => Value::Null,
+                    })
+                    .collect();
+                Value::array(out)
+            })
+        }),
+        "extract_json" | "extractjson" => bind_extract_json(name, args),
         "bag_zip" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
             pure(Type::Dynamic, |a| match (arr(&a[0]), arr(&a[1])) {
                 (Some(keys), Some(vals)) => {
@@ -385,6 +418,75 @@ fn remove_path(v: &Value, path: &[String]) -> Value {
         })
         .collect();
     Value::bag(out)
+}
+
+/// `extract_json(path, text[, typeof(T)])`: a JSONPath (`$.a.b`, `$['a']`, `$.a[0]`)
+/// into JSON text; the result is a string unless a type is given.
+fn bind_extract_json(name: &str, args: &[ArgInfo]) -> Bound {
+    sig(name, args, 2, 3, &[Want::Str, Want::Any, Want::Any])?;
+    let ty = match args.get(2) {
+        None => Type::String,
+        Some(a) => match a.constant {
+            Some(Value::String(s)) => {
+                Type::from_name(s).ok_or_else(|| FnError::Type(2, format!("unknown type `{s}`")))?
+            }
+            _ => return Err(FnError::Type(2, "expected typeof(T)".into())),
+        },
+    };
+    pure(ty, move |a| {
+        let doc = match &a[1] {
+            Value::String(s) => match crate::value::parse_json_text(s) {
+                Some(v) => v,
+                None => return Value::null_of(ty),
+            },
+            other => other.clone(),
+        };
+        let mut cur = doc;
+        for seg in json_path(&text(&a[0])) {
+            cur = match seg {
+                Seg::Key(k) => match &cur {
+                    Value::Bag(b) => b.get(k.as_str()).cloned().unwrap_or(Value::Null),
+                    _ => Value::Null,
+                },
+                Seg::Index(i) => super::ops::index_value(&cur, &Value::Long(i)),
+            };
+        }
+        match (ty, &cur) {
+            (_, Value::Null) => Value::null_of(ty),
+            (Type::Dynamic, _) => cur,
+            (Type::String, Value::String(_)) => cur,
+            (_, Value::String(s)) => super::string::convert_text(s, ty),
+            _ => super::string::convert_text(&super::text(&cur), ty),
+        }
+    })
+}
+
+enum Seg {
+    Key(String),
+    Index(i64),
+}
+
+fn json_path(p: &str) -> Vec<Seg> {
+    let mut out = Vec::new();
+    let mut s = p.trim().strip_prefix('$').unwrap_or(p.trim());
+    while !s.is_empty() {
+        if let Some(r) = s.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            out.push(Seg::Key(r[..end].to_string()));
+            s = &r[end..];
+        } else if let Some(r) = s.strip_prefix('[') {
+            let end = r.find(']').unwrap_or(r.len());
+            let inner = r[..end].trim();
+            match inner.parse::<i64>() {
+                Ok(i) => out.push(Seg::Index(i)),
+                Err(_) => out.push(Seg::Key(inner.trim_matches(['\'', '"']).to_string())),
+            }
+            s = r.get(end + 1..).unwrap_or("");
+        } else {
+            break;
+        }
+    }
+    out
 }
 
 fn bind_pack(name: &str, args: &[ArgInfo]) -> Bound {

@@ -50,6 +50,7 @@ pub(super) const NAMES: &[&str] = &[
     "hash",
     "hash_xxhash64",
     "bitset_count_ones",
+    "around",
 ];
 
 fn real_fn(name: &str, args: &[ArgInfo], f: fn(f64) -> f64) -> Bound {
@@ -222,6 +223,17 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 })
             })
         }
+        "around" => super::arity(name, args, 3, 3).and_then(|_| {
+            use super::ops::{arith, order, Arith};
+            pure(Type::Bool, |a| {
+                let lo = arith(Arith::Sub, &a[1], &a[2]);
+                let hi = arith(Arith::Add, &a[1], &a[2]);
+                match (order(&a[0], &lo), order(&a[0], &hi)) {
+                    (Some(l), Some(h)) => Value::Bool(l.is_ge() && h.is_le()),
+                    _ => Value::Null,
+                }
+            })
+        }),
         "bitset_count_ones" => sig(name, args, 1, 1, &[Integer]).and_then(|_| {
             pure(Type::Long, |a| {
                 num_i64(&a[0]).map_or(Value::Null, |x| Value::Long(x.count_ones() as i64))

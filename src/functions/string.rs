@@ -53,6 +53,7 @@ pub(super) const NAMES: &[&str] = &[
     "hash_sha256",
     "base64_encode_fromarray",
     "base64_decode_toarray",
+    "parse_command_line",
 ];
 
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
@@ -291,6 +292,27 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             pure(Type::Dynamic, |a| match base64_decode(&text(&a[0])) {
                 Some(b) => Value::array(b.into_iter().map(|x| Value::Long(x as i64)).collect()),
                 None => Value::Null,
+            })
+        }),
+        "parse_command_line" => sig(name, args, 2, 2, &[Str, Str]).and_then(|_| {
+            if let Some(kind) = constant(args, 1) {
+                if !text(kind).eq_ignore_ascii_case("windows") {
+                    return Err(FnError::Type(
+                        1,
+                        "the only parser kind is \"windows\"".into(),
+                    ));
+                }
+            }
+            pure(Type::Dynamic, |a| {
+                if !text(&a[1]).eq_ignore_ascii_case("windows") {
+                    return Value::Null;
+                }
+                Value::array(
+                    windows_args(&text(&a[0]))
+                        .iter()
+                        .map(|s| Value::str(s))
+                        .collect(),
+                )
             })
         }),
         "url_encode" | "url_encode_component" => sig(name, args, 1, 1, &[Any])
@@ -827,4 +849,65 @@ pub(crate) fn url_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// Splits a command line as Windows' CommandLineToArgvW does: whitespace separates,
+/// double quotes group, `2n` backslashes before a quote give `n` and toggle quoting,
+/// `2n+1` give `n` and a literal quote; other backslashes are literal.
+pub(crate) fn windows_args(cmd: &str) -> Vec<String> {
+    let chars: Vec<char> = cmd.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_arg = false;
+    let mut quoted = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            ' ' | '\t' if !quoted => {
+                if in_arg {
+                    out.push(std::mem::take(&mut cur));
+                    in_arg = false;
+                }
+                i += 1;
+            }
+            '\\' => {
+                let mut n = 0;
+                while i < chars.len() && chars[i] == '\\' {
+                    n += 1;
+                    i += 1;
+                }
+                in_arg = true;
+                if i < chars.len() && chars[i] == '"' {
+                    cur.extend(std::iter::repeat_n('\\', n / 2));
+                    if n % 2 == 1 {
+                        cur.push('"');
+                        i += 1;
+                    }
+                } else {
+                    cur.extend(std::iter::repeat_n('\\', n));
+                }
+            }
+            '"' => {
+                in_arg = true;
+                // `""` inside quotes is a literal quote.
+                if quoted && chars.get(i + 1) == Some(&'"') {
+                    cur.push('"');
+                    i += 2;
+                } else {
+                    quoted = !quoted;
+                    i += 1;
+                }
+            }
+            other => {
+                in_arg = true;
+                cur.push(other);
+                i += 1;
+            }
+        }
+    }
+    if in_arg {
+        out.push(cur);
+    }
+    out
 }

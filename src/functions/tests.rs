@@ -55,7 +55,12 @@ fn vj(json: &str) -> Value {
 }
 
 /// Arguments Kusto requires to be constant (the binder always knows them).
-const ALWAYS_CONSTANT: &[(&str, usize)] = &[("extract", 3), ("countof", 2), ("__member", 1)];
+const ALWAYS_CONSTANT: &[(&str, usize)] = &[
+    ("extract", 3),
+    ("countof", 2),
+    ("__member", 1),
+    ("extract_json", 2),
+];
 
 fn call_with(name: &str, args: &[(Type, Value)], constant: bool) -> (Type, Value) {
     let infos: Vec<ArgInfo> = args
@@ -653,6 +658,16 @@ fn strings() {
         ("isascii", vec![s("some string")], Value::Bool(true)),
         ("base64_encode_tostring", vec![s("Kusto")], vs("S3VzdG8=")),
         (
+            "parse_command_line",
+            vec![s("echo \"hello world!\""), s("windows")],
+            vj(r#"["echo","hello world!"]"#),
+        ),
+        (
+            "parse_command_line",
+            vec![s(r#"a\\\"b c\\d "e f"\\\\"#), s("windows")],
+            vj(r#"["a\\\"b","c\\\\d","e f\\\\\\\\"]"#),
+        ),
+        (
             "hash_md5",
             vec![dt("2020-01-01")],
             vs("786c530672d1f8db31fee25ea8a9390b"),
@@ -894,6 +909,26 @@ fn dynamics() {
         ),
         ("range", vec![l(1), l(7), l(3)], vj("[1,4,7]")),
         (
+            "array_iff",
+            vec![dj("[true,false,true]"), dj("[1,2,3]"), dj("[4,5,6]")],
+            vj("[1,5,3]"),
+        ),
+        (
+            "extract_json",
+            vec![s("$.name"), s(r#"{"name":"John","age":30}"#), s("string")],
+            vs("John"),
+        ),
+        (
+            "extract_json",
+            vec![s("$.age"), s(r#"{"name":"John","age":30}"#), s("long")],
+            Value::Long(30),
+        ),
+        (
+            "extract_json",
+            vec![s("$.a[1]"), s(r#"{"a":[1,2]}"#)],
+            vs("2"),
+        ),
+        (
             "bag_zip",
             vec![dj(r#"["a",8,"b"]"#), dj("[1]")],
             vj(r#"{"a":1,"b":null}"#),
@@ -935,6 +970,17 @@ fn math() {
         ("tohex", vec![l(256)], vs("100")),
         ("tohex", vec![l(-546)], vs("fffffffffffffdde")),
         ("binary_and", vec![l(6), l(3)], Value::Long(2)),
+        (
+            "around",
+            vec![dt("2021-01-01 01:31"), dt("2021-01-01 01:30"), ts("1m")],
+            Value::Bool(true),
+        ),
+        (
+            "around",
+            vec![dt("2021-01-01 01:32"), dt("2021-01-01 01:30"), ts("1m")],
+            Value::Bool(false),
+        ),
+        ("around", vec![r(1.5), l(2), r(0.5)], Value::Bool(true)),
         ("hash", vec![s("World")], Value::Long(1846988464401551951)),
         ("hash", vec![s("World"), l(100)], Value::Long(51)),
         (
