@@ -197,6 +197,21 @@ fn mv_expand_forms() {
 }
 
 #[test]
+fn mv_apply() {
+    let t = "datatable(k:long, a:dynamic)[1, dynamic([3, 1, 2]), 2, dynamic([5])]";
+    cases(&[
+        (
+            &format!("{t} | mv-apply a to typeof(long) on (top 1 by a)"),
+            "k:long, a:long\n1|3\n2|5",
+        ),
+        (
+            &format!("{t} | mv-apply x = a to typeof(long) on (summarize s = sum(x))"),
+            "k:long, a:dynamic, s:long\n1|[3,1,2]|6\n2|[5]|5",
+        ),
+    ]);
+}
+
+#[test]
 fn joins() {
     let l = "datatable(k:long, lv:string)[1, 'a', 1, 'b', 2, 'c', long(null), 'n']";
     let r = "datatable(k:long, rv:string)[1, 'R1', 1, 'R2', 3, 'R3', long(null), 'RN']";

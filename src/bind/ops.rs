@@ -29,6 +29,11 @@ impl Binder<'_> {
                 Ok(plan)
             }
             ExprKind::Source(op) => self.source(op, scope),
+            ExprKind::Star => self
+                .implicit
+                .borrow()
+                .clone()
+                .ok_or_else(|| Error::semantic("`*` is not a table here", e.span)),
             ExprKind::Paren(inner) => self.tabular(inner, scope),
             ExprKind::Name(id) => match scope.get(&id.name) {
                 Some(Entry::Tabular(plan)) => Ok((**plan).clone()),
@@ -390,6 +395,45 @@ impl Binder<'_> {
                 items,
                 limit,
             } => self.mv_expand(input, params, items, limit.as_ref(), scope),
+            OperatorKind::MvApply {
+                params,
+                items,
+                limit,
+                body,
+            } => {
+                let slot: crate::plan::Slot = Arc::default();
+                let src = Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Implicit(slot.clone()),
+                };
+                let expanded = self.mv_expand(src, params, items, limit.as_ref(), scope)?;
+                let targets: Vec<usize> = match &expanded.kind {
+                    PlanKind::MvExpand { items, .. } => items.iter().map(|i| i.target).collect(),
+                    _ => Vec::new(),
+                };
+                let prev = self.implicit.replace(Some(expanded));
+                let body = self.tabular(body, scope);
+                self.implicit.replace(prev);
+                let body = body?;
+                let keep: Vec<usize> = (0..input.schema.len())
+                    .filter(|i| {
+                        !targets.contains(i)
+                            && !body.schema.iter().any(|c| c.name == input.schema[*i].name)
+                    })
+                    .collect();
+                let mut schema: Vec<Column> =
+                    keep.iter().map(|&i| input.schema[i].clone()).collect();
+                schema.extend(body.schema.iter().cloned());
+                Ok(Plan {
+                    schema,
+                    kind: PlanKind::MvApply {
+                        input: Box::new(input),
+                        slot,
+                        body: Box::new(body),
+                        keep,
+                    },
+                })
+            }
             OperatorKind::As { name, .. } => Ok(Plan {
                 schema: input.schema.clone(),
                 kind: PlanKind::Named {
