@@ -87,7 +87,6 @@ fn machine_formats_carry_the_same_finding() {
 }
 
 #[test]
-#[ignore = "needs funcs (aggregates)"]
 fn warnings_pass_unless_denied() {
     let dir = folder("warn", &[("q.kql", DEPRECATED)]);
     let (code, out, _) = kql(&["check", "q.kql"], &dir);
@@ -175,7 +174,6 @@ fn bad_schemas_and_missing_paths_are_trouble_not_findings() {
 }
 
 #[test]
-#[ignore = "needs funcs"]
 fn the_project_queries_pass() {
     let (code, out, err) = kql(&["check", "queries"], Path::new(env!("CARGO_MANIFEST_DIR")));
     assert_eq!(code, 0, "{out}{err}");

@@ -154,7 +154,6 @@ fn passing_and_failing_tests_print_one_line_each_and_a_diff() {
 }
 
 #[test]
-#[ignore = "needs exec"]
 fn the_seed_tests_pass() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (code, out) = kql(&["test", "tests/detections"], root);

@@ -126,7 +126,6 @@ mod tests {
 
     /// (query, expected findings: "severity code line:col", a fragment of the message).
     #[test]
-    #[ignore = "needs funcs"]
     fn findings_have_a_severity_a_code_and_a_position() {
         let cases: &[(&str, &[(&str, &str)])] = &[
             ("T | where Count > 1", &[]),
