@@ -138,8 +138,8 @@ fn passing_and_failing_tests_print_one_line_each_and_a_diff() {
         "ok    t.kqltest.json :: fires\n",
         "ok    t.kqltest.json :: silent\n",
         "ok    t.kqltest.json :: ordered\n",
-        "FAIL  t.kqltest.json :: wrong on purpose\n      rows differ (- expected but missing, + in the result but not expected; 1 expected, 1 actual):\n        - {\"B\":\"x\"}\n        + {\"B\":\"z\"}\n",
-        "ERROR t.kqltest.json :: unknown result column\n      contains row 1: the result has no column `Bb` (did you mean `B`?); its columns are A, B\n",
+        "FAIL  t.kqltest.json :: wrong on purpose\n      --> t.kqltest.json:10\n      rows differ (- expected but missing, + in the result but not expected; 1 expected, 1 actual):\n        - {\"B\":\"x\"}\n        + {\"B\":\"z\"}\n",
+        "ERROR t.kqltest.json :: unknown result column\n      --> t.kqltest.json:12\n      contains row 1: the result has no column `Bb` (did you mean `B`?); its columns are A, B\n",
         "3 passed, 2 failed (1 test file)",
     ] {
         assert!(out.contains(want), "want {want:?} in\n{out}");

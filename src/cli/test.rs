@@ -65,6 +65,9 @@ pub fn main(args: Args) -> ExitCode {
             }
             Outcome::Fail(msgs) => {
                 say!("FAIL  {label}");
+                if let Some(l) = r.line {
+                    say!("      --> {}:{l}", r.file);
+                }
                 if let Some(d) = &r.description {
                     say!("      ({d})");
                 }
@@ -76,6 +79,9 @@ pub fn main(args: Args) -> ExitCode {
             }
             Outcome::Error(m) => {
                 say!("ERROR {label}");
+                if let Some(l) = r.line {
+                    say!("      --> {}:{l}", r.file);
+                }
                 for l in m.lines() {
                     say!("      {l}");
                 }

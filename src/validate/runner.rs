@@ -25,6 +25,8 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct TestResult {
     pub file: String,
+    /// The line of the test file where the test is declared.
+    pub line: Option<usize>,
     pub name: String,
     pub description: Option<String>,
     pub outcome: Outcome,
@@ -87,6 +89,7 @@ impl Runner {
                         let outcome = self.run_one(f, &tf, t);
                         let r = TestResult {
                             file: super::walk::display(f),
+                            line: tf.line_of(&t.name),
                             name: t.name.clone(),
                             description: t.description.clone(),
                             outcome,

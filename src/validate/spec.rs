@@ -54,6 +54,16 @@ pub struct TestFile {
     #[serde(default)]
     pub tables: Map<String, Json>,
     pub tests: Vec<TestCase>,
+    /// The file's text, to point at a test by line.
+    #[serde(skip)]
+    pub text: String,
+}
+
+impl TestFile {
+    /// The line where test `name` is declared.
+    pub fn line_of(&self, name: &str) -> Option<usize> {
+        find_line(&self.text, name)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,7 +149,7 @@ pub fn load(path: &Path) -> Result<TestFile, SpecError> {
 }
 
 pub fn parse(text: &str, shown: &str) -> Result<TestFile, SpecError> {
-    let file: TestFile = serde_json::from_str(text).map_err(|e| SpecError {
+    let mut file: TestFile = serde_json::from_str(text).map_err(|e| SpecError {
         path: shown.to_string(),
         line: (e.line() > 0).then_some(e.line()),
         // serde_json appends "at line L column C"; the line is shown in front already.
@@ -190,6 +200,7 @@ pub fn parse(text: &str, shown: &str) -> Result<TestFile, SpecError> {
             ));
         }
     }
+    file.text = text.to_string();
     Ok(file)
 }
 
