@@ -145,6 +145,25 @@ mod tests {
             ),
             ("Tx | take 1", &[("error semantic 1:1", "Tx")]),
             ("T | where Count >", &[("error parse 1:", "")]),
+            (
+                "T | where Account < 5",
+                &[(
+                    "error semantic 1:",
+                    "cannot compare values of types string and long",
+                )],
+            ),
+            (
+                "T | extend c = count()",
+                &[("error semantic 1:16", "only allowed in `summarize`")],
+            ),
+            (
+                "T | where strlen(Account, 2) > 1",
+                &[("error semantic 1:11", "expects 1 argument, got 2")],
+            ),
+            (
+                "T | extend n = strln(Account)",
+                &[("error semantic 1:16", "unknown function `strln`")],
+            ),
         ];
         for (q, want) in cases {
             let got: Vec<String> = check_source("q.kql", q, &cat())
