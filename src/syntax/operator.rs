@@ -715,13 +715,11 @@ impl Parser<'_> {
 
     /// `[name =] expr, ...` as in extend, project, summarize and print.
     pub fn named_exprs(&mut self, op: &str) -> Result<Vec<NamedExpr>> {
-        let mut items = Vec::new();
-        loop {
-            items.push(self.named_expr(op)?);
-            if self.eat_punct(",").is_none() {
-                return Ok(items);
-            }
+        let mut items = vec![self.named_expr(op)?];
+        while self.eat_punct(",").is_some() {
+            items.push(self.named_expr(",")?);
         }
+        Ok(items)
     }
 
     fn named_expr(&mut self, op: &str) -> Result<NamedExpr> {
@@ -1182,6 +1180,15 @@ impl Parser<'_> {
     fn binary_cmp(&mut self) -> Result<Expr> {
         self.need_operand("on")?;
         let lhs = self.postfix()?;
+        if let Tok::Punct(p @ ("!=" | "<" | "<=" | ">" | ">=" | "=~" | "!~" | "=")) =
+            self.peek().tok
+        {
+            return Err(Error::parse(
+                format!("a join condition compares with `==`, not `{p}`"),
+                self.peek().span,
+            )
+            .with_hint("filter with `| where` after the join for other comparisons"));
+        }
         if self.is_punct("==") {
             self.bump();
             self.need_operand("==")?;

@@ -3,7 +3,7 @@
 
 use super::token::{Tok, Token};
 use crate::ast::Ident;
-use crate::error::{Error, Result, Span};
+use crate::error::{nearest, Error, Result, Span};
 
 /// Deeper nesting than this is refused with a clean error instead of a stack overflow.
 pub const MAX_DEPTH: usize = 200;
@@ -136,10 +136,79 @@ impl<'a> Parser<'a> {
         if let Some(s) = self.eat_punct(close) {
             return Ok(s);
         }
+        if let Some(e) = self.slip() {
+            return Err(e);
+        }
         let opener = &self.src[open.start..open.end];
         Err(self
             .expected(&format!("`{close}` to close the `{opener}`"))
             .with_label(open, "opened here"))
+    }
+
+    /// A token that cannot continue what came before, explained when it is a
+    /// common slip: `=` for `==`, a missing `|`, a misspelt or unknown operator.
+    pub fn slip(&self) -> Option<Error> {
+        const INFIX: &[&str] = &[
+            "has",
+            "hasprefix",
+            "hassuffix",
+            "contains",
+            "startswith",
+            "endswith",
+            "has_any",
+            "has_all",
+            "has_cs",
+            "contains_cs",
+            "startswith_cs",
+            "endswith_cs",
+            "hasprefix_cs",
+            "hassuffix_cs",
+            "between",
+            "matches",
+            "notcontains",
+        ];
+        let t = self.peek();
+        let word = self.text(t);
+        if t.is_punct("=") {
+            return Some(
+                Error::parse("`=` assigns a name; it does not compare", t.span)
+                    .with_hint("to test equality use `==` (or `=~` to ignore case)"),
+            );
+        }
+        if t.is_punct("!") && self.glued(1) && self.peek_at(1).tok == Tok::Ident {
+            let w = self.text(self.peek_at(1));
+            let span = t.span.to(self.peek_at(1).span);
+            let mut e = Error::parse(format!("`!{w}` is not an operator"), span);
+            if let Some(n) = nearest(w, INFIX.iter().copied()) {
+                e = e.with_hint(format!("did you mean `!{n}`?"));
+            }
+            return Some(e);
+        }
+        if t.tok != Tok::Ident {
+            return None;
+        }
+        if super::operator::is_operator_name(word) {
+            return Some(
+                Error::parse(format!("expected `|` before `{word}`"), t.span).with_hint(format!(
+                    "tabular operators are chained with a pipe: `| {word} ...`"
+                )),
+            );
+        }
+        if word.len() >= 4 {
+            if let Some(n) = nearest(word, INFIX.iter().copied()) {
+                return Some(
+                    Error::parse(format!("unexpected `{word}`"), t.span)
+                        .with_hint(format!("did you mean the operator `{n}`?")),
+                );
+            }
+            if let Some(n) = nearest(word, super::operator::operator_names()) {
+                return Some(
+                    Error::parse(format!("unexpected `{word}`"), t.span)
+                        .with_hint(format!("if `{word}` is a misspelt operator, write `| {n}`")),
+                );
+            }
+        }
+        None
     }
 
     /// An identifier or a quoted name (`['a b']`, `["a"]`).
