@@ -8,11 +8,16 @@ use crate::error::{nearest, Error, Result, Span};
 /// Deeper nesting than this is refused with a clean error instead of a stack overflow.
 pub const MAX_DEPTH: usize = 200;
 
+/// The deepest syntax tree accepted, counting each operator of a chain such as
+/// `a + b + c` as a level: every later pass (and `Drop`) recurses over the tree.
+pub const MAX_TREE_DEPTH: usize = 2000;
+
 pub struct Parser<'a> {
     pub src: &'a str,
     pub toks: Vec<Token>,
     pub pos: usize,
     depth: usize,
+    tree: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -22,6 +27,7 @@ impl<'a> Parser<'a> {
             toks,
             pos: 0,
             depth: 0,
+            tree: 0,
         }
     }
 
@@ -255,6 +261,14 @@ impl<'a> Parser<'a> {
 
     pub fn enter(&mut self, at: Span) -> Result<()> {
         self.depth += 1;
+        self.tree += 1;
+        if self.tree > MAX_TREE_DEPTH {
+            return Err(Error::parse(
+                format!("this expression is deeper than {MAX_TREE_DEPTH} operators"),
+                at,
+            )
+            .with_hint("split it with `let` statements"));
+        }
         if self.depth > MAX_DEPTH {
             return Err(Error::parse(
                 format!("this query nests deeper than {MAX_DEPTH} levels"),
@@ -267,6 +281,24 @@ impl<'a> Parser<'a> {
 
     pub fn leave(&mut self) {
         self.depth -= 1;
+        self.tree -= 1;
+    }
+
+    /// One more operator in a chain (`a or b or ...`): deepens the tree, not the nesting.
+    pub fn chain(&mut self, at: Span) -> Result<()> {
+        self.tree += 1;
+        if self.tree > MAX_TREE_DEPTH {
+            return Err(Error::parse(
+                format!("this expression is deeper than {MAX_TREE_DEPTH} operators"),
+                at,
+            )
+            .with_hint("split it with `let` statements, or use `in (...)` for long lists"));
+        }
+        Ok(())
+    }
+
+    pub fn unchain(&mut self, n: usize) {
+        self.tree -= n;
     }
 
     /// The span from `start` to the end of the last token consumed.
