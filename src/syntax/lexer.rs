@@ -146,7 +146,7 @@ fn token<'a>(src: &str, i: &'a str, start: usize) -> Result<(&'a str, Tok)> {
 fn multiline(i: &str, start: usize) -> Result<(&str, Tok)> {
     let body = &i[3..];
     match body.find("```") {
-        Some(end) => Ok((&body[end + 3..], Tok::Str(body[..end].to_string()))),
+        Some(end) => Ok((&body[end + 3..], Tok::Str(body[..end].into()))),
         None => Err(Error::parse(
             "this multi-line string is never closed",
             Span::new(start, start + 3),
@@ -169,7 +169,7 @@ fn quoted<'a>(src: &str, i: &'a str, start: usize, verbatim: bool) -> Result<(&'
                 chars.next();
                 continue;
             }
-            return Ok((&i[at + 1..], Tok::Str(out)));
+            return Ok((&i[at + 1..], Tok::Str(out.into())));
         }
         if ch == '\n' && !verbatim {
             break;

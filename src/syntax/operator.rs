@@ -1075,7 +1075,7 @@ impl Parser<'_> {
             match &t.tok {
                 Tok::Str(s) => {
                     self.bump();
-                    pattern.push(ParsePart::Literal(s.clone()));
+                    pattern.push(ParsePart::Literal(s.to_string()));
                 }
                 Tok::Punct("*") => {
                     self.bump();

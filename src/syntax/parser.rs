@@ -240,7 +240,7 @@ impl<'a> Parser<'a> {
             };
             let close = self.bump().span;
             return Ok(Ident {
-                name: s,
+                name: s.to_string(),
                 span: open.to(close),
             });
         }
