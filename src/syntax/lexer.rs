@@ -61,7 +61,8 @@ fn punct(i: &str) -> IResult<&str, &'static str> {
 fn trivia(i: &str) -> IResult<&str, ()> {
     let mut rest = i;
     loop {
-        let (r, _) = take_while(char::is_whitespace).parse(rest)?;
+        // A byte-order mark (files saved on Windows) counts as whitespace.
+        let (r, _) = take_while(|c: char| c.is_whitespace() || c == '\u{feff}').parse(rest)?;
         rest = r;
         match alt((tag::<_, _, nom::error::Error<&str>>("//"),)).parse(rest) {
             Ok((r, _)) => {
