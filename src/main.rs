@@ -22,6 +22,12 @@ enum Command {
     Parse(cli::parse::Args),
     /// Run a query against a folder of JSON tables.
     Run(cli::run::Args),
+    /// Check query files against table schemas, without data.
+    Check(cli::check::Args),
+    /// Run the detection tests declared next to the queries.
+    Test(cli::test::Args),
+    /// Run two versions of a query on the same data and show what changed.
+    Diff(cli::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +42,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Parse(args) => cli::parse::main(args),
         Command::Run(args) => cli::run::main(args),
+        Command::Check(args) => cli::check::main(args),
+        Command::Test(args) => cli::test::main(args),
+        Command::Diff(args) => cli::diff::main(args),
     }
 }
