@@ -587,8 +587,8 @@ impl Parser<'_> {
         Ok(params)
     }
 
-    /// `name = value` where the name takes `n` tokens and the value is one token
-    /// (a name, a number, a string, a bool), or `typeof(...)`.
+    /// `name = value` where the name takes `n` tokens and the value is one token:
+    /// a name, a number (maybe negative), a string or a bool.
     fn one_param(&mut self, n: usize) -> Result<OpParam> {
         let start = self.peek().span;
         let mut name = String::new();
@@ -604,30 +604,8 @@ impl Parser<'_> {
         let t = self.peek().clone();
         let value = match &t.tok {
             Tok::Ident | Tok::Num | Tok::Str(_) | Tok::Punct("-") => {
-                // `kind=leftouter (T)`: a call only when the `(` touches the name.
-                if t.tok == Tok::Ident
-                    && self.is_punct_at(1, "(")
-                    && self.glued(1)
-                    && !matches!(
-                        self.text(&t),
-                        "inner"
-                            | "leftouter"
-                            | "rightouter"
-                            | "fullouter"
-                            | "leftanti"
-                            | "rightanti"
-                            | "leftsemi"
-                            | "rightsemi"
-                            | "innerunique"
-                            | "anti"
-                            | "semi"
-                            | "leftantisemi"
-                            | "rightantisemi"
-                            | "outer"
-                    )
-                {
-                    self.postfix()?
-                } else if t.is_punct("-") || matches!(t.tok, Tok::Str(_)) {
+                // One token, never a call: in `kind=inner(T)` the `(T)` is the join's right side.
+                if t.is_punct("-") || matches!(t.tok, Tok::Str(_)) {
                     self.unary_value()?
                 } else {
                     self.bump();
