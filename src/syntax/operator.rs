@@ -613,9 +613,14 @@ impl Parser<'_> {
                         Tok::Num => {
                             ExprKind::Literal(super::literal::number(self.text(&t), t.span)?)
                         }
+                        // Options take bools in any case (`isfuzzy=True`).
                         _ => match self.text(&t) {
-                            "true" => ExprKind::Literal(Literal::Bool(true)),
-                            "false" => ExprKind::Literal(Literal::Bool(false)),
+                            w if w.eq_ignore_ascii_case("true") => {
+                                ExprKind::Literal(Literal::Bool(true))
+                            }
+                            w if w.eq_ignore_ascii_case("false") => {
+                                ExprKind::Literal(Literal::Bool(false))
+                            }
                             w => ExprKind::Name(Ident {
                                 name: w.to_string(),
                                 span: t.span,
@@ -762,7 +767,10 @@ impl Parser<'_> {
         if self.is_punct("[") && self.is_name() {
             pattern = self.name("a column name")?.name;
         } else {
-            while (self.is_ident() || self.is_punct("*"))
+            // Digits may follow a `*` (`project-away *1`, the duplicates a join makes).
+            while (self.is_ident()
+                || self.is_punct("*")
+                || (self.peek().tok == Tok::Num && !pattern.is_empty()))
                 && (pattern.is_empty() || self.glued_prev())
             {
                 let t = self.bump();
@@ -882,7 +890,10 @@ impl Parser<'_> {
         // `Sec*`, `*`, `Event*Log`: a wildcard name.
         if self.is_punct("*") || (self.is_ident() && self.is_punct_at(1, "*") && self.glued(1)) {
             let mut pattern = String::new();
-            while (self.is_ident() || self.is_punct("*"))
+            // Digits may follow a `*` (`project-away *1`, the duplicates a join makes).
+            while (self.is_ident()
+                || self.is_punct("*")
+                || (self.peek().tok == Tok::Num && !pattern.is_empty()))
                 && (pattern.is_empty() || self.glued_prev())
             {
                 let t = self.bump();
