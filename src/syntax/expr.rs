@@ -198,10 +198,13 @@ impl Parser<'_> {
 
     fn binary(&mut self, min_prec: u8) -> Result<Expr> {
         let mut lhs = self.unary()?;
+        let mut chained = 0;
         while let Some((infix, prec, n)) = self.infix() {
             if prec < min_prec {
                 break;
             }
+            self.chain(self.peek().span)?;
+            chained += 1;
             let op_start = self.peek().span.start;
             for _ in 0..n {
                 self.bump();
@@ -261,6 +264,7 @@ impl Parser<'_> {
                 }
             };
         }
+        self.unchain(chained);
         Ok(lhs)
     }
 
@@ -329,6 +333,11 @@ impl Parser<'_> {
     pub fn postfix(&mut self) -> Result<Expr> {
         let mut e = self.primary()?;
         loop {
+            // `a.[0]`, `a.['b']`: a dot before an index is allowed and means nothing.
+            if self.is_punct(".") && self.is_punct_at(1, "[") && !self.glued_name_after_dot() {
+                self.bump();
+                continue;
+            }
             if self.is_punct(".") && self.glued_name_after_dot() {
                 self.bump();
                 let name = self.name("a name after `.`")?;
