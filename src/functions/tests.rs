@@ -682,6 +682,7 @@ fn strings() {
             vec![s("S3VzdG8=")],
             vj("[75,117,115,116,111]"),
         ),
+        ("base64_decode_toarray", vec![s("S3VzdG8")], vj("[]")),
         (
             "base64_encode_fromarray",
             vec![dj("[75,117,115,116,111]")],
@@ -933,6 +934,12 @@ fn dynamics() {
             vec![dj(r#"["a",8,"b"]"#), dj("[1]")],
             vj(r#"{"a":1,"b":null}"#),
         ),
+        (
+            "bag_zip",
+            vec![dj(r#"["a",8,"b"]"#), dj("1")],
+            vj(r#"{"a":null,"b":null}"#),
+        ),
+        ("bag_zip", vec![dj(r#""a""#), dj("[1]")], Value::Null),
         (
             "bag_set_key",
             vec![dj(r#"{"a":1}"#), s("$.b.c"), l(2)],
