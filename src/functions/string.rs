@@ -98,16 +98,16 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                     return Value::empty_str();
                 };
                 let mut start = start;
-                let mut count = match a.get(2) {
+                let count = match a.get(2) {
                     Some(v) => match num_i64(v) {
                         Some(c) => c,
                         None => len,
                     },
                     None => len,
                 };
+                // A negative start counts from the end (docs: substring("123456", -2, 2) is "56").
                 if start < 0 {
-                    count += start;
-                    start = 0;
+                    start = (len + start).max(0);
                 }
                 if count <= 0 || start >= len {
                     return Value::empty_str();
