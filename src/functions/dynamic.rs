@@ -322,17 +322,20 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }),
         "extract_json" | "extractjson" => bind_extract_json(name, args),
         "bag_zip" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
-            pure(Type::Dynamic, |a| match (arr(&a[0]), arr(&a[1])) {
-                (Some(keys), Some(vals)) => {
+            // Only the keys must be an array; missing values are null.
+            pure(Type::Dynamic, |a| match arr(&a[0]) {
+                Some(keys) => {
+                    let vals = arr(&a[1]);
                     let mut b = Bag::new();
                     for (i, k) in keys.iter().enumerate() {
                         if let Value::String(k) = k {
-                            b.insert(k.clone(), vals.get(i).cloned().unwrap_or(Value::Null));
+                            let v = vals.and_then(|v| v.get(i)).cloned().unwrap_or(Value::Null);
+                            b.insert(k.clone(), v);
                         }
                     }
                     Value::bag(b)
                 }
-                _ => Value::Null,
+                None => Value::Null,
             })
         }),
         "bag_set_key" => sig(name, args, 3, 3, &[Dynamic, Str, Any]).and_then(|_| {

@@ -490,6 +490,9 @@ fn conversions_and_emptiness() {
         ("isnotempty", vec![null(Type::Long)], Value::Bool(false)),
         ("isnotempty", vec![l(0)], Value::Bool(true)),
         ("isempty", vec![s("")], Value::Bool(true)),
+        // Docs: isempty(parse_json("[]")) and isempty(parse_json("{}")) are false.
+        ("isempty", vec![dj("[]")], Value::Bool(false)),
+        ("isempty", vec![dj("{}")], Value::Bool(false)),
         ("isempty", vec![null(Type::Long)], Value::Bool(true)),
         ("isnull", vec![s("")], Value::Bool(false)),
         ("isnull", vec![null(Type::Long)], Value::Bool(true)),
@@ -561,6 +564,7 @@ fn strings() {
         ("substring", vec![s("123456"), l(1)], vs("23456")),
         ("substring", vec![s("123456"), l(2), l(2)], vs("34")),
         ("substring", vec![s("ABCD"), l(0), l(2)], vs("AB")),
+        ("substring", vec![s("123456"), l(-2), l(2)], vs("56")),
         ("substring", vec![s("ABCD"), l(10)], vs("")),
         ("strlen", vec![s("⒦⒰⒮⒯⒪")], Value::Long(5)),
         ("indexof", vec![s("abcdefg"), s("cde")], Value::Long(2)),
@@ -682,6 +686,7 @@ fn strings() {
             vec![s("S3VzdG8=")],
             vj("[75,117,115,116,111]"),
         ),
+        ("base64_decode_toarray", vec![s("S3VzdG8")], vj("[]")),
         (
             "base64_encode_fromarray",
             vec![dj("[75,117,115,116,111]")],
@@ -933,6 +938,12 @@ fn dynamics() {
             vec![dj(r#"["a",8,"b"]"#), dj("[1]")],
             vj(r#"{"a":1,"b":null}"#),
         ),
+        (
+            "bag_zip",
+            vec![dj(r#"["a",8,"b"]"#), dj("1")],
+            vj(r#"{"a":null,"b":null}"#),
+        ),
+        ("bag_zip", vec![dj(r#""a""#), dj("[1]")], Value::Null),
         (
             "bag_set_key",
             vec![dj(r#"{"a":1}"#), s("$.b.c"), l(2)],
