@@ -80,9 +80,10 @@ fn bad_data_rows_name_file_and_line() {
     ];
     for (file, text, parts) in cases {
         let dir = folder("bad", &[(file, text)]);
+        let table = file.split('.').next().unwrap();
         let out = kql(
             &["run", "-", "--data", s(&dir), "--now", NOW],
-            Some("print 1"),
+            Some(&format!("{table} | count")),
         );
         assert_eq!(out.code, 1, "{file}: {}", out.stderr);
         assert!(out.stderr.starts_with("data error: "), "{}", out.stderr);
@@ -231,4 +232,25 @@ fn seed_runs_on_the_sample_data() {
         users,
         ["alice@contoso.com", "bob@contoso.com", "carol@contoso.com"]
     );
+}
+
+#[test]
+fn only_tables_the_query_mentions_are_read() {
+    // Generated data sets keep other JSON beside the tables (gen_signins.py's planted.json).
+    let dir = folder(
+        "mentioned",
+        &[
+            ("T.jsonl", "{\"n\": 1}\n{\"n\": 2}\n"),
+            ("planted.json", "{\"not\": \"a table\"}"),
+        ],
+    );
+    let out = kql(
+        &["run", "-", "--data", s(&dir), "--format", "csv"],
+        Some("T | project n"),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "n\r\n1\r\n2\r\n");
+    let out = kql(&["run", "-", "--data", s(&dir)], Some("planted | count"));
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("planted.json:1"), "{}", out.stderr);
 }

@@ -28,6 +28,19 @@ type Record = (usize, Map<String, J>);
 /// over `<Table>.schema.json` files in `dir`, which win over built-in schemas. A user
 /// schema without a data file gives an empty table (the table exists but has no rows).
 pub fn load_dir(dir: &Path, user_schemas: &[Schema]) -> Result<Catalog> {
+    load_dir_for(dir, user_schemas, &|_| true)
+}
+
+/// Like [`load_dir`], but reads only the data files of tables for which `wanted` is true;
+/// the others are listed in the catalog by their schema (no rows), so that an unknown
+/// table name still gets "did you mean" and the list of tables. `kql run` passes
+/// [`mentioned_in`] so that files the query cannot use (and other JSON files that happen
+/// to sit in the folder) are not read.
+pub fn load_dir_for(
+    dir: &Path,
+    user_schemas: &[Schema],
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Catalog> {
     let shown = dir.display().to_string();
     let entries = std::fs::read_dir(dir).map_err(|e| io_error(&shown, &e))?;
     let mut files: Vec<std::path::PathBuf> = Vec::new();
@@ -81,7 +94,12 @@ pub fn load_dir(dir: &Path, user_schemas: &[Schema]) -> Result<Catalog> {
             .find(|s| &s.name == table)
             .or_else(|| dir_schemas.get(table))
             .or_else(|| builtin_schema(table));
-        catalog.add_table(table.clone(), load_table_file(path, schema)?);
+        if wanted(table) {
+            catalog.add_table(table.clone(), load_table_file(path, schema)?);
+        } else {
+            let columns = schema.map(|s| s.columns.clone()).unwrap_or_default();
+            catalog.add_schema(table.clone(), columns);
+        }
     }
     for s in user_schemas.iter().chain(dir_schemas.values()) {
         if catalog.get(&s.name).is_none() {
@@ -89,6 +107,12 @@ pub fn load_dir(dir: &Path, user_schemas: &[Schema]) -> Result<Catalog> {
         }
     }
     Ok(catalog)
+}
+
+/// The table names a query can refer to: those that occur in its text. (A superset, and
+/// cheap: a name that occurs only in a comment or a string is loaded needlessly.)
+pub fn mentioned_in(query: &str) -> impl Fn(&str) -> bool + '_ {
+    move |name| query.contains(name)
 }
 
 /// Loads one data file (`.json`, `.jsonl` or `.ndjson`) with an optional schema.
@@ -424,6 +448,7 @@ fn shorten(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::error::Location;
+    use crate::table::CatalogEntry;
 
     fn schema(cols: &[(&str, Type)]) -> Schema {
         Schema {
@@ -693,6 +718,17 @@ mod tests {
             cat.get("Events").unwrap().columns(),
             [Column::new("n", Type::String)]
         );
+        // Only wanted tables are read; the others are listed by schema.
+        w("Broken.json", "{\"not\": \"a table\"}");
+        let cat = load_dir_for(&dir, &[], &mentioned_in("Events | take 1")).unwrap();
+        assert!(matches!(cat.get("Events"), Some(CatalogEntry::Data(_))));
+        assert!(matches!(
+            cat.get("EntraIdSignInEvents"),
+            Some(CatalogEntry::Schema(c)) if c.len() == 44
+        ));
+        assert!(matches!(cat.get("Broken"), Some(CatalogEntry::Schema(c)) if c.is_empty()));
+        assert!(load_dir(&dir, &[]).is_err());
+        std::fs::remove_file(dir.join("Broken.json")).unwrap();
         w("Events.json", "[]");
         let e = load_dir(&dir, &[]).unwrap_err();
         assert!(e.message.contains("two data files"), "{}", e.message);
