@@ -21,9 +21,6 @@ use serde_json::{Map, Value as J};
 use std::path::Path;
 use std::sync::Arc;
 
-/// One object of a data file and the 1-based line where it starts.
-type Record = (usize, Map<String, J>);
-
 /// Loads every table file of `dir` into a catalog. `user_schemas` (from `--schema`) win
 /// over `<Table>.schema.json` files in `dir`, which win over built-in schemas. A user
 /// schema without a data file gives an empty table (the table exists but has no rows).
@@ -123,26 +120,36 @@ pub fn load_table_file(path: &Path, schema: Option<&Schema>) -> Result<Table> {
         path.extension().and_then(|e| e.to_str()),
         Some("jsonl" | "ndjson")
     );
-    let records = if lines_format {
-        read_lines(&text, &shown)?
-    } else {
-        read_array(&text, &shown)?
-    };
-    build_table(&records, schema, &shown)
+    parse_text(&text, &shown, lines_format, schema)
 }
 
 /// Loads a table from JSON text as if it were the file `path` (tests and tools).
 pub fn load_table_text(text: &str, path: &str, schema: Option<&Schema>) -> Result<Table> {
-    let records = if path.ends_with(".jsonl") || path.ends_with(".ndjson") {
-        read_lines(text, path)?
-    } else {
-        read_array(text, path)?
-    };
-    build_table(&records, schema, path)
+    let lines_format = path.ends_with(".jsonl") || path.ends_with(".ndjson");
+    parse_text(text, path, lines_format, schema)
 }
 
-fn read_lines(text: &str, path: &str) -> Result<Vec<Record>> {
-    let mut out = Vec::new();
+fn parse_text(
+    text: &str,
+    path: &str,
+    lines_format: bool,
+    schema: Option<&Schema>,
+) -> Result<Table> {
+    let mut builder = TableBuilder::new(schema, path);
+    if lines_format {
+        read_lines(text, path, &mut |line, obj| builder.push(line, obj))?;
+    } else {
+        read_array(text, path, &mut |line, obj| builder.push(line, obj))?;
+    }
+    builder.finish()
+}
+
+/// Calls `row` with each object and its line.
+fn read_lines(
+    text: &str,
+    path: &str,
+    row: &mut dyn FnMut(usize, Map<String, J>) -> Result<()>,
+) -> Result<()> {
     for (i, line) in text.lines().enumerate() {
         let line_no = i + 1;
         if line.trim().is_empty() {
@@ -150,13 +157,17 @@ fn read_lines(text: &str, path: &str) -> Result<Vec<Record>> {
         }
         let v: J = serde_json::from_str(line)
             .map_err(|e| Error::data(format!("invalid JSON: {e}"), path, line_no))?;
-        out.push((line_no, into_object(v, path, line_no)?));
+        row(line_no, into_object(v, path, line_no)?)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Reads a top-level JSON array element by element, so that each row knows its line.
-fn read_array(text: &str, path: &str) -> Result<Vec<Record>> {
+fn read_array(
+    text: &str,
+    path: &str,
+    row: &mut dyn FnMut(usize, Map<String, J>) -> Result<()>,
+) -> Result<()> {
     let bytes = text.as_bytes();
     let mut pos = 0;
     let mut line = 1;
@@ -183,7 +194,6 @@ fn read_array(text: &str, path: &str) -> Result<Vec<Record>> {
         ));
     }
     pos += 1;
-    let mut out = Vec::new();
     skip_ws(&mut pos, &mut line);
     if bytes.get(pos) == Some(&b']') {
         pos += 1;
@@ -206,7 +216,7 @@ fn read_array(text: &str, path: &str) -> Result<Vec<Record>> {
             let end = pos + stream.byte_offset();
             line += text[pos..end].matches('\n').count();
             pos = end;
-            out.push((start_line, into_object(v, path, start_line)?));
+            row(start_line, into_object(v, path, start_line)?)?;
             skip_ws(&mut pos, &mut line);
             match bytes.get(pos) {
                 Some(b',') => pos += 1,
@@ -228,7 +238,7 @@ fn read_array(text: &str, path: &str) -> Result<Vec<Record>> {
     if pos < bytes.len() {
         return Err(Error::data("unexpected text after the array", path, line));
     }
-    Ok(out)
+    Ok(())
 }
 
 fn into_object(v: J, path: &str, line: usize) -> Result<Map<String, J>> {
@@ -256,48 +266,140 @@ fn json_kind(v: &J) -> &'static str {
     }
 }
 
-fn build_table(records: &[Record], schema: Option<&Schema>, path: &str) -> Result<Table> {
-    let mut columns: Vec<Column> = schema.map(|s| s.columns.clone()).unwrap_or_default();
-    let mut index: IndexMap<String, usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.name.clone(), i))
-        .collect();
-    // Fields the schema does not list, in order of first appearance, typed by inference.
-    let known = columns.len();
-    for (_, obj) in records {
-        for key in obj.keys() {
-            if !index.contains_key(key) {
-                index.insert(key.clone(), columns.len());
-                columns.push(Column::new(key.clone(), Type::Dynamic));
-            }
+/// Builds a table row by row. Schema columns are converted as rows arrive; fields the
+/// schema does not list are kept as JSON until the end, when their type can be inferred
+/// from every value.
+struct TableBuilder<'a> {
+    path: &'a str,
+    columns: Vec<Column>,
+    index: IndexMap<String, usize>,
+    /// Columns `..typed` have their type; the rest are inferred in `finish`.
+    typed: usize,
+    nulls: Vec<Value>,
+    rows: Vec<Vec<Value>>,
+    lines: Vec<usize>,
+    /// Per inferred column: (row number, value) in row order.
+    pending: Vec<Vec<(usize, J)>>,
+    /// Per typed column: shares repeated strings (user names, IPs, apps) so that each
+    /// distinct value is stored once; dropped for columns of mostly unique values.
+    interners: Vec<Option<Interner>>,
+}
+
+/// A set of the strings seen so far in one column.
+#[derive(Default)]
+struct Interner {
+    seen: std::collections::HashSet<Arc<str>>,
+}
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Value {
+        if let Some(a) = self.seen.get(s) {
+            return Value::String(a.clone());
         }
-    }
-    for col in &mut columns[known..] {
-        col.ty = infer_type(records.iter().map(|(_, o)| o.get(&col.name)));
+        let a: Arc<str> = Arc::from(s);
+        self.seen.insert(a.clone());
+        Value::String(a)
     }
 
-    let nulls: Vec<Value> = columns.iter().map(|c| missing_value(c.ty)).collect();
-    let mut rows = Vec::with_capacity(records.len());
-    for (line, obj) in records {
-        let mut row = nulls.clone();
-        for (key, j) in obj {
-            let i = index[key.as_str()];
-            row[i] = convert(j, columns[i].ty).ok_or_else(|| {
-                Error::data(
-                    format!(
-                        "column `{key}`: cannot read {} as {}",
-                        shorten(&j.to_string()),
-                        columns[i].ty
-                    ),
-                    path,
-                    *line,
-                )
-            })?;
-        }
-        rows.push(row);
+    /// Whether sharing stopped paying off: many distinct values, most of them unique.
+    fn is_full(&self, rows: usize) -> bool {
+        self.seen.len() > 4096 && self.seen.len() * 2 > rows
     }
-    Ok(Table::new(columns, rows))
+}
+
+impl<'a> TableBuilder<'a> {
+    fn new(schema: Option<&Schema>, path: &'a str) -> Self {
+        let columns: Vec<Column> = schema.map(|s| s.columns.clone()).unwrap_or_default();
+        let index = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.clone(), i))
+            .collect();
+        let nulls = columns.iter().map(|c| missing_value(c.ty)).collect();
+        let typed = columns.len();
+        TableBuilder {
+            path,
+            typed,
+            columns,
+            index,
+            nulls,
+            rows: Vec::new(),
+            lines: Vec::new(),
+            pending: Vec::new(),
+            interners: (0..typed).map(|_| Some(Interner::default())).collect(),
+        }
+    }
+
+    fn push(&mut self, line: usize, obj: Map<String, J>) -> Result<()> {
+        let row_no = self.rows.len();
+        let mut row = self.nulls.clone();
+        for (key, j) in obj {
+            let i = match self.index.get(&key) {
+                Some(&i) => i,
+                None => {
+                    let i = self.columns.len();
+                    self.columns.push(Column::new(key.clone(), Type::Dynamic));
+                    self.index.insert(key, i);
+                    self.pending.push(Vec::new());
+                    i
+                }
+            };
+            if i < self.typed {
+                let ty = self.columns[i].ty;
+                row[i] = match (&j, &mut self.interners[i]) {
+                    (J::String(text), Some(interner)) if ty == Type::String => {
+                        let v = interner.get(text);
+                        if interner.is_full(row_no) {
+                            self.interners[i] = None;
+                        }
+                        v
+                    }
+                    _ => convert(&j, ty)
+                        .ok_or_else(|| self.bad_value(&self.columns[i].name, &j, ty, line))?,
+                };
+            } else {
+                self.pending[i - self.typed].push((row_no, j));
+            }
+        }
+        self.rows.push(row);
+        self.lines.push(line);
+        Ok(())
+    }
+
+    fn bad_value(&self, column: &str, j: &J, ty: Type, line: usize) -> Error {
+        Error::data(
+            format!(
+                "column `{column}`: cannot read {} as {ty}",
+                shorten(&j.to_string())
+            ),
+            self.path,
+            line,
+        )
+    }
+
+    fn finish(mut self) -> Result<Table> {
+        let pending = std::mem::take(&mut self.pending);
+        for (k, values) in pending.into_iter().enumerate() {
+            let ty = infer_type(values.iter().map(|(_, j)| Some(j)));
+            let missing = missing_value(ty);
+            let mut column = vec![missing; self.rows.len()];
+            for (row_no, j) in &values {
+                column[*row_no] = convert(j, ty).ok_or_else(|| {
+                    self.bad_value(
+                        &self.columns[self.typed + k].name,
+                        j,
+                        ty,
+                        self.lines[*row_no],
+                    )
+                })?;
+            }
+            self.columns[self.typed + k].ty = ty;
+            for (row, v) in self.rows.iter_mut().zip(column) {
+                row.push(v);
+            }
+        }
+        Ok(Table::new(self.columns, self.rows))
+    }
 }
 
 /// The value of a field missing from a row: `""` for strings, null otherwise.
