@@ -84,18 +84,49 @@ pub fn load_dir_for(
         }
     }
 
-    let mut catalog = Catalog::new();
-    for (table, path) in &data {
-        let schema = user_schemas
+    let schema_of = |table: &str| {
+        user_schemas
             .iter()
-            .find(|s| &s.name == table)
+            .find(|s| s.name == table)
             .or_else(|| dir_schemas.get(table))
-            .or_else(|| builtin_schema(table));
-        if wanted(table) {
-            catalog.add_table(table.clone(), load_table_file(path, schema)?);
-        } else {
-            let columns = schema.map(|s| s.columns.clone()).unwrap_or_default();
-            catalog.add_schema(table.clone(), columns);
+            .or_else(|| builtin_schema(table))
+    };
+    // Tables load in parallel, one thread each; the catalog keeps the folder's order and
+    // the first error (in that order) is reported.
+    let loaded: Vec<Option<Result<Table>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = data
+            .iter()
+            .map(|(table, path)| {
+                wanted(table).then(|| {
+                    let schema = schema_of(table);
+                    scope.spawn(move || load_table_file(path, schema))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::new(
+                            crate::error::ErrorKind::Data,
+                            "internal error while loading a table",
+                        ))
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut catalog = Catalog::new();
+    for ((table, _), result) in data.iter().zip(loaded) {
+        match result {
+            Some(t) => catalog.add_table(table.clone(), t?),
+            None => {
+                let columns = schema_of(table)
+                    .map(|s| s.columns.clone())
+                    .unwrap_or_default();
+                catalog.add_schema(table.clone(), columns);
+            }
         }
     }
     for s in user_schemas.iter().chain(dir_schemas.values()) {
