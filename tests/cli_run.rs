@@ -254,3 +254,22 @@ fn only_tables_the_query_mentions_are_read() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("planted.json:1"), "{}", out.stderr);
 }
+
+#[test]
+fn several_result_statements_give_several_result_sets() {
+    let q = "print a = 1;\nprint b = \"x\"";
+    let cases: &[(&str, &str)] = &[
+        (
+            "json",
+            "{\"columns\":[{\"name\":\"a\",\"type\":\"long\"}],\"rows\":[\n[1]\n]}\n{\"columns\":[{\"name\":\"b\",\"type\":\"string\"}],\"rows\":[\n[\"x\"]\n]}\n",
+        ),
+        ("jsonl", "{\"a\":1}\n\n{\"b\":\"x\"}\n"),
+        ("csv", "a\r\n1\r\n\r\nb\r\nx\r\n"),
+        ("table", "a\n-\n1\n(1 row)\n\nb\n-\nx\n(1 row)\n"),
+    ];
+    for (format, want) in cases {
+        let out = kql(&["run", "-", "--format", format], Some(q));
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        assert_eq!(out.stdout, *want, "{format}");
+    }
+}
