@@ -91,6 +91,9 @@ pub struct ParseSpec {
 /// Output column, its type, and the conversion from the captured text.
 pub type ParseTarget = (usize, Type, Option<Arc<dyn ScalarImpl>>);
 
+/// Rows handed from an operator to the subquery it runs (mv-apply).
+pub type Slot = Arc<std::sync::Mutex<Vec<crate::table::Row>>>;
+
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub kind: PlanKind,
@@ -173,6 +176,22 @@ pub enum PlanKind {
         source_names: Option<Vec<String>>,
     },
     GetSchema(Box<Plan>),
+    /// The rows an enclosing `mv-apply` feeds its subquery: set per input row.
+    Implicit(Slot),
+    /// `mv-apply`: for each input row, the slot gets that row and `body` (a pipeline
+    /// over an mv-expand of the slot) runs; output rows are the `keep` columns of the
+    /// input row then the body's columns.
+    MvApply {
+        input: Box<Plan>,
+        slot: Slot,
+        body: Box<Plan>,
+        keep: Vec<usize>,
+    },
+    /// `as Name`: rows unchanged; the name is what `union withsource` reports.
+    Named {
+        input: Box<Plan>,
+        name: String,
+    },
     Parse {
         input: Box<Plan>,
         expr: BExpr,
@@ -200,6 +219,9 @@ impl fmt::Debug for PlanKind {
             PlanKind::Join { .. } => "Join",
             PlanKind::Union { .. } => "Union",
             PlanKind::GetSchema(_) => "GetSchema",
+            PlanKind::Implicit(_) => "Implicit",
+            PlanKind::MvApply { .. } => "MvApply",
+            PlanKind::Named { .. } => "Named",
             PlanKind::Parse { .. } => "Parse",
         };
         f.write_str(name)

@@ -89,6 +89,8 @@ pub(crate) struct Binder<'a> {
     pub(crate) ctx: EvalCtx,
     /// Whether subqueries may run (the catalog holds data).
     pub(crate) run: bool,
+    /// The input of the `mv-apply` subquery being bound (its pipeline starts with `*`).
+    pub(crate) implicit: std::cell::RefCell<Option<Plan>>,
 }
 
 impl<'a> Binder<'a> {
@@ -97,6 +99,7 @@ impl<'a> Binder<'a> {
             catalog,
             ctx: EvalCtx::new(now),
             run,
+            implicit: std::cell::RefCell::new(None),
         }
     }
 

@@ -29,6 +29,11 @@ impl Binder<'_> {
                 Ok(plan)
             }
             ExprKind::Source(op) => self.source(op, scope),
+            ExprKind::Star => self
+                .implicit
+                .borrow()
+                .clone()
+                .ok_or_else(|| Error::semantic("`*` is not a table here", e.span)),
             ExprKind::Paren(inner) => self.tabular(inner, scope),
             ExprKind::Name(id) => match scope.get(&id.name) {
                 Some(Entry::Tabular(plan)) => Ok((**plan).clone()),
@@ -390,7 +395,52 @@ impl Binder<'_> {
                 items,
                 limit,
             } => self.mv_expand(input, params, items, limit.as_ref(), scope),
-            OperatorKind::As { .. } => Ok(input),
+            OperatorKind::MvApply {
+                params,
+                items,
+                limit,
+                body,
+            } => {
+                let slot: crate::plan::Slot = Arc::default();
+                let src = Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Implicit(slot.clone()),
+                };
+                let expanded = self.mv_expand(src, params, items, limit.as_ref(), scope)?;
+                let targets: Vec<usize> = match &expanded.kind {
+                    PlanKind::MvExpand { items, .. } => items.iter().map(|i| i.target).collect(),
+                    _ => Vec::new(),
+                };
+                let prev = self.implicit.replace(Some(expanded));
+                let body = self.tabular(body, scope);
+                self.implicit.replace(prev);
+                let body = body?;
+                let keep: Vec<usize> = (0..input.schema.len())
+                    .filter(|i| {
+                        !targets.contains(i)
+                            && !body.schema.iter().any(|c| c.name == input.schema[*i].name)
+                    })
+                    .collect();
+                let mut schema: Vec<Column> =
+                    keep.iter().map(|&i| input.schema[i].clone()).collect();
+                schema.extend(body.schema.iter().cloned());
+                Ok(Plan {
+                    schema,
+                    kind: PlanKind::MvApply {
+                        input: Box::new(input),
+                        slot,
+                        body: Box::new(body),
+                        keep,
+                    },
+                })
+            }
+            OperatorKind::As { name, .. } => Ok(Plan {
+                schema: input.schema.clone(),
+                kind: PlanKind::Named {
+                    input: Box::new(input),
+                    name: name.name.clone(),
+                },
+            }),
             OperatorKind::GetSchema => Ok(Plan {
                 schema: vec![
                     Column::new("ColumnName", Type::String),
@@ -405,8 +455,16 @@ impl Binder<'_> {
                 filter,
                 expr,
                 pattern,
-                ..
-            } => self.parse(input, kind, *filter, expr, pattern, span, scope),
+                params,
+            } => {
+                let mut flags = String::new();
+                for p in params {
+                    if p.name.name == "flags" {
+                        flags = param_word(&p.value)?;
+                    }
+                }
+                self.parse(input, kind, *filter, expr, pattern, &flags, span, scope)
+            }
             OperatorKind::Invoke(call) => {
                 let ExprKind::Call { func, args } = &call.kind else {
                     return Err(Error::semantic(
@@ -830,7 +888,7 @@ impl Binder<'_> {
         }
         let mut inputs: Vec<(String, Plan)> = Vec::new();
         if let Some(p) = input {
-            inputs.push((String::new(), p));
+            inputs.push((plan_name(&p).unwrap_or_else(|| "union_arg0".into()), p));
         }
         for t in tables {
             if let ExprKind::Name(id) = &t.kind {
@@ -848,12 +906,14 @@ impl Binder<'_> {
                     continue;
                 }
             }
-            let name = match &t.kind {
-                ExprKind::Name(id) => id.name.clone(),
-                _ => format!("union_arg{}", inputs.len()),
-            };
             match self.tabular(t, scope) {
-                Ok(p) => inputs.push((name, p)),
+                Ok(p) => {
+                    let name = match &t.kind {
+                        ExprKind::Name(id) => id.name.clone(),
+                        _ => plan_name(&p).unwrap_or_else(|| format!("union_arg{}", inputs.len())),
+                    };
+                    inputs.push((name, p))
+                }
                 Err(e) if fuzzy && e.kind == crate::error::ErrorKind::Semantic => {}
                 Err(e) => return Err(e),
             }
@@ -1019,6 +1079,7 @@ impl Binder<'_> {
         filter: bool,
         expr: &Expr,
         pattern: &[ParsePart],
+        flags: &str,
         span: Span,
         scope: &Scope,
     ) -> Result<Plan> {
@@ -1033,7 +1094,24 @@ impl Binder<'_> {
             self.call("tostring", vec![b], &[expr.span], expr.span)?
         };
         let mut schema = input.schema.clone();
-        let mut re = String::from("^");
+        if !flags.chars().all(|c| "Umsi".contains(c)) {
+            return Err(Error::semantic(
+                format!("unknown regex flags `{flags}`"),
+                span,
+            ));
+        }
+        // With `U` the regex engine swaps greedy and lazy, so emit the opposite forms.
+        let ungreedy = flags.contains('U');
+        let (lazy, greedy) = if ungreedy {
+            (".*", ".*?")
+        } else {
+            (".*?", ".*")
+        };
+        let mut re = if flags.is_empty() {
+            String::from("^")
+        } else {
+            format!("(?{flags})^")
+        };
         let mut targets = Vec::new();
         let last_capture = pattern
             .iter()
@@ -1048,17 +1126,17 @@ impl Binder<'_> {
                         re.push_str(&regex::escape(s));
                     }
                 }
-                ParsePart::Skip => re.push_str("(?:.*?)"),
+                ParsePart::Skip => re.push_str(&format!("(?:{lazy})")),
                 ParsePart::Capture { name, ty } => {
                     let ty = ty.unwrap_or(Type::String);
-                    let greedy = ends_with_capture && Some(k) == last_capture;
-                    re.push_str(match (ty, greedy) {
-                        (Type::Int | Type::Long, _) => r"([-+]?\d+)",
-                        (Type::Real | Type::Decimal, _) => {
+                    let greedy_last = ends_with_capture && Some(k) == last_capture;
+                    let any = format!("({})", if greedy_last { greedy } else { lazy });
+                    re.push_str(match ty {
+                        Type::Int | Type::Long => r"([-+]?\d+)",
+                        Type::Real | Type::Decimal => {
                             r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
                         }
-                        (_, true) => "(.*)",
-                        (_, false) => "(.*?)",
+                        _ => &any,
                     });
                     let target = match schema.iter().position(|c| c.name == name.name) {
                         Some(i) => {
@@ -1136,6 +1214,15 @@ fn multi_output_names(
     }
     let _ = func;
     out
+}
+
+/// The name a plan goes by in `union withsource`: its `as` name or its table's name.
+fn plan_name(p: &Plan) -> Option<String> {
+    match &p.kind {
+        PlanKind::Named { name, .. } => Some(name.clone()),
+        PlanKind::Scan { name, .. } => Some(name.clone()),
+        _ => None,
+    }
 }
 
 fn param_word(e: &Expr) -> Result<String> {

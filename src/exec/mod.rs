@@ -83,6 +83,28 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             }
         },
         PlanKind::Values(t) => Rows::Shared(t.clone()),
+        PlanKind::Named { input, .. } => run(input, ctx)?,
+        PlanKind::Implicit(slot) => Rows::Owned(slot.lock().map(|r| r.clone()).unwrap_or_default()),
+        PlanKind::MvApply {
+            input,
+            slot,
+            body,
+            keep,
+        } => {
+            let rows = run(input, ctx)?;
+            let mut out = Vec::new();
+            for row in rows.as_slice() {
+                if let Ok(mut s) = slot.lock() {
+                    *s = vec![row.clone()];
+                }
+                for r in run(body, ctx)?.into_owned() {
+                    let mut o: Row = keep.iter().map(|&i| row[i].clone()).collect();
+                    o.extend(r);
+                    out.push(o);
+                }
+            }
+            Rows::Owned(out)
+        }
         PlanKind::Print(exprs) => {
             Rows::Owned(vec![exprs.iter().map(|e| eval(e, &[], ctx)).collect()])
         }

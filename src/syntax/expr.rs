@@ -198,10 +198,13 @@ impl Parser<'_> {
 
     fn binary(&mut self, min_prec: u8) -> Result<Expr> {
         let mut lhs = self.unary()?;
+        let mut chained = 0;
         while let Some((infix, prec, n)) = self.infix() {
             if prec < min_prec {
                 break;
             }
+            self.chain(self.peek().span)?;
+            chained += 1;
             let op_start = self.peek().span.start;
             for _ in 0..n {
                 self.bump();
@@ -261,6 +264,7 @@ impl Parser<'_> {
                 }
             };
         }
+        self.unchain(chained);
         Ok(lhs)
     }
 

@@ -61,7 +61,8 @@ fn punct(i: &str) -> IResult<&str, &'static str> {
 fn trivia(i: &str) -> IResult<&str, ()> {
     let mut rest = i;
     loop {
-        let (r, _) = take_while(char::is_whitespace).parse(rest)?;
+        // A byte-order mark (files saved on Windows) counts as whitespace.
+        let (r, _) = take_while(|c: char| c.is_whitespace() || c == '\u{feff}').parse(rest)?;
         rest = r;
         match alt((tag::<_, _, nom::error::Error<&str>>("//"),)).parse(rest) {
             Ok((r, _)) => {
@@ -146,7 +147,7 @@ fn token<'a>(src: &str, i: &'a str, start: usize) -> Result<(&'a str, Tok)> {
 fn multiline(i: &str, start: usize) -> Result<(&str, Tok)> {
     let body = &i[3..];
     match body.find("```") {
-        Some(end) => Ok((&body[end + 3..], Tok::Str(body[..end].to_string()))),
+        Some(end) => Ok((&body[end + 3..], Tok::Str(body[..end].into()))),
         None => Err(Error::parse(
             "this multi-line string is never closed",
             Span::new(start, start + 3),
@@ -169,7 +170,7 @@ fn quoted<'a>(src: &str, i: &'a str, start: usize, verbatim: bool) -> Result<(&'
                 chars.next();
                 continue;
             }
-            return Ok((&i[at + 1..], Tok::Str(out)));
+            return Ok((&i[at + 1..], Tok::Str(out.into())));
         }
         if ch == '\n' && !verbatim {
             break;

@@ -196,12 +196,11 @@ impl Parser<'_> {
             }
             "project-reorder" => {
                 let mut items = Vec::new();
-                for p in self.patterns(word)? {
-                    items.push((p, None));
-                    if let Some(ord) = self.reorder_order() {
-                        if let Some(last) = items.last_mut() {
-                            last.1 = Some(ord);
-                        }
+                loop {
+                    let p = self.pattern(word)?;
+                    items.push((p, self.reorder_order()));
+                    if self.eat_punct(",").is_none() {
+                        break;
                     }
                 }
                 K::ProjectReorder(items)
@@ -716,13 +715,11 @@ impl Parser<'_> {
 
     /// `[name =] expr, ...` as in extend, project, summarize and print.
     pub fn named_exprs(&mut self, op: &str) -> Result<Vec<NamedExpr>> {
-        let mut items = Vec::new();
-        loop {
-            items.push(self.named_expr(op)?);
-            if self.eat_punct(",").is_none() {
-                return Ok(items);
-            }
+        let mut items = vec![self.named_expr(op)?];
+        while self.eat_punct(",").is_some() {
+            items.push(self.named_expr(",")?);
         }
+        Ok(items)
     }
 
     fn named_expr(&mut self, op: &str) -> Result<NamedExpr> {
@@ -774,34 +771,33 @@ impl Parser<'_> {
 
     /// Column names with `*` wildcards: `a`, `Prefix*`, `*_s`, `['a b']`.
     fn patterns(&mut self, op: &str) -> Result<Vec<ColumnPattern>> {
-        let mut out = Vec::new();
-        loop {
-            let start = self.peek().span;
-            let mut pattern = String::new();
-            if self.is_punct("[") && self.is_name() {
-                pattern = self.name("a column name")?.name;
-            } else {
-                let mut first = true;
-                while self.is_ident() || self.is_punct("*") {
-                    if !first && !self.glued_prev() {
-                        break;
-                    }
-                    let t = self.bump();
-                    pattern.push_str(self.text(&t));
-                    first = false;
-                }
-            }
-            if pattern.is_empty() {
-                return Err(self.expected(&format!("a column name after `{op}`")));
-            }
-            out.push(ColumnPattern {
-                pattern,
-                span: self.since(start.start),
-            });
-            if self.eat_punct(",").is_none() {
-                return Ok(out);
+        let mut out = vec![self.pattern(op)?];
+        while self.eat_punct(",").is_some() {
+            out.push(self.pattern(op)?);
+        }
+        Ok(out)
+    }
+
+    fn pattern(&mut self, op: &str) -> Result<ColumnPattern> {
+        let start = self.peek().span;
+        let mut pattern = String::new();
+        if self.is_punct("[") && self.is_name() {
+            pattern = self.name("a column name")?.name;
+        } else {
+            while (self.is_ident() || self.is_punct("*"))
+                && (pattern.is_empty() || self.glued_prev())
+            {
+                let t = self.bump();
+                pattern.push_str(self.text(&t));
             }
         }
+        if pattern.is_empty() {
+            return Err(self.expected(&format!("a column name after `{op}`")));
+        }
+        Ok(ColumnPattern {
+            pattern,
+            span: self.since(start.start),
+        })
     }
 
     /// Does the current token touch the previous one?
@@ -933,7 +929,11 @@ impl Parser<'_> {
     fn join_on(&mut self) -> Result<Vec<JoinOn>> {
         let mut on = Vec::new();
         loop {
-            let e = self.binary_cmp()?;
+            let mut e = self.binary_cmp()?;
+            // `on ($left.a == $right.b)`
+            while let ExprKind::Paren(inner) = e.kind {
+                e = *inner;
+            }
             match e.kind {
                 ExprKind::Name(n) => on.push(JoinOn::Column(n)),
                 ExprKind::Binary {
@@ -1075,7 +1075,7 @@ impl Parser<'_> {
             match &t.tok {
                 Tok::Str(s) => {
                     self.bump();
-                    pattern.push(ParsePart::Literal(s.clone()));
+                    pattern.push(ParsePart::Literal(s.to_string()));
                 }
                 Tok::Punct("*") => {
                     self.bump();
@@ -1180,6 +1180,15 @@ impl Parser<'_> {
     fn binary_cmp(&mut self) -> Result<Expr> {
         self.need_operand("on")?;
         let lhs = self.postfix()?;
+        if let Tok::Punct(p @ ("!=" | "<" | "<=" | ">" | ">=" | "=~" | "!~" | "=")) =
+            self.peek().tok
+        {
+            return Err(Error::parse(
+                format!("a join condition compares with `==`, not `{p}`"),
+                self.peek().span,
+            )
+            .with_hint("filter with `| where` after the join for other comparisons"));
+        }
         if self.is_punct("==") {
             self.bump();
             self.need_operand("==")?;

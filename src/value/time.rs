@@ -117,6 +117,16 @@ pub fn format_datetime_iso(ticks: i64) -> String {
     s
 }
 
+/// `2017-10-15T12:00:00.0000000Z`: always 7 fraction digits. This is what `tostring`
+/// of a datetime gives (conformance: `reverse(datetime(2017-10-15 12:00))`).
+pub fn format_datetime_full(ticks: i64) -> String {
+    let p = date_parts(ticks);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
+        p.year, p.month, p.day, p.hour, p.minute, p.second, p.frac
+    )
+}
+
 fn push_fraction_trimmed(s: &mut String, frac: u32) {
     if frac != 0 {
         let digits = format!("{frac:07}");

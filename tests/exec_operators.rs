@@ -1,0 +1,317 @@
+//! One or more (query, expected) rows per tabular operator and per ★ rule of
+//! KQL-SEMANTICS.md. Expected results are Kusto's (names and types settled with
+//! Microsoft's type checker, values from the docs' rules).
+
+mod exec_common;
+use exec_common::check_cases;
+use kql::Catalog;
+
+const T: &str = "datatable(a:long, b:string)[1, 'x', 2, 'y', 3, 'x']";
+
+fn cases(rows: &[(&str, &str)]) {
+    check_cases(rows, &Catalog::new());
+}
+
+fn q(body: &str) -> String {
+    format!("{T} | {body}")
+}
+
+#[test]
+fn where_and_filter() {
+    cases(&[
+        ("datatable(a:long)[1,2,3] | where a > 1", "a:long\n2\n3"),
+        ("datatable(a:long)[1,2,3] | filter a != 2", "a:long\n1\n3"),
+        // A null predicate drops the row.
+        (
+            "datatable(a:long)[1,long(null),3] | where a > 1",
+            "a:long\n3",
+        ),
+        (
+            "datatable(a:long)[1,2] | where a > 1 and a < 5 or false",
+            "a:long\n2",
+        ),
+        // Three-valued logic: false and null is false, true or null is true.
+        (
+            "print x = false and bool(null), y = true or bool(null), z = true and bool(null)",
+            "x:bool, y:bool, z:bool\nfalse|true|null",
+        ),
+        ("datatable(a:long)[1] | where a > 'x'", "error: "),
+    ]);
+}
+
+#[test]
+fn extend_replaces_in_place() {
+    cases(&[
+        (
+            &q("extend c = a * 2"),
+            "a:long, b:string, c:long\n1|x|2\n2|y|4\n3|x|6",
+        ),
+        // ★ a reused name keeps its position and takes the new type.
+        (
+            &q("extend a = todouble(a) / 2"),
+            "a:real, b:string\n0.5|x\n1|y\n1.5|x",
+        ),
+        // Unnamed: a conversion of a column keeps its name (and so replaces it).
+        (&q("extend tostring(a) | take 1"), "a:string, b:string\n1|x"),
+        (
+            &q("extend a + 1 | take 1"),
+            "a:long, b:string, Column1:long\n1|x|2",
+        ),
+        // Later expressions see columns added earlier in the same extend.
+        (
+            &q("extend c = a + 1, d = c * 10 | take 1"),
+            "a:long, b:string, c:long, d:long\n1|x|2|20",
+        ),
+    ]);
+}
+
+#[test]
+fn project_family() {
+    cases(&[
+        (
+            &q("project b, c = a + 1"),
+            "b:string, c:long\nx|2\ny|3\nx|4",
+        ),
+        (
+            &q("project a * 2, a + 1 | take 1"),
+            "Column1:long, Column2:long\n2|2",
+        ),
+        (
+            &q("project a, a"),
+            "error: a column named `a` is already declared",
+        ),
+        (&q("project-away a"), "b:string\nx\ny\nx"),
+        (
+            "datatable(ab:long, ac:long, b:long)[1,2,3] | project-away a*",
+            "b:long\n3",
+        ),
+        (
+            "datatable(ab:long, ac:long, b:long)[1,2,3] | project-keep a*",
+            "ab:long, ac:long\n1|2",
+        ),
+        (&q("project-rename c = a | take 1"), "c:long, b:string\n1|x"),
+        (&q("project-reorder b | take 1"), "b:string, a:long\nx|1"),
+        (
+            "print d = dynamic({'k': {'j': 5}}) | project d.k.j, d['k']",
+            "d_k_j:dynamic, d_k:dynamic\n5|{\"j\":5}",
+        ),
+        (
+            &q("project nope"),
+            "error: unknown column or variable `nope`",
+        ),
+    ]);
+}
+
+#[test]
+fn summarize_names_and_defaults() {
+    cases(&[
+        (&q("summarize count() by b | sort by b asc"), "b:string, count_:long\nx|2\ny|1"),
+        (&q("summarize n = count(), s = sum(a), mn = min(a), mx = max(a) by b | sort by b asc"),
+         "b:string, n:long, s:long, mn:long, mx:long\nx|2|4|1|3\ny|1|2|2|2"),
+        (&q("summarize countif(a > 1), sum(a), min(a), max(a), avg(a), dcount(b)"),
+         "countif_:long, sum_a:long, min_a:long, max_a:long, avg_a:real, dcount_b:long\n2|6|1|3|2|2"),
+        (&q("summarize make_set(b), make_list(a)"), "set_b:dynamic, list_a:dynamic\n[\"x\",\"y\"]|[1,2,3]"),
+        (&q("summarize count(), count()"), "count_:long, count_1:long\n3|3"),
+        // ★ no `by`, no input: one row of defaults.
+        (&q("where a > 10 | summarize count(), sum(a), make_set(b), max(a)"),
+         "count_:long, sum_a:long, set_b:dynamic, max_a:long\n0|0|[]|null"),
+        // with `by` and no input: no rows.
+        (&q("where a > 10 | summarize count() by b"), "b:string, count_:long"),
+        // computed keys: bin keeps the column name, others are Column1.
+        ("datatable(t:datetime)[datetime(2024-01-01 10:20), datetime(2024-01-01 10:40)] | summarize count() by bin(t, 1h)",
+         "t:datetime, count_:long\n2024-01-01T10:00:00Z|2"),
+        (&q("summarize count() by a % 2 | sort by Column1 asc"), "Column1:long, count_:long\n0|1\n1|2"),
+        // expressions over aggregates
+        (&q("summarize r = sum(a) * 10"), "r:long\n60"),
+        (&q("summarize arg_max(a, *)"), "a:long, b:string\n3|x"),
+        (&q("summarize arg_min(a, b) by b | sort by b asc"), "b:string, a:long, b1:string\nx|1|x\ny|2|y"),
+        (&q("summarize any(a) by b | sort by b asc | project any_a"), "any_a:long\n1\n2"),
+        (&q("summarize take_any(b)"), "b:string\nx"),
+        // null keys group together
+        ("datatable(k:long, v:long)[long(null), 1, long(null), 2, 1, 3] | summarize sum(v) by k | sort by k asc",
+         "k:long, sum_v:long\nnull|3\n1|3"),
+        (&q("extend x = count()"), "error: aggregate function `count` is only allowed in `summarize`"),
+        (&q("summarize hint.shufflekey=b count() by b | count"), "Count:long\n2"),
+    ]);
+}
+
+#[test]
+fn take_top_sort() {
+    cases(&[
+        (&q("take 2"), "a:long, b:string\n1|x\n2|y"),
+        (&q("limit 1"), "a:long, b:string\n1|x"),
+        // ★ sort defaults to desc
+        (&q("sort by a"), "a:long, b:string\n3|x\n2|y\n1|x"),
+        (
+            &q("order by b asc, a desc"),
+            "a:long, b:string\n3|x\n1|x\n2|y",
+        ),
+        (&q("top 2 by a"), "a:long, b:string\n3|x\n2|y"),
+        (&q("top 1 by a asc"), "a:long, b:string\n1|x"),
+        // nulls first for asc, last for desc
+        (
+            "datatable(a:long)[2, long(null), 1] | sort by a asc",
+            "a:long\nnull\n1\n2",
+        ),
+        (
+            "datatable(a:long)[2, long(null), 1] | sort by a desc",
+            "a:long\n2\n1\nnull",
+        ),
+        (
+            "datatable(a:long)[2, long(null), 1] | sort by a asc nulls last",
+            "a:long\n1\n2\nnull",
+        ),
+        // strings sort ordinally: upper case before lower case
+        (
+            "datatable(s:string)['b', 'Medium', 'High', 'a'] | sort by s asc",
+            "s:string\nHigh\nMedium\na\nb",
+        ),
+    ]);
+}
+
+#[test]
+fn distinct_and_count() {
+    cases(&[
+        (&q("distinct b"), "b:string\nx\ny"),
+        (
+            "datatable(a:long, b:string)[1,'x',1,'x',2,'x'] | distinct *",
+            "a:long, b:string\n1|x\n2|x",
+        ),
+        (&q("count"), "Count:long\n3"),
+    ]);
+}
+
+#[test]
+fn mv_expand_forms() {
+    cases(&[
+        ("datatable(k:long, d:dynamic)[1, dynamic([10, 20]), 2, dynamic([]), 3, dynamic(null)] | mv-expand d",
+         "k:long, d:dynamic\n1|10\n1|20\n3|null"),
+        // ★ `Name = expr` adds a column and keeps the array; `to typeof()` types it.
+        ("datatable(k:long, d:dynamic)[1, dynamic(['a', 'b'])] | mv-expand v = d to typeof(string)",
+         "k:long, d:dynamic, v:string\n1|[\"a\",\"b\"]|a\n1|[\"a\",\"b\"]|b"),
+        ("print d = dynamic([1, 2, 3]) | mv-expand with_itemindex = i d limit 2", "d:dynamic, i:long\n1|0\n2|1"),
+        ("print a = dynamic([1, 2]), b = dynamic(['x']) | mv-expand a, b", "a:dynamic, b:dynamic\n1|x\n2|null"),
+        ("print d = dynamic({'p': 1, 'q': 2}) | mv-expand d", "d:dynamic\n{\"p\":1}\n{\"q\":2}"),
+        ("print d = dynamic({'p': 1}) | mv-expand bagexpansion=array d", "d:dynamic\n[\"p\",1]"),
+    ]);
+}
+
+#[test]
+fn mv_apply() {
+    let t = "datatable(k:long, a:dynamic)[1, dynamic([3, 1, 2]), 2, dynamic([5])]";
+    cases(&[
+        (
+            &format!("{t} | mv-apply a to typeof(long) on (top 1 by a)"),
+            "k:long, a:long\n1|3\n2|5",
+        ),
+        (
+            &format!("{t} | mv-apply x = a to typeof(long) on (summarize s = sum(x))"),
+            "k:long, a:dynamic, s:long\n1|[3,1,2]|6\n2|[5]|5",
+        ),
+    ]);
+}
+
+#[test]
+fn joins() {
+    let l = "datatable(k:long, lv:string)[1, 'a', 1, 'b', 2, 'c', long(null), 'n']";
+    let r = "datatable(k:long, rv:string)[1, 'R1', 1, 'R2', 3, 'R3', long(null), 'RN']";
+    let j = |kind: &str| format!("{l} | join {kind} ({r}) on k");
+    cases(&[
+        // default innerunique: one left row per key, then all right matches
+        (&j(""), "k:long, lv:string, k1:long, rv:string\n1|a|1|R1\n1|a|1|R2"),
+        (&j("kind=inner"), "k:long, lv:string, k1:long, rv:string\n1|a|1|R1\n1|a|1|R2\n1|b|1|R1\n1|b|1|R2"),
+        // leftouter pads with nulls ("" for strings); null keys never match
+        (&j("kind=leftouter"), "k:long, lv:string, k1:long, rv:string\n1|a|1|R1\n1|a|1|R2\n1|b|1|R1\n1|b|1|R2\n2|c|null|\nnull|n|null|"),
+        (&j("kind=rightouter"), "k:long, lv:string, k1:long, rv:string\n1|a|1|R1\n1|a|1|R2\n1|b|1|R1\n1|b|1|R2\nnull||3|R3\nnull||null|RN"),
+        (&format!("{} | count", j("kind=fullouter")), "Count:long\n8"),
+        (&j("kind=leftsemi"), "k:long, lv:string\n1|a\n1|b"),
+        (&j("kind=leftanti"), "k:long, lv:string\n2|c\nnull|n"),
+        (&format!("{} | count", j("kind=anti")), "Count:long\n2"),
+        (&j("kind=rightsemi"), "k:long, rv:string\n1|R1\n1|R2"),
+        (&j("kind=rightanti"), "k:long, rv:string\n3|R3\nnull|RN"),
+        // $left/$right keys with `and`; hints ignored
+        (&format!("{l} | join hint.strategy=broadcast kind=inner ({r} | project k2 = k, rv) on $left.k == $right.k2 | take 1"),
+         "k:long, lv:string, k2:long, rv:string\n1|a|1|R1"),
+        ("datatable(a:long, b:string)[1,'x'] | join kind=inner (datatable(a:long, b:string, a1:long)[1,'x',7]) on a, b",
+         "a:long, b:string, a2:long, b1:string, a1:long\n1|x|1|x|7"),
+        // lookup: leftouter by default, the right key not repeated
+        ("datatable(a:long, b:string)[1,'x', 2, 'y'] | lookup (datatable(a:long, b:string, c:long)[1,'z',9]) on a",
+         "a:long, b:string, b1:string, c:long\n1|x|z|9\n2|y||null"),
+        (&j("kind=sideways"), "error: unknown join kind `sideways`"),
+    ]);
+}
+
+#[test]
+fn union_print_range_datatable() {
+    cases(&[
+        ("union (datatable(a:long)[1]), (datatable(a:long)[2])", "a:long\n1\n2"),
+        ("datatable(a:long, b:string)[1, 'x'] | union (datatable(a:string, c:string)['s', 't'])",
+         "a_long:long, b:string, a_string:string, c:string\n1|x||\nnull||s|t"),
+        ("datatable(a:long)[1] | union kind=inner (datatable(a:long, c:long)[2, 3])", "a:long\n1\n2"),
+        ("print a = 1, 2, 'x'", "a:long, print_1:long, print_2:string\n1|2|x"),
+        ("range x from 1 to 7 step 3", "x:long\n1\n4\n7"),
+        ("range t from datetime(2024-01-01) to datetime(2024-01-02) step 12h", "t:datetime\n2024-01-01T00:00:00Z\n2024-01-01T12:00:00Z\n2024-01-02T00:00:00Z"),
+        ("datatable(a:int, r:real, d:dynamic)[1, 2, dynamic([1])]", "a:int, r:real, d:dynamic\n1|2|[1]"),
+        ("datatable(a:long)[1] | getschema", "ColumnName:string, ColumnOrdinal:long, DataType:string, ColumnType:string\na|0|System.Int64|long"),
+        ("datatable(a:long)[1] | as T | serialize n = a + 1", "a:long, n:long\n1|2"),
+    ]);
+}
+
+#[test]
+fn lets_and_functions() {
+    cases(&[
+        // ★ lets shadow in order; a scalar let folds into a constant
+        ("let x = 1; let x = x + 1; print x", "print_0:long\n2"),
+        ("let n = 2; let T = datatable(a:long)[1,2,3]; T | where a >= n", "a:long\n2\n3"),
+        // ★ a column wins over a let of the same name inside expressions
+        ("let a = 100; datatable(a:long)[1] | extend b = a", "a:long, b:long\n1|1"),
+        ("let f = (x:long, y:long = 10) { x + y }; print f(1), f(1, 2)", "print_0:long, print_1:long\n11|3"),
+        ("let G = (T:(*), n:long) { T | take n }; G(datatable(a:long)[1,2,3], 2)", "a:long\n1\n2"),
+        ("let T = datatable(a:long)[1,2,3]; let Big = T | where a > 1; T | where a in (Big)", "a:long\n2\n3"),
+        ("let T = datatable(a:long)[1,2,3]; T | where a !in (T | where a > 1)", "a:long\n1"),
+        ("let T = datatable(a:long)[5,7]; print m = toscalar(T | summarize max(a))", "m:long\n7"),
+        ("let T = materialize(datatable(a:long)[1,2]); T | union T | count", "Count:long\n4"),
+        ("let T = datatable(a:long)[1]; T | invoke (G = 1)", "error: "),
+        ("Nope | take 1", "error: unknown table or variable `Nope`"),
+        ("datatable(a:long)[1] | extend b = column_ifexists('zz', 5), c = column_ifexists('a', 0)", "a:long, b:long, c:long\n1|5|1"),
+    ]);
+}
+
+#[test]
+fn scalar_operators_in_context() {
+    cases(&[
+        // ★ has on dynamic works on its JSON text
+        ("print d = dynamic(['MSAL-Client', 'Suspicious-Tool']) | extend h = d has 'Suspicious-Tool', b = d has 'Browser'",
+         "d:dynamic, h:bool, b:bool\n[\"MSAL-Client\",\"Suspicious-Tool\"]|true|false"),
+        ("datatable(s:string)['High', 'Low', 'Medium'] | where s in ('High', 'Medium')", "s:string\nHigh\nMedium"),
+        ("datatable(s:string)['python-requests/2.31', 'Mozilla/5.0'] | where s has_any ('curl', 'requests')", "s:string\npython-requests/2.31"),
+        ("datatable(a:long)[1, 5, 9] | where a between (2 .. 9)", "a:long\n5\n9"),
+        ("print x = case(1 > 2, 'a', 2 > 1, 'b', 'c')", "x:string\nb"),
+    ]);
+}
+
+#[test]
+fn parse_operator() {
+    cases(&[
+        (
+            "print s = 'id=42 user=bob' | parse s with 'id=' id:long ' user=' user",
+            "s:string, id:long, user:string\nid=42 user=bob|42|bob",
+        ),
+        (
+            "datatable(s:string)['a=1', 'zzz'] | parse-where s with 'a=' v:long",
+            "s:string, v:long\na=1|1",
+        ),
+        (
+            "print s = 'k: 7' | parse kind=regex s with @'k:\\s*' v:long",
+            "s:string, v:long\nk: 7|7",
+        ),
+    ]);
+}
+
+#[test]
+fn unsupported_operators_fail_loudly() {
+    cases(&[(
+        "datatable(a:long)[1] | evaluate bag_unpack(a)",
+        "error: `evaluate` is not supported yet",
+    )]);
+}
