@@ -204,7 +204,6 @@ fn query_from_stdin_needs_no_data_and_prints_every_format() {
 }
 
 #[test]
-#[ignore = "needs funcs: ago, case, make_set, ... in the function registry"]
 fn seed_runs_on_the_sample_data() {
     let out = kql(
         &[
