@@ -17,7 +17,10 @@ use crate::table::{Catalog, Column, Table};
 use crate::types::Type;
 use crate::value::{from_json, parse_datetime, parse_guid, parse_timespan, Value};
 use indexmap::IndexMap;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
 use serde_json::{Map, Value as J};
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -168,9 +171,9 @@ fn parse_text(
 ) -> Result<Table> {
     let mut builder = TableBuilder::new(schema, path);
     if lines_format {
-        read_lines(text, path, &mut |line, obj| builder.push(line, obj))?;
+        read_lines(text, path, &mut |line, obj| builder.push_text(line, obj))?;
     } else {
-        read_array(text, path, &mut |line, obj| builder.push(line, obj))?;
+        read_array(text, path, &mut |line, obj| builder.push_text(line, obj))?;
     }
     builder.finish()
 }
@@ -179,16 +182,20 @@ fn parse_text(
 fn read_lines(
     text: &str,
     path: &str,
-    row: &mut dyn FnMut(usize, Map<String, J>) -> Result<()>,
+    row: &mut dyn FnMut(usize, &str) -> Result<()>,
 ) -> Result<()> {
     for (i, line) in text.lines().enumerate() {
         let line_no = i + 1;
-        if line.trim().is_empty() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
             continue;
         }
-        let v: J = serde_json::from_str(line)
-            .map_err(|e| Error::data(format!("invalid JSON: {e}"), path, line_no))?;
-        row(line_no, into_object(v, path, line_no)?)?;
+        if !trimmed.starts_with('{') {
+            let v: J = serde_json::from_str(line)
+                .map_err(|e| Error::data(format!("invalid JSON: {e}"), path, line_no))?;
+            into_object(v, path, line_no)?;
+        }
+        row(line_no, trimmed)?;
     }
     Ok(())
 }
@@ -197,7 +204,7 @@ fn read_lines(
 fn read_array(
     text: &str,
     path: &str,
-    row: &mut dyn FnMut(usize, Map<String, J>) -> Result<()>,
+    row: &mut dyn FnMut(usize, &str) -> Result<()>,
 ) -> Result<()> {
     let bytes = text.as_bytes();
     let mut pos = 0;
@@ -232,22 +239,32 @@ fn read_array(
         loop {
             skip_ws(&mut pos, &mut line);
             let start_line = line;
-            let mut stream = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<J>();
-            let v = match stream.next() {
-                Some(Ok(v)) => v,
-                Some(Err(e)) => {
-                    return Err(Error::data(
-                        format!("invalid JSON: {e}"),
-                        path,
-                        start_line + e.line() - 1,
-                    ))
+            // Objects are cut out by bracket matching, which is fast; anything else (or
+            // malformed JSON) goes through serde_json for its error message.
+            match (bytes.get(pos), object_end(bytes, pos)) {
+                (Some(b'{'), Some(end)) => {
+                    let element = &text[pos..end];
+                    line += memchr_count(element.as_bytes());
+                    pos = end;
+                    row(start_line, element)?;
                 }
-                None => return Err(Error::data("unexpected end of file", path, line)),
-            };
-            let end = pos + stream.byte_offset();
-            line += text[pos..end].matches('\n').count();
-            pos = end;
-            row(start_line, into_object(v, path, start_line)?)?;
+                _ => {
+                    let mut stream =
+                        serde_json::Deserializer::from_str(&text[pos..]).into_iter::<J>();
+                    return Err(match stream.next() {
+                        Some(Ok(v)) => match into_object(v, path, start_line) {
+                            Err(e) => e,
+                            Ok(_) => Error::data("malformed object", path, start_line),
+                        },
+                        Some(Err(e)) => Error::data(
+                            format!("invalid JSON: {e}"),
+                            path,
+                            start_line + e.line() - 1,
+                        ),
+                        None => Error::data("unexpected end of file", path, line),
+                    });
+                }
+            }
             skip_ws(&mut pos, &mut line);
             match bytes.get(pos) {
                 Some(b',') => pos += 1,
@@ -270,6 +287,41 @@ fn read_array(
         return Err(Error::data("unexpected text after the array", path, line));
     }
     Ok(())
+}
+
+/// The end (exclusive) of the object or array that starts at `start`: its matching
+/// bracket, skipping strings. `None` when the text ends first.
+fn object_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                loop {
+                    match bytes.get(i)? {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 fn into_object(v: J, path: &str, line: usize) -> Result<Map<String, J>> {
@@ -314,6 +366,8 @@ struct TableBuilder<'a> {
     /// Per typed column: shares repeated strings (user names, IPs, apps) so that each
     /// distinct value is stored once; dropped for columns of mostly unique values.
     interners: Vec<Option<Interner>>,
+    /// A conversion error met inside the JSON parser (which can only carry text).
+    error: Option<Error>,
 }
 
 /// A set of the strings seen so far in one column.
@@ -358,43 +412,60 @@ impl<'a> TableBuilder<'a> {
             lines: Vec::new(),
             pending: Vec::new(),
             interners: (0..typed).map(|_| Some(Interner::default())).collect(),
+            error: None,
         }
     }
 
-    fn push(&mut self, line: usize, obj: Map<String, J>) -> Result<()> {
-        let row_no = self.rows.len();
-        let mut row = self.nulls.clone();
-        for (key, j) in obj {
-            let i = match self.index.get(&key) {
-                Some(&i) => i,
-                None => {
-                    let i = self.columns.len();
-                    self.columns.push(Column::new(key.clone(), Type::Dynamic));
-                    self.index.insert(key, i);
-                    self.pending.push(Vec::new());
-                    i
-                }
-            };
-            if i < self.typed {
-                let ty = self.columns[i].ty;
-                row[i] = match (&j, &mut self.interners[i]) {
-                    (J::String(text), Some(interner)) if ty == Type::String => {
-                        let v = interner.get(text);
-                        if interner.is_full(row_no) {
-                            self.interners[i] = None;
-                        }
-                        v
-                    }
-                    _ => convert(&j, ty)
-                        .ok_or_else(|| self.bad_value(&self.columns[i].name, &j, ty, line))?,
-                };
-            } else {
-                self.pending[i - self.typed].push((row_no, j));
-            }
+    /// Parses one object's text straight into a row: keys are looked up without being
+    /// copied, and strings of string columns go to the column's interner.
+    fn push_text(&mut self, line: usize, text: &str) -> Result<()> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let parsed = RowSeed {
+            builder: self,
+            line,
         }
-        self.rows.push(row);
-        self.lines.push(line);
-        Ok(())
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+        match parsed {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.error.take().unwrap_or_else(|| {
+                Error::data(format!("invalid JSON: {e}"), self.path, line + e.line() - 1)
+            })),
+        }
+    }
+
+    /// The index of column `key`, adding a column to infer when it is new.
+    fn column_for(&mut self, key: &str) -> usize {
+        if let Some(&i) = self.index.get(key) {
+            return i;
+        }
+        let i = self.columns.len();
+        self.columns.push(Column::new(key, Type::Dynamic));
+        self.index.insert(key.to_string(), i);
+        self.pending.push(Vec::new());
+        i
+    }
+
+    /// Converts a string for typed column `i`, without building a JSON value.
+    fn typed_str(&mut self, i: usize, s: &str, row_no: usize) -> Option<Value> {
+        let ty = self.columns[i].ty;
+        match ty {
+            Type::String => Some(match &mut self.interners[i] {
+                Some(interner) => {
+                    let v = interner.get(s);
+                    if interner.is_full(row_no + 1) {
+                        self.interners[i] = None;
+                    }
+                    v
+                }
+                None => Value::String(Arc::from(s)),
+            }),
+            Type::Dynamic => Some(Value::String(Arc::from(s))),
+            _ if s.is_empty() => Some(Value::Null),
+            Type::DateTime => parse_datetime(s).map(Value::DateTime),
+            Type::Guid => parse_guid(s).map(Value::Guid),
+            _ => convert(&J::String(s.to_string()), ty),
+        }
     }
 
     fn bad_value(&self, column: &str, j: &J, ty: Type, line: usize) -> Error {
@@ -430,6 +501,145 @@ impl<'a> TableBuilder<'a> {
             }
         }
         Ok(Table::new(self.columns, self.rows))
+    }
+}
+
+/// Deserializes one JSON object into a row of a [`TableBuilder`].
+struct RowSeed<'b, 'a> {
+    builder: &'b mut TableBuilder<'a>,
+    line: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for RowSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RowSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let b = self.builder;
+        let row_no = b.rows.len();
+        let mut row = b.nulls.clone();
+        while let Some(key) = map.next_key_seed(StrSeed)? {
+            let i = b.column_for(&key);
+            if i >= b.typed {
+                let j: J = map.next_value()?;
+                b.pending[i - b.typed].push((row_no, j));
+                continue;
+            }
+            let cell = map.next_value_seed(CellSeed)?;
+            let converted = match &cell {
+                Cell::Str(s) => b.typed_str(i, s, row_no),
+                Cell::Json(j) => convert(j, b.columns[i].ty),
+            };
+            match converted {
+                Some(v) => row[i] = v,
+                None => {
+                    let j = match cell {
+                        Cell::Str(s) => J::String(s.into_owned()),
+                        Cell::Json(j) => j,
+                    };
+                    let ty = b.columns[i].ty;
+                    b.error = Some(b.bad_value(&b.columns[i].name, &j, ty, self.line));
+                    return Err(serde::de::Error::custom("bad value"));
+                }
+            }
+        }
+        b.rows.push(row);
+        b.lines.push(self.line);
+        Ok(())
+    }
+}
+
+/// A string, borrowed from the input when it has no escapes.
+struct StrSeed;
+
+impl<'de> DeserializeSeed<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// A cell: a string (the common case, kept unparsed) or any other JSON value.
+enum Cell<'de> {
+    Str(Cow<'de, str>),
+    Json(J),
+}
+
+struct CellSeed;
+
+impl<'de> DeserializeSeed<'de> for CellSeed {
+    type Value = Cell<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CellSeed {
+    type Value = Cell<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+        Ok(Cell::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Cell::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(Cell::Str(Cow::Owned(v)))
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Self::Value, E> {
+        Ok(Cell::Json(J::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E> {
+        Ok(Cell::Json(J::from(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E> {
+        Ok(Cell::Json(J::from(v)))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Self::Value, E> {
+        Ok(Cell::Json(J::from(v)))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(Cell::Json(J::Null))
+    }
+    fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(Cell::Json(J::Null))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        J::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(Cell::Json)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Self::Value, A::Error> {
+        J::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Cell::Json)
     }
 }
 
@@ -795,6 +1005,45 @@ mod tests {
                 e.message
             );
         }
+    }
+
+    #[test]
+    fn brackets_and_escapes_inside_strings_do_not_confuse_the_row_splitter() {
+        let text = concat!(
+            "[\n",
+            r#"{"s": "a]}\"{[", "k\u0041": "x", "d": {"n": [1, "]"]}},"#,
+            "\n",
+            r#"{"s": "\\", "kA": "y"}"#,
+            "\n]"
+        );
+        let t = load_table_text(text, "t.json", None).unwrap();
+        assert_eq!(
+            types(&t),
+            vec![
+                ("s".into(), Type::String),
+                ("kA".into(), Type::String),
+                ("d".into(), Type::Dynamic),
+            ]
+        );
+        assert_eq!(t.rows[0][0].as_str(), Some("a]}\"{["));
+        assert_eq!(t.rows[1][0].as_str(), Some("\\"));
+        assert_eq!(t.rows[1][1].as_str(), Some("y"));
+        assert_eq!(
+            crate::value::to_kql_string(&t.rows[0][2]),
+            r#"{"n":[1,"]"]}"#
+        );
+        // The same with a schema, where strings are converted as they are read.
+        let s = schema(&[
+            ("s", Type::String),
+            ("d", Type::Dynamic),
+            ("kA", Type::String),
+        ]);
+        let t = load_table_text(text, "t.json", Some(&s)).unwrap();
+        assert_eq!(t.rows[0][0].as_str(), Some("a]}\"{["));
+        assert_eq!(t.rows[0][2].as_str(), Some("x"));
+        assert!(matches!(&t.rows[0][1], Value::Bag(_)));
+        let e = load_table_text("[{\"s\": \"a\n", "t.json", None).unwrap_err();
+        assert!(e.message.contains("invalid JSON"), "{}", e.message);
     }
 
     #[test]
