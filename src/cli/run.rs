@@ -104,6 +104,9 @@ pub fn main(args: Args) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = write_results(&mut out, &tables, args.format.into()).and_then(|()| out.flush());
+    // The process ends here: freeing millions of values one by one would only cost time.
+    std::mem::forget(tables);
+    std::mem::forget(catalog);
     match written {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`kql run ... | head`) is not an error.
