@@ -52,6 +52,15 @@ pub(super) const NAMES: &[&str] = &[
     "variance",
     "varianceif",
     "variancep",
+    "variancepif",
+    "stdevpif",
+    "covariance",
+    "covariancep",
+    "covarianceif",
+    "covariancepif",
+    "binary_all_and",
+    "binary_all_or",
+    "binary_all_xor",
 ];
 
 /// Aggregates kql knows but has not built (binding fails with "not supported yet").
@@ -71,16 +80,7 @@ pub(super) const UNSUPPORTED: &[&str] = &[
     "hll_merge",
     "buildschema",
     "make_set_with_nulls",
-    "covariance",
-    "covariancep",
-    "covarianceif",
-    "covariancepif",
-    "binary_all_and",
-    "binary_all_or",
-    "binary_all_xor",
     "dcount_intersect",
-    "variancepif",
-    "stdevpif",
 ];
 
 const MAX_SET: usize = 1_048_576;
@@ -128,16 +128,29 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
     use super::sig;
     use Want::*;
     match name {
-        "count" if args.is_empty() => {
-            agg(vec![Type::Long], || Box::new(Count { n: 0, pred: None }))
-        }
-        // `count(p)` is the deprecated form of `countif(p)`.
+        "count" if args.is_empty() => agg(vec![Type::Long], || {
+            Box::new(Count {
+                n: 0,
+                pred: None,
+                nonnull: false,
+            })
+        }),
+        // `count(x)` counts the non-null values of x (conformance summarize-operator-05);
+        // with a bool it is the deprecated form of `countif(x)`.
+        "count" if args.len() == 1 && args[0].ty != Type::Bool => agg(vec![Type::Long], || {
+            Box::new(Count {
+                n: 0,
+                pred: None,
+                nonnull: true,
+            })
+        }),
         "countif" | "count" => {
             sig(name, args, 1, 1, &[Bool])?;
             agg(vec![Type::Long], || {
                 Box::new(Count {
                     n: 0,
                     pred: Some(0),
+                    nonnull: false,
                 })
             })
         }
@@ -217,7 +230,38 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
                 })
             })
         }
-        "stdev" | "stdevif" | "stdevp" | "variance" | "varianceif" | "variancep" => {
+        "covariance" | "covariancep" | "covarianceif" | "covariancepif" => {
+            let cond = name.ends_with("if");
+            sig(
+                name,
+                args,
+                2 + cond as usize,
+                2 + cond as usize,
+                &[Num, Num, Bool],
+            )?;
+            let population = name.starts_with("covariancep");
+            agg(vec![Type::Real], move || {
+                Box::new(Covariance {
+                    n: 0.0,
+                    sx: 0.0,
+                    sy: 0.0,
+                    sxy: 0.0,
+                    pred: cond.then_some(2),
+                    population,
+                })
+            })
+        }
+        "binary_all_and" | "binary_all_or" | "binary_all_xor" => {
+            sig(name, args, 1, 1, &[Integer])?;
+            let op = match name {
+                "binary_all_and" => 0,
+                "binary_all_or" => 1,
+                _ => 2,
+            };
+            agg(vec![Type::Long], move || Box::new(BitAll { acc: None, op }))
+        }
+        "stdev" | "stdevif" | "stdevp" | "variance" | "varianceif" | "variancep"
+        | "variancepif" | "stdevpif" => {
             let cond = name.ends_with("if");
             sig(
                 name,
@@ -228,8 +272,8 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
             )?;
             let out = match name {
                 "stdev" | "stdevif" => MomentOut::Stdev,
-                "stdevp" => MomentOut::StdevP,
-                "variancep" => MomentOut::VarP,
+                "stdevp" | "stdevpif" => MomentOut::StdevP,
+                "variancep" | "variancepif" => MomentOut::VarP,
                 _ => MomentOut::Var,
             };
             agg(vec![Type::Real], move || {
@@ -385,11 +429,12 @@ fn passes(args: &[Value], pred: Option<usize>) -> bool {
 struct Count {
     n: i64,
     pred: Option<usize>,
+    nonnull: bool,
 }
 
 impl AggState for Count {
     fn update(&mut self, args: &[Value]) {
-        if passes(args, self.pred) {
+        if passes(args, self.pred) && !(self.nonnull && args[0].is_null()) {
             self.n += 1;
         }
     }
@@ -655,5 +700,55 @@ impl AggState for TakeAny {
     }
     fn finish(&mut self) -> Vec<Value> {
         self.row.take().unwrap_or_else(|| nulls(&self.types))
+    }
+}
+
+struct Covariance {
+    n: f64,
+    sx: f64,
+    sy: f64,
+    sxy: f64,
+    pred: Option<usize>,
+    population: bool,
+}
+
+impl AggState for Covariance {
+    fn update(&mut self, args: &[Value]) {
+        if !passes(args, self.pred) {
+            return;
+        }
+        if let (Some(x), Some(y)) = (super::num_f64(&args[0]), super::num_f64(&args[1])) {
+            self.n += 1.0;
+            self.sx += x;
+            self.sy += y;
+            self.sxy += x * y;
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        let n = self.n;
+        let c = self.sxy - self.sx * self.sy / n;
+        let d = if self.population { n } else { n - 1.0 };
+        vec![Value::Real(if d > 0.0 { c / d } else { 0.0 })]
+    }
+}
+
+struct BitAll {
+    acc: Option<i64>,
+    op: u8,
+}
+
+impl AggState for BitAll {
+    fn update(&mut self, args: &[Value]) {
+        if let Some(x) = super::num_i64(&args[0]) {
+            self.acc = Some(match (self.acc, self.op) {
+                (None, _) => x,
+                (Some(a), 0) => a & x,
+                (Some(a), 1) => a | x,
+                (Some(a), _) => a ^ x,
+            });
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        vec![self.acc.map_or(Value::Null, Value::Long)]
     }
 }

@@ -7,7 +7,7 @@ use super::{arity, cast_to, expect, num_f64, num_i64, pure, sig, unify, Bound, F
 use super::{ArgInfo, Want};
 use crate::types::Type;
 use crate::value::{
-    parse_datetime, parse_guid, parse_json_text, parse_timespan, to_kql_string, Value,
+    parse_datetime, parse_guid, parse_json_text, parse_timespan, tostring as tostring_v, Value,
 };
 
 pub(super) const NAMES: &[&str] = &[
@@ -41,7 +41,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "tostring" => sig(name, args, 1, 1, &[Want::Any]).and_then(|_| {
             pure(Type::String, |a| match &a[0] {
                 Value::String(_) => a[0].clone(),
-                v => Value::str(&to_kql_string(v)),
+                v => Value::str(&tostring_v(v)),
             })
         }),
         "toint" => sig(name, args, 1, 1, &[Want::Any]).and_then(|_| {

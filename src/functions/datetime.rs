@@ -169,8 +169,10 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 "getyear" => Part::Year,
                 _ => Part::WeekOfYear,
             };
-            pure(Type::Int, move |a| match ticks_of(&a[0]) {
-                Some(t) => Value::Int(datetime_part(part, t) as i32),
+            // The engine returns long (conformance hour-of-day-function-00), though
+            // Kusto.Language types these int.
+            pure(Type::Long, move |a| match ticks_of(&a[0]) {
+                Some(t) => Value::Long(datetime_part(part, t)),
                 None => Value::Null,
             })
         }),

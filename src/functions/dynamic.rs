@@ -40,6 +40,13 @@ pub(super) const NAMES: &[&str] = &[
     "array_rotate_right",
     "zip",
     "range",
+    "bag_zip",
+    "bag_set_key",
+    "jaccard_index",
+    "array_iff",
+    "array_iif",
+    "extract_json",
+    "extractjson",
 ];
 
 fn arr(v: &Value) -> Option<&Arc<Vec<Value>>> {
@@ -81,21 +88,32 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }),
         "bag_remove_keys" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
             pure(Type::Dynamic, |a| match (&a[0], arr(&a[1])) {
-                (Value::Bag(b), Some(keys)) => {
-                    let drop: HashSet<String> = keys.iter().map(|k| text(k).into_owned()).collect();
-                    let out: Bag = b
-                        .iter()
-                        .filter(|(k, _)| !drop.contains(k.as_ref()))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    Value::bag(out)
+                (Value::Bag(_), Some(keys)) => {
+                    let mut out = a[0].clone();
+                    for k in keys.iter() {
+                        out = remove_path(&out, &key_path(&text(k)));
+                    }
+                    out
                 }
                 _ => Value::Null,
             })
         }),
         "bag_has_key" => sig(name, args, 2, 2, &[Dynamic, Str]).and_then(|_| {
             pure(Type::Bool, |a| match &a[0] {
-                Value::Bag(b) => Value::Bool(b.contains_key(text(&a[1]).as_ref())),
+                Value::Bag(_) => {
+                    let path = key_path(&text(&a[1]));
+                    let mut cur = &a[0];
+                    for seg in &path {
+                        match cur {
+                            Value::Bag(b) => match b.get(seg.as_str()) {
+                                Some(v) => cur = v,
+                                None => return Value::Bool(false),
+                            },
+                            _ => return Value::Bool(false),
+                        }
+                    }
+                    Value::Bool(true)
+                }
                 _ => Value::Null,
             })
         }),
@@ -274,8 +292,201 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             })
         }),
         "range" => bind_range(args),
+        "array_iff" | "array_iif" => sig(name, args, 3, 3, &[Dynamic, Any, Any]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                let Some(cond) = arr(&a[0]) else {
+                    return Value::Null;
+                };
+                let pick = |v: &Value, i: usize| match v {
+                    Value::Array(x) => x.get(i).cloned().unwrap_or(Value::Null),
+                    other => other.clone(),
+                };
+                let out = cond
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| match c {
+                        Value::Bool(true) => pick(&a[1], i),
+                        Value::Bool(false) => pick(&a[2], i),
+                        v if v.is_number() => {
+                            if super::num_f64(v).is_some_and(|f| f != 0.0) {
+                                pick(&a[1], i)
+                            } else {
+                                pick(&a[2], i)
+                            }
+                        }
+                        _ => Value::Null,
+                    })
+                    .collect();
+                Value::array(out)
+            })
+        }),
+        "extract_json" | "extractjson" => bind_extract_json(name, args),
+        "bag_zip" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
+            pure(Type::Dynamic, |a| match (arr(&a[0]), arr(&a[1])) {
+                (Some(keys), Some(vals)) => {
+                    let mut b = Bag::new();
+                    for (i, k) in keys.iter().enumerate() {
+                        if let Value::String(k) = k {
+                            b.insert(k.clone(), vals.get(i).cloned().unwrap_or(Value::Null));
+                        }
+                    }
+                    Value::bag(b)
+                }
+                _ => Value::Null,
+            })
+        }),
+        "bag_set_key" => sig(name, args, 3, 3, &[Dynamic, Str, Any]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                let Value::Bag(_) = &a[0] else {
+                    return Value::Null;
+                };
+                set_path(&a[0], &key_path(&text(&a[1])), &a[2])
+            })
+        }),
+        "jaccard_index" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
+            pure(Type::Real, |a| match (arr(&a[0]), arr(&a[1])) {
+                (Some(x), Some(y)) => {
+                    let sx: HashSet<&Value> = x.iter().collect();
+                    let sy: HashSet<&Value> = y.iter().collect();
+                    let union = sx.union(&sy).count();
+                    if union == 0 {
+                        return Value::Real(f64::NAN);
+                    }
+                    Value::Real(sx.intersection(&sy).count() as f64 / union as f64)
+                }
+                _ => Value::Null,
+            })
+        }),
         _ => return None,
     })
+}
+
+/// The segments of a bag key: a plain key, or a JSONPath (`$.a.b`, `$['a']["b"]`).
+fn key_path(k: &str) -> Vec<String> {
+    let Some(rest) = k.strip_prefix('$') else {
+        return vec![k.to_string()];
+    };
+    let mut out = Vec::new();
+    let mut s = rest;
+    while !s.is_empty() {
+        if let Some(r) = s.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            out.push(r[..end].to_string());
+            s = &r[end..];
+        } else if let Some(r) = s.strip_prefix('[') {
+            let end = r.find(']').unwrap_or(r.len());
+            out.push(r[..end].trim_matches(['\'', '"']).to_string());
+            s = r.get(end + 1..).unwrap_or("");
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+/// A copy of bag `v` with `value` set at `path` (intermediate bags are created).
+fn set_path(v: &Value, path: &[String], value: &Value) -> Value {
+    let Some((first, rest)) = path.split_first() else {
+        return value.clone();
+    };
+    let mut b = match v {
+        Value::Bag(b) => (**b).clone(),
+        _ => Bag::new(),
+    };
+    let inner = b.get(first.as_str()).cloned().unwrap_or(Value::Null);
+    b.insert(Arc::from(first.as_str()), set_path(&inner, rest, value));
+    Value::bag(b)
+}
+
+/// A copy of `v` without the key at `path` (unchanged when the path is absent).
+fn remove_path(v: &Value, path: &[String]) -> Value {
+    let (Value::Bag(b), Some((first, rest))) = (v, path.split_first()) else {
+        return v.clone();
+    };
+    if !b.contains_key(first.as_str()) {
+        return v.clone();
+    }
+    let out: Bag = b
+        .iter()
+        .filter(|(k, _)| !(rest.is_empty() && k.as_ref() == first.as_str()))
+        .map(|(k, x)| {
+            if k.as_ref() == first.as_str() {
+                (k.clone(), remove_path(x, rest))
+            } else {
+                (k.clone(), x.clone())
+            }
+        })
+        .collect();
+    Value::bag(out)
+}
+
+/// `extract_json(path, text[, typeof(T)])`: a JSONPath (`$.a.b`, `$['a']`, `$.a[0]`)
+/// into JSON text; the result is a string unless a type is given.
+fn bind_extract_json(name: &str, args: &[ArgInfo]) -> Bound {
+    sig(name, args, 2, 3, &[Want::Str, Want::Any, Want::Any])?;
+    let ty = match args.get(2) {
+        None => Type::String,
+        Some(a) => match a.constant {
+            Some(Value::String(s)) => {
+                Type::from_name(s).ok_or_else(|| FnError::Type(2, format!("unknown type `{s}`")))?
+            }
+            _ => return Err(FnError::Type(2, "expected typeof(T)".into())),
+        },
+    };
+    pure(ty, move |a| {
+        let doc = match &a[1] {
+            Value::String(s) => match crate::value::parse_json_text(s) {
+                Some(v) => v,
+                None => return Value::null_of(ty),
+            },
+            other => other.clone(),
+        };
+        let mut cur = doc;
+        for seg in json_path(&text(&a[0])) {
+            cur = match seg {
+                Seg::Key(k) => match &cur {
+                    Value::Bag(b) => b.get(k.as_str()).cloned().unwrap_or(Value::Null),
+                    _ => Value::Null,
+                },
+                Seg::Index(i) => super::ops::index_value(&cur, &Value::Long(i)),
+            };
+        }
+        match (ty, &cur) {
+            (_, Value::Null) => Value::null_of(ty),
+            (Type::Dynamic, _) => cur,
+            (Type::String, Value::String(_)) => cur,
+            (_, Value::String(s)) => super::string::convert_text(s, ty),
+            _ => super::string::convert_text(&super::text(&cur), ty),
+        }
+    })
+}
+
+enum Seg {
+    Key(String),
+    Index(i64),
+}
+
+fn json_path(p: &str) -> Vec<Seg> {
+    let mut out = Vec::new();
+    let mut s = p.trim().strip_prefix('$').unwrap_or(p.trim());
+    while !s.is_empty() {
+        if let Some(r) = s.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            out.push(Seg::Key(r[..end].to_string()));
+            s = &r[end..];
+        } else if let Some(r) = s.strip_prefix('[') {
+            let end = r.find(']').unwrap_or(r.len());
+            let inner = r[..end].trim();
+            match inner.parse::<i64>() {
+                Ok(i) => out.push(Seg::Index(i)),
+                Err(_) => out.push(Seg::Key(inner.trim_matches(['\'', '"']).to_string())),
+            }
+            s = r.get(end + 1..).unwrap_or("");
+        } else {
+            break;
+        }
+    }
+    out
 }
 
 fn bind_pack(name: &str, args: &[ArgInfo]) -> Bound {

@@ -47,6 +47,10 @@ pub(super) const NAMES: &[&str] = &[
     "binary_not",
     "binary_shift_left",
     "binary_shift_right",
+    "hash",
+    "hash_xxhash64",
+    "bitset_count_ones",
+    "around",
 ];
 
 fn real_fn(name: &str, args: &[ArgInfo], f: fn(f64) -> f64) -> Bound {
@@ -199,6 +203,42 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 })
             })
         }
+        "hash" | "hash_xxhash64" => {
+            sig(name, args, 1, 2, &[Any, Integer]).and_then(|_| {
+                // How Kusto hashes non-string values is not documented: refuse them
+                // rather than guess.
+                if !matches!(args[0].ty, Type::String | Type::Dynamic) {
+                    return Err(FnError::Unsupported);
+                }
+                pure(Type::Long, |a| {
+                    let Value::String(s) = &a[0] else {
+                        return Value::Null;
+                    };
+                    let h = xxhash64(s.as_bytes()) as i64;
+                    match a.get(1).map(num_i64) {
+                        None => Value::Long(h),
+                        Some(Some(m)) if m > 0 => Value::Long((h as u64 % m as u64) as i64),
+                        Some(_) => Value::Null,
+                    }
+                })
+            })
+        }
+        "around" => super::arity(name, args, 3, 3).and_then(|_| {
+            use super::ops::{arith, order, Arith};
+            pure(Type::Bool, |a| {
+                let lo = arith(Arith::Sub, &a[1], &a[2]);
+                let hi = arith(Arith::Add, &a[1], &a[2]);
+                match (order(&a[0], &lo), order(&a[0], &hi)) {
+                    (Some(l), Some(h)) => Value::Bool(l.is_ge() && h.is_le()),
+                    _ => Value::Null,
+                }
+            })
+        }),
+        "bitset_count_ones" => sig(name, args, 1, 1, &[Integer]).and_then(|_| {
+            pure(Type::Long, |a| {
+                num_i64(&a[0]).map_or(Value::Null, |x| Value::Long(x.count_ones() as i64))
+            })
+        }),
         "binary_not" => sig(name, args, 1, 1, &[Integer]).and_then(|_| {
             pure(Type::Long, |a| {
                 num_i64(&a[0]).map_or(Value::Null, |x| Value::Long(!x))
@@ -311,5 +351,84 @@ mod tests {
             assert_eq!(round_real(x, p), want, "round({x}, {p})");
         }
         assert!((gamma(5.0) - 24.0).abs() < 1e-9);
+    }
+}
+
+const P1: u64 = 11_400_714_785_074_694_791;
+const P2: u64 = 14_029_467_366_897_019_727;
+const P3: u64 = 1_609_587_929_392_839_161;
+const P4: u64 = 9_650_029_242_287_828_579;
+const P5: u64 = 2_870_177_450_012_600_261;
+
+fn xx_round(acc: u64, input: u64) -> u64 {
+    acc.wrapping_add(input.wrapping_mul(P2))
+        .rotate_left(31)
+        .wrapping_mul(P1)
+}
+
+fn xx_merge(acc: u64, val: u64) -> u64 {
+    (acc ^ xx_round(0, val)).wrapping_mul(P1).wrapping_add(P4)
+}
+
+fn le64(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(a)
+}
+
+/// XXH64 with seed 0: the hash behind Kusto's `hash()` and `hash_xxhash64()`.
+pub(crate) fn xxhash64(data: &[u8]) -> u64 {
+    let len = data.len();
+    let mut rest = data;
+    let mut h = if len >= 32 {
+        let mut v = [P1.wrapping_add(P2), P2, 0, 0u64.wrapping_sub(P1)];
+        while rest.len() >= 32 {
+            for (i, lane) in v.iter_mut().enumerate() {
+                *lane = xx_round(*lane, le64(&rest[i * 8..]));
+            }
+            rest = &rest[32..];
+        }
+        let mut h = v[0]
+            .rotate_left(1)
+            .wrapping_add(v[1].rotate_left(7))
+            .wrapping_add(v[2].rotate_left(12))
+            .wrapping_add(v[3].rotate_left(18));
+        for lane in v {
+            h = xx_merge(h, lane);
+        }
+        h
+    } else {
+        P5
+    };
+    h = h.wrapping_add(len as u64);
+    while rest.len() >= 8 {
+        h ^= xx_round(0, le64(rest));
+        h = h.rotate_left(27).wrapping_mul(P1).wrapping_add(P4);
+        rest = &rest[8..];
+    }
+    if rest.len() >= 4 {
+        let k = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as u64;
+        h ^= k.wrapping_mul(P1);
+        h = h.rotate_left(23).wrapping_mul(P2).wrapping_add(P3);
+        rest = &rest[4..];
+    }
+    for &b in rest {
+        h ^= (b as u64).wrapping_mul(P5);
+        h = h.rotate_left(11).wrapping_mul(P1);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(P2);
+    h ^= h >> 29;
+    h = h.wrapping_mul(P3);
+    h ^ (h >> 32)
+}
+
+#[cfg(test)]
+mod hash_tests {
+    #[test]
+    fn xxhash64_matches_kusto_hash() {
+        // Conformance hash-function-00: hash("World").
+        assert_eq!(super::xxhash64(b"World") as i64, 1_846_988_464_401_551_951);
+        assert_eq!(super::xxhash64(b""), 0xEF46_DB37_51D8_E999);
     }
 }

@@ -27,6 +27,13 @@ pub(super) const NAMES: &[&str] = &[
     "parse_url",
     "parse_urlquery",
     "parse_path",
+    "parse_ipv6",
+    "parse_ipv6_mask",
+    "ipv6_compare",
+    "ipv6_is_match",
+    "ipv6_is_in_range",
+    "ipv6_is_in_any_range",
+    "format_bytes",
 ];
 
 /// (address, prefix length) of `a.b.c.d[/n]`.
@@ -261,6 +268,91 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                     Value::Bool(hit)
                 })
             }),
+        "parse_ipv6" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
+            pure(Type::String, |a| match parse_ipv6(&text(&a[0])) {
+                Some((ip, p)) => Value::str(&ipv6_text(ip & mask6(p))),
+                None => Value::empty_str(),
+            })
+        }),
+        "parse_ipv6_mask" => sig(name, args, 2, 2, &[Str, Integer]).and_then(|_| {
+            pure(Type::String, |a| {
+                match (parse_ipv6(&text(&a[0])), num_i64(&a[1])) {
+                    (Some((ip, p)), Some(m)) if (0..=128).contains(&m) => {
+                        Value::str(&ipv6_text(ip & mask6(p.min(m as u32))))
+                    }
+                    _ => Value::empty_str(),
+                }
+            })
+        }),
+        "ipv6_compare" | "ipv6_is_match" => {
+            sig(name, args, 2, 3, &[Str, Str, Integer]).and_then(|_| {
+                let matcher = name == "ipv6_is_match";
+                pure(if matcher { Type::Bool } else { Type::Long }, move |a| {
+                    let (Some((x, px)), Some((y, py))) =
+                        (parse_ipv6(&text(&a[0])), parse_ipv6(&text(&a[1])))
+                    else {
+                        return Value::Null;
+                    };
+                    let mut p = px.min(py);
+                    if let Some(e) = a.get(2) {
+                        match num_i64(e) {
+                            Some(e) if (0..=128).contains(&e) => p = p.min(e as u32),
+                            _ => return Value::Null,
+                        }
+                    }
+                    let o = (x & mask6(p)).cmp(&(y & mask6(p)));
+                    if matcher {
+                        Value::Bool(o.is_eq())
+                    } else {
+                        Value::Long(o as i64)
+                    }
+                })
+            })
+        }
+        "ipv6_is_in_range" | "ipv6_is_in_any_range" => sig(name, args, 2, usize::MAX, &[Str, Any])
+            .and_then(|_| {
+                pure(Type::Bool, |a| {
+                    let Some((x, _)) = parse_ipv6(&text(&a[0])) else {
+                        return Value::Null;
+                    };
+                    let hit = list_items(&a[1..]).iter().any(|r| match parse_ipv6(r) {
+                        Some((y, p)) => x & mask6(p) == y & mask6(p),
+                        None => false,
+                    });
+                    Value::Bool(hit)
+                })
+            }),
+        "format_bytes" => sig(name, args, 1, 3, &[Num, Integer, Str]).and_then(|_| {
+            pure(Type::String, |a| {
+                let Some(n) = super::num_f64(&a[0]) else {
+                    return Value::empty_str();
+                };
+                let precision = a.get(1).and_then(num_i64).unwrap_or(0).clamp(0, 15) as usize;
+                let units = ["Bytes", "KB", "MB", "GB", "TB", "PB", "EB"];
+                let k = match a.get(2).map(text) {
+                    Some(u) if !u.is_empty() => {
+                        match units.iter().position(|x| x.eq_ignore_ascii_case(&u)) {
+                            Some(k) => k,
+                            None => return Value::empty_str(),
+                        }
+                    }
+                    _ => {
+                        let mut k = 0;
+                        while k + 1 < units.len() && n.abs() >= 1024f64.powi(k as i32 + 1) {
+                            k += 1;
+                        }
+                        k
+                    }
+                };
+                let v = n / 1024f64.powi(k as i32);
+                let s = format!(
+                    "{:.*}",
+                    precision,
+                    super::math::round_real(v, precision as i64)
+                );
+                Value::str(&format!("{s} {}", units[k]))
+            })
+        }),
         "parse_url" => sig(name, args, 1, 1, &[Str])
             .and_then(|_| pure(Type::Dynamic, |a| parse_url(&text(&a[0])))),
         "parse_urlquery" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
@@ -274,6 +366,43 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             .and_then(|_| pure(Type::Dynamic, |a| parse_path(&text(&a[0])))),
         _ => return None,
     })
+}
+
+/// (address, prefix) of an IPv6 text, or of an IPv4 text as its IPv4-mapped address.
+/// A prefix written after dotted IPv4 notation counts IPv4 bits (`/24` is 120 of 128).
+pub(crate) fn parse_ipv6(s: &str) -> Option<(u128, u32)> {
+    let s = s.trim();
+    let (addr, prefix) = match s.split_once('/') {
+        Some((a, p)) => (a, Some(p.trim().parse::<u32>().ok()?)),
+        None => (s, None),
+    };
+    if let Some((ip, _)) = parse_ipv4(addr) {
+        let p = prefix.unwrap_or(32);
+        return (p <= 32).then_some(((0xffffu128 << 32) | ip as u128, 96 + p));
+    }
+    let ip: std::net::Ipv6Addr = addr.parse().ok()?;
+    let p = match prefix {
+        None => 128,
+        Some(p) if addr.contains('.') && p <= 32 => 96 + p,
+        Some(p) if p <= 128 => p,
+        Some(_) => return None,
+    };
+    Some((u128::from(ip), p))
+}
+
+fn mask6(prefix: u32) -> u128 {
+    if prefix == 0 {
+        0
+    } else {
+        u128::MAX << (128 - prefix.min(128))
+    }
+}
+
+fn ipv6_text(ip: u128) -> String {
+    (0..8)
+        .map(|i| format!("{:04x}", (ip >> (112 - 16 * i)) & 0xffff))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 fn query_bag(q: &str) -> Value {
@@ -384,7 +513,7 @@ fn parse_path(p: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::to_kql_string;
+    use crate::value::tostring as tostring_v;
 
     #[test]
     fn ipv4_parsing_and_tokens() {
@@ -413,10 +542,10 @@ mod tests {
             ),
         ];
         for (p, want) in cases {
-            assert_eq!(to_kql_string(&parse_path(p)), want);
+            assert_eq!(tostring_v(&parse_path(p)), want);
         }
         assert_eq!(
-            to_kql_string(&parse_url(
+            tostring_v(&parse_url(
                 "scheme://username:password@host:1234/this/is/a/path?k1=v1&k2=v2#fragment"
             )),
             r#"{"Scheme":"scheme","Host":"host","Port":"1234","Path":"/this/is/a/path","Username":"username","Password":"password","Query Parameters":{"k1":"v1","k2":"v2"},"Fragment":"fragment"}"#

@@ -8,7 +8,7 @@ use super::terms::{Matcher, Pred};
 use super::{arity, cast_to, constant, num_f64, pure, text, Bound, FnError};
 use super::{ArgInfo, Want};
 use crate::types::Type;
-use crate::value::{in_datetime_range, to_kql_string, Value};
+use crate::value::{in_datetime_range, tostring as tostring_v, Value};
 use regex::Regex;
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -393,7 +393,7 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
     use Value::*;
     match (a, b) {
         (String(x), String(y)) => x == y,
-        (String(s), n) | (n, String(s)) if n.is_number() => **s == *to_kql_string(n),
+        (String(s), n) | (n, String(s)) if n.is_number() => **s == *tostring_v(n),
         (Real(x) | Decimal(x), Real(y) | Decimal(y)) => x == y,
         _ if a.is_number() && b.is_number() => {
             crate::value::compare(a, b) == Ordering::Equal && !num_f64(a).is_some_and(f64::is_nan)
@@ -611,7 +611,7 @@ impl InSet {
             }
             if v.is_number() {
                 // So that a string lhs finds "0" when the list holds 0.
-                set.insert(Value::str(&to_kql_string(&v)));
+                set.insert(Value::str(&tostring_v(&v)));
             }
             has_strings |= matches!(v, Value::String(_));
             set.insert(v);
@@ -628,9 +628,7 @@ impl InSet {
             }
         }
         self.set.contains(v)
-            || (self.has_strings
-                && v.is_number()
-                && self.set.contains(&Value::str(&to_kql_string(v))))
+            || (self.has_strings && v.is_number() && self.set.contains(&Value::str(&tostring_v(v))))
     }
 }
 

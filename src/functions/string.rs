@@ -48,6 +48,12 @@ pub(super) const NAMES: &[&str] = &[
     "url_decode",
     "strcmp",
     "replace_strings",
+    "hash_md5",
+    "hash_sha1",
+    "hash_sha256",
+    "base64_encode_fromarray",
+    "base64_decode_toarray",
+    "parse_command_line",
 ];
 
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
@@ -144,12 +150,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "countof" => bind_countof(args),
         "reverse" => sig(name, args, 1, 1, &[Any]).and_then(|_| {
             pure(Type::String, |a| {
-                // Kusto reverses the text form; a datetime's text has 7 fraction digits.
-                let s = match &a[0] {
-                    Value::DateTime(t) => crate::value::format_datetime_full(*t),
-                    v => text(v).into_owned(),
-                };
-                Value::str(&s.chars().rev().collect::<String>())
+                Value::str(&text(&a[0]).chars().rev().collect::<String>())
             })
         }),
         "repeat" => sig(name, args, 2, 2, &[Any, Integer]).and_then(|_| {
@@ -215,20 +216,25 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 Value::array(text(&a[0]).chars().map(|c| Value::Long(c as i64)).collect())
             })
         }),
-        "unicode_codepoints_to_string" => sig(name, args, 1, 1, &[Dynamic]).and_then(|_| {
-            pure(Type::String, |a| match &a[0] {
-                Value::Array(items) => {
-                    let s: Option<String> = items
-                        .iter()
-                        .map(|v| {
-                            num_i64(v)
-                                .and_then(|i| u32::try_from(i).ok())
-                                .and_then(char::from_u32)
-                        })
-                        .collect();
-                    s.map_or(Value::empty_str(), |s| Value::str(&s))
+        "unicode_codepoints_to_string" => sig(name, args, 1, usize::MAX, &[Any]).and_then(|_| {
+            pure(Type::String, |a| {
+                let mut s = String::new();
+                for v in a {
+                    let items: &[Value] = match v {
+                        Value::Array(items) => items,
+                        other => std::slice::from_ref(other),
+                    };
+                    for item in items {
+                        let c = num_i64(item)
+                            .and_then(|i| u32::try_from(i).ok())
+                            .and_then(char::from_u32);
+                        match c {
+                            Some(c) => s.push(c),
+                            None => return Value::empty_str(),
+                        }
+                    }
                 }
-                _ => Value::empty_str(),
+                Value::str(&s)
             })
         }),
         "base64_encode_tostring" => sig(name, args, 1, 1, &[Any]).and_then(|_| {
@@ -255,6 +261,58 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             pure(Type::Guid, |a| match base64_decode(&text(&a[0])) {
                 Some(b) if b.len() == 16 => Value::Guid(guid_from_bytes(&b)),
                 _ => Value::Null,
+            })
+        }),
+        "hash_md5" | "hash_sha1" | "hash_sha256" => sig(name, args, 1, 1, &[Any]).and_then(|_| {
+            let f = match name {
+                "hash_md5" => super::digest::md5_hex,
+                "hash_sha1" => super::digest::sha1_hex,
+                _ => super::digest::sha256_hex,
+            };
+            pure(Type::String, move |a| {
+                if a[0].is_null() {
+                    return Value::empty_str();
+                }
+                Value::str(&f(text(&a[0]).as_bytes()))
+            })
+        }),
+        "base64_encode_fromarray" => sig(name, args, 1, 1, &[Dynamic]).and_then(|_| {
+            pure(Type::String, |a| match &a[0] {
+                Value::Array(items) => {
+                    let bytes: Option<Vec<u8>> = items
+                        .iter()
+                        .map(|v| num_i64(v).and_then(|i| u8::try_from(i).ok()))
+                        .collect();
+                    bytes.map_or(Value::empty_str(), |b| Value::str(&base64_encode(&b)))
+                }
+                _ => Value::empty_str(),
+            })
+        }),
+        "base64_decode_toarray" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
+            pure(Type::Dynamic, |a| match base64_decode(&text(&a[0])) {
+                Some(b) => Value::array(b.into_iter().map(|x| Value::Long(x as i64)).collect()),
+                None => Value::Null,
+            })
+        }),
+        "parse_command_line" => sig(name, args, 2, 2, &[Str, Str]).and_then(|_| {
+            if let Some(kind) = constant(args, 1) {
+                if !text(kind).eq_ignore_ascii_case("windows") {
+                    return Err(FnError::Type(
+                        1,
+                        "the only parser kind is \"windows\"".into(),
+                    ));
+                }
+            }
+            pure(Type::Dynamic, |a| {
+                if !text(&a[1]).eq_ignore_ascii_case("windows") {
+                    return Value::Null;
+                }
+                Value::array(
+                    windows_args(&text(&a[0]))
+                        .iter()
+                        .map(|s| Value::str(s))
+                        .collect(),
+                )
             })
         }),
         "url_encode" | "url_encode_component" => sig(name, args, 1, 1, &[Any])
@@ -791,4 +849,65 @@ pub(crate) fn url_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// Splits a command line as Windows' CommandLineToArgvW does: whitespace separates,
+/// double quotes group, `2n` backslashes before a quote give `n` and toggle quoting,
+/// `2n+1` give `n` and a literal quote; other backslashes are literal.
+pub(crate) fn windows_args(cmd: &str) -> Vec<String> {
+    let chars: Vec<char> = cmd.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_arg = false;
+    let mut quoted = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            ' ' | '\t' if !quoted => {
+                if in_arg {
+                    out.push(std::mem::take(&mut cur));
+                    in_arg = false;
+                }
+                i += 1;
+            }
+            '\\' => {
+                let mut n = 0;
+                while i < chars.len() && chars[i] == '\\' {
+                    n += 1;
+                    i += 1;
+                }
+                in_arg = true;
+                if i < chars.len() && chars[i] == '"' {
+                    cur.extend(std::iter::repeat_n('\\', n / 2));
+                    if n % 2 == 1 {
+                        cur.push('"');
+                        i += 1;
+                    }
+                } else {
+                    cur.extend(std::iter::repeat_n('\\', n));
+                }
+            }
+            '"' => {
+                in_arg = true;
+                // `""` inside quotes is a literal quote.
+                if quoted && chars.get(i + 1) == Some(&'"') {
+                    cur.push('"');
+                    i += 2;
+                } else {
+                    quoted = !quoted;
+                    i += 1;
+                }
+            }
+            other => {
+                in_arg = true;
+                cur.push(other);
+                i += 1;
+            }
+        }
+    }
+    if in_arg {
+        out.push(cur);
+    }
+    out
 }

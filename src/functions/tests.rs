@@ -55,7 +55,12 @@ fn vj(json: &str) -> Value {
 }
 
 /// Arguments Kusto requires to be constant (the binder always knows them).
-const ALWAYS_CONSTANT: &[(&str, usize)] = &[("extract", 3), ("countof", 2), ("__member", 1)];
+const ALWAYS_CONSTANT: &[(&str, usize)] = &[
+    ("extract", 3),
+    ("countof", 2),
+    ("__member", 1),
+    ("extract_json", 2),
+];
 
 fn call_with(name: &str, args: &[(Type, Value)], constant: bool) -> (Type, Value) {
     let infos: Vec<ArgInfo> = args
@@ -209,6 +214,16 @@ fn type_errors() {
         Err(FnError::Unsupported)
     ));
     assert!(known_names().any(|n| n == "replace_regex"));
+    assert!(matches!(
+        bind_scalar("geo_point_to_h3cell", &none),
+        Err(FnError::Unsupported)
+    ));
+    for name in UNSUPPORTED {
+        assert!(
+            !is_scalar_implemented(name),
+            "{name} is implemented but listed as unsupported"
+        );
+    }
 }
 
 #[test]
@@ -642,6 +657,36 @@ fn strings() {
         ("reverse", vec![ts("3h")], vs("00:00:30")),
         ("isascii", vec![s("some string")], Value::Bool(true)),
         ("base64_encode_tostring", vec![s("Kusto")], vs("S3VzdG8=")),
+        (
+            "parse_command_line",
+            vec![s("echo \"hello world!\""), s("windows")],
+            vj(r#"["echo","hello world!"]"#),
+        ),
+        (
+            "parse_command_line",
+            vec![s(r#"a\\\"b c\\d "e f"\\\\"#), s("windows")],
+            vj(r#"["a\\\"b","c\\\\d","e f\\\\\\\\"]"#),
+        ),
+        (
+            "hash_md5",
+            vec![dt("2020-01-01")],
+            vs("786c530672d1f8db31fee25ea8a9390b"),
+        ),
+        (
+            "hash_sha1",
+            vec![s("World")],
+            vs("70c07ec18ef89c5309bbb0937f3a6342411e1fdd"),
+        ),
+        (
+            "base64_decode_toarray",
+            vec![s("S3VzdG8=")],
+            vj("[75,117,115,116,111]"),
+        ),
+        (
+            "base64_encode_fromarray",
+            vec![dj("[75,117,115,116,111]")],
+            vs("S3VzdG8="),
+        ),
         ("base64_decode_tostring", vec![s("S3VzdG8=")], vs("Kusto")),
         (
             "url_encode",
@@ -721,7 +766,7 @@ fn datetimes() {
         ),
         ("startofyear", vec![dt("2017-06-01")], vdt("2017-01-01")),
         ("dayofweek", vec![dt("1970-05-12")], vts("2d")),
-        ("hourofday", vec![dt("2015-12-14 18:54")], Value::Int(18)),
+        ("hourofday", vec![dt("2015-12-14 18:54")], Value::Long(18)),
         (
             "format_datetime",
             vec![dt("2017-01-29 09:00:05"), s("yy-MM-dd [HH:mm:ss]")],
@@ -863,6 +908,41 @@ fn dynamics() {
             vj(r#"[[1,"a"],[2,null]]"#),
         ),
         ("range", vec![l(1), l(7), l(3)], vj("[1,4,7]")),
+        (
+            "array_iff",
+            vec![dj("[true,false,true]"), dj("[1,2,3]"), dj("[4,5,6]")],
+            vj("[1,5,3]"),
+        ),
+        (
+            "extract_json",
+            vec![s("$.name"), s(r#"{"name":"John","age":30}"#), s("string")],
+            vs("John"),
+        ),
+        (
+            "extract_json",
+            vec![s("$.age"), s(r#"{"name":"John","age":30}"#), s("long")],
+            Value::Long(30),
+        ),
+        (
+            "extract_json",
+            vec![s("$.a[1]"), s(r#"{"a":[1,2]}"#)],
+            vs("2"),
+        ),
+        (
+            "bag_zip",
+            vec![dj(r#"["a",8,"b"]"#), dj("[1]")],
+            vj(r#"{"a":1,"b":null}"#),
+        ),
+        (
+            "bag_set_key",
+            vec![dj(r#"{"a":1}"#), s("$.b.c"), l(2)],
+            vj(r#"{"a":1,"b":{"c":2}}"#),
+        ),
+        (
+            "jaccard_index",
+            vec![dj("[1,2,3]"), dj("[2,3,4]")],
+            Value::Real(0.5),
+        ),
     ]);
 }
 
@@ -890,6 +970,24 @@ fn math() {
         ("tohex", vec![l(256)], vs("100")),
         ("tohex", vec![l(-546)], vs("fffffffffffffdde")),
         ("binary_and", vec![l(6), l(3)], Value::Long(2)),
+        (
+            "around",
+            vec![dt("2021-01-01 01:31"), dt("2021-01-01 01:30"), ts("1m")],
+            Value::Bool(true),
+        ),
+        (
+            "around",
+            vec![dt("2021-01-01 01:32"), dt("2021-01-01 01:30"), ts("1m")],
+            Value::Bool(false),
+        ),
+        ("around", vec![r(1.5), l(2), r(0.5)], Value::Bool(true)),
+        ("hash", vec![s("World")], Value::Long(1846988464401551951)),
+        ("hash", vec![s("World"), l(100)], Value::Long(51)),
+        (
+            "hash_xxhash64",
+            vec![s("Hello")],
+            Value::Long(753694413698530628),
+        ),
     ]);
     let (_, v) = call_with("rand", &[], false);
     assert!(matches!(v, Value::Real(f) if (0.0..1.0).contains(&f)));
@@ -969,6 +1067,68 @@ fn networks() {
             "has_any_ipv4_prefix",
             vec![s("05:04:54 127.0.0.1 GET"), s("127.0")],
             Value::Bool(false),
+        ),
+        (
+            "parse_ipv6",
+            vec![s("192.168.255.255/24")],
+            vs("0000:0000:0000:0000:0000:ffff:c0a8:ff00"),
+        ),
+        (
+            "parse_ipv6_mask",
+            vec![s("fe80::85d:e82c:9446:7994/120"), l(124)],
+            vs("fe80:0000:0000:0000:085d:e82c:9446:7900"),
+        ),
+        (
+            "parse_ipv6_mask",
+            vec![s("::192.168.255.255/24"), l(128)],
+            vs("0000:0000:0000:0000:0000:0000:c0a8:ff00"),
+        ),
+        (
+            "ipv6_compare",
+            vec![
+                s("fe80::85d:e82c:9446:7994/120"),
+                s("fe80::85d:e82c:9446:7998"),
+            ],
+            Value::Long(0),
+        ),
+        (
+            "ipv6_compare",
+            vec![s("192.168.1.1"), s("::ffff:c0a8:0101")],
+            Value::Long(0),
+        ),
+        (
+            "ipv6_is_match",
+            vec![
+                s("fe80::85d:e82c:9446:7994"),
+                s("fe80::85d:e82c:9446:7995"),
+                l(127),
+            ],
+            Value::Bool(true),
+        ),
+        (
+            "ipv6_is_in_range",
+            vec![
+                s("a5e:f127:8a9d:146d:e102:b5d3:c755:abcd"),
+                s("a5e:f127:8a9d:146d:e102:b5d3:c755:0000/112"),
+            ],
+            Value::Bool(true),
+        ),
+        (
+            "ipv6_is_in_range",
+            vec![
+                s("a5e:f127:8a9d:146d:e102:b5d3:c755:abcd"),
+                s("0:0:0:0:0:ffff:c0a8:ac/60"),
+            ],
+            Value::Bool(false),
+        ),
+        ("format_bytes", vec![l(564)], vs("564 Bytes")),
+        ("format_bytes", vec![l(10332), l(1)], vs("10.1 KB")),
+        ("format_bytes", vec![l(20010332)], vs("19 MB")),
+        ("format_bytes", vec![l(20010332), l(2)], vs("19.08 MB")),
+        (
+            "format_bytes",
+            vec![l(20010332), l(0), s("KB")],
+            vs("19541 KB"),
         ),
         (
             "parse_urlquery",
@@ -1126,6 +1286,29 @@ fn aggregates() {
             vec![Value::Real(std::f64::consts::SQRT_2)],
         ),
         Row("variance", lt, none, vec![], vec![Value::Real(0.0)]),
+        Row(
+            "covariance",
+            &[Type::Real, Type::Real],
+            &[None, None],
+            [
+                (1.0, 14.0),
+                (2.0, 10.0),
+                (3.0, 17.0),
+                (4.0, 20.0),
+                (5.0, 50.0),
+            ]
+            .iter()
+            .map(|(x, y)| vec![Value::Real(*x), Value::Real(*y)])
+            .collect(),
+            vec![Value::Real(20.5)],
+        ),
+        Row(
+            "binary_all_xor",
+            lt,
+            none,
+            col(&[0x44404440, 0x1E1E1E1E, 0x90ABBA09, 0x000B105A].map(Value::Long)),
+            vec![Value::Long(0xCAFEF00D)],
+        ),
     ];
     for Row(name, tys, consts, rows, want) in cases {
         let (_, got) = run_agg(name, tys, consts, &rows);

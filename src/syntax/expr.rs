@@ -333,6 +333,11 @@ impl Parser<'_> {
     pub fn postfix(&mut self) -> Result<Expr> {
         let mut e = self.primary()?;
         loop {
+            // `a.[0]`, `a.['b']`: a dot before an index is allowed and means nothing.
+            if self.is_punct(".") && self.is_punct_at(1, "[") && !self.glued_name_after_dot() {
+                self.bump();
+                continue;
+            }
             if self.is_punct(".") && self.glued_name_after_dot() {
                 self.bump();
                 let name = self.name("a name after `.`")?;

@@ -46,10 +46,22 @@ fn number(i: &str) -> IResult<&str, &str> {
 }
 
 fn punct(i: &str) -> IResult<&str, &'static str> {
-    for p in PUNCTS {
-        if let Some(rest) = i.strip_prefix(p) {
-            return Ok((rest, p));
+    // Two-character punctuation first, looked up by its first byte (this is hot).
+    let b = i.as_bytes();
+    if b.len() >= 2 {
+        let two = &b[..2];
+        let hit = match b[0] {
+            b'.' | b'=' | b'!' | b'<' | b'>' | b'-' => {
+                PUNCTS[..10].iter().find(|p| p.as_bytes() == two)
+            }
+            _ => None,
+        };
+        if let Some(p) = hit {
+            return Ok((&i[2..], p));
         }
+    }
+    if let Some(p) = PUNCTS[10..].iter().find(|p| p.as_bytes()[0] == b[0]) {
+        return Ok((&i[1..], p));
     }
     Err(nom::Err::Error(nom::error::Error::new(
         i,
@@ -262,6 +274,7 @@ mod tests {
     fn lexes_the_tricky_forms() {
         let cases: &[(&str, &[&str])] = &[
             ("a==1", &["a", "==", "1", "EOF"]),
+            ("=é", &["=", "é", "EOF"]),
             ("1..5", &["1", "..", "5", "EOF"]),
             ("1.5h 0x1F 1e-5", &["1.5h", "0x1F", "1e-5", "EOF"]),
             (r#"@"a""b" 'c\'d'"#, &[r#"S"a\"b""#, r#"S"c'd""#, "EOF"]),

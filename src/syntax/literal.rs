@@ -281,9 +281,14 @@ impl Parser<'_> {
                 self.close("}", t.span)?;
                 Ok(Dyn::Bag(items))
             }
-            Tok::Str(s) => {
-                self.bump();
-                Ok(Dyn::Scalar(Box::new(Literal::String(s.to_string()))))
+            Tok::Str(_) => {
+                // Adjacent literals concatenate here too: `["a" "b"]` is `["ab"]`.
+                let mut s = String::new();
+                while let Tok::Str(part) = &self.peek().tok {
+                    s.push_str(part);
+                    self.bump();
+                }
+                Ok(Dyn::Scalar(Box::new(Literal::String(s))))
             }
             Tok::Num => {
                 self.bump();

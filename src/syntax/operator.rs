@@ -587,8 +587,8 @@ impl Parser<'_> {
         Ok(params)
     }
 
-    /// `name = value` where the name takes `n` tokens and the value is one token
-    /// (a name, a number, a string, a bool), or `typeof(...)`.
+    /// `name = value` where the name takes `n` tokens and the value is one token:
+    /// a name, a number (maybe negative), a string or a bool.
     fn one_param(&mut self, n: usize) -> Result<OpParam> {
         let start = self.peek().span;
         let mut name = String::new();
@@ -604,30 +604,8 @@ impl Parser<'_> {
         let t = self.peek().clone();
         let value = match &t.tok {
             Tok::Ident | Tok::Num | Tok::Str(_) | Tok::Punct("-") => {
-                // `kind=leftouter (T)`: a call only when the `(` touches the name.
-                if t.tok == Tok::Ident
-                    && self.is_punct_at(1, "(")
-                    && self.glued(1)
-                    && !matches!(
-                        self.text(&t),
-                        "inner"
-                            | "leftouter"
-                            | "rightouter"
-                            | "fullouter"
-                            | "leftanti"
-                            | "rightanti"
-                            | "leftsemi"
-                            | "rightsemi"
-                            | "innerunique"
-                            | "anti"
-                            | "semi"
-                            | "leftantisemi"
-                            | "rightantisemi"
-                            | "outer"
-                    )
-                {
-                    self.postfix()?
-                } else if t.is_punct("-") || matches!(t.tok, Tok::Str(_)) {
+                // One token, never a call: in `kind=inner(T)` the `(T)` is the join's right side.
+                if t.is_punct("-") || matches!(t.tok, Tok::Str(_)) {
                     self.unary_value()?
                 } else {
                     self.bump();
@@ -635,9 +613,14 @@ impl Parser<'_> {
                         Tok::Num => {
                             ExprKind::Literal(super::literal::number(self.text(&t), t.span)?)
                         }
+                        // Options take bools in any case (`isfuzzy=True`).
                         _ => match self.text(&t) {
-                            "true" => ExprKind::Literal(Literal::Bool(true)),
-                            "false" => ExprKind::Literal(Literal::Bool(false)),
+                            w if w.eq_ignore_ascii_case("true") => {
+                                ExprKind::Literal(Literal::Bool(true))
+                            }
+                            w if w.eq_ignore_ascii_case("false") => {
+                                ExprKind::Literal(Literal::Bool(false))
+                            }
                             w => ExprKind::Name(Ident {
                                 name: w.to_string(),
                                 span: t.span,
@@ -784,7 +767,10 @@ impl Parser<'_> {
         if self.is_punct("[") && self.is_name() {
             pattern = self.name("a column name")?.name;
         } else {
-            while (self.is_ident() || self.is_punct("*"))
+            // Digits may follow a `*` (`project-away *1`, the duplicates a join makes).
+            while (self.is_ident()
+                || self.is_punct("*")
+                || (self.peek().tok == Tok::Num && !pattern.is_empty()))
                 && (pattern.is_empty() || self.glued_prev())
             {
                 let t = self.bump();
@@ -904,7 +890,10 @@ impl Parser<'_> {
         // `Sec*`, `*`, `Event*Log`: a wildcard name.
         if self.is_punct("*") || (self.is_ident() && self.is_punct_at(1, "*") && self.glued(1)) {
             let mut pattern = String::new();
-            while (self.is_ident() || self.is_punct("*"))
+            // Digits may follow a `*` (`project-away *1`, the duplicates a join makes).
+            while (self.is_ident()
+                || self.is_punct("*")
+                || (self.peek().tok == Tok::Num && !pattern.is_empty()))
                 && (pattern.is_empty() || self.glued_prev())
             {
                 let t = self.bump();

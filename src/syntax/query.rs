@@ -58,7 +58,11 @@ impl Parser<'_> {
             return Error::parse(format!("unmatched `{}`", self.text(t)), t.span)
                 .with_hint("there is no opening bracket for it");
         }
-        self.expected("`|`, `;` or the end of the query")
+        let e = self.expected("`|`, `;` or the end of the query");
+        if self.starts_operand(0) {
+            return e.with_hint("is a `,` or an operator missing before it?");
+        }
+        e
     }
 
     fn statement(&mut self) -> Result<Statement> {

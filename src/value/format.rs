@@ -2,16 +2,27 @@
 //! string comparisons against numbers and the table printer use.
 
 use super::json::to_json;
-use super::time::{format_datetime_full, format_timespan};
+use super::time::{format_datetime_full, format_datetime_iso, format_timespan};
 use super::Value;
 
-/// `tostring(v)`: null → `""`; reals in shortest round-trip form (.NET rules: `1`, `0.5`,
-/// `1E+20`, `1E-07`, `NaN`, `Infinity`); datetime ISO-8601 with 7 fraction digits
-/// (`2026-05-18T12:00:00.0000000Z`, as Kusto's tostring gives it; output formats use
-/// the trimmed [`super::format_datetime_iso`]);
+/// A value as Kusto clients display it (table and CSV cells): null → `""`; reals in
+/// shortest round-trip form (.NET rules: `1`, `0.5`, `1E+20`, `1E-07`, `NaN`,
+/// `Infinity`); datetime ISO-8601 with the fraction trimmed (`2026-05-18T12:00:00Z`);
 /// timespan `[-][d.]hh:mm:ss[.fffffff]`; guid lower-case hyphenated; bool `true`/`false`;
 /// arrays and bags as compact JSON.
+///
+/// This equals `tostring()` except for datetimes: see [`tostring`].
 pub fn to_kql_string(v: &Value) -> String {
+    match v {
+        Value::DateTime(t) => format_datetime_iso(*t),
+        other => tostring(other),
+    }
+}
+
+/// Exactly what KQL's `tostring()` returns (and so `strcat`, `reverse`, ...): as
+/// [`to_kql_string`], but a datetime always has 7 fraction digits
+/// (`2017-10-15T12:00:00.0000000Z`; conformance `reverse(datetime(2017-10-15 12:00))`).
+pub fn tostring(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
@@ -234,7 +245,7 @@ mod tests {
             (Value::str("x y"), "x y"),
             (
                 Value::DateTime(super::super::UNIX_EPOCH_TICKS),
-                "1970-01-01T00:00:00.0000000Z",
+                "1970-01-01T00:00:00Z",
             ),
             (Value::TimeSpan(1_000_000), "00:00:00.1000000"),
             (
@@ -250,6 +261,13 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(to_kql_string(&v), want, "{v:?}");
         }
+    }
+
+    #[test]
+    fn tostring_has_seven_fraction_digits() {
+        let t = Value::DateTime(super::super::UNIX_EPOCH_TICKS);
+        assert_eq!(tostring(&t), "1970-01-01T00:00:00.0000000Z");
+        assert_eq!(to_kql_string(&t), "1970-01-01T00:00:00Z");
     }
 
     #[test]

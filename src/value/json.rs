@@ -2,14 +2,13 @@
 //! are written out.
 
 use super::format::format_guid;
-use super::time::{format_datetime_full, format_timespan};
+use super::time::{format_datetime_iso, format_timespan};
 use super::{Bag, Value};
 use serde_json::Value as J;
 use std::sync::Arc;
 
-/// A value as JSON: arrays and bags as JSON; datetime as an ISO-8601 string with 7
-/// fraction digits (`2017-01-01T00:00:00.0000000Z`, as Kusto serializes a datetime inside
-/// a dynamic value; a datetime *column* prints trimmed with `format_datetime_iso`); timespan
+/// A value as JSON, as Kusto clients show it: arrays and bags as JSON; datetime as an
+/// ISO-8601 string with the fraction trimmed (`2017-01-01T00:00:00Z`); timespan
 /// and guid as strings; real NaN/±inf as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
 pub fn to_json(v: &Value) -> J {
     match v {
@@ -19,7 +18,7 @@ pub fn to_json(v: &Value) -> J {
         Value::Long(i) => J::from(*i),
         Value::Real(f) | Value::Decimal(f) => real_to_json(*f),
         Value::String(s) => J::String(s.to_string()),
-        Value::DateTime(t) => J::String(format_datetime_full(*t)),
+        Value::DateTime(t) => J::String(format_datetime_iso(*t)),
         Value::TimeSpan(t) => J::String(format_timespan(*t)),
         Value::Guid(g) => J::String(format_guid(*g)),
         Value::Array(a) => J::Array(a.iter().map(to_json).collect()),

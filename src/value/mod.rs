@@ -17,7 +17,9 @@ mod json;
 mod time;
 
 pub use cmp::compare;
-pub use format::{format_guid, format_real, parse_guid, to_json_text, to_kql_string};
+pub use format::{
+    format_guid, format_real, parse_guid, to_json_text, to_kql_string, tostring, write_json,
+};
 pub use json::{from_json, parse_json_text, to_json};
 pub use time::{
     civil_from_days, date_parts, days_from_civil, days_in_month, format_datetime_full,

@@ -257,7 +257,70 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
     if s.is_empty() {
         return None;
     }
-    parse_iso(s).or_else(|| parse_rfc(s))
+    parse_iso(s)
+        .or_else(|| parse_rfc(s))
+        .or_else(|| parse_us(s))
+        .or_else(|| parse_parts(s))
+}
+
+/// US order `MM-DD-YYYY` or `MM/DD/YYYY`, optionally followed by a clock and zone
+/// (conformance: `datetime('12-02-2022')` is December 2).
+fn parse_us(s: &str) -> Option<i64> {
+    let mut c = Cur::new(s);
+    let (month, _) = c.digits(1, 2)?;
+    let sep = c.peek()?;
+    if sep != b'-' && sep != b'/' {
+        return None;
+    }
+    c.i += 1;
+    let (day, _) = c.digits(1, 2)?;
+    if !c.eat(sep) {
+        return None;
+    }
+    let (year, _) = c.digits(4, 4)?;
+    let mut p = DateParts {
+        year: year as i64,
+        month: month as u32,
+        day: day as u32,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        frac: 0,
+    };
+    let mut offset = 0;
+    if c.skip_ws() && !c.done() {
+        parse_clock(&mut c, &mut p)?;
+        offset = parse_zone(&mut c)?;
+    }
+    if !c.done() {
+        return None;
+    }
+    Some(make_ticks(p)? - offset).filter(|t| in_datetime_range(*t))
+}
+
+/// The literal form `datetime(2025, 6, 14[, h, m, s])`: comma-separated parts.
+fn parse_parts(s: &str) -> Option<i64> {
+    if !s.contains(',') {
+        return None;
+    }
+    let parts: Vec<u64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<u64>().ok())
+        .collect::<Option<_>>()?;
+    if !(3..=6).contains(&parts.len()) {
+        return None;
+    }
+    let get = |i: usize| parts.get(i).copied().unwrap_or(0);
+    let p = DateParts {
+        year: get(0) as i64,
+        month: u32::try_from(get(1)).ok()?,
+        day: u32::try_from(get(2)).ok()?,
+        hour: u32::try_from(get(3)).ok()?,
+        minute: u32::try_from(get(4)).ok()?,
+        second: u32::try_from(get(5)).ok()?,
+        frac: 0,
+    };
+    make_ticks(p)
 }
 
 fn parse_iso(s: &str) -> Option<i64> {
@@ -647,6 +710,10 @@ mod tests {
             ("not a date", None),
             ("", None),
             ("2015-12-31x", None),
+            ("12-02-2022", Some(dt(2022, 12, 2, 0, 0, 0, 0))),
+            ("12/02/2022 10:00", Some(dt(2022, 12, 2, 10, 0, 0, 0))),
+            ("2025, 6, 14", Some(dt(2025, 6, 14, 0, 0, 0, 0))),
+            ("2025, 6, 14, 1, 2, 3", Some(dt(2025, 6, 14, 1, 2, 3, 0))),
         ];
         for (text, want) in cases {
             assert_eq!(parse_datetime(text), *want, "{text}");
