@@ -86,7 +86,6 @@ fn sample_tables_load_with_the_builtin_schemas() {
 }
 
 #[test]
-#[ignore = "needs funcs: ago, case, make_set, ... in the function registry"]
 fn seed_on_sample_data_matches_expected() {
     let query =
         std::fs::read_to_string(root().join("queries/suspicious-noninteractive-signins.kql"))
