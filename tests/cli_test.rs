@@ -160,3 +160,31 @@ fn the_seed_tests_pass() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(" passed, 0 failed"), "{out}");
 }
+
+#[test]
+fn file_rows_schema_files_and_data_files_combine() {
+    let schema = r#"{"name": "T", "columns": [{"name": "A", "type": "long"}, {"name": "B", "type": "string"}]}"#;
+    let text = r#"{"query": "p.kql", "now": "2026-01-15T12:00:00Z",
+      "schemas": {"T": "schemas/T.json"},
+      "tables": {"T": [{"A": 1, "B": "base"}]},
+      "tests": [
+        {"name": "the file's rows are in every test", "expect": {"rows": [{"B": "base"}]}},
+        {"name": "a test adds rows", "tables": {"T": [{"A": 2}]},
+         "expect": {"rows": [{"A": 1, "B": "base"}, {"A": 2, "B": ""}]}},
+        {"name": "rows from a data file", "tables": {"U": "data/U.jsonl"}, "query": "u.kql",
+         "expect": {"rows": [{"H": "a", "N": 3}]}}
+      ]}"#;
+    let dir = folder(
+        "combine",
+        &[
+            ("tests/c.kqltest.json", text),
+            ("tests/schemas/T.json", schema),
+            ("tests/data/U.jsonl", "{\"H\": \"a\", \"N\": 3}\n"),
+            ("tests/p.kql", "T | project A, B\n"),
+            ("tests/u.kql", "U\n"),
+        ],
+    );
+    let (code, out) = kql(&["test", "tests"], &dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("3 passed, 0 failed (1 test file)"), "{out}");
+}
