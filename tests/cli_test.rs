@@ -38,7 +38,7 @@ fn test_file(tests: &str) -> String {
 
 #[test]
 fn invalid_test_files_are_named_with_the_reason_and_exit_1() {
-    let cases: [(&str, String, &str); 6] = [
+    let cases: [(&str, String, &str); 7] = [
         (
             "json",
             "{\"tests\": [\n".into(),
@@ -72,6 +72,13 @@ fn invalid_test_files_are_named_with_the_reason_and_exit_1() {
             "unknown-table",
             test_file(r#"{"name": "a", "tables": {"SigninLog": [{}]}, "expect": {"fires": true}}"#),
             "table `SigninLog` has no known schema: did you mean `SigninLogs`?",
+        ),
+        (
+            "unread-table",
+            test_file(
+                r#"{"name": "a", "tables": {"SigninLogs": [{}]}, "expect": {"silent": true}}"#,
+            ),
+            "the test gives rows for table `SigninLogs`, which q.kql never reads",
         ),
     ];
     for (name, text, want) in cases {

@@ -98,6 +98,27 @@ fn walk(v: &Json, out: &mut Vec<(&'static str, Error)>) {
     }
 }
 
+/// Every identifier a query names (tables, columns, lets, functions).
+pub fn names(query: &Query) -> std::collections::HashSet<String> {
+    fn collect(v: &Json, out: &mut std::collections::HashSet<String>) {
+        match v {
+            Json::Object(m) => {
+                if let Some((name, _)) = ident(v) {
+                    out.insert(name.to_string());
+                }
+                m.values().for_each(|x| collect(x, out));
+            }
+            Json::Array(a) => a.iter().for_each(|x| collect(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    if let Ok(tree) = serde_json::to_value(query) {
+        collect(&tree, &mut out);
+    }
+    out
+}
+
 fn ident(v: &Json) -> Option<(&str, Span)> {
     let name = v.get("name")?.as_str()?;
     let s = v.get("span")?;
