@@ -805,7 +805,12 @@ impl Parser<'_> {
 
     fn sort_key(&mut self) -> Result<SortKey> {
         let start = self.peek().span;
-        self.need_operand("by")?;
+        let after = if self.pos > 0 && self.toks[self.pos - 1].is_punct(",") {
+            ","
+        } else {
+            "by"
+        };
+        self.need_operand(after)?;
         let expr = self.scalar()?;
         let order = if self.eat_kw("asc").is_some() {
             Some(SortOrder::Asc)
