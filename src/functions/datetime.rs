@@ -279,7 +279,8 @@ fn make_datetime(a: &[Value]) -> Value {
         hour: int(3) as u32,
         minute: int(4) as u32,
         second: whole as u32,
-        frac: (((sec - whole) * TICKS_PER_SECOND as f64).round() as u32).saturating_add(int(6) as u32),
+        frac: (((sec - whole) * TICKS_PER_SECOND as f64).round() as u32)
+            .saturating_add(int(6) as u32),
     };
     if n.iter().any(|f| *f < 0.0) {
         return Value::Null;
