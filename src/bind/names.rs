@@ -71,7 +71,8 @@ pub(crate) fn next_column_name(taken: &[String]) -> String {
 pub(crate) fn aggregate_name(func: &str, args: &[crate::ast::Arg]) -> Option<String> {
     let arg = |i: usize| args.get(i).and_then(|a| derived_name(&a.value));
     let prefix = match func {
-        "count" | "countif" => return Some(format!("{func}_")),
+        "countif" => return Some("countif_".into()),
+        "count" => return Some(format!("count_{}", arg(0).unwrap_or_default())),
         "take_any" | "take_anyif" => return arg(0),
         "percentile" => {
             let p = match &args.get(1)?.value.kind {
