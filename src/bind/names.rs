@@ -88,5 +88,7 @@ pub(crate) fn aggregate_name(func: &str, args: &[crate::ast::Arg]) -> Option<Str
         "make_bag" | "make_bag_if" => "bag",
         other => other,
     };
-    Some(format!("{prefix}_{}", arg(0).unwrap_or_default()))
+    // Every argument that names something joins the name: covariance(x, y) → covariance_x_y.
+    let parts: Vec<String> = args.iter().filter_map(|a| derived_name(&a.value)).collect();
+    Some(format!("{prefix}_{}", parts.join("_")))
 }

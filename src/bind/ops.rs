@@ -1106,13 +1106,10 @@ impl Binder<'_> {
                 span,
             ));
         }
-        // With `U` the regex engine swaps greedy and lazy, so emit the opposite forms.
-        let ungreedy = flags.contains('U');
-        let (lazy, greedy) = if ungreedy {
-            (".*", ".*?")
-        } else {
-            (".*?", ".*")
-        };
+        // Skips are lazy. A string capture is lazy in simple mode except at the very
+        // end; in regex mode it is greedy (`U` makes it lazy), as the engine's answers
+        // on the docs' examples show.
+        let (lazy, greedy) = (".*?", ".*");
         let mut re = if flags.is_empty() {
             String::from("^")
         } else {
@@ -1137,7 +1134,11 @@ impl Binder<'_> {
                     let ty = ty.unwrap_or(Type::String);
                     let greedy_last = ends_with_capture && Some(k) == last_capture;
                     // Named groups, so that groups in a regex-mode pattern don't shift ours.
-                    let any = if greedy_last { greedy } else { lazy };
+                    let any = if greedy_last || regex_mode {
+                        greedy
+                    } else {
+                        lazy
+                    };
                     let body = match ty {
                         Type::Int | Type::Long => r"[-+]?\d+",
                         Type::Real | Type::Decimal => r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?",
