@@ -934,17 +934,23 @@ impl Binder<'_> {
         if inner {
             cols.retain(|c| inputs.iter().all(|(_, p)| p.schema.contains(c)));
         }
-        let mut schema: Vec<Column> = cols
+        // A `name_type` that is itself taken gets the next free number (`x_long1`).
+        let clashes = |c: &Column| cols.iter().filter(|d| d.name == c.name).count() > 1;
+        let mut taken: Vec<String> = cols
             .iter()
-            .map(|c| {
-                let clash = cols.iter().filter(|d| d.name == c.name).count() > 1;
-                if clash {
-                    Column::new(format!("{}_{}", c.name, c.ty), c.ty)
-                } else {
-                    c.clone()
-                }
-            })
+            .filter(|c| !clashes(c))
+            .map(|c| c.name.clone())
             .collect();
+        let mut schema: Vec<Column> = Vec::with_capacity(cols.len());
+        for c in &cols {
+            if clashes(c) {
+                let name = unique(&format!("{}_{}", c.name, c.ty), &taken);
+                taken.push(name.clone());
+                schema.push(Column::new(name, c.ty));
+            } else {
+                schema.push(c.clone());
+            }
+        }
         let maps: Vec<Vec<Option<usize>>> = inputs
             .iter()
             .map(|(_, p)| {
@@ -1100,13 +1106,10 @@ impl Binder<'_> {
                 span,
             ));
         }
-        // With `U` the regex engine swaps greedy and lazy, so emit the opposite forms.
-        let ungreedy = flags.contains('U');
-        let (lazy, greedy) = if ungreedy {
-            (".*", ".*?")
-        } else {
-            (".*?", ".*")
-        };
+        // Skips are lazy. A string capture is lazy in simple mode except at the very
+        // end; in regex mode it is greedy (`U` makes it lazy), as the engine's answers
+        // on the docs' examples show.
+        let (lazy, greedy) = (".*?", ".*");
         let mut re = if flags.is_empty() {
             String::from("^")
         } else {
@@ -1130,14 +1133,18 @@ impl Binder<'_> {
                 ParsePart::Capture { name, ty } => {
                     let ty = ty.unwrap_or(Type::String);
                     let greedy_last = ends_with_capture && Some(k) == last_capture;
-                    let any = format!("({})", if greedy_last { greedy } else { lazy });
-                    re.push_str(match ty {
-                        Type::Int | Type::Long => r"([-+]?\d+)",
-                        Type::Real | Type::Decimal => {
-                            r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-                        }
-                        _ => &any,
-                    });
+                    // Named groups, so that groups in a regex-mode pattern don't shift ours.
+                    let any = if greedy_last || regex_mode {
+                        greedy
+                    } else {
+                        lazy
+                    };
+                    let body = match ty {
+                        Type::Int | Type::Long => r"[-+]?\d+",
+                        Type::Real | Type::Decimal => r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?",
+                        _ => any,
+                    };
+                    re.push_str(&format!("(?P<kqlcap{}>{body})", targets.len()));
                     let target = match schema.iter().position(|c| c.name == name.name) {
                         Some(i) => {
                             schema[i].ty = ty;

@@ -441,7 +441,7 @@ fn indexof(a: &[Value]) -> Value {
     let limit = if length < 0 {
         len
     } else {
-        (start + length).min(len)
+        start.saturating_add(length).min(len)
     };
     let byte_of = |ci: i64| chars.get(ci as usize).map_or(s.len(), |c| c.0);
     let mut found = 0;
@@ -490,7 +490,7 @@ fn bind_indexof_regex(args: &[ArgInfo]) -> Bound {
         let end = if length < 0 {
             len
         } else {
-            (start + length).min(len)
+            start.saturating_add(length).min(len)
         };
         let b0 = s
             .char_indices()

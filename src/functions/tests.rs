@@ -1373,3 +1373,115 @@ fn bag_literals_keep_order() {
     let (_, v) = call_with("bag_keys", &[dv(Value::bag(bag))], false);
     assert!(same(&v, &vj(r#"["z","a"]"#)));
 }
+
+/// No function may panic, whatever it is given: every implemented name is bound with
+/// many argument lists (types and constants from a pool of awkward values) and, when
+/// binding succeeds, called with them.
+#[test]
+fn no_function_panics_on_awkward_input() {
+    let pool: Vec<(Type, Value)> = vec![
+        null(Type::Long),
+        null(Type::Dynamic),
+        null(Type::DateTime),
+        s(""),
+        s("é-ü/ x.y:1\\\"z"),
+        s("[("),
+        s("192.168.1.1/33"),
+        s("$.a['b'][0]"),
+        l(i64::MIN),
+        l(-1),
+        l(0),
+        l(3),
+        l(i64::MAX),
+        i(i32::MIN),
+        r(f64::NAN),
+        r(-0.5),
+        r(1e300),
+        b(true),
+        dt("0001-01-01"),
+        dt("9999-12-31 23:59:59.9999999"),
+        ts("-1.00:00:00"),
+        (Type::TimeSpan, Value::TimeSpan(i64::MIN)),
+        dj(r#"[1,"a",null,{"k":[2]}]"#),
+        dj(r#"{"a":{"b":1}}"#),
+        dj("[]"),
+        dv(vs("plain")),
+        (Type::Guid, Value::Guid(u128::MAX)),
+    ];
+    let names: Vec<&str> = [
+        super::ops::NAMES,
+        super::string::NAMES,
+        super::convert::NAMES,
+        super::datetime::NAMES,
+        super::dynamic::NAMES,
+        super::math::NAMES,
+        super::net::NAMES,
+    ]
+    .concat();
+    let ctx = EvalCtx::with_seed(NOW, 7);
+    // A deterministic walk over argument lists: every single value, then pairs and
+    // triples drawn with a fixed stride.
+    let mut lists: Vec<Vec<usize>> = vec![vec![]];
+    for x in 0..pool.len() {
+        lists.push(vec![x]);
+        for y in 0..pool.len() {
+            if (x * 7 + y) % 3 == 0 {
+                lists.push(vec![x, y]);
+            }
+            if (x + y) % 5 == 0 {
+                lists.push(vec![x, y, (x * 3 + y) % pool.len()]);
+                lists.push(vec![y, x, (x + 2 * y) % pool.len(), x]);
+            }
+        }
+    }
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut failures = std::collections::BTreeSet::new();
+    for name in names {
+        for list in &lists {
+            for constant in [true, false] {
+                let infos: Vec<ArgInfo> = list
+                    .iter()
+                    .map(|&k| ArgInfo {
+                        ty: pool[k].0,
+                        constant: constant.then_some(&pool[k].1),
+                    })
+                    .collect();
+                let values: Vec<Value> = list.iter().map(|&k| pool[k].1.clone()).collect();
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    if let Ok(bound) = bind_scalar(name, &infos) {
+                        let _ = bound.imp.call(&values, &ctx);
+                    }
+                }));
+                if run.is_err() {
+                    failures.insert(format!("{name}{values:?}"));
+                }
+            }
+        }
+    }
+    std::panic::set_hook(hook);
+    let shown: Vec<_> = failures.iter().take(40).collect();
+    assert!(
+        failures.is_empty(),
+        "{} panics:\n{shown:#?}",
+        failures.len()
+    );
+    for name in super::aggregate::NAMES {
+        for list in lists.iter().take(400) {
+            let infos: Vec<ArgInfo> = list
+                .iter()
+                .map(|&k| ArgInfo {
+                    ty: pool[k].0,
+                    constant: Some(&pool[k].1),
+                })
+                .collect();
+            if let Ok(bound) = bind_aggregate(name, &infos) {
+                let mut st = bound.imp.init();
+                let values: Vec<Value> = list.iter().map(|&k| pool[k].1.clone()).collect();
+                st.update(&values);
+                st.update(&values);
+                assert_eq!(st.finish().len(), bound.outputs.len(), "{name}");
+            }
+        }
+    }
+}
