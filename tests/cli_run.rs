@@ -272,3 +272,40 @@ fn several_result_statements_give_several_result_sets() {
         assert_eq!(out.stdout, *want, "{format}");
     }
 }
+
+#[test]
+fn schema_option_types_the_columns() {
+    let dir = folder(
+        "schemaopt",
+        &[("T.jsonl", "{\"n\": \"5\", \"extra\": true}\n")],
+    );
+    let schema = dir.with_extension("schema.json");
+    std::fs::write(
+        &schema,
+        r#"{"name": "T", "columns": [{"name": "n", "type": "long"}, {"name": "absent", "type": "datetime"}]}"#,
+    )
+    .unwrap();
+    let want = "{\"columns\":[{\"name\":\"n\",\"type\":\"long\"},{\"name\":\"absent\",\"type\":\"datetime\"},{\"name\":\"extra\",\"type\":\"bool\"}],\"rows\":[\n[5,null,true]\n]}\n";
+    let out = kql(
+        &[
+            "run",
+            "-",
+            "--data",
+            s(&dir),
+            "--schema",
+            s(&schema),
+            "--format",
+            "json",
+        ],
+        Some("T"),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, want);
+    // Without data, a --schema table exists and is empty.
+    let out = kql(
+        &["run", "-", "--schema", s(&schema), "--format", "csv"],
+        Some("T | project n"),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "n\r\n");
+}

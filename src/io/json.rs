@@ -169,6 +169,8 @@ fn parse_text(
     lines_format: bool,
     schema: Option<&Schema>,
 ) -> Result<Table> {
+    // Files saved by some Windows tools start with a byte order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = TableBuilder::new(schema, path);
     if lines_format {
         read_lines(text, path, &mut |line, obj| builder.push_text(line, obj))?;
@@ -219,11 +221,6 @@ fn read_array(
         }
     };
     skip_ws(&mut pos, &mut line);
-    if pos < bytes.len() && bytes[pos] == 0xEF {
-        // A UTF-8 byte order mark.
-        pos += 3;
-        skip_ws(&mut pos, &mut line);
-    }
     if bytes.get(pos) != Some(&b'[') {
         return Err(Error::data(
             "expected a JSON array of objects (`[{...}, ...]`); use .jsonl for one object per line",
@@ -1052,6 +1049,13 @@ mod tests {
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[1][0].as_str(), Some(""));
         assert!(t.rows[1][1].is_null());
+        for (text, path) in [
+            ("\u{feff}[{\"a\": 1}]", "t.json"),
+            ("\u{feff}{\"a\": 1}\n", "t.jsonl"),
+        ] {
+            let t = load_table_text(text, path, None).unwrap();
+            assert_eq!(t.rows.len(), 1, "{path}");
+        }
         let t = load_table_text("[]", "t.json", None).unwrap();
         assert!(t.columns.is_empty() && t.rows.is_empty());
     }

@@ -12,8 +12,7 @@
 //! - `csv`: each set with its header line; a blank line separates sets.
 
 use crate::table::Table;
-use crate::types::Type;
-use crate::value::{format_datetime_iso, to_json, to_kql_string, Value};
+use crate::value::{to_json, to_kql_string, Value};
 use serde_json::Value as J;
 use std::io::{self, Write};
 
@@ -65,7 +64,7 @@ pub fn table_to_json(t: &Table) -> J {
         .iter()
         .map(|c| serde_json::json!({"name": c.name, "type": c.ty.name()}))
         .collect();
-    let rows: Vec<J> = t.rows.iter().map(|r| row_json(t, r)).collect();
+    let rows: Vec<J> = t.rows.iter().map(|r| row_json(r)).collect();
     serde_json::json!({"columns": columns, "rows": rows})
 }
 
@@ -78,7 +77,7 @@ fn write_json(out: &mut dyn Write, t: &Table) -> io::Result<()> {
         .collect();
     write!(out, "{{\"columns\":{},\"rows\":[", J::Array(columns))?;
     for (i, r) in t.rows.iter().enumerate() {
-        let row = row_json(t, r);
+        let row = row_json(r);
         let sep = if i == 0 { "" } else { "," };
         write!(out, "{sep}\n{row}")?;
     }
@@ -94,7 +93,7 @@ fn write_jsonl(out: &mut dyn Write, t: &Table) -> io::Result<()> {
             .columns
             .iter()
             .zip(r)
-            .map(|(c, v)| (c.name.clone(), cell_json(c.ty, v)))
+            .map(|(c, v)| (c.name.clone(), to_json(v)))
             .collect();
         writeln!(out, "{}", J::Object(obj))?;
     }
@@ -124,8 +123,8 @@ fn write_csv(out: &mut dyn Write, t: &Table) -> io::Result<()> {
     out.write_all(line.as_bytes())?;
     for r in &t.rows {
         line.clear();
-        for (i, (v, c)) in r.iter().zip(&t.columns).enumerate() {
-            put(&mut line, i, &cell_text(c.ty, v));
+        for (i, v) in r.iter().enumerate() {
+            put(&mut line, i, &to_kql_string(v));
         }
         line.push_str("\r\n");
         out.write_all(line.as_bytes())?;
@@ -139,12 +138,7 @@ fn write_table(out: &mut dyn Write, t: &Table) -> io::Result<()> {
     let cells: Vec<Vec<String>> = t
         .rows
         .iter()
-        .map(|r| {
-            r.iter()
-                .zip(&t.columns)
-                .map(|(v, c)| table_cell(c.ty, v))
-                .collect()
-        })
+        .map(|r| r.iter().map(table_cell).collect())
         .collect();
     let mut widths: Vec<usize> = t.columns.iter().map(|c| c.name.chars().count()).collect();
     for row in &cells {
@@ -196,8 +190,8 @@ fn pad(line: &mut String, i: usize, cell: &str, width: usize, right: bool) {
     }
 }
 
-fn table_cell(ty: Type, v: &Value) -> String {
-    let s = cell_text(ty, v);
+fn table_cell(v: &Value) -> String {
+    let s = to_kql_string(v);
     if s.chars().any(char::is_control) {
         s.chars()
             .flat_map(|c| match c {
@@ -213,32 +207,8 @@ fn table_cell(ty: Type, v: &Value) -> String {
     }
 }
 
-/// A cell as text. A datetime column shows `2026-05-18T12:00:00Z` (fraction only when
-/// non-zero), as Kusto clients do, where `tostring` would give 7 fraction digits; every
-/// other value shows as `tostring` gives it.
-fn cell_text(ty: Type, v: &Value) -> String {
-    match (ty, v) {
-        (Type::DateTime, Value::DateTime(t)) => format_datetime_iso(*t),
-        _ => to_kql_string(v),
-    }
-}
-
-/// A cell as JSON; datetimes of a datetime column as in [`cell_text`]; values inside a
-/// dynamic cell as Kusto serializes them.
-fn cell_json(ty: Type, v: &Value) -> J {
-    match (ty, v) {
-        (Type::DateTime, Value::DateTime(t)) => J::String(format_datetime_iso(*t)),
-        _ => to_json(v),
-    }
-}
-
-fn row_json(t: &Table, r: &[Value]) -> J {
-    J::Array(
-        r.iter()
-            .zip(&t.columns)
-            .map(|(v, c)| cell_json(c.ty, v))
-            .collect(),
-    )
+fn row_json(r: &[Value]) -> J {
+    J::Array(r.iter().map(to_json).collect())
 }
 
 /// Kept for callers that want one set as a string (tests).
