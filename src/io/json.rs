@@ -256,7 +256,7 @@ fn read_array(
                         Some(Err(e)) => Error::data(
                             format!("invalid JSON: {e}"),
                             path,
-                            start_line + e.line() - 1,
+                            start_line + e.line().saturating_sub(1),
                         ),
                         None => Error::data("unexpected end of file", path, line),
                     });
@@ -426,7 +426,11 @@ impl<'a> TableBuilder<'a> {
         match parsed {
             Ok(()) => Ok(()),
             Err(e) => Err(self.error.take().unwrap_or_else(|| {
-                Error::data(format!("invalid JSON: {e}"), self.path, line + e.line() - 1)
+                Error::data(
+                    format!("invalid JSON: {e}"),
+                    self.path,
+                    line + e.line().saturating_sub(1),
+                )
             })),
         }
     }
@@ -1041,6 +1045,56 @@ mod tests {
         assert!(matches!(&t.rows[0][1], Value::Bag(_)));
         let e = load_table_text("[{\"s\": \"a\n", "t.json", None).unwrap_err();
         assert!(e.message.contains("invalid JSON"), "{}", e.message);
+    }
+
+    /// Every truncation and many byte mutations of a valid file load or fail with a data
+    /// error; none panics, with or without a schema.
+    #[test]
+    fn mangled_files_never_panic() {
+        let base = concat!(
+            "[\n",
+            r#"{"TimeGenerated": "2026-05-18T11:00:00Z", "UserPrincipalName": "a@b.c", "ResultType": "0", "D": {"k": [1, "x"]}, "N": 1.5},"#,
+            "\n",
+            r#"{"TimeGenerated": "2026-05-18T11:20:00.5Z", "UserPrincipalName": "d\"e", "ResultType": 50126, "IsInteractive": true},"#,
+            "\n]\n"
+        );
+        let aad = crate::io::schema::builtin_schema("AADNonInteractiveUserSignInLogs");
+        let bytes = base.as_bytes();
+        let specials = b"[]{}\",:\\0a \n-.eE";
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut cases: Vec<Vec<u8>> = (0..bytes.len()).map(|n| bytes[..n].to_vec()).collect();
+        for _ in 0..3000 {
+            let mut m = bytes.to_vec();
+            let at = (next() % m.len() as u64) as usize;
+            let with = specials[(next() % specials.len() as u64) as usize];
+            match next() % 3 {
+                0 => m[at] = with,
+                1 => m.insert(at, with),
+                _ => {
+                    m.remove(at);
+                }
+            }
+            cases.push(m);
+        }
+        for case in cases {
+            let Ok(text) = String::from_utf8(case) else {
+                continue;
+            };
+            for path in ["t.json", "t.jsonl"] {
+                for schema in [None, aad] {
+                    if let Err(e) = load_table_text(&text, path, schema) {
+                        assert_eq!(e.kind, crate::error::ErrorKind::Data, "{text}");
+                        assert!(matches!(e.location, Location::File { line, .. } if line >= 1));
+                    }
+                }
+            }
+        }
     }
 
     #[test]
