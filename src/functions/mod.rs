@@ -6,8 +6,22 @@
 //! constant arguments, checks them, and returns the result type and a compiled
 //! implementation (a regex or a term matcher is compiled here, once, not per row).
 
+mod aggregate;
+mod convert;
+mod datetime;
+mod digest;
+mod dynamic;
+mod math;
+mod net;
+mod ops;
+mod string;
+pub mod terms;
+#[cfg(test)]
+mod tests;
+
 use crate::types::Type;
-use crate::value::Value;
+use crate::value::{tostring as tostring_v, Value};
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 /// What the binder knows about one argument of a call.
@@ -77,8 +91,388 @@ pub struct BoundScalar {
 }
 
 /// Binds a call of scalar function (or operator) `name`.
-pub fn bind_scalar(_name: &str, _args: &[ArgInfo]) -> Result<BoundScalar, FnError> {
-    Err(FnError::Unsupported)
+pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError> {
+    let families: [FamilyBinder; 7] = [
+        ops::bind,
+        string::bind,
+        convert::bind,
+        datetime::bind,
+        dynamic::bind,
+        math::bind,
+        net::bind,
+    ];
+    for family in families {
+        if let Some(result) = family(name, args) {
+            return result;
+        }
+    }
+    if is_aggregate(name) {
+        return Err(FnError::Type(
+            0,
+            format!("`{name}` is an aggregate: it is allowed only in summarize"),
+        ));
+    }
+    if UNSUPPORTED.contains(&name) || UNSUPPORTED_PREFIXES.iter().any(|p| name.starts_with(p)) {
+        Err(FnError::Unsupported)
+    } else {
+        Err(FnError::Unknown)
+    }
+}
+
+/// Every function name kql knows (built or not), for "did you mean".
+pub fn known_names() -> impl Iterator<Item = &'static str> {
+    ops::NAMES
+        .iter()
+        .chain(string::NAMES)
+        .chain(convert::NAMES)
+        .chain(datetime::NAMES)
+        .chain(dynamic::NAMES)
+        .chain(math::NAMES)
+        .chain(net::NAMES)
+        .chain(aggregate::NAMES)
+        .chain(UNSUPPORTED)
+        .copied()
+        .filter(|n| !n.starts_with("__"))
+}
+
+/// Whether kql implements scalar function `name` (operators included).
+pub fn is_scalar_implemented(name: &str) -> bool {
+    [
+        ops::NAMES,
+        string::NAMES,
+        convert::NAMES,
+        datetime::NAMES,
+        dynamic::NAMES,
+        math::NAMES,
+        net::NAMES,
+    ]
+    .iter()
+    .any(|names| names.contains(&name))
+}
+
+/// Kusto functions kql recognises but has not built: binding them fails with
+/// [`FnError::Unsupported`] ("not supported yet"), never a wrong answer.
+const UNSUPPORTED: &[&str] = &[
+    "percentile",
+    "percentiles",
+    "percentile_array",
+    "percentiles_array",
+    "percentilew",
+    "percentilesw",
+    "percentilesw_array",
+    "tdigest",
+    "tdigest_merge",
+    "merge_tdigest",
+    "percentile_tdigest",
+    "percentiles_array_tdigest",
+    "rank_tdigest",
+    "hll",
+    "hll_if",
+    "hll_merge",
+    "dcount_hll",
+    "buildschema",
+    "make_set_with_nulls",
+    "row_number",
+    "row_cumsum",
+    "row_rank_dense",
+    "row_rank_min",
+    "row_window_session",
+    "prev",
+    "next",
+    "parse_user_agent",
+    "parse_version",
+    "parse_xml",
+    "parse_csv",
+    "geo_distance_2points",
+    "geo_point_in_circle",
+    "geo_point_in_polygon",
+    "geo_info_from_ip_address",
+    "zlib_compress_to_base64_string",
+    "zlib_decompress_from_base64_string",
+    "gzip_compress_to_base64_string",
+    "gzip_decompress_from_base64_string",
+    "hash_combine",
+    "assert",
+    "hash_many",
+    "series_add",
+    "series_fir",
+    "series_iir",
+    "series_stats",
+    "series_decompose",
+    "punycode_from_string",
+    "punycode_to_string",
+    "punycode_domain_from_string",
+    "punycode_domain_to_string",
+    "estimate_data_size",
+    "current_principal",
+    "current_principal_details",
+    "current_principal_is_member_of",
+    "current_database",
+    "current_cluster_endpoint",
+    "cursor_current",
+    "cursor_after",
+    "cursor_before_or_at",
+    "ingestion_time",
+    "extent_id",
+    "extent_tags",
+    "datetime_local_to_utc",
+    "datetime_utc_to_local",
+    "convert_angle",
+    "convert_energy",
+    "convert_force",
+    "convert_length",
+    "convert_mass",
+    "convert_speed",
+    "convert_temperature",
+    "convert_volume",
+    "hash_combine",
+    "hash_many",
+    "pack_all",
+    "bag_pack_columns",
+    "column_ifexists",
+    "dynamic_to_json",
+    "ipv4_lookup",
+    "make_string",
+    "to_utf8",
+    "welch_test",
+    "new_activity_metrics",
+    "point_to_map_url",
+    "geohash_to_map_url",
+    "treepath",
+    "table",
+    "tablename",
+    "toscalar",
+];
+
+/// A family's binder: None means "not my name".
+type FamilyBinder = fn(&str, &[ArgInfo]) -> Option<Bound>;
+
+/// Function families of Kusto that kql does not build (geospatial, series, ...):
+/// every name under them is known to be Kusto's, so it is "not supported yet".
+const UNSUPPORTED_PREFIXES: &[&str] = &["geo_", "series_", "ai_", "tdigest", "hll", "percentile"];
+
+/// What a family binder returns; None from a family means "not my name".
+pub(crate) type Bound = Result<BoundScalar, FnError>;
+
+struct Closure<F>(F);
+
+impl<F> ScalarImpl for Closure<F>
+where
+    F: Fn(&[Value], &EvalCtx) -> Value + Send + Sync,
+{
+    fn call(&self, args: &[Value], ctx: &EvalCtx) -> Value {
+        (self.0)(args, ctx)
+    }
+}
+
+/// A bound function from a closure over the row's argument values.
+pub(crate) fn func<F>(ty: Type, f: F) -> Bound
+where
+    F: Fn(&[Value], &EvalCtx) -> Value + Send + Sync + 'static,
+{
+    Ok(BoundScalar {
+        ty,
+        imp: Box::new(Closure(f)),
+    })
+}
+
+/// A bound function whose result does not depend on the context.
+pub(crate) fn pure<F>(ty: Type, f: F) -> Bound
+where
+    F: Fn(&[Value]) -> Value + Send + Sync + 'static,
+{
+    func(ty, move |a, _| f(a))
+}
+
+/// Checks the argument count: `min..=max`.
+pub(crate) fn arity(name: &str, args: &[ArgInfo], min: usize, max: usize) -> Result<(), FnError> {
+    let n = args.len();
+    if n >= min && n <= max {
+        return Ok(());
+    }
+    let want = if min == max {
+        format!("{min}")
+    } else if max == usize::MAX {
+        format!("at least {min}")
+    } else {
+        format!("{min} to {max}")
+    };
+    Err(FnError::Arity(format!(
+        "`{name}` expects {want} argument{}, got {n}",
+        if want == "1" { "" } else { "s" }
+    )))
+}
+
+/// A family of acceptable argument types. `dynamic` is accepted everywhere: its
+/// runtime value is converted (or gives null) when the call runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Want {
+    Any,
+    Str,
+    Num,
+    Integer,
+    Bool,
+    DateTime,
+    TimeSpan,
+    Dynamic,
+    Guid,
+}
+
+impl Want {
+    fn accepts(self, t: Type) -> bool {
+        if t == Type::Dynamic {
+            return true;
+        }
+        match self {
+            Want::Any => true,
+            Want::Str => t == Type::String,
+            Want::Num => t.is_numeric(),
+            Want::Integer => matches!(t, Type::Int | Type::Long),
+            Want::Bool => t == Type::Bool,
+            Want::DateTime => t == Type::DateTime,
+            Want::TimeSpan => t == Type::TimeSpan,
+            Want::Dynamic => false,
+            Want::Guid => t == Type::Guid,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Want::Any => "a scalar",
+            Want::Str => "a string",
+            Want::Num => "a number",
+            Want::Integer => "an integer (int or long)",
+            Want::Bool => "a bool",
+            Want::DateTime => "a datetime",
+            Want::TimeSpan => "a timespan",
+            Want::Dynamic => "a dynamic",
+            Want::Guid => "a guid",
+        }
+    }
+}
+
+/// Checks that argument `i` has an acceptable type.
+pub(crate) fn expect(name: &str, args: &[ArgInfo], i: usize, want: Want) -> Result<(), FnError> {
+    match args.get(i) {
+        Some(a) if !want.accepts(a.ty) => Err(FnError::Type(
+            i,
+            format!(
+                "argument {} of `{name}` must be {}, not {}",
+                i + 1,
+                want.name(),
+                a.ty
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks arity and every argument type at once; `wants` lists the types of the
+/// positional arguments (an argument beyond the list is checked against the last entry).
+pub(crate) fn sig(
+    name: &str,
+    args: &[ArgInfo],
+    min: usize,
+    max: usize,
+    wants: &[Want],
+) -> Result<(), FnError> {
+    arity(name, args, min, max)?;
+    for i in 0..args.len() {
+        if let Some(w) = wants.get(i).or(wants.last()) {
+            expect(name, args, i, *w)?;
+        }
+    }
+    Ok(())
+}
+
+/// The text of a value as string functions read it: a string as is, null as `""`,
+/// anything else through `tostring`.
+pub(crate) fn text(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Null => Cow::Borrowed(""),
+        other => Cow::Owned(tostring_v(other)),
+    }
+}
+
+/// A number as f64 (int, long, real, decimal); None otherwise.
+pub(crate) fn num_f64(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Long(i) => Some(*i as f64),
+        Value::Real(f) | Value::Decimal(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// A number as i64: reals truncate toward zero (NaN and out-of-range reals give None).
+pub(crate) fn num_i64(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i as i64),
+        Value::Long(i) => Some(*i),
+        Value::Real(f) | Value::Decimal(f) => real_to_i64(*f),
+        _ => None,
+    }
+}
+
+pub(crate) fn real_to_i64(f: f64) -> Option<i64> {
+    if f.is_finite() && f > -9.3e18 && f < 9.3e18 {
+        let t = f.trunc();
+        if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&t) {
+            return Some(t as i64);
+        }
+    }
+    None
+}
+
+/// The constant value of argument `i`, if the binder knows it.
+pub(crate) fn constant<'a>(args: &[ArgInfo<'a>], i: usize) -> Option<&'a Value> {
+    args.get(i).and_then(|a| a.constant)
+}
+
+/// The type that values of types `a` and `b` share (`iff`, `case`, `coalesce`):
+/// equal types; numbers widen (int → long → real → decimal... as Kusto: any real gives
+/// real); dynamic with anything gives dynamic. None when they cannot be unified.
+pub(crate) fn unify(a: Type, b: Type) -> Option<Type> {
+    if a == b {
+        return Some(a);
+    }
+    if a == Type::Dynamic || b == Type::Dynamic {
+        return Some(Type::Dynamic);
+    }
+    if a.is_numeric() && b.is_numeric() {
+        return Some(if a == Type::Decimal || b == Type::Decimal {
+            Type::Decimal
+        } else if a == Type::Real || b == Type::Real {
+            Type::Real
+        } else {
+            Type::Long
+        });
+    }
+    None
+}
+
+/// Converts a value to the representation of static type `ty`, for results whose
+/// runtime kind may differ from the declared type (a dynamic operand, a widened
+/// branch of `iff`). Numbers convert; a value that cannot be represented gives null.
+pub(crate) fn cast_to(ty: Type, v: Value) -> Value {
+    match (ty, &v) {
+        (_, Value::Null) => Value::null_of(ty),
+        (Type::Dynamic, _) => v,
+        (Type::Long, Value::Long(_))
+        | (Type::Real, Value::Real(_))
+        | (Type::Int, Value::Int(_)) => v,
+        (Type::Long, _) => num_i64(&v).map_or(Value::Null, Value::Long),
+        (Type::Int, _) => num_i64(&v).map_or(Value::Null, |i| Value::Int(i as i32)),
+        (Type::Real, _) => num_f64(&v).map_or(Value::Null, Value::Real),
+        (Type::Decimal, _) => num_f64(&v).map_or(Value::Null, Value::Decimal),
+        (Type::String, Value::String(_)) => v,
+        (Type::String, _) => Value::str(&tostring_v(&v)),
+        (Type::Bool, Value::Bool(_))
+        | (Type::DateTime, Value::DateTime(_))
+        | (Type::TimeSpan, Value::TimeSpan(_))
+        | (Type::Guid, Value::Guid(_)) => v,
+        _ => Value::null_of(ty),
+    }
 }
 
 /// An aggregate bound at one call site (`make_set(IPAddress, 20)`).
@@ -102,11 +496,11 @@ pub trait AggState: Send {
 }
 
 /// Whether `name` is an aggregate function (so that it is allowed only in summarize).
-pub fn is_aggregate(_name: &str) -> bool {
-    false
+pub fn is_aggregate(name: &str) -> bool {
+    aggregate::NAMES.contains(&name) || aggregate::UNSUPPORTED.contains(&name)
 }
 
 /// Binds an aggregate call inside `summarize` (or `make-series`, `top-nested`).
-pub fn bind_aggregate(_name: &str, _args: &[ArgInfo]) -> Result<BoundAggregate, FnError> {
-    Err(FnError::Unsupported)
+pub fn bind_aggregate(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnError> {
+    aggregate::bind(name, args)
 }

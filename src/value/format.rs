@@ -2,14 +2,27 @@
 //! string comparisons against numbers and the table printer use.
 
 use super::json::to_json;
-use super::time::{format_datetime_iso, format_timespan};
+use super::time::{format_datetime_full, format_datetime_iso, format_timespan};
 use super::Value;
 
-/// `tostring(v)`: null → `""`; reals in shortest round-trip form (.NET rules: `1`, `0.5`,
-/// `1E+20`, `1E-07`, `NaN`, `Infinity`); datetime ISO-8601 (`2026-05-18T12:00:00Z`);
+/// A value as Kusto clients display it (table and CSV cells): null → `""`; reals in
+/// shortest round-trip form (.NET rules: `1`, `0.5`, `1E+20`, `1E-07`, `NaN`,
+/// `Infinity`); datetime ISO-8601 with the fraction trimmed (`2026-05-18T12:00:00Z`);
 /// timespan `[-][d.]hh:mm:ss[.fffffff]`; guid lower-case hyphenated; bool `true`/`false`;
 /// arrays and bags as compact JSON.
+///
+/// This equals `tostring()` except for datetimes: see [`tostring`].
 pub fn to_kql_string(v: &Value) -> String {
+    match v {
+        Value::DateTime(t) => format_datetime_iso(*t),
+        other => tostring(other),
+    }
+}
+
+/// Exactly what KQL's `tostring()` returns (and so `strcat`, `reverse`, ...): as
+/// [`to_kql_string`], but a datetime always has 7 fraction digits
+/// (`2017-10-15T12:00:00.0000000Z`; conformance `reverse(datetime(2017-10-15 12:00))`).
+pub fn tostring(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
@@ -17,7 +30,7 @@ pub fn to_kql_string(v: &Value) -> String {
         Value::Long(i) => i.to_string(),
         Value::Real(f) | Value::Decimal(f) => format_real(*f),
         Value::String(s) => s.to_string(),
-        Value::DateTime(t) => format_datetime_iso(*t),
+        Value::DateTime(t) => format_datetime_full(*t),
         Value::TimeSpan(t) => format_timespan(*t),
         Value::Guid(g) => format_guid(*g),
         Value::Array(_) | Value::Bag(_) => to_json_text(v),
@@ -27,7 +40,75 @@ pub fn to_kql_string(v: &Value) -> String {
 /// Compact JSON text of a value (what `tostring` gives for arrays and bags, and the text
 /// `has` searches in a dynamic value). A scalar string is quoted here.
 pub fn to_json_text(v: &Value) -> String {
-    serde_json::to_string(&to_json(v)).unwrap_or_default()
+    let mut out = String::new();
+    write_json(v, &mut out);
+    out
+}
+
+/// Writes the compact JSON of `v` (the same text as `serde_json::to_string(&to_json(v))`)
+/// without building an intermediate `serde_json::Value`: `has` on a dynamic column
+/// calls this per row.
+pub fn write_json(v: &Value, out: &mut String) {
+    use std::fmt::Write;
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Long(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Real(_)
+        | Value::Decimal(_)
+        | Value::DateTime(_)
+        | Value::TimeSpan(_)
+        | Value::Guid(_) => out.push_str(&serde_json::to_string(&to_json(v)).unwrap_or_default()),
+        Value::String(s) => write_json_str(s, out),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(x, out);
+            }
+            out.push(']');
+        }
+        Value::Bag(b) => {
+            out.push('{');
+            for (i, (k, x)) in b.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_str(k, out);
+                out.push(':');
+                write_json(x, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_json_str(s: &str, out: &mut String) {
+    use std::fmt::Write;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// A double as .NET's shortest round-trip `ToString()` prints it: positional notation for
@@ -180,6 +261,25 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(to_kql_string(&v), want, "{v:?}");
         }
+    }
+
+    #[test]
+    fn tostring_has_seven_fraction_digits() {
+        let t = Value::DateTime(super::super::UNIX_EPOCH_TICKS);
+        assert_eq!(tostring(&t), "1970-01-01T00:00:00.0000000Z");
+        assert_eq!(to_kql_string(&t), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn json_text_matches_serde() {
+        let v = super::super::parse_json_text(
+            r#"{"a":[1,-2.5,"q\"u\\o\n\u0001te",null,true],"b":{"c":1e300},"é":"ü"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            to_json_text(&v),
+            serde_json::to_string(&to_json(&v)).unwrap()
+        );
     }
 
     #[test]

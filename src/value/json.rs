@@ -7,7 +7,8 @@ use super::{Bag, Value};
 use serde_json::Value as J;
 use std::sync::Arc;
 
-/// A value as JSON: arrays and bags as JSON; datetime as an ISO-8601 string; timespan
+/// A value as JSON, as Kusto clients show it: arrays and bags as JSON; datetime as an
+/// ISO-8601 string with the fraction trimmed (`2017-01-01T00:00:00Z`); timespan
 /// and guid as strings; real NaN/±inf as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
 pub fn to_json(v: &Value) -> J {
     match v {

@@ -17,12 +17,14 @@ mod json;
 mod time;
 
 pub use cmp::compare;
-pub use format::{format_guid, format_real, parse_guid, to_json_text, to_kql_string};
+pub use format::{
+    format_guid, format_real, parse_guid, to_json_text, to_kql_string, tostring, write_json,
+};
 pub use json::{from_json, parse_json_text, to_json};
 pub use time::{
-    civil_from_days, date_parts, days_from_civil, days_in_month, format_datetime_iso,
-    format_timespan, in_datetime_range, make_ticks, parse_datetime, parse_timespan,
-    timespan_unit_ticks, DateParts, MAX_DATETIME_TICKS,
+    civil_from_days, date_parts, days_from_civil, days_in_month, format_datetime_full,
+    format_datetime_iso, format_timespan, in_datetime_range, make_ticks, parse_datetime,
+    parse_timespan, timespan_unit_ticks, DateParts, MAX_DATETIME_TICKS,
 };
 
 use crate::types::Type;
@@ -88,6 +90,13 @@ impl Value {
     /// True only for `Bool(true)`: how `where`, `iff` and `case` read a predicate.
     pub fn is_true(&self) -> bool {
         matches!(self, Value::Bool(true))
+    }
+    /// Int, long, real or decimal.
+    pub fn is_number(&self) -> bool {
+        matches!(
+            self,
+            Value::Int(_) | Value::Long(_) | Value::Real(_) | Value::Decimal(_)
+        )
     }
     /// Null, or the empty string: what `isempty` tests.
     pub fn is_empty_value(&self) -> bool {

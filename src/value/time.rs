@@ -117,6 +117,16 @@ pub fn format_datetime_iso(ticks: i64) -> String {
     s
 }
 
+/// `2017-10-15T12:00:00.0000000Z`: always 7 fraction digits. This is what `tostring`
+/// of a datetime gives (conformance: `reverse(datetime(2017-10-15 12:00))`).
+pub fn format_datetime_full(ticks: i64) -> String {
+    let p = date_parts(ticks);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
+        p.year, p.month, p.day, p.hour, p.minute, p.second, p.frac
+    )
+}
+
 fn push_fraction_trimmed(s: &mut String, frac: u32) {
     if frac != 0 {
         let digits = format!("{frac:07}");
@@ -247,7 +257,70 @@ pub fn parse_datetime(s: &str) -> Option<i64> {
     if s.is_empty() {
         return None;
     }
-    parse_iso(s).or_else(|| parse_rfc(s))
+    parse_iso(s)
+        .or_else(|| parse_rfc(s))
+        .or_else(|| parse_us(s))
+        .or_else(|| parse_parts(s))
+}
+
+/// US order `MM-DD-YYYY` or `MM/DD/YYYY`, optionally followed by a clock and zone
+/// (conformance: `datetime('12-02-2022')` is December 2).
+fn parse_us(s: &str) -> Option<i64> {
+    let mut c = Cur::new(s);
+    let (month, _) = c.digits(1, 2)?;
+    let sep = c.peek()?;
+    if sep != b'-' && sep != b'/' {
+        return None;
+    }
+    c.i += 1;
+    let (day, _) = c.digits(1, 2)?;
+    if !c.eat(sep) {
+        return None;
+    }
+    let (year, _) = c.digits(4, 4)?;
+    let mut p = DateParts {
+        year: year as i64,
+        month: month as u32,
+        day: day as u32,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        frac: 0,
+    };
+    let mut offset = 0;
+    if c.skip_ws() && !c.done() {
+        parse_clock(&mut c, &mut p)?;
+        offset = parse_zone(&mut c)?;
+    }
+    if !c.done() {
+        return None;
+    }
+    Some(make_ticks(p)? - offset).filter(|t| in_datetime_range(*t))
+}
+
+/// The literal form `datetime(2025, 6, 14[, h, m, s])`: comma-separated parts.
+fn parse_parts(s: &str) -> Option<i64> {
+    if !s.contains(',') {
+        return None;
+    }
+    let parts: Vec<u64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<u64>().ok())
+        .collect::<Option<_>>()?;
+    if !(3..=6).contains(&parts.len()) {
+        return None;
+    }
+    let get = |i: usize| parts.get(i).copied().unwrap_or(0);
+    let p = DateParts {
+        year: get(0) as i64,
+        month: u32::try_from(get(1)).ok()?,
+        day: u32::try_from(get(2)).ok()?,
+        hour: u32::try_from(get(3)).ok()?,
+        minute: u32::try_from(get(4)).ok()?,
+        second: u32::try_from(get(5)).ok()?,
+        frac: 0,
+    };
+    make_ticks(p)
 }
 
 fn parse_iso(s: &str) -> Option<i64> {
@@ -512,12 +585,12 @@ fn parse_clock_span(s: &str) -> Option<i64> {
     if !c.done() || hours > 23 || minutes > 59 || seconds > 59 {
         return None;
     }
-    let t = (days as i64).checked_mul(TICKS_PER_DAY)?
-        + hours as i64 * TICKS_PER_HOUR
-        + minutes as i64 * TICKS_PER_MINUTE
-        + seconds as i64 * TICKS_PER_SECOND
-        + frac as i64;
-    Some(t)
+    let t = days as i128 * TICKS_PER_DAY as i128
+        + hours as i128 * TICKS_PER_HOUR as i128
+        + minutes as i128 * TICKS_PER_MINUTE as i128
+        + seconds as i128 * TICKS_PER_SECOND as i128
+        + frac as i128;
+    i64::try_from(t).ok()
 }
 
 /// The ticks of one unit name, as timespan literals spell them.
@@ -637,6 +710,10 @@ mod tests {
             ("not a date", None),
             ("", None),
             ("2015-12-31x", None),
+            ("12-02-2022", Some(dt(2022, 12, 2, 0, 0, 0, 0))),
+            ("12/02/2022 10:00", Some(dt(2022, 12, 2, 10, 0, 0, 0))),
+            ("2025, 6, 14", Some(dt(2025, 6, 14, 0, 0, 0, 0))),
+            ("2025, 6, 14, 1, 2, 3", Some(dt(2025, 6, 14, 1, 2, 3, 0))),
         ];
         for (text, want) in cases {
             assert_eq!(parse_datetime(text), *want, "{text}");
@@ -700,6 +777,49 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(parse_timespan(text), *want, "{text}");
+        }
+    }
+
+    /// The parsers never panic: every prefix of a set of tricky texts, and texts built
+    /// from a small alphabet by a fixed pseudo-random walk.
+    #[test]
+    fn parsers_never_panic() {
+        let seeds = [
+            "10675199.23:59:59.9999999",
+            "99999999.23:59:59",
+            "-9999999999999999999d",
+            "1.7976931348623157e308h",
+            "Sat, 31 Dec 99 23:59:59 -1400",
+            "9999-12-31T23:59:59.9999999-14:00",
+            "0001-01-01T00:00:00+14:00",
+            "éé-ü:ü",
+        ];
+        let alphabet: Vec<char> = "0129:.-+ ,/TZdhmsSatNovGMT\u{e9}".chars().collect();
+        let mut texts: Vec<String> = Vec::new();
+        for s in seeds {
+            for (i, _) in s.char_indices() {
+                texts.push(s[..i].to_string());
+            }
+            texts.push(s.to_string());
+        }
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..3000 {
+            let mut t = String::new();
+            for _ in 0..(x % 24) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                t.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            texts.push(t);
+        }
+        for t in &texts {
+            let _ = parse_datetime(t);
+            let _ = parse_timespan(t);
+        }
+        for t in [i64::MIN, -1, MAX_DATETIME_TICKS + 1, i64::MAX] {
+            let _ = format_timespan(t);
+            let _ = format_datetime_iso(t);
         }
     }
 

@@ -1,0 +1,754 @@
+//! Aggregate functions for `summarize`.
+//!
+//! Rules (KQL-SEMANTICS.md §5 and the conformance cases):
+//! - Nulls are ignored by every aggregate except `count()` and `make_list_with_nulls`.
+//! - Defaults for a group with no rows: count/countif/dcount/sum/sumif → 0, make_* → `[]`,
+//!   avg → NaN, stdev/variance → 0 (conformance `datatable(x:long)[] | summarize ...`),
+//!   everything else null.
+//! - `make_list`/`make_set` append the elements of a dynamic array input (one level), as
+//!   Kusto does (conformance `make_list(pack_array(...))` builds a MultiPolygon).
+//! - `make_set` keeps first-seen order, ignores nulls, keeps `""`, and stops at its size.
+//! - `take_any(x)` prefers a non-null, non-empty value; `take_any(a, b, ...)` returns one row.
+//! - `arg_max(e, c1, ...)` returns the row with the largest e (first one on ties); rows
+//!   whose e is null are skipped unless every row's is.
+
+use super::{AggState, AggregateImpl, ArgInfo, BoundAggregate, FnError, Want};
+use crate::types::Type;
+use crate::value::{compare, Value};
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+pub(super) const NAMES: &[&str] = &[
+    "count",
+    "countif",
+    "dcount",
+    "dcountif",
+    "sum",
+    "sumif",
+    "avg",
+    "avgif",
+    "min",
+    "max",
+    "minif",
+    "maxif",
+    "make_set",
+    "make_set_if",
+    "makeset",
+    "make_list",
+    "make_list_if",
+    "makelist",
+    "make_list_with_nulls",
+    "make_bag",
+    "make_bag_if",
+    "any",
+    "take_any",
+    "take_anyif",
+    "anyif",
+    "arg_max",
+    "arg_min",
+    "stdev",
+    "stdevif",
+    "stdevp",
+    "variance",
+    "varianceif",
+    "variancep",
+    "variancepif",
+    "stdevpif",
+    "covariance",
+    "covariancep",
+    "covarianceif",
+    "covariancepif",
+    "binary_all_and",
+    "binary_all_or",
+    "binary_all_xor",
+];
+
+/// Aggregates kql knows but has not built (binding fails with "not supported yet").
+pub(super) const UNSUPPORTED: &[&str] = &[
+    "percentile",
+    "percentiles",
+    "percentile_array",
+    "percentiles_array",
+    "percentilew",
+    "percentilesw",
+    "percentilesw_array",
+    "tdigest",
+    "tdigest_merge",
+    "merge_tdigest",
+    "hll",
+    "hll_if",
+    "hll_merge",
+    "buildschema",
+    "make_set_with_nulls",
+    "dcount_intersect",
+];
+
+const MAX_SET: usize = 1_048_576;
+
+struct Factory<F>(F);
+
+impl<F> AggregateImpl for Factory<F>
+where
+    F: Fn() -> Box<dyn AggState> + Send + Sync,
+{
+    fn init(&self) -> Box<dyn AggState> {
+        (self.0)()
+    }
+}
+
+fn agg<F>(outputs: Vec<Type>, f: F) -> Result<BoundAggregate, FnError>
+where
+    F: Fn() -> Box<dyn AggState> + Send + Sync + 'static,
+{
+    Ok(BoundAggregate {
+        outputs,
+        imp: Box::new(Factory(f)),
+    })
+}
+
+/// A constant size limit argument (`make_set(x, 20)`).
+fn size_arg(name: &str, args: &[ArgInfo], i: usize, default: usize) -> Result<usize, FnError> {
+    match args.get(i) {
+        None => Ok(default),
+        Some(a) => match a.constant.and_then(super::num_i64) {
+            Some(n) if n > 0 => Ok((n as usize).min(MAX_SET)),
+            Some(_) => Err(FnError::Type(
+                i,
+                format!("the size limit of `{name}` must be positive"),
+            )),
+            None => Err(FnError::Type(
+                i,
+                format!("the size limit of `{name}` must be a constant integer"),
+            )),
+        },
+    }
+}
+
+pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnError> {
+    use super::sig;
+    use Want::*;
+    match name {
+        "count" if args.is_empty() => agg(vec![Type::Long], || {
+            Box::new(Count {
+                n: 0,
+                pred: None,
+                nonnull: false,
+            })
+        }),
+        // `count(x)` counts the non-null values of x (conformance summarize-operator-05);
+        // with a bool it is the deprecated form of `countif(x)`.
+        "count" if args.len() == 1 && args[0].ty != Type::Bool => agg(vec![Type::Long], || {
+            Box::new(Count {
+                n: 0,
+                pred: None,
+                nonnull: true,
+            })
+        }),
+        "countif" | "count" => {
+            sig(name, args, 1, 1, &[Bool])?;
+            agg(vec![Type::Long], || {
+                Box::new(Count {
+                    n: 0,
+                    pred: Some(0),
+                    nonnull: false,
+                })
+            })
+        }
+        "dcount" | "dcountif" => {
+            let cond = name == "dcountif";
+            if cond {
+                sig(name, args, 2, 3, &[Any, Bool, Integer])?;
+            } else {
+                sig(name, args, 1, 2, &[Any, Integer])?;
+            }
+            agg(vec![Type::Long], move || {
+                Box::new(DCount {
+                    seen: HashSet::new(),
+                    pred: cond.then_some(1),
+                })
+            })
+        }
+        "sum" | "sumif" => {
+            let cond = name == "sumif";
+            sig(
+                name,
+                args,
+                1 + cond as usize,
+                1 + cond as usize,
+                &[Any, Bool],
+            )?;
+            let ty = match args[0].ty {
+                Type::Int | Type::Long | Type::Bool => Type::Long,
+                Type::Real | Type::Dynamic => Type::Real,
+                Type::Decimal => Type::Decimal,
+                Type::TimeSpan => Type::TimeSpan,
+                t => {
+                    return Err(FnError::Type(
+                        0,
+                        format!("`{name}` cannot add values of type {t}"),
+                    ))
+                }
+            };
+            agg(vec![ty], move || {
+                Box::new(Sum {
+                    ty,
+                    i: 0,
+                    f: 0.0,
+                    pred: cond.then_some(1),
+                })
+            })
+        }
+        "avg" | "avgif" => {
+            let cond = name == "avgif";
+            sig(
+                name,
+                args,
+                1 + cond as usize,
+                1 + cond as usize,
+                &[Any, Bool],
+            )?;
+            let span = args[0].ty == Type::TimeSpan;
+            if !(args[0].ty.is_numeric() || args[0].ty == Type::Dynamic || span) {
+                return Err(FnError::Type(
+                    0,
+                    format!("`{name}` needs a number, not {}", args[0].ty),
+                ));
+            }
+            let out = if span {
+                MomentOut::AvgSpan
+            } else {
+                MomentOut::Avg
+            };
+            let ty = if span { Type::TimeSpan } else { Type::Real };
+            agg(vec![ty], move || {
+                Box::new(Moments {
+                    n: 0.0,
+                    sum: 0.0,
+                    sum2: 0.0,
+                    pred: cond.then_some(1),
+                    out,
+                })
+            })
+        }
+        "covariance" | "covariancep" | "covarianceif" | "covariancepif" => {
+            let cond = name.ends_with("if");
+            sig(
+                name,
+                args,
+                2 + cond as usize,
+                2 + cond as usize,
+                &[Num, Num, Bool],
+            )?;
+            let population = name.starts_with("covariancep");
+            agg(vec![Type::Real], move || {
+                Box::new(Covariance {
+                    n: 0.0,
+                    sx: 0.0,
+                    sy: 0.0,
+                    sxy: 0.0,
+                    pred: cond.then_some(2),
+                    population,
+                })
+            })
+        }
+        "binary_all_and" | "binary_all_or" | "binary_all_xor" => {
+            sig(name, args, 1, 1, &[Integer])?;
+            let op = match name {
+                "binary_all_and" => 0,
+                "binary_all_or" => 1,
+                _ => 2,
+            };
+            agg(vec![Type::Long], move || Box::new(BitAll { acc: None, op }))
+        }
+        "stdev" | "stdevif" | "stdevp" | "variance" | "varianceif" | "variancep"
+        | "variancepif" | "stdevpif" => {
+            let cond = name.ends_with("if");
+            sig(
+                name,
+                args,
+                1 + cond as usize,
+                1 + cond as usize,
+                &[Num, Bool],
+            )?;
+            let out = match name {
+                "stdev" | "stdevif" => MomentOut::Stdev,
+                "stdevp" | "stdevpif" => MomentOut::StdevP,
+                "variancep" | "variancepif" => MomentOut::VarP,
+                _ => MomentOut::Var,
+            };
+            agg(vec![Type::Real], move || {
+                Box::new(Moments {
+                    n: 0.0,
+                    sum: 0.0,
+                    sum2: 0.0,
+                    pred: cond.then_some(1),
+                    out,
+                })
+            })
+        }
+        "min" | "max" | "minif" | "maxif" => {
+            let cond = name.ends_with("if");
+            sig(
+                name,
+                args,
+                1 + cond as usize,
+                1 + cond as usize,
+                &[Any, Bool],
+            )?;
+            let max = name.starts_with("max");
+            let types = vec![args[0].ty];
+            agg(types.clone(), move || {
+                Box::new(Extreme {
+                    best: None,
+                    row: Vec::new(),
+                    max,
+                    pred: cond.then_some(1),
+                    keep_row: false,
+                    types: types.clone(),
+                })
+            })
+        }
+        "arg_max" | "arg_min" => {
+            super::arity(name, args, 1, usize::MAX)?;
+            let max = name == "arg_max";
+            let types: Vec<Type> = args.iter().map(|a| a.ty).collect();
+            agg(types.clone(), move || {
+                Box::new(Extreme {
+                    best: None,
+                    row: Vec::new(),
+                    max,
+                    pred: None,
+                    keep_row: true,
+                    types: types.clone(),
+                })
+            })
+        }
+        "make_set" | "makeset" | "make_set_if" => {
+            let cond = name == "make_set_if";
+            let n = 1 + cond as usize;
+            sig(
+                name,
+                args,
+                n,
+                n + 1,
+                &[Any, if cond { Bool } else { Integer }, Integer],
+            )?;
+            let limit = size_arg(name, args, n, if name == "makeset" { 128 } else { MAX_SET })?;
+            agg(vec![Type::Dynamic], move || {
+                Box::new(Collect {
+                    items: Vec::new(),
+                    seen: Some(HashSet::new()),
+                    limit,
+                    nulls: false,
+                    pred: cond.then_some(1),
+                })
+            })
+        }
+        "make_list" | "makelist" | "make_list_if" | "make_list_with_nulls" => {
+            let cond = name == "make_list_if";
+            let n = 1 + cond as usize;
+            sig(
+                name,
+                args,
+                n,
+                n + 1,
+                &[Any, if cond { Bool } else { Integer }, Integer],
+            )?;
+            let limit = size_arg(
+                name,
+                args,
+                n,
+                if name == "makelist" { 128 } else { MAX_SET },
+            )?;
+            let nulls = name == "make_list_with_nulls";
+            agg(vec![Type::Dynamic], move || {
+                Box::new(Collect {
+                    items: Vec::new(),
+                    seen: None,
+                    limit,
+                    nulls,
+                    pred: cond.then_some(1),
+                })
+            })
+        }
+        "make_bag" | "make_bag_if" => {
+            let cond = name == "make_bag_if";
+            let n = 1 + cond as usize;
+            sig(
+                name,
+                args,
+                n,
+                n + 1,
+                &[Dynamic, if cond { Bool } else { Integer }, Integer],
+            )?;
+            let limit = size_arg(name, args, n, MAX_SET)?;
+            agg(vec![Type::Dynamic], move || {
+                Box::new(MakeBag {
+                    bag: crate::value::Bag::new(),
+                    limit,
+                    pred: cond.then_some(1),
+                })
+            })
+        }
+        "any" | "take_any" => {
+            super::arity(name, args, 1, usize::MAX)?;
+            let types: Vec<Type> = args.iter().map(|a| a.ty).collect();
+            agg(types.clone(), move || {
+                Box::new(TakeAny {
+                    row: None,
+                    pred: None,
+                    types: types.clone(),
+                })
+            })
+        }
+        "take_anyif" | "anyif" => {
+            sig(name, args, 2, 2, &[Any, Bool])?;
+            let types = vec![args[0].ty];
+            agg(types.clone(), move || {
+                Box::new(TakeAny {
+                    row: None,
+                    pred: Some(1),
+                    types: types.clone(),
+                })
+            })
+        }
+        _ if UNSUPPORTED.contains(&name) => Err(FnError::Unsupported),
+        _ if super::is_scalar_implemented(name) => Err(FnError::Type(
+            0,
+            format!("`{name}` is not an aggregate function"),
+        )),
+        _ => Err(FnError::Unknown),
+    }
+}
+
+/// Whether the row passes the `*if` predicate at `pred` (no predicate: always).
+fn passes(args: &[Value], pred: Option<usize>) -> bool {
+    pred.is_none_or(|i| args.get(i).is_some_and(Value::is_true))
+}
+
+struct Count {
+    n: i64,
+    pred: Option<usize>,
+    nonnull: bool,
+}
+
+impl AggState for Count {
+    fn update(&mut self, args: &[Value]) {
+        if passes(args, self.pred) && !(self.nonnull && args[0].is_null()) {
+            self.n += 1;
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        vec![Value::Long(self.n)]
+    }
+}
+
+struct DCount {
+    seen: HashSet<Value>,
+    pred: Option<usize>,
+}
+
+impl AggState for DCount {
+    fn update(&mut self, args: &[Value]) {
+        if passes(args, self.pred) && !args[0].is_null() && !self.seen.contains(&args[0]) {
+            self.seen.insert(args[0].clone());
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        vec![Value::Long(self.seen.len() as i64)]
+    }
+}
+
+struct Sum {
+    ty: Type,
+    i: i64,
+    f: f64,
+    pred: Option<usize>,
+}
+
+impl AggState for Sum {
+    fn update(&mut self, args: &[Value]) {
+        if !passes(args, self.pred) {
+            return;
+        }
+        match &args[0] {
+            Value::Int(x) => self.i = self.i.wrapping_add(*x as i64),
+            Value::Long(x) | Value::TimeSpan(x) => self.i = self.i.wrapping_add(*x),
+            Value::Bool(b) => self.i += *b as i64,
+            Value::Real(x) | Value::Decimal(x) => self.f += x,
+            _ => {}
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        vec![match self.ty {
+            Type::Long => Value::Long(self.i),
+            Type::TimeSpan => Value::TimeSpan(self.i),
+            Type::Decimal => Value::Decimal(self.f + self.i as f64),
+            _ => Value::Real(self.f + self.i as f64),
+        }]
+    }
+}
+
+#[derive(Clone, Copy)]
+enum MomentOut {
+    Avg,
+    AvgSpan,
+    Var,
+    VarP,
+    Stdev,
+    StdevP,
+}
+
+struct Moments {
+    n: f64,
+    sum: f64,
+    sum2: f64,
+    pred: Option<usize>,
+    out: MomentOut,
+}
+
+impl AggState for Moments {
+    fn update(&mut self, args: &[Value]) {
+        if !passes(args, self.pred) {
+            return;
+        }
+        let x = match &args[0] {
+            Value::TimeSpan(t) => Some(*t as f64),
+            v => super::num_f64(v),
+        };
+        if let Some(x) = x {
+            self.n += 1.0;
+            self.sum += x;
+            self.sum2 += x * x;
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        let n = self.n;
+        let mean = self.sum / n;
+        let ss = (self.sum2 - self.sum * mean).max(0.0);
+        let v = match self.out {
+            MomentOut::Avg => mean,
+            MomentOut::AvgSpan if n == 0.0 => return vec![Value::Null],
+            MomentOut::AvgSpan => return vec![Value::TimeSpan(mean.round() as i64)],
+            _ if n == 0.0 => 0.0,
+            MomentOut::Var => {
+                if n > 1.0 {
+                    ss / (n - 1.0)
+                } else {
+                    0.0
+                }
+            }
+            MomentOut::VarP => ss / n,
+            MomentOut::Stdev => {
+                if n > 1.0 {
+                    (ss / (n - 1.0)).sqrt()
+                } else {
+                    0.0
+                }
+            }
+            MomentOut::StdevP => (ss / n).sqrt(),
+        };
+        vec![Value::Real(v)]
+    }
+}
+
+/// min/max (one output) and arg_min/arg_max (the whole row).
+struct Extreme {
+    best: Option<Value>,
+    row: Vec<Value>,
+    max: bool,
+    pred: Option<usize>,
+    keep_row: bool,
+    types: Vec<Type>,
+}
+
+fn nulls(types: &[Type]) -> Vec<Value> {
+    types.iter().map(|t| Value::null_of(*t)).collect()
+}
+
+impl AggState for Extreme {
+    fn update(&mut self, args: &[Value]) {
+        if !passes(args, self.pred) {
+            return;
+        }
+        let v = &args[0];
+        if v.is_null() {
+            // arg_max over all-null expressions still returns a row.
+            if self.keep_row && self.best.is_none() && self.row.is_empty() {
+                self.row = args.to_vec();
+            }
+            return;
+        }
+        let better = match &self.best {
+            None => true,
+            Some(b) => {
+                let o = compare(v, b);
+                if self.max {
+                    o == Ordering::Greater
+                } else {
+                    o == Ordering::Less
+                }
+            }
+        };
+        if better {
+            self.best = Some(v.clone());
+            if self.keep_row {
+                self.row = args.to_vec();
+            }
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        if self.keep_row {
+            if self.row.is_empty() {
+                return nulls(&self.types);
+            }
+            std::mem::take(&mut self.row)
+        } else {
+            vec![self
+                .best
+                .take()
+                .unwrap_or_else(|| Value::null_of(self.types[0]))]
+        }
+    }
+}
+
+/// make_list / make_set (with `seen`) and their `_if` forms.
+struct Collect {
+    items: Vec<Value>,
+    seen: Option<HashSet<Value>>,
+    limit: usize,
+    nulls: bool,
+    pred: Option<usize>,
+}
+
+impl Collect {
+    fn push(&mut self, v: &Value) {
+        if self.items.len() >= self.limit || (v.is_null() && !self.nulls) {
+            return;
+        }
+        if let Some(seen) = &mut self.seen {
+            if seen.contains(v) {
+                return;
+            }
+            seen.insert(v.clone());
+        }
+        self.items.push(v.clone());
+    }
+}
+
+impl AggState for Collect {
+    fn update(&mut self, args: &[Value]) {
+        if !passes(args, self.pred) {
+            return;
+        }
+        match &args[0] {
+            Value::Array(a) => {
+                for v in a.iter() {
+                    self.push(v);
+                }
+            }
+            v => self.push(v),
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        vec![Value::array(std::mem::take(&mut self.items))]
+    }
+}
+
+struct MakeBag {
+    bag: crate::value::Bag,
+    limit: usize,
+    pred: Option<usize>,
+}
+
+impl AggState for MakeBag {
+    fn update(&mut self, args: &[Value]) {
+        if !passes(args, self.pred) {
+            return;
+        }
+        if let Value::Bag(b) = &args[0] {
+            for (k, v) in b.iter() {
+                if self.bag.len() >= self.limit {
+                    break;
+                }
+                self.bag.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        vec![Value::bag(std::mem::take(&mut self.bag))]
+    }
+}
+
+struct TakeAny {
+    row: Option<Vec<Value>>,
+    pred: Option<usize>,
+    types: Vec<Type>,
+}
+
+impl AggState for TakeAny {
+    fn update(&mut self, args: &[Value]) {
+        if !passes(args, self.pred) {
+            return;
+        }
+        let n = if self.pred.is_some() { 1 } else { args.len() };
+        match &self.row {
+            // Prefer a row whose first value is neither null nor empty.
+            Some(r) if !r[0].is_empty_value() => {}
+            _ => self.row = Some(args[..n].to_vec()),
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        self.row.take().unwrap_or_else(|| nulls(&self.types))
+    }
+}
+
+struct Covariance {
+    n: f64,
+    sx: f64,
+    sy: f64,
+    sxy: f64,
+    pred: Option<usize>,
+    population: bool,
+}
+
+impl AggState for Covariance {
+    fn update(&mut self, args: &[Value]) {
+        if !passes(args, self.pred) {
+            return;
+        }
+        if let (Some(x), Some(y)) = (super::num_f64(&args[0]), super::num_f64(&args[1])) {
+            self.n += 1.0;
+            self.sx += x;
+            self.sy += y;
+            self.sxy += x * y;
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        let n = self.n;
+        let c = self.sxy - self.sx * self.sy / n;
+        let d = if self.population { n } else { n - 1.0 };
+        vec![Value::Real(if d > 0.0 { c / d } else { 0.0 })]
+    }
+}
+
+struct BitAll {
+    acc: Option<i64>,
+    op: u8,
+}
+
+impl AggState for BitAll {
+    fn update(&mut self, args: &[Value]) {
+        if let Some(x) = super::num_i64(&args[0]) {
+            self.acc = Some(match (self.acc, self.op) {
+                (None, _) => x,
+                (Some(a), 0) => a & x,
+                (Some(a), 1) => a | x,
+                (Some(a), _) => a ^ x,
+            });
+        }
+    }
+    fn finish(&mut self) -> Vec<Value> {
+        vec![self.acc.map_or(Value::Null, Value::Long)]
+    }
+}
