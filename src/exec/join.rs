@@ -26,8 +26,8 @@ fn nulls(schema: &[Column], skip: &[usize]) -> Row {
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn join(
-    left: &[Row],
-    right: &[Row],
+    left: &[&Row],
+    right: &[&Row],
     left_schema: &[Column],
     right_schema: &[Column],
     kind: JoinKind,
@@ -80,19 +80,19 @@ pub(crate) fn join(
                     out.push(combine(l, &right[r]));
                 }
                 if matches.is_empty() && kind != JoinKind::RightOuter {
-                    let mut row = l.clone();
+                    let mut row = (*l).clone();
                     row.extend(right_nulls.iter().cloned());
                     out.push(row);
                 }
             }
             JoinKind::LeftSemi => {
                 if !matches.is_empty() {
-                    out.push(l.clone());
+                    out.push((*l).clone());
                 }
             }
             JoinKind::LeftAnti => {
                 if matches.is_empty() {
-                    out.push(l.clone());
+                    out.push((*l).clone());
                 }
             }
             JoinKind::RightSemi | JoinKind::RightAnti => {
@@ -117,7 +117,7 @@ pub(crate) fn join(
                     .iter()
                     .enumerate()
                     .filter(|(r, _)| right_matched[*r] == want)
-                    .map(|(_, row)| row.clone()),
+                    .map(|(_, row)| (*row).clone()),
             );
         }
         _ => {}

@@ -41,22 +41,33 @@ pub fn execute(plan: &Plan, ctx: &EvalCtx) -> Result<Table> {
     Ok(Table::new(plan.schema.clone(), rows))
 }
 
-/// Rows shared with the catalog (or a materialized result) or owned by the operator.
+/// Rows shared with the catalog (or a materialized result), a selection of such rows
+/// (a filter over a wide table copies no row), or rows owned by the operator.
 pub(crate) enum Rows {
     Shared(Arc<Table>),
+    Selected(Arc<Table>, Vec<usize>),
     Owned(Vec<Row>),
 }
 
 impl Rows {
-    pub(crate) fn as_slice(&self) -> &[Row] {
+    pub(crate) fn refs(&self) -> Vec<&Row> {
         match self {
-            Rows::Shared(t) => &t.rows,
-            Rows::Owned(r) => r,
+            Rows::Shared(t) => t.rows.iter().collect(),
+            Rows::Selected(t, idx) => idx.iter().map(|&i| &t.rows[i]).collect(),
+            Rows::Owned(r) => r.iter().collect(),
+        }
+    }
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Rows::Shared(t) => t.rows.len(),
+            Rows::Selected(_, idx) => idx.len(),
+            Rows::Owned(r) => r.len(),
         }
     }
     pub(crate) fn into_owned(self) -> Vec<Row> {
         match self {
-            Rows::Shared(t) => t.rows.clone(),
+            Rows::Shared(t) => Arc::try_unwrap(t).map(|t| t.rows).unwrap_or_else(|t| t.rows.clone()),
+            Rows::Selected(t, idx) => idx.iter().map(|&i| t.rows[i].clone()).collect(),
             Rows::Owned(r) => r,
         }
     }
@@ -93,7 +104,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         } => {
             let rows = run(input, ctx)?;
             let mut out = Vec::new();
-            for row in rows.as_slice() {
+            for row in rows.refs() {
                 if let Ok(mut s) = slot.lock() {
                     *s = vec![row.clone()];
                 }
@@ -121,13 +132,16 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                     r.retain(|row| holds(pred, row, ctx));
                     Rows::Owned(r)
                 }
-                Rows::Shared(t) => Rows::Owned(
-                    t.rows
-                        .iter()
-                        .filter(|row| holds(pred, row, ctx))
-                        .cloned()
-                        .collect(),
-                ),
+                Rows::Shared(t) => {
+                    let idx = (0..t.rows.len())
+                        .filter(|&i| holds(pred, &t.rows[i], ctx))
+                        .collect();
+                    Rows::Selected(t, idx)
+                }
+                Rows::Selected(t, mut idx) => {
+                    idx.retain(|&i| holds(pred, &t.rows[i], ctx));
+                    Rows::Selected(t, idx)
+                }
             }
         }
         PlanKind::Extend { input, items } => {
@@ -157,7 +171,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         PlanKind::Project { input, exprs } => {
             let rows = run(input, ctx)?;
             Rows::Owned(
-                rows.as_slice()
+                rows.refs()
                     .iter()
                     .map(|row| exprs.iter().map(|e| eval(e, row, ctx)).collect())
                     .collect(),
@@ -165,18 +179,25 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         }
         PlanKind::Summarize { input, keys, aggs } => {
             let rows = run(input, ctx)?;
-            Rows::Owned(summarize::summarize(rows.as_slice(), keys, aggs, ctx))
+            Rows::Owned(summarize::summarize(&rows.refs(), keys, aggs, ctx))
         }
         PlanKind::Take { input, count } => {
             let n = count_value(count, ctx);
             let rows = run(input, ctx)?;
-            Rows::Owned(match rows {
+            match rows {
                 Rows::Owned(mut r) => {
                     r.truncate(n);
-                    r
+                    Rows::Owned(r)
                 }
-                Rows::Shared(t) => t.rows.iter().take(n).cloned().collect(),
-            })
+                Rows::Shared(t) => {
+                    let idx = (0..t.rows.len().min(n)).collect();
+                    Rows::Selected(t, idx)
+                }
+                Rows::Selected(t, mut idx) => {
+                    idx.truncate(n);
+                    Rows::Selected(t, idx)
+                }
+            }
         }
         PlanKind::Sort { input, keys, limit } => {
             let rows = run(input, ctx)?.into_owned();
@@ -190,7 +211,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             let rows = run(input, ctx)?;
             let mut seen = std::collections::HashSet::new();
             let mut out = Vec::new();
-            for row in rows.as_slice() {
+            for row in rows.refs() {
                 let key: Row = columns.iter().map(|&i| row[i].clone()).collect();
                 if seen.insert(key.clone()) {
                     out.push(key);
@@ -199,7 +220,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             Rows::Owned(out)
         }
         PlanKind::Count(input) => {
-            let n = run(input, ctx)?.as_slice().len();
+            let n = run(input, ctx)?.len();
             Rows::Owned(vec![vec![Value::Long(n as i64)]])
         }
         PlanKind::MvExpand {
@@ -213,7 +234,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             let rows = run(input, ctx)?;
             let limit = limit.as_ref().map(|l| count_value(l, ctx));
             Rows::Owned(mv_expand::mv_expand(
-                rows.as_slice(),
+                &rows.refs(),
                 items,
                 *bag,
                 *with_index,
@@ -233,8 +254,8 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             let l = run(left, ctx)?;
             let r = run(right, ctx)?;
             Rows::Owned(join::join(
-                l.as_slice(),
-                r.as_slice(),
+                &l.refs(),
+                &r.refs(),
                 &left.schema,
                 &right.schema,
                 *kind,
@@ -251,7 +272,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             let mut out = Vec::new();
             for (k, (p, map)) in inputs.iter().zip(maps).enumerate() {
                 let rows = run(p, ctx)?;
-                for row in rows.as_slice() {
+                for row in rows.refs() {
                     let mut r: Row = Vec::with_capacity(plan.schema.len());
                     if let Some(names) = source_names {
                         r.push(Value::str(&names[k]));
@@ -291,8 +312,8 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         } => {
             let rows = run(input, ctx)?;
             let width = plan.schema.len();
-            let mut out = Vec::with_capacity(rows.as_slice().len());
-            for row in rows.as_slice() {
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows.refs() {
                 let text = eval(expr, row, ctx);
                 let caps = text.as_str().and_then(|s| spec.regex.captures(s));
                 // A capture that does not convert to its type fails the whole match.
@@ -315,7 +336,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                 if values.is_none() && *filter {
                     continue;
                 }
-                let mut r = row.clone();
+                let mut r = (*row).clone();
                 r.resize(width, Value::Null);
                 for (k, (target, ty, _)) in spec.targets.iter().enumerate() {
                     r[*target] = match &values {

@@ -13,7 +13,7 @@ type Group = (Vec<Value>, Vec<Box<dyn AggState>>);
 /// Groups `rows` by `keys` and runs `aggs` per group. Output rows are the key values
 /// then every aggregate's outputs, groups in order of first appearance. Without keys
 /// there is exactly one row, even on empty input (the aggregates' defaults).
-pub(crate) fn summarize(rows: &[Row], keys: &[BExpr], aggs: &[BAgg], ctx: &EvalCtx) -> Vec<Row> {
+pub(crate) fn summarize(rows: &[&Row], keys: &[BExpr], aggs: &[BAgg], ctx: &EvalCtx) -> Vec<Row> {
     let new_states = || -> Vec<Box<dyn AggState>> { aggs.iter().map(|a| a.imp.init()).collect() };
     let mut index: HashMap<Vec<Value>, usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
