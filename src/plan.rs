@@ -176,6 +176,12 @@ pub enum PlanKind {
         source_names: Option<Vec<String>>,
     },
     GetSchema(Box<Plan>),
+    /// A tabular `let`: run once per query, then shared by every use (the engine may
+    /// re-run a let; kql's operators are deterministic, so the rows are the same).
+    Cached {
+        input: Box<Plan>,
+        cell: Arc<std::sync::OnceLock<Arc<Table>>>,
+    },
     /// The rows an enclosing `mv-apply` feeds its subquery: set per input row.
     Implicit(Slot),
     /// `mv-apply`: for each input row, the slot gets that row and `body` (a pipeline
@@ -220,6 +226,7 @@ impl fmt::Debug for PlanKind {
             PlanKind::Union { .. } => "Union",
             PlanKind::GetSchema(_) => "GetSchema",
             PlanKind::Implicit(_) => "Implicit",
+            PlanKind::Cached { .. } => "Cached",
             PlanKind::MvApply { .. } => "MvApply",
             PlanKind::Named { .. } => "Named",
             PlanKind::Parse { .. } => "Parse",

@@ -161,7 +161,14 @@ impl<'a> Binder<'a> {
         let entry = match value {
             LetValue::Expr(e) => {
                 if self.is_tabular(e, scope) {
-                    Entry::Tabular(Arc::new(self.tabular(e, scope)?))
+                    let plan = self.tabular(e, scope)?;
+                    Entry::Tabular(Arc::new(Plan {
+                        schema: plan.schema.clone(),
+                        kind: PlanKind::Cached {
+                            input: Box::new(plan),
+                            cell: Arc::default(),
+                        },
+                    }))
                 } else {
                     let b = self.scalar(e, &[], scope)?;
                     Entry::Scalar {

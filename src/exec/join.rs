@@ -69,15 +69,15 @@ pub(crate) fn join(
             JoinKind::InnerUnique => {
                 if let Some(k) = k {
                     if !matches.is_empty() && seen_left.insert(k) {
-                        out.extend(matches.iter().map(|&r| combine(l, &right[r])));
+                        out.extend(matches.iter().map(|&r| combine(l, right[r])));
                     }
                 }
             }
-            JoinKind::Inner => out.extend(matches.iter().map(|&r| combine(l, &right[r]))),
+            JoinKind::Inner => out.extend(matches.iter().map(|&r| combine(l, right[r]))),
             JoinKind::LeftOuter | JoinKind::FullOuter | JoinKind::RightOuter => {
                 for &r in matches {
                     right_matched[r] = true;
-                    out.push(combine(l, &right[r]));
+                    out.push(combine(l, right[r]));
                 }
                 if matches.is_empty() && kind != JoinKind::RightOuter {
                     let mut row = (*l).clone();

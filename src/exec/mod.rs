@@ -95,6 +95,13 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         },
         PlanKind::Values(t) => Rows::Shared(t.clone()),
         PlanKind::Named { input, .. } => run(input, ctx)?,
+        PlanKind::Cached { input, cell } => match cell.get() {
+            Some(t) => Rows::Shared(t.clone()),
+            None => {
+                let t = Arc::new(Table::new(input.schema.clone(), run(input, ctx)?.into_owned()));
+                Rows::Shared(cell.get_or_init(|| t).clone())
+            }
+        },
         PlanKind::Implicit(slot) => Rows::Owned(slot.lock().map(|r| r.clone()).unwrap_or_default()),
         PlanKind::MvApply {
             input,
