@@ -4,7 +4,7 @@
 use crate::plan::JoinKind;
 use crate::table::{Column, Row};
 use crate::value::Value;
-use std::collections::HashMap;
+use super::hash::{FxHashMap, FxHashSet};
 
 fn key(row: &Row, cols: &[usize]) -> Option<Vec<Value>> {
     let k: Vec<Value> = cols.iter().map(|&i| row[i].clone()).collect();
@@ -35,7 +35,7 @@ pub(crate) fn join(
     right_keys: &[usize],
     right_drop: &[usize],
 ) -> Vec<Row> {
-    let mut table: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
+    let mut table: FxHashMap<Vec<Value>, Vec<usize>> = FxHashMap::default();
     for (i, row) in right.iter().enumerate() {
         if let Some(k) = key(row, right_keys) {
             table.entry(k).or_default().push(i);
@@ -57,7 +57,7 @@ pub(crate) fn join(
     let mut out = Vec::new();
     let mut right_matched = vec![false; right.len()];
     // innerunique keeps one left row per key (the first) before matching.
-    let mut seen_left: std::collections::HashSet<Vec<Value>> = std::collections::HashSet::new();
+    let mut seen_left: FxHashSet<Vec<Value>> = FxHashSet::default();
     for l in left {
         let k = key(l, left_keys);
         let matches: &[usize] = k

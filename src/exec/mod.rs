@@ -3,6 +3,7 @@
 //! operator must change its rows.
 
 pub mod eval;
+mod hash;
 mod join;
 mod mv_expand;
 mod summarize;
@@ -216,7 +217,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         }
         PlanKind::Distinct { input, columns } => {
             let rows = run(input, ctx)?;
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = hash::FxHashSet::default();
             let mut out = Vec::new();
             for row in rows.refs() {
                 let key: Row = columns.iter().map(|&i| row[i].clone()).collect();

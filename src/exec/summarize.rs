@@ -5,7 +5,7 @@ use crate::functions::{AggState, EvalCtx};
 use crate::plan::{BAgg, BExpr};
 use crate::table::Row;
 use crate::value::Value;
-use std::collections::HashMap;
+use super::hash::FxHashMap;
 
 /// One group's key values and aggregate states.
 type Group = (Vec<Value>, Vec<Box<dyn AggState>>);
@@ -15,7 +15,7 @@ type Group = (Vec<Value>, Vec<Box<dyn AggState>>);
 /// there is exactly one row, even on empty input (the aggregates' defaults).
 pub(crate) fn summarize(rows: &[&Row], keys: &[BExpr], aggs: &[BAgg], ctx: &EvalCtx) -> Vec<Row> {
     let new_states = || -> Vec<Box<dyn AggState>> { aggs.iter().map(|a| a.imp.init()).collect() };
-    let mut index: HashMap<Vec<Value>, usize> = HashMap::new();
+    let mut index: FxHashMap<Vec<Value>, usize> = FxHashMap::default();
     let mut groups: Vec<Group> = Vec::new();
     if keys.is_empty() {
         groups.push((Vec::new(), new_states()));
