@@ -817,6 +817,18 @@ impl Binder<'_> {
             };
             let li = column(&left.schema, l)?;
             let ri = column(&right.schema, r)?;
+            let (lt, rt) = (left.schema[li].ty, right.schema[ri].ty);
+            let numeric = |t: Type| matches!(t, Type::Int | Type::Long);
+            if lt != rt && !(numeric(lt) && numeric(rt)) {
+                return Err(Error::semantic(
+                    format!(
+                        "join keys of different types: `{}` is {lt}, `{}` is {rt}",
+                        l.name, r.name
+                    ),
+                    r.span,
+                )
+                .with_hint("convert one side, e.g. with `tostring()` or `tolong()`"));
+            }
             left_keys.push(li);
             right_keys.push(ri);
         }

@@ -1,10 +1,10 @@
 //! Hash joins for `join` and `lookup`: the right side is hashed on its keys, the left
 //! side probes it. A null key never matches (an empty string does).
 
+use super::hash::{FxHashMap, FxHashSet};
 use crate::plan::JoinKind;
 use crate::table::{Column, Row};
 use crate::value::Value;
-use super::hash::{FxHashMap, FxHashSet};
 
 fn key(row: &Row, cols: &[usize]) -> Option<Vec<Value>> {
     let k: Vec<Value> = cols.iter().map(|&i| row[i].clone()).collect();

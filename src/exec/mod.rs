@@ -67,7 +67,9 @@ impl Rows {
     }
     pub(crate) fn into_owned(self) -> Vec<Row> {
         match self {
-            Rows::Shared(t) => Arc::try_unwrap(t).map(|t| t.rows).unwrap_or_else(|t| t.rows.clone()),
+            Rows::Shared(t) => Arc::try_unwrap(t)
+                .map(|t| t.rows)
+                .unwrap_or_else(|t| t.rows.clone()),
             Rows::Selected(t, idx) => idx.iter().map(|&i| t.rows[i].clone()).collect(),
             Rows::Owned(r) => r,
         }
@@ -99,7 +101,10 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         PlanKind::Cached { input, cell } => match cell.get() {
             Some(t) => Rows::Shared(t.clone()),
             None => {
-                let t = Arc::new(Table::new(input.schema.clone(), run(input, ctx)?.into_owned()));
+                let t = Arc::new(Table::new(
+                    input.schema.clone(),
+                    run(input, ctx)?.into_owned(),
+                ));
                 Rows::Shared(cell.get_or_init(|| t).clone())
             }
         },

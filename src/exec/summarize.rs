@@ -1,11 +1,11 @@
 //! Hash aggregation for `summarize`.
 
 use super::eval::eval;
+use super::hash::FxHashMap;
 use crate::functions::{AggState, EvalCtx};
 use crate::plan::{BAgg, BExpr};
 use crate::table::Row;
 use crate::value::Value;
-use super::hash::FxHashMap;
 
 /// One group's key values and aggregate states.
 type Group = (Vec<Value>, Vec<Box<dyn AggState>>);
