@@ -1132,6 +1132,16 @@ fn networks() {
             ],
             Value::Bool(false),
         ),
+        (
+            "ipv6_compare",
+            vec![s("::192.168.1.1/30"), s("192.168.1.255/24")],
+            Value::Long(0),
+        ),
+        (
+            "ipv6_is_match",
+            vec![s("::ffff:c0a8:0101"), s("192.168.1.255"), l(120)],
+            Value::Bool(true),
+        ),
         ("format_bytes", vec![l(564)], vs("564 Bytes")),
         ("format_bytes", vec![l(10332), l(1)], vs("10.1 KB")),
         ("format_bytes", vec![l(20010332)], vs("19 MB")),
