@@ -14,6 +14,7 @@ mod dynamic;
 mod math;
 mod net;
 mod ops;
+mod punycode;
 mod string;
 pub mod terms;
 #[cfg(test)]
@@ -199,10 +200,6 @@ const UNSUPPORTED: &[&str] = &[
     "series_iir",
     "series_stats",
     "series_decompose",
-    "punycode_from_string",
-    "punycode_to_string",
-    "punycode_domain_from_string",
-    "punycode_domain_to_string",
     "estimate_data_size",
     "current_principal",
     "current_principal_details",
