@@ -7,14 +7,24 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct Args {
     /// Files to parse; `-` reads standard input.
-    #[arg(required = true)]
     pub files: Vec<String>,
     /// Print the syntax tree: `--ast` as an indented tree, `--ast json` as JSON.
-    #[arg(long, num_args = 0..=1, default_missing_value = "tree", value_parser = ["tree", "json"])]
+    #[arg(long, num_args = 0..=1, default_missing_value = "tree")]
     pub ast: Option<String>,
 }
 
-pub fn main(args: Args) -> ExitCode {
+pub fn main(mut args: Args) -> ExitCode {
+    // `--ast FILE` (no format): clap took the file as the format; give it back.
+    if let Some(a) = args.ast.as_deref() {
+        if a != "tree" && a != "json" {
+            args.files.insert(0, a.to_string());
+            args.ast = Some("tree".into());
+        }
+    }
+    if args.files.is_empty() {
+        eprintln!("error: no files to parse (use `-` for standard input)");
+        return ExitCode::from(2);
+    }
     let mut ok = true;
     for file in &args.files {
         let (name, source) = match read(file) {

@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 success; 1 a query, data or file error; 2 a usage error.
 
-use kql::io::{load_dir, load_schema_file, write_results, Format, Schema};
+use kql::io::{load_dir_for, load_schema_file, mentioned_in, write_results, Format, Schema};
 use kql::value::UNIX_EPOCH_TICKS;
 use kql::{Catalog, Error};
 use std::io::{Read, Write};
@@ -83,7 +83,7 @@ pub fn main(args: Args) -> ExitCode {
             }
         }
     };
-    let catalog = match load_catalog(&args) {
+    let catalog = match load_catalog(&args, &source) {
         Ok(c) => c,
         Err(e) => {
             eprint!("{}", e.render(&file, &source));
@@ -104,6 +104,9 @@ pub fn main(args: Args) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = write_results(&mut out, &tables, args.format.into()).and_then(|()| out.flush());
+    // The process ends here: freeing millions of values one by one would only cost time.
+    std::mem::forget(tables);
+    std::mem::forget(catalog);
     match written {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`kql run ... | head`) is not an error.
@@ -115,14 +118,14 @@ pub fn main(args: Args) -> ExitCode {
     }
 }
 
-fn load_catalog(args: &Args) -> Result<Catalog, Error> {
+fn load_catalog(args: &Args, query: &str) -> Result<Catalog, Error> {
     let schemas: Vec<Schema> = args
         .schemas
         .iter()
         .map(|p| load_schema_file(p))
         .collect::<Result<_, _>>()?;
     match &args.data {
-        Some(dir) => load_dir(dir, &schemas),
+        Some(dir) => load_dir_for(dir, &schemas, &mentioned_in(query)),
         None => {
             let mut c = Catalog::new();
             for s in schemas {

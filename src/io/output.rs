@@ -64,11 +64,7 @@ pub fn table_to_json(t: &Table) -> J {
         .iter()
         .map(|c| serde_json::json!({"name": c.name, "type": c.ty.name()}))
         .collect();
-    let rows: Vec<J> = t
-        .rows
-        .iter()
-        .map(|r| J::Array(r.iter().map(to_json).collect()))
-        .collect();
+    let rows: Vec<J> = t.rows.iter().map(|r| row_json(r)).collect();
     serde_json::json!({"columns": columns, "rows": rows})
 }
 
@@ -81,7 +77,7 @@ fn write_json(out: &mut dyn Write, t: &Table) -> io::Result<()> {
         .collect();
     write!(out, "{{\"columns\":{},\"rows\":[", J::Array(columns))?;
     for (i, r) in t.rows.iter().enumerate() {
-        let row = J::Array(r.iter().map(to_json).collect());
+        let row = row_json(r);
         let sep = if i == 0 { "" } else { "," };
         write!(out, "{sep}\n{row}")?;
     }
@@ -209,6 +205,10 @@ fn table_cell(v: &Value) -> String {
     } else {
         s
     }
+}
+
+fn row_json(r: &[Value]) -> J {
+    J::Array(r.iter().map(to_json).collect())
 }
 
 /// Kept for callers that want one set as a string (tests).

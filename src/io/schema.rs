@@ -348,4 +348,24 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.hints, vec!["did you mean `string`?".to_string()]);
     }
+
+    #[test]
+    fn schema_catalog_has_builtins_and_user_schemas_win() {
+        let path = std::env::temp_dir().join(format!("kql-schema-{}.json", std::process::id()));
+        std::fs::write(
+            &path,
+            r#"{"name": "SigninLogs", "columns": [{"name": "Only", "type": "long"}]}"#,
+        )
+        .unwrap();
+        let cat = schema_catalog(&[&path]).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(cat.names().count(), BUILTIN_FILES.len());
+        assert_eq!(
+            cat.get("SigninLogs").unwrap().columns(),
+            [Column::new("Only", Type::Long)]
+        );
+        assert!(cat.get("SecurityEvent").unwrap().columns().len() > 10);
+        let missing: [&Path; 1] = [Path::new("no/such.schema.json")];
+        assert!(schema_catalog(&missing).is_err());
+    }
 }

@@ -198,10 +198,13 @@ impl Parser<'_> {
 
     fn binary(&mut self, min_prec: u8) -> Result<Expr> {
         let mut lhs = self.unary()?;
+        let mut chained = 0;
         while let Some((infix, prec, n)) = self.infix() {
             if prec < min_prec {
                 break;
             }
+            self.chain(self.peek().span)?;
+            chained += 1;
             let op_start = self.peek().span.start;
             for _ in 0..n {
                 self.bump();
@@ -261,6 +264,7 @@ impl Parser<'_> {
                 }
             };
         }
+        self.unchain(chained);
         Ok(lhs)
     }
 
@@ -329,6 +333,11 @@ impl Parser<'_> {
     pub fn postfix(&mut self) -> Result<Expr> {
         let mut e = self.primary()?;
         loop {
+            // `a.[0]`, `a.['b']`: a dot before an index is allowed and means nothing.
+            if self.is_punct(".") && self.is_punct_at(1, "[") && !self.glued_name_after_dot() {
+                self.bump();
+                continue;
+            }
             if self.is_punct(".") && self.glued_name_after_dot() {
                 self.bump();
                 let name = self.name("a name after `.`")?;
@@ -508,7 +517,7 @@ impl Parser<'_> {
             }
         }
         if self.is_source_operator() {
-            let op = self.source_operator()?;
+            let op = self.operator()?;
             let span = op.span;
             return Ok(Expr::new(ExprKind::Source(Box::new(op)), span));
         }
@@ -531,6 +540,23 @@ impl Parser<'_> {
     pub fn column_decls(&mut self, bare_types: bool) -> Result<Vec<ColumnDecl>> {
         let mut cols = Vec::new();
         while !self.is_punct(")") {
+            // `typeof(*, x:int)` (plugin output schemas): `*` keeps the input's columns;
+            // it is written as a column named `*` of type dynamic.
+            if bare_types && self.is_punct("*") {
+                let span = self.bump().span;
+                cols.push(ColumnDecl {
+                    name: Ident {
+                        name: "*".into(),
+                        span,
+                    },
+                    ty: crate::types::Type::Dynamic,
+                    span,
+                });
+                if self.eat_punct(",").is_none() {
+                    break;
+                }
+                continue;
+            }
             let name = self.name("a column name")?;
             let (name, ty_name) = if bare_types && !self.is_punct(":") {
                 let ty = name.clone();

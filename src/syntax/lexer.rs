@@ -46,10 +46,22 @@ fn number(i: &str) -> IResult<&str, &str> {
 }
 
 fn punct(i: &str) -> IResult<&str, &'static str> {
-    for p in PUNCTS {
-        if let Some(rest) = i.strip_prefix(p) {
-            return Ok((rest, p));
+    // Two-character punctuation first, looked up by its first byte (this is hot).
+    let b = i.as_bytes();
+    if b.len() >= 2 {
+        let two = &b[..2];
+        let hit = match b[0] {
+            b'.' | b'=' | b'!' | b'<' | b'>' | b'-' => {
+                PUNCTS[..10].iter().find(|p| p.as_bytes() == two)
+            }
+            _ => None,
+        };
+        if let Some(p) = hit {
+            return Ok((&i[2..], p));
         }
+    }
+    if let Some(p) = PUNCTS[10..].iter().find(|p| p.as_bytes()[0] == b[0]) {
+        return Ok((&i[1..], p));
     }
     Err(nom::Err::Error(nom::error::Error::new(
         i,
@@ -61,7 +73,8 @@ fn punct(i: &str) -> IResult<&str, &'static str> {
 fn trivia(i: &str) -> IResult<&str, ()> {
     let mut rest = i;
     loop {
-        let (r, _) = take_while(char::is_whitespace).parse(rest)?;
+        // A byte-order mark (files saved on Windows) counts as whitespace.
+        let (r, _) = take_while(|c: char| c.is_whitespace() || c == '\u{feff}').parse(rest)?;
         rest = r;
         match alt((tag::<_, _, nom::error::Error<&str>>("//"),)).parse(rest) {
             Ok((r, _)) => {
@@ -146,7 +159,7 @@ fn token<'a>(src: &str, i: &'a str, start: usize) -> Result<(&'a str, Tok)> {
 fn multiline(i: &str, start: usize) -> Result<(&str, Tok)> {
     let body = &i[3..];
     match body.find("```") {
-        Some(end) => Ok((&body[end + 3..], Tok::Str(body[..end].to_string()))),
+        Some(end) => Ok((&body[end + 3..], Tok::Str(body[..end].into()))),
         None => Err(Error::parse(
             "this multi-line string is never closed",
             Span::new(start, start + 3),
@@ -169,7 +182,7 @@ fn quoted<'a>(src: &str, i: &'a str, start: usize, verbatim: bool) -> Result<(&'
                 chars.next();
                 continue;
             }
-            return Ok((&i[at + 1..], Tok::Str(out)));
+            return Ok((&i[at + 1..], Tok::Str(out.into())));
         }
         if ch == '\n' && !verbatim {
             break;
@@ -261,6 +274,7 @@ mod tests {
     fn lexes_the_tricky_forms() {
         let cases: &[(&str, &[&str])] = &[
             ("a==1", &["a", "==", "1", "EOF"]),
+            ("=é", &["=", "é", "EOF"]),
             ("1..5", &["1", "..", "5", "EOF"]),
             ("1.5h 0x1F 1e-5", &["1.5h", "0x1F", "1e-5", "EOF"]),
             (r#"@"a""b" 'c\'d'"#, &[r#"S"a\"b""#, r#"S"c'd""#, "EOF"]),

@@ -232,7 +232,7 @@ impl Parser<'_> {
         let raw = &self.src[inner.start..inner.end];
         // A quoted value (`datetime("2020-01-01")`) means the same as a bare one.
         let raw = match self.toks[self.pos - 2].tok.clone() {
-            Tok::Str(s) if self.toks[self.pos - 3].span == open => s,
+            Tok::Str(s) if self.toks[self.pos - 3].span == open => s.to_string(),
             _ => raw.to_string(),
         };
         let lit = typed_text(ty, &raw, if inner.start < inner.end { inner } else { open })?;
@@ -264,7 +264,7 @@ impl Parser<'_> {
                 while !self.is_punct("}") {
                     let key = self.bump();
                     let k = match key.tok {
-                        Tok::Str(s) => s,
+                        Tok::Str(s) => s.to_string(),
                         Tok::Ident | Tok::Num => self.text(&key).to_string(),
                         _ => {
                             self.pos -= 1;
@@ -281,9 +281,14 @@ impl Parser<'_> {
                 self.close("}", t.span)?;
                 Ok(Dyn::Bag(items))
             }
-            Tok::Str(s) => {
-                self.bump();
-                Ok(Dyn::Scalar(Box::new(Literal::String(s.clone()))))
+            Tok::Str(_) => {
+                // Adjacent literals concatenate here too: `["a" "b"]` is `["ab"]`.
+                let mut s = String::new();
+                while let Tok::Str(part) = &self.peek().tok {
+                    s.push_str(part);
+                    self.bump();
+                }
+                Ok(Dyn::Scalar(Box::new(Literal::String(s))))
             }
             Tok::Num => {
                 self.bump();

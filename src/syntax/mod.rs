@@ -21,8 +21,49 @@ use crate::error::Result;
 pub use operator::operator_names;
 pub use parser::MAX_DEPTH;
 
+/// Bracket nesting up to which the parser runs on the caller's stack. A debug
+/// build spends about 22 KB of stack per level, so this stays well inside the
+/// 2 MB of a test thread; deeper queries get a thread of their own.
+const INLINE_NESTING: usize = 40;
+
 /// Parses a whole query (statements separated by `;`).
 pub fn parse(src: &str) -> Result<Query> {
     let toks = lexer::lex(src)?;
-    parser::Parser::new(src, toks).query()
+    if nesting(&toks) <= INLINE_NESTING {
+        return parser::Parser::new(src, toks).query();
+    }
+    // Deep input (up to MAX_DEPTH levels, then a clean error) on a big stack, so
+    // that no caller can see a stack overflow.
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn_scoped(s, || parser::Parser::new(src, toks).query())
+            .map_err(|e| {
+                crate::error::Error::parse(
+                    format!("cannot start the parser thread: {e}"),
+                    crate::error::Span::new(0, 0),
+                )
+            })?
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
+/// The deepest bracket nesting, counting a run of unary signs as nesting too.
+fn nesting(toks: &[token::Token]) -> usize {
+    let (mut depth, mut run, mut max) = (0usize, 0usize, 0usize);
+    for t in toks {
+        match t.tok {
+            token::Tok::Punct("(" | "[" | "{") => depth += 1,
+            token::Tok::Punct(")" | "]" | "}") => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        run = if matches!(t.tok, token::Tok::Punct("-" | "+")) {
+            run + 1
+        } else {
+            0
+        };
+        max = max.max(depth + run);
+    }
+    max
 }

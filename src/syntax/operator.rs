@@ -135,10 +135,6 @@ impl Parser<'_> {
         }
     }
 
-    pub fn source_operator(&mut self) -> Result<Operator> {
-        self.operator()
-    }
-
     /// One tabular operator, starting at its name (the `|` already taken).
     pub fn operator(&mut self) -> Result<Operator> {
         let start = self.peek().span;
@@ -196,12 +192,11 @@ impl Parser<'_> {
             }
             "project-reorder" => {
                 let mut items = Vec::new();
-                for p in self.patterns(word)? {
-                    items.push((p, None));
-                    if let Some(ord) = self.reorder_order() {
-                        if let Some(last) = items.last_mut() {
-                            last.1 = Some(ord);
-                        }
+                loop {
+                    let p = self.pattern(word)?;
+                    items.push((p, self.reorder_order()));
+                    if self.eat_punct(",").is_none() {
+                        break;
                     }
                 }
                 K::ProjectReorder(items)
@@ -588,8 +583,8 @@ impl Parser<'_> {
         Ok(params)
     }
 
-    /// `name = value` where the name takes `n` tokens and the value is one token
-    /// (a name, a number, a string, a bool), or `typeof(...)`.
+    /// `name = value` where the name takes `n` tokens and the value is one token:
+    /// a name, a number (maybe negative), a string or a bool.
     fn one_param(&mut self, n: usize) -> Result<OpParam> {
         let start = self.peek().span;
         let mut name = String::new();
@@ -605,30 +600,8 @@ impl Parser<'_> {
         let t = self.peek().clone();
         let value = match &t.tok {
             Tok::Ident | Tok::Num | Tok::Str(_) | Tok::Punct("-") => {
-                // `kind=leftouter (T)`: a call only when the `(` touches the name.
-                if t.tok == Tok::Ident
-                    && self.is_punct_at(1, "(")
-                    && self.glued(1)
-                    && !matches!(
-                        self.text(&t),
-                        "inner"
-                            | "leftouter"
-                            | "rightouter"
-                            | "fullouter"
-                            | "leftanti"
-                            | "rightanti"
-                            | "leftsemi"
-                            | "rightsemi"
-                            | "innerunique"
-                            | "anti"
-                            | "semi"
-                            | "leftantisemi"
-                            | "rightantisemi"
-                            | "outer"
-                    )
-                {
-                    self.postfix()?
-                } else if t.is_punct("-") || matches!(t.tok, Tok::Str(_)) {
+                // One token, never a call: in `kind=inner(T)` the `(T)` is the join's right side.
+                if t.is_punct("-") || matches!(t.tok, Tok::Str(_)) {
                     self.unary_value()?
                 } else {
                     self.bump();
@@ -636,9 +609,14 @@ impl Parser<'_> {
                         Tok::Num => {
                             ExprKind::Literal(super::literal::number(self.text(&t), t.span)?)
                         }
+                        // Options take bools in any case (`isfuzzy=True`).
                         _ => match self.text(&t) {
-                            "true" => ExprKind::Literal(Literal::Bool(true)),
-                            "false" => ExprKind::Literal(Literal::Bool(false)),
+                            w if w.eq_ignore_ascii_case("true") => {
+                                ExprKind::Literal(Literal::Bool(true))
+                            }
+                            w if w.eq_ignore_ascii_case("false") => {
+                                ExprKind::Literal(Literal::Bool(false))
+                            }
                             w => ExprKind::Name(Ident {
                                 name: w.to_string(),
                                 span: t.span,
@@ -686,7 +664,7 @@ impl Parser<'_> {
             }
             params.push(self.one_param(n)?);
             // `ycolumns=a, b`: extra bare names belong to the previous option.
-            while self.is_punct(",") && self.is_ident_at_1() && !self.is_punct_at(2, "=") {
+            while self.is_punct(",") && self.is_ident_at(1) && !self.is_punct_at(2, "=") {
                 self.bump();
                 self.bump();
             }
@@ -696,10 +674,6 @@ impl Parser<'_> {
         }
         self.close(")", open)?;
         Ok(params)
-    }
-
-    fn is_ident_at_1(&self) -> bool {
-        self.peek_at(1).tok == Tok::Ident
     }
 
     /// Old-style render options without `with`: `render timechart kind=stacked`.
@@ -716,13 +690,11 @@ impl Parser<'_> {
 
     /// `[name =] expr, ...` as in extend, project, summarize and print.
     pub fn named_exprs(&mut self, op: &str) -> Result<Vec<NamedExpr>> {
-        let mut items = Vec::new();
-        loop {
-            items.push(self.named_expr(op)?);
-            if self.eat_punct(",").is_none() {
-                return Ok(items);
-            }
+        let mut items = vec![self.named_expr(op)?];
+        while self.eat_punct(",").is_some() {
+            items.push(self.named_expr(",")?);
         }
+        Ok(items)
     }
 
     fn named_expr(&mut self, op: &str) -> Result<NamedExpr> {
@@ -774,34 +746,36 @@ impl Parser<'_> {
 
     /// Column names with `*` wildcards: `a`, `Prefix*`, `*_s`, `['a b']`.
     fn patterns(&mut self, op: &str) -> Result<Vec<ColumnPattern>> {
-        let mut out = Vec::new();
-        loop {
-            let start = self.peek().span;
-            let mut pattern = String::new();
-            if self.is_punct("[") && self.is_name() {
-                pattern = self.name("a column name")?.name;
-            } else {
-                let mut first = true;
-                while self.is_ident() || self.is_punct("*") {
-                    if !first && !self.glued_prev() {
-                        break;
-                    }
-                    let t = self.bump();
-                    pattern.push_str(self.text(&t));
-                    first = false;
-                }
-            }
-            if pattern.is_empty() {
-                return Err(self.expected(&format!("a column name after `{op}`")));
-            }
-            out.push(ColumnPattern {
-                pattern,
-                span: self.since(start.start),
-            });
-            if self.eat_punct(",").is_none() {
-                return Ok(out);
+        let mut out = vec![self.pattern(op)?];
+        while self.eat_punct(",").is_some() {
+            out.push(self.pattern(op)?);
+        }
+        Ok(out)
+    }
+
+    fn pattern(&mut self, op: &str) -> Result<ColumnPattern> {
+        let start = self.peek().span;
+        let mut pattern = String::new();
+        if self.is_punct("[") && self.is_name() {
+            pattern = self.name("a column name")?.name;
+        } else {
+            // Digits may follow a `*` (`project-away *1`, the duplicates a join makes).
+            while (self.is_ident()
+                || self.is_punct("*")
+                || (self.peek().tok == Tok::Num && !pattern.is_empty()))
+                && (pattern.is_empty() || self.glued_prev())
+            {
+                let t = self.bump();
+                pattern.push_str(self.text(&t));
             }
         }
+        if pattern.is_empty() {
+            return Err(self.expected(&format!("a column name after `{op}`")));
+        }
+        Ok(ColumnPattern {
+            pattern,
+            span: self.since(start.start),
+        })
     }
 
     /// Does the current token touch the previous one?
@@ -823,7 +797,12 @@ impl Parser<'_> {
 
     fn sort_key(&mut self) -> Result<SortKey> {
         let start = self.peek().span;
-        self.need_operand("by")?;
+        let after = if self.pos > 0 && self.toks[self.pos - 1].is_punct(",") {
+            ","
+        } else {
+            "by"
+        };
+        self.need_operand(after)?;
         let expr = self.scalar()?;
         let order = if self.eat_kw("asc").is_some() {
             Some(SortOrder::Asc)
@@ -888,6 +867,13 @@ impl Parser<'_> {
             if self.eat_punct(",").is_none() {
                 return Ok(clauses);
             }
+            // `top-nested 3 of A by count(), top-nested 2 of B by ...`
+            let (w, n) = self.op_word();
+            if w == "top-nested" {
+                for _ in 0..n {
+                    self.bump();
+                }
+            }
         }
     }
 
@@ -901,7 +887,10 @@ impl Parser<'_> {
         // `Sec*`, `*`, `Event*Log`: a wildcard name.
         if self.is_punct("*") || (self.is_ident() && self.is_punct_at(1, "*") && self.glued(1)) {
             let mut pattern = String::new();
-            while (self.is_ident() || self.is_punct("*"))
+            // Digits may follow a `*` (`project-away *1`, the duplicates a join makes).
+            while (self.is_ident()
+                || self.is_punct("*")
+                || (self.peek().tok == Tok::Num && !pattern.is_empty()))
                 && (pattern.is_empty() || self.glued_prev())
             {
                 let t = self.bump();
@@ -926,7 +915,11 @@ impl Parser<'_> {
     fn join_on(&mut self) -> Result<Vec<JoinOn>> {
         let mut on = Vec::new();
         loop {
-            let e = self.binary_cmp()?;
+            let mut e = self.binary_cmp()?;
+            // `on ($left.a == $right.b)`
+            while let ExprKind::Paren(inner) = e.kind {
+                e = *inner;
+            }
             match e.kind {
                 ExprKind::Name(n) => on.push(JoinOn::Column(n)),
                 ExprKind::Binary {
@@ -1068,7 +1061,7 @@ impl Parser<'_> {
             match &t.tok {
                 Tok::Str(s) => {
                     self.bump();
-                    pattern.push(ParsePart::Literal(s.clone()));
+                    pattern.push(ParsePart::Literal(s.to_string()));
                 }
                 Tok::Punct("*") => {
                     self.bump();
@@ -1173,6 +1166,15 @@ impl Parser<'_> {
     fn binary_cmp(&mut self) -> Result<Expr> {
         self.need_operand("on")?;
         let lhs = self.postfix()?;
+        if let Tok::Punct(p @ ("!=" | "<" | "<=" | ">" | ">=" | "=~" | "!~" | "=")) =
+            self.peek().tok
+        {
+            return Err(Error::parse(
+                format!("a join condition compares with `==`, not `{p}`"),
+                self.peek().span,
+            )
+            .with_hint("filter with `| where` after the join for other comparisons"));
+        }
         if self.is_punct("==") {
             self.bump();
             self.need_operand("==")?;

@@ -3,16 +3,21 @@
 
 use super::token::{Tok, Token};
 use crate::ast::Ident;
-use crate::error::{Error, Result, Span};
+use crate::error::{nearest, Error, Result, Span};
 
 /// Deeper nesting than this is refused with a clean error instead of a stack overflow.
 pub const MAX_DEPTH: usize = 200;
+
+/// The deepest syntax tree accepted, counting each operator of a chain such as
+/// `a + b + c` as a level: every later pass (and `Drop`) recurses over the tree.
+pub const MAX_TREE_DEPTH: usize = 2000;
 
 pub struct Parser<'a> {
     pub src: &'a str,
     pub toks: Vec<Token>,
     pub pos: usize,
     depth: usize,
+    tree: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -22,6 +27,7 @@ impl<'a> Parser<'a> {
             toks,
             pos: 0,
             depth: 0,
+            tree: 0,
         }
     }
 
@@ -120,7 +126,14 @@ impl<'a> Parser<'a> {
         } else {
             t.span
         };
-        Error::parse(format!("expected {what}, found {}", self.describe(t)), span)
+        let e = Error::parse(format!("expected {what}, found {}", self.describe(t)), span);
+        match self.text(t) {
+            _ if t.tok != Tok::Unknown => e,
+            "\u{201c}" | "\u{201d}" | "\u{2018}" | "\u{2019}" => {
+                e.with_hint("curly quotes do not delimit strings: use \" or '")
+            }
+            c => e.with_hint(format!("`{c}` has no meaning in KQL here")),
+        }
     }
 
     pub fn expect_punct(&mut self, p: &str, what: &str) -> Result<Span> {
@@ -136,10 +149,79 @@ impl<'a> Parser<'a> {
         if let Some(s) = self.eat_punct(close) {
             return Ok(s);
         }
+        if let Some(e) = self.slip() {
+            return Err(e);
+        }
         let opener = &self.src[open.start..open.end];
         Err(self
             .expected(&format!("`{close}` to close the `{opener}`"))
             .with_label(open, "opened here"))
+    }
+
+    /// A token that cannot continue what came before, explained when it is a
+    /// common slip: `=` for `==`, a missing `|`, a misspelt or unknown operator.
+    pub fn slip(&self) -> Option<Error> {
+        const INFIX: &[&str] = &[
+            "has",
+            "hasprefix",
+            "hassuffix",
+            "contains",
+            "startswith",
+            "endswith",
+            "has_any",
+            "has_all",
+            "has_cs",
+            "contains_cs",
+            "startswith_cs",
+            "endswith_cs",
+            "hasprefix_cs",
+            "hassuffix_cs",
+            "between",
+            "matches",
+            "notcontains",
+        ];
+        let t = self.peek();
+        let word = self.text(t);
+        if t.is_punct("=") {
+            return Some(
+                Error::parse("`=` assigns a name; it does not compare", t.span)
+                    .with_hint("to test equality use `==` (or `=~` to ignore case)"),
+            );
+        }
+        if t.is_punct("!") && self.glued(1) && self.peek_at(1).tok == Tok::Ident {
+            let w = self.text(self.peek_at(1));
+            let span = t.span.to(self.peek_at(1).span);
+            let mut e = Error::parse(format!("`!{w}` is not an operator"), span);
+            if let Some(n) = nearest(w, INFIX.iter().copied()) {
+                e = e.with_hint(format!("did you mean `!{n}`?"));
+            }
+            return Some(e);
+        }
+        if t.tok != Tok::Ident {
+            return None;
+        }
+        if super::operator::is_operator_name(word) {
+            return Some(
+                Error::parse(format!("expected `|` before `{word}`"), t.span).with_hint(format!(
+                    "tabular operators are chained with a pipe: `| {word} ...`"
+                )),
+            );
+        }
+        if word.len() >= 4 {
+            if let Some(n) = nearest(word, INFIX.iter().copied()) {
+                return Some(
+                    Error::parse(format!("unexpected `{word}`"), t.span)
+                        .with_hint(format!("did you mean the operator `{n}`?")),
+                );
+            }
+            if let Some(n) = nearest(word, super::operator::operator_names()) {
+                return Some(
+                    Error::parse(format!("unexpected `{word}`"), t.span)
+                        .with_hint(format!("if `{word}` is a misspelt operator, write `| {n}`")),
+                );
+            }
+        }
+        None
     }
 
     /// An identifier or a quoted name (`['a b']`, `["a"]`).
@@ -165,7 +247,7 @@ impl<'a> Parser<'a> {
             };
             let close = self.bump().span;
             return Ok(Ident {
-                name: s,
+                name: s.to_string(),
                 span: open.to(close),
             });
         }
@@ -186,6 +268,14 @@ impl<'a> Parser<'a> {
 
     pub fn enter(&mut self, at: Span) -> Result<()> {
         self.depth += 1;
+        self.tree += 1;
+        if self.tree > MAX_TREE_DEPTH {
+            return Err(Error::parse(
+                format!("this expression is deeper than {MAX_TREE_DEPTH} operators"),
+                at,
+            )
+            .with_hint("split it with `let` statements"));
+        }
         if self.depth > MAX_DEPTH {
             return Err(Error::parse(
                 format!("this query nests deeper than {MAX_DEPTH} levels"),
@@ -198,6 +288,24 @@ impl<'a> Parser<'a> {
 
     pub fn leave(&mut self) {
         self.depth -= 1;
+        self.tree -= 1;
+    }
+
+    /// One more operator in a chain (`a or b or ...`): deepens the tree, not the nesting.
+    pub fn chain(&mut self, at: Span) -> Result<()> {
+        self.tree += 1;
+        if self.tree > MAX_TREE_DEPTH {
+            return Err(Error::parse(
+                format!("this expression is deeper than {MAX_TREE_DEPTH} operators"),
+                at,
+            )
+            .with_hint("split it with `let` statements, or use `in (...)` for long lists"));
+        }
+        Ok(())
+    }
+
+    pub fn unchain(&mut self, n: usize) {
+        self.tree -= n;
     }
 
     /// The span from `start` to the end of the last token consumed.

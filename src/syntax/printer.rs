@@ -55,7 +55,16 @@ impl Sx {
             Sx::List(items) if indent + flat.len() > width && items.len() > 1 => {
                 out.push('(');
                 items[0].write_pretty(out, indent + 1, width);
-                for it in &items[1..] {
+                // A leading name stays on the head line: `(let Name`, `(= Col`.
+                let mut rest = &items[1..];
+                if let (Sx::Atom(_), Sx::Atom(a)) = (&items[0], &items[1]) {
+                    if items.len() > 2 {
+                        out.push(' ');
+                        out.push_str(a);
+                        rest = &items[2..];
+                    }
+                }
+                for it in rest {
                     out.push('\n');
                     out.push_str(&" ".repeat(indent + 2));
                     it.write_pretty(out, indent + 2, width);
@@ -139,7 +148,9 @@ fn param(p: &Param) -> Sx {
 }
 
 fn column_text(c: &ColumnDecl) -> String {
-    if c.name.name.is_empty() {
+    if c.name.name == "*" {
+        "*".to_string()
+    } else if c.name.name.is_empty() {
         c.ty.name().to_string()
     } else {
         format!("{}:{}", name_text(&c.name.name), c.ty.name())

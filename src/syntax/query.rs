@@ -1,7 +1,6 @@
 //! Statements: `let`, `set`, `declare query_parameters`, `alias`/`restrict`
 //! (kept as text) and the tabular expressions whose results are returned.
 
-use super::operator::is_operator_name;
 use super::parser::Parser;
 use super::token::Tok;
 use crate::ast::*;
@@ -39,17 +38,10 @@ impl Parser<'_> {
 
     /// The next token cannot continue the statement: say why in words.
     fn after_statement_error(&self, is_let: bool, body_of: Option<Span>) -> Error {
+        if let Some(e) = self.slip() {
+            return e;
+        }
         let t = self.peek();
-        let word = self.text(t);
-        if t.tok == Tok::Ident && is_operator_name(word) {
-            return Error::parse(format!("expected `|` before `{word}`"), t.span).with_hint(
-                format!("tabular operators are chained with a pipe: `| {word} ...`"),
-            );
-        }
-        if t.is_punct("=") {
-            return Error::parse("`=` assigns a name; it does not compare", t.span)
-                .with_hint("to test equality use `==` (or `=~` to ignore case)");
-        }
         if let Some(open) = body_of {
             if self.at_eof() {
                 return self
@@ -63,16 +55,14 @@ impl Parser<'_> {
                 .with_hint("each `let` statement ends with `;`");
         }
         if t.is_punct(")") || t.is_punct("]") || t.is_punct("}") {
-            return Error::parse(format!("unmatched `{word}`"), t.span)
+            return Error::parse(format!("unmatched `{}`", self.text(t)), t.span)
                 .with_hint("there is no opening bracket for it");
         }
-        if t.tok == Tok::Ident {
-            if let Some(n) = crate::error::nearest(word, super::operator::operator_names()) {
-                return Error::parse(format!("unexpected `{word}`"), t.span)
-                    .with_hint(format!("if `{word}` is a misspelt operator, write `| {n}`"));
-            }
+        let e = self.expected("`|`, `;` or the end of the query");
+        if self.starts_operand(0) {
+            return e.with_hint("is a `,` or an operator missing before it?");
         }
-        self.expected("`|`, `;` or the end of the query")
+        e
     }
 
     fn statement(&mut self) -> Result<Statement> {

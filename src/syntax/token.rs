@@ -1,13 +1,14 @@
 //! Tokens: the lexer's output and the parser's input.
 
 use crate::error::Span;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Tok {
     /// An identifier or keyword (keywords are contextual in KQL); `$left` too.
     Ident,
-    /// A string literal, already decoded.
-    Str(String),
+    /// A string literal, already decoded (shared: the parser copies tokens freely).
+    Str(Arc<str>),
     /// A number as written, with any suffix (`1h`, `0x1F`, `1e5`); the parser reads it.
     Num,
     /// Punctuation: `==`, `(`, `..`, ...
