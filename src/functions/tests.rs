@@ -183,6 +183,11 @@ fn arithmetic() {
 fn type_errors() {
     let cases: &[(&str, Vec<Type>)] = &[
         ("<", vec![Type::String, Type::Long]),
+        ("<", vec![Type::String, Type::String]),
+        ("<=", vec![Type::Guid, Type::Guid]),
+        (">", vec![Type::DateTime, Type::String]),
+        (">", vec![Type::TimeSpan, Type::Long]),
+        ("between", vec![Type::String, Type::String, Type::String]),
         ("=~", vec![Type::String, Type::Long]),
         ("+", vec![Type::String, Type::Long]),
         ("+", vec![Type::DateTime, Type::DateTime]),
@@ -244,7 +249,6 @@ fn comparisons_and_nulls() {
             vec![dt("2020-01-02"), dt("2020-01-01")],
             Value::Bool(true),
         ),
-        ("<", vec![s("High"), s("Medium")], Value::Bool(true)),
         ("==", vec![s("abc"), s("ABC")], Value::Bool(false)),
         ("=~", vec![s("abc"), s("ABC")], Value::Bool(true)),
         ("!~", vec![s("abc"), s("ABD")], Value::Bool(true)),
@@ -257,6 +261,17 @@ fn comparisons_and_nulls() {
         ("==", vec![b(true), b(true)], Value::Bool(true)),
         ("==", vec![dv(vs("x")), s("x")], Value::Bool(true)),
         ("==", vec![r(f64::NAN), r(f64::NAN)], Value::Bool(false)),
+        // Mixed pairs Kusto.Language accepts for equality.
+        ("==", vec![b(true), l(1)], Value::Bool(true)),
+        ("==", vec![b(true), s("True")], Value::Bool(true)),
+        (
+            "==",
+            vec![dt("2023-01-01"), s("2023-01-01T00:00:00Z")],
+            Value::Bool(true),
+        ),
+        ("==", vec![ts("1d"), s("1.00:00:00")], Value::Bool(true)),
+        ("!=", vec![r(1.5), s("1.5")], Value::Bool(false)),
+        ("<", vec![b(false), b(true)], Value::Bool(true)),
     ]);
 }
 
