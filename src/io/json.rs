@@ -9,7 +9,12 @@
 //! line of the row and the column; nothing is skipped.
 //!
 //! Everything that turns JSON into rows lives here, behind [`load_dir`] and
-//! [`load_table_file`], so that it can be made faster without touching callers.
+//! [`load_table_file`], so that it can be made faster without touching callers. How it
+//! is fast now: the tables of a folder load on separate threads; a file is cut into its
+//! objects by bracket matching and big files are parsed in parallel chunks; each object
+//! is parsed straight into values (keys borrowed, strings of string columns interned).
+//! Not yet: reading only the columns a query uses, streaming instead of reading a whole
+//! file into memory.
 
 use super::schema::{builtin_schema, io_error, load_schema_file, Schema};
 use crate::error::{Error, Result};
