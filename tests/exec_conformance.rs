@@ -8,7 +8,7 @@ use kql::{Catalog, Table, Type};
 use serde_json::Value as J;
 
 /// Cases that must pass; raise it as kql grows.
-const FLOOR: usize = 18;
+const FLOOR: usize = 210;
 
 fn dotnet(t: &str) -> Option<Type> {
     Some(match t {
@@ -129,16 +129,31 @@ fn kusto_emulator_cases() {
     let mut passed = 0;
     let mut report = String::new();
     let mut total = 0;
+    let mut slow = String::new();
+    let mut skipped = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         total += 1;
         let case: J = serde_json::from_str(line).expect("case JSON");
         let query = case["query"].as_str().unwrap_or("");
         let id = case["id"].as_str().unwrap_or("?");
+        if ["rand(", "new_guid(", "now(", "ago("]
+            .iter()
+            .any(|f| query.contains(f))
+        {
+            // Random and clock-dependent results cannot match the engine's run.
+            skipped += 1;
+            continue;
+        }
+        let started = std::time::Instant::now();
         let result = std::panic::catch_unwind(|| kql::run_query(query, &Catalog::new(), now));
+        let elapsed = started.elapsed();
+        if elapsed.as_millis() > 500 {
+            slow.push_str(&format!("{id}: {} ms\n", elapsed.as_millis()));
+        }
         let outcome = match result {
             Err(_) => Err("PANIC".to_string()),
             Ok(Err(e)) => Err(format!("error: {}", e.message)),
-            Ok(Ok(tables)) => match tables.last() {
+            Ok(Ok(tables)) => match tables.first() {
                 Some(t) => compare(&case, t),
                 None => Err("no result".into()),
             },
@@ -151,9 +166,12 @@ fn kusto_emulator_cases() {
             )),
         }
     }
-    let summary = format!("{passed} of {total} conformance cases pass\n");
+    let summary = format!(
+        "{passed} of {total} conformance cases pass ({skipped} skipped: random or clock-dependent)\n"
+    );
     let out = concat!(env!("CARGO_MANIFEST_DIR"), "/target/exec-conformance.txt");
-    let _ = std::fs::write(out, format!("{summary}\n{report}"));
+    let _ = std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/target"));
+    let _ = std::fs::write(out, format!("{summary}\nslow cases:\n{slow}\n{report}"));
     eprintln!("{summary}");
     assert!(!report.contains("PANIC"), "a query panicked; see {out}");
     assert!(passed >= FLOOR, "{summary}");

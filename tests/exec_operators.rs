@@ -309,9 +309,30 @@ fn parse_operator() {
 }
 
 #[test]
+fn evaluate_bag_unpack_and_render() {
+    cases(&[
+        ("datatable(n:string, d:dynamic)['a', dynamic({'y': 1, 'x': 'p'}), 'b', dynamic({'y': 2.5, 'z': true})] | evaluate bag_unpack(d)",
+         "n:string, x:string, y:dynamic, z:bool\na|p|1|null\nb||2.5|true"),
+        ("datatable(x:long, d:dynamic)[1, dynamic({'x': 2})] | evaluate bag_unpack(d)", "error: bag_unpack: key `x` clashes"),
+        ("datatable(x:long, d:dynamic)[1, dynamic({'x': 2})] | evaluate bag_unpack(d, 'p_')", "x:long, p_x:long\n1|2"),
+        ("datatable(a:long)[1] | render timechart", "a:long\n1"),
+    ]);
+}
+
+#[test]
 fn unsupported_operators_fail_loudly() {
-    cases(&[(
-        "datatable(a:long)[1] | evaluate bag_unpack(a)",
-        "error: `evaluate` is not supported yet",
-    )]);
+    cases(&[
+        (
+            "datatable(a:long)[1] | evaluate autocluster()",
+            "error: `evaluate autocluster` is not supported yet",
+        ),
+        (
+            "datatable(a:long)[1] | make-series count() on a step 1",
+            "error: `make-series` is not supported yet",
+        ),
+        (
+            "datatable(a:dynamic)[1] | evaluate bag_unpack(a, x = 1)",
+            "error: `this `bag_unpack` option` is not supported yet",
+        ),
+    ]);
 }

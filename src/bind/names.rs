@@ -71,7 +71,8 @@ pub(crate) fn next_column_name(taken: &[String]) -> String {
 pub(crate) fn aggregate_name(func: &str, args: &[crate::ast::Arg]) -> Option<String> {
     let arg = |i: usize| args.get(i).and_then(|a| derived_name(&a.value));
     let prefix = match func {
-        "count" | "countif" => return Some(format!("{func}_")),
+        "countif" => return Some("countif_".into()),
+        "count" => return Some(format!("count_{}", arg(0).unwrap_or_default())),
         "take_any" | "take_anyif" => return arg(0),
         "percentile" => {
             let p = match &args.get(1)?.value.kind {
@@ -87,5 +88,7 @@ pub(crate) fn aggregate_name(func: &str, args: &[crate::ast::Arg]) -> Option<Str
         "make_bag" | "make_bag_if" => "bag",
         other => other,
     };
-    Some(format!("{prefix}_{}", arg(0).unwrap_or_default()))
+    // Every argument that names something joins the name: covariance(x, y) → covariance_x_y.
+    let parts: Vec<String> = args.iter().filter_map(|a| derived_name(&a.value)).collect();
+    Some(format!("{prefix}_{}", parts.join("_")))
 }

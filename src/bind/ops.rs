@@ -434,6 +434,8 @@ impl Binder<'_> {
                     },
                 })
             }
+            OperatorKind::Render { .. } => Ok(input), // only a visualization hint
+            OperatorKind::Evaluate { call, .. } => self.evaluate(input, call, span),
             OperatorKind::As { name, .. } => Ok(Plan {
                 schema: input.schema.clone(),
                 kind: PlanKind::Named {
@@ -934,17 +936,23 @@ impl Binder<'_> {
         if inner {
             cols.retain(|c| inputs.iter().all(|(_, p)| p.schema.contains(c)));
         }
-        let mut schema: Vec<Column> = cols
+        // A `name_type` that is itself taken gets the next free number (`x_long1`).
+        let clashes = |c: &Column| cols.iter().filter(|d| d.name == c.name).count() > 1;
+        let mut taken: Vec<String> = cols
             .iter()
-            .map(|c| {
-                let clash = cols.iter().filter(|d| d.name == c.name).count() > 1;
-                if clash {
-                    Column::new(format!("{}_{}", c.name, c.ty), c.ty)
-                } else {
-                    c.clone()
-                }
-            })
+            .filter(|c| !clashes(c))
+            .map(|c| c.name.clone())
             .collect();
+        let mut schema: Vec<Column> = Vec::with_capacity(cols.len());
+        for c in &cols {
+            if clashes(c) {
+                let name = unique(&format!("{}_{}", c.name, c.ty), &taken);
+                taken.push(name.clone());
+                schema.push(Column::new(name, c.ty));
+            } else {
+                schema.push(c.clone());
+            }
+        }
         let maps: Vec<Vec<Option<usize>>> = inputs
             .iter()
             .map(|(_, p)| {
@@ -1100,13 +1108,10 @@ impl Binder<'_> {
                 span,
             ));
         }
-        // With `U` the regex engine swaps greedy and lazy, so emit the opposite forms.
-        let ungreedy = flags.contains('U');
-        let (lazy, greedy) = if ungreedy {
-            (".*", ".*?")
-        } else {
-            (".*?", ".*")
-        };
+        // Skips are lazy. A string capture is lazy in simple mode except at the very
+        // end; in regex mode it is greedy (`U` makes it lazy), as the engine's answers
+        // on the docs' examples show.
+        let (lazy, greedy) = (".*?", ".*");
         let mut re = if flags.is_empty() {
             String::from("^")
         } else {
@@ -1130,14 +1135,18 @@ impl Binder<'_> {
                 ParsePart::Capture { name, ty } => {
                     let ty = ty.unwrap_or(Type::String);
                     let greedy_last = ends_with_capture && Some(k) == last_capture;
-                    let any = format!("({})", if greedy_last { greedy } else { lazy });
-                    re.push_str(match ty {
-                        Type::Int | Type::Long => r"([-+]?\d+)",
-                        Type::Real | Type::Decimal => {
-                            r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-                        }
-                        _ => &any,
-                    });
+                    // Named groups, so that groups in a regex-mode pattern don't shift ours.
+                    let any = if greedy_last || regex_mode {
+                        greedy
+                    } else {
+                        lazy
+                    };
+                    let body = match ty {
+                        Type::Int | Type::Long => r"[-+]?\d+",
+                        Type::Real | Type::Decimal => r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?",
+                        _ => any,
+                    };
+                    re.push_str(&format!("(?P<kqlcap{}>{body})", targets.len()));
                     let target = match schema.iter().position(|c| c.name == name.name) {
                         Some(i) => {
                             schema[i].ty = ty;
@@ -1174,6 +1183,130 @@ impl Binder<'_> {
                 },
                 filter,
             },
+        })
+    }
+}
+
+impl Binder<'_> {
+    /// `evaluate plugin(...)`: only `bag_unpack` so far.
+    fn evaluate(&self, input: Plan, call: &Expr, span: Span) -> Result<Plan> {
+        let ExprKind::Call { func, args } = &call.kind else {
+            return Err(Error::semantic(
+                "`evaluate` expects a plugin call",
+                call.span,
+            ));
+        };
+        if func.name != "bag_unpack" {
+            return Err(Error::unsupported(
+                format!("evaluate {}", func.name),
+                func.span,
+            ));
+        }
+        let mut positional = args.iter().filter(|a| a.name.is_none());
+        let col = match positional.next().map(|a| &a.value.kind) {
+            Some(ExprKind::Name(id)) => column(&input.schema, id)?,
+            _ => {
+                return Err(Error::semantic(
+                    "`bag_unpack` takes a dynamic column first",
+                    call.span,
+                ))
+            }
+        };
+        let prefix = match positional.next().map(|a| &a.value.kind) {
+            Some(ExprKind::Literal(ast::Literal::String(p))) => p.clone(),
+            Some(_) => return Err(Error::unsupported("this `bag_unpack` argument", call.span)),
+            None => String::new(),
+        };
+        let mut conflict = "error".to_string();
+        for a in args.iter().filter(|a| a.name.is_some()) {
+            match (a.name.as_ref().map(|n| n.name.as_str()), &a.value.kind) {
+                (Some("columnsConflict"), ExprKind::Literal(ast::Literal::String(v))) => {
+                    conflict = v.clone()
+                }
+                _ => return Err(Error::unsupported("this `bag_unpack` option", a.value.span)),
+            }
+        }
+        if !self.run {
+            // The output columns are the keys found in the data.
+            return Err(Error::unsupported("bag_unpack without data", span));
+        }
+        let table = crate::exec::execute(&input, &self.ctx)?;
+        // Keys in name order, each typed by its values: one scalar kind → that type.
+        let mut keys: std::collections::BTreeMap<String, Option<Type>> = Default::default();
+        for row in &table.rows {
+            if let Value::Bag(b) = &row[col] {
+                for (k, v) in b.iter() {
+                    let ty = match v {
+                        Value::Null => continue,
+                        Value::String(_) => Type::String,
+                        Value::Int(_) | Value::Long(_) => Type::Long,
+                        Value::Real(_) => Type::Real,
+                        Value::Bool(_) => Type::Bool,
+                        _ => Type::Dynamic,
+                    };
+                    let slot = keys.entry(k.to_string()).or_insert(Some(ty));
+                    if *slot != Some(ty) {
+                        *slot = Some(Type::Dynamic);
+                    }
+                }
+            }
+        }
+        let mut schema: Vec<Column> = input.schema.clone();
+        schema.remove(col);
+        let kept: Vec<usize> = (0..input.schema.len()).filter(|&i| i != col).collect();
+        let mut unpacked: Vec<(String, usize)> = Vec::new(); // (key, output column)
+        for (k, ty) in &keys {
+            let name = format!("{prefix}{k}");
+            let ty = ty.unwrap_or(Type::Dynamic);
+            match schema.iter().position(|c| c.name == name) {
+                Some(i) => match conflict.as_str() {
+                    "keep_source" => {}
+                    "replace_source" => {
+                        schema[i].ty = ty;
+                        unpacked.push((k.clone(), i));
+                    }
+                    _ => {
+                        return Err(Error::semantic(
+                            format!("bag_unpack: key `{k}` clashes with the column `{name}`"),
+                            call.span,
+                        )
+                        .with_hint("use columnsConflict='replace_source' or 'keep_source'"))
+                    }
+                },
+                None => {
+                    schema.push(Column::new(name, ty));
+                    unpacked.push((k.clone(), schema.len() - 1));
+                }
+            }
+        }
+        let rows = table
+            .rows
+            .iter()
+            .map(|row| {
+                let mut r: Vec<Value> = kept.iter().map(|&i| row[i].clone()).collect();
+                r.resize(schema.len(), Value::Null);
+                for (k, i) in &unpacked {
+                    let v = match &row[col] {
+                        Value::Bag(b) => b.get(k.as_str()).cloned().unwrap_or(Value::Null),
+                        _ => Value::Null,
+                    };
+                    r[*i] = match (schema[*i].ty, v) {
+                        (Type::Long, Value::Int(n)) => Value::Long(n as i64),
+                        (Type::String, Value::Null) => Value::empty_str(),
+                        (_, v) => v,
+                    };
+                }
+                for (i, c) in schema.iter().enumerate() {
+                    if c.ty == Type::String && r[i].is_null() {
+                        r[i] = Value::empty_str();
+                    }
+                }
+                r
+            })
+            .collect();
+        Ok(Plan {
+            kind: PlanKind::Values(Arc::new(Table::new(schema.clone(), rows))),
+            schema,
         })
     }
 }

@@ -295,32 +295,35 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             for row in rows.as_slice() {
                 let text = eval(expr, row, ctx);
                 let caps = text.as_str().and_then(|s| spec.regex.captures(s));
-                if caps.is_none() && *filter {
+                // A capture that does not convert to its type fails the whole match.
+                let values: Option<Vec<Value>> = caps.and_then(|c| {
+                    spec.targets
+                        .iter()
+                        .enumerate()
+                        .map(|(k, (_, _, conv))| {
+                            let m = c.name(&format!("kqlcap{k}")).map_or("", |m| m.as_str());
+                            match conv {
+                                None => Some(Value::str(m)),
+                                Some(f) => {
+                                    let v = f.call(&[Value::str(m)], ctx);
+                                    (!v.is_null()).then_some(v)
+                                }
+                            }
+                        })
+                        .collect()
+                });
+                if values.is_none() && *filter {
                     continue;
                 }
                 let mut r = row.clone();
-                while r.len() < width {
-                    r.push(Value::Null);
-                }
-                for (k, (target, ty, conv)) in spec.targets.iter().enumerate() {
-                    let m = caps.as_ref().and_then(|c| c.get(k + 1)).map(|m| m.as_str());
-                    r[*target] = match (m, conv) {
-                        (Some(s), None) => Value::str(s),
-                        (Some(s), Some(f)) => {
-                            let v = f.call(&[Value::str(s)], ctx);
-                            if v.is_null() && *filter {
-                                // parse-where keeps only rows whose every capture converts.
-                                r.clear();
-                                break;
-                            }
-                            v
-                        }
-                        (None, _) => Value::null_of(*ty),
+                r.resize(width, Value::Null);
+                for (k, (target, ty, _)) in spec.targets.iter().enumerate() {
+                    r[*target] = match &values {
+                        Some(v) => v[k].clone(),
+                        None => Value::null_of(*ty),
                     };
                 }
-                if !r.is_empty() {
-                    out.push(r);
-                }
+                out.push(r);
             }
             Rows::Owned(out)
         }

@@ -142,10 +142,13 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                         None => 0,
                     };
                     match ticks_of(&a[0]) {
-                        Some(t) => {
-                            dt(start_of(unit, t, off + end as i64)
-                                .map(|s| if end { s - 1 } else { s }))
-                        }
+                        Some(t) => dt(start_of(unit, t, off.saturating_add(end as i64)).map(|s| {
+                            if end {
+                                s - 1
+                            } else {
+                                s
+                            }
+                        })),
                         None => Value::Null,
                     }
                 })
@@ -276,7 +279,8 @@ fn make_datetime(a: &[Value]) -> Value {
         hour: int(3) as u32,
         minute: int(4) as u32,
         second: whole as u32,
-        frac: ((sec - whole) * TICKS_PER_SECOND as f64).round() as u32 + int(6) as u32,
+        frac: (((sec - whole) * TICKS_PER_SECOND as f64).round() as u32)
+            .saturating_add(int(6) as u32),
     };
     if n.iter().any(|f| *f < 0.0) {
         return Value::Null;
@@ -325,7 +329,7 @@ fn bind_bin_at(args: &[ArgInfo]) -> Bound {
 }
 
 fn floor_div(x: i64, size: i64) -> i64 {
-    x.div_euclid(size) * size
+    x.div_euclid(size).saturating_mul(size)
 }
 
 /// `bin(x, size)` (or `bin_at` with an anchor): rounds down to a multiple of size.
@@ -340,7 +344,10 @@ fn bin_value(x: &Value, size: &Value, at: Option<&Value>) -> Value {
                 Some(Value::DateTime(a)) | Some(Value::TimeSpan(a)) => *a,
                 Some(_) => return Value::Null,
             };
-            let b = floor_div(t - anchor, *s) + anchor;
+            let Some(d) = t.checked_sub(anchor) else {
+                return Value::Null;
+            };
+            let b = floor_div(d, *s).saturating_add(anchor);
             if matches!(x, Value::DateTime(_)) {
                 dt(Some(b))
             } else {

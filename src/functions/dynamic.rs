@@ -160,7 +160,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                     let end = if length < 0 {
                         len
                     } else {
-                        (start + length).min(len)
+                        start.saturating_add(length).min(len)
                     };
                     let occurrence = a.get(4).and_then(num_i64).unwrap_or(1);
                     let mut seen = 0;
@@ -237,10 +237,10 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                     };
                     let fill = a.get(2).cloned().unwrap_or(Value::Null);
                     let len = x.len() as i64;
-                    let shift = if left { n } else { -n };
+                    let shift = if left { n } else { n.saturating_neg() };
                     let out = (0..len)
                         .map(|i| {
-                            let j = i + shift;
+                            let j = i.saturating_add(shift);
                             if (0..len).contains(&j) {
                                 x[j as usize].clone()
                             } else {
@@ -262,7 +262,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                         return Value::array(vec![]);
                     }
                     let len = x.len() as i64;
-                    let shift = (if left { n } else { -n }).rem_euclid(len);
+                    let shift = (if left { n } else { n.wrapping_neg() }).rem_euclid(len);
                     Value::array(
                         (0..len)
                             .map(|i| x[((i + shift) % len) as usize].clone())
@@ -322,17 +322,20 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }),
         "extract_json" | "extractjson" => bind_extract_json(name, args),
         "bag_zip" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
-            pure(Type::Dynamic, |a| match (arr(&a[0]), arr(&a[1])) {
-                (Some(keys), Some(vals)) => {
+            // Only the keys must be an array; missing values are null.
+            pure(Type::Dynamic, |a| match arr(&a[0]) {
+                Some(keys) => {
+                    let vals = arr(&a[1]);
                     let mut b = Bag::new();
                     for (i, k) in keys.iter().enumerate() {
                         if let Value::String(k) = k {
-                            b.insert(k.clone(), vals.get(i).cloned().unwrap_or(Value::Null));
+                            let v = vals.and_then(|v| v.get(i)).cloned().unwrap_or(Value::Null);
+                            b.insert(k.clone(), v);
                         }
                     }
                     Value::bag(b)
                 }
-                _ => Value::Null,
+                None => Value::Null,
             })
         }),
         "bag_set_key" => sig(name, args, 3, 3, &[Dynamic, Str, Any]).and_then(|_| {

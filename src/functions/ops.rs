@@ -707,26 +707,28 @@ fn bind_in(name: &str, args: &[ArgInfo]) -> Bound {
 
 use super::unify;
 
-/// Term matchers for `has_any` / `has_all`.
+/// The needles of `has_any` / `has_all`: list items, dynamic arrays flattened, nulls
+/// skipped.
 struct TermList {
-    matchers: Vec<Matcher>,
+    set: super::terms::TermSet,
 }
 
 impl TermList {
     fn new(items: &[Value]) -> TermList {
+        let texts: Vec<String> = flatten_items(items)
+            .iter()
+            .filter(|v| !v.is_null())
+            .map(|v| text(v).into_owned())
+            .collect();
         TermList {
-            matchers: flatten_items(items)
-                .iter()
-                .filter(|v| !v.is_null())
-                .map(|v| Matcher::new(Pred::Has, false, &text(v)))
-                .collect(),
+            set: super::terms::TermSet::new(texts.iter().map(String::as_str)),
         }
     }
     fn any(&self, hay: &str) -> bool {
-        self.matchers.iter().any(|m| m.matches(hay))
+        self.set.any(hay)
     }
     fn all(&self, hay: &str) -> bool {
-        self.matchers.iter().all(|m| m.matches(hay))
+        self.set.all(hay)
     }
 }
 

@@ -98,16 +98,16 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                     return Value::empty_str();
                 };
                 let mut start = start;
-                let mut count = match a.get(2) {
+                let count = match a.get(2) {
                     Some(v) => match num_i64(v) {
                         Some(c) => c,
                         None => len,
                     },
                     None => len,
                 };
+                // A negative start counts from the end (docs: substring("123456", -2, 2) is "56").
                 if start < 0 {
-                    count += start;
-                    start = 0;
+                    start = (len + start).max(0);
                 }
                 if count <= 0 || start >= len {
                     return Value::empty_str();
@@ -291,7 +291,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "base64_decode_toarray" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
             pure(Type::Dynamic, |a| match base64_decode(&text(&a[0])) {
                 Some(b) => Value::array(b.into_iter().map(|x| Value::Long(x as i64)).collect()),
-                None => Value::Null,
+                None => Value::array(vec![]),
             })
         }),
         "parse_command_line" => sig(name, args, 2, 2, &[Str, Str]).and_then(|_| {
@@ -441,7 +441,7 @@ fn indexof(a: &[Value]) -> Value {
     let limit = if length < 0 {
         len
     } else {
-        (start + length).min(len)
+        start.saturating_add(length).min(len)
     };
     let byte_of = |ci: i64| chars.get(ci as usize).map_or(s.len(), |c| c.0);
     let mut found = 0;
@@ -490,7 +490,7 @@ fn bind_indexof_regex(args: &[ArgInfo]) -> Bound {
         let end = if length < 0 {
             len
         } else {
-            (start + length).min(len)
+            start.saturating_add(length).min(len)
         };
         let b0 = s
             .char_indices()
@@ -760,8 +760,14 @@ pub(crate) fn base64_encode(b: &[u8]) -> String {
     out
 }
 
+/// Strict like .NET's `Convert.FromBase64String`: the padded length must be a multiple
+/// of 4 (conformance: an unpadded string decodes to nothing).
 pub(crate) fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim().trim_end_matches('=');
+    let s = s.trim();
+    if !s.len().is_multiple_of(4) {
+        return None;
+    }
+    let s = s.trim_end_matches('=');
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let mut acc: u32 = 0;
     let mut bits = 0;

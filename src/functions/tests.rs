@@ -490,6 +490,9 @@ fn conversions_and_emptiness() {
         ("isnotempty", vec![null(Type::Long)], Value::Bool(false)),
         ("isnotempty", vec![l(0)], Value::Bool(true)),
         ("isempty", vec![s("")], Value::Bool(true)),
+        // Docs: isempty(parse_json("[]")) and isempty(parse_json("{}")) are false.
+        ("isempty", vec![dj("[]")], Value::Bool(false)),
+        ("isempty", vec![dj("{}")], Value::Bool(false)),
         ("isempty", vec![null(Type::Long)], Value::Bool(true)),
         ("isnull", vec![s("")], Value::Bool(false)),
         ("isnull", vec![null(Type::Long)], Value::Bool(true)),
@@ -561,6 +564,7 @@ fn strings() {
         ("substring", vec![s("123456"), l(1)], vs("23456")),
         ("substring", vec![s("123456"), l(2), l(2)], vs("34")),
         ("substring", vec![s("ABCD"), l(0), l(2)], vs("AB")),
+        ("substring", vec![s("123456"), l(-2), l(2)], vs("56")),
         ("substring", vec![s("ABCD"), l(10)], vs("")),
         ("strlen", vec![s("⒦⒰⒮⒯⒪")], Value::Long(5)),
         ("indexof", vec![s("abcdefg"), s("cde")], Value::Long(2)),
@@ -682,6 +686,7 @@ fn strings() {
             vec![s("S3VzdG8=")],
             vj("[75,117,115,116,111]"),
         ),
+        ("base64_decode_toarray", vec![s("S3VzdG8")], vj("[]")),
         (
             "base64_encode_fromarray",
             vec![dj("[75,117,115,116,111]")],
@@ -934,6 +939,12 @@ fn dynamics() {
             vj(r#"{"a":1,"b":null}"#),
         ),
         (
+            "bag_zip",
+            vec![dj(r#"["a",8,"b"]"#), dj("1")],
+            vj(r#"{"a":null,"b":null}"#),
+        ),
+        ("bag_zip", vec![dj(r#""a""#), dj("[1]")], Value::Null),
+        (
             "bag_set_key",
             vec![dj(r#"{"a":1}"#), s("$.b.c"), l(2)],
             vj(r#"{"a":1,"b":{"c":2}}"#),
@@ -1120,6 +1131,16 @@ fn networks() {
                 s("0:0:0:0:0:ffff:c0a8:ac/60"),
             ],
             Value::Bool(false),
+        ),
+        (
+            "ipv6_compare",
+            vec![s("::192.168.1.1/30"), s("192.168.1.255/24")],
+            Value::Long(0),
+        ),
+        (
+            "ipv6_is_match",
+            vec![s("::ffff:c0a8:0101"), s("192.168.1.255"), l(120)],
+            Value::Bool(true),
         ),
         ("format_bytes", vec![l(564)], vs("564 Bytes")),
         ("format_bytes", vec![l(10332), l(1)], vs("10.1 KB")),
@@ -1361,4 +1382,116 @@ fn bag_literals_keep_order() {
     bag.insert(Arc::from("a"), Value::Long(2));
     let (_, v) = call_with("bag_keys", &[dv(Value::bag(bag))], false);
     assert!(same(&v, &vj(r#"["z","a"]"#)));
+}
+
+/// No function may panic, whatever it is given: every implemented name is bound with
+/// many argument lists (types and constants from a pool of awkward values) and, when
+/// binding succeeds, called with them.
+#[test]
+fn no_function_panics_on_awkward_input() {
+    let pool: Vec<(Type, Value)> = vec![
+        null(Type::Long),
+        null(Type::Dynamic),
+        null(Type::DateTime),
+        s(""),
+        s("é-ü/ x.y:1\\\"z"),
+        s("[("),
+        s("192.168.1.1/33"),
+        s("$.a['b'][0]"),
+        l(i64::MIN),
+        l(-1),
+        l(0),
+        l(3),
+        l(i64::MAX),
+        i(i32::MIN),
+        r(f64::NAN),
+        r(-0.5),
+        r(1e300),
+        b(true),
+        dt("0001-01-01"),
+        dt("9999-12-31 23:59:59.9999999"),
+        ts("-1.00:00:00"),
+        (Type::TimeSpan, Value::TimeSpan(i64::MIN)),
+        dj(r#"[1,"a",null,{"k":[2]}]"#),
+        dj(r#"{"a":{"b":1}}"#),
+        dj("[]"),
+        dv(vs("plain")),
+        (Type::Guid, Value::Guid(u128::MAX)),
+    ];
+    let names: Vec<&str> = [
+        super::ops::NAMES,
+        super::string::NAMES,
+        super::convert::NAMES,
+        super::datetime::NAMES,
+        super::dynamic::NAMES,
+        super::math::NAMES,
+        super::net::NAMES,
+    ]
+    .concat();
+    let ctx = EvalCtx::with_seed(NOW, 7);
+    // A deterministic walk over argument lists: every single value, then pairs and
+    // triples drawn with a fixed stride.
+    let mut lists: Vec<Vec<usize>> = vec![vec![]];
+    for x in 0..pool.len() {
+        lists.push(vec![x]);
+        for y in 0..pool.len() {
+            if (x * 7 + y) % 3 == 0 {
+                lists.push(vec![x, y]);
+            }
+            if (x + y) % 5 == 0 {
+                lists.push(vec![x, y, (x * 3 + y) % pool.len()]);
+                lists.push(vec![y, x, (x + 2 * y) % pool.len(), x]);
+            }
+        }
+    }
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut failures = std::collections::BTreeSet::new();
+    for name in names {
+        for list in &lists {
+            for constant in [true, false] {
+                let infos: Vec<ArgInfo> = list
+                    .iter()
+                    .map(|&k| ArgInfo {
+                        ty: pool[k].0,
+                        constant: constant.then_some(&pool[k].1),
+                    })
+                    .collect();
+                let values: Vec<Value> = list.iter().map(|&k| pool[k].1.clone()).collect();
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    if let Ok(bound) = bind_scalar(name, &infos) {
+                        let _ = bound.imp.call(&values, &ctx);
+                    }
+                }));
+                if run.is_err() {
+                    failures.insert(format!("{name}{values:?}"));
+                }
+            }
+        }
+    }
+    std::panic::set_hook(hook);
+    let shown: Vec<_> = failures.iter().take(40).collect();
+    assert!(
+        failures.is_empty(),
+        "{} panics:\n{shown:#?}",
+        failures.len()
+    );
+    for name in super::aggregate::NAMES {
+        for list in lists.iter().take(400) {
+            let infos: Vec<ArgInfo> = list
+                .iter()
+                .map(|&k| ArgInfo {
+                    ty: pool[k].0,
+                    constant: Some(&pool[k].1),
+                })
+                .collect();
+            if let Ok(bound) = bind_aggregate(name, &infos) {
+                let mut st = bound.imp.init();
+                let values: Vec<Value> = list.iter().map(|&k| pool[k].1.clone()).collect();
+                st.update(&values);
+                st.update(&values);
+                assert_eq!(st.finish().len(), bound.outputs.len(), "{name}");
+            }
+        }
+    }
 }

@@ -517,7 +517,7 @@ impl Parser<'_> {
             }
         }
         if self.is_source_operator() {
-            let op = self.source_operator()?;
+            let op = self.operator()?;
             let span = op.span;
             return Ok(Expr::new(ExprKind::Source(Box::new(op)), span));
         }

@@ -135,10 +135,6 @@ impl Parser<'_> {
         }
     }
 
-    pub fn source_operator(&mut self) -> Result<Operator> {
-        self.operator()
-    }
-
     /// One tabular operator, starting at its name (the `|` already taken).
     pub fn operator(&mut self) -> Result<Operator> {
         let start = self.peek().span;
@@ -668,7 +664,7 @@ impl Parser<'_> {
             }
             params.push(self.one_param(n)?);
             // `ycolumns=a, b`: extra bare names belong to the previous option.
-            while self.is_punct(",") && self.is_ident_at_1() && !self.is_punct_at(2, "=") {
+            while self.is_punct(",") && self.is_ident_at(1) && !self.is_punct_at(2, "=") {
                 self.bump();
                 self.bump();
             }
@@ -678,10 +674,6 @@ impl Parser<'_> {
         }
         self.close(")", open)?;
         Ok(params)
-    }
-
-    fn is_ident_at_1(&self) -> bool {
-        self.peek_at(1).tok == Tok::Ident
     }
 
     /// Old-style render options without `with`: `render timechart kind=stacked`.
@@ -805,7 +797,12 @@ impl Parser<'_> {
 
     fn sort_key(&mut self) -> Result<SortKey> {
         let start = self.peek().span;
-        self.need_operand("by")?;
+        let after = if self.pos > 0 && self.toks[self.pos - 1].is_punct(",") {
+            ","
+        } else {
+            "by"
+        };
+        self.need_operand(after)?;
         let expr = self.scalar()?;
         let order = if self.eat_kw("asc").is_some() {
             Some(SortOrder::Asc)

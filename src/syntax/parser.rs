@@ -126,7 +126,14 @@ impl<'a> Parser<'a> {
         } else {
             t.span
         };
-        Error::parse(format!("expected {what}, found {}", self.describe(t)), span)
+        let e = Error::parse(format!("expected {what}, found {}", self.describe(t)), span);
+        match self.text(t) {
+            _ if t.tok != Tok::Unknown => e,
+            "\u{201c}" | "\u{201d}" | "\u{2018}" | "\u{2019}" => {
+                e.with_hint("curly quotes do not delimit strings: use \" or '")
+            }
+            c => e.with_hint(format!("`{c}` has no meaning in KQL here")),
+        }
     }
 
     pub fn expect_punct(&mut self, p: &str, what: &str) -> Result<Span> {
