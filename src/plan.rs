@@ -19,6 +19,9 @@ pub enum BExpr {
     /// Lazy `and` / `or` with Kusto's three-valued logic (`false and null` is false).
     And(Box<BExpr>, Box<BExpr>),
     Or(Box<BExpr>, Box<BExpr>),
+    /// `prev(x, n, default)`, `next(...)`, `row_number(start)`: read other rows of the
+    /// operator's input (in its order).
+    Window(WindowKind, Vec<BExpr>),
     /// A value that can only be known by running a subquery, in a plan bound for
     /// checking only (no data): evaluating it is a bug, reported as a runtime error.
     Unavailable(Span),
@@ -32,7 +35,27 @@ impl fmt::Debug for BExpr {
             BExpr::Call(_, args) => write!(f, "Call({args:?})"),
             BExpr::And(a, b) => write!(f, "And({a:?}, {b:?})"),
             BExpr::Or(a, b) => write!(f, "Or({a:?}, {b:?})"),
+            BExpr::Window(k, args) => write!(f, "Window({k:?}, {args:?})"),
             BExpr::Unavailable(_) => write!(f, "Unavailable"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowKind {
+    Prev,
+    Next,
+    RowNumber,
+}
+
+impl BExpr {
+    /// Whether evaluating this needs the other rows (a window function inside).
+    pub fn has_window(&self) -> bool {
+        match self {
+            BExpr::Window(..) => true,
+            BExpr::Call(_, args) => args.iter().any(BExpr::has_window),
+            BExpr::And(a, b) | BExpr::Or(a, b) => a.has_window() || b.has_window(),
+            _ => false,
         }
     }
 }

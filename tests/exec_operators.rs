@@ -309,6 +309,33 @@ fn parse_operator() {
 }
 
 #[test]
+fn window_functions() {
+    let t = "datatable(a:long, s:string)[1, 'x', 3, 'y', 6, 'z'] | serialize";
+    cases(&[
+        (
+            &format!("{t} | extend p = prev(a), n = next(s), r = row_number()"),
+            "a:long, s:string, p:long, n:string, r:long\n1|x|null|y|1\n3|y|1|z|2\n6|z|3||3",
+        ),
+        (
+            &format!("{t} | extend gap = a - prev(a, 1, 0), r = row_number(10)"),
+            "a:long, s:string, gap:long, r:long\n1|x|1|10\n3|y|2|11\n6|z|3|12",
+        ),
+        (
+            &format!("{t} | project a, p2 = prev(s, 2)"),
+            "a:long, p2:string\n1|\n3|\n6|x",
+        ),
+        (
+            &format!("{t} | where a - prev(a) > 2"),
+            "a:long, s:string\n6|z",
+        ),
+        (
+            &format!("{t} | extend p = prev(a, a)"),
+            "error: the offset of `prev` must be an integer constant",
+        ),
+    ]);
+}
+
+#[test]
 fn evaluate_bag_unpack_and_render() {
     cases(&[
         ("datatable(n:string, d:dynamic)['a', dynamic({'y': 1, 'x': 'p'}), 'b', dynamic({'y': 2.5, 'z': true})] | evaluate bag_unpack(d)",

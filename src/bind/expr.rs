@@ -413,6 +413,7 @@ impl Binder<'_> {
                 }
                 return self.expr(&default.value, cx, scope);
             }
+            "prev" | "next" | "row_number" => return self.window(func, args, span, cx, scope),
             "materialize" | "table" | "view" => {
                 return Err(Error::semantic(
                     format!("`{name}` gives a table, used here where a scalar is expected"),
@@ -438,6 +439,76 @@ impl Binder<'_> {
             spans.push(a.value.span);
         }
         self.call(name, bound, &spans, span)
+    }
+
+    /// `prev(x[, offset[, default]])`, `next(...)`, `row_number([start])`.
+    fn window(
+        &self,
+        func: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        cx: &Ctx<'_, '_>,
+        scope: &Scope,
+    ) -> Result<Bound> {
+        use crate::plan::WindowKind;
+        let mut bound = Vec::new();
+        for a in args {
+            bound.push(self.expr(&a.value, cx, scope)?);
+        }
+        let int_const = |b: Option<&Bound>, what: &str| -> Result<()> {
+            match b {
+                None => Ok(()),
+                Some(b) if matches!(b.constant(), Some(Value::Long(_) | Value::Int(_))) => Ok(()),
+                Some(_) => Err(Error::semantic(
+                    format!("the {what} of `{}` must be an integer constant", func.name),
+                    span,
+                )),
+            }
+        };
+        let (kind, ty) = match func.name.as_str() {
+            "row_number" => {
+                if bound.len() > 1 {
+                    return Err(Error::unsupported(
+                        "row_number with a restart condition",
+                        span,
+                    ));
+                }
+                int_const(bound.first(), "start")?;
+                (WindowKind::RowNumber, Type::Long)
+            }
+            name => {
+                if bound.is_empty() || bound.len() > 3 {
+                    return Err(Error::semantic(
+                        format!("`{name}` takes an expression, an optional offset and an optional default"),
+                        span,
+                    ));
+                }
+                int_const(bound.get(1), "offset")?;
+                let ty = bound[0].ty;
+                if bound.len() < 2 {
+                    bound.push(Bound {
+                        expr: BExpr::Const(Value::Long(1)),
+                        ty: Type::Long,
+                    });
+                }
+                if bound.len() < 3 {
+                    bound.push(Bound {
+                        expr: BExpr::Const(Value::null_of(ty)),
+                        ty,
+                    });
+                }
+                let kind = if name == "prev" {
+                    WindowKind::Prev
+                } else {
+                    WindowKind::Next
+                };
+                (kind, ty)
+            }
+        };
+        Ok(Bound {
+            expr: BExpr::Window(kind, bound.into_iter().map(|b| b.expr).collect()),
+            ty,
+        })
     }
 
     /// A function argument: like an expression, but `typeof(T)` is allowed and passes

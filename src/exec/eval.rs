@@ -1,12 +1,68 @@
 //! Evaluating bound scalar expressions on one row.
 
 use crate::functions::EvalCtx;
-use crate::plan::BExpr;
+use crate::plan::{BExpr, WindowKind};
+use crate::table::Row;
 use crate::value::Value;
+
+/// The rows around the current one, for window functions.
+pub struct Win<'a> {
+    pub rows: &'a [&'a Row],
+    pub index: usize,
+}
 
 /// The value of `e` on `row`.
 pub fn eval(e: &BExpr, row: &[Value], ctx: &EvalCtx) -> Value {
+    eval_w(e, row, None, ctx)
+}
+
+/// The value of `e` on row `index` of `rows`, window functions included.
+pub fn eval_at(e: &BExpr, rows: &[&Row], index: usize, ctx: &EvalCtx) -> Value {
+    eval_w(e, rows[index], Some(&Win { rows, index }), ctx)
+}
+
+fn window(kind: WindowKind, args: &[BExpr], win: Option<&Win>, ctx: &EvalCtx) -> Value {
+    let Some(win) = win else {
+        return Value::Null;
+    };
+    let konst = |i: usize| match args.get(i) {
+        Some(BExpr::Const(Value::Long(n))) => Some(*n),
+        Some(BExpr::Const(Value::Int(n))) => Some(*n as i64),
+        _ => None,
+    };
+    match kind {
+        WindowKind::RowNumber => Value::Long(konst(0).unwrap_or(1) + win.index as i64),
+        WindowKind::Prev | WindowKind::Next => {
+            let offset = konst(1).unwrap_or(1);
+            let target = if kind == WindowKind::Prev {
+                win.index as i64 - offset
+            } else {
+                win.index as i64 + offset
+            };
+            if target < 0 || target as usize >= win.rows.len() {
+                return args
+                    .get(2)
+                    .map(|d| eval_w(d, win.rows[win.index], None, ctx))
+                    .unwrap_or(Value::Null);
+            }
+            let t = target as usize;
+            eval_w(
+                &args[0],
+                win.rows[t],
+                Some(&Win {
+                    rows: win.rows,
+                    index: t,
+                }),
+                ctx,
+            )
+        }
+    }
+}
+
+fn eval_w(e: &BExpr, row: &[Value], win: Option<&Win>, ctx: &EvalCtx) -> Value {
+    let eval = |e: &BExpr, row: &[Value], ctx: &EvalCtx| eval_w(e, row, win, ctx);
     match e {
+        BExpr::Window(kind, args) => window(*kind, args, win, ctx),
         BExpr::Const(v) => v.clone(),
         BExpr::Column(i) => row.get(*i).cloned().unwrap_or(Value::Null),
         BExpr::Call(imp, args) => {

@@ -138,6 +138,16 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             eval(step, &[], ctx),
             plan.schema[0].ty,
         )),
+        PlanKind::Filter { input, pred } if pred.has_window() => {
+            let rows = run(input, ctx)?;
+            let refs = rows.refs();
+            Rows::Owned(
+                (0..refs.len())
+                    .filter(|&i| eval::eval_at(pred, &refs, i, ctx).is_true())
+                    .map(|i| refs[i].clone())
+                    .collect(),
+            )
+        }
         PlanKind::Filter { input, pred } => {
             let rows = run(input, ctx)?;
             match rows {
@@ -156,6 +166,34 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                     Rows::Selected(t, idx)
                 }
             }
+        }
+        PlanKind::Extend { input, items } if items.iter().any(|(_, e)| e.has_window()) => {
+            // Window functions read the input rows as they were, so evaluate against a
+            // snapshot of them (the extended columns come after every input column).
+            let input_rows = run(input, ctx)?.into_owned();
+            let refs: Vec<&Row> = input_rows.iter().collect();
+            let mut out = Vec::with_capacity(refs.len());
+            for i in 0..refs.len() {
+                let mut row = refs[i].clone();
+                let mut pending = Vec::new();
+                for (target, e) in items {
+                    // Expressions may read columns appended earlier in this extend.
+                    let v = if e.has_window() {
+                        eval::eval_at(e, &refs, i, ctx)
+                    } else {
+                        eval(e, &row, ctx)
+                    };
+                    match target {
+                        Some(t) => pending.push((*t, v)),
+                        None => row.push(v),
+                    }
+                }
+                for (t, v) in pending {
+                    row[t] = v;
+                }
+                out.push(row);
+            }
+            Rows::Owned(out)
         }
         PlanKind::Extend { input, items } => {
             let rows = run(input, ctx)?;
@@ -180,6 +218,20 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                 extend_row(row, &mut pending);
             }
             Rows::Owned(out)
+        }
+        PlanKind::Project { input, exprs } if exprs.iter().any(|e| e.has_window()) => {
+            let rows = run(input, ctx)?;
+            let refs = rows.refs();
+            Rows::Owned(
+                (0..refs.len())
+                    .map(|i| {
+                        exprs
+                            .iter()
+                            .map(|e| eval::eval_at(e, &refs, i, ctx))
+                            .collect()
+                    })
+                    .collect(),
+            )
         }
         PlanKind::Project { input, exprs } => {
             let rows = run(input, ctx)?;
