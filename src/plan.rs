@@ -205,6 +205,20 @@ pub enum PlanKind {
         input: Box<Plan>,
         cell: Arc<std::sync::OnceLock<Arc<Table>>>,
     },
+    /// `make-series`: per group of `keys`, each aggregate as an array over the bins of
+    /// `axis` from `from` (or the first bin with data) to `to` (exclusive; or the last
+    /// bin with data) by `step`; absent bins take the aggregate's default.
+    MakeSeries {
+        input: Box<Plan>,
+        keys: Vec<BExpr>,
+        aggs: Vec<BAgg>,
+        defaults: Vec<Value>,
+        axis: BExpr,
+        from: Option<BExpr>,
+        to: Option<BExpr>,
+        step: BExpr,
+        nonempty: bool,
+    },
     /// The rows an enclosing `mv-apply` feeds its subquery: set per input row.
     Implicit(Slot),
     /// `mv-apply`: for each input row, the slot gets that row and `body` (a pipeline
@@ -249,6 +263,7 @@ impl fmt::Debug for PlanKind {
             PlanKind::Union { .. } => "Union",
             PlanKind::GetSchema(_) => "GetSchema",
             PlanKind::Implicit(_) => "Implicit",
+            PlanKind::MakeSeries { .. } => "MakeSeries",
             PlanKind::Cached { .. } => "Cached",
             PlanKind::MvApply { .. } => "MvApply",
             PlanKind::Named { .. } => "Named",

@@ -309,6 +309,20 @@ fn parse_operator() {
 }
 
 #[test]
+fn make_series() {
+    let t = "datatable(t:datetime, v:long, k:string)[datetime(2024-01-01 01:00), 5, 'a', datetime(2024-01-01 02:30), 7, 'a', datetime(2024-01-03), 1, 'b', datetime(2024-01-09), 1, 'b']";
+    cases(&[
+        (&format!("{t} | make-series sum(v), n = count() default = -1 on t from datetime(2024-01-01) to datetime(2024-01-04) step 1d by k | sort by k asc"),
+         "k:string, sum_v:dynamic, n:dynamic, t:dynamic\n\
+          a|[12,0,0]|[2,-1,-1]|[\"2024-01-01T00:00:00.0000000Z\",\"2024-01-02T00:00:00.0000000Z\",\"2024-01-03T00:00:00.0000000Z\"]\n\
+          b|[0,0,1]|[-1,-1,1]|[\"2024-01-01T00:00:00.0000000Z\",\"2024-01-02T00:00:00.0000000Z\",\"2024-01-03T00:00:00.0000000Z\"]"),
+        ("datatable(x:long, v:real)[1, 1.5, 4, 2.0, 5, 1.0] | make-series avg(v) on x step 2",
+         "avg_v:dynamic, x:dynamic\n[1.5,0.0,1.5]|[0,2,4]"),
+        (&format!("{t} | take 0 | make-series count() on t from datetime(2024-01-01) to datetime(2024-01-02) step 12h"), "count_:dynamic, t:dynamic"),
+    ]);
+}
+
+#[test]
 fn window_functions() {
     let t = "datatable(a:long, s:string)[1, 'x', 3, 'y', 6, 'z'] | serialize";
     cases(&[
@@ -352,10 +366,6 @@ fn unsupported_operators_fail_loudly() {
         (
             "datatable(a:long)[1] | evaluate autocluster()",
             "error: `evaluate autocluster` is not supported yet",
-        ),
-        (
-            "datatable(a:long)[1] | make-series count() on a step 1",
-            "error: `make-series` is not supported yet",
         ),
         (
             "datatable(a:dynamic)[1] | evaluate bag_unpack(a, x = 1)",

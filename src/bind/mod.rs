@@ -323,7 +323,7 @@ impl<'a> Binder<'a> {
             ));
         };
         if self.is_tabular(body, &scope) {
-            Ok(Inlined::Tabular(self.tabular(body, &scope)?))
+            Ok(Inlined::Tabular(Box::new(self.tabular(body, &scope)?)))
         } else {
             let b = self.scalar(body, row, &scope)?;
             Ok(Inlined::Scalar(b))
@@ -364,7 +364,7 @@ impl<'a> Binder<'a> {
 
 pub(crate) enum Inlined {
     Scalar(expr::Bound),
-    Tabular(Plan),
+    Tabular(Box<Plan>),
 }
 
 /// Names offered in "did you mean" for an unknown function.

@@ -112,7 +112,7 @@ impl Binder<'_> {
 
     fn expect_tabular(&self, i: Inlined, name: &str, span: Span) -> Result<Plan> {
         match i {
-            Inlined::Tabular(p) => Ok(p),
+            Inlined::Tabular(p) => Ok(*p),
             Inlined::Scalar(_) => Err(Error::semantic(
                 format!("`{name}` returns a scalar, used here where a table is expected"),
                 span,
@@ -435,6 +435,33 @@ impl Binder<'_> {
                 })
             }
             OperatorKind::Render { .. } => Ok(input), // only a visualization hint
+            OperatorKind::MakeSeries {
+                params,
+                aggregates,
+                defaults,
+                axis,
+                from,
+                to,
+                step,
+                by,
+            } => {
+                let mut nonempty = false;
+                for p in params {
+                    if p.name.name == "kind" {
+                        nonempty = param_word(&p.value)? == "nonempty";
+                    }
+                }
+                let series = MakeSeriesAst {
+                    aggregates,
+                    defaults,
+                    axis,
+                    from: from.as_ref(),
+                    to: to.as_ref(),
+                    step,
+                    by,
+                };
+                self.make_series(input, series, nonempty, scope)
+            }
             OperatorKind::Evaluate { call, .. } => self.evaluate(input, call, span),
             OperatorKind::As { name, .. } => Ok(Plan {
                 schema: input.schema.clone(),
@@ -1199,7 +1226,119 @@ impl Binder<'_> {
     }
 }
 
+/// The parts of a `make-series` operator.
+struct MakeSeriesAst<'a> {
+    aggregates: &'a [NamedExpr],
+    defaults: &'a [Option<Expr>],
+    axis: &'a Expr,
+    from: Option<&'a Expr>,
+    to: Option<&'a Expr>,
+    step: &'a Expr,
+    by: &'a [NamedExpr],
+}
+
 impl Binder<'_> {
+    fn make_series(
+        &self,
+        input: Plan,
+        ms: MakeSeriesAst,
+        nonempty: bool,
+        scope: &Scope,
+    ) -> Result<Plan> {
+        let mut schema: Vec<Column> = Vec::new();
+        let mut keys = Vec::new();
+        for item in ms.by {
+            let b = self.scalar(&item.expr, &input.schema, scope)?;
+            let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+            let name = match item.names.as_slice() {
+                [n] => n.name.clone(),
+                _ => derived_name(&item.expr)
+                    .map(|n| unique(&n, &taken))
+                    .unwrap_or_else(|| next_column_name(&taken)),
+            };
+            schema.push(Column::new(name, b.ty));
+            keys.push(b.expr);
+        }
+        let mut aggs = Vec::new();
+        let mut defaults = Vec::new();
+        for (item, default) in ms.aggregates.iter().zip(ms.defaults) {
+            let ExprKind::Call { func, args } = &item.expr.kind else {
+                return Err(Error::unsupported(
+                    "make-series of an expression over aggregates",
+                    item.span,
+                ));
+            };
+            let (agg, outputs) = self.aggregate(func, args, item.span, &input.schema, scope)?;
+            let [ty] = outputs.as_slice() else {
+                return Err(Error::semantic(
+                    format!(
+                        "`{}` gives several columns, not allowed in make-series",
+                        func.name
+                    ),
+                    item.span,
+                ));
+            };
+            let d = match default {
+                Some(e) => {
+                    let b = self.scalar(e, &[], scope)?;
+                    match b.constant() {
+                        Some(v) => series_value(v.clone(), *ty),
+                        None => {
+                            return Err(Error::semantic("`default` must be a constant", e.span))
+                        }
+                    }
+                }
+                None => series_value(Value::Long(0), *ty),
+            };
+            let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+            let name = match item.names.as_slice() {
+                [n] => n.name.clone(),
+                _ => unique(
+                    &aggregate_name(&func.name, args).unwrap_or_default(),
+                    &taken,
+                ),
+            };
+            schema.push(Column::new(name, Type::Dynamic));
+            aggs.push(agg);
+            defaults.push(d);
+        }
+        let axis = self.scalar(ms.axis, &input.schema, scope)?;
+        if !matches!(
+            axis.ty,
+            Type::DateTime | Type::TimeSpan | Type::Long | Type::Int | Type::Real | Type::Decimal
+        ) {
+            return Err(Error::semantic(
+                format!(
+                    "the make-series axis must be numeric, datetime or timespan, not {}",
+                    axis.ty
+                ),
+                ms.axis.span,
+            ));
+        }
+        let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+        let axis_name = derived_name(ms.axis).unwrap_or_else(|| next_column_name(&taken));
+        schema.push(Column::new(axis_name, Type::Dynamic));
+        let bound = |e: Option<&Expr>| -> Result<Option<BExpr>> {
+            e.map(|e| self.scalar(e, &[], scope).map(|b| b.expr))
+                .transpose()
+        };
+        let step = self.scalar(ms.step, &[], scope)?.expr;
+        Ok(Plan {
+            schema,
+            kind: PlanKind::MakeSeries {
+                input: Box::new(input),
+                keys,
+                aggs,
+                defaults,
+                axis: axis.expr,
+                from: bound(ms.from)?,
+                to: bound(ms.to)?,
+                step,
+                nonempty,
+            },
+        })
+    }
+
     /// `evaluate plugin(...)`: only `bag_unpack` so far.
     fn evaluate(&self, input: Plan, call: &Expr, span: Span) -> Result<Plan> {
         let ExprKind::Call { func, args } = &call.kind else {
@@ -1466,6 +1605,23 @@ fn select(input: Plan, order: &[usize], schema: Option<Vec<Column>>) -> Plan {
             input: Box::new(input),
             exprs: order.iter().map(|&i| BExpr::Column(i)).collect(),
         },
+    }
+}
+
+/// A series element: numbers take the aggregate's numeric type.
+fn series_value(v: Value, ty: Type) -> Value {
+    let f = match &v {
+        Value::Int(i) => *i as f64,
+        Value::Long(i) => *i as f64,
+        Value::Real(r) | Value::Decimal(r) => *r,
+        _ => return v,
+    };
+    match ty {
+        Type::Real => Value::Real(f),
+        Type::Decimal => Value::Decimal(f),
+        Type::Long => Value::Long(f as i64),
+        Type::Int => Value::Int(f as i32),
+        _ => v,
     }
 }
 

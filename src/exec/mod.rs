@@ -5,6 +5,7 @@
 pub mod eval;
 mod hash;
 mod join;
+mod make_series;
 mod mv_expand;
 mod summarize;
 
@@ -108,6 +109,37 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                 Rows::Shared(cell.get_or_init(|| t).clone())
             }
         },
+        PlanKind::MakeSeries {
+            input,
+            keys,
+            aggs,
+            defaults,
+            axis,
+            from,
+            to,
+            step,
+            nonempty,
+        } => {
+            let rows = run(input, ctx)?;
+            let from = from.as_ref().map(|e| eval(e, &[], ctx));
+            let to = to.as_ref().map(|e| eval(e, &[], ctx));
+            let step = eval(step, &[], ctx);
+            Rows::Owned(
+                make_series::make_series(
+                    &rows.refs(),
+                    keys,
+                    aggs,
+                    defaults,
+                    axis,
+                    from,
+                    to,
+                    step,
+                    *nonempty,
+                    ctx,
+                )
+                .map_err(|m| Error::new(crate::error::ErrorKind::Runtime, m))?,
+            )
+        }
         PlanKind::Implicit(slot) => Rows::Owned(slot.lock().map(|r| r.clone()).unwrap_or_default()),
         PlanKind::MvApply {
             input,
