@@ -392,7 +392,7 @@ impl Binder<'_> {
                 };
                 return Ok(Bound { expr, ty });
             }
-            "column_ifexists" => {
+            "column_ifexists" | "columnifexists" => {
                 let [col, default] = args else {
                     return Err(Error::semantic(
                         "`column_ifexists` takes a column name and a default value",

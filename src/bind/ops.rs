@@ -72,14 +72,17 @@ impl Binder<'_> {
                     })
                 }
                 "table" | "view" => {
-                    let name = match args.first().map(|a| &a.value.kind) {
-                        Some(ExprKind::Literal(ast::Literal::String(s))) => s.clone(),
-                        _ => {
-                            return Err(Error::semantic(
-                                "`table` takes a table name as a string literal",
-                                e.span,
-                            ))
-                        }
+                    let name = match args.first() {
+                        Some(a) => match self.scalar(&a.value, &[], scope)?.constant() {
+                            Some(crate::value::Value::String(s)) => s.to_string(),
+                            _ => {
+                                return Err(Error::semantic(
+                                    "`table` takes a constant table name",
+                                    a.value.span,
+                                ))
+                            }
+                        },
+                        None => return Err(Error::semantic("`table` takes a table name", e.span)),
                     };
                     match scope.get(&name) {
                         Some(Entry::Tabular(plan)) => Ok((**plan).clone()),
@@ -710,7 +713,9 @@ impl Binder<'_> {
                 let names: Vec<String> = if outputs.len() == 1 {
                     match item.names.as_slice() {
                         [n] => vec![n.name.clone()],
-                        _ => vec![aggregate_name(&func.name, args).unwrap_or_default()],
+                        _ => {
+                            vec![aggregate_name(&func.name, args, &input_schema).unwrap_or_default()]
+                        }
                     }
                 } else {
                     multi_output_names(func, args, &item.names, &input_schema)
@@ -719,7 +724,9 @@ impl Binder<'_> {
                     c.outputs.push(*ty);
                     let raw = names.get(k).cloned().unwrap_or_default();
                     let t = taken(&finals);
-                    let explicit = !item.names.is_empty();
+                    // A name the user wrote must be free; names that come from `*`
+                    // take the next free number.
+                    let explicit = k < item.names.len();
                     let name = if raw.is_empty() {
                         next_column_name(&t)
                     } else if explicit {
@@ -1294,7 +1301,7 @@ impl Binder<'_> {
             let name = match item.names.as_slice() {
                 [n] => n.name.clone(),
                 _ => unique(
-                    &aggregate_name(&func.name, args).unwrap_or_default(),
+                    &aggregate_name(&func.name, args, &input.schema).unwrap_or_default(),
                     &taken,
                 ),
             };
