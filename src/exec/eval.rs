@@ -35,9 +35,9 @@ fn window(kind: WindowKind, args: &[BExpr], win: Option<&Win>, ctx: &EvalCtx) ->
         WindowKind::Prev | WindowKind::Next => {
             let offset = konst(1).unwrap_or(1);
             let target = if kind == WindowKind::Prev {
-                win.index as i64 - offset
+                (win.index as i64).saturating_sub(offset)
             } else {
-                win.index as i64 + offset
+                (win.index as i64).saturating_add(offset)
             };
             if target < 0 || target as usize >= win.rows.len() {
                 return args

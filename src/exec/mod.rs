@@ -164,12 +164,20 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         PlanKind::Print(exprs) => {
             Rows::Owned(vec![exprs.iter().map(|e| eval(e, &[], ctx)).collect()])
         }
-        PlanKind::Range { from, to, step } => Rows::Owned(range(
-            eval(from, &[], ctx),
-            eval(to, &[], ctx),
-            eval(step, &[], ctx),
-            plan.schema[0].ty,
-        )),
+        PlanKind::Range { from, to, step } => Rows::Owned(
+            range(
+                eval(from, &[], ctx),
+                eval(to, &[], ctx),
+                eval(step, &[], ctx),
+                plan.schema[0].ty,
+            )
+            .ok_or_else(|| {
+                Error::new(
+                    crate::error::ErrorKind::Runtime,
+                    format!("`range` would produce more than {RANGE_MAX_ROWS} rows"),
+                )
+            })?,
+        ),
         PlanKind::Filter { input, pred } if pred.has_window() => {
             let rows = run(input, ctx)?;
             let refs = rows.refs();
@@ -452,8 +460,11 @@ fn dotnet_full_name(ty: Type) -> String {
     format!("System.{}", ty.dotnet_name())
 }
 
-fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
-    const MAX_ROWS: usize = 100_000_000;
+/// The most rows `range` may produce (beyond that it is an error, not a truncation).
+const RANGE_MAX_ROWS: usize = 20_000_000;
+
+/// The rows of `range`, or None when there would be more than [`RANGE_MAX_ROWS`].
+fn range(from: Value, to: Value, step: Value, ty: Type) -> Option<Vec<Row>> {
     let mut out = Vec::new();
     match (ty, &from, &to, &step) {
         (Type::Real | Type::Decimal, _, _, _) => {
@@ -464,10 +475,13 @@ fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
                 _ => None,
             };
             let (Some(a), Some(b), Some(s)) = (f(&from), f(&to), f(&step)) else {
-                return out;
+                return Some(out);
             };
             if s == 0.0 || s.is_nan() {
-                return out;
+                return Some(out);
+            }
+            if (b - a) / s >= RANGE_MAX_ROWS as f64 {
+                return None;
             }
             let mut x = a;
             while (s > 0.0 && x <= b) || (s < 0.0 && x >= b) {
@@ -476,8 +490,8 @@ fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
                 } else {
                     Value::Decimal(x)
                 }]);
-                if out.len() >= MAX_ROWS {
-                    break;
+                if out.len() > RANGE_MAX_ROWS {
+                    return None;
                 }
                 x += s;
             }
@@ -489,21 +503,24 @@ fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
                 _ => None,
             };
             let (Some(a), Some(b), Some(s)) = (i(&from), i(&to), i(&step)) else {
-                return out;
+                return Some(out);
             };
             if s == 0 {
-                return out;
+                return Some(out);
             }
             let wrap = |x: i64| match ty {
                 Type::DateTime => Value::DateTime(x),
                 Type::TimeSpan => Value::TimeSpan(x),
                 _ => Value::Long(x),
             };
+            if (b as i128 - a as i128) / s as i128 >= RANGE_MAX_ROWS as i128 {
+                return None;
+            }
             let mut x = a;
             while (s > 0 && x <= b) || (s < 0 && x >= b) {
                 out.push(vec![wrap(x)]);
-                if out.len() >= MAX_ROWS {
-                    break;
+                if out.len() > RANGE_MAX_ROWS {
+                    return None;
                 }
                 match x.checked_add(s) {
                     Some(n) => x = n,
@@ -512,7 +529,7 @@ fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
             }
         }
     }
-    out
+    Some(out)
 }
 
 /// Orders two values for one sort key; nulls (and NaN) go first or last as asked.
