@@ -162,6 +162,11 @@ pub enum PlanKind {
         input: Box<Plan>,
         count: BExpr,
     },
+    /// `sample N`: N rows chosen at random (uniformly, in input order).
+    Sample {
+        input: Box<Plan>,
+        count: BExpr,
+    },
     Sort {
         input: Box<Plan>,
         keys: Vec<SortSpec>,
@@ -256,6 +261,7 @@ impl fmt::Debug for PlanKind {
             PlanKind::Summarize { .. } => "Summarize",
             PlanKind::Take { .. } => "Take",
             PlanKind::Sort { .. } => "Sort",
+            PlanKind::Sample { .. } => "Sample",
             PlanKind::Distinct { .. } => "Distinct",
             PlanKind::Count(_) => "Count",
             PlanKind::MvExpand { .. } => "MvExpand",

@@ -146,6 +146,8 @@ fn take_top_sort() {
     cases(&[
         (&q("take 2"), "a:long, b:string\n1|x\n2|y"),
         (&q("limit 1"), "a:long, b:string\n1|x"),
+        (&q("sample 2 | count"), "Count:long\n2"),
+        (&q("sample 5 | count"), "Count:long\n3"),
         // ★ sort defaults to desc
         (&q("sort by a"), "a:long, b:string\n3|x\n2|y\n1|x"),
         (

@@ -325,6 +325,16 @@ impl Binder<'_> {
                     },
                 })
             }
+            OperatorKind::Sample(n) => {
+                let count = self.count_expr(n, scope)?;
+                Ok(Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Sample {
+                        input: Box::new(input),
+                        count,
+                    },
+                })
+            }
             OperatorKind::Top { count, by } => {
                 let limit = self.count_expr(count, scope)?;
                 let keys = vec![self.sort_key(by, &input.schema, scope)?];

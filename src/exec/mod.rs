@@ -304,6 +304,21 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                 }
             }
         }
+        PlanKind::Sample { input, count } => {
+            // Reservoir sampling, then back to input order.
+            let n = count_value(count, ctx);
+            let rows = run(input, ctx)?;
+            let refs = rows.refs();
+            let mut chosen: Vec<usize> = (0..refs.len().min(n)).collect();
+            for i in n..refs.len() {
+                let j = (ctx.next_random() % (i as u64 + 1)) as usize;
+                if j < n {
+                    chosen[j] = i;
+                }
+            }
+            chosen.sort_unstable();
+            Rows::Owned(chosen.into_iter().map(|i| refs[i].clone()).collect())
+        }
         PlanKind::Sort { input, keys, limit } => {
             let rows = run(input, ctx)?.into_owned();
             let mut sorted = sort(rows, keys, ctx);
