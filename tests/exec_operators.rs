@@ -361,6 +361,17 @@ fn window_functions() {
 }
 
 #[test]
+fn search() {
+    cases(&[
+        (&q("search 'X'"), "a:long, b:string\n1|x\n3|x"),
+        (&q("search 'y' or a == 1"), "a:long, b:string\n1|x\n2|y"),
+        ("datatable(s:string)['python-requests/2.31', 'curl'] | search '*ques*'", "s:string\npython-requests/2.31"),
+        ("let A = datatable(s:string)['hit me']; let B = datatable(s:string, n:long)['no', 1]; search in (A, B) 'hit'",
+         "$table:string, s:string, n:long\nA|hit me|null"),
+    ]);
+}
+
+#[test]
 fn evaluate_bag_unpack_and_render() {
     cases(&[
         ("datatable(n:string, d:dynamic)['a', dynamic({'y': 1, 'x': 'p'}), 'b', dynamic({'y': 2.5, 'z': true})] | evaluate bag_unpack(d)",
