@@ -263,7 +263,8 @@ impl Binder<'_> {
         match e {
             FnError::Unknown => {
                 let mut err = Error::semantic(format!("unknown {what} `{name}`"), span);
-                if let Some(n) = nearest(name, super::KNOWN_FUNCTIONS.iter().copied()) {
+                let names = functions::known_names().chain(super::BINDER_FUNCTIONS.iter().copied());
+                if let Some(n) = nearest(name, names) {
                     err = err.with_hint(format!("did you mean `{n}`?"));
                 }
                 err
