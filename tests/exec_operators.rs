@@ -285,6 +285,8 @@ fn lets_and_functions() {
         ("let T = datatable(a:long)[1]; T | invoke (G = 1)", "error: "),
         ("Nope | take 1", "error: unknown table or variable `Nope`"),
         ("datatable(a:long)[1] | extend b = column_ifexists('zz', 5), c = column_ifexists('a', 0)", "a:long, b:long, c:long\n1|5|1"),
+        ("datatable(a:long, s:string)[1, '', long(null), 'x'] | project p = pack_all(), q = pack_all(true)",
+         "p:dynamic, q:dynamic\n{\"a\":1,\"s\":\"\"}|{\"a\":1}\n{\"a\":null,\"s\":\"x\"}|{\"s\":\"x\"}"),
     ]);
 }
 

@@ -415,6 +415,31 @@ impl Binder<'_> {
                 return self.expr(&default.value, cx, scope);
             }
             "prev" | "next" | "row_number" => return self.window(func, args, span, cx, scope),
+            "pack_all" => {
+                let skip_empty = match args.first() {
+                    None => false,
+                    Some(a) => match self.expr(&a.value, cx, scope)?.constant() {
+                        Some(Value::Bool(b)) => *b,
+                        _ => {
+                            return Err(Error::semantic(
+                                "the argument of `pack_all` must be a constant bool",
+                                a.value.span,
+                            ))
+                        }
+                    },
+                };
+                let imp = PackAll {
+                    names: cx.row.iter().map(|c| Arc::from(c.name.as_str())).collect(),
+                    skip_empty,
+                };
+                return Ok(Bound {
+                    expr: BExpr::Call(
+                        Arc::new(imp),
+                        (0..cx.row.len()).map(BExpr::Column).collect(),
+                    ),
+                    ty: Type::Dynamic,
+                });
+            }
             "materialize" | "table" | "view" => {
                 return Err(Error::semantic(
                     format!("`{name}` gives a table, used here where a scalar is expected"),
@@ -608,6 +633,25 @@ impl Binder<'_> {
             },
             b.outputs,
         ))
+    }
+}
+
+/// `pack_all([ignore_null_empty])`: the row as a bag, keyed by column name.
+struct PackAll {
+    names: Vec<Arc<str>>,
+    skip_empty: bool,
+}
+
+impl functions::ScalarImpl for PackAll {
+    fn call(&self, args: &[Value], _ctx: &functions::EvalCtx) -> Value {
+        let mut bag = crate::value::Bag::new();
+        for (name, v) in self.names.iter().zip(args) {
+            let empty = v.is_null() || matches!(v, Value::String(s) if s.is_empty());
+            if !(self.skip_empty && empty) {
+                bag.insert(name.clone(), v.clone());
+            }
+        }
+        Value::bag(bag)
     }
 }
 

@@ -376,4 +376,5 @@ pub(crate) const BINDER_FUNCTIONS: &[&str] = &[
     "prev",
     "next",
     "row_number",
+    "pack_all",
 ];
