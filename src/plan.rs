@@ -46,6 +46,10 @@ pub enum WindowKind {
     Prev,
     Next,
     RowNumber,
+    /// `row_number(start, restart)`: counts from `start`, again wherever `restart` holds.
+    RowNumberRestart,
+    /// `row_cumsum(term[, restart])`.
+    RowCumSum,
 }
 
 impl BExpr {

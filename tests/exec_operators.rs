@@ -355,6 +355,8 @@ fn window_functions() {
             &format!("{t} | where a - prev(a) > 2"),
             "a:long, s:string\n6|z",
         ),
+        (&format!("{t} | extend c = row_cumsum(a), r = row_number(1, s == 'z'), d = row_cumsum(a, a > 2)"),
+         "a:long, s:string, c:long, r:long, d:long\n1|x|1|1|1\n3|y|4|2|3\n6|z|10|1|6"),
         (
             &format!("{t} | extend p = prev(a, a)"),
             "error: the offset of `prev` must be an integer constant",

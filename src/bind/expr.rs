@@ -414,7 +414,9 @@ impl Binder<'_> {
                 }
                 return self.expr(&default.value, cx, scope);
             }
-            "prev" | "next" | "row_number" => return self.window(func, args, span, cx, scope),
+            "prev" | "next" | "row_number" | "row_cumsum" => {
+                return self.window(func, args, span, cx, scope)
+            }
             "pack_all" => {
                 let skip_empty = match args.first() {
                     None => false,
@@ -493,14 +495,34 @@ impl Binder<'_> {
         };
         let (kind, ty) = match func.name.as_str() {
             "row_number" => {
-                if bound.len() > 1 {
-                    return Err(Error::unsupported(
-                        "row_number with a restart condition",
+                int_const(bound.first(), "start")?;
+                match bound.get(1) {
+                    None => (WindowKind::RowNumber, Type::Long),
+                    Some(r) if r.ty == Type::Bool => (WindowKind::RowNumberRestart, Type::Long),
+                    Some(_) => {
+                        return Err(Error::semantic(
+                            "the restart condition of `row_number` must be bool",
+                            span,
+                        ))
+                    }
+                }
+            }
+            "row_cumsum" => {
+                let ty = match bound.first().map(|b| b.ty) {
+                    Some(Type::Int) => Type::Long,
+                    Some(t @ (Type::Long | Type::Real | Type::Decimal | Type::TimeSpan)) => t,
+                    _ => return Err(Error::semantic(
+                        "`row_cumsum` takes a number or timespan and an optional restart condition",
+                        span,
+                    )),
+                };
+                if bound.len() > 2 || bound.get(1).is_some_and(|r| r.ty != Type::Bool) {
+                    return Err(Error::semantic(
+                        "the restart condition of `row_cumsum` must be bool",
                         span,
                     ));
                 }
-                int_const(bound.first(), "start")?;
-                (WindowKind::RowNumber, Type::Long)
+                (WindowKind::RowCumSum, ty)
             }
             name => {
                 if bound.is_empty() || bound.len() > 3 {

@@ -376,5 +376,6 @@ pub(crate) const BINDER_FUNCTIONS: &[&str] = &[
     "prev",
     "next",
     "row_number",
+    "row_cumsum",
     "pack_all",
 ];

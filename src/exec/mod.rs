@@ -181,9 +181,10 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         PlanKind::Filter { input, pred } if pred.has_window() => {
             let rows = run(input, ctx)?;
             let refs = rows.refs();
+            let running = eval::Running::default();
             Rows::Owned(
                 (0..refs.len())
-                    .filter(|&i| eval::eval_at(pred, &refs, i, ctx).is_true())
+                    .filter(|&i| eval::eval_at(pred, &refs, i, &running, ctx).is_true())
                     .map(|i| refs[i].clone())
                     .collect(),
             )
@@ -212,6 +213,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             // snapshot of them (the extended columns come after every input column).
             let input_rows = run(input, ctx)?.into_owned();
             let refs: Vec<&Row> = input_rows.iter().collect();
+            let running = eval::Running::default();
             let mut out = Vec::with_capacity(refs.len());
             for i in 0..refs.len() {
                 let mut row = refs[i].clone();
@@ -219,7 +221,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                 for (target, e) in items {
                     // Expressions may read columns appended earlier in this extend.
                     let v = if e.has_window() {
-                        eval::eval_at(e, &refs, i, ctx)
+                        eval::eval_at(e, &refs, i, &running, ctx)
                     } else {
                         eval(e, &row, ctx)
                     };
@@ -262,12 +264,13 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         PlanKind::Project { input, exprs } if exprs.iter().any(|e| e.has_window()) => {
             let rows = run(input, ctx)?;
             let refs = rows.refs();
+            let running = eval::Running::default();
             Rows::Owned(
                 (0..refs.len())
                     .map(|i| {
                         exprs
                             .iter()
-                            .map(|e| eval::eval_at(e, &refs, i, ctx))
+                            .map(|e| eval::eval_at(e, &refs, i, &running, ctx))
                             .collect()
                     })
                     .collect(),
