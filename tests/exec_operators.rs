@@ -265,6 +265,8 @@ fn union_print_range_datatable() {
         ("datatable(a:int, r:real, d:dynamic)[1, 2, dynamic([1])]", "a:int, r:real, d:dynamic\n1|2|[1]"),
         ("datatable(a:long)[1] | getschema", "ColumnName:string, ColumnOrdinal:long, DataType:string, ColumnType:string\na|0|System.Int64|long"),
         ("datatable(a:long)[1] | as T | serialize n = a + 1", "a:long, n:long\n1|2"),
+        // `as` names the rows for the rest of the query
+        ("datatable(a:long)[1, 2] | as T | union (T | where a > 1)", "a:long\n1\n2\n2"),
     ]);
 }
 
@@ -285,6 +287,7 @@ fn lets_and_functions() {
         ("let T = datatable(a:long)[1]; T | invoke (G = 1)", "error: "),
         ("Nope | take 1", "error: unknown table or variable `Nope`"),
         ("datatable(a:long)[1] | extend b = column_ifexists('zz', 5), c = column_ifexists('a', 0)", "a:long, b:long, c:long\n1|5|1"),
+        ("datatable(a:long)[1] | extend p = pack_all()", "a:long, p:dynamic\n1|{\"a\":1}"),
         ("datatable(a:long, s:string)[1, '', long(null), 'x'] | project p = pack_all(), q = pack_all(true)",
          "p:dynamic, q:dynamic\n{\"a\":1,\"s\":\"\"}|{\"a\":1}\n{\"a\":null,\"s\":\"x\"}|{\"s\":\"x\"}"),
     ]);

@@ -42,6 +42,9 @@ pub(crate) struct AggCollector<'c> {
 pub(crate) struct Ctx<'c, 'i> {
     pub row: &'c [Column],
     pub agg: Option<&'c RefCell<AggCollector<'i>>>,
+    /// How many leading columns of `row` are the operator's input (in `extend`, the
+    /// rest were added by the same operator); `pack_all` packs only those.
+    pub input_width: usize,
 }
 
 /// Functions that must not be folded even when all their arguments are constant.
@@ -50,7 +53,15 @@ const VOLATILE: &[&str] = &["rand", "new_guid"];
 impl Binder<'_> {
     /// Binds `e` as a scalar over a row with columns `row`.
     pub(crate) fn scalar(&self, e: &Expr, row: &[Column], scope: &Scope) -> Result<Bound> {
-        self.expr(e, &Ctx { row, agg: None }, scope)
+        self.expr(
+            e,
+            &Ctx {
+                row,
+                agg: None,
+                input_width: row.len(),
+            },
+            scope,
+        )
     }
 
     pub(crate) fn expr(&self, e: &Expr, cx: &Ctx<'_, '_>, scope: &Scope) -> Result<Bound> {
@@ -430,15 +441,13 @@ impl Binder<'_> {
                         }
                     },
                 };
+                let cols = &cx.row[..cx.input_width.min(cx.row.len())];
                 let imp = PackAll {
-                    names: cx.row.iter().map(|c| Arc::from(c.name.as_str())).collect(),
+                    names: cols.iter().map(|c| Arc::from(c.name.as_str())).collect(),
                     skip_empty,
                 };
                 return Ok(Bound {
-                    expr: BExpr::Call(
-                        Arc::new(imp),
-                        (0..cx.row.len()).map(BExpr::Column).collect(),
-                    ),
+                    expr: BExpr::Call(Arc::new(imp), (0..cols.len()).map(BExpr::Column).collect()),
                     ty: Type::Dynamic,
                 });
             }
@@ -612,6 +621,7 @@ impl Binder<'_> {
         let cx = Ctx {
             row: input,
             agg: None,
+            input_width: input.len(),
         };
         let mut bound = Vec::new();
         let mut spans = Vec::new();

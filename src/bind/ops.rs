@@ -23,8 +23,21 @@ impl Binder<'_> {
         match &e.kind {
             ExprKind::Pipeline { source, ops } => {
                 let mut plan = self.tabular(source, scope)?;
+                let mut scope = scope.clone();
                 for op in ops {
-                    plan = self.operator(plan, op, scope)?;
+                    plan = self.operator(plan, op, &scope)?;
+                    if let OperatorKind::As { name, .. } = &op.kind {
+                        // `as T` names the rows for the rest of the query: run them once
+                        // so that the pipeline and `T` see the same rows.
+                        plan = Plan {
+                            schema: plan.schema.clone(),
+                            kind: PlanKind::Cached {
+                                input: Box::new(plan),
+                                cell: Arc::default(),
+                            },
+                        };
+                        scope = scope.with(&name.name, Entry::Tabular(Arc::new(plan.clone())));
+                    }
                 }
                 Ok(plan)
             }
@@ -620,7 +633,12 @@ impl Binder<'_> {
         let mut out = input.schema.clone();
         let mut bound = Vec::new();
         for item in items {
-            let b = self.scalar(&item.expr, &visible, scope)?;
+            let cx = Ctx {
+                row: &visible,
+                agg: None,
+                input_width: input.schema.len(),
+            };
+            let b = self.expr(&item.expr, &cx, scope)?;
             let name = match item.names.as_slice() {
                 [n] => n.name.clone(),
                 [] => match derived_name(&item.expr) {
@@ -815,6 +833,7 @@ impl Binder<'_> {
                 let cx = Ctx {
                     row: &mid,
                     agg: Some(&collector),
+                    input_width: mid.len(),
                 };
                 let b = self.expr(&item.expr, &cx, scope)?;
                 let t = taken(&finals);
@@ -1652,6 +1671,7 @@ fn multi_output_names(
 fn plan_name(p: &Plan) -> Option<String> {
     match &p.kind {
         PlanKind::Named { name, .. } => Some(name.clone()),
+        PlanKind::Cached { input, .. } => plan_name(input),
         PlanKind::Scan { name, .. } => Some(name.clone()),
         _ => None,
     }
