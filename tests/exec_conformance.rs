@@ -8,7 +8,7 @@ use kql::{Catalog, Table, Type};
 use serde_json::Value as J;
 
 /// Cases that must pass; raise it as kql grows.
-const FLOOR: usize = 224;
+const FLOOR: usize = 228;
 
 fn dotnet(t: &str) -> Option<Type> {
     Some(match t {

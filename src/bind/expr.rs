@@ -428,6 +428,17 @@ impl Binder<'_> {
             "prev" | "next" | "row_number" | "row_cumsum" => {
                 return self.window(func, args, span, cx, scope)
             }
+            "column_names_of" => {
+                let [arg] = args else {
+                    return Err(Error::semantic("`column_names_of` takes one table", span));
+                };
+                let plan = self.tabular(&arg.value, scope)?;
+                let names = plan.schema.iter().map(|c| Value::str(&c.name)).collect();
+                return Ok(Bound {
+                    expr: BExpr::Const(Value::array(names)),
+                    ty: Type::Dynamic,
+                });
+            }
             "pack_all" => {
                 let skip_empty = match args.first() {
                     None => false,

@@ -52,16 +52,35 @@ pub(crate) struct Scope(Option<Rc<ScopeNode>>);
 pub(crate) struct ScopeNode {
     name: String,
     entry: Entry,
+    /// Declared with `view`: part of `search` and `union *` without table names.
+    view: bool,
     parent: Scope,
 }
 
 impl Scope {
     pub(crate) fn with(&self, name: &str, entry: Entry) -> Scope {
+        self.with_flag(name, entry, false)
+    }
+    fn with_flag(&self, name: &str, entry: Entry, view: bool) -> Scope {
         Scope(Some(Rc::new(ScopeNode {
             name: name.to_string(),
             entry,
+            view,
             parent: self.clone(),
         })))
+    }
+    /// The views in scope, oldest first.
+    pub(crate) fn views(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = &self.0;
+        while let Some(node) = cur {
+            if node.view && !out.contains(&node.name) {
+                out.push(node.name.clone());
+            }
+            cur = &node.parent.0;
+        }
+        out.reverse();
+        out
     }
     pub(crate) fn get(&self, name: &str) -> Option<&Entry> {
         let mut cur = &self.0;
@@ -177,8 +196,10 @@ impl<'a> Binder<'a> {
                     }
                 }
             }
-            LetValue::Function(f) | LetValue::View(f) => {
-                Entry::Function(Rc::new(f.clone()), scope.clone())
+            LetValue::Function(f) => Entry::Function(Rc::new(f.clone()), scope.clone()),
+            LetValue::View(f) => {
+                let entry = Entry::Function(Rc::new(f.clone()), scope.clone());
+                return Ok(scope.with_flag(&name.name, entry, true));
             }
         };
         Ok(scope.with(&name.name, entry))
@@ -378,4 +399,5 @@ pub(crate) const BINDER_FUNCTIONS: &[&str] = &[
     "row_number",
     "row_cumsum",
     "pack_all",
+    "column_names_of",
 ];

@@ -254,8 +254,11 @@ impl Binder<'_> {
                     span: op.span,
                 };
                 let names: Vec<Expr> = if tables.is_empty() {
+                    let views = scope.views();
                     self.catalog
                         .names()
+                        .filter(|n| !views.iter().any(|v| v == n))
+                        .chain(views.iter().map(String::as_str))
                         .map(|n| Expr::new(ExprKind::Name(ident(n)), op.span))
                         .collect()
                 } else {
