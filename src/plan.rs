@@ -19,6 +19,9 @@ pub enum BExpr {
     /// Lazy `and` / `or` with Kusto's three-valued logic (`false and null` is false).
     And(Box<BExpr>, Box<BExpr>),
     Or(Box<BExpr>, Box<BExpr>),
+    /// `prev(x, n, default)`, `next(...)`, `row_number(start)`: read other rows of the
+    /// operator's input (in its order).
+    Window(WindowKind, Vec<BExpr>),
     /// A value that can only be known by running a subquery, in a plan bound for
     /// checking only (no data): evaluating it is a bug, reported as a runtime error.
     Unavailable(Span),
@@ -32,7 +35,31 @@ impl fmt::Debug for BExpr {
             BExpr::Call(_, args) => write!(f, "Call({args:?})"),
             BExpr::And(a, b) => write!(f, "And({a:?}, {b:?})"),
             BExpr::Or(a, b) => write!(f, "Or({a:?}, {b:?})"),
+            BExpr::Window(k, args) => write!(f, "Window({k:?}, {args:?})"),
             BExpr::Unavailable(_) => write!(f, "Unavailable"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowKind {
+    Prev,
+    Next,
+    RowNumber,
+    /// `row_number(start, restart)`: counts from `start`, again wherever `restart` holds.
+    RowNumberRestart,
+    /// `row_cumsum(term[, restart])`.
+    RowCumSum,
+}
+
+impl BExpr {
+    /// Whether evaluating this needs the other rows (a window function inside).
+    pub fn has_window(&self) -> bool {
+        match self {
+            BExpr::Window(..) => true,
+            BExpr::Call(_, args) => args.iter().any(BExpr::has_window),
+            BExpr::And(a, b) | BExpr::Or(a, b) => a.has_window() || b.has_window(),
+            _ => false,
         }
     }
 }
@@ -139,6 +166,11 @@ pub enum PlanKind {
         input: Box<Plan>,
         count: BExpr,
     },
+    /// `sample N`: N rows chosen at random (uniformly, in input order).
+    Sample {
+        input: Box<Plan>,
+        count: BExpr,
+    },
     Sort {
         input: Box<Plan>,
         keys: Vec<SortSpec>,
@@ -176,6 +208,26 @@ pub enum PlanKind {
         source_names: Option<Vec<String>>,
     },
     GetSchema(Box<Plan>),
+    /// A tabular `let`: run once per query, then shared by every use (the engine may
+    /// re-run a let; kql's operators are deterministic, so the rows are the same).
+    Cached {
+        input: Box<Plan>,
+        cell: Arc<std::sync::OnceLock<Arc<Table>>>,
+    },
+    /// `make-series`: per group of `keys`, each aggregate as an array over the bins of
+    /// `axis` from `from` (or the first bin with data) to `to` (exclusive; or the last
+    /// bin with data) by `step`; absent bins take the aggregate's default.
+    MakeSeries {
+        input: Box<Plan>,
+        keys: Vec<BExpr>,
+        aggs: Vec<BAgg>,
+        defaults: Vec<Value>,
+        axis: BExpr,
+        from: Option<BExpr>,
+        to: Option<BExpr>,
+        step: BExpr,
+        nonempty: bool,
+    },
     /// The rows an enclosing `mv-apply` feeds its subquery: set per input row.
     Implicit(Slot),
     /// `mv-apply`: for each input row, the slot gets that row and `body` (a pipeline
@@ -213,6 +265,7 @@ impl fmt::Debug for PlanKind {
             PlanKind::Summarize { .. } => "Summarize",
             PlanKind::Take { .. } => "Take",
             PlanKind::Sort { .. } => "Sort",
+            PlanKind::Sample { .. } => "Sample",
             PlanKind::Distinct { .. } => "Distinct",
             PlanKind::Count(_) => "Count",
             PlanKind::MvExpand { .. } => "MvExpand",
@@ -220,6 +273,8 @@ impl fmt::Debug for PlanKind {
             PlanKind::Union { .. } => "Union",
             PlanKind::GetSchema(_) => "GetSchema",
             PlanKind::Implicit(_) => "Implicit",
+            PlanKind::MakeSeries { .. } => "MakeSeries",
+            PlanKind::Cached { .. } => "Cached",
             PlanKind::MvApply { .. } => "MvApply",
             PlanKind::Named { .. } => "Named",
             PlanKind::Parse { .. } => "Parse",

@@ -42,6 +42,9 @@ pub(crate) struct AggCollector<'c> {
 pub(crate) struct Ctx<'c, 'i> {
     pub row: &'c [Column],
     pub agg: Option<&'c RefCell<AggCollector<'i>>>,
+    /// How many leading columns of `row` are the operator's input (in `extend`, the
+    /// rest were added by the same operator); `pack_all` packs only those.
+    pub input_width: usize,
 }
 
 /// Functions that must not be folded even when all their arguments are constant.
@@ -50,7 +53,15 @@ const VOLATILE: &[&str] = &["rand", "new_guid"];
 impl Binder<'_> {
     /// Binds `e` as a scalar over a row with columns `row`.
     pub(crate) fn scalar(&self, e: &Expr, row: &[Column], scope: &Scope) -> Result<Bound> {
-        self.expr(e, &Ctx { row, agg: None }, scope)
+        self.expr(
+            e,
+            &Ctx {
+                row,
+                agg: None,
+                input_width: row.len(),
+            },
+            scope,
+        )
     }
 
     pub(crate) fn expr(&self, e: &Expr, cx: &Ctx<'_, '_>, scope: &Scope) -> Result<Bound> {
@@ -263,7 +274,8 @@ impl Binder<'_> {
         match e {
             FnError::Unknown => {
                 let mut err = Error::semantic(format!("unknown {what} `{name}`"), span);
-                if let Some(n) = nearest(name, super::KNOWN_FUNCTIONS.iter().copied()) {
+                let names = functions::known_names().chain(super::BINDER_FUNCTIONS.iter().copied());
+                if let Some(n) = nearest(name, names) {
                     err = err.with_hint(format!("did you mean `{n}`?"));
                 }
                 err
@@ -392,7 +404,7 @@ impl Binder<'_> {
                 };
                 return Ok(Bound { expr, ty });
             }
-            "column_ifexists" => {
+            "column_ifexists" | "columnifexists" => {
                 let [col, default] = args else {
                     return Err(Error::semantic(
                         "`column_ifexists` takes a column name and a default value",
@@ -412,6 +424,43 @@ impl Binder<'_> {
                     });
                 }
                 return self.expr(&default.value, cx, scope);
+            }
+            "prev" | "next" | "row_number" | "row_cumsum" => {
+                return self.window(func, args, span, cx, scope)
+            }
+            "column_names_of" => {
+                let [arg] = args else {
+                    return Err(Error::semantic("`column_names_of` takes one table", span));
+                };
+                let plan = self.tabular(&arg.value, scope)?;
+                let names = plan.schema.iter().map(|c| Value::str(&c.name)).collect();
+                return Ok(Bound {
+                    expr: BExpr::Const(Value::array(names)),
+                    ty: Type::Dynamic,
+                });
+            }
+            "pack_all" => {
+                let skip_empty = match args.first() {
+                    None => false,
+                    Some(a) => match self.expr(&a.value, cx, scope)?.constant() {
+                        Some(Value::Bool(b)) => *b,
+                        _ => {
+                            return Err(Error::semantic(
+                                "the argument of `pack_all` must be a constant bool",
+                                a.value.span,
+                            ))
+                        }
+                    },
+                };
+                let cols = &cx.row[..cx.input_width.min(cx.row.len())];
+                let imp = PackAll {
+                    names: cols.iter().map(|c| Arc::from(c.name.as_str())).collect(),
+                    skip_empty,
+                };
+                return Ok(Bound {
+                    expr: BExpr::Call(Arc::new(imp), (0..cols.len()).map(BExpr::Column).collect()),
+                    ty: Type::Dynamic,
+                });
             }
             "materialize" | "table" | "view" => {
                 return Err(Error::semantic(
@@ -438,6 +487,96 @@ impl Binder<'_> {
             spans.push(a.value.span);
         }
         self.call(name, bound, &spans, span)
+    }
+
+    /// `prev(x[, offset[, default]])`, `next(...)`, `row_number([start])`.
+    fn window(
+        &self,
+        func: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        cx: &Ctx<'_, '_>,
+        scope: &Scope,
+    ) -> Result<Bound> {
+        use crate::plan::WindowKind;
+        let mut bound = Vec::new();
+        for a in args {
+            bound.push(self.expr(&a.value, cx, scope)?);
+        }
+        let int_const = |b: Option<&Bound>, what: &str| -> Result<()> {
+            match b {
+                None => Ok(()),
+                Some(b) if matches!(b.constant(), Some(Value::Long(_) | Value::Int(_))) => Ok(()),
+                Some(_) => Err(Error::semantic(
+                    format!("the {what} of `{}` must be an integer constant", func.name),
+                    span,
+                )),
+            }
+        };
+        let (kind, ty) = match func.name.as_str() {
+            "row_number" => {
+                int_const(bound.first(), "start")?;
+                match bound.get(1) {
+                    None => (WindowKind::RowNumber, Type::Long),
+                    Some(r) if r.ty == Type::Bool => (WindowKind::RowNumberRestart, Type::Long),
+                    Some(_) => {
+                        return Err(Error::semantic(
+                            "the restart condition of `row_number` must be bool",
+                            span,
+                        ))
+                    }
+                }
+            }
+            "row_cumsum" => {
+                let ty = match bound.first().map(|b| b.ty) {
+                    Some(Type::Int) => Type::Long,
+                    Some(t @ (Type::Long | Type::Real | Type::Decimal | Type::TimeSpan)) => t,
+                    _ => return Err(Error::semantic(
+                        "`row_cumsum` takes a number or timespan and an optional restart condition",
+                        span,
+                    )),
+                };
+                if bound.len() > 2 || bound.get(1).is_some_and(|r| r.ty != Type::Bool) {
+                    return Err(Error::semantic(
+                        "the restart condition of `row_cumsum` must be bool",
+                        span,
+                    ));
+                }
+                (WindowKind::RowCumSum, ty)
+            }
+            name => {
+                if bound.is_empty() || bound.len() > 3 {
+                    return Err(Error::semantic(
+                        format!("`{name}` takes an expression, an optional offset and an optional default"),
+                        span,
+                    ));
+                }
+                int_const(bound.get(1), "offset")?;
+                let ty = bound[0].ty;
+                if bound.len() < 2 {
+                    bound.push(Bound {
+                        expr: BExpr::Const(Value::Long(1)),
+                        ty: Type::Long,
+                    });
+                }
+                if bound.len() < 3 {
+                    bound.push(Bound {
+                        expr: BExpr::Const(Value::null_of(ty)),
+                        ty,
+                    });
+                }
+                let kind = if name == "prev" {
+                    WindowKind::Prev
+                } else {
+                    WindowKind::Next
+                };
+                (kind, ty)
+            }
+        };
+        Ok(Bound {
+            expr: BExpr::Window(kind, bound.into_iter().map(|b| b.expr).collect()),
+            ty,
+        })
     }
 
     /// A function argument: like an expression, but `typeof(T)` is allowed and passes
@@ -493,6 +632,7 @@ impl Binder<'_> {
         let cx = Ctx {
             row: input,
             agg: None,
+            input_width: input.len(),
         };
         let mut bound = Vec::new();
         let mut spans = Vec::new();
@@ -536,6 +676,25 @@ impl Binder<'_> {
             },
             b.outputs,
         ))
+    }
+}
+
+/// `pack_all([ignore_null_empty])`: the row as a bag, keyed by column name.
+struct PackAll {
+    names: Vec<Arc<str>>,
+    skip_empty: bool,
+}
+
+impl functions::ScalarImpl for PackAll {
+    fn call(&self, args: &[Value], _ctx: &functions::EvalCtx) -> Value {
+        let mut bag = crate::value::Bag::new();
+        for (name, v) in self.names.iter().zip(args) {
+            let empty = v.is_null() || matches!(v, Value::String(s) if s.is_empty());
+            if !(self.skip_empty && empty) {
+                bag.insert(name.clone(), v.clone());
+            }
+        }
+        Value::bag(bag)
     }
 }
 

@@ -52,16 +52,35 @@ pub(crate) struct Scope(Option<Rc<ScopeNode>>);
 pub(crate) struct ScopeNode {
     name: String,
     entry: Entry,
+    /// Declared with `view`: part of `search` and `union *` without table names.
+    view: bool,
     parent: Scope,
 }
 
 impl Scope {
     pub(crate) fn with(&self, name: &str, entry: Entry) -> Scope {
+        self.with_flag(name, entry, false)
+    }
+    fn with_flag(&self, name: &str, entry: Entry, view: bool) -> Scope {
         Scope(Some(Rc::new(ScopeNode {
             name: name.to_string(),
             entry,
+            view,
             parent: self.clone(),
         })))
+    }
+    /// The views in scope, oldest first.
+    pub(crate) fn views(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = &self.0;
+        while let Some(node) = cur {
+            if node.view && !out.contains(&node.name) {
+                out.push(node.name.clone());
+            }
+            cur = &node.parent.0;
+        }
+        out.reverse();
+        out
     }
     pub(crate) fn get(&self, name: &str) -> Option<&Entry> {
         let mut cur = &self.0;
@@ -161,7 +180,14 @@ impl<'a> Binder<'a> {
         let entry = match value {
             LetValue::Expr(e) => {
                 if self.is_tabular(e, scope) {
-                    Entry::Tabular(Arc::new(self.tabular(e, scope)?))
+                    let plan = self.tabular(e, scope)?;
+                    Entry::Tabular(Arc::new(Plan {
+                        schema: plan.schema.clone(),
+                        kind: PlanKind::Cached {
+                            input: Box::new(plan),
+                            cell: Arc::default(),
+                        },
+                    }))
                 } else {
                     let b = self.scalar(e, &[], scope)?;
                     Entry::Scalar {
@@ -170,8 +196,10 @@ impl<'a> Binder<'a> {
                     }
                 }
             }
-            LetValue::Function(f) | LetValue::View(f) => {
-                Entry::Function(Rc::new(f.clone()), scope.clone())
+            LetValue::Function(f) => Entry::Function(Rc::new(f.clone()), scope.clone()),
+            LetValue::View(f) => {
+                let entry = Entry::Function(Rc::new(f.clone()), scope.clone());
+                return Ok(scope.with_flag(&name.name, entry, true));
             }
         };
         Ok(scope.with(&name.name, entry))
@@ -316,7 +344,7 @@ impl<'a> Binder<'a> {
             ));
         };
         if self.is_tabular(body, &scope) {
-            Ok(Inlined::Tabular(self.tabular(body, &scope)?))
+            Ok(Inlined::Tabular(Box::new(self.tabular(body, &scope)?)))
         } else {
             let b = self.scalar(body, row, &scope)?;
             Ok(Inlined::Scalar(b))
@@ -357,77 +385,19 @@ impl<'a> Binder<'a> {
 
 pub(crate) enum Inlined {
     Scalar(expr::Bound),
-    Tabular(Plan),
+    Tabular(Box<Plan>),
 }
 
-/// Names offered in "did you mean" for an unknown function.
-pub(crate) const KNOWN_FUNCTIONS: &[&str] = &[
-    "ago",
-    "now",
-    "isnotempty",
-    "isempty",
-    "isnull",
-    "isnotnull",
-    "case",
-    "iff",
-    "iif",
-    "replace_regex",
-    "replace_string",
-    "array_length",
-    "coalesce",
-    "todouble",
-    "toreal",
-    "tostring",
-    "toint",
-    "tolong",
-    "todatetime",
-    "totimespan",
-    "tobool",
-    "todecimal",
-    "toguid",
-    "parse_json",
-    "todynamic",
-    "strcat",
-    "strcat_delim",
-    "split",
-    "tolower",
-    "toupper",
-    "trim",
-    "substring",
-    "strlen",
-    "indexof",
-    "extract",
-    "extract_all",
-    "bin",
-    "floor",
-    "datetime_diff",
-    "datetime_add",
-    "startofday",
-    "format_datetime",
-    "pack_array",
-    "bag_pack",
-    "pack",
-    "make_set",
-    "make_list",
-    "make_bag",
-    "dcount",
-    "count",
-    "countif",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "arg_max",
-    "arg_min",
-    "take_any",
-    "any",
-    "make_set_if",
-    "make_list_if",
-    "dcountif",
-    "sumif",
+/// Functions the binder itself implements (the registry knows the others).
+pub(crate) const BINDER_FUNCTIONS: &[&str] = &[
     "toscalar",
     "materialize",
     "column_ifexists",
-    "not",
-    "gettype",
+    "table",
+    "prev",
+    "next",
+    "row_number",
+    "row_cumsum",
+    "pack_all",
+    "column_names_of",
 ];

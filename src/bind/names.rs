@@ -21,10 +21,27 @@ const NAME_PRESERVING: &[&str] = &[
     "todynamic",
     "toobject",
     "parse_json",
-    "bin",
-    "floor",
-    "bin_at",
+    "abs",
 ];
+
+/// Functions named after the first column found inside their first argument:
+/// `bin(startofday(t), 1d)` → `t`.
+const BINNING: &[&str] = &["bin", "floor", "bin_at"];
+
+/// Functions named `<function>_<column>`: `strlen(s)` → `strlen_s`.
+const PREFIXING: &[&str] = &["strlen"];
+
+/// The first column name mentioned in `e`, depth first.
+fn first_name(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(id) => Some(id.name.clone()),
+        ExprKind::Paren(inner) | ExprKind::Unary { expr: inner, .. } => first_name(inner),
+        ExprKind::Member { expr, .. } | ExprKind::Index { expr, .. } => first_name(expr),
+        ExprKind::Binary { lhs, rhs, .. } => first_name(lhs).or_else(|| first_name(rhs)),
+        ExprKind::Call { args, .. } => args.iter().find_map(|a| first_name(&a.value)),
+        _ => None,
+    }
+}
 
 /// The name Kusto gives to an unnamed expression, if it derives one from the expression.
 pub(crate) fn derived_name(e: &Expr) -> Option<String> {
@@ -43,6 +60,27 @@ pub(crate) fn derived_name(e: &Expr) -> Option<String> {
         }
         ExprKind::Call { func, args } if NAME_PRESERVING.contains(&func.name.as_str()) => {
             derived_name(&args.first()?.value)
+        }
+        ExprKind::Call { func, args } if BINNING.contains(&func.name.as_str()) => {
+            first_name(&args.first()?.value)
+        }
+        ExprKind::Call { func, args } if PREFIXING.contains(&func.name.as_str()) => Some(format!(
+            "{}_{}",
+            func.name,
+            derived_name(&args.first()?.value)?
+        )),
+        _ => None,
+    }
+}
+
+/// The column an expression is named after (`x` in `x`, `x.a`, `tostring(x)`).
+fn root_column(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Name(id) => Some(&id.name),
+        ExprKind::Paren(inner) => root_column(inner),
+        ExprKind::Member { expr, .. } | ExprKind::Index { expr, .. } => root_column(expr),
+        ExprKind::Call { func, args } if NAME_PRESERVING.contains(&func.name.as_str()) => {
+            root_column(&args.first()?.value)
         }
         _ => None,
     }
@@ -68,7 +106,11 @@ pub(crate) fn next_column_name(taken: &[String]) -> String {
 }
 
 /// The default name of a single-output aggregate call.
-pub(crate) fn aggregate_name(func: &str, args: &[crate::ast::Arg]) -> Option<String> {
+pub(crate) fn aggregate_name(
+    func: &str,
+    args: &[crate::ast::Arg],
+    input: &[crate::table::Column],
+) -> Option<String> {
     let arg = |i: usize| args.get(i).and_then(|a| derived_name(&a.value));
     let prefix = match func {
         "countif" => return Some("countif_".into()),
@@ -88,7 +130,12 @@ pub(crate) fn aggregate_name(func: &str, args: &[crate::ast::Arg]) -> Option<Str
         "make_bag" | "make_bag_if" => "bag",
         other => other,
     };
-    // Every argument that names something joins the name: covariance(x, y) → covariance_x_y.
-    let parts: Vec<String> = args.iter().filter_map(|a| derived_name(&a.value)).collect();
+    // Every argument over a column joins the name: covariance(x, y) → covariance_x_y;
+    // constants and lets (`dcount(x, accuracy)`) do not.
+    let parts: Vec<String> = args
+        .iter()
+        .filter(|a| root_column(&a.value).is_some_and(|r| input.iter().any(|c| c.name == r)))
+        .filter_map(|a| derived_name(&a.value))
+        .collect();
     Some(format!("{prefix}_{}", parts.join("_")))
 }

@@ -23,8 +23,21 @@ impl Binder<'_> {
         match &e.kind {
             ExprKind::Pipeline { source, ops } => {
                 let mut plan = self.tabular(source, scope)?;
+                let mut scope = scope.clone();
                 for op in ops {
-                    plan = self.operator(plan, op, scope)?;
+                    plan = self.operator(plan, op, &scope)?;
+                    if let OperatorKind::As { name, .. } = &op.kind {
+                        // `as T` names the rows for the rest of the query: run them once
+                        // so that the pipeline and `T` see the same rows.
+                        plan = Plan {
+                            schema: plan.schema.clone(),
+                            kind: PlanKind::Cached {
+                                input: Box::new(plan),
+                                cell: Arc::default(),
+                            },
+                        };
+                        scope = scope.with(&name.name, Entry::Tabular(Arc::new(plan.clone())));
+                    }
                 }
                 Ok(plan)
             }
@@ -72,14 +85,17 @@ impl Binder<'_> {
                     })
                 }
                 "table" | "view" => {
-                    let name = match args.first().map(|a| &a.value.kind) {
-                        Some(ExprKind::Literal(ast::Literal::String(s))) => s.clone(),
-                        _ => {
-                            return Err(Error::semantic(
-                                "`table` takes a table name as a string literal",
-                                e.span,
-                            ))
-                        }
+                    let name = match args.first() {
+                        Some(a) => match self.scalar(&a.value, &[], scope)?.constant() {
+                            Some(crate::value::Value::String(s)) => s.to_string(),
+                            _ => {
+                                return Err(Error::semantic(
+                                    "`table` takes a constant table name",
+                                    a.value.span,
+                                ))
+                            }
+                        },
+                        None => return Err(Error::semantic("`table` takes a table name", e.span)),
                     };
                     match scope.get(&name) {
                         Some(Entry::Tabular(plan)) => Ok((**plan).clone()),
@@ -112,7 +128,7 @@ impl Binder<'_> {
 
     fn expect_tabular(&self, i: Inlined, name: &str, span: Span) -> Result<Plan> {
         match i {
-            Inlined::Tabular(p) => Ok(p),
+            Inlined::Tabular(p) => Ok(*p),
             Inlined::Scalar(_) => Err(Error::semantic(
                 format!("`{name}` returns a scalar, used here where a table is expected"),
                 span,
@@ -226,6 +242,43 @@ impl Binder<'_> {
             OperatorKind::Union { params, tables } => {
                 self.union(None, params, tables, op.span, scope)
             }
+            OperatorKind::Search {
+                params,
+                tables,
+                predicate,
+            } => {
+                // `search [in (T1, T2)] pred`: a union of the tables (all of them when
+                // none is named) with `$table`, then the filter.
+                let ident = |name: &str| ast::Ident {
+                    name: name.to_string(),
+                    span: op.span,
+                };
+                let names: Vec<Expr> = if tables.is_empty() {
+                    let views = scope.views();
+                    self.catalog
+                        .names()
+                        .filter(|n| !views.iter().any(|v| v == n))
+                        .chain(views.iter().map(String::as_str))
+                        .map(|n| Expr::new(ExprKind::Name(ident(n)), op.span))
+                        .collect()
+                } else {
+                    tables.clone()
+                };
+                let with = vec![OpParam {
+                    name: ident("withsource"),
+                    value: Expr::new(ExprKind::Name(ident("$table")), op.span),
+                }];
+                let union = self.union(None, &with, &names, op.span, scope)?;
+                let search = Operator {
+                    kind: OperatorKind::Search {
+                        params: params.clone(),
+                        tables: Vec::new(),
+                        predicate: predicate.clone(),
+                    },
+                    span: op.span,
+                };
+                self.operator(union, &search, scope)
+            }
             other => Err(Error::unsupported(other.name(), op.span)),
         }
     }
@@ -317,6 +370,38 @@ impl Binder<'_> {
                 Ok(Plan {
                     schema: input.schema.clone(),
                     kind: PlanKind::Take {
+                        input: Box::new(input),
+                        count,
+                    },
+                })
+            }
+            OperatorKind::Search {
+                params,
+                tables,
+                predicate,
+            } if tables.is_empty() => {
+                if let Some(p) = params.iter().find(|p| p.name.name == "kind") {
+                    if param_word(&p.value)? != "case_insensitive" {
+                        return Err(Error::unsupported(
+                            "search kind=case_sensitive",
+                            p.value.span,
+                        ));
+                    }
+                }
+                let pred = self.search_predicate(predicate, &input.schema, scope)?;
+                Ok(Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Filter {
+                        input: Box::new(input),
+                        pred: pred.expr,
+                    },
+                })
+            }
+            OperatorKind::Sample(n) => {
+                let count = self.count_expr(n, scope)?;
+                Ok(Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Sample {
                         input: Box::new(input),
                         count,
                     },
@@ -434,6 +519,35 @@ impl Binder<'_> {
                     },
                 })
             }
+            OperatorKind::Render { .. } => Ok(input), // only a visualization hint
+            OperatorKind::MakeSeries {
+                params,
+                aggregates,
+                defaults,
+                axis,
+                from,
+                to,
+                step,
+                by,
+            } => {
+                let mut nonempty = false;
+                for p in params {
+                    if p.name.name == "kind" {
+                        nonempty = param_word(&p.value)? == "nonempty";
+                    }
+                }
+                let series = MakeSeriesAst {
+                    aggregates,
+                    defaults,
+                    axis,
+                    from: from.as_ref(),
+                    to: to.as_ref(),
+                    step,
+                    by,
+                };
+                self.make_series(input, series, nonempty, scope)
+            }
+            OperatorKind::Evaluate { call, .. } => self.evaluate(input, call, span),
             OperatorKind::As { name, .. } => Ok(Plan {
                 schema: input.schema.clone(),
                 kind: PlanKind::Named {
@@ -522,7 +636,12 @@ impl Binder<'_> {
         let mut out = input.schema.clone();
         let mut bound = Vec::new();
         for item in items {
-            let b = self.scalar(&item.expr, &visible, scope)?;
+            let cx = Ctx {
+                row: &visible,
+                agg: None,
+                input_width: input.schema.len(),
+            };
+            let b = self.expr(&item.expr, &cx, scope)?;
             let name = match item.names.as_slice() {
                 [n] => n.name.clone(),
                 [] => match derived_name(&item.expr) {
@@ -681,7 +800,9 @@ impl Binder<'_> {
                 let names: Vec<String> = if outputs.len() == 1 {
                     match item.names.as_slice() {
                         [n] => vec![n.name.clone()],
-                        _ => vec![aggregate_name(&func.name, args).unwrap_or_default()],
+                        _ => {
+                            vec![aggregate_name(&func.name, args, &input_schema).unwrap_or_default()]
+                        }
                     }
                 } else {
                     multi_output_names(func, args, &item.names, &input_schema)
@@ -690,7 +811,9 @@ impl Binder<'_> {
                     c.outputs.push(*ty);
                     let raw = names.get(k).cloned().unwrap_or_default();
                     let t = taken(&finals);
-                    let explicit = !item.names.is_empty();
+                    // A name the user wrote must be free; names that come from `*`
+                    // take the next free number.
+                    let explicit = k < item.names.len();
                     let name = if raw.is_empty() {
                         next_column_name(&t)
                     } else if explicit {
@@ -713,6 +836,7 @@ impl Binder<'_> {
                 let cx = Ctx {
                     row: &mid,
                     agg: Some(&collector),
+                    input_width: mid.len(),
                 };
                 let b = self.expr(&item.expr, &cx, scope)?;
                 let t = taken(&finals);
@@ -815,6 +939,18 @@ impl Binder<'_> {
             };
             let li = column(&left.schema, l)?;
             let ri = column(&right.schema, r)?;
+            let (lt, rt) = (left.schema[li].ty, right.schema[ri].ty);
+            let numeric = |t: Type| matches!(t, Type::Int | Type::Long);
+            if lt != rt && !(numeric(lt) && numeric(rt)) {
+                return Err(Error::semantic(
+                    format!(
+                        "join keys of different types: `{}` is {lt}, `{}` is {rt}",
+                        l.name, r.name
+                    ),
+                    r.span,
+                )
+                .with_hint("convert one side, e.g. with `tostring()` or `tolong()`"));
+            }
             left_keys.push(li);
             right_keys.push(ri);
         }
@@ -1185,6 +1321,317 @@ impl Binder<'_> {
     }
 }
 
+impl Binder<'_> {
+    /// A `search` predicate: a bare string means "some column has it" (`*` as a
+    /// wildcard: `"*x*"` contains, `"x*"` a term prefix, `"*x"` a term suffix);
+    /// `and`/`or`/`not` combine; anything else is an ordinary predicate.
+    fn search_predicate(&self, e: &Expr, row: &[Column], scope: &Scope) -> Result<Bound> {
+        match &e.kind {
+            ExprKind::Literal(ast::Literal::String(text)) => {
+                let (func, needle) =
+                    match (text.starts_with('*'), text.ends_with('*') && text.len() > 1) {
+                        (true, true) => ("contains", text.trim_matches('*')),
+                        (false, true) => ("hasprefix", text.trim_end_matches('*')),
+                        (true, false) => ("hassuffix", text.trim_start_matches('*')),
+                        (false, false) => ("has", text.as_str()),
+                    };
+                let needle = Bound {
+                    expr: BExpr::Const(Value::str(needle)),
+                    ty: Type::String,
+                };
+                let mut acc: Option<BExpr> = None;
+                for (i, c) in row.iter().enumerate() {
+                    if !matches!(c.ty, Type::String | Type::Dynamic) {
+                        continue;
+                    }
+                    let col = Bound {
+                        expr: BExpr::Column(i),
+                        ty: c.ty,
+                    };
+                    let test =
+                        self.call(func, vec![col, needle.clone()], &[e.span, e.span], e.span)?;
+                    acc = Some(match acc {
+                        None => test.expr,
+                        Some(a) => BExpr::Or(Box::new(a), Box::new(test.expr)),
+                    });
+                }
+                Ok(Bound {
+                    expr: acc.unwrap_or(BExpr::Const(Value::Bool(false))),
+                    ty: Type::Bool,
+                })
+            }
+            ExprKind::Paren(inner) => self.search_predicate(inner, row, scope),
+            ExprKind::Binary {
+                op: op @ (ast::BinaryOp::And | ast::BinaryOp::Or),
+                lhs,
+                rhs,
+            } => {
+                let l = self.search_predicate(lhs, row, scope)?;
+                let r = self.search_predicate(rhs, row, scope)?;
+                let (l, r) = (Box::new(l.expr), Box::new(r.expr));
+                Ok(Bound {
+                    expr: if *op == ast::BinaryOp::And {
+                        BExpr::And(l, r)
+                    } else {
+                        BExpr::Or(l, r)
+                    },
+                    ty: Type::Bool,
+                })
+            }
+            ExprKind::Call { func, args } if func.name == "not" && args.len() == 1 => {
+                let inner = self.search_predicate(&args[0].value, row, scope)?;
+                self.call("not", vec![inner], &[e.span], e.span)
+            }
+            _ => {
+                let b = self.scalar(e, row, scope)?;
+                if !matches!(b.ty, Type::Bool | Type::Dynamic) {
+                    return Err(Error::semantic(
+                        format!("the `search` predicate must be bool, not {}", b.ty),
+                        e.span,
+                    ));
+                }
+                Ok(b)
+            }
+        }
+    }
+}
+
+/// The parts of a `make-series` operator.
+struct MakeSeriesAst<'a> {
+    aggregates: &'a [NamedExpr],
+    defaults: &'a [Option<Expr>],
+    axis: &'a Expr,
+    from: Option<&'a Expr>,
+    to: Option<&'a Expr>,
+    step: &'a Expr,
+    by: &'a [NamedExpr],
+}
+
+impl Binder<'_> {
+    fn make_series(
+        &self,
+        input: Plan,
+        ms: MakeSeriesAst,
+        nonempty: bool,
+        scope: &Scope,
+    ) -> Result<Plan> {
+        let mut schema: Vec<Column> = Vec::new();
+        let mut keys = Vec::new();
+        for item in ms.by {
+            let b = self.scalar(&item.expr, &input.schema, scope)?;
+            let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+            let name = match item.names.as_slice() {
+                [n] => n.name.clone(),
+                _ => derived_name(&item.expr)
+                    .map(|n| unique(&n, &taken))
+                    .unwrap_or_else(|| next_column_name(&taken)),
+            };
+            schema.push(Column::new(name, b.ty));
+            keys.push(b.expr);
+        }
+        let mut aggs = Vec::new();
+        let mut defaults = Vec::new();
+        for (item, default) in ms.aggregates.iter().zip(ms.defaults) {
+            let ExprKind::Call { func, args } = &item.expr.kind else {
+                return Err(Error::unsupported(
+                    "make-series of an expression over aggregates",
+                    item.span,
+                ));
+            };
+            let (agg, outputs) = self.aggregate(func, args, item.span, &input.schema, scope)?;
+            let [ty] = outputs.as_slice() else {
+                return Err(Error::semantic(
+                    format!(
+                        "`{}` gives several columns, not allowed in make-series",
+                        func.name
+                    ),
+                    item.span,
+                ));
+            };
+            let d = match default {
+                Some(e) => {
+                    let b = self.scalar(e, &[], scope)?;
+                    match b.constant() {
+                        Some(v) => series_value(v.clone(), *ty),
+                        None => {
+                            return Err(Error::semantic("`default` must be a constant", e.span))
+                        }
+                    }
+                }
+                None => series_value(Value::Long(0), *ty),
+            };
+            let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+            let name = match item.names.as_slice() {
+                [n] => n.name.clone(),
+                _ => unique(
+                    &aggregate_name(&func.name, args, &input.schema).unwrap_or_default(),
+                    &taken,
+                ),
+            };
+            schema.push(Column::new(name, Type::Dynamic));
+            aggs.push(agg);
+            defaults.push(d);
+        }
+        let axis = self.scalar(ms.axis, &input.schema, scope)?;
+        if !matches!(
+            axis.ty,
+            Type::DateTime | Type::TimeSpan | Type::Long | Type::Int | Type::Real | Type::Decimal
+        ) {
+            return Err(Error::semantic(
+                format!(
+                    "the make-series axis must be numeric, datetime or timespan, not {}",
+                    axis.ty
+                ),
+                ms.axis.span,
+            ));
+        }
+        let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+        let axis_name = derived_name(ms.axis).unwrap_or_else(|| next_column_name(&taken));
+        schema.push(Column::new(axis_name, Type::Dynamic));
+        let bound = |e: Option<&Expr>| -> Result<Option<BExpr>> {
+            e.map(|e| self.scalar(e, &[], scope).map(|b| b.expr))
+                .transpose()
+        };
+        let step = self.scalar(ms.step, &[], scope)?.expr;
+        Ok(Plan {
+            schema,
+            kind: PlanKind::MakeSeries {
+                input: Box::new(input),
+                keys,
+                aggs,
+                defaults,
+                axis: axis.expr,
+                from: bound(ms.from)?,
+                to: bound(ms.to)?,
+                step,
+                nonempty,
+            },
+        })
+    }
+
+    /// `evaluate plugin(...)`: only `bag_unpack` so far.
+    fn evaluate(&self, input: Plan, call: &Expr, span: Span) -> Result<Plan> {
+        let ExprKind::Call { func, args } = &call.kind else {
+            return Err(Error::semantic(
+                "`evaluate` expects a plugin call",
+                call.span,
+            ));
+        };
+        if func.name != "bag_unpack" {
+            return Err(Error::unsupported(
+                format!("evaluate {}", func.name),
+                func.span,
+            ));
+        }
+        let mut positional = args.iter().filter(|a| a.name.is_none());
+        let col = match positional.next().map(|a| &a.value.kind) {
+            Some(ExprKind::Name(id)) => column(&input.schema, id)?,
+            _ => {
+                return Err(Error::semantic(
+                    "`bag_unpack` takes a dynamic column first",
+                    call.span,
+                ))
+            }
+        };
+        let prefix = match positional.next().map(|a| &a.value.kind) {
+            Some(ExprKind::Literal(ast::Literal::String(p))) => p.clone(),
+            Some(_) => return Err(Error::unsupported("this `bag_unpack` argument", call.span)),
+            None => String::new(),
+        };
+        let mut conflict = "error".to_string();
+        for a in args.iter().filter(|a| a.name.is_some()) {
+            match (a.name.as_ref().map(|n| n.name.as_str()), &a.value.kind) {
+                (Some("columnsConflict"), ExprKind::Literal(ast::Literal::String(v))) => {
+                    conflict = v.clone()
+                }
+                _ => return Err(Error::unsupported("this `bag_unpack` option", a.value.span)),
+            }
+        }
+        if !self.run {
+            // The output columns are the keys found in the data.
+            return Err(Error::unsupported("bag_unpack without data", span));
+        }
+        let table = crate::exec::execute(&input, &self.ctx)?;
+        // Keys in name order, each typed by its values: one scalar kind → that type.
+        let mut keys: std::collections::BTreeMap<String, Option<Type>> = Default::default();
+        for row in &table.rows {
+            if let Value::Bag(b) = &row[col] {
+                for (k, v) in b.iter() {
+                    let ty = match v {
+                        Value::Null => continue,
+                        Value::String(_) => Type::String,
+                        Value::Int(_) | Value::Long(_) => Type::Long,
+                        Value::Real(_) => Type::Real,
+                        Value::Bool(_) => Type::Bool,
+                        _ => Type::Dynamic,
+                    };
+                    let slot = keys.entry(k.to_string()).or_insert(Some(ty));
+                    if *slot != Some(ty) {
+                        *slot = Some(Type::Dynamic);
+                    }
+                }
+            }
+        }
+        let mut schema: Vec<Column> = input.schema.clone();
+        schema.remove(col);
+        let kept: Vec<usize> = (0..input.schema.len()).filter(|&i| i != col).collect();
+        let mut unpacked: Vec<(String, usize)> = Vec::new(); // (key, output column)
+        for (k, ty) in &keys {
+            let name = format!("{prefix}{k}");
+            let ty = ty.unwrap_or(Type::Dynamic);
+            match schema.iter().position(|c| c.name == name) {
+                Some(i) => match conflict.as_str() {
+                    "keep_source" => {}
+                    "replace_source" => {
+                        schema[i].ty = ty;
+                        unpacked.push((k.clone(), i));
+                    }
+                    _ => {
+                        return Err(Error::semantic(
+                            format!("bag_unpack: key `{k}` clashes with the column `{name}`"),
+                            call.span,
+                        )
+                        .with_hint("use columnsConflict='replace_source' or 'keep_source'"))
+                    }
+                },
+                None => {
+                    schema.push(Column::new(name, ty));
+                    unpacked.push((k.clone(), schema.len() - 1));
+                }
+            }
+        }
+        let rows = table
+            .rows
+            .iter()
+            .map(|row| {
+                let mut r: Vec<Value> = kept.iter().map(|&i| row[i].clone()).collect();
+                r.resize(schema.len(), Value::Null);
+                for (k, i) in &unpacked {
+                    let v = match &row[col] {
+                        Value::Bag(b) => b.get(k.as_str()).cloned().unwrap_or(Value::Null),
+                        _ => Value::Null,
+                    };
+                    r[*i] = match (schema[*i].ty, v) {
+                        (Type::Long, Value::Int(n)) => Value::Long(n as i64),
+                        (Type::String, Value::Null) => Value::empty_str(),
+                        (_, v) => v,
+                    };
+                }
+                for (i, c) in schema.iter().enumerate() {
+                    if c.ty == Type::String && r[i].is_null() {
+                        r[i] = Value::empty_str();
+                    }
+                }
+                r
+            })
+            .collect();
+        Ok(Plan {
+            kind: PlanKind::Values(Arc::new(Table::new(schema.clone(), rows))),
+            schema,
+        })
+    }
+}
+
 /// Names for the outputs of `arg_max(x, a, b)` / `take_any(a, b)` / `arg_max(x, *)`.
 fn multi_output_names(
     func: &ast::Ident,
@@ -1227,6 +1674,7 @@ fn multi_output_names(
 fn plan_name(p: &Plan) -> Option<String> {
     match &p.kind {
         PlanKind::Named { name, .. } => Some(name.clone()),
+        PlanKind::Cached { input, .. } => plan_name(input),
         PlanKind::Scan { name, .. } => Some(name.clone()),
         _ => None,
     }
@@ -1328,6 +1776,23 @@ fn select(input: Plan, order: &[usize], schema: Option<Vec<Column>>) -> Plan {
             input: Box::new(input),
             exprs: order.iter().map(|&i| BExpr::Column(i)).collect(),
         },
+    }
+}
+
+/// A series element: numbers take the aggregate's numeric type.
+fn series_value(v: Value, ty: Type) -> Value {
+    let f = match &v {
+        Value::Int(i) => *i as f64,
+        Value::Long(i) => *i as f64,
+        Value::Real(r) | Value::Decimal(r) => *r,
+        _ => return v,
+    };
+    match ty {
+        Type::Real => Value::Real(f),
+        Type::Decimal => Value::Decimal(f),
+        Type::Long => Value::Long(f as i64),
+        Type::Int => Value::Int(f as i32),
+        _ => v,
     }
 }
 

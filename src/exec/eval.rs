@@ -1,12 +1,135 @@
 //! Evaluating bound scalar expressions on one row.
 
 use crate::functions::EvalCtx;
-use crate::plan::BExpr;
+use crate::plan::{BExpr, WindowKind};
+use crate::table::Row;
 use crate::value::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// The running values of `row_cumsum` and restartable `row_number`, per call site
+/// (keyed by the address of its arguments); rows are evaluated in order.
+pub type Running = RefCell<HashMap<usize, Value>>;
+
+/// The rows around the current one, for window functions.
+pub struct Win<'a> {
+    pub rows: &'a [&'a Row],
+    pub index: usize,
+    pub running: &'a Running,
+}
 
 /// The value of `e` on `row`.
 pub fn eval(e: &BExpr, row: &[Value], ctx: &EvalCtx) -> Value {
+    eval_w(e, row, None, ctx)
+}
+
+/// The value of `e` on row `index` of `rows`, window functions included.
+pub fn eval_at(e: &BExpr, rows: &[&Row], index: usize, running: &Running, ctx: &EvalCtx) -> Value {
+    eval_w(
+        e,
+        rows[index],
+        Some(&Win {
+            rows,
+            index,
+            running,
+        }),
+        ctx,
+    )
+}
+
+/// `a + b` for running sums; null counts as nothing added.
+fn add(a: &Value, b: &Value) -> Value {
+    match (a, b) {
+        (Value::Null, v) | (v, Value::Null) => v.clone(),
+        (Value::Long(x), Value::Long(y)) => Value::Long(x.wrapping_add(*y)),
+        (Value::Int(x), Value::Int(y)) => Value::Long(*x as i64 + *y as i64),
+        (Value::Long(x), Value::Int(y)) | (Value::Int(y), Value::Long(x)) => {
+            Value::Long(x.wrapping_add(*y as i64))
+        }
+        (Value::TimeSpan(x), Value::TimeSpan(y)) => Value::TimeSpan(x.wrapping_add(*y)),
+        (Value::Decimal(x), Value::Decimal(y)) => Value::Decimal(x + y),
+        _ => {
+            let f = |v: &Value| match v {
+                Value::Int(i) => *i as f64,
+                Value::Long(i) => *i as f64,
+                Value::Real(r) | Value::Decimal(r) => *r,
+                _ => 0.0,
+            };
+            Value::Real(f(a) + f(b))
+        }
+    }
+}
+
+fn window(kind: WindowKind, args: &[BExpr], win: Option<&Win>, ctx: &EvalCtx) -> Value {
+    let Some(win) = win else {
+        return Value::Null;
+    };
+    let konst = |i: usize| match args.get(i) {
+        Some(BExpr::Const(Value::Long(n))) => Some(*n),
+        Some(BExpr::Const(Value::Int(n))) => Some(*n as i64),
+        _ => None,
+    };
+    let here = |e: &BExpr| eval_w(e, win.rows[win.index], Some(win), ctx);
+    let key = args.as_ptr() as usize;
+    match kind {
+        WindowKind::RowNumber => {
+            Value::Long(konst(0).unwrap_or(1).saturating_add(win.index as i64))
+        }
+        WindowKind::RowNumberRestart | WindowKind::RowCumSum => {
+            let restart = win.index == 0 || args.get(1).is_some_and(|r| here(r).is_true());
+            let mut running = win.running.borrow_mut();
+            let prev = running.get(&key).cloned().unwrap_or(Value::Null);
+            let v = if kind == WindowKind::RowNumberRestart {
+                let start = konst(0).unwrap_or(1);
+                match (restart, prev) {
+                    (false, Value::Long(p)) => Value::Long(p.saturating_add(1)),
+                    _ => Value::Long(start),
+                }
+            } else {
+                drop(running);
+                let term = here(&args[0]);
+                running = win.running.borrow_mut();
+                if restart {
+                    add(&Value::Null, &term)
+                } else {
+                    add(&prev, &term)
+                }
+            };
+            running.insert(key, v.clone());
+            v
+        }
+        WindowKind::Prev | WindowKind::Next => {
+            let offset = konst(1).unwrap_or(1);
+            let target = if kind == WindowKind::Prev {
+                (win.index as i64).saturating_sub(offset)
+            } else {
+                (win.index as i64).saturating_add(offset)
+            };
+            if target < 0 || target as usize >= win.rows.len() {
+                return args
+                    .get(2)
+                    .map(|d| eval_w(d, win.rows[win.index], None, ctx))
+                    .unwrap_or(Value::Null);
+            }
+            let t = target as usize;
+            eval_w(
+                &args[0],
+                win.rows[t],
+                Some(&Win {
+                    rows: win.rows,
+                    index: t,
+                    running: win.running,
+                }),
+                ctx,
+            )
+        }
+    }
+}
+
+fn eval_w(e: &BExpr, row: &[Value], win: Option<&Win>, ctx: &EvalCtx) -> Value {
+    let eval = |e: &BExpr, row: &[Value], ctx: &EvalCtx| eval_w(e, row, win, ctx);
     match e {
+        BExpr::Window(kind, args) => window(*kind, args, win, ctx),
         BExpr::Const(v) => v.clone(),
         BExpr::Column(i) => row.get(*i).cloned().unwrap_or(Value::Null),
         BExpr::Call(imp, args) => {

@@ -1,10 +1,10 @@
 //! Hash joins for `join` and `lookup`: the right side is hashed on its keys, the left
 //! side probes it. A null key never matches (an empty string does).
 
+use super::hash::{FxHashMap, FxHashSet};
 use crate::plan::JoinKind;
 use crate::table::{Column, Row};
 use crate::value::Value;
-use std::collections::HashMap;
 
 fn key(row: &Row, cols: &[usize]) -> Option<Vec<Value>> {
     let k: Vec<Value> = cols.iter().map(|&i| row[i].clone()).collect();
@@ -26,8 +26,8 @@ fn nulls(schema: &[Column], skip: &[usize]) -> Row {
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn join(
-    left: &[Row],
-    right: &[Row],
+    left: &[&Row],
+    right: &[&Row],
     left_schema: &[Column],
     right_schema: &[Column],
     kind: JoinKind,
@@ -35,7 +35,7 @@ pub(crate) fn join(
     right_keys: &[usize],
     right_drop: &[usize],
 ) -> Vec<Row> {
-    let mut table: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
+    let mut table: FxHashMap<Vec<Value>, Vec<usize>> = FxHashMap::default();
     for (i, row) in right.iter().enumerate() {
         if let Some(k) = key(row, right_keys) {
             table.entry(k).or_default().push(i);
@@ -57,7 +57,7 @@ pub(crate) fn join(
     let mut out = Vec::new();
     let mut right_matched = vec![false; right.len()];
     // innerunique keeps one left row per key (the first) before matching.
-    let mut seen_left: std::collections::HashSet<Vec<Value>> = std::collections::HashSet::new();
+    let mut seen_left: FxHashSet<Vec<Value>> = FxHashSet::default();
     for l in left {
         let k = key(l, left_keys);
         let matches: &[usize] = k
@@ -69,30 +69,30 @@ pub(crate) fn join(
             JoinKind::InnerUnique => {
                 if let Some(k) = k {
                     if !matches.is_empty() && seen_left.insert(k) {
-                        out.extend(matches.iter().map(|&r| combine(l, &right[r])));
+                        out.extend(matches.iter().map(|&r| combine(l, right[r])));
                     }
                 }
             }
-            JoinKind::Inner => out.extend(matches.iter().map(|&r| combine(l, &right[r]))),
+            JoinKind::Inner => out.extend(matches.iter().map(|&r| combine(l, right[r]))),
             JoinKind::LeftOuter | JoinKind::FullOuter | JoinKind::RightOuter => {
                 for &r in matches {
                     right_matched[r] = true;
-                    out.push(combine(l, &right[r]));
+                    out.push(combine(l, right[r]));
                 }
                 if matches.is_empty() && kind != JoinKind::RightOuter {
-                    let mut row = l.clone();
+                    let mut row = (*l).clone();
                     row.extend(right_nulls.iter().cloned());
                     out.push(row);
                 }
             }
             JoinKind::LeftSemi => {
                 if !matches.is_empty() {
-                    out.push(l.clone());
+                    out.push((*l).clone());
                 }
             }
             JoinKind::LeftAnti => {
                 if matches.is_empty() {
-                    out.push(l.clone());
+                    out.push((*l).clone());
                 }
             }
             JoinKind::RightSemi | JoinKind::RightAnti => {
@@ -117,7 +117,7 @@ pub(crate) fn join(
                     .iter()
                     .enumerate()
                     .filter(|(r, _)| right_matched[*r] == want)
-                    .map(|(_, row)| row.clone()),
+                    .map(|(_, row)| (*row).clone()),
             );
         }
         _ => {}

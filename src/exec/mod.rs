@@ -3,7 +3,9 @@
 //! operator must change its rows.
 
 pub mod eval;
+mod hash;
 mod join;
+mod make_series;
 mod mv_expand;
 mod summarize;
 
@@ -41,22 +43,35 @@ pub fn execute(plan: &Plan, ctx: &EvalCtx) -> Result<Table> {
     Ok(Table::new(plan.schema.clone(), rows))
 }
 
-/// Rows shared with the catalog (or a materialized result) or owned by the operator.
+/// Rows shared with the catalog (or a materialized result), a selection of such rows
+/// (a filter over a wide table copies no row), or rows owned by the operator.
 pub(crate) enum Rows {
     Shared(Arc<Table>),
+    Selected(Arc<Table>, Vec<usize>),
     Owned(Vec<Row>),
 }
 
 impl Rows {
-    pub(crate) fn as_slice(&self) -> &[Row] {
+    pub(crate) fn refs(&self) -> Vec<&Row> {
         match self {
-            Rows::Shared(t) => &t.rows,
-            Rows::Owned(r) => r,
+            Rows::Shared(t) => t.rows.iter().collect(),
+            Rows::Selected(t, idx) => idx.iter().map(|&i| &t.rows[i]).collect(),
+            Rows::Owned(r) => r.iter().collect(),
+        }
+    }
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Rows::Shared(t) => t.rows.len(),
+            Rows::Selected(_, idx) => idx.len(),
+            Rows::Owned(r) => r.len(),
         }
     }
     pub(crate) fn into_owned(self) -> Vec<Row> {
         match self {
-            Rows::Shared(t) => t.rows.clone(),
+            Rows::Shared(t) => Arc::try_unwrap(t)
+                .map(|t| t.rows)
+                .unwrap_or_else(|t| t.rows.clone()),
+            Rows::Selected(t, idx) => idx.iter().map(|&i| t.rows[i].clone()).collect(),
             Rows::Owned(r) => r,
         }
     }
@@ -84,6 +99,47 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         },
         PlanKind::Values(t) => Rows::Shared(t.clone()),
         PlanKind::Named { input, .. } => run(input, ctx)?,
+        PlanKind::Cached { input, cell } => match cell.get() {
+            Some(t) => Rows::Shared(t.clone()),
+            None => {
+                let t = Arc::new(Table::new(
+                    input.schema.clone(),
+                    run(input, ctx)?.into_owned(),
+                ));
+                Rows::Shared(cell.get_or_init(|| t).clone())
+            }
+        },
+        PlanKind::MakeSeries {
+            input,
+            keys,
+            aggs,
+            defaults,
+            axis,
+            from,
+            to,
+            step,
+            nonempty,
+        } => {
+            let rows = run(input, ctx)?;
+            let from = from.as_ref().map(|e| eval(e, &[], ctx));
+            let to = to.as_ref().map(|e| eval(e, &[], ctx));
+            let step = eval(step, &[], ctx);
+            Rows::Owned(
+                make_series::make_series(
+                    &rows.refs(),
+                    keys,
+                    aggs,
+                    defaults,
+                    axis,
+                    from,
+                    to,
+                    step,
+                    *nonempty,
+                    ctx,
+                )
+                .map_err(|m| Error::new(crate::error::ErrorKind::Runtime, m))?,
+            )
+        }
         PlanKind::Implicit(slot) => Rows::Owned(slot.lock().map(|r| r.clone()).unwrap_or_default()),
         PlanKind::MvApply {
             input,
@@ -93,7 +149,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         } => {
             let rows = run(input, ctx)?;
             let mut out = Vec::new();
-            for row in rows.as_slice() {
+            for row in rows.refs() {
                 if let Ok(mut s) = slot.lock() {
                     *s = vec![row.clone()];
                 }
@@ -108,12 +164,31 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         PlanKind::Print(exprs) => {
             Rows::Owned(vec![exprs.iter().map(|e| eval(e, &[], ctx)).collect()])
         }
-        PlanKind::Range { from, to, step } => Rows::Owned(range(
-            eval(from, &[], ctx),
-            eval(to, &[], ctx),
-            eval(step, &[], ctx),
-            plan.schema[0].ty,
-        )),
+        PlanKind::Range { from, to, step } => Rows::Owned(
+            range(
+                eval(from, &[], ctx),
+                eval(to, &[], ctx),
+                eval(step, &[], ctx),
+                plan.schema[0].ty,
+            )
+            .ok_or_else(|| {
+                Error::new(
+                    crate::error::ErrorKind::Runtime,
+                    format!("`range` would produce more than {RANGE_MAX_ROWS} rows"),
+                )
+            })?,
+        ),
+        PlanKind::Filter { input, pred } if pred.has_window() => {
+            let rows = run(input, ctx)?;
+            let refs = rows.refs();
+            let running = eval::Running::default();
+            Rows::Owned(
+                (0..refs.len())
+                    .filter(|&i| eval::eval_at(pred, &refs, i, &running, ctx).is_true())
+                    .map(|i| refs[i].clone())
+                    .collect(),
+            )
+        }
         PlanKind::Filter { input, pred } => {
             let rows = run(input, ctx)?;
             match rows {
@@ -121,14 +196,46 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                     r.retain(|row| holds(pred, row, ctx));
                     Rows::Owned(r)
                 }
-                Rows::Shared(t) => Rows::Owned(
-                    t.rows
-                        .iter()
-                        .filter(|row| holds(pred, row, ctx))
-                        .cloned()
-                        .collect(),
-                ),
+                Rows::Shared(t) => {
+                    let idx = (0..t.rows.len())
+                        .filter(|&i| holds(pred, &t.rows[i], ctx))
+                        .collect();
+                    Rows::Selected(t, idx)
+                }
+                Rows::Selected(t, mut idx) => {
+                    idx.retain(|&i| holds(pred, &t.rows[i], ctx));
+                    Rows::Selected(t, idx)
+                }
             }
+        }
+        PlanKind::Extend { input, items } if items.iter().any(|(_, e)| e.has_window()) => {
+            // Window functions read the input rows as they were, so evaluate against a
+            // snapshot of them (the extended columns come after every input column).
+            let input_rows = run(input, ctx)?.into_owned();
+            let refs: Vec<&Row> = input_rows.iter().collect();
+            let running = eval::Running::default();
+            let mut out = Vec::with_capacity(refs.len());
+            for i in 0..refs.len() {
+                let mut row = refs[i].clone();
+                let mut pending = Vec::new();
+                for (target, e) in items {
+                    // Expressions may read columns appended earlier in this extend.
+                    let v = if e.has_window() {
+                        eval::eval_at(e, &refs, i, &running, ctx)
+                    } else {
+                        eval(e, &row, ctx)
+                    };
+                    match target {
+                        Some(t) => pending.push((*t, v)),
+                        None => row.push(v),
+                    }
+                }
+                for (t, v) in pending {
+                    row[t] = v;
+                }
+                out.push(row);
+            }
+            Rows::Owned(out)
         }
         PlanKind::Extend { input, items } => {
             let rows = run(input, ctx)?;
@@ -154,10 +261,25 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             }
             Rows::Owned(out)
         }
+        PlanKind::Project { input, exprs } if exprs.iter().any(|e| e.has_window()) => {
+            let rows = run(input, ctx)?;
+            let refs = rows.refs();
+            let running = eval::Running::default();
+            Rows::Owned(
+                (0..refs.len())
+                    .map(|i| {
+                        exprs
+                            .iter()
+                            .map(|e| eval::eval_at(e, &refs, i, &running, ctx))
+                            .collect()
+                    })
+                    .collect(),
+            )
+        }
         PlanKind::Project { input, exprs } => {
             let rows = run(input, ctx)?;
             Rows::Owned(
-                rows.as_slice()
+                rows.refs()
                     .iter()
                     .map(|row| exprs.iter().map(|e| eval(e, row, ctx)).collect())
                     .collect(),
@@ -165,18 +287,40 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         }
         PlanKind::Summarize { input, keys, aggs } => {
             let rows = run(input, ctx)?;
-            Rows::Owned(summarize::summarize(rows.as_slice(), keys, aggs, ctx))
+            Rows::Owned(summarize::summarize(&rows.refs(), keys, aggs, ctx))
         }
         PlanKind::Take { input, count } => {
             let n = count_value(count, ctx);
             let rows = run(input, ctx)?;
-            Rows::Owned(match rows {
+            match rows {
                 Rows::Owned(mut r) => {
                     r.truncate(n);
-                    r
+                    Rows::Owned(r)
                 }
-                Rows::Shared(t) => t.rows.iter().take(n).cloned().collect(),
-            })
+                Rows::Shared(t) => {
+                    let idx = (0..t.rows.len().min(n)).collect();
+                    Rows::Selected(t, idx)
+                }
+                Rows::Selected(t, mut idx) => {
+                    idx.truncate(n);
+                    Rows::Selected(t, idx)
+                }
+            }
+        }
+        PlanKind::Sample { input, count } => {
+            // Reservoir sampling, then back to input order.
+            let n = count_value(count, ctx);
+            let rows = run(input, ctx)?;
+            let refs = rows.refs();
+            let mut chosen: Vec<usize> = (0..refs.len().min(n)).collect();
+            for i in n..refs.len() {
+                let j = (ctx.next_random() % (i as u64 + 1)) as usize;
+                if j < n {
+                    chosen[j] = i;
+                }
+            }
+            chosen.sort_unstable();
+            Rows::Owned(chosen.into_iter().map(|i| refs[i].clone()).collect())
         }
         PlanKind::Sort { input, keys, limit } => {
             let rows = run(input, ctx)?.into_owned();
@@ -188,9 +332,9 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         }
         PlanKind::Distinct { input, columns } => {
             let rows = run(input, ctx)?;
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = hash::FxHashSet::default();
             let mut out = Vec::new();
-            for row in rows.as_slice() {
+            for row in rows.refs() {
                 let key: Row = columns.iter().map(|&i| row[i].clone()).collect();
                 if seen.insert(key.clone()) {
                     out.push(key);
@@ -199,7 +343,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             Rows::Owned(out)
         }
         PlanKind::Count(input) => {
-            let n = run(input, ctx)?.as_slice().len();
+            let n = run(input, ctx)?.len();
             Rows::Owned(vec![vec![Value::Long(n as i64)]])
         }
         PlanKind::MvExpand {
@@ -213,7 +357,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             let rows = run(input, ctx)?;
             let limit = limit.as_ref().map(|l| count_value(l, ctx));
             Rows::Owned(mv_expand::mv_expand(
-                rows.as_slice(),
+                &rows.refs(),
                 items,
                 *bag,
                 *with_index,
@@ -233,8 +377,8 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             let l = run(left, ctx)?;
             let r = run(right, ctx)?;
             Rows::Owned(join::join(
-                l.as_slice(),
-                r.as_slice(),
+                &l.refs(),
+                &r.refs(),
                 &left.schema,
                 &right.schema,
                 *kind,
@@ -251,7 +395,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             let mut out = Vec::new();
             for (k, (p, map)) in inputs.iter().zip(maps).enumerate() {
                 let rows = run(p, ctx)?;
-                for row in rows.as_slice() {
+                for row in rows.refs() {
                     let mut r: Row = Vec::with_capacity(plan.schema.len());
                     if let Some(names) = source_names {
                         r.push(Value::str(&names[k]));
@@ -291,8 +435,8 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         } => {
             let rows = run(input, ctx)?;
             let width = plan.schema.len();
-            let mut out = Vec::with_capacity(rows.as_slice().len());
-            for row in rows.as_slice() {
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows.refs() {
                 let text = eval(expr, row, ctx);
                 let caps = text.as_str().and_then(|s| spec.regex.captures(s));
                 // A capture that does not convert to its type fails the whole match.
@@ -315,7 +459,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                 if values.is_none() && *filter {
                     continue;
                 }
-                let mut r = row.clone();
+                let mut r = (*row).clone();
                 r.resize(width, Value::Null);
                 for (k, (target, ty, _)) in spec.targets.iter().enumerate() {
                     r[*target] = match &values {
@@ -334,8 +478,11 @@ fn dotnet_full_name(ty: Type) -> String {
     format!("System.{}", ty.dotnet_name())
 }
 
-fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
-    const MAX_ROWS: usize = 100_000_000;
+/// The most rows `range` may produce (beyond that it is an error, not a truncation).
+const RANGE_MAX_ROWS: usize = 20_000_000;
+
+/// The rows of `range`, or None when there would be more than [`RANGE_MAX_ROWS`].
+fn range(from: Value, to: Value, step: Value, ty: Type) -> Option<Vec<Row>> {
     let mut out = Vec::new();
     match (ty, &from, &to, &step) {
         (Type::Real | Type::Decimal, _, _, _) => {
@@ -346,10 +493,13 @@ fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
                 _ => None,
             };
             let (Some(a), Some(b), Some(s)) = (f(&from), f(&to), f(&step)) else {
-                return out;
+                return Some(out);
             };
             if s == 0.0 || s.is_nan() {
-                return out;
+                return Some(out);
+            }
+            if (b - a) / s >= RANGE_MAX_ROWS as f64 {
+                return None;
             }
             let mut x = a;
             while (s > 0.0 && x <= b) || (s < 0.0 && x >= b) {
@@ -358,8 +508,8 @@ fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
                 } else {
                     Value::Decimal(x)
                 }]);
-                if out.len() >= MAX_ROWS {
-                    break;
+                if out.len() > RANGE_MAX_ROWS {
+                    return None;
                 }
                 x += s;
             }
@@ -371,21 +521,24 @@ fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
                 _ => None,
             };
             let (Some(a), Some(b), Some(s)) = (i(&from), i(&to), i(&step)) else {
-                return out;
+                return Some(out);
             };
             if s == 0 {
-                return out;
+                return Some(out);
             }
             let wrap = |x: i64| match ty {
                 Type::DateTime => Value::DateTime(x),
                 Type::TimeSpan => Value::TimeSpan(x),
                 _ => Value::Long(x),
             };
+            if (b as i128 - a as i128) / s as i128 >= RANGE_MAX_ROWS as i128 {
+                return None;
+            }
             let mut x = a;
             while (s > 0 && x <= b) || (s < 0 && x >= b) {
                 out.push(vec![wrap(x)]);
-                if out.len() >= MAX_ROWS {
-                    break;
+                if out.len() > RANGE_MAX_ROWS {
+                    return None;
                 }
                 match x.checked_add(s) {
                     Some(n) => x = n,
@@ -394,7 +547,7 @@ fn range(from: Value, to: Value, step: Value, ty: Type) -> Vec<Row> {
             }
         }
     }
-    out
+    Some(out)
 }
 
 /// Orders two values for one sort key; nulls (and NaN) go first or last as asked.

@@ -29,7 +29,7 @@ fn elements(v: Value, bag: BagExpansion) -> Vec<Value> {
 }
 
 pub(crate) fn mv_expand(
-    rows: &[Row],
+    rows: &[&Row],
     items: &[MvItem],
     bag: BagExpansion,
     with_index: bool,
@@ -48,7 +48,7 @@ pub(crate) fn mv_expand(
             n = n.min(l);
         }
         for k in 0..n {
-            let mut r = row.clone();
+            let mut r = (*row).clone();
             r.resize(width, Value::Null);
             for (it, list) in items.iter().zip(&lists) {
                 let v = list.get(k).cloned().unwrap_or(Value::Null);

@@ -1,11 +1,11 @@
 //! Hash aggregation for `summarize`.
 
 use super::eval::eval;
+use super::hash::FxHashMap;
 use crate::functions::{AggState, EvalCtx};
 use crate::plan::{BAgg, BExpr};
 use crate::table::Row;
 use crate::value::Value;
-use std::collections::HashMap;
 
 /// One group's key values and aggregate states.
 type Group = (Vec<Value>, Vec<Box<dyn AggState>>);
@@ -13,9 +13,9 @@ type Group = (Vec<Value>, Vec<Box<dyn AggState>>);
 /// Groups `rows` by `keys` and runs `aggs` per group. Output rows are the key values
 /// then every aggregate's outputs, groups in order of first appearance. Without keys
 /// there is exactly one row, even on empty input (the aggregates' defaults).
-pub(crate) fn summarize(rows: &[Row], keys: &[BExpr], aggs: &[BAgg], ctx: &EvalCtx) -> Vec<Row> {
+pub(crate) fn summarize(rows: &[&Row], keys: &[BExpr], aggs: &[BAgg], ctx: &EvalCtx) -> Vec<Row> {
     let new_states = || -> Vec<Box<dyn AggState>> { aggs.iter().map(|a| a.imp.init()).collect() };
-    let mut index: HashMap<Vec<Value>, usize> = HashMap::new();
+    let mut index: FxHashMap<Vec<Value>, usize> = FxHashMap::default();
     let mut groups: Vec<Group> = Vec::new();
     if keys.is_empty() {
         groups.push((Vec::new(), new_states()));

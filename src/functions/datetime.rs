@@ -42,8 +42,6 @@ pub(super) const NAMES: &[&str] = &[
     "unixtime_nanoseconds_todatetime",
     "make_datetime",
     "make_timespan",
-    "todatetime_unix",
-    "fromunixtime",
 ];
 
 fn dt(t: Option<i64>) -> Value {
@@ -213,9 +211,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 Value::str(&format_timespan(t, f))
             })
         }),
-        "unixtime_seconds_todatetime" | "fromunixtime" | "todatetime_unix" => {
-            unix(name, args, TICKS_PER_SECOND as f64)
-        }
+        "unixtime_seconds_todatetime" => unix(name, args, TICKS_PER_SECOND as f64),
         "unixtime_milliseconds_todatetime" => unix(name, args, 10_000.0),
         "unixtime_microseconds_todatetime" => unix(name, args, 10.0),
         "unixtime_nanoseconds_todatetime" => unix(name, args, 0.01),

@@ -5,6 +5,20 @@
 //! Binding happens once per call site: [`bind_scalar`] sees the argument types and any
 //! constant arguments, checks them, and returns the result type and a compiled
 //! implementation (a regex or a term matcher is compiled here, once, not per row).
+//!
+//! Calling conventions the binder follows:
+//! - Operators are registry names: `+ - * / %`, `neg`, `== != < <= > >= =~ !~`,
+//!   `and`, `or`, `not`, the string predicates (`has`, `!has_cs`, `startswith`, ...,
+//!   `matches regex`), `in`/`!in`/`in~`/`!in~`/`has_any`/`has_all` as
+//!   (lhs, item, item, ...) with dynamic arrays flattened, `between`/`!between` as
+//!   (x, low, high), `__index` (d[i], d["k"]) and `__member` (d.name, the name a
+//!   constant string argument).
+//! - A `typeof(T)` argument (`extract`'s 4th, `extract_json`'s 3rd) is passed as a
+//!   constant string naming the type (`"long"`).
+//! - Size limits (`make_set(x, 20)`) and kinds (`countof(s, re, "regex")`) must be
+//!   constants.
+//! - A result's runtime value always has the bound type's representation (a `long`
+//!   result is `Value::Long` or null; a string result is never null).
 
 mod aggregate;
 mod convert;
@@ -14,6 +28,7 @@ mod dynamic;
 mod math;
 mod net;
 mod ops;
+mod punycode;
 mod string;
 pub mod terms;
 #[cfg(test)]
@@ -199,10 +214,6 @@ const UNSUPPORTED: &[&str] = &[
     "series_iir",
     "series_stats",
     "series_decompose",
-    "punycode_from_string",
-    "punycode_to_string",
-    "punycode_domain_from_string",
-    "punycode_domain_to_string",
     "estimate_data_size",
     "current_principal",
     "current_principal_details",

@@ -288,9 +288,10 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             sig(name, args, 2, 3, &[Str, Str, Integer]).and_then(|_| {
                 let matcher = name == "ipv6_is_match";
                 pure(if matcher { Type::Bool } else { Type::Long }, move |a| {
-                    let (Some((x, px)), Some((y, py))) =
-                        (parse_ipv6(&text(&a[0])), parse_ipv6(&text(&a[1])))
-                    else {
+                    let (Some((x, px)), Some((y, py))) = (
+                        ipv6_for_compare(&text(&a[0])),
+                        ipv6_for_compare(&text(&a[1])),
+                    ) else {
                         return Value::Null;
                     };
                     let mut p = px.min(py);
@@ -312,13 +313,15 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "ipv6_is_in_range" | "ipv6_is_in_any_range" => sig(name, args, 2, usize::MAX, &[Str, Any])
             .and_then(|_| {
                 pure(Type::Bool, |a| {
-                    let Some((x, _)) = parse_ipv6(&text(&a[0])) else {
+                    let Some((x, _)) = ipv6_for_compare(&text(&a[0])) else {
                         return Value::Null;
                     };
-                    let hit = list_items(&a[1..]).iter().any(|r| match parse_ipv6(r) {
-                        Some((y, p)) => x & mask6(p) == y & mask6(p),
-                        None => false,
-                    });
+                    let hit = list_items(&a[1..])
+                        .iter()
+                        .any(|r| match ipv6_for_compare(r) {
+                            Some((y, p)) => x & mask6(p) == y & mask6(p),
+                            None => false,
+                        });
                     Value::Bool(hit)
                 })
             }),
@@ -388,6 +391,18 @@ pub(crate) fn parse_ipv6(s: &str) -> Option<(u128, u32)> {
         Some(_) => return None,
     };
     Some((u128::from(ip), p))
+}
+
+/// An address for comparison: the IPv4-compatible form `::a.b.c.d` compares as the
+/// IPv4-mapped `::ffff:a.b.c.d` (conformance ipv6-compare: `::192.168.1.1/30` matches
+/// `192.168.1.255/24`), though `parse_ipv6` prints it unmapped.
+fn ipv6_for_compare(s: &str) -> Option<(u128, u32)> {
+    let (ip, p) = parse_ipv6(s)?;
+    if ip >> 32 == 0 && s.contains('.') {
+        Some(((0xffffu128 << 32) | ip, p))
+    } else {
+        Some((ip, p))
+    }
 }
 
 fn mask6(prefix: u32) -> u128 {

@@ -328,17 +328,18 @@ enum Cmp {
     Ge,
 }
 
+/// Which operand types a comparison accepts, as Kusto.Language decides (KS106):
+/// `==`/`!=` accept any pair (see [`values_equal`] for mixed kinds); ordering needs
+/// numbers, or two values of one orderable type; strings and guids have no order.
 fn comparable(op: Cmp, l: Type, r: Type) -> bool {
-    if l == Type::Dynamic || r == Type::Dynamic || l == r {
+    if matches!(op, Cmp::Eq | Cmp::Ne) || l == Type::Dynamic || r == Type::Dynamic {
         return true;
     }
-    if l.is_numeric() && r.is_numeric() {
-        return true;
-    }
-    // Project decision (KQL-SEMANTICS.md §2): `string == number` compares the number's
-    // decimal text; ordering comparisons between them are rejected as Kusto does.
-    let str_num = (l == Type::String && r.is_numeric()) || (r == Type::String && l.is_numeric());
-    str_num && matches!(op, Cmp::Eq | Cmp::Ne)
+    (l.is_numeric() && r.is_numeric()) || orderable_pair(l, r)
+}
+
+fn orderable_pair(l: Type, r: Type) -> bool {
+    l == r && !matches!(l, Type::String | Type::Guid)
 }
 
 fn bind_compare(name: &str, args: &[ArgInfo]) -> Bound {
@@ -393,7 +394,22 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
     use Value::*;
     match (a, b) {
         (String(x), String(y)) => x == y,
+        // Project decision (KQL-SEMANTICS.md §2): `string == number` compares the
+        // number's decimal text, so "0" == 0 and "00" != 0.
         (String(s), n) | (n, String(s)) if n.is_number() => **s == *tostring_v(n),
+        // Other mixed pairs Kusto accepts read the string as the other kind.
+        (String(s), DateTime(t)) | (DateTime(t), String(s)) => {
+            crate::value::parse_datetime(s) == Some(*t)
+        }
+        (String(s), TimeSpan(t)) | (TimeSpan(t), String(s)) => {
+            crate::value::parse_timespan(s) == Some(*t)
+        }
+        (String(s), Guid(g)) | (Guid(g), String(s)) => crate::value::parse_guid(s) == Some(*g),
+        (String(s), Bool(v)) | (Bool(v), String(s)) => {
+            s.trim()
+                .eq_ignore_ascii_case(if *v { "true" } else { "false" })
+        }
+        (Bool(v), n) | (n, Bool(v)) if n.is_number() => num_f64(n) == Some(*v as i64 as f64),
         (Real(x) | Decimal(x), Real(y) | Decimal(y)) => x == y,
         _ if a.is_number() && b.is_number() => {
             crate::value::compare(a, b) == Ordering::Equal && !num_f64(a).is_some_and(f64::is_nan)
@@ -707,26 +723,28 @@ fn bind_in(name: &str, args: &[ArgInfo]) -> Bound {
 
 use super::unify;
 
-/// Term matchers for `has_any` / `has_all`.
+/// The needles of `has_any` / `has_all`: list items, dynamic arrays flattened, nulls
+/// skipped.
 struct TermList {
-    matchers: Vec<Matcher>,
+    set: super::terms::TermSet,
 }
 
 impl TermList {
     fn new(items: &[Value]) -> TermList {
+        let texts: Vec<String> = flatten_items(items)
+            .iter()
+            .filter(|v| !v.is_null())
+            .map(|v| text(v).into_owned())
+            .collect();
         TermList {
-            matchers: flatten_items(items)
-                .iter()
-                .filter(|v| !v.is_null())
-                .map(|v| Matcher::new(Pred::Has, false, &text(v)))
-                .collect(),
+            set: super::terms::TermSet::new(texts.iter().map(String::as_str)),
         }
     }
     fn any(&self, hay: &str) -> bool {
-        self.matchers.iter().any(|m| m.matches(hay))
+        self.set.any(hay)
     }
     fn all(&self, hay: &str) -> bool {
-        self.matchers.iter().all(|m| m.matches(hay))
+        self.set.all(hay)
     }
 }
 
@@ -757,7 +775,10 @@ fn bind_between(name: &str, args: &[ArgInfo]) -> Bound {
     let neg = name.starts_with('!');
     let (x, lo, hi) = (args[0].ty, args[1].ty, args[2].ty);
     let ok = |a: Type, b: Type| {
-        a == Type::Dynamic || b == Type::Dynamic || a == b || (a.is_numeric() && b.is_numeric())
+        a == Type::Dynamic
+            || b == Type::Dynamic
+            || orderable_pair(a, b)
+            || (a.is_numeric() && b.is_numeric())
     };
     // `dt between (start .. 1d)`: a timespan upper bound is relative to the lower one.
     let hi_ok = ok(x, hi) || (x == Type::DateTime && hi == Type::TimeSpan);

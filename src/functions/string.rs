@@ -54,6 +54,10 @@ pub(super) const NAMES: &[&str] = &[
     "base64_encode_fromarray",
     "base64_decode_toarray",
     "parse_command_line",
+    "punycode_from_string",
+    "punycode_to_string",
+    "punycode_domain_from_string",
+    "punycode_domain_to_string",
 ];
 
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
@@ -292,6 +296,21 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             pure(Type::Dynamic, |a| match base64_decode(&text(&a[0])) {
                 Some(b) => Value::array(b.into_iter().map(|x| Value::Long(x as i64)).collect()),
                 None => Value::array(vec![]),
+            })
+        }),
+        "punycode_from_string"
+        | "punycode_to_string"
+        | "punycode_domain_from_string"
+        | "punycode_domain_to_string" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
+            use super::punycode;
+            let f: fn(&str) -> Option<String> = match name {
+                "punycode_from_string" => punycode::encode,
+                "punycode_to_string" => punycode::decode,
+                "punycode_domain_from_string" => punycode::domain_from_ascii,
+                _ => punycode::domain_to_ascii,
+            };
+            pure(Type::String, move |a| {
+                Value::str(&f(&text(&a[0])).unwrap_or_default())
             })
         }),
         "parse_command_line" => sig(name, args, 2, 2, &[Str, Str]).and_then(|_| {

@@ -207,3 +207,114 @@ mod tests {
         }
     }
 }
+
+/// Many `has` needles at once (`has_any`, `has_all`), in one pass over the haystack
+/// for needles that are single terms: such a needle matches exactly when it equals a
+/// whole term, so the haystack's terms are looked up in a set. Needles with
+/// punctuation keep the phrase rule of [`Matcher`].
+pub struct TermSet {
+    /// Lower-cased single-term needle → its index among the simple needles.
+    simple: std::collections::HashMap<String, usize>,
+    complex: Vec<Matcher>,
+}
+
+impl TermSet {
+    pub fn new<'a>(needles: impl IntoIterator<Item = &'a str>) -> TermSet {
+        let mut simple = std::collections::HashMap::new();
+        let mut complex = Vec::new();
+        for n in needles {
+            if !n.is_empty() && n.chars().all(is_term_char) {
+                let next = simple.len();
+                simple.entry(n.to_lowercase()).or_insert(next);
+            } else {
+                complex.push(Matcher::new(Pred::Has, false, n));
+            }
+        }
+        TermSet { simple, complex }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.simple.is_empty() && self.complex.is_empty()
+    }
+
+    /// Calls `f` with each lower-cased term of `hay` until it returns true.
+    fn terms_until(hay: &str, mut f: impl FnMut(&str) -> bool) -> bool {
+        let mut term = String::new();
+        for c in hay.chars() {
+            if is_term_char(c) {
+                if c.is_ascii() {
+                    term.push(c.to_ascii_lowercase());
+                } else {
+                    term.extend(c.to_lowercase());
+                }
+            } else if !term.is_empty() {
+                if f(&term) {
+                    return true;
+                }
+                term.clear();
+            }
+        }
+        !term.is_empty() && f(&term)
+    }
+
+    pub fn any(&self, hay: &str) -> bool {
+        (!self.simple.is_empty() && Self::terms_until(hay, |t| self.simple.contains_key(t)))
+            || self.complex.iter().any(|m| m.matches(hay))
+    }
+
+    pub fn all(&self, hay: &str) -> bool {
+        if !self.complex.iter().all(|m| m.matches(hay)) {
+            return false;
+        }
+        if self.simple.is_empty() {
+            return true;
+        }
+        let mut found = vec![false; self.simple.len()];
+        let mut left = self.simple.len();
+        Self::terms_until(hay, |t| {
+            if let Some(&i) = self.simple.get(t) {
+                if !found[i] {
+                    found[i] = true;
+                    left -= 1;
+                }
+            }
+            left == 0
+        })
+    }
+}
+
+#[cfg(test)]
+mod set_tests {
+    use super::*;
+
+    #[test]
+    fn term_set_agrees_with_matchers() {
+        let needles = [
+            "python", "curl", "go-http", "java/", "Requests", "ÄPFEL", "x",
+        ];
+        let hays = [
+            "python-requests/2.31",
+            "Go-http-client/1.1",
+            "Apache-HttpClient (Java/17)",
+            "Mozilla/5.0",
+            "mycurl/1",
+            "äpfel und birnen",
+            "",
+            "X",
+            "ax",
+        ];
+        let set = TermSet::new(needles);
+        for hay in hays {
+            let any = needles
+                .iter()
+                .any(|n| Matcher::new(Pred::Has, false, n).matches(hay));
+            let all = needles
+                .iter()
+                .all(|n| Matcher::new(Pred::Has, false, n).matches(hay));
+            assert_eq!(set.any(hay), any, "any {hay:?}");
+            assert_eq!(set.all(hay), all, "all {hay:?}");
+        }
+        assert!(TermSet::new(["a", "b"]).all("b, a"));
+        assert!(!TermSet::new(["a", "b"]).all("a a"));
+    }
+}

@@ -183,6 +183,11 @@ fn arithmetic() {
 fn type_errors() {
     let cases: &[(&str, Vec<Type>)] = &[
         ("<", vec![Type::String, Type::Long]),
+        ("<", vec![Type::String, Type::String]),
+        ("<=", vec![Type::Guid, Type::Guid]),
+        (">", vec![Type::DateTime, Type::String]),
+        (">", vec![Type::TimeSpan, Type::Long]),
+        ("between", vec![Type::String, Type::String, Type::String]),
         ("=~", vec![Type::String, Type::Long]),
         ("+", vec![Type::String, Type::Long]),
         ("+", vec![Type::DateTime, Type::DateTime]),
@@ -244,7 +249,6 @@ fn comparisons_and_nulls() {
             vec![dt("2020-01-02"), dt("2020-01-01")],
             Value::Bool(true),
         ),
-        ("<", vec![s("High"), s("Medium")], Value::Bool(true)),
         ("==", vec![s("abc"), s("ABC")], Value::Bool(false)),
         ("=~", vec![s("abc"), s("ABC")], Value::Bool(true)),
         ("!~", vec![s("abc"), s("ABD")], Value::Bool(true)),
@@ -257,6 +261,17 @@ fn comparisons_and_nulls() {
         ("==", vec![b(true), b(true)], Value::Bool(true)),
         ("==", vec![dv(vs("x")), s("x")], Value::Bool(true)),
         ("==", vec![r(f64::NAN), r(f64::NAN)], Value::Bool(false)),
+        // Mixed pairs Kusto.Language accepts for equality.
+        ("==", vec![b(true), l(1)], Value::Bool(true)),
+        ("==", vec![b(true), s("True")], Value::Bool(true)),
+        (
+            "==",
+            vec![dt("2023-01-01"), s("2023-01-01T00:00:00Z")],
+            Value::Bool(true),
+        ),
+        ("==", vec![ts("1d"), s("1.00:00:00")], Value::Bool(true)),
+        ("!=", vec![r(1.5), s("1.5")], Value::Bool(false)),
+        ("<", vec![b(false), b(true)], Value::Bool(true)),
     ]);
 }
 
@@ -1132,6 +1147,16 @@ fn networks() {
             ],
             Value::Bool(false),
         ),
+        (
+            "ipv6_compare",
+            vec![s("::192.168.1.1/30"), s("192.168.1.255/24")],
+            Value::Long(0),
+        ),
+        (
+            "ipv6_is_match",
+            vec![s("::ffff:c0a8:0101"), s("192.168.1.255"), l(120)],
+            Value::Bool(true),
+        ),
         ("format_bytes", vec![l(564)], vs("564 Bytes")),
         ("format_bytes", vec![l(10332), l(1)], vs("10.1 KB")),
         ("format_bytes", vec![l(20010332)], vs("19 MB")),
@@ -1484,4 +1509,79 @@ fn no_function_panics_on_awkward_input() {
             }
         }
     }
+}
+
+/// Throughput of the hot paths of the seed, in rows per second. Not a correctness test:
+/// run it with `cargo test --release --lib functions::tests::perf -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing, run by hand in release mode"]
+fn perf_seed_hot_paths() {
+    use std::time::Instant;
+    let agents = [
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+        "python-requests/2.31.0",
+        "MSAL.Desktop/4.56.0.0 (Windows 10.0.19045)",
+        "Dalvik/2.1.0 (Linux; U; Android 13; SM-G991B Build/TP1A.220624.014)",
+        "Go-http-client/1.1",
+    ];
+    let n = 200_000;
+    let rows: Vec<Value> = (0..n)
+        .map(|k| vs(&format!("{} {k}", agents[k % agents.len()])))
+        .collect();
+    let ctx = EvalCtx::new(NOW);
+    let time = |label: &str, name: &str, extra: Vec<Value>| {
+        let mut infos = vec![ArgInfo {
+            ty: Type::String,
+            constant: None,
+        }];
+        for v in &extra {
+            infos.push(ArgInfo {
+                ty: v.scalar_type().unwrap_or(Type::Dynamic),
+                constant: Some(v),
+            });
+        }
+        let bound = bind_scalar(name, &infos).unwrap();
+        let mut args = vec![Value::Null];
+        args.extend(extra.iter().cloned());
+        let start = Instant::now();
+        let mut hits = 0usize;
+        for r in &rows {
+            args[0] = r.clone();
+            if bound.imp.call(&args, &ctx).is_true() {
+                hits += 1;
+            }
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!("{label:<40} {:>12.0} rows/s ({hits} true)", n as f64 / secs);
+    };
+    time("has \"MSAL\"", "has", vec![vs("MSAL")]);
+    time(
+        "has \"Windows-AzureAD-...-Provider\"",
+        "has",
+        vec![vs("Windows-AzureAD-Authentication-Provider")],
+    );
+    let seed_list: Vec<Value> = [
+        "python",
+        "curl",
+        "powershell",
+        "okhttp",
+        "axios",
+        "go-http",
+        "java/",
+        "requests",
+        "wget",
+    ]
+    .iter()
+    .map(|x| vs(x))
+    .collect();
+    time("has_any (9 seed needles)", "has_any", seed_list);
+    let many: Vec<Value> = (0..500).map(|k| vs(&format!("ioc{k}term"))).collect();
+    time("has_any (500 needles)", "has_any", vec![Value::array(many)]);
+    time("startswith \"Mozilla\"", "startswith", vec![vs("Mozilla")]);
+    time(
+        "replace_regex (seed IPv4 pattern)",
+        "replace_regex",
+        vec![vs(r"\d+\.\d+\.\d+\.\d+"), vs("x.x.x.x")],
+    );
+    time("== 0 (string vs long)", "==", vec![Value::Long(0)]);
 }

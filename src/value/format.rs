@@ -45,9 +45,11 @@ pub fn to_json_text(v: &Value) -> String {
     out
 }
 
-/// Writes the compact JSON of `v` (the same text as `serde_json::to_string(&to_json(v))`)
-/// without building an intermediate `serde_json::Value`: `has` on a dynamic column
-/// calls this per row.
+/// Writes the compact JSON of `v` as Kusto serializes a dynamic value (what `tostring`
+/// of an array or bag gives), without building an intermediate `serde_json::Value`:
+/// `has` on a dynamic column calls this per row. It equals
+/// `serde_json::to_string(&to_json(v))` except that a datetime keeps 7 fraction digits
+/// (`"2017-01-01T00:00:00.0000000Z"`, as the engine's dynamic arrays show them).
 pub fn write_json(v: &Value, out: &mut String) {
     use std::fmt::Write;
     match v {
@@ -59,11 +61,10 @@ pub fn write_json(v: &Value, out: &mut String) {
         Value::Long(i) => {
             let _ = write!(out, "{i}");
         }
-        Value::Real(_)
-        | Value::Decimal(_)
-        | Value::DateTime(_)
-        | Value::TimeSpan(_)
-        | Value::Guid(_) => out.push_str(&serde_json::to_string(&to_json(v)).unwrap_or_default()),
+        Value::DateTime(t) => write_json_str(&format_datetime_full(*t), out),
+        Value::Real(_) | Value::Decimal(_) | Value::TimeSpan(_) | Value::Guid(_) => {
+            out.push_str(&serde_json::to_string(&to_json(v)).unwrap_or_default())
+        }
         Value::String(s) => write_json_str(s, out),
         Value::Array(a) => {
             out.push('[');
@@ -268,6 +269,8 @@ mod tests {
         let t = Value::DateTime(super::super::UNIX_EPOCH_TICKS);
         assert_eq!(tostring(&t), "1970-01-01T00:00:00.0000000Z");
         assert_eq!(to_kql_string(&t), "1970-01-01T00:00:00Z");
+        let arr = Value::array(vec![t]);
+        assert_eq!(tostring(&arr), r#"["1970-01-01T00:00:00.0000000Z"]"#);
     }
 
     #[test]

@@ -1,0 +1,100 @@
+//! Errors name the culprit, point at it, and suggest the nearest name.
+
+mod exec_common;
+use exec_common::test_now;
+use kql::{Catalog, Column, Type};
+
+fn catalog() -> Catalog {
+    let mut c = Catalog::new();
+    c.add_schema(
+        "SigninLogs",
+        vec![Column::new("UserPrincipalName", Type::String)],
+    );
+    c.add_schema(
+        "AuditLogs",
+        vec![Column::new("OperationName", Type::String)],
+    );
+    c
+}
+
+/// (query, message, hint, the text under the error's span)
+const CASES: &[(&str, &str, &str, &str)] = &[
+    (
+        "SigninLog | take 1",
+        "unknown table or variable `SigninLog`",
+        "did you mean `SigninLogs`?",
+        "SigninLog",
+    ),
+    (
+        "SigninLogs | where UserPrincipalNam == 'a'",
+        "unknown column or variable `UserPrincipalNam`",
+        "did you mean `UserPrincipalName`?",
+        "UserPrincipalNam",
+    ),
+    (
+        "print tolowr('A')",
+        "unknown function `tolowr`",
+        "did you mean `tolower`?",
+        "tolowr('A')",
+    ),
+    (
+        "datatable(a:long)[1] | join (datatable(a:string)['1']) on a",
+        "join keys of different types: `a` is long, `a` is string",
+        "convert one side, e.g. with `tostring()` or `tolong()`",
+        "a",
+    ),
+    (
+        "datatable(a:long)[1] | where a",
+        "the `where` predicate must be bool, not long",
+        "",
+        "a",
+    ),
+    (
+        "datatable(a:long)[1] | project b = count()",
+        "aggregate function `count` is only allowed in `summarize`",
+        "use it inside `summarize`, or a scalar function instead",
+        "count()",
+    ),
+    (
+        "datatable(a:long)[1] | scan with (step s: true;)",
+        "`scan` is not supported yet",
+        "",
+        "",
+    ),
+];
+
+#[test]
+fn errors_name_point_and_suggest() {
+    let mut failures = Vec::new();
+    for (query, message, hint, under) in CASES {
+        let err = match kql::run_query(query, &catalog(), test_now()) {
+            Ok(_) => {
+                failures.push(format!("{query}: no error"));
+                continue;
+            }
+            Err(e) => e,
+        };
+        let span_text = err.span().map(|s| &query[s.start..s.end]).unwrap_or("");
+        let hint_ok = hint.is_empty() || err.hints.iter().any(|h| h == hint);
+        let under_ok = under.is_empty() || span_text == *under;
+        if err.message != *message || !hint_ok || !under_ok {
+            failures.push(format!(
+                "{query}\n  got: {} / hints {:?} / under `{span_text}`",
+                err.message, err.hints
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn unknown_table_lists_the_tables_found() {
+    let err = kql::run_query("Nothing | take 1", &catalog(), test_now()).unwrap_err();
+    assert!(
+        err.hints
+            .iter()
+            .any(|h| h == "tables found: SigninLogs, AuditLogs"),
+        "{:?}",
+        err.hints
+    );
+}
