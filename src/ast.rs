@@ -500,6 +500,51 @@ impl Expr {
     }
 }
 
+impl BinaryOp {
+    /// The operator as KQL spells it (`==`, `!has_cs`, `matches regex`): the name the
+    /// binder looks up in the function registry and the printer shows.
+    pub fn kql_name(self) -> String {
+        let fixed = match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::EqCi => "=~",
+            BinaryOp::NeCi => "!~",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Mod => "%",
+            BinaryOp::MatchesRegex => "matches regex",
+            BinaryOp::Str {
+                op,
+                negated,
+                case_sensitive,
+            } => {
+                let base = match op {
+                    StrOp::Has => "has",
+                    StrOp::HasPrefix => "hasprefix",
+                    StrOp::HasSuffix => "hassuffix",
+                    StrOp::Contains => "contains",
+                    StrOp::StartsWith => "startswith",
+                    StrOp::EndsWith => "endswith",
+                };
+                return format!(
+                    "{}{base}{}",
+                    if negated { "!" } else { "" },
+                    if case_sensitive { "_cs" } else { "" }
+                );
+            }
+        };
+        fixed.to_string()
+    }
+}
+
 impl OperatorKind {
     /// The operator's name as written in KQL (for messages: "`scan` is not supported yet").
     pub fn name(&self) -> &str {

@@ -2,7 +2,7 @@
 //! lowered to a call of the function registry, constants folded.
 
 use super::{Binder, Entry, Inlined, Scope};
-use crate::ast::{self, BinaryOp, Dyn, Expr, ExprKind, ListOp, Literal, StrOp, UnaryOp};
+use crate::ast::{self, BinaryOp, Dyn, Expr, ExprKind, ListOp, Literal, UnaryOp};
 use crate::error::{nearest, Error, Result, Span};
 use crate::functions::{self, ArgInfo, FnError};
 use crate::plan::{BAgg, BExpr};
@@ -96,7 +96,7 @@ impl Binder<'_> {
                 let spans = [lhs.span, rhs.span];
                 match op {
                     BinaryOp::And | BinaryOp::Or => self.logical(*op, l, r, &spans),
-                    _ => self.call(&binary_name(*op), vec![l, r], &spans, e.span),
+                    _ => self.call(&op.kql_name(), vec![l, r], &spans, e.span),
                 }
             }
             ExprKind::List {
@@ -695,47 +695,6 @@ impl functions::ScalarImpl for PackAll {
             }
         }
         Value::bag(bag)
-    }
-}
-
-fn binary_name(op: BinaryOp) -> String {
-    match op {
-        BinaryOp::Or => "or".into(),
-        BinaryOp::And => "and".into(),
-        BinaryOp::Eq => "==".into(),
-        BinaryOp::Ne => "!=".into(),
-        BinaryOp::Lt => "<".into(),
-        BinaryOp::Le => "<=".into(),
-        BinaryOp::Gt => ">".into(),
-        BinaryOp::Ge => ">=".into(),
-        BinaryOp::EqCi => "=~".into(),
-        BinaryOp::NeCi => "!~".into(),
-        BinaryOp::Add => "+".into(),
-        BinaryOp::Sub => "-".into(),
-        BinaryOp::Mul => "*".into(),
-        BinaryOp::Div => "/".into(),
-        BinaryOp::Mod => "%".into(),
-        BinaryOp::MatchesRegex => "matches regex".into(),
-        BinaryOp::Str {
-            op,
-            negated,
-            case_sensitive,
-        } => {
-            let base = match op {
-                StrOp::Has => "has",
-                StrOp::HasPrefix => "hasprefix",
-                StrOp::HasSuffix => "hassuffix",
-                StrOp::Contains => "contains",
-                StrOp::StartsWith => "startswith",
-                StrOp::EndsWith => "endswith",
-            };
-            format!(
-                "{}{}{}",
-                if negated { "!" } else { "" },
-                base,
-                if case_sensitive { "_cs" } else { "" }
-            )
-        }
     }
 }
 

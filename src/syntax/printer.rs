@@ -187,45 +187,9 @@ fn dynamic(d: &Dyn) -> Sx {
     }
 }
 
+/// An operator as one s-expression atom (`matches regex` → `matches-regex`).
 pub fn binary_op(op: BinaryOp) -> String {
-    use BinaryOp::*;
-    match op {
-        Or => "or".into(),
-        And => "and".into(),
-        Eq => "==".into(),
-        Ne => "!=".into(),
-        Lt => "<".into(),
-        Le => "<=".into(),
-        Gt => ">".into(),
-        Ge => ">=".into(),
-        EqCi => "=~".into(),
-        NeCi => "!~".into(),
-        Add => "+".into(),
-        Sub => "-".into(),
-        Mul => "*".into(),
-        Div => "/".into(),
-        Mod => "%".into(),
-        MatchesRegex => "matches-regex".into(),
-        Str {
-            op,
-            negated,
-            case_sensitive,
-        } => {
-            let base = match op {
-                StrOp::Has => "has",
-                StrOp::HasPrefix => "hasprefix",
-                StrOp::HasSuffix => "hassuffix",
-                StrOp::Contains => "contains",
-                StrOp::StartsWith => "startswith",
-                StrOp::EndsWith => "endswith",
-            };
-            format!(
-                "{}{base}{}",
-                if negated { "!" } else { "" },
-                if case_sensitive { "_cs" } else { "" }
-            )
-        }
-    }
+    op.kql_name().replace(' ', "-")
 }
 
 pub fn expr(e: &Expr) -> Sx {
