@@ -21,11 +21,13 @@
 //!   result is `Value::Long` or null; a string result is never null).
 
 mod aggregate;
+mod compress;
 mod convert;
 mod datetime;
 mod digest;
 mod dynamic;
 mod math;
+mod misc;
 mod net;
 mod ops;
 mod punycode;
@@ -33,6 +35,9 @@ mod string;
 pub mod terms;
 #[cfg(test)]
 mod tests;
+mod units;
+mod useragent;
+mod zones;
 
 use crate::types::Type;
 use crate::value::{tostring as tostring_v, Value};
@@ -107,7 +112,7 @@ pub struct BoundScalar {
 
 /// Binds a call of scalar function (or operator) `name`.
 pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError> {
-    let families: [FamilyBinder; 7] = [
+    let families: [FamilyBinder; 12] = [
         ops::bind,
         string::bind,
         convert::bind,
@@ -115,6 +120,11 @@ pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError>
         dynamic::bind,
         math::bind,
         net::bind,
+        units::bind,
+        misc::bind,
+        compress::bind,
+        zones::bind,
+        useragent::bind,
     ];
     for family in families {
         if let Some(result) = family(name, args) {
@@ -144,6 +154,11 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
         .chain(dynamic::NAMES)
         .chain(math::NAMES)
         .chain(net::NAMES)
+        .chain(units::NAMES)
+        .chain(misc::NAMES)
+        .chain(compress::NAMES)
+        .chain(zones::NAMES)
+        .chain(useragent::NAMES)
         .chain(aggregate::NAMES)
         .chain(UNSUPPORTED)
         .copied()
@@ -160,6 +175,11 @@ pub fn is_scalar_implemented(name: &str) -> bool {
         dynamic::NAMES,
         math::NAMES,
         net::NAMES,
+        units::NAMES,
+        misc::NAMES,
+        compress::NAMES,
+        zones::NAMES,
+        useragent::NAMES,
     ]
     .iter()
     .any(|names| names.contains(&name))
@@ -194,20 +214,13 @@ const UNSUPPORTED: &[&str] = &[
     "row_window_session",
     "prev",
     "next",
-    "parse_user_agent",
-    "parse_version",
     "parse_xml",
     "parse_csv",
     "geo_distance_2points",
     "geo_point_in_circle",
     "geo_point_in_polygon",
     "geo_info_from_ip_address",
-    "zlib_compress_to_base64_string",
-    "zlib_decompress_from_base64_string",
-    "gzip_compress_to_base64_string",
-    "gzip_decompress_from_base64_string",
     "hash_combine",
-    "assert",
     "hash_many",
     "series_add",
     "series_fir",
@@ -215,27 +228,10 @@ const UNSUPPORTED: &[&str] = &[
     "series_stats",
     "series_decompose",
     "estimate_data_size",
-    "current_principal",
-    "current_principal_details",
-    "current_principal_is_member_of",
-    "current_database",
-    "current_cluster_endpoint",
-    "cursor_current",
     "cursor_after",
     "cursor_before_or_at",
-    "ingestion_time",
     "extent_id",
     "extent_tags",
-    "datetime_local_to_utc",
-    "datetime_utc_to_local",
-    "convert_angle",
-    "convert_energy",
-    "convert_force",
-    "convert_length",
-    "convert_mass",
-    "convert_speed",
-    "convert_temperature",
-    "convert_volume",
     "hash_combine",
     "hash_many",
     "pack_all",

@@ -215,7 +215,7 @@ fn type_errors() {
         Err(FnError::Unknown)
     ));
     assert!(matches!(
-        bind_scalar("parse_user_agent", &none),
+        bind_scalar("parse_xml", &none),
         Err(FnError::Unsupported)
     ));
     assert!(known_names().any(|n| n == "replace_regex"));
