@@ -50,6 +50,13 @@ pub enum WindowKind {
     RowNumberRestart,
     /// `row_cumsum(term[, restart])`.
     RowCumSum,
+    /// `row_rank_min(term[, restart])`: the first row number of the run of equal terms.
+    RowRankMin,
+    /// `row_rank_dense(term[, restart])`: 1, plus one at every change of the term.
+    RowRankDense,
+    /// `row_window_session(t, max_from_first, max_between[, restart])`: the start of
+    /// the session the row belongs to.
+    RowWindowSession,
 }
 
 impl BExpr {

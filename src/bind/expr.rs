@@ -425,9 +425,8 @@ impl Binder<'_> {
                 }
                 return self.expr(&default.value, cx, scope);
             }
-            "prev" | "next" | "row_number" | "row_cumsum" => {
-                return self.window(func, args, span, cx, scope)
-            }
+            "prev" | "next" | "row_number" | "row_cumsum" | "row_rank_min" | "row_rank_dense"
+            | "row_window_session" => return self.window(func, args, span, cx, scope),
             "column_names_of" => {
                 let [arg] = args else {
                     return Err(Error::semantic("`column_names_of` takes one table", span));
@@ -436,6 +435,29 @@ impl Binder<'_> {
                 let names = plan.schema.iter().map(|c| Value::str(&c.name)).collect();
                 return Ok(Bound {
                     expr: BExpr::Const(Value::array(names)),
+                    ty: Type::Dynamic,
+                });
+            }
+            // The bag's keys are the columns' names, so only column references qualify.
+            "bag_pack_columns" => {
+                let mut names = Vec::new();
+                let mut exprs = Vec::new();
+                for a in args {
+                    let ExprKind::Name(id) = &a.value.kind else {
+                        return Err(Error::semantic(
+                            "the arguments of `bag_pack_columns` must be columns",
+                            a.value.span,
+                        ));
+                    };
+                    names.push(Arc::from(id.name.as_str()));
+                    exprs.push(self.expr(&a.value, cx, scope)?.expr);
+                }
+                let imp = PackAll {
+                    names,
+                    skip_empty: false,
+                };
+                return Ok(Bound {
+                    expr: BExpr::Call(Arc::new(imp), exprs),
                     ty: Type::Dynamic,
                 });
             }
@@ -543,6 +565,41 @@ impl Binder<'_> {
                     ));
                 }
                 (WindowKind::RowCumSum, ty)
+            }
+            "row_rank_min" | "row_rank_dense" => {
+                if bound.is_empty()
+                    || bound.len() > 2
+                    || bound.get(1).is_some_and(|r| r.ty != Type::Bool)
+                {
+                    return Err(Error::semantic(
+                        format!(
+                            "`{}` takes a term and an optional bool restart condition",
+                            func.name
+                        ),
+                        span,
+                    ));
+                }
+                let kind = if func.name == "row_rank_min" {
+                    WindowKind::RowRankMin
+                } else {
+                    WindowKind::RowRankDense
+                };
+                (kind, Type::Long)
+            }
+            "row_window_session" => {
+                let ok = (3..=4).contains(&bound.len())
+                    && bound[0].ty == Type::DateTime
+                    && bound[1].ty == Type::TimeSpan
+                    && bound[2].ty == Type::TimeSpan
+                    && bound.get(3).is_none_or(|r| r.ty == Type::Bool);
+                if !ok {
+                    return Err(Error::semantic(
+                        "`row_window_session` takes a datetime, two timespans (the longest \
+                         session and the longest gap) and an optional bool restart condition",
+                        span,
+                    ));
+                }
+                (WindowKind::RowWindowSession, Type::DateTime)
             }
             name => {
                 if bound.is_empty() || bound.len() > 3 {

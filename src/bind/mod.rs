@@ -12,6 +12,7 @@
 mod expr;
 mod names;
 mod ops;
+mod tuple;
 
 use crate::ast::{self, Expr, ExprKind, FunctionDef, LetValue, Query, StatementKind};
 use crate::error::{nearest, Error, Result, Span};
@@ -398,6 +399,10 @@ pub(crate) const BINDER_FUNCTIONS: &[&str] = &[
     "next",
     "row_number",
     "row_cumsum",
+    "row_rank_min",
+    "row_rank_dense",
+    "row_window_session",
     "pack_all",
+    "bag_pack_columns",
     "column_names_of",
 ];

@@ -143,6 +143,14 @@ impl Binder<'_> {
                 let mut schema: Vec<Column> = Vec::new();
                 let mut exprs = Vec::new();
                 for (k, item) in items.iter().enumerate() {
+                    if let Some(cols) = self.tuple_columns(item, &[], scope)? {
+                        for (name, b) in cols {
+                            check_new_name(&schema, &name, item.span)?;
+                            schema.push(Column::new(name, b.ty));
+                            exprs.push(b.expr);
+                        }
+                        continue;
+                    }
                     let b = self.scalar(&item.expr, &[], scope)?;
                     let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
                     let name = match item.names.as_slice() {
@@ -641,37 +649,46 @@ impl Binder<'_> {
                 agg: None,
                 input_width: input.schema.len(),
             };
-            let b = self.expr(&item.expr, &cx, scope)?;
-            let name = match item.names.as_slice() {
-                [n] => n.name.clone(),
-                [] => match derived_name(&item.expr) {
-                    Some(n) => n,
-                    None => {
-                        let taken: Vec<String> = out.iter().map(|c| c.name.clone()).collect();
-                        next_column_name(&taken)
-                    }
-                },
-                _ => {
-                    return Err(Error::unsupported(
-                        "several names for one expression in `extend`",
-                        item.span,
-                    ))
+            let columns = match self.tuple_columns(item, &visible, scope)? {
+                Some(cols) => cols,
+                None => {
+                    let b = self.expr(&item.expr, &cx, scope)?;
+                    let name = match item.names.as_slice() {
+                        [n] => n.name.clone(),
+                        [] => match derived_name(&item.expr) {
+                            Some(n) => n,
+                            None => {
+                                let taken: Vec<String> =
+                                    out.iter().map(|c| c.name.clone()).collect();
+                                next_column_name(&taken)
+                            }
+                        },
+                        _ => {
+                            return Err(Error::unsupported(
+                                "several names for one expression in `extend`",
+                                item.span,
+                            ))
+                        }
+                    };
+                    vec![(name, b)]
                 }
             };
-            match out.iter().position(|c| c.name == name) {
-                Some(i) => {
-                    out[i].ty = b.ty;
-                    // Later expressions see the new column under its name only when it
-                    // was appended in this same operator.
-                    if i >= input.schema.len() {
-                        visible[i].ty = b.ty;
+            for (name, b) in columns {
+                match out.iter().position(|c| c.name == name) {
+                    Some(i) => {
+                        out[i].ty = b.ty;
+                        // Later expressions see the new column under its name only when it
+                        // was appended in this same operator.
+                        if i >= input.schema.len() {
+                            visible[i].ty = b.ty;
+                        }
+                        bound.push((Some(i), b.expr));
                     }
-                    bound.push((Some(i), b.expr));
-                }
-                None => {
-                    out.push(Column::new(name.clone(), b.ty));
-                    visible.push(Column::new(name, b.ty));
-                    bound.push((None, b.expr));
+                    None => {
+                        out.push(Column::new(name.clone(), b.ty));
+                        visible.push(Column::new(name, b.ty));
+                        bound.push((None, b.expr));
+                    }
                 }
             }
         }
@@ -701,6 +718,14 @@ impl Binder<'_> {
                     }
                     continue;
                 }
+            }
+            if let Some(cols) = self.tuple_columns(item, &input.schema, scope)? {
+                for (name, b) in cols {
+                    check_new_name(&schema, &name, item.span)?;
+                    schema.push(Column::new(name, b.ty));
+                    exprs.push(b.expr);
+                }
+                continue;
             }
             let b = self.scalar(&item.expr, &input.schema, scope)?;
             let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();

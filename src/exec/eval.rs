@@ -98,6 +98,27 @@ fn window(kind: WindowKind, args: &[BExpr], win: Option<&Win>, ctx: &EvalCtx) ->
             running.insert(key, v.clone());
             v
         }
+        WindowKind::RowRankMin | WindowKind::RowRankDense | WindowKind::RowWindowSession => {
+            let term = here(&args[0]);
+            let restart_arg = if kind == WindowKind::RowWindowSession {
+                3
+            } else {
+                1
+            };
+            let restart =
+                win.index == 0 || args.get(restart_arg).is_some_and(|r| here(r).is_true());
+            let limits =
+                (kind == WindowKind::RowWindowSession).then(|| (here(&args[1]), here(&args[2])));
+            let mut running = win.running.borrow_mut();
+            // The state: [previous term, rank or session start, rows since restart].
+            let state = match running.get(&key) {
+                Some(Value::Array(s)) if !restart && s.len() == 3 => Some(s.clone()),
+                _ => None,
+            };
+            let (out, state) = ranked(kind, &term, state.as_deref().map(|s| &s[..]), limits);
+            running.insert(key, state);
+            out
+        }
         WindowKind::Prev | WindowKind::Next => {
             let offset = konst(1).unwrap_or(1);
             let target = if kind == WindowKind::Prev {
@@ -124,6 +145,46 @@ fn window(kind: WindowKind, args: &[BExpr], win: Option<&Win>, ctx: &EvalCtx) ->
             )
         }
     }
+}
+
+/// One step of `row_rank_min`, `row_rank_dense` or `row_window_session`: the value for
+/// this row and the new state, from the state after the previous row (None at a
+/// restart).
+fn ranked(
+    kind: WindowKind,
+    term: &Value,
+    state: Option<&[Value]>,
+    limits: Option<(Value, Value)>,
+) -> (Value, Value) {
+    let n = match state.map(|s| &s[2]) {
+        Some(Value::Long(n)) => n + 1,
+        _ => 1,
+    };
+    let out = match (kind, state) {
+        (WindowKind::RowWindowSession, Some([prev, Value::DateTime(start), _])) => {
+            let (Some((Value::TimeSpan(from_first), Value::TimeSpan(between))), Value::DateTime(t)) =
+                (&limits, term)
+            else {
+                return (
+                    Value::Null,
+                    Value::array(vec![term.clone(), Value::Null, Value::Long(n)]),
+                );
+            };
+            let gap_ok = matches!(prev, Value::DateTime(p) if t - p <= *between);
+            if gap_ok && t - start <= *from_first {
+                Value::DateTime(*start)
+            } else {
+                term.clone()
+            }
+        }
+        (WindowKind::RowWindowSession, _) => term.clone(),
+        (_, Some([prev, Value::Long(rank), _])) if prev == term => Value::Long(*rank),
+        (WindowKind::RowRankMin, _) => Value::Long(n),
+        (_, Some([_, Value::Long(rank), _])) => Value::Long(rank + 1),
+        _ => Value::Long(1),
+    };
+    let state = Value::array(vec![term.clone(), out.clone(), Value::Long(n)]);
+    (out, state)
 }
 
 fn eval_w(e: &BExpr, row: &[Value], win: Option<&Win>, ctx: &EvalCtx) -> Value {

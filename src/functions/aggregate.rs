@@ -23,6 +23,8 @@ pub(super) const NAMES: &[&str] = &[
     "countif",
     "dcount",
     "dcountif",
+    "count_distinct",
+    "count_distinctif",
     "sum",
     "sumif",
     "avg",
@@ -154,12 +156,15 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
                 })
             })
         }
-        "dcount" | "dcountif" => {
-            let cond = name == "dcountif";
-            if cond {
-                sig(name, args, 2, 3, &[Any, Bool, Integer])?;
-            } else {
-                sig(name, args, 1, 2, &[Any, Integer])?;
+        // kql's dcount is exact, so it is also count_distinct (Kusto's exact form).
+        "dcount" | "dcountif" | "count_distinct" | "count_distinctif" => {
+            let cond = name.ends_with("if");
+            let exact = name.starts_with("count_");
+            match (cond, exact) {
+                (true, false) => sig(name, args, 2, 3, &[Any, Bool, Integer])?,
+                (false, false) => sig(name, args, 1, 2, &[Any, Integer])?,
+                (true, true) => sig(name, args, 2, 2, &[Any, Bool])?,
+                (false, true) => sig(name, args, 1, 1, &[Any])?,
             }
             agg(vec![Type::Long], move || {
                 Box::new(DCount {

@@ -511,52 +511,59 @@ fn bind_pack(name: &str, args: &[ArgInfo]) -> Bound {
     })
 }
 
+/// `array_sort_asc(a1[, a2, ...][, nulls_last])`: sorts a1; with several arrays, each
+/// other array is reordered as a1 was (null where its length differs from a1's) and
+/// the result is the array of the reordered arrays (the binder gives each its own
+/// column, see [`tuple_outputs`](super::tuple_outputs)).
 fn bind_sort(name: &str, args: &[ArgInfo]) -> Bound {
     super::arity(name, args, 1, usize::MAX)?;
     let nulls_arg = args.len() >= 2 && args.last().is_some_and(|a| a.ty == Type::Bool);
     let arrays = args.len() - nulls_arg as usize;
-    if arrays > 1 {
-        // Sorting companion arrays returns several columns: not built yet.
-        return Err(FnError::Unsupported);
-    }
     let desc = name.ends_with("desc");
     pure(Type::Dynamic, move |a| {
-        let Some(x) = arr(&a[0]) else {
-            return Value::Null;
-        };
         let nulls_last = if nulls_arg {
             a.last().and_then(Value::as_bool).unwrap_or(true)
         } else {
             true
         };
-        let mut v: Vec<Value> = x.to_vec();
-        v.sort_by(|p, q| match (p.is_null(), q.is_null()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => {
-                if nulls_last {
-                    Ordering::Greater
-                } else {
-                    Ordering::Less
-                }
+        let Some(x) = arr(&a[0]) else {
+            return if arrays > 1 {
+                Value::array(vec![Value::Null; arrays])
+            } else {
+                Value::Null
+            };
+        };
+        let mut order: Vec<usize> = (0..x.len()).collect();
+        order.sort_by(|&i, &j| sort_order(&x[i], &x[j], desc, nulls_last));
+        let reorder = |v: &Value| match arr(v) {
+            Some(y) if y.len() == x.len() => {
+                Value::array(order.iter().map(|&i| y[i].clone()).collect())
             }
-            (false, true) => {
-                if nulls_last {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                }
-            }
-            _ => {
-                let o = compare(p, q);
-                if desc {
-                    o.reverse()
-                } else {
-                    o
-                }
-            }
-        });
-        Value::array(v)
+            _ => Value::Null,
+        };
+        if arrays == 1 {
+            return reorder(&a[0]);
+        }
+        Value::array(a[..arrays].iter().map(reorder).collect())
     })
+}
+
+fn sort_order(p: &Value, q: &Value, desc: bool, nulls_last: bool) -> Ordering {
+    match (p.is_null(), q.is_null()) {
+        (true, true) => Ordering::Equal,
+        (true, false) if nulls_last => Ordering::Greater,
+        (true, false) => Ordering::Less,
+        (false, true) if nulls_last => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        _ => {
+            let o = compare(p, q);
+            if desc {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+    }
 }
 
 fn bind_set(name: &str, args: &[ArgInfo]) -> Bound {

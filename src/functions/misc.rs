@@ -4,9 +4,10 @@
 //! kql runs offline on local tables, so the environment functions answer with fixed
 //! local values (listed in the README): there is no cluster, database or principal.
 
+use super::net::parse_ipv4;
 use super::{arity, constant, func, pure, sig, text, ArgInfo, Bound, FnError, Want};
 use crate::types::Type;
-use crate::value::{Bag, Value};
+use crate::value::{to_json_text, Bag, Value};
 
 pub(super) const NAMES: &[&str] = &[
     "current_database",
@@ -19,6 +20,9 @@ pub(super) const NAMES: &[&str] = &[
     "ingestion_time",
     "assert",
     "parse_version",
+    "to_utf8",
+    "dynamic_to_json",
+    "ipv4_range_to_cidr_list",
 ];
 
 /// The database name Kusto's local emulator reports; kql has no databases.
@@ -57,8 +61,73 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "assert" => bind_assert(args),
         "parse_version" => sig(name, args, 1, 1, &[Want::Str])
             .and_then(|_| pure(Type::Decimal, |a| parse_version(&text(&a[0])))),
+        "to_utf8" => sig(name, args, 1, 1, &[Want::Str]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                let bytes = text(&a[0]).bytes().map(|b| Value::Long(b as i64)).collect();
+                Value::array(bytes)
+            })
+        }),
+        "dynamic_to_json" => sig(name, args, 1, 1, &[Want::Any])
+            .and_then(|_| pure(Type::String, |a| Value::str(&to_json_text(&sorted(&a[0]))))),
+        "ipv4_range_to_cidr_list" => {
+            sig(name, args, 2, 2, &[Want::Str, Want::Str]).and_then(|_| {
+                pure(Type::Dynamic, |a| {
+                    match (parse_ipv4(&text(&a[0])), parse_ipv4(&text(&a[1]))) {
+                        (Some((lo, 32)), Some((hi, 32))) if lo <= hi => cidr_list(lo, hi),
+                        _ => Value::Null,
+                    }
+                })
+            })
+        }
         _ => return None,
     })
+}
+
+/// The value with every bag's keys in ordinal order, at every depth: the canonical form
+/// `dynamic_to_json` prints.
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Array(items) => Value::array(items.iter().map(sorted).collect()),
+        Value::Bag(bag) => {
+            let mut keys: Vec<_> = bag.keys().collect();
+            keys.sort();
+            let mut out = Bag::new();
+            for k in keys {
+                out.insert(k.clone(), sorted(&bag[k]));
+            }
+            Value::bag(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// The fewest CIDR blocks covering the addresses `lo..=hi`, in address order.
+fn cidr_list(lo: u32, hi: u32) -> Value {
+    let mut out = Vec::new();
+    let mut at = lo as u64;
+    let end = hi as u64;
+    while at <= end {
+        // The largest block aligned at `at` that stays within the range.
+        let mut size = if at == 0 {
+            1u64 << 32
+        } else {
+            at & at.wrapping_neg()
+        };
+        while at + size - 1 > end {
+            size >>= 1;
+        }
+        let prefix = 32 - size.trailing_zeros();
+        let ip = at as u32;
+        out.push(Value::str(&format!(
+            "{}.{}.{}.{}/{prefix}",
+            ip >> 24,
+            ip >> 16 & 255,
+            ip >> 8 & 255,
+            ip & 255
+        )));
+        at += size;
+    }
+    Value::array(out)
 }
 
 fn fixed_string(name: &str, args: &[ArgInfo], value: &'static str) -> Bound {
@@ -118,6 +187,22 @@ fn parse_version(s: &str) -> Value {
 mod tests {
     use super::parse_version;
     use crate::value::Value;
+
+    #[test]
+    fn cidr() {
+        use super::cidr_list;
+        use crate::value::to_json_text;
+        let ip = |a: u32, b: u32, c: u32, d: u32| a << 24 | b << 16 | c << 8 | d;
+        assert_eq!(
+            to_json_text(&cidr_list(ip(127, 0, 0, 1), ip(127, 0, 0, 128))),
+            r#"["127.0.0.1/32","127.0.0.2/31","127.0.0.4/30","127.0.0.8/29","127.0.0.16/28","127.0.0.32/27","127.0.0.64/26","127.0.0.128/32"]"#
+        );
+        assert_eq!(
+            to_json_text(&cidr_list(ip(192, 168, 1, 7), ip(192, 168, 1, 10))),
+            r#"["192.168.1.7/32","192.168.1.8/31","192.168.1.10/32"]"#
+        );
+        assert_eq!(to_json_text(&cidr_list(0, u32::MAX)), r#"["0.0.0.0/0"]"#);
+    }
 
     #[test]
     fn versions() {

@@ -112,6 +112,7 @@ pub struct BoundScalar {
 
 /// Binds a call of scalar function (or operator) `name`.
 pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError> {
+    let name = canonical(name);
     let families: [FamilyBinder; 12] = [
         ops::bind,
         string::bind,
@@ -144,6 +145,32 @@ pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError>
     }
 }
 
+/// Kusto's other spellings of scalar functions (mostly deprecated names).
+const ALIASES: &[(&str, &str)] = &[
+    ("parsejson", "parse_json"),
+    ("weekofyear", "week_of_year"),
+    ("datepart", "datetime_part"),
+    ("notempty", "isnotempty"),
+    ("notnull", "isnotnull"),
+    ("parseurl", "parse_url"),
+    ("parseurlquery", "parse_urlquery"),
+    ("extractall", "extract_all"),
+    ("base64_encodestring", "base64_encode_tostring"),
+    ("base64_decodestring", "base64_decode_tostring"),
+    ("arraylength", "array_length"),
+    ("array_strcat", "strcat_array"),
+    ("totime", "totimespan"),
+    ("make_string", "unicode_codepoints_to_string"),
+];
+
+/// The name a scalar function is implemented under.
+fn canonical(name: &str) -> &str {
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, to)| to)
+}
+
 /// Every function name kql knows (built or not), for "did you mean".
 pub fn known_names() -> impl Iterator<Item = &'static str> {
     ops::NAMES
@@ -162,11 +189,13 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
         .chain(aggregate::NAMES)
         .chain(UNSUPPORTED)
         .copied()
+        .chain(ALIASES.iter().map(|(alias, _)| *alias))
         .filter(|n| !n.starts_with("__"))
 }
 
 /// Whether kql implements scalar function `name` (operators included).
 pub fn is_scalar_implemented(name: &str) -> bool {
+    let name = canonical(name);
     [
         ops::NAMES,
         string::NAMES,
@@ -209,9 +238,6 @@ const UNSUPPORTED: &[&str] = &[
     "make_set_with_nulls",
     "row_number",
     "row_cumsum",
-    "row_rank_dense",
-    "row_rank_min",
-    "row_window_session",
     "prev",
     "next",
     "parse_xml",
@@ -235,12 +261,9 @@ const UNSUPPORTED: &[&str] = &[
     "hash_combine",
     "hash_many",
     "pack_all",
-    "bag_pack_columns",
     "column_ifexists",
-    "dynamic_to_json",
     "ipv4_lookup",
     "make_string",
-    "to_utf8",
     "welch_test",
     "new_activity_metrics",
     "point_to_map_url",
