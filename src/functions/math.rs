@@ -310,6 +310,11 @@ fn bind_min_max_of(name: &str, args: &[ArgInfo]) -> Bound {
 
 /// The gamma function (Lanczos approximation, g = 7).
 fn gamma(x: f64) -> f64 {
+    // Whole arguments are factorials, exact in a double up to 170!: the approximation
+    // below would give 23.999999999999996 for gamma(5).
+    if (1.0..=171.0).contains(&x) && x.fract() == 0.0 {
+        return (1..x as u32).fold(1.0, |acc, k| acc * k as f64);
+    }
     if x < 0.5 {
         return std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma(1.0 - x));
     }

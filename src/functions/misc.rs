@@ -23,6 +23,7 @@ pub(super) const NAMES: &[&str] = &[
     "to_utf8",
     "dynamic_to_json",
     "ipv4_range_to_cidr_list",
+    "treepath",
 ];
 
 /// The database name Kusto's local emulator reports; kql has no databases.
@@ -79,8 +80,37 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 })
             })
         }
+        "treepath" => sig(name, args, 1, 1, &[Want::Dynamic]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                let mut paths = indexmap::IndexSet::new();
+                tree_paths(&a[0], String::new(), &mut paths);
+                Value::array(paths.iter().map(|p| Value::str(p)).collect())
+            })
+        }),
         _ => return None,
     })
+}
+
+/// Every path below `v`: `['key']` for a property, `[0]` standing for all elements of
+/// an array (so the paths of elements merge), in first-seen order.
+fn tree_paths(v: &Value, prefix: String, out: &mut indexmap::IndexSet<String>) {
+    match v {
+        Value::Bag(bag) => {
+            for (k, x) in bag.iter() {
+                let p = format!("{prefix}['{k}']");
+                out.insert(p.clone());
+                tree_paths(x, p, out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let p = format!("{prefix}[0]");
+            out.insert(p.clone());
+            for x in items.iter() {
+                tree_paths(x, p.clone(), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The value with every bag's keys in ordinal order, at every depth: the canonical form

@@ -334,8 +334,14 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 )
             })
         }),
-        "url_encode" | "url_encode_component" => sig(name, args, 1, 1, &[Any])
+        "url_encode" => sig(name, args, 1, 1, &[Any])
             .and_then(|_| pure(Type::String, |a| Value::str(&url_encode(&text(&a[0]))))),
+        // The same, except that a space is `%20` (documented: `hello%20world`).
+        "url_encode_component" => sig(name, args, 1, 1, &[Any]).and_then(|_| {
+            pure(Type::String, |a| {
+                Value::str(&url_encode(&text(&a[0])).replace('+', "%20"))
+            })
+        }),
         "url_decode" => sig(name, args, 1, 1, &[Any]).and_then(|_| {
             pure(Type::String, |a| match url_decode(&text(&a[0])) {
                 Some(s) => Value::str(&s),
