@@ -273,3 +273,29 @@ fn aliases_and_exact_distinct_counts() {
         ("print g = gamma(5)", "g:real\n24"),
     ]);
 }
+
+#[test]
+fn csv_and_xml() {
+    cases(&[
+        (
+            r#"print result=parse_csv('aa,"b,b,b",cc,"Escaping quotes: ""Title""","line1\nline2"')"#,
+            r#"result:dynamic
+["aa","b,b,b","cc","Escaping quotes: \"Title\"","line1\nline2"]"#,
+        ),
+        (
+            r#"print result_multi_record=parse_csv('record1,a,b,c\nrecord2,x,y,z')"#,
+            r#"result_multi_record:dynamic
+["record1","a","b","c"]"#,
+        ),
+        (
+            r#"print d = parse_xml('<?xml version="1.0" encoding="UTF-8"?><duration><value>118.0</value><min>100.0</min></duration>')
+            | extend duration_value=d.duration.value, duration_min=d["duration"]["min"]"#,
+            r#"d:dynamic, duration_value:dynamic, duration_min:dynamic
+{"duration":{"value":"118.0","min":"100.0"}}|118.0|100.0"#,
+        ),
+        (
+            r#"print e = parse_xml("<EventData><Data Name='TargetUserName'>alice</Data><Data Name='IpAddress'>10.0.0.1</Data></EventData>").EventData.Data[1]['#text'], bad = parse_xml('<a>')"#,
+            "e:dynamic, bad:dynamic\n10.0.0.1|null",
+        ),
+    ]);
+}

@@ -24,6 +24,7 @@ pub(super) const NAMES: &[&str] = &[
     "dynamic_to_json",
     "ipv4_range_to_cidr_list",
     "treepath",
+    "parse_csv",
 ];
 
 /// The database name Kusto's local emulator reports; kql has no databases.
@@ -87,8 +88,36 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 Value::array(paths.iter().map(|p| Value::str(p)).collect())
             })
         }),
+        "parse_csv" => sig(name, args, 1, 1, &[Want::Str])
+            .and_then(|_| pure(Type::Dynamic, |a| parse_csv(&text(&a[0])))),
         _ => return None,
     })
+}
+
+/// The fields of the first CSV record: fields in double quotes may hold commas, line
+/// feeds and `""` (a quote).
+fn parse_csv(s: &str) -> Value {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = s.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => fields.push(Value::str(&std::mem::take(&mut field))),
+            (false, '\n') => break,
+            (false, '\r') if chars.peek() == Some(&'\n') => break,
+            (false, c) => field.push(c),
+        }
+    }
+    fields.push(Value::str(&field));
+    Value::array(fields)
 }
 
 /// Every path below `v`: `['key']` for a property, `[0]` standing for all elements of

@@ -37,6 +37,7 @@ pub mod terms;
 mod tests;
 mod units;
 mod useragent;
+mod xml;
 mod zones;
 
 use crate::types::Type;
@@ -113,7 +114,7 @@ pub struct BoundScalar {
 /// Binds a call of scalar function (or operator) `name`.
 pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError> {
     let name = canonical(name);
-    let families: [FamilyBinder; 12] = [
+    let families: [FamilyBinder; 13] = [
         ops::bind,
         string::bind,
         convert::bind,
@@ -126,6 +127,7 @@ pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError>
         compress::bind,
         zones::bind,
         useragent::bind,
+        xml::bind,
     ];
     for family in families {
         if let Some(result) = family(name, args) {
@@ -186,6 +188,7 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
         .chain(compress::NAMES)
         .chain(zones::NAMES)
         .chain(useragent::NAMES)
+        .chain(xml::NAMES)
         .chain(aggregate::NAMES)
         .chain(UNSUPPORTED)
         .copied()
@@ -209,6 +212,7 @@ pub fn is_scalar_implemented(name: &str) -> bool {
         compress::NAMES,
         zones::NAMES,
         useragent::NAMES,
+        xml::NAMES,
     ]
     .iter()
     .any(|names| names.contains(&name))
@@ -240,8 +244,6 @@ const UNSUPPORTED: &[&str] = &[
     "row_cumsum",
     "prev",
     "next",
-    "parse_xml",
-    "parse_csv",
     "geo_distance_2points",
     "geo_point_in_circle",
     "geo_point_in_polygon",
