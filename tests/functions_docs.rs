@@ -299,3 +299,17 @@ fn csv_and_xml() {
         ),
     ]);
 }
+
+#[test]
+fn schema_of_dynamic_values() {
+    cases(&[(
+        r#"datatable(value: dynamic) [
+            dynamic({"x":1, "y":3.5}),
+            dynamic({"x":"somevalue", "z":[1, 2, 3]}),
+            dynamic({"y":{"w":"zzz"}, "t":["aa", "bb"], "z":["foo"]})
+        ]
+        | summarize buildschema(value)"#,
+        r#"schema_value:dynamic
+{"x":["long","string"],"y":["double",{"w":"string"}],"z":{"`indexer`":["long","string"]},"t":{"`indexer`":"string"}}"#,
+    )]);
+}

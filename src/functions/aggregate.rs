@@ -63,6 +63,7 @@ pub(super) const NAMES: &[&str] = &[
     "binary_all_and",
     "binary_all_or",
     "binary_all_xor",
+    "buildschema",
 ];
 
 /// Aggregates kql knows but has not built (binding fails with "not supported yet").
@@ -80,7 +81,6 @@ pub(super) const UNSUPPORTED: &[&str] = &[
     "hll",
     "hll_if",
     "hll_merge",
-    "buildschema",
     "make_set_with_nulls",
     "dcount_intersect",
 ];
@@ -374,6 +374,12 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
                     nulls,
                     pred: cond.then_some(1),
                 })
+            })
+        }
+        "buildschema" => {
+            sig(name, args, 1, 1, &[Dynamic])?;
+            agg(vec![Type::Dynamic], || {
+                Box::new(super::schema::BuildSchema::default())
             })
         }
         "make_bag" | "make_bag_if" => {

@@ -31,6 +31,7 @@ mod misc;
 mod net;
 mod ops;
 mod punycode;
+mod schema;
 mod string;
 pub mod terms;
 #[cfg(test)]
@@ -238,7 +239,6 @@ const UNSUPPORTED: &[&str] = &[
     "hll_if",
     "hll_merge",
     "dcount_hll",
-    "buildschema",
     "make_set_with_nulls",
     "row_number",
     "row_cumsum",
