@@ -313,3 +313,19 @@ fn schema_of_dynamic_values() {
 {"x":["long","string"],"y":["double",{"w":"string"}],"z":{"`indexer`":["long","string"]},"t":{"`indexer`":"string"}}"#,
     )]);
 }
+
+#[test]
+fn beta_distribution() {
+    cases(&[
+        (
+            r#"datatable(x:double, alpha:double, beta:double)[0.9, 10.0, 20.0, 1.5, 10.0, 20.0, double(-10), 10.0, 20.0, 0.1, double(-1.0), 20.0]
+            | project b = round(beta_cdf(x, alpha, beta), 12)"#,
+            "b:real\n1\nNaN\nNaN\nNaN",
+        ),
+        (
+            "print p = round(beta_pdf(0.5, 10, 20), 12), i = round(beta_inv(0.1, 10, 20), 12), none = beta_inv(1.5, 10, 20), nan = beta_inv(0.1, -1, 20)",
+            "p:real, i:real, none:real, nan:real\n0.746176019311|0.226415022389|null|NaN",
+        ),
+        ("print l = loggamma(5) == log(24)", "l:bool\ntrue"),
+    ]);
+}

@@ -115,7 +115,14 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "atan" => real_fn(name, args, f64::atan),
         "cot" => real_fn(name, args, |x| 1.0 / x.tan()),
         "gamma" => real_fn(name, args, gamma),
-        "loggamma" => real_fn(name, args, |x| gamma(x).abs().ln()),
+        // Large arguments overflow gamma itself, not its logarithm.
+        "loggamma" => real_fn(name, args, |x| {
+            if x > 171.0 {
+                super::stats::ln_gamma(x)
+            } else {
+                gamma(x).abs().ln()
+            }
+        }),
         "sign" => real_fn(name, args, |x| {
             if x > 0.0 {
                 1.0

@@ -32,6 +32,7 @@ mod net;
 mod ops;
 mod punycode;
 mod schema;
+mod stats;
 mod string;
 pub mod terms;
 #[cfg(test)]
@@ -115,7 +116,7 @@ pub struct BoundScalar {
 /// Binds a call of scalar function (or operator) `name`.
 pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError> {
     let name = canonical(name);
-    let families: [FamilyBinder; 13] = [
+    let families: [FamilyBinder; 14] = [
         ops::bind,
         string::bind,
         convert::bind,
@@ -129,6 +130,7 @@ pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError>
         zones::bind,
         useragent::bind,
         xml::bind,
+        stats::bind,
     ];
     for family in families {
         if let Some(result) = family(name, args) {
@@ -190,6 +192,7 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
         .chain(zones::NAMES)
         .chain(useragent::NAMES)
         .chain(xml::NAMES)
+        .chain(stats::NAMES)
         .chain(aggregate::NAMES)
         .chain(UNSUPPORTED)
         .copied()
@@ -214,6 +217,7 @@ pub fn is_scalar_implemented(name: &str) -> bool {
         zones::NAMES,
         useragent::NAMES,
         xml::NAMES,
+        stats::NAMES,
     ]
     .iter()
     .any(|names| names.contains(&name))
