@@ -269,7 +269,6 @@ const UNSUPPORTED: &[&str] = &[
     "pack_all",
     "column_ifexists",
     "ipv4_lookup",
-    "welch_test",
     "new_activity_metrics",
     "point_to_map_url",
     "geohash_to_map_url",

@@ -7,9 +7,20 @@ use super::{num_f64, pure, sig, ArgInfo, Bound, Want};
 use crate::types::Type;
 use crate::value::Value;
 
-pub(super) const NAMES: &[&str] = &["beta_cdf", "beta_pdf", "beta_inv"];
+pub(super) const NAMES: &[&str] = &["beta_cdf", "beta_pdf", "beta_inv", "welch_test"];
 
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
+    if name == "welch_test" {
+        return Some(sig(name, args, 6, 6, &[Want::Num]).and_then(|_| {
+            pure(Type::Real, |a| {
+                let v: Option<Vec<f64>> = a.iter().map(num_f64).collect();
+                match v {
+                    Some(v) => Value::Real(welch(v[0], v[1], v[2], v[3], v[4], v[5])),
+                    None => Value::Null,
+                }
+            })
+        }));
+    }
     let f: fn(f64, f64, f64) -> Option<f64> = match name {
         "beta_cdf" => cdf,
         "beta_pdf" => pdf,
@@ -24,6 +35,18 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             }
         })
     }))
+}
+
+/// The two-sided p-value of Welch's t-test for two samples given by mean, variance
+/// and count.
+fn welch(m1: f64, v1: f64, n1: f64, m2: f64, v2: f64, n2: f64) -> f64 {
+    let (s1, s2) = (v1 / n1, v2 / n2);
+    let t = (m1 - m2) / (s1 + s2).sqrt();
+    let df = (s1 + s2).powi(2) / (s1 * s1 / (n1 - 1.0) + s2 * s2 / (n2 - 1.0));
+    if !t.is_finite() || !df.is_finite() || df <= 0.0 {
+        return f64::NAN;
+    }
+    regularized_beta(df / (df + t * t), df / 2.0, 0.5)
 }
 
 fn shapes_ok(a: f64, b: f64) -> bool {
@@ -176,5 +199,26 @@ mod tests {
         assert_eq!(inv(1.5, 10.0, 20.0), None);
         assert!(inv(0.1, -1.0, 20.0).unwrap().is_nan());
         assert!(close(cdf(0.5, 1.0, 1.0).unwrap(), 0.5));
+        // Wikipedia's Welch example 1: t = -2.46, df = 24.9, p = 0.021.
+        let s1 = [
+            27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7,
+            21.4,
+        ];
+        let s2 = [
+            27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5,
+            24.4,
+        ];
+        let stats = |s: &[f64]| {
+            let n = s.len() as f64;
+            let m = s.iter().sum::<f64>() / n;
+            (
+                m,
+                s.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0),
+                n,
+            )
+        };
+        let ((m1, v1, n1), (m2, v2, n2)) = (stats(&s1), stats(&s2));
+        let p = welch(m1, v1, n1, m2, v2, n2);
+        assert!((p - 0.021).abs() < 0.0005, "{p}");
     }
 }

@@ -215,7 +215,7 @@ fn type_errors() {
         Err(FnError::Unknown)
     ));
     assert!(matches!(
-        bind_scalar("welch_test", &none),
+        bind_scalar("estimate_data_size", &none),
         Err(FnError::Unsupported)
     ));
     assert!(known_names().any(|n| n == "replace_regex"));
