@@ -329,3 +329,25 @@ fn beta_distribution() {
         ("print l = loggamma(5) == log(24)", "l:bool\ntrue"),
     ]);
 }
+
+#[test]
+fn data_size_and_welch() {
+    cases(&[
+        (
+            "range x from 1 to 10 step 1 | extend Text = '1234567890' | summarize Total=sum(estimate_data_size(*))",
+            "Total:long\n180",
+        ),
+        (
+            "print s = estimate_data_size(1, 'ab', int(3), dynamic([1]))",
+            "s:long\n17",
+        ),
+        (
+            "print s1 = dynamic([27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4]), \
+                   s2 = dynamic([27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4]) \
+             | mv-expand s1 to typeof(double), s2 to typeof(double) \
+             | summarize m1=avg(s1), v1=variance(s1), c1=count(), m2=avg(s2), v2=variance(s2), c2=count() \
+             | project pValue = round(welch_test(m1,v1,c1,m2,v2,c2), 3)",
+            "pValue:real\n0.021",
+        ),
+    ]);
+}

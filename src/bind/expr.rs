@@ -438,6 +438,20 @@ impl Binder<'_> {
                     ty: Type::Dynamic,
                 });
             }
+            // `estimate_data_size(*)` measures every column of the row.
+            "estimate_data_size" if args.iter().any(|a| matches!(a.value.kind, ExprKind::Star)) => {
+                let cols = &cx.row[..cx.input_width.min(cx.row.len())];
+                let bound: Vec<Bound> = cols
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Bound {
+                        expr: BExpr::Column(i),
+                        ty: c.ty,
+                    })
+                    .collect();
+                let spans = vec![span; bound.len()];
+                return self.call(name, bound, &spans, span);
+            }
             // The bag's keys are the columns' names, so only column references qualify.
             "bag_pack_columns" => {
                 let mut names = Vec::new();

@@ -25,6 +25,7 @@ pub(super) const NAMES: &[&str] = &[
     "ipv4_range_to_cidr_list",
     "treepath",
     "parse_csv",
+    "estimate_data_size",
 ];
 
 /// The database name Kusto's local emulator reports; kql has no databases.
@@ -88,10 +89,28 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 Value::array(paths.iter().map(|p| Value::str(p)).collect())
             })
         }),
+        // The binder expands `estimate_data_size(*)` to every column of the row.
+        "estimate_data_size" => sig(name, args, 1, usize::MAX, &[Want::Any])
+            .and_then(|_| pure(Type::Long, |a| Value::Long(a.iter().map(data_size).sum()))),
         "parse_csv" => sig(name, args, 1, 1, &[Want::Str])
             .and_then(|_| pure(Type::Dynamic, |a| parse_csv(&text(&a[0])))),
         _ => return None,
     })
+}
+
+/// The estimated storage size of a value in bytes: fixed widths for scalars (a long is
+/// 8, as Kusto's example counts), the UTF-8 length of a string, the JSON text of a
+/// dynamic value; null takes nothing.
+fn data_size(v: &Value) -> i64 {
+    match v {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Int(_) => 4,
+        Value::Long(_) | Value::Real(_) | Value::DateTime(_) | Value::TimeSpan(_) => 8,
+        Value::Decimal(_) | Value::Guid(_) => 16,
+        Value::String(s) => s.len() as i64,
+        other => to_json_text(other).len() as i64,
+    }
 }
 
 /// The fields of the first CSV record: fields in double quotes may hold commas, line

@@ -259,7 +259,6 @@ const UNSUPPORTED: &[&str] = &[
     "series_iir",
     "series_stats",
     "series_decompose",
-    "estimate_data_size",
     "cursor_after",
     "cursor_before_or_at",
     "extent_id",

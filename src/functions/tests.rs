@@ -215,7 +215,7 @@ fn type_errors() {
         Err(FnError::Unknown)
     ));
     assert!(matches!(
-        bind_scalar("estimate_data_size", &none),
+        bind_scalar("extent_tags", &none),
         Err(FnError::Unsupported)
     ));
     assert!(known_names().any(|n| n == "replace_regex"));
