@@ -260,6 +260,29 @@ fn serialized_ranks_and_sessions() {
 }
 
 #[test]
+fn session_limits_are_exclusive() {
+    cases(&[
+        (
+            "range t from datetime(2024-01-01) to datetime(2024-01-01 00:20) step 5m \
+             | extend s = row_window_session(t, 10m, 5m), s2 = row_window_session(t, 10m, 6m)",
+            "t:datetime, s:datetime, s2:datetime\n\
+             2024-01-01T00:00:00Z|2024-01-01T00:00:00Z|2024-01-01T00:00:00Z\n\
+             2024-01-01T00:05:00Z|2024-01-01T00:05:00Z|2024-01-01T00:00:00Z\n\
+             2024-01-01T00:10:00Z|2024-01-01T00:10:00Z|2024-01-01T00:10:00Z\n\
+             2024-01-01T00:15:00Z|2024-01-01T00:15:00Z|2024-01-01T00:10:00Z\n\
+             2024-01-01T00:20:00Z|2024-01-01T00:20:00Z|2024-01-01T00:20:00Z",
+        ),
+        (
+            r#"datatable (Airport:string, Airline:string, Departures:long)["SEA", "LH", 3, "SEA", "LY", 100, "SEA", "UA", 3, "SEA", "BA", 2, "SEA", "EL", 3, "AMS", "EL", 1, "AMS", "BA", 1]
+            | sort by Airport desc, Departures asc, Airline asc
+            | extend Rank=row_rank_dense(Departures, prev(Airport) != Airport)"#,
+            "Airport:string, Airline:string, Departures:long, Rank:long\n\
+             SEA|BA|2|1\nSEA|EL|3|2\nSEA|LH|3|2\nSEA|UA|3|2\nSEA|LY|100|3\nAMS|BA|1|1\nAMS|EL|1|1",
+        ),
+    ]);
+}
+
+#[test]
 fn aliases_and_exact_distinct_counts() {
     cases(&[
         (

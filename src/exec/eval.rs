@@ -170,8 +170,9 @@ fn ranked(
                     Value::array(vec![term.clone(), Value::Null, Value::Long(n)]),
                 );
             };
-            let gap_ok = matches!(prev, Value::DateTime(p) if t - p <= *between);
-            if gap_ok && t - start <= *from_first {
+            // A value at exactly either limit starts a new session (documented).
+            let gap_ok = matches!(prev, Value::DateTime(p) if t - p < *between);
+            if gap_ok && t - start < *from_first {
                 Value::DateTime(*start)
             } else {
                 term.clone()
