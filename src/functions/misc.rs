@@ -40,12 +40,26 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "current_cluster_endpoint" => fixed_string(name, args, LOCAL_ENDPOINT),
         "current_principal" => fixed_string(name, args, NULL_IDENTITY),
         "current_principal_details" => arity(name, args, 0, 0).and_then(|_| {
+            // The documented fields; an unauthenticated query has none but its name.
             let mut bag = Bag::new();
-            bag.insert("Type".into(), Value::str("Unknown"));
-            bag.insert("DisplayName".into(), Value::str(NULL_IDENTITY));
-            bag.insert("ObjectId".into(), Value::str(""));
-            bag.insert("FQN".into(), Value::str(NULL_IDENTITY));
-            bag.insert("Notes".into(), Value::str(""));
+            for field in [
+                "UserPrincipalName",
+                "IdentityProvider",
+                "Authority",
+                "Mfa",
+                "Type",
+                "DisplayName",
+                "ObjectId",
+                "FQN",
+                "Notes",
+            ] {
+                let v = if matches!(field, "DisplayName" | "FQN") {
+                    Value::str(NULL_IDENTITY)
+                } else {
+                    Value::Null
+                };
+                bag.insert(field.into(), v);
+            }
             let v = Value::bag(bag);
             pure(Type::Dynamic, move |_| v.clone())
         }),
