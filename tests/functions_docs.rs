@@ -81,7 +81,7 @@ fn assert_is_checked_when_the_query_is_analysed() {
         ),
         (
             "print assert(1 > 2, 'one is not more than two')",
-            "error: `assert`: assertion failed: one is not more than two",
+            "error: `assert`: assert() has failed with message: 'one is not more than two'",
         ),
     ]);
 }

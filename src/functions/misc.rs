@@ -242,9 +242,10 @@ fn bind_assert(args: &[ArgInfo]) -> Bound {
     };
     match constant(args, 0) {
         Some(Value::Bool(true)) => pure(Type::Bool, |_| Value::Bool(true)),
-        Some(Value::Bool(false)) | Some(Value::Null) => {
-            Err(FnError::Type(0, format!("assertion failed: {message}")))
-        }
+        Some(Value::Bool(false)) | Some(Value::Null) => Err(FnError::Type(
+            0,
+            format!("assert() has failed with message: '{message}'"),
+        )),
         _ => Err(FnError::Type(
             0,
             "the condition of `assert` must be a constant known when the query is analysed".into(),
