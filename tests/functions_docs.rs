@@ -374,3 +374,17 @@ fn data_size_and_welch() {
         ),
     ]);
 }
+
+#[test]
+fn hashes_of_datetimes() {
+    cases(&[
+        (
+            r#"print result=hash(datetime("2015-01-01"))"#,
+            "result:long\n1380966698541616202",
+        ),
+        (
+            r#"print a = hash("World"), b = hash("World", 100)"#,
+            "a:long, b:long\n1846988464401551951|51",
+        ),
+    ]);
+}

@@ -212,16 +212,24 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }
         "hash" | "hash_xxhash64" => {
             sig(name, args, 1, 2, &[Any, Integer]).and_then(|_| {
-                // How Kusto hashes non-string values is not documented: refuse them
-                // rather than guess.
-                if !matches!(args[0].ty, Type::String | Type::Dynamic) {
+                // A string hashes its UTF-8 bytes; a datetime its ticks as 8 little-endian
+                // bytes (the documented hash(datetime("2015-01-01")) is exactly that), and
+                // a timespan and a long, 64-bit values like it, the same way. Other types
+                // are not known: refuse them rather than guess.
+                if !matches!(
+                    args[0].ty,
+                    Type::String | Type::Dynamic | Type::DateTime | Type::TimeSpan | Type::Long
+                ) {
                     return Err(FnError::Unsupported);
                 }
                 pure(Type::Long, |a| {
-                    let Value::String(s) = &a[0] else {
-                        return Value::Null;
-                    };
-                    let h = xxhash64(s.as_bytes()) as i64;
+                    let h = match &a[0] {
+                        Value::String(s) => xxhash64(s.as_bytes()),
+                        Value::DateTime(t) | Value::TimeSpan(t) | Value::Long(t) => {
+                            xxhash64(&t.to_le_bytes())
+                        }
+                        _ => return Value::Null,
+                    } as i64;
                     match a.get(1).map(num_i64) {
                         None => Value::Long(h),
                         Some(Some(m)) if m > 0 => Value::Long((h as u64 % m as u64) as i64),
