@@ -35,15 +35,19 @@ fn unit_conversions() {
         ),
         (
             "print result = convert_volume(1.2, 'CubicMeter', 'AcreFoot')",
-            "result:real\n0.0009728568000000001",
+            "result:real\n0.0009728568",
         ),
         (
             "print result = convert_angle(1.2, 'Degree', 'Arcminute')",
             "result:real\n72",
         ),
         (
-            "print result = convert_speed(1.2, 'MeterPerSecond', 'FootPerSecond')",
-            "result:real\n3.9370078740157477",
+            "print result = convert_speed(1.2, 'MeterPerSecond', 'CentimeterPerHour')",
+            "result:real\n432000",
+        ),
+        (
+            "print a = convert_speed(1.2, 'MeterPerSecond', 'KilometerPerHour'), b = convert_angle(180, 'Degree', 'Radian')",
+            "a:real, b:real\n4.32|3.141592653589793",
         ),
         // Unit names are matched without regard to case; an unknown unit gives null.
         (
