@@ -163,9 +163,12 @@ fn os(ua: &str) -> Value {
 
 fn device(ua: &str) -> Value {
     static NOKIA: OnceLock<Regex> = OnceLock::new();
+    static NOKIA_N: OnceLock<Regex> = OnceLock::new();
     static ANDROID: OnceLock<Regex> = OnceLock::new();
     static SPIDER: OnceLock<Regex> = OnceLock::new();
     let nokia = NOKIA.get_or_init(|| Regex::new(r"Nokia ?([A-Za-z0-9]+)").expect("re"));
+    let nokia_n = NOKIA_N
+        .get_or_init(|| Regex::new(r"Nokia(N[0-9]+)([A-Za-z_\-][A-Za-z0-9_\-]*)").expect("re"));
     let android = ANDROID.get_or_init(|| {
         Regex::new(r"Android[^;)]*; (?:[a-zA-Z-]+; )?([^;)]+?)(?: Build/|\))").expect("re")
     });
@@ -180,6 +183,13 @@ fn device(ua: &str) -> Value {
         ("iPod".into(), "Apple", "iPod".into())
     } else if ua.contains("Macintosh") {
         ("Mac".into(), "Apple", "Mac".into())
+    } else if let Some(c) = nokia_n.captures(ua) {
+        // ua-parser's rule: family from the N-number, model with its variant suffix.
+        (
+            format!("Nokia {}", &c[1]),
+            "Nokia",
+            format!("{}{}", &c[1], &c[2]),
+        )
     } else if let Some(c) = nokia.captures(ua) {
         let m = c[1].to_string();
         (format!("Nokia {m}"), "Nokia", m)
@@ -283,7 +293,7 @@ mod tests {
             concat!(
                 r#"{"Browser":{"Family":"Nokia OSS Browser","MajorVersion":"3","MinorVersion":"1","Patch":""},"#,
                 r#""OperatingSystem":{"Family":"Symbian OS","MajorVersion":"9","MinorVersion":"2","Patch":"","PatchMinor":""},"#,
-                r#""Device":{"Family":"Nokia N81","Brand":"Nokia","Model":"N81"}}"#
+                r#""Device":{"Family":"Nokia N81","Brand":"Nokia","Model":"N81-3"}}"#
             )
         );
     }
