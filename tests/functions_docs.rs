@@ -365,6 +365,10 @@ fn data_size_and_welch() {
             "Total:long\n180",
         ),
         (
+            "range x from 1 to 2 step 1 | extend y = x * 2 | project pack_array(*)",
+            "Column1:dynamic\n[1,2]\n[2,4]",
+        ),
+        (
             "print s = estimate_data_size(1, 'ab', int(3), dynamic([1]))",
             "s:long\n17",
         ),

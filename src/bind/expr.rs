@@ -438,8 +438,10 @@ impl Binder<'_> {
                     ty: Type::Dynamic,
                 });
             }
-            // `estimate_data_size(*)` measures every column of the row.
-            "estimate_data_size" if args.iter().any(|a| matches!(a.value.kind, ExprKind::Star)) => {
+            // `estimate_data_size(*)` and `pack_array(*)` take every column of the row.
+            "estimate_data_size" | "pack_array"
+                if args.iter().any(|a| matches!(a.value.kind, ExprKind::Star)) =>
+            {
                 let cols = &cx.row[..cx.input_width.min(cx.row.len())];
                 let bound: Vec<Bound> = cols
                     .iter()
