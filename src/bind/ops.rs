@@ -778,6 +778,7 @@ impl Binder<'_> {
         // Final expressions over [keys, raw aggregate outputs]; None while every item is
         // a plain aggregate call (then the raw outputs are the result).
         let mut finals: Vec<(String, Bound, bool)> = Vec::new();
+        let mut dropped_slot = false;
         for item in aggregates {
             let direct = match &item.expr.kind {
                 ExprKind::Call { func, args } if functions::is_aggregate(&func.name) => {
@@ -797,19 +798,26 @@ impl Binder<'_> {
                 let mut c = collector.borrow_mut();
                 let first_slot = c.base + c.outputs.len();
                 c.aggs.push(agg);
-                let names: Vec<String> = if outputs.len() == 1 {
+                let names: Vec<(String, bool)> = if outputs.len() == 1 {
                     match item.names.as_slice() {
-                        [n] => vec![n.name.clone()],
-                        _ => {
-                            vec![aggregate_name(&func.name, args, &input_schema).unwrap_or_default()]
-                        }
+                        [n] => vec![(n.name.clone(), false)],
+                        _ => vec![(
+                            aggregate_name(&func.name, args, &input_schema).unwrap_or_default(),
+                            false,
+                        )],
                     }
                 } else {
                     multi_output_names(func, args, &item.names, &input_schema)
                 };
                 for (k, ty) in outputs.iter().enumerate() {
                     c.outputs.push(*ty);
-                    let raw = names.get(k).cloned().unwrap_or_default();
+                    let (raw, from_star) = names.get(k).cloned().unwrap_or_default();
+                    // `arg_max(x, *) by k`: the star does not repeat a group key (the
+                    // slot is still computed, just not output).
+                    if from_star && schema.iter().any(|c| c.name == raw) {
+                        dropped_slot = true;
+                        continue;
+                    }
                     let t = taken(&finals);
                     // A name the user wrote must be free; names that come from `*`
                     // take the next free number.
@@ -851,7 +859,7 @@ impl Binder<'_> {
             }
         }
         let c = collector.into_inner();
-        let all_direct = finals.iter().all(|f| f.2);
+        let all_direct = !dropped_slot && finals.iter().all(|f| f.2);
         let mut out_schema = schema.clone();
         for (name, b, _) in &finals {
             out_schema.push(Column::new(name.clone(), b.ty));
@@ -1632,15 +1640,16 @@ impl Binder<'_> {
     }
 }
 
-/// Names for the outputs of `arg_max(x, a, b)` / `take_any(a, b)` / `arg_max(x, *)`.
+/// Names for the outputs of `arg_max(x, a, b)` / `take_any(a, b)` / `arg_max(x, *)`,
+/// each with whether it comes from a `*`.
 fn multi_output_names(
     func: &ast::Ident,
     args: &[ast::Arg],
     names: &[ast::Ident],
     input: &[Column],
-) -> Vec<String> {
+) -> Vec<(String, bool)> {
     if names.len() > 1 {
-        return names.iter().map(|n| n.name.clone()).collect();
+        return names.iter().map(|n| (n.name.clone(), false)).collect();
     }
     let mut out = Vec::new();
     for (k, a) in args.iter().enumerate() {
@@ -1651,20 +1660,21 @@ fn multi_output_names(
             });
             for c in input {
                 if Some(&c.name) != first.as_ref() {
-                    out.push(c.name.clone());
+                    out.push((c.name.clone(), true));
                 }
             }
         } else {
             let explicit = a.name.as_ref().map(|n| n.name.clone());
-            out.push(
+            out.push((
                 explicit
                     .or_else(|| derived_name(&a.value))
                     .unwrap_or_default(),
-            );
+                false,
+            ));
         }
     }
     if let (Some(first), [n]) = (out.first_mut(), names) {
-        *first = n.name.clone();
+        first.0 = n.name.clone();
     }
     let _ = func;
     out
