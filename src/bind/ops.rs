@@ -453,7 +453,10 @@ impl Binder<'_> {
                         }
                     }
                 }
-                let schema = cols.iter().map(|&i| input.schema[i].clone()).collect();
+                let schema: Vec<Column> = cols.iter().map(|&i| input.schema[i].clone()).collect();
+                if let Some(c) = schema.iter().find(|c| c.ty == Type::Dynamic) {
+                    return Err(dynamic_key(&c.name, span));
+                }
                 Ok(Plan {
                     schema,
                     kind: PlanKind::Distinct {
@@ -764,6 +767,9 @@ impl Binder<'_> {
                     ))
                 }
             };
+            if b.ty == Type::Dynamic {
+                return Err(dynamic_key(&name, item.span));
+            }
             schema.push(Column::new(name, b.ty));
             keys.push(b.expr);
         }
@@ -1831,4 +1837,14 @@ fn coerce_literal(v: &Value, from: Type, to: Type) -> Option<Value> {
         _ if from == to => v.clone(),
         _ => return None,
     })
+}
+
+/// Kusto refuses to group by a dynamic value (Kusto.Language KS116; the engine says
+/// "Summarize group key ... is of a 'dynamic' type").
+fn dynamic_key(name: &str, span: Span) -> Error {
+    Error::semantic(
+        format!("group key `{name}` is of type dynamic, which cannot be grouped by"),
+        span,
+    )
+    .with_hint(format!("convert it explicitly, e.g. `tostring({name})`"))
 }
