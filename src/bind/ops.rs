@@ -1176,7 +1176,10 @@ impl Binder<'_> {
             };
             let cast = match item.to_type {
                 Some(Type::Dynamic) | None => None,
-                Some(t) => Some(self.conversion(t, item.span)?),
+                Some(t) => Some(Arc::new(CastOnly {
+                    ty: t,
+                    convert: self.conversion(t, item.span)?,
+                }) as Arc<dyn functions::ScalarImpl>),
             };
             bound.push(MvItem {
                 expr: b.expr,
@@ -1693,6 +1696,33 @@ fn plan_name(p: &Plan) -> Option<String> {
         PlanKind::Cached { input, .. } => plan_name(input),
         PlanKind::Scan { name, .. } => Some(name.clone()),
         _ => None,
+    }
+}
+
+/// `mv-expand ... to typeof(T)` is a cast, not a conversion (mv-expand-operator.md):
+/// an element that is not already a T becomes null (`2.5` or `"5"` under
+/// `typeof(long)`). Numbers conform to real; datetime, timespan and guid elements
+/// (JSON text in a dynamic) are still converted.
+struct CastOnly {
+    ty: Type,
+    convert: Arc<dyn functions::ScalarImpl>,
+}
+
+impl functions::ScalarImpl for CastOnly {
+    fn call(&self, args: &[Value], ctx: &functions::EvalCtx) -> Value {
+        let v = args.first().unwrap_or(&Value::Null);
+        let conforms = match self.ty {
+            Type::Int | Type::Long => matches!(v, Value::Null | Value::Int(_) | Value::Long(_)),
+            Type::Real | Type::Decimal => v.is_null() || v.is_number(),
+            Type::String => matches!(v, Value::Null | Value::String(_)),
+            Type::Bool => matches!(v, Value::Null | Value::Bool(_)),
+            _ => true,
+        };
+        if conforms {
+            self.convert.call(args, ctx)
+        } else {
+            Value::null_of(self.ty)
+        }
     }
 }
 
