@@ -294,13 +294,7 @@ impl Binder<'_> {
                         pred.span,
                     ));
                 }
-                Ok(Plan {
-                    schema: input.schema.clone(),
-                    kind: PlanKind::Filter {
-                        input: Box::new(input),
-                        pred: b.expr,
-                    },
-                })
+                Ok(filter_left_of_innerunique(input, b.expr))
             }
             OperatorKind::Extend(items) | OperatorKind::Serialize(items) => {
                 if items.is_empty() {
@@ -1723,6 +1717,55 @@ impl functions::ScalarImpl for CastOnly {
         } else {
             Value::null_of(self.ty)
         }
+    }
+}
+
+/// `where` over a plan. Right after an `innerunique` join, a predicate on left columns
+/// only is applied to the left side before its duplicate keys are dropped, as Kusto
+/// pushes it down (join-innerunique.md: with `| where value == "val1.2"` the join
+/// "will always give the second result").
+fn filter_left_of_innerunique(input: Plan, pred: BExpr) -> Plan {
+    fn only_below(e: &BExpr, n: usize) -> bool {
+        match e {
+            BExpr::Const(_) => true,
+            BExpr::Column(i) => *i < n,
+            BExpr::Call(_, args) => args.iter().all(|a| only_below(a, n)),
+            BExpr::And(a, b) | BExpr::Or(a, b) => only_below(a, n) && only_below(b, n),
+            BExpr::Window(..) | BExpr::Unavailable(_) => false,
+        }
+    }
+    match input.kind {
+        PlanKind::Join {
+            left,
+            right,
+            kind: JoinKind::InnerUnique,
+            left_keys,
+            right_keys,
+            right_drop,
+        } if only_below(&pred, left.schema.len()) => Plan {
+            schema: input.schema,
+            kind: PlanKind::Join {
+                left: Box::new(Plan {
+                    schema: left.schema.clone(),
+                    kind: PlanKind::Filter { input: left, pred },
+                }),
+                right,
+                kind: JoinKind::InnerUnique,
+                left_keys,
+                right_keys,
+                right_drop,
+            },
+        },
+        kind => Plan {
+            schema: input.schema.clone(),
+            kind: PlanKind::Filter {
+                input: Box::new(Plan {
+                    schema: input.schema,
+                    kind,
+                }),
+                pred,
+            },
+        },
     }
 }
 
