@@ -452,6 +452,15 @@ fn joins() {
             "Key:string, Value:long, K2:string, Value1:long", r#"[["a", 1, "a", 10], ["b", 3, "", null]]"#),
         ("the suffix is the next free number", r#"let L = datatable(Key:string, Value:long, Value1:long)["a", 1, 5]; let R = datatable(Key:string, Value:long)["a", 10]; L | join R on Key"#,
             "Key:string, Value:long, Value1:long, Key1:string, Value2:long", r#"[["a", 1, 5, "a", 10]]"#),
+        // docs: join-innerunique.md, "The deduplication keeps only the first record".
+        ("innerunique keeps the first left row of a key",
+            "let X = datatable(Key:string, Value1:long)['a',1, 'b',2, 'b',3, 'c',4]; let Y = datatable(Key:string, Value2:long)['b',10, 'c',20, 'c',30, 'd',40]; X | join Y on Key",
+            "Key:string, Value1:long, Key1:string, Value2:long", r#"[["b", 2, "b", 10], ["c", 4, "c", 20], ["c", 4, "c", 30]]"#),
+        // docs: join-innerunique.md: a filter after the join on a left column is pushed
+        // to the left side before the dedup, so it "will always give the second result".
+        ("a where on left columns after innerunique applies before the dedup",
+            r#"let t1 = datatable(key:long, value:string)[1, "val1.1", 1, "val1.2"]; let t2 = datatable(key:long, value:string)[1, "val1.3", 1, "val1.4"]; t1 | join kind = innerunique t2 on key | where value == "val1.2""#,
+            "key:long, value:string, key1:long, value1:string", r#"[[1, "val1.2", 1, "val1.3"], [1, "val1.2", 1, "val1.4"]]"#),
         ("join keys of different types are an error", r#"let L = datatable(Key:string)["1"]; let R = datatable(Key:long)[1]; L | join R on Key"#, "error", ""),
         ("leftanti keeps unmatched left rows, left columns only", q("L | join kind=leftanti R on Key"), "Key:string, Value:long", r#"[["b", 3]]"#),
         ("rightsemi keeps matched right rows, right columns only", q("R | join kind=rightsemi L on Key"), "Key:string, Value:long", r#"[["a", 1], ["a", 2]]"#),
