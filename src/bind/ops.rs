@@ -447,6 +447,20 @@ impl Binder<'_> {
                         }
                     }
                 }
+                if let Some((k, &i)) = cols
+                    .iter()
+                    .enumerate()
+                    .find(|(k, i)| cols[..*k].contains(i))
+                {
+                    let span = exprs.get(k).map_or(span, |e| e.span);
+                    return Err(Error::semantic(
+                        format!(
+                            "a column named `{}` is already declared",
+                            input.schema[i].name
+                        ),
+                        span,
+                    ));
+                }
                 let schema: Vec<Column> = cols.iter().map(|&i| input.schema[i].clone()).collect();
                 if let Some(c) = schema.iter().find(|c| c.ty == Type::Dynamic) {
                     return Err(dynamic_key(&c.name, span));
@@ -632,6 +646,9 @@ impl Binder<'_> {
         let mut visible = input.schema.clone();
         let mut out = input.schema.clone();
         let mut bound = Vec::new();
+        // Names written with `=` in this operator: writing one twice is an error
+        // (Kusto.Language KS171); replacing an input column is not.
+        let mut written: Vec<String> = Vec::new();
         for item in items {
             let cx = Ctx {
                 row: &visible,
@@ -640,7 +657,11 @@ impl Binder<'_> {
             };
             let b = self.expr(&item.expr, &cx, scope)?;
             let name = match item.names.as_slice() {
-                [n] => n.name.clone(),
+                [n] => {
+                    check_new_name_in(&written, &n.name, n.span)?;
+                    written.push(n.name.clone());
+                    n.name.clone()
+                }
                 [] => match derived_name(&item.expr) {
                     Some(n) => n,
                     None => {
@@ -742,6 +763,7 @@ impl Binder<'_> {
     ) -> Result<Plan> {
         let mut schema: Vec<Column> = Vec::new();
         let mut keys = Vec::new();
+        let mut listed: Vec<String> = Vec::new();
         for item in by {
             let b = self.scalar(&item.expr, &input.schema, scope)?;
             let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
@@ -750,7 +772,14 @@ impl Binder<'_> {
                     check_new_name(&schema, &n.name, n.span)?;
                     n.name.clone()
                 }
+                // A column listed twice is an error (Kusto.Language KS171); a name
+                // derived from an expression takes the next free number instead.
                 [] => match derived_name(&item.expr) {
+                    Some(n) if matches!(item.expr.kind, ExprKind::Name(_)) => {
+                        check_new_name_in(&listed, &n, item.span)?;
+                        listed.push(n.clone());
+                        unique(&n, &taken)
+                    }
                     Some(n) => unique(&n, &taken),
                     None => next_column_name(&taken),
                 },
