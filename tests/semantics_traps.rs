@@ -545,6 +545,32 @@ fn columns() {
             "c:long, b:long",
             "[[1, 2]]",
         ),
+        // K.L KS171: a name declared twice in one operator is an error; a name derived
+        // from an expression takes the next free number instead.
+        (
+            "extend b = 1, b = 2 is an error",
+            "datatable(a:long)[1] | extend b = 1, b = 2",
+            "error",
+            "",
+        ),
+        (
+            "distinct a, a is an error",
+            "datatable(a:long, b:long)[1, 2] | distinct a, a",
+            "error",
+            "",
+        ),
+        (
+            "summarize by a, a is an error",
+            "datatable(a:long)[1] | summarize by a, a",
+            "error",
+            "",
+        ),
+        (
+            "summarize by tostring(a), a: the column reference takes a1",
+            "datatable(a:long)[1] | summarize count() by tostring(a), a",
+            "a:string, a1:long, count_:long",
+            r#"[["1", 1, 1]]"#,
+        ),
         (
             "a dynamic member gets the name d_x",
             r#"datatable(d:dynamic)[dynamic({"x": 1})] | project d.x, d["y"]"#,
