@@ -394,6 +394,7 @@ fn numbers() {
             "a:bool, b:bool, c:bool, d:bool, e:bool", "[[true, true, false, true, true]]"),
         ("in with a dynamic array expands it", r#"print a = 2 in (dynamic([1, 2]), 5), b = "b" in (dynamic(["a", "b"])), c = 3 in (dynamic([1, 2]))"#, "a:bool, b:bool, c:bool", "[[true, true, false]]"),
         ("in over a tabular expression uses its first column", "print r = 1 in ((datatable(x:long, y:long)[2, 1, 1, 5] | project x))", "r:bool", "[[true]]"),
+        ("reals are JSON numbers, large and small", "print a = 1e20, b = 1.0, c = 1.5e-7", "a:real, b:real, c:real", "[[1e20, 1, 1.5e-7]]"),
         ("tostring of a whole real has no decimal point", "print a = tostring(1.0), b = strcat(2.0, \"x\"), c = tostring(0.5)", "a:string, b:string, c:string", r#"[["1", "2x", "0.5"]]"#),
     ]);
 }
@@ -428,6 +429,8 @@ fn datetimes_and_timespans() {
         ("now() is one instant per query; ago(x) is now() - x", "print a = now() == now(), b = ago(1d) == now() - 1d, c = now() - ago(1h)", "a:bool, b:bool, c:timespan", r#"[[true, true, "01:00:00"]]"#),
         ("datetime compared with a string is an error", r#"print r = datetime(2020-01-01) > "2019-12-31""#, "error", ""),
         ("tostring of a datetime has 7 fraction digits", "print r = tostring(datetime(2020-01-01))", "r:string", r#"[["2020-01-01T00:00:00.0000000Z"]]"#),
+        // The engine's tostring of a datetime (conformance reverse-function-*) has 7 digits.
+        ("strcat of a datetime uses tostring's 7 fraction digits", "print r = strcat(\"x\", datetime(2020-01-01 10:00:00.5))", "r:string", r#"[["x2020-01-01T10:00:00.5000000Z"]]"#),
         ("strcat converts numbers and timespans", "print r = strcat(\"a\", 1, 1h)", "r:string", r#"[["a101:00:00"]]"#),
         ("between with a datetime and a timespan right bound", "print a = datetime(2020-01-02) between (datetime(2020-01-01) .. 1d), b = datetime(2020-01-02 00:00:00.0000001) between (datetime(2020-01-01) .. 1d)", "a:bool, b:bool", "[[true, false]]"),
         // The engine types the parts of a date long (conformance hour-of-day-function-00,
