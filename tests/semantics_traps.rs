@@ -388,6 +388,11 @@ fn numbers() {
         ("toint/tolong truncate a decimal", r#"print a = toint(2.3), b = tolong(1.9), c = toint(-2.9), d = toint("123") == 123"#, "a:int, b:long, c:int, d:bool", "[[2, 1, -2, true]]"),
         ("a failed conversion is null", r#"print a = tolong("abc"), b = todouble("x"), c = todatetime("garbage"), d = toint("")"#, "a:long, b:real, c:datetime, d:int", "[[null, null, null, null]]"),
         ("bin rounds down to a multiple, for negatives too", "print a = bin(4.5, 1), b = bin(-7, 5), c = bin(time(16d), 7d), d = bin(-1h, 1d)", "a:real, b:long, c:timespan, d:timespan", r#"[[4, -10, "14.00:00:00", "-1.00:00:00"]]"#),
+        // docs: bin-function.md, "Null values, a null bin size, or a negative bin size will
+        // result in null."
+        ("bin of null, by null or by a negative size is null", "print a = bin(long(null), 1), b = bin(5, -1), c = bin(5, long(null)), d = bin(datetime(2020-01-01), -1d)", "a:long, b:long, c:long, d:datetime", "[[null, null, null, null]]"),
+        // K.L types y long: inside an operator, the column wins over a let of its name.
+        ("a column wins over a let of the same name", "let x = 1.5; datatable(x:long)[7] | extend y = x", "x:long, y:long", "[[7, 7]]"),
         ("iff unifies int and long to long", "print r = iff(true, int(1), long(2))", "r:long", "[[1]]"),
         ("1.0/0 is +inf, -1.0/0 -inf, 0.0/0 NaN (as JSON strings)", "print a = 1.0 / 0, b = -1.0 / 0, c = 0.0 / 0", "a:real, b:real, c:real", r#"[["Infinity", "-Infinity", "NaN"]]"#),
         ("between is inclusive at both ends", "print a = 5 between (1 .. 5), b = 1 between (1 .. 5), c = 0 between (1 .. 5), d = 1.5 between (1 .. 2), e = 10 !between (1 .. 9)",
@@ -623,6 +628,9 @@ fn mv_expand() {
             "a:int, b:dynamic, c:dynamic",
             r#"[[1, {"prop1": "a"}, 5], [1, {"prop2": "b"}, 4], [1, null, 3]]"#,
         ),
+        // docs: bin-function.md pads bins with mv-expand of range() to typeof(datetime).
+        ("to typeof(datetime) keeps datetime elements", "range x from 1 to 1 step 1 | mv-expand StartTime = range(datetime(2007-04-07), datetime(2007-04-09), 1d) to typeof(datetime) | extend PropertyDamage = 0",
+            "x:long, StartTime:datetime, PropertyDamage:long", r#"[[1, "2007-04-07T00:00:00Z", 0], [1, "2007-04-08T00:00:00Z", 0], [1, "2007-04-09T00:00:00Z", 0]]"#),
         (
             "Name = expr adds a column and keeps the array",
             "datatable(a:dynamic)[dynamic([1, 2])] | mv-expand b = a",
