@@ -274,6 +274,14 @@ fn contains_and_case_rules() {
             "a:bool, b:bool, c:bool",
             "[[true, false, false]]",
         ),
+        // docs: strlen-function.md, "This function counts Unicode code points"
+        // (`C\u0327edilla` is 8); an escaped surrogate pair is one code point.
+        (
+            "strlen counts code points",
+            r#"print a = strlen("⒦⒰⒮⒯⒪"), b = strlen("C\u0327edilla"), c = strlen("😀"), d = strlen("\ud83d\ude00"), e = "\ud83d\ude00" == "😀""#,
+            "a:long, b:long, c:long, d:long, e:bool",
+            "[[5, 8, 1, 1, true]]",
+        ),
         // docs: countof-function.md: plain matches may overlap, regex matches don't.
         (
             "countof: plain matches overlap",
