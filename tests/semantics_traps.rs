@@ -491,6 +491,10 @@ fn sorting() {
         ("sort asc puts nulls first", "datatable(x:long)[3, long(null), 1, 2] | sort by x asc", "x:long", "[[null], [1], [2], [3]]"),
         ("explicit nulls placement", "datatable(x:long)[3, long(null), 1] | sort by x asc nulls last", "x:long", "[[1], [3], [null]]"),
         ("NaN sorts with null", "datatable(x:real)[5.0, real(nan), real(-inf), 0.0, real(null), real(+inf)] | sort by x asc nulls last", "x:real", r#"[["-Infinity"], [0], [5], ["Infinity"], ["NaN"], [null]]"#),
+        // docs: sort-operator.md table: null and NaN group together, null outermost.
+        ("nulls first: null, then NaN, then numbers", "datatable(x:real)[5.0, real(nan), 0.0, real(null), real(+inf), -5.0] | sort by x desc nulls first", "x:real", r#"[[null], ["NaN"], ["Infinity"], [5], [0], [-5]]"#),
+        ("asc nulls first with -inf", "datatable(x:real)[5.0, real(nan), 0.0, real(null), real(+inf), -5.0, real(-inf)] | sort by x asc", "x:real", r#"[[null], ["NaN"], ["-Infinity"], [-5], [0], [5], ["Infinity"]]"#),
+        ("desc nulls last: NaN, then null", "datatable(x:real)[real(null), 5.0, real(nan), 0.0, real(+inf), -5.0] | sort by x desc", "x:real", r#"[["Infinity"], [5], [0], [-5], ["NaN"], [null]]"#),
         ("top defaults to desc, nulls last", "datatable(x:long)[3, long(null), 1, 2] | top 2 by x", "x:long", "[[3], [2]]"),
         ("top asc takes nulls first", "datatable(x:long)[3, long(null), 1, 2] | top 2 by x asc", "x:long", "[[null], [1]]"),
     ]);
