@@ -394,6 +394,8 @@ fn numbers() {
         ("round: to a precision, negative precisions too", "print round(2.98765, 3), round(2.15, 1), round(2.15), round(-50.55, -2), round(21.5, -1)",
             "print_0:real, print_1:real, print_2:real, print_3:real, print_4:real", "[[2.988, 2.2, 2, -100, 20]]"),
         ("toint/tolong truncate a decimal", r#"print a = toint(2.3), b = tolong(1.9), c = toint(-2.9), d = toint("123") == 123"#, "a:int, b:long, c:int, d:bool", "[[2, 1, -2, true]]"),
+        // docs: tobool-function.md.
+        ("tobool of strings and numbers", r#"print a = tobool("true"), b = tobool("false"), c = tobool(1), d = tobool(123)"#, "a:bool, b:bool, c:bool, d:bool", "[[true, false, true, true]]"),
         ("a failed conversion is null", r#"print a = tolong("abc"), b = todouble("x"), c = todatetime("garbage"), d = toint("")"#, "a:long, b:real, c:datetime, d:int", "[[null, null, null, null]]"),
         ("bin rounds down to a multiple, for negatives too", "print a = bin(4.5, 1), b = bin(-7, 5), c = bin(time(16d), 7d), d = bin(-1h, 1d)", "a:real, b:long, c:timespan, d:timespan", r#"[[4, -10, "14.00:00:00", "-1.00:00:00"]]"#),
         // docs: bin-function.md, "Null values, a null bin size, or a negative bin size will
