@@ -1,6 +1,7 @@
 //! How Kusto names columns nobody named (settled with Microsoft's type checker):
-//! `x.a` and `x["a"]` → `x_a`; a conversion or `bin` of a column keeps its name
-//! (`tostring(a)` → `a`, `bin(t, 1h)` → `t`); other expressions → `Column1`, ...;
+//! `x.a` and `x["a"]` → `x_a`; a conversion, `bin`, `round`, `startofday`, ... of a
+//! column keeps its name (`tostring(a)` → `a`, `bin(t, 1h)` → `t`; see
+//! `FIRST_ARGUMENT`); `strlen(s)` → `strlen_s`; other expressions → `Column1`, ...;
 //! aggregates → `count_`, `sum_X`, `set_X`, ...; a taken name gets the next free number.
 
 use crate::ast::{Expr, ExprKind, Literal};
