@@ -1,12 +1,16 @@
 //! How Kusto names columns nobody named (settled with Microsoft's type checker):
-//! `x.a` and `x["a"]` → `x_a`; a conversion or `bin` of a column keeps its name
-//! (`tostring(a)` → `a`, `bin(t, 1h)` → `t`); other expressions → `Column1`, ...;
+//! `x.a` and `x["a"]` → `x_a`; a conversion, `bin`, `round`, `startofday`, ... of a
+//! column keeps its name (`tostring(a)` → `a`, `bin(t, 1h)` → `t`; see
+//! `FIRST_ARGUMENT`); `strlen(s)` → `strlen_s`; other expressions → `Column1`, ...;
 //! aggregates → `count_`, `sum_X`, `set_X`, ...; a taken name gets the next free number.
 
 use crate::ast::{Expr, ExprKind, Literal};
 
-/// Functions whose result keeps the name of their first argument.
-const NAME_PRESERVING: &[&str] = &[
+/// Functions whose result keeps the name of their first argument (Kusto.Language's
+/// `ResultNameKind.FirstArgument`): `tostring(a)` → `a`, `round(r)` → `r`,
+/// `startofday(t)` → `t`, `bin(t, 1h)` → `t`; `bin(t + 1d, 1d)` has no name. An unnamed
+/// `extend` of one of these replaces the column it is named after.
+const FIRST_ARGUMENT: &[&str] = &[
     "tostring",
     "toint",
     "tolong",
@@ -17,19 +21,61 @@ const NAME_PRESERVING: &[&str] = &[
     "toboolean",
     "todatetime",
     "totimespan",
+    "totime",
     "toguid",
     "todynamic",
     "toobject",
     "parse_json",
+    "parsejson",
+    "parse_csv",
+    "parse_xml",
+    "tohex",
+    "split",
+    "format_datetime",
+    "format_timespan",
+    "format_bytes",
+    "startofday",
+    "bin",
+    "floor",
+    "bin_at",
+    "binary_and",
+    "binary_or",
+    "binary_xor",
+    "binary_not",
+    "binary_shift_left",
+    "binary_shift_right",
+    "bitset_count_ones",
+    "round",
+    "ceiling",
     "abs",
+    "pow",
+    "sqrt",
+    "log",
+    "log2",
+    "log10",
+    "exp",
+    "exp2",
+    "exp10",
+    "cos",
+    "sin",
+    "tan",
+    "acos",
+    "asin",
+    "atan",
+    "atan2",
+    "gamma",
+    "loggamma",
+    "erf",
+    "erfc",
 ];
 
-/// Functions named after the first column found inside their first argument:
-/// `bin(startofday(t), 1d)` → `t`.
-const BINNING: &[&str] = &["bin", "floor", "bin_at"];
+/// Functions named `<function>_<name of the first argument>` (`NameAndFirstArgument`):
+/// `strlen(s)` → `strlen_s`.
+const NAME_AND_FIRST_ARGUMENT: &[&str] = &["strlen", "string_size"];
 
-/// Functions named `<function>_<column>`: `strlen(s)` → `strlen_s`.
-const PREFIXING: &[&str] = &["strlen"];
+/// Functions named `<prefix>_<name of the first argument, or nothing>`
+/// (`PrefixAndFirstArgument`): `gettype(d)` → `type_d`.
+const PREFIX_AND_FIRST_ARGUMENT: &[(&str, &str)] = &[("gettype", "type")];
 
 /// The first column name mentioned in `e`, depth first.
 fn first_name(e: &Expr) -> Option<String> {
@@ -58,29 +104,22 @@ pub(crate) fn derived_name(e: &Expr) -> Option<String> {
             };
             Some(format!("{}_{}", derived_name(expr)?, key))
         }
-        ExprKind::Call { func, args } if NAME_PRESERVING.contains(&func.name.as_str()) => {
+        ExprKind::Call { func, args } if FIRST_ARGUMENT.contains(&func.name.as_str()) => {
             derived_name(&args.first()?.value)
         }
-        ExprKind::Call { func, args } if BINNING.contains(&func.name.as_str()) => {
-            first_name(&args.first()?.value)
+        ExprKind::Call { func, args } if NAME_AND_FIRST_ARGUMENT.contains(&func.name.as_str()) => {
+            Some(format!(
+                "{}_{}",
+                func.name,
+                derived_name(&args.first()?.value)?
+            ))
         }
-        ExprKind::Call { func, args } if PREFIXING.contains(&func.name.as_str()) => Some(format!(
-            "{}_{}",
-            func.name,
-            derived_name(&args.first()?.value)?
-        )),
-        _ => None,
-    }
-}
-
-/// The column an expression is named after (`x` in `x`, `x.a`, `tostring(x)`).
-fn root_column(e: &Expr) -> Option<&str> {
-    match &e.kind {
-        ExprKind::Name(id) => Some(&id.name),
-        ExprKind::Paren(inner) => root_column(inner),
-        ExprKind::Member { expr, .. } | ExprKind::Index { expr, .. } => root_column(expr),
-        ExprKind::Call { func, args } if NAME_PRESERVING.contains(&func.name.as_str()) => {
-            root_column(&args.first()?.value)
+        ExprKind::Call { func, args } => {
+            let (_, prefix) = PREFIX_AND_FIRST_ARGUMENT
+                .iter()
+                .find(|(f, _)| *f == func.name)?;
+            let arg = args.first().and_then(|a| derived_name(&a.value));
+            Some(format!("{prefix}_{}", arg.unwrap_or_default()))
         }
         _ => None,
     }
@@ -131,11 +170,12 @@ pub(crate) fn aggregate_name(
         "buildschema" => "schema",
         other => other,
     };
-    // Every argument over a column joins the name: covariance(x, y) → covariance_x_y;
-    // constants and lets (`dcount(x, accuracy)`) do not.
+    // Every named argument over a column joins the name: covariance(x, y) →
+    // covariance_x_y (the engine's name; Kusto.Language says covariance_x), max(strlen(s))
+    // → max_strlen_s; constants and lets (`dcount(x, accuracy)`) do not.
     let parts: Vec<String> = args
         .iter()
-        .filter(|a| root_column(&a.value).is_some_and(|r| input.iter().any(|c| c.name == r)))
+        .filter(|a| first_name(&a.value).is_some_and(|r| input.iter().any(|c| c.name == r)))
         .filter_map(|a| derived_name(&a.value))
         .collect();
     Some(format!("{prefix}_{}", parts.join("_")))

@@ -302,13 +302,7 @@ impl Binder<'_> {
                         pred.span,
                     ));
                 }
-                Ok(Plan {
-                    schema: input.schema.clone(),
-                    kind: PlanKind::Filter {
-                        input: Box::new(input),
-                        pred: b.expr,
-                    },
-                })
+                Ok(filter_left_of_innerunique(input, b.expr))
             }
             OperatorKind::Extend(items) | OperatorKind::Serialize(items) => {
                 if items.is_empty() {
@@ -461,7 +455,24 @@ impl Binder<'_> {
                         }
                     }
                 }
-                let schema = cols.iter().map(|&i| input.schema[i].clone()).collect();
+                if let Some((k, &i)) = cols
+                    .iter()
+                    .enumerate()
+                    .find(|(k, i)| cols[..*k].contains(i))
+                {
+                    let span = exprs.get(k).map_or(span, |e| e.span);
+                    return Err(Error::semantic(
+                        format!(
+                            "a column named `{}` is already declared",
+                            input.schema[i].name
+                        ),
+                        span,
+                    ));
+                }
+                let schema: Vec<Column> = cols.iter().map(|&i| input.schema[i].clone()).collect();
+                if let Some(c) = schema.iter().find(|c| c.ty == Type::Dynamic) {
+                    return Err(dynamic_key(&c.name, span));
+                }
                 Ok(Plan {
                     schema,
                     kind: PlanKind::Distinct {
@@ -643,6 +654,9 @@ impl Binder<'_> {
         let mut visible = input.schema.clone();
         let mut out = input.schema.clone();
         let mut bound = Vec::new();
+        // Names written with `=` in this operator: writing one twice is an error
+        // (Kusto.Language KS171); replacing an input column is not.
+        let mut written: Vec<String> = Vec::new();
         for item in items {
             let cx = Ctx {
                 row: &visible,
@@ -654,7 +668,11 @@ impl Binder<'_> {
                 None => {
                     let b = self.expr(&item.expr, &cx, scope)?;
                     let name = match item.names.as_slice() {
-                        [n] => n.name.clone(),
+                        [n] => {
+                            check_new_name_in(&written, &n.name, n.span)?;
+                            written.push(n.name.clone());
+                            n.name.clone()
+                        }
                         [] => match derived_name(&item.expr) {
                             Some(n) => n,
                             None => {
@@ -770,6 +788,7 @@ impl Binder<'_> {
     ) -> Result<Plan> {
         let mut schema: Vec<Column> = Vec::new();
         let mut keys = Vec::new();
+        let mut listed: Vec<String> = Vec::new();
         for item in by {
             let b = self.scalar(&item.expr, &input.schema, scope)?;
             let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
@@ -778,7 +797,14 @@ impl Binder<'_> {
                     check_new_name(&schema, &n.name, n.span)?;
                     n.name.clone()
                 }
+                // A column listed twice is an error (Kusto.Language KS171); a name
+                // derived from an expression takes the next free number instead.
                 [] => match derived_name(&item.expr) {
+                    Some(n) if matches!(item.expr.kind, ExprKind::Name(_)) => {
+                        check_new_name_in(&listed, &n, item.span)?;
+                        listed.push(n.clone());
+                        unique(&n, &taken)
+                    }
                     Some(n) => unique(&n, &taken),
                     None => next_column_name(&taken),
                 },
@@ -789,6 +815,9 @@ impl Binder<'_> {
                     ))
                 }
             };
+            if b.ty == Type::Dynamic {
+                return Err(dynamic_key(&name, item.span));
+            }
             schema.push(Column::new(name, b.ty));
             keys.push(b.expr);
         }
@@ -803,6 +832,7 @@ impl Binder<'_> {
         // Final expressions over [keys, raw aggregate outputs]; None while every item is
         // a plain aggregate call (then the raw outputs are the result).
         let mut finals: Vec<(String, Bound, bool)> = Vec::new();
+        let mut dropped_slot = false;
         for item in aggregates {
             let direct = match &item.expr.kind {
                 ExprKind::Call { func, args } if functions::is_aggregate(&func.name) => {
@@ -822,19 +852,26 @@ impl Binder<'_> {
                 let mut c = collector.borrow_mut();
                 let first_slot = c.base + c.outputs.len();
                 c.aggs.push(agg);
-                let names: Vec<String> = if outputs.len() == 1 {
+                let names: Vec<(String, bool)> = if outputs.len() == 1 {
                     match item.names.as_slice() {
-                        [n] => vec![n.name.clone()],
-                        _ => {
-                            vec![aggregate_name(&func.name, args, &input_schema).unwrap_or_default()]
-                        }
+                        [n] => vec![(n.name.clone(), false)],
+                        _ => vec![(
+                            aggregate_name(&func.name, args, &input_schema).unwrap_or_default(),
+                            false,
+                        )],
                     }
                 } else {
                     multi_output_names(func, args, &item.names, &input_schema)
                 };
                 for (k, ty) in outputs.iter().enumerate() {
                     c.outputs.push(*ty);
-                    let raw = names.get(k).cloned().unwrap_or_default();
+                    let (raw, from_star) = names.get(k).cloned().unwrap_or_default();
+                    // `arg_max(x, *) by k`: the star does not repeat a group key (the
+                    // slot is still computed, just not output).
+                    if from_star && schema.iter().any(|c| c.name == raw) {
+                        dropped_slot = true;
+                        continue;
+                    }
                     let t = taken(&finals);
                     // A name the user wrote must be free; names that come from `*`
                     // take the next free number.
@@ -876,7 +913,7 @@ impl Binder<'_> {
             }
         }
         let c = collector.into_inner();
-        let all_direct = finals.iter().all(|f| f.2);
+        let all_direct = !dropped_slot && finals.iter().all(|f| f.2);
         let mut out_schema = schema.clone();
         for (name, b, _) in &finals {
             out_schema.push(Column::new(name.clone(), b.ty));
@@ -1187,7 +1224,10 @@ impl Binder<'_> {
             };
             let cast = match item.to_type {
                 Some(Type::Dynamic) | None => None,
-                Some(t) => Some(self.conversion(t, item.span)?),
+                Some(t) => Some(Arc::new(CastOnly {
+                    ty: t,
+                    convert: self.conversion(t, item.span)?,
+                }) as Arc<dyn functions::ScalarImpl>),
             };
             bound.push(MvItem {
                 expr: b.expr,
@@ -1657,15 +1697,16 @@ impl Binder<'_> {
     }
 }
 
-/// Names for the outputs of `arg_max(x, a, b)` / `take_any(a, b)` / `arg_max(x, *)`.
+/// Names for the outputs of `arg_max(x, a, b)` / `take_any(a, b)` / `arg_max(x, *)`,
+/// each with whether it comes from a `*`.
 fn multi_output_names(
     func: &ast::Ident,
     args: &[ast::Arg],
     names: &[ast::Ident],
     input: &[Column],
-) -> Vec<String> {
+) -> Vec<(String, bool)> {
     if names.len() > 1 {
-        return names.iter().map(|n| n.name.clone()).collect();
+        return names.iter().map(|n| (n.name.clone(), false)).collect();
     }
     let mut out = Vec::new();
     for (k, a) in args.iter().enumerate() {
@@ -1676,20 +1717,21 @@ fn multi_output_names(
             });
             for c in input {
                 if Some(&c.name) != first.as_ref() {
-                    out.push(c.name.clone());
+                    out.push((c.name.clone(), true));
                 }
             }
         } else {
             let explicit = a.name.as_ref().map(|n| n.name.clone());
-            out.push(
+            out.push((
                 explicit
                     .or_else(|| derived_name(&a.value))
                     .unwrap_or_default(),
-            );
+                false,
+            ));
         }
     }
     if let (Some(first), [n]) = (out.first_mut(), names) {
-        *first = n.name.clone();
+        first.0 = n.name.clone();
     }
     let _ = func;
     out
@@ -1702,6 +1744,82 @@ fn plan_name(p: &Plan) -> Option<String> {
         PlanKind::Cached { input, .. } => plan_name(input),
         PlanKind::Scan { name, .. } => Some(name.clone()),
         _ => None,
+    }
+}
+
+/// `mv-expand ... to typeof(T)` is a cast, not a conversion (mv-expand-operator.md):
+/// an element that is not already a T becomes null (`2.5` or `"5"` under
+/// `typeof(long)`). Numbers conform to real; datetime, timespan and guid elements
+/// (JSON text in a dynamic) are still converted.
+struct CastOnly {
+    ty: Type,
+    convert: Arc<dyn functions::ScalarImpl>,
+}
+
+impl functions::ScalarImpl for CastOnly {
+    fn call(&self, args: &[Value], ctx: &functions::EvalCtx) -> Value {
+        let v = args.first().unwrap_or(&Value::Null);
+        let conforms = match self.ty {
+            Type::Int | Type::Long => matches!(v, Value::Null | Value::Int(_) | Value::Long(_)),
+            Type::Real | Type::Decimal => v.is_null() || v.is_number(),
+            Type::String => matches!(v, Value::Null | Value::String(_)),
+            Type::Bool => matches!(v, Value::Null | Value::Bool(_)),
+            _ => true,
+        };
+        if conforms {
+            self.convert.call(args, ctx)
+        } else {
+            Value::null_of(self.ty)
+        }
+    }
+}
+
+/// `where` over a plan. Right after an `innerunique` join, a predicate on left columns
+/// only is applied to the left side before its duplicate keys are dropped, as Kusto
+/// pushes it down (join-innerunique.md: with `| where value == "val1.2"` the join
+/// "will always give the second result").
+fn filter_left_of_innerunique(input: Plan, pred: BExpr) -> Plan {
+    fn only_below(e: &BExpr, n: usize) -> bool {
+        match e {
+            BExpr::Const(_) => true,
+            BExpr::Column(i) => *i < n,
+            BExpr::Call(_, args) => args.iter().all(|a| only_below(a, n)),
+            BExpr::And(a, b) | BExpr::Or(a, b) => only_below(a, n) && only_below(b, n),
+            BExpr::Window(..) | BExpr::Unavailable(_) => false,
+        }
+    }
+    match input.kind {
+        PlanKind::Join {
+            left,
+            right,
+            kind: JoinKind::InnerUnique,
+            left_keys,
+            right_keys,
+            right_drop,
+        } if only_below(&pred, left.schema.len()) => Plan {
+            schema: input.schema,
+            kind: PlanKind::Join {
+                left: Box::new(Plan {
+                    schema: left.schema.clone(),
+                    kind: PlanKind::Filter { input: left, pred },
+                }),
+                right,
+                kind: JoinKind::InnerUnique,
+                left_keys,
+                right_keys,
+                right_drop,
+            },
+        },
+        kind => Plan {
+            schema: input.schema.clone(),
+            kind: PlanKind::Filter {
+                input: Box::new(Plan {
+                    schema: input.schema,
+                    kind,
+                }),
+                pred,
+            },
+        },
     }
 }
 
@@ -1846,4 +1964,14 @@ fn coerce_literal(v: &Value, from: Type, to: Type) -> Option<Value> {
         _ if from == to => v.clone(),
         _ => return None,
     })
+}
+
+/// Kusto refuses to group by a dynamic value (Kusto.Language KS116; the engine says
+/// "Summarize group key ... is of a 'dynamic' type").
+fn dynamic_key(name: &str, span: Span) -> Error {
+    Error::semantic(
+        format!("group key `{name}` is of type dynamic, which cannot be grouped by"),
+        span,
+    )
+    .with_hint(format!("convert it explicitly, e.g. `tostring({name})`"))
 }

@@ -550,11 +550,19 @@ fn range(from: Value, to: Value, step: Value, ty: Type) -> Option<Vec<Row>> {
     Some(out)
 }
 
-/// Orders two values for one sort key; nulls (and NaN) go first or last as asked.
+/// Orders two values for one sort key; nulls (and NaN) go first or last as asked, null
+/// outermost: `null, NaN, ...` or `..., NaN, null` (sort-operator.md).
 pub(crate) fn compare_key(a: &Value, b: &Value, desc: bool, nulls_first: bool) -> Ordering {
     let is_null = |v: &Value| v.is_null() || matches!(v, Value::Real(f) if f.is_nan());
     match (is_null(a), is_null(b)) {
-        (true, true) => Ordering::Equal,
+        (true, true) => {
+            let o = b.is_null().cmp(&a.is_null());
+            if nulls_first {
+                o
+            } else {
+                o.reverse()
+            }
+        }
         (true, false) => {
             if nulls_first {
                 Ordering::Less

@@ -202,7 +202,27 @@ fn quoted<'a>(src: &str, i: &'a str, start: usize, verbatim: bool) -> Result<(&'
                     'u' | 'x' => {
                         let digits = if e == 'u' { 4 } else { 2 };
                         let hex: String = i[at + 2..].chars().take(digits).collect();
-                        match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                        let code = u32::from_str_radix(&hex, 16).ok();
+                        // A UTF-16 surrogate pair written as two escapes (`\ud83d\ude00`,
+                        // as .NET and JSON allow) is one character.
+                        let low = i.get(at + 6..at + 12).and_then(|t| {
+                            let h = t.strip_prefix("\\u")?;
+                            u32::from_str_radix(h, 16).ok()
+                        });
+                        if let (Some(hi @ 0xD800..=0xDBFF), Some(lo @ 0xDC00..=0xDFFF), 'u') =
+                            (code, low, e)
+                        {
+                            if let Some(c) =
+                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                            {
+                                out.push(c);
+                                for _ in 0..10 {
+                                    chars.next();
+                                }
+                                continue;
+                            }
+                        }
+                        match code.and_then(char::from_u32) {
                             Some(c) if hex.len() == digits => {
                                 out.push(c);
                                 for _ in 0..digits {
