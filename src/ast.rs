@@ -36,10 +36,35 @@ pub enum StatementKind {
     Set { name: Ident, value: Option<Expr> },
     /// `declare query_parameters(name:type [= default], ...)`
     DeclareQueryParameters(Vec<Param>),
+    /// `declare pattern name [= (args)[path] { (values).[path] = { body }; ... }]`
+    Pattern(PatternDecl),
     /// `alias database x = cluster(...).database(...)` and similar, kept as text.
     Other { keyword: Ident, text: String },
     /// A tabular (or scalar) expression whose result is returned.
     Expr(Expr),
+}
+
+/// A pattern: string tuples mapped to tabular expressions. Declared without `=`, it has
+/// no rules (every invocation is an error naming the missing references).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PatternDecl {
+    pub name: Ident,
+    /// `(name:string, ...)`; empty for a pattern declared without a definition.
+    pub params: Vec<Param>,
+    /// `[path:string]`
+    pub path: Option<Param>,
+    pub rules: Vec<PatternRule>,
+    pub span: Span,
+}
+
+/// `("USA").["New York"] = { print Capital = "Albany" }`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PatternRule {
+    pub args: Vec<Expr>,
+    pub path: Option<Expr>,
+    /// `let` statements then one final expression, as in a function body.
+    pub body: Vec<Statement>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -12,6 +12,8 @@
 mod expr;
 mod names;
 mod ops;
+mod pattern;
+mod star_args;
 
 use crate::ast::{self, Expr, ExprKind, FunctionDef, LetValue, Query, StatementKind};
 use crate::error::{nearest, Error, Result, Span};
@@ -42,6 +44,8 @@ pub(crate) enum Entry {
     },
     Tabular(Arc<Plan>),
     Function(Rc<FunctionDef>, Scope),
+    /// `declare pattern`: its definitions and the scope they were declared in.
+    Pattern(Rc<ast::PatternDecl>, Scope),
 }
 
 /// A persistent list of `let` bindings: later ones shadow earlier ones, and a
@@ -132,6 +136,10 @@ impl<'a> Binder<'a> {
                     scope = self.bind_let(&scope, name, value)?;
                 }
                 StatementKind::Set { .. } => {}
+                StatementKind::Pattern(p) => {
+                    let entry = Entry::Pattern(Rc::new(p.clone()), scope.clone());
+                    scope = scope.with(&p.name.name, entry);
+                }
                 StatementKind::DeclareQueryParameters(params) => {
                     for p in params {
                         let Some(default) = &p.default else {
@@ -176,7 +184,12 @@ impl<'a> Binder<'a> {
         Ok(plans)
     }
 
-    fn bind_let(&self, scope: &Scope, name: &ast::Ident, value: &LetValue) -> Result<Scope> {
+    pub(crate) fn bind_let(
+        &self,
+        scope: &Scope,
+        name: &ast::Ident,
+        value: &LetValue,
+    ) -> Result<Scope> {
         let entry = match value {
             LetValue::Expr(e) => {
                 if self.is_tabular(e, scope) {
@@ -207,12 +220,15 @@ impl<'a> Binder<'a> {
 
     /// Whether `e` denotes rows rather than a scalar (decides `let x = ...`).
     pub(crate) fn is_tabular(&self, e: &Expr, scope: &Scope) -> bool {
+        if self.pattern_invocation(e, scope).is_some() {
+            return true;
+        }
         match &e.kind {
             ExprKind::Pipeline { .. } | ExprKind::Source(_) => true,
             ExprKind::Paren(inner) => self.is_tabular(inner, scope),
             ExprKind::Name(id) => match scope.get(&id.name) {
                 Some(Entry::Tabular(_)) => true,
-                Some(Entry::Scalar { .. }) => false,
+                Some(Entry::Scalar { .. } | Entry::Pattern(..)) => false,
                 Some(Entry::Function(f, fscope)) => {
                     f.params.is_empty() && self.body_is_tabular(f, fscope)
                 }
@@ -400,4 +416,5 @@ pub(crate) const BINDER_FUNCTIONS: &[&str] = &[
     "row_cumsum",
     "pack_all",
     "column_names_of",
+    "estimate_data_size",
 ];

@@ -20,6 +20,9 @@ use std::sync::Arc;
 impl Binder<'_> {
     /// Binds `e` as a tabular expression.
     pub(crate) fn tabular(&self, e: &Expr, scope: &Scope) -> Result<Plan> {
+        if let Some(inv) = self.pattern_invocation(e, scope) {
+            return self.invoke_pattern(inv, e.span, scope);
+        }
         match &e.kind {
             ExprKind::Pipeline { source, ops } => {
                 let mut plan = self.tabular(source, scope)?;
@@ -294,13 +297,7 @@ impl Binder<'_> {
                         pred.span,
                     ));
                 }
-                Ok(Plan {
-                    schema: input.schema.clone(),
-                    kind: PlanKind::Filter {
-                        input: Box::new(input),
-                        pred: b.expr,
-                    },
-                })
+                Ok(filter(input, b.expr))
             }
             OperatorKind::Extend(items) | OperatorKind::Serialize(items) => {
                 if items.is_empty() {
@@ -1765,6 +1762,58 @@ fn match_patterns(schema: &[Column], patterns: &[ColumnPattern]) -> Result<Vec<u
         }
     }
     Ok(out)
+}
+
+/// `input | where pred`. After an `innerunique` join, a predicate over left columns
+/// only is applied to the left side before its duplicate keys are removed, as Kusto's
+/// optimizer does (the docs' join-innerunique example: `where value == "val1.2"` after
+/// the join keeps the left row "val1.2" even though deduplication could have kept
+/// "val1.1"). For the other kinds the move changes nothing, so it is left alone.
+fn filter(input: Plan, pred: BExpr) -> Plan {
+    match input {
+        Plan {
+            schema,
+            kind:
+                PlanKind::Join {
+                    left,
+                    right,
+                    kind: JoinKind::InnerUnique,
+                    left_keys,
+                    right_keys,
+                    right_drop,
+                },
+        } if !pred.has_window() && columns_below(&pred, left.schema.len()) => Plan {
+            schema,
+            kind: PlanKind::Join {
+                left: Box::new(filter(*left, pred)),
+                right,
+                kind: JoinKind::InnerUnique,
+                left_keys,
+                right_keys,
+                right_drop,
+            },
+        },
+        input => Plan {
+            schema: input.schema.clone(),
+            kind: PlanKind::Filter {
+                input: Box::new(input),
+                pred,
+            },
+        },
+    }
+}
+
+/// Whether every column `e` reads is below `width` (and it reads no unknown value).
+fn columns_below(e: &BExpr, width: usize) -> bool {
+    match e {
+        BExpr::Const(_) => true,
+        BExpr::Column(i) => *i < width,
+        BExpr::Call(_, args) | BExpr::Window(_, args) => {
+            args.iter().all(|a| columns_below(a, width))
+        }
+        BExpr::And(a, b) | BExpr::Or(a, b) => columns_below(a, width) && columns_below(b, width),
+        BExpr::Unavailable(_) => false,
+    }
 }
 
 /// A projection of columns `order` of `input`, optionally renamed.
