@@ -485,6 +485,12 @@ pub enum OperatorKind {
         count: Expr,
         column: Expr,
     },
+    /// `top-hitters N of expr [by summed]`
+    TopHitters {
+        count: Expr,
+        of: Expr,
+        by: Option<Expr>,
+    },
     /// `scan`, `partition`, `reduce`, `consume`, `make-graph`, `graph-*`, ...:
     /// operators kql parses but keeps only as raw text (`text` is the operator's whole source).
     Opaque {
@@ -609,6 +615,7 @@ impl OperatorKind {
             OperatorKind::Facet { .. } => "facet",
             OperatorKind::Sample(_) => "sample",
             OperatorKind::SampleDistinct { .. } => "sample-distinct",
+            OperatorKind::TopHitters { .. } => "top-hitters",
             OperatorKind::Opaque { name, .. } => name,
             OperatorKind::Print(_) => "print",
             OperatorKind::Datatable { .. } => "datatable",

@@ -121,6 +121,16 @@ pub type ParseTarget = (usize, Type, Option<Arc<dyn ScalarImpl>>);
 /// Rows handed from an operator to the subquery it runs (mv-apply).
 pub type Slot = Arc<std::sync::Mutex<Vec<crate::table::Row>>>;
 
+/// An operator with its own module under `exec/` (top-nested, parse-kv, ...): it reads
+/// its whole input and returns its output rows (in the plan's schema).
+pub trait RowsOp: Send + Sync {
+    fn run(
+        &self,
+        rows: &[&crate::table::Row],
+        ctx: &crate::functions::EvalCtx,
+    ) -> crate::error::Result<Vec<crate::table::Row>>;
+}
+
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub kind: PlanKind,
@@ -250,6 +260,12 @@ pub enum PlanKind {
         spec: ParseSpec,
         filter: bool,
     },
+    /// An operator implemented by a [`RowsOp`] (`name` for messages and debugging).
+    Custom {
+        input: Box<Plan>,
+        name: &'static str,
+        op: Arc<dyn RowsOp>,
+    },
 }
 
 impl fmt::Debug for PlanKind {
@@ -278,6 +294,7 @@ impl fmt::Debug for PlanKind {
             PlanKind::MvApply { .. } => "MvApply",
             PlanKind::Named { .. } => "Named",
             PlanKind::Parse { .. } => "Parse",
+            PlanKind::Custom { name, .. } => name,
         };
         f.write_str(name)
     }

@@ -113,3 +113,73 @@ map_ip_to_longlat("10.10.10.10")"#,
         ),
     ]);
 }
+
+#[test]
+fn top_nested() {
+    const IDS: &str = r#"datatable(id: string, timestamp: datetime, otherInformation: string)
+[
+    "Barak", datetime(2015-01-01), "1",
+    "Barak", datetime(2016-01-01), "2",
+    "Barak", datetime(2017-01-20), "3",
+    "Donald", datetime(2017-01-20), "4",
+    "Donald", datetime(2017-01-18), "5",
+    "Donald", datetime(2017-01-19), "6"
+]"#;
+    const R: &str = "range x from 1 to 10 step 1 | extend g = x % 3";
+    cases(&[
+        // The docs' "latest records per identity" example (sorted for a stable order).
+        (
+            &format!(
+                "{IDS} | top-nested of id by Ignore0=max(1), top-nested 2 of timestamp by Ignore1=max(timestamp), top-nested of otherInformation by Ignore2=max(1) | project-away Ignore0, Ignore1, Ignore2 | order by timestamp asc, id asc"
+            ),
+            "id:string, timestamp:datetime, otherInformation:string\nBarak|2016-01-01T00:00:00Z|2\nDonald|2017-01-19T00:00:00Z|6\nBarak|2017-01-20T00:00:00Z|3\nDonald|2017-01-20T00:00:00Z|4",
+        ),
+        // Default names: the value column's name and `aggregated_<name>`; groups by
+        // aggregation, descending by default.
+        (
+            &format!("{R} | top-nested 2 of g by sum(x)"),
+            "g:long, aggregated_g:long\n1|22\n0|18",
+        ),
+        (
+            &format!("{R} | top-nested 1 of g by sum(x) asc"),
+            "g:long, aggregated_g:long\n2|15",
+        ),
+        // Nested levels rank inside each kept group; `with others` adds the rest.
+        (
+            &format!("{R} | top-nested 2 of g with others = -1 by s = sum(x), top-nested 1 of x by max(x)"),
+            "g:long, s:long, x:long, aggregated_x:long\n1|22|10|10\n0|18|9|9\n-1|15|null|null",
+        ),
+        // An expression over aggregates ranks too; a string level's others row.
+        (
+            &format!("{R} | extend g = tostring(g) | top-nested 1 of g with others = 'rest' by avg(x) * 2"),
+            "g:string, aggregated_g:real\n0|12\nrest|10.571428571428571",
+        ),
+        (
+            &format!("{R} | top-nested 2 of g by x"),
+            "error: the `by` of a top-nested clause must be an aggregation",
+        ),
+    ]);
+}
+
+#[test]
+fn top_hitters_and_sample_distinct() {
+    const R: &str = "range x from 1 to 10 step 1 | extend y = x % 3";
+    cases(&[
+        (
+            &format!("{R} | top-hitters 1 of y"),
+            "y:long, approximate_count_y:long\n1|4",
+        ),
+        (
+            &format!("{R} | top-hitters 2 of y by x"),
+            "y:long, approximate_sum_x:long\n1|22\n0|18",
+        ),
+        (
+            &format!("{R} | sample-distinct 5 of y | order by y asc"),
+            "y:long\n0\n1\n2",
+        ),
+        (
+            &format!("{R} | sample-distinct 2 of y | count"),
+            "Count:long\n2",
+        ),
+    ]);
+}

@@ -14,6 +14,7 @@ mod names;
 mod ops;
 mod pattern;
 mod star_args;
+mod top_nested;
 
 use crate::ast::{self, Expr, ExprKind, FunctionDef, LetValue, Query, StatementKind};
 use crate::error::{nearest, Error, Result, Span};

@@ -516,6 +516,78 @@ impl Binder<'_> {
                     },
                 })
             }
+            OperatorKind::TopNested(clauses) => self.top_nested(input, clauses, span, scope),
+            OperatorKind::TopHitters { count, of, by } => {
+                // Kusto approximates; the exact answer is a valid approximation:
+                // `summarize approximate_count_X = count() by X | top N by it`.
+                let key = derived_name(of).unwrap_or_else(|| "Column1".to_string());
+                let (func, args, name) = match by {
+                    None => ("count", vec![], format!("approximate_count_{key}")),
+                    Some(b) => (
+                        "sum",
+                        vec![ast::Arg {
+                            name: None,
+                            value: b.clone(),
+                        }],
+                        format!(
+                            "approximate_sum_{}",
+                            derived_name(b).unwrap_or_else(|| "Column1".to_string())
+                        ),
+                    ),
+                };
+                let ident = |n: &str| ast::Ident {
+                    name: n.to_string(),
+                    span,
+                };
+                let agg = NamedExpr {
+                    names: vec![ident(&name)],
+                    expr: Expr::new(
+                        ExprKind::Call {
+                            func: ident(func),
+                            args,
+                        },
+                        span,
+                    ),
+                    span,
+                };
+                let by_key = NamedExpr {
+                    names: vec![],
+                    expr: of.clone(),
+                    span: of.span,
+                };
+                let limit = self.count_expr(count, scope)?;
+                let summarized = self.summarize(input, &[agg], &[by_key], scope)?;
+                let rank = summarized.schema.len() - 1;
+                Ok(Plan {
+                    schema: summarized.schema.clone(),
+                    kind: PlanKind::Sort {
+                        input: Box::new(summarized),
+                        keys: vec![SortSpec {
+                            expr: BExpr::Column(rank),
+                            desc: true,
+                            nulls_first: false,
+                        }],
+                        limit: Some(limit),
+                    },
+                })
+            }
+            OperatorKind::SampleDistinct { count, column } => {
+                // Any N distinct values are a valid sample: the first N met.
+                let by_key = NamedExpr {
+                    names: vec![],
+                    expr: column.clone(),
+                    span: column.span,
+                };
+                let count = self.count_expr(count, scope)?;
+                let distinct = self.summarize(input, &[], &[by_key], scope)?;
+                Ok(Plan {
+                    schema: distinct.schema.clone(),
+                    kind: PlanKind::Take {
+                        input: Box::new(distinct),
+                        count,
+                    },
+                })
+            }
             OperatorKind::Render { .. } => Ok(input), // only a visualization hint
             OperatorKind::MakeSeries {
                 params,

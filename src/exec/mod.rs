@@ -8,6 +8,7 @@ mod join;
 mod make_series;
 mod mv_expand;
 mod summarize;
+pub(crate) mod top_nested;
 
 use crate::bind::Binder;
 use crate::error::{Error, Result};
@@ -427,6 +428,10 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                 })
                 .collect(),
         ),
+        PlanKind::Custom { input, op, .. } => {
+            let rows = run(input, ctx)?;
+            Rows::Owned(op.run(&rows.refs(), ctx)?)
+        }
         PlanKind::Parse {
             input,
             expr,

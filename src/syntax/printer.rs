@@ -544,6 +544,12 @@ pub fn operator(op: &Operator) -> Sx {
                 .chain(with.iter().map(|w| sub("with", [expr(w)]))),
         ),
         K::SampleDistinct { count, column } => list(n, [expr(count), sub("of", [expr(column)])]),
+        K::TopHitters { count, of, by } => list(
+            n,
+            [expr(count), sub("of", [expr(of)])]
+                .into_iter()
+                .chain(by.iter().map(|b| sub("by", [expr(b)]))),
+        ),
         K::Opaque { text, .. } => list("opaque", [atom(format!("{text:?}"))]),
         K::Datatable { columns, values } => list(
             n,
