@@ -183,3 +183,96 @@ fn top_hitters_and_sample_distinct() {
         ),
     ]);
 }
+
+#[test]
+fn parse_kv() {
+    let q = |s: &str, cols: &str, with: &str| {
+        format!("print str={s} | parse-kv str as ({cols}) {with} | project-away str")
+    };
+    cases(&[
+        // The docs' examples, one per mode and option.
+        (
+            &q(
+                r#""ThreadId:458745723, Machine:Node001, Text: The service is up, Level: Info""#,
+                "Text: string, ThreadId:long, Machine: string",
+                "with (pair_delimiter=',', kv_delimiter=':')",
+            ),
+            "Text:string, ThreadId:long, Machine:string\nThe service is up|458745723|Node001",
+        ),
+        (
+            &q(
+                r#"'src=10.1.1.123 dst=10.1.1.124 bytes=125 failure="connection aborted" "event time"=2021-01-01T10:00:54'"#,
+                "['event time']:datetime, src:string, dst:string, bytes:long, failure:string",
+                r#"with (pair_delimiter=' ', kv_delimiter='=', quote='"')"#,
+            ),
+            "event time:datetime, src:string, dst:string, bytes:long, failure:string\n2021-01-01T10:00:54Z|10.1.1.123|10.1.1.124|125|connection aborted",
+        ),
+        (
+            &q(
+                "'failure=(connection aborted) (event time)=(2021-01-01 10:00:54)'",
+                "['event time']:datetime, failure:string",
+                "with (pair_delimiter=' ', kv_delimiter='=', quote='()')",
+            ),
+            "event time:datetime, failure:string\n2021-01-01T10:00:54Z|connection aborted",
+        ),
+        (
+            &q(
+                r#"'bytes=125 failure="the remote host sent \\"bye!\\"" time=2021-01-01T10:00:54'"#,
+                "['time']:datetime, bytes:long, failure:string",
+                r#"with (pair_delimiter=' ', kv_delimiter='=', quote='"', escape='\\')"#,
+            ),
+            r#"time:datetime, bytes:long, failure:string
+2021-01-01T10:00:54Z|125|the remote host sent "bye!""#,
+        ),
+        (
+            &q(
+                "'name=John Doe phone=555 5555 city=New York'",
+                "name:string, phone:string, city:string",
+                "with (pair_delimiter=' ', kv_delimiter='=')",
+            ),
+            "name:string, phone:string, city:string\nJohn|555|New",
+        ),
+        (
+            &q(
+                "'name=John Doe phone=555 5555 city=New York'",
+                "name:string, phone:string, city:string",
+                "with (pair_delimiter=' ', kv_delimiter='=', greedy=true)",
+            ),
+            "name:string, phone:string, city:string\nJohn Doe|555 5555|New York",
+        ),
+        (
+            &q(
+                r#""2021-01-01T10:00:34 [INFO] ThreadId:458745723, Machine:Node001, Text: Started""#,
+                "Text: string, ThreadId:long, Machine: string",
+                "",
+            ),
+            "Text:string, ThreadId:long, Machine:string\nStarted|458745723|Node001",
+        ),
+        (
+            &q(
+                r#""ThreadId:458745723, Text: 'The service \\' is up'""#,
+                "Text: string, ThreadId:long",
+                r#"with (quote="'", escape='\\')"#,
+            ),
+            "Text:string, ThreadId:long\nThe service ' is up|458745723",
+        ),
+        (
+            &q(
+                r#"@'["referer url: https://hostname.com/redirect?dest=/?h=1234", "advertiser id: 24fefbca-cf27-4d62-a623-249c2ad30c73"]'"#,
+                "['referer url']:string, ['advertiser id']: guid",
+                r#"with (regex=@'"([\w ]+)\s*:\s*([^"]*)"')"#,
+            ),
+            "referer url:string, advertiser id:guid\nhttps://hostname.com/redirect?dest=/?h=1234|24fefbca-cf27-4d62-a623-249c2ad30c73",
+        ),
+        // Absent keys and values that do not convert are null ("" for strings); the
+        // first appearance of a key wins.
+        (
+            &q("'a=1;a=2;b=x'", "a:long, b:long, c:string, d:long", "with (pair_delimiter=';', kv_delimiter='=')"),
+            "a:long, b:long, c:string, d:long\n1|null||null",
+        ),
+        (
+            &q("'a=1'", "a:long", "with (pair_delimiter=';')"),
+            "error: parse-kv needs both `pair_delimiter` and `kv_delimiter`",
+        ),
+    ]);
+}

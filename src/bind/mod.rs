@@ -12,6 +12,7 @@
 mod expr;
 mod names;
 mod ops;
+mod parse_kv;
 mod pattern;
 mod star_args;
 mod top_nested;

@@ -517,6 +517,11 @@ impl Binder<'_> {
                 })
             }
             OperatorKind::TopNested(clauses) => self.top_nested(input, clauses, span, scope),
+            OperatorKind::ParseKv {
+                expr,
+                columns,
+                with,
+            } => self.parse_kv(input, expr, columns, with, span, scope),
             OperatorKind::TopHitters { count, of, by } => {
                 // Kusto approximates; the exact answer is a valid approximation:
                 // `summarize approximate_count_X = count() by X | top N by it`.
@@ -1258,7 +1263,11 @@ impl Binder<'_> {
     }
 
     /// The registry's conversion of a dynamic value to `ty` (`tolong`, `todatetime`, ...).
-    fn conversion(&self, ty: Type, span: Span) -> Result<Arc<dyn functions::ScalarImpl>> {
+    pub(crate) fn conversion(
+        &self,
+        ty: Type,
+        span: Span,
+    ) -> Result<Arc<dyn functions::ScalarImpl>> {
         let name = match ty {
             Type::Bool => "tobool",
             Type::Int => "toint",

@@ -7,6 +7,7 @@ mod hash;
 mod join;
 mod make_series;
 mod mv_expand;
+pub(crate) mod parse_kv;
 mod summarize;
 pub(crate) mod top_nested;
 
