@@ -113,6 +113,9 @@ pub struct ParseSpec {
     /// For each capture group (in order): the output column, its type, and the
     /// conversion from the captured text (none for strings).
     pub targets: Vec<ParseTarget>,
+    /// `kind=relaxed`: a capture that does not convert to its type is null, and the
+    /// other captures keep their values (elsewhere it fails the whole match).
+    pub relaxed: bool,
 }
 
 /// Output column, its type, and the conversion from the captured text.

@@ -276,3 +276,40 @@ fn parse_kv() {
         ),
     ]);
 }
+
+#[test]
+fn parse_kinds() {
+    const EV: &str = r#"let Traces = datatable(EventText: string)
+[
+"Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27, sliceNumber=23, lockTime=02/17/2016 08:40:01, releaseTime=nonValidDateTime 08:40:01, previousLockTime=02/17/2016 08:39:01)",
+"Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=nonValidLongValue, sliceNumber=16, lockTime=02/17/2016 08:41:00, releaseTime=02/17/2016 08:41:00, previousLockTime=02/17/2016 08:40:00)"
+];
+Traces "#;
+    const PAT: &str = r#"EventText with * "resourceName=" resourceName ", totalSlices=" totalSlices: long ", sliceNumber=" sliceNumber: long * "lockTime=" lockTime ", releaseTime=" releaseTime: date "," * "previousLockTime=" previousLockTime: date ")" * | project-away EventText"#;
+    const COLS: &str = "resourceName:string, totalSlices:long, sliceNumber:long, lockTime:string, releaseTime:datetime, previousLockTime:datetime";
+    cases(&[
+        // The docs' relaxed example: a value that does not convert is null on its own.
+        (
+            &format!("{EV}| parse kind=relaxed {PAT}"),
+            &format!("{COLS}\nPipelineScheduler|27|23|02/17/2016 08:40:01|null|2016-02-17T08:39:01Z\nPipelineScheduler|null|16|02/17/2016 08:41:00|2016-02-17T08:41:00Z|2016-02-17T08:40:00Z"),
+        ),
+        // ... where simple mode fails the whole match.
+        (
+            &format!("{EV}| parse kind=simple {PAT}"),
+            &format!("{COLS}\n|null|null||null|null\n|null|null||null|null"),
+        ),
+        (
+            &format!("{EV}| parse-where kind=relaxed {PAT} | count"),
+            "Count:long\n2",
+        ),
+        // Regex flags: U (lazy) and i (case-insensitive), as in the docs.
+        (
+            &format!(r#"{EV}| parse kind=regex flags=Ui EventText with * "RESOURCENAME=" resourceName ',' * | project resourceName"#),
+            "resourceName:string\nPipelineScheduler\nPipelineScheduler",
+        ),
+        (
+            &format!(r#"{EV}| parse kind=regex EventText with * "resourcename=" resourceName ',' * | project resourceName"#),
+            "resourceName:string\n\n",
+        ),
+    ]);
+}

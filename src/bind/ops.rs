@@ -1303,9 +1303,7 @@ impl Binder<'_> {
         span: Span,
         scope: &Scope,
     ) -> Result<Plan> {
-        if matches!(kind, ast::ParseKind::Relaxed) {
-            return Err(Error::unsupported("parse kind=relaxed", span));
-        }
+        let relaxed = matches!(kind, ast::ParseKind::Relaxed);
         let regex_mode = matches!(kind, ast::ParseKind::Regex);
         let b = self.scalar(expr, &input.schema, scope)?;
         let b = if b.ty == Type::String {
@@ -1353,10 +1351,19 @@ impl Binder<'_> {
                     } else {
                         lazy
                     };
-                    let body = match ty {
-                        Type::Int | Type::Long => r"[-+]?\d+",
-                        Type::Real | Type::Decimal => r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?",
-                        _ => any,
+                    let typed = match ty {
+                        Type::Int | Type::Long => Some(r"[-+]?\d+"),
+                        Type::Real | Type::Decimal => {
+                            Some(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+                        }
+                        _ => None,
+                    };
+                    // Relaxed: a typed capture prefers text of its type but takes any
+                    // text (then null on its own) rather than failing the match.
+                    let body = match typed {
+                        Some(t) if relaxed => format!("(?:{t}|{any})"),
+                        Some(t) => t.to_string(),
+                        None => any.to_string(),
                     };
                     re.push_str(&format!("(?P<kqlcap{}>{body})", targets.len()));
                     let target = match schema.iter().position(|c| c.name == name.name) {
@@ -1392,6 +1399,7 @@ impl Binder<'_> {
                 spec: ParseSpec {
                     regex: Arc::new(regex),
                     targets,
+                    relaxed,
                 },
                 filter,
             },

@@ -456,7 +456,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                                 None => Some(Value::str(m)),
                                 Some(f) => {
                                     let v = f.call(&[Value::str(m)], ctx);
-                                    (!v.is_null()).then_some(v)
+                                    (spec.relaxed || !v.is_null()).then_some(v)
                                 }
                             }
                         })
