@@ -313,3 +313,80 @@ Traces "#;
         ),
     ]);
 }
+
+fn catalog_with_data() -> Catalog {
+    let mut c = Catalog::new();
+    let t = kql::run_query(
+        "datatable(UserID:string, Salary:long)['u', 10, 'v', 20, 'u', 5]",
+        &Catalog::new(),
+        exec_common::test_now(),
+    )
+    .expect("datatable")
+    .remove(0);
+    c.add_table("Data", t);
+    c
+}
+
+#[test]
+fn restrict_alias_and_set() {
+    let cat = catalog_with_data();
+    const VIEW: &str = r#"let RestrictedData = view () { Data | where UserID == "u" };
+restrict access to (RestrictedData);
+"#;
+    check_cases(
+        &[
+            // The docs' middle-tier example: the view reads Data, the user cannot.
+            (
+                &format!("{VIEW}RestrictedData | summarize s = sum(Salary)"),
+                "s:long\n15",
+            ),
+            (
+                &format!("{VIEW}Data | count"),
+                "error: `Data` is not accessible: a `restrict` statement leaves it out",
+            ),
+            ("restrict access to (database().Data);\nData | count", "Count:long\n3"),
+            ("restrict access to (Data); Data | count", "Count:long\n3"),
+            // `*` keeps the lets, not the tables.
+            (
+                "let Test1 = () { print x=1 }; restrict access to (*); Test1",
+                "x:long\n1",
+            ),
+            (
+                "let Test1 = () { print x=1 }; restrict access to (*); Data",
+                "error: `Data` is not accessible",
+            ),
+            (
+                "let Test1 = () { print x=1 }; let Test2 = () { print y=1 }; restrict access to (Test1); Test2",
+                "error: unknown column or variable `Test2`",
+            ),
+            // Lets after the restriction are the query's own.
+            (
+                "restrict access to (Data); let n = 2; Data | take n | count",
+                "Count:long\n2",
+            ),
+            // alias only names another database: nothing to do locally.
+            (
+                "alias database db = cluster('https://help.kusto.windows.net').database('Samples');\nData | count",
+                "Count:long\n3",
+            ),
+            // Request properties: query_take_max_records limits what follows; others are ignored.
+            ("set query_take_max_records=2;\nData", "UserID:string, Salary:long\nu|10\nv|20"),
+            ("set notruncation;\nset maxoutputcolumns=5;\nData | count", "Count:long\n3"),
+        ],
+        &cat,
+    );
+}
+
+#[test]
+fn several_names_need_a_tuple() {
+    cases(&[
+        (
+            "print s = 'a,b' | extend (p, q) = split(s, ',')",
+            "error: the expression does not have multiple named values",
+        ),
+        (
+            "print s = 'a,b' | project (p, q) = s",
+            "error: the expression does not have multiple named values",
+        ),
+    ]);
+}

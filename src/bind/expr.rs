@@ -186,6 +186,10 @@ impl Binder<'_> {
                 format!("function `{}` is used without arguments", id.name),
                 id.span,
             )),
+            Some(Entry::Restrict(_)) => Err(Error::semantic(
+                format!("unknown column or variable `{}`", id.name),
+                id.span,
+            )),
             Some(Entry::Pattern(..)) => Err(Error::semantic(
                 format!(
                     "`{}` is a pattern, used here where a scalar is expected",

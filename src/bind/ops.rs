@@ -68,6 +68,13 @@ impl Binder<'_> {
                     ),
                     id.span,
                 )),
+                None if scope.hides_table(&id.name) => Err(Error::semantic(
+                    format!(
+                        "`{}` is not accessible: a `restrict` statement leaves it out",
+                        id.name
+                    ),
+                    id.span,
+                )),
                 None => self
                     .scan(&id.name)
                     .ok_or_else(|| self.unknown_table(&id.name, id.span, scope)),
@@ -102,6 +109,12 @@ impl Binder<'_> {
                     };
                     match scope.get(&name) {
                         Some(Entry::Tabular(plan)) => Ok((**plan).clone()),
+                        _ if scope.hides_table(&name) => Err(Error::semantic(
+                            format!(
+                                "`{name}` is not accessible: a `restrict` statement leaves it out"
+                            ),
+                            e.span,
+                        )),
                         _ => self
                             .scan(&name)
                             .ok_or_else(|| self.unknown_table(&name, e.span, scope)),
@@ -151,7 +164,7 @@ impl Binder<'_> {
                     let name = match item.names.as_slice() {
                         [n] => n.name.clone(),
                         [] => unique(&format!("print_{k}"), &taken),
-                        _ => return Err(Error::unsupported("several names in `print`", item.span)),
+                        _ => return Err(several_names(item)),
                     };
                     check_new_name(&schema, &name, item.span)?;
                     schema.push(Column::new(name, b.ty));
@@ -725,12 +738,7 @@ impl Binder<'_> {
                         next_column_name(&taken)
                     }
                 },
-                _ => {
-                    return Err(Error::unsupported(
-                        "several names for one expression in `extend`",
-                        item.span,
-                    ))
-                }
+                _ => return Err(several_names(item)),
             };
             match out.iter().position(|c| c.name == name) {
                 Some(i) => {
@@ -791,12 +799,7 @@ impl Binder<'_> {
                     (_, Some(n)) => unique(&n, &taken),
                     (_, None) => next_column_name(&taken),
                 },
-                _ => {
-                    return Err(Error::unsupported(
-                        "several names for one expression in `project`",
-                        item.span,
-                    ))
-                }
+                _ => return Err(several_names(item)),
             };
             schema.push(Column::new(name, b.ty));
             exprs.push(b.expr);
@@ -831,12 +834,7 @@ impl Binder<'_> {
                     Some(n) => unique(&n, &taken),
                     None => next_column_name(&taken),
                 },
-                _ => {
-                    return Err(Error::unsupported(
-                        "several names for one `by` key",
-                        item.span,
-                    ))
-                }
+                _ => return Err(several_names(item)),
             };
             schema.push(Column::new(name, b.ty));
             keys.push(b.expr);
@@ -1106,7 +1104,7 @@ impl Binder<'_> {
                     let names: Vec<&str> = self
                         .catalog
                         .names()
-                        .filter(|n| wildcard_match(&id.name, n))
+                        .filter(|n| wildcard_match(&id.name, n) && !scope.hides_table(n))
                         .collect();
                     for n in names {
                         if let Some(p) = self.scan(n) {
@@ -1851,6 +1849,21 @@ fn match_patterns(schema: &[Column], patterns: &[ColumnPattern]) -> Result<Vec<u
         }
     }
     Ok(out)
+}
+
+/// `(a, b) = expr`: only an expression giving several named values (the `series_*`
+/// functions that return tuples) can fill several names; kql has none of those yet.
+fn several_names(item: &NamedExpr) -> Error {
+    if let ExprKind::Call { func, .. } = &item.expr.kind {
+        if func.name.starts_with("series_") {
+            return Error::unsupported(&func.name, func.span);
+        }
+    }
+    Error::semantic(
+        "the expression does not have multiple named values",
+        item.expr.span,
+    )
+    .with_hint("`(a, b) = ...` takes a function that returns several values; name one column")
 }
 
 /// `input | where pred`. After an `innerunique` join, a predicate over left columns
