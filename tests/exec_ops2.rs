@@ -390,3 +390,26 @@ fn several_names_need_a_tuple() {
         ),
     ]);
 }
+
+#[test]
+fn union_wildcards_cover_views() {
+    const VIEWS: &str = "let View_1 = view () { print x=1 };
+let View_2 = view () { print x=1 };
+let OtherView_1 = view () { print x=1 };
+";
+    cases(&[
+        // The docs' isfuzzy examples.
+        (
+            &format!("{VIEWS}union isfuzzy=true View*, SomeView*, OtherView*\n| count"),
+            "Count:long\n3",
+        ),
+        (
+            &format!("{VIEWS}union isfuzzy=true (View_1 | where x > 0), (View_2 | where x > 0), (View_3 | where x > 0)\n| count"),
+            "Count:long\n2",
+        ),
+        (
+            &format!("{VIEWS}union withsource=T View* | order by T asc"),
+            "T:string, x:long\nView_1|1\nView_2|1",
+        ),
+    ]);
+}

@@ -1111,6 +1111,19 @@ impl Binder<'_> {
                             inputs.push((n.to_string(), p));
                         }
                     }
+                    // Views (`let v = view () {...}`) are in a wildcard's scope too.
+                    for v in scope.views() {
+                        if wildcard_match(&id.name, &v) {
+                            let name = Expr::new(
+                                ExprKind::Name(ast::Ident {
+                                    name: v.clone(),
+                                    span: id.span,
+                                }),
+                                id.span,
+                            );
+                            inputs.push((v.clone(), self.tabular(&name, scope)?));
+                        }
+                    }
                     continue;
                 }
             }
