@@ -413,3 +413,18 @@ let OtherView_1 = view () { print x=1 };
         ),
     ]);
 }
+
+#[test]
+fn operators_without_a_negated_form() {
+    cases(&[
+        (
+            "print 'a' !has_any ('b')",
+            "error: `!has_any` is not an operator",
+        ),
+        (
+            "print 'a' !matches regex 'b'",
+            "error: `!matches` is not an operator",
+        ),
+        ("print not('a' has_any ('b', 'a'))", "print_0:bool\nfalse"),
+    ]);
+}
