@@ -428,3 +428,30 @@ fn operators_without_a_negated_form() {
         ("print not('a' has_any ('b', 'a'))", "print_0:bool\nfalse"),
     ]);
 }
+
+#[test]
+fn project_reorder_orders() {
+    const P: &str = "print b = 'b', a20 = 1, a100 = 2, a3 = 3";
+    cases(&[
+        (
+            &format!("{P} | project-reorder a* asc"),
+            "a100:long, a20:long, a3:long, b:string\n2|1|3|b",
+        ),
+        (
+            &format!("{P} | project-reorder a* granny-asc"),
+            "a3:long, a20:long, a100:long, b:string\n3|1|2|b",
+        ),
+        (
+            &format!("{P} | project-reorder a* granny-desc"),
+            "a100:long, a20:long, a3:long, b:string\n2|1|3|b",
+        ),
+        (
+            &format!("{P} | project-reorder a* desc, b"),
+            "a3:long, a20:long, a100:long, b:string\n3|1|2|b",
+        ),
+        (
+            &format!("{P} | project-reorder b, a3"),
+            "b:string, a3:long, a20:long, a100:long\nb|3|1|2",
+        ),
+    ]);
+}

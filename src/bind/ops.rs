@@ -352,11 +352,14 @@ impl Binder<'_> {
                 let mut order: Vec<usize> = Vec::new();
                 for (pat, dir) in items {
                     let mut matched = match_patterns(&input.schema, std::slice::from_ref(pat))?;
+                    let name = |i: &usize| input.schema[*i].name.as_str();
                     match dir.as_deref() {
-                        Some("asc") | Some("granny-asc") => matched
-                            .sort_by(|a, b| input.schema[*a].name.cmp(&input.schema[*b].name)),
-                        Some("desc") | Some("granny-desc") => matched
-                            .sort_by(|a, b| input.schema[*b].name.cmp(&input.schema[*a].name)),
+                        Some("asc") => matched.sort_by(|a, b| name(a).cmp(name(b))),
+                        Some("desc") => matched.sort_by(|a, b| name(b).cmp(name(a))),
+                        Some("granny-asc") => matched.sort_by(|a, b| natural_cmp(name(a), name(b))),
+                        Some("granny-desc") => {
+                            matched.sort_by(|a, b| natural_cmp(name(b), name(a)))
+                        }
                         _ => {}
                     }
                     for m in matched {
@@ -1862,6 +1865,41 @@ fn match_patterns(schema: &[Column], patterns: &[ColumnPattern]) -> Result<Vec<u
         }
     }
     Ok(out)
+}
+
+/// "Granny" order of project-reorder: runs of digits compare as numbers, so `a20`
+/// comes before `a100` (plain `asc` puts `a100` first).
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a, b);
+    loop {
+        match (x.chars().next(), y.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let xe = x.find(|c: char| !c.is_ascii_digit()).unwrap_or(x.len());
+                let ye = y.find(|c: char| !c.is_ascii_digit()).unwrap_or(y.len());
+                let (xn, yn) = (
+                    x[..xe].trim_start_matches('0'),
+                    y[..ye].trim_start_matches('0'),
+                );
+                let o = xn.len().cmp(&yn.len()).then_with(|| xn.cmp(yn));
+                if o != Ordering::Equal {
+                    return o;
+                }
+                x = &x[xe..];
+                y = &y[ye..];
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(&d);
+                }
+                x = &x[c.len_utf8()..];
+                y = &y[d.len_utf8()..];
+            }
+        }
+    }
 }
 
 /// `(a, b) = expr`: only an expression giving several named values (the `series_*`
