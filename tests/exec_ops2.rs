@@ -455,3 +455,21 @@ fn project_reorder_orders() {
         ),
     ]);
 }
+
+#[test]
+fn dynamic_values_are_not_keys() {
+    const D: &str = "datatable(x:dynamic, n:long)[dynamic([1]), 1, dynamic({'a':1}), 2]";
+    const MSG: &str = "error: a value of type dynamic is not allowed as a group or sort key";
+    cases(&[
+        (&format!("{D} | summarize count() by x"), MSG),
+        (&format!("{D} | distinct x"), MSG),
+        (&format!("{D} | distinct *"), MSG),
+        (&format!("{D} | sort by x"), MSG),
+        (&format!("{D} | top 1 by x"), MSG),
+        // A cast makes a key.
+        (
+            &format!("{D} | summarize s = sum(n) by k = tostring(x) | order by k asc"),
+            "k:string, s:long\n[1]|1\n{\"a\":1}|2",
+        ),
+    ]);
+}

@@ -466,6 +466,9 @@ impl Binder<'_> {
                         }
                     }
                 }
+                for &i in &cols {
+                    no_dynamic_key(input.schema[i].ty, span)?;
+                }
                 let schema = cols.iter().map(|&i| input.schema[i].clone()).collect();
                 Ok(Plan {
                     schema,
@@ -706,6 +709,7 @@ impl Binder<'_> {
 
     fn sort_key(&self, k: &SortKey, row: &[Column], scope: &Scope) -> Result<SortSpec> {
         let b = self.scalar(&k.expr, row, scope)?;
+        no_dynamic_key(b.ty, k.expr.span)?;
         let desc = k.order != Some(SortOrder::Asc);
         let nulls_first = match k.nulls {
             Some(ast::NullsOrder::First) => true,
@@ -827,6 +831,7 @@ impl Binder<'_> {
         let mut keys = Vec::new();
         for item in by {
             let b = self.scalar(&item.expr, &input.schema, scope)?;
+            no_dynamic_key(b.ty, item.expr.span)?;
             let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
             let name = match item.names.as_slice() {
                 [n] => {
@@ -1865,6 +1870,19 @@ fn match_patterns(schema: &[Column], patterns: &[ColumnPattern]) -> Result<Vec<u
         }
     }
     Ok(out)
+}
+
+/// Kusto refuses dynamic values as group keys (`summarize by`, `distinct`) and sort
+/// keys (KS116): their order and equality are not defined; a cast picks one.
+fn no_dynamic_key(ty: Type, span: Span) -> Result<()> {
+    if ty == Type::Dynamic {
+        return Err(Error::semantic(
+            "a value of type dynamic is not allowed as a group or sort key",
+            span,
+        )
+        .with_hint("convert it first, e.g. `tostring(x)` or `tolong(x)`"));
+    }
+    Ok(())
 }
 
 /// "Granny" order of project-reorder: runs of digits compare as numbers, so `a20`
