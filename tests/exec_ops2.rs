@@ -473,3 +473,22 @@ fn dynamic_values_are_not_keys() {
         ),
     ]);
 }
+
+#[test]
+fn unnamed_columns_follow_kusto_result_names() {
+    // Names from Kusto.Language's result-name kinds (first argument, name and first
+    // argument, prefix and first argument).
+    cases(&[
+        (
+            "print x = 1, s = 'a' | project gettype(x), repeat(s, 2), round(x), bin(x + 1, 2), strlen('abc'), split(s, ',')[0]",
+            "type_x:string, repeat_s:dynamic, x:long, Column1:long, strlen_:long, s_0:dynamic\nlong|[\"a\",\"a\"]|1|2|3|a",
+        ),
+        (
+            "print x = 1, s = 'a' | summarize sum(round(x)), sum(x * 2), max(strlen(s)), dcount(split(s, ',')[0])",
+            "sum_x:long, sum_:long, max_strlen_s:long, dcount_s_0:long\n1|2|1|1",
+        ),
+        // `split(s, ...)` is named `s`, so it replaces `s`.
+        ("print s = 'a,b' | extend split(s, ',')", "s:dynamic\n[\"a\",\"b\"]"),
+        ("print s = 'a,b' | mv-expand split(s, ',') | count", "Count:long\n2"),
+    ]);
+}

@@ -1,46 +1,94 @@
 //! How Kusto names columns nobody named (settled with Microsoft's type checker):
-//! `x.a` and `x["a"]` → `x_a`; a conversion or `bin` of a column keeps its name
-//! (`tostring(a)` → `a`, `bin(t, 1h)` → `t`); other expressions → `Column1`, ...;
+//! `x.a` and `x["a"]` → `x_a`; a conversion, `bin`, `split`, ... of a column keeps its
+//! name (`tostring(a)` → `a`, `bin(t, 1h)` → `t`), `strlen(s)` → `strlen_s`,
+//! `gettype(x)` → `type_x`; other expressions → `Column1`, ...;
 //! aggregates → `count_`, `sum_X`, `set_X`, ...; a taken name gets the next free number.
 
 use crate::ast::{Expr, ExprKind, Literal};
 
-/// Functions whose result keeps the name of their first argument.
-const NAME_PRESERVING: &[&str] = &[
-    "tostring",
-    "toint",
-    "tolong",
-    "todouble",
-    "toreal",
-    "todecimal",
+/// Functions whose result keeps the name of their first argument (Kusto.Language's
+/// `ResultNameKind.FirstArgument`): `tostring(a)` → `a`, `split(s, ",")` → `s`,
+/// `bin(startofday(t), 1d)` → `t`; when the first argument has no name (`bin(x + 1, 2)`)
+/// neither has the call.
+const FIRST_ARGUMENT: &[&str] = &[
+    "abs",
+    "acos",
+    "asin",
+    "atan",
+    "atan2",
+    "bin",
+    "bin_at",
+    "binary_and",
+    "binary_not",
+    "binary_or",
+    "binary_shift_left",
+    "binary_shift_right",
+    "binary_xor",
+    "bitset_count_ones",
+    "ceiling",
+    "cos",
+    "erf",
+    "erfc",
+    "exp",
+    "exp10",
+    "exp2",
+    "floor",
+    "format_bytes",
+    "format_datetime",
+    "format_timespan",
+    "gamma",
+    "log",
+    "log10",
+    "log2",
+    "loggamma",
+    "parse_csv",
+    "parse_json",
+    "parse_xml",
+    "parsejson",
+    "pow",
+    "round",
+    "sin",
+    "split",
+    "sqrt",
+    "startofday",
+    "tan",
     "tobool",
     "toboolean",
     "todatetime",
-    "totimespan",
-    "toguid",
+    "todecimal",
+    "todouble",
     "todynamic",
+    "toguid",
+    "tohex",
+    "toint",
+    "tolong",
     "toobject",
-    "parse_json",
-    "abs",
+    "toreal",
+    "tostring",
+    "totime",
+    "totimespan",
 ];
 
-/// Functions named after the first column found inside their first argument:
-/// `bin(startofday(t), 1d)` → `t`.
-const BINNING: &[&str] = &["bin", "floor", "bin_at"];
+/// Functions named `<function>_<first argument's name>` (`NameAndFirstArgument`):
+/// `strlen(s)` → `strlen_s`, `strlen("abc")` → `strlen_`.
+const NAME_AND_FIRST: &[&str] = &["strlen", "string_size", "dcount_hll", "percentile_tdigest"];
 
-/// Functions named `<function>_<column>`: `strlen(s)` → `strlen_s`.
-const PREFIXING: &[&str] = &["strlen"];
+/// Functions named `<prefix>_<first argument's name>` (`PrefixAndFirstArgument` among
+/// scalar functions): `gettype(x)` → `type_x`.
+const PREFIX_AND_FIRST: &[(&str, &str)] = &[
+    ("gettype", "type"),
+    ("repeat", "repeat"),
+    ("treepath", "tree"),
+];
 
-/// The first column name mentioned in `e`, depth first.
-fn first_name(e: &Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Name(id) => Some(id.name.clone()),
-        ExprKind::Paren(inner) | ExprKind::Unary { expr: inner, .. } => first_name(inner),
-        ExprKind::Member { expr, .. } | ExprKind::Index { expr, .. } => first_name(expr),
-        ExprKind::Binary { lhs, rhs, .. } => first_name(lhs).or_else(|| first_name(rhs)),
-        ExprKind::Call { args, .. } => args.iter().find_map(|a| first_name(&a.value)),
-        _ => None,
+fn prefix_of(func: &str) -> Option<&'static str> {
+    if let Some(n) = NAME_AND_FIRST.iter().find(|n| **n == func) {
+        return Some(n);
     }
+    PREFIX_AND_FIRST
+        .iter()
+        .find(|(f, _)| *f == func)
+        .map(|(_, p)| *p)
 }
 
 /// The name Kusto gives to an unnamed expression, if it derives one from the expression.
@@ -58,17 +106,14 @@ pub(crate) fn derived_name(e: &Expr) -> Option<String> {
             };
             Some(format!("{}_{}", derived_name(expr)?, key))
         }
-        ExprKind::Call { func, args } if NAME_PRESERVING.contains(&func.name.as_str()) => {
+        ExprKind::Call { func, args } if FIRST_ARGUMENT.contains(&func.name.as_str()) => {
             derived_name(&args.first()?.value)
         }
-        ExprKind::Call { func, args } if BINNING.contains(&func.name.as_str()) => {
-            first_name(&args.first()?.value)
+        ExprKind::Call { func, args } => {
+            let prefix = prefix_of(&func.name)?;
+            let arg = args.first().and_then(|a| derived_name(&a.value));
+            Some(format!("{prefix}_{}", arg.unwrap_or_default()))
         }
-        ExprKind::Call { func, args } if PREFIXING.contains(&func.name.as_str()) => Some(format!(
-            "{}_{}",
-            func.name,
-            derived_name(&args.first()?.value)?
-        )),
         _ => None,
     }
 }
@@ -79,7 +124,9 @@ fn root_column(e: &Expr) -> Option<&str> {
         ExprKind::Name(id) => Some(&id.name),
         ExprKind::Paren(inner) => root_column(inner),
         ExprKind::Member { expr, .. } | ExprKind::Index { expr, .. } => root_column(expr),
-        ExprKind::Call { func, args } if NAME_PRESERVING.contains(&func.name.as_str()) => {
+        ExprKind::Call { func, args }
+            if FIRST_ARGUMENT.contains(&func.name.as_str()) || prefix_of(&func.name).is_some() =>
+        {
             root_column(&args.first()?.value)
         }
         _ => None,
