@@ -492,3 +492,70 @@ fn unnamed_columns_follow_kusto_result_names() {
         ("print s = 'a,b' | mv-expand split(s, ',') | count", "Count:long\n2"),
     ]);
 }
+
+#[test]
+fn names_settled_with_kusto_language() {
+    cases(&[
+        // arg_max/arg_min/take_any outputs: own names, else max_/min_/any_argN; `*`
+        // leaves out the by keys.
+        (
+            "print x=1, y=2 | summarize arg_max(x + 1, y)",
+            "max_:long, y:long\n2|2",
+        ),
+        (
+            "print x=1, y=2 | summarize arg_min(x, y + 1)",
+            "x:long, min_x_arg1:long\n1|3",
+        ),
+        (
+            "print x=1, y=2 | summarize take_any(x + 1, y)",
+            "any_arg0:long, y:long\n2|2",
+        ),
+        ("print x=1 | summarize arg_max(x, *)", "x:long\n1"),
+        (
+            "print x=1, y=2 | summarize arg_max(x, *) by y",
+            "y:long, x:long\n2|1",
+        ),
+        (
+            "print x=1, y=2 | summarize take_any(*) by x",
+            "x:long, y:long\n1|2",
+        ),
+        // One extend or distinct names a column once.
+        (
+            "print x=1 | extend a = 1, b = a + 1, a = 3",
+            "error: a column named `a` is already declared",
+        ),
+        ("print x=1 | extend x = x + 1", "x:long\n2"),
+        (
+            "print x=1 | distinct x, x",
+            "error: a column named `x` is already declared",
+        ),
+        // union: a name's typed variants stand together where the name first appears.
+        (
+            "print x=1, y=2 | union (print x='a')",
+            "x_long:long, x_string:string, y:long\n1||2\nnull|a|null",
+        ),
+    ]);
+}
+
+#[test]
+fn project_bare_column_after_derived_name() {
+    cases(&[
+        // A derived name yields to a later bare column; two written names clash.
+        (
+            "print x = 1 | project tostring(x), x",
+            "x:string, x1:long\n1|1",
+        ),
+        (
+            "print x = 1 | project x1 = 5, tostring(x), x",
+            "x1:long, x:string, x2:long\n5|1|1",
+        ),
+        (
+            "print x = 1 | project x, x",
+            "error: a column named `x` is already declared",
+        ),
+        (
+            "print x = 1 | project y = x, x, y = 2",
+            "error: a column named `y` is already declared",
+        ),
+    ]);
+}

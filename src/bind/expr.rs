@@ -654,6 +654,20 @@ impl Binder<'_> {
         input: &[Column],
         scope: &Scope,
     ) -> Result<(BAgg, Vec<Type>)> {
+        self.aggregate_skipping(func, args, span, input, &[], scope)
+    }
+
+    /// As [`Self::aggregate`]; `*` leaves out the columns named in `skip` (the
+    /// `summarize ... by` keys, which the output has already).
+    pub(crate) fn aggregate_skipping(
+        &self,
+        func: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        input: &[Column],
+        skip: &[String],
+        scope: &Scope,
+    ) -> Result<(BAgg, Vec<Type>)> {
         let cx = Ctx {
             row: input,
             agg: None,
@@ -672,7 +686,7 @@ impl Binder<'_> {
                     _ => None,
                 });
                 for (i, c) in input.iter().enumerate() {
-                    if Some(c.name.as_str()) != first {
+                    if Some(c.name.as_str()) != first && !skip.contains(&c.name) {
                         bound.push(Bound {
                             expr: BExpr::Column(i),
                             ty: c.ty,

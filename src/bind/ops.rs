@@ -466,8 +466,17 @@ impl Binder<'_> {
                         }
                     }
                 }
-                for &i in &cols {
+                for (k, &i) in cols.iter().enumerate() {
                     no_dynamic_key(input.schema[i].ty, span)?;
+                    if cols[..k].contains(&i) {
+                        return Err(Error::semantic(
+                            format!(
+                                "a column named `{}` is already declared",
+                                input.schema[i].name
+                            ),
+                            span,
+                        ));
+                    }
                 }
                 let schema = cols.iter().map(|&i| input.schema[i].clone()).collect();
                 Ok(Plan {
@@ -729,6 +738,9 @@ impl Binder<'_> {
         let mut visible = input.schema.clone();
         let mut out = input.schema.clone();
         let mut bound = Vec::new();
+        // One operator assigns a name once (Kusto: "A column with the name 'x' is
+        // already declared"), though it may replace an input column.
+        let mut assigned: Vec<String> = Vec::new();
         for item in items {
             let cx = Ctx {
                 row: &visible,
@@ -747,6 +759,10 @@ impl Binder<'_> {
                 },
                 _ => return Err(several_names(item)),
             };
+            if item.names.len() == 1 {
+                check_new_name_in(&assigned, &name, item.names[0].span)?;
+            }
+            assigned.push(name.clone());
             match out.iter().position(|c| c.name == name) {
                 Some(i) => {
                     out[i].ty = b.ty;
@@ -776,6 +792,9 @@ impl Binder<'_> {
     fn project(&self, input: Plan, items: &[NamedExpr], scope: &Scope) -> Result<Plan> {
         let mut schema: Vec<Column> = Vec::new();
         let mut exprs = Vec::new();
+        // Names written out (`y = ...`, or a bare column): a second one is an error. A
+        // name only derived (`tostring(x)` → `x`) yields: a later bare `x` is `x1`.
+        let mut declared: Vec<String> = Vec::new();
         for item in items {
             if let ExprKind::Name(id) = &item.expr.kind {
                 if item.names.is_empty() && id.name.contains('*') {
@@ -785,6 +804,7 @@ impl Binder<'_> {
                     };
                     for i in match_patterns(&input.schema, &[pat])? {
                         check_new_name(&schema, &input.schema[i].name, item.span)?;
+                        declared.push(input.schema[i].name.clone());
                         schema.push(input.schema[i].clone());
                         exprs.push(BExpr::Column(i));
                     }
@@ -800,14 +820,18 @@ impl Binder<'_> {
                 }
                 [] => match (&item.expr.kind, derived_name(&item.expr)) {
                     (ExprKind::Name(id), _) => {
-                        check_new_name(&schema, &id.name, id.span)?;
-                        id.name.clone()
+                        check_new_name_in(&declared, &id.name, id.span)?;
+                        declared.push(id.name.clone());
+                        unique(&id.name, &taken)
                     }
                     (_, Some(n)) => unique(&n, &taken),
                     (_, None) => next_column_name(&taken),
                 },
                 _ => return Err(several_names(item)),
             };
+            if let [n] = item.names.as_slice() {
+                declared.push(n.name.clone());
+            }
             schema.push(Column::new(name, b.ty));
             exprs.push(b.expr);
         }
@@ -873,11 +897,14 @@ impl Binder<'_> {
                     .collect()
             };
             if let Some((func, args)) = direct {
-                let (agg, outputs) = self.aggregate(func, args, item.span, &input_schema, scope)?;
+                let keys: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+                let (agg, outputs) =
+                    self.aggregate_skipping(func, args, item.span, &input_schema, &keys, scope)?;
                 let mut c = collector.borrow_mut();
                 let first_slot = c.base + c.outputs.len();
                 c.aggs.push(agg);
-                let names: Vec<String> = if outputs.len() == 1 {
+                let multi = matches!(func.name.as_str(), "arg_max" | "arg_min" | "take_any");
+                let names: Vec<String> = if outputs.len() == 1 && !multi {
                     match item.names.as_slice() {
                         [n] => vec![n.name.clone()],
                         _ => {
@@ -885,7 +912,7 @@ impl Binder<'_> {
                         }
                     }
                 } else {
-                    multi_output_names(func, args, &item.names, &input_schema)
+                    multi_output_names(func, args, &item.names, &input_schema, &keys)
                 };
                 for (k, ty) in outputs.iter().enumerate() {
                     c.outputs.push(*ty);
@@ -1151,12 +1178,16 @@ impl Binder<'_> {
             return Err(Error::semantic("`union` has no tables to combine", span));
         }
         // Output columns in order of first appearance; one name with several types
-        // becomes `name_type` for each type.
+        // becomes `name_type` for each type, the variants side by side where the name
+        // first appears (as Kusto.Language orders them).
         let mut cols: Vec<Column> = Vec::new();
         for (_, p) in &inputs {
             for c in &p.schema {
                 if !cols.contains(c) {
-                    cols.push(c.clone());
+                    match cols.iter().rposition(|d| d.name == c.name) {
+                        Some(i) => cols.insert(i + 1, c.clone()),
+                        None => cols.push(c.clone()),
+                    }
                 }
             }
         }
@@ -1737,16 +1768,26 @@ impl Binder<'_> {
     }
 }
 
-/// Names for the outputs of `arg_max(x, a, b)` / `take_any(a, b)` / `arg_max(x, *)`.
+/// Names for the outputs of `arg_max(x, a, b)` / `take_any(a, b)` / `arg_max(x, *)`,
+/// as Kusto.Language gives them: an argument's own name, else `max_`/`min_` for the
+/// first argument of arg_max/arg_min, `max_x_arg1` for a later one, `any_arg0` for
+/// take_any; `*` stands for the columns not named first and not `by` keys.
 fn multi_output_names(
     func: &ast::Ident,
     args: &[ast::Arg],
     names: &[ast::Ident],
     input: &[Column],
+    keys: &[String],
 ) -> Vec<String> {
     if names.len() > 1 {
         return names.iter().map(|n| n.name.clone()).collect();
     }
+    let short = match func.name.as_str() {
+        "arg_max" => "max",
+        "arg_min" => "min",
+        _ => "any",
+    };
+    let first_name = args.first().and_then(|f| derived_name(&f.value));
     let mut out = Vec::new();
     for (k, a) in args.iter().enumerate() {
         if matches!(a.value.kind, ExprKind::Star) {
@@ -1755,23 +1796,27 @@ fn multi_output_names(
                 _ => None,
             });
             for c in input {
-                if Some(&c.name) != first.as_ref() {
+                if Some(&c.name) != first.as_ref() && !keys.contains(&c.name) {
                     out.push(c.name.clone());
                 }
             }
         } else {
             let explicit = a.name.as_ref().map(|n| n.name.clone());
+            let fallback = match (short, k) {
+                ("any", _) => format!("any_arg{k}"),
+                (_, 0) => format!("{short}_"),
+                _ => format!("{short}_{}_arg{k}", first_name.clone().unwrap_or_default()),
+            };
             out.push(
                 explicit
                     .or_else(|| derived_name(&a.value))
-                    .unwrap_or_default(),
+                    .unwrap_or(fallback),
             );
         }
     }
     if let (Some(first), [n]) = (out.first_mut(), names) {
         *first = n.name.clone();
     }
-    let _ = func;
     out
 }
 
