@@ -33,6 +33,15 @@ fn innerunique_where_on_left_columns_runs_before_dedup() {
             &q(r#"| where value != value1 | count"#),
             "Count:long\n2",
         ),
+        // ... also across column selections and extends the predicate does not read.
+        (
+            &q(r#"| project v = value, value1 | where v == "val1.2" | count"#),
+            "Count:long\n2",
+        ),
+        (
+            &q(r#"| project-rename v = value | extend n = 1 | where v == "val1.2" | count"#),
+            "Count:long\n2",
+        ),
         // inner joins keep every left row anyway.
         (
             &format!(r#"{T1} t1 | join kind=inner t2 on key | where value == "val1.2" | count"#),
