@@ -36,10 +36,35 @@ pub enum StatementKind {
     Set { name: Ident, value: Option<Expr> },
     /// `declare query_parameters(name:type [= default], ...)`
     DeclareQueryParameters(Vec<Param>),
+    /// `declare pattern name [= (args)[path] { (values).[path] = { body }; ... }]`
+    Pattern(PatternDecl),
     /// `alias database x = cluster(...).database(...)` and similar, kept as text.
     Other { keyword: Ident, text: String },
     /// A tabular (or scalar) expression whose result is returned.
     Expr(Expr),
+}
+
+/// A pattern: string tuples mapped to tabular expressions. Declared without `=`, it has
+/// no rules (every invocation is an error naming the missing references).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PatternDecl {
+    pub name: Ident,
+    /// `(name:string, ...)`; empty for a pattern declared without a definition.
+    pub params: Vec<Param>,
+    /// `[path:string]`
+    pub path: Option<Param>,
+    pub rules: Vec<PatternRule>,
+    pub span: Span,
+}
+
+/// `("USA").["New York"] = { print Capital = "Albany" }`
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PatternRule {
+    pub args: Vec<Expr>,
+    pub path: Option<Expr>,
+    /// `let` statements then one final expression, as in a function body.
+    pub body: Vec<Statement>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -460,6 +485,12 @@ pub enum OperatorKind {
         count: Expr,
         column: Expr,
     },
+    /// `top-hitters N of expr [by summed]`
+    TopHitters {
+        count: Expr,
+        of: Expr,
+        by: Option<Expr>,
+    },
     /// `scan`, `partition`, `reduce`, `consume`, `make-graph`, `graph-*`, ...:
     /// operators kql parses but keeps only as raw text (`text` is the operator's whole source).
     Opaque {
@@ -584,6 +615,7 @@ impl OperatorKind {
             OperatorKind::Facet { .. } => "facet",
             OperatorKind::Sample(_) => "sample",
             OperatorKind::SampleDistinct { .. } => "sample-distinct",
+            OperatorKind::TopHitters { .. } => "top-hitters",
             OperatorKind::Opaque { name, .. } => name,
             OperatorKind::Print(_) => "print",
             OperatorKind::Datatable { .. } => "datatable",

@@ -120,6 +120,9 @@ pub struct ParseSpec {
     /// For each capture group (in order): the output column, its type, and the
     /// conversion from the captured text (none for strings).
     pub targets: Vec<ParseTarget>,
+    /// `kind=relaxed`: a capture that does not convert to its type is null, and the
+    /// other captures keep their values (elsewhere it fails the whole match).
+    pub relaxed: bool,
 }
 
 /// Output column, its type, and the conversion from the captured text.
@@ -127,6 +130,16 @@ pub type ParseTarget = (usize, Type, Option<Arc<dyn ScalarImpl>>);
 
 /// Rows handed from an operator to the subquery it runs (mv-apply).
 pub type Slot = Arc<std::sync::Mutex<Vec<crate::table::Row>>>;
+
+/// An operator with its own module under `exec/` (top-nested, parse-kv, ...): it reads
+/// its whole input and returns its output rows (in the plan's schema).
+pub trait RowsOp: Send + Sync {
+    fn run(
+        &self,
+        rows: &[&crate::table::Row],
+        ctx: &crate::functions::EvalCtx,
+    ) -> crate::error::Result<Vec<crate::table::Row>>;
+}
 
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -257,6 +270,12 @@ pub enum PlanKind {
         spec: ParseSpec,
         filter: bool,
     },
+    /// An operator implemented by a [`RowsOp`] (`name` for messages and debugging).
+    Custom {
+        input: Box<Plan>,
+        name: &'static str,
+        op: Arc<dyn RowsOp>,
+    },
 }
 
 impl fmt::Debug for PlanKind {
@@ -285,6 +304,7 @@ impl fmt::Debug for PlanKind {
             PlanKind::MvApply { .. } => "MvApply",
             PlanKind::Named { .. } => "Named",
             PlanKind::Parse { .. } => "Parse",
+            PlanKind::Custom { name, .. } => name,
         };
         f.write_str(name)
     }

@@ -128,9 +128,10 @@ fn summarize_names_and_defaults() {
         (&q("summarize any(a) by b | sort by b asc | project any_a"), "any_a:long\n1\n2"),
         (&q("summarize take_any(b)"), "b:string\nx"),
         // names Microsoft's checker gives: strlen(s) → strlen_s, bin(f(t)) → t,
-        // `*` does not repeat a group key
+        // an argument clashing with a key takes a number (b1 above); `*` leaves keys out
         (&q("summarize count() by strlen(b)"), "strlen_b:long, count_:long\n1|3"),
         ("datatable(t:datetime)[datetime(2024-01-01 10:20)] | summarize count() by bin(startofday(t), 1d)", "t:datetime, count_:long\n2024-01-01T00:00:00Z|1"),
+        // `*` leaves out the by keys (Kusto.Language: no `b1`).
         (&q("summarize x = arg_max(a, *) by b | sort by b asc"), "b:string, x:long\nx|3\ny|2"),
         (&q("summarize dcount(b, 1)"), "dcount_b:long\n2"),
         // null keys group together
@@ -254,7 +255,8 @@ fn union_print_range_datatable() {
     cases(&[
         ("union (datatable(a:long)[1]), (datatable(a:long)[2])", "a:long\n1\n2"),
         ("datatable(a:long, b:string)[1, 'x'] | union (datatable(a:string, c:string)['s', 't'])",
-         "a_long:long, b:string, a_string:string, c:string\n1|x||\nnull||s|t"),
+         // The typed variants of `a` stand together (Kusto.Language's order).
+         "a_long:long, a_string:string, b:string, c:string\n1||x|\nnull|s||t"),
         ("datatable(a:long)[1] | union kind=inner (datatable(a:long, c:long)[2, 3])", "a:long\n1\n2"),
         ("print a = 1, 2, 'x'", "a:long, print_1:long, print_2:string\n1|2|x"),
         ("range x from 1 to 7 step 3", "x:long\n1\n4\n7"),

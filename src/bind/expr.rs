@@ -186,6 +186,17 @@ impl Binder<'_> {
                 format!("function `{}` is used without arguments", id.name),
                 id.span,
             )),
+            Some(Entry::Restrict(_)) => Err(Error::semantic(
+                format!("unknown column or variable `{}`", id.name),
+                id.span,
+            )),
+            Some(Entry::Pattern(..)) => Err(Error::semantic(
+                format!(
+                    "`{}` is a pattern, used here where a scalar is expected",
+                    id.name
+                ),
+                id.span,
+            )),
             None => {
                 let mut candidates: Vec<&str> = cx.row.iter().map(|c| c.name.as_str()).collect();
                 candidates.extend(scope.names());
@@ -518,11 +529,25 @@ impl Binder<'_> {
                 .with_hint("use it inside `summarize`, or a scalar function instead")),
             };
         }
+        let star = super::star_args::has_star(args);
+        if star && !super::star_args::STAR_FUNCTIONS.contains(&name) {
+            return Err(super::star_args::star_not_allowed(func, args));
+        }
         let mut bound = Vec::with_capacity(args.len());
         let mut spans = Vec::with_capacity(args.len());
         for a in args {
+            if matches!(a.value.kind, ExprKind::Star) {
+                for b in super::star_args::star_columns(cx) {
+                    bound.push(b);
+                    spans.push(a.value.span);
+                }
+                continue;
+            }
             bound.push(self.arg(&a.value, cx, scope)?);
             spans.push(a.value.span);
+        }
+        if name == "estimate_data_size" {
+            return super::star_args::estimate_data_size(bound, span);
         }
         self.call(name, bound, &spans, span)
     }
@@ -702,6 +727,20 @@ impl Binder<'_> {
         input: &[Column],
         scope: &Scope,
     ) -> Result<(BAgg, Vec<Type>)> {
+        self.aggregate_skipping(func, args, span, input, &[], scope)
+    }
+
+    /// As [`Self::aggregate`]; `*` leaves out the columns named in `skip` (the
+    /// `summarize ... by` keys, which the output has already).
+    pub(crate) fn aggregate_skipping(
+        &self,
+        func: &ast::Ident,
+        args: &[ast::Arg],
+        span: Span,
+        input: &[Column],
+        skip: &[String],
+        scope: &Scope,
+    ) -> Result<(BAgg, Vec<Type>)> {
         let cx = Ctx {
             row: input,
             agg: None,
@@ -720,7 +759,7 @@ impl Binder<'_> {
                     _ => None,
                 });
                 for (i, c) in input.iter().enumerate() {
-                    if Some(c.name.as_str()) != first {
+                    if Some(c.name.as_str()) != first && !skip.contains(&c.name) {
                         bound.push(Bound {
                             expr: BExpr::Column(i),
                             ty: c.ty,

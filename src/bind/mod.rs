@@ -12,6 +12,10 @@
 mod expr;
 mod names;
 mod ops;
+mod parse_kv;
+mod pattern;
+mod star_args;
+mod top_nested;
 mod tuple;
 
 use crate::ast::{self, Expr, ExprKind, FunctionDef, LetValue, Query, StatementKind};
@@ -43,6 +47,20 @@ pub(crate) enum Entry {
     },
     Tabular(Arc<Plan>),
     Function(Rc<FunctionDef>, Scope),
+    /// `declare pattern`: its definitions and the scope they were declared in.
+    Pattern(Rc<ast::PatternDecl>, Scope),
+    /// `restrict access to (...)`: the names (wildcards allowed) that stay visible to
+    /// the statements after it; bodies of functions declared before it still see all.
+    Restrict(Restriction),
+}
+
+/// What `restrict access to (...)` leaves visible: let names (plain entries, wildcards
+/// allowed) and tables (plain names without wildcards, and `database().T` entries:
+/// the docs' `restrict access to (*)` leaves the lets and no table).
+#[derive(Clone, Default)]
+pub(crate) struct Restriction {
+    lets: Vec<String>,
+    tables: Vec<String>,
 }
 
 /// A persistent list of `let` bindings: later ones shadow earlier ones, and a
@@ -89,9 +107,27 @@ impl Scope {
             if node.name == name {
                 return Some(&node.entry);
             }
+            if let Entry::Restrict(r) = &node.entry {
+                if !allows(&r.lets, name) {
+                    return None;
+                }
+            }
             cur = &node.parent.0;
         }
         None
+    }
+    /// Whether a `restrict` statement hides the table `name`.
+    pub(crate) fn hides_table(&self, name: &str) -> bool {
+        let mut cur = &self.0;
+        while let Some(node) = cur {
+            if let Entry::Restrict(r) = &node.entry {
+                if !allows(&r.tables, name) {
+                    return true;
+                }
+            }
+            cur = &node.parent.0;
+        }
+        false
     }
     pub(crate) fn names(&self) -> Vec<&str> {
         let mut out = Vec::new();
@@ -102,6 +138,57 @@ impl Scope {
         }
         out
     }
+}
+
+fn allows(allowed: &[String], name: &str) -> bool {
+    allowed.iter().any(|p| ops::wildcard_match(p, name))
+}
+
+/// The entities of `restrict access to (A, database().B, V*)`, from the statement's
+/// text: names in the current database (entities of other databases are not
+/// reachable in kql anyway).
+fn restrict_list(text: &str, span: Span) -> Result<Restriction> {
+    let inner = text
+        .trim()
+        .strip_prefix("access")
+        .map(str::trim_start)
+        .and_then(|t| t.strip_prefix("to"))
+        .map(str::trim)
+        .and_then(|t| t.strip_prefix('('))
+        .and_then(|t| t.strip_suffix(')'))
+        .ok_or_else(|| Error::parse("expected `restrict access to (name, ...)`", span))?;
+    let mut out = Restriction::default();
+    for spec in inner.split(',') {
+        let spec = spec.trim();
+        let (name, table) = match spec.strip_prefix("database(") {
+            Some(rest) => match rest.split_once(')') {
+                Some((db, tail)) if db.trim().is_empty() => {
+                    (tail.trim_start_matches('.').trim(), true)
+                }
+                Some(_) => continue,
+                None => return Err(Error::parse("unclosed `database(`", span)),
+            },
+            None => (spec, false),
+        };
+        let name = name
+            .strip_prefix("['")
+            .or_else(|| name.strip_prefix("[\""))
+            .and_then(|n| n.strip_suffix("']").or_else(|| n.strip_suffix("\"]")))
+            .unwrap_or(name);
+        if name.is_empty() {
+            return Err(Error::parse(
+                "an empty entity in `restrict access to`",
+                span,
+            ));
+        }
+        if table || !name.contains('*') {
+            out.tables.push(name.to_string());
+        }
+        if !table {
+            out.lets.push(name.to_string());
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) struct Binder<'a> {
@@ -127,12 +214,35 @@ impl<'a> Binder<'a> {
     pub(crate) fn bind_query(&self, query: &Query) -> Result<Vec<Plan>> {
         let mut scope = Scope::default();
         let mut plans = Vec::new();
+        let mut take_max: Option<BExpr> = None;
         for st in &query.statements {
             match &st.kind {
                 StatementKind::Let { name, value } => {
                     scope = self.bind_let(&scope, name, value)?;
                 }
+                // Request properties: `query_take_max_records` limits the results of
+                // the statements after it; the others change nothing kql computes.
+                StatementKind::Set {
+                    name,
+                    value: Some(v),
+                } if name.name == "query_take_max_records" => {
+                    let b = self.scalar(v, &[], &scope)?;
+                    if !matches!(
+                        b.constant(),
+                        Some(crate::value::Value::Long(_) | crate::value::Value::Int(_))
+                    ) {
+                        return Err(Error::semantic(
+                            "query_take_max_records takes an integer",
+                            v.span,
+                        ));
+                    }
+                    take_max = Some(b.expr);
+                }
                 StatementKind::Set { .. } => {}
+                StatementKind::Pattern(p) => {
+                    let entry = Entry::Pattern(Rc::new(p.clone()), scope.clone());
+                    scope = scope.with(&p.name.name, entry);
+                }
                 StatementKind::DeclareQueryParameters(params) => {
                     for p in params {
                         let Some(default) = &p.default else {
@@ -151,12 +261,29 @@ impl<'a> Binder<'a> {
                         );
                     }
                 }
+                // `alias database x = cluster(...).database(...)` only names another
+                // database for `database("x")`, which kql refuses on its own.
+                StatementKind::Other { keyword, .. } if keyword.name == "alias" => {}
+                StatementKind::Other { keyword, text } if keyword.name == "restrict" => {
+                    let allowed = restrict_list(text, st.span)?;
+                    scope = scope.with("", Entry::Restrict(allowed));
+                }
                 StatementKind::Other { keyword, .. } => {
                     return Err(Error::unsupported(&keyword.name, st.span));
                 }
                 StatementKind::Expr(e) => {
                     if self.is_tabular(e, &scope) {
-                        plans.push(self.tabular(e, &scope)?);
+                        let plan = self.tabular(e, &scope)?;
+                        plans.push(match &take_max {
+                            Some(n) => Plan {
+                                schema: plan.schema.clone(),
+                                kind: PlanKind::Take {
+                                    input: Box::new(plan),
+                                    count: n.clone(),
+                                },
+                            },
+                            None => plan,
+                        });
                     } else {
                         // A bare scalar statement behaves like `print`.
                         let b = self.scalar(e, &[], &scope)?;
@@ -177,7 +304,12 @@ impl<'a> Binder<'a> {
         Ok(plans)
     }
 
-    fn bind_let(&self, scope: &Scope, name: &ast::Ident, value: &LetValue) -> Result<Scope> {
+    pub(crate) fn bind_let(
+        &self,
+        scope: &Scope,
+        name: &ast::Ident,
+        value: &LetValue,
+    ) -> Result<Scope> {
         let entry = match value {
             LetValue::Expr(e) => {
                 if self.is_tabular(e, scope) {
@@ -208,12 +340,15 @@ impl<'a> Binder<'a> {
 
     /// Whether `e` denotes rows rather than a scalar (decides `let x = ...`).
     pub(crate) fn is_tabular(&self, e: &Expr, scope: &Scope) -> bool {
+        if self.pattern_invocation(e, scope).is_some() {
+            return true;
+        }
         match &e.kind {
             ExprKind::Pipeline { .. } | ExprKind::Source(_) => true,
             ExprKind::Paren(inner) => self.is_tabular(inner, scope),
             ExprKind::Name(id) => match scope.get(&id.name) {
                 Some(Entry::Tabular(_)) => true,
-                Some(Entry::Scalar { .. }) => false,
+                Some(Entry::Scalar { .. } | Entry::Pattern(..) | Entry::Restrict(_)) => false,
                 Some(Entry::Function(f, fscope)) => {
                     f.params.is_empty() && self.body_is_tabular(f, fscope)
                 }
@@ -405,4 +540,5 @@ pub(crate) const BINDER_FUNCTIONS: &[&str] = &[
     "pack_all",
     "bag_pack_columns",
     "column_names_of",
+    "estimate_data_size",
 ];

@@ -1,92 +1,94 @@
 //! How Kusto names columns nobody named (settled with Microsoft's type checker):
-//! `x.a` and `x["a"]` → `x_a`; a conversion, `bin`, `round`, `startofday`, ... of a
-//! column keeps its name (`tostring(a)` → `a`, `bin(t, 1h)` → `t`; see
-//! `FIRST_ARGUMENT`); `strlen(s)` → `strlen_s`; other expressions → `Column1`, ...;
+//! `x.a` and `x["a"]` → `x_a`; a conversion, `bin`, `split`, ... of a column keeps its
+//! name (`tostring(a)` → `a`, `bin(t, 1h)` → `t`), `strlen(s)` → `strlen_s`,
+//! `gettype(x)` → `type_x`; other expressions → `Column1`, ...;
 //! aggregates → `count_`, `sum_X`, `set_X`, ...; a taken name gets the next free number.
 
 use crate::ast::{Expr, ExprKind, Literal};
 
 /// Functions whose result keeps the name of their first argument (Kusto.Language's
-/// `ResultNameKind.FirstArgument`): `tostring(a)` → `a`, `round(r)` → `r`,
-/// `startofday(t)` → `t`, `bin(t, 1h)` → `t`; `bin(t + 1d, 1d)` has no name. An unnamed
-/// `extend` of one of these replaces the column it is named after.
+/// `ResultNameKind.FirstArgument`): `tostring(a)` → `a`, `split(s, ",")` → `s`,
+/// `bin(startofday(t), 1d)` → `t`; when the first argument has no name (`bin(x + 1, 2)`)
+/// neither has the call.
 const FIRST_ARGUMENT: &[&str] = &[
-    "tostring",
-    "toint",
-    "tolong",
-    "todouble",
-    "toreal",
-    "todecimal",
-    "tobool",
-    "toboolean",
-    "todatetime",
-    "totimespan",
-    "totime",
-    "toguid",
-    "todynamic",
-    "toobject",
-    "parse_json",
-    "parsejson",
-    "parse_csv",
-    "parse_xml",
-    "tohex",
-    "split",
-    "format_datetime",
-    "format_timespan",
-    "format_bytes",
-    "startofday",
-    "bin",
-    "floor",
-    "bin_at",
-    "binary_and",
-    "binary_or",
-    "binary_xor",
-    "binary_not",
-    "binary_shift_left",
-    "binary_shift_right",
-    "bitset_count_ones",
-    "round",
-    "ceiling",
     "abs",
-    "pow",
-    "sqrt",
-    "log",
-    "log2",
-    "log10",
-    "exp",
-    "exp2",
-    "exp10",
-    "cos",
-    "sin",
-    "tan",
     "acos",
     "asin",
     "atan",
     "atan2",
-    "gamma",
-    "loggamma",
+    "bin",
+    "bin_at",
+    "binary_and",
+    "binary_not",
+    "binary_or",
+    "binary_shift_left",
+    "binary_shift_right",
+    "binary_xor",
+    "bitset_count_ones",
+    "ceiling",
+    "cos",
     "erf",
     "erfc",
+    "exp",
+    "exp10",
+    "exp2",
+    "floor",
+    "format_bytes",
+    "format_datetime",
+    "format_timespan",
+    "gamma",
+    "log",
+    "log10",
+    "log2",
+    "loggamma",
+    "parse_csv",
+    "parse_json",
+    "parse_xml",
+    "parsejson",
+    "pow",
+    "round",
+    "sin",
+    "split",
+    "sqrt",
+    "startofday",
+    "tan",
+    "tobool",
+    "toboolean",
+    "todatetime",
+    "todecimal",
+    "todouble",
+    "todynamic",
+    "toguid",
+    "tohex",
+    "toint",
+    "tolong",
+    "toobject",
+    "toreal",
+    "tostring",
+    "totime",
+    "totimespan",
 ];
 
-/// Functions named `<function>_<name of the first argument>` (`NameAndFirstArgument`):
-/// `strlen(s)` → `strlen_s`.
-const NAME_AND_FIRST_ARGUMENT: &[&str] = &["strlen", "string_size"];
+/// Functions named `<function>_<first argument's name>` (`NameAndFirstArgument`):
+/// `strlen(s)` → `strlen_s`, `strlen("abc")` → `strlen_`.
+const NAME_AND_FIRST: &[&str] = &["strlen", "string_size", "dcount_hll", "percentile_tdigest"];
 
-/// Functions named `<prefix>_<name of the first argument, or nothing>`
-/// (`PrefixAndFirstArgument`): `gettype(d)` → `type_d`.
-const PREFIX_AND_FIRST_ARGUMENT: &[(&str, &str)] = &[("gettype", "type")];
+/// Functions named `<prefix>_<first argument's name>` (`PrefixAndFirstArgument` among
+/// scalar functions): `gettype(x)` → `type_x`.
+const PREFIX_AND_FIRST: &[(&str, &str)] = &[
+    ("gettype", "type"),
+    ("repeat", "repeat"),
+    ("treepath", "tree"),
+];
 
-/// The first column name mentioned in `e`, depth first.
-fn first_name(e: &Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Name(id) => Some(id.name.clone()),
-        ExprKind::Paren(inner) | ExprKind::Unary { expr: inner, .. } => first_name(inner),
-        ExprKind::Member { expr, .. } | ExprKind::Index { expr, .. } => first_name(expr),
-        ExprKind::Binary { lhs, rhs, .. } => first_name(lhs).or_else(|| first_name(rhs)),
-        ExprKind::Call { args, .. } => args.iter().find_map(|a| first_name(&a.value)),
-        _ => None,
+fn prefix_of(func: &str) -> Option<&'static str> {
+    if let Some(n) = NAME_AND_FIRST.iter().find(|n| **n == func) {
+        return Some(n);
     }
+    PREFIX_AND_FIRST
+        .iter()
+        .find(|(f, _)| *f == func)
+        .map(|(_, p)| *p)
 }
 
 /// The name Kusto gives to an unnamed expression, if it derives one from the expression.
@@ -107,19 +109,25 @@ pub(crate) fn derived_name(e: &Expr) -> Option<String> {
         ExprKind::Call { func, args } if FIRST_ARGUMENT.contains(&func.name.as_str()) => {
             derived_name(&args.first()?.value)
         }
-        ExprKind::Call { func, args } if NAME_AND_FIRST_ARGUMENT.contains(&func.name.as_str()) => {
-            Some(format!(
-                "{}_{}",
-                func.name,
-                derived_name(&args.first()?.value)?
-            ))
-        }
         ExprKind::Call { func, args } => {
-            let (_, prefix) = PREFIX_AND_FIRST_ARGUMENT
-                .iter()
-                .find(|(f, _)| *f == func.name)?;
+            let prefix = prefix_of(&func.name)?;
             let arg = args.first().and_then(|a| derived_name(&a.value));
             Some(format!("{prefix}_{}", arg.unwrap_or_default()))
+        }
+        _ => None,
+    }
+}
+
+/// The column an expression is named after (`x` in `x`, `x.a`, `tostring(x)`).
+fn root_column(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Name(id) => Some(&id.name),
+        ExprKind::Paren(inner) => root_column(inner),
+        ExprKind::Member { expr, .. } | ExprKind::Index { expr, .. } => root_column(expr),
+        ExprKind::Call { func, args }
+            if FIRST_ARGUMENT.contains(&func.name.as_str()) || prefix_of(&func.name).is_some() =>
+        {
+            root_column(&args.first()?.value)
         }
         _ => None,
     }
@@ -170,12 +178,11 @@ pub(crate) fn aggregate_name(
         "buildschema" => "schema",
         other => other,
     };
-    // Every named argument over a column joins the name: covariance(x, y) →
-    // covariance_x_y (the engine's name; Kusto.Language says covariance_x), max(strlen(s))
-    // → max_strlen_s; constants and lets (`dcount(x, accuracy)`) do not.
+    // Every argument over a column joins the name: covariance(x, y) → covariance_x_y;
+    // constants and lets (`dcount(x, accuracy)`) do not.
     let parts: Vec<String> = args
         .iter()
-        .filter(|a| first_name(&a.value).is_some_and(|r| input.iter().any(|c| c.name == r)))
+        .filter(|a| root_column(&a.value).is_some_and(|r| input.iter().any(|c| c.name == r)))
         .filter_map(|a| derived_name(&a.value))
         .collect();
     Some(format!("{prefix}_{}", parts.join("_")))

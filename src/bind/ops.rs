@@ -20,6 +20,9 @@ use std::sync::Arc;
 impl Binder<'_> {
     /// Binds `e` as a tabular expression.
     pub(crate) fn tabular(&self, e: &Expr, scope: &Scope) -> Result<Plan> {
+        if let Some(inv) = self.pattern_invocation(e, scope) {
+            return self.invoke_pattern(inv, e.span, scope);
+        }
         match &e.kind {
             ExprKind::Pipeline { source, ops } => {
                 let mut plan = self.tabular(source, scope)?;
@@ -65,6 +68,13 @@ impl Binder<'_> {
                     ),
                     id.span,
                 )),
+                None if scope.hides_table(&id.name) => Err(Error::semantic(
+                    format!(
+                        "`{}` is not accessible: a `restrict` statement leaves it out",
+                        id.name
+                    ),
+                    id.span,
+                )),
                 None => self
                     .scan(&id.name)
                     .ok_or_else(|| self.unknown_table(&id.name, id.span, scope)),
@@ -99,6 +109,12 @@ impl Binder<'_> {
                     };
                     match scope.get(&name) {
                         Some(Entry::Tabular(plan)) => Ok((**plan).clone()),
+                        _ if scope.hides_table(&name) => Err(Error::semantic(
+                            format!(
+                                "`{name}` is not accessible: a `restrict` statement leaves it out"
+                            ),
+                            e.span,
+                        )),
                         _ => self
                             .scan(&name)
                             .ok_or_else(|| self.unknown_table(&name, e.span, scope)),
@@ -156,7 +172,7 @@ impl Binder<'_> {
                     let name = match item.names.as_slice() {
                         [n] => n.name.clone(),
                         [] => unique(&format!("print_{k}"), &taken),
-                        _ => return Err(Error::unsupported("several names in `print`", item.span)),
+                        _ => return Err(several_names(item)),
                     };
                     check_new_name(&schema, &name, item.span)?;
                     schema.push(Column::new(name, b.ty));
@@ -302,7 +318,7 @@ impl Binder<'_> {
                         pred.span,
                     ));
                 }
-                Ok(filter_left_of_innerunique(input, b.expr))
+                Ok(filter(input, b.expr))
             }
             OperatorKind::Extend(items) | OperatorKind::Serialize(items) => {
                 if items.is_empty() {
@@ -344,11 +360,14 @@ impl Binder<'_> {
                 let mut order: Vec<usize> = Vec::new();
                 for (pat, dir) in items {
                     let mut matched = match_patterns(&input.schema, std::slice::from_ref(pat))?;
+                    let name = |i: &usize| input.schema[*i].name.as_str();
                     match dir.as_deref() {
-                        Some("asc") | Some("granny-asc") => matched
-                            .sort_by(|a, b| input.schema[*a].name.cmp(&input.schema[*b].name)),
-                        Some("desc") | Some("granny-desc") => matched
-                            .sort_by(|a, b| input.schema[*b].name.cmp(&input.schema[*a].name)),
+                        Some("asc") => matched.sort_by(|a, b| name(a).cmp(name(b))),
+                        Some("desc") => matched.sort_by(|a, b| name(b).cmp(name(a))),
+                        Some("granny-asc") => matched.sort_by(|a, b| natural_cmp(name(a), name(b))),
+                        Some("granny-desc") => {
+                            matched.sort_by(|a, b| natural_cmp(name(b), name(a)))
+                        }
                         _ => {}
                     }
                     for m in matched {
@@ -455,24 +474,19 @@ impl Binder<'_> {
                         }
                     }
                 }
-                if let Some((k, &i)) = cols
-                    .iter()
-                    .enumerate()
-                    .find(|(k, i)| cols[..*k].contains(i))
-                {
-                    let span = exprs.get(k).map_or(span, |e| e.span);
-                    return Err(Error::semantic(
-                        format!(
-                            "a column named `{}` is already declared",
-                            input.schema[i].name
-                        ),
-                        span,
-                    ));
+                for (k, &i) in cols.iter().enumerate() {
+                    no_dynamic_key(input.schema[i].ty, span)?;
+                    if cols[..k].contains(&i) {
+                        return Err(Error::semantic(
+                            format!(
+                                "a column named `{}` is already declared",
+                                input.schema[i].name
+                            ),
+                            span,
+                        ));
+                    }
                 }
-                let schema: Vec<Column> = cols.iter().map(|&i| input.schema[i].clone()).collect();
-                if let Some(c) = schema.iter().find(|c| c.ty == Type::Dynamic) {
-                    return Err(dynamic_key(&c.name, span));
-                }
+                let schema = cols.iter().map(|&i| input.schema[i].clone()).collect();
                 Ok(Plan {
                     schema,
                     kind: PlanKind::Distinct {
@@ -535,6 +549,83 @@ impl Binder<'_> {
                         slot,
                         body: Box::new(body),
                         keep,
+                    },
+                })
+            }
+            OperatorKind::TopNested(clauses) => self.top_nested(input, clauses, span, scope),
+            OperatorKind::ParseKv {
+                expr,
+                columns,
+                with,
+            } => self.parse_kv(input, expr, columns, with, span, scope),
+            OperatorKind::TopHitters { count, of, by } => {
+                // Kusto approximates; the exact answer is a valid approximation:
+                // `summarize approximate_count_X = count() by X | top N by it`.
+                let key = derived_name(of).unwrap_or_else(|| "Column1".to_string());
+                let (func, args, name) = match by {
+                    None => ("count", vec![], format!("approximate_count_{key}")),
+                    Some(b) => (
+                        "sum",
+                        vec![ast::Arg {
+                            name: None,
+                            value: b.clone(),
+                        }],
+                        format!(
+                            "approximate_sum_{}",
+                            derived_name(b).unwrap_or_else(|| "Column1".to_string())
+                        ),
+                    ),
+                };
+                let ident = |n: &str| ast::Ident {
+                    name: n.to_string(),
+                    span,
+                };
+                let agg = NamedExpr {
+                    names: vec![ident(&name)],
+                    expr: Expr::new(
+                        ExprKind::Call {
+                            func: ident(func),
+                            args,
+                        },
+                        span,
+                    ),
+                    span,
+                };
+                let by_key = NamedExpr {
+                    names: vec![],
+                    expr: of.clone(),
+                    span: of.span,
+                };
+                let limit = self.count_expr(count, scope)?;
+                let summarized = self.summarize(input, &[agg], &[by_key], scope)?;
+                let rank = summarized.schema.len() - 1;
+                Ok(Plan {
+                    schema: summarized.schema.clone(),
+                    kind: PlanKind::Sort {
+                        input: Box::new(summarized),
+                        keys: vec![SortSpec {
+                            expr: BExpr::Column(rank),
+                            desc: true,
+                            nulls_first: false,
+                        }],
+                        limit: Some(limit),
+                    },
+                })
+            }
+            OperatorKind::SampleDistinct { count, column } => {
+                // Any N distinct values are a valid sample: the first N met.
+                let by_key = NamedExpr {
+                    names: vec![],
+                    expr: column.clone(),
+                    span: column.span,
+                };
+                let count = self.count_expr(count, scope)?;
+                let distinct = self.summarize(input, &[], &[by_key], scope)?;
+                Ok(Plan {
+                    schema: distinct.schema.clone(),
+                    kind: PlanKind::Take {
+                        input: Box::new(distinct),
+                        count,
                     },
                 })
             }
@@ -635,6 +726,7 @@ impl Binder<'_> {
 
     fn sort_key(&self, k: &SortKey, row: &[Column], scope: &Scope) -> Result<SortSpec> {
         let b = self.scalar(&k.expr, row, scope)?;
+        no_dynamic_key(b.ty, k.expr.span)?;
         let desc = k.order != Some(SortOrder::Asc);
         let nulls_first = match k.nulls {
             Some(ast::NullsOrder::First) => true,
@@ -654,9 +746,9 @@ impl Binder<'_> {
         let mut visible = input.schema.clone();
         let mut out = input.schema.clone();
         let mut bound = Vec::new();
-        // Names written with `=` in this operator: writing one twice is an error
-        // (Kusto.Language KS171); replacing an input column is not.
-        let mut written: Vec<String> = Vec::new();
+        // One operator assigns a name once (Kusto: "A column with the name 'x' is
+        // already declared"), though it may replace an input column.
+        let mut assigned: Vec<String> = Vec::new();
         for item in items {
             let cx = Ctx {
                 row: &visible,
@@ -668,11 +760,7 @@ impl Binder<'_> {
                 None => {
                     let b = self.expr(&item.expr, &cx, scope)?;
                     let name = match item.names.as_slice() {
-                        [n] => {
-                            check_new_name_in(&written, &n.name, n.span)?;
-                            written.push(n.name.clone());
-                            n.name.clone()
-                        }
+                        [n] => n.name.clone(),
                         [] => match derived_name(&item.expr) {
                             Some(n) => n,
                             None => {
@@ -681,17 +769,16 @@ impl Binder<'_> {
                                 next_column_name(&taken)
                             }
                         },
-                        _ => {
-                            return Err(Error::unsupported(
-                                "several names for one expression in `extend`",
-                                item.span,
-                            ))
-                        }
+                        _ => return Err(several_names(item)),
                     };
+                    if item.names.len() == 1 {
+                        check_new_name_in(&assigned, &name, item.names[0].span)?;
+                    }
                     vec![(name, b)]
                 }
             };
             for (name, b) in columns {
+                assigned.push(name.clone());
                 match out.iter().position(|c| c.name == name) {
                     Some(i) => {
                         out[i].ty = b.ty;
@@ -722,6 +809,9 @@ impl Binder<'_> {
     fn project(&self, input: Plan, items: &[NamedExpr], scope: &Scope) -> Result<Plan> {
         let mut schema: Vec<Column> = Vec::new();
         let mut exprs = Vec::new();
+        // Names written out (`y = ...`, or a bare column): a second one is an error. A
+        // name only derived (`tostring(x)` → `x`) yields: a later bare `x` is `x1`.
+        let mut declared: Vec<String> = Vec::new();
         for item in items {
             if let ExprKind::Name(id) = &item.expr.kind {
                 if item.names.is_empty() && id.name.contains('*') {
@@ -731,6 +821,7 @@ impl Binder<'_> {
                     };
                     for i in match_patterns(&input.schema, &[pat])? {
                         check_new_name(&schema, &input.schema[i].name, item.span)?;
+                        declared.push(input.schema[i].name.clone());
                         schema.push(input.schema[i].clone());
                         exprs.push(BExpr::Column(i));
                     }
@@ -754,19 +845,18 @@ impl Binder<'_> {
                 }
                 [] => match (&item.expr.kind, derived_name(&item.expr)) {
                     (ExprKind::Name(id), _) => {
-                        check_new_name(&schema, &id.name, id.span)?;
-                        id.name.clone()
+                        check_new_name_in(&declared, &id.name, id.span)?;
+                        declared.push(id.name.clone());
+                        unique(&id.name, &taken)
                     }
                     (_, Some(n)) => unique(&n, &taken),
                     (_, None) => next_column_name(&taken),
                 },
-                _ => {
-                    return Err(Error::unsupported(
-                        "several names for one expression in `project`",
-                        item.span,
-                    ))
-                }
+                _ => return Err(several_names(item)),
             };
+            if let [n] = item.names.as_slice() {
+                declared.push(n.name.clone());
+            }
             schema.push(Column::new(name, b.ty));
             exprs.push(b.expr);
         }
@@ -791,6 +881,7 @@ impl Binder<'_> {
         let mut listed: Vec<String> = Vec::new();
         for item in by {
             let b = self.scalar(&item.expr, &input.schema, scope)?;
+            no_dynamic_key(b.ty, item.expr.span)?;
             let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
             let name = match item.names.as_slice() {
                 [n] => {
@@ -808,16 +899,8 @@ impl Binder<'_> {
                     Some(n) => unique(&n, &taken),
                     None => next_column_name(&taken),
                 },
-                _ => {
-                    return Err(Error::unsupported(
-                        "several names for one `by` key",
-                        item.span,
-                    ))
-                }
+                _ => return Err(several_names(item)),
             };
-            if b.ty == Type::Dynamic {
-                return Err(dynamic_key(&name, item.span));
-            }
             schema.push(Column::new(name, b.ty));
             keys.push(b.expr);
         }
@@ -832,7 +915,6 @@ impl Binder<'_> {
         // Final expressions over [keys, raw aggregate outputs]; None while every item is
         // a plain aggregate call (then the raw outputs are the result).
         let mut finals: Vec<(String, Bound, bool)> = Vec::new();
-        let mut dropped_slot = false;
         for item in aggregates {
             let direct = match &item.expr.kind {
                 ExprKind::Call { func, args } if functions::is_aggregate(&func.name) => {
@@ -848,30 +930,26 @@ impl Binder<'_> {
                     .collect()
             };
             if let Some((func, args)) = direct {
-                let (agg, outputs) = self.aggregate(func, args, item.span, &input_schema, scope)?;
+                let keys: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+                let (agg, outputs) =
+                    self.aggregate_skipping(func, args, item.span, &input_schema, &keys, scope)?;
                 let mut c = collector.borrow_mut();
                 let first_slot = c.base + c.outputs.len();
                 c.aggs.push(agg);
-                let names: Vec<(String, bool)> = if outputs.len() == 1 {
+                let multi = matches!(func.name.as_str(), "arg_max" | "arg_min" | "take_any");
+                let names: Vec<String> = if outputs.len() == 1 && !multi {
                     match item.names.as_slice() {
-                        [n] => vec![(n.name.clone(), false)],
-                        _ => vec![(
-                            aggregate_name(&func.name, args, &input_schema).unwrap_or_default(),
-                            false,
-                        )],
+                        [n] => vec![n.name.clone()],
+                        _ => {
+                            vec![aggregate_name(&func.name, args, &input_schema).unwrap_or_default()]
+                        }
                     }
                 } else {
-                    multi_output_names(func, args, &item.names, &input_schema)
+                    multi_output_names(func, args, &item.names, &input_schema, &keys)
                 };
                 for (k, ty) in outputs.iter().enumerate() {
                     c.outputs.push(*ty);
-                    let (raw, from_star) = names.get(k).cloned().unwrap_or_default();
-                    // `arg_max(x, *) by k`: the star does not repeat a group key (the
-                    // slot is still computed, just not output).
-                    if from_star && schema.iter().any(|c| c.name == raw) {
-                        dropped_slot = true;
-                        continue;
-                    }
+                    let raw = names.get(k).cloned().unwrap_or_default();
                     let t = taken(&finals);
                     // A name the user wrote must be free; names that come from `*`
                     // take the next free number.
@@ -913,7 +991,7 @@ impl Binder<'_> {
             }
         }
         let c = collector.into_inner();
-        let all_direct = !dropped_slot && finals.iter().all(|f| f.2);
+        let all_direct = finals.iter().all(|f| f.2);
         let mut out_schema = schema.clone();
         for (name, b, _) in &finals {
             out_schema.push(Column::new(name.clone(), b.ty));
@@ -1094,11 +1172,24 @@ impl Binder<'_> {
                     let names: Vec<&str> = self
                         .catalog
                         .names()
-                        .filter(|n| wildcard_match(&id.name, n))
+                        .filter(|n| wildcard_match(&id.name, n) && !scope.hides_table(n))
                         .collect();
                     for n in names {
                         if let Some(p) = self.scan(n) {
                             inputs.push((n.to_string(), p));
+                        }
+                    }
+                    // Views (`let v = view () {...}`) are in a wildcard's scope too.
+                    for v in scope.views() {
+                        if wildcard_match(&id.name, &v) {
+                            let name = Expr::new(
+                                ExprKind::Name(ast::Ident {
+                                    name: v.clone(),
+                                    span: id.span,
+                                }),
+                                id.span,
+                            );
+                            inputs.push((v.clone(), self.tabular(&name, scope)?));
                         }
                     }
                     continue;
@@ -1120,12 +1211,16 @@ impl Binder<'_> {
             return Err(Error::semantic("`union` has no tables to combine", span));
         }
         // Output columns in order of first appearance; one name with several types
-        // becomes `name_type` for each type.
+        // becomes `name_type` for each type, the variants side by side where the name
+        // first appears (as Kusto.Language orders them).
         let mut cols: Vec<Column> = Vec::new();
         for (_, p) in &inputs {
             for c in &p.schema {
                 if !cols.contains(c) {
-                    cols.push(c.clone());
+                    match cols.iter().rposition(|d| d.name == c.name) {
+                        Some(i) => cols.insert(i + 1, c.clone()),
+                        None => cols.push(c.clone()),
+                    }
                 }
             }
         }
@@ -1254,7 +1349,11 @@ impl Binder<'_> {
     }
 
     /// The registry's conversion of a dynamic value to `ty` (`tolong`, `todatetime`, ...).
-    fn conversion(&self, ty: Type, span: Span) -> Result<Arc<dyn functions::ScalarImpl>> {
+    pub(crate) fn conversion(
+        &self,
+        ty: Type,
+        span: Span,
+    ) -> Result<Arc<dyn functions::ScalarImpl>> {
         let name = match ty {
             Type::Bool => "tobool",
             Type::Int => "toint",
@@ -1290,9 +1389,7 @@ impl Binder<'_> {
         span: Span,
         scope: &Scope,
     ) -> Result<Plan> {
-        if matches!(kind, ast::ParseKind::Relaxed) {
-            return Err(Error::unsupported("parse kind=relaxed", span));
-        }
+        let relaxed = matches!(kind, ast::ParseKind::Relaxed);
         let regex_mode = matches!(kind, ast::ParseKind::Regex);
         let b = self.scalar(expr, &input.schema, scope)?;
         let b = if b.ty == Type::String {
@@ -1340,10 +1437,19 @@ impl Binder<'_> {
                     } else {
                         lazy
                     };
-                    let body = match ty {
-                        Type::Int | Type::Long => r"[-+]?\d+",
-                        Type::Real | Type::Decimal => r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?",
-                        _ => any,
+                    let typed = match ty {
+                        Type::Int | Type::Long => Some(r"[-+]?\d+"),
+                        Type::Real | Type::Decimal => {
+                            Some(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+                        }
+                        _ => None,
+                    };
+                    // Relaxed: a typed capture prefers text of its type but takes any
+                    // text (then null on its own) rather than failing the match.
+                    let body = match typed {
+                        Some(t) if relaxed => format!("(?:{t}|{any})"),
+                        Some(t) => t.to_string(),
+                        None => any.to_string(),
                     };
                     re.push_str(&format!("(?P<kqlcap{}>{body})", targets.len()));
                     let target = match schema.iter().position(|c| c.name == name.name) {
@@ -1379,6 +1485,7 @@ impl Binder<'_> {
                 spec: ParseSpec {
                     regex: Arc::new(regex),
                     targets,
+                    relaxed,
                 },
                 filter,
             },
@@ -1698,16 +1805,25 @@ impl Binder<'_> {
 }
 
 /// Names for the outputs of `arg_max(x, a, b)` / `take_any(a, b)` / `arg_max(x, *)`,
-/// each with whether it comes from a `*`.
+/// as Kusto.Language gives them: an argument's own name, else `max_`/`min_` for the
+/// first argument of arg_max/arg_min, `max_x_arg1` for a later one, `any_arg0` for
+/// take_any; `*` stands for the columns not named first and not `by` keys.
 fn multi_output_names(
     func: &ast::Ident,
     args: &[ast::Arg],
     names: &[ast::Ident],
     input: &[Column],
-) -> Vec<(String, bool)> {
+    keys: &[String],
+) -> Vec<String> {
     if names.len() > 1 {
-        return names.iter().map(|n| (n.name.clone(), false)).collect();
+        return names.iter().map(|n| n.name.clone()).collect();
     }
+    let short = match func.name.as_str() {
+        "arg_max" => "max",
+        "arg_min" => "min",
+        _ => "any",
+    };
+    let first_name = args.first().and_then(|f| derived_name(&f.value));
     let mut out = Vec::new();
     for (k, a) in args.iter().enumerate() {
         if matches!(a.value.kind, ExprKind::Star) {
@@ -1716,24 +1832,27 @@ fn multi_output_names(
                 _ => None,
             });
             for c in input {
-                if Some(&c.name) != first.as_ref() {
-                    out.push((c.name.clone(), true));
+                if Some(&c.name) != first.as_ref() && !keys.contains(&c.name) {
+                    out.push(c.name.clone());
                 }
             }
         } else {
             let explicit = a.name.as_ref().map(|n| n.name.clone());
-            out.push((
+            let fallback = match (short, k) {
+                ("any", _) => format!("any_arg{k}"),
+                (_, 0) => format!("{short}_"),
+                _ => format!("{short}_{}_arg{k}", first_name.clone().unwrap_or_default()),
+            };
+            out.push(
                 explicit
                     .or_else(|| derived_name(&a.value))
-                    .unwrap_or_default(),
-                false,
-            ));
+                    .unwrap_or(fallback),
+            );
         }
     }
     if let (Some(first), [n]) = (out.first_mut(), names) {
-        first.0 = n.name.clone();
+        *first = n.name.clone();
     }
-    let _ = func;
     out
 }
 
@@ -1744,82 +1863,6 @@ fn plan_name(p: &Plan) -> Option<String> {
         PlanKind::Cached { input, .. } => plan_name(input),
         PlanKind::Scan { name, .. } => Some(name.clone()),
         _ => None,
-    }
-}
-
-/// `mv-expand ... to typeof(T)` is a cast, not a conversion (mv-expand-operator.md):
-/// an element that is not already a T becomes null (`2.5` or `"5"` under
-/// `typeof(long)`). Numbers conform to real; datetime, timespan and guid elements
-/// (JSON text in a dynamic) are still converted.
-struct CastOnly {
-    ty: Type,
-    convert: Arc<dyn functions::ScalarImpl>,
-}
-
-impl functions::ScalarImpl for CastOnly {
-    fn call(&self, args: &[Value], ctx: &functions::EvalCtx) -> Value {
-        let v = args.first().unwrap_or(&Value::Null);
-        let conforms = match self.ty {
-            Type::Int | Type::Long => matches!(v, Value::Null | Value::Int(_) | Value::Long(_)),
-            Type::Real | Type::Decimal => v.is_null() || v.is_number(),
-            Type::String => matches!(v, Value::Null | Value::String(_)),
-            Type::Bool => matches!(v, Value::Null | Value::Bool(_)),
-            _ => true,
-        };
-        if conforms {
-            self.convert.call(args, ctx)
-        } else {
-            Value::null_of(self.ty)
-        }
-    }
-}
-
-/// `where` over a plan. Right after an `innerunique` join, a predicate on left columns
-/// only is applied to the left side before its duplicate keys are dropped, as Kusto
-/// pushes it down (join-innerunique.md: with `| where value == "val1.2"` the join
-/// "will always give the second result").
-fn filter_left_of_innerunique(input: Plan, pred: BExpr) -> Plan {
-    fn only_below(e: &BExpr, n: usize) -> bool {
-        match e {
-            BExpr::Const(_) => true,
-            BExpr::Column(i) => *i < n,
-            BExpr::Call(_, args) => args.iter().all(|a| only_below(a, n)),
-            BExpr::And(a, b) | BExpr::Or(a, b) => only_below(a, n) && only_below(b, n),
-            BExpr::Window(..) | BExpr::Unavailable(_) => false,
-        }
-    }
-    match input.kind {
-        PlanKind::Join {
-            left,
-            right,
-            kind: JoinKind::InnerUnique,
-            left_keys,
-            right_keys,
-            right_drop,
-        } if only_below(&pred, left.schema.len()) => Plan {
-            schema: input.schema,
-            kind: PlanKind::Join {
-                left: Box::new(Plan {
-                    schema: left.schema.clone(),
-                    kind: PlanKind::Filter { input: left, pred },
-                }),
-                right,
-                kind: JoinKind::InnerUnique,
-                left_keys,
-                right_keys,
-                right_drop,
-            },
-        },
-        kind => Plan {
-            schema: input.schema.clone(),
-            kind: PlanKind::Filter {
-                input: Box::new(Plan {
-                    schema: input.schema,
-                    kind,
-                }),
-                pred,
-            },
-        },
     }
 }
 
@@ -1910,6 +1953,233 @@ fn match_patterns(schema: &[Column], patterns: &[ColumnPattern]) -> Result<Vec<u
     Ok(out)
 }
 
+/// Kusto refuses dynamic values as group keys (`summarize by`, `distinct`) and sort
+/// keys (KS116): their order and equality are not defined; a cast picks one.
+fn no_dynamic_key(ty: Type, span: Span) -> Result<()> {
+    if ty == Type::Dynamic {
+        return Err(Error::semantic(
+            "a value of type dynamic is not allowed as a group or sort key",
+            span,
+        )
+        .with_hint("convert it first, e.g. `tostring(x)` or `tolong(x)`"));
+    }
+    Ok(())
+}
+
+/// "Granny" order of project-reorder: runs of digits compare as numbers, so `a20`
+/// comes before `a100` (plain `asc` puts `a100` first).
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a, b);
+    loop {
+        match (x.chars().next(), y.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let xe = x.find(|c: char| !c.is_ascii_digit()).unwrap_or(x.len());
+                let ye = y.find(|c: char| !c.is_ascii_digit()).unwrap_or(y.len());
+                let (xn, yn) = (
+                    x[..xe].trim_start_matches('0'),
+                    y[..ye].trim_start_matches('0'),
+                );
+                let o = xn.len().cmp(&yn.len()).then_with(|| xn.cmp(yn));
+                if o != Ordering::Equal {
+                    return o;
+                }
+                x = &x[xe..];
+                y = &y[ye..];
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(&d);
+                }
+                x = &x[c.len_utf8()..];
+                y = &y[d.len_utf8()..];
+            }
+        }
+    }
+}
+
+/// `(a, b) = expr`: only an expression giving several named values (the `series_*`
+/// functions that return tuples) can fill several names; kql has none of those yet.
+fn several_names(item: &NamedExpr) -> Error {
+    if let ExprKind::Call { func, .. } = &item.expr.kind {
+        if func.name.starts_with("series_") {
+            return Error::unsupported(&func.name, func.span);
+        }
+    }
+    Error::semantic(
+        "the expression does not have multiple named values",
+        item.expr.span,
+    )
+    .with_hint("`(a, b) = ...` takes a function that returns several values; name one column")
+}
+
+/// `input | where pred`. After an `innerunique` join, a predicate over left columns
+/// only is applied to the left side before its duplicate keys are removed, as Kusto's
+/// optimizer does (the docs' join-innerunique example: `where value == "val1.2"` after
+/// the join keeps the left row "val1.2" even though deduplication could have kept
+/// "val1.1"); the docs say the optimizer pushes such filters "when possible", so the
+/// move also crosses column selections (`project`, `project-rename`, ...) and `extend`s
+/// that the predicate does not read. For the other join kinds the move changes
+/// nothing, so plans are left alone.
+fn filter(input: Plan, pred: BExpr) -> Plan {
+    if !pred.has_window() && reaches_innerunique_left(&input, &pred) {
+        return push_down(input, pred);
+    }
+    Plan {
+        schema: input.schema.clone(),
+        kind: PlanKind::Filter {
+            input: Box::new(input),
+            pred,
+        },
+    }
+}
+
+/// Whether `pred` over `plan`'s rows can move down to the left side of an innerunique
+/// join without changing what it reads.
+fn reaches_innerunique_left(plan: &Plan, pred: &BExpr) -> bool {
+    match &plan.kind {
+        PlanKind::Join {
+            left,
+            kind: JoinKind::InnerUnique,
+            ..
+        } => columns_below(pred, left.schema.len()),
+        PlanKind::Project { input, exprs } => {
+            !exprs.iter().any(BExpr::has_window)
+                && remap_columns(pred, exprs).is_some_and(|p| reaches_innerunique_left(input, &p))
+        }
+        PlanKind::Extend { input, items } => {
+            let replaced = |i: usize| items.iter().any(|(t, _)| *t == Some(i));
+            !items.iter().any(|(_, e)| e.has_window())
+                && columns_below(pred, input.schema.len())
+                && !column_refs(pred).into_iter().any(replaced)
+                && reaches_innerunique_left(input, pred)
+        }
+        _ => false,
+    }
+}
+
+/// Moves `pred` down as [`reaches_innerunique_left`] found possible.
+fn push_down(plan: Plan, pred: BExpr) -> Plan {
+    let Plan { schema, kind } = plan;
+    let kind = match kind {
+        PlanKind::Join {
+            left,
+            right,
+            kind,
+            left_keys,
+            right_keys,
+            right_drop,
+        } => PlanKind::Join {
+            left: Box::new(filter(*left, pred)),
+            right,
+            kind,
+            left_keys,
+            right_keys,
+            right_drop,
+        },
+        PlanKind::Project { input, exprs } => match remap_columns(&pred, &exprs) {
+            Some(p) => PlanKind::Project {
+                input: Box::new(push_down(*input, p)),
+                exprs,
+            },
+            None => {
+                return filter_node(
+                    Plan {
+                        schema,
+                        kind: PlanKind::Project { input, exprs },
+                    },
+                    pred,
+                )
+            }
+        },
+        PlanKind::Extend { input, items } => PlanKind::Extend {
+            input: Box::new(push_down(*input, pred)),
+            items,
+        },
+        other => {
+            return filter_node(
+                Plan {
+                    schema,
+                    kind: other,
+                },
+                pred,
+            );
+        }
+    };
+    Plan { schema, kind }
+}
+
+fn filter_node(input: Plan, pred: BExpr) -> Plan {
+    Plan {
+        schema: input.schema.clone(),
+        kind: PlanKind::Filter {
+            input: Box::new(input),
+            pred,
+        },
+    }
+}
+
+/// `e` over a projection's output, rewritten over its input: None unless every column
+/// it reads is a plain column of the input.
+fn remap_columns(e: &BExpr, exprs: &[BExpr]) -> Option<BExpr> {
+    Some(match e {
+        BExpr::Const(v) => BExpr::Const(v.clone()),
+        BExpr::Column(i) => match exprs.get(*i)? {
+            BExpr::Column(j) => BExpr::Column(*j),
+            _ => return None,
+        },
+        BExpr::Call(f, args) => BExpr::Call(
+            f.clone(),
+            args.iter()
+                .map(|a| remap_columns(a, exprs))
+                .collect::<Option<_>>()?,
+        ),
+        BExpr::And(a, b) => BExpr::And(
+            Box::new(remap_columns(a, exprs)?),
+            Box::new(remap_columns(b, exprs)?),
+        ),
+        BExpr::Or(a, b) => BExpr::Or(
+            Box::new(remap_columns(a, exprs)?),
+            Box::new(remap_columns(b, exprs)?),
+        ),
+        BExpr::Window(..) | BExpr::Unavailable(_) => return None,
+    })
+}
+
+/// The columns `e` reads.
+fn column_refs(e: &BExpr) -> Vec<usize> {
+    let mut out = Vec::new();
+    fn walk(e: &BExpr, out: &mut Vec<usize>) {
+        match e {
+            BExpr::Column(i) => out.push(*i),
+            BExpr::Call(_, args) | BExpr::Window(_, args) => args.iter().for_each(|a| walk(a, out)),
+            BExpr::And(a, b) | BExpr::Or(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            BExpr::Const(_) | BExpr::Unavailable(_) => {}
+        }
+    }
+    walk(e, &mut out);
+    out
+}
+
+/// Whether every column `e` reads is below `width` (and it reads no unknown value).
+fn columns_below(e: &BExpr, width: usize) -> bool {
+    match e {
+        BExpr::Const(_) => true,
+        BExpr::Column(i) => *i < width,
+        BExpr::Call(_, args) | BExpr::Window(_, args) => {
+            args.iter().all(|a| columns_below(a, width))
+        }
+        BExpr::And(a, b) | BExpr::Or(a, b) => columns_below(a, width) && columns_below(b, width),
+        BExpr::Unavailable(_) => false,
+    }
+}
+
 /// A projection of columns `order` of `input`, optionally renamed.
 fn select(input: Plan, order: &[usize], schema: Option<Vec<Column>>) -> Plan {
     let schema = schema.unwrap_or_else(|| order.iter().map(|&i| input.schema[i].clone()).collect());
@@ -1966,12 +2236,29 @@ fn coerce_literal(v: &Value, from: Type, to: Type) -> Option<Value> {
     })
 }
 
-/// Kusto refuses to group by a dynamic value (Kusto.Language KS116; the engine says
-/// "Summarize group key ... is of a 'dynamic' type").
-fn dynamic_key(name: &str, span: Span) -> Error {
-    Error::semantic(
-        format!("group key `{name}` is of type dynamic, which cannot be grouped by"),
-        span,
-    )
-    .with_hint(format!("convert it explicitly, e.g. `tostring({name})`"))
+/// `mv-expand ... to typeof(T)` is a cast, not a conversion (mv-expand-operator.md):
+/// an element that is not already a T becomes null (`2.5` or `"5"` under
+/// `typeof(long)`). Numbers conform to real; datetime, timespan and guid elements
+/// (JSON text in a dynamic) are still converted.
+struct CastOnly {
+    ty: Type,
+    convert: Arc<dyn functions::ScalarImpl>,
+}
+
+impl functions::ScalarImpl for CastOnly {
+    fn call(&self, args: &[Value], ctx: &functions::EvalCtx) -> Value {
+        let v = args.first().unwrap_or(&Value::Null);
+        let conforms = match self.ty {
+            Type::Int | Type::Long => matches!(v, Value::Null | Value::Int(_) | Value::Long(_)),
+            Type::Real | Type::Decimal => v.is_null() || v.is_number(),
+            Type::String => matches!(v, Value::Null | Value::String(_)),
+            Type::Bool => matches!(v, Value::Null | Value::Bool(_)),
+            _ => true,
+        };
+        if conforms {
+            self.convert.call(args, ctx)
+        } else {
+            Value::null_of(self.ty)
+        }
+    }
 }

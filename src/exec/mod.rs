@@ -7,7 +7,9 @@ mod hash;
 mod join;
 mod make_series;
 mod mv_expand;
+pub(crate) mod parse_kv;
 mod summarize;
+pub(crate) mod top_nested;
 
 use crate::bind::Binder;
 use crate::error::{Error, Result};
@@ -427,6 +429,10 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                 })
                 .collect(),
         ),
+        PlanKind::Custom { input, op, .. } => {
+            let rows = run(input, ctx)?;
+            Rows::Owned(op.run(&rows.refs(), ctx)?)
+        }
         PlanKind::Parse {
             input,
             expr,
@@ -450,7 +456,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                                 None => Some(Value::str(m)),
                                 Some(f) => {
                                     let v = f.call(&[Value::str(m)], ctx);
-                                    (!v.is_null()).then_some(v)
+                                    (spec.relaxed || !v.is_null()).then_some(v)
                                 }
                             }
                         })

@@ -49,6 +49,7 @@ const PARSED: &[&str] = &[
     "facet",
     "sample",
     "sample-distinct",
+    "top-hitters",
     "print",
     "datatable",
     "range",
@@ -68,7 +69,6 @@ const OPAQUE: &[&str] = &[
     "graph-shortest-paths",
     "graph-to-table",
     "graph-mark-components",
-    "top-hitters",
     "execute-and-cache",
     "assert-schema",
     "project-smart",
@@ -250,6 +250,18 @@ impl Parser<'_> {
                 }
             }
             "top-nested" => K::TopNested(self.top_nested()?),
+            "top-hitters" => {
+                self.need_operand(word)?;
+                let count = self.scalar()?;
+                self.expect_kw("of", "`of` and a value after the count")?;
+                let of = self.scalar()?;
+                let by = if self.eat_kw("by").is_some() {
+                    Some(self.scalar()?)
+                } else {
+                    None
+                };
+                K::TopHitters { count, of, by }
+            }
             "sort" | "order" => {
                 self.op_params(&[])?;
                 self.expect_kw("by", &format!("`by` after `{word}`"))?;

@@ -192,7 +192,11 @@ impl<'a> Parser<'a> {
             let w = self.text(self.peek_at(1));
             let span = t.span.to(self.peek_at(1).span);
             let mut e = Error::parse(format!("`!{w}` is not an operator"), span);
-            if let Some(n) = nearest(w, INFIX.iter().copied()) {
+            if matches!(w, "matches" | "has_any" | "has_all") {
+                // Real operators without a negated form.
+                let op = if w == "matches" { "matches regex" } else { w };
+                e = e.with_hint(format!("negate the whole test: `not(x {op} ...)`"));
+            } else if let Some(n) = nearest(w, INFIX.iter().copied()) {
                 e = e.with_hint(format!("did you mean `!{n}`?"));
             }
             return Some(e);

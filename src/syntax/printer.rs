@@ -115,6 +115,29 @@ fn statement(s: &Statement) -> Sx {
             list("set", [name(n)].into_iter().chain(value.iter().map(expr)))
         }
         StatementKind::DeclareQueryParameters(ps) => list("declare", ps.iter().map(param)),
+        StatementKind::Pattern(p) => {
+            let mut head = vec![
+                name(&p.name),
+                Sx::List(p.params.iter().map(param).collect()),
+            ];
+            if let Some(path) = &p.path {
+                head.push(list("path", [param(path)]));
+            }
+            list(
+                "pattern",
+                head.into_iter().chain(p.rules.iter().map(|r| {
+                    let mut key = vec![Sx::List(r.args.iter().map(expr).collect())];
+                    key.extend(r.path.iter().map(expr));
+                    list(
+                        "=",
+                        [
+                            Sx::List(key),
+                            Sx::List(r.body.iter().map(statement).collect()),
+                        ],
+                    )
+                })),
+            )
+        }
         StatementKind::Other { keyword, text } => list(&keyword.name, [atom(format!("{text:?}"))]),
         StatementKind::Expr(e) => expr(e),
     }
@@ -521,6 +544,12 @@ pub fn operator(op: &Operator) -> Sx {
                 .chain(with.iter().map(|w| sub("with", [expr(w)]))),
         ),
         K::SampleDistinct { count, column } => list(n, [expr(count), sub("of", [expr(column)])]),
+        K::TopHitters { count, of, by } => list(
+            n,
+            [expr(count), sub("of", [expr(of)])]
+                .into_iter()
+                .chain(by.iter().map(|b| sub("by", [expr(b)]))),
+        ),
         K::Opaque { text, .. } => list("opaque", [atom(format!("{text:?}"))]),
         K::Datatable { columns, values } => list(
             n,

@@ -98,6 +98,10 @@ impl Parser<'_> {
             let params = self.params()?;
             self.close(")", open)?;
             StatementKind::DeclareQueryParameters(params)
+        } else if self.is_kw("declare") && self.is_kw_at(1, "pattern") {
+            self.bump();
+            self.bump();
+            StatementKind::Pattern(self.pattern_decl(start)?)
         } else if (self.is_kw("alias")
             || self.is_kw("restrict")
             || self.is_kw("pattern")
@@ -132,6 +136,107 @@ impl Parser<'_> {
             kind,
             span: self.since(start.start),
         })
+    }
+
+    /// After `declare pattern`: `name [= (params) [ '[' path ']' ] { rules }]`.
+    fn pattern_decl(&mut self, start: Span) -> Result<PatternDecl> {
+        let name = self.name("the pattern's name")?;
+        let mut decl = PatternDecl {
+            name,
+            params: Vec::new(),
+            path: None,
+            rules: Vec::new(),
+            span: start,
+        };
+        if self.eat_punct("=").is_none() {
+            decl.span = self.since(start.start);
+            return Ok(decl);
+        }
+        let open = self.expect_punct("(", "`(` and the pattern's arguments")?;
+        decl.params = self.params()?;
+        self.close(")", open)?;
+        if let Some(open) = self.eat_punct("[") {
+            let mut path = self.params()?;
+            self.close("]", open)?;
+            if path.len() > 1 {
+                return Err(Error::parse(
+                    "a pattern has at most one path argument",
+                    path[1].span,
+                ));
+            }
+            decl.path = path.pop();
+        }
+        let brace = self.expect_punct("{", "`{` and the pattern's definitions")?;
+        self.enter(brace)?;
+        let rules = self.pattern_rules();
+        self.leave();
+        decl.rules = rules?;
+        self.close("}", brace)?;
+        decl.span = self.since(start.start);
+        Ok(decl)
+    }
+
+    /// `(v, ...) [.[path]] = { body };` repeated, up to the closing `}`.
+    fn pattern_rules(&mut self) -> Result<Vec<PatternRule>> {
+        let mut rules = Vec::new();
+        loop {
+            while self.eat_punct(";").is_some() {}
+            if self.is_punct("}") || self.at_eof() {
+                return Ok(rules);
+            }
+            let start = self.peek().span;
+            let open = self.expect_punct("(", "`(` and the argument values of a definition")?;
+            let mut args = Vec::new();
+            while !self.is_punct(")") {
+                self.need_operand("(")?;
+                args.push(self.scalar()?);
+                if self.eat_punct(",").is_none() {
+                    break;
+                }
+            }
+            self.close(")", open)?;
+            let path = if self.eat_punct(".").is_some() {
+                if let Some(open) = self.eat_punct("[") {
+                    self.need_operand("[")?;
+                    let e = self.scalar()?;
+                    self.close("]", open)?;
+                    Some(e)
+                } else {
+                    let n = self.name("`[` and the path value")?;
+                    Some(Expr::new(
+                        ExprKind::Literal(Literal::String(n.name)),
+                        n.span,
+                    ))
+                }
+            } else {
+                None
+            };
+            self.expect_punct("=", "`=` and the definition in braces")?;
+            let brace = self.expect_punct("{", "`{` and the pattern's expression")?;
+            self.enter(brace)?;
+            let body = self.statements(Some(brace));
+            self.leave();
+            let body = body?;
+            let close = self.close("}", brace)?;
+            if !body
+                .last()
+                .is_some_and(|s| matches!(s.kind, StatementKind::Expr(_)))
+            {
+                return Err(Error::parse(
+                    "a pattern definition must end with an expression",
+                    brace.to(close),
+                ));
+            }
+            rules.push(PatternRule {
+                args,
+                path,
+                body,
+                span: self.since(start.start),
+            });
+            if self.eat_punct(";").is_none() && !self.is_punct("}") {
+                return Err(self.expected("`;` after the pattern definition"));
+            }
+        }
     }
 
     fn is_name_at(&self, n: usize) -> bool {
