@@ -1,0 +1,259 @@
+//! The physical plan for a pipeline over a table still in its file: the logical nodes
+//! `Scan → (where | extend | project)* → [summarize]` are lowered to one fused scan.
+//!
+//! - Column pruning: the scan converts and keeps only the columns the pipeline reads.
+//! - Pushdown and streaming: each row is filtered, extended and projected on the
+//!   parsing thread right after it is parsed, so a row that fails a `where` is never
+//!   stored, and rows are never gathered into a table before the next operator.
+//! - Partial aggregation: under a `summarize`, the parsing threads compute each row's
+//!   key and argument values; only those reach the (single, in-order) hash
+//!   aggregation, whose memory grows with the groups, not with the input.
+//!
+//! Rows reach the aggregation (or the output) in file order, so every result, including
+//! order-sensitive ones (`take_any`, `make_list`, group order), is the one the
+//! in-memory path gives. When the fast reader gives up on a file, the table is loaded
+//! whole and the same plan runs in memory (see [`crate::io::scan`]).
+
+use super::eval::{eval, holds};
+use super::summarize::{prepare, Aggregator};
+use super::Rows;
+use crate::error::{Error, ErrorKind, Result};
+use crate::functions::EvalCtx;
+use crate::io::scan::FileTable;
+use crate::plan::{BAgg, BExpr, Plan, PlanKind};
+use crate::table::Row;
+use crate::value::Value;
+use std::sync::Arc;
+
+/// A row-at-a-time operator of the pipeline.
+enum Step<'p> {
+    Filter(&'p BExpr),
+    Extend(&'p [(Option<usize>, BExpr)], usize),
+    Project(&'p [BExpr]),
+}
+
+/// The fused pipeline: the scan, the steps bottom-up, and the optional aggregation.
+struct Pipeline<'p> {
+    file: &'p Arc<FileTable>,
+    scan_width: usize,
+    steps: Vec<Step<'p>>,
+    summarize: Option<(&'p [BExpr], &'p [BAgg])>,
+}
+
+/// Lowers `plan` when it is a pipeline over a table not yet read; `None` otherwise.
+fn lower(plan: &Plan) -> Option<Pipeline<'_>> {
+    let mut node = plan;
+    let mut summarize = None;
+    if let PlanKind::Summarize { input, keys, aggs } = &node.kind {
+        if keys.iter().any(BExpr::has_window)
+            || aggs.iter().any(|a| a.args.iter().any(BExpr::has_window))
+        {
+            return None;
+        }
+        summarize = Some((keys.as_slice(), aggs.as_slice()));
+        node = input;
+    }
+    let mut steps = Vec::new();
+    loop {
+        match &node.kind {
+            PlanKind::Filter { input, pred } if !pred.has_window() => {
+                steps.push(Step::Filter(pred));
+                node = input;
+            }
+            PlanKind::Extend { input, items } if !items.iter().any(|(_, e)| e.has_window()) => {
+                steps.push(Step::Extend(items, node.schema.len()));
+                node = input;
+            }
+            PlanKind::Project { input, exprs } if !exprs.iter().any(BExpr::has_window) => {
+                steps.push(Step::Project(exprs));
+                node = input;
+            }
+            PlanKind::Scan {
+                file: Some(file), ..
+            } if file.loaded().is_none() && (summarize.is_some() || !steps.is_empty()) => {
+                steps.reverse();
+                return Some(Pipeline {
+                    file,
+                    scan_width: node.schema.len(),
+                    steps,
+                    summarize,
+                });
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Marks the columns `e` reads.
+fn reads(e: &BExpr, used: &mut [bool]) {
+    match e {
+        BExpr::Column(i) => {
+            if let Some(u) = used.get_mut(*i) {
+                *u = true;
+            }
+        }
+        BExpr::Call(_, args) | BExpr::Window(_, args) => args.iter().for_each(|a| reads(a, used)),
+        BExpr::And(a, b) | BExpr::Or(a, b) => {
+            reads(a, used);
+            reads(b, used);
+        }
+        BExpr::Const(_) | BExpr::Unavailable(_) => {}
+    }
+}
+
+impl Pipeline<'_> {
+    /// The scan's columns that some step, the aggregation or the output reads
+    /// (computed top-down, through each step's input width).
+    fn needed(&self) -> Vec<bool> {
+        // Width of the rows each step receives, bottom-up.
+        let mut widths = Vec::with_capacity(self.steps.len());
+        let mut w = self.scan_width;
+        for s in &self.steps {
+            widths.push(w);
+            w = match s {
+                Step::Filter(_) => w,
+                Step::Extend(_, out) => *out,
+                Step::Project(exprs) => exprs.len(),
+            };
+        }
+        let mut used = vec![false; w];
+        match self.summarize {
+            Some((keys, aggs)) => {
+                keys.iter().for_each(|k| reads(k, &mut used));
+                aggs.iter()
+                    .flat_map(|a| &a.args)
+                    .for_each(|a| reads(a, &mut used));
+            }
+            None => used.iter_mut().for_each(|u| *u = true),
+        }
+        for (s, &w_in) in self.steps.iter().zip(&widths).rev() {
+            used = match s {
+                Step::Filter(pred) => {
+                    reads(pred, &mut used);
+                    used
+                }
+                Step::Extend(items, _) => {
+                    // Items may read columns appended by earlier items: mark over the
+                    // output width, then keep the input's part.
+                    items.iter().for_each(|(_, e)| reads(e, &mut used));
+                    used.truncate(w_in);
+                    used.resize(w_in, false);
+                    used
+                }
+                Step::Project(exprs) => {
+                    let mut inner = vec![false; w_in];
+                    exprs.iter().for_each(|e| reads(e, &mut inner));
+                    inner
+                }
+            };
+        }
+        used
+    }
+
+    /// Runs the steps on one row; `None` when a filter drops it.
+    fn apply(&self, mut row: Row, ctx: &EvalCtx, pending: &mut Vec<(usize, Value)>) -> Option<Row> {
+        for s in &self.steps {
+            match s {
+                Step::Filter(pred) => {
+                    if !holds(pred, &row, ctx) {
+                        return None;
+                    }
+                }
+                Step::Extend(items, width) => {
+                    row.reserve(width.saturating_sub(row.len()));
+                    pending.clear();
+                    for (target, e) in items.iter() {
+                        let v = eval(e, &row, ctx);
+                        match target {
+                            Some(i) => pending.push((*i, v)),
+                            None => row.push(v),
+                        }
+                    }
+                    for (i, v) in pending.drain(..) {
+                        row[i] = v;
+                    }
+                }
+                Step::Project(exprs) => {
+                    row = exprs.iter().map(|e| eval(e, &row, ctx)).collect();
+                }
+            }
+        }
+        Some(row)
+    }
+}
+
+/// Threads that parse a file: the machine's cores, at most 8.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// Runs `plan` as a fused scan when it lowers to one; `None` when it does not (the
+/// caller runs it operator by operator).
+pub(crate) fn try_run(plan: &Plan, ctx: &EvalCtx) -> Option<Result<Rows>> {
+    let p = lower(plan)?;
+    let needed = p.needed();
+    let streamed = match p.summarize {
+        Some((keys, aggs)) => {
+            let mut agg = Aggregator::new(keys.len(), aggs);
+            let stride = Aggregator::width(keys.len(), aggs);
+            // A row with nothing to prepare (`count()` without keys) still counts: it
+            // is sent as one placeholder value.
+            let step = stride.max(1);
+            let work = |row: Row, out: &mut Vec<Value>| {
+                let mut pending = Vec::new();
+                if let Some(row) = p.apply(row, ctx, &mut pending) {
+                    prepare(&row, keys, aggs, ctx, out);
+                    if stride == 0 {
+                        out.push(Value::Null);
+                    }
+                }
+            };
+            p.file
+                .scan(&needed, threads(), &work, &mut |chunk: Vec<Value>| {
+                    for prepared in chunk.chunks_exact(step) {
+                        agg.push(&prepared[..stride]);
+                    }
+                })
+                .ok()
+                .map(|()| agg.finish())
+        }
+        None => {
+            let mut rows = Vec::new();
+            let work = |row: Row, out: &mut Vec<Row>| {
+                let mut pending = Vec::new();
+                if let Some(row) = p.apply(row, ctx, &mut pending) {
+                    out.push(row);
+                }
+            };
+            p.file
+                .scan(&needed, threads(), &work, &mut |chunk| rows.extend(chunk))
+                .ok()
+                .map(|()| rows)
+        }
+    };
+    match streamed {
+        Some(rows) => Some(Ok(Rows::Owned(rows))),
+        None => Some(fallback(p.file, plan, ctx)),
+    }
+}
+
+/// The fast reader gave up (or the shape is one it does not stream): read the table
+/// whole, then run the plan in memory, or ask for the query to be bound again when the
+/// table has columns the plan was not bound with.
+fn fallback(file: &FileTable, plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
+    file.load()?;
+    if file.widened() {
+        return Err(rebind_error(file));
+    }
+    super::run(plan, ctx)
+}
+
+pub(crate) fn rebind_error(file: &FileTable) -> Error {
+    Error::new(
+        ErrorKind::Runtime,
+        format!(
+            "table `{}` has fields its schema does not list; the query must be bound again",
+            file.name()
+        ),
+    )
+}

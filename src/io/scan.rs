@@ -1,0 +1,531 @@
+//! Tables read on demand from `.jsonl` files: a [`FileTable`] is opened (its schema
+//! known, its file not read) and scanned by the executor, which asks only for the
+//! columns the query uses and consumes the rows as they are parsed, in file order.
+//!
+//! Why: exported sign-in logs run to gigabytes, and a query typically reads a handful of
+//! their dozens of columns and keeps a fraction of their rows. Reading whole tables into
+//! memory first cost most of the run time and memory (see bench/README.md).
+//!
+//! Results never depend on which path reads a file. The fast reader here handles the
+//! shape exporters write (one flat object per line, keys from the schema); on anything
+//! else (a field the schema lacks, malformed JSON, a value that does not convert, an I/O
+//! error) it gives up and the caller loads the file with the full loader of
+//! [`super::json`], which reports errors with their line. A column the query does not
+//! use is still checked (its values must convert to its type) but not kept.
+
+use super::json::{convert, convert_str, load_table_file, missing_value, object_end, Interner};
+use super::schema::Schema;
+use crate::error::Result;
+use crate::exec::hash::FxHashMap;
+use crate::table::{Column, Row, Table};
+use crate::types::Type;
+use crate::value::Value;
+use serde_json::Value as J;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+
+/// A table whose rows stay in their file until a query scans them.
+#[derive(Debug)]
+pub struct FileTable {
+    name: String,
+    path: PathBuf,
+    schema: Schema,
+    /// The table read whole, once something needed it (a scan the fast reader gave up
+    /// on, or an operator that needs every row at once).
+    full: OnceLock<Arc<Table>>,
+    /// Set when the whole file turned out to have columns the schema lacks, so that the
+    /// plans bound against the schema must be bound again.
+    widened: AtomicBool,
+}
+
+/// Why a fast scan stopped: the caller falls back to [`FileTable::load`].
+#[derive(Debug)]
+pub(crate) struct GaveUp;
+
+/// Bytes read per chunk: big enough to amortise the hand-over between threads, small
+/// enough that the chunks in flight stay a few megabytes.
+const CHUNK_BYTES: usize = 1 << 20;
+
+impl FileTable {
+    /// Opens `path` as table `name` with `schema`, when the fast reader suits it: a
+    /// `.jsonl`/`.ndjson` file whose first row has only fields of the schema. `None`
+    /// otherwise (the caller loads the file whole).
+    pub fn open(name: &str, path: &Path, schema: &Schema) -> Option<FileTable> {
+        let lines = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("jsonl" | "ndjson")
+        );
+        if !lines || schema.columns.is_empty() {
+            return None;
+        }
+        let file = std::fs::File::open(path).ok()?;
+        let mut first = String::new();
+        let mut reader = BufReader::new(file);
+        // The first non-blank line, limited so that a huge single-line file is not read.
+        loop {
+            first.clear();
+            let n = reader
+                .by_ref()
+                .take(1 << 20)
+                .read_line(&mut first)
+                .ok()?;
+            if n == 0 || !first.trim().is_empty() {
+                break;
+            }
+        }
+        let first = first.trim_start_matches('\u{feff}').trim();
+        if !first.is_empty() {
+            let row: serde_json::Map<String, J> = serde_json::from_str(first).ok()?;
+            if row
+                .keys()
+                .any(|k| !schema.columns.iter().any(|c| &c.name == k))
+            {
+                return None;
+            }
+        }
+        Some(FileTable {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            schema: schema.clone(),
+            full: OnceLock::new(),
+            widened: AtomicBool::new(false),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The columns plans are bound against: the schema's, or the whole table's once it
+    /// has been read.
+    pub fn columns(&self) -> &[Column] {
+        match self.full.get() {
+            Some(t) => &t.columns,
+            None => &self.schema.columns,
+        }
+    }
+
+    /// The table read whole (once), with the full loader's types and errors.
+    pub fn load(&self) -> Result<Arc<Table>> {
+        if let Some(t) = self.full.get() {
+            return Ok(t.clone());
+        }
+        // Every column, by the fast reader when it can (on all cores), else the full
+        // loader, whose errors name the line.
+        let all = vec![true; self.schema.columns.len()];
+        let mut rows = Vec::new();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let fast = self.scan(
+            &all,
+            threads,
+            &|row, out: &mut Vec<Row>| out.push(row),
+            &mut |chunk| rows.extend(chunk),
+        );
+        let t = Arc::new(match fast {
+            Ok(()) => Table::new(self.schema.columns.clone(), rows),
+            Err(GaveUp) => {
+                drop(rows);
+                load_table_file(&self.path, Some(&self.schema))?
+            }
+        });
+        if t.columns != self.schema.columns {
+            self.widened.store(true, Ordering::SeqCst);
+        }
+        Ok(self.full.get_or_init(|| t).clone())
+    }
+
+    /// Whether the whole table has columns the schema lacks (plans must be bound again).
+    pub fn widened(&self) -> bool {
+        self.widened.load(Ordering::SeqCst)
+    }
+
+    /// Whether the table has been read whole.
+    pub fn loaded(&self) -> Option<Arc<Table>> {
+        self.full.get().cloned()
+    }
+
+    /// Reads every row, in file order, on `threads` threads. Each row has the schema's
+    /// width; only the columns with `needed[i]` hold their values (the others are null).
+    /// `work` runs on the parsing threads, turning one row into any number of outputs
+    /// (filtering, computing); `consume` runs on the calling thread and receives the
+    /// outputs of each chunk of the file in order. `Err(GaveUp)` when the fast reader
+    /// cannot read the file; `consume` may have seen some chunks by then.
+    pub(crate) fn scan<O: Send>(
+        &self,
+        needed: &[bool],
+        threads: usize,
+        work: &(dyn Fn(Row, &mut Vec<O>) + Sync),
+        consume: &mut dyn FnMut(Vec<O>),
+    ) -> std::result::Result<(), GaveUp> {
+        let file = std::fs::File::open(&self.path).map_err(|_| GaveUp)?;
+        let parser = LineParser::new(&self.schema.columns, needed);
+        let reader = Mutex::new(Reader {
+            file: BufReader::with_capacity(CHUNK_BYTES, file),
+            next: 0,
+            total: None,
+        });
+        let threads = threads.max(1);
+        // Chunks may run ahead of the consumer by this many, which bounds memory.
+        let window = threads * 4;
+        let shared = Shared {
+            state: Mutex::new(State {
+                done: BTreeMap::new(),
+                consumed: 0,
+                total: None,
+                failed: false,
+                alive: threads,
+            }),
+            changed: Condvar::new(),
+        };
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let (shared, reader, parser) = (&shared, &reader, &parser);
+                scope.spawn(move || {
+                    let _alive = AliveGuard(shared);
+                    worker(shared, reader, parser, work, window);
+                });
+            }
+            let mut next = 0usize;
+            let result = loop {
+                let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+                loop {
+                    if st.done.contains_key(&next) || st.total == Some(next) || st.alive == 0 {
+                        break;
+                    }
+                    st = shared.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+                }
+                match st.done.remove(&next) {
+                    Some(Some(out)) => {
+                        next += 1;
+                        st.consumed = next;
+                        drop(st);
+                        shared.changed.notify_all();
+                        consume(out);
+                    }
+                    Some(None) => break Err(GaveUp),
+                    None if st.total == Some(next) => break Ok(()),
+                    // Every worker ended without delivering this chunk (one panicked).
+                    None => break Err(GaveUp),
+                }
+            };
+            if result.is_err() {
+                shared
+                    .state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .failed = true;
+                shared.changed.notify_all();
+            }
+            result
+        })
+    }
+}
+
+struct Reader {
+    file: BufReader<std::fs::File>,
+    next: usize,
+    total: Option<usize>,
+}
+
+struct Shared<O> {
+    state: Mutex<State<O>>,
+    changed: Condvar,
+}
+
+struct State<O> {
+    /// Parsed chunks by number; `None` for a chunk the fast reader gave up on.
+    done: BTreeMap<usize, Option<Vec<O>>>,
+    consumed: usize,
+    total: Option<usize>,
+    failed: bool,
+    alive: usize,
+}
+
+/// Counts a worker out even if it panics, so that the consumer never waits forever.
+struct AliveGuard<'a, O>(&'a Shared<O>);
+
+impl<O> Drop for AliveGuard<'_, O> {
+    fn drop(&mut self) {
+        let mut st = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.alive -= 1;
+        drop(st);
+        self.0.changed.notify_all();
+    }
+}
+
+fn worker<O>(
+    shared: &Shared<O>,
+    reader: &Mutex<Reader>,
+    parser: &LineParser,
+    work: &(dyn Fn(Row, &mut Vec<O>) + Sync),
+    window: usize,
+) {
+    let mut interners: Vec<Option<Interner>> = parser
+        .columns
+        .iter()
+        .map(|c| (c.ty == Type::String).then(Interner::default))
+        .collect();
+    let mut rows_seen = 0usize;
+    loop {
+        // Reading is sequential (one reader at a time), parsing is not.
+        let (idx, buf) = {
+            let mut r = reader.lock().unwrap_or_else(|e| e.into_inner());
+            if r.total.is_some() {
+                return;
+            }
+            let idx = r.next;
+            {
+                let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+                while !st.failed && idx >= st.consumed + window {
+                    st = shared.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+                }
+                if st.failed {
+                    return;
+                }
+            }
+            let mut buf = Vec::with_capacity(CHUNK_BYTES + 4096);
+            let read = r
+                .file
+                .by_ref()
+                .take(CHUNK_BYTES as u64)
+                .read_to_end(&mut buf)
+                .and_then(|n| {
+                    if n > 0 && buf.last() != Some(&b'\n') {
+                        r.file.read_until(b'\n', &mut buf)?;
+                    }
+                    Ok(n)
+                });
+            match read {
+                Ok(0) => {
+                    r.total = Some(idx);
+                    let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+                    st.total = Some(idx);
+                    drop(st);
+                    shared.changed.notify_all();
+                    return;
+                }
+                Ok(_) => {}
+                Err(_) => buf.clear(),
+            }
+            r.next += 1;
+            (idx, buf)
+        };
+        let mut out = Vec::new();
+        let text = if idx == 0 {
+            buf.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&buf)
+        } else {
+            &buf[..]
+        };
+        let ok = !buf.is_empty()
+            && std::str::from_utf8(text).is_ok()
+            && text.split(|&b| b == b'\n').all(|line| {
+                let line = line.trim_ascii();
+                if line.is_empty() {
+                    return true;
+                }
+                rows_seen += 1;
+                match parser.parse(line, &mut interners, rows_seen) {
+                    Some(row) => {
+                        work(row, &mut out);
+                        true
+                    }
+                    None => false,
+                }
+            });
+        let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.done.insert(idx, ok.then_some(out));
+        if !ok {
+            st.failed = true;
+        }
+        drop(st);
+        shared.changed.notify_all();
+        if !ok {
+            return;
+        }
+    }
+}
+
+/// Parses one line (a flat JSON object) into a row of the schema's width.
+struct LineParser<'a> {
+    columns: &'a [Column],
+    index: FxHashMap<&'a str, usize>,
+    needed: Vec<bool>,
+    /// The row before any field: missing needed values, nulls elsewhere.
+    template: Row,
+}
+
+impl<'a> LineParser<'a> {
+    fn new(columns: &'a [Column], needed: &[bool]) -> Self {
+        let needed: Vec<bool> = (0..columns.len())
+            .map(|i| needed.get(i).copied().unwrap_or(true))
+            .collect();
+        LineParser {
+            columns,
+            index: columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.as_str(), i))
+                .collect(),
+            template: columns
+                .iter()
+                .zip(&needed)
+                .map(|(c, &n)| if n { missing_value(c.ty) } else { Value::Null })
+                .collect(),
+            needed,
+        }
+    }
+
+    /// `None` when the line is not something this reader handles exactly as the full
+    /// loader would.
+    fn parse(&self, line: &[u8], interners: &mut [Option<Interner>], seen: usize) -> Option<Row> {
+        let mut row = self.template.clone();
+        let mut p = Cursor { b: line, i: 0 };
+        p.expect(b'{')?;
+        p.ws();
+        if p.peek()? == b'}' {
+            p.i += 1;
+            return p.at_end().then_some(row);
+        }
+        loop {
+            p.ws();
+            let key = p.string()?;
+            let &col = self.index.get(key.as_ref())?;
+            p.ws();
+            p.expect(b':')?;
+            p.ws();
+            let ty = self.columns[col].ty;
+            let needed = self.needed[col];
+            if p.peek()? == b'"' {
+                let s = p.string()?;
+                if needed {
+                    row[col] = match (ty, &mut interners[col]) {
+                        (Type::String, Some(interner)) => {
+                            let v = interner.get(&s);
+                            if interner.is_full(seen) {
+                                interners[col] = None;
+                            }
+                            v
+                        }
+                        _ => convert_str(&s, ty)?,
+                    };
+                } else if !matches!(ty, Type::String | Type::Dynamic) {
+                    convert_str(&s, ty)?;
+                }
+            } else {
+                let start = p.i;
+                let j = match p.peek()? {
+                    b'{' | b'[' => {
+                        let end = object_end(p.b, start)?;
+                        p.i = end;
+                        serde_json::from_slice::<J>(&p.b[start..end]).ok()?
+                    }
+                    _ => {
+                        while p.i < p.b.len()
+                            && !matches!(p.b[p.i], b',' | b'}' | b' ' | b'\t' | b'\r')
+                        {
+                            p.i += 1;
+                        }
+                        scalar(&p.b[start..p.i])?
+                    }
+                };
+                // Every value must convert to its column's type, used or not.
+                let v = convert(&j, ty)?;
+                if needed {
+                    row[col] = v;
+                }
+            }
+            p.ws();
+            match p.next()? {
+                b',' => continue,
+                b'}' => return p.at_end().then_some(row),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// A JSON literal or number, as serde_json reads it.
+fn scalar(t: &[u8]) -> Option<J> {
+    match t {
+        b"null" => Some(J::Null),
+        b"true" => Some(J::Bool(true)),
+        b"false" => Some(J::Bool(false)),
+        _ => {
+            let digits = t.strip_prefix(b"-").unwrap_or(t);
+            if !digits.is_empty()
+                && digits.len() <= 18
+                && digits.iter().all(u8::is_ascii_digit)
+                // `-0` and leading zeros go to serde_json (a real, an error).
+                && (digits[0] != b'0' || (digits.len() == 1 && t[0] != b'-'))
+            {
+                let s = std::str::from_utf8(t).ok()?;
+                return s.parse::<i64>().ok().map(J::from);
+            }
+            serde_json::from_slice::<J>(t).ok().filter(J::is_number)
+        }
+    }
+}
+
+struct Cursor<'b> {
+    b: &'b [u8],
+    i: usize,
+}
+
+impl<'b> Cursor<'b> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+    fn expect(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
+    }
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\r')) {
+            self.i += 1;
+        }
+    }
+    fn at_end(&mut self) -> bool {
+        self.ws();
+        self.i == self.b.len()
+    }
+    /// A JSON string at the cursor, borrowed when it has no escapes.
+    fn string(&mut self) -> Option<std::borrow::Cow<'b, str>> {
+        let b = self.b;
+        if b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let start = self.i + 1;
+        let mut i = start;
+        let mut escaped = false;
+        loop {
+            match *b.get(i)? {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    i += 2;
+                }
+                // Raw control characters are invalid JSON: the full loader reports them.
+                c if c < 0x20 => return None,
+                _ => i += 1,
+            }
+        }
+        self.i = i + 1;
+        if escaped {
+            serde_json::from_slice::<String>(&b[start - 1..=i])
+                .ok()
+                .map(std::borrow::Cow::Owned)
+        } else {
+            // The chunk was checked to be UTF-8 and quotes are ASCII.
+            std::str::from_utf8(&b[start..i])
+                .ok()
+                .map(std::borrow::Cow::Borrowed)
+        }
+    }
+}
