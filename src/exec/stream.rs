@@ -23,6 +23,7 @@ use crate::io::scan::FileTable;
 use crate::plan::{BAgg, BExpr, Plan, PlanKind};
 use crate::table::Row;
 use crate::value::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A row-at-a-time operator of the pipeline.
@@ -150,8 +151,11 @@ impl Pipeline<'_> {
         used
     }
 
-    /// Runs the steps on one row; `None` when a filter drops it.
-    fn apply(&self, mut row: Row, ctx: &EvalCtx, pending: &mut Vec<(usize, Value)>) -> Option<Row> {
+    /// Runs the steps on one row; `None` when a filter drops it. The row is copied only
+    /// when a step changes it (a run of `where`s reads the parser's row in place).
+    fn apply<'r>(&self, row: &'r [Value], ctx: &EvalCtx) -> Option<Cow<'r, [Value]>> {
+        let mut row = Cow::Borrowed(row);
+        let mut pending: Vec<(usize, Value)> = Vec::new();
         for s in &self.steps {
             match s {
                 Step::Filter(pred) => {
@@ -160,21 +164,21 @@ impl Pipeline<'_> {
                     }
                 }
                 Step::Extend(items, width) => {
-                    row.reserve(width.saturating_sub(row.len()));
-                    pending.clear();
+                    let r = row.to_mut();
+                    r.reserve(width.saturating_sub(r.len()));
                     for (target, e) in items.iter() {
-                        let v = eval(e, &row, ctx);
+                        let v = eval(e, r, ctx);
                         match target {
                             Some(i) => pending.push((*i, v)),
-                            None => row.push(v),
+                            None => r.push(v),
                         }
                     }
                     for (i, v) in pending.drain(..) {
-                        row[i] = v;
+                        r[i] = v;
                     }
                 }
                 Step::Project(exprs) => {
-                    row = exprs.iter().map(|e| eval(e, &row, ctx)).collect();
+                    row = Cow::Owned(exprs.iter().map(|e| eval(e, &row, ctx)).collect());
                 }
             }
         }
@@ -199,9 +203,8 @@ pub(crate) fn try_run(plan: &Plan, ctx: &EvalCtx) -> Option<Result<Rows>> {
             // A row with nothing to prepare (`count()` without keys) still counts: it
             // is sent as one placeholder value.
             let step = stride.max(1);
-            let work = |row: Row, out: &mut Vec<Value>| {
-                let mut pending = Vec::new();
-                if let Some(row) = p.apply(row, ctx, &mut pending) {
+            let work = |row: &[Value], out: &mut Vec<Value>| {
+                if let Some(row) = p.apply(row, ctx) {
                     prepare(&row, keys, aggs, ctx, out);
                     if stride == 0 {
                         out.push(Value::Null);
@@ -219,10 +222,9 @@ pub(crate) fn try_run(plan: &Plan, ctx: &EvalCtx) -> Option<Result<Rows>> {
         }
         None => {
             let mut rows = Vec::new();
-            let work = |row: Row, out: &mut Vec<Row>| {
-                let mut pending = Vec::new();
-                if let Some(row) = p.apply(row, ctx, &mut pending) {
-                    out.push(row);
+            let work = |row: &[Value], out: &mut Vec<Row>| {
+                if let Some(row) = p.apply(row, ctx) {
+                    out.push(row.into_owned());
                 }
             };
             p.file

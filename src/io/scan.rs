@@ -121,7 +121,7 @@ impl FileTable {
         let fast = self.scan(
             &all,
             threads,
-            &|row, out: &mut Vec<Row>| out.push(row),
+            &|row, out: &mut Vec<Row>| out.push(row.to_vec()),
             &mut |chunk| rows.extend(chunk),
         );
         let t = Arc::new(match fast {
@@ -157,7 +157,7 @@ impl FileTable {
         &self,
         needed: &[bool],
         threads: usize,
-        work: &(dyn Fn(Row, &mut Vec<O>) + Sync),
+        work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
         consume: &mut dyn FnMut(Vec<O>),
     ) -> std::result::Result<(), GaveUp> {
         let file = std::fs::File::open(&self.path).map_err(|_| GaveUp)?;
@@ -260,15 +260,10 @@ fn worker<O>(
     shared: &Shared<O>,
     reader: &Mutex<Reader>,
     parser: &LineParser,
-    work: &(dyn Fn(Row, &mut Vec<O>) + Sync),
+    work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
     window: usize,
 ) {
-    let mut interners: Vec<Option<Interner>> = parser
-        .columns
-        .iter()
-        .map(|c| (c.ty == Type::String).then(Interner::default))
-        .collect();
-    let mut rows_seen = 0usize;
+    let mut state = parser.state();
     loop {
         // Reading is sequential (one reader at a time), parsing is not.
         let (idx, buf) = {
@@ -319,6 +314,9 @@ fn worker<O>(
         } else {
             &buf[..]
         };
+        // Control characters other than line ends are rare; when present, strings are
+        // checked for them byte by byte (they are invalid inside JSON strings).
+        state.careful = text.iter().any(|&b| b < 0x20 && b != b'\n' && b != b'\r');
         let ok = !buf.is_empty()
             && std::str::from_utf8(text).is_ok()
             && text.split(|&b| b == b'\n').all(|line| {
@@ -326,10 +324,9 @@ fn worker<O>(
                 if line.is_empty() {
                     return true;
                 }
-                rows_seen += 1;
-                match parser.parse(line, &mut interners, rows_seen) {
-                    Some(row) => {
-                        work(row, &mut out);
+                match parser.parse(line, &mut state) {
+                    Some(()) => {
+                        work(&state.row, &mut out);
                         true
                     }
                     None => false,
@@ -352,9 +349,22 @@ fn worker<O>(
 struct LineParser<'a> {
     columns: &'a [Column],
     index: FxHashMap<&'a str, usize>,
+    /// Each column's name as it appears quoted, for matching keys without parsing them.
+    quoted: Vec<Vec<u8>>,
     needed: Vec<bool>,
-    /// The row before any field: missing needed values, nulls elsewhere.
-    template: Row,
+    /// The columns a row keeps, and their value when the field is missing.
+    kept: Vec<(usize, Value)>,
+}
+
+/// One parsing thread's state: the row being filled (reused from line to line), the
+/// interners, and the order of the keys on the previous line (exporters write every
+/// line's keys in the same order, so a key is usually matched by one comparison).
+struct ParseState {
+    row: Row,
+    interners: Vec<Option<Interner>>,
+    order: Vec<usize>,
+    rows: usize,
+    careful: bool,
 }
 
 impl<'a> LineParser<'a> {
@@ -369,50 +379,91 @@ impl<'a> LineParser<'a> {
                 .enumerate()
                 .map(|(i, c)| (c.name.as_str(), i))
                 .collect(),
-            template: columns
+            quoted: columns
                 .iter()
-                .zip(&needed)
-                .map(|(c, &n)| if n { missing_value(c.ty) } else { Value::Null })
+                .map(|c| serde_json::to_vec(&c.name).unwrap_or_default())
+                .collect(),
+            kept: columns
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| needed[*i])
+                .map(|(i, c)| (i, missing_value(c.ty)))
                 .collect(),
             needed,
         }
     }
 
-    /// `None` when the line is not something this reader handles exactly as the full
-    /// loader would.
-    fn parse(&self, line: &[u8], interners: &mut [Option<Interner>], seen: usize) -> Option<Row> {
-        let mut row = self.template.clone();
+    fn state(&self) -> ParseState {
+        ParseState {
+            row: vec![Value::Null; self.columns.len()],
+            interners: self
+                .columns
+                .iter()
+                .map(|c| (c.ty == Type::String).then(Interner::default))
+                .collect(),
+            order: Vec::new(),
+            rows: 0,
+            careful: false,
+        }
+    }
+
+    /// The column of the key at the cursor, moving past it.
+    fn key(&self, p: &mut Cursor, st: &mut ParseState, k: usize) -> Option<usize> {
+        if let Some(&c) = st.order.get(k) {
+            if p.b[p.i..].starts_with(&self.quoted[c]) {
+                p.i += self.quoted[c].len();
+                return Some(c);
+            }
+        }
+        let key = p.string(st.careful)?;
+        let &c = self.index.get(key.as_ref())?;
+        st.order.truncate(k);
+        st.order.push(c);
+        Some(c)
+    }
+
+    /// Fills `st.row` from one line. `None` when the line is not something this reader
+    /// handles exactly as the full loader would.
+    fn parse(&self, line: &[u8], st: &mut ParseState) -> Option<()> {
+        for (i, v) in &self.kept {
+            st.row[*i] = v.clone();
+        }
+        st.rows += 1;
         let mut p = Cursor { b: line, i: 0 };
         p.expect(b'{')?;
         p.ws();
         if p.peek()? == b'}' {
             p.i += 1;
-            return p.at_end().then_some(row);
+            return p.at_end().then_some(());
         }
+        let mut k = 0;
         loop {
             p.ws();
-            let key = p.string()?;
-            let &col = self.index.get(key.as_ref())?;
+            let col = self.key(&mut p, st, k)?;
+            k += 1;
             p.ws();
             p.expect(b':')?;
             p.ws();
             let ty = self.columns[col].ty;
             let needed = self.needed[col];
             if p.peek()? == b'"' {
-                let s = p.string()?;
                 if needed {
-                    row[col] = match (ty, &mut interners[col]) {
+                    let s = p.string(st.careful)?;
+                    st.row[col] = match (ty, &mut st.interners[col]) {
                         (Type::String, Some(interner)) => {
                             let v = interner.get(&s);
-                            if interner.is_full(seen) {
-                                interners[col] = None;
+                            if interner.is_full(st.rows) {
+                                st.interners[col] = None;
                             }
                             v
                         }
                         _ => convert_str(&s, ty)?,
                     };
-                } else if !matches!(ty, Type::String | Type::Dynamic) {
-                    convert_str(&s, ty)?;
+                } else if matches!(ty, Type::String | Type::Dynamic) {
+                    p.skip_string(st.careful)?;
+                } else {
+                    // Every value must convert to its column's type, used or not.
+                    convert_str(&p.string(st.careful)?, ty)?;
                 }
             } else {
                 let start = p.i;
@@ -431,16 +482,15 @@ impl<'a> LineParser<'a> {
                         scalar(&p.b[start..p.i])?
                     }
                 };
-                // Every value must convert to its column's type, used or not.
                 let v = convert(&j, ty)?;
                 if needed {
-                    row[col] = v;
+                    st.row[col] = v;
                 }
             }
             p.ws();
             match p.next()? {
                 b',' => continue,
-                b'}' => return p.at_end().then_some(row),
+                b'}' => return p.at_end().then_some(()),
                 _ => return None,
             }
         }
@@ -495,35 +545,63 @@ impl<'b> Cursor<'b> {
         self.ws();
         self.i == self.b.len()
     }
-    /// A JSON string at the cursor, borrowed when it has no escapes.
-    fn string(&mut self) -> Option<std::borrow::Cow<'b, str>> {
+    /// The end (index of the closing quote) of the string whose opening quote is at
+    /// the cursor, and whether it has escapes. `careful`: look for raw control
+    /// characters, which are invalid in JSON strings (the full loader reports them).
+    fn string_end(&self, careful: bool) -> Option<(usize, bool)> {
         let b = self.b;
         if b.get(self.i) != Some(&b'"') {
             return None;
         }
-        let start = self.i + 1;
-        let mut i = start;
+        let mut i = self.i + 1;
         let mut escaped = false;
+        if !careful {
+            loop {
+                i += memchr::memchr2(b'"', b'\\', &b[i..])?;
+                if b[i] == b'"' {
+                    return Some((i, escaped));
+                }
+                escaped = true;
+                i += 2;
+                if i > b.len() {
+                    return None;
+                }
+            }
+        }
         loop {
             match *b.get(i)? {
-                b'"' => break,
+                b'"' => return Some((i, escaped)),
                 b'\\' => {
                     escaped = true;
                     i += 2;
                 }
-                // Raw control characters are invalid JSON: the full loader reports them.
                 c if c < 0x20 => return None,
                 _ => i += 1,
             }
         }
-        self.i = i + 1;
+    }
+
+    fn skip_string(&mut self, careful: bool) -> Option<()> {
+        let (end, escaped) = self.string_end(careful)?;
         if escaped {
-            serde_json::from_slice::<String>(&b[start - 1..=i])
+            // Escapes must be valid.
+            serde_json::from_slice::<serde::de::IgnoredAny>(&self.b[self.i..=end]).ok()?;
+        }
+        self.i = end + 1;
+        Some(())
+    }
+
+    /// A JSON string at the cursor, borrowed when it has no escapes.
+    fn string(&mut self, careful: bool) -> Option<std::borrow::Cow<'b, str>> {
+        let (end, escaped) = self.string_end(careful)?;
+        let start = self.i;
+        self.i = end + 1;
+        if escaped {
+            serde_json::from_slice::<String>(&self.b[start..=end])
                 .ok()
                 .map(std::borrow::Cow::Owned)
         } else {
-            // The chunk was checked to be UTF-8 and quotes are ASCII.
-            std::str::from_utf8(&b[start..i])
+            std::str::from_utf8(&self.b[start + 1..end])
                 .ok()
                 .map(std::borrow::Cow::Borrowed)
         }
