@@ -163,7 +163,9 @@ impl FileTable {
         let file = std::fs::File::open(&self.path).map_err(|_| GaveUp)?;
         let parser = LineParser::new(&self.schema.columns, needed);
         let reader = Mutex::new(Reader {
-            file: BufReader::with_capacity(CHUNK_BYTES, file),
+            file,
+            carry: Vec::new(),
+            eof: false,
             next: 0,
             total: None,
         });
@@ -225,7 +227,10 @@ impl FileTable {
 }
 
 struct Reader {
-    file: BufReader<std::fs::File>,
+    file: std::fs::File,
+    /// The start of a line the previous chunk ended in.
+    carry: Vec<u8>,
+    eof: bool,
     next: usize,
     total: Option<usize>,
 }
@@ -264,9 +269,11 @@ fn worker<O>(
     window: usize,
 ) {
     let mut state = parser.state();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut len;
     loop {
         // Reading is sequential (one reader at a time), parsing is not.
-        let (idx, buf) = {
+        let idx = {
             let mut r = reader.lock().unwrap_or_else(|e| e.into_inner());
             if r.total.is_some() {
                 return;
@@ -281,57 +288,82 @@ fn worker<O>(
                     return;
                 }
             }
-            let mut buf = Vec::with_capacity(CHUNK_BYTES + 4096);
-            let read = r
-                .file
-                .by_ref()
-                .take(CHUNK_BYTES as u64)
-                .read_to_end(&mut buf)
-                .and_then(|n| {
-                    if n > 0 && buf.last() != Some(&b'\n') {
-                        r.file.read_until(b'\n', &mut buf)?;
+            // The chunk: the partial line left by the previous one, then up to
+            // CHUNK_BYTES read straight into this worker's buffer; the text after its
+            // last line end is carried over to the next chunk.
+            // `buf` keeps its length (zeroed once); `len` is the part in use.
+            len = r.carry.len();
+            if buf.len() < len + CHUNK_BYTES {
+                buf.resize(len + CHUNK_BYTES, 0);
+            }
+            buf[..len].copy_from_slice(&r.carry);
+            r.carry.clear();
+            let mut failed = false;
+            while len < CHUNK_BYTES {
+                match r.file.read(&mut buf[len..]) {
+                    Ok(0) => {
+                        r.eof = true;
+                        break;
                     }
-                    Ok(n)
-                });
-            match read {
-                Ok(0) => {
-                    r.total = Some(idx);
-                    let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-                    st.total = Some(idx);
-                    drop(st);
-                    shared.changed.notify_all();
-                    return;
+                    Ok(n) => len += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        failed = true;
+                        break;
+                    }
                 }
-                Ok(_) => {}
-                Err(_) => buf.clear(),
+            }
+            if len == 0 && !failed {
+                r.total = Some(idx);
+                let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+                st.total = Some(idx);
+                drop(st);
+                shared.changed.notify_all();
+                return;
+            }
+            if !r.eof {
+                if let Some(nl) = memchr::memrchr(b'\n', &buf[..len]) {
+                    r.carry.extend_from_slice(&buf[nl + 1..len]);
+                    len = nl + 1;
+                }
+            }
+            if failed {
+                len = 0;
             }
             r.next += 1;
-            (idx, buf)
+            idx
         };
         let mut out = Vec::new();
+        let text = &buf[..len];
         let text = if idx == 0 {
-            buf.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&buf)
+            text.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(text)
         } else {
-            &buf[..]
+            text
         };
         // Control characters other than line ends are rare; when present, strings are
         // checked for them byte by byte (they are invalid inside JSON strings).
-        state.careful = text.iter().any(|&b| b < 0x20 && b != b'\n' && b != b'\r');
-        let ok = !buf.is_empty()
-            && std::str::from_utf8(text).is_ok()
-            && text.split(|&b| b == b'\n').all(|line| {
-                let line = line.trim_ascii();
+        // (A reduction without early exit, so that it runs on whole vectors.)
+        state.careful = text
+            .iter()
+            .fold(false, |acc, &b| acc | (b < 0x20 && b != b'\n' && b != b'\r'));
+        let ok = len > 0 && std::str::from_utf8(text).is_ok() && {
+            let mut start = 0;
+            let mut ok = true;
+            while start < text.len() {
+                let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
+                let line = text[start..end].trim_ascii();
+                start = end + 1;
                 if line.is_empty() {
-                    return true;
+                    continue;
                 }
-                match parser.parse(line, &mut state) {
-                    Some(()) => {
-                        work(&state.row, &mut out);
-                        true
-                    }
-                    None => false,
+                if parser.parse(line, &mut state).is_none() {
+                    ok = false;
+                    break;
                 }
-            });
+                work(&state.row, &mut out);
+            }
+            ok
+        };
         let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
         st.done.insert(idx, ok.then_some(out));
         if !ok {
@@ -457,13 +489,20 @@ impl<'a> LineParser<'a> {
                             }
                             v
                         }
+                        (Type::DateTime, _) => match iso_utc(&s) {
+                            Some(t) => Value::DateTime(t),
+                            None => convert_str(&s, ty)?,
+                        },
                         _ => convert_str(&s, ty)?,
                     };
                 } else if matches!(ty, Type::String | Type::Dynamic) {
                     p.skip_string(st.careful)?;
                 } else {
                     // Every value must convert to its column's type, used or not.
-                    convert_str(&p.string(st.careful)?, ty)?;
+                    let s = p.string(st.careful)?;
+                    if ty != Type::DateTime || iso_utc(&s).is_none() {
+                        convert_str(&s, ty)?;
+                    }
                 }
             } else {
                 let start = p.i;
@@ -495,6 +534,44 @@ impl<'a> LineParser<'a> {
             }
         }
     }
+}
+
+/// The ticks of the one datetime shape exporters write, `YYYY-MM-DDTHH:MM:SS[.f]Z`
+/// (up to 7 fraction digits), read without the general parser's alternatives; `None`
+/// for anything else, which then goes to [`crate::value::parse_datetime`]. The test
+/// `iso_fast_path_agrees_with_parse_datetime` checks they agree.
+fn iso_utc(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[b.len() - 1] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32)
+        })
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let mut frac = 0;
+    match b.len() {
+        20 => {}
+        22..=28 if b[19] == b'.' => {
+            let digits = b.len() - 21;
+            frac = num(20..b.len() - 1)? * 10u32.pow(7 - digits as u32);
+        }
+        _ => return None,
+    }
+    crate::value::make_ticks(crate::value::DateParts {
+        year: num(0..4)? as i64,
+        month: num(5..7)?,
+        day: num(8..10)?,
+        hour: num(11..13)?,
+        minute: num(14..16)?,
+        second: num(17..19)?,
+        frac,
+    })
+    .filter(|t| crate::value::in_datetime_range(*t))
 }
 
 /// A JSON literal or number, as serde_json reads it.
