@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 success; 1 a query, data or file error; 2 a usage error.
 
-use kql::io::{load_schema_file, open_dir_for, mentioned_in, write_results, Format, Schema};
+use kql::io::{load_schema_file, mentioned_in, open_dir_for, write_results, Format, Schema};
 use kql::value::UNIX_EPOCH_TICKS;
 use kql::{Catalog, Error};
 use std::io::{Read, Write};

@@ -67,11 +67,7 @@ impl FileTable {
         // The first non-blank line, limited so that a huge single-line file is not read.
         loop {
             first.clear();
-            let n = reader
-                .by_ref()
-                .take(1 << 20)
-                .read_line(&mut first)
-                .ok()?;
+            let n = reader.by_ref().take(1 << 20).read_line(&mut first).ok()?;
             if n == 0 || !first.trim().is_empty() {
                 break;
             }
@@ -336,16 +332,17 @@ fn worker<O>(
         let mut out = Vec::new();
         let text = &buf[..len];
         let text = if idx == 0 {
-            text.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(text)
+            text.strip_prefix(b"\xEF\xBB\xBF".as_slice())
+                .unwrap_or(text)
         } else {
             text
         };
         // Control characters other than line ends are rare; when present, strings are
         // checked for them byte by byte (they are invalid inside JSON strings).
         // (A reduction without early exit, so that it runs on whole vectors.)
-        state.careful = text
-            .iter()
-            .fold(false, |acc, &b| acc | (b < 0x20 && b != b'\n' && b != b'\r'));
+        state.careful = text.iter().fold(false, |acc, &b| {
+            acc | (b < 0x20 && b != b'\n' && b != b'\r')
+        });
         let ok = len > 0 && std::str::from_utf8(text).is_ok() && {
             let mut start = 0;
             let mut ok = true;
@@ -682,5 +679,63 @@ impl<'b> Cursor<'b> {
                 .ok()
                 .map(std::borrow::Cow::Borrowed)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_fast_path_agrees_with_parse_datetime() {
+        let mut cases: Vec<String> = [
+            "2026-05-18T12:00:00Z",
+            "2026-05-18T12:00:00.5Z",
+            "2026-05-18T12:00:00.1234567Z",
+            "2026-05-18T12:00:00.12345678Z",
+            "2024-02-29T23:59:59.999999Z",
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-05-18T24:00:00Z",
+            "2026-05-18T12:60:00Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.9999999Z",
+            "2026-05-18 12:00:00Z",
+            "2026-05-18T12:00:00",
+            "2026-05-18T12:00:00.Z",
+            "2026-05-18T12:00:00+01:00",
+            "+026-05-18T12:00:00Z",
+            "2026-05-18T1a:00:00Z",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut x: u64 = 12345;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 8) as usize;
+            let frac: String = (0..digits)
+                .map(|i| char::from(b'0' + ((x >> i) % 10) as u8))
+                .collect();
+            cases.push(format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{}Z",
+                1 + x % 9999,
+                x % 14,
+                (x >> 8) % 33,
+                (x >> 16) % 25,
+                (x >> 24) % 61,
+                (x >> 32) % 61,
+                if digits > 0 { "." } else { "" },
+                frac
+            ));
+        }
+        for s in cases {
+            if let Some(t) = iso_utc(&s) {
+                assert_eq!(Some(t), crate::value::parse_datetime(&s), "{s}");
+            }
+        }
+        assert!(iso_utc("2026-05-18T12:00:00.5Z").is_some());
     }
 }
