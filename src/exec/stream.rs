@@ -15,15 +15,17 @@
 //! whole and the same plan runs in memory (see [`crate::io::scan`]).
 
 use super::eval::{eval, holds};
+use super::hash::FxHasher;
 use super::summarize::{prepare, Aggregator};
 use super::Rows;
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
-use crate::io::scan::FileTable;
+use crate::io::scan::{FileTable, InOrder};
 use crate::plan::{BAgg, BExpr, Plan, PlanKind};
 use crate::table::Row;
 use crate::value::Value;
 use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// A row-at-a-time operator of the pipeline.
@@ -197,46 +199,83 @@ pub(crate) fn try_run(plan: &Plan, ctx: &EvalCtx) -> Option<Result<Rows>> {
     let p = lower(plan)?;
     let needed = p.needed();
     let streamed = match p.summarize {
-        Some((keys, aggs)) => {
-            let mut agg = Aggregator::new(keys.len(), aggs);
-            let stride = Aggregator::width(keys.len(), aggs);
-            // A row with nothing to prepare (`count()` without keys) still counts: it
-            // is sent as one placeholder value.
-            let step = stride.max(1);
-            let work = |row: &[Value], out: &mut Vec<Value>| {
-                if let Some(row) = p.apply(row, ctx) {
-                    prepare(&row, keys, aggs, ctx, out);
-                    if stride == 0 {
-                        out.push(Value::Null);
-                    }
-                }
-            };
-            p.file
-                .scan(&needed, threads(), &work, &mut |chunk: Vec<Value>| {
-                    for prepared in chunk.chunks_exact(step) {
-                        agg.push(&prepared[..stride]);
-                    }
-                })
-                .ok()
-                .map(|()| agg.finish())
-        }
+        Some((keys, aggs)) => summarize_scan(&p, &needed, keys, aggs, ctx),
         None => {
-            let mut rows = Vec::new();
             let work = |row: &[Value], out: &mut Vec<Row>| {
                 if let Some(row) = p.apply(row, ctx) {
                     out.push(row.into_owned());
                 }
             };
-            p.file
-                .scan(&needed, threads(), &work, &mut |chunk| rows.extend(chunk))
-                .ok()
-                .map(|()| rows)
+            p.file.scan_collect(&needed, threads(), &work).ok()
         }
     };
     match streamed {
         Some(rows) => Some(Ok(Rows::Owned(rows))),
         None => Some(fallback(p.file, plan, ctx)),
     }
+}
+
+/// A scan into a hash aggregation, split by key over one aggregator per thread: the
+/// parsing thread of a chunk computes each row's key and arguments, hashes the key, and
+/// feeds each aggregator its share of the chunk, chunks in file order (so every group
+/// sees its rows in order, as in one pass). Groups come out in order of first
+/// appearance, from the positions the aggregators record. `None` when the fast reader
+/// gave up.
+fn summarize_scan(
+    p: &Pipeline<'_>,
+    needed: &[bool],
+    keys: &[BExpr],
+    aggs: &[BAgg],
+    ctx: &EvalCtx,
+) -> Option<Vec<Row>> {
+    let stride = Aggregator::width(keys.len(), aggs);
+    // A row with nothing to prepare (`count()` without keys) still counts: it is sent
+    // as one placeholder value.
+    let step = stride.max(1);
+    let parts = if keys.is_empty() { 1 } else { threads() };
+    let aggregators: Vec<InOrder<Aggregator>> = (0..parts)
+        .map(|_| InOrder::new(Aggregator::new(keys.len(), aggs)))
+        .collect();
+    let work = |row: &[Value], out: &mut Vec<Value>| {
+        if let Some(row) = p.apply(row, ctx) {
+            prepare(&row, keys, aggs, ctx, out);
+            if stride == 0 {
+                out.push(Value::Null);
+            }
+        }
+    };
+    let sink = |idx: usize, out: Option<Vec<Value>>| {
+        let out = out.unwrap_or_default();
+        let rows: Vec<&[Value]> = out.chunks_exact(step).map(|r| &r[..stride]).collect();
+        let mut share: Vec<Vec<u32>> = vec![Vec::new(); parts];
+        if parts == 1 {
+            share[0] = (0..rows.len() as u32).collect();
+        } else {
+            for (i, r) in rows.iter().enumerate() {
+                let mut h = FxHasher::default();
+                r[..keys.len()].hash(&mut h);
+                // The high bits: Fx mixes them best.
+                share[((h.finish() >> 32) % parts as u64) as usize].push(i as u32);
+            }
+        }
+        // Every aggregator takes its turn for every chunk, even an empty or failed one.
+        for (agg, mine) in aggregators.iter().zip(&share) {
+            agg.run(idx, |agg: &mut Aggregator| {
+                for &i in mine {
+                    agg.push_at(rows[i as usize], ((idx as u64) << 32) | i as u64);
+                }
+            });
+        }
+    };
+    p.file.scan(needed, threads(), &work, &sink).ok()?;
+    let mut groups: Vec<(u64, Row)> = aggregators
+        .into_iter()
+        .flat_map(|a| a.into_inner().finish_at())
+        .collect();
+    if parts > 1 {
+        groups.sort_by_key(|(pos, _)| *pos);
+    }
+    Some(groups.into_iter().map(|(_, row)| row).collect())
 }
 
 /// The fast reader gave up (or the shape is one it does not stream): read the table

@@ -47,6 +47,8 @@ pub(crate) struct Aggregator<'a> {
     aggs: &'a [BAgg],
     index: FxHashMap<Vec<Value>, usize>,
     groups: Vec<Group>,
+    /// Where each group first appeared (see [`Aggregator::push_at`]).
+    firsts: Vec<u64>,
 }
 
 impl<'a> Aggregator<'a> {
@@ -56,9 +58,11 @@ impl<'a> Aggregator<'a> {
             aggs,
             index: FxHashMap::default(),
             groups: Vec::new(),
+            firsts: Vec::new(),
         };
         if keys == 0 {
             a.groups.push((Vec::new(), a.new_states()));
+            a.firsts.push(0);
         }
         a
     }
@@ -70,6 +74,13 @@ impl<'a> Aggregator<'a> {
     /// Feeds one row as [`prepare`] lays it out. The key is looked up as a slice, so a
     /// row of an existing group allocates nothing.
     pub(crate) fn push(&mut self, prepared: &[Value]) {
+        self.push_at(prepared, 0);
+    }
+
+    /// [`Aggregator::push`] for a row at input position `pos`: when aggregation is split
+    /// over several aggregators (by key), the groups are put back in order of first
+    /// appearance by these positions.
+    pub(crate) fn push_at(&mut self, prepared: &[Value], pos: u64) {
         let (key, mut args) = prepared.split_at(self.keys);
         let g = if self.keys == 0 {
             0
@@ -80,6 +91,7 @@ impl<'a> Aggregator<'a> {
                     let states = self.new_states();
                     self.groups.push((key.to_vec(), states));
                     self.index.insert(key.to_vec(), self.groups.len() - 1);
+                    self.firsts.push(pos);
                     self.groups.len() - 1
                 }
             }
@@ -98,13 +110,19 @@ impl<'a> Aggregator<'a> {
     }
 
     pub(crate) fn finish(self) -> Vec<Row> {
+        self.finish_at().into_iter().map(|(_, row)| row).collect()
+    }
+
+    /// The output rows with the position where each group first appeared.
+    pub(crate) fn finish_at(self) -> Vec<(u64, Row)> {
         self.groups
             .into_iter()
-            .map(|(mut key, mut states)| {
+            .zip(self.firsts)
+            .map(|((mut key, mut states), pos)| {
                 for s in states.iter_mut() {
                     key.extend(s.finish());
                 }
-                key
+                (pos, key)
             })
             .collect()
     }

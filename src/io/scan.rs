@@ -21,7 +21,6 @@ use crate::table::{Column, Row, Table};
 use crate::types::Type;
 use crate::value::Value;
 use serde_json::Value as J;
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,20 +111,13 @@ impl FileTable {
         // Every column, by the fast reader when it can (on all cores), else the full
         // loader, whose errors name the line.
         let all = vec![true; self.schema.columns.len()];
-        let mut rows = Vec::new();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        let fast = self.scan(
-            &all,
-            threads,
-            &|row, out: &mut Vec<Row>| out.push(row.to_vec()),
-            &mut |chunk| rows.extend(chunk),
-        );
+        let fast = self.scan_collect(&all, threads, &|row, out: &mut Vec<Row>| {
+            out.push(row.to_vec())
+        });
         let t = Arc::new(match fast {
-            Ok(()) => Table::new(self.schema.columns.clone(), rows),
-            Err(GaveUp) => {
-                drop(rows);
-                load_table_file(&self.path, Some(&self.schema))?
-            }
+            Ok(rows) => Table::new(self.schema.columns.clone(), rows),
+            Err(GaveUp) => load_table_file(&self.path, Some(&self.schema))?,
         });
         if t.columns != self.schema.columns {
             self.widened.store(true, Ordering::SeqCst);
@@ -143,18 +135,20 @@ impl FileTable {
         self.full.get().cloned()
     }
 
-    /// Reads every row, in file order, on `threads` threads. Each row has the schema's
-    /// width; only the columns with `needed[i]` hold their values (the others are null).
-    /// `work` runs on the parsing threads, turning one row into any number of outputs
-    /// (filtering, computing); `consume` runs on the calling thread and receives the
-    /// outputs of each chunk of the file in order. `Err(GaveUp)` when the fast reader
-    /// cannot read the file; `consume` may have seen some chunks by then.
+    /// Reads every row on `threads` threads. Each row has the schema's width; only the
+    /// columns with `needed[i]` hold their values (the others are null). The file is cut
+    /// into chunks of lines, numbered in file order; for each chunk, on the thread that
+    /// parsed it, `work` turns every row into any number of outputs (filtering,
+    /// computing) and then `sink` receives the chunk's number and outputs, or `None`
+    /// when the fast reader gave up on the chunk. Every chunk read is sunk exactly once,
+    /// so a sink may wait for the chunks before it (see [`InOrder`]). `Err(GaveUp)` when
+    /// the fast reader cannot read the file (the sink may have seen some chunks).
     pub(crate) fn scan<O: Send>(
         &self,
         needed: &[bool],
         threads: usize,
         work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
-        consume: &mut dyn FnMut(Vec<O>),
+        sink: &(dyn Fn(usize, Option<Vec<O>>) + Sync),
     ) -> std::result::Result<(), GaveUp> {
         let file = std::fs::File::open(&self.path).map_err(|_| GaveUp)?;
         let parser = LineParser::new(&self.schema.columns, needed);
@@ -163,62 +157,70 @@ impl FileTable {
             carry: Vec::new(),
             eof: false,
             next: 0,
-            total: None,
         });
-        let threads = threads.max(1);
-        // Chunks may run ahead of the consumer by this many, which bounds memory.
-        let window = threads * 4;
-        let shared = Shared {
-            state: Mutex::new(State {
-                done: BTreeMap::new(),
-                consumed: 0,
-                total: None,
-                failed: false,
-                alive: threads,
-            }),
-            changed: Condvar::new(),
-        };
+        let failed = AtomicBool::new(false);
         std::thread::scope(|scope| {
-            for _ in 0..threads {
-                let (shared, reader, parser) = (&shared, &reader, &parser);
-                scope.spawn(move || {
-                    let _alive = AliveGuard(shared);
-                    worker(shared, reader, parser, work, window);
-                });
+            for _ in 0..threads.max(1) {
+                let (reader, parser, failed) = (&reader, &parser, &failed);
+                scope.spawn(move || worker(reader, parser, work, sink, failed));
             }
-            let mut next = 0usize;
-            let result = loop {
-                let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-                loop {
-                    if st.done.contains_key(&next) || st.total == Some(next) || st.alive == 0 {
-                        break;
-                    }
-                    st = shared.changed.wait(st).unwrap_or_else(|e| e.into_inner());
+        });
+        if failed.load(Ordering::SeqCst) {
+            Err(GaveUp)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// [`FileTable::scan`] with the outputs gathered in file order.
+    pub(crate) fn scan_collect<O: Send>(
+        &self,
+        needed: &[bool],
+        threads: usize,
+        work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
+    ) -> std::result::Result<Vec<O>, GaveUp> {
+        let all = InOrder::new(Vec::new());
+        self.scan(needed, threads, work, &|idx, out| {
+            all.run(idx, |all: &mut Vec<O>| {
+                if let Some(out) = out {
+                    all.extend(out);
                 }
-                match st.done.remove(&next) {
-                    Some(Some(out)) => {
-                        next += 1;
-                        st.consumed = next;
-                        drop(st);
-                        shared.changed.notify_all();
-                        consume(out);
-                    }
-                    Some(None) => break Err(GaveUp),
-                    None if st.total == Some(next) => break Ok(()),
-                    // Every worker ended without delivering this chunk (one panicked).
-                    None => break Err(GaveUp),
-                }
-            };
-            if result.is_err() {
-                shared
-                    .state
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .failed = true;
-                shared.changed.notify_all();
-            }
-            result
-        })
+            })
+        })?;
+        Ok(all.into_inner())
+    }
+}
+
+/// A value that chunks update one at a time, in file order: chunk `i` runs only after
+/// chunks `0..i` have. Aggregations use it so that each group sees its rows in order.
+pub(crate) struct InOrder<T> {
+    state: Mutex<(usize, T)>,
+    turn: Condvar,
+}
+
+impl<T> InOrder<T> {
+    pub(crate) fn new(value: T) -> Self {
+        InOrder {
+            state: Mutex::new((0, value)),
+            turn: Condvar::new(),
+        }
+    }
+
+    /// Waits for chunk `idx`'s turn, runs `f`, then passes the turn on.
+    pub(crate) fn run<R>(&self, idx: usize, f: impl FnOnce(&mut T) -> R) -> R {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while st.0 != idx {
+            st = self.turn.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        let r = f(&mut st.1);
+        st.0 += 1;
+        drop(st);
+        self.turn.notify_all();
+        r
+    }
+
+    pub(crate) fn into_inner(self) -> T {
+        self.state.into_inner().unwrap_or_else(|e| e.into_inner()).1
     }
 }
 
@@ -228,41 +230,14 @@ struct Reader {
     carry: Vec<u8>,
     eof: bool,
     next: usize,
-    total: Option<usize>,
-}
-
-struct Shared<O> {
-    state: Mutex<State<O>>,
-    changed: Condvar,
-}
-
-struct State<O> {
-    /// Parsed chunks by number; `None` for a chunk the fast reader gave up on.
-    done: BTreeMap<usize, Option<Vec<O>>>,
-    consumed: usize,
-    total: Option<usize>,
-    failed: bool,
-    alive: usize,
-}
-
-/// Counts a worker out even if it panics, so that the consumer never waits forever.
-struct AliveGuard<'a, O>(&'a Shared<O>);
-
-impl<O> Drop for AliveGuard<'_, O> {
-    fn drop(&mut self) {
-        let mut st = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.alive -= 1;
-        drop(st);
-        self.0.changed.notify_all();
-    }
 }
 
 fn worker<O>(
-    shared: &Shared<O>,
     reader: &Mutex<Reader>,
     parser: &LineParser,
     work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
-    window: usize,
+    sink: &(dyn Fn(usize, Option<Vec<O>>) + Sync),
+    failed: &AtomicBool,
 ) {
     let mut state = parser.state();
     let mut buf: Vec<u8> = Vec::new();
@@ -271,22 +246,10 @@ fn worker<O>(
         // Reading is sequential (one reader at a time), parsing is not.
         let idx = {
             let mut r = reader.lock().unwrap_or_else(|e| e.into_inner());
-            if r.total.is_some() {
+            if failed.load(Ordering::SeqCst) {
                 return;
             }
             let idx = r.next;
-            {
-                let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-                while !st.failed && idx >= st.consumed + window {
-                    st = shared.changed.wait(st).unwrap_or_else(|e| e.into_inner());
-                }
-                if st.failed {
-                    return;
-                }
-            }
-            // The chunk: the partial line left by the previous one, then up to
-            // CHUNK_BYTES read straight into this worker's buffer; the text after its
-            // last line end is carried over to the next chunk.
             // `buf` keeps its length (zeroed once); `len` is the part in use.
             len = r.carry.len();
             if buf.len() < len + CHUNK_BYTES {
@@ -294,27 +257,19 @@ fn worker<O>(
             }
             buf[..len].copy_from_slice(&r.carry);
             r.carry.clear();
-            let mut failed = false;
-            while len < CHUNK_BYTES {
+            let mut bad = false;
+            while !r.eof && len < CHUNK_BYTES {
                 match r.file.read(&mut buf[len..]) {
-                    Ok(0) => {
-                        r.eof = true;
-                        break;
-                    }
+                    Ok(0) => r.eof = true,
                     Ok(n) => len += n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(_) => {
-                        failed = true;
+                        bad = true;
                         break;
                     }
                 }
             }
-            if len == 0 && !failed {
-                r.total = Some(idx);
-                let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-                st.total = Some(idx);
-                drop(st);
-                shared.changed.notify_all();
+            if len == 0 && !bad {
                 return;
             }
             if !r.eof {
@@ -323,13 +278,12 @@ fn worker<O>(
                     len = nl + 1;
                 }
             }
-            if failed {
+            if bad {
                 len = 0;
             }
             r.next += 1;
             idx
         };
-        let mut out = Vec::new();
         let text = &buf[..len];
         let text = if idx == 0 {
             text.strip_prefix(b"\xEF\xBB\xBF".as_slice())
@@ -337,41 +291,51 @@ fn worker<O>(
         } else {
             text
         };
-        // Control characters other than line ends are rare; when present, strings are
-        // checked for them byte by byte (they are invalid inside JSON strings).
-        // (A reduction without early exit, so that it runs on whole vectors.)
-        state.careful = text.iter().fold(false, |acc, &b| {
-            acc | (b < 0x20 && b != b'\n' && b != b'\r')
-        });
-        let ok = len > 0 && std::str::from_utf8(text).is_ok() && {
-            let mut start = 0;
-            let mut ok = true;
-            while start < text.len() {
-                let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
-                let line = text[start..end].trim_ascii();
-                start = end + 1;
-                if line.is_empty() {
-                    continue;
-                }
-                if parser.parse(line, &mut state).is_none() {
-                    ok = false;
-                    break;
-                }
-                work(&state.row, &mut out);
-            }
-            ok
-        };
-        let mut st = shared.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.done.insert(idx, ok.then_some(out));
+        // A panic in `work` must not leave the chunks after this one waiting for it.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse_chunk(parser, &mut state, text, work)
+        }))
+        .ok()
+        .flatten()
+        .filter(|_| len > 0);
+        let ok = parsed.is_some();
         if !ok {
-            st.failed = true;
+            failed.store(true, Ordering::SeqCst);
         }
-        drop(st);
-        shared.changed.notify_all();
+        sink(idx, parsed);
         if !ok {
             return;
         }
     }
+}
+
+/// Parses the lines of one chunk; `None` when the fast reader gives up on one.
+fn parse_chunk<O>(
+    parser: &LineParser,
+    state: &mut ParseState,
+    text: &[u8],
+    work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
+) -> Option<Vec<O>> {
+    std::str::from_utf8(text).ok()?;
+    // Control characters other than line ends are rare; when present, strings are
+    // checked for them byte by byte (they are invalid inside JSON strings). (A reduction
+    // without early exit, so that it runs on whole vectors.)
+    state.careful = text.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20 && b != b'\n' && b != b'\r')
+    });
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
+        let line = text[start..end].trim_ascii();
+        start = end + 1;
+        if line.is_empty() {
+            continue;
+        }
+        parser.parse(line, state)?;
+        work(&state.row, &mut out);
+    }
+    Some(out)
 }
 
 /// Parses one line (a flat JSON object) into a row of the schema's width.
