@@ -154,6 +154,11 @@ const QUERIES: &[&str] = &[
     // Extend and project on the parsing threads, rows kept in file order.
     "AADNonInteractiveUserSignInLogs | where TimeGenerated >= ago(1h) | extend L = strlen(UserAgent), U = toupper(UserPrincipalName) | project U, L, IPAddress, TimeGenerated",
     "AADNonInteractiveUserSignInLogs | project UserAgent, DurationMs, IsInteractive | where DurationMs > 500 | extend UserAgent = strcat(UserAgent, '!')",
+    // Rows pruned to the used columns: extend replacing used and unused columns,
+    // reading columns appended before it, project then more steps.
+    "AADNonInteractiveUserSignInLogs | extend IPAddress = strcat(IPAddress, '/32'), AppDisplayName = 'x', CorrelationId = 'gone' | where IPAddress startswith '10.1' | summarize n = count(), apps = make_set(AppDisplayName) by IPAddress",
+    "AADNonInteractiveUserSignInLogs | extend a = strlen(UserAgent), b = a * 2 | extend a = a + 1 | summarize sum(b), max(a), take_any(UserPrincipalName) by ResultType",
+    "EntraIdSignInEvents | project AccountUpn, T = Timestamp, E = ErrorCode | where E == 0 | extend d = dayofweek(T) | summarize count() by AccountUpn, d",
     // Operators that read the whole table (no pipeline to fuse).
     "AADNonInteractiveUserSignInLogs | take 7",
     "AADNonInteractiveUserSignInLogs | sort by TimeGenerated desc | take 5 | project TimeGenerated, UserPrincipalName",

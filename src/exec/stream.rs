@@ -152,7 +152,106 @@ impl Pipeline<'_> {
         }
         used
     }
+}
 
+/// Where an `extend` item's value goes in a pruned row.
+#[derive(Clone, Copy)]
+enum Target {
+    Replace(usize),
+    Append,
+    /// A column nothing reads later: not computed.
+    Drop,
+}
+
+/// A step rewritten for the pruned rows the scan produces.
+enum PStep {
+    Filter(BExpr),
+    Extend(Vec<(Target, BExpr)>, usize),
+    Project(Vec<BExpr>),
+}
+
+/// The physical pipeline: the logical steps with column indexes rewritten for rows
+/// that hold only the needed scan columns (in schema order), so that a wide table
+/// (Sentinel tables have up to a hundred columns) costs nothing per unused column.
+struct Physical {
+    steps: Vec<PStep>,
+    keys: Vec<BExpr>,
+    aggs: Vec<BAgg>,
+}
+
+fn remap(e: &BExpr, m: &[usize]) -> BExpr {
+    let all = |args: &[BExpr]| args.iter().map(|a| remap(a, m)).collect();
+    match e {
+        BExpr::Column(i) => BExpr::Column(m.get(*i).copied().unwrap_or(*i)),
+        BExpr::Call(f, args) => BExpr::Call(f.clone(), all(args)),
+        BExpr::Window(k, args) => BExpr::Window(*k, all(args)),
+        BExpr::And(a, b) => BExpr::And(Box::new(remap(a, m)), Box::new(remap(b, m))),
+        BExpr::Or(a, b) => BExpr::Or(Box::new(remap(a, m)), Box::new(remap(b, m))),
+        BExpr::Const(_) | BExpr::Unavailable(_) => e.clone(),
+    }
+}
+
+impl Pipeline<'_> {
+    fn physical(&self, needed: &[bool]) -> Physical {
+        // m: the position in the pruned row of each column of the logical row.
+        let mut width = 0;
+        let mut m: Vec<usize> = needed
+            .iter()
+            .map(|&n| {
+                if n {
+                    width += 1;
+                    width - 1
+                } else {
+                    usize::MAX
+                }
+            })
+            .collect();
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for s in &self.steps {
+            steps.push(match s {
+                Step::Filter(pred) => PStep::Filter(remap(pred, &m)),
+                Step::Extend(items, out) => {
+                    let w_in = m.len();
+                    m.extend((w_in..*out).map(|j| width + (j - w_in)));
+                    width += out - w_in;
+                    let items = items
+                        .iter()
+                        .map(|(target, e)| {
+                            let t = match target {
+                                None => Target::Append,
+                                Some(i) if m[*i] == usize::MAX => Target::Drop,
+                                Some(i) => Target::Replace(m[*i]),
+                            };
+                            (t, remap(e, &m))
+                        })
+                        .collect();
+                    PStep::Extend(items, width)
+                }
+                Step::Project(exprs) => {
+                    let exprs: Vec<BExpr> = exprs.iter().map(|e| remap(e, &m)).collect();
+                    width = exprs.len();
+                    m = (0..width).collect();
+                    PStep::Project(exprs)
+                }
+            });
+        }
+        let (keys, aggs) = match self.summarize {
+            Some((keys, aggs)) => (
+                keys.iter().map(|k| remap(k, &m)).collect(),
+                aggs.iter()
+                    .map(|a| BAgg {
+                        imp: a.imp.clone(),
+                        args: a.args.iter().map(|e| remap(e, &m)).collect(),
+                    })
+                    .collect(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        Physical { steps, keys, aggs }
+    }
+}
+
+impl Physical {
     /// Runs the steps on one row; `None` when a filter drops it. The row is copied only
     /// when a step changes it (a run of `where`s reads the parser's row in place).
     fn apply<'r>(&self, row: &'r [Value], ctx: &EvalCtx) -> Option<Cow<'r, [Value]>> {
@@ -160,26 +259,29 @@ impl Pipeline<'_> {
         let mut pending: Vec<(usize, Value)> = Vec::new();
         for s in &self.steps {
             match s {
-                Step::Filter(pred) => {
+                PStep::Filter(pred) => {
                     if !holds(pred, &row, ctx) {
                         return None;
                     }
                 }
-                Step::Extend(items, width) => {
+                PStep::Extend(items, width) => {
                     let r = row.to_mut();
                     r.reserve(width.saturating_sub(r.len()));
                     for (target, e) in items.iter() {
-                        let v = eval(e, r, ctx);
                         match target {
-                            Some(i) => pending.push((*i, v)),
-                            None => r.push(v),
+                            Target::Replace(i) => pending.push((*i, eval(e, r, ctx))),
+                            Target::Append => {
+                                let v = eval(e, r, ctx);
+                                r.push(v);
+                            }
+                            Target::Drop => {}
                         }
                     }
                     for (i, v) in pending.drain(..) {
                         r[i] = v;
                     }
                 }
-                Step::Project(exprs) => {
+                PStep::Project(exprs) => {
                     row = Cow::Owned(exprs.iter().map(|e| eval(e, &row, ctx)).collect());
                 }
             }
@@ -198,11 +300,12 @@ fn threads() -> usize {
 pub(crate) fn try_run(plan: &Plan, ctx: &EvalCtx) -> Option<Result<Rows>> {
     let p = lower(plan)?;
     let needed = p.needed();
+    let phys = p.physical(&needed);
     let streamed = match p.summarize {
-        Some((keys, aggs)) => summarize_scan(&p, &needed, keys, aggs, ctx),
+        Some(_) => summarize_scan(&p, &phys, &needed, ctx),
         None => {
             let work = |row: &[Value], out: &mut Vec<Row>| {
-                if let Some(row) = p.apply(row, ctx) {
+                if let Some(row) = phys.apply(row, ctx) {
                     out.push(row.into_owned());
                 }
             };
@@ -223,11 +326,11 @@ pub(crate) fn try_run(plan: &Plan, ctx: &EvalCtx) -> Option<Result<Rows>> {
 /// gave up.
 fn summarize_scan(
     p: &Pipeline<'_>,
+    phys: &Physical,
     needed: &[bool],
-    keys: &[BExpr],
-    aggs: &[BAgg],
     ctx: &EvalCtx,
 ) -> Option<Vec<Row>> {
+    let (keys, aggs) = (&phys.keys[..], &phys.aggs[..]);
     let stride = Aggregator::width(keys.len(), aggs);
     // A row with nothing to prepare (`count()` without keys) still counts: it is sent
     // as one placeholder value.
@@ -237,7 +340,7 @@ fn summarize_scan(
         .map(|_| InOrder::new(Aggregator::new(keys.len(), aggs)))
         .collect();
     let work = |row: &[Value], out: &mut Vec<Value>| {
-        if let Some(row) = p.apply(row, ctx) {
+        if let Some(row) = phys.apply(row, ctx) {
             prepare(&row, keys, aggs, ctx, out);
             if stride == 0 {
                 out.push(Value::Null);

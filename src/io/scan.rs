@@ -135,8 +135,8 @@ impl FileTable {
         self.full.get().cloned()
     }
 
-    /// Reads every row on `threads` threads. Each row has the schema's width; only the
-    /// columns with `needed[i]` hold their values (the others are null). The file is cut
+    /// Reads every row on `threads` threads. A row holds the columns with `needed[i]`,
+    /// in schema order (all of them, as the table has them, when all are needed). The file is cut
     /// into chunks of lines, numbered in file order; for each chunk, on the thread that
     /// parsed it, `work` turns every row into any number of outputs (filtering,
     /// computing) and then `sink` receives the chunk's number and outputs, or `None`
@@ -345,7 +345,10 @@ struct LineParser<'a> {
     /// Each column's name as it appears quoted, for matching keys without parsing them.
     quoted: Vec<Vec<u8>>,
     needed: Vec<bool>,
-    /// The columns a row keeps, and their value when the field is missing.
+    /// The rows hold only the needed columns, in schema order: each column's position
+    /// in the row (`usize::MAX` when not needed).
+    slot: Vec<usize>,
+    /// The row's positions, and their value when the field is missing.
     kept: Vec<(usize, Value)>,
 }
 
@@ -380,7 +383,15 @@ impl<'a> LineParser<'a> {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| needed[*i])
-                .map(|(i, c)| (i, missing_value(c.ty)))
+                .enumerate()
+                .map(|(slot, (_, c))| (slot, missing_value(c.ty)))
+                .collect(),
+            slot: needed
+                .iter()
+                .scan(0, |n, &k| {
+                    *n += k as usize;
+                    Some(if k { *n - 1 } else { usize::MAX })
+                })
                 .collect(),
             needed,
         }
@@ -388,7 +399,7 @@ impl<'a> LineParser<'a> {
 
     fn state(&self) -> ParseState {
         ParseState {
-            row: vec![Value::Null; self.columns.len()],
+            row: vec![Value::Null; self.kept.len()],
             interners: self
                 .columns
                 .iter()
@@ -442,7 +453,7 @@ impl<'a> LineParser<'a> {
             if p.peek()? == b'"' {
                 if needed {
                     let s = p.string(st.careful)?;
-                    st.row[col] = match (ty, &mut st.interners[col]) {
+                    st.row[self.slot[col]] = match (ty, &mut st.interners[col]) {
                         (Type::String, Some(interner)) => {
                             let v = interner.get(&s);
                             if interner.is_full(st.rows) {
@@ -484,7 +495,7 @@ impl<'a> LineParser<'a> {
                 };
                 let v = convert(&j, ty)?;
                 if needed {
-                    st.row[col] = v;
+                    st.row[self.slot[col]] = v;
                 }
             }
             p.ws();
