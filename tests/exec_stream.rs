@@ -163,6 +163,9 @@ const QUERIES: &[&str] = &[
     "AADNonInteractiveUserSignInLogs | take 7",
     "AADNonInteractiveUserSignInLogs | sort by TimeGenerated desc | take 5 | project TimeGenerated, UserPrincipalName",
     "EntraIdSignInEvents | count",
+    // count over a pipeline: rows counted as they pass, only the filters' columns read.
+    "EntraIdSignInEvents | where ErrorCode == 0 | count",
+    "AADNonInteractiveUserSignInLogs | extend x = strlen(UserAgent) | where x > 20 and UserPrincipalName startswith 'user1' | count",
     // Window functions are not streamed.
     "EntraIdSignInEvents | where ErrorCode != 0 | extend r = row_number() | take 3",
     // Two uses of one table, and a join between the two tables.

@@ -364,7 +364,10 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             Rows::Owned(out)
         }
         PlanKind::Count(input) => {
-            let n = run(input, ctx)?.len();
+            let n = match stream::try_count(input, ctx) {
+                Some(n) => n?,
+                None => run(input, ctx)?.len(),
+            };
             Rows::Owned(vec![vec![Value::Long(n as i64)]])
         }
         PlanKind::MvExpand {

@@ -41,10 +41,13 @@ struct Pipeline<'p> {
     scan_width: usize,
     steps: Vec<Step<'p>>,
     summarize: Option<(&'p [BExpr], &'p [BAgg])>,
+    /// Only the number of rows is wanted (`count`): no column is needed for the output.
+    count_only: bool,
 }
 
 /// Lowers `plan` when it is a pipeline over a table not yet read; `None` otherwise.
-fn lower(plan: &Plan) -> Option<Pipeline<'_>> {
+/// `count_only`: the caller wants only the number of rows (then a bare scan lowers too).
+fn lower(plan: &Plan, count_only: bool) -> Option<Pipeline<'_>> {
     let mut node = plan;
     let mut summarize = None;
     if let PlanKind::Summarize { input, keys, aggs } = &node.kind {
@@ -73,13 +76,16 @@ fn lower(plan: &Plan) -> Option<Pipeline<'_>> {
             }
             PlanKind::Scan {
                 file: Some(file), ..
-            } if file.loaded().is_none() && (summarize.is_some() || !steps.is_empty()) => {
+            } if file.loaded().is_none()
+                && (summarize.is_some() || !steps.is_empty() || count_only) =>
+            {
                 steps.reverse();
                 return Some(Pipeline {
                     file,
                     scan_width: node.schema.len(),
                     steps,
                     summarize,
+                    count_only: count_only && summarize.is_none(),
                 });
             }
             _ => return None,
@@ -127,6 +133,7 @@ impl Pipeline<'_> {
                     .flat_map(|a| &a.args)
                     .for_each(|a| reads(a, &mut used));
             }
+            None if self.count_only => {}
             None => used.iter_mut().for_each(|u| *u = true),
         }
         for (s, &w_in) in self.steps.iter().zip(&widths).rev() {
@@ -298,7 +305,7 @@ fn threads() -> usize {
 /// Runs `plan` as a fused scan when it lowers to one; `None` when it does not (the
 /// caller runs it operator by operator).
 pub(crate) fn try_run(plan: &Plan, ctx: &EvalCtx) -> Option<Result<Rows>> {
-    let p = lower(plan)?;
+    let p = lower(plan, false)?;
     let needed = p.needed();
     let phys = p.physical(&needed);
     let streamed = match p.summarize {
@@ -316,6 +323,27 @@ pub(crate) fn try_run(plan: &Plan, ctx: &EvalCtx) -> Option<Result<Rows>> {
         Some(rows) => Some(Ok(Rows::Owned(rows))),
         None => Some(fallback(p.file, plan, ctx)),
     }
+}
+
+/// `count` over a pipeline: the rows are counted as they pass, none is kept, and no
+/// column is read but those the steps use.
+pub(crate) fn try_count(plan: &Plan, ctx: &EvalCtx) -> Option<Result<usize>> {
+    let p = lower(plan, true)?;
+    if p.summarize.is_some() {
+        return None;
+    }
+    let needed = p.needed();
+    let phys = p.physical(&needed);
+    let work = |row: &[Value], out: &mut Vec<()>| {
+        if phys.apply(row, ctx).is_some() {
+            out.push(());
+        }
+    };
+    let counted = p.file.scan_collect(&needed, threads(), &work).ok();
+    Some(match counted {
+        Some(units) => Ok(units.len()),
+        None => fallback(p.file, plan, ctx).map(|rows| rows.len()),
+    })
 }
 
 /// A scan into a hash aggregation, split by key over one aggregator per thread: the

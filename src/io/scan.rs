@@ -212,11 +212,13 @@ impl<T> InOrder<T> {
         while st.0 != idx {
             st = self.turn.wait(st).unwrap_or_else(|e| e.into_inner());
         }
-        let r = f(&mut st.1);
+        // The turn passes on even if `f` panics, so that no chunk waits forever; the
+        // panic then reaches the scan's caller.
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut st.1)));
         st.0 += 1;
         drop(st);
         self.turn.notify_all();
-        r
+        r.unwrap_or_else(|p| std::panic::resume_unwind(p))
     }
 
     pub(crate) fn into_inner(self) -> T {
