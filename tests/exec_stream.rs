@@ -255,3 +255,32 @@ fn files_the_fast_reader_gives_up_on_give_the_same_results_and_errors() {
     assert!(out.contains("[[3]]"), "{out}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// make_set finds duplicates by scanning while small and by hashing past 8 items: the
+/// values and their first-appearance order are the same on both sides of the switch.
+#[test]
+fn make_set_small_and_large_sets_keep_first_appearance_order() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "range x from 1 to 40 step 1 | summarize s = make_set(x % 12)",
+            "[1,2,3,4,5,6,7,8,9,10,11,0]",
+        ),
+        (
+            "range x from 1 to 40 step 1 | summarize s = make_set(x % 12, 10)",
+            "[1,2,3,4,5,6,7,8,9,10]",
+        ),
+        (
+            "range x from 1 to 40 step 1 | summarize s = make_set(x % 5)",
+            "[1,2,3,4,0]",
+        ),
+        (
+            "range x from 1 to 40 step 1 | summarize s = make_set(strcat('k', x % 10))",
+            r#"["k1","k2","k3","k4","k5","k6","k7","k8","k9","k0"]"#,
+        ),
+    ];
+    for (q, want) in cases {
+        let t = kql::run_query(q, &kql::Catalog::new(), now_ticks()).unwrap();
+        let got = kql::value::to_kql_string(&t[0].rows[0][0]);
+        assert_eq!(&got, want, "{q}");
+    }
+}
