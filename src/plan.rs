@@ -149,10 +149,12 @@ pub struct Plan {
 
 #[derive(Clone)]
 pub enum PlanKind {
-    /// A table from the catalog; `None` when the catalog holds only its schema.
+    /// A table from the catalog: its rows in memory (`table`), in a file the executor
+    /// scans (`file`), or neither when the catalog holds only its schema.
     Scan {
         name: String,
         table: Option<Arc<Table>>,
+        file: Option<Arc<crate::io::scan::FileTable>>,
     },
     /// Rows known at bind time (datatable, a materialized result).
     Values(Arc<Table>),

@@ -1,5 +1,6 @@
 //! Tables as the executor and I/O see them: a schema and rows of values.
 
+use crate::io::scan::FileTable;
 use crate::types::Type;
 use crate::value::Value;
 use indexmap::IndexMap;
@@ -48,6 +49,8 @@ pub struct Catalog {
 pub enum CatalogEntry {
     Data(Arc<Table>),
     Schema(Vec<Column>),
+    /// Rows left in their file until a query scans them (see [`crate::io::scan`]).
+    File(Arc<FileTable>),
 }
 
 impl CatalogEntry {
@@ -55,6 +58,7 @@ impl CatalogEntry {
         match self {
             CatalogEntry::Data(t) => &t.columns,
             CatalogEntry::Schema(c) => c,
+            CatalogEntry::File(f) => f.columns(),
         }
     }
 }
@@ -70,6 +74,19 @@ impl Catalog {
     pub fn add_schema(&mut self, name: impl Into<String>, columns: Vec<Column>) {
         self.tables
             .insert(name.into(), CatalogEntry::Schema(columns));
+    }
+    /// Adds a table read on demand from its file.
+    pub fn add_file(&mut self, name: impl Into<String>, file: FileTable) {
+        self.tables
+            .insert(name.into(), CatalogEntry::File(Arc::new(file)));
+    }
+    /// How many file tables turned out wider than their schema while running; when it
+    /// changes, plans bound before must be bound again.
+    pub fn widened(&self) -> usize {
+        self.tables
+            .values()
+            .filter(|e| matches!(e, CatalogEntry::File(f) if f.widened()))
+            .count()
     }
     pub fn get(&self, name: &str) -> Option<&CatalogEntry> {
         self.tables.get(name)

@@ -505,15 +505,20 @@ impl<'a> Binder<'a> {
 
     pub(crate) fn scan(&self, name: &str) -> Option<Plan> {
         let entry = self.catalog.get(name)?;
-        let table = match entry {
-            CatalogEntry::Data(t) => Some(t.clone()),
-            CatalogEntry::Schema(_) => None,
+        let (table, file) = match entry {
+            CatalogEntry::Data(t) => (Some(t.clone()), None),
+            CatalogEntry::Schema(_) => (None, None),
+            CatalogEntry::File(f) => match f.loaded() {
+                Some(t) => (Some(t), None),
+                None => (None, Some(f.clone())),
+            },
         };
         Some(Plan {
             schema: entry.columns().to_vec(),
             kind: PlanKind::Scan {
                 name: name.to_string(),
                 table,
+                file,
             },
         })
     }

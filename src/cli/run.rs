@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 success; 1 a query, data or file error; 2 a usage error.
 
-use kql::io::{load_dir_for, load_schema_file, mentioned_in, write_results, Format, Schema};
+use kql::io::{load_schema_file, mentioned_in, open_dir_for, write_results, Format, Schema};
 use kql::value::UNIX_EPOCH_TICKS;
 use kql::{Catalog, Error};
 use std::io::{Read, Write};
@@ -125,7 +125,7 @@ fn load_catalog(args: &Args, query: &str) -> Result<Catalog, Error> {
         .map(|p| load_schema_file(p))
         .collect::<Result<_, _>>()?;
     match &args.data {
-        Some(dir) => load_dir_for(dir, &schemas, &mentioned_in(query)),
+        Some(dir) => open_dir_for(dir, &schemas, &mentioned_in(query)),
         None => {
             let mut c = Catalog::new();
             for s in schemas {

@@ -3,11 +3,12 @@
 //! operator must change its rows.
 
 pub mod eval;
-mod hash;
+pub(crate) mod hash;
 mod join;
 mod make_series;
 mod mv_expand;
 pub(crate) mod parse_kv;
+mod stream;
 mod summarize;
 pub(crate) mod top_nested;
 
@@ -26,9 +27,18 @@ use std::sync::Arc;
 /// result statement gives one table.
 pub fn run_query(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {
     let query = crate::syntax::parse(text)?;
-    let binder = Binder::new(catalog, now, true);
-    let plans = binder.bind_query(&query)?;
-    plans.iter().map(|p| execute(p, &binder.ctx)).collect()
+    loop {
+        let binder = Binder::new(catalog, now, true);
+        let plans = binder.bind_query(&query)?;
+        let widened = catalog.widened();
+        let result: Result<Vec<Table>> = plans.iter().map(|p| execute(p, &binder.ctx)).collect();
+        // A table read from its file had fields its schema lacks: its columns are
+        // known now, so bind again (at most once per table: a table widens once).
+        if result.is_err() && catalog.widened() != widened {
+            continue;
+        }
+        return result;
+    }
 }
 
 /// The current time in ticks since 0001-01-01.
@@ -89,10 +99,21 @@ fn count_value(e: &crate::plan::BExpr, ctx: &EvalCtx) -> usize {
 }
 
 pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
+    if let Some(rows) = stream::try_run(plan, ctx) {
+        return rows;
+    }
     Ok(match &plan.kind {
-        PlanKind::Scan { name, table } => match table {
-            Some(t) => Rows::Shared(t.clone()),
-            None => {
+        PlanKind::Scan { name, table, file } => match (table, file) {
+            (Some(t), _) => Rows::Shared(t.clone()),
+            // An operator that needs the rows at once (not a pipeline `stream` fuses).
+            (None, Some(f)) => {
+                let t = f.load()?;
+                if f.widened() {
+                    return Err(stream::rebind_error(f));
+                }
+                Rows::Shared(t)
+            }
+            (None, None) => {
                 return Err(Error::new(
                     crate::error::ErrorKind::Runtime,
                     format!("table `{name}` has a schema but no data"),
@@ -345,7 +366,10 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             Rows::Owned(out)
         }
         PlanKind::Count(input) => {
-            let n = run(input, ctx)?.len();
+            let n = match stream::try_count(input, ctx) {
+                Some(n) => n?,
+                None => run(input, ctx)?.len(),
+            };
             Rows::Owned(vec![vec![Value::Long(n as i64)]])
         }
         PlanKind::MvExpand {

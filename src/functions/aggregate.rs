@@ -623,6 +623,9 @@ impl AggState for Extreme {
     }
 }
 
+/// Up to this many items, make_set finds duplicates by scanning its items.
+const SMALL_SET: usize = 8;
+
 /// make_list / make_set (with `seen`) and their `_if` forms.
 struct Collect {
     items: Vec<Value>,
@@ -638,10 +641,21 @@ impl Collect {
             return;
         }
         if let Some(seen) = &mut self.seen {
-            if seen.contains(v) {
-                return;
+            // Most sets stay small (a few values per group, and there may be millions of
+            // groups): up to SMALL_SET items a scan beats hashing and allocates nothing;
+            // the hash set is built only past that.
+            if self.items.len() < SMALL_SET {
+                if self.items.contains(v) {
+                    return;
+                }
+            } else {
+                if seen.is_empty() {
+                    seen.extend(self.items.iter().cloned());
+                }
+                if !seen.insert(v.clone()) {
+                    return;
+                }
             }
-            seen.insert(v.clone());
         }
         self.items.push(v.clone());
     }

@@ -46,6 +46,32 @@ pub fn load_dir_for(
     user_schemas: &[Schema],
     wanted: &dyn Fn(&str) -> bool,
 ) -> Result<Catalog> {
+    read_dir_into_catalog(dir, user_schemas, wanted, false)
+}
+
+/// Like [`load_dir_for`], but a table the executor can scan from its file (a `.jsonl`
+/// or `.ndjson` file with a schema, see [`super::scan::FileTable::open`]) is opened, not
+/// read: a query then reads only the columns it uses, as it goes. `kql run` uses this;
+/// the results are the same as with [`load_dir_for`].
+pub fn open_dir_for(
+    dir: &Path,
+    user_schemas: &[Schema],
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Catalog> {
+    read_dir_into_catalog(dir, user_schemas, wanted, true)
+}
+
+enum Opened {
+    Read(Table),
+    File(super::scan::FileTable),
+}
+
+fn read_dir_into_catalog(
+    dir: &Path,
+    user_schemas: &[Schema],
+    wanted: &dyn Fn(&str) -> bool,
+    lazy: bool,
+) -> Result<Catalog> {
     let shown = dir.display().to_string();
     let entries = std::fs::read_dir(dir).map_err(|e| io_error(&shown, &e))?;
     let mut files: Vec<std::path::PathBuf> = Vec::new();
@@ -101,13 +127,21 @@ pub fn load_dir_for(
     };
     // Tables load in parallel, one thread each; the catalog keeps the folder's order and
     // the first error (in that order) is reported.
-    let loaded: Vec<Option<Result<Table>>> = std::thread::scope(|scope| {
+    let loaded: Vec<Option<Result<Opened>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = data
             .iter()
             .map(|(table, path)| {
                 wanted(table).then(|| {
                     let schema = schema_of(table);
-                    scope.spawn(move || load_table_file(path, schema))
+                    scope.spawn(move || {
+                        let file = schema
+                            .filter(|_| lazy)
+                            .and_then(|s| super::scan::FileTable::open(table, path, s));
+                        match file {
+                            Some(f) => Ok(Opened::File(f)),
+                            None => load_table_file(path, schema).map(Opened::Read),
+                        }
+                    })
                 })
             })
             .collect();
@@ -128,7 +162,10 @@ pub fn load_dir_for(
     let mut catalog = Catalog::new();
     for ((table, _), result) in data.iter().zip(loaded) {
         match result {
-            Some(t) => catalog.add_table(table.clone(), t?),
+            Some(t) => match t? {
+                Opened::Read(t) => catalog.add_table(table.clone(), t),
+                Opened::File(f) => catalog.add_file(table.clone(), f),
+            },
             None => {
                 let columns = schema_of(table)
                     .map(|s| s.columns.clone())
@@ -329,7 +366,7 @@ fn read_array<'t>(text: &'t str, path: &str) -> Result<Vec<(usize, &'t str)>> {
 
 /// The end (exclusive) of the object or array that starts at `start`: its matching
 /// bracket, skipping strings. `None` when the text ends first.
-fn object_end(bytes: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn object_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = start;
     while i < bytes.len() {
@@ -410,12 +447,12 @@ struct TableBuilder<'a> {
 
 /// A set of the strings seen so far in one column.
 #[derive(Default)]
-struct Interner {
-    seen: std::collections::HashSet<Arc<str>>,
+pub(crate) struct Interner {
+    seen: crate::exec::hash::FxHashSet<Arc<str>>,
 }
 
 impl Interner {
-    fn get(&mut self, s: &str) -> Value {
+    pub(crate) fn get(&mut self, s: &str) -> Value {
         if let Some(a) = self.seen.get(s) {
             return Value::String(a.clone());
         }
@@ -425,7 +462,7 @@ impl Interner {
     }
 
     /// Whether sharing stopped paying off: many distinct values, most of them unique.
-    fn is_full(&self, rows: usize) -> bool {
+    pub(crate) fn is_full(&self, rows: usize) -> bool {
         self.seen.len() > 4096 && self.seen.len() * 2 > rows
     }
 }
@@ -515,10 +552,7 @@ impl<'a> TableBuilder<'a> {
                 None => Value::String(Arc::from(s)),
             }),
             Type::Dynamic => Some(Value::String(Arc::from(s))),
-            _ if s.is_empty() => Some(Value::Null),
-            Type::DateTime => parse_datetime(s).map(Value::DateTime),
-            Type::Guid => parse_guid(s).map(Value::Guid),
-            _ => convert(&J::String(s.to_string()), ty),
+            _ => convert_str(s, ty),
         }
     }
 
@@ -697,8 +731,20 @@ impl<'de> Visitor<'de> for CellSeed {
     }
 }
 
+/// Converts a JSON string to a column type, as [`convert`] does for `J::String(s)`,
+/// without building the JSON value for the common types.
+pub(crate) fn convert_str(s: &str, ty: Type) -> Option<Value> {
+    match ty {
+        Type::String | Type::Dynamic => Some(Value::String(Arc::from(s))),
+        _ if s.is_empty() => Some(Value::Null),
+        Type::DateTime => parse_datetime(s).map(Value::DateTime),
+        Type::Guid => parse_guid(s).map(Value::Guid),
+        _ => convert(&J::String(s.to_string()), ty),
+    }
+}
+
 /// The value of a field missing from a row: `""` for strings, null otherwise.
-fn missing_value(ty: Type) -> Value {
+pub(crate) fn missing_value(ty: Type) -> Value {
     if ty == Type::String {
         Value::empty_str()
     } else {
@@ -773,7 +819,7 @@ fn looks_like_iso_datetime(s: &str) -> bool {
 /// long/int column takes a real only when it is a whole number; a string column takes
 /// numbers and bools as their JSON text and arrays/objects as compact JSON; a dynamic
 /// column takes any JSON as is (strings stay strings).
-fn convert(j: &J, ty: Type) -> Option<Value> {
+pub(crate) fn convert(j: &J, ty: Type) -> Option<Value> {
     if j.is_null() {
         return Some(missing_value(ty));
     }

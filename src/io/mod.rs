@@ -2,8 +2,11 @@
 
 pub mod json;
 pub mod output;
+pub mod scan;
 pub mod schema;
 
-pub use json::{load_dir, load_dir_for, load_table_file, load_table_text, mentioned_in};
+pub use json::{
+    load_dir, load_dir_for, load_table_file, load_table_text, mentioned_in, open_dir_for,
+};
 pub use output::{render, table_to_json, write_results, Format};
 pub use schema::{builtin_schema, builtin_schemas, load_schema_file, schema_catalog, Schema};

@@ -118,7 +118,17 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
 
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
-        compare(self, other) == Ordering::Equal
+        // Group and join keys are mostly strings, often the same shared string (the
+        // loader interns repeated values): answer those without ordering them.
+        match (self, other) {
+            (Value::String(x), Value::String(y)) => {
+                std::sync::Arc::ptr_eq(x, y) || x.as_bytes() == y.as_bytes()
+            }
+            (Value::Long(x), Value::Long(y))
+            | (Value::DateTime(x), Value::DateTime(y))
+            | (Value::TimeSpan(x), Value::TimeSpan(y)) => x == y,
+            _ => compare(self, other) == Ordering::Equal,
+        }
     }
 }
 

@@ -1,0 +1,718 @@
+//! Tables read on demand from `.jsonl` files: a [`FileTable`] is opened (its schema
+//! known, its file not read) and scanned by the executor, which asks only for the
+//! columns the query uses and consumes the rows as they are parsed, in file order.
+//!
+//! Why: exported sign-in logs run to gigabytes, and a query typically reads a handful of
+//! their dozens of columns and keeps a fraction of their rows. Reading whole tables into
+//! memory first cost most of the run time and memory (see bench/README.md).
+//!
+//! Results never depend on which path reads a file. The fast reader here handles the
+//! shape exporters write (one flat object per line, keys from the schema); on anything
+//! else (a field the schema lacks, malformed JSON, a value that does not convert, an I/O
+//! error) it gives up and the caller loads the file with the full loader of
+//! [`super::json`], which reports errors with their line. A column the query does not
+//! use is still checked (its values must convert to its type) but not kept.
+
+use super::json::{convert, convert_str, load_table_file, missing_value, object_end, Interner};
+use super::schema::Schema;
+use crate::error::Result;
+use crate::exec::hash::FxHashMap;
+use crate::table::{Column, Row, Table};
+use crate::types::Type;
+use crate::value::Value;
+use serde_json::Value as J;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+
+/// A table whose rows stay in their file until a query scans them.
+#[derive(Debug)]
+pub struct FileTable {
+    name: String,
+    path: PathBuf,
+    schema: Schema,
+    /// The table read whole, once something needed it (a scan the fast reader gave up
+    /// on, or an operator that needs every row at once).
+    full: OnceLock<Arc<Table>>,
+    /// Set when the whole file turned out to have columns the schema lacks, so that the
+    /// plans bound against the schema must be bound again.
+    widened: AtomicBool,
+}
+
+/// Why a fast scan stopped: the caller falls back to [`FileTable::load`].
+#[derive(Debug)]
+pub(crate) struct GaveUp;
+
+/// Bytes read per chunk: big enough to amortise the hand-over between threads, small
+/// enough that the chunks in flight stay a few megabytes.
+const CHUNK_BYTES: usize = 1 << 20;
+
+impl FileTable {
+    /// Opens `path` as table `name` with `schema`, when the fast reader suits it: a
+    /// `.jsonl`/`.ndjson` file whose first row has only fields of the schema. `None`
+    /// otherwise (the caller loads the file whole).
+    pub fn open(name: &str, path: &Path, schema: &Schema) -> Option<FileTable> {
+        let lines = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("jsonl" | "ndjson")
+        );
+        if !lines || schema.columns.is_empty() {
+            return None;
+        }
+        let file = std::fs::File::open(path).ok()?;
+        let mut first = String::new();
+        let mut reader = BufReader::new(file);
+        // The first non-blank line, limited so that a huge single-line file is not read.
+        loop {
+            first.clear();
+            let n = reader.by_ref().take(1 << 20).read_line(&mut first).ok()?;
+            if n == 0 || !first.trim().is_empty() {
+                break;
+            }
+        }
+        let first = first.trim_start_matches('\u{feff}').trim();
+        if !first.is_empty() {
+            let row: serde_json::Map<String, J> = serde_json::from_str(first).ok()?;
+            if row
+                .keys()
+                .any(|k| !schema.columns.iter().any(|c| &c.name == k))
+            {
+                return None;
+            }
+        }
+        Some(FileTable {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            schema: schema.clone(),
+            full: OnceLock::new(),
+            widened: AtomicBool::new(false),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The columns plans are bound against: the schema's, or the whole table's once it
+    /// has been read.
+    pub fn columns(&self) -> &[Column] {
+        match self.full.get() {
+            Some(t) => &t.columns,
+            None => &self.schema.columns,
+        }
+    }
+
+    /// The table read whole (once), with the full loader's types and errors.
+    pub fn load(&self) -> Result<Arc<Table>> {
+        if let Some(t) = self.full.get() {
+            return Ok(t.clone());
+        }
+        // Every column, by the fast reader when it can (on all cores), else the full
+        // loader, whose errors name the line.
+        let all = vec![true; self.schema.columns.len()];
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let fast = self.scan_collect(&all, threads, &|row, out: &mut Vec<Row>| {
+            out.push(row.to_vec())
+        });
+        let t = Arc::new(match fast {
+            Ok(rows) => Table::new(self.schema.columns.clone(), rows),
+            Err(GaveUp) => load_table_file(&self.path, Some(&self.schema))?,
+        });
+        if t.columns != self.schema.columns {
+            self.widened.store(true, Ordering::SeqCst);
+        }
+        Ok(self.full.get_or_init(|| t).clone())
+    }
+
+    /// Whether the whole table has columns the schema lacks (plans must be bound again).
+    pub fn widened(&self) -> bool {
+        self.widened.load(Ordering::SeqCst)
+    }
+
+    /// Whether the table has been read whole.
+    pub fn loaded(&self) -> Option<Arc<Table>> {
+        self.full.get().cloned()
+    }
+
+    /// Reads every row on `threads` threads. A row holds the columns with `needed[i]`,
+    /// in schema order (all of them, as the table has them, when all are needed). The file is cut
+    /// into chunks of lines, numbered in file order; for each chunk, on the thread that
+    /// parsed it, `work` turns every row into any number of outputs (filtering,
+    /// computing) and then `sink` receives the chunk's number and outputs, or `None`
+    /// when the fast reader gave up on the chunk. Every chunk read is sunk exactly once,
+    /// so a sink may wait for the chunks before it (see [`InOrder`]). `Err(GaveUp)` when
+    /// the fast reader cannot read the file (the sink may have seen some chunks).
+    pub(crate) fn scan<O: Send>(
+        &self,
+        needed: &[bool],
+        threads: usize,
+        work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
+        sink: &(dyn Fn(usize, Option<Vec<O>>) + Sync),
+    ) -> std::result::Result<(), GaveUp> {
+        let file = std::fs::File::open(&self.path).map_err(|_| GaveUp)?;
+        let parser = LineParser::new(&self.schema.columns, needed);
+        let reader = Mutex::new(Reader {
+            file,
+            carry: Vec::new(),
+            eof: false,
+            next: 0,
+        });
+        let failed = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            for _ in 0..threads.max(1) {
+                let (reader, parser, failed) = (&reader, &parser, &failed);
+                scope.spawn(move || worker(reader, parser, work, sink, failed));
+            }
+        });
+        if failed.load(Ordering::SeqCst) {
+            Err(GaveUp)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// [`FileTable::scan`] with the outputs gathered in file order.
+    pub(crate) fn scan_collect<O: Send>(
+        &self,
+        needed: &[bool],
+        threads: usize,
+        work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
+    ) -> std::result::Result<Vec<O>, GaveUp> {
+        let all = InOrder::new(Vec::new());
+        self.scan(needed, threads, work, &|idx, out| {
+            all.run(idx, |all: &mut Vec<O>| {
+                if let Some(out) = out {
+                    all.extend(out);
+                }
+            })
+        })?;
+        Ok(all.into_inner())
+    }
+}
+
+/// A value that chunks update one at a time, in file order: chunk `i` runs only after
+/// chunks `0..i` have. Aggregations use it so that each group sees its rows in order.
+pub(crate) struct InOrder<T> {
+    state: Mutex<(usize, T)>,
+    turn: Condvar,
+}
+
+impl<T> InOrder<T> {
+    pub(crate) fn new(value: T) -> Self {
+        InOrder {
+            state: Mutex::new((0, value)),
+            turn: Condvar::new(),
+        }
+    }
+
+    /// Waits for chunk `idx`'s turn, runs `f`, then passes the turn on.
+    pub(crate) fn run<R>(&self, idx: usize, f: impl FnOnce(&mut T) -> R) -> R {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while st.0 != idx {
+            st = self.turn.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        // The turn passes on even if `f` panics, so that no chunk waits forever; the
+        // panic then reaches the scan's caller.
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut st.1)));
+        st.0 += 1;
+        drop(st);
+        self.turn.notify_all();
+        r.unwrap_or_else(|p| std::panic::resume_unwind(p))
+    }
+
+    pub(crate) fn into_inner(self) -> T {
+        self.state.into_inner().unwrap_or_else(|e| e.into_inner()).1
+    }
+}
+
+struct Reader {
+    file: std::fs::File,
+    /// The start of a line the previous chunk ended in.
+    carry: Vec<u8>,
+    eof: bool,
+    next: usize,
+}
+
+fn worker<O>(
+    reader: &Mutex<Reader>,
+    parser: &LineParser,
+    work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
+    sink: &(dyn Fn(usize, Option<Vec<O>>) + Sync),
+    failed: &AtomicBool,
+) {
+    let mut state = parser.state();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut len;
+    loop {
+        // Reading is sequential (one reader at a time), parsing is not.
+        let idx = {
+            let mut r = reader.lock().unwrap_or_else(|e| e.into_inner());
+            if failed.load(Ordering::SeqCst) {
+                return;
+            }
+            let idx = r.next;
+            // `buf` keeps its length (zeroed once); `len` is the part in use.
+            len = r.carry.len();
+            if buf.len() < len + CHUNK_BYTES {
+                buf.resize(len + CHUNK_BYTES, 0);
+            }
+            buf[..len].copy_from_slice(&r.carry);
+            r.carry.clear();
+            let mut bad = false;
+            while !r.eof && len < CHUNK_BYTES {
+                match r.file.read(&mut buf[len..]) {
+                    Ok(0) => r.eof = true,
+                    Ok(n) => len += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        bad = true;
+                        break;
+                    }
+                }
+            }
+            if len == 0 && !bad {
+                return;
+            }
+            if !r.eof {
+                if let Some(nl) = memchr::memrchr(b'\n', &buf[..len]) {
+                    r.carry.extend_from_slice(&buf[nl + 1..len]);
+                    len = nl + 1;
+                }
+            }
+            if bad {
+                len = 0;
+            }
+            r.next += 1;
+            idx
+        };
+        let text = &buf[..len];
+        let text = if idx == 0 {
+            text.strip_prefix(b"\xEF\xBB\xBF".as_slice())
+                .unwrap_or(text)
+        } else {
+            text
+        };
+        // A panic in `work` must not leave the chunks after this one waiting for it.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse_chunk(parser, &mut state, text, work)
+        }))
+        .ok()
+        .flatten()
+        .filter(|_| len > 0);
+        let ok = parsed.is_some();
+        if !ok {
+            failed.store(true, Ordering::SeqCst);
+        }
+        sink(idx, parsed);
+        if !ok {
+            return;
+        }
+    }
+}
+
+/// Parses the lines of one chunk; `None` when the fast reader gives up on one.
+fn parse_chunk<O>(
+    parser: &LineParser,
+    state: &mut ParseState,
+    text: &[u8],
+    work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
+) -> Option<Vec<O>> {
+    std::str::from_utf8(text).ok()?;
+    // Control characters other than line ends are rare; when present, strings are
+    // checked for them byte by byte (they are invalid inside JSON strings). (A reduction
+    // without early exit, so that it runs on whole vectors.)
+    state.careful = text.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20 && b != b'\n' && b != b'\r')
+    });
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
+        let line = text[start..end].trim_ascii();
+        start = end + 1;
+        if line.is_empty() {
+            continue;
+        }
+        parser.parse(line, state)?;
+        work(&state.row, &mut out);
+    }
+    Some(out)
+}
+
+/// Parses one line (a flat JSON object) into a row of the schema's width.
+struct LineParser<'a> {
+    columns: &'a [Column],
+    index: FxHashMap<&'a str, usize>,
+    /// Each column's name as it appears quoted, for matching keys without parsing them.
+    quoted: Vec<Vec<u8>>,
+    needed: Vec<bool>,
+    /// The rows hold only the needed columns, in schema order: each column's position
+    /// in the row (`usize::MAX` when not needed).
+    slot: Vec<usize>,
+    /// The row's positions, and their value when the field is missing.
+    kept: Vec<(usize, Value)>,
+}
+
+/// One parsing thread's state: the row being filled (reused from line to line), the
+/// interners, and the order of the keys on the previous line (exporters write every
+/// line's keys in the same order, so a key is usually matched by one comparison).
+struct ParseState {
+    row: Row,
+    interners: Vec<Option<Interner>>,
+    order: Vec<usize>,
+    rows: usize,
+    careful: bool,
+}
+
+impl<'a> LineParser<'a> {
+    fn new(columns: &'a [Column], needed: &[bool]) -> Self {
+        let needed: Vec<bool> = (0..columns.len())
+            .map(|i| needed.get(i).copied().unwrap_or(true))
+            .collect();
+        LineParser {
+            columns,
+            index: columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.as_str(), i))
+                .collect(),
+            quoted: columns
+                .iter()
+                .map(|c| serde_json::to_vec(&c.name).unwrap_or_default())
+                .collect(),
+            kept: columns
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| needed[*i])
+                .enumerate()
+                .map(|(slot, (_, c))| (slot, missing_value(c.ty)))
+                .collect(),
+            slot: needed
+                .iter()
+                .scan(0, |n, &k| {
+                    *n += k as usize;
+                    Some(if k { *n - 1 } else { usize::MAX })
+                })
+                .collect(),
+            needed,
+        }
+    }
+
+    fn state(&self) -> ParseState {
+        ParseState {
+            row: vec![Value::Null; self.kept.len()],
+            interners: self
+                .columns
+                .iter()
+                .map(|c| (c.ty == Type::String).then(Interner::default))
+                .collect(),
+            order: Vec::new(),
+            rows: 0,
+            careful: false,
+        }
+    }
+
+    /// The column of the key at the cursor, moving past it.
+    fn key(&self, p: &mut Cursor, st: &mut ParseState, k: usize) -> Option<usize> {
+        if let Some(&c) = st.order.get(k) {
+            if p.b[p.i..].starts_with(&self.quoted[c]) {
+                p.i += self.quoted[c].len();
+                return Some(c);
+            }
+        }
+        let key = p.string(st.careful)?;
+        let &c = self.index.get(key.as_ref())?;
+        st.order.truncate(k);
+        st.order.push(c);
+        Some(c)
+    }
+
+    /// Fills `st.row` from one line. `None` when the line is not something this reader
+    /// handles exactly as the full loader would.
+    fn parse(&self, line: &[u8], st: &mut ParseState) -> Option<()> {
+        for (i, v) in &self.kept {
+            st.row[*i] = v.clone();
+        }
+        st.rows += 1;
+        let mut p = Cursor { b: line, i: 0 };
+        p.expect(b'{')?;
+        p.ws();
+        if p.peek()? == b'}' {
+            p.i += 1;
+            return p.at_end().then_some(());
+        }
+        let mut k = 0;
+        loop {
+            p.ws();
+            let col = self.key(&mut p, st, k)?;
+            k += 1;
+            p.ws();
+            p.expect(b':')?;
+            p.ws();
+            let ty = self.columns[col].ty;
+            let needed = self.needed[col];
+            if p.peek()? == b'"' {
+                if needed {
+                    let s = p.string(st.careful)?;
+                    st.row[self.slot[col]] = match (ty, &mut st.interners[col]) {
+                        (Type::String, Some(interner)) => {
+                            let v = interner.get(&s);
+                            if interner.is_full(st.rows) {
+                                st.interners[col] = None;
+                            }
+                            v
+                        }
+                        (Type::DateTime, _) => match iso_utc(&s) {
+                            Some(t) => Value::DateTime(t),
+                            None => convert_str(&s, ty)?,
+                        },
+                        _ => convert_str(&s, ty)?,
+                    };
+                } else if matches!(ty, Type::String | Type::Dynamic) {
+                    p.skip_string(st.careful)?;
+                } else {
+                    // Every value must convert to its column's type, used or not.
+                    let s = p.string(st.careful)?;
+                    if ty != Type::DateTime || iso_utc(&s).is_none() {
+                        convert_str(&s, ty)?;
+                    }
+                }
+            } else {
+                let start = p.i;
+                let j = match p.peek()? {
+                    b'{' | b'[' => {
+                        let end = object_end(p.b, start)?;
+                        p.i = end;
+                        serde_json::from_slice::<J>(&p.b[start..end]).ok()?
+                    }
+                    _ => {
+                        while p.i < p.b.len()
+                            && !matches!(p.b[p.i], b',' | b'}' | b' ' | b'\t' | b'\r')
+                        {
+                            p.i += 1;
+                        }
+                        scalar(&p.b[start..p.i])?
+                    }
+                };
+                let v = convert(&j, ty)?;
+                if needed {
+                    st.row[self.slot[col]] = v;
+                }
+            }
+            p.ws();
+            match p.next()? {
+                b',' => continue,
+                b'}' => return p.at_end().then_some(()),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The ticks of the one datetime shape exporters write, `YYYY-MM-DDTHH:MM:SS[.f]Z`
+/// (up to 7 fraction digits), read without the general parser's alternatives; `None`
+/// for anything else, which then goes to [`crate::value::parse_datetime`]. The test
+/// `iso_fast_path_agrees_with_parse_datetime` checks they agree.
+fn iso_utc(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[b.len() - 1] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32)
+        })
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let mut frac = 0;
+    match b.len() {
+        20 => {}
+        22..=28 if b[19] == b'.' => {
+            let digits = b.len() - 21;
+            frac = num(20..b.len() - 1)? * 10u32.pow(7 - digits as u32);
+        }
+        _ => return None,
+    }
+    crate::value::make_ticks(crate::value::DateParts {
+        year: num(0..4)? as i64,
+        month: num(5..7)?,
+        day: num(8..10)?,
+        hour: num(11..13)?,
+        minute: num(14..16)?,
+        second: num(17..19)?,
+        frac,
+    })
+    .filter(|t| crate::value::in_datetime_range(*t))
+}
+
+/// A JSON literal or number, as serde_json reads it.
+fn scalar(t: &[u8]) -> Option<J> {
+    match t {
+        b"null" => Some(J::Null),
+        b"true" => Some(J::Bool(true)),
+        b"false" => Some(J::Bool(false)),
+        _ => {
+            let digits = t.strip_prefix(b"-").unwrap_or(t);
+            if !digits.is_empty()
+                && digits.len() <= 18
+                && digits.iter().all(u8::is_ascii_digit)
+                // `-0` and leading zeros go to serde_json (a real, an error).
+                && (digits[0] != b'0' || (digits.len() == 1 && t[0] != b'-'))
+            {
+                let s = std::str::from_utf8(t).ok()?;
+                return s.parse::<i64>().ok().map(J::from);
+            }
+            serde_json::from_slice::<J>(t).ok().filter(J::is_number)
+        }
+    }
+}
+
+struct Cursor<'b> {
+    b: &'b [u8],
+    i: usize,
+}
+
+impl<'b> Cursor<'b> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+    fn expect(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
+    }
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\r')) {
+            self.i += 1;
+        }
+    }
+    fn at_end(&mut self) -> bool {
+        self.ws();
+        self.i == self.b.len()
+    }
+    /// The end (index of the closing quote) of the string whose opening quote is at
+    /// the cursor, and whether it has escapes. `careful`: look for raw control
+    /// characters, which are invalid in JSON strings (the full loader reports them).
+    fn string_end(&self, careful: bool) -> Option<(usize, bool)> {
+        let b = self.b;
+        if b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let mut i = self.i + 1;
+        let mut escaped = false;
+        if !careful {
+            loop {
+                i += memchr::memchr2(b'"', b'\\', &b[i..])?;
+                if b[i] == b'"' {
+                    return Some((i, escaped));
+                }
+                escaped = true;
+                i += 2;
+                if i > b.len() {
+                    return None;
+                }
+            }
+        }
+        loop {
+            match *b.get(i)? {
+                b'"' => return Some((i, escaped)),
+                b'\\' => {
+                    escaped = true;
+                    i += 2;
+                }
+                c if c < 0x20 => return None,
+                _ => i += 1,
+            }
+        }
+    }
+
+    fn skip_string(&mut self, careful: bool) -> Option<()> {
+        let (end, escaped) = self.string_end(careful)?;
+        if escaped {
+            // Escapes must be valid.
+            serde_json::from_slice::<serde::de::IgnoredAny>(&self.b[self.i..=end]).ok()?;
+        }
+        self.i = end + 1;
+        Some(())
+    }
+
+    /// A JSON string at the cursor, borrowed when it has no escapes.
+    fn string(&mut self, careful: bool) -> Option<std::borrow::Cow<'b, str>> {
+        let (end, escaped) = self.string_end(careful)?;
+        let start = self.i;
+        self.i = end + 1;
+        if escaped {
+            serde_json::from_slice::<String>(&self.b[start..=end])
+                .ok()
+                .map(std::borrow::Cow::Owned)
+        } else {
+            std::str::from_utf8(&self.b[start + 1..end])
+                .ok()
+                .map(std::borrow::Cow::Borrowed)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_fast_path_agrees_with_parse_datetime() {
+        let mut cases: Vec<String> = [
+            "2026-05-18T12:00:00Z",
+            "2026-05-18T12:00:00.5Z",
+            "2026-05-18T12:00:00.1234567Z",
+            "2026-05-18T12:00:00.12345678Z",
+            "2024-02-29T23:59:59.999999Z",
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-05-18T24:00:00Z",
+            "2026-05-18T12:60:00Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.9999999Z",
+            "2026-05-18 12:00:00Z",
+            "2026-05-18T12:00:00",
+            "2026-05-18T12:00:00.Z",
+            "2026-05-18T12:00:00+01:00",
+            "+026-05-18T12:00:00Z",
+            "2026-05-18T1a:00:00Z",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut x: u64 = 12345;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 8) as usize;
+            let frac: String = (0..digits)
+                .map(|i| char::from(b'0' + ((x >> i) % 10) as u8))
+                .collect();
+            cases.push(format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{}Z",
+                1 + x % 9999,
+                x % 14,
+                (x >> 8) % 33,
+                (x >> 16) % 25,
+                (x >> 24) % 61,
+                (x >> 32) % 61,
+                if digits > 0 { "." } else { "" },
+                frac
+            ));
+        }
+        for s in cases {
+            if let Some(t) = iso_utc(&s) {
+                assert_eq!(Some(t), crate::value::parse_datetime(&s), "{s}");
+            }
+        }
+        assert!(iso_utc("2026-05-18T12:00:00.5Z").is_some());
+    }
+}

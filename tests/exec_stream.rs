@@ -1,0 +1,286 @@
+//! The streaming path (tables opened with `open_dir_for`, scanned from their files with
+//! column pruning, pushed-down filters and streaming aggregation) gives exactly the rows
+//! of the in-memory path (`load_dir_for`, every table read whole first), on generated
+//! sign-in data big enough to be read in several chunks on several threads.
+
+use kql::io::{load_dir_for, open_dir_for, table_to_json};
+use kql::table::CatalogEntry;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+const NOW: &str = "2026-05-18T12:00:00Z";
+
+fn now_ticks() -> i64 {
+    kql::value::parse_datetime(NOW).unwrap()
+}
+
+/// A small deterministic generator (xorshift), so that the test needs no fixture.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+}
+
+const AGENTS: &[&str] = &[
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0.6367.91",
+    "Mozilla/5.0 (Macintosh) Safari/605.1.15",
+    "python-requests/2.31.0",
+    "curl/8.5.0",
+    "MSAL.Desktop/4.59.0.0",
+    "Windows-AzureAD-Authentication-Provider/1.0",
+    "Dalvik/2.1.0 (Linux; U; Android 14)",
+    "okhttp/4.12.0",
+    "",
+    "Weird \\\"quoted\\\" agent \\u00e9",
+];
+const APPS: &[&str] = &["Microsoft Teams", "Office 365", "Azure Portal", "Outlook"];
+
+/// A datetime `minutes` before NOW, with a fraction of varying length.
+fn ago(minutes: u64, r: &mut Rng) -> String {
+    let t = now_ticks() - (minutes as i64) * 600_000_000 - (r.next() % 600_000_000) as i64;
+    let s = kql::value::format_datetime_iso(t);
+    if r.next().is_multiple_of(7) {
+        // Some without a fraction, as some exporters write them.
+        format!("{}Z", &s[..19])
+    } else {
+        s
+    }
+}
+
+fn generate(dir: &Path, aad_rows: usize, entra_rows: usize) {
+    let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+    let users: Vec<String> = (0..150).map(|i| format!("user{i}@contoso.com")).collect();
+    let ip = |r: &mut Rng| format!("10.{}.{}.{}", r.next() % 3, r.next() % 4, r.next() % 5);
+    let mut aad = String::new();
+    for i in 0..aad_rows {
+        let user = &users[(r.next() % users.len() as u64) as usize];
+        let minutes = if i % 10 == 0 {
+            200 + r.next() % 5000
+        } else {
+            r.next() % 55
+        };
+        let result = ["0", "0", "0", "50126", "0"][(r.next() % 5) as usize];
+        let corr = format!("c{}", r.next() % 400);
+        let when = ago(minutes, &mut r);
+        let (agent, app, ipa) = (r.pick(AGENTS), r.pick(APPS), ip(&mut r));
+        // Keys in varying order now and then; some fields missing; one number for a string.
+        if i % 97 == 0 {
+            writeln!(
+                aad,
+                r#"{{"UserPrincipalName": "{user}", "TimeGenerated": "{when}", "ResultType": {result}, "CorrelationId": "{corr}", "IPAddress": "{ipa}", "AppDisplayName": "{app}"}}"#
+            )
+            .unwrap();
+        } else {
+            writeln!(
+                aad,
+                r#"{{"TimeGenerated":"{when}","ResultType":"{result}","UserAgent":"{agent}","CorrelationId":"{corr}","IPAddress":"{ipa}","IsInteractive":false,"AppDisplayName":"{app}","UserPrincipalName":"{user}","DurationMs":{}}}"#,
+                r.next() % 1000
+            )
+            .unwrap();
+        }
+        if i % 500 == 0 {
+            aad.push('\n');
+        }
+    }
+    std::fs::write(dir.join("AADNonInteractiveUserSignInLogs.jsonl"), aad).unwrap();
+    let mut entra = String::new();
+    for i in 0..entra_rows {
+        let user = &users[(r.next() % users.len() as u64) as usize];
+        let minutes = r.next() % (31 * 24 * 60);
+        let code = if r.next().is_multiple_of(6) { 50126 } else { 0 };
+        writeln!(
+            entra,
+            r#"{{"Timestamp":"{}","ErrorCode":{code},"AccountUpn":"{user}","IPAddress":"{}","Application":"{}","ReportId":"r{i}","IsManaged":{}}}"#,
+            ago(minutes, &mut r),
+            ip(&mut r),
+            r.pick(APPS),
+            if i % 3 == 0 { 1 } else { 0 }
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("EntraIdSignInEvents.jsonl"), entra).unwrap();
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kql-stream-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `query` both ways; returns the streaming result as JSON (or the error text).
+fn both_ways(dir: &Path, query: &str) -> String {
+    let all = |_: &str| true;
+    let run = |streaming: bool| -> String {
+        let catalog = if streaming {
+            open_dir_for(dir, &[], &all)
+        } else {
+            load_dir_for(dir, &[], &all)
+        };
+        // A data error comes from loading (in memory) or from the scan (streaming): the
+        // same error either way.
+        let catalog = match catalog {
+            Ok(c) => c,
+            Err(e) => return format!("error: {} at {:?}", e.message, e.location),
+        };
+        match kql::run_query(query, &catalog, now_ticks()) {
+            Ok(tables) => tables
+                .iter()
+                .map(|t| table_to_json(t).to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Err(e) => format!("error: {} at {:?}", e.message, e.location),
+        }
+    };
+    let streamed = run(true);
+    let in_memory = run(false);
+    assert_eq!(streamed, in_memory, "query: {query}");
+    streamed
+}
+
+const QUERIES: &[&str] = &[
+    // Pushed-down filters into a streaming summarize, keys and arguments pruned.
+    "EntraIdSignInEvents | where Timestamp >= ago(29d) and Timestamp < ago(1h) | where ErrorCode == 0 | summarize n = count(), ips = make_set(IPAddress, 200), first = min(Timestamp) by AccountUpn, IPAddress",
+    // No keys, no arguments: one row even when nothing passes.
+    "EntraIdSignInEvents | where ErrorCode == 0 | summarize count()",
+    "EntraIdSignInEvents | where ErrorCode == 12345 | summarize count(), dcount(AccountUpn)",
+    // Extend and project on the parsing threads, rows kept in file order.
+    "AADNonInteractiveUserSignInLogs | where TimeGenerated >= ago(1h) | extend L = strlen(UserAgent), U = toupper(UserPrincipalName) | project U, L, IPAddress, TimeGenerated",
+    "AADNonInteractiveUserSignInLogs | project UserAgent, DurationMs, IsInteractive | where DurationMs > 500 | extend UserAgent = strcat(UserAgent, '!')",
+    // Rows pruned to the used columns: extend replacing used and unused columns,
+    // reading columns appended before it, project then more steps.
+    "AADNonInteractiveUserSignInLogs | extend IPAddress = strcat(IPAddress, '/32'), AppDisplayName = 'x', CorrelationId = 'gone' | where IPAddress startswith '10.1' | summarize n = count(), apps = make_set(AppDisplayName) by IPAddress",
+    "AADNonInteractiveUserSignInLogs | extend a = strlen(UserAgent), b = a * 2 | extend a = a + 1 | summarize sum(b), max(a), take_any(UserPrincipalName) by ResultType",
+    "EntraIdSignInEvents | project AccountUpn, T = Timestamp, E = ErrorCode | where E == 0 | extend d = dayofweek(T) | summarize count() by AccountUpn, d",
+    // Operators that read the whole table (no pipeline to fuse).
+    "AADNonInteractiveUserSignInLogs | take 7",
+    "AADNonInteractiveUserSignInLogs | sort by TimeGenerated desc | take 5 | project TimeGenerated, UserPrincipalName",
+    "EntraIdSignInEvents | count",
+    // count over a pipeline: rows counted as they pass, only the filters' columns read.
+    "EntraIdSignInEvents | where ErrorCode == 0 | count",
+    "AADNonInteractiveUserSignInLogs | extend x = strlen(UserAgent) | where x > 20 and UserPrincipalName startswith 'user1' | count",
+    // Window functions are not streamed.
+    "EntraIdSignInEvents | where ErrorCode != 0 | extend r = row_number() | take 3",
+    // Two uses of one table, and a join between the two tables.
+    "let a = AADNonInteractiveUserSignInLogs | where ResultType == 0 | summarize c = count() by UserPrincipalName; let e = EntraIdSignInEvents | summarize d = count() by AccountUpn; a | join kind=leftouter e on $left.UserPrincipalName == $right.AccountUpn | sort by UserPrincipalName asc",
+];
+
+#[test]
+fn streaming_and_in_memory_paths_agree_on_generated_data() {
+    let dir = temp_dir("agree");
+    // About 4 MB of Entra rows: several 1 MB chunks, parsed on several threads.
+    generate(&dir, 5000, 25000);
+    let seed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("queries/suspicious-noninteractive-signins.kql"),
+    )
+    .unwrap();
+    let out = both_ways(&dir, &seed);
+    assert!(
+        out.contains("\"rows\":[["),
+        "the seed finds sessions: {out}"
+    );
+    for q in QUERIES {
+        let out = both_ways(&dir, q);
+        assert!(!out.starts_with("error"), "{q}: {out}");
+    }
+    // The catalog opens both tables from their files (not read yet).
+    let c = open_dir_for(&dir, &[], &|_| true).unwrap();
+    assert!(matches!(
+        c.get("EntraIdSignInEvents"),
+        Some(CatalogEntry::File(_))
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn files_the_fast_reader_gives_up_on_give_the_same_results_and_errors() {
+    let dir = temp_dir("fallback");
+    generate(&dir, 50, 3000);
+    let path = dir.join("EntraIdSignInEvents.jsonl");
+    let good = std::fs::read_to_string(&path).unwrap();
+    let q = "EntraIdSignInEvents | where ErrorCode == 0 | summarize count() by AccountUpn | sort by AccountUpn asc";
+    // (file text, expected: an error containing this text, or rows)
+    let cases: Vec<(String, Option<&str>)> = vec![
+        // A field the schema lacks, past the first line: the query is bound again with it.
+        (
+            good.replacen("\"IsManaged\":1}", "\"IsManaged\":1,\"Extra\":1.5}", 3),
+            None,
+        ),
+        // Malformed JSON and values that do not convert: the full loader's errors.
+        (
+            good.replacen("\"ErrorCode\":0", "\"ErrorCode\":zero", 1),
+            Some("invalid JSON"),
+        ),
+        (
+            good.replacen("\"ErrorCode\":0", "\"ErrorCode\":\"x\"", 1),
+            Some("cannot read"),
+        ),
+        // An unused column is still checked.
+        (
+            good.replacen("\"IsManaged\":1", "\"IsManaged\":\"x\"", 1),
+            Some("cannot read"),
+        ),
+        // Escapes, spaces, CRLF line ends, a byte order mark.
+        (
+            format!(
+                "\u{feff}{}",
+                good.replace(",\"ErrorCode\"", " ,\t\"Error\\u0043ode\" ")
+            )
+            .replace('\n', "\r\n"),
+            None,
+        ),
+    ];
+    for (text, want) in cases {
+        std::fs::write(&path, &text).unwrap();
+        let out = both_ways(&dir, q);
+        match want {
+            Some(msg) => assert!(out.contains(msg), "{out}"),
+            None => assert!(out.contains("\"rows\":[["), "{out}"),
+        }
+    }
+    // The extra field is a column after the rebinding.
+    std::fs::write(
+        &path,
+        good.replacen("\"IsManaged\":1}", "\"IsManaged\":1,\"Extra\":1.5}", 3),
+    )
+    .unwrap();
+    let out = both_ways(&dir, "EntraIdSignInEvents | where isnotnull(Extra) | count");
+    assert!(out.contains("[[3]]"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// make_set finds duplicates by scanning while small and by hashing past 8 items: the
+/// values and their first-appearance order are the same on both sides of the switch.
+#[test]
+fn make_set_small_and_large_sets_keep_first_appearance_order() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "range x from 1 to 40 step 1 | summarize s = make_set(x % 12)",
+            "[1,2,3,4,5,6,7,8,9,10,11,0]",
+        ),
+        (
+            "range x from 1 to 40 step 1 | summarize s = make_set(x % 12, 10)",
+            "[1,2,3,4,5,6,7,8,9,10]",
+        ),
+        (
+            "range x from 1 to 40 step 1 | summarize s = make_set(x % 5)",
+            "[1,2,3,4,0]",
+        ),
+        (
+            "range x from 1 to 40 step 1 | summarize s = make_set(strcat('k', x % 10))",
+            r#"["k1","k2","k3","k4","k5","k6","k7","k8","k9","k0"]"#,
+        ),
+    ];
+    for (q, want) in cases {
+        let t = kql::run_query(q, &kql::Catalog::new(), now_ticks()).unwrap();
+        let got = kql::value::to_kql_string(&t[0].rows[0][0]);
+        assert_eq!(&got, want, "{q}");
+    }
+}
