@@ -19,6 +19,9 @@ pub enum BExpr {
     /// Lazy `and` / `or` with Kusto's three-valued logic (`false and null` is false).
     And(Box<BExpr>, Box<BExpr>),
     Or(Box<BExpr>, Box<BExpr>),
+    /// `case`, `iff`/`iif`, `coalesce`: arguments evaluated in order, only as far as
+    /// the choice needs, and only the chosen value (the others may be costly).
+    Select(Select, Vec<BExpr>),
     /// `prev(x, n, default)`, `next(...)`, `row_number(start)`: read other rows of the
     /// operator's input (in its order).
     Window(WindowKind, Vec<BExpr>),
@@ -36,9 +39,29 @@ impl fmt::Debug for BExpr {
             BExpr::And(a, b) => write!(f, "And({a:?}, {b:?})"),
             BExpr::Or(a, b) => write!(f, "Or({a:?}, {b:?})"),
             BExpr::Window(k, args) => write!(f, "Window({k:?}, {args:?})"),
+            BExpr::Select(s, args) => write!(f, "Select({:?}, {args:?})", s.kind),
             BExpr::Unavailable(_) => write!(f, "Unavailable"),
         }
     }
+}
+
+/// How a [`BExpr::Select`] chooses among its arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SelectKind {
+    /// `case(p1, v1, p2, v2, ..., else)` (and `iff(p, then, else)`): the value after the
+    /// first predicate that is true (a null predicate counts as false), else the last.
+    Case,
+    /// `coalesce(a, b, ...)`: the first value that is not empty, else a null.
+    Coalesce,
+}
+
+/// A [`BExpr::Select`]: the choice, and the result type the chosen value is converted
+/// to when the values' types differ (`iff(p, 1, 2.5)` is real).
+#[derive(Clone, Copy, Debug)]
+pub struct Select {
+    pub kind: SelectKind,
+    pub ty: Type,
+    pub cast: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +87,7 @@ impl BExpr {
     pub fn has_window(&self) -> bool {
         match self {
             BExpr::Window(..) => true,
-            BExpr::Call(_, args) => args.iter().any(BExpr::has_window),
+            BExpr::Call(_, args) | BExpr::Select(_, args) => args.iter().any(BExpr::has_window),
             BExpr::And(a, b) | BExpr::Or(a, b) => a.has_window() || b.has_window(),
             _ => false,
         }

@@ -5,7 +5,7 @@ use super::{Binder, Entry, Inlined, Scope};
 use crate::ast::{self, BinaryOp, Dyn, Expr, ExprKind, ListOp, Literal, UnaryOp};
 use crate::error::{nearest, Error, Result, Span};
 use crate::functions::{self, ArgInfo, FnError};
-use crate::plan::{BAgg, BExpr};
+use crate::plan::{BAgg, BExpr, Select, SelectKind};
 use crate::table::Column;
 use crate::types::Type;
 use crate::value::Value;
@@ -263,6 +263,8 @@ impl Binder<'_> {
         let expr = if all_const && !VOLATILE.contains(&name) {
             let vals: Vec<Value> = args.iter().filter_map(|a| a.constant().cloned()).collect();
             BExpr::Const(imp.call(&vals, &self.ctx))
+        } else if let Some(select) = selection(name, &args, bound.ty) {
+            BExpr::Select(select, args.into_iter().map(|a| a.expr).collect())
         } else {
             BExpr::Call(imp, args.into_iter().map(|a| a.expr).collect())
         };
@@ -808,6 +810,31 @@ impl functions::ScalarImpl for PackAll {
         }
         Value::bag(bag)
     }
+}
+
+/// The lazy form of a conditional function already type-checked by the registry
+/// (`ty` its result type): `case`, `iff`/`iif` and `coalesce` choose one argument, so
+/// they need not evaluate the others. Calls holding a window function stay eager: those
+/// keep running state that must advance on every row.
+fn selection(name: &str, args: &[Bound], ty: Type) -> Option<Select> {
+    let n = args.len();
+    let (kind, values): (SelectKind, Vec<usize>) = match name {
+        "case" | "iff" | "iif" => (
+            SelectKind::Case,
+            (1..n.saturating_sub(1))
+                .step_by(2)
+                .chain(n.checked_sub(1))
+                .collect(),
+        ),
+        "coalesce" => (SelectKind::Coalesce, (0..n).collect()),
+        _ => return None,
+    };
+    if args.iter().any(|a| a.expr.has_window()) {
+        return None;
+    }
+    // The registry's rule: every chosen value is converted once any value's type differs.
+    let cast = values.iter().any(|&i| args[i].ty != ty);
+    Some(Select { kind, ty, cast })
 }
 
 /// The value and type of a literal.

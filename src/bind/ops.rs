@@ -2137,6 +2137,12 @@ fn remap_columns(e: &BExpr, exprs: &[BExpr]) -> Option<BExpr> {
                 .map(|a| remap_columns(a, exprs))
                 .collect::<Option<_>>()?,
         ),
+        BExpr::Select(s, args) => BExpr::Select(
+            *s,
+            args.iter()
+                .map(|a| remap_columns(a, exprs))
+                .collect::<Option<_>>()?,
+        ),
         BExpr::And(a, b) => BExpr::And(
             Box::new(remap_columns(a, exprs)?),
             Box::new(remap_columns(b, exprs)?),
@@ -2155,7 +2161,9 @@ fn column_refs(e: &BExpr) -> Vec<usize> {
     fn walk(e: &BExpr, out: &mut Vec<usize>) {
         match e {
             BExpr::Column(i) => out.push(*i),
-            BExpr::Call(_, args) | BExpr::Window(_, args) => args.iter().for_each(|a| walk(a, out)),
+            BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
+                args.iter().for_each(|a| walk(a, out))
+            }
             BExpr::And(a, b) | BExpr::Or(a, b) => {
                 walk(a, out);
                 walk(b, out);
@@ -2172,7 +2180,7 @@ fn columns_below(e: &BExpr, width: usize) -> bool {
     match e {
         BExpr::Const(_) => true,
         BExpr::Column(i) => *i < width,
-        BExpr::Call(_, args) | BExpr::Window(_, args) => {
+        BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
             args.iter().all(|a| columns_below(a, width))
         }
         BExpr::And(a, b) | BExpr::Or(a, b) => columns_below(a, width) && columns_below(b, width),

@@ -1,7 +1,8 @@
 //! Evaluating bound scalar expressions on one row.
 
+use crate::functions::cast_to;
 use crate::functions::EvalCtx;
-use crate::plan::{BExpr, WindowKind};
+use crate::plan::{BExpr, Select, SelectKind, WindowKind};
 use crate::table::Row;
 use crate::value::Value;
 use std::cell::RefCell;
@@ -214,10 +215,39 @@ fn eval_w(e: &BExpr, row: &[Value], win: Option<&Win>, ctx: &EvalCtx) -> Value {
                 }
             }
         }
+        BExpr::Select(s, args) => select(s, args, |a| eval(a, row, ctx)),
         BExpr::And(a, b) => logic(true, &eval(a, row, ctx), || eval(b, row, ctx)),
         BExpr::Or(a, b) => logic(false, &eval(a, row, ctx), || eval(b, row, ctx)),
         // Only plans bound for checking hold these, and those never run.
         BExpr::Unavailable(_) => Value::Null,
+    }
+}
+
+/// The value of a lazy `case`/`iff`/`coalesce`: arguments evaluated in order until the
+/// choice is made, then only the chosen value.
+fn select(s: &Select, args: &[BExpr], mut eval: impl FnMut(&BExpr) -> Value) -> Value {
+    let v = match s.kind {
+        SelectKind::Case => {
+            let n = args.len();
+            let mut i = 0;
+            while i + 1 < n && !eval(&args[i]).is_true() {
+                i += 2;
+            }
+            match args.get(i + 1) {
+                Some(chosen) => eval(chosen),
+                None => args.last().map(&mut eval).unwrap_or(Value::Null),
+            }
+        }
+        SelectKind::Coalesce => args
+            .iter()
+            .map(eval)
+            .find(|v| !v.is_empty_value())
+            .unwrap_or_else(|| Value::null_of(s.ty)),
+    };
+    if s.cast {
+        cast_to(s.ty, v)
+    } else {
+        v
     }
 }
 
@@ -241,4 +271,97 @@ pub fn logic(is_and: bool, a: &Value, b: impl FnOnce() -> Value) -> Value {
 /// Whether `e` holds on `row` (only `true` counts).
 pub fn holds(e: &BExpr, row: &[Value], ctx: &EvalCtx) -> bool {
     eval(e, row, ctx).is_true()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::functions::ScalarImpl;
+    use crate::types::Type;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// Returns its argument and counts its calls.
+    struct Probe(AtomicUsize);
+    impl ScalarImpl for Probe {
+        fn call(&self, args: &[Value], _: &EvalCtx) -> Value {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            args[0].clone()
+        }
+    }
+
+    fn probe(p: &Arc<Probe>, v: Value) -> BExpr {
+        BExpr::Call(p.clone(), vec![BExpr::Const(v)])
+    }
+
+    #[test]
+    fn select_evaluates_only_what_the_choice_needs() {
+        let ctx = EvalCtx::new(0);
+        let calls = Arc::new(Probe(AtomicUsize::new(0)));
+        let case = |kind, ty, args| {
+            BExpr::Select(
+                Select {
+                    kind,
+                    ty,
+                    cast: false,
+                },
+                args,
+            )
+        };
+        // (expression, expected value, probe calls)
+        let table = [
+            // case(false, p, null, p, true, "c", p): two conditions, then "c".
+            (
+                case(
+                    SelectKind::Case,
+                    Type::String,
+                    vec![
+                        BExpr::Const(Value::Bool(false)),
+                        probe(&calls, Value::str("a")),
+                        BExpr::Const(Value::Null),
+                        probe(&calls, Value::str("b")),
+                        probe(&calls, Value::Bool(true)),
+                        BExpr::Const(Value::str("c")),
+                        probe(&calls, Value::str("else")),
+                    ],
+                ),
+                Value::str("c"),
+                1,
+            ),
+            // iff(true, p, p): the condition and the then-branch only.
+            (
+                case(
+                    SelectKind::Case,
+                    Type::Long,
+                    vec![
+                        probe(&calls, Value::Bool(true)),
+                        probe(&calls, Value::Long(1)),
+                        probe(&calls, Value::Long(2)),
+                    ],
+                ),
+                Value::Long(1),
+                2,
+            ),
+            // coalesce(null, "", p("x"), p("y")): stops at the first non-empty value.
+            (
+                case(
+                    SelectKind::Coalesce,
+                    Type::String,
+                    vec![
+                        BExpr::Const(Value::Null),
+                        BExpr::Const(Value::str("")),
+                        probe(&calls, Value::str("x")),
+                        probe(&calls, Value::str("y")),
+                    ],
+                ),
+                Value::str("x"),
+                1,
+            ),
+        ];
+        for (e, want, n) in table {
+            calls.0.store(0, Ordering::Relaxed);
+            assert_eq!(eval(&e, &[], &ctx), want, "{e:?}");
+            assert_eq!(calls.0.load(Ordering::Relaxed), n, "{e:?}");
+        }
+    }
 }

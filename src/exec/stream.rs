@@ -101,7 +101,9 @@ fn reads(e: &BExpr, used: &mut [bool]) {
                 *u = true;
             }
         }
-        BExpr::Call(_, args) | BExpr::Window(_, args) => args.iter().for_each(|a| reads(a, used)),
+        BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
+            args.iter().for_each(|a| reads(a, used))
+        }
         BExpr::And(a, b) | BExpr::Or(a, b) => {
             reads(a, used);
             reads(b, used);
@@ -192,6 +194,7 @@ fn remap(e: &BExpr, m: &[usize]) -> BExpr {
         BExpr::Column(i) => BExpr::Column(m.get(*i).copied().unwrap_or(*i)),
         BExpr::Call(f, args) => BExpr::Call(f.clone(), all(args)),
         BExpr::Window(k, args) => BExpr::Window(*k, all(args)),
+        BExpr::Select(s, args) => BExpr::Select(*s, all(args)),
         BExpr::And(a, b) => BExpr::And(Box::new(remap(a, m)), Box::new(remap(b, m))),
         BExpr::Or(a, b) => BExpr::Or(Box::new(remap(a, m)), Box::new(remap(b, m))),
         BExpr::Const(_) | BExpr::Unavailable(_) => e.clone(),

@@ -367,6 +367,27 @@ fn bool_or_null(b: Option<bool>) -> Value {
 }
 
 fn compare_op(op: Cmp, a: &Value, b: &Value) -> Value {
+    // The pairs filters meet on every row (a column against a constant of its kind)
+    // ordered directly: the general rules below give the same answer for them.
+    let direct = match (a, b) {
+        (Value::Long(x), Value::Long(y))
+        | (Value::DateTime(x), Value::DateTime(y))
+        | (Value::TimeSpan(x), Value::TimeSpan(y)) => Some(x.cmp(y)),
+        (Value::Long(x), Value::Int(y)) => Some(x.cmp(&i64::from(*y))),
+        (Value::Int(x), Value::Long(y)) => Some(i64::from(*x).cmp(y)),
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        _ => None,
+    };
+    if let Some(o) = direct {
+        return Value::Bool(match op {
+            Cmp::Eq => o == Ordering::Equal,
+            Cmp::Ne => o != Ordering::Equal,
+            Cmp::Lt => o == Ordering::Less,
+            Cmp::Le => o != Ordering::Greater,
+            Cmp::Gt => o == Ordering::Greater,
+            Cmp::Ge => o != Ordering::Less,
+        });
+    }
     match op {
         Cmp::Eq => bool_or_null(equals3(a, b)),
         Cmp::Ne => bool_or_null(equals3(a, b).map(|e| !e)),
