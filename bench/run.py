@@ -10,12 +10,15 @@ is installed it also runs bench/seed.duckdb.sql over the same files (in a separa
 so that its peak memory is its own), checks that both give the same rows (count, and the
 severity, user, session, new-IP count and sign-in count of every row), and prints the ratios.
 
-The generator is not part of this repository: it is taken from --gen, else $KQL_GEN_SIGNINS,
-else ../shared/tools/gen_signins.py (beside the checkout). Standard library only (plus duckdb).
+The data comes from bench/gen_signins.py (or --gen PATH, e.g. another generator to compare
+with); when the generator wrote a planted.json, every planted session must come out of kql
+with the severity it lists, and the sessions listed with severity null must not (with
+bench/gen_signins.py the script stops otherwise; with another generator it prints the count). Standard library only (plus duckdb).
 """
 import argparse
 import csv
-import io
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -30,6 +33,7 @@ SIZES = {
 }
 QUERY = os.path.join(ROOT, "queries", "suspicious-noninteractive-signins.kql")
 SQL = os.path.join(ROOT, "bench", "seed.duckdb.sql")
+OWN_GEN = os.path.join(ROOT, "bench", "gen_signins.py")
 AAD = "AADNonInteractiveUserSignInLogs.jsonl"
 ENTRA = "EntraIdSignInEvents.jsonl"
 
@@ -45,24 +49,49 @@ def measure(cmd, stdout):
 
 
 def generator(path):
-    candidates = [path, os.environ.get("KQL_GEN_SIGNINS"),
-                  os.path.join(ROOT, "..", "shared", "tools", "gen_signins.py")]
-    for c in candidates:
-        if c and os.path.isfile(c):
-            return c
-    sys.exit("bench: the data generator gen_signins.py was not found; give its path with "
-             "--gen PATH or KQL_GEN_SIGNINS=PATH (default ../shared/tools/gen_signins.py)")
+    gen = os.path.abspath(path) if path else OWN_GEN
+    if not os.path.isfile(gen):
+        sys.exit(f"bench: generator {gen} not found")
+    return gen
 
 
 def generate(gen, size, data_dir):
+    # Data is reused only when made by this very generator (path and content).
+    with open(gen, "rb") as f:
+        stamp = gen + " " + hashlib.sha1(f.read()).hexdigest() + "\n"
+    if gen != OWN_GEN:
+        data_dir = os.path.join(data_dir, "gen-" + hashlib.sha1(gen.encode()).hexdigest()[:8])
     out = os.path.join(data_dir, size)
-    if os.path.isfile(os.path.join(out, ENTRA)) and os.path.isfile(os.path.join(out, AAD)):
+    stamp_path = os.path.join(out, "generator.txt")
+    if os.path.isfile(stamp_path) and open(stamp_path).read() == stamp:
         return out
     os.makedirs(out, exist_ok=True)
     print(f"generating {size} into {out} ...", file=sys.stderr)
     subprocess.run([sys.executable, gen, *SIZES[size], "--now", NOW, "--format", "jsonl",
                     "--out", out], check=True, stdout=subprocess.DEVNULL)
+    with open(stamp_path, "w") as f:
+        f.write(stamp)
     return out
+
+
+def check_planted(data, rows):
+    """Planted sessions missing, extra or with the wrong severity in kql's rows; None when
+    the generator wrote no planted.json. Also the number of rows that are not planted."""
+    path = os.path.join(data, "planted.json")
+    if not os.path.isfile(path):
+        return None, 0
+    with open(path) as f:
+        planted = json.load(f)["planted"]
+    got = {(r[1], r[2]): r[0] for r in rows}
+    wrong = []
+    for p in planted:
+        want = p.get("severity", p.get("expected"))
+        have = got.get((p["UserPrincipalName"], p["CorrelationId"]))
+        if have != want:
+            wrong.append(f"{p['kind']} {p['UserPrincipalName']} {p['CorrelationId']}: "
+                         f"expected {want}, kql gave {have}")
+    keys = {(p["UserPrincipalName"], p["CorrelationId"]) for p in planted}
+    return wrong, sum(1 for k in got if k not in keys)
 
 
 def key_rows(rows):
@@ -112,7 +141,7 @@ def duckdb_child(data):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="S,M,L")
-    ap.add_argument("--gen", help="path of gen_signins.py")
+    ap.add_argument("--gen", help="data generator (default bench/gen_signins.py)")
     ap.add_argument("--kql", help="kql binary (default: cargo build --release, target/release/kql)")
     ap.add_argument("--data", default=os.path.join(ROOT, "target", "bench-data"),
                     help="where generated data is kept (default target/bench-data)")
@@ -145,12 +174,19 @@ def main():
         data = generate(gen, size, args.data)
         mb = sum(os.path.getsize(os.path.join(data, f)) for f in (AAD, ENTRA)) / 1e6
         kwall, kmem, krows = run_kql(kql, data, args.runs)
+        wrong, extra = check_planted(data, krows)
+        if wrong and gen == OWN_GEN:
+            sys.exit(f"bench: size {size}: {len(wrong)} planted sessions not as expected:\n  "
+                     + "\n  ".join(wrong[:20]))
         line = f"{size:4} {mb:9.0f} {kwall:7.2f} {kmem:7.0f} {len(krows):6}"
         if have_duckdb:
             dwall, dmem, drows = run_duckdb(data, args.runs)
             same = len(drows) == len(krows) and key_rows(drows) == key_rows(krows)
             line += (f" {dwall:9.2f} {dmem:10.0f} {dwall / kwall:6.1f}x {dmem / kmem:5.1f}x"
                      f"  {'yes' if same else 'NO'} ({len(drows)} rows)")
+        if wrong is not None:
+            line += (f"  planted: {'ok' if not wrong else f'{len(wrong)} NOT as expected'}, "
+                     f"{extra} other rows")
         print(line, flush=True)
 
 
