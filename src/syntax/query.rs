@@ -212,21 +212,7 @@ impl Parser<'_> {
                 None
             };
             self.expect_punct("=", "`=` and the definition in braces")?;
-            let brace = self.expect_punct("{", "`{` and the pattern's expression")?;
-            self.enter(brace)?;
-            let body = self.statements(Some(brace));
-            self.leave();
-            let body = body?;
-            let close = self.close("}", brace)?;
-            if !body
-                .last()
-                .is_some_and(|s| matches!(s.kind, StatementKind::Expr(_)))
-            {
-                return Err(Error::parse(
-                    "a pattern definition must end with an expression",
-                    brace.to(close),
-                ));
-            }
+            let (body, _) = self.braced_body("the pattern's expression", "a pattern definition")?;
             rules.push(PatternRule {
                 args,
                 path,
@@ -268,12 +254,10 @@ impl Parser<'_> {
         self.is_name_at(1) && self.is_punct_at(n, ":")
     }
 
-    /// `(params) { statements }` with the cursor at `(`.
-    fn function_def(&mut self) -> Result<FunctionDef> {
-        let open = self.expect_punct("(", "`(` and the parameters")?;
-        let params = self.params()?;
-        self.close(")", open)?;
-        let brace = self.expect_punct("{", "`{` and the function body")?;
+    /// `{ statements }` ending in an expression: the body of a function or a pattern rule.
+    /// Returns the statements and the span of the closing brace.
+    fn braced_body(&mut self, expected: &str, what: &str) -> Result<(Vec<Statement>, Span)> {
+        let brace = self.expect_punct("{", &format!("`{{` and {expected}"))?;
         self.enter(brace)?;
         let body = self.statements(Some(brace));
         self.leave();
@@ -284,10 +268,19 @@ impl Parser<'_> {
             .is_some_and(|s| matches!(s.kind, StatementKind::Expr(_)))
         {
             return Err(Error::parse(
-                "a function body must end with an expression",
+                format!("{what} must end with an expression"),
                 brace.to(close),
             ));
         }
+        Ok((body, close))
+    }
+
+    /// `(params) { statements }` with the cursor at `(`.
+    fn function_def(&mut self) -> Result<FunctionDef> {
+        let open = self.expect_punct("(", "`(` and the parameters")?;
+        let params = self.params()?;
+        self.close(")", open)?;
+        let (body, close) = self.braced_body("the function body", "a function body")?;
         Ok(FunctionDef {
             params,
             body,
