@@ -208,6 +208,42 @@ fn files_the_fast_reader_gives_up_on_give_the_same_results_and_errors() {
     let q = "EntraIdSignInEvents | where ErrorCode == 0 | summarize count() by AccountUpn | sort by AccountUpn asc";
     // (file text, expected: an error containing this text, or rows)
     let cases: Vec<(String, Option<&str>)> = vec![
+        // Raw control characters, bad escapes and bad numbers in an unused column: the
+        // fast reader checks every string and number as it skips it.
+        (
+            good.replacen("\"Application\":\"", "\"Application\":\"\t", 1),
+            Some("invalid JSON"),
+        ),
+        (
+            good.replacen("\"Application\":\"", "\"Application\":\"\\q", 1),
+            Some("invalid JSON"),
+        ),
+        (
+            good.replacen(
+                "\"IsManaged\":1}",
+                "\"IsManaged\":1,\"RiskLevelDuringSignIn\":1e999}",
+                1,
+            ),
+            Some("invalid JSON"),
+        ),
+        (
+            good.replacen(
+                "\"IsManaged\":1}",
+                "\"IsManaged\":1,\"RiskLevelDuringSignIn\":00.5}",
+                1,
+            ),
+            Some("invalid JSON"),
+        ),
+        // Non-ASCII text, used and unused, escaped and not.
+        (
+            good.replace("\"Application\":\"", "\"Application\":\"Zürich-\\u00e9-")
+                .replace(
+                    "\"IsManaged\":1}",
+                    "\"IsManaged\":1,\"RiskLevelDuringSignIn\":-0.25}",
+                )
+                .replacen("@contoso", "\u{1F600}@contoso", 40),
+            None,
+        ),
         // A field the schema lacks, past the first line: the query is bound again with it.
         (
             good.replacen("\"IsManaged\":1}", "\"IsManaged\":1,\"Extra\":1.5}", 3),
@@ -237,6 +273,19 @@ fn files_the_fast_reader_gives_up_on_give_the_same_results_and_errors() {
             None,
         ),
     ];
+    let mut cases: Vec<(Vec<u8>, Option<&str>)> = cases
+        .into_iter()
+        .map(|(t, w)| (t.into_bytes(), w))
+        .collect();
+    // Invalid UTF-8 in an unused string.
+    cases.push((
+        good.replacen("\"Application\":\"", "\"Application\":\"\u{1}", 1)
+            .into_bytes()
+            .into_iter()
+            .map(|b| if b == 1 { 0xff } else { b })
+            .collect(),
+        Some("not valid UTF-8 text at File"),
+    ));
     for (text, want) in cases {
         std::fs::write(&path, &text).unwrap();
         let out = both_ways(&dir, q);

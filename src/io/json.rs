@@ -191,7 +191,12 @@ pub fn mentioned_in(query: &str) -> impl Fn(&str) -> bool + '_ {
 /// Loads one data file (`.json`, `.jsonl` or `.ndjson`) with an optional schema.
 pub fn load_table_file(path: &Path, schema: Option<&Schema>) -> Result<Table> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| io_error(&shown, &e))?;
+    let bytes = std::fs::read(path).map_err(|e| io_error(&shown, &e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = memchr_count(&e.as_bytes()[..at]) + 1;
+        Error::data("the file is not valid UTF-8 text", &shown, line)
+    })?;
     let lines_format = matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("jsonl" | "ndjson")

@@ -13,6 +13,7 @@
 //! [`super::json`], which reports errors with their line. A column the query does not
 //! use is still checked (its values must convert to its type) but not kept.
 
+use super::bytes::{string_end, Pattern, StrScan};
 use super::json::{convert, convert_str, load_table_file, missing_value, object_end, Interner};
 use super::schema::Schema;
 use crate::error::Result;
@@ -318,13 +319,8 @@ fn parse_chunk<O>(
     text: &[u8],
     work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
 ) -> Option<Vec<O>> {
-    std::str::from_utf8(text).ok()?;
-    // Control characters other than line ends are rare; when present, strings are
-    // checked for them byte by byte (they are invalid inside JSON strings). (A reduction
-    // without early exit, so that it runs on whole vectors.)
-    state.careful = text.iter().fold(false, |acc, &b| {
-        acc | (b < 0x20 && b != b'\n' && b != b'\r')
-    });
+    // UTF-8 and control characters are checked inside strings as they are scanned
+    // (see [`super::bytes`]); outside strings only ASCII structure is accepted.
     let mut out = Vec::new();
     let mut start = 0;
     while start < text.len() {
@@ -344,8 +340,9 @@ fn parse_chunk<O>(
 struct LineParser<'a> {
     columns: &'a [Column],
     index: FxHashMap<&'a str, usize>,
-    /// Each column's name as it appears quoted, for matching keys without parsing them.
-    quoted: Vec<Vec<u8>>,
+    /// Each column's name as it appears quoted and followed by its colon (`"Name":`),
+    /// for matching keys without parsing them.
+    keyed: Vec<Pattern>,
     needed: Vec<bool>,
     /// The rows hold only the needed columns, in schema order: each column's position
     /// in the row (`usize::MAX` when not needed).
@@ -362,7 +359,6 @@ struct ParseState {
     interners: Vec<Option<Interner>>,
     order: Vec<usize>,
     rows: usize,
-    careful: bool,
 }
 
 impl<'a> LineParser<'a> {
@@ -377,9 +373,13 @@ impl<'a> LineParser<'a> {
                 .enumerate()
                 .map(|(i, c)| (c.name.as_str(), i))
                 .collect(),
-            quoted: columns
+            keyed: columns
                 .iter()
-                .map(|c| serde_json::to_vec(&c.name).unwrap_or_default())
+                .map(|c| {
+                    let mut k = serde_json::to_vec(&c.name).unwrap_or_default();
+                    k.push(b':');
+                    Pattern::new(k)
+                })
                 .collect(),
             kept: columns
                 .iter()
@@ -409,22 +409,23 @@ impl<'a> LineParser<'a> {
                 .collect(),
             order: Vec::new(),
             rows: 0,
-            careful: false,
         }
     }
 
-    /// The column of the key at the cursor, moving past it.
+    /// The column of the key at the cursor, moving past it and its colon.
     fn key(&self, p: &mut Cursor, st: &mut ParseState, k: usize) -> Option<usize> {
         if let Some(&c) = st.order.get(k) {
-            if p.b[p.i..].starts_with(&self.quoted[c]) {
-                p.i += self.quoted[c].len();
+            if self.keyed[c].at(p.b, p.i) {
+                p.i += self.keyed[c].len();
                 return Some(c);
             }
         }
-        let key = p.string(st.careful)?;
+        let key = p.string()?;
         let &c = self.index.get(key.as_ref())?;
         st.order.truncate(k);
         st.order.push(c);
+        p.ws();
+        p.expect(b':')?;
         Some(c)
     }
 
@@ -448,13 +449,11 @@ impl<'a> LineParser<'a> {
             let col = self.key(&mut p, st, k)?;
             k += 1;
             p.ws();
-            p.expect(b':')?;
-            p.ws();
             let ty = self.columns[col].ty;
             let needed = self.needed[col];
             if p.peek()? == b'"' {
                 if needed {
-                    let s = p.string(st.careful)?;
+                    let s = p.string()?;
                     st.row[self.slot[col]] = match (ty, &mut st.interners[col]) {
                         (Type::String, Some(interner)) => {
                             let v = interner.get(&s);
@@ -470,21 +469,24 @@ impl<'a> LineParser<'a> {
                         _ => convert_str(&s, ty)?,
                     };
                 } else if matches!(ty, Type::String | Type::Dynamic) {
-                    p.skip_string(st.careful)?;
+                    p.skip_string()?;
                 } else {
                     // Every value must convert to its column's type, used or not.
-                    let s = p.string(st.careful)?;
+                    let s = p.string()?;
                     if ty != Type::DateTime || iso_utc(&s).is_none() {
                         convert_str(&s, ty)?;
                     }
                 }
             } else {
                 let start = p.i;
-                let j = match p.peek()? {
+                match p.peek()? {
                     b'{' | b'[' => {
                         let end = object_end(p.b, start)?;
                         p.i = end;
-                        serde_json::from_slice::<J>(&p.b[start..end]).ok()?
+                        let v = convert(&serde_json::from_slice::<J>(&p.b[start..end]).ok()?, ty)?;
+                        if needed {
+                            st.row[self.slot[col]] = v;
+                        }
                     }
                     _ => {
                         while p.i < p.b.len()
@@ -492,12 +494,18 @@ impl<'a> LineParser<'a> {
                         {
                             p.i += 1;
                         }
-                        scalar(&p.b[start..p.i])?
+                        let t = &p.b[start..p.i];
+                        if let Some(v) = quick_scalar(t, ty) {
+                            if needed {
+                                st.row[self.slot[col]] = v;
+                            }
+                        } else if needed || !plain_decimal(t, ty) {
+                            let v = convert(&scalar(t)?, ty)?;
+                            if needed {
+                                st.row[self.slot[col]] = v;
+                            }
+                        }
                     }
-                };
-                let v = convert(&j, ty)?;
-                if needed {
-                    st.row[self.slot[col]] = v;
                 }
             }
             p.ws();
@@ -548,6 +556,58 @@ fn iso_utc(s: &str) -> Option<i64> {
     .filter(|t| crate::value::in_datetime_range(*t))
 }
 
+/// The value of `null` or of an integer for the column types that take integers as
+/// they are, read without serde_json (most numbers in logs are small integers: codes,
+/// flags, counts); `None` for anything else, which goes the general way.
+fn quick_scalar(t: &[u8], ty: Type) -> Option<Value> {
+    if t == b"null" {
+        return Some(missing_value(ty));
+    }
+    let digits = t.strip_prefix(b"-").unwrap_or(t);
+    let plain = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.iter().all(u8::is_ascii_digit)
+        // `-0` and leading zeros: serde_json reads a real or refuses.
+        && (digits[0] != b'0' || (digits.len() == 1 && t[0] != b'-'));
+    if !plain {
+        return None;
+    }
+    let n = digits.iter().fold(0i64, |n, &d| n * 10 + (d - b'0') as i64);
+    let n = if t[0] == b'-' { -n } else { n };
+    match ty {
+        Type::Long => Some(Value::Long(n)),
+        Type::Int => i32::try_from(n).ok().map(Value::Int),
+        Type::Real => Some(Value::Real(n as f64)),
+        Type::Decimal => Some(Value::Decimal(n as f64)),
+        Type::Bool => match n {
+            0 => Some(Value::Bool(false)),
+            1 => Some(Value::Bool(true)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether `t` is a plain decimal (`-?(0|[1-9][0-9]*)\.[0-9]+`, short) in a column that
+/// takes any number: such a value converts, so an unused one needs no further reading.
+fn plain_decimal(t: &[u8], ty: Type) -> bool {
+    let takes_any = matches!(
+        ty,
+        Type::Real | Type::Decimal | Type::Dynamic | Type::String
+    );
+    let digits = t.strip_prefix(b"-").unwrap_or(t);
+    let Some(dot) = digits.iter().position(|&c| c == b'.') else {
+        return false;
+    };
+    let (int, frac) = (&digits[..dot], &digits[dot + 1..]);
+    takes_any
+        && t.len() <= 24
+        && !int.is_empty()
+        && !frac.is_empty()
+        && int.iter().chain(frac).all(u8::is_ascii_digit)
+        && (int[0] != b'0' || int.len() == 1)
+}
+
 /// A JSON literal or number, as serde_json reads it.
 fn scalar(t: &[u8]) -> Option<J> {
     match t {
@@ -596,55 +656,31 @@ impl<'b> Cursor<'b> {
         self.ws();
         self.i == self.b.len()
     }
-    /// The end (index of the closing quote) of the string whose opening quote is at
-    /// the cursor, and whether it has escapes. `careful`: look for raw control
-    /// characters, which are invalid in JSON strings (the full loader reports them).
-    fn string_end(&self, careful: bool) -> Option<(usize, bool)> {
-        let b = self.b;
-        if b.get(self.i) != Some(&b'"') {
+    /// The string whose opening quote is at the cursor.
+    fn string_end(&self) -> Option<StrScan> {
+        if self.b.get(self.i) != Some(&b'"') {
             return None;
         }
-        let mut i = self.i + 1;
-        let mut escaped = false;
-        if !careful {
-            loop {
-                i += memchr::memchr2(b'"', b'\\', &b[i..])?;
-                if b[i] == b'"' {
-                    return Some((i, escaped));
-                }
-                escaped = true;
-                i += 2;
-                if i > b.len() {
-                    return None;
-                }
-            }
-        }
-        loop {
-            match *b.get(i)? {
-                b'"' => return Some((i, escaped)),
-                b'\\' => {
-                    escaped = true;
-                    i += 2;
-                }
-                c if c < 0x20 => return None,
-                _ => i += 1,
-            }
-        }
+        string_end(self.b, self.i + 1)
     }
 
-    fn skip_string(&mut self, careful: bool) -> Option<()> {
-        let (end, escaped) = self.string_end(careful)?;
-        if escaped {
-            // Escapes must be valid.
-            serde_json::from_slice::<serde::de::IgnoredAny>(&self.b[self.i..=end]).ok()?;
+    fn skip_string(&mut self) -> Option<()> {
+        let s = self.string_end()?;
+        let body = &self.b[self.i..=s.end];
+        if s.escaped {
+            // Escapes must be valid (serde_json checks them, not the UTF-8 around them).
+            serde_json::from_slice::<serde::de::IgnoredAny>(body).ok()?;
         }
-        self.i = end + 1;
+        if !s.ascii {
+            std::str::from_utf8(body).ok()?;
+        }
+        self.i = s.end + 1;
         Some(())
     }
 
     /// A JSON string at the cursor, borrowed when it has no escapes.
-    fn string(&mut self, careful: bool) -> Option<std::borrow::Cow<'b, str>> {
-        let (end, escaped) = self.string_end(careful)?;
+    fn string(&mut self) -> Option<std::borrow::Cow<'b, str>> {
+        let StrScan { end, escaped, .. } = self.string_end()?;
         let start = self.i;
         self.i = end + 1;
         if escaped {
@@ -714,5 +750,66 @@ mod tests {
             }
         }
         assert!(iso_utc("2026-05-18T12:00:00.5Z").is_some());
+    }
+
+    #[test]
+    fn quick_number_paths_agree_with_serde_json() {
+        let tokens = [
+            "0",
+            "1",
+            "-1",
+            "-0",
+            "00",
+            "01",
+            "2",
+            "123456789012345678",
+            "1234567890123456789",
+            "-123456789012345678",
+            "2147483647",
+            "2147483648",
+            "-2147483648",
+            "-2147483649",
+            "null",
+            "true",
+            "false",
+            "0.0",
+            "-0.5",
+            "1.25",
+            "01.5",
+            "1.",
+            ".5",
+            "1e3",
+            "1.5e3",
+            "-",
+            "",
+            "1-",
+            "0x1",
+            "9.99999999999999999999",
+        ];
+        let types = [
+            Type::Bool,
+            Type::Int,
+            Type::Long,
+            Type::Real,
+            Type::Decimal,
+            Type::String,
+            Type::Dynamic,
+            Type::DateTime,
+            Type::TimeSpan,
+            Type::Guid,
+        ];
+        for t in tokens {
+            for ty in types {
+                let general = scalar(t.as_bytes()).and_then(|j| convert(&j, ty));
+                if let Some(v) = quick_scalar(t.as_bytes(), ty) {
+                    assert_eq!(Some(v), general, "{t} as {ty:?}");
+                }
+                if plain_decimal(t.as_bytes(), ty) {
+                    assert!(general.is_some(), "{t} as {ty:?}");
+                }
+            }
+        }
+        assert!(quick_scalar(b"42", Type::Long).is_some());
+        assert!(plain_decimal(b"0.0", Type::Real));
     }
 }

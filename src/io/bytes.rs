@@ -1,0 +1,242 @@
+//! Byte scanning for the JSON line reader, sixteen bytes at a time.
+//!
+//! Why: a sign-in row is ~1.5–3 kB of short strings and keys, most of which a query
+//! skips. Per string, a library search (`memchr2`) costs a call and its set-up, and the
+//! separate passes that checked a chunk for UTF-8 and control characters read every byte
+//! twice more. One pass over each string here finds its end and notes, at no extra cost,
+//! whether it has escapes, control characters or non-ASCII bytes, so only the rare
+//! strings that have them get the slower checks.
+
+/// For sixteen bytes: a bit per byte that is a quote,
+/// a backslash or a control character, and a bit per byte that is not ASCII.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn specials16(b: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86_64 baseline, so these instructions exist on every
+    // machine this code is built for; the load reads exactly the sixteen bytes `b` borrows.
+    unsafe {
+        let x = _mm_loadu_si128(b.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+        // x <= 0x1f, unsigned: max(x, 0x1f) == 0x1f.
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
+        let special = _mm_or_si128(_mm_or_si128(quote, backslash), control);
+        (
+            _mm_movemask_epi8(special) as u32,
+            _mm_movemask_epi8(x) as u32,
+        )
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn specials16(b: &[u8; 16]) -> (u32, u32) {
+    b.iter().enumerate().fold((0, 0), |(s, h), (k, &c)| {
+        let special = c == b'"' || c == b'\\' || c < 0x20;
+        (s | (special as u32) << k, h | ((c >> 7) as u32) << k)
+    })
+}
+
+/// What [`string_end`] found in a JSON string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StrScan {
+    /// Index of the closing quote.
+    pub end: usize,
+    /// It has backslash escapes (still to be checked and decoded).
+    pub escaped: bool,
+    /// Every byte is ASCII (else its UTF-8 is still to be checked).
+    pub ascii: bool,
+}
+
+/// Scans the string whose body starts at `i` (just past the opening quote). `None` when
+/// it has no closing quote or holds a raw control character (invalid in JSON).
+#[inline]
+pub(crate) fn string_end(b: &[u8], mut i: usize) -> Option<StrScan> {
+    let mut escaped = false;
+    let mut high = 0u32;
+    loop {
+        // The next quote, backslash or control character.
+        let mut found = None;
+        while let Some(chunk) = b.get(i..i + 16) {
+            let chunk: &[u8; 16] = chunk.try_into().ok()?;
+            let (special, h) = specials16(chunk);
+            if special != 0 {
+                let k = special.trailing_zeros() as usize;
+                high |= h & ((1u32 << k) - 1);
+                found = Some(i + k);
+                break;
+            }
+            high |= h;
+            i += 16;
+        }
+        let j = match found {
+            Some(j) => j,
+            None => {
+                let k = b[i..]
+                    .iter()
+                    .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+                high |= b[i..i + k].iter().fold(0, |h, &c| h | c) as u32 & 0x80;
+                i + k
+            }
+        };
+        match b[j] {
+            b'"' => {
+                return Some(StrScan {
+                    end: j,
+                    escaped,
+                    ascii: high == 0,
+                })
+            }
+            b'\\' => {
+                escaped = true;
+                // The escaped byte is skipped unseen: decoding the escapes checks it.
+                i = j + 2;
+                if i > b.len() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// A short byte string (a quoted key and its colon) to look for at a given place:
+/// compared as four masked words, without a call or a loop (keys are short and compared
+/// once per field, so a library comparison costs more than the comparison itself).
+#[derive(Debug)]
+pub(crate) struct Pattern {
+    bytes: Vec<u8>,
+    words: [u64; 4],
+    masks: [u64; 4],
+}
+
+impl Pattern {
+    pub(crate) fn new(bytes: Vec<u8>) -> Pattern {
+        let mut words = [0u64; 4];
+        let mut masks = [0u64; 4];
+        for (k, &c) in bytes.iter().take(32).enumerate() {
+            words[k / 8] |= (c as u64) << (8 * (k % 8));
+            masks[k / 8] |= 0xff << (8 * (k % 8));
+        }
+        Pattern {
+            bytes,
+            words,
+            masks,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether `hay[i..]` starts with the pattern.
+    #[inline]
+    pub(crate) fn at(&self, hay: &[u8], i: usize) -> bool {
+        if self.bytes.len() <= 32 {
+            if let Some(Ok(w)) = hay.get(i..i + 32).map(<&[u8; 32]>::try_from) {
+                let diff = |k: usize| (word32(w, k) ^ self.words[k]) & self.masks[k];
+                return diff(0) | diff(1) | diff(2) | diff(3) == 0;
+            }
+        }
+        hay.get(i..i + self.bytes.len()) == Some(&self.bytes[..])
+    }
+}
+
+#[inline(always)]
+fn word32(w: &[u8; 32], k: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&w[8 * k..8 * k + 8]);
+    u64::from_le_bytes(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain byte-by-byte reading [`string_end`] must agree with.
+    fn reference(b: &[u8], mut i: usize) -> Option<StrScan> {
+        let mut escaped = false;
+        let mut ascii = true;
+        loop {
+            match *b.get(i)? {
+                b'"' => {
+                    return Some(StrScan {
+                        end: i,
+                        escaped,
+                        ascii,
+                    })
+                }
+                b'\\' => {
+                    escaped = true;
+                    i += 2;
+                    if i > b.len() {
+                        return None;
+                    }
+                    continue;
+                }
+                c if c < 0x20 => return None,
+                c => ascii &= c < 0x80,
+            }
+            i += 1;
+        }
+    }
+
+    #[test]
+    fn string_end_agrees_with_the_byte_by_byte_reading() {
+        // Random strings over a small alphabet of the interesting bytes, at every offset
+        // inside a block, up to 40 bytes (two blocks and a tail).
+        let alphabet = [b'a', b'"', b'\\', 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff, b'\n'];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..100_000 {
+            let len = (next() % 41) as usize;
+            let pad = (next() % 16) as usize;
+            // Mostly plain bytes, so that the ends often lie past the first block.
+            let mut s = vec![b'x'; pad];
+            s.extend((0..len).map(|_| match next() % 40 {
+                r @ 0..=9 => alphabet[r as usize],
+                _ => b'a',
+            }));
+            assert_eq!(string_end(&s, pad), reference(&s, pad), "{s:?} from {pad}");
+        }
+        assert_eq!(
+            string_end(b"abcdefghijklmnop\"", 0),
+            Some(StrScan {
+                end: 16,
+                escaped: false,
+                ascii: true
+            })
+        );
+        assert_eq!(string_end(b"abc\\", 0), None);
+    }
+
+    #[test]
+    fn pattern_agrees_with_starts_with() {
+        let hay =
+            b"\"TimeGenerated\":\"2026\",\"ResultType\":0,\"AuthenticationRequirementPolicies\":1";
+        for i in 0..=hay.len() {
+            for n in 0..=hay.len() - i {
+                let mut needles = vec![hay[i..i + n].to_vec(), b"\"TimeGenerated\":".to_vec()];
+                if n > 0 {
+                    let mut near = hay[i..i + n].to_vec();
+                    near[n - 1] ^= 1;
+                    needles.push(near);
+                }
+                for needle in needles {
+                    let p = Pattern::new(needle.clone());
+                    assert_eq!(
+                        p.at(hay, i),
+                        hay[i..].starts_with(&needle),
+                        "{i} {needle:?}"
+                    );
+                }
+            }
+        }
+    }
+}
