@@ -11,8 +11,9 @@
 //!
 //! - the predicate (or each `and`ed part of it that moves) reads only key columns;
 //! - nothing involved is pinned to its rows ([`BExpr::pinned`]: `rand()`, `new_guid()`,
-//!   window functions such as `row_number()` anywhere on the way, in the keys, or in
-//!   the aggregates' arguments — those see which rows are there);
+//!   window functions such as `row_number()`) anywhere on the way, in the keys, or in
+//!   the aggregates' arguments: those see which rows are there, or how many came
+//!   before;
 //! - a key's values are equal in the grouping only when no function can tell them apart.
 //!   That holds for strings, integers, booleans, datetimes, timespans and guids; not
 //!   for reals (0.0 and -0.0 are one group, `1 / x` differs) nor dynamic values.
@@ -100,10 +101,9 @@ fn sink(plan: Plan, pred: BExpr) -> Sunk {
     let kind = match kind {
         PlanKind::Summarize { input, keys, aggs } => {
             let movable = !keys.is_empty()
+                && !keys.iter().any(BExpr::pinned)
                 && !aggs.iter().any(|a| a.args.iter().any(BExpr::pinned))
-                && reads_only(&pred, |i| {
-                    i < keys.len() && exact_equality(schema[i].ty) && !keys[i].pinned()
-                });
+                && reads_only(&pred, |i| i < keys.len() && exact_equality(schema[i].ty));
             match movable.then(|| substitute(&pred, &keys)).flatten() {
                 Some(p) => PlanKind::Summarize {
                     input: Box::new(place(*input, p)),
@@ -125,7 +125,7 @@ fn sink(plan: Plan, pred: BExpr) -> Sunk {
             }
         }
         PlanKind::Project { input, exprs } => {
-            let inner = (!exprs.iter().any(BExpr::has_window))
+            let inner = (!exprs.iter().any(BExpr::pinned))
                 .then(|| substitute(&pred, &exprs))
                 .flatten();
             let Some(inner) = inner else {
@@ -148,7 +148,7 @@ fn sink(plan: Plan, pred: BExpr) -> Sunk {
             }
         }
         PlanKind::Extend { input, items } => {
-            let inner = (!items.iter().any(|(_, e)| e.has_window()))
+            let inner = (!items.iter().any(|(_, e)| e.pinned()))
                 .then(|| over_extend_input(&pred, input.schema.len(), &items))
                 .flatten();
             let Some(inner) = inner else {
@@ -267,9 +267,7 @@ fn over_extend_input(
 ) -> Option<BExpr> {
     let mut cols: Vec<BExpr> = (0..width).map(BExpr::Column).collect();
     for (target, e) in items {
-        // An item that cannot be substituted poisons only its column: a predicate
-        // that does not read it can still move.
-        let value = substitute(e, &cols).unwrap_or(BExpr::Unavailable(Default::default()));
+        let value = substitute(e, &cols)?;
         match target {
             Some(i) => *cols.get_mut(*i)? = value,
             None => cols.push(value),
@@ -407,6 +405,22 @@ mod tests {
             (
                 "summarize c = count() by k = tolong(rand(3)) | where k > 1",
                 "Filter(Summarize(Values))",
+            ),
+            (
+                "summarize c = count() by k, x = tolong(rand(3)) | where k == 'a'",
+                "Filter(Summarize(Values))",
+            ),
+            (
+                "summarize c = count(), s = sum(rand()) by k | where k == 'a'",
+                "Filter(Summarize(Values))",
+            ),
+            (
+                "summarize c = count() by k | extend x = rand() | where k == 'a'",
+                "Filter(Extend(Summarize(Values)))",
+            ),
+            (
+                "summarize c = count() by k | project k, x = new_guid() | where k == 'a'",
+                "Filter(Project(Summarize(Values)))",
             ),
         ];
         for (q, want) in cases {
