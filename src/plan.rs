@@ -92,6 +92,19 @@ impl BExpr {
             _ => false,
         }
     }
+
+    /// Whether moving this to other rows, or evaluating it a different number of
+    /// times, could change a result: a window function, a random function, or a value
+    /// only a run could give.
+    pub fn pinned(&self) -> bool {
+        match self {
+            BExpr::Window(..) | BExpr::Unavailable(_) => true,
+            BExpr::Call(f, args) => f.volatile() || args.iter().any(BExpr::pinned),
+            BExpr::Select(_, args) => args.iter().any(BExpr::pinned),
+            BExpr::And(a, b) | BExpr::Or(a, b) => a.pinned() || b.pinned(),
+            BExpr::Const(_) | BExpr::Column(_) => false,
+        }
+    }
 }
 
 /// One aggregate of a `summarize`.

@@ -2024,16 +2024,16 @@ fn several_names(item: &NamedExpr) -> Error {
 /// move also crosses column selections (`project`, `project-rename`, ...) and `extend`s
 /// that the predicate does not read. For the other join kinds the move changes
 /// nothing, so plans are left alone.
+///
+/// Otherwise the parts of the predicate that read only group keys move below the
+/// `summarize` or `distinct` that makes the groups (see [`super::pushdown`]).
 fn filter(input: Plan, pred: BExpr) -> Plan {
     if !pred.has_window() && reaches_innerunique_left(&input, &pred) {
         return push_down(input, pred);
     }
-    Plan {
-        schema: input.schema.clone(),
-        kind: PlanKind::Filter {
-            input: Box::new(input),
-            pred,
-        },
+    match super::pushdown::below_groups(input, pred) {
+        (input, Some(pred)) => filter_node(input, pred),
+        (input, None) => input,
     }
 }
 

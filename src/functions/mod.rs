@@ -106,6 +106,12 @@ impl EvalCtx {
 
 pub trait ScalarImpl: Send + Sync {
     fn call(&self, args: &[Value], ctx: &EvalCtx) -> Value;
+    /// Whether two calls on the same arguments may differ (`rand()`, `new_guid()`):
+    /// such a call must run exactly where and as often as the query says, so plan
+    /// rewrites leave expressions holding one alone.
+    fn volatile(&self) -> bool {
+        false
+    }
 }
 
 pub struct BoundScalar {

@@ -7,11 +7,11 @@
 use super::terms::{Matcher, Pred};
 use super::{arity, cast_to, constant, num_f64, pure, text, Bound, FnError};
 use super::{ArgInfo, Want};
+use crate::exec::hash::FxHashSet;
 use crate::types::Type;
 use crate::value::{in_datetime_range, tostring as tostring_v, Value};
 use regex::Regex;
 use std::cmp::Ordering;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 pub(super) const NAMES: &[&str] = &[
@@ -633,14 +633,16 @@ fn flatten_items(items: &[Value]) -> Vec<Value> {
 
 /// Case-sensitive membership with the `==` rules (a string matches a number by its
 /// text). Nulls in the list never match.
+/// `x in (...)` over constant items. Hashed with the executor's Fx hash: a lookup per
+/// row, on values from the query's own data (SipHash took 3/4 of each lookup).
 struct InSet {
-    set: HashSet<Value>,
+    set: FxHashSet<Value>,
     has_strings: bool,
 }
 
 impl InSet {
     fn new(items: &[Value]) -> InSet {
-        let mut set = HashSet::new();
+        let mut set = FxHashSet::default();
         let mut has_strings = false;
         for v in flatten_items(items) {
             if v.is_null() {
@@ -671,7 +673,7 @@ impl InSet {
 
 /// Case-insensitive membership: items compared by their lower-cased text.
 struct InSetCi {
-    set: HashSet<String>,
+    set: FxHashSet<String>,
 }
 
 impl InSetCi {

@@ -1,0 +1,431 @@
+//! Moving a `where` below the `summarize` (or `distinct`) it follows, when it reads only
+//! group keys: `T | summarize count() by k | where k in (S)` aggregates only the rows
+//! of the kept groups instead of all of them, and over a file the moved filter runs in
+//! the fused scan (see `exec::stream`), so the other rows are never aggregated.
+//!
+//! The move is exact when the predicate is a function of the group's key values alone:
+//! a group's rows all have its key values, so the predicate keeps or drops whole
+//! groups; a kept group keeps all its rows (same aggregates, same `take_any`, same
+//! first row, hence the same place in the order of first appearance), and a dropped one
+//! would have been dropped after. Hence the conditions:
+//!
+//! - the predicate (or each `and`ed part of it that moves) reads only key columns;
+//! - nothing involved is pinned to its rows ([`BExpr::pinned`]: `rand()`, `new_guid()`,
+//!   window functions such as `row_number()`) anywhere on the way, in the keys, or in
+//!   the aggregates' arguments: those see which rows are there, or how many came
+//!   before;
+//! - a key's values are equal in the grouping only when no function can tell them apart.
+//!   That holds for strings, integers, booleans, datetimes, timespans and guids; not
+//!   for reals (0.0 and -0.0 are one group, `1 / x` differs) nor dynamic values.
+//!
+//! A key computed from the row (`by h = bin(t, 1h)`), or renamed or recomputed by a
+//! `project` / `extend` between the `summarize` and the `where`, is substituted into the
+//! predicate, which then reads the row exactly as the key did. A `summarize` without
+//! keys has one group, always output: nothing moves.
+
+use crate::plan::{BExpr, Plan, PlanKind};
+use crate::types::Type;
+
+/// `input | where pred`, with the parts of `pred` that can move below a grouping in
+/// `input` moved there; what stays (if anything) is returned to be applied on top.
+pub(super) fn below_groups(input: Plan, pred: BExpr) -> (Plan, Option<BExpr>) {
+    if pred.pinned() {
+        return (input, Some(pred));
+    }
+    let mut parts = Vec::new();
+    conjuncts(pred.clone(), &mut parts);
+    let mut plan = input;
+    let mut stay = Vec::new();
+    for part in parts {
+        match sink(plan, part) {
+            Moved(p) => plan = p,
+            Stayed(p, part) => {
+                plan = p;
+                stay.push(part);
+            }
+        }
+    }
+    let rest = if stay.is_empty() {
+        None
+    } else if stay.len() == conjuncts_len(&pred) {
+        // Nothing moved: keep the predicate as written.
+        Some(pred)
+    } else {
+        stay.into_iter()
+            .reduce(|a, b| BExpr::And(Box::new(a), Box::new(b)))
+    };
+    (plan, rest)
+}
+
+/// A row passes `a and b` exactly when it passes `a` and passes `b` (a null is not a
+/// pass), so the parts can be applied one after the other, in any order.
+fn conjuncts(e: BExpr, out: &mut Vec<BExpr>) {
+    match e {
+        BExpr::And(a, b) => {
+            conjuncts(*a, out);
+            conjuncts(*b, out);
+        }
+        other => out.push(other),
+    }
+}
+
+fn conjuncts_len(e: &BExpr) -> usize {
+    match e {
+        BExpr::And(a, b) => conjuncts_len(a) + conjuncts_len(b),
+        _ => 1,
+    }
+}
+
+/// What [`sink`] did with a predicate.
+enum Sunk {
+    /// The plan with the predicate applied below a grouping.
+    Moved(Plan),
+    /// No grouping it could reach: the plan and the predicate, unchanged.
+    Stayed(Plan, BExpr),
+}
+use Sunk::{Moved, Stayed};
+
+/// Applies `pred` (over `plan`'s rows) below a grouping inside `plan`, giving both
+/// back when there is none it can reach.
+fn sink(plan: Plan, pred: BExpr) -> Sunk {
+    let Plan { schema, kind } = plan;
+    let back = |kind, pred| {
+        Stayed(
+            Plan {
+                schema: schema.clone(),
+                kind,
+            },
+            pred,
+        )
+    };
+    let kind = match kind {
+        PlanKind::Summarize { input, keys, aggs } => {
+            let movable = !keys.is_empty()
+                && !keys.iter().any(BExpr::pinned)
+                && !aggs.iter().any(|a| a.args.iter().any(BExpr::pinned))
+                && reads_only(&pred, |i| i < keys.len() && exact_equality(schema[i].ty));
+            match movable.then(|| substitute(&pred, &keys)).flatten() {
+                Some(p) => PlanKind::Summarize {
+                    input: Box::new(place(*input, p)),
+                    keys,
+                    aggs,
+                },
+                None => return back(PlanKind::Summarize { input, keys, aggs }, pred),
+            }
+        }
+        PlanKind::Distinct { input, columns } => {
+            let map: Vec<BExpr> = columns.iter().map(|&i| BExpr::Column(i)).collect();
+            let movable = reads_only(&pred, |i| i < map.len() && exact_equality(schema[i].ty));
+            match movable.then(|| substitute(&pred, &map)).flatten() {
+                Some(p) => PlanKind::Distinct {
+                    input: Box::new(place(*input, p)),
+                    columns,
+                },
+                None => return back(PlanKind::Distinct { input, columns }, pred),
+            }
+        }
+        PlanKind::Project { input, exprs } => {
+            let inner = (!exprs.iter().any(BExpr::pinned))
+                .then(|| substitute(&pred, &exprs))
+                .flatten();
+            let Some(inner) = inner else {
+                return back(PlanKind::Project { input, exprs }, pred);
+            };
+            match sink(*input, inner) {
+                Moved(p) => PlanKind::Project {
+                    input: Box::new(p),
+                    exprs,
+                },
+                Stayed(p, _) => {
+                    return back(
+                        PlanKind::Project {
+                            input: Box::new(p),
+                            exprs,
+                        },
+                        pred,
+                    )
+                }
+            }
+        }
+        PlanKind::Extend { input, items } => {
+            let inner = (!items.iter().any(|(_, e)| e.pinned()))
+                .then(|| over_extend_input(&pred, input.schema.len(), &items))
+                .flatten();
+            let Some(inner) = inner else {
+                return back(PlanKind::Extend { input, items }, pred);
+            };
+            match sink(*input, inner) {
+                Moved(p) => PlanKind::Extend {
+                    input: Box::new(p),
+                    items,
+                },
+                Stayed(p, _) => {
+                    return back(
+                        PlanKind::Extend {
+                            input: Box::new(p),
+                            items,
+                        },
+                        pred,
+                    )
+                }
+            }
+        }
+        // Two filters commute unless the other one depends on which rows it sees.
+        PlanKind::Filter { input, pred: other } if !other.pinned() => match sink(*input, pred) {
+            Moved(p) => PlanKind::Filter {
+                input: Box::new(p),
+                pred: other,
+            },
+            Stayed(p, pred) => {
+                return back(
+                    PlanKind::Filter {
+                        input: Box::new(p),
+                        pred: other,
+                    },
+                    pred,
+                )
+            }
+        },
+        other => return back(other, pred),
+    };
+    Moved(Plan { schema, kind })
+}
+
+/// `pred` applied to `plan`: below a deeper grouping if one is reachable, else on top.
+fn place(plan: Plan, pred: BExpr) -> Plan {
+    match sink(plan, pred) {
+        Moved(p) => p,
+        Stayed(input, pred) => Plan {
+            schema: input.schema.clone(),
+            kind: PlanKind::Filter {
+                input: Box::new(input),
+                pred,
+            },
+        },
+    }
+}
+
+/// Grouping compares values with `==`; the types whose equal values no function can
+/// tell apart.
+fn exact_equality(ty: Type) -> bool {
+    matches!(
+        ty,
+        Type::String
+            | Type::Int
+            | Type::Long
+            | Type::Bool
+            | Type::DateTime
+            | Type::TimeSpan
+            | Type::Guid
+    )
+}
+
+/// Whether every column `e` reads satisfies `ok`.
+fn reads_only(e: &BExpr, ok: impl Fn(usize) -> bool + Copy) -> bool {
+    match e {
+        BExpr::Column(i) => ok(*i),
+        BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
+            args.iter().all(|a| reads_only(a, ok))
+        }
+        BExpr::And(a, b) | BExpr::Or(a, b) => reads_only(a, ok) && reads_only(b, ok),
+        BExpr::Const(_) => true,
+        BExpr::Unavailable(_) => false,
+    }
+}
+
+/// `e` with each column `i` replaced by `map[i]`: the same value, one operator lower.
+/// None when a column is out of `map` or a replacement is pinned to its row.
+fn substitute(e: &BExpr, map: &[BExpr]) -> Option<BExpr> {
+    let all = |args: &[BExpr]| -> Option<Vec<BExpr>> {
+        args.iter().map(|a| substitute(a, map)).collect()
+    };
+    Some(match e {
+        BExpr::Column(i) => {
+            let m = map.get(*i)?;
+            if m.pinned() {
+                return None;
+            }
+            m.clone()
+        }
+        BExpr::Const(v) => BExpr::Const(v.clone()),
+        BExpr::Call(f, args) => BExpr::Call(f.clone(), all(args)?),
+        BExpr::Select(s, args) => BExpr::Select(*s, all(args)?),
+        BExpr::And(a, b) => {
+            BExpr::And(Box::new(substitute(a, map)?), Box::new(substitute(b, map)?))
+        }
+        BExpr::Or(a, b) => BExpr::Or(Box::new(substitute(a, map)?), Box::new(substitute(b, map)?)),
+        BExpr::Window(..) | BExpr::Unavailable(_) => return None,
+    })
+}
+
+/// `pred` over an `extend`'s output rewritten over its input: each item is evaluated
+/// on the row as extended so far, so its own columns are substituted first.
+fn over_extend_input(
+    pred: &BExpr,
+    width: usize,
+    items: &[(Option<usize>, BExpr)],
+) -> Option<BExpr> {
+    let mut cols: Vec<BExpr> = (0..width).map(BExpr::Column).collect();
+    for (target, e) in items {
+        let value = substitute(e, &cols)?;
+        match target {
+            Some(i) => *cols.get_mut(*i)? = value,
+            None => cols.push(value),
+        }
+    }
+    substitute(pred, &cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Binder;
+    use crate::plan::{Plan, PlanKind};
+    use crate::table::Catalog;
+
+    /// The plan's operators, outermost first: `Summarize(Filter(Values))`.
+    fn shape(p: &Plan) -> String {
+        let inputs: Vec<&Plan> = match &p.kind {
+            PlanKind::Filter { input, .. }
+            | PlanKind::Extend { input, .. }
+            | PlanKind::Project { input, .. }
+            | PlanKind::Summarize { input, .. }
+            | PlanKind::Distinct { input, .. }
+            | PlanKind::Take { input, .. }
+            | PlanKind::Cached { input, .. } => vec![input],
+            PlanKind::Join { left, right, .. } => vec![left, right],
+            _ => vec![],
+        };
+        let name = format!("{:?}", p.kind);
+        if inputs.is_empty() {
+            return name;
+        }
+        let inner: Vec<String> = inputs.into_iter().map(shape).collect();
+        format!("{name}({})", inner.join(", "))
+    }
+
+    fn plan_of(q: &str) -> String {
+        let catalog = Catalog::new();
+        let query = crate::syntax::parse(q).unwrap();
+        let binder = Binder::new(&catalog, 0, true);
+        let plans = binder.bind_query(&query).unwrap();
+        shape(&plans[0])
+    }
+
+    const T: &str =
+        "datatable(k:string, v:long, t:datetime, r:real)['a', 1, datetime(2024-01-01), 0.5]";
+
+    #[test]
+    fn where_on_group_keys_moves_below_the_grouping() {
+        let cases: &[(&str, &str)] = &[
+            // Keys only: the whole predicate moves.
+            (
+                "summarize c = count() by k | where k == 'a'",
+                "Summarize(Filter(Values))",
+            ),
+            (
+                "summarize c = count() by k, v | where k == 'a' or v > 2",
+                "Summarize(Filter(Values))",
+            ),
+            (
+                "summarize c = count() by k | where k in (datatable(u:string)['a'])",
+                "Summarize(Filter(Values))",
+            ),
+            // A key computed from the row: substituted.
+            (
+                "summarize c = count() by h = bin(t, 1h) | where h > datetime(2020-01-01)",
+                "Summarize(Filter(Values))",
+            ),
+            // Key conjuncts move, the others stay.
+            (
+                "summarize c = count() by k | where k == 'a' and c > 1",
+                "Filter(Summarize(Filter(Values)))",
+            ),
+            (
+                "summarize c = count() by k | where c > 1 and k == 'a'",
+                "Filter(Summarize(Filter(Values)))",
+            ),
+            // Through a rename, an extend of the key, a filter, a computed aggregate.
+            (
+                "summarize c = count() by k | project-rename k2 = k | where k2 == 'a'",
+                "Project(Summarize(Filter(Values)))",
+            ),
+            (
+                "summarize c = count() by k | extend k2 = toupper(k) | where k2 == 'A'",
+                "Extend(Summarize(Filter(Values)))",
+            ),
+            (
+                "summarize c = count() by k | where c > 0 | where k == 'a'",
+                "Filter(Summarize(Filter(Values)))",
+            ),
+            (
+                "summarize c = count() * 2 by k | where k == 'a'",
+                "Project(Summarize(Filter(Values)))",
+            ),
+            // Down two groupings, and below distinct.
+            (
+                "summarize c = count() by k, v | summarize n = count() by k | where k == 'a'",
+                "Summarize(Summarize(Filter(Values)))",
+            ),
+            ("distinct k, v | where k == 'a'", "Distinct(Filter(Values))"),
+            // Nothing moves: no keys; an aggregate; a real key; a random or window function;
+            // an extend that replaced the key with an aggregate; behind a take.
+            (
+                "summarize c = count() | where c > 0",
+                "Filter(Summarize(Values))",
+            ),
+            (
+                "summarize c = count() by k | where c > 1",
+                "Filter(Summarize(Values))",
+            ),
+            (
+                "summarize c = count() by r | where r > 0.1",
+                "Filter(Summarize(Values))",
+            ),
+            ("distinct r | where r > 0.1", "Filter(Distinct(Values))"),
+            (
+                "summarize c = count() by k | where k == 'a' and rand() < 2",
+                "Filter(Summarize(Values))",
+            ),
+            (
+                "summarize c = count() by k | where k == 'a' and row_number() > 0",
+                "Filter(Summarize(Values))",
+            ),
+            (
+                "summarize c = count() by k | serialize n = row_number() | where k == 'a'",
+                "Filter(Extend(Summarize(Values)))",
+            ),
+            (
+                "summarize c = count() by k | extend k = tostring(c) | where k == '1'",
+                "Filter(Extend(Summarize(Values)))",
+            ),
+            (
+                "summarize c = count() by k | take 5 | where k == 'a'",
+                "Filter(Take(Summarize(Values)))",
+            ),
+            (
+                "summarize c = count() by k = tolong(rand(3)) | where k > 1",
+                "Filter(Summarize(Values))",
+            ),
+            (
+                "summarize c = count() by k, x = tolong(rand(3)) | where k == 'a'",
+                "Filter(Summarize(Values))",
+            ),
+            (
+                "summarize c = count(), s = sum(rand()) by k | where k == 'a'",
+                "Filter(Summarize(Values))",
+            ),
+            (
+                "summarize c = count() by k | extend x = rand() | where k == 'a'",
+                "Filter(Extend(Summarize(Values)))",
+            ),
+            (
+                "summarize c = count() by k | project k, x = new_guid() | where k == 'a'",
+                "Filter(Project(Summarize(Values)))",
+            ),
+        ];
+        for (q, want) in cases {
+            let q = format!("{T} | {q}");
+            assert_eq!(plan_of(&q), *want, "{q}");
+        }
+    }
+}
