@@ -162,7 +162,7 @@ impl FileTable {
         }
         let parser = LineParser::new(&self.schema.columns, needed);
         let reader = Mutex::new(Reader {
-            map: map.as_deref(),
+            map: map.as_ref(),
             pos: 0,
             file,
             carry: Vec::new(),
@@ -240,7 +240,7 @@ impl<T> InOrder<T> {
 /// Hands out chunks of whole lines, numbered in file order: slices of the mapped file,
 /// or (when the file cannot be mapped) reads into the worker's buffer.
 struct Reader<'m> {
-    map: Option<&'m [u8]>,
+    map: Option<&'m memmap2::Mmap>,
     /// Where the next chunk of the map starts.
     pos: usize,
     file: std::fs::File,
@@ -278,7 +278,7 @@ fn worker<O>(
                 r.pos = end;
                 r.next += 1;
                 len = end - start;
-                (idx, Some(&map[start..end]))
+                (idx, Some((map, start, end)))
             } else {
                 // `buf` keeps its length (zeroed once); `len` is the part in use.
                 len = r.carry.len();
@@ -316,7 +316,7 @@ fn worker<O>(
             }
         };
         let text = match mapped {
-            Some(text) => text,
+            Some((map, start, end)) => &map[start..end],
             None => &buf[..len],
         };
         let text = if idx == 0 {
@@ -336,10 +336,30 @@ fn worker<O>(
         if !ok {
             failed.store(true, Ordering::SeqCst);
         }
+        if let Some((map, start, end)) = mapped {
+            release(map, start, end);
+        }
         sink(idx, parsed);
         if !ok {
             return;
         }
+    }
+}
+
+/// Drops the pages of a parsed chunk from the process's memory: mapped pages count in
+/// its resident size, and without this a scan's peak memory would grow with the file
+/// (the pages stay in the page cache; only this process's view of them goes).
+fn release(map: &memmap2::Mmap, start: usize, end: usize) {
+    // Whole pages inside the chunk only (the pages at its ends may hold lines of the
+    // chunks around it), aligned to 64 KiB, a multiple of every usual page size.
+    const ALIGN: usize = 1 << 16;
+    let (lo, hi) = (start.next_multiple_of(ALIGN), end / ALIGN * ALIGN);
+    if hi > lo {
+        // SAFETY: the map is read-only and file-backed, so dropping pages discards no
+        // data: a later read would fault the file's pages in again. No thread reads these
+        // pages again (each chunk is parsed once, by one worker).
+        let _ =
+            unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, lo, hi - lo) };
     }
 }
 
@@ -378,15 +398,20 @@ const BLANK: &[u8] = b" \t\r\x0c";
 struct LineParser<'a> {
     columns: &'a [Column],
     index: FxHashMap<&'a str, usize>,
-    /// Each column's name as it appears quoted and followed by its colon (`"Name":`),
-    /// for matching keys without parsing them.
-    keyed: Vec<Pattern>,
-    needed: Vec<bool>,
-    /// The rows hold only the needed columns, in schema order: each column's position
-    /// in the row (`usize::MAX` when not needed).
-    slot: Vec<usize>,
+    /// What the parser needs of each column, in one place (one bounds check per field).
+    cols: Vec<Col>,
     /// The row's positions, and their value when the field is missing.
     kept: Vec<(usize, Value)>,
+}
+
+struct Col {
+    /// The column's name as it appears quoted and followed by its colon (`"Name":`),
+    /// for matching keys without parsing them.
+    key: Pattern,
+    ty: Type,
+    /// The rows hold only the needed columns, in schema order: the column's position in
+    /// the row, `None` when it is not needed.
+    slot: Option<usize>,
 }
 
 /// One parsing thread's state: the row being filled (reused from line to line), the
@@ -412,12 +437,18 @@ impl<'a> LineParser<'a> {
                 .enumerate()
                 .map(|(i, c)| (c.name.as_str(), i))
                 .collect(),
-            keyed: columns
+            cols: columns
                 .iter()
-                .map(|c| {
-                    let mut k = serde_json::to_vec(&c.name).unwrap_or_default();
-                    k.push(b':');
-                    Pattern::new(k)
+                .zip(&needed)
+                .scan(0, |next, (c, &needed)| {
+                    let mut key = serde_json::to_vec(&c.name).unwrap_or_default();
+                    key.push(b':');
+                    *next += needed as usize;
+                    Some(Col {
+                        key: Pattern::new(key),
+                        ty: c.ty,
+                        slot: needed.then(|| *next - 1),
+                    })
                 })
                 .collect(),
             kept: columns
@@ -427,14 +458,6 @@ impl<'a> LineParser<'a> {
                 .enumerate()
                 .map(|(slot, (_, c))| (slot, missing_value(c.ty)))
                 .collect(),
-            slot: needed
-                .iter()
-                .scan(0, |n, &k| {
-                    *n += k as usize;
-                    Some(if k { *n - 1 } else { usize::MAX })
-                })
-                .collect(),
-            needed,
         }
     }
 
@@ -453,10 +476,11 @@ impl<'a> LineParser<'a> {
     }
 
     /// The column of the key at the cursor, moving past it and its colon.
+    #[inline]
     fn key(&self, p: &mut Cursor, st: &mut ParseState, k: usize) -> Option<usize> {
         if let Some(&c) = st.order.get(k) {
-            if self.keyed[c].at(p.b, p.i) {
-                p.i += self.keyed[c].len();
+            if let Some(col) = self.cols.get(c).filter(|col| col.key.at(p.b, p.i)) {
+                p.i += col.key.len();
                 return Some(c);
             }
         }
@@ -491,12 +515,11 @@ impl<'a> LineParser<'a> {
             let col = self.key(&mut p, st, k)?;
             k += 1;
             p.ws();
-            let ty = self.columns[col].ty;
-            let needed = self.needed[col];
+            let (ty, slot) = self.cols.get(col).map(|c| (c.ty, c.slot))?;
             if p.peek()? == b'"' {
-                if needed {
+                if let Some(slot) = slot {
                     let s = p.string()?;
-                    st.row[self.slot[col]] = match (ty, &mut st.interners[col]) {
+                    st.row[slot] = match (ty, &mut st.interners[col]) {
                         (Type::String, Some(interner)) => {
                             let v = interner.get(&s);
                             if interner.is_full(st.rows) {
@@ -526,8 +549,8 @@ impl<'a> LineParser<'a> {
                         let end = object_end(p.b, start)?;
                         p.i = end;
                         let v = convert(&serde_json::from_slice::<J>(&p.b[start..end]).ok()?, ty)?;
-                        if needed {
-                            st.row[self.slot[col]] = v;
+                        if let Some(slot) = slot {
+                            st.row[slot] = v;
                         }
                     }
                     _ => {
@@ -537,15 +560,13 @@ impl<'a> LineParser<'a> {
                             p.i += 1;
                         }
                         let t = &p.b[start..p.i];
-                        if let Some(v) = quick_scalar(t, ty) {
-                            if needed {
-                                st.row[self.slot[col]] = v;
-                            }
-                        } else if needed || !plain_decimal(t, ty) {
-                            let v = convert(&scalar(t)?, ty)?;
-                            if needed {
-                                st.row[self.slot[col]] = v;
-                            }
+                        let v = match quick_scalar(t, ty) {
+                            Some(v) => Some(v),
+                            None if slot.is_none() && plain_decimal(t, ty) => None,
+                            None => Some(convert(&scalar(t)?, ty)?),
+                        };
+                        if let (Some(slot), Some(v)) = (slot, v) {
+                            st.row[slot] = v;
                         }
                     }
                 }
@@ -715,6 +736,7 @@ impl<'b> Cursor<'b> {
     fn expect(&mut self, c: u8) -> Option<()> {
         (self.next()? == c).then_some(())
     }
+    #[inline(always)]
     fn ws(&mut self) {
         while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\r')) {
             self.i += 1;
@@ -732,6 +754,7 @@ impl<'b> Cursor<'b> {
         }
     }
     /// The string whose opening quote is at the cursor.
+    #[inline(always)]
     fn string_end(&self) -> Option<StrScan> {
         if self.b.get(self.i) != Some(&b'"') {
             return None;
@@ -739,6 +762,7 @@ impl<'b> Cursor<'b> {
         string_end(self.b, self.i + 1)
     }
 
+    #[inline(always)]
     fn skip_string(&mut self) -> Option<()> {
         let s = self.string_end()?;
         let body = &self.b[self.i + 1..s.end];
