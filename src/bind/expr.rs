@@ -282,7 +282,12 @@ impl Binder<'_> {
         } else if let Some(select) = selection(name, &args, bound.ty) {
             BExpr::Select(select, args.into_iter().map(|a| a.expr).collect())
         } else {
-            BExpr::Call(imp, args.into_iter().map(|a| a.expr).collect())
+            let mut args: Vec<BExpr> = args.into_iter().map(|a| a.expr).collect();
+            if let Some(n) = bound.reads {
+                // The rest are constants the implementation captured.
+                args.truncate(n);
+            }
+            BExpr::Call(imp, args)
         };
         Ok(Bound { expr, ty: bound.ty })
     }

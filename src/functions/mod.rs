@@ -117,6 +117,20 @@ pub trait ScalarImpl: Send + Sync {
 pub struct BoundScalar {
     pub ty: Type,
     pub imp: Box<dyn ScalarImpl>,
+    /// The implementation reads only this many leading arguments at run time: the
+    /// others are constants it captured when bound (a compiled regex, a term matcher, a
+    /// hashed set). The binder then does not evaluate them per row: cloning a shared
+    /// constant on every row costs an atomic update that the parsing threads contend for.
+    pub reads: Option<usize>,
+}
+
+/// `bound`, declared to read only its first `n` arguments at run time (see
+/// [`BoundScalar::reads`]). Only for implementations that never look past them.
+pub(crate) fn reading(n: usize, bound: Bound) -> Bound {
+    bound.map(|b| BoundScalar {
+        reads: Some(n),
+        ..b
+    })
 }
 
 /// Binds a call of scalar function (or operator) `name`.
@@ -311,6 +325,7 @@ where
     Ok(BoundScalar {
         ty,
         imp: Box::new(Closure(f)),
+        reads: None,
     })
 }
 

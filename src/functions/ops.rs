@@ -588,9 +588,12 @@ fn bind_predicate(name: &str, pred: Pred, cs: bool, neg: bool, args: &[ArgInfo])
     }
     if let Some(c) = constant(args, 1) {
         let m = Matcher::new(pred, cs, &text(c));
-        return pure(Type::Bool, move |a| {
-            Value::Bool(m.matches(&text(&a[0])) != neg)
-        });
+        return reading(
+            1,
+            pure(Type::Bool, move |a| {
+                Value::Bool(m.matches(&text(&a[0])) != neg)
+            }),
+        );
     }
     pure(Type::Bool, move |a| {
         let m = Matcher::new(pred, cs, &text(&a[1]));
@@ -607,7 +610,10 @@ fn bind_matches(args: &[ArgInfo]) -> Bound {
     match constant(args, 1) {
         Some(c) => {
             let re = compile_regex(&text(c)).map_err(|m| type_error(1, m))?;
-            pure(Type::Bool, move |a| Value::Bool(re.is_match(&text(&a[0]))))
+            reading(
+                1,
+                pure(Type::Bool, move |a| Value::Bool(re.is_match(&text(&a[0])))),
+            )
         }
         None => pure(Type::Bool, |a| match compile_regex(&text(&a[1])) {
             Ok(re) => Value::Bool(re.is_match(&text(&a[0]))),
@@ -719,11 +725,17 @@ fn bind_in(name: &str, args: &[ArgInfo]) -> Bound {
     match (ci, constants) {
         (false, Some(items)) => {
             let set = InSet::new(&items);
-            pure(Type::Bool, move |a| Value::Bool(set.contains(&a[0]) != neg))
+            reading(
+                1,
+                pure(Type::Bool, move |a| Value::Bool(set.contains(&a[0]) != neg)),
+            )
         }
         (true, Some(items)) => {
             let set = InSetCi::new(&items);
-            pure(Type::Bool, move |a| Value::Bool(set.contains(&a[0]) != neg))
+            reading(
+                1,
+                pure(Type::Bool, move |a| Value::Bool(set.contains(&a[0]) != neg)),
+            )
         }
         (false, None) => pure(Type::Bool, move |a| {
             let hit = !a[0].is_null()
@@ -744,7 +756,7 @@ fn bind_in(name: &str, args: &[ArgInfo]) -> Bound {
     }
 }
 
-use super::unify;
+use super::{reading, unify};
 
 /// The needles of `has_any` / `has_all`: list items, dynamic arrays flattened, nulls
 /// skipped.
@@ -777,10 +789,13 @@ fn bind_has_list(name: &str, args: &[ArgInfo]) -> Bound {
     match all_constant(&args[1..]) {
         Some(items) => {
             let list = TermList::new(&items);
-            pure(Type::Bool, move |a| {
-                let hay = text(&a[0]);
-                Value::Bool(if all { list.all(&hay) } else { list.any(&hay) })
-            })
+            reading(
+                1,
+                pure(Type::Bool, move |a| {
+                    let hay = text(&a[0]);
+                    Value::Bool(if all { list.all(&hay) } else { list.any(&hay) })
+                }),
+            )
         }
         None => pure(Type::Bool, move |a| {
             let list = TermList::new(&a[1..]);

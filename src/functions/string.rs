@@ -561,7 +561,8 @@ fn bind_replace_regex(name: &str, args: &[ArgInfo]) -> Bound {
     sig(name, args, 3, 3, &[Want::Any, Want::Str, Want::Str])?;
     let pre = const_regex(args, 1)?;
     let pre_rw = constant(args, 2).map(|v| translate_rewrite(&text(v)));
-    pure(Type::String, move |a| {
+    let compiled = pre.is_some() && pre_rw.is_some();
+    let bound = pure(Type::String, move |a| {
         let s = text(&a[0]);
         let Some(re) = regex_at(&pre, a, 1) else {
             return Value::str(&s);
@@ -570,8 +571,17 @@ fn bind_replace_regex(name: &str, args: &[ArgInfo]) -> Bound {
             Some(r) => std::borrow::Cow::Borrowed(r.as_str()),
             None => std::borrow::Cow::Owned(translate_rewrite(&text(&a[2]))),
         };
-        Value::str(&re.replace_all(&s, rw.as_ref()))
-    })
+        match re.replace_all(&s, rw.as_ref()) {
+            // Nothing replaced: the string itself (shared, not copied).
+            std::borrow::Cow::Borrowed(_) if matches!(a[0], Value::String(_)) => a[0].clone(),
+            r => Value::str(&r),
+        }
+    });
+    if compiled {
+        super::reading(1, bound)
+    } else {
+        bound
+    }
 }
 
 /// The target type of `extract(..., typeof(T))`: the binder passes the type as a
