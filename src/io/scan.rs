@@ -400,8 +400,8 @@ struct LineParser<'a> {
     index: FxHashMap<&'a str, usize>,
     /// What the parser needs of each column, in one place (one bounds check per field).
     cols: Vec<Col>,
-    /// The row's positions, and their value when the field is missing.
-    kept: Vec<(usize, Value)>,
+    /// The types of the needed columns, in row order (a missing field's value).
+    kept: Vec<Type>,
 }
 
 struct Col {
@@ -419,6 +419,8 @@ struct Col {
 /// line's keys in the same order, so a key is usually matched by one comparison).
 struct ParseState {
     row: Row,
+    /// Each needed column's value when its field is missing.
+    missing: Vec<Value>,
     interners: Vec<Option<Interner>>,
     order: Vec<usize>,
     rows: usize,
@@ -455,8 +457,7 @@ impl<'a> LineParser<'a> {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| needed[*i])
-                .enumerate()
-                .map(|(slot, (_, c))| (slot, missing_value(c.ty)))
+                .map(|(_, c)| c.ty)
                 .collect(),
         }
     }
@@ -464,6 +465,9 @@ impl<'a> LineParser<'a> {
     fn state(&self) -> ParseState {
         ParseState {
             row: vec![Value::Null; self.kept.len()],
+            // Made per thread: a default shared by the threads would have its reference
+            // count updated by both on every row (a contended cache line).
+            missing: self.kept.iter().map(|&ty| missing_value(ty)).collect(),
             interners: self
                 .columns
                 .iter()
@@ -498,9 +502,7 @@ impl<'a> LineParser<'a> {
     /// The object starting at `text[start]` fills the row; returns where the next line
     /// starts. (The object must end its line, but for blanks.)
     fn parse(&self, text: &[u8], start: usize, st: &mut ParseState) -> Option<usize> {
-        for (i, v) in &self.kept {
-            st.row[*i] = v.clone();
-        }
+        st.row.clone_from_slice(&st.missing);
         st.rows += 1;
         let mut p = Cursor { b: text, i: start };
         p.expect(b'{')?;
