@@ -372,3 +372,66 @@ fn where_moved_below_a_grouping_keeps_the_results_on_files() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Random damage to a small file (a quote, backslash, control character, stray byte or
+/// escape put in, a byte dropped): the fast reader must give exactly the full loader's
+/// answer (its rows, or its error), whatever it skips or keeps.
+#[test]
+fn randomly_damaged_files_give_the_same_answer_both_ways() {
+    let dir = temp_dir("damage");
+    generate(&dir, 0, 40);
+    let path = dir.join("EntraIdSignInEvents.jsonl");
+    let good = std::fs::read(&path).unwrap();
+    let q = "EntraIdSignInEvents | where ErrorCode == 0 | summarize n = count(), apps = make_set(Application), t = max(Timestamp) by AccountUpn | sort by AccountUpn asc";
+    let damage: &[&[u8]] = &[
+        b"\"",
+        b"\\",
+        b"\\u",
+        b"[\n]",
+        b"[1,\n2]",
+        b"\\ud800",
+        b"\\u00e9",
+        b"\x01",
+        b"\t",
+        b"\n",
+        b"\xff",
+        b"\xc3",
+        "é".as_bytes(),
+        b" ",
+        b",",
+        b"}",
+        b"{",
+        b"0",
+        b"-",
+        b".5",
+        b"e9",
+        b"null",
+    ];
+    let mut r = Rng(0x51_7cc1_b727_220a);
+    let (mut errors, mut rows) = (0, 0);
+    for _ in 0..1000 {
+        let mut text = good.clone();
+        for _ in 0..1 + r.next() % 2 {
+            let at = (r.next() % text.len() as u64) as usize;
+            if r.next() % 4 == 0 {
+                text.remove(at);
+            } else {
+                let d = damage[(r.next() % damage.len() as u64) as usize];
+                text.splice(at..at, d.iter().copied());
+            }
+        }
+        std::fs::write(&path, &text).unwrap();
+        // both_ways asserts that the two paths agree.
+        if both_ways(&dir, q).starts_with("error") {
+            errors += 1;
+        } else {
+            rows += 1;
+        }
+    }
+    // Both kinds of outcome were exercised.
+    assert!(
+        errors > 30 && rows > 30,
+        "{errors} errors, {rows} with rows"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -549,6 +549,10 @@ impl<'a> LineParser<'a> {
                 match p.peek()? {
                     b'{' | b'[' => {
                         let end = object_end(p.b, start)?;
+                        // The line's end: a value may not run past it.
+                        if memchr::memchr(b'\n', &p.b[start..end]).is_some() {
+                            return None;
+                        }
                         p.i = end;
                         let v = convert(&serde_json::from_slice::<J>(&p.b[start..end]).ok()?, ty)?;
                         if let Some(slot) = slot {
@@ -557,7 +561,7 @@ impl<'a> LineParser<'a> {
                     }
                     _ => {
                         while p.i < p.b.len()
-                            && !matches!(p.b[p.i], b',' | b'}' | b' ' | b'\t' | b'\r')
+                            && !matches!(p.b[p.i], b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n')
                         {
                             p.i += 1;
                         }
