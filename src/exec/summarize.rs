@@ -1,7 +1,7 @@
 //! Hash aggregation for `summarize`.
 
 use super::eval::eval;
-use super::hash::FxHasher;
+use super::hash::{spread, FxHasher};
 use crate::functions::{AggState, EvalCtx};
 use crate::plan::{BAgg, BExpr};
 use crate::table::Row;
@@ -38,22 +38,15 @@ pub(crate) fn prepare(
     }
 }
 
-/// The hash of a group key, as [`Aggregator::push_hashed`] wants it. Fx alone leaves
-/// the low bits weak (they depend only on the low bits of the input), and both the
-/// table index (high bits) and a caller splitting keys over aggregators (low bits) use
-/// it: the final mix spreads every input bit over the whole word.
+/// The hash of a group key, as [`Aggregator::push_hashed`] wants it: spread, as both
+/// the table index (high bits) and a caller splitting keys over aggregators (low bits)
+/// take bits of it.
 pub(crate) fn key_hash(key: &[Value]) -> u64 {
     let mut h = FxHasher::default();
     for v in key {
         v.hash(&mut h);
     }
-    let mut x = h.finish();
-    // The finaliser of MurmurHash3.
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
+    spread(h.finish())
 }
 
 /// A slot of the group index: a key's hash and its group, `EMPTY` when free.
