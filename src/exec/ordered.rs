@@ -7,12 +7,21 @@
 //! sleep and a wake-up each time. Here a thread that cannot apply its chunk now leaves
 //! it behind and goes back to parsing; whichever thread applies the chunk before it
 //! applies the waiting ones too, in order.
+//!
+//! The work left behind is held in memory: past [`MAX_WAITING`] chunks (a thread held
+//! up for long while the others race ahead), a thread waits for its chunk to be
+//! applied, so that memory stays bounded.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+/// Chunks of work that may wait for their turn before submitting threads wait too.
+const MAX_WAITING: usize = 32;
 
 pub(crate) struct Ordered<T, W> {
     state: Mutex<State<T, W>>,
+    /// Signalled whenever chunks were applied (or work panicked).
+    applied: Condvar,
 }
 
 struct State<T, W> {
@@ -22,6 +31,8 @@ struct State<T, W> {
     waiting: BTreeMap<usize, W>,
     /// `None` while a thread is applying work (or after that work panicked).
     value: Option<T>,
+    /// Work panicked: nothing is applied any more, and no thread waits.
+    panicked: bool,
 }
 
 impl<T, W> Ordered<T, W> {
@@ -31,7 +42,9 @@ impl<T, W> Ordered<T, W> {
                 next: 0,
                 waiting: BTreeMap::new(),
                 value: Some(value),
+                panicked: false,
             }),
+            applied: Condvar::new(),
         }
     }
 
@@ -46,24 +59,37 @@ impl<T, W> Ordered<T, W> {
     pub(crate) fn submit(&self, idx: usize, work: W, apply: impl Fn(&mut T, usize, W)) {
         let mut st = self.lock();
         st.waiting.insert(idx, work);
-        loop {
-            if st.value.is_none() {
-                return;
-            }
+        while st.value.is_some() {
             let next = st.next;
             let Some(w) = st.waiting.remove(&next) else {
-                return;
+                break;
             };
             let Some(mut value) = st.value.take() else {
-                return;
+                break;
             };
             st.next += 1;
             drop(st);
-            // A panic leaves `value` taken: later chunks only queue up, and the panic
-            // reaches the scan's caller.
-            apply(&mut value, next, w);
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                apply(&mut value, next, w)
+            }));
             st = self.lock();
-            st.value = Some(value);
+            match r {
+                Ok(()) => st.value = Some(value),
+                Err(p) => {
+                    // `value` stays taken: later chunks only queue up, no thread waits,
+                    // and the panic reaches the scan's caller.
+                    st.panicked = true;
+                    drop(st);
+                    self.applied.notify_all();
+                    std::panic::resume_unwind(p);
+                }
+            }
+            self.applied.notify_all();
+        }
+        // Deadlock-free: the earliest chunk not yet handed to every aggregator has
+        // all the chunks before it here, so its thread never waits on this.
+        while st.waiting.len() > MAX_WAITING && st.next <= idx && !st.panicked {
+            st = self.applied.wait(st).unwrap_or_else(|e| e.into_inner());
         }
     }
 
@@ -90,6 +116,25 @@ mod tests {
             o.submit(idx, idx, |v: &mut Vec<(usize, usize)>, i, w| v.push((i, w)));
         }
         assert_eq!(o.into_inner(), Some((0..6).map(|i| (i, i)).collect()));
+    }
+
+    #[test]
+    fn a_backlog_makes_threads_wait_without_deadlock() {
+        // Chunk 0 comes last: the others pile up past the bound, their threads wait
+        // until chunk 0 arrives and everything is applied.
+        let o = Ordered::new(Vec::new());
+        let n = MAX_WAITING * 3;
+        std::thread::scope(|s| {
+            for idx in 1..n {
+                let o = &o;
+                s.spawn(move || {
+                    o.submit(idx, idx, |v: &mut Vec<(usize, usize)>, i, w| v.push((i, w)))
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            o.submit(0, 0, |v: &mut Vec<(usize, usize)>, i, w| v.push((i, w)));
+        });
+        assert_eq!(o.into_inner(), Some((0..n).map(|i| (i, i)).collect()));
     }
 
     #[test]
