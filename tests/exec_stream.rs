@@ -159,6 +159,10 @@ const QUERIES: &[&str] = &[
     "AADNonInteractiveUserSignInLogs | extend IPAddress = strcat(IPAddress, '/32'), AppDisplayName = 'x', CorrelationId = 'gone' | where IPAddress startswith '10.1' | summarize n = count(), apps = make_set(AppDisplayName) by IPAddress",
     "AADNonInteractiveUserSignInLogs | extend a = strlen(UserAgent), b = a * 2 | extend a = a + 1 | summarize sum(b), max(a), take_any(UserPrincipalName) by ResultType",
     "EntraIdSignInEvents | project AccountUpn, T = Timestamp, E = ErrorCode | where E == 0 | extend d = dayofweek(T) | summarize count() by AccountUpn, d",
+    // Many groups split over the aggregators, order-sensitive aggregates, no sort
+    // after: group order and every group's rows must be those of one pass.
+    "EntraIdSignInEvents | summarize l = make_list(Timestamp), a = take_any(ErrorCode), arg_max(ErrorCode, Timestamp, IPAddress) by AccountUpn, IPAddress",
+    "EntraIdSignInEvents | summarize make_list(AccountUpn, 5), dcount(IPAddress) by ErrorCode, d = bin(Timestamp, 1d)",
     // Operators that read the whole table (no pipeline to fuse).
     "AADNonInteractiveUserSignInLogs | take 7",
     "AADNonInteractiveUserSignInLogs | sort by TimeGenerated desc | take 5 | project TimeGenerated, UserPrincipalName",

@@ -52,6 +52,17 @@ impl Hasher for FxHasher {
     }
 }
 
+/// Fx leaves the low bits of a hash weak (they depend only on the low bits of the
+/// input): tables that take an index from some of the bits mix the hash first. (The
+/// finaliser of MurmurHash3.)
+pub(crate) fn spread(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
 pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
 pub(crate) type FxHashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
 pub(crate) type FxHashSet<K> = std::collections::HashSet<K, FxBuild>;

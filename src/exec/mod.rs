@@ -7,6 +7,7 @@ pub(crate) mod hash;
 mod join;
 mod make_series;
 mod mv_expand;
+mod ordered;
 pub(crate) mod parse_kv;
 mod stream;
 mod summarize;

@@ -15,17 +15,16 @@
 //! whole and the same plan runs in memory (see [`crate::io::scan`]).
 
 use super::eval::{eval, holds};
-use super::hash::FxHasher;
-use super::summarize::{prepare, Aggregator};
+use super::ordered::Ordered;
+use super::summarize::{key_hash, prepare, Aggregator};
 use super::Rows;
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
-use crate::io::scan::{FileTable, InOrder};
+use crate::io::scan::FileTable;
 use crate::plan::{BAgg, BExpr, Plan, PlanKind};
 use crate::table::Row;
 use crate::value::Value;
 use std::borrow::Cow;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// A row-at-a-time operator of the pipeline.
@@ -351,8 +350,9 @@ pub(crate) fn try_count(plan: &Plan, ctx: &EvalCtx) -> Option<Result<usize>> {
 
 /// A scan into a hash aggregation, split by key over one aggregator per thread: the
 /// parsing thread of a chunk computes each row's key and arguments, hashes the key, and
-/// feeds each aggregator its share of the chunk, chunks in file order (so every group
-/// sees its rows in order, as in one pass). Groups come out in order of first
+/// hands each aggregator its share of the chunk; each aggregator applies the chunks in
+/// file order (so every group sees its rows in order, as in one pass), without a thread
+/// waiting for another's chunk (see [`Ordered`]). Groups come out in order of first
 /// appearance, from the positions the aggregators record. `None` when the fast reader
 /// gave up.
 fn summarize_scan(
@@ -367,8 +367,10 @@ fn summarize_scan(
     // as one placeholder value.
     let step = stride.max(1);
     let parts = if keys.is_empty() { 1 } else { threads() };
-    let aggregators: Vec<InOrder<Aggregator>> = (0..parts)
-        .map(|_| InOrder::new(Aggregator::new(keys.len(), aggs)))
+    // A chunk's prepared values, and an aggregator's share of them: (row, key hash).
+    type Share = (Arc<Vec<Value>>, Vec<(u32, u64)>);
+    let aggregators: Vec<Ordered<Aggregator, Share>> = (0..parts)
+        .map(|_| Ordered::new(Aggregator::new(keys.len(), aggs)))
         .collect();
     let work = |row: &[Value], out: &mut Vec<Value>| {
         if let Some(row) = phys.apply(row, ctx) {
@@ -379,33 +381,38 @@ fn summarize_scan(
         }
     };
     let sink = |idx: usize, out: Option<Vec<Value>>| {
-        let out = out.unwrap_or_default();
-        let rows: Vec<&[Value]> = out.chunks_exact(step).map(|r| &r[..stride]).collect();
-        let mut share: Vec<Vec<u32>> = vec![Vec::new(); parts];
-        if parts == 1 {
-            share[0] = (0..rows.len() as u32).collect();
+        let out = Arc::new(out.unwrap_or_default());
+        let rows = out.len() / step;
+        let mut share: Vec<Vec<(u32, u64)>> = vec![Vec::new(); parts];
+        if keys.is_empty() {
+            share[0] = (0..rows as u32).map(|i| (i, 0)).collect();
         } else {
-            for (i, r) in rows.iter().enumerate() {
-                let mut h = FxHasher::default();
-                r[..keys.len()].hash(&mut h);
-                // The high bits: Fx mixes them best.
-                share[((h.finish() >> 32) % parts as u64) as usize].push(i as u32);
+            for (i, r) in out.chunks_exact(step).enumerate() {
+                let h = key_hash(&r[..keys.len()]);
+                // The low bits: the aggregator's index uses the high ones.
+                share[(h % parts as u64) as usize].push((i as u32, h));
             }
         }
-        // Every aggregator takes its turn for every chunk, even an empty or failed one.
-        for (agg, mine) in aggregators.iter().zip(&share) {
-            agg.run(idx, |agg: &mut Aggregator| {
-                for &i in mine {
-                    agg.push_at(rows[i as usize], ((idx as u64) << 32) | i as u64);
-                }
-            });
+        // Every aggregator gets every chunk, even an empty or failed one.
+        for (agg, mine) in aggregators.iter().zip(share) {
+            agg.submit(
+                idx,
+                (out.clone(), mine),
+                |agg: &mut Aggregator, chunk, (out, mine)| {
+                    for (i, h) in mine {
+                        let at = i as usize * step;
+                        let pos = ((chunk as u64) << 32) | i as u64;
+                        agg.push_hashed(&out[at..at + stride], h, pos);
+                    }
+                },
+            );
         }
     };
     p.file.scan(needed, threads(), &work, &sink).ok()?;
-    let mut groups: Vec<(u64, Row)> = aggregators
-        .into_iter()
-        .flat_map(|a| a.into_inner().finish_at())
-        .collect();
+    let mut groups: Vec<(u64, Row)> = Vec::new();
+    for a in aggregators {
+        groups.extend(a.into_inner()?.finish_at());
+    }
     if parts > 1 {
         groups.sort_by_key(|(pos, _)| *pos);
     }

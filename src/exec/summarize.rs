@@ -1,14 +1,12 @@
 //! Hash aggregation for `summarize`.
 
 use super::eval::eval;
-use super::hash::FxHashMap;
+use super::hash::{spread, FxHasher};
 use crate::functions::{AggState, EvalCtx};
 use crate::plan::{BAgg, BExpr};
 use crate::table::Row;
 use crate::value::Value;
-
-/// One group's key values and aggregate states.
-type Group = (Vec<Value>, Vec<Box<dyn AggState>>);
+use std::hash::{Hash, Hasher};
 
 /// Groups `rows` by `keys` and runs `aggs` per group. Output rows are the key values
 /// then every aggregate's outputs, groups in order of first appearance. Without keys
@@ -40,13 +38,40 @@ pub(crate) fn prepare(
     }
 }
 
+/// The hash of a group key, as [`Aggregator::push_hashed`] wants it: spread, as both
+/// the table index (high bits) and a caller splitting keys over aggregators (low bits)
+/// take bits of it.
+pub(crate) fn key_hash(key: &[Value]) -> u64 {
+    let mut h = FxHasher::default();
+    for v in key {
+        v.hash(&mut h);
+    }
+    spread(h.finish())
+}
+
+/// A slot of the group index: a key's hash and its group, `EMPTY` when free.
+#[derive(Clone, Copy)]
+struct Slot {
+    hash: u64,
+    group: u32,
+}
+
+const EMPTY: u32 = u32::MAX;
+
 /// The state of a hash aggregation fed one prepared row at a time: memory grows with
 /// the groups, not with the rows.
+///
+/// Laid out flat for the hot loop (a lookup per input row): the index holds each key's
+/// full hash beside its group, so a probe compares keys only when the hashes agree;
+/// the key values and the aggregate states of all groups sit in one vector each (group
+/// `g`'s at `g * width`), so a row costs no pointer chase through per-group vectors.
 pub(crate) struct Aggregator<'a> {
     keys: usize,
     aggs: &'a [BAgg],
-    index: FxHashMap<Vec<Value>, usize>,
-    groups: Vec<Group>,
+    /// Open addressing, linear probing; a power of two in size, at most half full.
+    index: Vec<Slot>,
+    key_values: Vec<Value>,
+    states: Vec<Box<dyn AggState>>,
     /// Where each group first appeared (see [`Aggregator::push_at`]).
     firsts: Vec<u64>,
 }
@@ -56,19 +81,34 @@ impl<'a> Aggregator<'a> {
         let mut a = Aggregator {
             keys,
             aggs,
-            index: FxHashMap::default(),
-            groups: Vec::new(),
+            index: Vec::new(),
+            key_values: Vec::new(),
+            states: Vec::new(),
             firsts: Vec::new(),
         };
         if keys == 0 {
-            a.groups.push((Vec::new(), a.new_states()));
-            a.firsts.push(0);
+            a.add_group(&[], 0);
+        } else {
+            a.index = vec![
+                Slot {
+                    hash: 0,
+                    group: EMPTY
+                };
+                64
+            ];
         }
         a
     }
 
-    fn new_states(&self) -> Vec<Box<dyn AggState>> {
-        self.aggs.iter().map(|a| a.imp.init()).collect()
+    fn groups(&self) -> usize {
+        self.firsts.len()
+    }
+
+    fn add_group(&mut self, key: &[Value], pos: u64) -> usize {
+        self.key_values.extend_from_slice(key);
+        self.states.extend(self.aggs.iter().map(|a| a.imp.init()));
+        self.firsts.push(pos);
+        self.groups() - 1
     }
 
     /// Feeds one row as [`prepare`] lays it out. The key is looked up as a slice, so a
@@ -81,26 +121,80 @@ impl<'a> Aggregator<'a> {
     /// over several aggregators (by key), the groups are put back in order of first
     /// appearance by these positions.
     pub(crate) fn push_at(&mut self, prepared: &[Value], pos: u64) {
-        let (key, mut args) = prepared.split_at(self.keys);
+        let hash = if self.keys == 0 {
+            0
+        } else {
+            key_hash(&prepared[..self.keys])
+        };
+        self.push_hashed(prepared, hash, pos);
+    }
+
+    /// [`Aggregator::push_at`] with the key's [`key_hash`] already computed (a scan
+    /// computes it anyway to split the keys over aggregators).
+    pub(crate) fn push_hashed(&mut self, prepared: &[Value], hash: u64, pos: u64) {
+        let (key, args) = prepared.split_at(self.keys);
         let g = if self.keys == 0 {
             0
         } else {
-            match self.index.get(key) {
-                Some(&g) => g,
-                None => {
-                    let states = self.new_states();
-                    self.groups.push((key.to_vec(), states));
-                    self.index.insert(key.to_vec(), self.groups.len() - 1);
-                    self.firsts.push(pos);
-                    self.groups.len() - 1
-                }
-            }
+            self.find(key, hash, pos)
         };
-        let states = &mut self.groups[g].1;
+        let n = self.aggs.len();
+        let states = &mut self.states[g * n..(g + 1) * n];
+        let mut args = args;
         for (agg, state) in self.aggs.iter().zip(states.iter_mut()) {
             let (mine, rest) = args.split_at(agg.args.len());
             state.update(mine);
             args = rest;
+        }
+    }
+
+    /// The group of `key`, added (first seen at `pos`) when new.
+    fn find(&mut self, key: &[Value], hash: u64, pos: u64) -> usize {
+        let mask = self.index.len() - 1;
+        let shift = 64 - self.index.len().trailing_zeros();
+        let mut i = (hash >> shift) as usize;
+        loop {
+            let slot = self.index[i];
+            if slot.group == EMPTY {
+                break;
+            }
+            let g = slot.group as usize;
+            if slot.hash == hash && self.key_values[g * self.keys..(g + 1) * self.keys] == *key {
+                return g;
+            }
+            i = (i + 1) & mask;
+        }
+        let g = self.add_group(key, pos);
+        self.index[i] = Slot {
+            hash,
+            group: g as u32,
+        };
+        if self.groups() * 2 > self.index.len() {
+            self.grow();
+        }
+        g
+    }
+
+    fn grow(&mut self) {
+        let size = self.index.len() * 2;
+        let old = std::mem::replace(
+            &mut self.index,
+            vec![
+                Slot {
+                    hash: 0,
+                    group: EMPTY
+                };
+                size
+            ],
+        );
+        let mask = size - 1;
+        let shift = 64 - size.trailing_zeros();
+        for slot in old.into_iter().filter(|s| s.group != EMPTY) {
+            let mut i = (slot.hash >> shift) as usize;
+            while self.index[i].group != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.index[i] = slot;
         }
     }
 
@@ -115,14 +209,17 @@ impl<'a> Aggregator<'a> {
 
     /// The output rows with the position where each group first appeared.
     pub(crate) fn finish_at(self) -> Vec<(u64, Row)> {
-        self.groups
+        let (k, n) = (self.keys, self.aggs.len());
+        let mut keys = self.key_values.into_iter();
+        let mut states = self.states.into_iter();
+        self.firsts
             .into_iter()
-            .zip(self.firsts)
-            .map(|((mut key, mut states), pos)| {
-                for s in states.iter_mut() {
-                    key.extend(s.finish());
+            .map(|pos| {
+                let mut row: Row = keys.by_ref().take(k).collect();
+                for mut s in states.by_ref().take(n) {
+                    row.extend(s.finish());
                 }
-                (pos, key)
+                (pos, row)
             })
             .collect()
     }

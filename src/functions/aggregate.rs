@@ -13,10 +13,10 @@
 //!   whose e is null are skipped unless every row's is.
 
 use super::{AggState, AggregateImpl, ArgInfo, BoundAggregate, FnError, Want};
+use crate::exec::hash::FxHashSet;
 use crate::types::Type;
 use crate::value::{compare, Value};
 use std::cmp::Ordering;
-use std::collections::HashSet;
 
 pub(super) const NAMES: &[&str] = &[
     "count",
@@ -168,7 +168,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
             }
             agg(vec![Type::Long], move || {
                 Box::new(DCount {
-                    seen: HashSet::new(),
+                    seen: FxHashSet::default(),
                     pred: cond.then_some(1),
                 })
             })
@@ -342,7 +342,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
             agg(vec![Type::Dynamic], move || {
                 Box::new(Collect {
                     items: Vec::new(),
-                    seen: Some(HashSet::new()),
+                    seen: Some(FxHashSet::default()),
                     limit,
                     nulls: false,
                     pred: cond.then_some(1),
@@ -455,7 +455,7 @@ impl AggState for Count {
 }
 
 struct DCount {
-    seen: HashSet<Value>,
+    seen: FxHashSet<Value>,
     pred: Option<usize>,
 }
 
@@ -629,7 +629,7 @@ const SMALL_SET: usize = 8;
 /// make_list / make_set (with `seen`) and their `_if` forms.
 struct Collect {
     items: Vec<Value>,
-    seen: Option<HashSet<Value>>,
+    seen: Option<FxHashSet<Value>>,
     limit: usize,
     nulls: bool,
     pred: Option<usize>,
