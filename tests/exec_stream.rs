@@ -417,7 +417,7 @@ fn randomly_damaged_files_give_the_same_answer_both_ways() {
         let mut text = good.clone();
         for _ in 0..1 + r.next() % 2 {
             let at = (r.next() % text.len() as u64) as usize;
-            if r.next() % 4 == 0 {
+            if r.next().is_multiple_of(4) {
                 text.remove(at);
             } else {
                 let d = damage[(r.next() % damage.len() as u64) as usize];
