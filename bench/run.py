@@ -175,7 +175,10 @@ def main():
         mb = sum(os.path.getsize(os.path.join(data, f)) for f in (AAD, ENTRA)) / 1e6
         kwall, kmem, krows = run_kql(kql, data, args.runs)
         wrong, extra = check_planted(data, krows)
-        if wrong and gen == OWN_GEN:
+        # At L the generated data holds more suspicious sessions (Low ones included) than
+        # the seed's `take 500` keeps, so which planted ones survive depends on row order;
+        # the check is exact at S and M only (see bench/README.md).
+        if wrong and gen == OWN_GEN and size != "L":
             sys.exit(f"bench: size {size}: {len(wrong)} planted sessions not as expected:\n  "
                      + "\n  ".join(wrong[:20]))
         line = f"{size:4} {mb:9.0f} {kwall:7.2f} {kmem:7.0f} {len(krows):6}"
@@ -185,7 +188,8 @@ def main():
             line += (f" {dwall:9.2f} {dmem:10.0f} {dwall / kwall:6.1f}x {dmem / kmem:5.1f}x"
                      f"  {'yes' if same else 'NO'} ({len(drows)} rows)")
         if wrong is not None:
-            line += (f"  planted: {'ok' if not wrong else f'{len(wrong)} NOT as expected'}, "
+            cut = " (take 500 cut)" if size == "L" else ""
+            line += (f"  planted: {'ok' if not wrong else f'{len(wrong)} NOT as expected{cut}'}, "
                      f"{extra} other rows")
         print(line, flush=True)
 

@@ -164,6 +164,8 @@ impl FileTable {
         let reader = Mutex::new(Reader {
             map: map.as_ref(),
             pos: 0,
+            working: std::collections::BTreeMap::new(),
+            released: 0,
             file,
             carry: Vec::new(),
             eof: false,
@@ -243,6 +245,10 @@ struct Reader<'m> {
     map: Option<&'m memmap2::Mmap>,
     /// Where the next chunk of the map starts.
     pos: usize,
+    /// The starts of the mapped chunks being parsed, by chunk number, and how much of the
+    /// map has been dropped from memory (everything before the oldest chunk in work).
+    working: std::collections::BTreeMap<usize, usize>,
+    released: usize,
     file: std::fs::File,
     /// The start of a line the previous chunk ended in.
     carry: Vec<u8>,
@@ -277,6 +283,7 @@ fn worker<O>(
                 end = memchr::memchr(b'\n', &map[end..]).map_or(map.len(), |k| end + k + 1);
                 r.pos = end;
                 r.next += 1;
+                r.working.insert(idx, start);
                 len = end - start;
                 (idx, Some((map, start, end)))
             } else {
@@ -336,8 +343,17 @@ fn worker<O>(
         if !ok {
             failed.store(true, Ordering::SeqCst);
         }
-        if let Some((map, start, end)) = mapped {
-            release(map, start, end);
+        if let Some((map, _, _)) = mapped {
+            let done = {
+                let mut r = reader.lock().unwrap_or_else(|e| e.into_inner());
+                r.working.remove(&idx);
+                // Everything before the oldest chunk still being parsed is done with.
+                let upto = r.working.values().next().copied().unwrap_or(r.pos);
+                let from = r.released;
+                r.released = from.max(upto);
+                from..upto
+            };
+            release(map, done);
         }
         sink(idx, parsed);
         if !ok {
@@ -346,18 +362,19 @@ fn worker<O>(
     }
 }
 
-/// Drops the pages of a parsed chunk from the process's memory: mapped pages count in
-/// its resident size, and without this a scan's peak memory would grow with the file
-/// (the pages stay in the page cache; only this process's view of them goes).
-fn release(map: &memmap2::Mmap, start: usize, end: usize) {
-    // Whole pages inside the chunk only (the pages at its ends may hold lines of the
-    // chunks around it), aligned to 64 KiB, a multiple of every usual page size.
+/// Drops the pages of `range` of the map (parsed chunks) from the process's memory:
+/// mapped pages count in its resident size, and without this a scan's peak memory would
+/// grow with the file (the pages stay in the page cache; only this process's view of them
+/// goes).
+fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
+    // Whole pages only, aligned to 64 KiB (a multiple of every usual page size): the part
+    // of a page left over is dropped with the next range.
     const ALIGN: usize = 1 << 16;
-    let (lo, hi) = (start.next_multiple_of(ALIGN), end / ALIGN * ALIGN);
+    let (lo, hi) = (range.start / ALIGN * ALIGN, range.end / ALIGN * ALIGN);
     if hi > lo {
         // SAFETY: the map is read-only and file-backed, so dropping pages discards no
-        // data: a later read would fault the file's pages in again. No thread reads these
-        // pages again (each chunk is parsed once, by one worker).
+        // data: a later read would fault the file's pages in again. The range lies before
+        // every chunk still being parsed, and no chunk is read twice.
         let _ =
             unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, lo, hi - lo) };
     }
