@@ -438,6 +438,8 @@ struct ParseState {
     row: Row,
     /// Each needed column's value when its field is missing.
     missing: Vec<Value>,
+    /// The row number (`rows`) that last set each slot.
+    stamp: Vec<usize>,
     interners: Vec<Option<Interner>>,
     order: Vec<usize>,
     rows: usize,
@@ -485,6 +487,7 @@ impl<'a> LineParser<'a> {
             // Made per thread: a default shared by the threads would have its reference
             // count updated by both on every row (a contended cache line).
             missing: self.kept.iter().map(|&ty| missing_value(ty)).collect(),
+            stamp: vec![0; self.kept.len()],
             interners: self
                 .columns
                 .iter()
@@ -519,8 +522,20 @@ impl<'a> LineParser<'a> {
     /// The object starting at `text[start]` fills the row; returns where the next line
     /// starts. (The object must end its line, but for blanks.)
     fn parse(&self, text: &[u8], start: usize, st: &mut ParseState) -> Option<usize> {
-        st.row.clone_from_slice(&st.missing);
         st.rows += 1;
+        let next = self.fields(text, start, st)?;
+        // Fields the line lacks get their default (values are overwritten in place, not
+        // reset first: a reset clones and drops a default per column per row).
+        for slot in 0..st.row.len() {
+            if st.stamp[slot] != st.rows {
+                st.row[slot] = st.missing[slot].clone();
+            }
+        }
+        Some(next)
+    }
+
+    /// The fields of the object at `text[start]` into `st.row`, each stamped as set.
+    fn fields(&self, text: &[u8], start: usize, st: &mut ParseState) -> Option<usize> {
         let mut p = Cursor { b: text, i: start };
         p.expect(b'{')?;
         p.ws();
@@ -538,6 +553,7 @@ impl<'a> LineParser<'a> {
             if p.peek()? == b'"' {
                 if let Some(slot) = slot {
                     let s = p.string()?;
+                    st.stamp[slot] = st.rows;
                     st.row[slot] = match (ty, &mut st.interners[col]) {
                         (Type::String, Some(interner)) => {
                             let v = interner.get(&s);
@@ -573,6 +589,7 @@ impl<'a> LineParser<'a> {
                         p.i = end;
                         let v = convert(&serde_json::from_slice::<J>(&p.b[start..end]).ok()?, ty)?;
                         if let Some(slot) = slot {
+                            st.stamp[slot] = st.rows;
                             st.row[slot] = v;
                         }
                     }
@@ -589,6 +606,7 @@ impl<'a> LineParser<'a> {
                             None => Some(convert(&scalar(t)?, ty)?),
                         };
                         if let (Some(slot), Some(v)) = (slot, v) {
+                            st.stamp[slot] = st.rows;
                             st.row[slot] = v;
                         }
                     }
@@ -801,15 +819,27 @@ impl<'b> Cursor<'b> {
 
     /// A JSON string at the cursor, borrowed when it has no escapes.
     fn string(&mut self) -> Option<std::borrow::Cow<'b, str>> {
-        let StrScan { end, escaped, .. } = self.string_end()?;
+        let StrScan {
+            end,
+            escaped,
+            ascii,
+        } = self.string_end()?;
         let start = self.i;
         self.i = end + 1;
+        let body = &self.b[start + 1..end];
         if escaped {
             serde_json::from_slice::<String>(&self.b[start..=end])
                 .ok()
                 .map(std::borrow::Cow::Owned)
+        } else if ascii {
+            debug_assert!(body.is_ascii());
+            // SAFETY: the scan found no byte above 0x7f in the body: ASCII is UTF-8.
+            // (Checking again costs a call per value; most values are short.)
+            Some(std::borrow::Cow::Borrowed(unsafe {
+                std::str::from_utf8_unchecked(body)
+            }))
         } else {
-            std::str::from_utf8(&self.b[start + 1..end])
+            std::str::from_utf8(body)
                 .ok()
                 .map(std::borrow::Cow::Borrowed)
         }
