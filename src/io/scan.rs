@@ -429,6 +429,8 @@ struct Col {
     /// The rows hold only the needed columns, in schema order: the column's position in
     /// the row, `None` when it is not needed.
     slot: Option<usize>,
+    /// Not needed, and any string is a valid value (string and dynamic columns).
+    skip: bool,
 }
 
 /// One parsing thread's state: the row being filled (reused from line to line), the
@@ -469,6 +471,7 @@ impl<'a> LineParser<'a> {
                         key: Pattern::new(key),
                         ty: c.ty,
                         slot: needed.then(|| *next - 1),
+                        skip: !needed && matches!(c.ty, Type::String | Type::Dynamic),
                     })
                 })
                 .collect(),
@@ -545,6 +548,22 @@ impl<'a> LineParser<'a> {
         }
         let mut k = 0;
         loop {
+            // The common field first: the key expected here, written compactly, of an
+            // unused text column, holding a plain ASCII string, followed by a comma.
+            if let Some(col) = st.order.get(k).and_then(|&c| self.cols.get(c)) {
+                if col.skip && col.key.at(p.b, p.i) {
+                    let v = p.i + col.key.len();
+                    if p.b.get(v) == Some(&b'"') {
+                        if let Some(s) = string_end(p.b, v + 1) {
+                            if !s.escaped && s.ascii && p.b.get(s.end + 1) == Some(&b',') {
+                                p.i = s.end + 2;
+                                k += 1;
+                                continue;
+                            }
+                        }
+                    }
+                }
+            }
             p.ws();
             let col = self.key(&mut p, st, k)?;
             k += 1;
