@@ -189,6 +189,15 @@ pub(crate) fn escapes_valid(body: &[u8]) -> bool {
     true
 }
 
+/// One xorshift step: the random inputs of the tests here and in `scan`.
+#[cfg(test)]
+pub(crate) fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,12 +236,7 @@ mod tests {
         // inside a block, up to 40 bytes (two blocks and a tail).
         let alphabet = [b'a', b'"', b'\\', 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff, b'\n'];
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = move || xorshift(&mut x);
         for _ in 0..100_000 {
             let len = (next() % 41) as usize;
             let pad = (next() % 16) as usize;
@@ -287,9 +291,7 @@ mod tests {
         ];
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         for _ in 0..50_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            xorshift(&mut x);
             let n = (x % 5) as usize;
             let body: String = (0..n)
                 .map(|k| parts[((x >> (8 + 8 * k)) % parts.len() as u64) as usize])

@@ -896,9 +896,7 @@ mod tests {
         .collect();
         let mut x: u64 = 12345;
         for _ in 0..2000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            super::super::bytes::xorshift(&mut x);
             let digits = (x % 8) as usize;
             let frac: String = (0..digits)
                 .map(|i| char::from(b'0' + ((x >> i) % 10) as u8))
