@@ -1,6 +1,6 @@
 //! Reading tables and schemas from files, writing results.
 
-mod bytes;
+pub(crate) mod bytes;
 pub mod json;
 pub mod output;
 pub mod scan;
