@@ -151,6 +151,9 @@ const QUERIES: &[&str] = &[
     // No keys, no arguments: one row even when nothing passes.
     "EntraIdSignInEvents | where ErrorCode == 0 | summarize count()",
     "EntraIdSignInEvents | where ErrorCode == 12345 | summarize count(), dcount(AccountUpn)",
+    // Items over one text column are remembered per distinct value on each thread: the
+    // same rows as evaluating them every time (the in-memory path never remembers).
+    "AADNonInteractiveUserSignInLogs | extend t = case(UserAgent has 'Mozilla', 'browser', UserAgent startswith 'python', 'tool', 'other'), n = replace_regex(UserAgent, @'\\d+', 'N'), r = rand() < 2.0, h = hash(UserAgent) % 7 | summarize count(), make_set(n), make_set(h) by t, r",
     // Extend and project on the parsing threads, rows kept in file order.
     "AADNonInteractiveUserSignInLogs | where TimeGenerated >= ago(1h) | extend L = strlen(UserAgent), U = toupper(UserPrincipalName) | project U, L, IPAddress, TimeGenerated",
     "AADNonInteractiveUserSignInLogs | project UserAgent, DurationMs, IsInteractive | where DurationMs > 500 | extend UserAgent = strcat(UserAgent, '!')",

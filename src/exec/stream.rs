@@ -174,8 +174,37 @@ enum Target {
 /// A step rewritten for the pruned rows the scan produces.
 enum PStep {
     Filter(BExpr),
-    Extend(Vec<(Target, BExpr)>, usize),
+    /// Items, each with the one column it reads when it may be remembered (see [`memo`]).
+    Extend(Vec<(Target, BExpr, Option<usize>)>, usize),
     Project(Vec<BExpr>),
+}
+
+/// The one column `e` reads, when it is a computation (not a bare column or constant)
+/// that two runs on equal input give equally (no random or window call).
+fn memo_column(e: &BExpr) -> Option<usize> {
+    if !matches!(e, BExpr::Call(..) | BExpr::Select(..)) || e.pinned() {
+        return None;
+    }
+    fn one(e: &BExpr, col: &mut Option<Option<usize>>) {
+        match e {
+            BExpr::Column(i) => match col {
+                None => *col = Some(Some(*i)),
+                Some(Some(c)) if c == i => {}
+                _ => *col = Some(None),
+            },
+            BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
+                args.iter().for_each(|a| one(a, col))
+            }
+            BExpr::And(a, b) | BExpr::Or(a, b) => {
+                one(a, col);
+                one(b, col);
+            }
+            BExpr::Const(_) | BExpr::Unavailable(_) => {}
+        }
+    }
+    let mut col = None;
+    one(e, &mut col);
+    col.flatten()
 }
 
 /// The physical pipeline: the logical steps with column indexes rewritten for rows
@@ -231,7 +260,9 @@ impl Pipeline<'_> {
                                 Some(i) if m[*i] == usize::MAX => Target::Drop,
                                 Some(i) => Target::Replace(m[*i]),
                             };
-                            (t, remap(e, &m))
+                            let e = remap(e, &m);
+                            let memo = memo_column(&e);
+                            (t, e, memo)
                         })
                         .collect();
                     PStep::Extend(items, width)
@@ -276,14 +307,20 @@ impl Physical {
                 PStep::Extend(items, width) => {
                     let r = row.to_mut();
                     r.reserve(width.saturating_sub(r.len()));
-                    for (target, e) in items.iter() {
-                        match target {
-                            Target::Replace(i) => pending.push((*i, eval(e, r, ctx))),
-                            Target::Append => {
-                                let v = eval(e, r, ctx);
-                                r.push(v);
+                    for (target, e, memo_col) in items.iter() {
+                        if matches!(target, Target::Drop) {
+                            continue;
+                        }
+                        let v = match memo_col.and_then(|c| r.get(c)) {
+                            Some(Value::String(s)) => {
+                                let s = s.clone();
+                                memo::eval(e, &s, || eval(e, r, ctx))
                             }
-                            Target::Drop => {}
+                            _ => eval(e, r, ctx),
+                        };
+                        match target {
+                            Target::Replace(i) => pending.push((*i, v)),
+                            _ => r.push(v),
                         }
                     }
                     for (i, v) in pending.drain(..) {
@@ -296,6 +333,83 @@ impl Physical {
             }
         }
         Some(row)
+    }
+}
+
+/// Results of `extend` items over one text column, remembered per distinct value on each
+/// parsing thread: log columns such as user agents repeat a few values over millions of
+/// rows, and the reader shares equal strings, so a value is known by its address. An
+/// entry keeps its string alive, so an address is never reused for another value while
+/// remembered. A table that stops paying (mostly distinct values) is switched off.
+mod memo {
+    use super::super::hash::FxHashMap;
+    use crate::plan::BExpr;
+    use crate::value::Value;
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    /// Entries per item and thread before the table is emptied.
+    const CAP: usize = 1 << 14;
+
+    #[derive(Default)]
+    struct Table {
+        seen: FxHashMap<usize, (Arc<str>, Value)>,
+        lookups: u32,
+        hits: u32,
+        off: bool,
+    }
+
+    thread_local! {
+        /// By the address of the item's expression (alive for the whole scan; the
+        /// scan's threads end with it).
+        static TABLES: RefCell<FxHashMap<usize, Table>> = RefCell::default();
+    }
+
+    /// The value of `e` on a row whose memo column holds `s`; `compute` evaluates it.
+    pub(super) fn eval(e: &BExpr, s: &Arc<str>, compute: impl FnOnce() -> Value) -> Value {
+        let item = e as *const BExpr as usize;
+        let addr = Arc::as_ptr(s) as *const u8 as usize;
+        let known = TABLES.with(|t| {
+            let mut t = t.borrow_mut();
+            let table = t.entry(item).or_default();
+            if table.off {
+                return Err(false);
+            }
+            table.lookups += 1;
+            match table.seen.get(&addr) {
+                Some((kept, v)) if Arc::ptr_eq(kept, s) => {
+                    table.hits += 1;
+                    Ok(v.clone())
+                }
+                _ => {
+                    // After a fair trial, a table hit less than a quarter of the time
+                    // costs more than it saves.
+                    if table.lookups >= 4096 && table.hits < table.lookups / 4 {
+                        table.off = true;
+                        table.seen = FxHashMap::default();
+                        return Err(false);
+                    }
+                    Err(true)
+                }
+            }
+        });
+        match known {
+            Ok(v) => v,
+            Err(remember) => {
+                let v = compute();
+                if remember {
+                    TABLES.with(|t| {
+                        let mut t = t.borrow_mut();
+                        let table = t.entry(item).or_default();
+                        if table.seen.len() >= CAP {
+                            table.seen.clear();
+                        }
+                        table.seen.insert(addr, (s.clone(), v.clone()));
+                    });
+                }
+                v
+            }
+        }
     }
 }
 
