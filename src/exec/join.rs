@@ -25,40 +25,17 @@ fn nulls(schema: &[Column], skip: &[usize]) -> Row {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn join(
-    left: &[&Row],
-    right: &[&Row],
-    left_schema: &[Column],
-    right_schema: &[Column],
-    kind: JoinKind,
-    left_keys: &[usize],
-    right_keys: &[usize],
-    right_drop: &[usize],
-) -> Vec<Row> {
-    // Hashing the left side pays when it is the smaller one (a few suspicious users
-    // against a month of sign-ins); the kinds that keep unmatched right rows need the
-    // right side's bookkeeping and stay as they are.
-    let build_left = left.len() < right.len()
-        && matches!(
-            kind,
-            JoinKind::Inner
-                | JoinKind::InnerUnique
-                | JoinKind::LeftOuter
-                | JoinKind::LeftSemi
-                | JoinKind::LeftAnti
-        );
-    join_with(
-        build_left,
-        left,
-        right,
-        left_schema,
-        right_schema,
-        kind,
-        left_keys,
-        right_keys,
-        right_drop,
-    )
+/// Which side a join hashes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Build {
+    /// The smaller one, where the kind allows.
+    Smaller,
+    /// The left side (tests compare it with the right).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Left,
+    /// The right side.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Right,
 }
 
 /// The matches (right row indexes, in right order) of every left row.
@@ -70,8 +47,8 @@ enum Matches {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn join_with(
-    build_left: bool,
+pub(crate) fn join(
+    build: Build,
     left: &[&Row],
     right: &[&Row],
     left_schema: &[Column],
@@ -81,6 +58,23 @@ fn join_with(
     right_keys: &[usize],
     right_drop: &[usize],
 ) -> Vec<Row> {
+    // Hashing the left side pays when it is the smaller one (a few suspicious users
+    // against a month of sign-ins); the kinds that keep unmatched right rows need the
+    // right side's bookkeeping and always hash it.
+    let left_kind = matches!(
+        kind,
+        JoinKind::Inner
+            | JoinKind::InnerUnique
+            | JoinKind::LeftOuter
+            | JoinKind::LeftSemi
+            | JoinKind::LeftAnti
+    );
+    let build_left = left_kind
+        && match build {
+            Build::Smaller => left.len() < right.len(),
+            Build::Left => true,
+            Build::Right => false,
+        };
     let index = |rows: &[&Row], keys: &[usize]| {
         let mut table: FxHashMap<Vec<Value>, Vec<usize>> = FxHashMap::default();
         for (i, row) in rows.iter().enumerate() {
@@ -224,10 +218,8 @@ mod tests {
                 JoinKind::LeftSemi,
                 JoinKind::LeftAnti,
             ] {
-                let run = |build_left| {
-                    join_with(build_left, &l, &r, &schema, &schema, kind, &[0], &[0], &[0])
-                };
-                assert_eq!(run(true), run(false), "{kind:?} {l:?} {r:?}");
+                let run = |build| join(build, &l, &r, &schema, &schema, kind, &[0], &[0], &[0]);
+                assert_eq!(run(Build::Left), run(Build::Right), "{kind:?} {l:?} {r:?}");
             }
         }
     }

@@ -404,6 +404,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             let l = run(left, ctx)?;
             let r = run(right, ctx)?;
             Rows::Owned(join::join(
+                join::Build::Smaller,
                 &l.refs(),
                 &r.refs(),
                 &left.schema,

@@ -179,32 +179,19 @@ enum PStep {
     Project(Vec<BExpr>),
 }
 
-/// The one column `e` reads, when it is a computation (not a bare column or constant)
-/// that two runs on equal input give equally (no random or window call).
-fn memo_column(e: &BExpr) -> Option<usize> {
+/// The one column `e` reads (of a row `width` wide), when it is a computation (not a bare
+/// column or constant) that two runs on equal input give equally (no random or window call).
+fn memo_column(e: &BExpr, width: usize) -> Option<usize> {
     if !matches!(e, BExpr::Call(..) | BExpr::Select(..)) || e.pinned() {
         return None;
     }
-    fn one(e: &BExpr, col: &mut Option<Option<usize>>) {
-        match e {
-            BExpr::Column(i) => match col {
-                None => *col = Some(Some(*i)),
-                Some(Some(c)) if c == i => {}
-                _ => *col = Some(None),
-            },
-            BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
-                args.iter().for_each(|a| one(a, col))
-            }
-            BExpr::And(a, b) | BExpr::Or(a, b) => {
-                one(a, col);
-                one(b, col);
-            }
-            BExpr::Const(_) | BExpr::Unavailable(_) => {}
-        }
+    let mut used = vec![false; width];
+    reads(e, &mut used);
+    let mut cols = used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| i);
+    match (cols.next(), cols.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
     }
-    let mut col = None;
-    one(e, &mut col);
-    col.flatten()
 }
 
 /// The physical pipeline: the logical steps with column indexes rewritten for rows
@@ -261,7 +248,7 @@ impl Pipeline<'_> {
                                 Some(i) => Target::Replace(m[*i]),
                             };
                             let e = remap(e, &m);
-                            let memo = memo_column(&e);
+                            let memo = memo_column(&e, width);
                             (t, e, memo)
                         })
                         .collect();
