@@ -131,20 +131,9 @@ fn sink(plan: Plan, pred: BExpr) -> Sunk {
             let Some(inner) = inner else {
                 return back(PlanKind::Project { input, exprs }, pred);
             };
-            match sink(*input, inner) {
-                Moved(p) => PlanKind::Project {
-                    input: Box::new(p),
-                    exprs,
-                },
-                Stayed(p, _) => {
-                    return back(
-                        PlanKind::Project {
-                            input: Box::new(p),
-                            exprs,
-                        },
-                        pred,
-                    )
-                }
+            match through(*input, inner, |input| PlanKind::Project { input, exprs }) {
+                (kind, None) => kind,
+                (kind, Some(_)) => return back(kind, pred),
             }
         }
         PlanKind::Extend { input, items } => {
@@ -154,41 +143,38 @@ fn sink(plan: Plan, pred: BExpr) -> Sunk {
             let Some(inner) = inner else {
                 return back(PlanKind::Extend { input, items }, pred);
             };
-            match sink(*input, inner) {
-                Moved(p) => PlanKind::Extend {
-                    input: Box::new(p),
-                    items,
-                },
-                Stayed(p, _) => {
-                    return back(
-                        PlanKind::Extend {
-                            input: Box::new(p),
-                            items,
-                        },
-                        pred,
-                    )
-                }
+            match through(*input, inner, |input| PlanKind::Extend { input, items }) {
+                (kind, None) => kind,
+                (kind, Some(_)) => return back(kind, pred),
             }
         }
         // Two filters commute unless the other one depends on which rows it sees.
-        PlanKind::Filter { input, pred: other } if !other.pinned() => match sink(*input, pred) {
-            Moved(p) => PlanKind::Filter {
-                input: Box::new(p),
+        PlanKind::Filter { input, pred: other } if !other.pinned() => {
+            match through(*input, pred, |input| PlanKind::Filter {
+                input,
                 pred: other,
-            },
-            Stayed(p, pred) => {
-                return back(
-                    PlanKind::Filter {
-                        input: Box::new(p),
-                        pred: other,
-                    },
-                    pred,
-                )
+            }) {
+                (kind, None) => kind,
+                (kind, Some(pred)) => return back(kind, pred),
             }
-        },
+        }
         other => return back(other, pred),
     };
     Moved(Plan { schema, kind })
+}
+
+/// Sinks `pred` (over `input`'s rows) below a grouping in `input`; `rebuild` puts the
+/// node it passed through back over the new input. The predicate comes back when it
+/// found no grouping.
+fn through(
+    input: Plan,
+    pred: BExpr,
+    rebuild: impl FnOnce(Box<Plan>) -> PlanKind,
+) -> (PlanKind, Option<BExpr>) {
+    match sink(input, pred) {
+        Moved(p) => (rebuild(Box::new(p)), None),
+        Stayed(p, pred) => (rebuild(Box::new(p)), Some(pred)),
+    }
 }
 
 /// `pred` applied to `plan`: below a deeper grouping if one is reachable, else on top.
