@@ -31,10 +31,29 @@ use std::sync::Arc;
 /// Binds a parsed query without running anything and returns the schema of each result.
 /// Works on a catalog that holds only schemas.
 pub fn check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> {
-    let now = crate::exec::now_ticks();
-    let binder = Binder::new(catalog, now, false);
-    let plans = binder.bind_query(query)?;
+    let ctx = EvalCtx::new(crate::value::now_ticks());
+    let plans = bind(query, catalog, &ctx, None)?;
     Ok(plans.into_iter().map(|p| p.schema).collect())
+}
+
+/// Binds every statement of `query`; each tabular expression statement gives one plan.
+/// `ctx` is the query's clock and random state (constants fold with it). `subqueries`
+/// runs the subqueries whose rows become part of the plan (`toscalar`, `materialize`,
+/// `in (T)`, `bag_unpack`'s columns); without it (checking, no data) they are typed only.
+pub fn bind(
+    query: &Query,
+    catalog: &Catalog,
+    ctx: &EvalCtx,
+    subqueries: Option<&dyn Subqueries>,
+) -> Result<Vec<Plan>> {
+    Binder::new(catalog, ctx, subqueries).bind_query(query)
+}
+
+/// What binding needs from running: the rows of a subquery whose value becomes part of
+/// the plan. Declared here and implemented by the session on top of the executor, so
+/// that the binder never calls the executor itself.
+pub trait Subqueries {
+    fn rows(&self, plan: &Plan) -> Result<Arc<crate::table::Table>>;
 }
 
 /// What a name in scope stands for.
@@ -194,21 +213,30 @@ fn restrict_list(text: &str, span: Span) -> Result<Restriction> {
 
 pub(crate) struct Binder<'a> {
     pub(crate) catalog: &'a Catalog,
-    pub(crate) ctx: EvalCtx,
-    /// Whether subqueries may run (the catalog holds data).
-    pub(crate) run: bool,
+    pub(crate) ctx: &'a EvalCtx,
+    /// Runs subqueries when the catalog holds data (see [`Subqueries`]).
+    subqueries: Option<&'a dyn Subqueries>,
     /// The input of the `mv-apply` subquery being bound (its pipeline starts with `*`).
     pub(crate) implicit: std::cell::RefCell<Option<Plan>>,
 }
 
 impl<'a> Binder<'a> {
-    pub(crate) fn new(catalog: &'a Catalog, now: i64, run: bool) -> Self {
+    pub(crate) fn new(
+        catalog: &'a Catalog,
+        ctx: &'a EvalCtx,
+        subqueries: Option<&'a dyn Subqueries>,
+    ) -> Self {
         Binder {
             catalog,
-            ctx: EvalCtx::new(now),
-            run,
+            ctx,
+            subqueries,
             implicit: std::cell::RefCell::new(None),
         }
+    }
+
+    /// The rows of a subquery, when subqueries can run (`None` when checking).
+    pub(crate) fn subquery_rows(&self, plan: &Plan) -> Option<Result<Arc<crate::table::Table>>> {
+        self.subqueries.map(|s| s.rows(plan))
     }
 
     /// Binds every statement; each tabular expression statement gives one plan.

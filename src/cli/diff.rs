@@ -71,7 +71,7 @@ pub fn main(args: Args) -> ExitCode {
 fn run(args: &Args) -> Result<bool, String> {
     let now = match &args.now {
         Some(t) => engine::parse_now(t)?,
-        None => kql::exec::now_ticks(),
+        None => kql::value::now_ticks(),
     };
     let schemas = args
         .schema

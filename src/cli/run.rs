@@ -3,7 +3,6 @@
 //! Exit codes: 0 success; 1 a query, data or file error; 2 a usage error.
 
 use kql::io::{load_schema_file, mentioned_in, open_dir_for, write_results, Format, Schema};
-use kql::value::UNIX_EPOCH_TICKS;
 use kql::{Catalog, Error};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -18,7 +17,7 @@ pub struct Args {
     /// Required unless QUERY is `-`.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// The query's clock, RFC 3339 (`2026-05-18T12:00:00Z`); default: the real time.
+    /// The query's clock, a datetime (`2026-05-18T12:00:00Z`); default: the real time.
     #[arg(long, value_name = "T", value_parser = parse_now)]
     pub now: Option<i64>,
     /// Output format.
@@ -49,16 +48,8 @@ impl From<FormatArg> for Format {
     }
 }
 
-/// RFC 3339 → ticks since 0001-01-01 (UTC).
 fn parse_now(s: &str) -> Result<i64, String> {
-    let t = chrono::DateTime::parse_from_rfc3339(s).map_err(|e| {
-        format!("`{s}` is not an RFC 3339 time ({e}); write e.g. 2026-05-18T12:00:00Z")
-    })?;
-    Ok(unix_to_ticks(t.timestamp(), t.timestamp_subsec_nanos()))
-}
-
-fn unix_to_ticks(secs: i64, nanos: u32) -> i64 {
-    UNIX_EPOCH_TICKS + secs * 10_000_000 + i64::from(nanos / 100)
+    kql::value::parse_query_clock(s)
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -90,10 +81,7 @@ pub fn main(args: Args) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let now = args.now.unwrap_or_else(|| {
-        let t = chrono::Utc::now();
-        unix_to_ticks(t.timestamp(), t.timestamp_subsec_nanos())
-    });
+    let now = args.now.unwrap_or_else(kql::value::now_ticks);
     let tables = match kql::run_query(&source, &catalog, now) {
         Ok(t) => t,
         Err(e) => {

@@ -13,42 +13,15 @@ mod stream;
 mod summarize;
 pub(crate) mod top_nested;
 
-use crate::bind::Binder;
 use crate::error::{Error, Result};
 use crate::functions::EvalCtx;
 use crate::plan::{Plan, PlanKind, SortSpec};
-use crate::table::{Catalog, Row, Table};
+use crate::table::{Row, Table};
 use crate::types::Type;
 use crate::value::{compare, Value};
 use eval::{eval, holds};
 use std::cmp::Ordering;
 use std::sync::Arc;
-
-/// Runs `text` against `catalog` with `now` (ticks) as the query's clock. Each
-/// result statement gives one table.
-pub fn run_query(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {
-    let query = crate::syntax::parse(text)?;
-    loop {
-        let binder = Binder::new(catalog, now, true);
-        let plans = binder.bind_query(&query)?;
-        let widened = catalog.widened();
-        let result: Result<Vec<Table>> = plans.iter().map(|p| execute(p, &binder.ctx)).collect();
-        // A table read from its file had fields its schema lacks: its columns are
-        // known now, so bind again (at most once per table: a table widens once).
-        if result.is_err() && catalog.widened() != widened {
-            continue;
-        }
-        return result;
-    }
-}
-
-/// The current time in ticks since 0001-01-01.
-pub fn now_ticks() -> i64 {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    crate::value::UNIX_EPOCH_TICKS + (d.as_nanos() / 100) as i64
-}
 
 /// Runs one plan to a table.
 pub fn execute(plan: &Plan, ctx: &EvalCtx) -> Result<Table> {

@@ -94,14 +94,13 @@ impl Binder<'_> {
                         return Err(Error::semantic("`materialize` takes one argument", e.span));
                     };
                     let plan = self.tabular(&arg.value, scope)?;
-                    if !self.run {
-                        return Ok(plan);
+                    match self.subquery_rows(&plan) {
+                        Some(t) => Ok(Plan {
+                            schema: plan.schema,
+                            kind: PlanKind::Values(t?),
+                        }),
+                        None => Ok(plan),
                     }
-                    let t = crate::exec::execute(&plan, &self.ctx)?;
-                    Ok(Plan {
-                        schema: plan.schema,
-                        kind: PlanKind::Values(Arc::new(t)),
-                    })
                 }
                 "table" | "view" => {
                     let name = match args.first() {
