@@ -10,6 +10,7 @@ pub mod bind;
 pub mod error;
 pub mod exec;
 pub mod functions;
+pub(crate) mod hash;
 pub mod io;
 pub mod plan;
 pub mod session;

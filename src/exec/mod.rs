@@ -3,7 +3,6 @@
 //! operator must change its rows.
 
 pub mod eval;
-pub(crate) mod hash;
 mod join;
 mod make_series;
 mod mv_expand;
@@ -329,7 +328,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         }
         PlanKind::Distinct { input, columns } => {
             let rows = run(input, ctx)?;
-            let mut seen = hash::FxHashSet::default();
+            let mut seen = crate::hash::FxHashSet::default();
             let mut out = Vec::new();
             for row in rows.refs() {
                 let key: Row = columns.iter().map(|&i| row[i].clone()).collect();

@@ -329,7 +329,7 @@ impl Physical {
 /// entry keeps its string alive, so an address is never reused for another value while
 /// remembered. A table that stops paying (mostly distinct values) is switched off.
 mod memo {
-    use super::super::hash::FxHashMap;
+    use crate::hash::FxHashMap;
     use crate::plan::BExpr;
     use crate::value::Value;
     use std::cell::RefCell;

@@ -453,7 +453,7 @@ struct TableBuilder<'a> {
 /// A set of the strings seen so far in one column.
 #[derive(Default)]
 pub(crate) struct Interner {
-    seen: crate::exec::hash::FxHashSet<Arc<str>>,
+    seen: crate::hash::FxHashSet<Arc<str>>,
 }
 
 impl Interner {

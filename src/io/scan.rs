@@ -17,7 +17,7 @@ use super::bytes::{escapes_valid, string_end, Pattern, StrScan};
 use super::json::{convert, convert_str, load_table_file, missing_value, object_end, Interner};
 use super::schema::Schema;
 use crate::error::Result;
-use crate::exec::hash::FxHashMap;
+use crate::hash::FxHashMap;
 use crate::table::{Column, Row, Table};
 use crate::types::Type;
 use crate::value::Value;
