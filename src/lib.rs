@@ -12,6 +12,7 @@ pub mod exec;
 pub mod functions;
 pub(crate) mod hash;
 pub mod io;
+pub(crate) mod parallel;
 pub mod plan;
 pub mod session;
 pub mod syntax;

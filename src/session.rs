@@ -10,6 +10,7 @@
 use crate::ast::Query;
 use crate::bind::{self, Subqueries};
 use crate::error::Result;
+use crate::exec::Exec;
 use crate::functions::EvalCtx;
 use crate::plan::Plan;
 use crate::table::{Catalog, Column, Table};
@@ -40,8 +41,9 @@ impl<'c> Session<'c> {
     pub fn run_parsed(&self, query: &Query) -> Result<Vec<Table>> {
         loop {
             let widened = self.catalog.widened();
-            let plans = bind::bind(query, self.catalog, &self.ctx, Some(self))?;
-            let result: Result<Vec<Table>> = plans.iter().map(|p| self.execute(p)).collect();
+            let run = Run(Exec::new(&self.ctx, self.catalog));
+            let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run))?;
+            let result: Result<Vec<Table>> = plans.iter().map(|p| run.execute(p)).collect();
             // A table read from its file had fields its schema lacks: its columns are
             // known now, so bind again (at most once per table: a table widens once).
             if result.is_err() && self.catalog.widened() != widened {
@@ -51,19 +53,31 @@ impl<'c> Session<'c> {
         }
     }
 
+    /// The plans of `query` as they would run (subqueries that binding needs are run).
+    pub fn plans(&self, query: &Query) -> Result<Vec<Plan>> {
+        let run = Run(Exec::new(&self.ctx, self.catalog));
+        bind::bind(query, self.catalog, &self.ctx, Some(&run))
+    }
+
     /// Binds `query` without running anything: the columns of each result. Subqueries
     /// are typed, not run, so this works on a catalog of schemas only.
     pub fn check(&self, query: &Query) -> Result<Vec<Vec<Column>>> {
         let plans = bind::bind(query, self.catalog, &self.ctx, None)?;
         Ok(plans.into_iter().map(|p| p.schema).collect())
     }
+}
 
+/// One run of a query: its plans and the subqueries binding asks for share the
+/// executor's state (a `let` runs once).
+struct Run<'a>(Exec<'a>);
+
+impl Run<'_> {
     fn execute(&self, plan: &Plan) -> Result<Table> {
-        crate::exec::execute(plan, &self.ctx)
+        crate::exec::execute(plan, &self.0)
     }
 }
 
-impl Subqueries for Session<'_> {
+impl Subqueries for Run<'_> {
     fn rows(&self, plan: &Plan) -> Result<Arc<Table>> {
         self.execute(plan).map(Arc::new)
     }

@@ -23,7 +23,7 @@ use crate::ast::{self, Expr, ExprKind, FunctionDef, LetValue, Query, StatementKi
 use crate::error::{nearest, Error, Result, Span};
 use crate::functions::EvalCtx;
 use crate::plan::{BExpr, Plan, PlanKind};
-use crate::table::{Catalog, CatalogEntry, Column};
+use crate::table::{Catalog, Column};
 use crate::types::Type;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -218,6 +218,8 @@ pub(crate) struct Binder<'a> {
     subqueries: Option<&'a dyn Subqueries>,
     /// The input of the `mv-apply` subquery being bound (its pipeline starts with `*`).
     pub(crate) implicit: std::cell::RefCell<Option<Plan>>,
+    /// The last id given to a shared plan ([`PlanKind::Cached`]).
+    ids: std::cell::Cell<usize>,
 }
 
 impl<'a> Binder<'a> {
@@ -231,7 +233,14 @@ impl<'a> Binder<'a> {
             ctx,
             subqueries,
             implicit: std::cell::RefCell::new(None),
+            ids: std::cell::Cell::new(0),
         }
+    }
+
+    /// A new id for a shared plan.
+    pub(crate) fn next_id(&self) -> usize {
+        self.ids.set(self.ids.get() + 1);
+        self.ids.get()
     }
 
     /// The rows of a subquery, when subqueries can run (`None` when checking).
@@ -347,7 +356,7 @@ impl<'a> Binder<'a> {
                         schema: plan.schema.clone(),
                         kind: PlanKind::Cached {
                             input: Box::new(plan),
-                            cell: Arc::default(),
+                            id: self.next_id(),
                         },
                     }))
                 } else {
@@ -532,24 +541,16 @@ impl<'a> Binder<'a> {
         }
     }
 
-    pub(crate) fn scan(&self, name: &str) -> Option<Plan> {
+    /// A scan of catalog table `name`; `None` when there is no such table, an error
+    /// when its source cannot tell its columns (a file that cannot be read).
+    pub(crate) fn scan(&self, name: &str) -> Option<Result<Plan>> {
         let entry = self.catalog.get(name)?;
-        let (table, file) = match entry {
-            CatalogEntry::Data(t) => (Some(t.clone()), None),
-            CatalogEntry::Schema(_) => (None, None),
-            CatalogEntry::File(f) => match f.loaded() {
-                Some(t) => (Some(t), None),
-                None => (None, Some(f.clone())),
-            },
-        };
-        Some(Plan {
-            schema: entry.columns().to_vec(),
+        Some(entry.columns().map(|schema| Plan {
+            schema,
             kind: PlanKind::Scan {
                 name: name.to_string(),
-                table,
-                file,
             },
-        })
+        }))
     }
 }
 

@@ -291,9 +291,9 @@ mod tests {
     fn plan_of(q: &str) -> String {
         let catalog = Catalog::new();
         let query = crate::syntax::parse(q).unwrap();
-        let ctx = crate::functions::EvalCtx::new(0);
-        let session = crate::session::Session::new(&catalog, 0);
-        let plans = crate::bind::bind(&query, &catalog, &ctx, Some(&session)).unwrap();
+        let plans = crate::session::Session::new(&catalog, 0)
+            .plans(&query)
+            .unwrap();
         shape(&plans[0])
     }
 

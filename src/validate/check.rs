@@ -24,7 +24,7 @@ pub fn catalog(schema_files: &[PathBuf], data: Option<&Path>) -> Result<Catalog>
         let names: Vec<String> = tables.names().map(str::to_string).collect();
         for n in names {
             if let Some(t) = tables.get(&n) {
-                catalog.add_schema(n.clone(), t.columns().to_vec());
+                catalog.add_schema(n.clone(), t.columns()?);
             }
         }
     }

@@ -45,7 +45,7 @@ impl Binder<'_> {
                             schema: plan.schema.clone(),
                             kind: PlanKind::Cached {
                                 input: Box::new(plan),
-                                cell: Arc::default(),
+                                id: self.next_id(),
                             },
                         };
                         scope = scope.with(&name.name, Entry::Tabular(Arc::new(plan.clone())));
@@ -86,7 +86,7 @@ impl Binder<'_> {
                 )),
                 None => self
                     .scan(&id.name)
-                    .ok_or_else(|| self.unknown_table(&id.name, id.span, scope)),
+                    .ok_or_else(|| self.unknown_table(&id.name, id.span, scope))?,
             },
             ExprKind::Call { func, args } => match func.name.as_str() {
                 "materialize" => {
@@ -125,7 +125,7 @@ impl Binder<'_> {
                         )),
                         _ => self
                             .scan(&name)
-                            .ok_or_else(|| self.unknown_table(&name, e.span, scope)),
+                            .ok_or_else(|| self.unknown_table(&name, e.span, scope))?,
                     }
                 }
                 name => match scope.get(name) {
@@ -527,10 +527,9 @@ impl Binder<'_> {
                 limit,
                 body,
             } => {
-                let slot: crate::plan::Slot = Arc::default();
                 let src = Plan {
                     schema: input.schema.clone(),
-                    kind: PlanKind::Implicit(slot.clone()),
+                    kind: PlanKind::Implicit,
                 };
                 let expanded = self.mv_expand(src, params, items, limit.as_ref(), scope)?;
                 let targets: Vec<usize> = match &expanded.kind {
@@ -554,7 +553,6 @@ impl Binder<'_> {
                     schema,
                     kind: PlanKind::MvApply {
                         input: Box::new(input),
-                        slot,
                         body: Box::new(body),
                         keep,
                     },
