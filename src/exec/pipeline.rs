@@ -31,8 +31,9 @@ use super::summarize::{key_hash, prepare, Aggregator};
 use super::{compare_key, count_value, Exec, Rows};
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
+use crate::hash::FxHashMap;
 use crate::parallel::{threads, Ordered};
-use crate::plan::{BAgg, BExpr, Plan, PlanKind, SortSpec};
+use crate::plan::{BAgg, BExpr, JoinKind, Plan, PlanKind, SortSpec};
 use crate::table::{
     CatalogEntry, ChunkSink, Row, RowCursor, ScanRequest, Scanned, Table, TableSource,
 };
@@ -54,6 +55,87 @@ enum Step<'p> {
     /// Items, and the width of the rows they make.
     Extend(&'p [(Option<usize>, BExpr)], usize),
     Project(&'p [BExpr]),
+    /// A join whose right side is built: each row of the pipeline probes it and gives
+    /// its matches (or itself, or nothing). The width of the rows it makes.
+    Join(Arc<Probe>, usize),
+}
+
+/// The built side of a join that the pipeline's rows (its left side) probe.
+pub(crate) struct Probe {
+    kind: JoinKind,
+    /// Left key columns (of the pipeline's rows).
+    left_keys: Vec<usize>,
+    right: Arc<Table>,
+    /// The right columns the output keeps (`lookup` drops the key columns).
+    right_keep: Vec<usize>,
+    /// Right rows by key (no key with a null: a null never matches).
+    index: FxHashMap<Vec<Value>, Vec<u32>>,
+    /// The kept right columns' nulls (a left outer row without a match).
+    nulls: Row,
+}
+
+/// Join kinds whose output for a left row depends on that row alone (and the right
+/// side): they stream the left side through the built right side.
+fn probes(kind: JoinKind) -> bool {
+    matches!(
+        kind,
+        JoinKind::Inner
+            | JoinKind::InnerUnique
+            | JoinKind::LeftOuter
+            | JoinKind::LeftSemi
+            | JoinKind::LeftAnti
+    )
+}
+
+/// Builds the right side of a join.
+#[allow(clippy::too_many_arguments)]
+fn build_probe(
+    right: &Plan,
+    kind: JoinKind,
+    left_keys: &[usize],
+    right_keys: &[usize],
+    right_drop: &[usize],
+    ex: &Exec,
+) -> Result<Probe> {
+    let right_rows = super::run(right, ex)?;
+    let right = match right_rows {
+        Rows::Shared(t) => t,
+        rows => Arc::new(Table::new(right.schema.clone(), rows.into_owned())),
+    };
+    let mut index: FxHashMap<Vec<Value>, Vec<u32>> = FxHashMap::default();
+    for (i, row) in right.rows.iter().enumerate() {
+        let key: Vec<Value> = right_keys.iter().map(|&k| row[k].clone()).collect();
+        if !key.iter().any(Value::is_null) {
+            index.entry(key).or_default().push(i as u32);
+        }
+    }
+    let right_keep: Vec<usize> = (0..right.columns.len())
+        .filter(|i| !right_drop.contains(i))
+        .collect();
+    let nulls = right_keep
+        .iter()
+        .map(|&i| Value::null_of(right.columns[i].ty))
+        .collect();
+    Ok(Probe {
+        kind,
+        left_keys: left_keys.to_vec(),
+        right,
+        right_keep,
+        index,
+        nulls,
+    })
+}
+
+/// The rows of `t` that an innerunique join keeps of its left side: the first row of
+/// each key without a null, in order.
+fn first_per_key(t: &Table, keys: &[usize]) -> Vec<usize> {
+    let mut seen: crate::hash::FxHashSet<Vec<Value>> = Default::default();
+    (0..t.rows.len())
+        .filter(|&i| {
+            let key: Vec<Value> = keys.iter().map(|&k| t.rows[i][k].clone()).collect();
+            !key.iter().any(Value::is_null) && seen.insert(key)
+        })
+        .collect()
 }
 
 /// What consumes the rows.
@@ -144,6 +226,34 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
             PlanKind::Project { input, exprs } if !windowed(exprs) => {
                 steps.push(Step::Project(exprs));
                 node = input;
+            }
+            PlanKind::Join {
+                left,
+                right,
+                kind,
+                left_keys,
+                right_keys,
+                right_drop,
+            } if probes(*kind) => {
+                let probe = build_probe(right, *kind, left_keys, right_keys, right_drop, ex)?;
+                steps.push(Step::Join(Arc::new(probe), node.schema.len()));
+                if *kind == JoinKind::InnerUnique {
+                    // The left side keeps its first row per key: known only once it is
+                    // all there, so the left side is a leaf of its own.
+                    let t = match super::run(left, ex)? {
+                        Rows::Shared(t) => t,
+                        rows => Arc::new(Table::new(left.schema.clone(), rows.into_owned())),
+                    };
+                    let sel = first_per_key(&t, left_keys);
+                    steps.reverse();
+                    return Ok(Some(Lowered {
+                        leaf: Leaf::Memory(t, Some(sel)),
+                        width: left.schema.len(),
+                        steps,
+                        sink,
+                    }));
+                }
+                node = left;
             }
             _ => break,
         }
@@ -315,7 +425,7 @@ impl Lowered<'_> {
             widths.push(w);
             w = match s {
                 Step::Filter(_) => w,
-                Step::Extend(_, out) => *out,
+                Step::Extend(_, out) | Step::Join(_, out) => *out,
                 Step::Project(exprs) => exprs.len(),
             };
         }
@@ -350,6 +460,13 @@ impl Lowered<'_> {
                     let mut inner = vec![false; w_in];
                     exprs.iter().for_each(|e| reads(e, &mut inner));
                     inner
+                }
+                Step::Join(probe, _) => {
+                    used.truncate(w_in);
+                    for &k in &probe.left_keys {
+                        used[k] = true;
+                    }
+                    used
                 }
             };
         }
@@ -633,6 +750,8 @@ enum PStep {
     /// Items, each with the one column it reads when it may be remembered (see [`memo`]).
     Extend(Vec<(Target, BExpr, Option<usize>)>, usize),
     Project(Vec<BExpr>),
+    /// The probe, and the left key columns in the pruned rows.
+    Join(Arc<Probe>, Vec<usize>),
 }
 
 /// The one column `e` reads (of a row `width` wide), when it is a computation (not a bare
@@ -722,6 +841,14 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 m = (0..width).collect();
                 PStep::Project(exprs)
             }
+            Step::Join(probe, w_out) => {
+                let keys = probe.left_keys.iter().map(|&k| m[k]).collect();
+                // The pruned left row, then the right columns.
+                let w_in = m.len();
+                m.extend((w_in..*w_out).map(|j| width + (j - w_in)));
+                width += w_out - w_in;
+                PStep::Join(probe.clone(), keys)
+            }
         });
     }
     let sink = match sink {
@@ -752,16 +879,24 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
 }
 
 impl Physical {
-    /// Runs the steps on one row; `None` when a filter drops it. The row is copied only
-    /// when a step changes it (a run of `where`s reads the leaf's row in place).
-    fn apply<'r>(&self, row: &'r [Value], ctx: &EvalCtx) -> Option<Cow<'r, [Value]>> {
-        let mut row = Cow::Borrowed(row);
+    /// Runs the steps from `from` on one row and hands what comes out to `emit` (none
+    /// when a filter drops the row; several after a join); false when `emit` wants no
+    /// more rows. The row is copied only when a step changes it (a run of `where`s reads
+    /// the leaf's row in place).
+    fn feed<'r>(
+        &self,
+        from: usize,
+        row: Cow<'r, [Value]>,
+        ctx: &EvalCtx,
+        emit: &mut dyn FnMut(Cow<'_, [Value]>) -> bool,
+    ) -> bool {
+        let mut row = row;
         let mut pending: Vec<(usize, Value)> = Vec::new();
-        for s in &self.steps {
+        for (k, s) in self.steps.iter().enumerate().skip(from) {
             match s {
                 PStep::Filter(pred) => {
                     if !holds(pred, &row, ctx) {
-                        return None;
+                        return true;
                     }
                 }
                 PStep::Extend(items, width) => {
@@ -790,9 +925,38 @@ impl Physical {
                 PStep::Project(exprs) => {
                     row = Cow::Owned(exprs.iter().map(|e| eval(e, &row, ctx)).collect());
                 }
+                PStep::Join(probe, keys) => {
+                    let key: Vec<Value> = keys.iter().map(|&i| row[i].clone()).collect();
+                    let matches: &[u32] = if key.iter().any(Value::is_null) {
+                        &[]
+                    } else {
+                        probe.index.get(&key).map_or(&[], Vec::as_slice)
+                    };
+                    let joined = |r: Option<&Row>| -> Row {
+                        let mut out = Vec::with_capacity(row.len() + probe.right_keep.len());
+                        out.extend(row.iter().cloned());
+                        match r {
+                            Some(r) => out.extend(probe.right_keep.iter().map(|&i| r[i].clone())),
+                            None => out.extend(probe.nulls.iter().cloned()),
+                        }
+                        out
+                    };
+                    return match probe.kind {
+                        JoinKind::LeftSemi if matches.is_empty() => true,
+                        JoinKind::LeftAnti if !matches.is_empty() => true,
+                        JoinKind::LeftSemi | JoinKind::LeftAnti => self.feed(k + 1, row, ctx, emit),
+                        JoinKind::LeftOuter if matches.is_empty() => {
+                            self.feed(k + 1, Cow::Owned(joined(None)), ctx, emit)
+                        }
+                        _ => matches.iter().all(|&r| {
+                            let out = joined(Some(&probe.right.rows[r as usize]));
+                            self.feed(k + 1, Cow::Owned(out), ctx, emit)
+                        }),
+                    };
+                }
             }
         }
-        Some(row)
+        emit(row)
     }
 }
 
@@ -911,14 +1075,18 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
     fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
         let mut part = self.state.part();
         let mut i = 0usize;
+        // Positions of the rows out (a join may give several per row in).
+        let mut out = 0u64;
         while let Some(row) = rows.next_row() {
             EvalCtx::at_row(Some(row_position(self.pipeline, idx, i)));
-            let pos = ((idx as u64) << 32) | i as u64;
             i += 1;
-            if let Some(out) = self.phys.apply(row, self.ctx) {
-                if !self.state.push(&mut part, out, pos) {
-                    break;
-                }
+            let more = self.phys.feed(0, Cow::Borrowed(row), self.ctx, &mut |row| {
+                let pos = ((idx as u64) << 32) + out;
+                out += 1;
+                self.state.push(&mut part, row, pos)
+            });
+            if !more {
+                break;
             }
         }
         EvalCtx::at_row(None);
