@@ -11,6 +11,7 @@ pub mod exec;
 pub mod functions;
 pub mod io;
 pub mod plan;
+pub mod rules;
 pub mod syntax;
 pub mod table;
 pub mod types;

@@ -199,6 +199,9 @@ pub(crate) struct Binder<'a> {
     pub(crate) run: bool,
     /// The input of the `mv-apply` subquery being bound (its pipeline starts with `*`).
     pub(crate) implicit: std::cell::RefCell<Option<Plan>>,
+    /// Applied to every table scan the binder makes (`exec::run_query_with`: a rule's
+    /// time window), subqueries that run while binding included.
+    pub(crate) scan_hook: Option<&'a dyn Fn(Plan) -> Plan>,
 }
 
 impl<'a> Binder<'a> {
@@ -208,6 +211,7 @@ impl<'a> Binder<'a> {
             ctx: EvalCtx::new(now),
             run,
             implicit: std::cell::RefCell::new(None),
+            scan_hook: None,
         }
     }
 
@@ -514,13 +518,17 @@ impl<'a> Binder<'a> {
                 None => (None, Some(f.clone())),
             },
         };
-        Some(Plan {
+        let plan = Plan {
             schema: entry.columns().to_vec(),
             kind: PlanKind::Scan {
                 name: name.to_string(),
                 table,
                 file,
             },
+        };
+        Some(match self.scan_hook {
+            Some(hook) => hook(plan),
+            None => plan,
         })
     }
 }

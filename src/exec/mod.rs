@@ -27,9 +27,29 @@ use std::sync::Arc;
 /// Runs `text` against `catalog` with `now` (ticks) as the query's clock. Each
 /// result statement gives one table.
 pub fn run_query(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {
+    run_query_with(text, catalog, now, &RunOptions::default())
+}
+
+/// How a run differs from a plain `run_query`.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// Applied to every table scan of the bound plan, before it runs (a scheduled
+    /// rule's time window: `rules::window`).
+    pub scan_hook: Option<&'a dyn Fn(Plan) -> Plan>,
+}
+
+/// [`run_query`] with options. The hook is applied where the binder makes each table
+/// scan, so scans inside subqueries the binder runs (`toscalar`, `in (T)`) get it too.
+pub fn run_query_with(
+    text: &str,
+    catalog: &Catalog,
+    now: i64,
+    options: &RunOptions,
+) -> Result<Vec<Table>> {
     let query = crate::syntax::parse(text)?;
     loop {
-        let binder = Binder::new(catalog, now, true);
+        let mut binder = Binder::new(catalog, now, true);
+        binder.scan_hook = options.scan_hook;
         let plans = binder.bind_query(&query)?;
         let widened = catalog.widened();
         let result: Result<Vec<Table>> = plans.iter().map(|p| execute(p, &binder.ctx)).collect();

@@ -73,6 +73,8 @@ fn lower(plan: &Plan, count_only: bool) -> Option<Pipeline<'_>> {
                 steps.push(Step::Project(exprs));
                 node = input;
             }
+            // `as`: the rows pass unchanged (a rule's window is a named filter).
+            PlanKind::Named { input, .. } => node = input,
             PlanKind::Scan {
                 file: Some(file), ..
             } if file.loaded().is_none()

@@ -16,6 +16,10 @@ pub enum Severity {
 #[derive(Clone, Debug, Serialize)]
 pub struct Diagnostic {
     pub file: String,
+    /// The query of the file the finding is in, when the file holds several
+    /// (`page.md#2`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
     pub severity: Severity,
     /// A stable identifier of the kind of finding (`KS507` for Kusto's own codes,
     /// `parse`, `semantic`, ... for errors).
@@ -55,6 +59,7 @@ impl Diagnostic {
         }
         Diagnostic {
             file: file.to_string(),
+            query: None,
             severity,
             code,
             message: e.message.clone(),
@@ -67,6 +72,11 @@ impl Diagnostic {
         }
     }
 
+    pub fn in_query(mut self, name: &str) -> Self {
+        self.query = Some(name.to_string());
+        self
+    }
+
     pub fn with_code(mut self, code: &str) -> Self {
         if self.severity == Severity::Warning {
             self.rendered = self.rendered.replacen(
@@ -74,6 +84,8 @@ impl Diagnostic {
                 &format!("warning[{code}]"),
                 1,
             );
+        } else if let Some(rest) = self.rendered.strip_prefix("error: ") {
+            self.rendered = format!("error[{code}]: {rest}");
         }
         self.code = code.to_string();
         self
