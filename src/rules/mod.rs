@@ -10,6 +10,7 @@ pub mod columns;
 pub mod defender;
 pub mod markdown;
 pub mod rule;
+pub mod run;
 pub mod sentinel;
 pub mod sourcemap;
 pub mod window;

@@ -667,11 +667,13 @@ fn read_entities(props: &Node, rule: &mut Rule, f: &mut Vec<Finding>) {
                 span(&fields[MAX_IDENTIFIERS]),
             ));
         }
+        let mut unknown_identifier = false;
         for fm in fields {
             let id_node = fm.get("identifier");
             let id = id_node.and_then(Node::scalar).unwrap_or("");
             if let (Some((_, ids, _)), Some(n)) = (known, id_node) {
                 if !ids.contains(&id) {
+                    unknown_identifier = true;
                     let mut e = Finding::error(
                         "rule-entities",
                         format!(
@@ -707,6 +709,7 @@ fn read_entities(props: &Node, rule: &mut Rule, f: &mut Vec<Finding>) {
         if let Some((_, _, needed)) = known {
             let have: Vec<&str> = mapping.fields.iter().map(|c| c.key.as_str()).collect();
             if !mapping.fields.is_empty()
+                && !unknown_identifier
                 && !needed
                     .iter()
                     .any(|set| set.iter().all(|i| have.contains(i)))
@@ -715,7 +718,7 @@ fn read_entities(props: &Node, rule: &mut Rule, f: &mut Vec<Finding>) {
                 f.push(Finding::error(
                     "rule-entities",
                     format!(
-                        "a `{ty}` entity needs one of these identifiers: {}",
+                        "the `{ty}` entity needs one of these identifiers: {}",
                         sets.join(", ")
                     ),
                     span(m),
