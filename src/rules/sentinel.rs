@@ -66,9 +66,17 @@ pub const TACTICS: &[&str] = &[
     "InhibitResponseFunction",
 ];
 
-/// Entity types and their identifiers; the identifier sets one of which an entity must
-/// have (entities-reference; the template validation's required identifiers).
-pub const ENTITIES: &[(&str, &[&str], &[&[&str]])] = &[
+/// An entity type, its identifiers, and the identifier sets one of which an entity
+/// must have.
+pub type EntityType = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static [&'static str]],
+);
+
+/// Entity types and their identifiers (entities-reference; the template validation's
+/// required identifiers).
+pub const ENTITIES: &[EntityType] = &[
     (
         "Account",
         &[

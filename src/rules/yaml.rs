@@ -381,8 +381,8 @@ fn flow(inner: &str, base: usize, style: Style) -> Option<(String, Vec<usize>)> 
                 if matches!(b.get(j), Some(b'\n' | b'\r')) {
                     i = j; // trailing whitespace before a break goes
                 } else {
-                    for k in i..j {
-                        push_char(&mut out, &mut offs, b[k] as char, base + k);
+                    for (k, &ch) in b.iter().enumerate().take(j).skip(i) {
+                        push_char(&mut out, &mut offs, ch as char, base + k);
                     }
                     i = j;
                 }

@@ -502,7 +502,7 @@ fn entity_matches(want: &JsonRow, e: &Entity) -> bool {
             Some(got) => {
                 got == v
                     || v.as_str()
-                        .is_some_and(|s| got.to_string() == s || got.as_str() == Some(s))
+                        .is_some_and(|s| got.as_str() == Some(s) || *got.to_string() == *s)
             }
             None => false,
         }
