@@ -28,8 +28,10 @@ pub fn check(rule: &Rule, result: &[Column], query_at: crate::error::Span) -> Ve
         if let Some(n) = crate::error::nearest(name, result.iter().map(|c| c.name.as_str())) {
             f = f.hint(format!("did you mean `{n}`?"));
         }
-        let cols: Vec<&str> = result.iter().map(|c| c.name.as_str()).collect();
-        f = f.hint(format!("the result's columns: {}", cols.join(", ")));
+        if result.len() <= 20 {
+            let cols: Vec<&str> = result.iter().map(|c| c.name.as_str()).collect();
+            f = f.hint(format!("the result's columns: {}", cols.join(", ")));
+        }
         out.push(f);
     };
     for c in rule.columns() {

@@ -631,7 +631,8 @@ fn read_entities(props: &Node, rule: &mut Rule, f: &mut Vec<Finding>) {
     for m in items {
         let ty_node = m.get("entityType");
         let ty = ty_node.and_then(Node::scalar).unwrap_or("");
-        let known = ENTITIES.iter().find(|(t, _, _)| *t == ty);
+        // Sentinel takes entity types and identifiers in any case (`ResourceID`).
+        let known = ENTITIES.iter().find(|(t, _, _)| t.eq_ignore_ascii_case(ty));
         match (ty_node, known) {
             (None, _) => f.push(Finding::error(
                 "rule-entities",
@@ -680,7 +681,7 @@ fn read_entities(props: &Node, rule: &mut Rule, f: &mut Vec<Finding>) {
             let id_node = fm.get("identifier");
             let id = id_node.and_then(Node::scalar).unwrap_or("");
             if let (Some((_, ids, _)), Some(n)) = (known, id_node) {
-                if !ids.contains(&id) {
+                if !ids.iter().any(|i| i.eq_ignore_ascii_case(id)) {
                     unknown_identifier = true;
                     let mut e = Finding::error(
                         "rule-entities",
@@ -696,7 +697,11 @@ fn read_entities(props: &Node, rule: &mut Rule, f: &mut Vec<Finding>) {
                     f.push(e);
                 }
             }
-            if mapping.fields.iter().any(|c| c.key == id) {
+            if mapping
+                .fields
+                .iter()
+                .any(|c| c.key.eq_ignore_ascii_case(id))
+            {
                 f.push(Finding::error(
                     "rule-entities",
                     format!("identifier `{id}` is mapped twice in one entity"),
@@ -715,12 +720,16 @@ fn read_entities(props: &Node, rule: &mut Rule, f: &mut Vec<Finding>) {
             }
         }
         if let Some((_, _, needed)) = known {
-            let have: Vec<&str> = mapping.fields.iter().map(|c| c.key.as_str()).collect();
+            let have: Vec<String> = mapping
+                .fields
+                .iter()
+                .map(|c| c.key.to_ascii_lowercase())
+                .collect();
             if !mapping.fields.is_empty()
                 && !unknown_identifier
                 && !needed
                     .iter()
-                    .any(|set| set.iter().all(|i| have.contains(i)))
+                    .any(|set| set.iter().all(|i| have.contains(&i.to_ascii_lowercase())))
             {
                 let sets: Vec<String> = needed.iter().map(|s| s.join("+")).collect();
                 f.push(Finding::error(
