@@ -460,3 +460,32 @@ fn sarif_and_github_reports_carry_positions_in_the_files() {
         "{out}"
     );
 }
+
+#[test]
+fn the_shipped_hook_and_action_are_valid_and_their_commands_work() {
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let doc = kql::rules::yaml::parse(&hooks).unwrap().unwrap();
+    let ids: Vec<&str> = doc
+        .items()
+        .iter()
+        .filter_map(|h| h.get("id")?.as_str())
+        .collect();
+    assert_eq!(ids, ["kql-check", "kql-test"]);
+    for h in doc.items() {
+        assert_eq!(h.get("language").and_then(|l| l.as_str()), Some("rust"));
+    }
+    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let doc = kql::rules::yaml::parse(&action).unwrap().unwrap();
+    assert_eq!(
+        doc.get("runs")
+            .and_then(|r| r.get("using"))
+            .and_then(|u| u.as_str()),
+        Some("composite")
+    );
+    // The hook's entry on a commit that touches no detection: nothing to check, exit 0.
+    let dir = folder("hook", &[("README.md", "# Notes\n\nNo queries here.\n")]);
+    let (code, _, err) = kql(&["check", "--allow-empty", "README.md"], &dir);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, _) = kql(&["check", "README.md"], &dir);
+    assert_eq!(code, 2);
+}

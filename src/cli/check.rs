@@ -45,6 +45,9 @@ pub struct Args {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Exit 0 when the paths hold no detection (for hooks given whatever files changed).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Also list (on standard error) the files found that hold no detection.
     #[arg(long, short)]
     pub verbose: bool,
@@ -91,6 +94,9 @@ pub fn main(args: Args) -> ExitCode {
         }
     }
     if shown_files.is_empty() {
+        if args.allow_empty {
+            return ExitCode::SUCCESS;
+        }
         eprintln!("kql check: no detections found (.kql, .csl, .kusto, Markdown with ```kql, Sentinel YAML or ARM rules, Defender rules){}", if args.verbose { "" } else { "; -v lists the files skipped" });
         return ExitCode::from(2);
     }
