@@ -36,8 +36,11 @@ fn folder(name: &str, files: &[(&str, &str)]) -> PathBuf {
     dir
 }
 
-/// The findings of `kql check --format json`: (code, file, line, column, message).
-fn findings(args: &[&str], dir: &Path) -> (i32, Vec<(String, String, u64, u64, String)>) {
+/// One finding: (code, file, line, column, message).
+type Found = (String, String, u64, u64, String);
+
+/// The findings of `kql check --format json`.
+fn findings(args: &[&str], dir: &Path) -> (i32, Vec<Found>) {
     let mut all = vec!["check", "--format", "json"];
     all.extend(args);
     let (code, out, err) = kql(&all, dir);
@@ -488,4 +491,44 @@ fn the_shipped_hook_and_action_are_valid_and_their_commands_work() {
     assert_eq!(code, 0, "{err}");
     let (code, _, _) = kql(&["check", "README.md"], &dir);
     assert_eq!(code, 2);
+}
+
+#[test]
+fn the_window_applies_to_tables_streamed_from_jsonl() {
+    // SigninLogs has a built-in schema, so its .jsonl file is streamed: the window's
+    // filter runs in the streaming reader with the query's own.
+    let mut lines = Vec::new();
+    for m in (0..60).step_by(10) {
+        lines.push(format!(r#"{{"TimeGenerated": "2026-05-18T11:{m:02}:00Z", "ResultType": "50126", "UserPrincipalName": "a@x"}}"#));
+    }
+    for _ in 0..5 {
+        lines.push(r#"{"TimeGenerated": "2026-05-18T09:00:00Z", "ResultType": "50126", "UserPrincipalName": "b@x"}"#.to_string());
+    }
+    let data = folder(
+        "jsonl",
+        &[
+            ("SigninLogs.jsonl", &lines.join("\n")),
+            ("export.json", ARM),
+        ],
+    );
+    let run = |now: &str| {
+        let (code, out, err) = kql(
+            &[
+                "run",
+                "export.json#1",
+                "--data",
+                ".",
+                "--now",
+                now,
+                "--format",
+                "json",
+            ],
+            &data,
+        );
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<Json>(&out).unwrap()["rows"].clone()
+    };
+    assert_eq!(run("2026-05-18T12:00:00Z"), serde_json::json!([["a@x", 6]]));
+    assert_eq!(run("2026-05-18T10:00:00Z"), serde_json::json!([["b@x", 5]]));
+    assert_eq!(run("2026-05-18T15:00:00Z"), serde_json::json!([]));
 }
