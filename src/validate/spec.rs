@@ -29,6 +29,11 @@
 //! A row names only the columns that matter; the others take their type's empty
 //! value (`""` for strings, null otherwise) from the table's schema (built-in,
 //! `schemas`, or the data file's). `query`, `now` and `result` may be set per test.
+//!
+//! `"rule": "x.yaml"` instead of `query` runs a rule file as it is scheduled (its
+//! tables limited to its window ending at `now`) and allows `expect.alert`
+//! (`true`/`false`), `expect.alerts` (how many) and `expect.entities` (entities the
+//! alerts must carry: `{"type": "Account", "FullName": "x"}`).
 
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
