@@ -14,6 +14,7 @@ pub(crate) mod hash;
 pub mod io;
 pub(crate) mod parallel;
 pub mod plan;
+pub mod rules;
 pub mod session;
 pub mod syntax;
 pub mod table;

@@ -20,6 +20,7 @@ use std::sync::Arc;
 pub struct Session<'c> {
     catalog: &'c Catalog,
     ctx: EvalCtx,
+    scan_hook: Option<&'c dyn Fn(Plan) -> Plan>,
 }
 
 impl<'c> Session<'c> {
@@ -28,7 +29,15 @@ impl<'c> Session<'c> {
         Session {
             catalog,
             ctx: EvalCtx::new(now),
+            scan_hook: None,
         }
+    }
+
+    /// Rewrites every table scan before it runs, the scans of subqueries included (a
+    /// scheduled rule limits its tables to its window: [`crate::rules::window`]).
+    pub fn with_scan_hook(mut self, hook: &'c dyn Fn(Plan) -> Plan) -> Self {
+        self.scan_hook = Some(hook);
+        self
     }
 
     /// Parses and runs `text`; each result statement gives one table.
@@ -42,7 +51,7 @@ impl<'c> Session<'c> {
         loop {
             let widened = self.catalog.widened();
             let run = Run(Exec::new(&self.ctx, self.catalog));
-            let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run))?;
+            let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)?;
             let result: Result<Vec<Table>> = plans.iter().map(|p| run.execute(p)).collect();
             // A table read from its file had fields its schema lacks: its columns are
             // known now, so bind again (at most once per table: a table widens once).
@@ -56,13 +65,13 @@ impl<'c> Session<'c> {
     /// The plans of `query` as they would run (subqueries that binding needs are run).
     pub fn plans(&self, query: &Query) -> Result<Vec<Plan>> {
         let run = Run(Exec::new(&self.ctx, self.catalog));
-        bind::bind(query, self.catalog, &self.ctx, Some(&run))
+        bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)
     }
 
     /// Binds `query` without running anything: the columns of each result. Subqueries
     /// are typed, not run, so this works on a catalog of schemas only.
     pub fn check(&self, query: &Query) -> Result<Vec<Vec<Column>>> {
-        let plans = bind::bind(query, self.catalog, &self.ctx, None)?;
+        let plans = bind::bind(query, self.catalog, &self.ctx, None, self.scan_hook)?;
         Ok(plans.into_iter().map(|p| p.schema).collect())
     }
 }

@@ -32,7 +32,7 @@ use std::sync::Arc;
 /// Works on a catalog that holds only schemas.
 pub fn check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> {
     let ctx = EvalCtx::new(crate::value::now_ticks());
-    let plans = bind(query, catalog, &ctx, None)?;
+    let plans = bind(query, catalog, &ctx, None, None)?;
     Ok(plans.into_iter().map(|p| p.schema).collect())
 }
 
@@ -40,13 +40,17 @@ pub fn check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> {
 /// `ctx` is the query's clock and random state (constants fold with it). `subqueries`
 /// runs the subqueries whose rows become part of the plan (`toscalar`, `materialize`,
 /// `in (T)`, `bag_unpack`'s columns); without it (checking, no data) they are typed only.
-pub fn bind(
+/// `scan_hook` rewrites every table scan (a rule's time window).
+pub fn bind<'a>(
     query: &Query,
-    catalog: &Catalog,
-    ctx: &EvalCtx,
-    subqueries: Option<&dyn Subqueries>,
+    catalog: &'a Catalog,
+    ctx: &'a EvalCtx,
+    subqueries: Option<&'a dyn Subqueries>,
+    scan_hook: Option<&'a dyn Fn(Plan) -> Plan>,
 ) -> Result<Vec<Plan>> {
-    Binder::new(catalog, ctx, subqueries).bind_query(query)
+    let mut binder = Binder::new(catalog, ctx, subqueries);
+    binder.scan_hook = scan_hook;
+    binder.bind_query(query)
 }
 
 /// What binding needs from running: the rows of a subquery whose value becomes part of
@@ -220,6 +224,9 @@ pub(crate) struct Binder<'a> {
     pub(crate) implicit: std::cell::RefCell<Option<Plan>>,
     /// The last id given to a shared plan ([`PlanKind::Cached`]).
     ids: std::cell::Cell<usize>,
+    /// Applied to every table scan the binder makes (a rule's time window: see
+    /// [`crate::session::Session::with_scan_hook`]), scans of subqueries included.
+    scan_hook: Option<&'a dyn Fn(Plan) -> Plan>,
 }
 
 impl<'a> Binder<'a> {
@@ -234,6 +241,7 @@ impl<'a> Binder<'a> {
             subqueries,
             implicit: std::cell::RefCell::new(None),
             ids: std::cell::Cell::new(0),
+            scan_hook: None,
         }
     }
 
@@ -545,11 +553,15 @@ impl<'a> Binder<'a> {
     /// when its source cannot tell its columns (a file that cannot be read).
     pub(crate) fn scan(&self, name: &str) -> Option<Result<Plan>> {
         let entry = self.catalog.get(name)?;
-        Some(entry.columns().map(|schema| Plan {
+        let plan = entry.columns().map(|schema| Plan {
             schema,
             kind: PlanKind::Scan {
                 name: name.to_string(),
             },
+        });
+        Some(plan.map(|plan| match self.scan_hook {
+            Some(hook) => hook(plan),
+            None => plan,
         }))
     }
 }

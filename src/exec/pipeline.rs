@@ -227,6 +227,8 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
                 steps.push(Step::Project(exprs));
                 node = input;
             }
+            // `as`: the rows pass unchanged (a rule's window is a named filter).
+            PlanKind::Named { input, .. } => node = input,
             PlanKind::Join {
                 left,
                 right,

@@ -7,7 +7,8 @@ use super::diagnostic::{Diagnostic, Severity};
 use super::engine;
 use crate::ast::Query;
 use crate::error::{Error, Result, Span};
-use crate::table::Catalog;
+use crate::rules::{columns, Document, Finding, SourceMap};
+use crate::table::{Catalog, Column};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 
@@ -34,19 +35,75 @@ pub fn catalog(schema_files: &[PathBuf], data: Option<&Path>) -> Result<Catalog>
 /// Every finding in one query text, warnings first in source order, then the
 /// error that stopped binding (the binder reports the first error only).
 pub fn check_source(file: &str, source: &str, catalog: &Catalog) -> Vec<Diagnostic> {
-    let query = match engine::parse(source) {
-        Ok(q) => q,
-        Err(e) => return vec![Diagnostic::from_error(file, source, &e, Severity::Error)],
+    check_query(file, source, &SourceMap::identity(), source, catalog).0
+}
+
+/// The findings of `query`, whose bytes come from `file_text` as `map` says (the
+/// positions are the file's), and the columns of its first result when it binds.
+pub fn check_query(
+    file: &str,
+    query: &str,
+    map: &SourceMap,
+    file_text: &str,
+    catalog: &Catalog,
+) -> (Vec<Diagnostic>, Option<Vec<Column>>) {
+    let at = |e: &Error, severity| {
+        Diagnostic::from_error(file, file_text, &map.error(e.clone()), severity)
     };
-    let mut out: Vec<Diagnostic> = lints(&query)
+    let parsed = match engine::parse(query) {
+        Ok(q) => q,
+        Err(e) => return (vec![at(&e, Severity::Error)], None),
+    };
+    let mut out: Vec<Diagnostic> = lints(&parsed)
         .into_iter()
-        .map(|(code, e)| {
-            Diagnostic::from_error(file, source, &e, Severity::Warning).with_code(code)
-        })
+        .map(|(code, e)| at(&e, Severity::Warning).with_code(code))
         .collect();
-    if let Err(e) = engine::bind_check(&query, catalog) {
-        out.push(Diagnostic::from_error(file, source, &e, Severity::Error));
+    match engine::bind_check(&parsed, catalog) {
+        Ok(mut schemas) => {
+            let first = (!schemas.is_empty()).then(|| schemas.swap_remove(0));
+            (out, first)
+        }
+        Err(e) => {
+            out.push(at(&e, Severity::Error));
+            (out, None)
+        }
     }
+}
+
+/// Every finding in a document: each query's (named `file#N` when the file holds
+/// several), then the rule's fields, and the columns the rule names that its query's
+/// result lacks.
+pub fn check_document(doc: &Document, catalog: &Catalog) -> Vec<Diagnostic> {
+    let finding = |f: &Finding| {
+        let sev = if f.warning {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        Diagnostic::from_error(&doc.path, &doc.text, &f.error, sev).with_code(f.code)
+    };
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for item in &doc.items {
+        let (diags, result) = check_query(&doc.path, &item.query, &item.map, &doc.text, catalog);
+        let named = |d: Diagnostic| {
+            if item.name != doc.path {
+                d.in_query(&item.name)
+            } else {
+                d
+            }
+        };
+        out.extend(diags.into_iter().map(named));
+        if let (Some(rule), Some(cols)) = (&item.rule, result) {
+            let at = item.map.span(Span::new(0, 0));
+            out.extend(
+                columns::check(rule, &cols, at)
+                    .iter()
+                    .map(finding)
+                    .map(named),
+            );
+        }
+    }
+    out.extend(doc.findings.iter().map(finding));
     out
 }
 
