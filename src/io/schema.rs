@@ -509,11 +509,11 @@ pub fn load_schemas(path: &Path, product: Product) -> Result<Vec<Schema>> {
 pub(crate) const BUILTIN_FILES: &[(&str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/builtin_schemas.rs"));
 
-/// A parsed built-in schema file and its two copies.
+/// A parsed built-in schema file and its two copies, each made when first asked for.
 struct Builtin {
     file: SchemaFile,
-    sentinel: Schema,
-    defender: Schema,
+    sentinel: OnceLock<Schema>,
+    defender: OnceLock<Schema>,
 }
 
 static PARSED: [OnceLock<Option<Builtin>>; BUILTIN_FILES.len()] =
@@ -528,11 +528,11 @@ fn builtin(name: &str) -> Option<&'static Builtin> {
             let (file, text) = BUILTIN_FILES[i];
             // A test parses every built-in file, so this fails only in a build whose
             // schemas/ was edited without running it; the table is then unknown.
-            let f = parse_schema_file(text, &format!("schemas/{file}.json")).ok()?;
+            let file = parse_schema_file(text, &format!("schemas/{file}.json")).ok()?;
             Some(Builtin {
-                sentinel: f.schema(Product::Sentinel),
-                defender: f.schema(Product::Defender),
-                file: f,
+                file,
+                sentinel: OnceLock::new(),
+                defender: OnceLock::new(),
             })
         })
         .as_ref()
@@ -545,9 +545,12 @@ pub fn builtin_names() -> impl Iterator<Item = &'static str> {
 
 /// The built-in schema of a table as `product` has it, if kql ships one.
 pub fn builtin_schema_for(name: &str, product: Product) -> Option<&'static Schema> {
-    builtin(name).map(|b| match product {
-        Product::Sentinel => &b.sentinel,
-        Product::Defender => &b.defender,
+    builtin(name).map(|b| {
+        let copy = match product {
+            Product::Sentinel => &b.sentinel,
+            Product::Defender => &b.defender,
+        };
+        copy.get_or_init(|| b.file.schema(product))
     })
 }
 
