@@ -7,13 +7,12 @@ pub mod run;
 pub mod test;
 
 /// `--product`: which copy of a Defender XDR table the schemas give (see schemas/SOURCE.md).
-#[derive(Clone, Copy, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, clap::ValueEnum)]
 pub enum ProductArg {
     /// Defender XDR advanced hunting: `Timestamp`, no `TimeGenerated`.
     Defender,
     /// A Sentinel workspace: the Defender tables also have `TimeGenerated`, `TenantId`,
     /// `SourceSystem` and `Type`.
-    #[default]
     Sentinel,
 }
 
