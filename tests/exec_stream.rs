@@ -3,7 +3,7 @@
 //! of the in-memory path (`load_dir_for`, every table read whole first), on generated
 //! sign-in data big enough to be read in several chunks on several threads.
 
-use kql::io::{load_dir_for, open_dir_for, table_to_json};
+use kql::io::{load_dir_for, open_dir_for, table_to_json, Product};
 use kql::table::CatalogEntry;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -120,9 +120,9 @@ fn both_ways(dir: &Path, query: &str) -> String {
     let all = |_: &str| true;
     let run = |streaming: bool| -> String {
         let catalog = if streaming {
-            open_dir_for(dir, &[], &all)
+            open_dir_for(dir, &[], &all, Product::Sentinel)
         } else {
-            load_dir_for(dir, &[], &all)
+            load_dir_for(dir, &[], &all, Product::Sentinel)
         };
         // A data error comes from loading (in memory) or from the scan (streaming): the
         // same error either way.
@@ -198,7 +198,7 @@ fn streaming_and_in_memory_paths_agree_on_generated_data() {
         assert!(!out.starts_with("error"), "{q}: {out}");
     }
     // The catalog opens both tables from their files (not read yet).
-    let c = open_dir_for(&dir, &[], &|_| true).unwrap();
+    let c = open_dir_for(&dir, &[], &|_| true, Product::Sentinel).unwrap();
     let entra = c.get("EntraIdSignInEvents").unwrap();
     assert!(matches!(entra, CatalogEntry::Source(_)) && entra.in_memory().is_none());
     std::fs::remove_dir_all(&dir).unwrap();

@@ -544,6 +544,9 @@ impl<'a> Binder<'a> {
         let found: Vec<&str> = self.catalog.names().collect();
         if found.is_empty() {
             err.with_hint("no tables are loaded")
+        } else if found.len() > 20 {
+            // `kql check` knows every built-in table: a list of hundreds helps nobody.
+            err.with_hint(format!("{} tables are known", found.len()))
         } else {
             err.with_hint(format!("tables found: {}", found.join(", ")))
         }

@@ -28,9 +28,12 @@ pub struct Args {
     /// shown as changed; without it rows are only added or removed.
     #[arg(long, value_name = "COL,...", value_delimiter = ',')]
     pub key: Vec<String>,
-    /// A schema file; repeatable (as for `kql run`).
-    #[arg(long, value_name = "FILE")]
+    /// A schema file or folder; repeatable (as for `kql run`).
+    #[arg(long, value_name = "FILE|DIR")]
     pub schema: Vec<PathBuf>,
+    /// Which copy of the Defender XDR tables the built-in schemas give (as for `kql run`).
+    #[arg(long, value_enum, default_value = "sentinel")]
+    pub product: super::ProductArg,
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -51,13 +54,13 @@ fn run(args: &Args) -> Result<bool, String> {
         Some(t) => engine::parse_now(t)?,
         None => kql::value::now_ticks(),
     };
-    let schemas = args
-        .schema
-        .iter()
-        .map(|p| engine::load_schema_file(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.render("", ""))?;
-    let catalog = engine::load_data_dir(&args.data, &schemas).map_err(|e| e.render("", ""))?;
+    let product = args.product.into();
+    let mut schemas = Vec::new();
+    for p in &args.schema {
+        schemas.extend(engine::load_schemas(p, product).map_err(|e| e.render("", ""))?);
+    }
+    let catalog =
+        engine::load_data_dir(&args.data, &schemas, product).map_err(|e| e.render("", ""))?;
     let mut results = Vec::new();
     for spec in [&args.old, &args.new] {
         let (doc, index) = super::source::open(spec)?;

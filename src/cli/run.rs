@@ -1,8 +1,8 @@
-//! `kql run QUERY --data DIR [--now T] [--format F] [--schema FILE]...`
+//! `kql run QUERY --data DIR [--now T] [--format F] [--schema FILE|DIR]... [--product P]`
 //!
 //! Exit codes: 0 success; 1 a query, data or file error; 2 a usage error.
 
-use kql::io::{load_schema_file, mentioned_in, open_dir_for, write_results, Format, Schema};
+use kql::io::{load_schemas, mentioned_in, open_dir_for, write_results, Format, Schema};
 use kql::rules;
 use kql::{Catalog, Error};
 use std::io::Write;
@@ -24,10 +24,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
-    /// A schema file (`{"name", "columns":[{"name","type"}]}`); overrides the table's
-    /// `.schema.json` and built-in schema. Repeatable.
-    #[arg(long = "schema", value_name = "FILE")]
+    /// A schema file (any form `kql check --schema` takes) or a folder of them; overrides
+    /// the table's `.schema.json` and built-in schema. Repeatable.
+    #[arg(long = "schema", value_name = "FILE|DIR")]
     pub schemas: Vec<PathBuf>,
+    /// Which copy of the Defender XDR tables the built-in schemas give.
+    #[arg(long, value_enum, default_value = "sentinel")]
+    pub product: super::ProductArg,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -56,7 +59,7 @@ fn parse_now(s: &str) -> Result<i64, String> {
 pub fn main(args: Args) -> ExitCode {
     let stdin = args.query == "-";
     if !stdin && args.data.is_none() {
-        eprintln!("error: `--data DIR` is required when QUERY is a file\n\nUsage: kql run QUERY --data DIR [--now T] [--format table|json|jsonl|csv] [--schema FILE]...");
+        eprintln!("error: `--data DIR` is required when QUERY is a file\n\nUsage: kql run QUERY --data DIR [--now T] [--format table|json|jsonl|csv] [--schema FILE|DIR]... [--product defender|sentinel]");
         return ExitCode::from(2);
     }
     let (doc, index) = match super::source::open(&args.query) {
@@ -112,13 +115,13 @@ pub fn main(args: Args) -> ExitCode {
 }
 
 fn load_catalog(args: &Args, query: &str) -> Result<Catalog, Error> {
-    let schemas: Vec<Schema> = args
-        .schemas
-        .iter()
-        .map(|p| load_schema_file(p))
-        .collect::<Result<_, _>>()?;
+    let product = args.product.into();
+    let mut schemas: Vec<Schema> = Vec::new();
+    for p in &args.schemas {
+        schemas.extend(load_schemas(p, product)?);
+    }
     match &args.data {
-        Some(dir) => open_dir_for(dir, &schemas, &mentioned_in(query)),
+        Some(dir) => open_dir_for(dir, &schemas, &mentioned_in(query), product),
         None => {
             let mut c = Catalog::new();
             for s in schemas {

@@ -20,6 +20,9 @@ pub struct Args {
     /// Print only failures and the summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Which copy of the Defender XDR tables the built-in schemas give.
+    #[arg(long, value_enum, default_value = "sentinel")]
+    pub product: super::ProductArg,
 }
 
 /// Prints a line; a closed pipe (`kql test | head`) is not an error worth a panic.
@@ -54,7 +57,7 @@ pub fn main(args: Args) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let mut runner = Runner::new();
+    let mut runner = Runner::for_product(args.product.into());
     let report = runner.run_files(&files, |r| {
         let label = format!("{} :: {}", r.file, r.name);
         match &r.outcome {
