@@ -538,10 +538,13 @@ impl Lowered<'_> {
                 if let Some(rows) = rows {
                     return Ok(Rows::Owned(rows));
                 }
-                // The fast reader gave up: read the table whole (with the full
-                // loader's errors), then run the same steps over it in memory, or ask
-                // for the query to be bound again when the table turned out to have
-                // columns the plan was not bound with.
+                // The fast reader gave up: the table has columns the plan was not
+                // bound with (then the query must be bound again), or it is read
+                // whole (with the full loader's errors) and the same steps run over
+                // it in memory.
+                if source.discover()? {
+                    return Err(rebind_error(name));
+                }
                 let t = source.load()?;
                 if source.widened() {
                     return Err(rebind_error(name));

@@ -139,9 +139,9 @@ fn read_dir_into_catalog(
                 wanted(table).then(|| {
                     let schema = schema_of(table);
                     scope.spawn(move || {
-                        let file = schema
-                            .filter(|_| lazy)
-                            .and_then(|s| super::scan::FileTable::open(table, path, s));
+                        let file = lazy
+                            .then(|| super::scan::FileTable::open(table, path, schema))
+                            .flatten();
                         match file {
                             Some(f) => Ok(Opened::File(f)),
                             None => load_table_file(path, schema).map(Opened::Read),
@@ -810,7 +810,7 @@ fn infer_type<'a>(values: impl Iterator<Item = Option<&'a J>>) -> Type {
 }
 
 /// `YYYY-MM-DD`, optionally followed by `T` or a space and a time, that parses.
-fn looks_like_iso_datetime(s: &str) -> bool {
+pub(crate) fn looks_like_iso_datetime(s: &str) -> bool {
     let b = s.as_bytes();
     let date_shape = b.len() >= 10
         && b[..4].iter().all(u8::is_ascii_digit)
