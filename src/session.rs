@@ -52,7 +52,7 @@ impl<'c> Session<'c> {
             let widened = self.catalog.widened();
             let run = Run(Exec::new(&self.ctx, self.catalog));
             let result = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)
-                .and_then(|plans| plans.iter().map(|p| run.execute(p)).collect());
+                .and_then(|plans| plans.into_iter().map(|p| run.execute(p)).collect());
             // A table read from its file had fields its schema lacks: its columns are
             // known now, so bind again (at most once per table: a table widens once).
             // A query that does not bind may name such a field: every table learns all
@@ -78,10 +78,12 @@ impl<'c> Session<'c> {
         }
     }
 
-    /// The plans of `query` as they would run (subqueries that binding needs are run).
+    /// The plans of `query` as they would run, optimized (subqueries that binding
+    /// needs are run).
     pub fn plans(&self, query: &Query) -> Result<Vec<Plan>> {
         let run = Run(Exec::new(&self.ctx, self.catalog));
-        bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)
+        let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)?;
+        Ok(plans.into_iter().map(crate::optimize::optimize).collect())
     }
 
     /// Binds `query` without running anything: the columns of each result. Subqueries
@@ -97,14 +99,15 @@ impl<'c> Session<'c> {
 struct Run<'a>(Exec<'a>);
 
 impl Run<'_> {
-    fn execute(&self, plan: &Plan) -> Result<Table> {
-        crate::exec::execute(plan, &self.0)
+    /// Optimizes a bound plan and runs it.
+    fn execute(&self, plan: Plan) -> Result<Table> {
+        crate::exec::execute(&crate::optimize::optimize(plan), &self.0)
     }
 }
 
 impl Subqueries for Run<'_> {
     fn rows(&self, plan: &Plan) -> Result<Arc<Table>> {
-        self.execute(plan).map(Arc::new)
+        self.execute(plan.clone()).map(Arc::new)
     }
 }
 

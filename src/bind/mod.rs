@@ -14,7 +14,6 @@ mod names;
 mod ops;
 mod parse_kv;
 mod pattern;
-mod pushdown;
 mod star_args;
 mod top_nested;
 mod tuple;

@@ -399,22 +399,12 @@ impl RangeSpec {
 }
 
 /// Marks the columns `e` reads.
-pub(crate) fn reads(e: &BExpr, used: &mut [bool]) {
-    match e {
-        BExpr::Column(i) => {
-            if let Some(u) = used.get_mut(*i) {
-                *u = true;
-            }
+fn reads(e: &BExpr, used: &mut [bool]) {
+    e.visit_columns(&mut |i| {
+        if let Some(u) = used.get_mut(i) {
+            *u = true;
         }
-        BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
-            args.iter().for_each(|a| reads(a, used))
-        }
-        BExpr::And(a, b) | BExpr::Or(a, b) => {
-            reads(a, used);
-            reads(b, used);
-        }
-        BExpr::Const(_) | BExpr::Unavailable(_) => {}
-    }
+    });
 }
 
 impl Lowered<'_> {
@@ -791,16 +781,8 @@ enum PSink {
 }
 
 fn remap(e: &BExpr, m: &[usize]) -> BExpr {
-    let all = |args: &[BExpr]| args.iter().map(|a| remap(a, m)).collect();
-    match e {
-        BExpr::Column(i) => BExpr::Column(m.get(*i).copied().unwrap_or(*i)),
-        BExpr::Call(f, args) => BExpr::Call(f.clone(), all(args)),
-        BExpr::Window(k, args) => BExpr::Window(*k, all(args)),
-        BExpr::Select(s, args) => BExpr::Select(*s, all(args)),
-        BExpr::And(a, b) => BExpr::And(Box::new(remap(a, m)), Box::new(remap(b, m))),
-        BExpr::Or(a, b) => BExpr::Or(Box::new(remap(a, m)), Box::new(remap(b, m))),
-        BExpr::Const(_) | BExpr::Unavailable(_) => e.clone(),
-    }
+    e.map_columns(&|i| Some(BExpr::Column(m.get(i).copied().unwrap_or(i))))
+        .unwrap_or_else(|| e.clone())
 }
 
 fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
