@@ -47,21 +47,6 @@ pub(crate) struct Ctx<'c, 'i> {
     pub input_width: usize,
 }
 
-/// Functions that must not be folded even when all their arguments are constant.
-const VOLATILE: &[&str] = &["rand", "new_guid"];
-
-/// A call of a [`VOLATILE`] function, marked so that plan rewrites leave it in place.
-struct Volatile(Box<dyn functions::ScalarImpl>);
-
-impl functions::ScalarImpl for Volatile {
-    fn call(&self, args: &[Value], ctx: &functions::EvalCtx) -> Value {
-        self.0.call(args, ctx)
-    }
-    fn volatile(&self) -> bool {
-        true
-    }
-}
-
 impl Binder<'_> {
     /// Binds `e` as a scalar over a row with columns `row`.
     pub(crate) fn scalar(&self, e: &Expr, row: &[Column], scope: &Scope) -> Result<Bound> {
@@ -270,13 +255,10 @@ impl Binder<'_> {
             .collect();
         let bound = functions::bind_scalar(name, &infos)
             .map_err(|e| self.fn_error(e, name, spans, span, false))?;
-        let imp: Arc<dyn functions::ScalarImpl> = if VOLATILE.contains(&name) {
-            Arc::new(Volatile(bound.imp))
-        } else {
-            Arc::from(bound.imp)
-        };
+        let imp: Arc<dyn functions::ScalarImpl> = Arc::from(bound.imp);
+        // A volatile call (`rand()`) is never folded: each row draws its own value.
         let all_const = args.iter().all(|a| a.constant().is_some());
-        let expr = if all_const && !VOLATILE.contains(&name) {
+        let expr = if all_const && !imp.volatile() {
             let vals: Vec<Value> = args.iter().filter_map(|a| a.constant().cloned()).collect();
             BExpr::Const(imp.call(&vals, &self.ctx))
         } else if let Some(select) = selection(name, &args, bound.ty) {

@@ -82,7 +82,6 @@ pub(super) const UNSUPPORTED: &[&str] = &[
     "hll_if",
     "hll_merge",
     "make_set_with_nulls",
-    "dcount_intersect",
 ];
 
 const MAX_SET: usize = 1_048_576;

@@ -1,7 +1,7 @@
 //! Numeric functions, bit operations, and the random functions (`rand`, `new_guid`),
 //! which draw from the query's seedable generator in [`super::EvalCtx`].
 
-use super::{func, num_f64, num_i64, pure, sig, unify, Bound, FnError};
+use super::{num_f64, num_i64, pure, sig, unify, volatile_func, Bound, FnError};
 use super::{ArgInfo, Want};
 use crate::types::Type;
 use crate::value::{compare, Value};
@@ -160,7 +160,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "min_of" | "max_of" => bind_min_max_of(name, args),
         "rand" => sig(name, args, 0, 1, &[Num]).and_then(|_| {
             // rand(N) is typed real (Kusto.Language) and holds a whole number below N.
-            func(Type::Real, |a, ctx| {
+            volatile_func(Type::Real, |a, ctx| {
                 let r = (ctx.next_random() >> 11) as f64 / (1u64 << 53) as f64;
                 match a.first() {
                     None => Value::Real(r),
@@ -172,7 +172,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             })
         }),
         "new_guid" => sig(name, args, 0, 0, &[]).and_then(|_| {
-            func(Type::Guid, |_, ctx| {
+            volatile_func(Type::Guid, |_, ctx| {
                 let hi = ctx.next_random() as u128;
                 let lo = ctx.next_random() as u128;
                 let mut g = hi << 64 | lo;

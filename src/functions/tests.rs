@@ -231,6 +231,42 @@ fn type_errors() {
     }
 }
 
+/// Each name is registered once: in one family, or in one unsupported list.
+#[test]
+fn every_name_is_listed_once() {
+    let mut seen = std::collections::HashMap::new();
+    let lists = FAMILIES.iter().map(|f| f.names).chain([
+        aggregate::NAMES,
+        aggregate::UNSUPPORTED,
+        UNSUPPORTED,
+    ]);
+    for (i, names) in lists.enumerate() {
+        for name in names {
+            if let Some(j) = seen.insert(*name, i) {
+                panic!("`{name}` is listed twice (lists {j} and {i})");
+            }
+        }
+    }
+    for name in aggregate::UNSUPPORTED {
+        assert!(
+            is_aggregate(name) && !aggregate::NAMES.contains(name),
+            "{name}"
+        );
+    }
+}
+
+/// Volatility is declared by the implementation: the random functions say so, the
+/// others do not.
+#[test]
+fn volatile_functions_declare_it() {
+    let none: [ArgInfo; 0] = [];
+    for name in ["rand", "new_guid"] {
+        assert!(bind_scalar(name, &none).unwrap().imp.volatile(), "{name}");
+    }
+    assert!(!bind_scalar("pi", &none).unwrap().imp.volatile());
+    assert!(!bind_scalar("now", &none).unwrap().imp.volatile());
+}
+
 #[test]
 fn comparisons_and_nulls() {
     let n = || null(Type::Long);
@@ -1433,16 +1469,11 @@ fn no_function_panics_on_awkward_input() {
         dv(vs("plain")),
         (Type::Guid, Value::Guid(u128::MAX)),
     ];
-    let names: Vec<&str> = [
-        super::ops::NAMES,
-        super::string::NAMES,
-        super::convert::NAMES,
-        super::datetime::NAMES,
-        super::dynamic::NAMES,
-        super::math::NAMES,
-        super::net::NAMES,
-    ]
-    .concat();
+    // Every family, so that a new one is covered as soon as it is registered.
+    let names: Vec<&str> = FAMILIES
+        .iter()
+        .flat_map(|f| f.names.iter().copied())
+        .collect();
     let ctx = EvalCtx::with_seed(NOW, 7);
     // A deterministic walk over argument lists: every single value, then pairs and
     // triples drawn with a fixed stride.
