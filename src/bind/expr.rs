@@ -554,6 +554,16 @@ impl Binder<'_> {
         if name == "estimate_data_size" {
             return super::star_args::estimate_data_size(bound, span);
         }
+        if functions::tuple_outputs(name).is_some() {
+            // Only a whole extend/project/print item spreads the outputs over columns.
+            return Err(Error::semantic(
+                format!("`{name}` gives several columns, so it cannot be part of another expression"),
+                span,
+            )
+            .with_hint(format!(
+                "use it alone in `extend`, `project` or `print`: `extend ({name}_out1, ...) = {name}(...)`"
+            )));
+        }
         self.call(name, bound, &spans, span)
     }
 

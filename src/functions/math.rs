@@ -273,7 +273,10 @@ pub(crate) fn round_real(f: f64, p: i64) -> f64 {
     let scale = 10f64.powi(p);
     let s = f * scale;
     let frac = s.abs().fract();
-    let r = if (frac - 0.5).abs() < 1e-9 * s.abs().max(1.0) {
+    // Halfway within a few ulps of the scaled value (2.675 * 100 is 267.49999999999997)
+    // rounds away from zero; a tolerance relative to the value itself would call any
+    // fraction of a large scaled value halfway.
+    let r = if (frac - 0.5).abs() <= 4.0 * f64::EPSILON * s.abs().max(1.0) {
         s.trunc() + s.signum()
     } else {
         s.round()

@@ -32,6 +32,8 @@ mod net;
 mod ops;
 mod punycode;
 mod schema;
+mod series;
+mod series_decompose;
 mod stats;
 mod string;
 pub mod terms;
@@ -200,6 +202,10 @@ const FAMILIES: &[Family] = &[
         names: stats::NAMES,
         bind: stats::bind,
     },
+    Family {
+        names: series::NAMES,
+        bind: series::bind,
+    },
 ];
 
 /// Binds a call of scalar function (or operator) `name`.
@@ -267,6 +273,14 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
         .filter(|n| !n.starts_with("__"))
 }
 
+/// For a function that gives several columns (`series_stats`, `series_fit_line`, ...):
+/// each column's name suffix and type, in order. The function's value is the array of
+/// its outputs; the binder spreads it over columns named `(a, b, ...) = f(...)` or
+/// `f_<first argument>_<suffix>`.
+pub fn tuple_outputs(name: &str) -> Option<&'static [(&'static str, Type)]> {
+    series::tuple_outputs(canonical(name))
+}
+
 /// Whether kql implements scalar function `name` (operators included).
 pub fn is_scalar_implemented(name: &str) -> bool {
     let name = canonical(name);
@@ -294,11 +308,6 @@ const UNSUPPORTED: &[&str] = &[
     "percentiles_array_tdigest",
     "point_to_map_url",
     "rank_tdigest",
-    "series_add",
-    "series_decompose",
-    "series_fir",
-    "series_iir",
-    "series_stats",
     "tablename",
 ];
 
@@ -307,7 +316,7 @@ type FamilyBinder = fn(&str, &[ArgInfo]) -> Option<Bound>;
 
 /// Function families of Kusto that kql does not build (geospatial, series, ...):
 /// every name under them is known to be Kusto's, so it is "not supported yet".
-const UNSUPPORTED_PREFIXES: &[&str] = &["geo_", "series_", "ai_", "tdigest", "hll", "percentile"];
+const UNSUPPORTED_PREFIXES: &[&str] = &["geo_", "ai_", "tdigest", "hll", "percentile"];
 
 /// What a family binder returns; None from a family means "not my name".
 pub(crate) type Bound = Result<BoundScalar, FnError>;
@@ -536,6 +545,11 @@ pub(crate) fn unify(a: Type, b: Type) -> Option<Type> {
         });
     }
     None
+}
+
+/// [`cast_to`], for the binder: a value in the representation of type `ty`.
+pub fn cast_value(ty: Type, v: Value) -> Value {
+    cast_to(ty, v)
 }
 
 /// Converts a value to the representation of static type `ty`, for results whose

@@ -1014,6 +1014,13 @@ fn math() {
         ("abs", vec![l(-5)], Value::Long(5)),
         ("round", vec![r(2.98765), l(3)], Value::Real(2.988)),
         ("round", vec![r(-50.55), l(-2)], Value::Real(-100.0)),
+        // Halfway by decimal text, not by binary value; a large scaled value is not.
+        ("round", vec![r(2.675), l(2)], Value::Real(2.68)),
+        (
+            "round",
+            vec![r(0.9237604307034012), l(14)],
+            Value::Real(0.9237604307034),
+        ),
         ("ceiling", vec![r(1.1)], Value::Real(2.0)),
         ("exp", vec![l(0)], Value::Real(1.0)),
         ("log10", vec![l(100)], Value::Real(2.0)),
