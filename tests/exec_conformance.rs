@@ -16,7 +16,6 @@ const OUT_OF_SCOPE_OPERATORS: &[&str] = &[
     "partition",
     "reduce",
     "facet",
-    "make-series",
     "invoke",
     "find",
     "search",
@@ -26,8 +25,7 @@ const OUT_OF_SCOPE_OPERATORS: &[&str] = &[
     "graph-mark-components",
     "graph-shortest-paths",
 ];
-const OUT_OF_SCOPE_FUNCTION_PREFIXES: &[&str] =
-    &["geo_", "series_", "ai_", "tdigest", "hll", "percentile"];
+const OUT_OF_SCOPE_FUNCTION_PREFIXES: &[&str] = &["geo_", "ai_", "tdigest", "hll", "percentile"];
 
 fn in_scope(case: &J) -> bool {
     let names = |k: &str| -> Vec<String> {
@@ -200,11 +198,17 @@ fn kusto_emulator_cases() {
     let (mut in_scope_passed, mut in_scope_failed, mut out_of_scope) = (0usize, 0usize, 0usize);
     let mut causes: std::collections::HashMap<String, usize> = Default::default();
     let mut wrong_out_of_scope: Vec<String> = Vec::new();
+    // `KQL_CONFORMANCE=series-` runs only the cases whose id starts so (and checks no
+    // floor): for working on one family without the whole run.
+    let only = std::env::var("KQL_CONFORMANCE").ok();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        total += 1;
         let case: J = serde_json::from_str(line).expect("case JSON");
         let query = case["query"].as_str().unwrap_or("");
         let id = case["id"].as_str().unwrap_or("?");
+        if only.as_deref().is_some_and(|p| !id.starts_with(p)) {
+            continue;
+        }
+        total += 1;
         // Random and clock-dependent results cannot match the engine's run: only the
         // columns, their types and the row count are compared.
         // `cursor_current()` names the database's ingestion cursor at the moment of the
@@ -289,7 +293,7 @@ fn kusto_emulator_cases() {
         .parse()
         .expect("tests/conformance/floor holds a number");
     assert!(
-        passed >= floor,
+        passed >= floor || only.is_some(),
         "conformance regressed below the floor {floor}: {summary}"
     );
 }
