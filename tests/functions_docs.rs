@@ -616,3 +616,199 @@ fn series_seasonality() {
         ),
     ]);
 }
+
+/// bag-unpack-plugin.md: every example with a printed output.
+#[test]
+fn plugin_bag_unpack() {
+    let people = r#"datatable(d:dynamic) [dynamic({"Name": "John", "Age":20}), dynamic({"Name": "Dave", "Age":40}), dynamic({"Name": "Jasmine", "Age":30})]"#;
+    cases(&[
+        (
+            &format!("{people} | evaluate bag_unpack(d)"),
+            "Age:long, Name:string\n20|John\n40|Dave\n30|Jasmine",
+        ),
+        (
+            &format!("{people} | evaluate bag_unpack(d, 'Property_')"),
+            "Property_Age:long, Property_Name:string\n20|John\n40|Dave\n30|Jasmine",
+        ),
+        (
+            r#"datatable(Name:string, d:dynamic) ['James', dynamic({"Name": "John", "Age":20}), 'David', dynamic({"Age":40}), 'Emily', dynamic({"Name": "Jasmine", "Age":30})] | evaluate bag_unpack(d, columnsConflict='replace_source')"#,
+            "Name:string, Age:long\nJohn|20\n|40\nJasmine|30",
+        ),
+        (
+            r#"datatable(Name:string, d:dynamic) ['James', dynamic({"Name": "John", "Age":20}), 'David', dynamic({"Name": "Dave", "Age":40}), 'Emily', dynamic({"Name": "Jasmine", "Age":30})] | evaluate bag_unpack(d, columnsConflict='keep_source')"#,
+            "Name:string, Age:long\nJames|20\nDavid|40\nEmily|30",
+        ),
+        (
+            r#"datatable(d:dynamic) [dynamic({"Name": "John", "Age":20, "Address": "Address-1" }), dynamic({"Name": "Dave", "Age":40, "Address": "Address-2"}), dynamic({"Name": "Jasmine", "Age":30, "Address": "Address-3"})] | evaluate bag_unpack(d, ignoredProperties=dynamic(['Address', 'Age']))"#,
+            "Name:string\nJohn\nDave\nJasmine",
+        ),
+        (
+            r#"datatable(d:dynamic) [dynamic({"Name": "John", "Age":20}), dynamic({ "Name": "Dave", "Height": 170, "Age":40}), dynamic({"Name": "Jasmine", "Age":30})] | evaluate bag_unpack(d)"#,
+            "Age:long, Height:long, Name:string\n20|null|John\n40|170|Dave\n30|null|Jasmine",
+        ),
+        // The declared schema: with `*` the input's other columns stay in front.
+        (
+            r#"datatable(d:dynamic, Description: string) [dynamic({"Name": "John", "Age":20, "height":180}), "Student", dynamic({"Name": "Dave", "Age":40, "height":160}), "Teacher", dynamic({"Name": "Jasmine", "Age":30, "height":172}), "Student"] | evaluate bag_unpack(d) : (*, Name:string, Age:long)"#,
+            "Description:string, Name:string, Age:long\nStudent|John|20\nTeacher|Dave|40\nStudent|Jasmine|30",
+        ),
+        // Without `*` only the declared columns; values convert to the declared types.
+        (
+            r#"datatable(d:dynamic, Description: string) [dynamic({"Name": "John", "Age":"20"}), "Student"] | evaluate bag_unpack(d) : (Age:long, Missing:string)"#,
+            "Age:long, Missing:string\n20|",
+        ),
+    ]);
+}
+
+/// pivot-plugin.md's examples run on StormEvents; these are the same shapes on small
+/// tables: counts by default, an aggregation, explicit keys, and a declared schema
+/// (whose extra value columns are the aggregation over no rows).
+#[test]
+fn plugin_pivot() {
+    let t = r#"datatable(State:string, EventType:string, Source:string, Deaths:long)
+        ["ARKANSAS","Heat","News",3, "ARIZONA","Flood","Spotter",2, "ARIZONA","Flood","Media",3, "ARKANSAS","Wind","Police",1, "ARIZONA","Flood","Spotter",1]"#;
+    cases(&[
+        (
+            &format!("{t} | project State, EventType | evaluate pivot(State)"),
+            "EventType:string, ARKANSAS:long, ARIZONA:long\nHeat|1|0\nFlood|0|3\nWind|1|0",
+        ),
+        (
+            &format!("{t} | project State, EventType, Deaths | evaluate pivot(State, sum(Deaths))"),
+            "EventType:string, ARKANSAS:long, ARIZONA:long\nHeat|3|0\nFlood|0|6\nWind|1|0",
+        ),
+        (
+            &format!("{t} | evaluate pivot(State, sum(Deaths), EventType, Source)"),
+            "EventType:string, Source:string, ARKANSAS:long, ARIZONA:long\nHeat|News|3|0\nFlood|Spotter|0|3\nFlood|Media|0|3\nWind|Police|1|0",
+        ),
+        (
+            &format!("{t} | project State, EventType | evaluate pivot(State) : (EventType:string, ARIZONA:long, TEXAS:long, ARKANSAS:long)"),
+            "EventType:string, ARIZONA:long, TEXAS:long, ARKANSAS:long\nHeat|0|0|1\nFlood|3|0|0\nWind|0|0|1",
+        ),
+        (
+            &format!("{t} | project State, EventType | evaluate pivot(State) : (EventType:string, ARIZONA:long)"),
+            "error: pivot: the value `ARKANSAS` has no column in the declared output schema",
+        ),
+    ]);
+}
+
+/// ipv4-lookup-plugin.md and ipv6-lookup-plugin.md (the examples that need no
+/// external data).
+#[test]
+fn plugin_ip_lookup() {
+    let v4 = r#"let IP_Data = datatable(network:string, continent_code:string ,continent_name:string, country_iso_code:string, country_name:string)
+        ["111.68.128.0/17","AS","Asia","JP","Japan", "5.8.0.0/19","EU","Europe","RU","Russia", "223.255.254.0/24","AS","Asia","SG","Singapore",
+         "46.36.200.51/32","OC","Oceania","CK","Cook Islands", "2.20.183.0/24","EU","Europe","GB","United Kingdom"];
+        let IPs = datatable(ip:string) ['2.20.183.12', '5.8.1.2', '192.165.12.17'];"#;
+    let v6 = r#"let IP_Data = datatable(network:string, continent_code:string ,continent_name:string, country_iso_code:string, country_name:string)
+        ["2001:0db8:85a3::/48","NA","North America","US","United States", "2404:6800:4001::/48","AS","Asia","JP","Japan",
+         "2a00:1450:4001::/48","EU","Europe","DE","Germany", "2800:3f0:4001::/48","SA","South America","BR","Brazil",
+         "2c0f:fb50:4001::/48","AF","Africa","ZA","South Africa", "2607:f8b0:4001::/48","NA","North America","CA","Canada",
+         "2a02:26f0:4001::/48","EU","Europe","FR","France", "2400:cb00:4001::/48","AS","Asia","IN","India",
+         "2801:0db8:85a3::/48","SA","South America","AR","Argentina", "2a03:2880:4001::/48","EU","Europe","GB","United Kingdom"];
+        let IPs = datatable(ip:string) ["2001:0db8:85a3:0000:0000:8a2e:0370:7334", "2404:6800:4001:0001:0000:8a2e:0370:7334",
+         "2a02:26f0:4001:0006:0000:8a2e:0370:7334", "a5e:f127:8a9d:146d:e102:b5d3:c755:abcd", "a5e:f127:8a9d:146d:e102:b5d3:c755:abce"];"#;
+    let head4 = "ip:string, network:string, continent_code:string, continent_name:string, country_iso_code:string, country_name:string";
+    let head6 = "network:string, continent_code:string, continent_name:string, country_iso_code:string, country_name:string, ip:string";
+    cases(&[
+        (
+            &format!("{v4} IPs | evaluate ipv4_lookup(IP_Data, ip, network)"),
+            &format!("{head4}\n2.20.183.12|2.20.183.0/24|EU|Europe|GB|United Kingdom\n5.8.1.2|5.8.0.0/19|EU|Europe|RU|Russia"),
+        ),
+        (
+            &format!("{v4} IPs | evaluate ipv4_lookup(IP_Data, ip, network, return_unmatched = true)"),
+            &format!("{head4}\n2.20.183.12|2.20.183.0/24|EU|Europe|GB|United Kingdom\n5.8.1.2|5.8.0.0/19|EU|Europe|RU|Russia\n192.165.12.17|||||"),
+        ),
+        // Extra key columns must match too (the docs' external_data example, here on
+        // the datatable above).
+        (
+            &format!("{v4} datatable(ip:string, continent_name:string, country_iso_code:string) ['2.20.183.12', 'Europe', 'GB', '5.8.1.2', 'Europe', 'RU', '192.165.12.17', 'Europe', ''] | evaluate ipv4_lookup(IP_Data, ip, network, continent_name, country_iso_code)"),
+            "ip:string, continent_name:string, country_iso_code:string, network:string, continent_code:string, country_name:string\n2.20.183.12|Europe|GB|2.20.183.0/24|EU|United Kingdom\n5.8.1.2|Europe|RU|5.8.0.0/19|EU|Russia",
+        ),
+        (
+            &format!("{v6} IPs | evaluate ipv6_lookup(IP_Data, ip, network)"),
+            &format!("{head6}\n2001:0db8:85a3::/48|NA|North America|US|United States|2001:0db8:85a3:0000:0000:8a2e:0370:7334\n2404:6800:4001::/48|AS|Asia|JP|Japan|2404:6800:4001:0001:0000:8a2e:0370:7334\n2a02:26f0:4001::/48|EU|Europe|FR|France|2a02:26f0:4001:0006:0000:8a2e:0370:7334"),
+        ),
+        (
+            &format!("{v6} IPs | evaluate ipv6_lookup(IP_Data, ip, network, true)"),
+            &format!("{head6}\n2001:0db8:85a3::/48|NA|North America|US|United States|2001:0db8:85a3:0000:0000:8a2e:0370:7334\n2404:6800:4001::/48|AS|Asia|JP|Japan|2404:6800:4001:0001:0000:8a2e:0370:7334\n2a02:26f0:4001::/48|EU|Europe|FR|France|2a02:26f0:4001:0006:0000:8a2e:0370:7334\n|||||a5e:f127:8a9d:146d:e102:b5d3:c755:abcd\n|||||a5e:f127:8a9d:146d:e102:b5d3:c755:abce"),
+        ),
+        // The most specific network wins.
+        (
+            r#"let N = datatable(network:string, name:string) ["10.0.0.0/8","wide", "10.1.0.0/16","narrow"]; datatable(ip:string) ["10.1.2.3", "10.2.0.1"] | evaluate ipv4_lookup(N, ip, network)"#,
+            "ip:string, network:string, name:string\n10.1.2.3|10.1.0.0/16|narrow\n10.2.0.1|10.0.0.0/8|wide",
+        ),
+    ]);
+}
+
+/// activity-counts-metrics-plugin.md, sliding-window-counts-plugin.md (whose dates are
+/// written `datetime(2017 - 08 - 01)` in the docs; here without the spaces), and the
+/// definitions of activity-engagement and activity-metrics on a small table.
+#[test]
+fn plugin_activity() {
+    let counts = "let start=datetime(2017-08-01); let end=datetime(2017-08-04); let window=1d; \
+        let T = datatable(UserId:string, Timestamp:datetime) ['A', datetime(2017-08-01), 'D', datetime(2017-08-01), 'J', datetime(2017-08-01), 'B', datetime(2017-08-01), \
+        'C', datetime(2017-08-02), 'T', datetime(2017-08-02), 'J', datetime(2017-08-02), 'H', datetime(2017-08-03), 'T', datetime(2017-08-03), 'T', datetime(2017-08-03), \
+        'J', datetime(2017-08-03), 'B', datetime(2017-08-03), 'S', datetime(2017-08-03), 'S', datetime(2017-08-04)]; T";
+    let sliding = "let start = datetime(2017-08-01); let end = datetime(2017-08-07); let lookbackWindow = 3d; let bin = 1d; \
+        let T = datatable(UserId: string, Timestamp: datetime) ['Bob', datetime(2017-08-01), 'David', datetime(2017-08-01), 'David', datetime(2017-08-01), \
+        'John', datetime(2017-08-01), 'Bob', datetime(2017-08-01), 'Ananda', datetime(2017-08-02), 'Atul', datetime(2017-08-02), 'John', datetime(2017-08-02), \
+        'Ananda', datetime(2017-08-03), 'Atul', datetime(2017-08-03), 'Atul', datetime(2017-08-03), 'John', datetime(2017-08-03), 'Bob', datetime(2017-08-03), \
+        'Betsy', datetime(2017-08-04), 'Bob', datetime(2017-08-05)]; T";
+    let days = "datatable(id:long, day:datetime) [1, datetime(2017-01-01), 2, datetime(2017-01-01), 1, datetime(2017-01-02), 3, datetime(2017-01-02), 3, datetime(2017-01-03)]";
+    cases(&[
+        (
+            &format!("{counts} | evaluate activity_counts_metrics(UserId, Timestamp, start, end, window)"),
+            "Timestamp:datetime, count:long, dcount:long, new_dcount:long, aggregated_dcount:long\n\
+             2017-08-01T00:00:00Z|4|4|4|4\n2017-08-02T00:00:00Z|3|3|2|6\n2017-08-03T00:00:00Z|6|5|2|8\n2017-08-04T00:00:00Z|1|1|0|8",
+        ),
+        (
+            &format!("{sliding} | evaluate sliding_window_counts(UserId, Timestamp, start, end, lookbackWindow, bin)"),
+            "Timestamp:datetime, Count:long, dcount:long\n\
+             2017-08-01T00:00:00Z|5|3\n2017-08-02T00:00:00Z|8|5\n2017-08-03T00:00:00Z|13|5\n2017-08-04T00:00:00Z|9|5\n\
+             2017-08-05T00:00:00Z|7|5\n2017-08-06T00:00:00Z|2|2\n2017-08-07T00:00:00Z|1|1",
+        ),
+        // Day 2: {1, 3} of the 2-day window's {1, 2, 3}; day 3: {3} of {1, 3}.
+        (
+            &format!("{days} | evaluate activity_engagement(id, day, 1d, 2d)"),
+            "day:datetime, dcount_activities_inner:long, dcount_activities_outer:long, activity_ratio:real\n\
+             2017-01-01T00:00:00Z|2|2|1\n2017-01-02T00:00:00Z|2|3|0.6666666666666666\n2017-01-03T00:00:00Z|1|2|0.5",
+        ),
+        // Day 2 keeps 1 of day 1's {1, 2} and adds 3; day 3 keeps 3 of {1, 3}.
+        (
+            &format!("{days} | evaluate activity_metrics(id, day, datetime(2017-01-01), datetime(2017-01-03), 1d)"),
+            "day:datetime, dcount_values:long, dcount_newvalues:long, retention_rate:real, churn_rate:real\n\
+             2017-01-01T00:00:00Z|2|2|NaN|NaN\n2017-01-02T00:00:00Z|2|1|0.5|0.5\n2017-01-03T00:00:00Z|1|0|0.5|0.5",
+        ),
+    ]);
+}
+
+/// narrow-plugin.md (on a small table), rows-near-plugin.md, schema-merge-plugin.md.
+#[test]
+fn plugin_narrow_rows_near_schema_merge() {
+    cases(&[
+        (
+            "print a=1, b='x' | evaluate narrow()",
+            "Row:long, Column:string, Value:string\n0|a|1\n0|b|x",
+        ),
+        (
+            r#"datatable (Timestamp:datetime, Value:long, State:string) [datetime(2021-06-01), 1, "Success", datetime(2021-06-02), 4, "Success", datetime(2021-06-03), 3, "Success",
+               datetime(2021-06-04), 11, "Success", datetime(2021-06-05), 15, "Success", datetime(2021-06-06), 2, "Success", datetime(2021-06-07), 19, "Error",
+               datetime(2021-06-08), 12, "Success", datetime(2021-06-09), 7, "Success", datetime(2021-06-10), 9, "Success", datetime(2021-06-11), 4, "Success",
+               datetime(2021-06-12), 1, "Success"] | sort by Timestamp asc | evaluate rows_near(State == "Error", 2)"#,
+            "Timestamp:datetime, Value:long, State:string\n2021-06-05T00:00:00Z|15|Success\n2021-06-06T00:00:00Z|2|Success\n2021-06-07T00:00:00Z|19|Error\n2021-06-08T00:00:00Z|12|Success\n2021-06-09T00:00:00Z|7|Success",
+        ),
+        (
+            "let schema1 = datatable(Uri:string, HttpStatus:int)[] | getschema; let schema2 = datatable(Uri:string, HttpStatus:int, Referrer:string)[] | getschema; union schema1, schema2 | evaluate schema_merge()",
+            "ColumnName:string, ColumnOrdinal:long, DataType:string, ColumnType:string\nUri|0|System.String|string\nHttpStatus|1|System.Int32|int\nReferrer|2|System.String|string",
+        ),
+        (
+            "let schema1 = datatable(Uri:string, HttpStatus:int)[] | getschema; let schema2 = datatable(Uri:string, Referrer:string, HttpStatus:int)[] | getschema; union schema1, schema2 | evaluate schema_merge()",
+            "ColumnName:string, ColumnOrdinal:long, DataType:string, ColumnType:string\nUri|0|System.String|string\nReferrer|1|System.String|string\nHttpStatus|-1|ERROR(unknown CSL type:ERROR(columns are out of order))|ERROR(columns are out of order)",
+        ),
+        (
+            "let schema1 = datatable(Uri:string, HttpStatus:int)[] | getschema; let schema2 = datatable(Uri:string, Referrer:string, HttpStatus:int)[] | getschema; union schema1, schema2 | evaluate schema_merge(PreserveOrder = false)",
+            "ColumnName:string, ColumnOrdinal:long, DataType:string, ColumnType:string\nUri|0|System.String|string\nReferrer|1|System.String|string\nHttpStatus|2|System.Int32|int",
+        ),
+        ("print a=1 | evaluate pivott(a)", "error: unknown plugin `pivott`"),
+        ("print a=1 | evaluate python(typeof(*), 'x')", "error: `evaluate python` is not supported yet"),
+    ]);
+}

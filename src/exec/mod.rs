@@ -9,6 +9,7 @@ mod make_series;
 mod mv_expand;
 mod ordered;
 pub(crate) mod parse_kv;
+pub(crate) mod plugins;
 mod stream;
 mod summarize;
 pub(crate) mod top_nested;

@@ -28,7 +28,7 @@ mod digest;
 mod dynamic;
 mod math;
 mod misc;
-mod net;
+pub(crate) mod net;
 mod ops;
 mod punycode;
 mod schema;

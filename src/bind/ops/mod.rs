@@ -666,7 +666,9 @@ impl Binder<'_> {
                 };
                 self.make_series(input, series, nonempty, scope)
             }
-            OperatorKind::Evaluate { call, .. } => self.evaluate(input, call, span),
+            OperatorKind::Evaluate { call, schema, .. } => {
+                self.evaluate(input, call, schema.as_deref(), scope)
+            }
             OperatorKind::As { name, .. } => Ok(Plan {
                 schema: input.schema.clone(),
                 kind: PlanKind::Named {
