@@ -812,3 +812,35 @@ fn plugin_narrow_rows_near_schema_merge() {
         ("print a=1 | evaluate python(typeof(*), 'x')", "error: `evaluate python` is not supported yet"),
     ]);
 }
+
+/// erf-function.md, erfc-function.md (printed with 15 significant digits),
+/// bin-auto-function.md, and abs of a timespan (typed timespan by Kusto.Language).
+#[test]
+fn erf_bin_auto_abs() {
+    cases(&[
+        // The docs' values, to the 15 significant digits they print.
+        (
+            "datatable(x:long, v:real)[-3, -0.999977909503001, -2, -0.995322265018953, -1, -0.842700792949715, 0, 0, 1, 0.842700792949715, 2, 0.995322265018953, 3, 0.999977909503001] \
+             | summarize close = countif(abs(erf(x) - v) <= 5e-16 + 5e-15 * abs(v)), n = count()",
+            "close:long, n:long\n7|7",
+        ),
+        (
+            "datatable(x:long, v:real)[-3, 1.999977909503001, -2, 1.995322265018953, -1, 1.842700792949715, 0, 1, 1, 0.157299207050285, 2, 0.00467773498104727, 3, 2.20904969985854E-05] \
+             | summarize close = countif(abs(erfc(x) - v) <= 5e-16 + 5e-15 * abs(v)), n = count()",
+            "close:long, n:long\n7|7",
+        ),
+        (
+            "set query_bin_auto_size=1h; set query_bin_auto_at=datetime(2017-01-01 00:05); range Timestamp from datetime(2017-01-01 00:05) to datetime(2017-01-01 02:00) step 1m | summarize count() by bin_auto(Timestamp)",
+            "Timestamp:datetime, count_:long\n2017-01-01T00:05:00Z|60\n2017-01-01T01:05:00Z|56",
+        ),
+        (
+            "set query_bin_auto_size=10; print b = bin_auto(27)",
+            "b:long\n20",
+        ),
+        ("print b = bin_auto(27)", "error: `bin_auto` needs the bin size"),
+        (
+            "print a = abs(-1h), b = abs(datetime(2020-01-01) - datetime(2020-01-02))",
+            "a:timespan, b:timespan\n01:00:00|1.00:00:00",
+        ),
+    ]);
+}

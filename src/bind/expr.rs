@@ -516,6 +516,32 @@ impl Binder<'_> {
                     ty: Type::Dynamic,
                 });
             }
+            // `bin(value, size)` or `bin_at(value, size, at)` with the request's
+            // `set query_bin_auto_size=...;` and `query_bin_auto_at`.
+            "bin_auto" => {
+                let [value] = args else {
+                    return Err(Error::semantic("`bin_auto` takes one argument", span));
+                };
+                let setting = |n: &str| match scope.get(&format!("${n}")) {
+                    Some(Entry::Scalar { expr, ty }) => Some(Bound {
+                        expr: expr.clone(),
+                        ty: *ty,
+                    }),
+                    _ => None,
+                };
+                let Some(size) = setting("query_bin_auto_size") else {
+                    return Err(Error::semantic(
+                        "`bin_auto` needs the bin size: `set query_bin_auto_size=1h;` before the query",
+                        span,
+                    ));
+                };
+                let v = self.expr(&value.value, cx, scope)?;
+                let spans = [value.value.span, span, span];
+                return match setting("query_bin_auto_at") {
+                    Some(at) => self.call("bin_at", vec![v, size, at], &spans, span),
+                    None => self.call("bin", vec![v, size], &spans, span),
+                };
+            }
             "materialize" | "table" | "view" => {
                 return Err(Error::semantic(
                     format!("`{name}` gives a table, used here where a scalar is expected"),

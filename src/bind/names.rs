@@ -18,6 +18,7 @@ const FIRST_ARGUMENT: &[&str] = &[
     "atan2",
     "bin",
     "bin_at",
+    "bin_auto",
     "binary_and",
     "binary_not",
     "binary_or",

@@ -40,6 +40,8 @@ pub(super) const NAMES: &[&str] = &[
     "atan2",
     "cot",
     "gamma",
+    "erf",
+    "erfc",
     "loggamma",
     "binary_and",
     "binary_or",
@@ -63,6 +65,16 @@ fn real_fn(name: &str, args: &[ArgInfo], f: fn(f64) -> f64) -> Bound {
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
     use Want::*;
     Some(match name {
+        // abs of a timespan is a timespan (Kusto.Language; detections take
+        // `abs(t1 - t2)` of two datetimes).
+        "abs" if args.first().is_some_and(|a| a.ty == Type::TimeSpan) => {
+            sig(name, args, 1, 1, &[Want::TimeSpan]).and_then(|_| {
+                pure(Type::TimeSpan, |a| match &a[0] {
+                    Value::TimeSpan(t) => t.checked_abs().map_or(Value::Null, Value::TimeSpan),
+                    _ => Value::Null,
+                })
+            })
+        }
         "abs" => sig(name, args, 1, 1, &[Num]).and_then(|_| {
             let ty = match args[0].ty {
                 Type::Int | Type::Long => Type::Long,
@@ -115,6 +127,8 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "atan" => real_fn(name, args, f64::atan),
         "cot" => real_fn(name, args, |x| 1.0 / x.tan()),
         "gamma" => real_fn(name, args, gamma),
+        "erf" => real_fn(name, args, libm::erf),
+        "erfc" => real_fn(name, args, libm::erfc),
         // Large arguments overflow gamma itself, not its logarithm.
         "loggamma" => real_fn(name, args, |x| {
             if x > 171.0 {
@@ -269,19 +283,29 @@ pub(crate) fn round_real(f: f64, p: i64) -> f64 {
     if !f.is_finite() {
         return f;
     }
+    // As .NET's Math.Round(x, digits, AwayFromZero), which Kusto's documented examples
+    // follow (round(2.15, 1) = 2.2): scale by 10^digits, round the scaled value half
+    // away from zero, scale back. A negative precision scales down instead.
     let p = p.clamp(-300, 300) as i32;
-    let scale = 10f64.powi(p);
-    let s = f * scale;
-    let frac = s.abs().fract();
-    // Halfway within a few ulps of the scaled value (2.675 * 100 is 267.49999999999997)
-    // rounds away from zero; a tolerance relative to the value itself would call any
-    // fraction of a large scaled value halfway.
-    let r = if (frac - 0.5).abs() <= 4.0 * f64::EPSILON * s.abs().max(1.0) {
-        s.trunc() + s.signum()
-    } else {
-        s.round()
+    let away = |s: f64| {
+        let t = s.trunc();
+        if (s - t).abs() >= 0.5 {
+            t + s.signum()
+        } else {
+            t
+        }
     };
-    r / scale
+    if p >= 0 {
+        let scale = 10f64.powi(p);
+        let s = f * scale;
+        if !s.is_finite() {
+            return f;
+        }
+        away(s) / scale
+    } else {
+        let scale = 10f64.powi(-p);
+        away(f / scale) * scale
+    }
 }
 
 fn round_int(i: i64, p: i64) -> i64 {

@@ -1014,8 +1014,11 @@ fn math() {
         ("abs", vec![l(-5)], Value::Long(5)),
         ("round", vec![r(2.98765), l(3)], Value::Real(2.988)),
         ("round", vec![r(-50.55), l(-2)], Value::Real(-100.0)),
-        // Halfway by decimal text, not by binary value; a large scaled value is not.
-        ("round", vec![r(2.675), l(2)], Value::Real(2.68)),
+        // round-function.md's examples; a large scaled value is not halfway.
+        ("round", vec![r(2.15), l(1)], Value::Real(2.2)),
+        ("round", vec![r(2.15)], Value::Real(2.0)),
+        ("round", vec![r(21.5), l(-1)], Value::Real(20.0)),
+        ("round", vec![r(1.0), l(15)], Value::Real(1.0)),
         (
             "round",
             vec![r(0.9237604307034012), l(14)],
