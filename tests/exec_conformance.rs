@@ -26,13 +26,12 @@ const OUT_OF_SCOPE_OPERATORS: &[&str] = &[
 ];
 /// The plugins kql does not build (others run in scope under `evaluate`).
 const OUT_OF_SCOPE_PLUGINS: &[&str] = &[
-    "dcount_intersect",
     "geo_line_lookup",
     "geo_polygon_lookup",
     "new_activity_metrics",
     "rolling_percentile",
 ];
-const OUT_OF_SCOPE_FUNCTION_PREFIXES: &[&str] = &["geo_", "ai_", "tdigest", "hll", "percentile"];
+const OUT_OF_SCOPE_FUNCTION_PREFIXES: &[&str] = &["geo_", "ai_"];
 
 fn in_scope(case: &J) -> bool {
     let names = |k: &str| -> Vec<String> {

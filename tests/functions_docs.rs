@@ -844,3 +844,72 @@ fn erf_bin_auto_abs() {
         ),
     ]);
 }
+
+/// percentilesw-aggregation-function.md, tdigest-aggregation-function.md,
+/// merge-tdigest-function.md, rank-tdigest-function.md, hll-merge-function.md,
+/// hll-aggregation-function.md (its first row: a sketch of the single value 0),
+/// dcount-intersect-plugin.md; and percentiles over 1..100 as the conformance cases
+/// fix them (nearest rank: `percentiles(x, 5)` is 5, as invoke-operator-00 implies).
+#[test]
+fn percentiles_and_sketches() {
+    let latency = "let latencyTable = datatable (ReqCount:long, LatencyBucket:long) [8, 10, 6, 20, 3, 30, 1, 40]; latencyTable";
+    cases(&[
+        (
+            &format!("{latency} | summarize percentilesw(LatencyBucket, ReqCount, 50, 75, 99.9)"),
+            "percentile_LatencyBucket_50:long, percentile_LatencyBucket_75:long, percentile_LatencyBucket_99_9:long\n20|20|40",
+        ),
+        (
+            &format!("{latency} | summarize percentilesw_array(LatencyBucket, ReqCount, 50, 75, 99.9)"),
+            "percentiles_LatencyBucket:dynamic\n[20,20,40]",
+        ),
+        (
+            &format!("{latency} | summarize percentilesw_array(LatencyBucket, ReqCount, dynamic([50, 75, 99.9]))"),
+            "percentiles_LatencyBucket:dynamic\n[20,20,40]",
+        ),
+        (
+            "range x from 1 to 100 step 1 | summarize percentiles(x, 5, 50, 99), percentile(x, 55), percentiles_array(x, 25, 75)",
+            "percentile_x_5:long, percentile_x_50:long, percentile_x_99:long, percentile_x_55:long, percentiles_x:dynamic\n5|50|99|55|[25,75]",
+        ),
+        (
+            "datatable(x:long)[] | summarize percentile(x, 55), tdigest(x), hll(x)",
+            "percentile_x_55:long, tdigest_x:dynamic, hll_x:dynamic\nnull|null|null",
+        ),
+        (
+            "let DT=datatable(V:real, W:long) [1.0, 1, 2.0, 2]; DT | summarize TD=tdigest(V, W) | project P50=percentile_tdigest(TD, 50)",
+            "P50:dynamic\n2",
+        ),
+        (
+            "range x from 1 to 10 step 1 | extend y = x + 10 | summarize tdigestX = tdigest(x), tdigestY = tdigest(y) | project merged = merge_tdigest(tdigestX, tdigestY) | project percentile_tdigest(merged, 100, typeof(long))",
+            "percentile_tdigest_merged:long\n20",
+        ),
+        (
+            "range x from 1 to 1000 step 1 | summarize t_x=tdigest(x) | project rank_of_685=rank_tdigest(t_x, 685), pr = percentrank_tdigest(t_x, 685)",
+            "rank_of_685:real, pr:real\n685|68.5",
+        ),
+        // The aggregate form of merge_tdigest / tdigest_merge, over sketches per group.
+        (
+            "range x from 1 to 4 step 1 | summarize t = tdigest(x) by k = x % 2 | summarize tdigest_merge(t) | project percentiles_array_tdigest(merge_tdigests_t, 0, 50, 100)",
+            "Column1:dynamic\n[1,2,4]",
+        ),
+        (
+            "range x from 1 to 10 step 1 | extend y = x + 10 | summarize hll_x = hll(x), hll_y = hll(y) | project merged = hll_merge(hll_x, hll_y) | project dcount_hll(merged)",
+            "dcount_hll_merged:long\n20",
+        ),
+        (
+            "datatable(x:int)[0, 0] | summarize hll(x)",
+            r#"hll_x:dynamic
+[[1024,14],["3803688792395291579"],[]]"#,
+        ),
+        (
+            "range x from 1 to 6 step 1 | summarize h = hll(x) by k = x % 2 | summarize m = hll_merge(h), hi = hll_if(k, k > 0) | project dcount_hll(m), dcount_hll(hi)",
+            "dcount_hll_m:long, dcount_hll_hi:long\n6|1",
+        ),
+        (
+            "range x from 1 to 100 step 1 | extend isEven = (x % 2 == 0), isMod3 = (x % 3 == 0), isMod5 = (x % 5 == 0) \
+             | summarize hll_even = hll(iif(isEven, x, 0), 2), hll_mod3 = hll(iif(isMod3, x, 0), 2), hll_mod5 = hll(iif(isMod5, x, 0), 2) \
+             | evaluate dcount_intersect(hll_even, hll_mod3, hll_mod5) \
+             | project evenNumbers = s0 - 1, even_and_mod3 = s1 - 1, even_and_mod3_and_mod5 = s2 - 1",
+            "evenNumbers:long, even_and_mod3:long, even_and_mod3_and_mod5:long\n50|16|3",
+        ),
+    ]);
+}

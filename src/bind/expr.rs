@@ -550,7 +550,7 @@ impl Binder<'_> {
             }
             _ => {}
         }
-        if functions::is_aggregate(name) {
+        if functions::aggregates_here(name, args.len(), cx.agg.is_some()) {
             return match cx.agg {
                 Some(collector) => self.nested_aggregate(func, args, span, collector, scope),
                 None => Err(Error::semantic(

@@ -34,6 +34,7 @@ mod punycode;
 mod schema;
 mod series;
 mod series_decompose;
+mod sketch;
 mod stats;
 mod string;
 pub mod terms;
@@ -206,6 +207,10 @@ const FAMILIES: &[Family] = &[
         names: series::NAMES,
         bind: series::bind,
     },
+    Family {
+        names: sketch::NAMES,
+        bind: sketch::bind,
+    },
 ];
 
 /// Binds a call of scalar function (or operator) `name`.
@@ -266,6 +271,7 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
         .iter()
         .flat_map(|f| f.names.iter())
         .chain(aggregate::NAMES)
+        .chain(sketch::AGGREGATES)
         .chain(aggregate::UNSUPPORTED)
         .chain(UNSUPPORTED)
         .copied()
@@ -294,7 +300,6 @@ pub fn is_scalar_implemented(name: &str) -> bool {
 const UNSUPPORTED: &[&str] = &[
     "cursor_after",
     "cursor_before_or_at",
-    "dcount_hll",
     "extent_id",
     "extent_tags",
     "geo_distance_2points",
@@ -304,10 +309,7 @@ const UNSUPPORTED: &[&str] = &[
     "geohash_to_map_url",
     "hash_combine",
     "hash_many",
-    "percentile_tdigest",
-    "percentiles_array_tdigest",
     "point_to_map_url",
-    "rank_tdigest",
     "tablename",
 ];
 
@@ -316,7 +318,7 @@ type FamilyBinder = fn(&str, &[ArgInfo]) -> Option<Bound>;
 
 /// Function families of Kusto that kql does not build (geospatial, series, ...):
 /// every name under them is known to be Kusto's, so it is "not supported yet".
-const UNSUPPORTED_PREFIXES: &[&str] = &["geo_", "ai_", "tdigest", "hll", "percentile"];
+const UNSUPPORTED_PREFIXES: &[&str] = &["geo_", "ai_"];
 
 /// What a family binder returns; None from a family means "not my name".
 pub(crate) type Bound = Result<BoundScalar, FnError>;
@@ -596,9 +598,23 @@ pub trait AggState: Send {
     fn finish(&mut self) -> Vec<Value>;
 }
 
+/// The distinct counts of `hll` sketches intersected in turn (`dcount_intersect`).
+pub fn hll_intersections(sketches: &[Value]) -> Vec<i64> {
+    sketch::intersections(sketches)
+}
+
 /// Whether `name` is an aggregate function (so that it is allowed only in summarize).
 pub fn is_aggregate(name: &str) -> bool {
-    aggregate::NAMES.contains(&name) || aggregate::UNSUPPORTED.contains(&name)
+    aggregate::NAMES.contains(&name)
+        || sketch::AGGREGATES.contains(&name)
+        || aggregate::UNSUPPORTED.contains(&name)
+}
+
+/// Whether a call of `name` with `nargs` arguments aggregates where aggregates are
+/// allowed: `hll_merge` and `merge_tdigest` aggregate one column in summarize and
+/// merge several sketches as scalars.
+pub fn aggregates_here(name: &str, nargs: usize, in_summarize: bool) -> bool {
+    is_aggregate(name) && !(is_scalar_implemented(name) && (!in_summarize || nargs != 1))
 }
 
 /// Binds an aggregate call inside `summarize` (or `make-series`, `top-nested`).

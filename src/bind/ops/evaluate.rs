@@ -9,6 +9,7 @@
 use super::*;
 use crate::exec::plugins::activity::{Activity, Metric};
 use crate::exec::plugins::bag_unpack::{BagUnpack, Slot};
+use crate::exec::plugins::dcount_intersect::DcountIntersect;
 use crate::exec::plugins::ip_lookup::IpLookup;
 use crate::exec::plugins::narrow::Narrow;
 use crate::exec::plugins::pivot::{column_name, Pivot};
@@ -25,7 +26,6 @@ const UNSUPPORTED_PLUGINS: &[&str] = &[
     "azure_digital_twins_query_request",
     "basket",
     "cosmosdb_sql_request",
-    "dcount_intersect",
     "diffpatterns",
     "diffpatterns_text",
     "funnel_sequence",
@@ -54,6 +54,7 @@ const PLUGINS: &[&str] = &[
     "activity_engagement",
     "activity_metrics",
     "bag_unpack",
+    "dcount_intersect",
     "ipv4_lookup",
     "ipv6_lookup",
     "narrow",
@@ -155,6 +156,30 @@ impl Binder<'_> {
             | "activity_engagement"
             | "activity_metrics"
             | "sliding_window_counts" => self.activity(input, &func.name, &a, span, scope),
+            "dcount_intersect" => {
+                if a.positional.len() < 2 {
+                    return Err(Error::semantic(
+                        "`dcount_intersect` takes two or more hll columns",
+                        span,
+                    ));
+                }
+                let columns: Vec<usize> = a
+                    .positional
+                    .iter()
+                    .map(|e| self.plugin_column(&input.schema, e, "an hll column"))
+                    .collect::<Result<_>>()?;
+                let mut schema = input.schema.clone();
+                let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
+                for k in 0..columns.len() {
+                    schema.push(Column::new(unique(&format!("s{k}"), &taken), Type::Long));
+                }
+                Ok(custom(
+                    input,
+                    "DcountIntersect",
+                    Arc::new(DcountIntersect { columns }),
+                    schema,
+                ))
+            }
             "rows_near" => {
                 let [cond, before, rest @ ..] = a.positional.as_slice() else {
                     return Err(Error::semantic(
