@@ -31,6 +31,8 @@ const OUT_OF_SCOPE_PLUGINS: &[&str] = &[
     "new_activity_metrics",
     "rolling_percentile",
 ];
+/// Function families only partly built: a case calling one of their functions that kql
+/// does not implement is out of scope (the geo_ polygon and line operations, ai_).
 const OUT_OF_SCOPE_FUNCTION_PREFIXES: &[&str] = &["geo_", "ai_"];
 
 fn in_scope(case: &J) -> bool {
@@ -47,9 +49,10 @@ fn in_scope(case: &J) -> bool {
         .any(|o| OUT_OF_SCOPE_OPERATORS.contains(&o.as_str()))
         && !names("functions").iter().any(|f| {
             OUT_OF_SCOPE_PLUGINS.contains(&f.as_str())
-                || OUT_OF_SCOPE_FUNCTION_PREFIXES
+                || (OUT_OF_SCOPE_FUNCTION_PREFIXES
                     .iter()
                     .any(|p| f.starts_with(p))
+                    && !kql::functions::is_scalar_implemented(f))
         })
 }
 

@@ -913,3 +913,114 @@ fn percentiles_and_sketches() {
         ),
     ]);
 }
+
+/// geo-distance-2points, geo-point-in-circle, geo-point-to-geohash,
+/// geo-geohash-to-central-point, geo-geohash-neighbors, geo-geohash-to-polygon,
+/// geo-point-to-s2cell, geo-s2cell-to-central-point, geo-s2cell-neighbors,
+/// geo-point-to-h3cell, geo-h3cell-*-function.md. Neighbor lists are compared as
+/// sets: the docs and the engine print them in different orders.
+#[test]
+fn geo_points_and_cells() {
+    cases(&[
+        (
+            "print distance_in_meters = geo_distance_2points(-122.407628, 47.578557, -118.275287, 34.019056), invalid = geo_distance_2points(300,1,1,1)",
+            "distance_in_meters:real, invalid:real\n1546754.3519738095|null",
+        ),
+        (
+            "datatable(longitude:real, latitude:real, place:string) [real(-122.317404), 47.609119, 'Seattle', real(-123.497688), 47.458098, 'Olympic National Forest', \
+             real(-122.201741), 47.677084, 'Kirkland', real(-122.443663), 47.247092, 'Tacoma', real(-122.121975), 47.671345, 'Redmond'] \
+             | where geo_point_in_circle(longitude, latitude, -122.317404, 47.609119, 18000) | project place",
+            "place:string\nSeattle\nKirkland\nRedmond",
+        ),
+        (
+            "print a = geo_point_in_circle(-122.143564, 47.535677, -122.100896, 47.527351, 3500), b = geo_point_in_circle(-122.137575, 47.630683, -122.100896, 47.527351, 3500), c = geo_point_in_circle(200, 1, 1, 1, 1), d = geo_point_in_circle(1, 1, 1, 1, -1)",
+            "a:bool, b:bool, c:bool, d:bool\ntrue|false|null|null",
+        ),
+        (
+            "print geohash = geo_point_to_geohash(-80.195829, 25.802215, 8), bad = geo_point_to_geohash(300, 1)",
+            "geohash:string, bad:string\ndhwfz15h|",
+        ),
+        (
+            r#"datatable(location_id:string, longitude:real, latitude:real) ["A", double(-122.303404), 47.570482, "B", double(-122.304745), 47.567052, "C", double(-122.278156), 47.566936]
+               | summarize count = count(), locations = make_list(location_id) by geohash = geo_point_to_geohash(longitude, latitude)"#,
+            r#"geohash:string, count:long, locations:dynamic
+c23n8|2|["A","B"]
+c23n9|1|["C"]"#,
+        ),
+        (
+            r#"print point = geo_geohash_to_central_point("sunny") | extend coordinates = point.coordinates | extend longitude = coordinates[0], latitude = coordinates[1]"#,
+            r#"point:dynamic, coordinates:dynamic, longitude:dynamic, latitude:dynamic
+{"type":"Point","coordinates":[42.47314453125,23.70849609375]}|[42.47314453125,23.70849609375]|42.47314453125|23.70849609375"#,
+        ),
+        (
+            r#"print a = geo_geohash_to_central_point("a"), b = geo_geohash_to_polygon("a"), c = isnull(geo_geohash_neighbors('a'))"#,
+            "a:dynamic, b:dynamic, c:bool\nnull|null|true",
+        ),
+        (
+            "print n = array_sort_asc(geo_geohash_neighbors('sunny')), p = geo_geohash_to_polygon('sunny')",
+            r#"n:dynamic, p:dynamic
+["sunnt","sunnv","sunnw","sunnx","sunnz","sunpj","sunpn","sunpp"]|{"type":"Polygon","coordinates":[[[42.451171875,23.6865234375],[42.4951171875,23.6865234375],[42.4951171875,23.73046875],[42.451171875,23.73046875],[42.451171875,23.6865234375]]]}"#,
+        ),
+        (
+            "print geohash = 'sv8wzvy7' | extend p = geo_geohash_to_central_point(geohash) | project url = strcat('https://www.bing.com/maps?sp=point.', p.coordinates[1] ,'_', p.coordinates[0], '_', url_encode('You are here'))",
+            "url:string\nhttps://www.bing.com/maps?sp=point.32.15620994567871_34.80245590209961_You+are+here",
+        ),
+        (
+            "print s2cell = geo_point_to_s2cell(-80.195829, 25.802215, 8), bad = geo_point_to_s2cell(300,1,8), level = geo_point_to_s2cell(1,1,35), none = geo_point_to_s2cell(1,1,int(null))",
+            "s2cell:string, bad:string, level:string, none:string\n88d9b|||",
+        ),
+        (
+            r#"datatable(location_id:string, longitude:real, latitude:real) ["A", 10.1234, 53, "B", 10.3579, 53, "C", 10.6842, 53]
+               | summarize count = count(), locations = make_list(location_id) by s2cell = geo_point_to_s2cell(longitude, latitude, 8)"#,
+            r#"s2cell:string, count:long, locations:dynamic
+47b1d|2|["A","B"]
+47ae3|1|["C"]"#,
+        ),
+        // The docs print 9.86830731850408, 27.468392925827604 (kql: one ulp off).
+        (
+            r#"print c = geo_s2cell_to_central_point("1234567").coordinates | project lng = round(todouble(c[0]), 12), lat = round(todouble(c[1]), 12), bad = geo_s2cell_to_central_point("a")"#,
+            "lng:real, lat:real, bad:dynamic\n9.868307318504|27.468392925828|null",
+        ),
+        (
+            "print n = array_sort_asc(geo_s2cell_neighbors('89c259')), bad = isnull(geo_s2cell_neighbors('a'))",
+            r#"n:dynamic, bad:bool
+["89c251","89c257","89c25b","89c25d","89c25f","89c2f5","89c2f7","89c2f9"]|true"#,
+        ),
+        (
+            "print h3cell = geo_point_to_h3cell(-74.04450446039874, 40.689250859314974, 6), bad = geo_point_to_h3cell(300,1,8), res = geo_point_to_h3cell(1,1,16)",
+            "h3cell:string, bad:string, res:string\n862a1072fffffff||",
+        ),
+        (
+            r#"datatable(location_id:string, longitude:real, latitude:real) ["A", -73.956683, 40.807907, "B", -73.916869, 40.818314, "C", -73.989148, 40.743273]
+               | summarize count = count(), locations = make_list(location_id) by h3cell = geo_point_to_h3cell(longitude, latitude, 5)"#,
+            r#"h3cell:string, count:long, locations:dynamic
+852a100bfffffff|2|["A","B"]
+852a1073fffffff|1|["C"]"#,
+        ),
+        // The docs print -74.016008479792447 and 40.7041679083504.
+        (
+            r#"print c = geo_h3cell_to_central_point("862a1072fffffff").coordinates | project lng = round(todouble(c[0]), 12), lat = round(todouble(c[1]), 12), bad = geo_h3cell_to_central_point("1")"#,
+            "lng:real, lat:real, bad:dynamic\n-74.016008479792|40.70416790835|null",
+        ),
+        (
+            "print a = geo_h3cell_level('862a1072fffffff'), b = geo_h3cell_level(geo_point_to_h3cell(1,1,10)), c = geo_h3cell_parent('862a1072fffffff'), d = geo_h3cell_parent('862a1072fffffff', 1), \
+             e = geo_h3cell_level(geo_h3cell_parent(geo_point_to_h3cell(1,1,10))), f = isempty(geo_h3cell_parent('123')), g = isempty(geo_h3cell_parent('862a1072fffffff', 100)), h = isempty(geo_h3cell_parent('862a1072fffffff', 15))",
+            "a:int, b:int, c:string, d:string, e:int, f:bool, g:bool, h:bool\n6|10|852a1073fffffff|812a3ffffffffff|9|true|true|true",
+        ),
+        (
+            "let h3_cell = '862a1072fffffff'; print children = geo_h3cell_children(h3_cell), n = array_length(geo_h3cell_children(h3_cell, geo_h3cell_level(h3_cell) + 3)), bad = isnull(geo_h3cell_children('abc')), deep = isnull(geo_h3cell_children(geo_point_to_h3cell(1, 1, 9), 15))",
+            r#"children:dynamic, n:long, bad:bool, deep:bool
+["872a10728ffffff","872a10729ffffff","872a1072affffff","872a1072bffffff","872a1072cffffff","872a1072dffffff","872a1072effffff"]|343|true|true"#,
+        ),
+        (
+            "print rings = geo_h3cell_rings('861f8894fffffff', 2), bad = isnull(geo_h3cell_rings('abc', 3))",
+            r#"rings:dynamic, bad:bool
+[["861f8894fffffff"],["861f88947ffffff","861f8895fffffff","861f88867ffffff","861f8d497ffffff","861f8d4b7ffffff","861f8896fffffff"],["861f88967ffffff","861f88977ffffff","861f88957ffffff","861f8882fffffff","861f88877ffffff","861f88847ffffff","861f8886fffffff","861f8d49fffffff","861f8d487ffffff","861f8d4a7ffffff","861f8d59fffffff","861f8d597ffffff"]]|true"#,
+        ),
+        (
+            "print n = array_sort_asc(geo_h3cell_neighbors('862a1072fffffff')), bad = isnull(geo_h3cell_neighbors('abc')), p = array_length(geo_h3cell_to_polygon('862a1072fffffff').coordinates[0]), q = geo_h3cell_to_polygon('@')",
+            r#"n:dynamic, bad:bool, p:long, q:dynamic
+["862a100d7ffffff","862a100dfffffff","862a10707ffffff","862a1070fffffff","862a10727ffffff","862a10777ffffff"]|true|7|null"#,
+        ),
+    ]);
+}

@@ -26,6 +26,7 @@ mod convert;
 mod datetime;
 mod digest;
 mod dynamic;
+mod geo;
 mod math;
 mod misc;
 pub(crate) mod net;
@@ -211,6 +212,10 @@ const FAMILIES: &[Family] = &[
         names: sketch::NAMES,
         bind: sketch::bind,
     },
+    Family {
+        names: geo::NAMES,
+        bind: geo::bind,
+    },
 ];
 
 /// Binds a call of scalar function (or operator) `name`.
@@ -302,9 +307,7 @@ const UNSUPPORTED: &[&str] = &[
     "cursor_before_or_at",
     "extent_id",
     "extent_tags",
-    "geo_distance_2points",
     "geo_info_from_ip_address",
-    "geo_point_in_circle",
     "geo_point_in_polygon",
     "geohash_to_map_url",
     "hash_combine",

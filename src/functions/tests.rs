@@ -220,7 +220,7 @@ fn type_errors() {
     ));
     assert!(known_names().any(|n| n == "replace_regex"));
     assert!(matches!(
-        bind_scalar("geo_point_to_h3cell", &none),
+        bind_scalar("geo_polygon_area", &none),
         Err(FnError::Unsupported)
     ));
     for name in UNSUPPORTED {
