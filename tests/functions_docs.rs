@@ -936,6 +936,21 @@ fn geo_points_and_cells() {
             "print a = geo_point_in_circle(-122.143564, 47.535677, -122.100896, 47.527351, 3500), b = geo_point_in_circle(-122.137575, 47.630683, -122.100896, 47.527351, 3500), c = geo_point_in_circle(200, 1, 1, 1, 1), d = geo_point_in_circle(1, 1, 1, 1, -1)",
             "a:bool, b:bool, c:bool, d:bool\ntrue|false|null|null",
         ),
+        // geo-azimuth, geo-angle, geo-line-length-function.md (15 digits printed).
+        (
+            "print az = round(geo_azimuth(5, 10, 10, -40), 14), deg = round(degrees(geo_azimuth(5, 10, 10, -40)), 12), same = isnull(geo_azimuth(5, 10, 5, 10))",
+            "az:real, deg:real, same:bool\n3.05459939796449|175.015653606568|true",
+        ),
+        (
+            "print angle = round(geo_angle(0, 10, 0,5, 3,-10), 14), deg = round(degrees(geo_angle(0, 10, 0,5, 3,-10)), 12), same = isnull(geo_angle(0, 10, 0, 10, 3, -10))",
+            "angle:real, deg:real, same:bool\n2.94493843406882|168.732543198009|true",
+        ),
+        (
+            r#"print a = round(geo_line_length(dynamic({"type":"LineString","coordinates":[[-73.95807266235352,40.800426144169315],[-73.94966125488281,40.79691751000055],[-73.97317886352539,40.764486356930334]]})), 11),
+                     b = round(geo_line_length(dynamic({"type":"MultiLineString","coordinates":[[[-73.95798683166502,40.800556090021466],[-73.98193359375,40.76819171855746]],[[-73.94940376281738,40.79691751000055],[-73.97317886352539,40.76435634049001]]]})), 11),
+                     bad = isnull(geo_line_length(dynamic({"type":"LineString","coordinates":[[1, 1]]})))"#,
+            "a:real, b:real, bad:bool\n4922.48016992081|8262.24339753741|true",
+        ),
         (
             "print geohash = geo_point_to_geohash(-80.195829, 25.802215, 8), bad = geo_point_to_geohash(300, 1)",
             "geohash:string, bad:string\ndhwfz15h|",

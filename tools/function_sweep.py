@@ -106,7 +106,12 @@ def main():
             else "scalar"
         )
         ex = examples_with_output(text)
+        # A function page's names share its stem's first word (`percentiles` on
+        # percentiles-aggregation-function.md); other words of a syntax line do not.
+        stem = page.split("-")[0]
         for name in syntax_names(text, plugin):
+            if not plugin and not name.startswith(stem):
+                continue
             rows.append((name, kind, probe(a.kql, name, kind), ex, page))
     totals = {}
     for name, kind, status, ex, page in rows:

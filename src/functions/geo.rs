@@ -21,6 +21,9 @@ use std::sync::Arc;
 pub(super) const NAMES: &[&str] = &[
     "geo_distance_2points",
     "geo_point_in_circle",
+    "geo_azimuth",
+    "geo_angle",
+    "geo_line_length",
     "geo_point_to_geohash",
     "geo_geohash_to_central_point",
     "geo_geohash_to_polygon",
@@ -60,6 +63,36 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                     (Some(p), Some(c), Some(r)) => Value::Bool(distance(p, c) <= r),
                     _ => Value::Null,
                 }
+            })
+        }),
+        "geo_azimuth" => sig(name, args, 4, 4, &[Num]).and_then(|_| {
+            pure(Type::Real, |a| {
+                match (point(&a[0], &a[1]), point(&a[2], &a[3])) {
+                    (Some(p), Some(q)) if p != q => Value::Real(azimuth(p, q)),
+                    _ => Value::Null,
+                }
+            })
+        }),
+        // Clockwise from the line [p2, p1] to the line [p2, p3], in [0, 2π).
+        "geo_angle" => sig(name, args, 6, 6, &[Num]).and_then(|_| {
+            pure(Type::Real, |a| {
+                match (
+                    point(&a[0], &a[1]),
+                    point(&a[2], &a[3]),
+                    point(&a[4], &a[5]),
+                ) {
+                    (Some(p1), Some(p2), Some(p3)) if p1 != p2 && p2 != p3 => {
+                        let tau = std::f64::consts::TAU;
+                        Value::Real((azimuth(p2, p3) - azimuth(p2, p1)).rem_euclid(tau))
+                    }
+                    _ => Value::Null,
+                }
+            })
+        }),
+        "geo_line_length" => sig(name, args, 1, 1, &[Dynamic]).and_then(|_| {
+            pure(Type::Real, |a| match line_length(&a[0]) {
+                Some(l) => Value::Real(l),
+                None => Value::Null,
             })
         }),
         "geo_point_to_geohash" => sig(name, args, 2, 3, &[Num, Num, Integer]).and_then(|_| {
@@ -249,6 +282,72 @@ fn distance((lng1, lat1): (f64, f64), (lng2, lat2): (f64, f64)) -> f64 {
     let dl = (lng2 - lng1).to_radians();
     let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS * h.sqrt().min(1.0).asin()
+}
+
+/// The angle between two points seen from the sphere's center, as atan2(|a×b|, a·b) of
+/// their unit vectors (as S2 measures it): line lengths use it, and it reproduces the
+/// docs' digits where the haversine of `distance` is off in the 13th.
+fn arc(p: (f64, f64), q: (f64, f64)) -> f64 {
+    let v = |(lng, lat): (f64, f64)| {
+        let (p, l) = (lat.to_radians(), lng.to_radians());
+        [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
+    };
+    let (a, b) = (v(p), v(q));
+    let cross = [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ];
+    let norm = cross.iter().map(|c| c * c).sum::<f64>().sqrt();
+    norm.atan2(a[0] * b[0] + a[1] * b[1] + a[2] * b[2])
+}
+
+/// The initial bearing from p to q in radians, clockwise from north, in [0, 2π).
+fn azimuth((lng1, lat1): (f64, f64), (lng2, lat2): (f64, f64)) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dl = (lng2 - lng1).to_radians();
+    let y = dl.sin() * p2.cos();
+    let x = p1.cos() * p2.sin() - p1.sin() * p2.cos() * dl.cos();
+    y.atan2(x).rem_euclid(std::f64::consts::TAU)
+}
+
+/// The points of a GeoJSON line's coordinates; None unless every one is valid and
+/// there are at least two.
+fn line_points(coords: &Value) -> Option<Vec<(f64, f64)>> {
+    let Value::Array(items) = coords else {
+        return None;
+    };
+    let pts: Option<Vec<(f64, f64)>> = items
+        .iter()
+        .map(|p| match p {
+            Value::Array(xy) if xy.len() == 2 => point(&xy[0], &xy[1]),
+            _ => None,
+        })
+        .collect();
+    pts.filter(|p| p.len() >= 2)
+}
+
+/// The length in meters of a LineString or MultiLineString (the sum of its segments'
+/// great-circle arcs).
+fn line_length(line: &Value) -> Option<f64> {
+    let Value::Bag(b) = line else { return None };
+    let coords = b.get("coordinates")?;
+    let lines: Vec<Vec<(f64, f64)>> = match b.get("type")?.as_str()? {
+        "LineString" => vec![line_points(coords)?],
+        "MultiLineString" => match coords {
+            Value::Array(ls) if !ls.is_empty() => {
+                ls.iter().map(line_points).collect::<Option<_>>()?
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(
+        lines
+            .iter()
+            .flat_map(|l| l.windows(2).map(|w| EARTH_RADIUS * arc(w[0], w[1])))
+            .sum(),
+    )
 }
 
 fn strings(items: Vec<String>) -> Value {
