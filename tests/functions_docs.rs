@@ -1039,3 +1039,28 @@ c23n9|1|["C"]"#,
         ),
     ]);
 }
+
+/// replace-strings-function.md: lookups apply in their order, earlier ones winning
+/// overlaps; a non-string replacement keeps the text but still blocks later lookups.
+#[test]
+fn replace_strings_order() {
+    let m = r#"print Message="This is an example of using replace_strings()""#;
+    cases(&[
+        (
+            r#"print Message="A magic trick can turn a cat into a dog" | extend Outcome = replace_strings(Message, dynamic(['cat', 'dog']), dynamic(['dog', 'pigeon']))"#,
+            "Message:string, Outcome:string\nA magic trick can turn a cat into a dog|A magic trick can turn a dog into a pigeon",
+        ),
+        (
+            r#"print Message="A magic trick can turn a cat into a dog" | extend Outcome = replace_strings(Message, dynamic(['turn', ' into a dog']), dynamic(['disappear', '']))"#,
+            "Message:string, Outcome:string\nA magic trick can turn a cat into a dog|A magic trick can disappear a cat",
+        ),
+        (
+            &format!("{m} | extend Outcome1 = replace_strings(Message, dynamic(['This', 'is']), dynamic(['This', 'was'])), Outcome2 = replace_strings(Message, dynamic(['is', 'This']), dynamic(['was', 'This']))"),
+            "Message:string, Outcome1:string, Outcome2:string\nThis is an example of using replace_strings()|This was an example of using replace_strings()|Thwas was an example of using replace_strings()",
+        ),
+        (
+            &format!("{m} | extend Outcome = replace_strings(Message, dynamic(['This', 'is']), dynamic([12345, 'was']))"),
+            "Message:string, Outcome:string\nThis is an example of using replace_strings()|This was an example of using replace_strings()",
+        ),
+    ]);
+}
