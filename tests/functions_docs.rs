@@ -778,6 +778,11 @@ fn plugin_activity() {
             "day:datetime, dcount_values:long, dcount_newvalues:long, retention_rate:real, churn_rate:real\n\
              2017-01-01T00:00:00Z|2|2|NaN|NaN\n2017-01-02T00:00:00Z|2|1|0.5|0.5\n2017-01-03T00:00:00Z|1|0|0.5|0.5",
         ),
+        // A window count that would exhaust memory is an error, not an abort.
+        (
+            &format!("{days} | evaluate activity_counts_metrics(id, day, datetime(2017-01-01), datetime(2117-01-01), 1tick)"),
+            "error: the activity plugin would make 31556736000000001 windows",
+        ),
     ]);
 }
 

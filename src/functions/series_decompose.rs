@@ -38,7 +38,10 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                         return Value::Null;
                     };
                     let (min, max) = (num_f64(&a[1]), num_f64(&a[2]));
-                    let count = num_i64(&a[3]).unwrap_or(0).clamp(0, 1024) as usize;
+                    // No period is longer than the series: more than its length
+                    // of them would only be zeros.
+                    let count =
+                        num_i64(&a[3]).unwrap_or(0).clamp(0, y.len().max(1) as i64) as usize;
                     let (Some(min), Some(max)) = (min, max) else {
                         return Value::Null;
                     };

@@ -835,6 +835,7 @@ impl Binder<'_> {
             start,
             end,
             step,
+            span,
         };
         Ok(custom(input, "Activity", Arc::new(op), schema))
     }

@@ -15,7 +15,10 @@
 //! - sliding window counts: per bin starting at b, the rows and distinct ids in the
 //!   lookback window ending with the bin, [b + bin − lookback, b + bin).
 
-use crate::error::Result;
+use crate::error::{Error, Result, Span};
+
+/// The most windows one run reports (each holds the ids seen in it).
+const MAX_WINDOWS: i64 = 1_000_000;
 use crate::exec::hash::{FxHashMap, FxHashSet};
 use crate::functions::EvalCtx;
 use crate::plan::RowsOp;
@@ -41,6 +44,8 @@ pub(crate) struct Activity {
     pub end: Option<i64>,
     /// Window length in ticks (> 0).
     pub step: i64,
+    /// The call, for errors.
+    pub span: Span,
 }
 
 fn ticks(v: &Value) -> Option<i64> {
@@ -64,7 +69,16 @@ impl RowsOp for Activity {
         if end < start {
             return Ok(Vec::new());
         }
-        let windows = ((end - start) / self.step + 1) as usize;
+        let windows = (end - start) / self.step + 1;
+        if windows > MAX_WINDOWS {
+            return Err(Error::runtime(
+                format!(
+                    "the activity plugin would make {windows} windows (at most {MAX_WINDOWS}): use a longer step or a shorter period"
+                ),
+                self.span,
+            ));
+        }
+        let windows = windows as usize;
         // Per dimension tuple: per window, the rows' ids (with repeats).
         let mut groups: FxHashMap<Vec<Value>, usize> = FxHashMap::default();
         let mut data: Vec<(Vec<Value>, Vec<Vec<Value>>)> = Vec::new();
