@@ -271,9 +271,15 @@ impl Binder<'_> {
     /// such a plugin is not supported yet.
     fn columns_from_data(&self, plan: &Plan, what: &str, span: Span) -> Result<Arc<Table>> {
         if !self.run {
-            return Err(Error::unsupported(format!("{what} without data"), span).with_hint(
-                "declare the output columns after the call: `evaluate bag_unpack(d) : (*, Name:string)`",
-            ));
+            let example = match what {
+                "pivot" => "`evaluate pivot(State) : (EventType:string, ALABAMA:long)`",
+                _ => "`evaluate bag_unpack(d) : (*, Name:string)`",
+            };
+            return Err(
+                Error::unsupported(format!("{what} without data"), span).with_hint(format!(
+                    "declare the output columns after the call: {example}"
+                )),
+            );
         }
         Ok(Arc::new(crate::exec::execute(plan, &self.ctx)?))
     }
