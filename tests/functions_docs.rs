@@ -778,6 +778,15 @@ fn plugin_activity() {
             "day:datetime, dcount_values:long, dcount_newvalues:long, retention_rate:real, churn_rate:real\n\
              2017-01-01T00:00:00Z|2|2|NaN|NaN\n2017-01-02T00:00:00Z|2|1|0.5|0.5\n2017-01-03T00:00:00Z|1|0|0.5|0.5",
         ),
+        // active-users-count-plugin.md: appearances on 3 distinct days within the 8 days
+        // before (the day 8 days back excluded: B on 7/8 is not active).
+        (
+            r#"let Start = datetime(2018-07-01); let End = datetime(2018-07-31); let LookbackWindow = 8d; let Period = 1d; let ActivePeriods = 3; let Bin = 7d;
+               let T = datatable(User:string, Timestamp:datetime) ["B", datetime(2018-06-29), "B", datetime(2018-06-30), "A", datetime(2018-07-02), "B", datetime(2018-07-04),
+               "B", datetime(2018-07-08), "A", datetime(2018-07-10), "A", datetime(2018-07-14), "A", datetime(2018-07-17), "A", datetime(2018-07-20), "B", datetime(2018-07-24)];
+               T | evaluate active_users_count(User, Timestamp, Start, End, LookbackWindow, Period, ActivePeriods, Bin)"#,
+            "Timestamp:datetime, dcount:long\n2018-07-01T00:00:00Z|1\n2018-07-15T00:00:00Z|1",
+        ),
         // A window count that would exhaust memory is an error, not an abort.
         (
             &format!("{days} | evaluate activity_counts_metrics(id, day, datetime(2017-01-01), datetime(2117-01-01), 1tick)"),

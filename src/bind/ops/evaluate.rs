@@ -7,7 +7,7 @@
 //! plugin runs its input while binding).
 
 use super::*;
-use crate::exec::plugins::activity::{Activity, Metric};
+use crate::exec::plugins::activity::{ActiveUsers, Activity, Metric};
 use crate::exec::plugins::bag_unpack::{BagUnpack, Slot};
 use crate::exec::plugins::dcount_intersect::DcountIntersect;
 use crate::exec::plugins::ip_lookup::IpLookup;
@@ -18,7 +18,6 @@ use crate::exec::plugins::schema_merge::SchemaMerge;
 
 /// Kusto's plugins that kql does not build: `evaluate` of one is "not supported yet".
 const UNSUPPORTED_PLUGINS: &[&str] = &[
-    "active_users_count",
     "ai_chat_completion",
     "ai_chat_completion_prompt",
     "ai_embeddings",
@@ -50,6 +49,7 @@ const UNSUPPORTED_PLUGINS: &[&str] = &[
 
 /// The plugins kql builds.
 const PLUGINS: &[&str] = &[
+    "active_users_count",
     "activity_counts_metrics",
     "activity_engagement",
     "activity_metrics",
@@ -152,6 +152,7 @@ impl Binder<'_> {
             "ipv4_lookup" | "ipv6_lookup" => {
                 self.ip_lookup(input, func.name == "ipv6_lookup", &a, span, scope)
             }
+            "active_users_count" => self.active_users(input, &a, span, scope),
             "activity_counts_metrics"
             | "activity_engagement"
             | "activity_metrics"
@@ -844,6 +845,80 @@ impl Binder<'_> {
             span,
         };
         Ok(custom(input, "Activity", Arc::new(op), schema))
+    }
+}
+
+impl Binder<'_> {
+    /// `active_users_count(id, time, start, end, lookback, period, active_periods, bin,
+    /// dim...)`.
+    fn active_users(&self, input: Plan, a: &PluginArgs, span: Span, scope: &Scope) -> Result<Plan> {
+        let p = &a.positional;
+        if p.len() < 8 {
+            return Err(Error::semantic(
+                "`active_users_count` takes an id and a time column, start, end, lookback window, period, active periods count and bin",
+                span,
+            ));
+        }
+        let id = self.plugin_column(&input.schema, p[0], "the id column")?;
+        let time = self.plugin_column(&input.schema, p[1], "the time column")?;
+        let ticks = |i: usize, what: &str| -> Result<i64> {
+            match self.constant(p[i], scope)? {
+                Value::DateTime(t) | Value::TimeSpan(t) | Value::Long(t) => Ok(t),
+                Value::Int(t) => Ok(t as i64),
+                Value::String(s) if matches!(&*s, "week" | "month" | "year") => {
+                    Err(Error::unsupported(
+                        format!("calendar bins ('{s}') in `active_users_count`"),
+                        p[i].span,
+                    ))
+                }
+                _ => Err(Error::semantic(
+                    format!("{what} must be a constant datetime or timespan"),
+                    p[i].span,
+                )),
+            }
+        };
+        let positive = |i: usize, what: &str| -> Result<i64> {
+            let t = ticks(i, what)?;
+            if t <= 0 {
+                return Err(Error::semantic(
+                    format!("{what} must be positive"),
+                    p[i].span,
+                ));
+            }
+            Ok(t)
+        };
+        let min_periods =
+            match crate::functions::cast_value(Type::Real, self.constant(p[6], scope)?) {
+                Value::Real(f) => f,
+                _ => {
+                    return Err(Error::semantic(
+                        "the active periods count must be a number",
+                        p[6].span,
+                    ))
+                }
+            };
+        let dims: Vec<usize> = p
+            .iter()
+            .skip(8)
+            .map(|e| self.plugin_column(&input.schema, e, "a dimension"))
+            .collect::<Result<_>>()?;
+        let mut schema = vec![input.schema[time].clone()];
+        schema.extend(dims.iter().map(|&d| input.schema[d].clone()));
+        // The docs' example prints `dcount` (its schema table says dcount_values).
+        schema.push(Column::new("dcount", Type::Long));
+        let op = ActiveUsers {
+            id,
+            time,
+            dims,
+            start: ticks(2, "the start")?,
+            end: ticks(3, "the end")?,
+            lookback: positive(4, "the lookback window")?,
+            period: positive(5, "the period")?,
+            min_periods,
+            bin: positive(7, "the bin")?,
+            span,
+        };
+        Ok(custom(input, "ActiveUsers", Arc::new(op), schema))
     }
 }
 

@@ -226,3 +226,100 @@ fn counts_in(per_window: &[Vec<Value>], start: i64, step: i64, lo: i64, hi: i64)
     let distinct: FxHashSet<&Value> = range.iter().flatten().collect();
     (range.iter().map(Vec::len).sum(), distinct.len())
 }
+
+/// Each id's appearance times.
+type Appearances = FxHashMap<Value, Vec<i64>>;
+
+/// `active_users_count`: an appearance of an id at time t in [start, end] is active
+/// when the id appeared in at least `min_periods` distinct periods (`bin(t', period)`)
+/// among its appearances t' in (t − lookback, t] (earlier ones than the start count
+/// too). Per bin from the start, the distinct ids with an active appearance in it;
+/// bins with none are left out (active-users-count-plugin.md).
+pub(crate) struct ActiveUsers {
+    pub id: usize,
+    pub time: usize,
+    pub dims: Vec<usize>,
+    pub start: i64,
+    pub end: i64,
+    pub lookback: i64,
+    pub period: i64,
+    pub min_periods: f64,
+    pub bin: i64,
+    pub span: Span,
+}
+
+impl RowsOp for ActiveUsers {
+    fn run(&self, rows: &[&Row], _: &EvalCtx) -> Result<Vec<Row>> {
+        if self.end < self.start {
+            return Ok(Vec::new());
+        }
+        let bins = (self.end - self.start) / self.bin + 1;
+        if bins > MAX_WINDOWS {
+            return Err(Error::runtime(
+                format!("active_users_count would make {bins} bins (at most {MAX_WINDOWS})"),
+                self.span,
+            ));
+        }
+        // Per dimension tuple (first appearance order): per id, its times.
+        let mut groups: FxHashMap<Vec<Value>, usize> = FxHashMap::default();
+        let mut data: Vec<(Vec<Value>, Appearances)> = Vec::new();
+        let sample = rows
+            .iter()
+            .map(|r| &r[self.time])
+            .find(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(Value::DateTime(0));
+        for row in rows {
+            let (Some(t), id) = (ticks(&row[self.time]), &row[self.id]) else {
+                continue;
+            };
+            if id.is_null() {
+                continue;
+            }
+            let key: Vec<Value> = self.dims.iter().map(|&d| row[d].clone()).collect();
+            let g = *groups.entry(key.clone()).or_insert_with(|| {
+                data.push((key, FxHashMap::default()));
+                data.len() - 1
+            });
+            data[g].1.entry(id.clone()).or_default().push(t);
+        }
+        let mut out = Vec::new();
+        for (key, ids) in data {
+            let mut per_bin: std::collections::BTreeMap<i64, FxHashSet<&Value>> =
+                Default::default();
+            for (id, times) in &ids {
+                let mut times = times.clone();
+                times.sort_unstable();
+                for (k, &t) in times.iter().enumerate() {
+                    if t < self.start || t > self.end {
+                        continue;
+                    }
+                    let periods: FxHashSet<i64> = times[..=k]
+                        .iter()
+                        .rev()
+                        .take_while(|&&u| u > t - self.lookback)
+                        .map(|u| u.div_euclid(self.period))
+                        .collect();
+                    if periods.len() as f64 >= self.min_periods {
+                        per_bin
+                            .entry((t - self.start) / self.bin)
+                            .or_default()
+                            .insert(id);
+                    }
+                }
+            }
+            for (b, users) in per_bin {
+                let at = self.start + b * self.bin;
+                let mut row: Row = vec![match sample {
+                    Value::DateTime(_) => Value::DateTime(at),
+                    Value::TimeSpan(_) => Value::TimeSpan(at),
+                    _ => Value::Long(at),
+                }];
+                row.extend(key.iter().cloned());
+                row.push(Value::Long(users.len() as i64));
+                out.push(row);
+            }
+        }
+        Ok(out)
+    }
+}
