@@ -29,7 +29,6 @@ const OUT_OF_SCOPE_PLUGINS: &[&str] = &[
     "geo_line_lookup",
     "geo_polygon_lookup",
     "new_activity_metrics",
-    "rolling_percentile",
 ];
 /// Function families only partly built: a case calling one of their functions that kql
 /// does not implement is out of scope (the geo_ polygon and line operations, ai_).

@@ -787,6 +787,19 @@ fn plugin_activity() {
                T | evaluate active_users_count(User, Timestamp, Start, End, LookbackWindow, Period, ActivePeriods, Bin)"#,
             "Timestamp:datetime, dcount:long\n2018-07-01T00:00:00Z|1\n2018-07-15T00:00:00Z|1",
         ),
+        // rolling-percentile-plugin.md: a 3-day median per day, and per dimension.
+        (
+            "let T = range idx from 0 to 24 * 10 - 1 step 1 | project Timestamp = datetime(2018-01-01) + 1h * idx, val=idx + 1 | extend EvenOrOdd = iff(val % 2 == 0, \"Even\", \"Odd\"); \
+             T | evaluate rolling_percentile(val, 50, Timestamp, 1d, 3)",
+            "Timestamp:datetime, rolling_3_percentile_val_50:long\n2018-01-01T00:00:00Z|12\n2018-01-02T00:00:00Z|24\n2018-01-03T00:00:00Z|36\n2018-01-04T00:00:00Z|60\n\
+             2018-01-05T00:00:00Z|84\n2018-01-06T00:00:00Z|108\n2018-01-07T00:00:00Z|132\n2018-01-08T00:00:00Z|156\n2018-01-09T00:00:00Z|180\n2018-01-10T00:00:00Z|204",
+        ),
+        (
+            "let T = range idx from 0 to 24 * 10 - 1 step 1 | project Timestamp = datetime(2018-01-01) + 1h * idx, val=idx + 1 | extend EvenOrOdd = iff(val % 2 == 0, \"Even\", \"Odd\"); \
+             T | evaluate rolling_percentile(val, 50, Timestamp, 1d, 3, EvenOrOdd) | where EvenOrOdd == 'Even' | take 6",
+            "Timestamp:datetime, EvenOrOdd:string, rolling_3_percentile_val_50:long\n2018-01-01T00:00:00Z|Even|12\n2018-01-02T00:00:00Z|Even|24\n2018-01-03T00:00:00Z|Even|36\n\
+             2018-01-04T00:00:00Z|Even|60\n2018-01-05T00:00:00Z|Even|84\n2018-01-06T00:00:00Z|Even|108",
+        ),
         // A window count that would exhaust memory is an error, not an abort.
         (
             &format!("{days} | evaluate activity_counts_metrics(id, day, datetime(2017-01-01), datetime(2117-01-01), 1tick)"),

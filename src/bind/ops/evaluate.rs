@@ -13,6 +13,7 @@ use crate::exec::plugins::dcount_intersect::DcountIntersect;
 use crate::exec::plugins::ip_lookup::IpLookup;
 use crate::exec::plugins::narrow::Narrow;
 use crate::exec::plugins::pivot::{column_name, Pivot};
+use crate::exec::plugins::rolling_percentile::RollingPercentile;
 use crate::exec::plugins::rows_near::RowsNear;
 use crate::exec::plugins::schema_merge::SchemaMerge;
 
@@ -41,7 +42,6 @@ const UNSUPPORTED_PLUGINS: &[&str] = &[
     "preview",
     "python",
     "r",
-    "rolling_percentile",
     "sequence_detect",
     "session_count",
     "sql_request",
@@ -59,6 +59,7 @@ const PLUGINS: &[&str] = &[
     "ipv6_lookup",
     "narrow",
     "pivot",
+    "rolling_percentile",
     "rows_near",
     "schema_merge",
     "sliding_window_counts",
@@ -153,6 +154,80 @@ impl Binder<'_> {
                 self.ip_lookup(input, func.name == "ipv6_lookup", &a, span, scope)
             }
             "active_users_count" => self.active_users(input, &a, span, scope),
+            "rolling_percentile" => {
+                let p = &a.positional;
+                if p.len() < 5 {
+                    return Err(Error::semantic(
+                        "`rolling_percentile` takes a value column, a percentile, an index column, a bin size and the bins per window",
+                        span,
+                    ));
+                }
+                let value = self.plugin_column(&input.schema, p[0], "the value column")?;
+                let percent =
+                    match crate::functions::cast_value(Type::Real, self.constant(p[1], scope)?) {
+                        Value::Real(f) if (0.0..=100.0).contains(&f) => f,
+                        _ => {
+                            return Err(Error::semantic(
+                                "the percentile must be a number from 0 to 100",
+                                p[1].span,
+                            ))
+                        }
+                    };
+                let index = self.plugin_column(&input.schema, p[2], "the index column")?;
+                let bin = match self.constant(p[3], scope)? {
+                    Value::TimeSpan(t) | Value::DateTime(t) | Value::Long(t) => t as f64,
+                    v => match crate::functions::cast_value(Type::Real, v) {
+                        Value::Real(f) => f,
+                        _ => 0.0,
+                    },
+                };
+                if bin.is_nan() || bin <= 0.0 {
+                    return Err(Error::semantic("the bin size must be positive", p[3].span));
+                }
+                let bins_per_window = match self.constant(p[4], scope)? {
+                    Value::Long(n) if n > 0 => n as usize,
+                    Value::Int(n) if n > 0 => n as usize,
+                    _ => {
+                        return Err(Error::semantic(
+                            "the bins per window must be a positive whole number",
+                            p[4].span,
+                        ))
+                    }
+                };
+                let dims: Vec<usize> = p
+                    .iter()
+                    .skip(5)
+                    .map(|e| self.plugin_column(&input.schema, e, "a dimension"))
+                    .collect::<Result<_>>()?;
+                let index_ty = match input.schema[index].ty {
+                    Type::Int => Type::Long,
+                    t => t,
+                };
+                let mut schema = vec![Column::new(input.schema[index].name.clone(), index_ty)];
+                schema.extend(dims.iter().map(|&d| input.schema[d].clone()));
+                let pct = match &p[1].kind {
+                    ExprKind::Literal(_) => {
+                        super::super::names::percent_text(p[1]).unwrap_or_default()
+                    }
+                    _ => format!("{percent}").replace('.', "_"),
+                };
+                schema.push(Column::new(
+                    format!(
+                        "rolling_{bins_per_window}_percentile_{}_{pct}",
+                        input.schema[value].name
+                    ),
+                    input.schema[value].ty,
+                ));
+                let op = RollingPercentile {
+                    value,
+                    percent,
+                    index,
+                    dims,
+                    bin,
+                    bins_per_window,
+                };
+                Ok(custom(input, "RollingPercentile", Arc::new(op), schema))
+            }
             "activity_counts_metrics"
             | "activity_engagement"
             | "activity_metrics"

@@ -7,5 +7,6 @@ pub(crate) mod dcount_intersect;
 pub(crate) mod ip_lookup;
 pub(crate) mod narrow;
 pub(crate) mod pivot;
+pub(crate) mod rolling_percentile;
 pub(crate) mod rows_near;
 pub(crate) mod schema_merge;
