@@ -283,6 +283,30 @@ impl<'a> Binder<'a> {
                     }
                     take_max = Some(b.expr);
                 }
+                // `bin_auto`'s bin size and fixed point, read where it is called.
+                StatementKind::Set {
+                    name,
+                    value: Some(v),
+                } if matches!(
+                    name.name.as_str(),
+                    "query_bin_auto_size" | "query_bin_auto_at"
+                ) =>
+                {
+                    let b = self.scalar(v, &[], &scope)?;
+                    if b.constant().is_none() {
+                        return Err(Error::semantic(
+                            format!("{} takes a constant", name.name),
+                            v.span,
+                        ));
+                    }
+                    scope = scope.with(
+                        &format!("${}", name.name),
+                        Entry::Scalar {
+                            expr: b.expr,
+                            ty: b.ty,
+                        },
+                    );
+                }
                 StatementKind::Set { .. } => {}
                 StatementKind::Pattern(p) => {
                     let entry = Entry::Pattern(Rc::new(p.clone()), scope.clone());
@@ -590,4 +614,5 @@ pub(crate) const BINDER_FUNCTIONS: &[&str] = &[
     "bag_pack_columns",
     "column_names_of",
     "estimate_data_size",
+    "bin_auto",
 ];

@@ -10,6 +10,7 @@ mod make_series;
 pub(crate) mod mv_expand;
 pub(crate) mod parse_kv;
 mod pipeline;
+pub(crate) mod plugins;
 mod summarize;
 pub(crate) mod top_nested;
 

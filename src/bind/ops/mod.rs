@@ -669,7 +669,9 @@ impl Binder<'_> {
                 };
                 self.make_series(input, series, nonempty, scope)
             }
-            OperatorKind::Evaluate { call, .. } => self.evaluate(input, call, span),
+            OperatorKind::Evaluate { call, schema, .. } => {
+                self.evaluate(input, call, schema.as_deref(), scope)
+            }
             OperatorKind::As { name, .. } => Ok(Plan {
                 schema: input.schema.clone(),
                 kind: PlanKind::Named {
@@ -766,6 +768,26 @@ fn multi_output_names(
 ) -> Vec<String> {
     if names.len() > 1 {
         return names.iter().map(|n| n.name.clone()).collect();
+    }
+    // `percentiles(x, 5, 50)`: percentile_x_5, percentile_x_50.
+    if matches!(func.name.as_str(), "percentiles" | "percentilesw") {
+        let at = if func.name.ends_with('w') { 2 } else { 1 };
+        let x = args
+            .first()
+            .and_then(|a| derived_name(&a.value))
+            .unwrap_or_default();
+        let mut out: Vec<String> = args
+            .iter()
+            .skip(at)
+            .map(|a| match super::names::percent_text(&a.value) {
+                Some(p) => format!("percentile_{x}_{p}"),
+                None => String::new(),
+            })
+            .collect();
+        if let (Some(first), [n]) = (out.first_mut(), names) {
+            *first = n.name.clone();
+        }
+        return out;
     }
     let short = match func.name.as_str() {
         "arg_max" => "max",
