@@ -11,13 +11,14 @@ pub(crate) mod mv_expand;
 pub(crate) mod parse_kv;
 mod pipeline;
 pub(crate) mod plugins;
+mod sort;
 mod summarize;
 pub(crate) mod top_nested;
 
 use crate::error::{Error, Result};
 use crate::functions::EvalCtx;
 use crate::hash::FxHashMap;
-use crate::plan::{Plan, PlanKind, SortSpec};
+use crate::plan::{Plan, PlanKind};
 use crate::table::{Catalog, Row, Table};
 use crate::types::Type;
 use crate::value::{compare, Value};
@@ -262,7 +263,7 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
         }
         PlanKind::Sort { input, keys, limit } => {
             let rows = run(input, ex)?.into_owned();
-            let mut sorted = sort(rows, keys, ctx);
+            let mut sorted = sort::sort(rows, keys, ctx);
             if let Some(l) = limit {
                 sorted.truncate(count_value(l, ctx));
             }
@@ -427,22 +428,4 @@ pub(crate) fn compare_key(a: &Value, b: &Value, desc: bool, nulls_first: bool) -
             }
         }
     }
-}
-
-/// A stable sort by the keys, each key evaluated once per row.
-fn sort(rows: Vec<Row>, keys: &[SortSpec], ctx: &EvalCtx) -> Vec<Row> {
-    let mut keyed: Vec<(Vec<Value>, Row)> = rows
-        .into_iter()
-        .map(|r| (keys.iter().map(|k| eval(&k.expr, &r, ctx)).collect(), r))
-        .collect();
-    keyed.sort_by(|(a, _), (b, _)| {
-        for (k, spec) in keys.iter().enumerate() {
-            let o = compare_key(&a[k], &b[k], spec.desc, spec.nulls_first);
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        Ordering::Equal
-    });
-    keyed.into_iter().map(|(_, r)| r).collect()
 }

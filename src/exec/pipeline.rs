@@ -74,9 +74,74 @@ pub(crate) struct Probe {
     /// The right columns the output keeps (`lookup` drops the key columns).
     right_keep: Vec<usize>,
     /// Right rows by key (no key with a null: a null never matches).
-    index: FxHashMap<Vec<Value>, Vec<u32>>,
+    index: JoinIndex,
     /// The kept right columns' nulls (a left outer row without a match).
     nulls: Row,
+}
+
+/// The rows of the built side by key: for each key its first and last row, and for each
+/// row the next one with its key (so rows with one key stay in order, and a key costs
+/// no allocation of its own). A single key column is kept as the value itself.
+struct JoinIndex {
+    single: FxHashMap<Value, (u32, u32)>,
+    multi: FxHashMap<Vec<Value>, (u32, u32)>,
+    next: Vec<u32>,
+}
+
+const END: u32 = u32::MAX;
+
+impl JoinIndex {
+    fn build(rows: &[Row], keys: &[usize]) -> JoinIndex {
+        let mut index = JoinIndex {
+            single: FxHashMap::default(),
+            multi: FxHashMap::default(),
+            next: vec![END; rows.len()],
+        };
+        for (i, row) in rows.iter().enumerate() {
+            let i = i as u32;
+            if keys.iter().any(|&k| row[k].is_null()) {
+                continue;
+            }
+            let ends = match keys {
+                [k] => index.single.entry(row[*k].clone()).or_insert((i, END)),
+                _ => index
+                    .multi
+                    .entry(keys.iter().map(|&k| row[k].clone()).collect())
+                    .or_insert((i, END)),
+            };
+            if ends.1 != END {
+                index.next[ends.1 as usize] = i;
+            }
+            ends.1 = i;
+        }
+        index
+    }
+
+    /// The rows whose key is the one in `row`'s `keys` columns, in order.
+    fn matches<'a>(&'a self, row: &[Value], keys: &[usize]) -> impl Iterator<Item = u32> + 'a {
+        let first = if keys.iter().any(|&k| row[k].is_null()) {
+            None
+        } else {
+            match keys {
+                [k] => self.single.get(&row[*k]),
+                _ => self.multi.get(
+                    keys.iter()
+                        .map(|&k| row[k].clone())
+                        .collect::<Vec<_>>()
+                        .as_slice(),
+                ),
+            }
+        };
+        let mut at = first.map_or(END, |e| e.0);
+        std::iter::from_fn(move || {
+            if at == END {
+                return None;
+            }
+            let r = at;
+            at = self.next[r as usize];
+            Some(r)
+        })
+    }
 }
 
 /// Join kinds whose output for a left row depends on that row alone (and the right
@@ -107,13 +172,7 @@ fn build_probe(
         Rows::Shared(t) => t,
         rows => Arc::new(Table::new(right.schema.clone(), rows.into_owned())),
     };
-    let mut index: FxHashMap<Vec<Value>, Vec<u32>> = FxHashMap::default();
-    for (i, row) in right.rows.iter().enumerate() {
-        let key: Vec<Value> = right_keys.iter().map(|&k| row[k].clone()).collect();
-        if !key.iter().any(Value::is_null) {
-            index.entry(key).or_default().push(i as u32);
-        }
-    }
+    let index = JoinIndex::build(&right.rows, right_keys);
     let right_keep: Vec<usize> = (0..right.columns.len())
         .filter(|i| !right_drop.contains(i))
         .collect();
@@ -1009,12 +1068,8 @@ impl Physical {
                     row = Cow::Owned(exprs.iter().map(|e| eval(e, &row, ctx)).collect());
                 }
                 PStep::Join(probe, keys) => {
-                    let key: Vec<Value> = keys.iter().map(|&i| row[i].clone()).collect();
-                    let matches: &[u32] = if key.iter().any(Value::is_null) {
-                        &[]
-                    } else {
-                        probe.index.get(&key).map_or(&[], Vec::as_slice)
-                    };
+                    let mut matches = probe.index.matches(&row, keys).peekable();
+                    let matched = matches.peek().is_some();
                     let joined = |r: Option<&Row>| -> Row {
                         let mut out = Vec::with_capacity(row.len() + probe.right_keep.len());
                         out.extend(row.iter().cloned());
@@ -1025,13 +1080,17 @@ impl Physical {
                         out
                     };
                     return match probe.kind {
-                        JoinKind::LeftSemi if matches.is_empty() => true,
-                        JoinKind::LeftAnti if !matches.is_empty() => true,
-                        JoinKind::LeftSemi | JoinKind::LeftAnti => self.feed(k + 1, row, ctx, emit),
-                        JoinKind::LeftOuter if matches.is_empty() => {
-                            self.feed(k + 1, Cow::Owned(joined(None)), ctx, emit)
+                        JoinKind::LeftSemi if !matched => true,
+                        JoinKind::LeftAnti if matched => true,
+                        JoinKind::LeftSemi | JoinKind::LeftAnti => {
+                            drop(matches);
+                            self.feed(k + 1, row, ctx, emit)
                         }
-                        _ => matches.iter().all(|&r| {
+                        JoinKind::LeftOuter if !matched => {
+                            let out = joined(None);
+                            self.feed(k + 1, Cow::Owned(out), ctx, emit)
+                        }
+                        _ => matches.all(|r| {
                             let out = joined(Some(&probe.right.rows[r as usize]));
                             self.feed(k + 1, Cow::Owned(out), ctx, emit)
                         }),

@@ -6,6 +6,8 @@
 //!   read only group keys, and to the left side of an `innerunique` join (which is
 //!   Kusto's semantics, not only an optimization: the left side is deduplicated after
 //!   the move).
+//! - `sort | take n` is `top n`: the sort keeps only its first `n` rows (as it sorts
+//!   stably, the same rows as sorting all and taking `n`).
 
 mod pushdown;
 
@@ -16,6 +18,31 @@ pub fn optimize(plan: Plan) -> Plan {
     let plan = plan.map_inputs(&mut optimize);
     match plan.kind {
         PlanKind::Filter { input, pred } => pushdown::filter(*input, pred),
+        PlanKind::Take { input, count } => match *input {
+            Plan {
+                schema,
+                kind:
+                    PlanKind::Sort {
+                        input,
+                        keys,
+                        limit: None,
+                    },
+            } => Plan {
+                schema,
+                kind: PlanKind::Sort {
+                    input,
+                    keys,
+                    limit: Some(count),
+                },
+            },
+            input => Plan {
+                schema: plan.schema,
+                kind: PlanKind::Take {
+                    input: Box::new(input),
+                    count,
+                },
+            },
+        },
         kind => Plan {
             schema: plan.schema,
             kind,
