@@ -26,3 +26,11 @@ impl From<ProductArg> for kql::io::Product {
         }
     }
 }
+
+/// Progress bars for long scans, when asked and when someone watches: standard error
+/// is a terminal and no CI system runs the command (CI sets `CI`).
+pub fn show_progress(wanted: bool) {
+    use std::io::IsTerminal;
+    let on = wanted && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    kql::io::progress::enable(on);
+}

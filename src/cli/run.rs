@@ -31,6 +31,10 @@ pub struct Args {
     /// Which copy of the Defender XDR tables the built-in schemas give.
     #[arg(long, value_enum, default_value = "sentinel")]
     pub product: super::ProductArg,
+    /// No progress bar while big files are read (there is none when standard error is
+    /// not a terminal, or under CI, anyway).
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -57,6 +61,7 @@ fn parse_now(s: &str) -> Result<i64, String> {
 }
 
 pub fn main(args: Args) -> ExitCode {
+    super::show_progress(!args.quiet);
     let stdin = args.query == "-";
     if !stdin && args.data.is_none() {
         eprintln!("error: `--data DIR` is required when QUERY is a file\n\nUsage: kql run QUERY --data DIR [--now T] [--format table|json|jsonl|csv] [--schema FILE|DIR]... [--product defender|sentinel]");

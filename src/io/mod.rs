@@ -3,6 +3,7 @@
 pub(crate) mod bytes;
 pub mod json;
 pub mod output;
+pub mod progress;
 pub mod scan;
 pub mod schema;
 

@@ -30,6 +30,7 @@ use super::json::{
     convert, convert_str, load_table_file, looks_like_iso_datetime, missing_value, object_end,
     Interner,
 };
+use super::progress::Progress;
 use super::schema::Schema;
 use crate::error::Result;
 use crate::hash::FxHashMap;
@@ -152,7 +153,7 @@ impl FileTable {
             layout: self.layout,
             tokens: Mutex::default(),
         };
-        let failed = read_chunks(&self.path, request.threads, request.stop, &work);
+        let failed = read_chunks(&self.name, &self.path, request.threads, request.stop, &work);
         let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
         match failed {
             Some(i) => Scanned::GaveUp(i),
@@ -179,7 +180,8 @@ impl FileTable {
             tokens: Mutex::default(),
         };
         let stop = AtomicBool::new(false);
-        if read_chunks(&self.path, crate::parallel::threads(), &stop, &work).is_some() {
+        let label = format!("{} (columns)", self.name);
+        if read_chunks(&label, &self.path, crate::parallel::threads(), &stop, &work).is_some() {
             return None;
         }
         let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -412,13 +414,15 @@ trait ChunkWork: Sync {
     /// The thread's own state, kept from chunk to chunk.
     type State;
     fn state(&self) -> Self::State;
-    /// Processes chunk `idx` (whole lines); false when the fast reader cannot read it.
-    fn chunk(&self, state: &mut Self::State, idx: usize, text: &[u8]) -> bool;
+    /// Processes chunk `idx` (whole lines): the rows it held, `None` when the fast
+    /// reader cannot read it.
+    fn chunk(&self, state: &mut Self::State, idx: usize, text: &[u8]) -> Option<u64>;
 }
 
 /// Reads `path` in chunks of whole lines on `threads` threads, handing each to `work`,
 /// until the end, `stop`, or a chunk `work` cannot read (returned).
 fn read_chunks<W: ChunkWork>(
+    label: &str,
     path: &Path,
     threads: usize,
     stop: &AtomicBool,
@@ -427,6 +431,7 @@ fn read_chunks<W: ChunkWork>(
     let Ok(file) = std::fs::File::open(path) else {
         return Some(0);
     };
+    let progress = Progress::start(label, file.metadata().map_or(0, |m| m.len()));
     // SAFETY: the map is only read, and only while the chunks are read. A file that
     // another process truncates meanwhile would fault on access (as with any mapped
     // read, in ripgrep for one); that is the price of not copying every byte from the
@@ -448,8 +453,8 @@ fn read_chunks<W: ChunkWork>(
     let failed = AtomicUsize::new(usize::MAX);
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
-            let (reader, failed) = (&reader, &failed);
-            scope.spawn(move || worker(reader, work, failed, stop));
+            let (reader, failed, progress) = (&reader, &failed, &progress);
+            scope.spawn(move || worker(reader, work, failed, stop, progress));
         }
     });
     match failed.load(Ordering::SeqCst) {
@@ -471,7 +476,8 @@ impl ChunkWork for RowWork<'_> {
     fn state(&self) -> ParseState {
         self.parser.state()
     }
-    fn chunk(&self, state: &mut ParseState, idx: usize, text: &[u8]) -> bool {
+    fn chunk(&self, state: &mut ParseState, idx: usize, text: &[u8]) -> Option<u64> {
+        let before = state.rows;
         let mut rows = ChunkRows {
             parser: &self.parser,
             state,
@@ -485,7 +491,8 @@ impl ChunkWork for RowWork<'_> {
         if let Some(walk) = &rows.array {
             walk.record(idx, &self.tokens);
         }
-        !rows.failed
+        let failed = rows.failed;
+        (!failed).then(|| (state.rows - before) as u64)
     }
 }
 
@@ -568,6 +575,7 @@ fn worker<W: ChunkWork>(
     work: &W,
     failed: &AtomicUsize,
     stop: &AtomicBool,
+    progress: &Progress,
 ) {
     let mut state = work.state();
     let mut buf: Vec<u8> = Vec::new();
@@ -641,11 +649,16 @@ fn worker<W: ChunkWork>(
         // A panic while working on a chunk must not leave the chunks after this one
         // waiting for it: it counts as a chunk the fast reader could not read (the full
         // loader reads it).
-        let ok = len > 0
-            && std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let rows = if len == 0 {
+            None
+        } else {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 work.chunk(&mut state, idx, text)
             }))
-            .unwrap_or(false);
+            .unwrap_or(None)
+        };
+        let ok = rows.is_some();
+        progress.advance(len as u64, rows.unwrap_or(0));
         if !ok {
             failed.fetch_min(idx, Ordering::SeqCst);
         }
@@ -727,7 +740,8 @@ impl ChunkWork for SkimWork {
     fn state(&self) -> SkimState {
         SkimState::default()
     }
-    fn chunk(&self, st: &mut SkimState, idx: usize, text: &[u8]) -> bool {
+    fn chunk(&self, st: &mut SkimState, idx: usize, text: &[u8]) -> Option<u64> {
+        let mut objects = 0;
         // This chunk's keys, by index into the thread's keys.
         let mut kinds: FxHashMap<usize, Kind> = FxHashMap::default();
         let mut order: Vec<usize> = Vec::new();
@@ -746,20 +760,16 @@ impl ChunkWork for SkimWork {
                 Some(w) => match w.next_element(text, &mut at, idx) {
                     Some(true) => {}
                     Some(false) => break,
-                    None => return false,
+                    None => return None,
                 },
             }
             let mut p = Cursor { b: text, i: at };
-            if skim_object(&mut p, st, &mut kinds, &mut order).is_none() {
-                return false;
-            }
+            skim_object(&mut p, st, &mut kinds, &mut order)?;
+            objects += 1;
             at = match &walk {
                 // An array's separators are the walk's.
                 Some(_) => p.i,
-                None => match p.line_end() {
-                    Some(next) => next,
-                    None => return false,
-                },
+                None => p.line_end()?,
             };
         }
         if let Some(w) = &walk {
@@ -773,7 +783,7 @@ impl ChunkWork for SkimWork {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push((idx, part));
-        true
+        Some(objects)
     }
 }
 
