@@ -3,7 +3,7 @@
 
 use super::{Binder, Entry, Inlined, Scope};
 use crate::ast::{self, BinaryOp, Dyn, Expr, ExprKind, ListOp, Literal, UnaryOp};
-use crate::error::{nearest, Error, Result, Span};
+use crate::error::{nearest, Code, Error, Result, Span};
 use crate::functions::{self, ArgInfo, FnError};
 use crate::plan::{BAgg, BExpr, Select, SelectKind};
 use crate::table::Column;
@@ -108,6 +108,8 @@ impl Binder<'_> {
                 let spans = [lhs.span, rhs.span];
                 match op {
                     BinaryOp::And | BinaryOp::Or => self.logical(*op, l, r, &spans),
+                    // Outside `search`, `Col:"x"` is a plain term match.
+                    BinaryOp::SearchTerm => self.call("has", vec![l, r], &spans, e.span),
                     _ => self.call(&op.kql_name(), vec![l, r], &spans, e.span),
                 }
             }
@@ -201,7 +203,8 @@ impl Binder<'_> {
             Some(Entry::Restrict(_)) => Err(Error::semantic(
                 format!("unknown column or variable `{}`", id.name),
                 id.span,
-            )),
+            )
+            .with_code(Code::Ks(142))),
             Some(Entry::Pattern(..)) => Err(Error::semantic(
                 format!(
                     "`{}` is a pattern, used here where a scalar is expected",
@@ -209,11 +212,17 @@ impl Binder<'_> {
                 ),
                 id.span,
             )),
+            // Any name is a column of an open table (the check's stand-in for what it
+            // cannot know).
+            None if super::recover::open_marker(cx.row).is_some() => {
+                Ok(super::recover::unknown(id.span))
+            }
             None => {
                 let mut candidates: Vec<&str> = cx.row.iter().map(|c| c.name.as_str()).collect();
                 candidates.extend(scope.names());
                 let mut err =
-                    Error::semantic(format!("unknown column or variable `{}`", id.name), id.span);
+                    Error::semantic(format!("unknown column or variable `{}`", id.name), id.span)
+                        .with_code(Code::Ks(142));
                 if let Some(n) = nearest(&id.name, candidates) {
                     err = err.with_hint(format!("did you mean `{n}`?"));
                 } else if self.catalog.get(&id.name).is_some() {
@@ -229,12 +238,13 @@ impl Binder<'_> {
 
     fn logical(&self, op: BinaryOp, l: Bound, r: Bound, spans: &[Span]) -> Result<Bound> {
         for (b, span) in [&l, &r].into_iter().zip(spans) {
-            if !matches!(b.ty, Type::Bool | Type::Dynamic) {
+            if !matches!(b.ty, Type::Bool | Type::Dynamic | Type::Unknown) {
                 let word = if op == BinaryOp::And { "and" } else { "or" };
                 return Err(Error::semantic(
                     format!("`{word}` expects bool operands, found {}", b.ty),
                     *span,
-                ));
+                )
+                .with_code(Code::Ks(106)));
             }
         }
         let expr = match (op, &l.expr, &r.expr) {
@@ -268,8 +278,17 @@ impl Binder<'_> {
                 constant: a.constant(),
             })
             .collect();
-        let bound = functions::bind_scalar(name, &infos)
-            .map_err(|e| self.fn_error(e, name, spans, span, false))?;
+        let bound = match functions::bind_scalar(name, &infos) {
+            Ok(b) => b,
+            Err(e) => {
+                if self.checking() {
+                    if let Some(b) = self.check_call(name, &infos, &e, span) {
+                        return Ok(b);
+                    }
+                }
+                return Err(self.fn_error(e, name, spans, span, false));
+            }
+        };
         let imp: Arc<dyn functions::ScalarImpl> = if VOLATILE.contains(&name) {
             Arc::new(Volatile(bound.imp))
         } else {
@@ -305,9 +324,13 @@ impl Binder<'_> {
         } else {
             "function"
         };
+        // Operators (`==`, `+`, `has`) are registry names that do not read like a
+        // function's: Kusto reports their type errors as KS106, a function's as KS107.
+        let operator = functions::is_operator(name);
         match e {
             FnError::Unknown => {
-                let mut err = Error::semantic(format!("unknown {what} `{name}`"), span);
+                let mut err = Error::semantic(format!("unknown {what} `{name}`"), span)
+                    .with_code(Code::Ks(211));
                 let names = functions::known_names().chain(super::BINDER_FUNCTIONS.iter().copied());
                 if let Some(n) = nearest(name, names) {
                     err = err.with_hint(format!("did you mean `{n}`?"));
@@ -315,11 +338,18 @@ impl Binder<'_> {
                 err
             }
             FnError::Unsupported => Error::unsupported(name, span),
-            FnError::Arity(msg) => Error::semantic(format!("`{name}`: {msg}"), span),
+            FnError::Arity(msg) => {
+                Error::semantic(format!("`{name}`: {msg}"), span).with_code(Code::Ks(119))
+            }
             FnError::Type(i, msg) => Error::semantic(
                 format!("`{name}`: {msg}"),
                 spans.get(i).copied().unwrap_or(span),
-            ),
+            )
+            .with_code(if operator {
+                Code::Ks(106)
+            } else {
+                Code::Ks(107)
+            }),
         }
     }
 
@@ -549,6 +579,7 @@ impl Binder<'_> {
                     format!("aggregate function `{name}` is only allowed in `summarize`"),
                     span,
                 )
+                .with_code(Code::Ks(144))
                 .with_hint("use it inside `summarize`, or a scalar function instead")),
             };
         }
@@ -802,8 +833,26 @@ impl Binder<'_> {
                 constant: a.constant(),
             })
             .collect();
-        let b = functions::bind_aggregate(&func.name, &infos)
-            .map_err(|e| self.fn_error(e, &func.name, &spans, span, true))?;
+        let b = match functions::bind_aggregate(&func.name, &infos) {
+            Ok(b) => b,
+            Err(e) => {
+                let typed = if self.checking() {
+                    self.check_aggregate(&func.name, &infos, &e)
+                } else {
+                    None
+                };
+                let Some(outputs) = typed else {
+                    return Err(self.fn_error(e, &func.name, &spans, span, true));
+                };
+                return Ok((
+                    BAgg {
+                        imp: Arc::new(super::recover::Unrunnable),
+                        args: bound.into_iter().map(|a| a.expr).collect(),
+                    },
+                    outputs,
+                ));
+            }
+        };
         Ok((
             BAgg {
                 imp: Arc::from(b.imp),

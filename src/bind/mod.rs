@@ -15,12 +15,13 @@ mod ops;
 mod parse_kv;
 mod pattern;
 mod pushdown;
+mod recover;
 mod star_args;
 mod top_nested;
 mod tuple;
 
 use crate::ast::{self, Expr, ExprKind, FunctionDef, LetValue, Query, StatementKind};
-use crate::error::{nearest, Error, Result, Span};
+use crate::error::{nearest, Code, Error, Result, Span};
 use crate::functions::EvalCtx;
 use crate::plan::{BExpr, Plan, PlanKind};
 use crate::table::{Catalog, CatalogEntry, Column};
@@ -28,13 +29,37 @@ use crate::types::Type;
 use std::rc::Rc;
 use std::sync::Arc;
 
-/// Binds a parsed query without running anything and returns the schema of each result.
-/// Works on a catalog that holds only schemas.
+/// Binds a parsed query without running anything and returns the schema of each result,
+/// or the first error found. Works on a catalog that holds only schemas.
 pub fn check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> {
+    let report = check_all(query, catalog);
+    match report.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(report.schemas),
+    }
+}
+
+/// What binding a query without data finds: every error (binding carries on after
+/// each, see [`recover`]) and the schema of each result.
+pub struct CheckReport {
+    pub errors: Vec<Error>,
+    pub schemas: Vec<Vec<Column>>,
+}
+
+/// Binds a parsed query without running anything, recording every error.
+pub fn check_all(query: &Query, catalog: &Catalog) -> CheckReport {
     let now = crate::exec::now_ticks();
     let binder = Binder::new(catalog, now, false);
-    let plans = binder.bind_query(query)?;
-    Ok(plans.into_iter().map(|p| p.schema).collect())
+    let result = binder.bind_query(query);
+    let mut errors = binder.take_recovered();
+    let schemas = match result {
+        Ok(plans) => plans.into_iter().map(|p| p.schema).collect(),
+        Err(e) => {
+            errors.push(e);
+            Vec::new()
+        }
+    };
+    CheckReport { errors, schemas }
 }
 
 /// What a name in scope stands for.
@@ -199,6 +224,8 @@ pub(crate) struct Binder<'a> {
     pub(crate) run: bool,
     /// The input of the `mv-apply` subquery being bound (its pipeline starts with `*`).
     pub(crate) implicit: std::cell::RefCell<Option<Plan>>,
+    /// Errors the check carried on after (see [`recover`]); always empty when running.
+    pub(crate) recovered: std::cell::RefCell<Vec<Error>>,
 }
 
 impl<'a> Binder<'a> {
@@ -208,6 +235,7 @@ impl<'a> Binder<'a> {
             ctx: EvalCtx::new(now),
             run,
             implicit: std::cell::RefCell::new(None),
+            recovered: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -219,7 +247,8 @@ impl<'a> Binder<'a> {
         for st in &query.statements {
             match &st.kind {
                 StatementKind::Let { name, value } => {
-                    scope = self.bind_let(&scope, name, value)?;
+                    let bound = self.bind_let(&scope, name, value);
+                    scope = self.recover(bound, || self.unknown_let(&scope, name, value))?;
                 }
                 // Request properties: `query_take_max_records` limits the results of
                 // the statements after it; the others change nothing kql computes.
@@ -270,11 +299,12 @@ impl<'a> Binder<'a> {
                     scope = scope.with("", Entry::Restrict(allowed));
                 }
                 StatementKind::Other { keyword, .. } => {
-                    return Err(Error::unsupported(&keyword.name, st.span));
+                    self.recover(Err(Error::unsupported(&keyword.name, st.span)), || ())?;
                 }
                 StatementKind::Expr(e) => {
                     if self.is_tabular(e, &scope) {
-                        let plan = self.tabular(e, &scope)?;
+                        let plan = self.tabular(e, &scope);
+                        let plan = self.recover(plan, || recover::open_plan(Vec::new()))?;
                         plans.push(match &take_max {
                             Some(n) => Plan {
                                 schema: plan.schema.clone(),
@@ -287,7 +317,8 @@ impl<'a> Binder<'a> {
                         });
                     } else {
                         // A bare scalar statement behaves like `print`.
-                        let b = self.scalar(e, &[], &scope)?;
+                        let b = self.scalar(e, &[], &scope);
+                        let b = self.recover(b, || recover::unknown(e.span))?;
                         plans.push(Plan {
                             schema: vec![Column::new("print_0", b.ty)],
                             kind: PlanKind::Print(vec![b.expr]),
@@ -303,6 +334,21 @@ impl<'a> Binder<'a> {
             ));
         }
         Ok(plans)
+    }
+
+    /// The scope after a `let` the check could not bind: the name stands for an
+    /// open table or a value of unknown type, so its uses add no findings.
+    fn unknown_let(&self, scope: &Scope, name: &ast::Ident, value: &LetValue) -> Scope {
+        let entry = match value {
+            LetValue::Expr(e) if self.is_tabular(e, scope) => {
+                Entry::Tabular(Arc::new(recover::open_plan(Vec::new())))
+            }
+            _ => Entry::Scalar {
+                expr: crate::plan::BExpr::Unavailable(name.span),
+                ty: Type::Unknown,
+            },
+        };
+        scope.with(&name.name, entry)
     }
 
     pub(crate) fn bind_let(
@@ -492,7 +538,8 @@ impl<'a> Binder<'a> {
     pub(crate) fn unknown_table(&self, name: &str, span: Span, scope: &Scope) -> Error {
         let mut candidates: Vec<&str> = self.catalog.names().collect();
         candidates.extend(scope.names());
-        let mut err = Error::semantic(format!("unknown table or variable `{name}`"), span);
+        let mut err = Error::semantic(format!("unknown table or variable `{name}`"), span)
+            .with_code(Code::Ks(204));
         if let Some(n) = nearest(name, candidates.iter().copied()) {
             err = err.with_hint(format!("did you mean `{n}`?"));
         }

@@ -175,6 +175,7 @@ pub(crate) fn aggregate_name(
         "make_set" | "make_set_if" | "makeset" => "set",
         "make_list" | "make_list_if" | "make_list_with_nulls" | "makelist" => "list",
         "make_bag" | "make_bag_if" => "bag",
+        "make_dictionary" => "dictionary",
         "buildschema" => "schema",
         other => other,
     };

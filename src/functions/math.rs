@@ -63,6 +63,13 @@ fn real_fn(name: &str, args: &[ArgInfo], f: fn(f64) -> f64) -> Bound {
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
     use Want::*;
     Some(match name {
+        // The docs take int, real or timespan: abs(-1h) is 1h.
+        "abs" if args.len() == 1 && args[0].ty == Type::TimeSpan => {
+            pure(Type::TimeSpan, |a| match &a[0] {
+                Value::TimeSpan(t) => Value::TimeSpan(t.wrapping_abs()),
+                _ => Value::Null,
+            })
+        }
         "abs" => sig(name, args, 1, 1, &[Num]).and_then(|_| {
             let ty = match args[0].ty {
                 Type::Int | Type::Long => Type::Long,

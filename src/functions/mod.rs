@@ -220,6 +220,12 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
         .filter(|n| !n.starts_with("__"))
 }
 
+/// Whether `name` is a scalar operator's registry name (`==`, `+`, `has`, `in`, ...)
+/// rather than a function's.
+pub fn is_operator(name: &str) -> bool {
+    name != "not" && ops::NAMES.contains(&name)
+}
+
 /// Whether kql implements scalar function `name` (operators included).
 pub fn is_scalar_implemented(name: &str) -> bool {
     let name = canonical(name);

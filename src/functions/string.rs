@@ -612,7 +612,7 @@ pub(crate) fn convert_text(s: &str, ty: Type) -> Value {
         Type::DateTime => crate::value::parse_datetime(s).map_or(Value::Null, Value::DateTime),
         Type::TimeSpan => crate::value::parse_timespan(s).map_or(Value::Null, Value::TimeSpan),
         Type::Guid => crate::value::parse_guid(s).map_or(Value::Null, Value::Guid),
-        Type::Dynamic => super::convert::parse_json(&v),
+        Type::Dynamic | Type::Unknown => super::convert::parse_json(&v),
     }
 }
 

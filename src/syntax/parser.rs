@@ -18,6 +18,9 @@ pub struct Parser<'a> {
     pub pos: usize,
     depth: usize,
     tree: usize,
+    /// Forms Kusto accepts that probably do not mean what they say (`where x = true`):
+    /// warnings carried on the [`crate::ast::Query`] for `kql check`.
+    pub warnings: Vec<Error>,
 }
 
 impl<'a> Parser<'a> {
@@ -28,6 +31,7 @@ impl<'a> Parser<'a> {
             pos: 0,
             depth: 0,
             tree: 0,
+            warnings: Vec::new(),
         }
     }
 

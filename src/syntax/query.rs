@@ -12,6 +12,7 @@ impl Parser<'_> {
         Ok(Query {
             statements,
             span: Span::new(0, self.src.len()),
+            warnings: std::mem::take(&mut self.warnings),
         })
     }
 
