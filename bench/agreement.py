@@ -152,7 +152,17 @@ def compare(args):
     print(f"agree: {len(agree)} ({pct(len(agree))}); false alarms: {len(alarms)} ({pct(len(alarms))}); "
           f"misses: {len(misses)} ({pct(len(misses))})")
     both_clean = sum(1 for f in agree if not k[f]["errors"])
-    print(f"  of which both clean: {both_clean}; both report an error: {len(agree) - both_clean}")
+    both_err = [f for f in agree if k[f]["errors"]]
+    # Where both report errors: does kql's first error stand on a line Kusto reports,
+    # and with Kusto's code?
+    same_line = same_code = 0
+    for f in both_err:
+        first = q[f][0]
+        lines = {d["line"] for d in k[f]["errors"]}
+        same_line += first["line"] in lines
+        same_code += any(d["line"] == first["line"] and d["code"] == first["code"] for d in k[f]["errors"])
+    print(f"  of which both clean: {both_clean}; both report an error: {len(both_err)} "
+          f"(kql's first error on a line Kusto reports: {same_line}, with Kusto's code: {same_code})")
     print("false alarms by kql's message:")
     for m, c in collections.Counter(shape(d["message"]) for _, d in alarms).most_common(40):
         print(f"  {c:4}  {m}")

@@ -68,6 +68,9 @@ pub mod codes {
     /// `where x = value`: Kusto filters on `value` and drops the name; almost always
     /// a slip for `==`. Kusto.Language accepts it without a word; kql warns.
     pub const ASSIGN_IN_WHERE: Code = Code::Kql(1);
+    /// A typed literal whose text is not a value of its type (`datetime("Insert
+    /// date")`): Kusto.Language does not read the text, the engine fails on it.
+    pub const BAD_LITERAL: Code = Code::Kql(2);
 }
 
 /// Where an error happened.

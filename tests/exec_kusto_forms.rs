@@ -102,3 +102,18 @@ fn functions_over_the_types_kusto_allows() {
         ),
     ]);
 }
+
+#[test]
+fn summarize_names_expressions_over_aggregates() {
+    // Kusto.Language: an unnamed expression over an aggregate is named after it
+    // (`tostring(make_set(s))` → `set_s`, `strlen(max(s))` → `strlen_max_s`), a named
+    // first argument of `bin` names the key; other expressions are `Column1`, ...
+    let t = "let T = datatable(s:string, t:datetime) ['a', datetime(2026-01-01 10:07)];\n";
+    cases(&[
+        (
+            &format!("{t}T | summarize tostring(make_set(s)), strlen(max(s)), toupper(take_any(s)), strcat(max(s), 'x') by bin(b = t, 1h)"),
+            "b:datetime, set_s:string, strlen_max_s:long, Column1:string, Column2:string\n2026-01-01T10:00:00Z|[\"a\"]|1|A|ax",
+        ),
+        (&format!("{t}T | search * | project s"), "s:string\na"),
+    ]);
+}

@@ -78,13 +78,22 @@ impl Binder<'_> {
 
     pub(crate) fn expr(&self, e: &Expr, cx: &Ctx<'_, '_>, scope: &Scope) -> Result<Bound> {
         match &e.kind {
-            ExprKind::Literal(lit) => {
-                let (v, ty) = literal_value(lit, e.span)?;
-                Ok(Bound {
+            ExprKind::Literal(lit) => match literal_value(lit, e.span) {
+                Ok((v, ty)) => Ok(Bound {
                     expr: BExpr::Const(v),
                     ty,
-                })
-            }
+                }),
+                // Kusto.Language does not read the text of `datetime("...")`: the check
+                // warns, the run fails.
+                Err(err) if self.checking() => {
+                    self.warn(err.with_code(crate::error::codes::BAD_LITERAL));
+                    Ok(Bound {
+                        expr: BExpr::Unavailable(e.span),
+                        ty: literal_type(lit),
+                    })
+                }
+                Err(err) => Err(err),
+            },
             ExprKind::Name(id) => self.name(id, cx, scope),
             ExprKind::Paren(inner) => self.expr(inner, cx, scope),
             ExprKind::JoinSide { .. } => Err(Error::semantic(
@@ -905,6 +914,23 @@ fn selection(name: &str, args: &[Bound], ty: Type) -> Option<Select> {
     // The registry's rule: every chosen value is converted once any value's type differs.
     let cast = values.iter().any(|&i| args[i].ty != ty);
     Some(Select { kind, ty, cast })
+}
+
+/// The type of a literal, whatever its text.
+fn literal_type(lit: &Literal) -> Type {
+    match lit {
+        Literal::Bool(_) => Type::Bool,
+        Literal::Int(_) => Type::Int,
+        Literal::Long(_) => Type::Long,
+        Literal::Real(_) => Type::Real,
+        Literal::Decimal(_) => Type::Decimal,
+        Literal::String(_) => Type::String,
+        Literal::DateTime(_) => Type::DateTime,
+        Literal::TimeSpan(_) => Type::TimeSpan,
+        Literal::Guid(_) => Type::Guid,
+        Literal::Dynamic(_) => Type::Dynamic,
+        Literal::Null(ty) => *ty,
+    }
 }
 
 /// The value and type of a literal.

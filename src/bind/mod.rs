@@ -43,6 +43,8 @@ pub fn check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> {
 /// each, see [`recover`]) and the schema of each result.
 pub struct CheckReport {
     pub errors: Vec<Error>,
+    /// What Kusto accepts but kql warns about (the parser's warnings are on the query).
+    pub warnings: Vec<Error>,
     pub schemas: Vec<Vec<Column>>,
 }
 
@@ -59,7 +61,11 @@ pub fn check_all(query: &Query, catalog: &Catalog) -> CheckReport {
             Vec::new()
         }
     };
-    CheckReport { errors, schemas }
+    CheckReport {
+        errors,
+        warnings: binder.take_warnings(),
+        schemas,
+    }
 }
 
 /// What a name in scope stands for.
@@ -226,6 +232,8 @@ pub(crate) struct Binder<'a> {
     pub(crate) implicit: std::cell::RefCell<Option<Plan>>,
     /// Errors the check carried on after (see [`recover`]); always empty when running.
     pub(crate) recovered: std::cell::RefCell<Vec<Error>>,
+    /// What the check warns about (see [`recover`]).
+    pub(crate) warnings: std::cell::RefCell<Vec<Error>>,
 }
 
 impl<'a> Binder<'a> {
@@ -236,6 +244,7 @@ impl<'a> Binder<'a> {
             run,
             implicit: std::cell::RefCell::new(None),
             recovered: std::cell::RefCell::new(Vec::new()),
+            warnings: std::cell::RefCell::new(Vec::new()),
         }
     }
 

@@ -85,6 +85,11 @@ impl Binder<'_> {
         }
     }
 
+    /// Records a warning (only the check reports them).
+    pub(crate) fn warn(&self, e: Error) {
+        self.warnings.borrow_mut().push(e);
+    }
+
     /// Records an error the check carries on after.
     pub(crate) fn record(&self, e: Error) {
         if e.kind != ErrorKind::Unsupported {
@@ -94,17 +99,27 @@ impl Binder<'_> {
 
     /// The errors recorded so far, in the order found, each once.
     pub(crate) fn take_recovered(&self) -> Vec<Error> {
-        let mut out: Vec<Error> = Vec::new();
-        for e in self.recovered.borrow_mut().drain(..) {
-            if !out
-                .iter()
-                .any(|o| o.location == e.location && o.message == e.message)
-            {
-                out.push(e);
-            }
-        }
-        out
+        once_each(self.recovered.borrow_mut().drain(..))
     }
+
+    /// The warnings recorded so far, in the order found, each once.
+    pub(crate) fn take_warnings(&self) -> Vec<Error> {
+        once_each(self.warnings.borrow_mut().drain(..))
+    }
+}
+
+/// Each error once (a function's body is bound at each call).
+fn once_each(errors: impl Iterator<Item = Error>) -> Vec<Error> {
+    let mut out: Vec<Error> = Vec::new();
+    for e in errors {
+        if !out
+            .iter()
+            .any(|o| o.location == e.location && o.message == e.message)
+        {
+            out.push(e);
+        }
+    }
+    out
 }
 
 /// The implementation of an aggregate the check typed but cannot run; plans holding

@@ -43,11 +43,17 @@ pub fn check_source(file: &str, source: &str, catalog: &Catalog) -> Vec<Diagnost
         Ok(q) => q,
         Err(e) => return vec![Diagnostic::new(file, &text, e, Severity::Error)],
     };
-    let warnings = query.warnings.iter().cloned().chain(lints(&query));
+    let (errors, bind_warnings) = engine::bind_check_all(&query, catalog);
+    let warnings = query
+        .warnings
+        .iter()
+        .cloned()
+        .chain(lints(&query))
+        .chain(bind_warnings);
     let mut out: Vec<Diagnostic> = warnings
         .map(|e| Diagnostic::new(file, &text, e, Severity::Warning))
         .collect();
-    for e in engine::bind_check_all(&query, catalog) {
+    for e in errors {
         out.push(Diagnostic::new(file, &text, e, Severity::Error));
     }
     out.sort_by_key(|d| d.error.span().map_or(usize::MAX, |s| s.start));
@@ -250,6 +256,14 @@ mod tests {
             (
                 "T | where Flag = true",
                 &[("warning KQL001 1:16", "filters on `true` alone")],
+            ),
+            (
+                "T | extend t = datetime('Insert date')",
+                &[("warning KQL002 1:16", "invalid datetime literal")],
+            ),
+            (
+                "T | invoke Nope()",
+                &[("error KS211 1:12", "unknown function `Nope`")],
             ),
         ];
         for (q, want) in cases {

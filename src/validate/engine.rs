@@ -21,10 +21,11 @@ pub fn bind_check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> 
     crate::bind::check(query, catalog)
 }
 
-/// Every error binding `query` against `catalog` finds (the binder carries on after
-/// each), in the order found.
-pub fn bind_check_all(query: &Query, catalog: &Catalog) -> Vec<Error> {
-    crate::bind::check_all(query, catalog).errors
+/// Every error and warning binding `query` against `catalog` finds (the binder
+/// carries on after each error), in the order found.
+pub fn bind_check_all(query: &Query, catalog: &Catalog) -> (Vec<Error>, Vec<Error>) {
+    let r = crate::bind::check_all(query, catalog);
+    (r.errors, r.warnings)
 }
 
 pub fn run(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {

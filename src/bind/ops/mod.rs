@@ -2,7 +2,7 @@
 //! schema and gives a plan node with its output schema.
 
 use super::expr::{AggCollector, Bound, Ctx};
-use super::names::{aggregate_name, derived_name, next_column_name, unique};
+use super::names::{aggregate_name, derived_name, next_column_name, summary_name, unique};
 use super::recover::{open_marker, open_plan, typed_plan, unknown, unknown_aggregate};
 use super::{Binder, Entry, Inlined, Scope};
 use crate::ast::{
@@ -732,7 +732,8 @@ impl Binder<'_> {
                     _ => Err(Error::semantic(
                         format!("unknown function `{}`", func.name),
                         func.span,
-                    )),
+                    )
+                    .with_code(Code::Ks(211))),
                 }
             }
             other => Err(Error::unsupported(other.name(), span)),

@@ -80,6 +80,11 @@ impl Binder<'_> {
                 let col = self.scalar(lhs, row, scope)?;
                 self.search_term(col, text, e.span)
             }
+            // `search *`: every row (the docs: `where 0==0`).
+            ExprKind::Star => Ok(Bound {
+                expr: BExpr::Const(Value::Bool(true)),
+                ty: Type::Bool,
+            }),
             ExprKind::Paren(inner) => self.search_predicate(inner, row, scope),
             ExprKind::Binary {
                 op: op @ (ast::BinaryOp::And | ast::BinaryOp::Or),

@@ -124,7 +124,10 @@ impl Binder<'_> {
                         check_new_name_in(&t, &n.name, n.span)?;
                         n.name.clone()
                     }
-                    _ => next_column_name(&t),
+                    _ => match summary_name(&item.expr, &input_schema) {
+                        Some(n) => unique(&n, &t),
+                        None => next_column_name(&t),
+                    },
                 };
                 finals.push((name, b, false));
             }
