@@ -23,6 +23,17 @@ pub struct Query {
     /// What the parser accepted but warns about (Kusto accepts it silently).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<crate::error::Error>,
+    /// When parsed recovering from errors (`kql check`): the names declared by
+    /// statements that did not parse (`let x = <error>`), which stand for unknowns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unparsed: Vec<Ident>,
+    /// How many statements did not parse (when recovering).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub broken: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

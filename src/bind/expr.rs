@@ -181,6 +181,7 @@ impl Binder<'_> {
                 expr: expr.clone(),
                 ty: *ty,
             }),
+            Some(e) if super::recover::is_unknown_entry(e) => Ok(super::recover::unknown(id.span)),
             Some(Entry::Tabular(_)) => Err(Error::semantic(
                 format!(
                     "`{}` is a table, used here where a scalar is expected",
@@ -437,6 +438,12 @@ impl Binder<'_> {
         scope: &Scope,
     ) -> Result<Bound> {
         let name = func.name.as_str();
+        if scope
+            .get(name)
+            .is_some_and(super::recover::is_unknown_entry)
+        {
+            return Ok(super::recover::unknown(span));
+        }
         if let Some(Entry::Function(f, fscope)) = scope.get(name) {
             let (f, fscope) = (f.clone(), fscope.clone());
             return match self.inline_call(&f, &fscope, func, args, cx.row, scope, None)? {

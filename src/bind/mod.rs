@@ -251,6 +251,10 @@ impl<'a> Binder<'a> {
     /// Binds every statement; each tabular expression statement gives one plan.
     pub(crate) fn bind_query(&self, query: &Query) -> Result<Vec<Plan>> {
         let mut scope = Scope::default();
+        // Names of statements that did not parse stand for unknowns (see `recover`).
+        for name in &query.unparsed {
+            scope = scope.with(&name.name, recover::unknown_entry());
+        }
         let mut plans = Vec::new();
         let mut take_max: Option<BExpr> = None;
         for st in &query.statements {
@@ -336,7 +340,7 @@ impl<'a> Binder<'a> {
                 }
             }
         }
-        if plans.is_empty() {
+        if plans.is_empty() && query.broken == 0 {
             return Err(Error::semantic(
                 "the query has no tabular expression to return",
                 query.span,
@@ -349,13 +353,11 @@ impl<'a> Binder<'a> {
     /// open table or a value of unknown type, so its uses add no findings.
     fn unknown_let(&self, scope: &Scope, name: &ast::Ident, value: &LetValue) -> Scope {
         let entry = match value {
-            LetValue::Expr(e) if self.is_tabular(e, scope) => {
-                Entry::Tabular(Arc::new(recover::open_plan(Vec::new())))
-            }
-            _ => Entry::Scalar {
+            LetValue::Expr(e) if !self.is_tabular(e, scope) => Entry::Scalar {
                 expr: crate::plan::BExpr::Unavailable(name.span),
                 ty: Type::Unknown,
             },
+            _ => recover::unknown_entry(),
         };
         scope.with(&name.name, entry)
     }

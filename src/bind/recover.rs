@@ -46,6 +46,18 @@ pub(crate) fn open_plan(mut schema: Vec<Column>) -> Plan {
     }
 }
 
+/// What a name stands for when the check could not bind (or parse) its `let`: an
+/// open table with no known column, which also serves as a value or a function of
+/// unknown type where one is used (see [`is_unknown_entry`]).
+pub(crate) fn unknown_entry() -> super::Entry {
+    super::Entry::Tabular(std::sync::Arc::new(open_plan(Vec::new())))
+}
+
+/// Whether `entry` is [`unknown_entry`].
+pub(crate) fn is_unknown_entry(entry: &super::Entry) -> bool {
+    matches!(entry, super::Entry::Tabular(p) if p.schema.len() == 1 && open_marker(&p.schema).is_some())
+}
+
 /// A plan with exactly `schema`, which is never run (the check types what it cannot run).
 pub(crate) fn typed_plan(schema: Vec<Column>) -> Plan {
     Plan {

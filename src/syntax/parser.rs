@@ -21,6 +21,11 @@ pub struct Parser<'a> {
     /// Forms Kusto accepts that probably do not mean what they say (`where x = true`):
     /// warnings carried on the [`crate::ast::Query`] for `kql check`.
     pub warnings: Vec<Error>,
+    /// Whether to carry on after a statement that does not parse (for `kql check`),
+    /// keeping its error in `errors` and the name it declares in `unparsed`.
+    pub recovering: bool,
+    pub errors: Vec<Error>,
+    pub unparsed: Vec<Ident>,
 }
 
 impl<'a> Parser<'a> {
@@ -32,6 +37,9 @@ impl<'a> Parser<'a> {
             depth: 0,
             tree: 0,
             warnings: Vec::new(),
+            recovering: false,
+            errors: Vec::new(),
+            unparsed: Vec::new(),
         }
     }
 
@@ -292,6 +300,13 @@ impl<'a> Parser<'a> {
             .with_hint("split it with `let` statements"));
         }
         Ok(())
+    }
+
+    /// Back at the top level (after skipping a statement that did not parse, whose
+    /// error left its nesting counted).
+    pub fn reset_depth(&mut self) {
+        self.depth = 0;
+        self.tree = 0;
     }
 
     pub fn leave(&mut self) {

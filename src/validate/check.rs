@@ -39,9 +39,13 @@ pub fn catalog(schema_files: &[PathBuf], data: Option<&Path>) -> Result<Catalog>
 /// last).
 pub fn check_source(file: &str, source: &str, catalog: &Catalog) -> Vec<Diagnostic> {
     let text: std::sync::Arc<str> = std::sync::Arc::from(source);
-    let query = match engine::parse(source) {
-        Ok(q) => q,
-        Err(e) => return vec![Diagnostic::new(file, &text, e, Severity::Error)],
+    let (query, syntax) = engine::parse_recovering(source);
+    let mut out: Vec<Diagnostic> = syntax
+        .into_iter()
+        .map(|e| Diagnostic::new(file, &text, e, Severity::Error))
+        .collect();
+    let Some(query) = query else {
+        return out;
     };
     let (errors, bind_warnings) = engine::bind_check_all(&query, catalog);
     let warnings = query
@@ -50,9 +54,7 @@ pub fn check_source(file: &str, source: &str, catalog: &Catalog) -> Vec<Diagnost
         .cloned()
         .chain(lints(&query))
         .chain(bind_warnings);
-    let mut out: Vec<Diagnostic> = warnings
-        .map(|e| Diagnostic::new(file, &text, e, Severity::Warning))
-        .collect();
+    out.extend(warnings.map(|e| Diagnostic::new(file, &text, e, Severity::Warning)));
     for e in errors {
         out.push(Diagnostic::new(file, &text, e, Severity::Error));
     }
@@ -299,6 +301,16 @@ mod tests {
             (
                 "Tx | where a == 1;\nTy | count",
                 &["KS204 1:1", "KS204 2:1"],
+            ),
+            // A statement that does not parse is skipped to the next `;`; the name it
+            // declares stands for an unknown, so its uses add nothing.
+            (
+                "let a = T | where (Count > ;\na | where Nope == 1;\nT | where Gone == 1 | take",
+                &["parse 1:28", "parse 3:27"],
+            ),
+            (
+                "let f = (x:long) { x + };\nT | extend y = f(Count) | where Account > 1",
+                &["parse 1:24", "KS106 2:43"],
             ),
         ];
         for (q, want) in cases {

@@ -15,6 +15,11 @@ pub fn parse(text: &str) -> Result<Query> {
     crate::syntax::parse(text)
 }
 
+/// The statements of `text` that parse, and every syntax error.
+pub fn parse_recovering(text: &str) -> (Option<Query>, Vec<Error>) {
+    crate::syntax::parse_recovering(text)
+}
+
 /// Binds `query` against `catalog` (schemas only) without running it; the
 /// columns of each result.
 pub fn bind_check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> {
