@@ -2,15 +2,20 @@
 //! against local JSON tables, with Kusto's semantics.
 //!
 //! Arrows go one way: [`syntax`] (text → [`ast`]) → [`bind`] (names and types) →
-//! [`exec`] (rows) → [`io`] (files); the `kql` binary sits on top.
+//! [`exec`] (rows) → [`io`] (files); [`session`] drives a query through them, and the
+//! `kql` binary sits on top.
 
 pub mod ast;
 pub mod bind;
 pub mod error;
 pub mod exec;
 pub mod functions;
+pub(crate) mod hash;
 pub mod io;
+pub(crate) mod parallel;
 pub mod plan;
+pub mod rules;
+pub mod session;
 pub mod syntax;
 pub mod table;
 pub mod types;
@@ -18,7 +23,7 @@ pub mod validate;
 pub mod value;
 
 pub use error::{Error, ErrorKind, Result, Span};
-pub use exec::run_query;
+pub use session::{run_query, Session};
 pub use table::{Catalog, Column, Table};
 pub use types::Type;
 pub use value::Value;

@@ -164,9 +164,6 @@ pub struct ParseSpec {
 /// Output column, its type, and the conversion from the captured text.
 pub type ParseTarget = (usize, Type, Option<Arc<dyn ScalarImpl>>);
 
-/// Rows handed from an operator to the subquery it runs (mv-apply).
-pub type Slot = Arc<std::sync::Mutex<Vec<crate::table::Row>>>;
-
 /// An operator with its own module under `exec/` (top-nested, parse-kv, ...): it reads
 /// its whole input and returns its output rows (in the plan's schema).
 pub trait RowsOp: Send + Sync {
@@ -185,12 +182,9 @@ pub struct Plan {
 
 #[derive(Clone)]
 pub enum PlanKind {
-    /// A table from the catalog: its rows in memory (`table`), in a file the executor
-    /// scans (`file`), or neither when the catalog holds only its schema.
+    /// A table of the catalog, by name: the executor finds its source there.
     Scan {
         name: String,
-        table: Option<Arc<Table>>,
-        file: Option<Arc<crate::io::scan::FileTable>>,
     },
     /// Rows known at bind time (datatable, a materialized result).
     Values(Arc<Table>),
@@ -266,11 +260,12 @@ pub enum PlanKind {
         source_names: Option<Vec<String>>,
     },
     GetSchema(Box<Plan>),
-    /// A tabular `let`: run once per query, then shared by every use (the engine may
-    /// re-run a let; kql's operators are deterministic, so the rows are the same).
+    /// A tabular `let` (or `as`): run once per query, then shared by every use, which
+    /// the executor finds by `id` (unique in a query). (Kusto may re-run a let; kql's
+    /// operators are deterministic, so the rows are the same.)
     Cached {
         input: Box<Plan>,
-        cell: Arc<std::sync::OnceLock<Arc<Table>>>,
+        id: usize,
     },
     /// `make-series`: per group of `keys`, each aggregate as an array over the bins of
     /// `axis` from `from` (or the first bin with data) to `to` (exclusive; or the last
@@ -286,14 +281,14 @@ pub enum PlanKind {
         step: BExpr,
         nonempty: bool,
     },
-    /// The rows an enclosing `mv-apply` feeds its subquery: set per input row.
-    Implicit(Slot),
-    /// `mv-apply`: for each input row, the slot gets that row and `body` (a pipeline
-    /// over an mv-expand of the slot) runs; output rows are the `keep` columns of the
-    /// input row then the body's columns.
+    /// The rows the innermost enclosing `mv-apply` feeds its subquery: the input row
+    /// it is at.
+    Implicit,
+    /// `mv-apply`: for each input row, `body` (a pipeline over an mv-expand of
+    /// [`PlanKind::Implicit`]) runs on that row; output rows are the `keep` columns of
+    /// the input row then the body's columns.
     MvApply {
         input: Box<Plan>,
-        slot: Slot,
         body: Box<Plan>,
         keep: Vec<usize>,
     },
@@ -336,7 +331,7 @@ impl fmt::Debug for PlanKind {
             PlanKind::Join { .. } => "Join",
             PlanKind::Union { .. } => "Union",
             PlanKind::GetSchema(_) => "GetSchema",
-            PlanKind::Implicit(_) => "Implicit",
+            PlanKind::Implicit => "Implicit",
             PlanKind::MakeSeries { .. } => "MakeSeries",
             PlanKind::Cached { .. } => "Cached",
             PlanKind::MvApply { .. } => "MvApply",

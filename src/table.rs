@@ -1,9 +1,17 @@
-//! Tables as the executor and I/O see them: a schema and rows of values.
+//! Tables as the binder and the executor see them: columns, rows of values, and the
+//! catalog of the tables a query can read.
+//!
+//! Every table a query reads is a [`TableSource`]: rows in memory ([`Table`]), a file
+//! the executor streams (see `crate::io::scan`), or anything a reader adds. The
+//! binder asks a source for its columns; the executor either reads its rows in place
+//! (a source in memory) or has it stream them in numbered chunks on several threads,
+//! converting only the columns the query needs. Nothing here knows any file format.
 
-use crate::io::scan::FileTable;
+use crate::error::Result;
 use crate::types::Type;
 use crate::value::Value;
 use indexmap::IndexMap;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -38,28 +46,123 @@ impl Table {
     }
 }
 
+/// A table a query can read.
+pub trait TableSource: Send + Sync {
+    /// The columns queries bind against. A source that must read its data to know them
+    /// (a file without a schema, or whose schema turned out incomplete) does so once.
+    fn columns(&self) -> Result<Vec<Column>>;
+
+    /// The rows, when the source holds them in memory: a query reads them in place.
+    fn in_memory(&self) -> Option<Arc<Table>>;
+
+    /// Streams the rows to `sink` in chunks numbered in source order from 0, each
+    /// chunk handed to [`ChunkSink::chunk`] once, on one of up to `request.threads`
+    /// threads (so chunks may arrive out of order and at the same time). Only the
+    /// columns `request.needed` marks are converted; see [`ScanRequest::needed`] for the
+    /// shape of the rows. [`Scanned::GaveUp`] when the fast reader met something it
+    /// does not read exactly as [`TableSource::load`] would: the sink's results from
+    /// that chunk on are then to be thrown away and the rows read with `load`.
+    fn scan(&self, request: &ScanRequest<'_>, sink: &dyn ChunkSink) -> Result<Scanned>;
+
+    /// Every row in memory, with the columns [`TableSource::columns`] gives afterwards
+    /// (read once and kept): for operators that need all the rows at once, and after a
+    /// scan gave up. Its errors name the file and line of a bad row.
+    fn load(&self) -> Result<Arc<Table>>;
+
+    /// Whether the columns changed after queries were bound against them (a file whose
+    /// rows have fields its schema lacks): plans bound before must be bound again.
+    fn widened(&self) -> bool {
+        false
+    }
+}
+
+/// What a scan asks of a source.
+pub struct ScanRequest<'a> {
+    /// The columns to convert, by index in [`TableSource::columns`]. The rows of the
+    /// scan hold the needed columns only, in column order (a scan of a wide table pays
+    /// nothing for the columns no step reads).
+    pub needed: &'a [bool],
+    /// How many threads may read at once.
+    pub threads: usize,
+    /// Set by the consumer when it needs no more chunks (a `take` that has its rows).
+    pub stop: &'a AtomicBool,
+}
+
+/// How a scan ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scanned {
+    Done,
+    /// The fast reader could not read this chunk exactly; every chunk before it was
+    /// read and sunk (so a consumer that needs only those may keep its result).
+    GaveUp(usize),
+}
+
+/// Receives a scan's chunks.
+pub trait ChunkSink: Sync {
+    /// Chunk `idx` (source order): its rows, one at a time. Called once per chunk the
+    /// source reads, possibly on several threads at once.
+    fn chunk(&self, idx: usize, rows: &mut dyn RowCursor);
+}
+
+/// The rows of one chunk; each row is valid until the next call.
+pub trait RowCursor {
+    fn next_row(&mut self) -> Option<&[Value]>;
+}
+
+/// An in-memory table shared with the catalog.
+struct Memory(Arc<Table>);
+
+impl TableSource for Memory {
+    fn columns(&self) -> Result<Vec<Column>> {
+        Ok(self.0.columns.clone())
+    }
+    fn in_memory(&self) -> Option<Arc<Table>> {
+        Some(self.0.clone())
+    }
+    fn scan(&self, _: &ScanRequest<'_>, _: &dyn ChunkSink) -> Result<Scanned> {
+        // Never asked: a query reads an in-memory table in place.
+        Ok(Scanned::GaveUp(0))
+    }
+    fn load(&self) -> Result<Arc<Table>> {
+        Ok(self.0.clone())
+    }
+}
+
 /// The tables a query can read, by name. A table may be known by its schema only
 /// (for `kql check`, which runs no data).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Catalog {
     tables: IndexMap<String, CatalogEntry>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum CatalogEntry {
-    Data(Arc<Table>),
+    /// A table with rows.
+    Source(Arc<dyn TableSource>),
+    /// A table known by its columns only.
     Schema(Vec<Column>),
-    /// Rows left in their file until a query scans them (see [`crate::io::scan`]).
-    File(Arc<FileTable>),
 }
 
 impl CatalogEntry {
-    pub fn columns(&self) -> &[Column] {
+    /// The columns queries bind against.
+    pub fn columns(&self) -> Result<Vec<Column>> {
         match self {
-            CatalogEntry::Data(t) => &t.columns,
-            CatalogEntry::Schema(c) => c,
-            CatalogEntry::File(f) => f.columns(),
+            CatalogEntry::Source(s) => s.columns(),
+            CatalogEntry::Schema(c) => Ok(c.clone()),
         }
+    }
+    /// The rows in memory, if they are.
+    pub fn in_memory(&self) -> Option<Arc<Table>> {
+        match self {
+            CatalogEntry::Source(s) => s.in_memory(),
+            CatalogEntry::Schema(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.tables.keys()).finish()
     }
 }
 
@@ -68,28 +171,34 @@ impl Catalog {
         Self::default()
     }
     pub fn add_table(&mut self, name: impl Into<String>, table: Table) {
-        self.tables
-            .insert(name.into(), CatalogEntry::Data(Arc::new(table)));
+        self.add_source(name, Arc::new(Memory(Arc::new(table))));
     }
     pub fn add_schema(&mut self, name: impl Into<String>, columns: Vec<Column>) {
         self.tables
             .insert(name.into(), CatalogEntry::Schema(columns));
     }
-    /// Adds a table read on demand from its file.
-    pub fn add_file(&mut self, name: impl Into<String>, file: FileTable) {
+    /// Adds a table whose rows a source gives.
+    pub fn add_source(&mut self, name: impl Into<String>, source: Arc<dyn TableSource>) {
         self.tables
-            .insert(name.into(), CatalogEntry::File(Arc::new(file)));
+            .insert(name.into(), CatalogEntry::Source(source));
     }
-    /// How many file tables turned out wider than their schema while running; when it
+    /// How many sources turned out wider than their schema while running; when it
     /// changes, plans bound before must be bound again.
     pub fn widened(&self) -> usize {
         self.tables
             .values()
-            .filter(|e| matches!(e, CatalogEntry::File(f) if f.widened()))
+            .filter(|e| matches!(e, CatalogEntry::Source(s) if s.widened()))
             .count()
     }
     pub fn get(&self, name: &str) -> Option<&CatalogEntry> {
         self.tables.get(name)
+    }
+    /// The source of table `name`, when it has rows.
+    pub fn source(&self, name: &str) -> Option<&Arc<dyn TableSource>> {
+        match self.tables.get(name)? {
+            CatalogEntry::Source(s) => Some(s),
+            CatalogEntry::Schema(_) => None,
+        }
     }
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tables.keys().map(String::as_str)

@@ -171,7 +171,7 @@ fn bad_schemas_and_missing_paths_are_trouble_not_findings() {
     assert_eq!(code, 2, "{err}");
     let (code, _, err) = kql(&["check", "."], &folder("empty", &[]));
     assert_eq!(code, 2);
-    assert!(err.contains("no query files"), "{err}");
+    assert!(err.contains("no detections found"), "{err}");
 }
 
 #[test]

@@ -107,12 +107,12 @@ fn usage_and_file_errors_have_their_exit_codes() {
         (
             &["run", seed, "--data", data, "--now", "tomorrow"],
             2,
-            "RFC 3339",
+            "is not a datetime",
         ),
         (
-            &["run", seed, "--data", data, "--now", "2026-05-18"],
+            &["run", seed, "--data", data, "--now", "2026-13-18"],
             2,
-            "RFC 3339",
+            "is not a datetime",
         ),
         (&["run", seed, "--data", data, "--format", "xml"], 2, "xml"),
         (&["run", seed], 2, "--data"),

@@ -43,9 +43,9 @@ fn corpus_detections_bind() {
     for path in &files {
         let text = std::fs::read_to_string(path).expect("query");
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?");
-        let outcome = std::panic::catch_unwind(|| {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             kql::syntax::parse(&text).and_then(|q| kql::bind::check(&q, &catalog))
-        });
+        }));
         match outcome {
             Err(_) => panic!("{name}: panicked"),
             Ok(Ok(_)) => {

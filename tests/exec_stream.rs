@@ -199,10 +199,8 @@ fn streaming_and_in_memory_paths_agree_on_generated_data() {
     }
     // The catalog opens both tables from their files (not read yet).
     let c = open_dir_for(&dir, &[], &|_| true).unwrap();
-    assert!(matches!(
-        c.get("EntraIdSignInEvents"),
-        Some(CatalogEntry::File(_))
-    ));
+    let entra = c.get("EntraIdSignInEvents").unwrap();
+    assert!(matches!(entra, CatalogEntry::Source(_)) && entra.in_memory().is_none());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

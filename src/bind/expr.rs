@@ -307,7 +307,7 @@ impl Binder<'_> {
         let all_const = args.iter().all(|a| a.constant().is_some());
         let expr = if all_const && !VOLATILE.contains(&name) {
             let vals: Vec<Value> = args.iter().filter_map(|a| a.constant().cloned()).collect();
-            BExpr::Const(imp.call(&vals, &self.ctx))
+            BExpr::Const(imp.call(&vals, self.ctx))
         } else if let Some(select) = selection(name, &args, bound.ty) {
             BExpr::Select(select, args.into_iter().map(|a| a.expr).collect())
         } else {
@@ -417,11 +417,9 @@ impl Binder<'_> {
         if plan.schema.is_empty() {
             return Err(Error::semantic("the subquery has no columns", e.span));
         }
-        let expr = if self.run {
-            let t = crate::exec::execute(&plan, &self.ctx)?;
-            BExpr::Const(Value::array(t.rows.iter().map(|r| r[0].clone()).collect()))
-        } else {
-            BExpr::Unavailable(e.span)
+        let expr = match self.subquery_rows(&plan) {
+            Some(t) => BExpr::Const(Value::array(t?.rows.iter().map(|r| r[0].clone()).collect())),
+            None => BExpr::Unavailable(e.span),
         };
         Ok(Bound {
             expr,
@@ -470,17 +468,17 @@ impl Binder<'_> {
                     ));
                 };
                 let ty = col.ty;
-                let expr = if self.run {
-                    let t = crate::exec::execute(&plan, &self.ctx)?;
-                    BExpr::Const(t.rows.first().map(|r| r[0].clone()).unwrap_or_else(|| {
-                        if ty == Type::String {
-                            Value::empty_str()
-                        } else {
-                            Value::Null
-                        }
-                    }))
-                } else {
-                    BExpr::Unavailable(span)
+                let expr = match self.subquery_rows(&plan) {
+                    Some(t) => {
+                        BExpr::Const(t?.rows.first().map(|r| r[0].clone()).unwrap_or_else(|| {
+                            if ty == Type::String {
+                                Value::empty_str()
+                            } else {
+                                Value::Null
+                            }
+                        }))
+                    }
+                    None => BExpr::Unavailable(span),
                 };
                 return Ok(Bound { expr, ty });
             }

@@ -24,7 +24,7 @@ use crate::ast::{self, Expr, ExprKind, FunctionDef, LetValue, Query, StatementKi
 use crate::error::{nearest, Code, Error, Result, Span};
 use crate::functions::EvalCtx;
 use crate::plan::{BExpr, Plan, PlanKind};
-use crate::table::{Catalog, CatalogEntry, Column};
+use crate::table::{Catalog, Column};
 use crate::types::Type;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -50,8 +50,8 @@ pub struct CheckReport {
 
 /// Binds a parsed query without running anything, recording every error.
 pub fn check_all(query: &Query, catalog: &Catalog) -> CheckReport {
-    let now = crate::exec::now_ticks();
-    let binder = Binder::new(catalog, now, false);
+    let ctx = EvalCtx::new(crate::value::now_ticks());
+    let binder = Binder::new(catalog, &ctx, None);
     let result = binder.bind_query(query);
     let mut errors = binder.take_recovered();
     let schemas = match result {
@@ -66,6 +66,35 @@ pub fn check_all(query: &Query, catalog: &Catalog) -> CheckReport {
         warnings: binder.take_warnings(),
         schemas,
     }
+}
+
+/// Binds every statement of `query`; each tabular expression statement gives one plan.
+/// `ctx` is the query's clock and random state (constants fold with it). `subqueries`
+/// runs the subqueries whose rows become part of the plan (`toscalar`, `materialize`,
+/// `in (T)`, `bag_unpack`'s columns); without it (checking, no data) they are typed only.
+/// `scan_hook` rewrites every table scan (a rule's time window).
+pub fn bind<'a>(
+    query: &Query,
+    catalog: &'a Catalog,
+    ctx: &'a EvalCtx,
+    subqueries: Option<&'a dyn Subqueries>,
+    scan_hook: Option<&'a dyn Fn(Plan) -> Plan>,
+) -> Result<Vec<Plan>> {
+    let mut binder = Binder::new(catalog, ctx, subqueries);
+    binder.scan_hook = scan_hook;
+    let plans = binder.bind_query(query)?;
+    // A check carries on after errors (see `recover`); here the first one stands.
+    match binder.take_recovered().into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(plans),
+    }
+}
+
+/// What binding needs from running: the rows of a subquery whose value becomes part of
+/// the plan. Declared here and implemented by the session on top of the executor, so
+/// that the binder never calls the executor itself.
+pub trait Subqueries {
+    fn rows(&self, plan: &Plan) -> Result<Arc<crate::table::Table>>;
 }
 
 /// What a name in scope stands for.
@@ -225,11 +254,16 @@ fn restrict_list(text: &str, span: Span) -> Result<Restriction> {
 
 pub(crate) struct Binder<'a> {
     pub(crate) catalog: &'a Catalog,
-    pub(crate) ctx: EvalCtx,
-    /// Whether subqueries may run (the catalog holds data).
-    pub(crate) run: bool,
+    pub(crate) ctx: &'a EvalCtx,
+    /// Runs subqueries when the catalog holds data (see [`Subqueries`]).
+    subqueries: Option<&'a dyn Subqueries>,
     /// The input of the `mv-apply` subquery being bound (its pipeline starts with `*`).
     pub(crate) implicit: std::cell::RefCell<Option<Plan>>,
+    /// The last id given to a shared plan ([`PlanKind::Cached`]).
+    ids: std::cell::Cell<usize>,
+    /// Applied to every table scan the binder makes (a rule's time window: see
+    /// [`crate::session::Session::with_scan_hook`]), scans of subqueries included.
+    scan_hook: Option<&'a dyn Fn(Plan) -> Plan>,
     /// Errors the check carried on after (see [`recover`]); always empty when running.
     pub(crate) recovered: std::cell::RefCell<Vec<Error>>,
     /// What the check warns about (see [`recover`]).
@@ -237,15 +271,32 @@ pub(crate) struct Binder<'a> {
 }
 
 impl<'a> Binder<'a> {
-    pub(crate) fn new(catalog: &'a Catalog, now: i64, run: bool) -> Self {
+    pub(crate) fn new(
+        catalog: &'a Catalog,
+        ctx: &'a EvalCtx,
+        subqueries: Option<&'a dyn Subqueries>,
+    ) -> Self {
         Binder {
             catalog,
-            ctx: EvalCtx::new(now),
-            run,
+            ctx,
+            subqueries,
             implicit: std::cell::RefCell::new(None),
+            ids: std::cell::Cell::new(0),
+            scan_hook: None,
             recovered: std::cell::RefCell::new(Vec::new()),
             warnings: std::cell::RefCell::new(Vec::new()),
         }
+    }
+
+    /// A new id for a shared plan.
+    pub(crate) fn next_id(&self) -> usize {
+        self.ids.set(self.ids.get() + 1);
+        self.ids.get()
+    }
+
+    /// The rows of a subquery, when subqueries can run (`None` when checking).
+    pub(crate) fn subquery_rows(&self, plan: &Plan) -> Option<Result<Arc<crate::table::Table>>> {
+        self.subqueries.map(|s| s.rows(plan))
     }
 
     /// Binds every statement; each tabular expression statement gives one plan.
@@ -376,7 +427,7 @@ impl<'a> Binder<'a> {
                         schema: plan.schema.clone(),
                         kind: PlanKind::Cached {
                             input: Box::new(plan),
-                            cell: Arc::default(),
+                            id: self.next_id(),
                         },
                     }))
                 } else {
@@ -562,24 +613,20 @@ impl<'a> Binder<'a> {
         }
     }
 
-    pub(crate) fn scan(&self, name: &str) -> Option<Plan> {
+    /// A scan of catalog table `name`; `None` when there is no such table, an error
+    /// when its source cannot tell its columns (a file that cannot be read).
+    pub(crate) fn scan(&self, name: &str) -> Option<Result<Plan>> {
         let entry = self.catalog.get(name)?;
-        let (table, file) = match entry {
-            CatalogEntry::Data(t) => (Some(t.clone()), None),
-            CatalogEntry::Schema(_) => (None, None),
-            CatalogEntry::File(f) => match f.loaded() {
-                Some(t) => (Some(t), None),
-                None => (None, Some(f.clone())),
-            },
-        };
-        Some(Plan {
-            schema: entry.columns().to_vec(),
+        let plan = entry.columns().map(|schema| Plan {
+            schema,
             kind: PlanKind::Scan {
                 name: name.to_string(),
-                table,
-                file,
             },
-        })
+        });
+        Some(plan.map(|plan| match self.scan_hook {
+            Some(hook) => hook(plan),
+            None => plan,
+        }))
     }
 }
 

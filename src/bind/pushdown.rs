@@ -264,7 +264,6 @@ fn over_extend_input(
 
 #[cfg(test)]
 mod tests {
-    use super::super::Binder;
     use crate::plan::{Plan, PlanKind};
     use crate::table::Catalog;
 
@@ -292,8 +291,9 @@ mod tests {
     fn plan_of(q: &str) -> String {
         let catalog = Catalog::new();
         let query = crate::syntax::parse(q).unwrap();
-        let binder = Binder::new(&catalog, 0, true);
-        let plans = binder.bind_query(&query).unwrap();
+        let plans = crate::session::Session::new(&catalog, 0)
+            .plans(&query)
+            .unwrap();
         shape(&plans[0])
     }
 

@@ -40,8 +40,6 @@ pub(crate) fn open_plan(mut schema: Vec<Column>) -> Plan {
         schema,
         kind: PlanKind::Scan {
             name: String::new(),
-            table: None,
-            file: None,
         },
     }
 }
@@ -64,8 +62,6 @@ pub(crate) fn typed_plan(schema: Vec<Column>) -> Plan {
         schema,
         kind: PlanKind::Scan {
             name: String::new(),
-            table: None,
-            file: None,
         },
     }
 }
@@ -81,7 +77,7 @@ pub(crate) fn unknown(span: Span) -> super::expr::Bound {
 impl Binder<'_> {
     /// Whether the binder only checks (no data: `kql check`).
     pub(crate) fn checking(&self) -> bool {
-        !self.run
+        self.subqueries.is_none()
     }
 
     /// When checking, records the error of `r` (unless it is only "not supported

@@ -1,10 +1,13 @@
-//! `kql check PATH...`: parse and bind query files (folders: every `*.kql`
-//! under them) against table schemas, without data.
+//! `kql check PATH...`: parse and bind the queries of detection files (folders:
+//! every `.kql`, `.csl`, `.kusto`, Markdown page, Sentinel YAML rule, ARM template
+//! and Defender rule under them) against table schemas, without data; and check the
+//! fields of rules as Sentinel's CI does.
 //!
 //! Exit codes: 0 no error (warnings allowed unless `--deny-warnings`); 1 an error
 //! was found in a query; 2 trouble before checking (a path that does not exist,
 //! no query file, an invalid `--schema` file or `--data` folder).
 
+use kql::rules::{self, Read};
 use kql::validate::diagnostic::{self, Diagnostic, Severity};
 use kql::validate::{check, walk};
 use std::io::Write;
@@ -21,11 +24,13 @@ pub enum Format {
     Github,
     /// A JUnit XML report: one test case per file.
     Junit,
+    /// SARIF 2.1.0, for GitHub code scanning (`github/codeql-action/upload-sarif`).
+    Sarif,
 }
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Query files, or folders searched for `*.kql`.
+    /// Detection files, or folders searched for them.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// A table schema file (`{"name", "columns": [{"name", "type"}]}`); repeatable.
@@ -40,6 +45,12 @@ pub struct Args {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Exit 0 when the paths hold no detection (for hooks given whatever files changed).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Also list (on standard error) the files found that hold no detection.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -50,38 +61,53 @@ pub fn main(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let files = match walk::find_files(&args.paths, ".kql") {
+    let files = match walk::find_matching(&args.paths, &rules::is_candidate) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("kql check: {e}");
             return ExitCode::from(2);
         }
     };
-    if files.is_empty() {
-        eprintln!("kql check: no query files (*.kql) found");
-        return ExitCode::from(2);
-    }
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut shown_files = Vec::new();
     for f in &files {
         let shown = walk::display(f);
-        match std::fs::read_to_string(f) {
-            Ok(src) => diags.extend(check::check_source(&shown, &src, &catalog)),
-            Err(e) => diags.push(Diagnostic::from_error(
-                &shown,
-                "",
-                &kql::Error::new(kql::ErrorKind::Io, format!("cannot read {shown}: {e}")),
-                Severity::Error,
-            )),
+        match rules::read_file(f, &shown) {
+            Ok(Read::Doc(doc)) => {
+                diags.extend(check::check_document(&doc, &catalog));
+                shown_files.push(shown);
+            }
+            Ok(Read::Skipped(why)) => {
+                if args.verbose {
+                    eprintln!("kql check: skipped {shown}: {why}");
+                }
+            }
+            Err(e) => {
+                diags.push(Diagnostic::from_error(
+                    &shown,
+                    "",
+                    &kql::Error::new(kql::ErrorKind::Io, format!("cannot read {shown}: {e}")),
+                    Severity::Error,
+                ));
+                shown_files.push(shown);
+            }
         }
-        shown_files.push(shown);
     }
+    if shown_files.is_empty() {
+        if args.allow_empty {
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("kql check: no detections found (.kql, .csl, .kusto, Markdown with ```kql, Sentinel YAML or ARM rules, Defender rules){}", if args.verbose { "" } else { "; -v lists the files skipped" });
+        return ExitCode::from(2);
+    }
+    let files = shown_files.clone();
     let summary = diagnostic::summarize(files.len(), &diags);
     let text = match args.format {
         Format::Human => diagnostic::human(&diags, &summary),
         Format::Json => diagnostic::json(&diags, &summary),
         Format::Github => diagnostic::github(&diags, &summary),
         Format::Junit => diagnostic::junit(&shown_files, &diags, &summary),
+        Format::Sarif => diagnostic::sarif(&diags),
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
     let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);

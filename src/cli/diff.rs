@@ -13,9 +13,10 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The old version: a query file, or `git:REV:path`.
+    /// The old version: a query or rule file (`page.md#N` for one block of a page),
+    /// or `git:REV:path`.
     pub old: String,
-    /// The new version: a query file, or `git:REV:path`.
+    /// The new version: as OLD.
     pub new: String,
     /// The folder of JSON tables both versions run on (as for `kql run`).
     #[arg(long, value_name = "DIR")]
@@ -30,29 +31,6 @@ pub struct Args {
     /// A schema file; repeatable (as for `kql run`).
     #[arg(long, value_name = "FILE")]
     pub schema: Vec<PathBuf>,
-}
-
-/// The text of a query version.
-fn read_version(spec: &str) -> Result<String, String> {
-    if let Some(rest) = spec.strip_prefix("git:") {
-        let Some((rev, path)) = rest.split_once(':') else {
-            return Err(format!("`{spec}`: expected git:REV:path"));
-        };
-        let out = std::process::Command::new("git")
-            .arg("show")
-            .arg(format!("{rev}:{path}"))
-            .output()
-            .map_err(|e| format!("cannot run git: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "git show {rev}:{path}: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-        String::from_utf8(out.stdout).map_err(|_| format!("`{spec}` is not UTF-8 text"))
-    } else {
-        std::fs::read_to_string(spec).map_err(|e| format!("cannot read {spec}: {e}"))
-    }
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -71,7 +49,7 @@ pub fn main(args: Args) -> ExitCode {
 fn run(args: &Args) -> Result<bool, String> {
     let now = match &args.now {
         Some(t) => engine::parse_now(t)?,
-        None => kql::exec::now_ticks(),
+        None => kql::value::now_ticks(),
     };
     let schemas = args
         .schema
@@ -82,8 +60,12 @@ fn run(args: &Args) -> Result<bool, String> {
     let catalog = engine::load_data_dir(&args.data, &schemas).map_err(|e| e.render("", ""))?;
     let mut results = Vec::new();
     for spec in [&args.old, &args.new] {
-        let text = read_version(spec)?;
-        let tables = engine::run(&text, &catalog, now).map_err(|e| e.render(spec, &text))?;
+        let (doc, index) = super::source::open(spec)?;
+        let item = &doc.items[index];
+        // A rule runs as it is scheduled (its window ending at --now), as `kql run` does.
+        let tables = kql::rules::run::run(item, &catalog, now)
+            .map_err(|e| item.map.error(e).render(&doc.path, &doc.text))?
+            .tables;
         let table = tables
             .into_iter()
             .next()

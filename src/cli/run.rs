@@ -3,22 +3,22 @@
 //! Exit codes: 0 success; 1 a query, data or file error; 2 a usage error.
 
 use kql::io::{load_schema_file, mentioned_in, open_dir_for, write_results, Format, Schema};
-use kql::value::UNIX_EPOCH_TICKS;
+use kql::rules;
 use kql::{Catalog, Error};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The query file; `-` reads standard input.
+    /// The query file (`.kql`, `page.md#N`, a rule file); `-` reads standard input.
     pub query: String,
     /// Folder of tables: `<Table>.json` (array of objects), `<Table>.jsonl` or
     /// `<Table>.ndjson` (one object per line), optional `<Table>.schema.json`.
     /// Required unless QUERY is `-`.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// The query's clock, RFC 3339 (`2026-05-18T12:00:00Z`); default: the real time.
+    /// The query's clock, a datetime (`2026-05-18T12:00:00Z`); default: the real time.
     #[arg(long, value_name = "T", value_parser = parse_now)]
     pub now: Option<i64>,
     /// Output format.
@@ -49,16 +49,8 @@ impl From<FormatArg> for Format {
     }
 }
 
-/// RFC 3339 → ticks since 0001-01-01 (UTC).
 fn parse_now(s: &str) -> Result<i64, String> {
-    let t = chrono::DateTime::parse_from_rfc3339(s).map_err(|e| {
-        format!("`{s}` is not an RFC 3339 time ({e}); write e.g. 2026-05-18T12:00:00Z")
-    })?;
-    Ok(unix_to_ticks(t.timestamp(), t.timestamp_subsec_nanos()))
-}
-
-fn unix_to_ticks(secs: i64, nanos: u32) -> i64 {
-    UNIX_EPOCH_TICKS + secs * 10_000_000 + i64::from(nanos / 100)
+    kql::value::parse_query_clock(s)
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -67,45 +59,46 @@ pub fn main(args: Args) -> ExitCode {
         eprintln!("error: `--data DIR` is required when QUERY is a file\n\nUsage: kql run QUERY --data DIR [--now T] [--format table|json|jsonl|csv] [--schema FILE]...");
         return ExitCode::from(2);
     }
-    let (file, source) = if stdin {
-        let mut s = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
-            eprintln!("error: cannot read standard input: {e}");
-            return ExitCode::from(1);
-        }
-        ("<stdin>".to_string(), s)
-    } else {
-        match std::fs::read_to_string(&args.query) {
-            Ok(s) => (args.query.clone(), s),
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", args.query);
-                return ExitCode::from(1);
+    let (doc, index) = match super::source::open(&args.query) {
+        Ok(d) => d,
+        Err(msg) => {
+            eprint!("error: {msg}");
+            if !msg.ends_with('\n') {
+                eprintln!();
             }
+            return ExitCode::from(if msg.contains("name one") || msg.contains("no query") {
+                2
+            } else {
+                1
+            });
         }
     };
-    let catalog = match load_catalog(&args, &source) {
+    let item = &doc.items[index];
+    let render = |e: Error| item.map.error(e).render(&doc.path, &doc.text);
+    let catalog = match load_catalog(&args, &item.query) {
         Ok(c) => c,
         Err(e) => {
-            eprint!("{}", e.render(&file, &source));
+            eprint!("{}", render(e));
             return ExitCode::from(1);
         }
     };
-    let now = args.now.unwrap_or_else(|| {
-        let t = chrono::Utc::now();
-        unix_to_ticks(t.timestamp(), t.timestamp_subsec_nanos())
-    });
-    let tables = match kql::run_query(&source, &catalog, now) {
+    let now = args.now.unwrap_or_else(kql::value::now_ticks);
+    let outcome = match rules::run::run(item, &catalog, now) {
         Ok(t) => t,
         Err(e) => {
-            eprint!("{}", e.render(&file, &source));
+            eprint!("{}", render(e));
             return ExitCode::from(1);
         }
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = write_results(&mut out, &tables, args.format.into()).and_then(|()| out.flush());
+    let written = match &item.rule {
+        Some(rule) => super::alerts::write(&mut out, rule, &outcome, args.format.into()),
+        None => write_results(&mut out, &outcome.tables, args.format.into()),
+    }
+    .and_then(|()| out.flush());
     // The process ends here: freeing millions of values one by one would only cost time.
-    std::mem::forget(tables);
+    std::mem::forget(outcome);
     std::mem::forget(catalog);
     match written {
         Ok(()) => ExitCode::SUCCESS,

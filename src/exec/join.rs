@@ -2,7 +2,7 @@
 //! probes it. A null key never matches (an empty string does). Either way the rows come
 //! out in the same order: left rows in order, each with its matches in right order.
 
-use super::hash::{FxHashMap, FxHashSet};
+use crate::hash::{FxHashMap, FxHashSet};
 use crate::plan::JoinKind;
 use crate::table::{Column, Row};
 use crate::value::Value;

@@ -1,8 +1,8 @@
 //! `make-series`: aggregates per group and per bin of an axis, as arrays.
 
 use super::eval::eval;
-use super::hash::FxHashMap;
 use crate::functions::{AggState, EvalCtx};
+use crate::hash::FxHashMap;
 use crate::plan::{BAgg, BExpr};
 use crate::table::Row;
 use crate::value::Value;

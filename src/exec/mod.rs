@@ -1,58 +1,67 @@
-//! Running a bound plan over tables. Row-based: each operator consumes its input's
-//! rows and produces a new row set; a catalog table is shared, not copied, until an
-//! operator must change its rows.
+//! Running a bound plan over tables. Chains of row-at-a-time operators and the sinks
+//! they feed run as one parallel pipeline over any source (see [`pipeline`]); the
+//! operators that need their whole input (sort, join, mv-expand, ...) consume their
+//! input's rows and produce a new row set. Rows in memory are shared, not copied, until
+//! an operator must change them.
 
 pub mod eval;
-pub(crate) mod hash;
 mod join;
 mod make_series;
 mod mv_expand;
-mod ordered;
 pub(crate) mod parse_kv;
-mod stream;
+mod pipeline;
 mod summarize;
 pub(crate) mod top_nested;
 
-use crate::bind::Binder;
 use crate::error::{Error, Result};
 use crate::functions::EvalCtx;
+use crate::hash::FxHashMap;
 use crate::plan::{Plan, PlanKind, SortSpec};
 use crate::table::{Catalog, Row, Table};
 use crate::types::Type;
 use crate::value::{compare, Value};
-use eval::{eval, holds};
+use eval::eval;
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex};
 
-/// Runs `text` against `catalog` with `now` (ticks) as the query's clock. Each
-/// result statement gives one table.
-pub fn run_query(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {
-    let query = crate::syntax::parse(text)?;
-    loop {
-        let binder = Binder::new(catalog, now, true);
-        let plans = binder.bind_query(&query)?;
-        let widened = catalog.widened();
-        let result: Result<Vec<Table>> = plans.iter().map(|p| execute(p, &binder.ctx)).collect();
-        // A table read from its file had fields its schema lacks: its columns are
-        // known now, so bind again (at most once per table: a table widens once).
-        if result.is_err() && catalog.widened() != widened {
-            continue;
+/// What running a query's plans needs: its clock and random state, its tables, and
+/// what the run has computed so far (the rows of each `let`, by id; the rows enclosing
+/// `mv-apply`s are at). One per run of a query: binding's subqueries and the result
+/// statements share it, so a `let` runs once.
+pub struct Exec<'a> {
+    pub eval: &'a EvalCtx,
+    pub catalog: &'a Catalog,
+    lets: Mutex<FxHashMap<usize, Arc<Table>>>,
+    /// The row each enclosing `mv-apply` is at, innermost last.
+    implicit: Mutex<Vec<Arc<Table>>>,
+    /// Pipelines run so far (numbers their rows' positions, see [`pipeline`]).
+    pipelines: AtomicU64,
+}
+
+impl<'a> Exec<'a> {
+    pub fn new(eval: &'a EvalCtx, catalog: &'a Catalog) -> Self {
+        Exec {
+            eval,
+            catalog,
+            lets: Mutex::default(),
+            implicit: Mutex::default(),
+            pipelines: AtomicU64::new(0),
         }
-        return result;
+    }
+
+    fn next_pipeline(&self) -> u64 {
+        self.pipelines.fetch_add(1, AtomicOrdering::SeqCst) + 1
     }
 }
 
-/// The current time in ticks since 0001-01-01.
-pub fn now_ticks() -> i64 {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    crate::value::UNIX_EPOCH_TICKS + (d.as_nanos() / 100) as i64
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Runs one plan to a table.
-pub fn execute(plan: &Plan, ctx: &EvalCtx) -> Result<Table> {
-    let rows = run(plan, ctx)?.into_owned();
+pub fn execute(plan: &Plan, ex: &Exec) -> Result<Table> {
+    let rows = run(plan, ex)?.into_owned();
     Ok(Table::new(plan.schema.clone(), rows))
 }
 
@@ -91,7 +100,7 @@ impl Rows {
 }
 
 /// An integer count from a bound expression (take, top, limit).
-fn count_value(e: &crate::plan::BExpr, ctx: &EvalCtx) -> usize {
+pub(crate) fn count_value(e: &crate::plan::BExpr, ctx: &EvalCtx) -> usize {
     match eval(e, &[], ctx) {
         Value::Long(n) => n.max(0) as usize,
         Value::Int(n) => n.max(0) as usize,
@@ -99,40 +108,27 @@ fn count_value(e: &crate::plan::BExpr, ctx: &EvalCtx) -> usize {
     }
 }
 
-pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
-    if let Some(rows) = stream::try_run(plan, ctx) {
-        return rows;
+pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
+    if let Some(rows) = pipeline::run(plan, ex)? {
+        return Ok(rows);
     }
+    let ctx = ex.eval;
     Ok(match &plan.kind {
-        PlanKind::Scan { name, table, file } => match (table, file) {
-            (Some(t), _) => Rows::Shared(t.clone()),
-            // An operator that needs the rows at once (not a pipeline `stream` fuses).
-            (None, Some(f)) => {
-                let t = f.load()?;
-                if f.widened() {
-                    return Err(stream::rebind_error(f));
-                }
-                Rows::Shared(t)
+        // Leaves always run as pipelines.
+        PlanKind::Scan { .. } | PlanKind::Values(_) | PlanKind::Range { .. } => {
+            return Err(internal("a leaf did not run as a pipeline"))
+        }
+        PlanKind::Named { input, .. } => run(input, ex)?,
+        PlanKind::Cached { input, id } => {
+            if let Some(t) = lock(&ex.lets).get(id) {
+                return Ok(Rows::Shared(t.clone()));
             }
-            (None, None) => {
-                return Err(Error::new(
-                    crate::error::ErrorKind::Runtime,
-                    format!("table `{name}` has a schema but no data"),
-                ))
-            }
-        },
-        PlanKind::Values(t) => Rows::Shared(t.clone()),
-        PlanKind::Named { input, .. } => run(input, ctx)?,
-        PlanKind::Cached { input, cell } => match cell.get() {
-            Some(t) => Rows::Shared(t.clone()),
-            None => {
-                let t = Arc::new(Table::new(
-                    input.schema.clone(),
-                    run(input, ctx)?.into_owned(),
-                ));
-                Rows::Shared(cell.get_or_init(|| t).clone())
-            }
-        },
+            let t = Arc::new(Table::new(
+                input.schema.clone(),
+                run(input, ex)?.into_owned(),
+            ));
+            Rows::Shared(lock(&ex.lets).entry(*id).or_insert(t).clone())
+        }
         PlanKind::MakeSeries {
             input,
             keys,
@@ -144,7 +140,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             step,
             nonempty,
         } => {
-            let rows = run(input, ctx)?;
+            let rows = run(input, ex)?;
             let from = from.as_ref().map(|e| eval(e, &[], ctx));
             let to = to.as_ref().map(|e| eval(e, &[], ctx));
             let step = eval(step, &[], ctx);
@@ -164,20 +160,21 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                 .map_err(|m| Error::new(crate::error::ErrorKind::Runtime, m))?,
             )
         }
-        PlanKind::Implicit(slot) => Rows::Owned(slot.lock().map(|r| r.clone()).unwrap_or_default()),
-        PlanKind::MvApply {
-            input,
-            slot,
-            body,
-            keep,
-        } => {
-            let rows = run(input, ctx)?;
+        PlanKind::Implicit => match lock(&ex.implicit).last() {
+            Some(t) => Rows::Shared(t.clone()),
+            None => return Err(internal("`mv-apply`'s rows are missing")),
+        },
+        PlanKind::MvApply { input, body, keep } => {
+            let rows = run(input, ex)?;
             let mut out = Vec::new();
             for row in rows.refs() {
-                if let Ok(mut s) = slot.lock() {
-                    *s = vec![row.clone()];
-                }
-                for r in run(body, ctx)?.into_owned() {
+                lock(&ex.implicit).push(Arc::new(Table::new(
+                    input.schema.clone(),
+                    vec![row.clone()],
+                )));
+                let result = run(body, ex);
+                lock(&ex.implicit).pop();
+                for r in result?.into_owned() {
                     let mut o: Row = keep.iter().map(|&i| row[i].clone()).collect();
                     o.extend(r);
                     out.push(o);
@@ -188,22 +185,9 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         PlanKind::Print(exprs) => {
             Rows::Owned(vec![exprs.iter().map(|e| eval(e, &[], ctx)).collect()])
         }
-        PlanKind::Range { from, to, step } => Rows::Owned(
-            range(
-                eval(from, &[], ctx),
-                eval(to, &[], ctx),
-                eval(step, &[], ctx),
-                plan.schema[0].ty,
-            )
-            .ok_or_else(|| {
-                Error::new(
-                    crate::error::ErrorKind::Runtime,
-                    format!("`range` would produce more than {RANGE_MAX_ROWS} rows"),
-                )
-            })?,
-        ),
-        PlanKind::Filter { input, pred } if pred.has_window() => {
-            let rows = run(input, ctx)?;
+        // Steps with window functions (the others run as pipelines).
+        PlanKind::Filter { input, pred } => {
+            let rows = run(input, ex)?;
             let refs = rows.refs();
             let running = eval::Running::default();
             Rows::Owned(
@@ -213,29 +197,10 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                     .collect(),
             )
         }
-        PlanKind::Filter { input, pred } => {
-            let rows = run(input, ctx)?;
-            match rows {
-                Rows::Owned(mut r) => {
-                    r.retain(|row| holds(pred, row, ctx));
-                    Rows::Owned(r)
-                }
-                Rows::Shared(t) => {
-                    let idx = (0..t.rows.len())
-                        .filter(|&i| holds(pred, &t.rows[i], ctx))
-                        .collect();
-                    Rows::Selected(t, idx)
-                }
-                Rows::Selected(t, mut idx) => {
-                    idx.retain(|&i| holds(pred, &t.rows[i], ctx));
-                    Rows::Selected(t, idx)
-                }
-            }
-        }
-        PlanKind::Extend { input, items } if items.iter().any(|(_, e)| e.has_window()) => {
+        PlanKind::Extend { input, items } => {
             // Window functions read the input rows as they were, so evaluate against a
             // snapshot of them (the extended columns come after every input column).
-            let input_rows = run(input, ctx)?.into_owned();
+            let input_rows = run(input, ex)?.into_owned();
             let refs: Vec<&Row> = input_rows.iter().collect();
             let running = eval::Running::default();
             let mut out = Vec::with_capacity(refs.len());
@@ -261,32 +226,8 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             }
             Rows::Owned(out)
         }
-        PlanKind::Extend { input, items } => {
-            let rows = run(input, ctx)?;
-            let width = plan.schema.len();
-            let mut pending: Vec<(usize, Value)> = Vec::new();
-            let extend_row = |row: &mut Row, pending: &mut Vec<(usize, Value)>| {
-                row.reserve(width.saturating_sub(row.len()));
-                pending.clear();
-                for (target, e) in items {
-                    let v = eval(e, row, ctx);
-                    match target {
-                        Some(i) => pending.push((*i, v)),
-                        None => row.push(v),
-                    }
-                }
-                for (i, v) in pending.drain(..) {
-                    row[i] = v;
-                }
-            };
-            let mut out = rows.into_owned();
-            for row in &mut out {
-                extend_row(row, &mut pending);
-            }
-            Rows::Owned(out)
-        }
-        PlanKind::Project { input, exprs } if exprs.iter().any(|e| e.has_window()) => {
-            let rows = run(input, ctx)?;
+        PlanKind::Project { input, exprs } => {
+            let rows = run(input, ex)?;
             let refs = rows.refs();
             let running = eval::Running::default();
             Rows::Owned(
@@ -300,41 +241,18 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                     .collect(),
             )
         }
-        PlanKind::Project { input, exprs } => {
-            let rows = run(input, ctx)?;
-            Rows::Owned(
-                rows.refs()
-                    .iter()
-                    .map(|row| exprs.iter().map(|e| eval(e, row, ctx)).collect())
-                    .collect(),
-            )
-        }
         PlanKind::Summarize { input, keys, aggs } => {
-            let rows = run(input, ctx)?;
+            let rows = run(input, ex)?;
             Rows::Owned(summarize::summarize(&rows.refs(), keys, aggs, ctx))
         }
-        PlanKind::Take { input, count } => {
-            let n = count_value(count, ctx);
-            let rows = run(input, ctx)?;
-            match rows {
-                Rows::Owned(mut r) => {
-                    r.truncate(n);
-                    Rows::Owned(r)
-                }
-                Rows::Shared(t) => {
-                    let idx = (0..t.rows.len().min(n)).collect();
-                    Rows::Selected(t, idx)
-                }
-                Rows::Selected(t, mut idx) => {
-                    idx.truncate(n);
-                    Rows::Selected(t, idx)
-                }
-            }
+        // Always pipelines.
+        PlanKind::Take { .. } | PlanKind::Count(_) | PlanKind::Distinct { .. } => {
+            return Err(internal("a sink did not run as a pipeline"))
         }
         PlanKind::Sample { input, count } => {
             // Reservoir sampling, then back to input order.
             let n = count_value(count, ctx);
-            let rows = run(input, ctx)?;
+            let rows = run(input, ex)?;
             let refs = rows.refs();
             let mut chosen: Vec<usize> = (0..refs.len().min(n)).collect();
             for i in n..refs.len() {
@@ -347,31 +265,12 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             Rows::Owned(chosen.into_iter().map(|i| refs[i].clone()).collect())
         }
         PlanKind::Sort { input, keys, limit } => {
-            let rows = run(input, ctx)?.into_owned();
+            let rows = run(input, ex)?.into_owned();
             let mut sorted = sort(rows, keys, ctx);
             if let Some(l) = limit {
                 sorted.truncate(count_value(l, ctx));
             }
             Rows::Owned(sorted)
-        }
-        PlanKind::Distinct { input, columns } => {
-            let rows = run(input, ctx)?;
-            let mut seen = hash::FxHashSet::default();
-            let mut out = Vec::new();
-            for row in rows.refs() {
-                let key: Row = columns.iter().map(|&i| row[i].clone()).collect();
-                if seen.insert(key.clone()) {
-                    out.push(key);
-                }
-            }
-            Rows::Owned(out)
-        }
-        PlanKind::Count(input) => {
-            let n = match stream::try_count(input, ctx) {
-                Some(n) => n?,
-                None => run(input, ctx)?.len(),
-            };
-            Rows::Owned(vec![vec![Value::Long(n as i64)]])
         }
         PlanKind::MvExpand {
             input,
@@ -381,7 +280,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             limit,
             width,
         } => {
-            let rows = run(input, ctx)?;
+            let rows = run(input, ex)?;
             let limit = limit.as_ref().map(|l| count_value(l, ctx));
             Rows::Owned(mv_expand::mv_expand(
                 &rows.refs(),
@@ -401,8 +300,8 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             right_keys,
             right_drop,
         } => {
-            let l = run(left, ctx)?;
-            let r = run(right, ctx)?;
+            let l = run(left, ex)?;
+            let r = run(right, ex)?;
             Rows::Owned(join::join(
                 join::Build::Smaller,
                 &l.refs(),
@@ -422,7 +321,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
         } => {
             let mut out = Vec::new();
             for (k, (p, map)) in inputs.iter().zip(maps).enumerate() {
-                let rows = run(p, ctx)?;
+                let rows = run(p, ex)?;
                 for row in rows.refs() {
                     let mut r: Row = Vec::with_capacity(plan.schema.len());
                     if let Some(names) = source_names {
@@ -456,7 +355,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
                 .collect(),
         ),
         PlanKind::Custom { input, op, .. } => {
-            let rows = run(input, ctx)?;
+            let rows = run(input, ex)?;
             Rows::Owned(op.run(&rows.refs(), ctx)?)
         }
         PlanKind::Parse {
@@ -465,7 +364,7 @@ pub(crate) fn run(plan: &Plan, ctx: &EvalCtx) -> Result<Rows> {
             spec,
             filter,
         } => {
-            let rows = run(input, ctx)?;
+            let rows = run(input, ex)?;
             let width = plan.schema.len();
             let mut out = Vec::with_capacity(rows.len());
             for row in rows.refs() {
@@ -510,76 +409,11 @@ fn dotnet_full_name(ty: Type) -> String {
     format!("System.{}", ty.dotnet_name())
 }
 
-/// The most rows `range` may produce (beyond that it is an error, not a truncation).
-const RANGE_MAX_ROWS: usize = 20_000_000;
-
-/// The rows of `range`, or None when there would be more than [`RANGE_MAX_ROWS`].
-fn range(from: Value, to: Value, step: Value, ty: Type) -> Option<Vec<Row>> {
-    let mut out = Vec::new();
-    match (ty, &from, &to, &step) {
-        (Type::Real | Type::Decimal, _, _, _) => {
-            let f = |v: &Value| match v {
-                Value::Int(i) => Some(*i as f64),
-                Value::Long(i) => Some(*i as f64),
-                Value::Real(r) | Value::Decimal(r) => Some(*r),
-                _ => None,
-            };
-            let (Some(a), Some(b), Some(s)) = (f(&from), f(&to), f(&step)) else {
-                return Some(out);
-            };
-            if s == 0.0 || s.is_nan() {
-                return Some(out);
-            }
-            if (b - a) / s >= RANGE_MAX_ROWS as f64 {
-                return None;
-            }
-            let mut x = a;
-            while (s > 0.0 && x <= b) || (s < 0.0 && x >= b) {
-                out.push(vec![if ty == Type::Real {
-                    Value::Real(x)
-                } else {
-                    Value::Decimal(x)
-                }]);
-                if out.len() > RANGE_MAX_ROWS {
-                    return None;
-                }
-                x += s;
-            }
-        }
-        _ => {
-            let i = |v: &Value| match v {
-                Value::Int(i) => Some(*i as i64),
-                Value::Long(i) | Value::DateTime(i) | Value::TimeSpan(i) => Some(*i),
-                _ => None,
-            };
-            let (Some(a), Some(b), Some(s)) = (i(&from), i(&to), i(&step)) else {
-                return Some(out);
-            };
-            if s == 0 {
-                return Some(out);
-            }
-            let wrap = |x: i64| match ty {
-                Type::DateTime => Value::DateTime(x),
-                Type::TimeSpan => Value::TimeSpan(x),
-                _ => Value::Long(x),
-            };
-            if (b as i128 - a as i128) / s as i128 >= RANGE_MAX_ROWS as i128 {
-                return None;
-            }
-            let mut x = a;
-            while (s > 0 && x <= b) || (s < 0 && x >= b) {
-                out.push(vec![wrap(x)]);
-                if out.len() > RANGE_MAX_ROWS {
-                    return None;
-                }
-                match x.checked_add(s) {
-                    Some(n) => x = n,
-                    None => break,
-                }
-            }
-        }
-    }
-    Some(out)
+fn internal(what: &str) -> Error {
+    Error::new(
+        crate::error::ErrorKind::Runtime,
+        format!("internal error: {what}"),
+    )
 }
 
 /// Orders two values for one sort key; nulls (and NaN) go first or last as asked, null

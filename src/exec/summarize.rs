@@ -1,8 +1,8 @@
 //! Hash aggregation for `summarize`.
 
 use super::eval::eval;
-use super::hash::{spread, FxHasher};
 use crate::functions::{AggState, EvalCtx};
+use crate::hash::{spread, FxHasher};
 use crate::plan::{BAgg, BExpr};
 use crate::table::Row;
 use crate::value::Value;

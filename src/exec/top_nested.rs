@@ -5,10 +5,10 @@
 //! with V and the aggregation over the rows of the groups not kept (deeper levels null).
 
 use super::eval::eval;
-use super::hash::FxHashMap;
 use super::summarize::summarize;
 use crate::error::Result;
 use crate::functions::EvalCtx;
+use crate::hash::FxHashMap;
 use crate::plan::{BAgg, BExpr, RowsOp};
 use crate::table::Row;
 use crate::value::Value;

@@ -13,7 +13,7 @@
 //!   whose e is null are skipped unless every row's is.
 
 use super::{AggState, AggregateImpl, ArgInfo, BoundAggregate, FnError, Want};
-use crate::exec::hash::FxHashSet;
+use crate::hash::FxHashSet;
 use crate::types::Type;
 use crate::value::{compare, Value};
 use std::cmp::Ordering;

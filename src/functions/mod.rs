@@ -73,34 +73,61 @@ pub enum FnError {
 pub struct EvalCtx {
     /// `now()` in ticks: one instant per query.
     pub now: i64,
-    /// State of the generator behind `rand()` and `new_guid()` (splitmix64). Atomic so
-    /// that a context can be shared by threads; seeded from `now` unless set.
+    /// Where `rand()` and `new_guid()` start: from `now` unless set.
+    seed: u64,
+    /// The generator's state for values drawn outside a row (binding, `print`,
+    /// `sample`): splitmix64, atomic so that a context can be shared by threads.
     pub rng: AtomicU64,
+}
+
+thread_local! {
+    /// The row being evaluated on this thread, when a pipeline says (see
+    /// [`EvalCtx::at_row`]), and how many random values it has drawn.
+    static ROW: std::cell::Cell<Option<(u64, u64)>> = const { std::cell::Cell::new(None) };
+}
+
+/// splitmix64's output function.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 impl EvalCtx {
     pub fn new(now: i64) -> Self {
-        EvalCtx {
-            now,
-            rng: AtomicU64::new(now as u64 ^ 0x9E37_79B9_7F4A_7C15),
-        }
+        Self::with_seed(now, now as u64 ^ 0x9E37_79B9_7F4A_7C15)
     }
     /// A context whose random functions produce a fixed sequence.
     pub fn with_seed(now: i64, seed: u64) -> Self {
         EvalCtx {
             now,
+            seed,
             rng: AtomicU64::new(seed),
         }
     }
-    /// The next 64 random bits.
+    /// The next 64 random bits. Inside a row (see [`EvalCtx::at_row`]) they depend only
+    /// on the seed, the row's position and how many values the row drew before, so a
+    /// query gives the same values whatever thread evaluates which row.
     pub fn next_random(&self) -> u64 {
-        let mut z = self
+        let in_row = ROW.with(|r| {
+            r.get().map(|(pos, k)| {
+                r.set(Some((pos, k + 1)));
+                mix(self.seed ^ mix(pos ^ mix(k.wrapping_add(0x9E37_79B9_7F4A_7C15))))
+            })
+        });
+        if let Some(z) = in_row {
+            return z;
+        }
+        let z = self
             .rng
             .fetch_add(0x9E37_79B9_7F4A_7C15, AtomicOrdering::Relaxed)
             .wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        mix(z)
+    }
+    /// Marks the rows evaluated next on this thread as being at `pos` (a position unique
+    /// in the query, as the executor numbers them), or outside any row (`None`).
+    pub fn at_row(pos: Option<u64>) {
+        ROW.with(|r| r.set(pos.map(|p| (p, 0))));
     }
 }
 

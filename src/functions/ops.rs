@@ -7,7 +7,7 @@
 use super::terms::{Matcher, Pred};
 use super::{arity, cast_to, constant, num_f64, pure, text, Bound, FnError};
 use super::{ArgInfo, Want};
-use crate::exec::hash::FxHashSet;
+use crate::hash::FxHashSet;
 use crate::types::Type;
 use crate::value::{in_datetime_range, tostring as tostring_v, Value};
 use regex::Regex;

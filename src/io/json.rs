@@ -164,7 +164,7 @@ fn read_dir_into_catalog(
         match result {
             Some(t) => match t? {
                 Opened::Read(t) => catalog.add_table(table.clone(), t),
-                Opened::File(f) => catalog.add_file(table.clone(), f),
+                Opened::File(f) => catalog.add_source(table.clone(), Arc::new(f)),
             },
             None => {
                 let columns = schema_of(table)
@@ -225,7 +225,7 @@ fn parse_text(
     };
     // Big files are parsed in parallel chunks, then joined in file order; the result is
     // the same as one pass (the test `parallel_parse_equals_one_pass` checks).
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = crate::parallel::threads();
     if threads < 2 || objects.len() < PARALLEL_MIN_ROWS {
         return build(&objects, schema, path)?.finish();
     }
@@ -453,7 +453,7 @@ struct TableBuilder<'a> {
 /// A set of the strings seen so far in one column.
 #[derive(Default)]
 pub(crate) struct Interner {
-    seen: crate::exec::hash::FxHashSet<Arc<str>>,
+    seen: crate::hash::FxHashSet<Arc<str>>,
 }
 
 impl Interner {
@@ -1288,10 +1288,10 @@ mod tests {
         let mut names: Vec<&str> = cat.names().collect();
         names.sort();
         assert_eq!(names, ["Empty", "EntraIdSignInEvents", "Events"]);
-        let cols = cat.get("Events").unwrap().columns();
+        let cols = cat.get("Events").unwrap().columns().unwrap();
         assert_eq!(cols, [Column::new("n", Type::Long)]);
         // The built-in schema applies; a field it lacks comes last.
-        let cols = cat.get("EntraIdSignInEvents").unwrap().columns();
+        let cols = cat.get("EntraIdSignInEvents").unwrap().columns().unwrap();
         assert_eq!(cols.len(), 45);
         assert_eq!(cols.last().unwrap(), &Column::new("Mine", Type::Long));
         assert!(cols.contains(&Column::new("ErrorCode", Type::Int)));
@@ -1303,13 +1303,13 @@ mod tests {
         };
         let cat = load_dir(&dir, &[user]).unwrap();
         assert_eq!(
-            cat.get("Events").unwrap().columns(),
+            cat.get("Events").unwrap().columns().unwrap(),
             [Column::new("n", Type::String)]
         );
         // Only wanted tables are read; the others are listed by schema.
         w("Broken.json", "{\"not\": \"a table\"}");
         let cat = load_dir_for(&dir, &[], &mentioned_in("Events | take 1")).unwrap();
-        assert!(matches!(cat.get("Events"), Some(CatalogEntry::Data(_))));
+        assert!(cat.get("Events").unwrap().in_memory().is_some());
         assert!(matches!(
             cat.get("EntraIdSignInEvents"),
             Some(CatalogEntry::Schema(c)) if c.len() == 44

@@ -17,15 +17,15 @@ use super::bytes::{escapes_valid, string_end, Pattern, StrScan};
 use super::json::{convert, convert_str, load_table_file, missing_value, object_end, Interner};
 use super::schema::Schema;
 use crate::error::Result;
-use crate::exec::hash::FxHashMap;
-use crate::table::{Column, Row, Table};
+use crate::hash::FxHashMap;
+use crate::table::{ChunkSink, Column, Row, RowCursor, ScanRequest, Scanned, Table, TableSource};
 use crate::types::Type;
 use crate::value::Value;
 use serde_json::Value as J;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A table whose rows stay in their file until a query scans them.
 #[derive(Debug)]
@@ -40,10 +40,6 @@ pub struct FileTable {
     /// plans bound against the schema must be bound again.
     widened: AtomicBool,
 }
-
-/// Why a fast scan stopped: the caller falls back to [`FileTable::load`].
-#[derive(Debug)]
-pub(crate) struct GaveUp;
 
 /// Bytes read per chunk: big enough to amortise the hand-over between threads, small
 /// enough that the chunks in flight stay a few megabytes.
@@ -97,61 +93,21 @@ impl FileTable {
 
     /// The columns plans are bound against: the schema's, or the whole table's once it
     /// has been read.
-    pub fn columns(&self) -> &[Column] {
+    fn current_columns(&self) -> &[Column] {
         match self.full.get() {
             Some(t) => &t.columns,
             None => &self.schema.columns,
         }
     }
 
-    /// The table read whole (once), with the full loader's types and errors.
-    pub fn load(&self) -> Result<Arc<Table>> {
-        if let Some(t) = self.full.get() {
-            return Ok(t.clone());
-        }
-        // Every column, by the fast reader when it can (on all cores), else the full
-        // loader, whose errors name the line.
-        let all = vec![true; self.schema.columns.len()];
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        let fast = self.scan_collect(&all, threads, &|row, out: &mut Vec<Row>| {
-            out.push(row.to_vec())
-        });
-        let t = Arc::new(match fast {
-            Ok(rows) => Table::new(self.schema.columns.clone(), rows),
-            Err(GaveUp) => load_table_file(&self.path, Some(&self.schema))?,
-        });
-        if t.columns != self.schema.columns {
-            self.widened.store(true, Ordering::SeqCst);
-        }
-        Ok(self.full.get_or_init(|| t).clone())
-    }
-
-    /// Whether the whole table has columns the schema lacks (plans must be bound again).
-    pub fn widened(&self) -> bool {
-        self.widened.load(Ordering::SeqCst)
-    }
-
-    /// Whether the table has been read whole.
-    pub fn loaded(&self) -> Option<Arc<Table>> {
-        self.full.get().cloned()
-    }
-
-    /// Reads every row on `threads` threads. A row holds the columns with `needed[i]`,
-    /// in schema order (all of them, as the table has them, when all are needed). The file is cut
-    /// into chunks of lines, numbered in file order; for each chunk, on the thread that
-    /// parsed it, `work` turns every row into any number of outputs (filtering,
-    /// computing) and then `sink` receives the chunk's number and outputs, or `None`
-    /// when the fast reader gave up on the chunk. Every chunk read is sunk exactly once,
-    /// so a sink may wait for the chunks before it (see [`InOrder`]). `Err(GaveUp)` when
-    /// the fast reader cannot read the file (the sink may have seen some chunks).
-    pub(crate) fn scan<O: Send>(
-        &self,
-        needed: &[bool],
-        threads: usize,
-        work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
-        sink: &(dyn Fn(usize, Option<Vec<O>>) + Sync),
-    ) -> std::result::Result<(), GaveUp> {
-        let file = std::fs::File::open(&self.path).map_err(|_| GaveUp)?;
+    /// Reads every row, chunk by chunk, on `request.threads` threads (see
+    /// [`TableSource::scan`]). The file is cut into chunks of whole lines, numbered in
+    /// file order. `GaveUp(i)` when the fast reader could not read chunk `i` exactly as
+    /// the full loader would (every chunk before `i` was read and sunk).
+    fn scan_chunks(&self, request: &ScanRequest<'_>, sink: &dyn ChunkSink) -> Scanned {
+        let Ok(file) = std::fs::File::open(&self.path) else {
+            return Scanned::GaveUp(0);
+        };
         // SAFETY: the map is only read, and only while `scan` runs. A file that another
         // process truncates meanwhile would fault on access (as with any mapped read, in
         // ripgrep for one); that is the price of not copying every byte from the page
@@ -160,7 +116,7 @@ impl FileTable {
         if let Some(map) = &map {
             let _ = map.advise(memmap2::Advice::Sequential);
         }
-        let parser = LineParser::new(&self.schema.columns, needed);
+        let parser = LineParser::new(&self.schema.columns, request.needed);
         let reader = Mutex::new(Reader {
             map: map.as_ref(),
             pos: 0,
@@ -171,71 +127,80 @@ impl FileTable {
             eof: false,
             next: 0,
         });
-        let failed = AtomicBool::new(false);
+        let failed = AtomicUsize::new(usize::MAX);
         std::thread::scope(|scope| {
-            for _ in 0..threads.max(1) {
+            for _ in 0..request.threads.max(1) {
                 let (reader, parser, failed) = (&reader, &parser, &failed);
-                scope.spawn(move || worker(reader, parser, work, sink, failed));
+                let stop = request.stop;
+                scope.spawn(move || worker(reader, parser, sink, failed, stop));
             }
         });
-        if failed.load(Ordering::SeqCst) {
-            Err(GaveUp)
-        } else {
-            Ok(())
+        match failed.load(Ordering::SeqCst) {
+            usize::MAX => Scanned::Done,
+            i => Scanned::GaveUp(i),
         }
     }
+}
 
-    /// [`FileTable::scan`] with the outputs gathered in file order.
-    pub(crate) fn scan_collect<O: Send>(
-        &self,
-        needed: &[bool],
-        threads: usize,
-        work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
-    ) -> std::result::Result<Vec<O>, GaveUp> {
-        let all = InOrder::new(Vec::new());
-        self.scan(needed, threads, work, &|idx, out| {
-            all.run(idx, |all: &mut Vec<O>| {
-                if let Some(out) = out {
-                    all.extend(out);
+impl TableSource for FileTable {
+    fn columns(&self) -> Result<Vec<Column>> {
+        Ok(self.current_columns().to_vec())
+    }
+
+    /// Once the table has been read whole, queries read it in place.
+    fn in_memory(&self) -> Option<Arc<Table>> {
+        self.full.get().cloned()
+    }
+
+    fn scan(&self, request: &ScanRequest<'_>, sink: &dyn ChunkSink) -> Result<Scanned> {
+        Ok(self.scan_chunks(request, sink))
+    }
+
+    /// The table read whole (once), with the full loader's types and errors.
+    fn load(&self) -> Result<Arc<Table>> {
+        if let Some(t) = self.full.get() {
+            return Ok(t.clone());
+        }
+        // Every column, by the fast reader when it can (on all cores), else the full
+        // loader, whose errors name the line.
+        struct Gather(Mutex<Vec<(usize, Vec<Row>)>>);
+        impl ChunkSink for Gather {
+            fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
+                let mut out = Vec::new();
+                while let Some(r) = rows.next_row() {
+                    out.push(r.to_vec());
                 }
-            })
-        })?;
-        Ok(all.into_inner())
-    }
-}
-
-/// A value that chunks update one at a time, in file order: chunk `i` runs only after
-/// chunks `0..i` have. Aggregations use it so that each group sees its rows in order.
-pub(crate) struct InOrder<T> {
-    state: Mutex<(usize, T)>,
-    turn: Condvar,
-}
-
-impl<T> InOrder<T> {
-    pub(crate) fn new(value: T) -> Self {
-        InOrder {
-            state: Mutex::new((0, value)),
-            turn: Condvar::new(),
+                self.0
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((idx, out));
+            }
         }
-    }
-
-    /// Waits for chunk `idx`'s turn, runs `f`, then passes the turn on.
-    pub(crate) fn run<R>(&self, idx: usize, f: impl FnOnce(&mut T) -> R) -> R {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        while st.0 != idx {
-            st = self.turn.wait(st).unwrap_or_else(|e| e.into_inner());
+        let all = vec![true; self.schema.columns.len()];
+        let stop = AtomicBool::new(false);
+        let request = ScanRequest {
+            needed: &all,
+            threads: crate::parallel::threads(),
+            stop: &stop,
+        };
+        let gather = Gather(Mutex::default());
+        let t = Arc::new(match self.scan_chunks(&request, &gather) {
+            Scanned::Done => {
+                let mut parts = gather.0.into_inner().unwrap_or_else(|e| e.into_inner());
+                parts.sort_by_key(|(i, _)| *i);
+                let rows = parts.into_iter().flat_map(|(_, r)| r).collect();
+                Table::new(self.schema.columns.clone(), rows)
+            }
+            Scanned::GaveUp(_) => load_table_file(&self.path, Some(&self.schema))?,
+        });
+        if t.columns != self.schema.columns {
+            self.widened.store(true, Ordering::SeqCst);
         }
-        // The turn passes on even if `f` panics, so that no chunk waits forever; the
-        // panic then reaches the scan's caller.
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut st.1)));
-        st.0 += 1;
-        drop(st);
-        self.turn.notify_all();
-        r.unwrap_or_else(|p| std::panic::resume_unwind(p))
+        Ok(self.full.get_or_init(|| t).clone())
     }
 
-    pub(crate) fn into_inner(self) -> T {
-        self.state.into_inner().unwrap_or_else(|e| e.into_inner()).1
+    fn widened(&self) -> bool {
+        self.widened.load(Ordering::SeqCst)
     }
 }
 
@@ -256,12 +221,51 @@ struct Reader<'m> {
     next: usize,
 }
 
-fn worker<O>(
+/// The rows of one chunk, parsed as they are asked for.
+struct ChunkRows<'a, 'p> {
+    parser: &'a LineParser<'p>,
+    state: &'a mut ParseState,
+    text: &'a [u8],
+    at: usize,
+    /// The fast reader gave up on a line of the chunk.
+    failed: bool,
+}
+
+impl RowCursor for ChunkRows<'_, '_> {
+    fn next_row(&mut self) -> Option<&[Value]> {
+        // UTF-8 and control characters are checked inside strings as they are scanned
+        // (see [`super::bytes`]); outside strings only ASCII structure is accepted.
+        // Lines are not split first: the parser reads each object from where it starts
+        // and checks that only blanks follow it on its line.
+        let text = self.text;
+        while text
+            .get(self.at)
+            .is_some_and(|c| BLANK.contains(c) || *c == b'\n')
+        {
+            self.at += 1;
+        }
+        if self.at >= text.len() || self.failed {
+            return None;
+        }
+        match self.parser.parse(text, self.at, self.state) {
+            Some(next) => {
+                self.at = next;
+                Some(&self.state.row)
+            }
+            None => {
+                self.failed = true;
+                None
+            }
+        }
+    }
+}
+
+fn worker(
     reader: &Mutex<Reader<'_>>,
     parser: &LineParser,
-    work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
-    sink: &(dyn Fn(usize, Option<Vec<O>>) + Sync),
-    failed: &AtomicBool,
+    sink: &dyn ChunkSink,
+    failed: &AtomicUsize,
+    stop: &AtomicBool,
 ) {
     let mut state = parser.state();
     let mut buf: Vec<u8> = Vec::new();
@@ -270,7 +274,7 @@ fn worker<O>(
         // Reading is sequential (one reader at a time), parsing is not.
         let (idx, mapped) = {
             let mut r = reader.lock().unwrap_or_else(|e| e.into_inner());
-            if failed.load(Ordering::SeqCst) {
+            if failed.load(Ordering::SeqCst) != usize::MAX || stop.load(Ordering::SeqCst) {
                 return;
             }
             let idx = r.next;
@@ -332,16 +336,22 @@ fn worker<O>(
         } else {
             text
         };
-        // A panic in `work` must not leave the chunks after this one waiting for it.
-        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            parse_chunk(parser, &mut state, text, work)
+        let mut rows = ChunkRows {
+            parser,
+            state: &mut state,
+            text,
+            at: 0,
+            failed: len == 0,
+        };
+        // A panic in the sink must not leave the chunks after this one waiting for it:
+        // it counts as a chunk the fast reader could not read (the full loader reads it).
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            sink.chunk(idx, &mut rows);
+            !rows.failed
         }))
-        .ok()
-        .flatten()
-        .filter(|_| len > 0);
-        let ok = parsed.is_some();
+        .unwrap_or(false);
         if !ok {
-            failed.store(true, Ordering::SeqCst);
+            failed.fetch_min(idx, Ordering::SeqCst);
         }
         if let Some((map, _, _)) = mapped {
             let done = {
@@ -355,7 +365,6 @@ fn worker<O>(
             };
             release(map, done);
         }
-        sink(idx, parsed);
         if !ok {
             return;
         }
@@ -377,34 +386,6 @@ fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
         // every chunk still being parsed, and no chunk is read twice.
         let _ =
             unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, lo, hi - lo) };
-    }
-}
-
-/// Parses the lines of one chunk; `None` when the fast reader gives up on one.
-fn parse_chunk<O>(
-    parser: &LineParser,
-    state: &mut ParseState,
-    text: &[u8],
-    work: &(dyn Fn(&[Value], &mut Vec<O>) + Sync),
-) -> Option<Vec<O>> {
-    // UTF-8 and control characters are checked inside strings as they are scanned
-    // (see [`super::bytes`]); outside strings only ASCII structure is accepted.
-    // Lines are not split first: the parser reads each object from where it starts and
-    // checks that only blanks follow it on its line.
-    let mut out = Vec::new();
-    let mut i = 0;
-    loop {
-        while text
-            .get(i)
-            .is_some_and(|c| BLANK.contains(c) || *c == b'\n')
-        {
-            i += 1;
-        }
-        if i == text.len() {
-            return Some(out);
-        }
-        i = parser.parse(text, i, state)?;
-        work(&state.row, &mut out);
     }
 }
 

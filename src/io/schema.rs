@@ -369,10 +369,10 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         assert_eq!(cat.names().count(), BUILTIN_FILES.len());
         assert_eq!(
-            cat.get("SigninLogs").unwrap().columns(),
+            cat.get("SigninLogs").unwrap().columns().unwrap(),
             [Column::new("Only", Type::Long)]
         );
-        assert!(cat.get("SecurityEvent").unwrap().columns().len() > 10);
+        assert!(cat.get("SecurityEvent").unwrap().columns().unwrap().len() > 10);
         let missing: [&Path; 1] = [Path::new("no/such.schema.json")];
         assert!(schema_catalog(&missing).is_err());
     }

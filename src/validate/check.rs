@@ -11,7 +11,8 @@ use super::diagnostic::{Diagnostic, Severity};
 use super::engine;
 use crate::ast::Query;
 use crate::error::{Code, Error, Result, Span};
-use crate::table::Catalog;
+use crate::rules::{columns, Document, Finding, SourceMap};
+use crate::table::{Catalog, Column};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +29,7 @@ pub fn catalog(schema_files: &[PathBuf], data: Option<&Path>) -> Result<Catalog>
         let names: Vec<String> = tables.names().map(str::to_string).collect();
         for n in names {
             if let Some(t) = tables.get(&n) {
-                catalog.add_schema(n.clone(), t.columns().to_vec());
+                catalog.add_schema(n.clone(), t.columns()?);
             }
         }
     }
@@ -38,27 +39,74 @@ pub fn catalog(schema_files: &[PathBuf], data: Option<&Path>) -> Result<Catalog>
 /// Every finding in one query text, in source order (findings without a position
 /// last).
 pub fn check_source(file: &str, source: &str, catalog: &Catalog) -> Vec<Diagnostic> {
-    let text: std::sync::Arc<str> = std::sync::Arc::from(source);
-    let (query, syntax) = engine::parse_recovering(source);
-    let mut out: Vec<Diagnostic> = syntax
-        .into_iter()
-        .map(|e| Diagnostic::new(file, &text, e, Severity::Error))
-        .collect();
-    let Some(query) = query else {
-        return out;
+    check_query(file, source, &SourceMap::identity(), source, catalog).0
+}
+
+/// The findings of `query`, whose bytes come from `file_text` as `map` says (the
+/// positions are the file's), and the columns of its first result when it binds.
+pub fn check_query(
+    file: &str,
+    query: &str,
+    map: &SourceMap,
+    file_text: &str,
+    catalog: &Catalog,
+) -> (Vec<Diagnostic>, Option<Vec<Column>>) {
+    let text: std::sync::Arc<str> = std::sync::Arc::from(file_text);
+    let at = |e: Error, severity| Diagnostic::new(file, &text, map.error(e), severity);
+    let (parsed, syntax) = engine::parse_recovering(query);
+    let mut out: Vec<Diagnostic> = syntax.into_iter().map(|e| at(e, Severity::Error)).collect();
+    let Some(parsed) = parsed else {
+        return (out, None);
     };
-    let (errors, bind_warnings) = engine::bind_check_all(&query, catalog);
-    let warnings = query
+    let mut report = engine::bind_check_all(&parsed, catalog);
+    let warnings = parsed
         .warnings
         .iter()
         .cloned()
-        .chain(lints(&query))
-        .chain(bind_warnings);
-    out.extend(warnings.map(|e| Diagnostic::new(file, &text, e, Severity::Warning)));
-    for e in errors {
-        out.push(Diagnostic::new(file, &text, e, Severity::Error));
-    }
+        .chain(lints(&parsed))
+        .chain(std::mem::take(&mut report.warnings));
+    out.extend(warnings.map(|e| at(e, Severity::Warning)));
+    let clean = out.iter().all(|d| d.severity == Severity::Warning) && report.errors.is_empty();
+    out.extend(report.errors.into_iter().map(|e| at(e, Severity::Error)));
     out.sort_by_key(|d| d.error.span().map_or(usize::MAX, |s| s.start));
+    let first = (clean && !report.schemas.is_empty()).then(|| report.schemas.swap_remove(0));
+    (out, first)
+}
+
+/// Every finding in a document: each query's (named `file#N` when the file holds
+/// several), then the rule's fields, and the columns the rule names that its query's
+/// result lacks.
+pub fn check_document(doc: &Document, catalog: &Catalog) -> Vec<Diagnostic> {
+    let finding = |f: &Finding| {
+        let sev = if f.warning {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        Diagnostic::from_error(&doc.path, &doc.text, &f.error, sev).with_code(f.code)
+    };
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for item in &doc.items {
+        let (diags, result) = check_query(&doc.path, &item.query, &item.map, &doc.text, catalog);
+        let named = |d: Diagnostic| {
+            if item.name != doc.path {
+                d.in_query(&item.name)
+            } else {
+                d
+            }
+        };
+        out.extend(diags.into_iter().map(named));
+        if let (Some(rule), Some(cols)) = (&item.rule, result) {
+            let at = item.map.span(Span::new(0, 0));
+            out.extend(
+                columns::check(rule, &cols, at)
+                    .iter()
+                    .map(finding)
+                    .map(named),
+            );
+        }
+    }
+    out.extend(doc.findings.iter().map(finding));
     out
 }
 

@@ -18,6 +18,10 @@ pub enum Severity {
 #[derive(Clone, Debug, Serialize)]
 pub struct Diagnostic {
     pub file: String,
+    /// The query of the file the finding is in, when the file holds several
+    /// (`page.md#2`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
     pub severity: Severity,
     /// A stable identifier of the kind of finding: Kusto's code where it has one
     /// (`KS142` unknown name, `KS507` a deprecated function), kql's own (`KQL001`),
@@ -42,7 +46,7 @@ impl Diagnostic {
     pub fn new(file: &str, source: &Arc<str>, e: Error, severity: Severity) -> Self {
         let code = match e.code {
             Some(c) => c.to_string(),
-            None => format!("{:?}", e.kind).to_lowercase(),
+            None => stage(&e),
         };
         let (line, column, end_line, end_column) = match &e.location {
             Location::Query(span) => {
@@ -55,6 +59,7 @@ impl Diagnostic {
         };
         Diagnostic {
             file: file.to_string(),
+            query: None,
             severity,
             code,
             message: e.message.clone(),
@@ -72,13 +77,25 @@ impl Diagnostic {
         Self::new(file, &Arc::from(source), e.clone(), severity)
     }
 
+    pub fn in_query(mut self, name: &str) -> Self {
+        self.query = Some(name.to_string());
+        self
+    }
+
+    /// The same finding under another code (a rule check's `rule-id`, ...).
+    pub fn with_code(mut self, code: &str) -> Self {
+        self.code = code.to_string();
+        self
+    }
+
     /// For people: `severity[code]: message`, then where (`file:line:col`, the line
-    /// and a caret under the spot), labels and hints.
+    /// and a caret under the spot), labels and hints. An error with no code of its
+    /// own is titled by the stage that found it (`syntax error: ...`).
     pub fn render(&self) -> String {
-        let heading = match (self.severity, self.error.code) {
-            (Severity::Warning, _) => format!("warning[{}]", self.code),
-            (Severity::Error, Some(code)) => format!("error[{code}]"),
-            (Severity::Error, None) => match self.error.kind {
+        let heading = match self.severity {
+            Severity::Warning => format!("warning[{}]", self.code),
+            Severity::Error if self.code != stage(&self.error) => format!("error[{}]", self.code),
+            Severity::Error => match self.error.kind {
                 ErrorKind::Parse => "syntax error".to_string(),
                 ErrorKind::Unsupported => "not supported".to_string(),
                 ErrorKind::Runtime => "runtime error".to_string(),
@@ -93,6 +110,11 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// The code of a finding without one: the stage that found it (`parse`, `semantic`).
+fn stage(e: &Error) -> String {
+    format!("{:?}", e.kind).to_lowercase()
 }
 
 pub struct Summary {
@@ -259,5 +281,123 @@ pub fn junit(files: &[String], diags: &[Diagnostic], s: &Summary) -> String {
         out.push_str("    </testcase>\n");
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// What each kind of finding means, for SARIF's rule list.
+fn describe(code: &str) -> &'static str {
+    match code {
+        "parse" => "The query is not valid KQL.",
+        "semantic" => "The query names something unknown or mixes types Kusto rejects.",
+        "unsupported" => "The query uses a feature kql does not support yet.",
+        "io" => "The file could not be read.",
+        "KS507" => "A deprecated function (Kusto's analyzer KS507).",
+        "rule-syntax" => "The rule file is not valid YAML or JSON.",
+        "rule-required" => "A field the rule needs is missing.",
+        "rule-id" => "The rule's id is not a GUID.",
+        "rule-kind" => "The rule's kind is not one Sentinel runs queries for.",
+        "rule-length" => "A rule field is longer than Sentinel allows.",
+        "rule-severity" => "The rule's severity is not one Sentinel knows.",
+        "rule-schedule" => "The rule's frequency or period is outside Sentinel's limits.",
+        "rule-trigger" => "The rule's trigger operator or threshold is invalid.",
+        "rule-grouping" => "The rule's event grouping is invalid.",
+        "rule-entities" => "An entity mapping is invalid.",
+        "rule-custom-details" => "A custom detail is invalid.",
+        "rule-alert-details" => "An alert details override is invalid.",
+        "rule-tactics" => "A tactic is not one Sentinel knows.",
+        "rule-techniques" => "A technique is not a MITRE ATT&CK technique id.",
+        "rule-field" => "A rule field has the wrong shape.",
+        "rule-column" => "A rule field names a column the query's result does not have.",
+        "rule-column-type" => "A rule field takes a column of an unexpected type.",
+        _ => "A kql check finding.",
+    }
+}
+
+/// SARIF 2.1.0, as GitHub code scanning reads it: one run, the rules (kinds of
+/// finding) it reports, and each finding with its level and its region in the file
+/// (columns counted in characters: `columnKind` unicodeCodePoints).
+pub fn sarif(diags: &[Diagnostic]) -> String {
+    let mut codes: Vec<&str> = Vec::new();
+    for d in diags {
+        if !codes.contains(&d.code.as_str()) {
+            codes.push(&d.code);
+        }
+    }
+    let rules: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c,
+                "name": c,
+                "shortDescription": {"text": describe(c)},
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let mut msg = d.message.clone();
+            for h in &d.hints {
+                msg.push_str(&format!("\nhelp: {h}"));
+            }
+            if let Some(q) = &d.query {
+                msg.push_str(&format!("\n(in {q})"));
+            }
+            let line = d.line.max(1);
+            let mut region = json!({"startLine": line});
+            if d.column > 0 {
+                region["startColumn"] = json!(d.column);
+                if d.end_line >= line {
+                    region["endLine"] = json!(d.end_line);
+                    let end_col = if d.end_line == d.line && d.end_column <= d.column {
+                        d.column + 1
+                    } else {
+                        d.end_column.max(1)
+                    };
+                    region["endColumn"] = json!(end_col);
+                }
+            }
+            json!({
+                "ruleId": d.code,
+                "ruleIndex": codes.iter().position(|c| *c == d.code).unwrap_or(0),
+                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "message": {"text": msg},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri(&d.file), "uriBaseId": "%SRCROOT%"},
+                        "region": region,
+                    }
+                }],
+            })
+        })
+        .collect();
+    let v = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "kql",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+}
+
+/// A relative path as a SARIF URI reference: `/` separators, spaces and other
+/// reserved bytes percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.replace('\\', "/").bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
     out
 }

@@ -27,21 +27,18 @@ pub fn bind_check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> 
 }
 
 /// Every error and warning binding `query` against `catalog` finds (the binder
-/// carries on after each error), in the order found.
-pub fn bind_check_all(query: &Query, catalog: &Catalog) -> (Vec<Error>, Vec<Error>) {
-    let r = crate::bind::check_all(query, catalog);
-    (r.errors, r.warnings)
+/// carries on after each error), and the columns of each result.
+pub fn bind_check_all(query: &Query, catalog: &Catalog) -> crate::bind::CheckReport {
+    crate::bind::check_all(query, catalog)
 }
 
 pub fn run(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {
-    crate::exec::run_query(text, catalog, now)
+    crate::session::run_query(text, catalog, now)
 }
 
 /// The clock given as `--now` or `"now"`: a datetime as KQL's `datetime()` reads it.
 pub fn parse_now(text: &str) -> std::result::Result<i64, String> {
-    crate::value::parse_datetime(text).ok_or_else(|| {
-        format!("`{text}` is not a datetime (expected ISO 8601, e.g. 2026-01-15T12:00:00Z)")
-    })
+    crate::value::parse_query_clock(text)
 }
 
 pub fn builtin_schemas() -> &'static [Schema] {

@@ -6,6 +6,8 @@ use super::engine;
 use super::rows::{self, Pattern};
 use super::spec::{self, Expect, JsonRow, SpecError, TestCase, TestFile};
 use crate::io::Schema;
+use crate::rules::alert::{Decision, Entity};
+use crate::rules::Read;
 use crate::table::{Catalog, Column, Table};
 use crate::types::Type;
 use serde_json::Value as Json;
@@ -105,29 +107,42 @@ impl Runner {
     }
 
     fn run_one(&mut self, path: &Path, tf: &TestFile, t: &TestCase) -> Outcome {
-        let setup = || -> Result<(String, Catalog, i64, PathBuf), String> {
-            let query_rel = t.query.as_ref().or(tf.query.as_ref()).ok_or("no query")?;
+        let setup = || -> Result<(String, bool, Catalog, i64), String> {
+            let (rel, as_rule) = match (&t.query, &t.rule, &tf.query, &tf.rule) {
+                (Some(q), _, _, _) => (q, false),
+                (None, Some(r), _, _) => (r, true),
+                (None, None, Some(q), _) => (q, false),
+                (None, None, None, Some(r)) => (r, true),
+                _ => return Err("no query".into()),
+            };
             let now_text = t.now.as_ref().or(tf.now.as_ref()).ok_or("no now")?;
             let now = engine::parse_now(now_text).map_err(|m| format!("`now`: {m}"))?;
             let catalog = self.catalog(path, tf, t)?;
-            Ok((
-                query_rel.clone(),
-                catalog,
-                now,
-                spec::resolve(path, query_rel),
-            ))
+            Ok((rel.clone(), as_rule, catalog, now))
         };
-        let (query_rel, catalog, now, query_path) = match setup() {
+        let (rel, as_rule, catalog, now) = match setup() {
             Ok(s) => s,
             Err(m) => return Outcome::Error(m),
         };
+        // `page.md#2`: the second query of the page (unless a file has that name).
+        let (file_rel, selector) = match rel.rsplit_once('#') {
+            Some((f, n))
+                if !n.is_empty()
+                    && n.chars().all(|c| c.is_ascii_digit())
+                    && !spec::resolve(path, &rel).exists() =>
+            {
+                (f.to_string(), n.parse::<usize>().ok())
+            }
+            _ => (rel.clone(), None),
+        };
+        let query_path = spec::resolve(path, &file_rel);
         let text = match self
             .queries
             .entry(query_path.clone())
             .or_insert_with(|| {
                 std::fs::read_to_string(&query_path).map_err(|e| {
                     format!(
-                        "cannot read query file `{query_rel}` ({}): {e}",
+                        "cannot read query file `{file_rel}` ({}): {e}",
                         query_path.display()
                     )
                 })
@@ -138,9 +153,39 @@ impl Runner {
             Err(m) => return Outcome::Error(m),
         };
         let shown = super::walk::display(&query_path);
+        let file_name = query_path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        let doc = match crate::rules::read_text(&shown, file_name, text) {
+            Read::Doc(d) => d,
+            Read::Skipped(why) => return Outcome::Error(format!("{shown} holds no query: {why}")),
+        };
+        let item = match (selector, doc.items.len()) {
+            (_, 0) => return Outcome::Error(format!("{shown} holds no query")),
+            (Some(n), len) if n >= 1 && n <= len => &doc.items[n - 1],
+            (None, 1) => &doc.items[0],
+            (Some(n), _) => {
+                return Outcome::Error(format!("{shown} has no query {n}"));
+            }
+            (None, _) => {
+                let names: Vec<&str> = doc.items.iter().map(|i| i.name.as_str()).collect();
+                return Outcome::Error(format!(
+                    "{shown} holds several queries; name one ({})",
+                    names.join(", ")
+                ));
+            }
+        };
+        if as_rule && item.rule.is_none() {
+            return Outcome::Error(format!(
+                "`rule`: {} is a query, not a rule (name it with `query`)",
+                item.name
+            ));
+        }
+        let text = &item.query;
         // Rows given to a table the query never reads make a "silent" test pass
         // for the wrong reason (a typo of a table that has a built-in schema).
-        if let Ok(query) = engine::parse(&text) {
+        if let Ok(query) = engine::parse(text) {
             let names = super::check::names(&query);
             let reads = |n: &str| {
                 names.contains(n)
@@ -153,14 +198,25 @@ impl Runner {
             };
             if let Some(unread) = t.tables.keys().find(|n| !reads(n)) {
                 return Outcome::Error(format!(
-                    "the test gives rows for table `{unread}`, which {shown} never reads"
+                    "the test gives rows for table `{unread}`, which {} never reads",
+                    item.name
                 ));
             }
         }
-        let tables = match engine::run(&text, &catalog, now) {
-            Ok(t) => t,
-            Err(e) => return Outcome::Error(e.render(&shown, &text)),
+        let run = if as_rule {
+            crate::rules::run::run(item, &catalog, now)
+        } else {
+            engine::run(text, &catalog, now).map(|tables| crate::rules::run::Outcome {
+                window: None,
+                tables,
+                decision: None,
+            })
         };
+        let outcome = match run {
+            Ok(o) => o,
+            Err(e) => return Outcome::Error(item.map.error(e).render(&doc.path, &doc.text)),
+        };
+        let tables = &outcome.tables;
         let Some(table) = tables.get(t.result) else {
             return Outcome::Error(format!(
                 "the query returned {} result table(s); `result` is {}",
@@ -168,9 +224,27 @@ impl Runner {
                 t.result
             ));
         };
+        let mut alert_fails = Vec::new();
+        if t.expect.about_alerts() {
+            match &outcome.decision {
+                None => {
+                    return Outcome::Error(format!(
+                        "{} raises no alerts (a hunting query): `alert`, `alerts` and `entities` do not apply",
+                        item.name
+                    ))
+                }
+                Some(d) => alert_fails = check_alerts(&t.expect, d),
+            }
+        }
         match check(&t.expect, table) {
-            Ok(fails) if fails.is_empty() => Outcome::Pass,
-            Ok(fails) => Outcome::Fail(fails),
+            Ok(mut fails) => {
+                fails.extend(alert_fails);
+                if fails.is_empty() {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail(fails)
+                }
+            }
             Err(m) => Outcome::Error(m),
         }
     }
@@ -343,6 +417,96 @@ pub fn check(expect: &Expect, table: &Table) -> Result<Vec<String>, String> {
         }
     }
     Ok(fails)
+}
+
+/// The alert expectations of a rule's run.
+pub fn check_alerts(expect: &Expect, d: &Decision) -> Vec<String> {
+    let mut fails = Vec::new();
+    let shown = |d: &Decision| {
+        format!(
+            "{} row(s), {} {} -> {}",
+            d.count,
+            d.operator,
+            d.threshold,
+            if d.fired { "fired" } else { "not fired" }
+        )
+    };
+    if let Some(want) = expect.alert {
+        if want != d.fired {
+            fails.push(format!(
+                "expected {}, got {} ({})",
+                if want { "an alert" } else { "no alert" },
+                if d.fired { "one" } else { "none" },
+                shown(d)
+            ));
+        }
+    }
+    if let Some(n) = expect.alerts {
+        if n != d.alerts.len() {
+            fails.push(format!(
+                "expected {n} alert(s), got {} ({}, {})",
+                d.alerts.len(),
+                shown(d),
+                d.grouping
+            ));
+        }
+    }
+    if let Some(want) = &expect.entities {
+        let have: Vec<&Entity> = d.alerts.iter().flat_map(|a| &a.entities).collect();
+        let mut used = vec![false; have.len()];
+        let mut missing = Vec::new();
+        for w in want {
+            let hit = have
+                .iter()
+                .enumerate()
+                .position(|(i, e)| !used[i] && entity_matches(w, e));
+            match hit {
+                Some(i) => used[i] = true,
+                None => missing.push(format!("  - {}", rows::render_json_row(w))),
+            }
+        }
+        if !missing.is_empty() {
+            let got: Vec<String> = have
+                .iter()
+                .map(|e| {
+                    let mut m = JsonRow::new();
+                    m.insert("type".into(), Json::String(e.entity_type.clone()));
+                    for (k, v) in &e.identifiers {
+                        m.insert(k.clone(), v.clone());
+                    }
+                    format!("  | {}", rows::render_json_row(&m))
+                })
+                .collect();
+            fails.push(format!(
+                "expected entities missing from the alerts:\n{}\nthe alerts' entities:\n{}",
+                missing.join("\n"),
+                if got.is_empty() {
+                    "  | (none)".to_string()
+                } else {
+                    got.join("\n")
+                }
+            ));
+        }
+    }
+    fails
+}
+
+/// An expected entity (`type` and identifiers) against an alert's entity: the type
+/// and every identifier it names are equal (a value is equal to its text).
+fn entity_matches(want: &JsonRow, e: &Entity) -> bool {
+    want.iter().all(|(k, v)| {
+        if k == "type" {
+            return v.as_str() == Some(e.entity_type.as_str());
+        }
+        match e.identifiers.get(k) {
+            Some(got) => {
+                got == v
+                    || v.as_str()
+                        .is_some_and(|s| got.as_str() == Some(s) || *got.to_string() == *s)
+            }
+            None => false,
+        }
+    })
 }
 
 /// `rows`: the result must be exactly the expected rows, compared on the

@@ -29,6 +29,11 @@
 //! A row names only the columns that matter; the others take their type's empty
 //! value (`""` for strings, null otherwise) from the table's schema (built-in,
 //! `schemas`, or the data file's). `query`, `now` and `result` may be set per test.
+//!
+//! `"rule": "x.yaml"` instead of `query` runs a rule file as it is scheduled (its
+//! tables limited to its window ending at `now`) and allows `expect.alert`
+//! (`true`/`false`), `expect.alerts` (how many) and `expect.entities` (entities the
+//! alerts must carry: `{"type": "Account", "FullName": "x"}`).
 
 use serde::Deserialize;
 use serde_json::{Map, Value as Json};
@@ -45,6 +50,11 @@ pub struct TestFile {
     pub description: Option<String>,
     #[serde(default)]
     pub query: Option<String>,
+    /// A rule file (Sentinel YAML or ARM, Defender JSON): its query runs as the rule is
+    /// scheduled (the tables limited to its window) and `alert`, `alerts` and
+    /// `entities` check what it raises.
+    #[serde(default)]
+    pub rule: Option<String>,
     #[serde(default)]
     pub now: Option<String>,
     /// Table name → `{"Col": "type", ...}` or the path of a schema file.
@@ -74,6 +84,8 @@ pub struct TestCase {
     pub description: Option<String>,
     #[serde(default)]
     pub query: Option<String>,
+    #[serde(default)]
+    pub rule: Option<String>,
     #[serde(default)]
     pub now: Option<String>,
     /// Table name → an array of rows, or the path of a data file.
@@ -108,6 +120,16 @@ pub struct Expect {
     /// None may match any result row.
     #[serde(default)]
     pub excludes: Option<Vec<JsonRow>>,
+    /// (a rule) whether the run raises an alert.
+    #[serde(default)]
+    pub alert: Option<bool>,
+    /// (a rule) how many alerts the run raises.
+    #[serde(default)]
+    pub alerts: Option<usize>,
+    /// (a rule) entities the alerts must carry: `{"type": "Account", "FullName": "x"}`,
+    /// each matching a distinct entity on the identifiers it names.
+    #[serde(default)]
+    pub entities: Option<Vec<JsonRow>>,
 }
 
 impl Expect {
@@ -118,6 +140,14 @@ impl Expect {
             && self.rows.is_none()
             && self.contains.is_none()
             && self.excludes.is_none()
+            && self.alert.is_none()
+            && self.alerts.is_none()
+            && self.entities.is_none()
+    }
+
+    /// Whether it checks what a rule raises (which needs `rule`).
+    pub fn about_alerts(&self) -> bool {
+        self.alert.is_some() || self.alerts.is_some() || self.entities.is_some()
     }
 }
 
@@ -172,11 +202,28 @@ pub fn parse(text: &str, shown: &str) -> Result<TestFile, SpecError> {
         if !names.insert(t.name.as_str()) {
             return Err(err(&t.name, format!("two tests are named `{}`", t.name)));
         }
-        if t.query.is_none() && file.query.is_none() {
+        let query = t.query.is_some() || (t.rule.is_none() && file.query.is_some());
+        let rule = t.rule.is_some() || (t.query.is_none() && file.rule.is_some());
+        if !query && !rule {
             return Err(err(
                 &t.name,
                 format!(
-                    "test `{}` names no `query` (set it on the test or the file)",
+                    "test `{}` names no `query` or `rule` (set it on the test or the file)",
+                    t.name
+                ),
+            ));
+        }
+        if t.query.is_some() && t.rule.is_some() {
+            return Err(err(
+                &t.name,
+                format!("test `{}` names both a `query` and a `rule`", t.name),
+            ));
+        }
+        if t.expect.about_alerts() && !rule {
+            return Err(err(
+                &t.name,
+                format!(
+                    "test `{}`: `alert`, `alerts` and `entities` check a rule; name it with `rule`",
                     t.name
                 ),
             ));
@@ -191,7 +238,7 @@ pub fn parse(text: &str, shown: &str) -> Result<TestFile, SpecError> {
             ));
         }
         if t.expect.is_empty() {
-            return Err(err(&t.name, format!("test `{}`: `expect` checks nothing (use fires, silent, count, rows, contains or excludes)", t.name)));
+            return Err(err(&t.name, format!("test `{}`: `expect` checks nothing (use fires, silent, count, rows, contains, excludes, alert, alerts or entities)", t.name)));
         }
         if t.expect.ordered && t.expect.rows.is_none() {
             return Err(err(

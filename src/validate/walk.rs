@@ -7,10 +7,23 @@ use std::path::{Path, PathBuf};
 /// Hidden folders, `target` and `node_modules` are skipped: they hold build
 /// output and vendored code, never the user's detections.
 pub fn find_files(paths: &[PathBuf], suffix: &str) -> std::io::Result<Vec<PathBuf>> {
+    find_matching(paths, &|p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(suffix))
+    })
+}
+
+/// Files under `paths` (folders recursively) that `wanted` accepts; a path naming a
+/// file is kept whatever its name.
+pub fn find_matching(
+    paths: &[PathBuf],
+    wanted: &dyn Fn(&Path) -> bool,
+) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, suffix, &mut out)?;
+            walk(p, wanted, &mut out)?;
         } else {
             // Surface a missing file as an error here rather than later.
             std::fs::metadata(p)?;
@@ -20,7 +33,7 @@ pub fn find_files(paths: &[PathBuf], suffix: &str) -> std::io::Result<Vec<PathBu
     Ok(out)
 }
 
-fn walk(dir: &Path, suffix: &str, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn walk(dir: &Path, wanted: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
@@ -30,9 +43,9 @@ fn walk(dir: &Path, suffix: &str, out: &mut Vec<PathBuf>) -> std::io::Result<()>
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if p.is_dir() {
             if !(name.starts_with('.') || name == "target" || name == "node_modules") {
-                walk(&p, suffix, out)?;
+                walk(&p, wanted, out)?;
             }
-        } else if name.ends_with(suffix) {
+        } else if wanted(&p) {
             out.push(p);
         }
     }

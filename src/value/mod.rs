@@ -23,8 +23,8 @@ pub use format::{
 pub use json::{from_json, parse_json_text, to_json};
 pub use time::{
     civil_from_days, date_parts, days_from_civil, days_in_month, format_datetime_full,
-    format_datetime_iso, format_timespan, in_datetime_range, make_ticks, parse_datetime,
-    parse_timespan, timespan_unit_ticks, DateParts, MAX_DATETIME_TICKS,
+    format_datetime_iso, format_timespan, in_datetime_range, make_ticks, now_ticks, parse_datetime,
+    parse_query_clock, parse_timespan, timespan_unit_ticks, DateParts, MAX_DATETIME_TICKS,
 };
 
 use crate::types::Type;

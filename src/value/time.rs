@@ -630,6 +630,22 @@ fn parse_unit_span(s: &str) -> Option<i64> {
     }
 }
 
+/// The current time in ticks since 0001-01-01 (UTC).
+pub fn now_ticks() -> i64 {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    super::UNIX_EPOCH_TICKS + (d.as_nanos() / 100) as i64
+}
+
+/// A query clock given by a user (`--now`, a test file's `"now"`): any datetime text
+/// KQL's `datetime()` reads, so that every command takes the same forms.
+pub fn parse_query_clock(text: &str) -> Result<i64, String> {
+    parse_datetime(text).ok_or_else(|| {
+        format!("`{text}` is not a datetime (expected ISO 8601, e.g. 2026-05-18T12:00:00Z)")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

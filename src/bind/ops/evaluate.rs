@@ -41,11 +41,11 @@ impl Binder<'_> {
                 _ => return Err(Error::unsupported("this `bag_unpack` option", a.value.span)),
             }
         }
-        if !self.run {
-            // The output columns are the keys found in the data.
+        // The output columns are the keys found in the data.
+        let Some(table) = self.subquery_rows(&input) else {
             return Err(Error::unsupported("bag_unpack without data", span));
-        }
-        let table = crate::exec::execute(&input, &self.ctx)?;
+        };
+        let table = table?;
         // Keys in name order, each typed by its values: one scalar kind → that type.
         let mut keys: std::collections::BTreeMap<String, Option<Type>> = Default::default();
         for row in &table.rows {

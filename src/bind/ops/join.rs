@@ -155,7 +155,7 @@ impl Binder<'_> {
                         .collect();
                     for n in names {
                         if let Some(p) = self.scan(n) {
-                            inputs.push((n.to_string(), p));
+                            inputs.push((n.to_string(), p?));
                         }
                     }
                     // Views (`let v = view () {...}`) are in a wildcard's scope too.

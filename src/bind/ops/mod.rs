@@ -59,7 +59,7 @@ impl Binder<'_> {
                             schema: plan.schema.clone(),
                             kind: PlanKind::Cached {
                                 input: Box::new(plan),
-                                cell: Arc::default(),
+                                id: self.next_id(),
                             },
                         };
                         scope = scope.with(&name.name, Entry::Tabular(Arc::new(plan.clone())));
@@ -100,7 +100,7 @@ impl Binder<'_> {
                 )),
                 None => self
                     .scan(&id.name)
-                    .ok_or_else(|| self.unknown_table(&id.name, id.span, scope)),
+                    .ok_or_else(|| self.unknown_table(&id.name, id.span, scope))?,
             },
             ExprKind::Call { func, args } => match func.name.as_str() {
                 "materialize" => {
@@ -108,14 +108,13 @@ impl Binder<'_> {
                         return Err(Error::semantic("`materialize` takes one argument", e.span));
                     };
                     let plan = self.tabular(&arg.value, scope)?;
-                    if !self.run {
-                        return Ok(plan);
+                    match self.subquery_rows(&plan) {
+                        Some(t) => Ok(Plan {
+                            schema: plan.schema,
+                            kind: PlanKind::Values(t?),
+                        }),
+                        None => Ok(plan),
                     }
-                    let t = crate::exec::execute(&plan, &self.ctx)?;
-                    Ok(Plan {
-                        schema: plan.schema,
-                        kind: PlanKind::Values(Arc::new(t)),
-                    })
                 }
                 "table" | "view" => {
                     let name = match args.first() {
@@ -140,7 +139,7 @@ impl Binder<'_> {
                         )),
                         _ => self
                             .scan(&name)
-                            .ok_or_else(|| self.unknown_table(&name, e.span, scope)),
+                            .ok_or_else(|| self.unknown_table(&name, e.span, scope))?,
                     }
                 }
                 name => match scope.get(name) {
@@ -545,10 +544,9 @@ impl Binder<'_> {
                 limit,
                 body,
             } => {
-                let slot: crate::plan::Slot = Arc::default();
                 let src = Plan {
                     schema: input.schema.clone(),
-                    kind: PlanKind::Implicit(slot.clone()),
+                    kind: PlanKind::Implicit,
                 };
                 let expanded = self.mv_expand(src, params, items, limit.as_ref(), scope)?;
                 let targets: Vec<usize> = match &expanded.kind {
@@ -572,7 +570,6 @@ impl Binder<'_> {
                     schema,
                     kind: PlanKind::MvApply {
                         input: Box::new(input),
-                        slot,
                         body: Box::new(body),
                         keep,
                     },

@@ -1,5 +1,6 @@
-//! A value that the chunks of a parallel scan update in file order, without a thread
-//! ever waiting for its turn.
+//! Parallel work in one place: how many threads a query uses, and [`Ordered`], a value
+//! that the chunks of a parallel scan update in source order, without a thread ever
+//! waiting for its turn.
 //!
 //! A scan's threads finish chunks out of order. Blocking until the chunk before has
 //! been applied (a turn-taking lock) idles a thread whenever the one holding the
@@ -14,6 +15,20 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex, MutexGuard};
+
+/// Threads that read and process a table's chunks: the machine's cores, at most 8
+/// (more did not pay on the machines measured: reading becomes the limit), or
+/// `KQL_THREADS` when set (results never depend on it; tests and benchmarks vary it).
+pub(crate) fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::env::var("KQL_THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+    })
+}
 
 /// Chunks of work that may wait for their turn before submitting threads wait too.
 const MAX_WAITING: usize = 32;

@@ -1,6 +1,7 @@
 -- A hand translation of queries/suspicious-noninteractive-signins.kql to DuckDB SQL, for
--- bench/run.py: the same rows as kql on the generated data (the bench checks it).
--- Placeholders filled in by bench/run.py: {aad}, {entra} (the .jsonl files), {now}.
+-- bench/suite.py: the same rows as kql on the generated data (the suite checks it).
+-- Placeholders filled in by bench/suite.py: {dir} (the data folder), {ext} (jsonl or json),
+-- {json_format} (newline_delimited or array), {now}.
 -- Translation notes:
 --   * `has "x"` is a term match (KQL-SEMANTICS.md §3): the needle not preceded / followed
 --     by an alphanumeric character on the sides where it is alphanumeric itself;
@@ -12,7 +13,7 @@ SET TimeZone = 'UTC';
 WITH
 aad AS (
     SELECT *, row_number() OVER () AS rn
-    FROM read_json('{aad}', format = 'newline_delimited', columns = {
+    FROM read_json('{dir}/AADNonInteractiveUserSignInLogs.{ext}', format = '{json_format}', columns = {
         TimeGenerated: 'TIMESTAMPTZ', ResultType: 'VARCHAR', UserAgent: 'VARCHAR',
         CorrelationId: 'VARCHAR', IPAddress: 'VARCHAR', AppDisplayName: 'VARCHAR',
         UserPrincipalName: 'VARCHAR'})
@@ -61,7 +62,7 @@ suspicious AS (
 ),
 historical AS (
     SELECT AccountUpn, IPAddress, count(*) AS IPSeenCount
-    FROM read_json('{entra}', format = 'newline_delimited', columns = {
+    FROM read_json('{dir}/EntraIdSignInEvents.{ext}', format = '{json_format}', columns = {
         Timestamp: 'TIMESTAMPTZ', ErrorCode: 'INTEGER', AccountUpn: 'VARCHAR',
         IPAddress: 'VARCHAR'})
     WHERE Timestamp >= TIMESTAMPTZ '{now}' - INTERVAL 29 DAY

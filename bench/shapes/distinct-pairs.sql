@@ -1,0 +1,4 @@
+SELECT count(*) AS Count
+FROM (SELECT DISTINCT AccountUpn, IPAddress
+      FROM read_json('{dir}/EntraIdSignInEvents.{ext}', format = '{json_format}',
+                     columns = {AccountUpn: 'VARCHAR', IPAddress: 'VARCHAR'}))

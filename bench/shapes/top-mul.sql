@@ -1,0 +1,4 @@
+SELECT x, (x * 2654435761) % 10000000 AS v
+FROM range(1, {n} + 1) t(x)
+ORDER BY v DESC
+LIMIT 3

@@ -1,0 +1,1452 @@
+//! The one physical pipeline. A plan's `source → (where | extend | project)* → sink` is
+//! lowered to a leaf that gives rows in numbered chunks, the row-at-a-time steps, and a
+//! sink that consumes them, and run on every core with the same step and sink code for
+//! every kind of leaf:
+//!
+//! - a table source that streams (a file: see [`crate::table::TableSource::scan`]);
+//! - rows in memory (a catalog table, a `datatable`, a `let`, the output of an operator
+//!   that needs its whole input, such as `sort` or `join`);
+//! - `range`, whose rows are made as they are consumed.
+//!
+//! The sinks: collect the rows, count them, take the first N, aggregate
+//! (`summarize`, and `distinct` as a summarize without aggregates), or keep the top N
+//! (`top`, `sort | take`) in a bounded buffer.
+//!
+//! Why this shape:
+//! - Column pruning: a streamed leaf converts and keeps only the columns the pipeline
+//!   reads (the steps' column indexes are rewritten for the pruned rows).
+//! - Streaming: each row is filtered, extended and projected on the thread that read
+//!   it, right after reading; rows are never gathered before the sink. A row that fails
+//!   a `where` is never stored; under an aggregation only the keys and arguments reach
+//!   the (hash-partitioned) aggregators, so memory grows with the groups.
+//! - Order: chunks are numbered in source order and every sink puts their results back
+//!   in that order (rows, groups by first appearance, ties of `top` by position), so
+//!   every result, order-sensitive ones included (`take`, `make_list`, group order), is
+//!   the one a single pass in order gives, whatever the thread count.
+//! - Determinism: a row's position (pipeline, chunk, row in chunk) seeds the random
+//!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
+
+use super::eval::{eval, holds};
+use super::summarize::{key_hash, prepare, Aggregator};
+use super::{compare_key, count_value, Exec, Rows};
+use crate::error::{Error, ErrorKind, Result};
+use crate::functions::EvalCtx;
+use crate::hash::FxHashMap;
+use crate::parallel::{threads, Ordered};
+use crate::plan::{BAgg, BExpr, JoinKind, Plan, PlanKind, SortSpec};
+use crate::table::{
+    CatalogEntry, ChunkSink, Row, RowCursor, ScanRequest, Scanned, Table, TableSource,
+};
+use crate::types::Type;
+use crate::value::Value;
+use std::borrow::Cow;
+use std::cmp::Ordering as CmpOrdering;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Rows per chunk of an in-memory leaf or `range`: small enough to spread a few
+/// hundred thousand rows over the cores, big enough that handing a chunk over costs
+/// nothing next to its rows. Fixed, so that row positions do not depend on the machine.
+const CHUNK_ROWS: usize = 16 * 1024;
+
+/// A row-at-a-time operator of the pipeline.
+enum Step<'p> {
+    Filter(&'p BExpr),
+    /// Items, and the width of the rows they make.
+    Extend(&'p [(Option<usize>, BExpr)], usize),
+    Project(&'p [BExpr]),
+    /// A join whose right side is built: each row of the pipeline probes it and gives
+    /// its matches (or itself, or nothing). The width of the rows it makes.
+    Join(Arc<Probe>, usize),
+}
+
+/// The built side of a join that the pipeline's rows (its left side) probe.
+pub(crate) struct Probe {
+    kind: JoinKind,
+    /// Left key columns (of the pipeline's rows).
+    left_keys: Vec<usize>,
+    right: Arc<Table>,
+    /// The right columns the output keeps (`lookup` drops the key columns).
+    right_keep: Vec<usize>,
+    /// Right rows by key (no key with a null: a null never matches).
+    index: FxHashMap<Vec<Value>, Vec<u32>>,
+    /// The kept right columns' nulls (a left outer row without a match).
+    nulls: Row,
+}
+
+/// Join kinds whose output for a left row depends on that row alone (and the right
+/// side): they stream the left side through the built right side.
+fn probes(kind: JoinKind) -> bool {
+    matches!(
+        kind,
+        JoinKind::Inner
+            | JoinKind::InnerUnique
+            | JoinKind::LeftOuter
+            | JoinKind::LeftSemi
+            | JoinKind::LeftAnti
+    )
+}
+
+/// Builds the right side of a join.
+#[allow(clippy::too_many_arguments)]
+fn build_probe(
+    right: &Plan,
+    kind: JoinKind,
+    left_keys: &[usize],
+    right_keys: &[usize],
+    right_drop: &[usize],
+    ex: &Exec,
+) -> Result<Probe> {
+    let right_rows = super::run(right, ex)?;
+    let right = match right_rows {
+        Rows::Shared(t) => t,
+        rows => Arc::new(Table::new(right.schema.clone(), rows.into_owned())),
+    };
+    let mut index: FxHashMap<Vec<Value>, Vec<u32>> = FxHashMap::default();
+    for (i, row) in right.rows.iter().enumerate() {
+        let key: Vec<Value> = right_keys.iter().map(|&k| row[k].clone()).collect();
+        if !key.iter().any(Value::is_null) {
+            index.entry(key).or_default().push(i as u32);
+        }
+    }
+    let right_keep: Vec<usize> = (0..right.columns.len())
+        .filter(|i| !right_drop.contains(i))
+        .collect();
+    let nulls = right_keep
+        .iter()
+        .map(|&i| Value::null_of(right.columns[i].ty))
+        .collect();
+    Ok(Probe {
+        kind,
+        left_keys: left_keys.to_vec(),
+        right,
+        right_keep,
+        index,
+        nulls,
+    })
+}
+
+/// The rows of `t` that an innerunique join keeps of its left side: the first row of
+/// each key without a null, in order.
+fn first_per_key(t: &Table, keys: &[usize]) -> Vec<usize> {
+    let mut seen: crate::hash::FxHashSet<Vec<Value>> = Default::default();
+    (0..t.rows.len())
+        .filter(|&i| {
+            let key: Vec<Value> = keys.iter().map(|&k| t.rows[i][k].clone()).collect();
+            !key.iter().any(Value::is_null) && seen.insert(key)
+        })
+        .collect()
+}
+
+/// What consumes the rows.
+enum Sink<'p> {
+    Collect,
+    Count,
+    Take(usize),
+    /// Keys and aggregates (`distinct`: keys only).
+    Summarize(Cow<'p, [BExpr]>, &'p [BAgg]),
+    /// The first N rows in the order of the keys (ties in input order).
+    TopK(&'p [SortSpec], usize),
+}
+
+/// Where the rows come from.
+enum Leaf {
+    /// Streamed by the source, pruned to the needed columns.
+    Stream(Arc<dyn TableSource>, String),
+    /// In memory: a table and optionally which of its rows, in order.
+    Memory(Arc<Table>, Option<Vec<usize>>),
+    /// `range`: `count` values from `from` by `step`, of type `ty`.
+    Range(RangeSpec),
+}
+
+#[derive(Clone)]
+struct RangeSpec {
+    from: Value,
+    step: Value,
+    count: u64,
+    ty: Type,
+}
+
+struct Lowered<'p> {
+    leaf: Leaf,
+    /// Width of the leaf's rows before pruning (its plan's schema).
+    width: usize,
+    steps: Vec<Step<'p>>,
+    sink: Sink<'p>,
+}
+
+/// Runs `plan` as a pipeline when it is one (its top is a step or a sink over a leaf,
+/// or over any other operator whose rows then form an in-memory leaf); `None` when the
+/// plan's top is an operator the pipeline does not hold.
+pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Option<Rows>> {
+    let Some(lowered) = lower(plan, ex)? else {
+        return Ok(None);
+    };
+    lowered.run(ex).map(Some)
+}
+
+/// Lowers `plan`; `None` when its top is not a step or a sink.
+fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
+    let windowed = |es: &[BExpr]| es.iter().any(BExpr::has_window);
+    let (sink, mut node) = match &plan.kind {
+        PlanKind::Summarize { input, keys, aggs }
+            if !windowed(keys) && !aggs.iter().any(|a| windowed(&a.args)) =>
+        {
+            (Sink::Summarize(Cow::Borrowed(keys), aggs), &**input)
+        }
+        PlanKind::Distinct { input, columns } => (
+            Sink::Summarize(
+                Cow::Owned(columns.iter().map(|&i| BExpr::Column(i)).collect()),
+                &[],
+            ),
+            &**input,
+        ),
+        PlanKind::Count(input) => (Sink::Count, &**input),
+        PlanKind::Take { input, count } => (Sink::Take(count_value(count, ex.eval)), &**input),
+        PlanKind::Sort {
+            input,
+            keys,
+            limit: Some(limit),
+        } if !keys.iter().any(|k| k.expr.has_window()) => {
+            (Sink::TopK(keys, count_value(limit, ex.eval)), &**input)
+        }
+        _ => (Sink::Collect, plan),
+    };
+    let mut steps = Vec::new();
+    loop {
+        match &node.kind {
+            PlanKind::Filter { input, pred } if !pred.has_window() => {
+                steps.push(Step::Filter(pred));
+                node = input;
+            }
+            PlanKind::Extend { input, items } if !items.iter().any(|(_, e)| e.has_window()) => {
+                steps.push(Step::Extend(items, node.schema.len()));
+                node = input;
+            }
+            PlanKind::Project { input, exprs } if !windowed(exprs) => {
+                steps.push(Step::Project(exprs));
+                node = input;
+            }
+            // `as`: the rows pass unchanged (a rule's window is a named filter).
+            PlanKind::Named { input, .. } => node = input,
+            PlanKind::Join {
+                left,
+                right,
+                kind,
+                left_keys,
+                right_keys,
+                right_drop,
+            } if probes(*kind) => {
+                let probe = build_probe(right, *kind, left_keys, right_keys, right_drop, ex)?;
+                steps.push(Step::Join(Arc::new(probe), node.schema.len()));
+                if *kind == JoinKind::InnerUnique {
+                    // The left side keeps its first row per key: known only once it is
+                    // all there, so the left side is a leaf of its own.
+                    let t = match super::run(left, ex)? {
+                        Rows::Shared(t) => t,
+                        rows => Arc::new(Table::new(left.schema.clone(), rows.into_owned())),
+                    };
+                    let sel = first_per_key(&t, left_keys);
+                    steps.reverse();
+                    return Ok(Some(Lowered {
+                        leaf: Leaf::Memory(t, Some(sel)),
+                        width: left.schema.len(),
+                        steps,
+                        sink,
+                    }));
+                }
+                node = left;
+            }
+            _ => break,
+        }
+    }
+    steps.reverse();
+    let leaf = match &node.kind {
+        PlanKind::Scan { name } => match ex.catalog.get(name) {
+            Some(CatalogEntry::Source(s)) => match s.in_memory() {
+                Some(t) => Leaf::Memory(t, None),
+                None => Leaf::Stream(s.clone(), name.clone()),
+            },
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::Runtime,
+                    format!("table `{name}` has a schema but no data"),
+                ))
+            }
+        },
+        PlanKind::Values(t) => Leaf::Memory(t.clone(), None),
+        PlanKind::Range { from, to, step } => Leaf::Range(range_spec(
+            eval(from, &[], ex.eval),
+            eval(to, &[], ex.eval),
+            eval(step, &[], ex.eval),
+            node.schema[0].ty,
+        )?),
+        // Not a pipeline: the operator runs on its own.
+        _ if steps.is_empty() && matches!(sink, Sink::Collect) => return Ok(None),
+        _ => match super::run(node, ex)? {
+            Rows::Shared(t) => Leaf::Memory(t, None),
+            Rows::Selected(t, idx) => Leaf::Memory(t, Some(idx)),
+            Rows::Owned(rows) => {
+                Leaf::Memory(Arc::new(Table::new(node.schema.clone(), rows)), None)
+            }
+        },
+    };
+    Ok(Some(Lowered {
+        leaf,
+        width: node.schema.len(),
+        steps,
+        sink,
+    }))
+}
+
+/// Most rows a `range` whose rows are all kept may make (beyond, an error, not a cut):
+/// a range under `count`, `summarize` or `take` streams and has no such limit.
+const RANGE_MAX_KEPT: u64 = 20_000_000;
+
+fn range_spec(from: Value, to: Value, step: Value, ty: Type) -> Result<RangeSpec> {
+    let empty = RangeSpec {
+        from: Value::Null,
+        step: Value::Null,
+        count: 0,
+        ty,
+    };
+    let count = match ty {
+        Type::Real | Type::Decimal => {
+            let f = |v: &Value| match v {
+                Value::Int(i) => Some(*i as f64),
+                Value::Long(i) => Some(*i as f64),
+                Value::Real(r) | Value::Decimal(r) => Some(*r),
+                _ => None,
+            };
+            let (Some(a), Some(b), Some(s)) = (f(&from), f(&to), f(&step)) else {
+                return Ok(empty);
+            };
+            if s == 0.0 || s.is_nan() || (b - a) / s < 0.0 || a.is_nan() || b.is_nan() {
+                return Ok(empty);
+            }
+            let n = ((b - a) / s).floor();
+            if !n.is_finite() || n >= u64::MAX as f64 {
+                return Err(range_too_big());
+            }
+            n as u64 + 1
+        }
+        _ => {
+            let i = |v: &Value| match v {
+                Value::Int(i) => Some(*i as i64),
+                Value::Long(i) | Value::DateTime(i) | Value::TimeSpan(i) => Some(*i),
+                _ => None,
+            };
+            let (Some(a), Some(b), Some(s)) = (i(&from), i(&to), i(&step)) else {
+                return Ok(empty);
+            };
+            let span = b as i128 - a as i128;
+            if s == 0 || (span != 0 && (span < 0) != (s < 0)) {
+                return Ok(empty);
+            }
+            (span / s as i128) as u64 + 1
+        }
+    };
+    Ok(RangeSpec {
+        from,
+        step,
+        count,
+        ty,
+    })
+}
+
+fn range_too_big() -> Error {
+    Error::new(
+        ErrorKind::Runtime,
+        format!("`range` would produce more than {RANGE_MAX_KEPT} rows"),
+    )
+}
+
+impl RangeSpec {
+    /// The value at position `k`.
+    fn value(&self, k: u64) -> Value {
+        match (self.ty, &self.from, &self.step) {
+            (Type::Real | Type::Decimal, from, step) => {
+                let f = |v: &Value| match v {
+                    Value::Int(i) => *i as f64,
+                    Value::Long(i) => *i as f64,
+                    Value::Real(r) | Value::Decimal(r) => *r,
+                    _ => 0.0,
+                };
+                // Repeated addition, as a loop `x += step` gives (the values the
+                // in-memory range always gave).
+                let x = f(from) + f(step) * k as f64;
+                if self.ty == Type::Real {
+                    Value::Real(x)
+                } else {
+                    Value::Decimal(x)
+                }
+            }
+            (ty, from, step) => {
+                let i = |v: &Value| match v {
+                    Value::Int(i) => *i as i64,
+                    Value::Long(i) | Value::DateTime(i) | Value::TimeSpan(i) => *i,
+                    _ => 0,
+                };
+                let x = (i(from) as i128 + i(step) as i128 * k as i128) as i64;
+                match ty {
+                    Type::DateTime => Value::DateTime(x),
+                    Type::TimeSpan => Value::TimeSpan(x),
+                    _ => Value::Long(x),
+                }
+            }
+        }
+    }
+}
+
+/// Marks the columns `e` reads.
+pub(crate) fn reads(e: &BExpr, used: &mut [bool]) {
+    match e {
+        BExpr::Column(i) => {
+            if let Some(u) = used.get_mut(*i) {
+                *u = true;
+            }
+        }
+        BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
+            args.iter().for_each(|a| reads(a, used))
+        }
+        BExpr::And(a, b) | BExpr::Or(a, b) => {
+            reads(a, used);
+            reads(b, used);
+        }
+        BExpr::Const(_) | BExpr::Unavailable(_) => {}
+    }
+}
+
+impl Lowered<'_> {
+    /// The leaf's columns that some step or the sink reads (computed top-down, through
+    /// each step's input width).
+    fn needed(&self) -> Vec<bool> {
+        let mut widths = Vec::with_capacity(self.steps.len());
+        let mut w = self.width;
+        for s in &self.steps {
+            widths.push(w);
+            w = match s {
+                Step::Filter(_) => w,
+                Step::Extend(_, out) | Step::Join(_, out) => *out,
+                Step::Project(exprs) => exprs.len(),
+            };
+        }
+        let mut used = vec![false; w];
+        match &self.sink {
+            Sink::Summarize(keys, aggs) => {
+                keys.iter().for_each(|k| reads(k, &mut used));
+                aggs.iter()
+                    .flat_map(|a| &a.args)
+                    .for_each(|a| reads(a, &mut used));
+            }
+            Sink::Count => {}
+            Sink::Collect | Sink::Take(_) | Sink::TopK(..) => {
+                used.iter_mut().for_each(|u| *u = true)
+            }
+        }
+        for (s, &w_in) in self.steps.iter().zip(&widths).rev() {
+            used = match s {
+                Step::Filter(pred) => {
+                    reads(pred, &mut used);
+                    used
+                }
+                Step::Extend(items, _) => {
+                    // Items may read columns appended by earlier items: mark over the
+                    // output width, then keep the input's part.
+                    items.iter().for_each(|(_, e)| reads(e, &mut used));
+                    used.truncate(w_in);
+                    used.resize(w_in, false);
+                    used
+                }
+                Step::Project(exprs) => {
+                    let mut inner = vec![false; w_in];
+                    exprs.iter().for_each(|e| reads(e, &mut inner));
+                    inner
+                }
+                Step::Join(probe, _) => {
+                    used.truncate(w_in);
+                    for &k in &probe.left_keys {
+                        used[k] = true;
+                    }
+                    used
+                }
+            };
+        }
+        used
+    }
+
+    fn run(self, ex: &Exec) -> Result<Rows> {
+        // Shortcuts that copy no row: the rows of a leaf in memory as they are, or a
+        // selection of them.
+        if let Leaf::Memory(t, sel) = &self.leaf {
+            let only_filters = self.steps.iter().all(|s| matches!(s, Step::Filter(_)));
+            match &self.sink {
+                Sink::Collect | Sink::Take(_) if only_filters => {
+                    let limit = match self.sink {
+                        Sink::Take(n) => n,
+                        _ => usize::MAX,
+                    };
+                    if self.steps.is_empty() {
+                        return Ok(match sel {
+                            None if limit >= t.rows.len() => Rows::Shared(t.clone()),
+                            None => Rows::Selected(t.clone(), (0..limit).collect()),
+                            Some(idx) => {
+                                Rows::Selected(t.clone(), idx.iter().take(limit).copied().collect())
+                            }
+                        });
+                    }
+                    let preds: Vec<&BExpr> = self
+                        .steps
+                        .iter()
+                        .filter_map(|s| match s {
+                            Step::Filter(p) => Some(*p),
+                            _ => None,
+                        })
+                        .collect();
+                    let idx = select(t, sel.as_deref(), &preds, limit, ex);
+                    return Ok(Rows::Selected(t.clone(), idx));
+                }
+                Sink::Count if self.steps.is_empty() => {
+                    let n = sel.as_ref().map_or(t.rows.len(), Vec::len);
+                    return Ok(Rows::Owned(vec![vec![Value::Long(n as i64)]]));
+                }
+                _ => {}
+            }
+        }
+        if let (Leaf::Range(r), Sink::Collect) = (&self.leaf, &self.sink) {
+            if r.count > RANGE_MAX_KEPT {
+                return Err(range_too_big());
+            }
+        }
+        let needed = match &self.leaf {
+            Leaf::Stream(..) => self.needed(),
+            _ => vec![true; self.width],
+        };
+        let phys = physical(&self.steps, &self.sink, &needed);
+        let pipeline = ex.next_pipeline();
+        match &self.leaf {
+            Leaf::Stream(source, name) => {
+                let stop = AtomicBool::new(false);
+                let request = ScanRequest {
+                    needed: &needed,
+                    threads: threads(),
+                    stop: &stop,
+                };
+                let rows = drive(&phys, ex.eval, pipeline, &stop, |sink| {
+                    source.scan(&request, sink)
+                })?;
+                if let Some(rows) = rows {
+                    return Ok(Rows::Owned(rows));
+                }
+                // The fast reader gave up: read the table whole (with the full
+                // loader's errors), then run the same steps over it in memory, or ask
+                // for the query to be bound again when the table turned out to have
+                // columns the plan was not bound with.
+                let t = source.load()?;
+                if source.widened() {
+                    return Err(rebind_error(name));
+                }
+                let all = vec![true; self.width];
+                let phys = physical(&self.steps, &self.sink, &all);
+                let stop = AtomicBool::new(false);
+                let rows = drive(&phys, ex.eval, pipeline, &stop, |sink| {
+                    Ok(memory_scan(&t, None, &stop, sink))
+                })?;
+                Ok(Rows::Owned(rows.unwrap_or_default()))
+            }
+            Leaf::Memory(t, sel) => {
+                let stop = AtomicBool::new(false);
+                let rows = drive(&phys, ex.eval, pipeline, &stop, |sink| {
+                    Ok(memory_scan(t, sel.as_deref(), &stop, sink))
+                })?;
+                Ok(Rows::Owned(rows.unwrap_or_default()))
+            }
+            Leaf::Range(r) => {
+                let stop = AtomicBool::new(false);
+                let rows = drive(&phys, ex.eval, pipeline, &stop, |sink| {
+                    Ok(range_scan(r, &stop, sink))
+                })?;
+                Ok(Rows::Owned(rows.unwrap_or_default()))
+            }
+        }
+    }
+}
+
+pub(crate) fn rebind_error(name: &str) -> Error {
+    Error::new(
+        ErrorKind::Runtime,
+        format!(
+            "table `{name}` has fields its schema does not list; the query must be bound again"
+        ),
+    )
+}
+
+/// The rows of `t` (or of its selection `sel`) for which every predicate holds, at
+/// most `limit`, by index.
+fn select(
+    t: &Table,
+    sel: Option<&[usize]>,
+    preds: &[&BExpr],
+    limit: usize,
+    ex: &Exec,
+) -> Vec<usize> {
+    let n = sel.map_or(t.rows.len(), <[usize]>::len);
+    let at = |i: usize| sel.map_or(i, |s| s[i]);
+    let keep = |i: usize| preds.iter().all(|p| holds(p, &t.rows[at(i)], ex.eval));
+    let pipeline = ex.next_pipeline();
+    let chunks = n.div_ceil(CHUNK_ROWS);
+    let parts: Mutex<Vec<(usize, Vec<usize>)>> = Mutex::default();
+    let stop = AtomicBool::new(false);
+    let found = AtomicUsize::new(0);
+    run_chunks(chunks, &stop, &|c| {
+        let mut out = Vec::new();
+        for i in c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n) {
+            EvalCtx::at_row(Some(row_position(pipeline, c, i - c * CHUNK_ROWS)));
+            if keep(i) {
+                out.push(at(i));
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        EvalCtx::at_row(None);
+        // A limit is only a hint to stop early: the rows are cut in order below.
+        if limit != usize::MAX && found.fetch_add(out.len(), Ordering::SeqCst) >= limit {
+            stop.store(true, Ordering::SeqCst);
+        }
+        lock(&parts).push((c, out));
+    });
+    let mut parts = parts.into_inner().unwrap_or_else(|e| e.into_inner());
+    parts.sort_by_key(|(c, _)| *c);
+    let mut idx: Vec<usize> = Vec::new();
+    for (c, part) in parts.into_iter().enumerate() {
+        // Chunks after one that never ran (the scan stopped) cannot be used: the rows
+        // before them are not all known.
+        if part.0 != c {
+            break;
+        }
+        idx.extend(part.1);
+        if idx.len() >= limit {
+            break;
+        }
+    }
+    idx.truncate(limit);
+    idx
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A row's position for the random functions: unique in the query.
+fn row_position(pipeline: u64, chunk: usize, row: usize) -> u64 {
+    (pipeline << 48) ^ ((chunk as u64) << 24) ^ row as u64
+}
+
+/// Runs `work` on chunks `0..chunks`, in parallel when there are several, until done or
+/// `stop` is set. Each chunk runs once; chunk numbers are handed out in order.
+fn run_chunks(chunks: usize, stop: &AtomicBool, work: &(dyn Fn(usize) + Sync)) {
+    let next = AtomicUsize::new(0);
+    let worker = || loop {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let c = next.fetch_add(1, Ordering::SeqCst);
+        if c >= chunks {
+            return;
+        }
+        work(c);
+    };
+    let n = threads().min(chunks);
+    if n <= 1 {
+        worker();
+        return;
+    }
+    std::thread::scope(|scope| {
+        for _ in 0..n {
+            scope.spawn(worker);
+        }
+    });
+}
+
+/// Streams `t`'s rows (or its selection) to `sink` in chunks of [`CHUNK_ROWS`].
+fn memory_scan(
+    t: &Table,
+    sel: Option<&[usize]>,
+    stop: &AtomicBool,
+    sink: &dyn ChunkSink,
+) -> Scanned {
+    struct Cursor<'t> {
+        t: &'t Table,
+        sel: Option<&'t [usize]>,
+        at: usize,
+        end: usize,
+    }
+    impl RowCursor for Cursor<'_> {
+        fn next_row(&mut self) -> Option<&[Value]> {
+            if self.at >= self.end {
+                return None;
+            }
+            let i = self.sel.map_or(self.at, |s| s[self.at]);
+            self.at += 1;
+            Some(&self.t.rows[i])
+        }
+    }
+    let n = sel.map_or(t.rows.len(), <[usize]>::len);
+    run_chunks(n.div_ceil(CHUNK_ROWS).max(1), stop, &|c| {
+        let mut cursor = Cursor {
+            t,
+            sel,
+            at: c * CHUNK_ROWS,
+            end: ((c + 1) * CHUNK_ROWS).min(n),
+        };
+        sink.chunk(c, &mut cursor);
+    });
+    Scanned::Done
+}
+
+/// Streams the values of `range` to `sink` in chunks of [`CHUNK_ROWS`].
+fn range_scan(r: &RangeSpec, stop: &AtomicBool, sink: &dyn ChunkSink) -> Scanned {
+    struct Cursor<'r> {
+        r: &'r RangeSpec,
+        at: u64,
+        end: u64,
+        row: [Value; 1],
+    }
+    impl RowCursor for Cursor<'_> {
+        fn next_row(&mut self) -> Option<&[Value]> {
+            if self.at >= self.end {
+                return None;
+            }
+            self.row[0] = self.r.value(self.at);
+            self.at += 1;
+            Some(&self.row)
+        }
+    }
+    let chunk = CHUNK_ROWS as u64;
+    let chunks = r.count.div_ceil(chunk).max(1);
+    run_chunks(chunks as usize, stop, &|c| {
+        let mut cursor = Cursor {
+            r,
+            at: c as u64 * chunk,
+            end: ((c as u64 + 1) * chunk).min(r.count),
+            row: [Value::Null],
+        };
+        sink.chunk(c, &mut cursor);
+    });
+    Scanned::Done
+}
+
+/// Where an `extend` item's value goes in a pruned row.
+#[derive(Clone, Copy)]
+enum Target {
+    Replace(usize),
+    Append,
+    /// A column nothing reads later: not computed.
+    Drop,
+}
+
+/// A step rewritten for the rows the leaf gives.
+enum PStep {
+    Filter(BExpr),
+    /// Items, each with the one column it reads when it may be remembered (see [`memo`]).
+    Extend(Vec<(Target, BExpr, Option<usize>)>, usize),
+    Project(Vec<BExpr>),
+    /// The probe, and the left key columns in the pruned rows.
+    Join(Arc<Probe>, Vec<usize>),
+}
+
+/// The one column `e` reads (of a row `width` wide), when it is a computation (not a bare
+/// column or constant) that two runs on equal input give equally (no random or window call).
+fn memo_column(e: &BExpr, width: usize) -> Option<usize> {
+    if !matches!(e, BExpr::Call(..) | BExpr::Select(..)) || e.pinned() {
+        return None;
+    }
+    let mut used = vec![false; width];
+    reads(e, &mut used);
+    let mut cols = used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| i);
+    match (cols.next(), cols.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// The steps and the sink's expressions with column indexes rewritten for rows that
+/// hold only the needed leaf columns (in order), so that a wide table (Sentinel tables
+/// have up to a hundred columns) costs nothing per unused column.
+struct Physical {
+    steps: Vec<PStep>,
+    sink: PSink,
+}
+
+enum PSink {
+    Collect,
+    Count,
+    Take(usize),
+    Summarize(Vec<BExpr>, Vec<BAgg>),
+    TopK(Vec<SortSpec>, usize),
+}
+
+fn remap(e: &BExpr, m: &[usize]) -> BExpr {
+    let all = |args: &[BExpr]| args.iter().map(|a| remap(a, m)).collect();
+    match e {
+        BExpr::Column(i) => BExpr::Column(m.get(*i).copied().unwrap_or(*i)),
+        BExpr::Call(f, args) => BExpr::Call(f.clone(), all(args)),
+        BExpr::Window(k, args) => BExpr::Window(*k, all(args)),
+        BExpr::Select(s, args) => BExpr::Select(*s, all(args)),
+        BExpr::And(a, b) => BExpr::And(Box::new(remap(a, m)), Box::new(remap(b, m))),
+        BExpr::Or(a, b) => BExpr::Or(Box::new(remap(a, m)), Box::new(remap(b, m))),
+        BExpr::Const(_) | BExpr::Unavailable(_) => e.clone(),
+    }
+}
+
+fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
+    // m: the position in the pruned row of each column of the logical row.
+    let mut width = 0;
+    let mut m: Vec<usize> = needed
+        .iter()
+        .map(|&n| {
+            if n {
+                width += 1;
+                width - 1
+            } else {
+                usize::MAX
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(steps.len());
+    for s in steps {
+        out.push(match s {
+            Step::Filter(pred) => PStep::Filter(remap(pred, &m)),
+            Step::Extend(items, w_out) => {
+                let w_in = m.len();
+                m.extend((w_in..*w_out).map(|j| width + (j - w_in)));
+                width += w_out - w_in;
+                let items = items
+                    .iter()
+                    .map(|(target, e)| {
+                        let t = match target {
+                            None => Target::Append,
+                            Some(i) if m[*i] == usize::MAX => Target::Drop,
+                            Some(i) => Target::Replace(m[*i]),
+                        };
+                        let e = remap(e, &m);
+                        let memo = memo_column(&e, width);
+                        (t, e, memo)
+                    })
+                    .collect();
+                PStep::Extend(items, width)
+            }
+            Step::Project(exprs) => {
+                let exprs: Vec<BExpr> = exprs.iter().map(|e| remap(e, &m)).collect();
+                width = exprs.len();
+                m = (0..width).collect();
+                PStep::Project(exprs)
+            }
+            Step::Join(probe, w_out) => {
+                let keys = probe.left_keys.iter().map(|&k| m[k]).collect();
+                // The pruned left row, then the right columns.
+                let w_in = m.len();
+                m.extend((w_in..*w_out).map(|j| width + (j - w_in)));
+                width += w_out - w_in;
+                PStep::Join(probe.clone(), keys)
+            }
+        });
+    }
+    let sink = match sink {
+        Sink::Collect => PSink::Collect,
+        Sink::Count => PSink::Count,
+        Sink::Take(n) => PSink::Take(*n),
+        Sink::Summarize(keys, aggs) => PSink::Summarize(
+            keys.iter().map(|k| remap(k, &m)).collect(),
+            aggs.iter()
+                .map(|a| BAgg {
+                    imp: a.imp.clone(),
+                    args: a.args.iter().map(|e| remap(e, &m)).collect(),
+                })
+                .collect(),
+        ),
+        Sink::TopK(keys, n) => PSink::TopK(
+            keys.iter()
+                .map(|k| SortSpec {
+                    expr: remap(&k.expr, &m),
+                    desc: k.desc,
+                    nulls_first: k.nulls_first,
+                })
+                .collect(),
+            *n,
+        ),
+    };
+    Physical { steps: out, sink }
+}
+
+impl Physical {
+    /// Runs the steps from `from` on one row and hands what comes out to `emit` (none
+    /// when a filter drops the row; several after a join); false when `emit` wants no
+    /// more rows. The row is copied only when a step changes it (a run of `where`s reads
+    /// the leaf's row in place).
+    fn feed<'r>(
+        &self,
+        from: usize,
+        row: Cow<'r, [Value]>,
+        ctx: &EvalCtx,
+        emit: &mut dyn FnMut(Cow<'_, [Value]>) -> bool,
+    ) -> bool {
+        let mut row = row;
+        let mut pending: Vec<(usize, Value)> = Vec::new();
+        for (k, s) in self.steps.iter().enumerate().skip(from) {
+            match s {
+                PStep::Filter(pred) => {
+                    if !holds(pred, &row, ctx) {
+                        return true;
+                    }
+                }
+                PStep::Extend(items, width) => {
+                    let r = row.to_mut();
+                    r.reserve(width.saturating_sub(r.len()));
+                    for (target, e, memo_col) in items.iter() {
+                        if matches!(target, Target::Drop) {
+                            continue;
+                        }
+                        let v = match memo_col.and_then(|c| r.get(c)) {
+                            Some(Value::String(s)) => {
+                                let s = s.clone();
+                                memo::eval(e, &s, || eval(e, r, ctx))
+                            }
+                            _ => eval(e, r, ctx),
+                        };
+                        match target {
+                            Target::Replace(i) => pending.push((*i, v)),
+                            _ => r.push(v),
+                        }
+                    }
+                    for (i, v) in pending.drain(..) {
+                        r[i] = v;
+                    }
+                }
+                PStep::Project(exprs) => {
+                    row = Cow::Owned(exprs.iter().map(|e| eval(e, &row, ctx)).collect());
+                }
+                PStep::Join(probe, keys) => {
+                    let key: Vec<Value> = keys.iter().map(|&i| row[i].clone()).collect();
+                    let matches: &[u32] = if key.iter().any(Value::is_null) {
+                        &[]
+                    } else {
+                        probe.index.get(&key).map_or(&[], Vec::as_slice)
+                    };
+                    let joined = |r: Option<&Row>| -> Row {
+                        let mut out = Vec::with_capacity(row.len() + probe.right_keep.len());
+                        out.extend(row.iter().cloned());
+                        match r {
+                            Some(r) => out.extend(probe.right_keep.iter().map(|&i| r[i].clone())),
+                            None => out.extend(probe.nulls.iter().cloned()),
+                        }
+                        out
+                    };
+                    return match probe.kind {
+                        JoinKind::LeftSemi if matches.is_empty() => true,
+                        JoinKind::LeftAnti if !matches.is_empty() => true,
+                        JoinKind::LeftSemi | JoinKind::LeftAnti => self.feed(k + 1, row, ctx, emit),
+                        JoinKind::LeftOuter if matches.is_empty() => {
+                            self.feed(k + 1, Cow::Owned(joined(None)), ctx, emit)
+                        }
+                        _ => matches.iter().all(|&r| {
+                            let out = joined(Some(&probe.right.rows[r as usize]));
+                            self.feed(k + 1, Cow::Owned(out), ctx, emit)
+                        }),
+                    };
+                }
+            }
+        }
+        emit(row)
+    }
+}
+
+/// Results of `extend` items over one text column, remembered per distinct value on each
+/// thread: log columns such as user agents repeat a few values over millions of rows,
+/// and readers share equal strings, so a value is known by its address. An entry keeps
+/// its string alive, so an address is never reused for another value while remembered.
+/// A table that stops paying (mostly distinct values) is switched off.
+mod memo {
+    use crate::hash::FxHashMap;
+    use crate::plan::BExpr;
+    use crate::value::Value;
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    /// Entries per item and thread before the table is emptied.
+    const CAP: usize = 1 << 14;
+
+    #[derive(Default)]
+    struct Table {
+        seen: FxHashMap<usize, (Arc<str>, Value)>,
+        lookups: u32,
+        hits: u32,
+        off: bool,
+    }
+
+    thread_local! {
+        /// By the address of the item's expression (alive for the whole pipeline run;
+        /// cleared when it ends, see [`clear`]).
+        static TABLES: RefCell<FxHashMap<usize, Table>> = RefCell::default();
+    }
+
+    /// Forgets every table of this thread (a pipeline ended: the addresses of its
+    /// expressions may be reused by the next one).
+    pub(super) fn clear() {
+        TABLES.with(|t| t.borrow_mut().clear());
+    }
+
+    /// The value of `e` on a row whose memo column holds `s`; `compute` evaluates it.
+    pub(super) fn eval(e: &BExpr, s: &Arc<str>, compute: impl FnOnce() -> Value) -> Value {
+        let item = e as *const BExpr as usize;
+        let addr = Arc::as_ptr(s) as *const u8 as usize;
+        let known = TABLES.with(|t| {
+            let mut t = t.borrow_mut();
+            let table = t.entry(item).or_default();
+            if table.off {
+                return Err(false);
+            }
+            table.lookups += 1;
+            match table.seen.get(&addr) {
+                Some((kept, v)) if Arc::ptr_eq(kept, s) => {
+                    table.hits += 1;
+                    Ok(v.clone())
+                }
+                _ => {
+                    // After a fair trial, a table hit less than a quarter of the time
+                    // costs more than it saves.
+                    if table.lookups >= 4096 && table.hits < table.lookups / 4 {
+                        table.off = true;
+                        table.seen = FxHashMap::default();
+                        return Err(false);
+                    }
+                    Err(true)
+                }
+            }
+        });
+        match known {
+            Ok(v) => v,
+            Err(remember) => {
+                let v = compute();
+                if remember {
+                    TABLES.with(|t| {
+                        let mut t = t.borrow_mut();
+                        let table = t.entry(item).or_default();
+                        if table.seen.len() >= CAP {
+                            table.seen.clear();
+                        }
+                        table.seen.insert(addr, (s.clone(), v.clone()));
+                    });
+                }
+                v
+            }
+        }
+    }
+}
+
+/// A sink's per-chunk part and how parts come together.
+trait SinkState: Sync {
+    type Part: Send;
+    fn part(&self) -> Self::Part;
+    /// Consumes one row at `pos` (chunk << 32 | row); false when the chunk needs no more.
+    fn push(&self, part: &mut Self::Part, row: Cow<'_, [Value]>, pos: u64) -> bool;
+    /// The chunk's part is complete (called for every chunk read, even one cut short).
+    fn done(&self, idx: usize, part: Self::Part);
+    /// The rows out, once every chunk is done.
+    fn finish(self) -> Result<Vec<Row>>;
+    /// The rows out when only the chunks before `chunk` could be read, if they are all
+    /// this sink needs (a `take` that has its rows); `None` otherwise.
+    fn finish_before(self, _chunk: usize) -> Option<Vec<Row>>
+    where
+        Self: Sized,
+    {
+        None
+    }
+}
+
+/// Feeds a source's chunks through the steps into a sink.
+struct Feed<'a, S> {
+    phys: &'a Physical,
+    ctx: &'a EvalCtx,
+    state: &'a S,
+    pipeline: u64,
+}
+
+impl<S: SinkState> ChunkSink for Feed<'_, S> {
+    fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
+        let mut part = self.state.part();
+        let mut i = 0usize;
+        // Positions of the rows out (a join may give several per row in).
+        let mut out = 0u64;
+        while let Some(row) = rows.next_row() {
+            EvalCtx::at_row(Some(row_position(self.pipeline, idx, i)));
+            i += 1;
+            let more = self.phys.feed(0, Cow::Borrowed(row), self.ctx, &mut |row| {
+                let pos = ((idx as u64) << 32) + out;
+                out += 1;
+                self.state.push(&mut part, row, pos)
+            });
+            if !more {
+                break;
+            }
+        }
+        EvalCtx::at_row(None);
+        memo::clear();
+        self.state.done(idx, part);
+    }
+}
+
+/// Runs a scan (`scan` calls the source with the chunk sink) into the physical sink;
+/// `None` when the source gave up.
+fn drive(
+    phys: &Physical,
+    ctx: &EvalCtx,
+    pipeline: u64,
+    stop: &AtomicBool,
+    scan: impl Fn(&dyn ChunkSink) -> Result<Scanned>,
+) -> Result<Option<Vec<Row>>> {
+    fn go<S: SinkState>(
+        state: S,
+        phys: &Physical,
+        ctx: &EvalCtx,
+        pipeline: u64,
+        scan: &dyn Fn(&dyn ChunkSink) -> Result<Scanned>,
+    ) -> Result<Option<Vec<Row>>> {
+        let feed = Feed {
+            phys,
+            ctx,
+            state: &state,
+            pipeline,
+        };
+        match scan(&feed)? {
+            Scanned::Done => state.finish().map(Some),
+            Scanned::GaveUp(chunk) => Ok(state.finish_before(chunk)),
+        }
+    }
+    match &phys.sink {
+        PSink::Collect => go(Collect::default(), phys, ctx, pipeline, &scan),
+        PSink::Count => go(Count::default(), phys, ctx, pipeline, &scan),
+        PSink::Take(n) => go(
+            Take {
+                n: *n,
+                stop,
+                parts: Mutex::default(),
+            },
+            phys,
+            ctx,
+            pipeline,
+            &scan,
+        ),
+        PSink::Summarize(keys, aggs) => {
+            go(Summarize::new(keys, aggs, ctx), phys, ctx, pipeline, &scan)
+        }
+        PSink::TopK(keys, n) => go(
+            TopK {
+                keys,
+                n: *n,
+                ctx,
+                best: Mutex::default(),
+            },
+            phys,
+            ctx,
+            pipeline,
+            &scan,
+        ),
+    }
+}
+
+/// Every row, in order.
+#[derive(Default)]
+struct Collect {
+    parts: Mutex<Vec<(usize, Vec<Row>)>>,
+}
+
+impl SinkState for Collect {
+    type Part = Vec<Row>;
+    fn part(&self) -> Vec<Row> {
+        Vec::new()
+    }
+    fn push(&self, part: &mut Vec<Row>, row: Cow<'_, [Value]>, _: u64) -> bool {
+        part.push(row.into_owned());
+        true
+    }
+    fn done(&self, idx: usize, part: Vec<Row>) {
+        lock(&self.parts).push((idx, part));
+    }
+    fn finish(self) -> Result<Vec<Row>> {
+        let mut parts = self.parts.into_inner().unwrap_or_else(|e| e.into_inner());
+        parts.sort_by_key(|(i, _)| *i);
+        let mut rows = Vec::with_capacity(parts.iter().map(|(_, p)| p.len()).sum());
+        for (_, p) in parts {
+            rows.extend(p);
+        }
+        Ok(rows)
+    }
+}
+
+#[derive(Default)]
+struct Count {
+    n: AtomicUsize,
+}
+
+impl SinkState for Count {
+    type Part = usize;
+    fn part(&self) -> usize {
+        0
+    }
+    fn push(&self, part: &mut usize, _: Cow<'_, [Value]>, _: u64) -> bool {
+        *part += 1;
+        true
+    }
+    fn done(&self, _: usize, part: usize) {
+        self.n.fetch_add(part, Ordering::SeqCst);
+    }
+    fn finish(self) -> Result<Vec<Row>> {
+        Ok(vec![vec![Value::Long(self.n.into_inner() as i64)]])
+    }
+}
+
+/// The first `n` rows: each chunk keeps at most `n`; once the chunks from the first on
+/// hold `n` rows together, the scan is asked to stop.
+struct Take<'a> {
+    n: usize,
+    stop: &'a AtomicBool,
+    parts: Mutex<std::collections::BTreeMap<usize, Vec<Row>>>,
+}
+
+impl SinkState for Take<'_> {
+    type Part = Vec<Row>;
+    fn part(&self) -> Vec<Row> {
+        Vec::new()
+    }
+    fn push(&self, part: &mut Vec<Row>, row: Cow<'_, [Value]>, _: u64) -> bool {
+        if part.len() < self.n {
+            part.push(row.into_owned());
+        }
+        part.len() < self.n
+    }
+    fn done(&self, idx: usize, part: Vec<Row>) {
+        let mut parts = lock(&self.parts);
+        parts.insert(idx, part);
+        let mut have = 0;
+        for (k, (i, p)) in parts.iter().enumerate() {
+            if *i != k {
+                break;
+            }
+            have += p.len();
+        }
+        if have >= self.n {
+            self.stop.store(true, Ordering::SeqCst);
+        }
+    }
+    fn finish(self) -> Result<Vec<Row>> {
+        Ok(self.first_rows(usize::MAX).0)
+    }
+    fn finish_before(self, chunk: usize) -> Option<Vec<Row>> {
+        let n = self.n;
+        let (rows, _) = self.first_rows(chunk);
+        (rows.len() >= n).then_some(rows)
+    }
+}
+
+impl Take<'_> {
+    /// The first rows of the chunks from the first on, up to the first missing one (a
+    /// chunk never read: the scan stopped) or `before`, cut to `n`.
+    fn first_rows(self, before: usize) -> (Vec<Row>, usize) {
+        let parts = self.parts.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut rows = Vec::new();
+        let mut used = 0;
+        for (k, (i, p)) in parts.into_iter().enumerate() {
+            if i != k || i >= before || rows.len() >= self.n {
+                break;
+            }
+            rows.extend(p);
+            used += 1;
+        }
+        rows.truncate(self.n);
+        (rows, used)
+    }
+}
+
+/// Hash aggregation split by key over one aggregator per thread: the thread of a chunk
+/// computes each row's key and arguments, hashes the key, and hands each aggregator its
+/// share of the chunk; each aggregator applies the chunks in source order (so every
+/// group sees its rows in order, as in one pass), without a thread waiting for
+/// another's chunk (see [`Ordered`]). Groups come out in order of first appearance,
+/// from the positions the aggregators record.
+struct Summarize<'a> {
+    keys: &'a [BExpr],
+    aggs: &'a [BAgg],
+    ctx: &'a EvalCtx,
+    stride: usize,
+    aggregators: Vec<Ordered<Aggregator<'a>, Share>>,
+}
+
+/// A chunk's prepared values and their rows' positions in the chunk, and an
+/// aggregator's share of them: (prepared row, key hash). (The work of a chunk carries
+/// all it needs: a thread may apply other chunks' work than its own.)
+type Share = (Arc<Vec<Value>>, Arc<Vec<u32>>, Vec<(u32, u64)>);
+
+/// A part: the prepared values of the chunk's rows, and each row's position.
+type Prepared = (Vec<Value>, Vec<u32>);
+
+impl<'a> Summarize<'a> {
+    fn new(keys: &'a [BExpr], aggs: &'a [BAgg], ctx: &'a EvalCtx) -> Self {
+        let parts = if keys.is_empty() { 1 } else { threads() };
+        Summarize {
+            keys,
+            aggs,
+            ctx,
+            stride: Aggregator::width(keys.len(), aggs),
+            aggregators: (0..parts)
+                .map(|_| Ordered::new(Aggregator::new(keys.len(), aggs)))
+                .collect(),
+        }
+    }
+}
+
+impl SinkState for Summarize<'_> {
+    type Part = Prepared;
+    fn part(&self) -> Prepared {
+        (Vec::new(), Vec::new())
+    }
+    fn push(&self, part: &mut Prepared, row: Cow<'_, [Value]>, pos: u64) -> bool {
+        prepare(&row, self.keys, self.aggs, self.ctx, &mut part.0);
+        part.1.push(pos as u32);
+        true
+    }
+    fn done(&self, idx: usize, (values, rows): Prepared) {
+        let parts = self.aggregators.len();
+        let values = Arc::new(values);
+        let mut share: Vec<Vec<(u32, u64)>> = vec![Vec::new(); parts];
+        let stride = self.stride;
+        for k in 0..rows.len() {
+            let h = if self.keys.is_empty() {
+                0
+            } else {
+                key_hash(&values[k * stride..k * stride + self.keys.len()])
+            };
+            // The low bits: the aggregator's index uses the high ones.
+            share[(h % parts as u64) as usize].push((k as u32, h));
+        }
+        let positions = Arc::new(rows);
+        // Every aggregator gets every chunk, even an empty one.
+        for (agg, mine) in self.aggregators.iter().zip(share) {
+            agg.submit(
+                idx,
+                (values.clone(), positions.clone(), mine),
+                |agg: &mut Aggregator, chunk, (values, positions, mine)| {
+                    for (k, h) in mine {
+                        let at = k as usize * stride;
+                        let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
+                        agg.push_hashed(&values[at..at + stride], h, pos);
+                    }
+                },
+            );
+        }
+    }
+    fn finish(self) -> Result<Vec<Row>> {
+        let parts = self.aggregators.len();
+        let mut groups: Vec<(u64, Row)> = Vec::new();
+        for a in self.aggregators {
+            let agg = a.into_inner().ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Runtime,
+                    "internal error: an aggregation lost a chunk",
+                )
+            })?;
+            groups.extend(agg.finish_at());
+        }
+        if parts > 1 {
+            groups.sort_by_key(|(pos, _)| *pos);
+        }
+        Ok(groups.into_iter().map(|(_, row)| row).collect())
+    }
+}
+
+/// The first `n` rows in the order of `keys`, ties in input order: each chunk keeps its
+/// best `n` (a buffer cut back to `n` whenever it doubles, rows no better than the
+/// current `n`-th rejected on sight), and the chunks' best merge into one such buffer.
+struct TopK<'a> {
+    keys: &'a [SortSpec],
+    n: usize,
+    ctx: &'a EvalCtx,
+    best: Mutex<Best>,
+}
+
+/// Sort key values, position, row.
+type Entry = (Vec<Value>, u64, Row);
+
+#[derive(Default)]
+struct Best {
+    entries: Vec<Entry>,
+    /// Whether `entries` holds `n` sorted entries (its last is the bound to beat).
+    full: bool,
+    /// Key values being evaluated (reused from row to row).
+    scratch: Vec<Value>,
+}
+
+impl TopK<'_> {
+    fn cmp(&self, a: &[Value], apos: u64, b: &[Value], bpos: u64) -> CmpOrdering {
+        for (k, spec) in self.keys.iter().enumerate() {
+            let o = compare_key(&a[k], &b[k], spec.desc, spec.nulls_first);
+            if o != CmpOrdering::Equal {
+                return o;
+            }
+        }
+        apos.cmp(&bpos)
+    }
+
+    /// Sorts `best` and cuts it to `n`.
+    fn cut(&self, best: &mut Best) {
+        best.entries.sort_by(|a, b| self.cmp(&a.0, a.1, &b.0, b.1));
+        best.entries.truncate(self.n);
+        best.full = best.entries.len() == self.n;
+    }
+
+    fn add(&self, best: &mut Best, entry: Entry) {
+        best.entries.push(entry);
+        if best.entries.len() >= 2 * self.n.max(1) {
+            self.cut(best);
+        }
+    }
+}
+
+impl SinkState for TopK<'_> {
+    type Part = Best;
+    fn part(&self) -> Best {
+        Best::default()
+    }
+    fn push(&self, part: &mut Best, row: Cow<'_, [Value]>, pos: u64) -> bool {
+        if self.n == 0 {
+            return false;
+        }
+        let mut keys = std::mem::take(&mut part.scratch);
+        keys.clear();
+        keys.extend(self.keys.iter().map(|k| eval(&k.expr, &row, self.ctx)));
+        if part.full {
+            if let Some(last) = part.entries.get(self.n - 1) {
+                // Positions grow within a chunk: a row that ties the bound comes after it.
+                if self.cmp(&keys, pos, &last.0, last.1) != CmpOrdering::Less {
+                    part.scratch = keys;
+                    return true;
+                }
+            }
+        }
+        part.scratch = Vec::with_capacity(self.keys.len());
+        self.add(part, (keys, pos, row.into_owned()));
+        true
+    }
+    fn done(&self, _: usize, part: Best) {
+        let mut best = lock(&self.best);
+        for e in part.entries {
+            self.add(&mut best, e);
+        }
+    }
+    fn finish(self) -> Result<Vec<Row>> {
+        let mut best = std::mem::take(&mut *lock(&self.best));
+        self.cut(&mut best);
+        Ok(best.entries.into_iter().map(|(_, _, r)| r).collect())
+    }
+}

@@ -1,0 +1,43 @@
+//! Running a query as its platform schedules it: a scheduled rule's tables are
+//! limited to its window before the query runs, then the result decides the alerts.
+//! A plain query (`.kql`, a Markdown block, a hunting query) just runs.
+
+use super::alert::{self, Decision};
+use super::window::TimeWindow;
+use super::Item;
+use crate::error::Result;
+use crate::plan::Plan;
+use crate::session::Session;
+use crate::table::{Catalog, Table};
+
+pub struct Outcome {
+    /// The window every table was limited to (none for a query without a schedule).
+    pub window: Option<TimeWindow>,
+    pub tables: Vec<Table>,
+    /// The alert decision on the first result (none for a query that alerts on nothing).
+    pub decision: Option<Decision>,
+}
+
+/// Runs `item` at `now`. Errors are in the query's own positions (map them with
+/// `item.map` to point into the file).
+pub fn run(item: &Item, catalog: &Catalog, now: i64) -> Result<Outcome> {
+    let window = item.rule.as_ref().and_then(|r| {
+        r.window()
+            .map(|period| TimeWindow::ending_at(now, period, r.time_columns()))
+    });
+    let hook = window.clone().map(|w| move |p: Plan| w.limit_scan(p));
+    let mut session = Session::new(catalog, now);
+    if let Some(h) = &hook {
+        session = session.with_scan_hook(h);
+    }
+    let tables = session.run(&item.query)?;
+    let decision = match (&item.rule, tables.first()) {
+        (Some(rule), Some(first)) => alert::decide(rule, first),
+        _ => None,
+    };
+    Ok(Outcome {
+        window,
+        tables,
+        decision,
+    })
+}

@@ -1,0 +1,99 @@
+//! A query's life, in one place: parse → bind → optimize → execute, over one catalog
+//! with one clock. Everything that runs a query (the CLI, `kql test`, `kql diff`, the
+//! library's [`crate::run_query`]) goes through a [`Session`].
+//!
+//! The binder never runs anything itself: when a subquery's rows must become part of
+//! the plan (`toscalar(T)`, `materialize(T)`, `x in (T)`, the columns `bag_unpack`
+//! finds), it asks through [`crate::bind::Subqueries`], which the session implements
+//! by optimizing and executing that subquery like any other plan.
+
+use crate::ast::Query;
+use crate::bind::{self, Subqueries};
+use crate::error::Result;
+use crate::exec::Exec;
+use crate::functions::EvalCtx;
+use crate::plan::Plan;
+use crate::table::{Catalog, Column, Table};
+use std::sync::Arc;
+
+/// The tables a query reads and the clock it runs with.
+pub struct Session<'c> {
+    catalog: &'c Catalog,
+    ctx: EvalCtx,
+    scan_hook: Option<&'c dyn Fn(Plan) -> Plan>,
+}
+
+impl<'c> Session<'c> {
+    /// A session over `catalog` whose `now()` is `now` (ticks since 0001-01-01).
+    pub fn new(catalog: &'c Catalog, now: i64) -> Self {
+        Session {
+            catalog,
+            ctx: EvalCtx::new(now),
+            scan_hook: None,
+        }
+    }
+
+    /// Rewrites every table scan before it runs, the scans of subqueries included (a
+    /// scheduled rule limits its tables to its window: [`crate::rules::window`]).
+    pub fn with_scan_hook(mut self, hook: &'c dyn Fn(Plan) -> Plan) -> Self {
+        self.scan_hook = Some(hook);
+        self
+    }
+
+    /// Parses and runs `text`; each result statement gives one table.
+    pub fn run(&self, text: &str) -> Result<Vec<Table>> {
+        let query = crate::syntax::parse(text)?;
+        self.run_parsed(&query)
+    }
+
+    /// Runs a parsed query.
+    pub fn run_parsed(&self, query: &Query) -> Result<Vec<Table>> {
+        loop {
+            let widened = self.catalog.widened();
+            let run = Run(Exec::new(&self.ctx, self.catalog));
+            let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)?;
+            let result: Result<Vec<Table>> = plans.iter().map(|p| run.execute(p)).collect();
+            // A table read from its file had fields its schema lacks: its columns are
+            // known now, so bind again (at most once per table: a table widens once).
+            if result.is_err() && self.catalog.widened() != widened {
+                continue;
+            }
+            return result;
+        }
+    }
+
+    /// The plans of `query` as they would run (subqueries that binding needs are run).
+    pub fn plans(&self, query: &Query) -> Result<Vec<Plan>> {
+        let run = Run(Exec::new(&self.ctx, self.catalog));
+        bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)
+    }
+
+    /// Binds `query` without running anything: the columns of each result. Subqueries
+    /// are typed, not run, so this works on a catalog of schemas only.
+    pub fn check(&self, query: &Query) -> Result<Vec<Vec<Column>>> {
+        let plans = bind::bind(query, self.catalog, &self.ctx, None, self.scan_hook)?;
+        Ok(plans.into_iter().map(|p| p.schema).collect())
+    }
+}
+
+/// One run of a query: its plans and the subqueries binding asks for share the
+/// executor's state (a `let` runs once).
+struct Run<'a>(Exec<'a>);
+
+impl Run<'_> {
+    fn execute(&self, plan: &Plan) -> Result<Table> {
+        crate::exec::execute(plan, &self.0)
+    }
+}
+
+impl Subqueries for Run<'_> {
+    fn rows(&self, plan: &Plan) -> Result<Arc<Table>> {
+        self.execute(plan).map(Arc::new)
+    }
+}
+
+/// Runs `text` against `catalog` with `now` (ticks) as the query's clock. Each result
+/// statement gives one table.
+pub fn run_query(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {
+    Session::new(catalog, now).run(text)
+}
