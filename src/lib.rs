@@ -16,6 +16,7 @@ pub(crate) mod parallel;
 pub mod plan;
 pub mod rules;
 pub mod session;
+pub mod stored;
 pub mod syntax;
 pub mod table;
 pub mod types;

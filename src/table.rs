@@ -133,6 +133,30 @@ impl TableSource for Memory {
 #[derive(Clone, Default)]
 pub struct Catalog {
     tables: IndexMap<String, CatalogEntry>,
+    /// The database's stored functions (`--functions`), found by name when no `let`
+    /// of the query has it.
+    functions: Vec<Arc<crate::stored::StoredFunction>>,
+    /// The product whose built-in functions exist (Defender XDR's `FileProfile`, ...).
+    product: Product,
+}
+
+/// The product a query is written for: Defender XDR advanced hunting and Microsoft
+/// Sentinel each have built-in functions the other lacks (`FileProfile`,
+/// `DeviceFromIP`, ... are Defender's: Sentinel reports them unknown, KS211).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Product {
+    /// Both products' functions are known.
+    #[default]
+    Both,
+    Sentinel,
+    Defender,
+}
+
+impl Product {
+    /// Whether Defender XDR's built-in functions are known.
+    pub fn has_defender_functions(self) -> bool {
+        self != Product::Sentinel
+    }
 }
 
 #[derive(Clone)]
@@ -199,6 +223,25 @@ impl Catalog {
             CatalogEntry::Source(s) => Some(s),
             CatalogEntry::Schema(_) => None,
         }
+    }
+    /// Adds a stored function (a later one of the same name replaces it).
+    pub fn add_function(&mut self, f: crate::stored::StoredFunction) {
+        self.functions.retain(|g| g.name != f.name);
+        self.functions.push(Arc::new(f));
+    }
+    /// Adds a stored function that other catalogs share.
+    pub fn add_shared_function(&mut self, f: Arc<crate::stored::StoredFunction>) {
+        self.functions.retain(|g| g.name != f.name);
+        self.functions.push(f);
+    }
+    pub fn functions(&self) -> &[Arc<crate::stored::StoredFunction>] {
+        &self.functions
+    }
+    pub fn set_product(&mut self, product: Product) {
+        self.product = product;
+    }
+    pub fn product(&self) -> Product {
+        self.product
     }
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tables.keys().map(String::as_str)

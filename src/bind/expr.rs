@@ -193,7 +193,7 @@ impl Binder<'_> {
                 "use `toscalar({})` for its first value, or `in ({})` to test membership",
                 id.name, id.name
             ))),
-            Some(Entry::Function(f, fscope)) if f.params.is_empty() => {
+            Some(Entry::Function(f, fscope)) if super::stored::bare_callable(f) => {
                 let (f, fscope) = (f.clone(), fscope.clone());
                 match self.inline_call(&f, &fscope, id, &[], cx.row, scope, None)? {
                     Inlined::Scalar(b) => Ok(b),
@@ -209,7 +209,8 @@ impl Binder<'_> {
             Some(Entry::Function(..)) => Err(Error::semantic(
                 format!("function `{}` is used without arguments", id.name),
                 id.span,
-            )),
+            )
+            .with_code(Code::Ks(117))),
             Some(Entry::Restrict(_)) => Err(Error::semantic(
                 format!("unknown column or variable `{}`", id.name),
                 id.span,

@@ -17,6 +17,7 @@ mod pattern;
 mod pushdown;
 mod recover;
 mod star_args;
+mod stored;
 mod top_nested;
 mod tuple;
 
@@ -268,6 +269,12 @@ pub(crate) struct Binder<'a> {
     pub(crate) recovered: std::cell::RefCell<Vec<Error>>,
     /// What the check warns about (see [`recover`]).
     pub(crate) warnings: std::cell::RefCell<Vec<Error>>,
+    /// The catalog's stored functions as bound (see [`stored`]): each definition and
+    /// where it came from, and the scope their bodies see.
+    pub(crate) stored:
+        std::cell::RefCell<Vec<(Rc<FunctionDef>, Arc<crate::stored::StoredFunction>)>>,
+    pub(crate) globals: std::cell::RefCell<Scope>,
+    pub(crate) call_depth: std::cell::Cell<usize>,
 }
 
 impl<'a> Binder<'a> {
@@ -285,6 +292,9 @@ impl<'a> Binder<'a> {
             scan_hook: None,
             recovered: std::cell::RefCell::new(Vec::new()),
             warnings: std::cell::RefCell::new(Vec::new()),
+            stored: std::cell::RefCell::new(Vec::new()),
+            globals: std::cell::RefCell::new(Scope::default()),
+            call_depth: std::cell::Cell::new(0),
         }
     }
 
@@ -301,7 +311,7 @@ impl<'a> Binder<'a> {
 
     /// Binds every statement; each tabular expression statement gives one plan.
     pub(crate) fn bind_query(&self, query: &Query) -> Result<Vec<Plan>> {
-        let mut scope = Scope::default();
+        let mut scope = self.global_scope();
         // Names of statements that did not parse stand for unknowns (see `recover`).
         for name in &query.unparsed {
             scope = scope.with(&name.name, recover::unknown_entry());
@@ -459,7 +469,7 @@ impl<'a> Binder<'a> {
                 Some(Entry::Tabular(_)) => true,
                 Some(Entry::Scalar { .. } | Entry::Pattern(..) | Entry::Restrict(_)) => false,
                 Some(Entry::Function(f, fscope)) => {
-                    f.params.is_empty() && self.body_is_tabular(f, fscope)
+                    stored::bare_callable(f) && self.body_is_tabular(f, fscope)
                 }
                 None => self.catalog.get(&id.name).is_some(),
             },
@@ -504,6 +514,22 @@ impl<'a> Binder<'a> {
         caller_scope: &Scope,
         input: Option<Plan>,
     ) -> Result<Inlined> {
+        // A stored function's body sees the other stored functions (they call each
+        // other); its errors are reported at the call, naming its file.
+        let stored = self.stored_function(f);
+        if let Some(sf) = &stored {
+            if sf.signature_only && !self.checking() {
+                return Err(sf.not_runnable(func.span));
+            }
+        }
+        let globals;
+        let fscope = match &stored {
+            Some(_) => {
+                globals = self.globals.borrow().clone();
+                &globals
+            }
+            None => fscope,
+        };
         let mut scope = fscope.clone();
         let mut positional = args.iter().filter(|a| a.name.is_none());
         let mut input = input;
@@ -538,7 +564,11 @@ impl<'a> Binder<'a> {
                 ast::ParamType::Scalar(ty) => {
                     let b = match (arg, &p.default) {
                         (Some(arg), _) => self.scalar(&arg.value, row, caller_scope)?,
-                        (None, Some(default)) => self.scalar(default, &[], fscope)?,
+                        (None, Some(default)) => {
+                            self.in_body(stored.as_deref(), func.span, || {
+                                self.scalar(default, &[], fscope)
+                            })?
+                        }
                         (None, None) => {
                             return Err(Error::semantic(
                                 format!(
@@ -571,6 +601,19 @@ impl<'a> Binder<'a> {
                 func.span,
             ));
         }
+        self.in_body(stored.as_deref(), func.span, || {
+            self.inline_body(f, func, row, scope)
+        })
+    }
+
+    /// The body of a function being inlined, in `scope` (its parameters bound).
+    fn inline_body(
+        &self,
+        f: &FunctionDef,
+        func: &ast::Ident,
+        row: &[Column],
+        mut scope: Scope,
+    ) -> Result<Inlined> {
         let Some((last, lets)) = f.body.split_last() else {
             return Err(Error::semantic(
                 format!("function `{}` has an empty body", func.name),

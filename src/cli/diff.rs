@@ -31,6 +31,9 @@ pub struct Args {
     /// A schema file; repeatable (as for `kql run`).
     #[arg(long, value_name = "FILE")]
     pub schema: Vec<PathBuf>,
+    /// A folder of stored functions the queries call (as for `kql run`).
+    #[arg(long, value_name = "DIR")]
+    pub functions: Option<PathBuf>,
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -57,7 +60,10 @@ fn run(args: &Args) -> Result<bool, String> {
         .map(|p| engine::load_schema_file(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.render("", ""))?;
-    let catalog = engine::load_data_dir(&args.data, &schemas).map_err(|e| e.render("", ""))?;
+    let mut catalog = engine::load_data_dir(&args.data, &schemas).map_err(|e| e.render("", ""))?;
+    if let Some(dir) = &args.functions {
+        kql::stored::add_dir(&mut catalog, dir).map_err(|e| e.render("", ""))?;
+    }
     let mut results = Vec::new();
     for spec in [&args.old, &args.new] {
         let (doc, index) = super::source::open(spec)?;

@@ -28,6 +28,10 @@ pub struct Args {
     /// `.schema.json` and built-in schema. Repeatable.
     #[arg(long = "schema", value_name = "FILE")]
     pub schemas: Vec<PathBuf>,
+    /// A folder of stored functions the query calls: `.kql` definitions, Sentinel
+    /// parser `.yaml` files (ASIM), CustomFunctions `.json` signatures.
+    #[arg(long, value_name = "DIR")]
+    pub functions: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -112,6 +116,24 @@ pub fn main(args: Args) -> ExitCode {
 }
 
 fn load_catalog(args: &Args, query: &str) -> Result<Catalog, Error> {
+    let functions = match &args.functions {
+        Some(dir) => kql::stored::load_dir(dir)?,
+        None => Vec::new(),
+    };
+    // Only the tables a query names are read; the functions it calls name tables too.
+    let mut names = query.to_string();
+    for f in &functions {
+        names.push('\n');
+        names.push_str(&f.text);
+    }
+    let mut catalog = load_tables(args, &names)?;
+    for f in functions {
+        catalog.add_function(f);
+    }
+    Ok(catalog)
+}
+
+fn load_tables(args: &Args, query: &str) -> Result<Catalog, Error> {
     let schemas: Vec<Schema> = args
         .schemas
         .iter()

@@ -20,6 +20,9 @@ pub struct Args {
     /// Print only failures and the summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// A folder of stored functions the queries call (as for `kql run`).
+    #[arg(long, value_name = "DIR")]
+    pub functions: Option<PathBuf>,
 }
 
 /// Prints a line; a closed pipe (`kql test | head`) is not an error worth a panic.
@@ -54,7 +57,16 @@ pub fn main(args: Args) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let mut runner = Runner::new();
+    let mut runner = match &args.functions {
+        None => Runner::new(),
+        Some(dir) => match Runner::new().with_functions(dir) {
+            Ok(r) => r,
+            Err(e) => {
+                eprint!("kql test: {}", e.render("", ""));
+                return ExitCode::from(2);
+            }
+        },
+    };
     let report = runner.run_files(&files, |r| {
         let label = format!("{} :: {}", r.file, r.name);
         match &r.outcome {

@@ -59,6 +59,8 @@ impl Report {
 pub struct Runner {
     builtins: &'static [Schema],
     queries: HashMap<PathBuf, Result<String, String>>,
+    /// Stored functions every test's queries may call (`kql test --functions`).
+    functions: Vec<std::sync::Arc<crate::stored::StoredFunction>>,
 }
 
 impl Default for Runner {
@@ -72,7 +74,17 @@ impl Runner {
         Runner {
             builtins: engine::builtin_schemas(),
             queries: HashMap::new(),
+            functions: Vec::new(),
         }
+    }
+
+    /// Gives every test the stored functions of `dir` (see [`crate::stored`]).
+    pub fn with_functions(mut self, dir: &Path) -> crate::error::Result<Self> {
+        self.functions = crate::stored::load_dir(dir)?
+            .into_iter()
+            .map(std::sync::Arc::new)
+            .collect();
+        Ok(self)
     }
 
     /// Runs every test of every file; `on_result` sees each result as it comes.
@@ -264,6 +276,9 @@ impl Runner {
         let mut catalog = Catalog::new();
         for s in &schemas {
             catalog.add_table(s.name.clone(), Table::new(s.columns.clone(), Vec::new()));
+        }
+        for f in &self.functions {
+            catalog.add_shared_function(f.clone());
         }
         let mut names: Vec<&String> = tf.tables.keys().collect();
         for n in t.tables.keys() {

@@ -76,7 +76,7 @@ impl Binder<'_> {
             ExprKind::Paren(inner) => self.tabular(inner, scope),
             ExprKind::Name(id) => match scope.get(&id.name) {
                 Some(Entry::Tabular(plan)) => Ok((**plan).clone()),
-                Some(Entry::Function(f, fscope)) if f.params.is_empty() => {
+                Some(Entry::Function(f, fscope)) if super::stored::bare_callable(f) => {
                     let (f, fscope) = (f.clone(), fscope.clone());
                     self.expect_tabular(
                         self.inline_call(&f, &fscope, id, &[], &[], scope, None)?,
@@ -84,6 +84,11 @@ impl Binder<'_> {
                         e.span,
                     )
                 }
+                Some(Entry::Function(..)) => Err(Error::semantic(
+                    format!("the function `{}` requires an argument list", id.name),
+                    id.span,
+                )
+                .with_code(Code::Ks(117))),
                 Some(_) => Err(Error::semantic(
                     format!(
                         "`{}` is a scalar, used here where a table is expected",
