@@ -7,6 +7,7 @@
 
 pub mod ast;
 pub mod bind;
+pub mod defender;
 pub mod error;
 pub mod exec;
 pub mod functions;

@@ -9,6 +9,7 @@
 //! `materialize(T)`) run once, at bind time, and become constants. When it holds only
 //! schemas (`kql check`), they are typed but not run.
 
+mod defender;
 mod expr;
 mod names;
 mod ops;

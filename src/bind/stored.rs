@@ -25,7 +25,13 @@ impl Binder<'_> {
         let mut scope = Scope::default();
         let mut stored = self.stored.borrow_mut();
         stored.clear();
-        for sf in self.catalog.functions() {
+        // The product's built-ins first: a stored function of the same name shadows one.
+        let builtins: &[Arc<StoredFunction>] = if self.catalog.product().has_defender_functions() {
+            crate::defender::builtins()
+        } else {
+            &[]
+        };
+        for sf in builtins.iter().chain(self.catalog.functions()) {
             let def = Rc::new(sf.def.clone());
             stored.push((def.clone(), sf.clone()));
             scope = scope.with(&sf.name, Entry::Function(def, Scope::default()));

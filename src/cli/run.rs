@@ -122,7 +122,8 @@ fn load_catalog(args: &Args, query: &str) -> Result<Catalog, Error> {
     };
     // Only the tables a query names are read; the functions it calls name tables too.
     let mut names = query.to_string();
-    for f in &functions {
+    let builtins = kql::defender::builtins().iter().map(|f| &**f);
+    for f in functions.iter().chain(builtins) {
         names.push('\n');
         names.push_str(&f.text);
     }

@@ -724,6 +724,9 @@ impl Binder<'_> {
                         call.span,
                     ));
                 };
+                if self.is_file_profile(&func.name, scope) {
+                    return self.file_profile(input, args, call.span, scope);
+                }
                 match scope.get(&func.name) {
                     Some(Entry::Function(f, fscope)) => {
                         let (f, fscope) = (f.clone(), fscope.clone());
