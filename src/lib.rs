@@ -11,6 +11,7 @@ pub mod defender;
 pub mod error;
 pub mod exec;
 pub mod functions;
+pub mod geoip;
 pub(crate) mod hash;
 pub mod io;
 pub(crate) mod parallel;

@@ -138,6 +138,8 @@ pub struct Catalog {
     functions: Vec<Arc<crate::stored::StoredFunction>>,
     /// The product whose built-in functions exist (Defender XDR's `FileProfile`, ...).
     product: Product,
+    /// The IP geolocation database of `geo_info_from_ip_address` (`--geoip`).
+    geoip: Option<Arc<crate::geoip::GeoIp>>,
 }
 
 /// The product a query is written for: Defender XDR advanced hunting and Microsoft
@@ -242,6 +244,15 @@ impl Catalog {
     }
     pub fn product(&self) -> Product {
         self.product
+    }
+    pub fn set_geoip(&mut self, db: crate::geoip::GeoIp) {
+        self.geoip = Some(Arc::new(db));
+    }
+    pub fn set_shared_geoip(&mut self, db: Arc<crate::geoip::GeoIp>) {
+        self.geoip = Some(db);
+    }
+    pub fn geoip(&self) -> Option<&Arc<crate::geoip::GeoIp>> {
+        self.geoip.as_ref()
     }
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tables.keys().map(String::as_str)

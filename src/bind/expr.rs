@@ -585,6 +585,7 @@ impl Binder<'_> {
                     span,
                 ))
             }
+            "geo_info_from_ip_address" => return self.geo_info(args, span, cx, scope),
             _ => {}
         }
         if functions::is_aggregate(name) {
@@ -619,6 +620,59 @@ impl Binder<'_> {
             return super::star_args::estimate_data_size(bound, span);
         }
         self.call(name, bound, &spans, span)
+    }
+
+    /// `geo_info_from_ip_address(ip)`: a bag from the catalog's geolocation database.
+    fn geo_info(
+        &self,
+        args: &[ast::Arg],
+        span: Span,
+        cx: &Ctx<'_, '_>,
+        scope: &Scope,
+    ) -> Result<Bound> {
+        let [arg] = args else {
+            return Err(Error::semantic(
+                format!(
+                    "`geo_info_from_ip_address` expects 1 argument, got {}",
+                    args.len()
+                ),
+                span,
+            )
+            .with_code(Code::Ks(119)));
+        };
+        let ip = self.expr(&arg.value, cx, scope)?;
+        if !matches!(ip.ty, Type::String | Type::Dynamic | Type::Unknown) {
+            return Err(Error::semantic(
+                format!(
+                    "`geo_info_from_ip_address` takes an IP address string, not {}",
+                    ip.ty
+                ),
+                arg.value.span,
+            )
+            .with_code(Code::Ks(107)));
+        }
+        if self.checking() {
+            return Ok(Bound {
+                expr: BExpr::Unavailable(span),
+                ty: Type::Dynamic,
+            });
+        }
+        let Some(db) = self.catalog.geoip() else {
+            return Err(Error::semantic(
+                "`geo_info_from_ip_address` needs an IP geolocation database",
+                span,
+            )
+            .with_hint("give one with --geoip FILE: a GeoLite2-City .mmdb, or a .csv of network,country,state,city,latitude,longitude"));
+        };
+        let imp = crate::geoip::Lookup(db.clone());
+        let expr = match ip.constant() {
+            Some(v) => BExpr::Const(imp.0.info(v)),
+            None => BExpr::Call(Arc::new(imp), vec![ip.expr]),
+        };
+        Ok(Bound {
+            expr,
+            ty: Type::Dynamic,
+        })
     }
 
     /// `prev(x[, offset[, default]])`, `next(...)`, `row_number([start])`.

@@ -34,6 +34,10 @@ pub struct Args {
     /// A folder of stored functions the queries call (as for `kql run`).
     #[arg(long, value_name = "DIR")]
     pub functions: Option<PathBuf>,
+    /// An IP geolocation database for `geo_info_from_ip_address`: a MaxMind DB
+    /// (GeoLite2-City `.mmdb`) or a `.csv` of network,country,state,city,latitude,longitude.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -63,6 +67,9 @@ fn run(args: &Args) -> Result<bool, String> {
     let mut catalog = engine::load_data_dir(&args.data, &schemas).map_err(|e| e.render("", ""))?;
     if let Some(dir) = &args.functions {
         kql::stored::add_dir(&mut catalog, dir).map_err(|e| e.render("", ""))?;
+    }
+    if let Some(path) = &args.geoip {
+        catalog.set_geoip(kql::geoip::GeoIp::open(path).map_err(|e| e.render("", ""))?);
     }
     let mut results = Vec::new();
     for spec in [&args.old, &args.new] {

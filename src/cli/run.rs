@@ -32,6 +32,10 @@ pub struct Args {
     /// parser `.yaml` files (ASIM), CustomFunctions `.json` signatures.
     #[arg(long, value_name = "DIR")]
     pub functions: Option<PathBuf>,
+    /// An IP geolocation database for `geo_info_from_ip_address`: a MaxMind DB
+    /// (GeoLite2-City `.mmdb`) or a `.csv` of network,country,state,city,latitude,longitude.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -130,6 +134,9 @@ fn load_catalog(args: &Args, query: &str) -> Result<Catalog, Error> {
     let mut catalog = load_tables(args, &names)?;
     for f in functions {
         catalog.add_function(f);
+    }
+    if let Some(path) = &args.geoip {
+        catalog.set_geoip(kql::geoip::GeoIp::open(path)?);
     }
     Ok(catalog)
 }

@@ -23,6 +23,10 @@ pub struct Args {
     /// A folder of stored functions the queries call (as for `kql run`).
     #[arg(long, value_name = "DIR")]
     pub functions: Option<PathBuf>,
+    /// An IP geolocation database for `geo_info_from_ip_address`: a MaxMind DB
+    /// (GeoLite2-City `.mmdb`) or a `.csv` of network,country,state,city,latitude,longitude.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
 }
 
 /// Prints a line; a closed pipe (`kql test | head`) is not an error worth a panic.
@@ -57,15 +61,22 @@ pub fn main(args: Args) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let mut runner = match &args.functions {
-        None => Runner::new(),
-        Some(dir) => match Runner::new().with_functions(dir) {
-            Ok(r) => r,
-            Err(e) => {
-                eprint!("kql test: {}", e.render("", ""));
-                return ExitCode::from(2);
-            }
-        },
+    let runner = (|| {
+        let mut r = Runner::new();
+        if let Some(dir) = &args.functions {
+            r = r.with_functions(dir)?;
+        }
+        if let Some(path) = &args.geoip {
+            r = r.with_geoip(path)?;
+        }
+        Ok::<_, kql::Error>(r)
+    })();
+    let mut runner = match runner {
+        Ok(r) => r,
+        Err(e) => {
+            eprint!("kql test: {}", e.render("", ""));
+            return ExitCode::from(2);
+        }
     };
     let report = runner.run_files(&files, |r| {
         let label = format!("{} :: {}", r.file, r.name);

@@ -61,6 +61,8 @@ pub struct Runner {
     queries: HashMap<PathBuf, Result<String, String>>,
     /// Stored functions every test's queries may call (`kql test --functions`).
     functions: Vec<std::sync::Arc<crate::stored::StoredFunction>>,
+    /// The geolocation database of `geo_info_from_ip_address` (`--geoip`).
+    geoip: Option<std::sync::Arc<crate::geoip::GeoIp>>,
 }
 
 impl Default for Runner {
@@ -75,7 +77,14 @@ impl Runner {
             builtins: engine::builtin_schemas(),
             queries: HashMap::new(),
             functions: Vec::new(),
+            geoip: None,
         }
+    }
+
+    /// Gives every test the geolocation database at `path` (see [`crate::geoip`]).
+    pub fn with_geoip(mut self, path: &Path) -> crate::error::Result<Self> {
+        self.geoip = Some(std::sync::Arc::new(crate::geoip::GeoIp::open(path)?));
+        Ok(self)
     }
 
     /// Gives every test the stored functions of `dir` (see [`crate::stored`]).
@@ -279,6 +288,9 @@ impl Runner {
         }
         for f in &self.functions {
             catalog.add_shared_function(f.clone());
+        }
+        if let Some(db) = &self.geoip {
+            catalog.set_shared_geoip(db.clone());
         }
         let mut names: Vec<&String> = tf.tables.keys().collect();
         for n in t.tables.keys() {
