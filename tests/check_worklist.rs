@@ -49,7 +49,10 @@ fn kql_check_agrees_with_kusto_language() {
         .filter(|(n, _)| !known.contains_key(*n))
         .map(|(n, why)| format!("{n}: {why}"))
         .collect();
-    let ended: Vec<&String> = known.keys().filter(|n| !disagree.contains_key(*n)).collect();
+    let ended: Vec<&String> = known
+        .keys()
+        .filter(|n| !disagree.contains_key(*n))
+        .collect();
     assert!(
         unexpected.is_empty() && ended.is_empty(),
         "new disagreements:\n{}\nlisted in disagree.txt but agreeing now: {ended:?}",
