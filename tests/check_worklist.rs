@@ -37,7 +37,7 @@ fn kql_check_agrees_with_kusto_language() {
             .map(|d| format!("{} {}:{} {}", d.code, d.line, d.column, d.message))
             .collect();
         let kusto_error = kusto.starts_with("error");
-        if kusto_error != !errors.is_empty() {
+        if kusto_error == errors.is_empty() {
             disagree.insert(
                 name.clone(),
                 format!("Kusto.Language: {kusto}; kql: {errors:?}"),
