@@ -116,7 +116,7 @@ fn a_parse_error_fails() {
     let (code, out, _) = kql(&["check", "."], &dir);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("syntax error: ") && out.contains("q.kql:"),
+        out.contains("syntax error[KS005]: ") && out.contains("q.kql:"),
         "{out}"
     );
 }

@@ -283,7 +283,9 @@ fn quoted<'a>(src: &str, i: &'a str, start: usize, verbatim: bool) -> Result<(&'
             line_end,
         )
     };
+    // Kusto.Language: KS003, a malformed token (the string literal).
     Err(Error::parse(msg, Span::new(end, end))
+        .with_code(crate::error::Code::Ks(3))
         .with_label(Span::new(start, open + 1), "the string opens here")
         .with_hint(format!(
             "add the closing {q}{}",

@@ -139,8 +139,16 @@ impl<'a> Parser<'a> {
             t.span
         };
         let e = Error::parse(format!("expected {what}, found {}", self.describe(t)), span);
+        // Kusto.Language's codes: KS005 "Expected: ...", KS002 "Unexpected: <character>".
         match self.text(t) {
-            _ if t.tok != Tok::Unknown => e,
+            _ if t.tok != Tok::Unknown => e.with_code(crate::error::Code::Ks(5)),
+            _ => Self::unexpected_character(e, self.text(t)),
+        }
+    }
+
+    fn unexpected_character(e: Error, text: &str) -> Error {
+        let e = e.with_code(crate::error::Code::Ks(2));
+        match text {
             "\u{201c}" | "\u{201d}" | "\u{2018}" | "\u{2019}" => {
                 e.with_hint("curly quotes do not delimit strings: use \" or '")
             }

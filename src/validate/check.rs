@@ -272,7 +272,7 @@ mod tests {
             ),
             ("T\n| where Acount == 'x'", &[("error KS142 2:9", "Acount")]),
             ("Tx | take 1", &[("error KS204 1:1", "Tx")]),
-            ("T | where Count >", &[("error parse 1:", "")]),
+            ("T | where Count >", &[("error KS005 1:", "")]),
             (
                 "T | where Account < 5",
                 &[(
@@ -354,11 +354,11 @@ mod tests {
             // declares stands for an unknown, so its uses add nothing.
             (
                 "let a = T | where (Count > ;\na | where Nope == 1;\nT | where Gone == 1 | take",
-                &["parse 1:28", "parse 3:27"],
+                &["KS005 1:28", "KS005 3:27"],
             ),
             (
                 "let f = (x:long) { x + };\nT | extend y = f(Count) | where Account > 1",
-                &["parse 1:24", "KS106 2:43"],
+                &["KS005 1:24", "KS106 2:43"],
             ),
         ];
         for (q, want) in cases {

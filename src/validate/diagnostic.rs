@@ -94,7 +94,10 @@ impl Diagnostic {
     pub fn render(&self) -> String {
         let heading = match self.severity {
             Severity::Warning => format!("warning[{}]", self.code),
-            Severity::Error if self.code != stage(&self.error) => format!("error[{}]", self.code),
+            Severity::Error if self.code != stage(&self.error) => match self.error.kind {
+                ErrorKind::Parse => format!("syntax error[{}]", self.code),
+                _ => format!("error[{}]", self.code),
+            },
             Severity::Error => match self.error.kind {
                 ErrorKind::Parse => "syntax error".to_string(),
                 ErrorKind::Unsupported => "not supported".to_string(),
