@@ -93,8 +93,8 @@ fn functions_over_the_types_kusto_allows() {
         // iff/case mixing dynamic with one scalar type give that type (Kusto.Language),
         // so the result may be a group key; the dynamic branch is converted.
         (
-            "print d = dynamic({\"h\": \"x.com\"}), u = 'y.org' | extend k = iff(u contains '/', d.h, u), m = case(true, d.h, u) | summarize count() by k, m",
-            "k:string, m:string, count_:long\ny.org|x.com|1",
+            "print d = dynamic({\"h\": \"x.com\"}), u = 'y.org' | extend k = iff(u contains '/', d.h, u), m = case(true, d.h, u), n = iif(false, d.h, u) | summarize count() by k, m, n",
+            "k:string, m:string, n:string, count_:long\ny.org|x.com|y.org|1",
         ),
         (
             "print d = dynamic({\"n\": 7}) | extend k = iff(false, 1, d.n) + 1",

@@ -50,6 +50,12 @@ pub struct CheckReport {
     pub schemas: Vec<Vec<Column>>,
 }
 
+/// Whether a checked result's columns are open: it has columns the check cannot list
+/// (the output of `evaluate pivot`, of a statement that did not bind).
+pub fn is_open(columns: &[Column]) -> bool {
+    recover::open_marker(columns).is_some()
+}
+
 /// Binds a parsed query without running anything, recording every error.
 pub fn check_all(query: &Query, catalog: &Catalog) -> CheckReport {
     let ctx = EvalCtx::new(crate::value::now_ticks());
