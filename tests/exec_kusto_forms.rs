@@ -88,6 +88,11 @@ fn search_terms_restricted_to_a_column() {
 #[test]
 fn functions_over_the_types_kusto_allows() {
     cases(&[
+        // The deprecated replace(regex, rewrite, source) (Kusto.Language's signature).
+        (
+            r#"print a = replace(@"a(b)", @"\1x", "zabz"), b = replace("^::ffff:", "", "::ffff:1.2.3.4")"#,
+            "a:string, b:string\nzbxz|1.2.3.4",
+        ),
         // abs-function.md: x is int, real or timespan.
         ("print a = abs(-90m), b = abs(2h - 3h)", "a:timespan, b:timespan\n01:30:00|01:00:00"),
         // iff/case mixing dynamic with one scalar type give that type (Kusto.Language),

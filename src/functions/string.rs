@@ -148,7 +148,8 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 replace_strings(&text(&a[0]), &a[1], &a[2])
             })
         }),
-        "replace_regex" | "replace" => bind_replace_regex(name, args),
+        "replace_regex" => bind_replace_regex(name, args),
+        "replace" => bind_replace(args),
         "extract" => bind_extract(args),
         "extract_all" => bind_extract_all(args),
         "countof" => bind_countof(args),
@@ -555,6 +556,28 @@ pub(crate) fn translate_rewrite(rw: &str) -> String {
         }
     }
     out
+}
+
+/// Kusto's deprecated `replace(regex, rewrite, source)`: `replace_regex` with its
+/// arguments in another order (Kusto.Language's signature: regex, rewrite, source).
+fn bind_replace(args: &[ArgInfo]) -> Bound {
+    super::arity("replace", args, 3, 3)?;
+    let inner = bind_replace_regex("replace", &[args[2], args[0], args[1]])?;
+    Ok(super::BoundScalar {
+        ty: inner.ty,
+        imp: Box::new(SourceLast(inner.imp)),
+        reads: None,
+    })
+}
+
+/// Calls `replace_regex`'s implementation with `replace`'s arguments.
+struct SourceLast(Box<dyn super::ScalarImpl>);
+
+impl super::ScalarImpl for SourceLast {
+    fn call(&self, a: &[Value], ctx: &super::EvalCtx) -> Value {
+        self.0
+            .call(&[a[2].clone(), a[0].clone(), a[1].clone()], ctx)
+    }
 }
 
 fn bind_replace_regex(name: &str, args: &[ArgInfo]) -> Bound {
