@@ -31,6 +31,7 @@ mod misc;
 mod net;
 mod ops;
 mod punycode;
+pub(crate) mod re2;
 mod schema;
 mod stats;
 mod string;

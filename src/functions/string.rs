@@ -381,7 +381,7 @@ fn bind_split(args: &[ArgInfo]) -> Bound {
 /// A regex from a constant argument, compiled at bind time; None when not constant.
 fn const_regex(args: &[ArgInfo], i: usize) -> Result<Option<Arc<Regex>>, FnError> {
     match constant(args, i) {
-        Some(v) => Regex::new(&text(v))
+        Some(v) => super::re2::regex(&text(v))
             .map(|r| Some(Arc::new(r)))
             .map_err(|e| FnError::Type(i, format!("invalid regular expression: {e}"))),
         None => Ok(None),
@@ -393,7 +393,7 @@ fn const_regex(args: &[ArgInfo], i: usize) -> Result<Option<Arc<Regex>>, FnError
 fn regex_at(pre: &Option<Arc<Regex>>, a: &[Value], i: usize) -> Option<Arc<Regex>> {
     match pre {
         Some(r) => Some(r.clone()),
-        None => Regex::new(&text(&a[i])).ok().map(Arc::new),
+        None => super::re2::regex(&text(&a[i])).ok().map(Arc::new),
     }
 }
 
