@@ -12,8 +12,9 @@ directories are read at HEAD with `git show`, folders from disk): `.kql`, `.csl`
 detections and hunting queries). The corpus stays outside the repository.
 
 `compare` runs Kusto.Language (`kqlcheck.js` from the folder given, with
-`npm install` done there) and `kql check --format json` over every file, both with
-kql's shipped schemas (`schemas/*.json`), keeps the queries whose tables all have a
+`npm install` done there) and `kql check --format json --product P` over every file,
+both with kql's shipped schemas (`schemas/*.json`) as product P (`--product`, default
+`sentinel`) has the tables, keeps the queries whose tables all have a
 schema (Kusto reports no KS204 for them), and prints:
 
 - agree: both accept, or both report an error;
@@ -97,8 +98,41 @@ def extract(args):
     print(f"{n} queries written to {args.out}")
 
 
+# The columns every Sentinel copy of a Defender XDR table has (src/io/schema.rs).
+SENTINEL_STANDARD = [("TimeGenerated", "datetime"), ("TenantId", "string"), ("SourceSystem", "string"), ("Type", "string")]
+
+
+def flavoured(schema, product):
+    """A shipped schema file as `product` has the table, in the form kqlcheck reads
+    (as `Schema::schema` in src/io/schema.rs builds it)."""
+    cols = [dict(c) for c in schema["columns"]]
+    if schema.get("product") == "defender" and product == "sentinel":
+        extra = []
+        for c in schema.get("sentinel", {}).get("columns", []):
+            same = [x for x in cols if x["name"] == c["name"]]
+            if same:
+                same[0]["type"] = c["type"]
+            else:
+                extra.append(c)
+        for n, t in SENTINEL_STANDARD:
+            if not any(x["name"] == n for x in cols + extra):
+                cols.append({"name": n, "type": t})
+        cols += extra
+    return {"name": schema["name"], "columns": cols}
+
+
 def kusto(args, files):
-    schemas = sorted(os.path.join(args.schemas, f) for f in os.listdir(args.schemas) if f.endswith(".json"))
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="agreement-schemas-")
+    schemas = []
+    for f in sorted(os.listdir(args.schemas)):
+        if f.endswith(".json"):
+            with open(os.path.join(args.schemas, f)) as src:
+                doc = flavoured(json.load(src), args.product)
+            path = os.path.join(tmp, f)
+            with open(path, "w") as out:
+                json.dump(doc, out)
+            schemas.append(path)
     cmd = ["node", os.path.join(args.kusto_language, "kqlcheck.js"), "--json"]
     for s in schemas:
         cmd += ["--schema", s]
@@ -117,7 +151,8 @@ def kql(args, files):
     batch = 200
     for i in range(0, len(files), batch):
         part = files[i:i + batch]
-        res = subprocess.run([args.kql, "check", "--format", "json"] + [os.path.join(args.corpus, f) for f in part],
+        res = subprocess.run([args.kql, "check", "--format", "json", "--product", args.product]
+                             + [os.path.join(args.corpus, f) for f in part],
                              capture_output=True, text=True)
         doc = json.loads(res.stdout)
         for f in part:
@@ -189,6 +224,8 @@ def main():
     c.add_argument("--kql", default=os.path.join(REPO, "target", "release", "kql"))
     c.add_argument("--schemas", default=os.path.join(REPO, "schemas"))
     c.add_argument("--details")
+    # Both sides see the tables as this product has them.
+    c.add_argument("--product", default="sentinel", choices=["sentinel", "defender"])
     a = p.parse_args()
     extract(a) if a.cmd == "extract" else compare(a)
 

@@ -441,9 +441,11 @@ def generate(w):
 
 
 def columns(table):
+    """The schema's columns, each with the value a row the generator does not fill gets
+    ("" for strings, null otherwise): schemas grow columns the generator knows nothing of."""
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "..", "schemas", table + ".json")) as f:
-        return [c["name"] for c in json.load(f)["columns"]]
+        return [(c["name"], "" if c["type"] == "string" else None) for c in json.load(f)["columns"]]
 
 
 def write(path, names, rows, fmt):
@@ -451,7 +453,7 @@ def write(path, names, rows, fmt):
         if fmt == "json":
             f.write("[\n")
         for i, row in enumerate(rows):
-            line = json.dumps({k: row[k] for k in names}, separators=(",", ":"))
+            line = json.dumps({k: row.get(k, empty) for k, empty in names}, separators=(",", ":"))
             if fmt == "json":
                 line += ",\n" if i + 1 < len(rows) else "\n"
             else:

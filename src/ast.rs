@@ -468,6 +468,9 @@ pub enum OperatorKind {
     Evaluate {
         params: Vec<OpParam>,
         call: Expr,
+        /// The output schema after `:`, if given (`(*, a:string)`: a column named `*`
+        /// keeps the input's columns).
+        schema: Option<Vec<ColumnDecl>>,
     },
     Invoke(Expr),
     As {

@@ -1,9 +1,9 @@
 //! kql: a KQL (Kusto Query Language) interpreter that runs detections offline
 //! against local JSON tables, with Kusto's semantics.
 //!
-//! Arrows go one way: [`syntax`] (text → [`ast`]) → [`bind`] (names and types) →
-//! [`exec`] (rows) → [`io`] (files); [`session`] drives a query through them, and the
-//! `kql` binary sits on top.
+//! Arrows go one way: [`syntax`] (text → [`ast`]) → [`bind`] (names and types: a
+//! [`plan`]) → [`optimize`] (the same rows, sooner) → [`exec`] (rows) → [`io`] (files);
+//! [`session`] drives a query through them, and the `kql` binary sits on top.
 
 pub mod ast;
 pub mod bind;
@@ -14,6 +14,7 @@ pub mod functions;
 pub mod geoip;
 pub(crate) mod hash;
 pub mod io;
+pub mod optimize;
 pub(crate) mod parallel;
 pub mod plan;
 pub mod rules;

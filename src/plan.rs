@@ -83,27 +83,74 @@ pub enum WindowKind {
 }
 
 impl BExpr {
+    /// The expressions this one is made of, in order.
+    pub fn children(&self) -> Vec<&BExpr> {
+        match self {
+            BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
+                args.iter().collect()
+            }
+            BExpr::And(a, b) | BExpr::Or(a, b) => vec![a, b],
+            BExpr::Const(_) | BExpr::Column(_) | BExpr::Unavailable(_) => Vec::new(),
+        }
+    }
+
+    /// Whether `p` holds for this expression or any inside it.
+    pub fn any(&self, p: &dyn Fn(&BExpr) -> bool) -> bool {
+        p(self) || self.children().into_iter().any(|c| c.any(p))
+    }
+
+    /// Calls `f` with every column this expression reads (repeats included).
+    pub fn visit_columns(&self, f: &mut dyn FnMut(usize)) {
+        match self {
+            BExpr::Column(i) => f(*i),
+            _ => self.children().into_iter().for_each(|c| c.visit_columns(f)),
+        }
+    }
+
+    /// The columns this expression reads, each once, in order of first use.
+    pub fn columns(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.visit_columns(&mut |i| {
+            if !out.contains(&i) {
+                out.push(i)
+            }
+        });
+        out
+    }
+
+    /// This expression with every column reference `i` replaced by `f(i)`; `None` when
+    /// `f` gives none for one of them.
+    pub fn map_columns(&self, f: &dyn Fn(usize) -> Option<BExpr>) -> Option<BExpr> {
+        let all = |args: &[BExpr]| -> Option<Vec<BExpr>> {
+            args.iter().map(|a| a.map_columns(f)).collect()
+        };
+        Some(match self {
+            BExpr::Column(i) => f(*i)?,
+            BExpr::Call(imp, args) => BExpr::Call(imp.clone(), all(args)?),
+            BExpr::Window(k, args) => BExpr::Window(*k, all(args)?),
+            BExpr::Select(s, args) => BExpr::Select(*s, all(args)?),
+            BExpr::And(a, b) => {
+                BExpr::And(Box::new(a.map_columns(f)?), Box::new(b.map_columns(f)?))
+            }
+            BExpr::Or(a, b) => BExpr::Or(Box::new(a.map_columns(f)?), Box::new(b.map_columns(f)?)),
+            BExpr::Const(_) | BExpr::Unavailable(_) => self.clone(),
+        })
+    }
+
     /// Whether evaluating this needs the other rows (a window function inside).
     pub fn has_window(&self) -> bool {
-        match self {
-            BExpr::Window(..) => true,
-            BExpr::Call(_, args) | BExpr::Select(_, args) => args.iter().any(BExpr::has_window),
-            BExpr::And(a, b) | BExpr::Or(a, b) => a.has_window() || b.has_window(),
-            _ => false,
-        }
+        self.any(&|e| matches!(e, BExpr::Window(..)))
     }
 
     /// Whether moving this to other rows, or evaluating it a different number of
     /// times, could change a result: a window function, a random function, or a value
     /// only a run could give.
     pub fn pinned(&self) -> bool {
-        match self {
+        self.any(&|e| match e {
             BExpr::Window(..) | BExpr::Unavailable(_) => true,
-            BExpr::Call(f, args) => f.volatile() || args.iter().any(BExpr::pinned),
-            BExpr::Select(_, args) => args.iter().any(BExpr::pinned),
-            BExpr::And(a, b) | BExpr::Or(a, b) => a.pinned() || b.pinned(),
-            BExpr::Const(_) | BExpr::Column(_) => false,
-        }
+            BExpr::Call(f, _) => f.volatile(),
+            _ => false,
+        })
     }
 }
 
@@ -309,6 +356,89 @@ pub enum PlanKind {
         name: &'static str,
         op: Arc<dyn RowsOp>,
     },
+}
+
+impl Plan {
+    /// The plans whose rows this one reads, in order.
+    pub fn inputs(&self) -> Vec<&Plan> {
+        match &self.kind {
+            PlanKind::Filter { input, .. }
+            | PlanKind::Extend { input, .. }
+            | PlanKind::Project { input, .. }
+            | PlanKind::Summarize { input, .. }
+            | PlanKind::Take { input, .. }
+            | PlanKind::Sample { input, .. }
+            | PlanKind::Sort { input, .. }
+            | PlanKind::Distinct { input, .. }
+            | PlanKind::Count(input)
+            | PlanKind::MvExpand { input, .. }
+            | PlanKind::GetSchema(input)
+            | PlanKind::Cached { input, .. }
+            | PlanKind::MakeSeries { input, .. }
+            | PlanKind::Named { input, .. }
+            | PlanKind::Parse { input, .. }
+            | PlanKind::Custom { input, .. } => vec![input],
+            PlanKind::Join { left, right, .. } => vec![left, right],
+            PlanKind::MvApply { input, body, .. } => vec![input, body],
+            PlanKind::Union { inputs, .. } => inputs.iter().collect(),
+            PlanKind::Scan { .. }
+            | PlanKind::Values(_)
+            | PlanKind::Print(_)
+            | PlanKind::Range { .. }
+            | PlanKind::Implicit => Vec::new(),
+        }
+    }
+
+    /// This plan with each input replaced by `f` of it (the rest unchanged).
+    pub fn map_inputs(self, f: &mut dyn FnMut(Plan) -> Plan) -> Plan {
+        let Plan { schema, mut kind } = self;
+        let mut map = |b: &mut Box<Plan>| {
+            let old = std::mem::replace(
+                &mut **b,
+                Plan {
+                    kind: PlanKind::Implicit,
+                    schema: Vec::new(),
+                },
+            );
+            **b = f(old);
+        };
+        match &mut kind {
+            PlanKind::Filter { input, .. }
+            | PlanKind::Extend { input, .. }
+            | PlanKind::Project { input, .. }
+            | PlanKind::Summarize { input, .. }
+            | PlanKind::Take { input, .. }
+            | PlanKind::Sample { input, .. }
+            | PlanKind::Sort { input, .. }
+            | PlanKind::Distinct { input, .. }
+            | PlanKind::Count(input)
+            | PlanKind::MvExpand { input, .. }
+            | PlanKind::GetSchema(input)
+            | PlanKind::Cached { input, .. }
+            | PlanKind::MakeSeries { input, .. }
+            | PlanKind::Named { input, .. }
+            | PlanKind::Parse { input, .. }
+            | PlanKind::Custom { input, .. } => map(input),
+            PlanKind::Join { left, right, .. } => {
+                map(left);
+                map(right);
+            }
+            PlanKind::MvApply { input, body, .. } => {
+                map(input);
+                map(body);
+            }
+            PlanKind::Union { inputs, .. } => {
+                let old = std::mem::take(inputs);
+                *inputs = old.into_iter().map(&mut *f).collect();
+            }
+            PlanKind::Scan { .. }
+            | PlanKind::Values(_)
+            | PlanKind::Print(_)
+            | PlanKind::Range { .. }
+            | PlanKind::Implicit => {}
+        }
+        Plan { schema, kind }
+    }
 }
 
 impl fmt::Debug for PlanKind {

@@ -51,21 +51,39 @@ impl<'c> Session<'c> {
         loop {
             let widened = self.catalog.widened();
             let run = Run(Exec::new(&self.ctx, self.catalog));
-            let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)?;
-            let result: Result<Vec<Table>> = plans.iter().map(|p| run.execute(p)).collect();
+            let result = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)
+                .and_then(|plans| plans.into_iter().map(|p| run.execute(p)).collect());
             // A table read from its file had fields its schema lacks: its columns are
             // known now, so bind again (at most once per table: a table widens once).
-            if result.is_err() && self.catalog.widened() != widened {
-                continue;
+            // A query that does not bind may name such a field: every table learns all
+            // its columns first (a pass over its file), and binds again if one widened.
+            // A query that read only part of a table (`take`, `getschema`) has not seen
+            // every line's keys: the table learns them before the result stands.
+            match result {
+                Err(_) if self.catalog.widened() != widened => continue,
+                Err(e) if e.kind == crate::error::ErrorKind::Semantic => {
+                    if self.catalog.discover()? {
+                        continue;
+                    }
+                    return Err(e);
+                }
+                Ok(tables) => {
+                    if self.catalog.discover()? {
+                        continue;
+                    }
+                    return Ok(tables);
+                }
+                Err(e) => return Err(e),
             }
-            return result;
         }
     }
 
-    /// The plans of `query` as they would run (subqueries that binding needs are run).
+    /// The plans of `query` as they would run, optimized (subqueries that binding
+    /// needs are run).
     pub fn plans(&self, query: &Query) -> Result<Vec<Plan>> {
         let run = Run(Exec::new(&self.ctx, self.catalog));
-        bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)
+        let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)?;
+        Ok(plans.into_iter().map(crate::optimize::optimize).collect())
     }
 
     /// Binds `query` without running anything: the columns of each result. Subqueries
@@ -81,14 +99,15 @@ impl<'c> Session<'c> {
 struct Run<'a>(Exec<'a>);
 
 impl Run<'_> {
-    fn execute(&self, plan: &Plan) -> Result<Table> {
-        crate::exec::execute(plan, &self.0)
+    /// Optimizes a bound plan and runs it.
+    fn execute(&self, plan: Plan) -> Result<Table> {
+        crate::exec::execute(&crate::optimize::optimize(plan), &self.0)
     }
 }
 
 impl Subqueries for Run<'_> {
     fn rows(&self, plan: &Plan) -> Result<Arc<Table>> {
-        self.execute(plan).map(Arc::new)
+        self.execute(plan.clone()).map(Arc::new)
     }
 }
 

@@ -69,6 +69,13 @@ pub trait TableSource: Send + Sync {
     /// scan gave up. Its errors name the file and line of a bad row.
     fn load(&self) -> Result<Arc<Table>>;
 
+    /// Reads the whole source to learn all its columns, once (a file whose schema may
+    /// lack some of its fields); true when that changed them from what
+    /// [`TableSource::columns`] said before.
+    fn discover(&self) -> Result<bool> {
+        Ok(false)
+    }
+
     /// Whether the columns changed after queries were bound against them (a file whose
     /// rows have fields its schema lacks): plans bound before must be bound again.
     fn widened(&self) -> bool {
@@ -154,6 +161,16 @@ pub enum Product {
     Defender,
 }
 
+impl From<crate::io::Product> for Product {
+    /// The product `--product` names (which also chooses the tables' copy).
+    fn from(p: crate::io::Product) -> Self {
+        match p {
+            crate::io::Product::Defender => Product::Defender,
+            crate::io::Product::Sentinel => Product::Sentinel,
+        }
+    }
+}
+
 impl Product {
     /// Whether Defender XDR's built-in functions are known.
     pub fn has_defender_functions(self) -> bool {
@@ -207,6 +224,17 @@ impl Catalog {
     pub fn add_source(&mut self, name: impl Into<String>, source: Arc<dyn TableSource>) {
         self.tables
             .insert(name.into(), CatalogEntry::Source(source));
+    }
+    /// Has every source learn all its columns (see [`TableSource::discover`]); true when
+    /// some changed.
+    pub fn discover(&self) -> Result<bool> {
+        let mut changed = false;
+        for e in self.tables.values() {
+            if let CatalogEntry::Source(s) = e {
+                changed |= s.discover()?;
+            }
+        }
+        Ok(changed)
     }
     /// How many sources turned out wider than their schema while running; when it
     /// changes, plans bound before must be bound again.

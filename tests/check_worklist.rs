@@ -23,7 +23,8 @@ fn table(file: &str) -> BTreeMap<String, String> {
 
 #[test]
 fn kql_check_agrees_with_kusto_language() {
-    let catalog = kql::validate::check::catalog(&[], None).expect("built-in schemas");
+    let catalog = kql::validate::check::catalog(&[], None, kql::io::Product::Sentinel)
+        .expect("built-in schemas");
     let verdicts = table("kusto.tsv");
     let known = table("disagree.txt");
     assert!(verdicts.len() >= 50, "the worklist lost queries");

@@ -10,13 +10,11 @@ use serde_json::Value as J;
 /// Operators and function families outside the conformance scope (issue 4): such cases
 /// still run, and must fail with a clear error rather than give a wrong answer.
 const OUT_OF_SCOPE_OPERATORS: &[&str] = &[
-    "evaluate",
     "scan",
     "fork",
     "partition",
     "reduce",
     "facet",
-    "make-series",
     "invoke",
     "find",
     "search",
@@ -26,8 +24,15 @@ const OUT_OF_SCOPE_OPERATORS: &[&str] = &[
     "graph-mark-components",
     "graph-shortest-paths",
 ];
-const OUT_OF_SCOPE_FUNCTION_PREFIXES: &[&str] =
-    &["geo_", "series_", "ai_", "tdigest", "hll", "percentile"];
+/// The plugins kql does not build (others run in scope under `evaluate`).
+const OUT_OF_SCOPE_PLUGINS: &[&str] = &[
+    "geo_line_lookup",
+    "geo_polygon_lookup",
+    "new_activity_metrics",
+];
+/// Function families only partly built: a case calling one of their functions that kql
+/// does not implement is out of scope (the geo_ polygon and line operations, ai_).
+const OUT_OF_SCOPE_FUNCTION_PREFIXES: &[&str] = &["geo_", "ai_"];
 
 fn in_scope(case: &J) -> bool {
     let names = |k: &str| -> Vec<String> {
@@ -42,9 +47,11 @@ fn in_scope(case: &J) -> bool {
         .iter()
         .any(|o| OUT_OF_SCOPE_OPERATORS.contains(&o.as_str()))
         && !names("functions").iter().any(|f| {
-            OUT_OF_SCOPE_FUNCTION_PREFIXES
-                .iter()
-                .any(|p| f.starts_with(p))
+            OUT_OF_SCOPE_PLUGINS.contains(&f.as_str())
+                || (OUT_OF_SCOPE_FUNCTION_PREFIXES
+                    .iter()
+                    .any(|p| f.starts_with(p))
+                    && !kql::functions::is_scalar_implemented(f))
         })
 }
 
@@ -200,11 +207,17 @@ fn kusto_emulator_cases() {
     let (mut in_scope_passed, mut in_scope_failed, mut out_of_scope) = (0usize, 0usize, 0usize);
     let mut causes: std::collections::HashMap<String, usize> = Default::default();
     let mut wrong_out_of_scope: Vec<String> = Vec::new();
+    // `KQL_CONFORMANCE=series-` runs only the cases whose id starts so (and checks no
+    // floor): for working on one family without the whole run.
+    let only = std::env::var("KQL_CONFORMANCE").ok();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        total += 1;
         let case: J = serde_json::from_str(line).expect("case JSON");
         let query = case["query"].as_str().unwrap_or("");
         let id = case["id"].as_str().unwrap_or("?");
+        if only.as_deref().is_some_and(|p| !id.starts_with(p)) {
+            continue;
+        }
+        total += 1;
         // Random and clock-dependent results cannot match the engine's run: only the
         // columns, their types and the row count are compared.
         // `cursor_current()` names the database's ingestion cursor at the moment of the
@@ -289,7 +302,7 @@ fn kusto_emulator_cases() {
         .parse()
         .expect("tests/conformance/floor holds a number");
     assert!(
-        passed >= floor,
+        passed >= floor || only.is_some(),
         "conformance regressed below the floor {floor}: {summary}"
     );
 }

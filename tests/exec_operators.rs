@@ -400,7 +400,7 @@ fn unsupported_operators_fail_loudly() {
         ),
         (
             "datatable(a:dynamic)[1] | evaluate bag_unpack(a, x = 1)",
-            "error: `this `bag_unpack` option` is not supported yet",
+            "error: `bag_unpack` has no option `x`",
         ),
     ]);
 }

@@ -47,21 +47,6 @@ pub(crate) struct Ctx<'c, 'i> {
     pub input_width: usize,
 }
 
-/// Functions that must not be folded even when all their arguments are constant.
-const VOLATILE: &[&str] = &["rand", "new_guid"];
-
-/// A call of a [`VOLATILE`] function, marked so that plan rewrites leave it in place.
-struct Volatile(Box<dyn functions::ScalarImpl>);
-
-impl functions::ScalarImpl for Volatile {
-    fn call(&self, args: &[Value], ctx: &functions::EvalCtx) -> Value {
-        self.0.call(args, ctx)
-    }
-    fn volatile(&self) -> bool {
-        true
-    }
-}
-
 impl Binder<'_> {
     /// Binds `e` as a scalar over a row with columns `row`.
     pub(crate) fn scalar(&self, e: &Expr, row: &[Column], scope: &Scope) -> Result<Bound> {
@@ -300,13 +285,10 @@ impl Binder<'_> {
                 return Err(self.fn_error(e, name, spans, span, false));
             }
         };
-        let imp: Arc<dyn functions::ScalarImpl> = if VOLATILE.contains(&name) {
-            Arc::new(Volatile(bound.imp))
-        } else {
-            Arc::from(bound.imp)
-        };
+        let imp: Arc<dyn functions::ScalarImpl> = Arc::from(bound.imp);
+        // A volatile call (`rand()`) is never folded: each row draws its own value.
         let all_const = args.iter().all(|a| a.constant().is_some());
-        let expr = if all_const && !VOLATILE.contains(&name) {
+        let expr = if all_const && !imp.volatile() {
             let vals: Vec<Value> = args.iter().filter_map(|a| a.constant().cloned()).collect();
             BExpr::Const(imp.call(&vals, self.ctx))
         } else if let Some(select) = selection(name, &args, bound.ty) {
@@ -579,6 +561,32 @@ impl Binder<'_> {
                     ty: Type::Dynamic,
                 });
             }
+            // `bin(value, size)` or `bin_at(value, size, at)` with the request's
+            // `set query_bin_auto_size=...;` and `query_bin_auto_at`.
+            "bin_auto" => {
+                let [value] = args else {
+                    return Err(Error::semantic("`bin_auto` takes one argument", span));
+                };
+                let setting = |n: &str| match scope.get(&format!("${n}")) {
+                    Some(Entry::Scalar { expr, ty }) => Some(Bound {
+                        expr: expr.clone(),
+                        ty: *ty,
+                    }),
+                    _ => None,
+                };
+                let Some(size) = setting("query_bin_auto_size") else {
+                    return Err(Error::semantic(
+                        "`bin_auto` needs the bin size: `set query_bin_auto_size=1h;` before the query",
+                        span,
+                    ));
+                };
+                let v = self.expr(&value.value, cx, scope)?;
+                let spans = [value.value.span, span, span];
+                return match setting("query_bin_auto_at") {
+                    Some(at) => self.call("bin_at", vec![v, size, at], &spans, span),
+                    None => self.call("bin", vec![v, size], &spans, span),
+                };
+            }
             "materialize" | "table" | "view" => {
                 return Err(Error::semantic(
                     format!("`{name}` gives a table, used here where a scalar is expected"),
@@ -588,7 +596,7 @@ impl Binder<'_> {
             "geo_info_from_ip_address" => return self.geo_info(args, span, cx, scope),
             _ => {}
         }
-        if functions::is_aggregate(name) {
+        if functions::aggregates_here(name, args.len(), cx.agg.is_some()) {
             return match cx.agg {
                 Some(collector) => self.nested_aggregate(func, args, span, collector, scope),
                 None => Err(Error::semantic(
@@ -618,6 +626,16 @@ impl Binder<'_> {
         }
         if name == "estimate_data_size" {
             return super::star_args::estimate_data_size(bound, span);
+        }
+        if functions::tuple_outputs(name).is_some() {
+            // Only a whole extend/project/print item spreads the outputs over columns.
+            return Err(Error::semantic(
+                format!("`{name}` gives several columns, so it cannot be part of another expression"),
+                span,
+            )
+            .with_hint(format!(
+                "use it alone in `extend`, `project` or `print`: `extend ({name}_out1, ...) = {name}(...)`"
+            )));
         }
         self.call(name, bound, &spans, span)
     }

@@ -15,7 +15,6 @@ mod names;
 mod ops;
 mod parse_kv;
 mod pattern;
-mod pushdown;
 mod recover;
 mod star_args;
 mod stored;
@@ -349,6 +348,30 @@ impl<'a> Binder<'a> {
                     }
                     take_max = Some(b.expr);
                 }
+                // `bin_auto`'s bin size and fixed point, read where it is called.
+                StatementKind::Set {
+                    name,
+                    value: Some(v),
+                } if matches!(
+                    name.name.as_str(),
+                    "query_bin_auto_size" | "query_bin_auto_at"
+                ) =>
+                {
+                    let b = self.scalar(v, &[], &scope)?;
+                    if b.constant().is_none() {
+                        return Err(Error::semantic(
+                            format!("{} takes a constant", name.name),
+                            v.span,
+                        ));
+                    }
+                    scope = scope.with(
+                        &format!("${}", name.name),
+                        Entry::Scalar {
+                            expr: b.expr,
+                            ty: b.ty,
+                        },
+                    );
+                }
                 StatementKind::Set { .. } => {}
                 StatementKind::Pattern(p) => {
                     let entry = Entry::Pattern(Rc::new(p.clone()), scope.clone());
@@ -658,6 +681,9 @@ impl<'a> Binder<'a> {
         let found: Vec<&str> = self.catalog.names().collect();
         if found.is_empty() {
             err.with_hint("no tables are loaded")
+        } else if found.len() > 20 {
+            // `kql check` knows every built-in table: a list of hundreds helps nobody.
+            err.with_hint(format!("{} tables are known", found.len()))
         } else {
             err.with_hint(format!("tables found: {}", found.join(", ")))
         }
@@ -702,4 +728,5 @@ pub(crate) const BINDER_FUNCTIONS: &[&str] = &[
     "bag_pack_columns",
     "column_names_of",
     "estimate_data_size",
+    "bin_auto",
 ];

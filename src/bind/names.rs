@@ -18,6 +18,7 @@ const FIRST_ARGUMENT: &[&str] = &[
     "atan2",
     "bin",
     "bin_at",
+    "bin_auto",
     "binary_and",
     "binary_not",
     "binary_or",
@@ -179,6 +180,16 @@ pub(crate) fn next_column_name(taken: &[String]) -> String {
 }
 
 /// The default name of a single-output aggregate call.
+/// A percentile literal as it appears in a column name: 99.9 → `99_9`.
+pub(crate) fn percent_text(e: &Expr) -> Option<String> {
+    Some(match &e.kind {
+        ExprKind::Literal(Literal::Long(n)) => n.to_string(),
+        ExprKind::Literal(Literal::Int(n)) => n.to_string(),
+        ExprKind::Literal(Literal::Real(r)) => r.to_string().replace('.', "_"),
+        _ => return None,
+    })
+}
+
 pub(crate) fn aggregate_name(
     func: &str,
     args: &[crate::ast::Arg],
@@ -189,15 +200,15 @@ pub(crate) fn aggregate_name(
         "countif" => return Some("countif_".into()),
         "count" => return Some(format!("count_{}", arg(0).unwrap_or_default())),
         "take_any" | "take_anyif" => return arg(0),
-        "percentile" => {
-            let p = match &args.get(1)?.value.kind {
-                ExprKind::Literal(Literal::Long(n)) => n.to_string(),
-                ExprKind::Literal(Literal::Int(n)) => n.to_string(),
-                ExprKind::Literal(Literal::Real(r)) => r.to_string().replace('.', "_"),
-                _ => return None,
-            };
+        "percentile" | "percentiles" | "percentilew" | "percentilesw" => {
+            let at = if func.ends_with('w') { 2 } else { 1 };
+            let p = percent_text(&args.get(at)?.value)?;
             return Some(format!("percentile_{}_{p}", arg(0).unwrap_or_default()));
         }
+        "percentiles_array" | "percentilesw_array" => {
+            return Some(format!("percentiles_{}", arg(0).unwrap_or_default()))
+        }
+        "tdigest_merge" | "merge_tdigest" => "merge_tdigests",
         "make_set" | "make_set_if" | "makeset" => "set",
         "make_list" | "make_list_if" | "make_list_with_nulls" | "makelist" => "list",
         "make_bag" | "make_bag_if" => "bag",

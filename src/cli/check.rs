@@ -33,10 +33,14 @@ pub struct Args {
     /// Detection files, or folders searched for them.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// A table schema file (`{"name", "columns": [{"name", "type"}]}`); repeatable.
-    /// Replaces the built-in schema of a table with the same name.
-    #[arg(long, value_name = "FILE")]
+    /// A table schema file (kql's `{"name", "columns": [{"name", "type"}]}`, Azure-Sentinel's
+    /// `{"Name", "Properties"}`, or a getschema export as CSV or JSON), or a folder of them;
+    /// repeatable. Replaces the built-in schema of a table with the same name.
+    #[arg(long, value_name = "FILE|DIR")]
     pub schema: Vec<PathBuf>,
+    /// Which copy of the Defender XDR tables to check against.
+    #[arg(long, value_enum, default_value = "sentinel")]
+    pub product: super::ProductArg,
     /// Also know the tables of this data folder (their schemas, as `kql run` reads them).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
@@ -58,18 +62,21 @@ pub struct Args {
 }
 
 pub fn main(args: Args) -> ExitCode {
-    let catalog = match check::catalog(&args.schema, args.data.as_deref()).and_then(|mut c| {
-        if let Some(dir) = &args.functions {
-            kql::stored::add_dir(&mut c, dir)?;
-        }
-        Ok(c)
-    }) {
-        Ok(c) => c,
-        Err(e) => {
-            eprint!("kql check: {}", e.render("", ""));
-            return ExitCode::from(2);
-        }
-    };
+    let product: kql::io::Product = args.product.into();
+    let catalog =
+        match check::catalog(&args.schema, args.data.as_deref(), product).and_then(|mut c| {
+            if let Some(dir) = &args.functions {
+                kql::stored::add_dir(&mut c, dir)?;
+            }
+            c.set_product(product.into());
+            Ok(c)
+        }) {
+            Ok(c) => c,
+            Err(e) => {
+                eprint!("kql check: {}", e.render("", ""));
+                return ExitCode::from(2);
+            }
+        };
     let files = match walk::find_matching(&args.paths, &rules::is_candidate) {
         Ok(f) => f,
         Err(e) => {

@@ -28,8 +28,8 @@ pub struct Args {
     /// shown as changed; without it rows are only added or removed.
     #[arg(long, value_name = "COL,...", value_delimiter = ',')]
     pub key: Vec<String>,
-    /// A schema file; repeatable (as for `kql run`).
-    #[arg(long, value_name = "FILE")]
+    /// A schema file or folder; repeatable (as for `kql run`).
+    #[arg(long, value_name = "FILE|DIR")]
     pub schema: Vec<PathBuf>,
     /// A folder of stored functions the queries call (as for `kql run`).
     #[arg(long, value_name = "DIR")]
@@ -38,6 +38,9 @@ pub struct Args {
     /// (GeoLite2-City `.mmdb`) or a `.csv` of network,country,state,city,latitude,longitude.
     #[arg(long, value_name = "FILE")]
     pub geoip: Option<PathBuf>,
+    /// Which copy of the Defender XDR tables the built-in schemas give (as for `kql run`).
+    #[arg(long, value_enum, default_value = "sentinel")]
+    pub product: super::ProductArg,
 }
 
 pub fn main(args: Args) -> ExitCode {
@@ -58,19 +61,20 @@ fn run(args: &Args) -> Result<bool, String> {
         Some(t) => engine::parse_now(t)?,
         None => kql::value::now_ticks(),
     };
-    let schemas = args
-        .schema
-        .iter()
-        .map(|p| engine::load_schema_file(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.render("", ""))?;
-    let mut catalog = engine::load_data_dir(&args.data, &schemas).map_err(|e| e.render("", ""))?;
+    let product = args.product.into();
+    let mut schemas = Vec::new();
+    for p in &args.schema {
+        schemas.extend(engine::load_schemas(p, product).map_err(|e| e.render("", ""))?);
+    }
+    let mut catalog =
+        engine::load_data_dir(&args.data, &schemas, product).map_err(|e| e.render("", ""))?;
     if let Some(dir) = &args.functions {
         kql::stored::add_dir(&mut catalog, dir).map_err(|e| e.render("", ""))?;
     }
     if let Some(path) = &args.geoip {
         catalog.set_geoip(kql::geoip::GeoIp::open(path).map_err(|e| e.render("", ""))?);
     }
+    catalog.set_product(product.into());
     let mut results = Vec::new();
     for spec in [&args.old, &args.new] {
         let (doc, index) = super::source::open(spec)?;

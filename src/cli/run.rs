@@ -1,8 +1,8 @@
-//! `kql run QUERY --data DIR [--now T] [--format F] [--schema FILE]...`
+//! `kql run QUERY --data DIR [--now T] [--format F] [--schema FILE|DIR]... [--product P]`
 //!
 //! Exit codes: 0 success; 1 a query, data or file error; 2 a usage error.
 
-use kql::io::{load_schema_file, mentioned_in, open_dir_for, write_results, Format, Schema};
+use kql::io::{load_schemas, mentioned_in, open_dir_for, write_results, Format, Schema};
 use kql::rules;
 use kql::{Catalog, Error};
 use std::io::Write;
@@ -24,9 +24,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
-    /// A schema file (`{"name", "columns":[{"name","type"}]}`); overrides the table's
-    /// `.schema.json` and built-in schema. Repeatable.
-    #[arg(long = "schema", value_name = "FILE")]
+    /// A schema file (any form `kql check --schema` takes) or a folder of them; overrides
+    /// the table's `.schema.json` and built-in schema. Repeatable.
+    #[arg(long = "schema", value_name = "FILE|DIR")]
     pub schemas: Vec<PathBuf>,
     /// A folder of stored functions the query calls: `.kql` definitions, Sentinel
     /// parser `.yaml` files (ASIM), CustomFunctions `.json` signatures.
@@ -36,6 +36,9 @@ pub struct Args {
     /// (GeoLite2-City `.mmdb`) or a `.csv` of network,country,state,city,latitude,longitude.
     #[arg(long, value_name = "FILE")]
     pub geoip: Option<PathBuf>,
+    /// Which copy of the Defender XDR tables the built-in schemas give.
+    #[arg(long, value_enum, default_value = "sentinel")]
+    pub product: super::ProductArg,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -64,7 +67,7 @@ fn parse_now(s: &str) -> Result<i64, String> {
 pub fn main(args: Args) -> ExitCode {
     let stdin = args.query == "-";
     if !stdin && args.data.is_none() {
-        eprintln!("error: `--data DIR` is required when QUERY is a file\n\nUsage: kql run QUERY --data DIR [--now T] [--format table|json|jsonl|csv] [--schema FILE]...");
+        eprintln!("error: `--data DIR` is required when QUERY is a file\n\nUsage: kql run QUERY --data DIR [--now T] [--format table|json|jsonl|csv] [--schema FILE|DIR]... [--product defender|sentinel]");
         return ExitCode::from(2);
     }
     let (doc, index) = match super::source::open(&args.query) {
@@ -138,17 +141,19 @@ fn load_catalog(args: &Args, query: &str) -> Result<Catalog, Error> {
     if let Some(path) = &args.geoip {
         catalog.set_geoip(kql::geoip::GeoIp::open(path)?);
     }
+    let product: kql::io::Product = args.product.into();
+    catalog.set_product(product.into());
     Ok(catalog)
 }
 
 fn load_tables(args: &Args, query: &str) -> Result<Catalog, Error> {
-    let schemas: Vec<Schema> = args
-        .schemas
-        .iter()
-        .map(|p| load_schema_file(p))
-        .collect::<Result<_, _>>()?;
+    let product = args.product.into();
+    let mut schemas: Vec<Schema> = Vec::new();
+    for p in &args.schemas {
+        schemas.extend(load_schemas(p, product)?);
+    }
     match &args.data {
-        Some(dir) => open_dir_for(dir, &schemas, &mentioned_in(query)),
+        Some(dir) => open_dir_for(dir, &schemas, &mentioned_in(query), product),
         None => {
             let mut c = Catalog::new();
             for s in schemas {

@@ -27,6 +27,9 @@ pub struct Args {
     /// (GeoLite2-City `.mmdb`) or a `.csv` of network,country,state,city,latitude,longitude.
     #[arg(long, value_name = "FILE")]
     pub geoip: Option<PathBuf>,
+    /// Which copy of the Defender XDR tables the built-in schemas give.
+    #[arg(long, value_enum, default_value = "sentinel")]
+    pub product: super::ProductArg,
 }
 
 /// Prints a line; a closed pipe (`kql test | head`) is not an error worth a panic.
@@ -62,7 +65,7 @@ pub fn main(args: Args) -> ExitCode {
         return ExitCode::from(2);
     }
     let runner = (|| {
-        let mut r = Runner::new();
+        let mut r = Runner::for_product(args.product.into());
         if let Some(dir) = &args.functions {
             r = r.with_functions(dir)?;
         }

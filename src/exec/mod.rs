@@ -7,9 +7,10 @@
 pub mod eval;
 mod join;
 mod make_series;
-mod mv_expand;
+pub(crate) mod mv_expand;
 pub(crate) mod parse_kv;
 mod pipeline;
+pub(crate) mod plugins;
 mod summarize;
 pub(crate) mod top_nested;
 
@@ -79,13 +80,6 @@ impl Rows {
             Rows::Shared(t) => t.rows.iter().collect(),
             Rows::Selected(t, idx) => idx.iter().map(|&i| &t.rows[i]).collect(),
             Rows::Owned(r) => r.iter().collect(),
-        }
-    }
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Rows::Shared(t) => t.rows.len(),
-            Rows::Selected(_, idx) => idx.len(),
-            Rows::Owned(r) => r.len(),
         }
     }
     pub(crate) fn into_owned(self) -> Vec<Row> {
@@ -246,9 +240,11 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             Rows::Owned(summarize::summarize(&rows.refs(), keys, aggs, ctx))
         }
         // Always pipelines.
-        PlanKind::Take { .. } | PlanKind::Count(_) | PlanKind::Distinct { .. } => {
-            return Err(internal("a sink did not run as a pipeline"))
-        }
+        PlanKind::Take { .. }
+        | PlanKind::Count(_)
+        | PlanKind::Distinct { .. }
+        | PlanKind::MvExpand { .. }
+        | PlanKind::Parse { .. } => return Err(internal("a sink did not run as a pipeline")),
         PlanKind::Sample { input, count } => {
             // Reservoir sampling, then back to input order.
             let n = count_value(count, ctx);
@@ -271,26 +267,6 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
                 sorted.truncate(count_value(l, ctx));
             }
             Rows::Owned(sorted)
-        }
-        PlanKind::MvExpand {
-            input,
-            items,
-            bag,
-            with_index,
-            limit,
-            width,
-        } => {
-            let rows = run(input, ex)?;
-            let limit = limit.as_ref().map(|l| count_value(l, ctx));
-            Rows::Owned(mv_expand::mv_expand(
-                &rows.refs(),
-                items,
-                *bag,
-                *with_index,
-                limit,
-                *width,
-                ctx,
-            ))
         }
         PlanKind::Join {
             left,
@@ -358,55 +334,54 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             let rows = run(input, ex)?;
             Rows::Owned(op.run(&rows.refs(), ctx)?)
         }
-        PlanKind::Parse {
-            input,
-            expr,
-            spec,
-            filter,
-        } => {
-            let rows = run(input, ex)?;
-            let width = plan.schema.len();
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows.refs() {
-                let text = eval(expr, row, ctx);
-                let caps = text.as_str().and_then(|s| spec.regex.captures(s));
-                // A capture that does not convert to its type fails the whole match.
-                let values: Option<Vec<Value>> = caps.and_then(|c| {
-                    spec.targets
-                        .iter()
-                        .enumerate()
-                        .map(|(k, (_, _, conv))| {
-                            let m = c.name(&format!("kqlcap{k}")).map_or("", |m| m.as_str());
-                            match conv {
-                                None => Some(Value::str(m)),
-                                Some(f) => {
-                                    let v = f.call(&[Value::str(m)], ctx);
-                                    (spec.relaxed || !v.is_null()).then_some(v)
-                                }
-                            }
-                        })
-                        .collect()
-                });
-                if values.is_none() && *filter {
-                    continue;
-                }
-                let mut r = (*row).clone();
-                r.resize(width, Value::Null);
-                for (k, (target, ty, _)) in spec.targets.iter().enumerate() {
-                    r[*target] = match &values {
-                        Some(v) => v[k].clone(),
-                        None => Value::null_of(*ty),
-                    };
-                }
-                out.push(r);
-            }
-            Rows::Owned(out)
-        }
     })
 }
 
 fn dotnet_full_name(ty: Type) -> String {
     format!("System.{}", ty.dotnet_name())
+}
+
+/// One row through `parse`: the row with the captured columns, `None` when it does not
+/// match and the operator drops such rows (`parse-where`).
+pub(crate) fn parse_row(
+    row: &[Value],
+    expr: &crate::plan::BExpr,
+    spec: &crate::plan::ParseSpec,
+    filter: bool,
+    width: usize,
+    ctx: &EvalCtx,
+) -> Option<Row> {
+    let text = eval(expr, row, ctx);
+    let caps = text.as_str().and_then(|s| spec.regex.captures(s));
+    // A capture that does not convert to its type fails the whole match.
+    let values: Option<Vec<Value>> = caps.and_then(|c| {
+        spec.targets
+            .iter()
+            .enumerate()
+            .map(|(k, (_, _, conv))| {
+                let m = c.name(&format!("kqlcap{k}")).map_or("", |m| m.as_str());
+                match conv {
+                    None => Some(Value::str(m)),
+                    Some(f) => {
+                        let v = f.call(&[Value::str(m)], ctx);
+                        (spec.relaxed || !v.is_null()).then_some(v)
+                    }
+                }
+            })
+            .collect()
+    });
+    if values.is_none() && filter {
+        return None;
+    }
+    let mut r = row.to_vec();
+    r.resize(width, Value::Null);
+    for (k, (target, ty, _)) in spec.targets.iter().enumerate() {
+        r[*target] = match &values {
+            Some(v) => v[k].clone(),
+            None => Value::null_of(*ty),
+        };
+    }
+    Some(r)
 }
 
 fn internal(what: &str) -> Error {

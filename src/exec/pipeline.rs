@@ -58,6 +58,11 @@ enum Step<'p> {
     /// A join whose right side is built: each row of the pipeline probes it and gives
     /// its matches (or itself, or nothing). The width of the rows it makes.
     Join(Arc<Probe>, usize),
+    /// `mv-expand` (its plan node, and its row limit): each row gives one row per
+    /// element.
+    MvExpand(&'p Plan, Option<usize>),
+    /// `parse`: each row gives itself with the captured columns (or nothing).
+    Parse(&'p Plan),
 }
 
 /// The built side of a join that the pipeline's rows (its left side) probe.
@@ -229,6 +234,15 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
             }
             // `as`: the rows pass unchanged (a rule's window is a named filter).
             PlanKind::Named { input, .. } => node = input,
+            PlanKind::MvExpand { input, limit, .. } => {
+                let limit = limit.as_ref().map(|l| count_value(l, ex.eval));
+                steps.push(Step::MvExpand(node, limit));
+                node = input;
+            }
+            PlanKind::Parse { input, .. } => {
+                steps.push(Step::Parse(node));
+                node = input;
+            }
             PlanKind::Join {
                 left,
                 right,
@@ -399,22 +413,12 @@ impl RangeSpec {
 }
 
 /// Marks the columns `e` reads.
-pub(crate) fn reads(e: &BExpr, used: &mut [bool]) {
-    match e {
-        BExpr::Column(i) => {
-            if let Some(u) = used.get_mut(*i) {
-                *u = true;
-            }
+fn reads(e: &BExpr, used: &mut [bool]) {
+    e.visit_columns(&mut |i| {
+        if let Some(u) = used.get_mut(i) {
+            *u = true;
         }
-        BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
-            args.iter().for_each(|a| reads(a, used))
-        }
-        BExpr::And(a, b) | BExpr::Or(a, b) => {
-            reads(a, used);
-            reads(b, used);
-        }
-        BExpr::Const(_) | BExpr::Unavailable(_) => {}
-    }
+    });
 }
 
 impl Lowered<'_> {
@@ -429,6 +433,7 @@ impl Lowered<'_> {
                 Step::Filter(_) => w,
                 Step::Extend(_, out) | Step::Join(_, out) => *out,
                 Step::Project(exprs) => exprs.len(),
+                Step::MvExpand(node, _) | Step::Parse(node) => node.schema.len(),
             };
         }
         let mut used = vec![false; w];
@@ -470,6 +475,9 @@ impl Lowered<'_> {
                     }
                     used
                 }
+                // They copy the whole row: every column of their input is read (so
+                // the row they get is not pruned, and their column indexes hold).
+                Step::MvExpand(..) | Step::Parse(_) => vec![true; w_in],
             };
         }
         used
@@ -538,10 +546,13 @@ impl Lowered<'_> {
                 if let Some(rows) = rows {
                     return Ok(Rows::Owned(rows));
                 }
-                // The fast reader gave up: read the table whole (with the full
-                // loader's errors), then run the same steps over it in memory, or ask
-                // for the query to be bound again when the table turned out to have
-                // columns the plan was not bound with.
+                // The fast reader gave up: the table has columns the plan was not
+                // bound with (then the query must be bound again), or it is read
+                // whole (with the full loader's errors) and the same steps run over
+                // it in memory.
+                if source.discover()? {
+                    return Err(rebind_error(name));
+                }
                 let t = source.load()?;
                 if source.widened() {
                     return Err(rebind_error(name));
@@ -754,6 +765,9 @@ enum PStep {
     Project(Vec<BExpr>),
     /// The probe, and the left key columns in the pruned rows.
     Join(Arc<Probe>, Vec<usize>),
+    /// An `mv-expand` or `parse` node over unpruned rows, and mv-expand's row limit.
+    MvExpand(Plan, Option<usize>),
+    Parse(Plan),
 }
 
 /// The one column `e` reads (of a row `width` wide), when it is a computation (not a bare
@@ -777,6 +791,8 @@ fn memo_column(e: &BExpr, width: usize) -> Option<usize> {
 struct Physical {
     steps: Vec<PStep>,
     sink: PSink,
+    /// Some step or the sink calls a random function: rows tell it their position.
+    random: bool,
 }
 
 enum PSink {
@@ -788,15 +804,50 @@ enum PSink {
 }
 
 fn remap(e: &BExpr, m: &[usize]) -> BExpr {
-    let all = |args: &[BExpr]| args.iter().map(|a| remap(a, m)).collect();
-    match e {
-        BExpr::Column(i) => BExpr::Column(m.get(*i).copied().unwrap_or(*i)),
-        BExpr::Call(f, args) => BExpr::Call(f.clone(), all(args)),
-        BExpr::Window(k, args) => BExpr::Window(*k, all(args)),
-        BExpr::Select(s, args) => BExpr::Select(*s, all(args)),
-        BExpr::And(a, b) => BExpr::And(Box::new(remap(a, m)), Box::new(remap(b, m))),
-        BExpr::Or(a, b) => BExpr::Or(Box::new(remap(a, m)), Box::new(remap(b, m))),
-        BExpr::Const(_) | BExpr::Unavailable(_) => e.clone(),
+    e.map_columns(&|i| Some(BExpr::Column(m.get(i).copied().unwrap_or(i))))
+        .unwrap_or_else(|| e.clone())
+}
+
+/// `node` without its input (a step needs only its own fields).
+fn shallow(node: &Plan) -> Plan {
+    let leaf = |schema: Vec<crate::table::Column>| {
+        Box::new(Plan {
+            schema,
+            kind: PlanKind::Implicit,
+        })
+    };
+    let kind = match &node.kind {
+        PlanKind::MvExpand {
+            input,
+            items,
+            bag,
+            with_index,
+            limit,
+            width,
+        } => PlanKind::MvExpand {
+            input: leaf(input.schema.clone()),
+            items: items.clone(),
+            bag: *bag,
+            with_index: *with_index,
+            limit: limit.clone(),
+            width: *width,
+        },
+        PlanKind::Parse {
+            input,
+            expr,
+            spec,
+            filter,
+        } => PlanKind::Parse {
+            input: leaf(input.schema.clone()),
+            expr: expr.clone(),
+            spec: spec.clone(),
+            filter: *filter,
+        },
+        _ => PlanKind::Implicit,
+    };
+    Plan {
+        schema: node.schema.clone(),
+        kind,
     }
 }
 
@@ -851,9 +902,20 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 width += w_out - w_in;
                 PStep::Join(probe.clone(), keys)
             }
+            // Their input is whole (see `needed`): their output is too.
+            Step::MvExpand(node, limit) => {
+                width = node.schema.len();
+                m = (0..width).collect();
+                PStep::MvExpand(shallow(node), *limit)
+            }
+            Step::Parse(node) => {
+                width = node.schema.len();
+                m = (0..width).collect();
+                PStep::Parse(shallow(node))
+            }
         });
     }
-    let sink = match sink {
+    let psink = match sink {
         Sink::Collect => PSink::Collect,
         Sink::Count => PSink::Count,
         Sink::Take(n) => PSink::Take(*n),
@@ -877,7 +939,26 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
             *n,
         ),
     };
-    Physical { steps: out, sink }
+    let random = steps.iter().any(|s| match s {
+        Step::Filter(e) => e.pinned(),
+        Step::Extend(items, _) => items.iter().any(|(_, e)| e.pinned()),
+        Step::Project(es) => es.iter().any(BExpr::pinned),
+        Step::Join(..) => false,
+        // Their expressions, and mv-expand's casts (functions are never random there).
+        Step::MvExpand(node, _) => matches!(&node.kind, PlanKind::MvExpand { items, .. } if items.iter().any(|i| i.expr.pinned())),
+        Step::Parse(node) => matches!(&node.kind, PlanKind::Parse { expr, .. } if expr.pinned()),
+    }) || match sink {
+        Sink::Summarize(keys, aggs) => {
+            keys.iter().any(BExpr::pinned) || aggs.iter().any(|a| a.args.iter().any(BExpr::pinned))
+        }
+        Sink::TopK(keys, _) => keys.iter().any(|k| k.expr.pinned()),
+        _ => false,
+    };
+    Physical {
+        steps: out,
+        sink: psink,
+        random,
+    }
 }
 
 impl Physical {
@@ -955,6 +1036,43 @@ impl Physical {
                             self.feed(k + 1, Cow::Owned(out), ctx, emit)
                         }),
                     };
+                }
+                PStep::MvExpand(node, limit) => {
+                    let PlanKind::MvExpand {
+                        items,
+                        bag,
+                        with_index,
+                        width,
+                        ..
+                    } = &node.kind
+                    else {
+                        return true;
+                    };
+                    let row = row.into_owned();
+                    let out = super::mv_expand::mv_expand(
+                        &[&row],
+                        items,
+                        *bag,
+                        *with_index,
+                        *limit,
+                        *width,
+                        ctx,
+                    );
+                    return out
+                        .into_iter()
+                        .all(|r| self.feed(k + 1, Cow::Owned(r), ctx, emit));
+                }
+                PStep::Parse(node) => {
+                    let PlanKind::Parse {
+                        expr, spec, filter, ..
+                    } = &node.kind
+                    else {
+                        return true;
+                    };
+                    match super::parse_row(&row, expr, spec, *filter, node.schema.len(), ctx) {
+                        Some(r) => row = Cow::Owned(r),
+                        None => return true,
+                    }
                 }
             }
         }
@@ -1080,7 +1198,9 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
         // Positions of the rows out (a join may give several per row in).
         let mut out = 0u64;
         while let Some(row) = rows.next_row() {
-            EvalCtx::at_row(Some(row_position(self.pipeline, idx, i)));
+            if self.phys.random {
+                EvalCtx::at_row(Some(row_position(self.pipeline, idx, i)));
+            }
             i += 1;
             let more = self.phys.feed(0, Cow::Borrowed(row), self.ctx, &mut |row| {
                 let pos = ((idx as u64) << 32) + out;

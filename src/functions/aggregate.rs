@@ -83,23 +83,7 @@ fn canonical(name: &str) -> &str {
 }
 
 /// Aggregates kql knows but has not built (binding fails with "not supported yet").
-pub(super) const UNSUPPORTED: &[&str] = &[
-    "percentile",
-    "percentiles",
-    "percentile_array",
-    "percentiles_array",
-    "percentilew",
-    "percentilesw",
-    "percentilesw_array",
-    "tdigest",
-    "tdigest_merge",
-    "merge_tdigest",
-    "hll",
-    "hll_if",
-    "hll_merge",
-    "make_set_with_nulls",
-    "dcount_intersect",
-];
+pub(super) const UNSUPPORTED: &[&str] = &["make_set_with_nulls"];
 
 const MAX_SET: usize = 1_048_576;
 
@@ -440,6 +424,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
                 })
             })
         }
+        _ if super::sketch::AGGREGATES.contains(&name) => super::sketch::bind_aggregate(name, args),
         _ if UNSUPPORTED.contains(&name) => Err(FnError::Unsupported),
         _ if super::is_scalar_implemented(name) => Err(FnError::Type(
             0,

@@ -1,7 +1,7 @@
 //! Numeric functions, bit operations, and the random functions (`rand`, `new_guid`),
 //! which draw from the query's seedable generator in [`super::EvalCtx`].
 
-use super::{func, num_f64, num_i64, pure, sig, unify, Bound, FnError};
+use super::{num_f64, num_i64, pure, sig, unify, volatile_func, Bound, FnError};
 use super::{ArgInfo, Want};
 use crate::types::Type;
 use crate::value::{compare, Value};
@@ -40,6 +40,8 @@ pub(super) const NAMES: &[&str] = &[
     "atan2",
     "cot",
     "gamma",
+    "erf",
+    "erfc",
     "loggamma",
     "binary_and",
     "binary_or",
@@ -63,11 +65,14 @@ fn real_fn(name: &str, args: &[ArgInfo], f: fn(f64) -> f64) -> Bound {
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
     use Want::*;
     Some(match name {
-        // The docs take int, real or timespan: abs(-1h) is 1h.
-        "abs" if args.len() == 1 && args[0].ty == Type::TimeSpan => {
-            pure(Type::TimeSpan, |a| match &a[0] {
-                Value::TimeSpan(t) => Value::TimeSpan(t.wrapping_abs()),
-                _ => Value::Null,
+        // abs of a timespan is a timespan (Kusto.Language; detections take
+        // `abs(t1 - t2)` of two datetimes).
+        "abs" if args.first().is_some_and(|a| a.ty == Type::TimeSpan) => {
+            sig(name, args, 1, 1, &[Want::TimeSpan]).and_then(|_| {
+                pure(Type::TimeSpan, |a| match &a[0] {
+                    Value::TimeSpan(t) => t.checked_abs().map_or(Value::Null, Value::TimeSpan),
+                    _ => Value::Null,
+                })
             })
         }
         "abs" => sig(name, args, 1, 1, &[Num]).and_then(|_| {
@@ -122,6 +127,8 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "atan" => real_fn(name, args, f64::atan),
         "cot" => real_fn(name, args, |x| 1.0 / x.tan()),
         "gamma" => real_fn(name, args, gamma),
+        "erf" => real_fn(name, args, libm::erf),
+        "erfc" => real_fn(name, args, libm::erfc),
         // Large arguments overflow gamma itself, not its logarithm.
         "loggamma" => real_fn(name, args, |x| {
             if x > 171.0 {
@@ -167,7 +174,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "min_of" | "max_of" => bind_min_max_of(name, args),
         "rand" => sig(name, args, 0, 1, &[Num]).and_then(|_| {
             // rand(N) is typed real (Kusto.Language) and holds a whole number below N.
-            func(Type::Real, |a, ctx| {
+            volatile_func(Type::Real, |a, ctx| {
                 let r = (ctx.next_random() >> 11) as f64 / (1u64 << 53) as f64;
                 match a.first() {
                     None => Value::Real(r),
@@ -179,7 +186,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             })
         }),
         "new_guid" => sig(name, args, 0, 0, &[]).and_then(|_| {
-            func(Type::Guid, |_, ctx| {
+            volatile_func(Type::Guid, |_, ctx| {
                 let hi = ctx.next_random() as u128;
                 let lo = ctx.next_random() as u128;
                 let mut g = hi << 64 | lo;
@@ -276,16 +283,29 @@ pub(crate) fn round_real(f: f64, p: i64) -> f64 {
     if !f.is_finite() {
         return f;
     }
+    // As .NET's Math.Round(x, digits, AwayFromZero), which Kusto's documented examples
+    // follow (round(2.15, 1) = 2.2): scale by 10^digits, round the scaled value half
+    // away from zero, scale back. A negative precision scales down instead.
     let p = p.clamp(-300, 300) as i32;
-    let scale = 10f64.powi(p);
-    let s = f * scale;
-    let frac = s.abs().fract();
-    let r = if (frac - 0.5).abs() < 1e-9 * s.abs().max(1.0) {
-        s.trunc() + s.signum()
-    } else {
-        s.round()
+    let away = |s: f64| {
+        let t = s.trunc();
+        if (s - t).abs() >= 0.5 {
+            t + s.signum()
+        } else {
+            t
+        }
     };
-    r / scale
+    if p >= 0 {
+        let scale = 10f64.powi(p);
+        let s = f * scale;
+        if !s.is_finite() {
+            return f;
+        }
+        away(s) / scale
+    } else {
+        let scale = 10f64.powi(-p);
+        away(f / scale) * scale
+    }
 }
 
 fn round_int(i: i64, p: i64) -> i64 {

@@ -26,13 +26,17 @@ mod convert;
 mod datetime;
 mod digest;
 mod dynamic;
+mod geo;
 mod math;
 mod misc;
-mod net;
+pub(crate) mod net;
 mod ops;
 mod punycode;
 pub(crate) mod re2;
 mod schema;
+mod series;
+mod series_decompose;
+mod sketch;
 mod stats;
 mod string;
 pub mod terms;
@@ -135,8 +139,9 @@ impl EvalCtx {
 pub trait ScalarImpl: Send + Sync {
     fn call(&self, args: &[Value], ctx: &EvalCtx) -> Value;
     /// Whether two calls on the same arguments may differ (`rand()`, `new_guid()`):
-    /// such a call must run exactly where and as often as the query says, so plan
-    /// rewrites leave expressions holding one alone.
+    /// such a call must run exactly where and as often as the query says, so the binder
+    /// never folds it and plan rewrites leave expressions holding one alone. Declared by
+    /// the implementation ([`volatile_func`]), not by name.
     fn volatile(&self) -> bool {
         false
     }
@@ -161,27 +166,91 @@ pub(crate) fn reading(n: usize, bound: Bound) -> Bound {
     })
 }
 
+/// One family of scalar functions: the names it implements and its binder. Every place
+/// that enumerates the functions (binding, "did you mean", "is it implemented") reads
+/// [`FAMILIES`], so a family is registered once.
+struct Family {
+    names: &'static [&'static str],
+    bind: FamilyBinder,
+}
+
+/// The scalar families, in binding order (the first family that claims a name binds it).
+const FAMILIES: &[Family] = &[
+    Family {
+        names: ops::NAMES,
+        bind: ops::bind,
+    },
+    Family {
+        names: string::NAMES,
+        bind: string::bind,
+    },
+    Family {
+        names: convert::NAMES,
+        bind: convert::bind,
+    },
+    Family {
+        names: datetime::NAMES,
+        bind: datetime::bind,
+    },
+    Family {
+        names: dynamic::NAMES,
+        bind: dynamic::bind,
+    },
+    Family {
+        names: math::NAMES,
+        bind: math::bind,
+    },
+    Family {
+        names: net::NAMES,
+        bind: net::bind,
+    },
+    Family {
+        names: units::NAMES,
+        bind: units::bind,
+    },
+    Family {
+        names: misc::NAMES,
+        bind: misc::bind,
+    },
+    Family {
+        names: compress::NAMES,
+        bind: compress::bind,
+    },
+    Family {
+        names: zones::NAMES,
+        bind: zones::bind,
+    },
+    Family {
+        names: useragent::NAMES,
+        bind: useragent::bind,
+    },
+    Family {
+        names: xml::NAMES,
+        bind: xml::bind,
+    },
+    Family {
+        names: stats::NAMES,
+        bind: stats::bind,
+    },
+    Family {
+        names: series::NAMES,
+        bind: series::bind,
+    },
+    Family {
+        names: sketch::NAMES,
+        bind: sketch::bind,
+    },
+    Family {
+        names: geo::NAMES,
+        bind: geo::bind,
+    },
+];
+
 /// Binds a call of scalar function (or operator) `name`.
 pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError> {
     let name = canonical(name);
-    let families: [FamilyBinder; 14] = [
-        ops::bind,
-        string::bind,
-        convert::bind,
-        datetime::bind,
-        dynamic::bind,
-        math::bind,
-        net::bind,
-        units::bind,
-        misc::bind,
-        compress::bind,
-        zones::bind,
-        useragent::bind,
-        xml::bind,
-        stats::bind,
-    ];
-    for family in families {
-        if let Some(result) = family(name, args) {
+    for family in FAMILIES {
+        if let Some(result) = (family.bind)(name, args) {
             return result;
         }
     }
@@ -191,11 +260,16 @@ pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError>
             format!("`{name}` is an aggregate: it is allowed only in summarize"),
         ));
     }
-    if UNSUPPORTED.contains(&name) || UNSUPPORTED_PREFIXES.iter().any(|p| name.starts_with(p)) {
+    if is_unsupported(name) {
         Err(FnError::Unsupported)
     } else {
         Err(FnError::Unknown)
     }
+}
+
+/// Whether `name` is a Kusto scalar function kql recognises but has not built.
+fn is_unsupported(name: &str) -> bool {
+    UNSUPPORTED.contains(&name) || UNSUPPORTED_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 /// Kusto's other spellings of scalar functions (mostly deprecated names).
@@ -226,22 +300,12 @@ fn canonical(name: &str) -> &str {
 
 /// Every function name kql knows (built or not), for "did you mean".
 pub fn known_names() -> impl Iterator<Item = &'static str> {
-    ops::NAMES
+    FAMILIES
         .iter()
-        .chain(string::NAMES)
-        .chain(convert::NAMES)
-        .chain(datetime::NAMES)
-        .chain(dynamic::NAMES)
-        .chain(math::NAMES)
-        .chain(net::NAMES)
-        .chain(units::NAMES)
-        .chain(misc::NAMES)
-        .chain(compress::NAMES)
-        .chain(zones::NAMES)
-        .chain(useragent::NAMES)
-        .chain(xml::NAMES)
-        .chain(stats::NAMES)
+        .flat_map(|f| f.names.iter())
         .chain(aggregate::NAMES)
+        .chain(sketch::AGGREGATES)
+        .chain(aggregate::UNSUPPORTED)
         .chain(UNSUPPORTED)
         .copied()
         .chain(ALIASES.iter().map(|(alias, _)| *alias))
@@ -254,80 +318,36 @@ pub fn is_operator(name: &str) -> bool {
     name != "not" && ops::NAMES.contains(&name)
 }
 
+/// For a function that gives several columns (`series_stats`, `series_fit_line`, ...):
+/// each column's name suffix and type, in order. The function's value is the array of
+/// its outputs; the binder spreads it over columns named `(a, b, ...) = f(...)` or
+/// `f_<first argument>_<suffix>`.
+pub fn tuple_outputs(name: &str) -> Option<&'static [(&'static str, Type)]> {
+    series::tuple_outputs(canonical(name))
+}
+
 /// Whether kql implements scalar function `name` (operators included).
 pub fn is_scalar_implemented(name: &str) -> bool {
     let name = canonical(name);
-    [
-        ops::NAMES,
-        string::NAMES,
-        convert::NAMES,
-        datetime::NAMES,
-        dynamic::NAMES,
-        math::NAMES,
-        net::NAMES,
-        units::NAMES,
-        misc::NAMES,
-        compress::NAMES,
-        zones::NAMES,
-        useragent::NAMES,
-        xml::NAMES,
-        stats::NAMES,
-    ]
-    .iter()
-    .any(|names| names.contains(&name))
+    FAMILIES.iter().any(|f| f.names.contains(&name))
 }
 
-/// Kusto functions kql recognises but has not built: binding them fails with
-/// [`FnError::Unsupported`] ("not supported yet"), never a wrong answer.
+/// Kusto scalar functions kql recognises but has not built: binding them fails with
+/// [`FnError::Unsupported`] ("not supported yet"), never a wrong answer. Aggregates
+/// are listed in `aggregate::UNSUPPORTED`; the functions the binder handles itself
+/// (`toscalar`, `prev`, ...) in `bind::BINDER_FUNCTIONS`.
 const UNSUPPORTED: &[&str] = &[
-    "percentile",
-    "percentiles",
-    "percentile_array",
-    "percentiles_array",
-    "percentilew",
-    "percentilesw",
-    "percentilesw_array",
-    "tdigest",
-    "tdigest_merge",
-    "merge_tdigest",
-    "percentile_tdigest",
-    "percentiles_array_tdigest",
-    "rank_tdigest",
-    "hll",
-    "hll_if",
-    "hll_merge",
-    "dcount_hll",
-    "make_set_with_nulls",
-    "row_number",
-    "row_cumsum",
-    "prev",
-    "next",
-    "geo_distance_2points",
-    "geo_point_in_circle",
-    "geo_point_in_polygon",
-    "geo_info_from_ip_address",
-    "hash_combine",
-    "hash_many",
-    "series_add",
-    "series_fir",
-    "series_iir",
-    "series_stats",
-    "series_decompose",
     "cursor_after",
     "cursor_before_or_at",
     "extent_id",
     "extent_tags",
+    "geo_info_from_ip_address",
+    "geo_point_in_polygon",
+    "geohash_to_map_url",
     "hash_combine",
     "hash_many",
-    "pack_all",
-    "column_ifexists",
-    "ipv4_lookup",
-    "new_activity_metrics",
     "point_to_map_url",
-    "geohash_to_map_url",
-    "table",
     "tablename",
-    "toscalar",
 ];
 
 /// A family's binder: None means "not my name".
@@ -335,7 +355,7 @@ type FamilyBinder = fn(&str, &[ArgInfo]) -> Option<Bound>;
 
 /// Function families of Kusto that kql does not build (geospatial, series, ...):
 /// every name under them is known to be Kusto's, so it is "not supported yet".
-const UNSUPPORTED_PREFIXES: &[&str] = &["geo_", "series_", "ai_", "tdigest", "hll", "percentile"];
+const UNSUPPORTED_PREFIXES: &[&str] = &["geo_", "ai_"];
 
 /// What a family binder returns; None from a family means "not my name".
 pub(crate) type Bound = Result<BoundScalar, FnError>;
@@ -359,6 +379,34 @@ where
     Ok(BoundScalar {
         ty,
         imp: Box::new(Closure(f)),
+        reads: None,
+    })
+}
+
+/// A call whose result may differ between two calls on the same arguments (`rand()`,
+/// `new_guid()`): it is never folded, and plan rewrites leave it where the query put it.
+struct VolatileClosure<F>(F);
+
+impl<F> ScalarImpl for VolatileClosure<F>
+where
+    F: Fn(&[Value], &EvalCtx) -> Value + Send + Sync,
+{
+    fn call(&self, args: &[Value], ctx: &EvalCtx) -> Value {
+        (self.0)(args, ctx)
+    }
+    fn volatile(&self) -> bool {
+        true
+    }
+}
+
+/// A bound volatile function (see [`ScalarImpl::volatile`]).
+pub(crate) fn volatile_func<F>(ty: Type, f: F) -> Bound
+where
+    F: Fn(&[Value], &EvalCtx) -> Value + Send + Sync + 'static,
+{
+    Ok(BoundScalar {
+        ty,
+        imp: Box::new(VolatileClosure(f)),
         reads: None,
     })
 }
@@ -538,6 +586,11 @@ pub(crate) fn unify(a: Type, b: Type) -> Option<Type> {
     None
 }
 
+/// [`cast_to`], for the binder: a value in the representation of type `ty`.
+pub fn cast_value(ty: Type, v: Value) -> Value {
+    cast_to(ty, v)
+}
+
 /// Converts a value to the representation of static type `ty`, for results whose
 /// runtime kind may differ from the declared type (a dynamic operand, a widened
 /// branch of `iff`). Numbers convert; a value that cannot be represented gives null.
@@ -582,9 +635,23 @@ pub trait AggState: Send {
     fn finish(&mut self) -> Vec<Value>;
 }
 
+/// The distinct counts of `hll` sketches intersected in turn (`dcount_intersect`).
+pub fn hll_intersections(sketches: &[Value]) -> Vec<i64> {
+    sketch::intersections(sketches)
+}
+
 /// Whether `name` is an aggregate function (so that it is allowed only in summarize).
 pub fn is_aggregate(name: &str) -> bool {
-    aggregate::NAMES.contains(&name) || aggregate::UNSUPPORTED.contains(&name)
+    aggregate::NAMES.contains(&name)
+        || sketch::AGGREGATES.contains(&name)
+        || aggregate::UNSUPPORTED.contains(&name)
+}
+
+/// Whether a call of `name` with `nargs` arguments aggregates where aggregates are
+/// allowed: `hll_merge` and `merge_tdigest` aggregate one column in summarize and
+/// merge several sketches as scalars.
+pub fn aggregates_here(name: &str, nargs: usize, in_summarize: bool) -> bool {
+    is_aggregate(name) && !(is_scalar_implemented(name) && (!in_summarize || nargs != 1))
 }
 
 /// Binds an aggregate call inside `summarize` (or `make-series`, `top-nested`).

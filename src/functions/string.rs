@@ -757,40 +757,45 @@ fn bind_countof(args: &[ArgInfo]) -> Bound {
     })
 }
 
+/// `replace_strings(s, lookups, replacements)`: the lookups are matched against the
+/// original text in their order, each left to right without overlaps; a match
+/// overlapping an earlier lookup's match is dropped (replace-strings-function.md:
+/// ['is', 'This'] turns "This is" into "Thwas was"). A replacement that is not a
+/// string keeps the matched text, and the match still blocks later lookups.
 fn replace_strings(s: &str, lookups: &Value, repls: &Value) -> Value {
     let (Value::Array(l), Value::Array(r)) = (lookups, repls) else {
         return Value::str(s);
     };
-    let pairs: Vec<(String, String)> = l
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            (
-                text(v).into_owned(),
-                r.get(i).map(|x| text(x).into_owned()).unwrap_or_default(),
-            )
-        })
-        .filter(|(k, _)| !k.is_empty())
-        .collect();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    'outer: while i < s.len() {
-        // The longest lookup that matches here wins.
-        let mut best: Option<&(String, String)> = None;
-        for p in &pairs {
-            if s[i..].starts_with(p.0.as_str()) && best.is_none_or(|b| p.0.len() > b.0.len()) {
-                best = Some(p);
+    // (start, end, replacement) of the matches kept, by byte offset.
+    let mut taken: Vec<(usize, usize, Option<String>)> = Vec::new();
+    for (i, v) in l.iter().enumerate() {
+        let k = text(v);
+        if k.is_empty() {
+            continue;
+        }
+        let with = match r.get(i) {
+            Some(Value::String(x)) => Some(x.to_string()),
+            Some(_) => None,
+            None => Some(String::new()),
+        };
+        let mut from = 0;
+        while let Some(pos) = s[from..].find(k.as_ref()) {
+            let (start, end) = (from + pos, from + pos + k.len());
+            if !taken.iter().any(|(a, b, _)| start < *b && *a < end) {
+                taken.push((start, end, with.clone()));
             }
+            from = end;
         }
-        if let Some((k, v)) = best {
-            out.push_str(v);
-            i += k.len();
-            continue 'outer;
-        }
-        let c = s[i..].chars().next().unwrap_or(' ');
-        out.push(c);
-        i += c.len_utf8();
     }
+    taken.sort_by_key(|t| t.0);
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    for (start, end, with) in taken {
+        out.push_str(&s[at..start]);
+        out.push_str(with.as_deref().unwrap_or(&s[start..end]));
+        at = end;
+    }
+    out.push_str(&s[at..]);
     Value::str(&out)
 }
 

@@ -16,7 +16,7 @@
 //! Not yet: reading only the columns a query uses, streaming instead of reading a whole
 //! file into memory.
 
-use super::schema::{builtin_schema, io_error, load_schema_file, Schema};
+use super::schema::{builtin_schema_for, io_error, load_schema_file_for, Product, Schema};
 use crate::error::{Error, Result};
 use crate::table::{Catalog, Column, Table};
 use crate::types::Type;
@@ -32,21 +32,24 @@ use std::sync::Arc;
 /// Loads every table file of `dir` into a catalog. `user_schemas` (from `--schema`) win
 /// over `<Table>.schema.json` files in `dir`, which win over built-in schemas. A user
 /// schema without a data file gives an empty table (the table exists but has no rows).
+/// Built-in schemas are the Sentinel copies; [`load_dir_for`] chooses the product.
 pub fn load_dir(dir: &Path, user_schemas: &[Schema]) -> Result<Catalog> {
-    load_dir_for(dir, user_schemas, &|_| true)
+    load_dir_for(dir, user_schemas, &|_| true, Product::Sentinel)
 }
 
 /// Like [`load_dir`], but reads only the data files of tables for which `wanted` is true;
 /// the others are listed in the catalog by their schema (no rows), so that an unknown
 /// table name still gets "did you mean" and the list of tables. `kql run` passes
 /// [`mentioned_in`] so that files the query cannot use (and other JSON files that happen
-/// to sit in the folder) are not read.
+/// to sit in the folder) are not read. Built-in schemas and `<Table>.schema.json` files
+/// give the copy of their table that `product` has.
 pub fn load_dir_for(
     dir: &Path,
     user_schemas: &[Schema],
     wanted: &dyn Fn(&str) -> bool,
+    product: Product,
 ) -> Result<Catalog> {
-    read_dir_into_catalog(dir, user_schemas, wanted, false)
+    read_dir_into_catalog(dir, user_schemas, wanted, false, product)
 }
 
 /// Like [`load_dir_for`], but a table the executor can scan from its file (a `.jsonl`
@@ -57,8 +60,9 @@ pub fn open_dir_for(
     dir: &Path,
     user_schemas: &[Schema],
     wanted: &dyn Fn(&str) -> bool,
+    product: Product,
 ) -> Result<Catalog> {
-    read_dir_into_catalog(dir, user_schemas, wanted, true)
+    read_dir_into_catalog(dir, user_schemas, wanted, true, product)
 }
 
 enum Opened {
@@ -71,6 +75,7 @@ fn read_dir_into_catalog(
     user_schemas: &[Schema],
     wanted: &dyn Fn(&str) -> bool,
     lazy: bool,
+    product: Product,
 ) -> Result<Catalog> {
     let shown = dir.display().to_string();
     let entries = std::fs::read_dir(dir).map_err(|e| io_error(&shown, &e))?;
@@ -92,7 +97,7 @@ fn read_dir_into_catalog(
             continue;
         }
         if let Some(table) = name.strip_suffix(".schema.json") {
-            let s = load_schema_file(path)?;
+            let s = load_schema_file_for(path, product)?;
             if s.name != table {
                 return Err(Error::data(
                     format!("schema file for table `{table}` names table `{}`", s.name),
@@ -123,7 +128,7 @@ fn read_dir_into_catalog(
             .iter()
             .find(|s| s.name == table)
             .or_else(|| dir_schemas.get(table))
-            .or_else(|| builtin_schema(table))
+            .or_else(|| builtin_schema_for(table, product))
     };
     // Tables load in parallel, one thread each; the catalog keeps the folder's order and
     // the first error (in that order) is reported.
@@ -134,9 +139,9 @@ fn read_dir_into_catalog(
                 wanted(table).then(|| {
                     let schema = schema_of(table);
                     scope.spawn(move || {
-                        let file = schema
-                            .filter(|_| lazy)
-                            .and_then(|s| super::scan::FileTable::open(table, path, s));
+                        let file = lazy
+                            .then(|| super::scan::FileTable::open(table, path, schema))
+                            .flatten();
                         match file {
                             Some(f) => Ok(Opened::File(f)),
                             None => load_table_file(path, schema).map(Opened::Read),
@@ -805,7 +810,7 @@ fn infer_type<'a>(values: impl Iterator<Item = Option<&'a J>>) -> Type {
 }
 
 /// `YYYY-MM-DD`, optionally followed by `T` or a space and a time, that parses.
-fn looks_like_iso_datetime(s: &str) -> bool {
+pub(crate) fn looks_like_iso_datetime(s: &str) -> bool {
     let b = s.as_bytes();
     let date_shape = b.len() >= 10
         && b[..4].iter().all(u8::is_ascii_digit)
@@ -1291,8 +1296,9 @@ mod tests {
         let cols = cat.get("Events").unwrap().columns().unwrap();
         assert_eq!(cols, [Column::new("n", Type::Long)]);
         // The built-in schema applies; a field it lacks comes last.
+        let builtin = builtin_schema_for("EntraIdSignInEvents", Product::Sentinel).unwrap();
         let cols = cat.get("EntraIdSignInEvents").unwrap().columns().unwrap();
-        assert_eq!(cols.len(), 45);
+        assert_eq!(cols.len(), builtin.columns.len() + 1);
         assert_eq!(cols.last().unwrap(), &Column::new("Mine", Type::Long));
         assert!(cols.contains(&Column::new("ErrorCode", Type::Int)));
         // --schema wins over the folder's schema file.
@@ -1308,11 +1314,17 @@ mod tests {
         );
         // Only wanted tables are read; the others are listed by schema.
         w("Broken.json", "{\"not\": \"a table\"}");
-        let cat = load_dir_for(&dir, &[], &mentioned_in("Events | take 1")).unwrap();
+        let cat = load_dir_for(
+            &dir,
+            &[],
+            &mentioned_in("Events | take 1"),
+            Product::Sentinel,
+        )
+        .unwrap();
         assert!(cat.get("Events").unwrap().in_memory().is_some());
         assert!(matches!(
             cat.get("EntraIdSignInEvents"),
-            Some(CatalogEntry::Schema(c)) if c.len() == 44
+            Some(CatalogEntry::Schema(c)) if c.len() == builtin.columns.len()
         ));
         assert!(matches!(cat.get("Broken"), Some(CatalogEntry::Schema(c)) if c.is_empty()));
         assert!(load_dir(&dir, &[]).is_err());

@@ -10,4 +10,8 @@ pub use json::{
     load_dir, load_dir_for, load_table_file, load_table_text, mentioned_in, open_dir_for,
 };
 pub use output::{render, table_to_json, write_results, Format};
-pub use schema::{builtin_schema, builtin_schemas, load_schema_file, schema_catalog, Schema};
+pub use schema::{
+    builtin_names, builtin_schema, builtin_schema_file, builtin_schema_for, builtin_schemas,
+    builtin_schemas_for, load_schema_file, load_schema_file_for, load_schemas, parse_schema_file,
+    schema_catalog, Product, Schema, SchemaFile,
+};

@@ -1,20 +1,35 @@
-//! Tables read on demand from `.jsonl` files: a [`FileTable`] is opened (its schema
-//! known, its file not read) and scanned by the executor, which asks only for the
-//! columns the query uses and consumes the rows as they are parsed, in file order.
+//! Tables read on demand from JSON files: a [`FileTable`] is opened (its file not
+//! read) and scanned by the executor, which asks only for the columns the query uses and
+//! consumes the rows as they are parsed, chunk by chunk, on every core.
 //!
 //! Why: exported sign-in logs run to gigabytes, and a query typically reads a handful of
 //! their dozens of columns and keeps a fraction of their rows. Reading whole tables into
 //! memory first cost most of the run time and memory (see bench/README.md).
 //!
-//! Results never depend on which path reads a file. The fast reader here handles the
-//! shape exporters write (one flat object per line, keys from the schema); on anything
-//! else (a field the schema lacks, malformed JSON, a value that does not convert, an I/O
-//! error) it gives up and the caller loads the file with the full loader of
+//! Two layouts: JSON lines (`.jsonl`, `.ndjson`: one object per line) and JSON arrays
+//! written one element per line (`[`, `{...},`, ..., `]`: what exporters and `jq -c`
+//! write), both cut into chunks at line ends. (A raw line break is never inside a JSON
+//! string, so a chunk always starts outside one.) An array whose objects span lines
+//! (pretty-printed) is read by the full loader instead.
+//!
+//! Columns: a table with a schema is scanned with it; a field the schema lacks makes the
+//! scan give up, and [`TableSource::discover`] then reads every line's keys to learn the
+//! whole table's columns (the plans are bound again). A table without a schema is
+//! discovered before it is first bound: one fast pass over all its lines gives every
+//! key, in order of first appearance, typed by the same rules as the full loader
+//! ([`super::json`]), so the table streams like one with a schema.
+//!
+//! Results never depend on which path reads a file. The fast reader handles the shapes
+//! above exactly; on anything else (malformed JSON, a value that does not convert, an
+//! I/O error) it gives up and the caller loads the file with the full loader of
 //! [`super::json`], which reports errors with their line. A column the query does not
 //! use is still checked (its values must convert to its type) but not kept.
 
 use super::bytes::{escapes_valid, string_end, Pattern, StrScan};
-use super::json::{convert, convert_str, load_table_file, missing_value, object_end, Interner};
+use super::json::{
+    convert, convert_str, load_table_file, looks_like_iso_datetime, missing_value, object_end,
+    Interner,
+};
 use super::schema::Schema;
 use crate::error::Result;
 use crate::hash::FxHashMap;
@@ -22,23 +37,39 @@ use crate::table::{ChunkSink, Column, Row, RowCursor, ScanRequest, Scanned, Tabl
 use crate::types::Type;
 use crate::value::Value;
 use serde_json::Value as J;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// How a table file lays out its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    /// One object per line.
+    Lines,
+    /// A JSON array, one element per line.
+    Array,
+}
 
 /// A table whose rows stay in their file until a query scans them.
 #[derive(Debug)]
 pub struct FileTable {
     name: String,
     path: PathBuf,
-    schema: Schema,
+    layout: Layout,
+    /// The schema the table was opened with, if any (it may lack fields of the file).
+    given: Option<Vec<Column>>,
+    /// Every column of the file, once a pass over all of it found them.
+    found: OnceLock<Vec<Column>>,
     /// The table read whole, once something needed it (a scan the fast reader gave up
     /// on, or an operator that needs every row at once).
     full: OnceLock<Arc<Table>>,
     /// Set when the whole file turned out to have columns the schema lacks, so that the
     /// plans bound against the schema must be bound again.
     widened: AtomicBool,
+    /// Every line's keys are known to be columns: a scan read the whole file with the
+    /// columns as known (an unknown key makes it give up), or a pass found them all.
+    complete: AtomicBool,
 }
 
 /// Bytes read per chunk: big enough to amortise the hand-over between threads, small
@@ -46,44 +77,38 @@ pub struct FileTable {
 const CHUNK_BYTES: usize = 1 << 20;
 
 impl FileTable {
-    /// Opens `path` as table `name` with `schema`, when the fast reader suits it: a
-    /// `.jsonl`/`.ndjson` file whose first row has only fields of the schema. `None`
-    /// otherwise (the caller loads the file whole).
-    pub fn open(name: &str, path: &Path, schema: &Schema) -> Option<FileTable> {
+    /// Opens `path` as table `name`, typed by `schema` when there is one, when the fast
+    /// reader suits the file: JSON lines (`{` first) or an array (`[` first), whatever
+    /// the extension. `None` otherwise (the caller loads the file whole, and reports
+    /// what is wrong with it).
+    pub fn open(name: &str, path: &Path, schema: Option<&Schema>) -> Option<FileTable> {
+        let mut file = std::fs::File::open(path).ok()?;
+        let mut head = [0u8; 4096];
+        let n = file.read(&mut head).ok()?;
+        let head = &head[..n];
+        let head = head
+            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+            .unwrap_or(head);
+        // The layout the extension promises (the full loader reads by extension too),
+        // when the file starts as that layout does.
         let lines = matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("jsonl" | "ndjson")
         );
-        if !lines || schema.columns.is_empty() {
-            return None;
-        }
-        let file = std::fs::File::open(path).ok()?;
-        let mut first = String::new();
-        let mut reader = BufReader::new(file);
-        // The first non-blank line, limited so that a huge single-line file is not read.
-        loop {
-            first.clear();
-            let n = reader.by_ref().take(1 << 20).read_line(&mut first).ok()?;
-            if n == 0 || !first.trim().is_empty() {
-                break;
-            }
-        }
-        let first = first.trim_start_matches('\u{feff}').trim();
-        if !first.is_empty() {
-            let row: serde_json::Map<String, J> = serde_json::from_str(first).ok()?;
-            if row
-                .keys()
-                .any(|k| !schema.columns.iter().any(|c| &c.name == k))
-            {
-                return None;
-            }
-        }
+        let layout = match (lines, head.iter().find(|c| !c.is_ascii_whitespace())) {
+            (true, Some(b'{')) => Layout::Lines,
+            (false, Some(b'[')) => Layout::Array,
+            _ => return None,
+        };
         Some(FileTable {
             name: name.to_string(),
             path: path.to_path_buf(),
-            schema: schema.clone(),
+            layout,
+            given: schema.map(|s| s.columns.clone()).filter(|c| !c.is_empty()),
+            found: OnceLock::new(),
             full: OnceLock::new(),
             widened: AtomicBool::new(false),
+            complete: AtomicBool::new(false),
         })
     }
 
@@ -91,60 +116,98 @@ impl FileTable {
         &self.name
     }
 
-    /// The columns plans are bound against: the schema's, or the whole table's once it
-    /// has been read.
-    fn current_columns(&self) -> &[Column] {
-        match self.full.get() {
-            Some(t) => &t.columns,
-            None => &self.schema.columns,
+    /// The columns as known now: the whole table's once read, else the columns a pass
+    /// found, else the schema's; `None` when nothing is known yet (no schema).
+    fn known_columns(&self) -> Option<&[Column]> {
+        if let Some(t) = self.full.get() {
+            return Some(&t.columns);
+        }
+        self.found
+            .get()
+            .map(Vec::as_slice)
+            .or(self.given.as_deref())
+    }
+
+    /// The columns scans and plans use, discovering them first when the table has no
+    /// schema.
+    fn columns_now(&self) -> Result<&[Column]> {
+        if self.known_columns().is_none() {
+            self.discover()?;
+        }
+        Ok(self.known_columns().unwrap_or_default())
+    }
+
+    /// Reads every row, chunk by chunk (see [`TableSource::scan`]). `GaveUp(i)` when the
+    /// fast reader could not read chunk `i` exactly as the full loader would (every
+    /// chunk before `i` was read and sunk).
+    fn scan_chunks(
+        &self,
+        columns: &[Column],
+        request: &ScanRequest<'_>,
+        sink: &dyn ChunkSink,
+    ) -> Scanned {
+        let work = RowWork {
+            parser: LineParser::new(columns, request.needed, self.layout == Layout::Array),
+            sink,
+            layout: self.layout,
+            tokens: Mutex::default(),
+        };
+        let failed = read_chunks(&self.path, request.threads, request.stop, &work);
+        let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
+        match failed {
+            Some(i) => Scanned::GaveUp(i),
+            None if self.layout == Layout::Array && !array_whole(tokens, request.stop) => {
+                Scanned::GaveUp(0)
+            }
+            None => {
+                if !request.stop.load(Ordering::SeqCst) && self.known_columns() == Some(columns) {
+                    self.complete.store(true, Ordering::SeqCst);
+                }
+                Scanned::Done
+            }
         }
     }
 
-    /// Reads every row, chunk by chunk, on `request.threads` threads (see
-    /// [`TableSource::scan`]). The file is cut into chunks of whole lines, numbered in
-    /// file order. `GaveUp(i)` when the fast reader could not read chunk `i` exactly as
-    /// the full loader would (every chunk before `i` was read and sunk).
-    fn scan_chunks(&self, request: &ScanRequest<'_>, sink: &dyn ChunkSink) -> Scanned {
-        let Ok(file) = std::fs::File::open(&self.path) else {
-            return Scanned::GaveUp(0);
+    /// One pass over every line for its keys and the kinds of their values: the
+    /// file's columns (the schema's first, then the others in order of first
+    /// appearance, typed as the full loader infers them). `None` when the fast reader
+    /// cannot read the file.
+    fn skim(&self) -> Option<Vec<Column>> {
+        let work = SkimWork {
+            layout: self.layout,
+            parts: Mutex::default(),
+            tokens: Mutex::default(),
         };
-        // SAFETY: the map is only read, and only while `scan` runs. A file that another
-        // process truncates meanwhile would fault on access (as with any mapped read, in
-        // ripgrep for one); that is the price of not copying every byte from the page
-        // cache. Where mapping fails (a pipe, say) the file is read instead.
-        let map = unsafe { memmap2::Mmap::map(&file) }.ok();
-        if let Some(map) = &map {
-            let _ = map.advise(memmap2::Advice::Sequential);
+        let stop = AtomicBool::new(false);
+        if read_chunks(&self.path, crate::parallel::threads(), &stop, &work).is_some() {
+            return None;
         }
-        let parser = LineParser::new(&self.schema.columns, request.needed);
-        let reader = Mutex::new(Reader {
-            map: map.as_ref(),
-            pos: 0,
-            working: std::collections::BTreeMap::new(),
-            released: 0,
-            file,
-            carry: Vec::new(),
-            eof: false,
-            next: 0,
-        });
-        let failed = AtomicUsize::new(usize::MAX);
-        std::thread::scope(|scope| {
-            for _ in 0..request.threads.max(1) {
-                let (reader, parser, failed) = (&reader, &parser, &failed);
-                let stop = request.stop;
-                scope.spawn(move || worker(reader, parser, sink, failed, stop));
+        let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
+        if self.layout == Layout::Array && !array_whole(tokens, &stop) {
+            return None;
+        }
+        let mut parts = work.parts.into_inner().unwrap_or_else(|e| e.into_inner());
+        parts.sort_by_key(|(i, _)| *i);
+        let mut all: indexmap::IndexMap<String, Kind> = indexmap::IndexMap::new();
+        for (_, part) in parts {
+            for (key, kind) in part {
+                let k = all.entry(key).or_insert(Kind::None);
+                *k = k.join(kind);
             }
-        });
-        match failed.load(Ordering::SeqCst) {
-            usize::MAX => Scanned::Done,
-            i => Scanned::GaveUp(i),
         }
+        let mut columns = self.given.clone().unwrap_or_default();
+        for (key, kind) in all {
+            if !columns.iter().any(|c| c.name == key) {
+                columns.push(Column::new(key, kind.ty()));
+            }
+        }
+        Some(columns)
     }
 }
 
 impl TableSource for FileTable {
     fn columns(&self) -> Result<Vec<Column>> {
-        Ok(self.current_columns().to_vec())
+        Ok(self.columns_now()?.to_vec())
     }
 
     /// Once the table has been read whole, queries read it in place.
@@ -153,7 +216,8 @@ impl TableSource for FileTable {
     }
 
     fn scan(&self, request: &ScanRequest<'_>, sink: &dyn ChunkSink) -> Result<Scanned> {
-        Ok(self.scan_chunks(request, sink))
+        let columns = self.columns_now()?;
+        Ok(self.scan_chunks(columns, request, sink))
     }
 
     /// The table read whole (once), with the full loader's types and errors.
@@ -176,31 +240,252 @@ impl TableSource for FileTable {
                     .push((idx, out));
             }
         }
-        let all = vec![true; self.schema.columns.len()];
-        let stop = AtomicBool::new(false);
-        let request = ScanRequest {
-            needed: &all,
-            threads: crate::parallel::threads(),
-            stop: &stop,
-        };
-        let gather = Gather(Mutex::default());
-        let t = Arc::new(match self.scan_chunks(&request, &gather) {
-            Scanned::Done => {
-                let mut parts = gather.0.into_inner().unwrap_or_else(|e| e.into_inner());
-                parts.sort_by_key(|(i, _)| *i);
-                let rows = parts.into_iter().flat_map(|(_, r)| r).collect();
-                Table::new(self.schema.columns.clone(), rows)
+        let columns = self.known_columns().map(<[Column]>::to_vec);
+        let fast = columns.as_ref().and_then(|columns| {
+            let all = vec![true; columns.len()];
+            let stop = AtomicBool::new(false);
+            let request = ScanRequest {
+                needed: &all,
+                threads: crate::parallel::threads(),
+                stop: &stop,
+            };
+            let gather = Gather(Mutex::default());
+            match self.scan_chunks(columns, &request, &gather) {
+                Scanned::Done => {
+                    let mut parts = gather.0.into_inner().unwrap_or_else(|e| e.into_inner());
+                    parts.sort_by_key(|(i, _)| *i);
+                    let rows = parts.into_iter().flat_map(|(_, r)| r).collect();
+                    Some(Table::new(columns.clone(), rows))
+                }
+                Scanned::GaveUp(_) => None,
             }
-            Scanned::GaveUp(_) => load_table_file(&self.path, Some(&self.schema))?,
         });
-        if t.columns != self.schema.columns {
+        let t = Arc::new(match fast {
+            Some(t) => t,
+            None => {
+                let schema = self.given.as_ref().map(|c| Schema {
+                    name: self.name.clone(),
+                    columns: c.clone(),
+                });
+                load_table_file(&self.path, schema.as_ref())?
+            }
+        });
+        if self.given.as_ref().is_some_and(|g| *g != t.columns) {
             self.widened.store(true, Ordering::SeqCst);
         }
         Ok(self.full.get_or_init(|| t).clone())
     }
 
+    /// Reads every line's keys (once, unless a scan read them all already). True when
+    /// that widened the schema.
+    fn discover(&self) -> Result<bool> {
+        if self.full.get().is_some()
+            || self.found.get().is_some()
+            || self.complete.load(Ordering::SeqCst)
+        {
+            return Ok(false);
+        }
+        match self.skim() {
+            Some(columns) => {
+                let _ = self.found.set(columns);
+            }
+            // The fast reader cannot read the file: the full loader reads it (or says
+            // what is wrong with it).
+            None => {
+                self.load()?;
+            }
+        }
+        let wider = match (&self.given, self.known_columns()) {
+            (Some(given), Some(now)) => given.as_slice() != now,
+            _ => false,
+        };
+        if wider {
+            self.widened.store(true, Ordering::SeqCst);
+        }
+        Ok(wider)
+    }
+
     fn widened(&self) -> bool {
         self.widened.load(Ordering::SeqCst)
+    }
+}
+
+/// A token of an array file between its elements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok {
+    Open,
+    Element,
+    Comma,
+    Close,
+}
+
+/// Whether `next` may follow `prev` in a JSON array.
+fn follows(prev: Tok, next: Tok) -> bool {
+    matches!(
+        (prev, next),
+        (Tok::Open, Tok::Element | Tok::Close)
+            | (Tok::Element, Tok::Comma | Tok::Close)
+            | (Tok::Comma, Tok::Element)
+    )
+}
+
+/// The first and last token of each chunk of an array file that has any.
+type Tokens = Mutex<Vec<(usize, Tok, Tok)>>;
+
+/// Whether the chunks' tokens make one whole array: it opens in the first chunk,
+/// every chunk's first token may follow the chunk before's last, and it closes last.
+/// (A scan that stopped early read only part of the file: whole enough.)
+fn array_whole(mut tokens: Vec<(usize, Tok, Tok)>, stop: &AtomicBool) -> bool {
+    tokens.sort_by_key(|(i, _, _)| *i);
+    let mut prev: Option<Tok> = None;
+    for (_, first, last) in &tokens {
+        match prev {
+            None if *first != Tok::Open => return false,
+            Some(p) if !follows(p, *first) => return false,
+            _ => {}
+        }
+        prev = Some(*last);
+    }
+    prev == Some(Tok::Close) || (prev.is_some() && stop.load(Ordering::SeqCst))
+}
+
+/// Walks the tokens of an array file's chunk: `[`, `,`, `]` and the elements, checking
+/// that each may follow the one before. `first`/`last` track the chunk's ends.
+struct ArrayWalk {
+    first: Option<Tok>,
+    last: Option<Tok>,
+}
+
+impl ArrayWalk {
+    fn new() -> Self {
+        ArrayWalk {
+            first: None,
+            last: None,
+        }
+    }
+
+    /// Moves past blanks, line ends and separators to the next element's `{`; `Some(false)`
+    /// at the chunk's end, `None` when the text is not an array's.
+    fn next_element(&mut self, text: &[u8], at: &mut usize, chunk: usize) -> Option<bool> {
+        loop {
+            while text.get(*at).is_some_and(|c| c.is_ascii_whitespace()) {
+                *at += 1;
+            }
+            let tok = match text.get(*at) {
+                None => return Some(false),
+                Some(b'[') if chunk == 0 && self.last.is_none() => Tok::Open,
+                Some(b',') => Tok::Comma,
+                Some(b']') => Tok::Close,
+                Some(b'{') => Tok::Element,
+                Some(_) => return None,
+            };
+            self.push(tok)?;
+            if tok == Tok::Element {
+                return Some(true);
+            }
+            *at += 1;
+        }
+    }
+
+    fn push(&mut self, tok: Tok) -> Option<()> {
+        match self.last {
+            Some(prev) if !follows(prev, tok) => return None,
+            None => self.first = Some(tok),
+            _ => {}
+        }
+        self.last = Some(tok);
+        Some(())
+    }
+
+    fn record(&self, idx: usize, tokens: &Tokens) {
+        if let (Some(first), Some(last)) = (self.first, self.last) {
+            tokens
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((idx, first, last));
+        }
+    }
+}
+
+/// What a reading thread does with each chunk of a file.
+trait ChunkWork: Sync {
+    /// The thread's own state, kept from chunk to chunk.
+    type State;
+    fn state(&self) -> Self::State;
+    /// Processes chunk `idx` (whole lines); false when the fast reader cannot read it.
+    fn chunk(&self, state: &mut Self::State, idx: usize, text: &[u8]) -> bool;
+}
+
+/// Reads `path` in chunks of whole lines on `threads` threads, handing each to `work`,
+/// until the end, `stop`, or a chunk `work` cannot read (returned).
+fn read_chunks<W: ChunkWork>(
+    path: &Path,
+    threads: usize,
+    stop: &AtomicBool,
+    work: &W,
+) -> Option<usize> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Some(0);
+    };
+    // SAFETY: the map is only read, and only while the chunks are read. A file that
+    // another process truncates meanwhile would fault on access (as with any mapped
+    // read, in ripgrep for one); that is the price of not copying every byte from the
+    // page cache. Where mapping fails (a pipe, say) the file is read instead.
+    let map = unsafe { memmap2::Mmap::map(&file) }.ok();
+    if let Some(map) = &map {
+        let _ = map.advise(memmap2::Advice::Sequential);
+    }
+    let reader = Mutex::new(Reader {
+        map: map.as_ref(),
+        pos: 0,
+        working: std::collections::BTreeMap::new(),
+        released: 0,
+        file,
+        carry: Vec::new(),
+        eof: false,
+        next: 0,
+    });
+    let failed = AtomicUsize::new(usize::MAX);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            let (reader, failed) = (&reader, &failed);
+            scope.spawn(move || worker(reader, work, failed, stop));
+        }
+    });
+    match failed.load(Ordering::SeqCst) {
+        usize::MAX => None,
+        i => Some(i),
+    }
+}
+
+/// Reading rows for a scan: each chunk's rows go to the sink as they are parsed.
+struct RowWork<'a> {
+    parser: LineParser<'a>,
+    sink: &'a dyn ChunkSink,
+    layout: Layout,
+    tokens: Tokens,
+}
+
+impl ChunkWork for RowWork<'_> {
+    type State = ParseState;
+    fn state(&self) -> ParseState {
+        self.parser.state()
+    }
+    fn chunk(&self, state: &mut ParseState, idx: usize, text: &[u8]) -> bool {
+        let mut rows = ChunkRows {
+            parser: &self.parser,
+            state,
+            text,
+            at: 0,
+            idx,
+            array: (self.layout == Layout::Array).then(ArrayWalk::new),
+            failed: false,
+        };
+        self.sink.chunk(idx, &mut rows);
+        if let Some(walk) = &rows.array {
+            walk.record(idx, &self.tokens);
+        }
+        !rows.failed
     }
 }
 
@@ -227,6 +512,9 @@ struct ChunkRows<'a, 'p> {
     state: &'a mut ParseState,
     text: &'a [u8],
     at: usize,
+    idx: usize,
+    /// An array file's tokens (`None` for JSON lines).
+    array: Option<ArrayWalk>,
     /// The fast reader gave up on a line of the chunk.
     failed: bool,
 }
@@ -236,16 +524,31 @@ impl RowCursor for ChunkRows<'_, '_> {
         // UTF-8 and control characters are checked inside strings as they are scanned
         // (see [`super::bytes`]); outside strings only ASCII structure is accepted.
         // Lines are not split first: the parser reads each object from where it starts
-        // and checks that only blanks follow it on its line.
-        let text = self.text;
-        while text
-            .get(self.at)
-            .is_some_and(|c| BLANK.contains(c) || *c == b'\n')
-        {
-            self.at += 1;
-        }
-        if self.at >= text.len() || self.failed {
+        // and checks what follows it on its line.
+        if self.failed {
             return None;
+        }
+        let text = self.text;
+        match &mut self.array {
+            None => {
+                while text
+                    .get(self.at)
+                    .is_some_and(|c| BLANK.contains(c) || *c == b'\n')
+                {
+                    self.at += 1;
+                }
+                if self.at >= text.len() {
+                    return None;
+                }
+            }
+            Some(walk) => match walk.next_element(text, &mut self.at, self.idx) {
+                Some(true) => {}
+                Some(false) => return None,
+                None => {
+                    self.failed = true;
+                    return None;
+                }
+            },
         }
         match self.parser.parse(text, self.at, self.state) {
             Some(next) => {
@@ -260,14 +563,13 @@ impl RowCursor for ChunkRows<'_, '_> {
     }
 }
 
-fn worker(
+fn worker<W: ChunkWork>(
     reader: &Mutex<Reader<'_>>,
-    parser: &LineParser,
-    sink: &dyn ChunkSink,
+    work: &W,
     failed: &AtomicUsize,
     stop: &AtomicBool,
 ) {
-    let mut state = parser.state();
+    let mut state = work.state();
     let mut buf: Vec<u8> = Vec::new();
     let mut len;
     loop {
@@ -336,20 +638,14 @@ fn worker(
         } else {
             text
         };
-        let mut rows = ChunkRows {
-            parser,
-            state: &mut state,
-            text,
-            at: 0,
-            failed: len == 0,
-        };
-        // A panic in the sink must not leave the chunks after this one waiting for it:
-        // it counts as a chunk the fast reader could not read (the full loader reads it).
-        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            sink.chunk(idx, &mut rows);
-            !rows.failed
-        }))
-        .unwrap_or(false);
+        // A panic while working on a chunk must not leave the chunks after this one
+        // waiting for it: it counts as a chunk the fast reader could not read (the full
+        // loader reads it).
+        let ok = len > 0
+            && std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                work.chunk(&mut state, idx, text)
+            }))
+            .unwrap_or(false);
         if !ok {
             failed.fetch_min(idx, Ordering::SeqCst);
         }
@@ -367,6 +663,218 @@ fn worker(
         }
         if !ok {
             return;
+        }
+    }
+}
+
+/// The kind of a key's values, as far as the full loader's inference goes (see
+/// `infer_type` in [`super::json`]): the join of the kinds of its non-null values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    None,
+    Bool,
+    Long,
+    Real,
+    Date,
+    Str,
+    Dyn,
+}
+
+impl Kind {
+    fn join(self, other: Kind) -> Kind {
+        match (self, other) {
+            (Kind::None, k) | (k, Kind::None) => k,
+            (a, b) if a == b => a,
+            (Kind::Long, Kind::Real) | (Kind::Real, Kind::Long) => Kind::Real,
+            (Kind::Date, Kind::Str) | (Kind::Str, Kind::Date) => Kind::Str,
+            _ => Kind::Dyn,
+        }
+    }
+    fn ty(self) -> Type {
+        match self {
+            Kind::None | Kind::Str => Type::String,
+            Kind::Bool => Type::Bool,
+            Kind::Long => Type::Long,
+            Kind::Real => Type::Real,
+            Kind::Date => Type::DateTime,
+            Kind::Dyn => Type::Dynamic,
+        }
+    }
+}
+
+/// Discovering columns: each chunk lists its keys in order of first appearance, each
+/// with the kind of its values in the chunk.
+struct SkimWork {
+    layout: Layout,
+    parts: Mutex<Vec<(usize, KeyKinds)>>,
+    tokens: Tokens,
+}
+
+/// Keys in order of first appearance, with the kind of their values.
+type KeyKinds = Vec<(String, Kind)>;
+
+/// A thread's keys: the kinds seen, and the order of the previous object's keys (a key
+/// is usually where it was on the line before, matched by one comparison).
+#[derive(Default)]
+struct SkimState {
+    keys: Vec<(Vec<u8>, String)>,
+    index: FxHashMap<String, usize>,
+    order: Vec<usize>,
+}
+
+impl ChunkWork for SkimWork {
+    type State = SkimState;
+    fn state(&self) -> SkimState {
+        SkimState::default()
+    }
+    fn chunk(&self, st: &mut SkimState, idx: usize, text: &[u8]) -> bool {
+        // This chunk's keys, by index into the thread's keys.
+        let mut kinds: FxHashMap<usize, Kind> = FxHashMap::default();
+        let mut order: Vec<usize> = Vec::new();
+        let mut walk = (self.layout == Layout::Array).then(ArrayWalk::new);
+        let mut at = 0;
+        loop {
+            match &mut walk {
+                None => {
+                    while text.get(at).is_some_and(|c| c.is_ascii_whitespace()) {
+                        at += 1;
+                    }
+                    if at >= text.len() {
+                        break;
+                    }
+                }
+                Some(w) => match w.next_element(text, &mut at, idx) {
+                    Some(true) => {}
+                    Some(false) => break,
+                    None => return false,
+                },
+            }
+            let mut p = Cursor { b: text, i: at };
+            if skim_object(&mut p, st, &mut kinds, &mut order).is_none() {
+                return false;
+            }
+            at = match &walk {
+                // An array's separators are the walk's.
+                Some(_) => p.i,
+                None => match p.line_end() {
+                    Some(next) => next,
+                    None => return false,
+                },
+            };
+        }
+        if let Some(w) = &walk {
+            w.record(idx, &self.tokens);
+        }
+        let part = order
+            .into_iter()
+            .map(|k| (st.keys[k].1.clone(), kinds[&k]))
+            .collect();
+        self.parts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((idx, part));
+        true
+    }
+}
+
+/// Reads the keys of the object at the cursor and the kinds of their values.
+fn skim_object(
+    p: &mut Cursor,
+    st: &mut SkimState,
+    kinds: &mut FxHashMap<usize, Kind>,
+    order: &mut Vec<usize>,
+) -> Option<()> {
+    p.expect(b'{')?;
+    p.ws();
+    if p.peek()? == b'}' {
+        p.i += 1;
+        return Some(());
+    }
+    let mut k = 0;
+    loop {
+        p.ws();
+        // The key: where it was on the object before, else looked up (or new).
+        let key = match st.order.get(k).copied() {
+            Some(c) if p.b[p.i..].starts_with(&st.keys[c].0) => {
+                p.i += st.keys[c].0.len();
+                c
+            }
+            _ => {
+                let name = p.string()?.into_owned();
+                let c = match st.index.get(&name) {
+                    Some(&c) => c,
+                    None => {
+                        let mut raw = serde_json::to_vec(&name).ok()?;
+                        raw.push(b':');
+                        st.keys.push((raw, name.clone()));
+                        st.index.insert(name, st.keys.len() - 1);
+                        st.keys.len() - 1
+                    }
+                };
+                p.ws();
+                p.expect(b':')?;
+                st.order.truncate(k);
+                st.order.push(c);
+                c
+            }
+        };
+        k += 1;
+        p.ws();
+        let known = kinds.get(&key).copied();
+        let kind = match p.peek()? {
+            b'"' => {
+                // Strings are dates while every one so far was.
+                if matches!(known, None | Some(Kind::None | Kind::Date)) {
+                    let s = p.string()?;
+                    if looks_like_iso_datetime(&s) {
+                        Kind::Date
+                    } else {
+                        Kind::Str
+                    }
+                } else {
+                    p.skip_string()?;
+                    Kind::Str
+                }
+            }
+            b'{' | b'[' => {
+                let start = p.i;
+                let end = object_end(p.b, start)?;
+                if memchr::memchr(b'\n', &p.b[start..end]).is_some() {
+                    return None;
+                }
+                p.i = end;
+                Kind::Dyn
+            }
+            _ => {
+                let start = p.i;
+                while p.i < p.b.len()
+                    && !matches!(p.b[p.i], b',' | b'}' | b' ' | b'\t' | b'\r' | b'\n')
+                {
+                    p.i += 1;
+                }
+                match scalar(&p.b[start..p.i])? {
+                    J::Null => Kind::None,
+                    J::Bool(_) => Kind::Bool,
+                    J::Number(n) if n.is_i64() => Kind::Long,
+                    J::Number(_) => Kind::Real,
+                    _ => return None,
+                }
+            }
+        };
+        match known {
+            Some(old) => {
+                kinds.insert(key, old.join(kind));
+            }
+            None => {
+                kinds.insert(key, kind);
+                order.push(key);
+            }
+        }
+        p.ws();
+        match p.next()? {
+            b',' => continue,
+            b'}' => return Some(()),
+            _ => return None,
         }
     }
 }
@@ -395,6 +903,8 @@ const BLANK: &[u8] = b" \t\r\x0c";
 /// Parses one line (a flat JSON object) into a row of the schema's width.
 struct LineParser<'a> {
     columns: &'a [Column],
+    /// The objects are elements of an array: what follows one is the caller's to read.
+    array: bool,
     index: FxHashMap<&'a str, usize>,
     /// What the parser needs of each column, in one place (one bounds check per field).
     cols: Vec<Col>,
@@ -430,12 +940,13 @@ struct ParseState {
 }
 
 impl<'a> LineParser<'a> {
-    fn new(columns: &'a [Column], needed: &[bool]) -> Self {
+    fn new(columns: &'a [Column], needed: &[bool], array: bool) -> Self {
         let needed: Vec<bool> = (0..columns.len())
             .map(|i| needed.get(i).copied().unwrap_or(true))
             .collect();
         LineParser {
             columns,
+            array,
             index: columns
                 .iter()
                 .enumerate()
@@ -525,7 +1036,7 @@ impl<'a> LineParser<'a> {
         p.ws();
         if p.peek()? == b'}' {
             p.i += 1;
-            return p.line_end();
+            return self.end(&mut p);
         }
         let mut k = 0;
         loop {
@@ -615,9 +1126,19 @@ impl<'a> LineParser<'a> {
             p.ws();
             match p.next()? {
                 b',' => continue,
-                b'}' => return p.line_end(),
+                b'}' => return self.end(&mut p),
                 _ => return None,
             }
+        }
+    }
+
+    /// Where reading goes on after an object: the next line (only blanks may follow an
+    /// object on its line), or right after it in an array.
+    fn end(&self, p: &mut Cursor) -> Option<usize> {
+        if self.array {
+            Some(p.i)
+        } else {
+            p.line_end()
         }
     }
 }

@@ -368,13 +368,33 @@ impl Parser<'_> {
                 let params = self.op_params(&[])?;
                 self.need_operand(word)?;
                 let call = self.postfix()?;
-                // An output schema `: (a:string, ...)` is accepted and dropped.
-                if self.eat_punct(":").is_some() {
+                // An output schema `: ([*,] a:string, ...)`.
+                let schema = if self.eat_punct(":").is_some() {
                     let open = self.expect_punct("(", "`(` and the output schema")?;
-                    self.column_decls(false)?;
+                    let mut columns = Vec::new();
+                    if self.is_punct("*") {
+                        let span = self.bump().span;
+                        columns.push(ColumnDecl {
+                            name: Ident {
+                                name: "*".into(),
+                                span,
+                            },
+                            ty: crate::types::Type::Dynamic,
+                            span,
+                        });
+                        self.eat_punct(",");
+                    }
+                    columns.extend(self.column_decls(false)?);
                     self.close(")", open)?;
+                    Some(columns)
+                } else {
+                    None
+                };
+                K::Evaluate {
+                    params,
+                    call,
+                    schema,
                 }
-                K::Evaluate { params, call }
             }
             "invoke" => {
                 self.need_operand(word)?;

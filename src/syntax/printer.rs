@@ -503,7 +503,18 @@ pub fn operator(op: &Operator) -> Sx {
                 .chain([sub("step", [expr(step)])])
                 .chain((!by.is_empty()).then(|| sub("by", by.iter().map(named)))),
         ),
-        K::Evaluate { params: ps, call } => list(n, params(ps).chain([expr(call)])),
+        K::Evaluate {
+            params: ps,
+            call,
+            schema,
+        } => list(
+            n,
+            params(ps).chain([expr(call)]).chain(
+                schema
+                    .iter()
+                    .map(|cols| sub(":", cols.iter().map(|c| atom(column_text(c))))),
+            ),
+        ),
         K::As {
             params: ps,
             name: a,

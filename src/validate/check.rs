@@ -11,21 +11,23 @@ use super::diagnostic::{Diagnostic, Severity};
 use super::engine;
 use crate::ast::Query;
 use crate::error::{Code, Error, Result, Span};
+use crate::io::Product;
 use crate::rules::{columns, Document, Finding, SourceMap};
 use crate::table::{Catalog, Column};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 
 /// The schemas a query is checked against: the built-in ones, replaced or
-/// extended by `--schema` files, then the tables of a `--data` folder.
-pub fn catalog(schema_files: &[PathBuf], data: Option<&Path>) -> Result<Catalog> {
-    let mut catalog = crate::io::schema_catalog(schema_files)?;
+/// extended by `--schema` files or folders, then the tables of a `--data` folder;
+/// `product` chooses the Defender XDR or the Sentinel copy of each table.
+pub fn catalog(schema_files: &[PathBuf], data: Option<&Path>, product: Product) -> Result<Catalog> {
+    let mut user = Vec::new();
+    for f in schema_files {
+        user.extend(engine::load_schemas(f, product)?);
+    }
+    let mut catalog = crate::io::schema_catalog(&user, product);
     if let Some(dir) = data {
-        let user: Vec<_> = schema_files
-            .iter()
-            .map(|f| engine::load_schema_file(f))
-            .collect::<Result<_>>()?;
-        let tables = engine::load_data_dir(dir, &user)?;
+        let tables = engine::load_data_dir(dir, &user, product)?;
         let names: Vec<String> = tables.names().map(str::to_string).collect();
         for n in names {
             if let Some(t) = tables.get(&n) {
@@ -391,9 +393,9 @@ mod tests {
         // A column an externaldata does not declare is still an error.
         let got = findings("externaldata (Ip:string) ['u'] | where Score > 5");
         assert!(got.len() == 1 && got[0].contains("KS142"), "{got:?}");
-        // Running is not static: the same query fails, naming what is missing.
+        // Running is not static: a query kql cannot run yet fails, naming what.
         let e = crate::run_query(
-            "T | evaluate pivot(Account)",
+            "externaldata (Ip:string) [@'https://example.com/x.csv'] | take 1",
             &{
                 let mut c = Catalog::new();
                 c.add_table(

@@ -5,7 +5,7 @@
 
 use crate::ast::Query;
 use crate::error::{Error, Location, Result};
-use crate::io::Schema;
+use crate::io::{Product, Schema};
 use crate::table::{Catalog, Column, Table};
 use crate::value::Value;
 use serde_json::{Map, Value as Json};
@@ -41,17 +41,22 @@ pub fn parse_now(text: &str) -> std::result::Result<i64, String> {
     crate::value::parse_query_clock(text)
 }
 
-pub fn builtin_schemas() -> &'static [Schema] {
-    crate::io::builtin_schemas()
+pub fn builtin_schemas(product: Product) -> Vec<&'static Schema> {
+    crate::io::builtin_schemas_for(product)
 }
 
-pub fn load_schema_file(path: &Path) -> Result<Schema> {
-    crate::io::load_schema_file(path)
+pub fn load_schema_file(path: &Path, product: Product) -> Result<Schema> {
+    crate::io::load_schema_file_for(path, product)
+}
+
+/// The schemas of a `--schema` file or folder.
+pub fn load_schemas(path: &Path, product: Product) -> Result<Vec<Schema>> {
+    crate::io::load_schemas(path, product)
 }
 
 /// A data folder as a catalog, with `--schema` files applied.
-pub fn load_data_dir(dir: &Path, schemas: &[Schema]) -> Result<Catalog> {
-    crate::io::load_dir(dir, schemas)
+pub fn load_data_dir(dir: &Path, schemas: &[Schema], product: Product) -> Result<Catalog> {
+    crate::io::load_dir_for(dir, schemas, &|_| true, product)
 }
 
 /// One data file; `schema` types its columns (else they are inferred).

@@ -5,7 +5,7 @@
 use super::engine;
 use super::rows::{self, Pattern};
 use super::spec::{self, Expect, JsonRow, SpecError, TestCase, TestFile};
-use crate::io::Schema;
+use crate::io::{Product, Schema};
 use crate::rules::alert::{Decision, Entity};
 use crate::rules::Read;
 use crate::table::{Catalog, Column, Table};
@@ -57,7 +57,8 @@ impl Report {
 
 /// Shared across files: built-in schemas and query texts already read.
 pub struct Runner {
-    builtins: &'static [Schema],
+    product: Product,
+    builtins: Vec<&'static Schema>,
     queries: HashMap<PathBuf, Result<String, String>>,
     /// Stored functions every test's queries may call (`kql test --functions`).
     functions: Vec<std::sync::Arc<crate::stored::StoredFunction>>,
@@ -73,8 +74,14 @@ impl Default for Runner {
 
 impl Runner {
     pub fn new() -> Self {
+        Self::for_product(Product::default())
+    }
+
+    /// Tables are typed as `product` has them (built-in schemas and schema files).
+    pub fn for_product(product: Product) -> Self {
         Runner {
-            builtins: engine::builtin_schemas(),
+            product,
+            builtins: engine::builtin_schemas(product),
             queries: HashMap::new(),
             functions: Vec::new(),
             geoip: None,
@@ -273,9 +280,9 @@ impl Runner {
     /// The tables of one test: every built-in table (empty) and every table the
     /// file or the test gives rows for.
     fn catalog(&self, path: &Path, tf: &TestFile, t: &TestCase) -> Result<Catalog, String> {
-        let mut schemas: Vec<Schema> = self.builtins.to_vec();
+        let mut schemas: Vec<Schema> = self.builtins.iter().map(|s| (*s).clone()).collect();
         for (name, s) in &tf.schemas {
-            let columns = schema_entry(path, name, s)?;
+            let columns = schema_entry(path, name, s, self.product)?;
             schemas.retain(|x| x.name != *name);
             schemas.push(Schema {
                 name: name.clone(),
@@ -292,6 +299,7 @@ impl Runner {
         if let Some(db) = &self.geoip {
             catalog.set_shared_geoip(db.clone());
         }
+        catalog.set_product(self.product.into());
         let mut names: Vec<&String> = tf.tables.keys().collect();
         for n in t.tables.keys() {
             if !names.contains(&n) {
@@ -357,7 +365,12 @@ impl Runner {
 }
 
 /// A `schemas` entry: `{"Col": "type", ...}` or the path of a schema file.
-fn schema_entry(path: &Path, name: &str, s: &Json) -> Result<Vec<Column>, String> {
+fn schema_entry(
+    path: &Path,
+    name: &str,
+    s: &Json,
+    product: Product,
+) -> Result<Vec<Column>, String> {
     match s {
         Json::Object(m) => m
             .iter()
@@ -368,7 +381,7 @@ fn schema_entry(path: &Path, name: &str, s: &Json) -> Result<Vec<Column>, String
                     .ok_or_else(|| format!("schema of `{name}`: column `{c}` has unknown type {t}"))
             })
             .collect(),
-        Json::String(rel) => engine::load_schema_file(&spec::resolve(path, rel))
+        Json::String(rel) => engine::load_schema_file(&spec::resolve(path, rel), product)
             .map(|s| s.columns)
             .map_err(|e| format!("schema of `{name}`: {}", engine::one_line(&e))),
         _ => Err(format!(

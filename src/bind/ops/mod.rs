@@ -353,7 +353,13 @@ impl Binder<'_> {
                     )
                     .with_code(Code::Ks(141)));
                 }
-                Ok(filter(input, b.expr))
+                Ok(Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Filter {
+                        input: Box::new(input),
+                        pred: b.expr,
+                    },
+                })
             }
             OperatorKind::Extend(items) | OperatorKind::Serialize(items) => {
                 if items.is_empty() {
@@ -685,7 +691,9 @@ impl Binder<'_> {
                 };
                 self.make_series(input, series, nonempty, scope)
             }
-            OperatorKind::Evaluate { call, .. } => self.evaluate(input, call, span),
+            OperatorKind::Evaluate { call, schema, .. } => {
+                self.evaluate(input, call, schema.as_deref(), scope)
+            }
             OperatorKind::As { name, .. } => Ok(Plan {
                 schema: input.schema.clone(),
                 kind: PlanKind::Named {
@@ -786,6 +794,26 @@ fn multi_output_names(
 ) -> Vec<String> {
     if names.len() > 1 {
         return names.iter().map(|n| n.name.clone()).collect();
+    }
+    // `percentiles(x, 5, 50)`: percentile_x_5, percentile_x_50.
+    if matches!(func.name.as_str(), "percentiles" | "percentilesw") {
+        let at = if func.name.ends_with('w') { 2 } else { 1 };
+        let x = args
+            .first()
+            .and_then(|a| derived_name(&a.value))
+            .unwrap_or_default();
+        let mut out: Vec<String> = args
+            .iter()
+            .skip(at)
+            .map(|a| match super::names::percent_text(&a.value) {
+                Some(p) => format!("percentile_{x}_{p}"),
+                None => String::new(),
+            })
+            .collect();
+        if let (Some(first), [n]) = (out.first_mut(), names) {
+            *first = n.name.clone();
+        }
+        return out;
     }
     let short = match func.name.as_str() {
         "arg_max" | "argmax" => "max",
@@ -1003,178 +1031,6 @@ fn several_names(item: &NamedExpr) -> Error {
         item.expr.span,
     )
     .with_hint("`(a, b) = ...` takes a function that returns several values; name one column")
-}
-
-/// `input | where pred`. After an `innerunique` join, a predicate over left columns
-/// only is applied to the left side before its duplicate keys are removed, as Kusto's
-/// optimizer does (the docs' join-innerunique example: `where value == "val1.2"` after
-/// the join keeps the left row "val1.2" even though deduplication could have kept
-/// "val1.1"); the docs say the optimizer pushes such filters "when possible", so the
-/// move also crosses column selections (`project`, `project-rename`, ...) and `extend`s
-/// that the predicate does not read. For the other join kinds the move changes
-/// nothing, so plans are left alone.
-///
-/// Otherwise the parts of the predicate that read only group keys move below the
-/// `summarize` or `distinct` that makes the groups (see [`super::pushdown`]).
-fn filter(input: Plan, pred: BExpr) -> Plan {
-    if !pred.has_window() && reaches_innerunique_left(&input, &pred) {
-        return push_down(input, pred);
-    }
-    match super::pushdown::below_groups(input, pred) {
-        (input, Some(pred)) => filter_node(input, pred),
-        (input, None) => input,
-    }
-}
-
-/// Whether `pred` over `plan`'s rows can move down to the left side of an innerunique
-/// join without changing what it reads.
-fn reaches_innerunique_left(plan: &Plan, pred: &BExpr) -> bool {
-    match &plan.kind {
-        PlanKind::Join {
-            left,
-            kind: JoinKind::InnerUnique,
-            ..
-        } => columns_below(pred, left.schema.len()),
-        PlanKind::Project { input, exprs } => {
-            !exprs.iter().any(BExpr::has_window)
-                && remap_columns(pred, exprs).is_some_and(|p| reaches_innerunique_left(input, &p))
-        }
-        PlanKind::Extend { input, items } => {
-            let replaced = |i: usize| items.iter().any(|(t, _)| *t == Some(i));
-            !items.iter().any(|(_, e)| e.has_window())
-                && columns_below(pred, input.schema.len())
-                && !column_refs(pred).into_iter().any(replaced)
-                && reaches_innerunique_left(input, pred)
-        }
-        _ => false,
-    }
-}
-
-/// Moves `pred` down as [`reaches_innerunique_left`] found possible.
-fn push_down(plan: Plan, pred: BExpr) -> Plan {
-    let Plan { schema, kind } = plan;
-    let kind = match kind {
-        PlanKind::Join {
-            left,
-            right,
-            kind,
-            left_keys,
-            right_keys,
-            right_drop,
-        } => PlanKind::Join {
-            left: Box::new(filter(*left, pred)),
-            right,
-            kind,
-            left_keys,
-            right_keys,
-            right_drop,
-        },
-        PlanKind::Project { input, exprs } => match remap_columns(&pred, &exprs) {
-            Some(p) => PlanKind::Project {
-                input: Box::new(push_down(*input, p)),
-                exprs,
-            },
-            None => {
-                return filter_node(
-                    Plan {
-                        schema,
-                        kind: PlanKind::Project { input, exprs },
-                    },
-                    pred,
-                )
-            }
-        },
-        PlanKind::Extend { input, items } => PlanKind::Extend {
-            input: Box::new(push_down(*input, pred)),
-            items,
-        },
-        other => {
-            return filter_node(
-                Plan {
-                    schema,
-                    kind: other,
-                },
-                pred,
-            );
-        }
-    };
-    Plan { schema, kind }
-}
-
-fn filter_node(input: Plan, pred: BExpr) -> Plan {
-    Plan {
-        schema: input.schema.clone(),
-        kind: PlanKind::Filter {
-            input: Box::new(input),
-            pred,
-        },
-    }
-}
-
-/// `e` over a projection's output, rewritten over its input: None unless every column
-/// it reads is a plain column of the input.
-fn remap_columns(e: &BExpr, exprs: &[BExpr]) -> Option<BExpr> {
-    Some(match e {
-        BExpr::Const(v) => BExpr::Const(v.clone()),
-        BExpr::Column(i) => match exprs.get(*i)? {
-            BExpr::Column(j) => BExpr::Column(*j),
-            _ => return None,
-        },
-        BExpr::Call(f, args) => BExpr::Call(
-            f.clone(),
-            args.iter()
-                .map(|a| remap_columns(a, exprs))
-                .collect::<Option<_>>()?,
-        ),
-        BExpr::Select(s, args) => BExpr::Select(
-            *s,
-            args.iter()
-                .map(|a| remap_columns(a, exprs))
-                .collect::<Option<_>>()?,
-        ),
-        BExpr::And(a, b) => BExpr::And(
-            Box::new(remap_columns(a, exprs)?),
-            Box::new(remap_columns(b, exprs)?),
-        ),
-        BExpr::Or(a, b) => BExpr::Or(
-            Box::new(remap_columns(a, exprs)?),
-            Box::new(remap_columns(b, exprs)?),
-        ),
-        BExpr::Window(..) | BExpr::Unavailable(_) => return None,
-    })
-}
-
-/// The columns `e` reads.
-fn column_refs(e: &BExpr) -> Vec<usize> {
-    let mut out = Vec::new();
-    fn walk(e: &BExpr, out: &mut Vec<usize>) {
-        match e {
-            BExpr::Column(i) => out.push(*i),
-            BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
-                args.iter().for_each(|a| walk(a, out))
-            }
-            BExpr::And(a, b) | BExpr::Or(a, b) => {
-                walk(a, out);
-                walk(b, out);
-            }
-            BExpr::Const(_) | BExpr::Unavailable(_) => {}
-        }
-    }
-    walk(e, &mut out);
-    out
-}
-
-/// Whether every column `e` reads is below `width` (and it reads no unknown value).
-fn columns_below(e: &BExpr, width: usize) -> bool {
-    match e {
-        BExpr::Const(_) => true,
-        BExpr::Column(i) => *i < width,
-        BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
-            args.iter().all(|a| columns_below(a, width))
-        }
-        BExpr::And(a, b) | BExpr::Or(a, b) => columns_below(a, width) && columns_below(b, width),
-        BExpr::Unavailable(_) => false,
-    }
 }
 
 /// A projection of columns `order` of `input`, optionally renamed.

@@ -52,7 +52,9 @@ impl Binder<'_> {
         let mut finals: Vec<(String, Bound, bool)> = Vec::new();
         for item in aggregates {
             let direct = match &item.expr.kind {
-                ExprKind::Call { func, args } if functions::is_aggregate(&func.name) => {
+                ExprKind::Call { func, args }
+                    if functions::aggregates_here(&func.name, args.len(), true) =>
+                {
                     Some((func, args))
                 }
                 _ => None,

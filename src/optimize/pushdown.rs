@@ -1,7 +1,9 @@
-//! Moving a `where` below the `summarize` (or `distinct`) it follows, when it reads only
-//! group keys: `T | summarize count() by k | where k in (S)` aggregates only the rows
-//! of the kept groups instead of all of them, and over a file the moved filter runs in
-//! the fused scan (see `exec::stream`), so the other rows are never aggregated.
+//! Moving a `where` down the plan.
+//!
+//! Below the `summarize` (or `distinct`) it follows, when it reads only group keys:
+//! `T | summarize count() by k | where k in (S)` aggregates only the rows of the kept
+//! groups instead of all of them, and over a file the moved filter runs in the scan's
+//! pipeline (see `exec::pipeline`), so the other rows are never aggregated.
 //!
 //! The move is exact when the predicate is a function of the group's key values alone:
 //! a group's rows all have its key values, so the predicate keeps or drops whole
@@ -23,12 +25,132 @@
 //! predicate, which then reads the row exactly as the key did. A `summarize` without
 //! keys has one group, always output: nothing moves.
 
-use crate::plan::{BExpr, Plan, PlanKind};
+use crate::plan::{BExpr, JoinKind, Plan, PlanKind};
 use crate::types::Type;
+
+/// `input | where pred`. After an `innerunique` join, a predicate over left columns
+/// only is applied to the left side before its duplicate keys are removed, as Kusto's
+/// optimizer does (the docs' join-innerunique example: `where value == "val1.2"` after
+/// the join keeps the left row "val1.2" even though deduplication could have kept
+/// "val1.1"); the docs say the optimizer pushes such filters "when possible", so the
+/// move also crosses column selections (`project`, `project-rename`, ...) and `extend`s
+/// that the predicate does not read. For the other join kinds the move changes
+/// nothing, so plans are left alone.
+///
+/// Otherwise the parts of the predicate that read only group keys move below the
+/// `summarize` or `distinct` that makes the groups .
+pub(super) fn filter(input: Plan, pred: BExpr) -> Plan {
+    if !pred.has_window() && reaches_innerunique_left(&input, &pred) {
+        return push_down(input, pred);
+    }
+    match below_groups(input, pred) {
+        (input, Some(pred)) => filter_node(input, pred),
+        (input, None) => input,
+    }
+}
+
+/// Whether `pred` over `plan`'s rows can move down to the left side of an innerunique
+/// join without changing what it reads.
+fn reaches_innerunique_left(plan: &Plan, pred: &BExpr) -> bool {
+    match &plan.kind {
+        PlanKind::Join {
+            left,
+            kind: JoinKind::InnerUnique,
+            ..
+        } => columns_below(pred, left.schema.len()),
+        PlanKind::Project { input, exprs } => {
+            !exprs.iter().any(BExpr::has_window)
+                && remap_columns(pred, exprs).is_some_and(|p| reaches_innerunique_left(input, &p))
+        }
+        PlanKind::Extend { input, items } => {
+            let replaced = |i: usize| items.iter().any(|(t, _)| *t == Some(i));
+            !items.iter().any(|(_, e)| e.has_window())
+                && columns_below(pred, input.schema.len())
+                && !pred.columns().into_iter().any(replaced)
+                && reaches_innerunique_left(input, pred)
+        }
+        _ => false,
+    }
+}
+
+/// Moves `pred` down as [`reaches_innerunique_left`] found possible.
+fn push_down(plan: Plan, pred: BExpr) -> Plan {
+    let Plan { schema, kind } = plan;
+    let kind = match kind {
+        PlanKind::Join {
+            left,
+            right,
+            kind,
+            left_keys,
+            right_keys,
+            right_drop,
+        } => PlanKind::Join {
+            left: Box::new(filter(*left, pred)),
+            right,
+            kind,
+            left_keys,
+            right_keys,
+            right_drop,
+        },
+        PlanKind::Project { input, exprs } => match remap_columns(&pred, &exprs) {
+            Some(p) => PlanKind::Project {
+                input: Box::new(push_down(*input, p)),
+                exprs,
+            },
+            None => {
+                return filter_node(
+                    Plan {
+                        schema,
+                        kind: PlanKind::Project { input, exprs },
+                    },
+                    pred,
+                )
+            }
+        },
+        PlanKind::Extend { input, items } => PlanKind::Extend {
+            input: Box::new(push_down(*input, pred)),
+            items,
+        },
+        other => {
+            return filter_node(
+                Plan {
+                    schema,
+                    kind: other,
+                },
+                pred,
+            );
+        }
+    };
+    Plan { schema, kind }
+}
+
+fn filter_node(input: Plan, pred: BExpr) -> Plan {
+    Plan {
+        schema: input.schema.clone(),
+        kind: PlanKind::Filter {
+            input: Box::new(input),
+            pred,
+        },
+    }
+}
+
+/// `e` over a projection's output, rewritten over its input: None unless every column
+/// it reads is a plain column of the input.
+fn remap_columns(e: &BExpr, exprs: &[BExpr]) -> Option<BExpr> {
+    e.map_columns(&|i| match exprs.get(i)? {
+        BExpr::Column(j) => Some(BExpr::Column(*j)),
+        _ => None,
+    })
+}
+
+/// Whether `e` reads only columns below `width`.
+fn columns_below(e: &BExpr, width: usize) -> bool {
+    e.columns().into_iter().all(|i| i < width)
+}
 
 /// `input | where pred`, with the parts of `pred` that can move below a grouping in
 /// `input` moved there; what stays (if anything) is returned to be applied on top.
-pub(super) fn below_groups(input: Plan, pred: BExpr) -> (Plan, Option<BExpr>) {
+fn below_groups(input: Plan, pred: BExpr) -> (Plan, Option<BExpr>) {
     if pred.pinned() {
         return (input, Some(pred));
     }
@@ -206,42 +328,20 @@ fn exact_equality(ty: Type) -> bool {
     )
 }
 
-/// Whether every column `e` reads satisfies `ok`.
-fn reads_only(e: &BExpr, ok: impl Fn(usize) -> bool + Copy) -> bool {
-    match e {
-        BExpr::Column(i) => ok(*i),
-        BExpr::Call(_, args) | BExpr::Window(_, args) | BExpr::Select(_, args) => {
-            args.iter().all(|a| reads_only(a, ok))
-        }
-        BExpr::And(a, b) | BExpr::Or(a, b) => reads_only(a, ok) && reads_only(b, ok),
-        BExpr::Const(_) => true,
-        BExpr::Unavailable(_) => false,
-    }
+/// Whether every column `e` reads satisfies `ok` (and it holds no value only a run could
+/// give).
+fn reads_only(e: &BExpr, ok: impl Fn(usize) -> bool) -> bool {
+    !e.any(&|x| matches!(x, BExpr::Unavailable(_))) && e.columns().into_iter().all(ok)
 }
 
 /// `e` with each column `i` replaced by `map[i]`: the same value, one operator lower.
-/// None when a column is out of `map` or a replacement is pinned to its row.
+/// None when a column is out of `map`, a replacement is pinned to its row, or `e` holds
+/// a window call or a value only a run could give.
 fn substitute(e: &BExpr, map: &[BExpr]) -> Option<BExpr> {
-    let all = |args: &[BExpr]| -> Option<Vec<BExpr>> {
-        args.iter().map(|a| substitute(a, map)).collect()
-    };
-    Some(match e {
-        BExpr::Column(i) => {
-            let m = map.get(*i)?;
-            if m.pinned() {
-                return None;
-            }
-            m.clone()
-        }
-        BExpr::Const(v) => BExpr::Const(v.clone()),
-        BExpr::Call(f, args) => BExpr::Call(f.clone(), all(args)?),
-        BExpr::Select(s, args) => BExpr::Select(*s, all(args)?),
-        BExpr::And(a, b) => {
-            BExpr::And(Box::new(substitute(a, map)?), Box::new(substitute(b, map)?))
-        }
-        BExpr::Or(a, b) => BExpr::Or(Box::new(substitute(a, map)?), Box::new(substitute(b, map)?)),
-        BExpr::Window(..) | BExpr::Unavailable(_) => return None,
-    })
+    if e.any(&|x| matches!(x, BExpr::Window(..) | BExpr::Unavailable(_))) {
+        return None;
+    }
+    e.map_columns(&|i| map.get(i).filter(|m| !m.pinned()).cloned())
 }
 
 /// `pred` over an `extend`'s output rewritten over its input: each item is evaluated
@@ -264,22 +364,12 @@ fn over_extend_input(
 
 #[cfg(test)]
 mod tests {
-    use crate::plan::{Plan, PlanKind};
+    use crate::plan::Plan;
     use crate::table::Catalog;
 
     /// The plan's operators, outermost first: `Summarize(Filter(Values))`.
     fn shape(p: &Plan) -> String {
-        let inputs: Vec<&Plan> = match &p.kind {
-            PlanKind::Filter { input, .. }
-            | PlanKind::Extend { input, .. }
-            | PlanKind::Project { input, .. }
-            | PlanKind::Summarize { input, .. }
-            | PlanKind::Distinct { input, .. }
-            | PlanKind::Take { input, .. }
-            | PlanKind::Cached { input, .. } => vec![input],
-            PlanKind::Join { left, right, .. } => vec![left, right],
-            _ => vec![],
-        };
+        let inputs = p.inputs();
         let name = format!("{:?}", p.kind);
         if inputs.is_empty() {
             return name;

@@ -1,0 +1,519 @@
+//! Geospatial functions over points and grid cells: distances on the sphere,
+//! geohashes, S2 cells (the `s2` crate) and H3 cells (the `h3o` crate).
+//!
+//! Rules (each function's docs page and the conformance cases):
+//! - Coordinates are degrees, longitude in [-180, 180] and latitude in [-90, 90];
+//!   anything else (or null) gives null, or "" for the functions returning a cell.
+//! - Distances are great-circle distances on a sphere of radius 6,371,010 m (the
+//!   radius that reproduces geo_distance_2points' documented 1546754.35197381 m).
+//! - Points and polygons are GeoJSON dynamic values, [longitude, latitude].
+//! - An invalid cell or geohash gives null (or "" where a cell is returned).
+
+use super::{num_f64, num_i64, pure, sig, text, ArgInfo, Bound, Want};
+use crate::types::Type;
+use crate::value::{Bag, Value};
+use s2::cell::Cell as S2Cell;
+use s2::cellid::CellID;
+use s2::latlng::LatLng as S2LatLng;
+use s2::point::Point as S2Point;
+use std::sync::Arc;
+
+pub(super) const NAMES: &[&str] = &[
+    "geo_distance_2points",
+    "geo_point_in_circle",
+    "geo_azimuth",
+    "geo_angle",
+    "geo_line_length",
+    "geo_point_to_geohash",
+    "geo_geohash_to_central_point",
+    "geo_geohash_to_polygon",
+    "geo_geohash_neighbors",
+    "geo_point_to_s2cell",
+    "geo_s2cell_to_central_point",
+    "geo_s2cell_to_polygon",
+    "geo_s2cell_neighbors",
+    "geo_point_to_h3cell",
+    "geo_h3cell_to_central_point",
+    "geo_h3cell_to_polygon",
+    "geo_h3cell_level",
+    "geo_h3cell_parent",
+    "geo_h3cell_children",
+    "geo_h3cell_neighbors",
+    "geo_h3cell_rings",
+];
+
+/// The sphere's radius in meters.
+const EARTH_RADIUS: f64 = 6_371_010.0;
+
+pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
+    use Want::*;
+    Some(match name {
+        "geo_distance_2points" => sig(name, args, 4, 4, &[Num]).and_then(|_| {
+            pure(Type::Real, |a| {
+                match (point(&a[0], &a[1]), point(&a[2], &a[3])) {
+                    (Some(p), Some(q)) => Value::Real(distance(p, q)),
+                    _ => Value::Null,
+                }
+            })
+        }),
+        "geo_point_in_circle" => sig(name, args, 5, 5, &[Num]).and_then(|_| {
+            pure(Type::Bool, |a| {
+                let r = num_f64(&a[4]).filter(|r| r.is_finite() && *r >= 0.0);
+                match (point(&a[0], &a[1]), point(&a[2], &a[3]), r) {
+                    (Some(p), Some(c), Some(r)) => Value::Bool(distance(p, c) <= r),
+                    _ => Value::Null,
+                }
+            })
+        }),
+        "geo_azimuth" => sig(name, args, 4, 4, &[Num]).and_then(|_| {
+            pure(Type::Real, |a| {
+                match (point(&a[0], &a[1]), point(&a[2], &a[3])) {
+                    (Some(p), Some(q)) if p != q => Value::Real(azimuth(p, q)),
+                    _ => Value::Null,
+                }
+            })
+        }),
+        // Clockwise from the line [p2, p1] to the line [p2, p3], in [0, 2π).
+        "geo_angle" => sig(name, args, 6, 6, &[Num]).and_then(|_| {
+            pure(Type::Real, |a| {
+                match (
+                    point(&a[0], &a[1]),
+                    point(&a[2], &a[3]),
+                    point(&a[4], &a[5]),
+                ) {
+                    (Some(p1), Some(p2), Some(p3)) if p1 != p2 && p2 != p3 => {
+                        let tau = std::f64::consts::TAU;
+                        Value::Real((azimuth(p2, p3) - azimuth(p2, p1)).rem_euclid(tau))
+                    }
+                    _ => Value::Null,
+                }
+            })
+        }),
+        "geo_line_length" => sig(name, args, 1, 1, &[Dynamic]).and_then(|_| {
+            pure(Type::Real, |a| match line_length(&a[0]) {
+                Some(l) => Value::Real(l),
+                None => Value::Null,
+            })
+        }),
+        "geo_point_to_geohash" => sig(name, args, 2, 3, &[Num, Num, Integer]).and_then(|_| {
+            pure(Type::String, |a| {
+                let accuracy = level(a.get(2), 5, 1, 18);
+                match (point(&a[0], &a[1]), accuracy) {
+                    (Some((lng, lat)), Some(n)) => Value::str(&geohash(lng, lat, n)),
+                    _ => Value::empty_str(),
+                }
+            })
+        }),
+        "geo_geohash_to_central_point" | "geo_geohash_to_polygon" => sig(name, args, 1, 1, &[Str])
+            .and_then(|_| {
+                let polygon = name.ends_with("polygon");
+                pure(Type::Dynamic, move |a| match geohash_box(&text(&a[0])) {
+                    Some(b) if polygon => rectangle(b),
+                    Some((w, s, e, n)) => geo_point((w + e) / 2.0, (s + n) / 2.0),
+                    None => Value::Null,
+                })
+            }),
+        "geo_geohash_neighbors" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                let h = text(&a[0]);
+                match geohash_box(&h) {
+                    Some(b) => strings(geohash_neighbors(b, h.len())),
+                    None => Value::Null,
+                }
+            })
+        }),
+        "geo_point_to_s2cell" => sig(name, args, 2, 3, &[Num, Num, Integer]).and_then(|_| {
+            pure(Type::String, |a| {
+                match (point(&a[0], &a[1]), level(a.get(2), 11, 0, 30)) {
+                    (Some((lng, lat)), Some(l)) => {
+                        let id = CellID::from(S2LatLng::from_degrees(lat, lng));
+                        Value::str(&id.parent(l as u64).to_token())
+                    }
+                    _ => Value::empty_str(),
+                }
+            })
+        }),
+        "geo_s2cell_to_central_point" | "geo_s2cell_to_polygon" | "geo_s2cell_neighbors" => {
+            sig(name, args, 1, 1, &[Str]).and_then(|_| {
+                let which = name.to_string();
+                pure(Type::Dynamic, move |a| {
+                    let Some(id) = s2_cell(&text(&a[0])) else {
+                        return Value::Null;
+                    };
+                    match which.as_str() {
+                        "geo_s2cell_to_central_point" => {
+                            let (lng, lat) = s2_degrees(&S2Point(id.raw_point().normalize()));
+                            geo_point(lng, lat)
+                        }
+                        "geo_s2cell_to_polygon" => {
+                            let cell = S2Cell::from(id);
+                            let ring = (0..4).map(|k| s2_degrees(&cell.vertex(k))).collect();
+                            polygon(ring)
+                        }
+                        _ => {
+                            let mut n: Vec<String> = id
+                                .all_neighbors(id.level())
+                                .into_iter()
+                                .map(|c| c.to_token())
+                                .collect();
+                            n.dedup();
+                            strings(n)
+                        }
+                    }
+                })
+            })
+        }
+        "geo_point_to_h3cell" => sig(name, args, 2, 3, &[Num, Num, Integer]).and_then(|_| {
+            pure(Type::String, |a| {
+                let res =
+                    level(a.get(2), 6, 0, 15).and_then(|r| h3o::Resolution::try_from(r as u8).ok());
+                match (point(&a[0], &a[1]), res) {
+                    (Some((lng, lat)), Some(r)) => match h3o::LatLng::new(lat, lng) {
+                        Ok(ll) => Value::str(&ll.to_cell(r).to_string()),
+                        Err(_) => Value::empty_str(),
+                    },
+                    _ => Value::empty_str(),
+                }
+            })
+        }),
+        "geo_h3cell_to_central_point" | "geo_h3cell_to_polygon" | "geo_h3cell_neighbors" => {
+            sig(name, args, 1, 1, &[Str]).and_then(|_| {
+                let which = name.to_string();
+                pure(Type::Dynamic, move |a| {
+                    let Some(c) = h3_cell(&text(&a[0])) else {
+                        return Value::Null;
+                    };
+                    match which.as_str() {
+                        "geo_h3cell_to_central_point" => {
+                            let ll = h3o::LatLng::from(c);
+                            geo_point(ll.lng(), ll.lat())
+                        }
+                        "geo_h3cell_to_polygon" => {
+                            let ring = c.boundary().iter().map(|ll| (ll.lng(), ll.lat())).collect();
+                            polygon(ring)
+                        }
+                        // The neighbors in direction order (the order of the cell's
+                        // edges), as the engine lists them.
+                        _ => strings(c.edges().map(|e| e.destination().to_string()).collect()),
+                    }
+                })
+            })
+        }
+        "geo_h3cell_level" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
+            pure(Type::Int, |a| match h3_cell(&text(&a[0])) {
+                Some(c) => Value::Int(u8::from(c.resolution()) as i32),
+                None => Value::Null,
+            })
+        }),
+        "geo_h3cell_parent" => sig(name, args, 1, 2, &[Str, Integer]).and_then(|_| {
+            pure(Type::String, |a| {
+                let Some(c) = h3_cell(&text(&a[0])) else {
+                    return Value::empty_str();
+                };
+                let own = u8::from(c.resolution()) as i64;
+                let target = match a.get(1) {
+                    None | Some(Value::Null) => own - 1,
+                    Some(v) => num_i64(v).unwrap_or(-1),
+                };
+                match resolution(target)
+                    .filter(|_| target < own)
+                    .and_then(|r| c.parent(r))
+                {
+                    Some(p) => Value::str(&p.to_string()),
+                    None => Value::empty_str(),
+                }
+            })
+        }),
+        "geo_h3cell_children" => sig(name, args, 1, 2, &[Str, Integer]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                let Some(c) = h3_cell(&text(&a[0])) else {
+                    return Value::Null;
+                };
+                let own = u8::from(c.resolution()) as i64;
+                let target = match a.get(1) {
+                    None | Some(Value::Null) => own + 1,
+                    Some(v) => num_i64(v).unwrap_or(-1),
+                };
+                // Kusto refuses more than 5 levels down (7^5 children): null.
+                match resolution(target).filter(|_| target > own && target - own <= 5) {
+                    Some(r) => strings(c.children(r).map(|k| k.to_string()).collect()),
+                    None => Value::Null,
+                }
+            })
+        }),
+        "geo_h3cell_rings" => sig(name, args, 2, 2, &[Str, Integer]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                let (Some(c), Some(k)) = (h3_cell(&text(&a[0])), num_i64(&a[1])) else {
+                    return Value::Null;
+                };
+                if !(0..=200).contains(&k) {
+                    return Value::Null;
+                }
+                let mut rings: Vec<Vec<String>> = vec![Vec::new(); k as usize + 1];
+                for (cell, d) in c.grid_disk_distances::<Vec<_>>(k as u32) {
+                    rings[d as usize].push(cell.to_string());
+                }
+                Value::array(rings.into_iter().map(strings).collect())
+            })
+        }),
+        _ => return None,
+    })
+}
+
+/// (longitude, latitude) in degrees, when both are valid.
+fn point(lng: &Value, lat: &Value) -> Option<(f64, f64)> {
+    let (lng, lat) = (num_f64(lng)?, num_f64(lat)?);
+    ((-180.0..=180.0).contains(&lng) && (-90.0..=90.0).contains(&lat)).then_some((lng, lat))
+}
+
+/// An optional level argument: the default when absent, None when out of range.
+fn level(v: Option<&Value>, default: i64, min: i64, max: i64) -> Option<i64> {
+    let l = match v {
+        None => default,
+        Some(v) => num_i64(v)?,
+    };
+    (min..=max).contains(&l).then_some(l)
+}
+
+/// The haversine great-circle distance in meters.
+fn distance((lng1, lat1): (f64, f64), (lng2, lat2): (f64, f64)) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lng2 - lng1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS * h.sqrt().min(1.0).asin()
+}
+
+/// The angle between two points seen from the sphere's center, as atan2(|a×b|, a·b) of
+/// their unit vectors (as S2 measures it): line lengths use it, and it reproduces the
+/// docs' digits where the haversine of `distance` is off in the 13th.
+fn arc(p: (f64, f64), q: (f64, f64)) -> f64 {
+    let v = |(lng, lat): (f64, f64)| {
+        let (p, l) = (lat.to_radians(), lng.to_radians());
+        [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
+    };
+    let (a, b) = (v(p), v(q));
+    let cross = [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ];
+    let norm = cross.iter().map(|c| c * c).sum::<f64>().sqrt();
+    norm.atan2(a[0] * b[0] + a[1] * b[1] + a[2] * b[2])
+}
+
+/// The initial bearing from p to q in radians, clockwise from north, in [0, 2π).
+fn azimuth((lng1, lat1): (f64, f64), (lng2, lat2): (f64, f64)) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dl = (lng2 - lng1).to_radians();
+    let y = dl.sin() * p2.cos();
+    let x = p1.cos() * p2.sin() - p1.sin() * p2.cos() * dl.cos();
+    y.atan2(x).rem_euclid(std::f64::consts::TAU)
+}
+
+/// The points of a GeoJSON line's coordinates; None unless every one is valid and
+/// there are at least two.
+fn line_points(coords: &Value) -> Option<Vec<(f64, f64)>> {
+    let Value::Array(items) = coords else {
+        return None;
+    };
+    let pts: Option<Vec<(f64, f64)>> = items
+        .iter()
+        .map(|p| match p {
+            Value::Array(xy) if xy.len() == 2 => point(&xy[0], &xy[1]),
+            _ => None,
+        })
+        .collect();
+    pts.filter(|p| p.len() >= 2)
+}
+
+/// The length in meters of a LineString or MultiLineString (the sum of its segments'
+/// great-circle arcs).
+fn line_length(line: &Value) -> Option<f64> {
+    let Value::Bag(b) = line else { return None };
+    let coords = b.get("coordinates")?;
+    let lines: Vec<Vec<(f64, f64)>> = match b.get("type")?.as_str()? {
+        "LineString" => vec![line_points(coords)?],
+        "MultiLineString" => match coords {
+            Value::Array(ls) if !ls.is_empty() => {
+                ls.iter().map(line_points).collect::<Option<_>>()?
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(
+        lines
+            .iter()
+            .flat_map(|l| l.windows(2).map(|w| EARTH_RADIUS * arc(w[0], w[1])))
+            .sum(),
+    )
+}
+
+fn strings(items: Vec<String>) -> Value {
+    Value::array(items.iter().map(|s| Value::str(s)).collect())
+}
+
+fn coordinate(lng: f64, lat: f64) -> Value {
+    Value::array(vec![Value::Real(lng), Value::Real(lat)])
+}
+
+fn geo_point(lng: f64, lat: f64) -> Value {
+    let mut b = Bag::new();
+    b.insert(Arc::from("type"), Value::str("Point"));
+    b.insert(Arc::from("coordinates"), coordinate(lng, lat));
+    Value::bag(b)
+}
+
+/// A GeoJSON polygon of one ring (closed here).
+fn polygon(mut ring: Vec<(f64, f64)>) -> Value {
+    if let Some(first) = ring.first().copied() {
+        ring.push(first);
+    }
+    let mut b = Bag::new();
+    b.insert(Arc::from("type"), Value::str("Polygon"));
+    b.insert(
+        Arc::from("coordinates"),
+        Value::array(vec![Value::array(
+            ring.into_iter().map(|(x, y)| coordinate(x, y)).collect(),
+        )]),
+    );
+    Value::bag(b)
+}
+
+// ---------------------------------------------------------------------------------
+// Geohash
+
+const BASE32: &[u8; 32] = b"0123456789bcdefghjkmnpqrstuvwxyz";
+
+fn geohash(lng: f64, lat: f64, len: i64) -> String {
+    let (mut lo_lng, mut hi_lng, mut lo_lat, mut hi_lat) = (-180.0, 180.0, -90.0, 90.0);
+    let mut out = String::new();
+    let mut even = true;
+    let (mut bits, mut ch) = (0, 0usize);
+    while out.len() < len as usize {
+        if even {
+            let mid = (lo_lng + hi_lng) / 2.0;
+            if lng >= mid {
+                ch = ch * 2 + 1;
+                lo_lng = mid;
+            } else {
+                ch *= 2;
+                hi_lng = mid;
+            }
+        } else {
+            let mid = (lo_lat + hi_lat) / 2.0;
+            if lat >= mid {
+                ch = ch * 2 + 1;
+                lo_lat = mid;
+            } else {
+                ch *= 2;
+                hi_lat = mid;
+            }
+        }
+        even = !even;
+        bits += 1;
+        if bits == 5 {
+            out.push(BASE32[ch] as char);
+            bits = 0;
+            ch = 0;
+        }
+    }
+    out
+}
+
+/// The (west, south, east, north) box of a geohash; None when invalid.
+fn geohash_box(h: &str) -> Option<(f64, f64, f64, f64)> {
+    if h.is_empty() || h.len() > 18 {
+        return None;
+    }
+    let (mut w, mut e, mut s, mut n) = (-180.0, 180.0, -90.0, 90.0);
+    let mut even = true;
+    for c in h.bytes() {
+        let v = BASE32.iter().position(|b| *b == c.to_ascii_lowercase())?;
+        for bit in (0..5).rev() {
+            let on = v >> bit & 1 == 1;
+            if even {
+                let mid = (w + e) / 2.0;
+                if on {
+                    w = mid
+                } else {
+                    e = mid
+                }
+            } else {
+                let mid = (s + n) / 2.0;
+                if on {
+                    s = mid
+                } else {
+                    n = mid
+                }
+            }
+            even = !even;
+        }
+    }
+    Some((w, s, e, n))
+}
+
+fn rectangle((w, s, e, n): (f64, f64, f64, f64)) -> Value {
+    polygon(vec![(w, s), (e, s), (e, n), (w, n)])
+}
+
+/// The geohashes of the same length around a box (longitudes wrap; none past a pole).
+fn geohash_neighbors((w, s, e, n): (f64, f64, f64, f64), len: usize) -> Vec<String> {
+    let (dw, dh) = (e - w, n - s);
+    let (cx, cy) = ((w + e) / 2.0, (s + n) / 2.0);
+    let mut out = Vec::new();
+    for (dx, dy) in [
+        (-1, -1),
+        (0, -1),
+        (1, -1),
+        (-1, 0),
+        (1, 0),
+        (-1, 1),
+        (0, 1),
+        (1, 1),
+    ] {
+        let y = cy + dy as f64 * dh;
+        if !(-90.0..=90.0).contains(&y) {
+            continue;
+        }
+        let mut x = cx + dx as f64 * dw;
+        if x > 180.0 {
+            x -= 360.0;
+        } else if x < -180.0 {
+            x += 360.0;
+        }
+        let h = geohash(x, y, len as i64);
+        if !out.contains(&h) {
+            out.push(h);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------
+// S2 and H3
+
+/// An S2 cell from its token (1 to 16 hex digits).
+fn s2_cell(token: &str) -> Option<CellID> {
+    if token.is_empty() || token.len() > 16 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let id = CellID::from_token(token);
+    id.is_valid().then_some(id)
+}
+
+fn s2_degrees(p: &S2Point) -> (f64, f64) {
+    let ll = S2LatLng::from(p);
+    (ll.lng.deg(), ll.lat.deg())
+}
+
+fn h3_cell(token: &str) -> Option<h3o::CellIndex> {
+    token.parse().ok()
+}
+
+fn resolution(r: i64) -> Option<h3o::Resolution> {
+    u8::try_from(r)
+        .ok()
+        .and_then(|r| h3o::Resolution::try_from(r).ok())
+}
