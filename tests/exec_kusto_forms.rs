@@ -93,6 +93,11 @@ fn functions_over_the_types_kusto_allows() {
             r#"print a = replace(@"a(b)", @"\1x", "zabz"), b = replace("^::ffff:", "", "::ffff:1.2.3.4")"#,
             "a:string, b:string\nzbxz|1.2.3.4",
         ),
+        // column_ifexists takes a constant name: a literal or a parameter bound to one.
+        (
+            "let f = (c:string) { print a = 1, b = 2 | project v = column_ifexists(c, 0) }; f('b')",
+            "v:long\n2",
+        ),
         // abs-function.md: x is int, real or timespan.
         ("print a = abs(-90m), b = abs(2h - 3h)", "a:timespan, b:timespan\n01:30:00|01:00:00"),
         // iff/case mixing dynamic with one scalar type give that type (Kusto.Language),

@@ -472,12 +472,25 @@ impl Binder<'_> {
                         span,
                     ));
                 };
-                let ExprKind::Literal(Literal::String(cname)) = &col.value.kind else {
+                // The column's name: a string literal, or a constant such as a function's
+                // parameter bound to one (Kusto.Language accepts either).
+                let named = match &col.value.kind {
+                    ExprKind::Literal(Literal::String(s)) => Some(s.clone()),
+                    _ => match self.expr(&col.value, cx, scope)?.constant() {
+                        Some(Value::String(s)) => Some(s.to_string()),
+                        _ => None,
+                    },
+                };
+                let Some(cname) = named else {
+                    if self.checking() {
+                        return Ok(super::recover::unknown(span));
+                    }
                     return Err(Error::semantic(
-                        "the first argument of `column_ifexists` must be a string literal",
+                        "the first argument of `column_ifexists` must be a constant string",
                         col.value.span,
                     ));
                 };
+                let cname = &cname;
                 if let Some(i) = cx.row.iter().position(|c| &c.name == cname) {
                     return Ok(Bound {
                         expr: BExpr::Column(i),
