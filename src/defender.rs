@@ -14,8 +14,9 @@
 //! - `invoke SeenBy()`: typed (`DeviceId`), not run: device discovery's data is in no
 //!   table.
 //!
-//! They exist where the catalog's product has them (see [`crate::table::Product`]):
-//! Sentinel does not know them (KS211). Tables report their time as `Timestamp` in
+//! They exist where the catalog's product has them (see [`crate::table::Product`]:
+//! `--product defender`, or a library catalog's default, both): Sentinel does not know
+//! them (KS211). Tables report their time as `Timestamp` in
 //! Defender and `TimeGenerated` in Sentinel; the definitions read either.
 
 use crate::stored::StoredFunction;
