@@ -20,6 +20,20 @@ pub struct Ident {
 pub struct Query {
     pub statements: Vec<Statement>,
     pub span: Span,
+    /// What the parser accepted but warns about (Kusto accepts it silently).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::error::Error>,
+    /// When parsed recovering from errors (`kql check`): the names declared by
+    /// statements that did not parse (`let x = <error>`), which stand for unknowns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unparsed: Vec<Ident>,
+    /// How many statements did not parse (when recovering).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub broken: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -230,6 +244,9 @@ pub enum BinaryOp {
     },
     /// `matches regex`
     MatchesRegex,
+    /// `Col:"term"`: a term match (`has`); in `search`, the term's wildcards apply
+    /// (`Col:"err*"` is `Col hasprefix "err"`).
+    SearchTerm,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -393,8 +410,8 @@ pub enum OperatorKind {
     TopNested(Vec<TopNestedClause>),
     /// `sort by` / `order by`.
     Sort(Vec<SortKey>),
-    /// `distinct a, b` or `distinct *` (then `Expr::Star`).
-    Distinct(Vec<Expr>),
+    /// `distinct a, b`, `distinct A = f(x)` or `distinct *` (then `Expr::Star`).
+    Distinct(Vec<NamedExpr>),
     Count,
     Join {
         params: Vec<OpParam>,
@@ -555,6 +572,7 @@ impl BinaryOp {
             BinaryOp::Div => "/",
             BinaryOp::Mod => "%",
             BinaryOp::MatchesRegex => "matches regex",
+            BinaryOp::SearchTerm => ":",
             BinaryOp::Str {
                 op,
                 negated,

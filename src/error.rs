@@ -39,6 +39,40 @@ pub enum ErrorKind {
     Io,
 }
 
+/// A diagnostic code: Kusto.Language's (`KS142`: `Ks(142)`), or kql's own for what
+/// Kusto has no code for (`KQL001`: `Kql(1)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    Ks(u16),
+    Kql(u16),
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Code::Ks(n) => write!(f, "KS{n:03}"),
+            Code::Kql(n) => write!(f, "KQL{n:03}"),
+        }
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// kql's own diagnostic codes.
+pub mod codes {
+    use super::Code;
+    /// `where x = value`: Kusto filters on `value` and drops the name; almost always
+    /// a slip for `==`. Kusto.Language accepts it without a word; kql warns.
+    pub const ASSIGN_IN_WHERE: Code = Code::Kql(1);
+    /// A typed literal whose text is not a value of its type (`datetime("Insert
+    /// date")`): Kusto.Language does not read the text, the engine fails on it.
+    pub const BAD_LITERAL: Code = Code::Kql(2);
+}
+
 /// Where an error happened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Location {
@@ -61,6 +95,10 @@ pub struct Error {
     pub labels: Vec<(Span, String)>,
     /// Suggestions shown after the message ("did you mean `==`?").
     pub hints: Vec<String>,
+    /// Kusto's diagnostic code for the same finding (`KS204` unknown table, `KS142`
+    /// unknown name, ...), set where the error is made; `kql check` reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -73,6 +111,7 @@ impl Error {
             location: Location::None,
             labels: Vec::new(),
             hints: Vec::new(),
+            code: None,
         }
     }
     pub fn parse(message: impl Into<String>, span: Span) -> Self {
@@ -108,6 +147,11 @@ impl Error {
         self.hints.push(hint.into());
         self
     }
+    /// Tags the error with a diagnostic code (`Code::Ks(142)`).
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = Some(code);
+        self
+    }
     pub fn with_label(mut self, span: Span, label: impl Into<String>) -> Self {
         self.labels.push((span, label.into()));
         self
@@ -130,7 +174,17 @@ impl Error {
             ErrorKind::Unsupported => "not supported",
             ErrorKind::Io => "error",
         };
-        let mut out = format!("{heading}: {}\n", self.message);
+        format!(
+            "{heading}: {}\n{}",
+            self.message,
+            self.render_body(file, source)
+        )
+    }
+
+    /// What [`Error::render`] prints after the heading line: `file:line:col`, the
+    /// source line with a caret, labels and hints.
+    pub fn render_body(&self, file: &str, source: &str) -> String {
+        let mut out = String::new();
         match &self.location {
             Location::Query(span) => {
                 out.push_str(&snippet(file, source, *span, None));

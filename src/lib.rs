@@ -7,9 +7,11 @@
 
 pub mod ast;
 pub mod bind;
+pub mod defender;
 pub mod error;
 pub mod exec;
 pub mod functions;
+pub mod geoip;
 pub(crate) mod hash;
 pub mod io;
 pub mod optimize;
@@ -17,6 +19,7 @@ pub(crate) mod parallel;
 pub mod plan;
 pub mod rules;
 pub mod session;
+pub mod stored;
 pub mod syntax;
 pub mod table;
 pub mod types;

@@ -140,6 +140,42 @@ impl TableSource for Memory {
 #[derive(Clone, Default)]
 pub struct Catalog {
     tables: IndexMap<String, CatalogEntry>,
+    /// The database's stored functions (`--functions`), found by name when no `let`
+    /// of the query has it.
+    functions: Vec<Arc<crate::stored::StoredFunction>>,
+    /// The product whose built-in functions exist (Defender XDR's `FileProfile`, ...).
+    product: Product,
+    /// The IP geolocation database of `geo_info_from_ip_address` (`--geoip`).
+    geoip: Option<Arc<crate::geoip::GeoIp>>,
+}
+
+/// The product a query is written for: Defender XDR advanced hunting and Microsoft
+/// Sentinel each have built-in functions the other lacks (`FileProfile`,
+/// `DeviceFromIP`, ... are Defender's: Sentinel reports them unknown, KS211).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Product {
+    /// Both products' functions are known.
+    #[default]
+    Both,
+    Sentinel,
+    Defender,
+}
+
+impl From<crate::io::Product> for Product {
+    /// The product `--product` names (which also chooses the tables' copy).
+    fn from(p: crate::io::Product) -> Self {
+        match p {
+            crate::io::Product::Defender => Product::Defender,
+            crate::io::Product::Sentinel => Product::Sentinel,
+        }
+    }
+}
+
+impl Product {
+    /// Whether Defender XDR's built-in functions are known.
+    pub fn has_defender_functions(self) -> bool {
+        self != Product::Sentinel
+    }
 }
 
 #[derive(Clone)]
@@ -217,6 +253,34 @@ impl Catalog {
             CatalogEntry::Source(s) => Some(s),
             CatalogEntry::Schema(_) => None,
         }
+    }
+    /// Adds a stored function (a later one of the same name replaces it).
+    pub fn add_function(&mut self, f: crate::stored::StoredFunction) {
+        self.functions.retain(|g| g.name != f.name);
+        self.functions.push(Arc::new(f));
+    }
+    /// Adds a stored function that other catalogs share.
+    pub fn add_shared_function(&mut self, f: Arc<crate::stored::StoredFunction>) {
+        self.functions.retain(|g| g.name != f.name);
+        self.functions.push(f);
+    }
+    pub fn functions(&self) -> &[Arc<crate::stored::StoredFunction>] {
+        &self.functions
+    }
+    pub fn set_product(&mut self, product: Product) {
+        self.product = product;
+    }
+    pub fn product(&self) -> Product {
+        self.product
+    }
+    pub fn set_geoip(&mut self, db: crate::geoip::GeoIp) {
+        self.geoip = Some(Arc::new(db));
+    }
+    pub fn set_shared_geoip(&mut self, db: Arc<crate::geoip::GeoIp>) {
+        self.geoip = Some(db);
+    }
+    pub fn geoip(&self) -> Option<&Arc<crate::geoip::GeoIp>> {
+        self.geoip.as_ref()
     }
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tables.keys().map(String::as_str)

@@ -15,6 +15,12 @@ pub enum Type {
     TimeSpan,
     Dynamic,
     Guid,
+    /// A type `kql check` cannot know without data (a column of an open table such as
+    /// `evaluate pivot`'s output, a result of something it could not bind). Only the
+    /// binder's static check makes it; values never have it. Like Kusto.Language's
+    /// `unknown`, it is accepted wherever a type is checked, so that one unknown does
+    /// not cause a cascade of findings.
+    Unknown,
 }
 
 impl Type {
@@ -49,6 +55,7 @@ impl Type {
             Type::TimeSpan => "timespan",
             Type::Dynamic => "dynamic",
             Type::Guid => "guid",
+            Type::Unknown => "unknown",
         }
     }
 
@@ -65,6 +72,7 @@ impl Type {
             Type::TimeSpan => "TimeSpan",
             Type::Dynamic => "Object",
             Type::Guid => "Guid",
+            Type::Unknown => "Object",
         }
     }
 

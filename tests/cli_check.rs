@@ -38,7 +38,7 @@ fn an_unknown_column_fails_with_its_line_and_column() {
     let (code, out, _) = kql(&["check", "rules"], &dir);
     assert_eq!(code, 1, "{out}");
     for want in [
-        "error: unknown column or variable `UserPrincpalName`",
+        "error[KS142]: unknown column or variable `UserPrincpalName`",
         "--> rules/q.kql:2:11",
         "2 | | project UserPrincpalName, IPAddress",
         "  |           ^^^^^^^^^^^^^^^^",
@@ -66,10 +66,11 @@ fn machine_formats_carry_the_same_finding() {
         ),
         (Some("q.kql"), Some(2), Some(11), Some("error"))
     );
+    assert_eq!(d["code"].as_str(), Some("KS142"));
     let (code, out, _) = kql(&["check", "q.kql", "--format", "github"], &dir);
     assert_eq!(code, 1);
     assert!(
-        out.starts_with("::error file=q.kql,line=2,col=11,endLine=2,endColumn=27,title=kql check (semantic)::unknown column or variable `UserPrincpalName`%0Ahelp: did you mean `UserPrincipalName`?\n"),
+        out.starts_with("::error file=q.kql,line=2,col=11,endLine=2,endColumn=27,title=kql check (KS142)::unknown column or variable `UserPrincpalName`%0Ahelp: did you mean `UserPrincipalName`?\n"),
         "{out}"
     );
     let (code, out, _) = kql(&["check", "q.kql", "--format", "junit"], &dir);
@@ -115,7 +116,7 @@ fn a_parse_error_fails() {
     let (code, out, _) = kql(&["check", "."], &dir);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("syntax error: ") && out.contains("q.kql:"),
+        out.contains("syntax error[KS005]: ") && out.contains("q.kql:"),
         "{out}"
     );
 }

@@ -105,8 +105,8 @@ fn findings_point_into_markdown_pages_and_yaml_rules() {
     let (code, got) = findings(&["."], &dir);
     assert_eq!(code, 1);
     let want: &[(&str, &str, u64, u64, &str)] = &[
-        ("semantic", "page.md", 14, 11, "UserPrincpalName"),
-        ("semantic", "rule.yaml", 17, 49, "IPAdress"),
+        ("KS142", "page.md", 14, 11, "UserPrincpalName"),
+        ("KS142", "rule.yaml", 17, 49, "IPAdress"),
         ("rule-id", "rule.yaml", 1, 5, "must be a GUID"),
         ("rule-severity", "rule.yaml", 4, 11, "Urgent"),
         (

@@ -3,7 +3,7 @@
 
 use super::{Binder, Entry, Inlined, Scope};
 use crate::ast::{self, BinaryOp, Dyn, Expr, ExprKind, ListOp, Literal, UnaryOp};
-use crate::error::{nearest, Error, Result, Span};
+use crate::error::{nearest, Code, Error, Result, Span};
 use crate::functions::{self, ArgInfo, FnError};
 use crate::plan::{BAgg, BExpr, Select, SelectKind};
 use crate::table::Column;
@@ -63,13 +63,22 @@ impl Binder<'_> {
 
     pub(crate) fn expr(&self, e: &Expr, cx: &Ctx<'_, '_>, scope: &Scope) -> Result<Bound> {
         match &e.kind {
-            ExprKind::Literal(lit) => {
-                let (v, ty) = literal_value(lit, e.span)?;
-                Ok(Bound {
+            ExprKind::Literal(lit) => match literal_value(lit, e.span) {
+                Ok((v, ty)) => Ok(Bound {
                     expr: BExpr::Const(v),
                     ty,
-                })
-            }
+                }),
+                // Kusto.Language does not read the text of `datetime("...")`: the check
+                // warns, the run fails.
+                Err(err) if self.checking() => {
+                    self.warn(err.with_code(crate::error::codes::BAD_LITERAL));
+                    Ok(Bound {
+                        expr: BExpr::Unavailable(e.span),
+                        ty: literal_type(lit),
+                    })
+                }
+                Err(err) => Err(err),
+            },
             ExprKind::Name(id) => self.name(id, cx, scope),
             ExprKind::Paren(inner) => self.expr(inner, cx, scope),
             ExprKind::JoinSide { .. } => Err(Error::semantic(
@@ -93,6 +102,8 @@ impl Binder<'_> {
                 let spans = [lhs.span, rhs.span];
                 match op {
                     BinaryOp::And | BinaryOp::Or => self.logical(*op, l, r, &spans),
+                    // Outside `search`, `Col:"x"` is a plain term match.
+                    BinaryOp::SearchTerm => self.call("has", vec![l, r], &spans, e.span),
                     _ => self.call(&op.kql_name(), vec![l, r], &spans, e.span),
                 }
             }
@@ -155,6 +166,7 @@ impl Binder<'_> {
                 expr: expr.clone(),
                 ty: *ty,
             }),
+            Some(e) if super::recover::is_unknown_entry(e) => Ok(super::recover::unknown(id.span)),
             Some(Entry::Tabular(_)) => Err(Error::semantic(
                 format!(
                     "`{}` is a table, used here where a scalar is expected",
@@ -166,7 +178,7 @@ impl Binder<'_> {
                 "use `toscalar({})` for its first value, or `in ({})` to test membership",
                 id.name, id.name
             ))),
-            Some(Entry::Function(f, fscope)) if f.params.is_empty() => {
+            Some(Entry::Function(f, fscope)) if super::stored::bare_callable(f) => {
                 let (f, fscope) = (f.clone(), fscope.clone());
                 match self.inline_call(&f, &fscope, id, &[], cx.row, scope, None)? {
                     Inlined::Scalar(b) => Ok(b),
@@ -182,11 +194,13 @@ impl Binder<'_> {
             Some(Entry::Function(..)) => Err(Error::semantic(
                 format!("function `{}` is used without arguments", id.name),
                 id.span,
-            )),
+            )
+            .with_code(Code::Ks(117))),
             Some(Entry::Restrict(_)) => Err(Error::semantic(
                 format!("unknown column or variable `{}`", id.name),
                 id.span,
-            )),
+            )
+            .with_code(Code::Ks(142))),
             Some(Entry::Pattern(..)) => Err(Error::semantic(
                 format!(
                     "`{}` is a pattern, used here where a scalar is expected",
@@ -194,11 +208,17 @@ impl Binder<'_> {
                 ),
                 id.span,
             )),
+            // Any name is a column of an open table (the check's stand-in for what it
+            // cannot know).
+            None if super::recover::open_marker(cx.row).is_some() => {
+                Ok(super::recover::unknown(id.span))
+            }
             None => {
                 let mut candidates: Vec<&str> = cx.row.iter().map(|c| c.name.as_str()).collect();
                 candidates.extend(scope.names());
                 let mut err =
-                    Error::semantic(format!("unknown column or variable `{}`", id.name), id.span);
+                    Error::semantic(format!("unknown column or variable `{}`", id.name), id.span)
+                        .with_code(Code::Ks(142));
                 if let Some(n) = nearest(&id.name, candidates) {
                     err = err.with_hint(format!("did you mean `{n}`?"));
                 } else if self.catalog.get(&id.name).is_some() {
@@ -214,12 +234,13 @@ impl Binder<'_> {
 
     fn logical(&self, op: BinaryOp, l: Bound, r: Bound, spans: &[Span]) -> Result<Bound> {
         for (b, span) in [&l, &r].into_iter().zip(spans) {
-            if !matches!(b.ty, Type::Bool | Type::Dynamic) {
+            if !matches!(b.ty, Type::Bool | Type::Dynamic | Type::Unknown) {
                 let word = if op == BinaryOp::And { "and" } else { "or" };
                 return Err(Error::semantic(
                     format!("`{word}` expects bool operands, found {}", b.ty),
                     *span,
-                ));
+                )
+                .with_code(Code::Ks(106)));
             }
         }
         let expr = match (op, &l.expr, &r.expr) {
@@ -253,8 +274,17 @@ impl Binder<'_> {
                 constant: a.constant(),
             })
             .collect();
-        let bound = functions::bind_scalar(name, &infos)
-            .map_err(|e| self.fn_error(e, name, spans, span, false))?;
+        let bound = match functions::bind_scalar(name, &infos) {
+            Ok(b) => b,
+            Err(e) => {
+                if self.checking() {
+                    if let Some(b) = self.check_call(name, &infos, &e, span) {
+                        return Ok(b);
+                    }
+                }
+                return Err(self.fn_error(e, name, spans, span, false));
+            }
+        };
         let imp: Arc<dyn functions::ScalarImpl> = Arc::from(bound.imp);
         // A volatile call (`rand()`) is never folded: each row draws its own value.
         let all_const = args.iter().all(|a| a.constant().is_some());
@@ -287,9 +317,13 @@ impl Binder<'_> {
         } else {
             "function"
         };
+        // Operators (`==`, `+`, `has`) are registry names that do not read like a
+        // function's: Kusto reports their type errors as KS106, a function's as KS107.
+        let operator = functions::is_operator(name);
         match e {
             FnError::Unknown => {
-                let mut err = Error::semantic(format!("unknown {what} `{name}`"), span);
+                let mut err = Error::semantic(format!("unknown {what} `{name}`"), span)
+                    .with_code(Code::Ks(211));
                 let names = functions::known_names().chain(super::BINDER_FUNCTIONS.iter().copied());
                 if let Some(n) = nearest(name, names) {
                     err = err.with_hint(format!("did you mean `{n}`?"));
@@ -297,11 +331,18 @@ impl Binder<'_> {
                 err
             }
             FnError::Unsupported => Error::unsupported(name, span),
-            FnError::Arity(msg) => Error::semantic(format!("`{name}`: {msg}"), span),
+            FnError::Arity(msg) => {
+                Error::semantic(format!("`{name}`: {msg}"), span).with_code(Code::Ks(119))
+            }
             FnError::Type(i, msg) => Error::semantic(
                 format!("`{name}`: {msg}"),
                 spans.get(i).copied().unwrap_or(span),
-            ),
+            )
+            .with_code(if operator {
+                Code::Ks(106)
+            } else {
+                Code::Ks(107)
+            }),
         }
     }
 
@@ -378,6 +419,12 @@ impl Binder<'_> {
         scope: &Scope,
     ) -> Result<Bound> {
         let name = func.name.as_str();
+        if scope
+            .get(name)
+            .is_some_and(super::recover::is_unknown_entry)
+        {
+            return Ok(super::recover::unknown(span));
+        }
         if let Some(Entry::Function(f, fscope)) = scope.get(name) {
             let (f, fscope) = (f.clone(), fscope.clone());
             return match self.inline_call(&f, &fscope, func, args, cx.row, scope, None)? {
@@ -425,12 +472,25 @@ impl Binder<'_> {
                         span,
                     ));
                 };
-                let ExprKind::Literal(Literal::String(cname)) = &col.value.kind else {
+                // The column's name: a string literal, or a constant such as a function's
+                // parameter bound to one (Kusto.Language accepts either).
+                let named = match &col.value.kind {
+                    ExprKind::Literal(Literal::String(s)) => Some(s.clone()),
+                    _ => match self.expr(&col.value, cx, scope)?.constant() {
+                        Some(Value::String(s)) => Some(s.to_string()),
+                        _ => None,
+                    },
+                };
+                let Some(cname) = named else {
+                    if self.checking() {
+                        return Ok(super::recover::unknown(span));
+                    }
                     return Err(Error::semantic(
-                        "the first argument of `column_ifexists` must be a string literal",
+                        "the first argument of `column_ifexists` must be a constant string",
                         col.value.span,
                     ));
                 };
+                let cname = &cname;
                 if let Some(i) = cx.row.iter().position(|c| &c.name == cname) {
                     return Ok(Bound {
                         expr: BExpr::Column(i),
@@ -546,6 +606,7 @@ impl Binder<'_> {
                     span,
                 ))
             }
+            "geo_info_from_ip_address" => return self.geo_info(args, span, cx, scope),
             _ => {}
         }
         if functions::aggregates_here(name, args.len(), cx.agg.is_some()) {
@@ -555,6 +616,7 @@ impl Binder<'_> {
                     format!("aggregate function `{name}` is only allowed in `summarize`"),
                     span,
                 )
+                .with_code(Code::Ks(144))
                 .with_hint("use it inside `summarize`, or a scalar function instead")),
             };
         }
@@ -589,6 +651,59 @@ impl Binder<'_> {
             )));
         }
         self.call(name, bound, &spans, span)
+    }
+
+    /// `geo_info_from_ip_address(ip)`: a bag from the catalog's geolocation database.
+    fn geo_info(
+        &self,
+        args: &[ast::Arg],
+        span: Span,
+        cx: &Ctx<'_, '_>,
+        scope: &Scope,
+    ) -> Result<Bound> {
+        let [arg] = args else {
+            return Err(Error::semantic(
+                format!(
+                    "`geo_info_from_ip_address` expects 1 argument, got {}",
+                    args.len()
+                ),
+                span,
+            )
+            .with_code(Code::Ks(119)));
+        };
+        let ip = self.expr(&arg.value, cx, scope)?;
+        if !matches!(ip.ty, Type::String | Type::Dynamic | Type::Unknown) {
+            return Err(Error::semantic(
+                format!(
+                    "`geo_info_from_ip_address` takes an IP address string, not {}",
+                    ip.ty
+                ),
+                arg.value.span,
+            )
+            .with_code(Code::Ks(107)));
+        }
+        if self.checking() {
+            return Ok(Bound {
+                expr: BExpr::Unavailable(span),
+                ty: Type::Dynamic,
+            });
+        }
+        let Some(db) = self.catalog.geoip() else {
+            return Err(Error::semantic(
+                "`geo_info_from_ip_address` needs an IP geolocation database",
+                span,
+            )
+            .with_hint("give one with --geoip FILE: a GeoLite2-City .mmdb, or a .csv of network,country,state,city,latitude,longitude"));
+        };
+        let imp = crate::geoip::Lookup(db.clone());
+        let expr = match ip.constant() {
+            Some(v) => BExpr::Const(imp.0.info(v)),
+            None => BExpr::Call(Arc::new(imp), vec![ip.expr]),
+        };
+        Ok(Bound {
+            expr,
+            ty: Type::Dynamic,
+        })
     }
 
     /// `prev(x[, offset[, default]])`, `next(...)`, `row_number([start])`.
@@ -818,8 +933,26 @@ impl Binder<'_> {
                 constant: a.constant(),
             })
             .collect();
-        let b = functions::bind_aggregate(&func.name, &infos)
-            .map_err(|e| self.fn_error(e, &func.name, &spans, span, true))?;
+        let b = match functions::bind_aggregate(&func.name, &infos) {
+            Ok(b) => b,
+            Err(e) => {
+                let typed = if self.checking() {
+                    self.check_aggregate(&func.name, &infos, &e)
+                } else {
+                    None
+                };
+                let Some(outputs) = typed else {
+                    return Err(self.fn_error(e, &func.name, &spans, span, true));
+                };
+                return Ok((
+                    BAgg {
+                        imp: Arc::new(super::recover::Unrunnable),
+                        args: bound.into_iter().map(|a| a.expr).collect(),
+                    },
+                    outputs,
+                ));
+            }
+        };
         Ok((
             BAgg {
                 imp: Arc::from(b.imp),
@@ -872,6 +1005,23 @@ fn selection(name: &str, args: &[Bound], ty: Type) -> Option<Select> {
     // The registry's rule: every chosen value is converted once any value's type differs.
     let cast = values.iter().any(|&i| args[i].ty != ty);
     Some(Select { kind, ty, cast })
+}
+
+/// The type of a literal, whatever its text.
+fn literal_type(lit: &Literal) -> Type {
+    match lit {
+        Literal::Bool(_) => Type::Bool,
+        Literal::Int(_) => Type::Int,
+        Literal::Long(_) => Type::Long,
+        Literal::Real(_) => Type::Real,
+        Literal::Decimal(_) => Type::Decimal,
+        Literal::String(_) => Type::String,
+        Literal::DateTime(_) => Type::DateTime,
+        Literal::TimeSpan(_) => Type::TimeSpan,
+        Literal::Guid(_) => Type::Guid,
+        Literal::Dynamic(_) => Type::Dynamic,
+        Literal::Null(ty) => *ty,
+    }
 }
 
 /// The value and type of a literal.

@@ -9,17 +9,20 @@
 //! `materialize(T)`) run once, at bind time, and become constants. When it holds only
 //! schemas (`kql check`), they are typed but not run.
 
+mod defender;
 mod expr;
 mod names;
 mod ops;
 mod parse_kv;
 mod pattern;
+mod recover;
 mod star_args;
+mod stored;
 mod top_nested;
 mod tuple;
 
 use crate::ast::{self, Expr, ExprKind, FunctionDef, LetValue, Query, StatementKind};
-use crate::error::{nearest, Error, Result, Span};
+use crate::error::{nearest, Code, Error, Result, Span};
 use crate::functions::EvalCtx;
 use crate::plan::{BExpr, Plan, PlanKind};
 use crate::table::{Catalog, Column};
@@ -27,12 +30,49 @@ use crate::types::Type;
 use std::rc::Rc;
 use std::sync::Arc;
 
-/// Binds a parsed query without running anything and returns the schema of each result.
-/// Works on a catalog that holds only schemas.
+/// Binds a parsed query without running anything and returns the schema of each result,
+/// or the first error found. Works on a catalog that holds only schemas.
 pub fn check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> {
+    let report = check_all(query, catalog);
+    match report.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(report.schemas),
+    }
+}
+
+/// What binding a query without data finds: every error (binding carries on after
+/// each, see [`recover`]) and the schema of each result.
+pub struct CheckReport {
+    pub errors: Vec<Error>,
+    /// What Kusto accepts but kql warns about (the parser's warnings are on the query).
+    pub warnings: Vec<Error>,
+    pub schemas: Vec<Vec<Column>>,
+}
+
+/// Whether a checked result's columns are open: it has columns the check cannot list
+/// (the output of `evaluate pivot`, of a statement that did not bind).
+pub fn is_open(columns: &[Column]) -> bool {
+    recover::open_marker(columns).is_some()
+}
+
+/// Binds a parsed query without running anything, recording every error.
+pub fn check_all(query: &Query, catalog: &Catalog) -> CheckReport {
     let ctx = EvalCtx::new(crate::value::now_ticks());
-    let plans = bind(query, catalog, &ctx, None, None)?;
-    Ok(plans.into_iter().map(|p| p.schema).collect())
+    let binder = Binder::new(catalog, &ctx, None);
+    let result = binder.bind_query(query);
+    let mut errors = binder.take_recovered();
+    let schemas = match result {
+        Ok(plans) => plans.into_iter().map(|p| p.schema).collect(),
+        Err(e) => {
+            errors.push(e);
+            Vec::new()
+        }
+    };
+    CheckReport {
+        errors,
+        warnings: binder.take_warnings(),
+        schemas,
+    }
 }
 
 /// Binds every statement of `query`; each tabular expression statement gives one plan.
@@ -49,7 +89,12 @@ pub fn bind<'a>(
 ) -> Result<Vec<Plan>> {
     let mut binder = Binder::new(catalog, ctx, subqueries);
     binder.scan_hook = scan_hook;
-    binder.bind_query(query)
+    let plans = binder.bind_query(query)?;
+    // A check carries on after errors (see `recover`); here the first one stands.
+    match binder.take_recovered().into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(plans),
+    }
 }
 
 /// What binding needs from running: the rows of a subquery whose value becomes part of
@@ -226,6 +271,16 @@ pub(crate) struct Binder<'a> {
     /// Applied to every table scan the binder makes (a rule's time window: see
     /// [`crate::session::Session::with_scan_hook`]), scans of subqueries included.
     scan_hook: Option<&'a dyn Fn(Plan) -> Plan>,
+    /// Errors the check carried on after (see [`recover`]); always empty when running.
+    pub(crate) recovered: std::cell::RefCell<Vec<Error>>,
+    /// What the check warns about (see [`recover`]).
+    pub(crate) warnings: std::cell::RefCell<Vec<Error>>,
+    /// The catalog's stored functions as bound (see [`stored`]): each definition and
+    /// where it came from, and the scope their bodies see.
+    pub(crate) stored:
+        std::cell::RefCell<Vec<(Rc<FunctionDef>, Arc<crate::stored::StoredFunction>)>>,
+    pub(crate) globals: std::cell::RefCell<Scope>,
+    pub(crate) call_depth: std::cell::Cell<usize>,
 }
 
 impl<'a> Binder<'a> {
@@ -241,6 +296,11 @@ impl<'a> Binder<'a> {
             implicit: std::cell::RefCell::new(None),
             ids: std::cell::Cell::new(0),
             scan_hook: None,
+            recovered: std::cell::RefCell::new(Vec::new()),
+            warnings: std::cell::RefCell::new(Vec::new()),
+            stored: std::cell::RefCell::new(Vec::new()),
+            globals: std::cell::RefCell::new(Scope::default()),
+            call_depth: std::cell::Cell::new(0),
         }
     }
 
@@ -257,13 +317,18 @@ impl<'a> Binder<'a> {
 
     /// Binds every statement; each tabular expression statement gives one plan.
     pub(crate) fn bind_query(&self, query: &Query) -> Result<Vec<Plan>> {
-        let mut scope = Scope::default();
+        let mut scope = self.global_scope();
+        // Names of statements that did not parse stand for unknowns (see `recover`).
+        for name in &query.unparsed {
+            scope = scope.with(&name.name, recover::unknown_entry());
+        }
         let mut plans = Vec::new();
         let mut take_max: Option<BExpr> = None;
         for st in &query.statements {
             match &st.kind {
                 StatementKind::Let { name, value } => {
-                    scope = self.bind_let(&scope, name, value)?;
+                    let bound = self.bind_let(&scope, name, value);
+                    scope = self.recover(bound, || self.unknown_let(&scope, name, value))?;
                 }
                 // Request properties: `query_take_max_records` limits the results of
                 // the statements after it; the others change nothing kql computes.
@@ -338,11 +403,12 @@ impl<'a> Binder<'a> {
                     scope = scope.with("", Entry::Restrict(allowed));
                 }
                 StatementKind::Other { keyword, .. } => {
-                    return Err(Error::unsupported(&keyword.name, st.span));
+                    self.recover(Err(Error::unsupported(&keyword.name, st.span)), || ())?;
                 }
                 StatementKind::Expr(e) => {
                     if self.is_tabular(e, &scope) {
-                        let plan = self.tabular(e, &scope)?;
+                        let plan = self.tabular(e, &scope);
+                        let plan = self.recover(plan, || recover::open_plan(Vec::new()))?;
                         plans.push(match &take_max {
                             Some(n) => Plan {
                                 schema: plan.schema.clone(),
@@ -355,7 +421,8 @@ impl<'a> Binder<'a> {
                         });
                     } else {
                         // A bare scalar statement behaves like `print`.
-                        let b = self.scalar(e, &[], &scope)?;
+                        let b = self.scalar(e, &[], &scope);
+                        let b = self.recover(b, || recover::unknown(e.span))?;
                         plans.push(Plan {
                             schema: vec![Column::new("print_0", b.ty)],
                             kind: PlanKind::Print(vec![b.expr]),
@@ -364,13 +431,26 @@ impl<'a> Binder<'a> {
                 }
             }
         }
-        if plans.is_empty() {
+        if plans.is_empty() && query.broken == 0 {
             return Err(Error::semantic(
                 "the query has no tabular expression to return",
                 query.span,
             ));
         }
         Ok(plans)
+    }
+
+    /// The scope after a `let` the check could not bind: the name stands for an
+    /// open table or a value of unknown type, so its uses add no findings.
+    fn unknown_let(&self, scope: &Scope, name: &ast::Ident, value: &LetValue) -> Scope {
+        let entry = match value {
+            LetValue::Expr(e) if !self.is_tabular(e, scope) => Entry::Scalar {
+                expr: crate::plan::BExpr::Unavailable(name.span),
+                ty: Type::Unknown,
+            },
+            _ => recover::unknown_entry(),
+        };
+        scope.with(&name.name, entry)
     }
 
     pub(crate) fn bind_let(
@@ -419,7 +499,7 @@ impl<'a> Binder<'a> {
                 Some(Entry::Tabular(_)) => true,
                 Some(Entry::Scalar { .. } | Entry::Pattern(..) | Entry::Restrict(_)) => false,
                 Some(Entry::Function(f, fscope)) => {
-                    f.params.is_empty() && self.body_is_tabular(f, fscope)
+                    stored::bare_callable(f) && self.body_is_tabular(f, fscope)
                 }
                 None => self.catalog.get(&id.name).is_some(),
             },
@@ -464,6 +544,22 @@ impl<'a> Binder<'a> {
         caller_scope: &Scope,
         input: Option<Plan>,
     ) -> Result<Inlined> {
+        // A stored function's body sees the other stored functions (they call each
+        // other); its errors are reported at the call, naming its file.
+        let stored = self.stored_function(f);
+        if let Some(sf) = &stored {
+            if sf.signature_only && !self.checking() {
+                return Err(sf.not_runnable(func.span));
+            }
+        }
+        let globals;
+        let fscope = match &stored {
+            Some(_) => {
+                globals = self.globals.borrow().clone();
+                &globals
+            }
+            None => fscope,
+        };
         let mut scope = fscope.clone();
         let mut positional = args.iter().filter(|a| a.name.is_none());
         let mut input = input;
@@ -498,7 +594,11 @@ impl<'a> Binder<'a> {
                 ast::ParamType::Scalar(ty) => {
                     let b = match (arg, &p.default) {
                         (Some(arg), _) => self.scalar(&arg.value, row, caller_scope)?,
-                        (None, Some(default)) => self.scalar(default, &[], fscope)?,
+                        (None, Some(default)) => {
+                            self.in_body(stored.as_deref(), func.span, || {
+                                self.scalar(default, &[], fscope)
+                            })?
+                        }
                         (None, None) => {
                             return Err(Error::semantic(
                                 format!(
@@ -531,6 +631,19 @@ impl<'a> Binder<'a> {
                 func.span,
             ));
         }
+        self.in_body(stored.as_deref(), func.span, || {
+            self.inline_body(f, func, row, scope)
+        })
+    }
+
+    /// The body of a function being inlined, in `scope` (its parameters bound).
+    fn inline_body(
+        &self,
+        f: &FunctionDef,
+        func: &ast::Ident,
+        row: &[Column],
+        mut scope: Scope,
+    ) -> Result<Inlined> {
         let Some((last, lets)) = f.body.split_last() else {
             return Err(Error::semantic(
                 format!("function `{}` has an empty body", func.name),
@@ -560,7 +673,8 @@ impl<'a> Binder<'a> {
     pub(crate) fn unknown_table(&self, name: &str, span: Span, scope: &Scope) -> Error {
         let mut candidates: Vec<&str> = self.catalog.names().collect();
         candidates.extend(scope.names());
-        let mut err = Error::semantic(format!("unknown table or variable `{name}`"), span);
+        let mut err = Error::semantic(format!("unknown table or variable `{name}`"), span)
+            .with_code(Code::Ks(204));
         if let Some(n) = nearest(name, candidates.iter().copied()) {
             err = err.with_hint(format!("did you mean `{n}`?"));
         }

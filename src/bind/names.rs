@@ -108,11 +108,37 @@ pub(crate) fn derived_name(e: &Expr) -> Option<String> {
             Some(format!("{}_{}", derived_name(expr)?, key))
         }
         ExprKind::Call { func, args } if FIRST_ARGUMENT.contains(&func.name.as_str()) => {
-            derived_name(&args.first()?.value)
+            let first = args.first()?;
+            // `bin(b = Timestamp, 5m)` is named by its argument's name.
+            match &first.name {
+                Some(n) => Some(n.name.clone()),
+                None => derived_name(&first.value),
+            }
         }
         ExprKind::Call { func, args } => {
             let prefix = prefix_of(&func.name)?;
             let arg = args.first().and_then(|a| derived_name(&a.value));
+            Some(format!("{prefix}_{}", arg.unwrap_or_default()))
+        }
+        _ => None,
+    }
+}
+
+/// The name of an unnamed `summarize` item that is an expression over aggregates:
+/// as [`derived_name`], with each aggregate named as it would be alone
+/// (`tostring(make_set(s))` → `set_s`, `strlen(max(s))` → `strlen_max_s`; Kusto.Language).
+pub(crate) fn summary_name(e: &Expr, input: &[crate::table::Column]) -> Option<String> {
+    match &e.kind {
+        ExprKind::Paren(inner) => summary_name(inner, input),
+        ExprKind::Call { func, args } if crate::functions::is_aggregate(&func.name) => {
+            aggregate_name(&func.name, args, input)
+        }
+        ExprKind::Call { func, args } if FIRST_ARGUMENT.contains(&func.name.as_str()) => {
+            summary_name(&args.first()?.value, input)
+        }
+        ExprKind::Call { func, args } => {
+            let prefix = prefix_of(&func.name)?;
+            let arg = args.first().and_then(|a| summary_name(&a.value, input));
             Some(format!("{prefix}_{}", arg.unwrap_or_default()))
         }
         _ => None,
@@ -186,6 +212,7 @@ pub(crate) fn aggregate_name(
         "make_set" | "make_set_if" | "makeset" => "set",
         "make_list" | "make_list_if" | "make_list_with_nulls" | "makelist" => "list",
         "make_bag" | "make_bag_if" => "bag",
+        "make_dictionary" => "dictionary",
         "buildschema" => "schema",
         other => other,
     };

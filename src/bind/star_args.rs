@@ -89,7 +89,7 @@ fn value_size(ty: Type, v: &Value) -> i64 {
         Type::Long | Type::Real | Type::DateTime | Type::TimeSpan => 8,
         Type::Decimal | Type::Guid => 16,
         Type::String => v.as_str().map_or(0, |s| s.len() as i64),
-        Type::Dynamic => crate::value::to_json_text(v).len() as i64,
+        Type::Dynamic | Type::Unknown => crate::value::to_json_text(v).len() as i64,
     }
 }
 

@@ -44,6 +44,10 @@ pub struct Args {
     /// Also know the tables of this data folder (their schemas, as `kql run` reads them).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// A folder of stored functions the queries call: `.kql` definitions, Sentinel
+    /// parser `.yaml` files (ASIM), CustomFunctions `.json` signatures (result columns).
+    #[arg(long, value_name = "DIR")]
+    pub functions: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
     /// Fail (exit 1) on warnings too.
@@ -58,13 +62,21 @@ pub struct Args {
 }
 
 pub fn main(args: Args) -> ExitCode {
-    let catalog = match check::catalog(&args.schema, args.data.as_deref(), args.product.into()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprint!("kql check: {}", e.render("", ""));
-            return ExitCode::from(2);
-        }
-    };
+    let product: kql::io::Product = args.product.into();
+    let catalog =
+        match check::catalog(&args.schema, args.data.as_deref(), product).and_then(|mut c| {
+            if let Some(dir) = &args.functions {
+                kql::stored::add_dir(&mut c, dir)?;
+            }
+            c.set_product(product.into());
+            Ok(c)
+        }) {
+            Ok(c) => c,
+            Err(e) => {
+                eprint!("kql check: {}", e.render("", ""));
+                return ExitCode::from(2);
+            }
+        };
     let files = match walk::find_matching(&args.paths, &rules::is_candidate) {
         Ok(f) => f,
         Err(e) => {

@@ -31,6 +31,13 @@ pub struct Args {
     /// A schema file or folder; repeatable (as for `kql run`).
     #[arg(long, value_name = "FILE|DIR")]
     pub schema: Vec<PathBuf>,
+    /// A folder of stored functions the queries call (as for `kql run`).
+    #[arg(long, value_name = "DIR")]
+    pub functions: Option<PathBuf>,
+    /// An IP geolocation database for `geo_info_from_ip_address`: a MaxMind DB
+    /// (GeoLite2-City `.mmdb`) or a `.csv` of network,country,state,city,latitude,longitude.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
     /// Which copy of the Defender XDR tables the built-in schemas give (as for `kql run`).
     #[arg(long, value_enum, default_value = "sentinel")]
     pub product: super::ProductArg,
@@ -59,8 +66,15 @@ fn run(args: &Args) -> Result<bool, String> {
     for p in &args.schema {
         schemas.extend(engine::load_schemas(p, product).map_err(|e| e.render("", ""))?);
     }
-    let catalog =
+    let mut catalog =
         engine::load_data_dir(&args.data, &schemas, product).map_err(|e| e.render("", ""))?;
+    if let Some(dir) = &args.functions {
+        kql::stored::add_dir(&mut catalog, dir).map_err(|e| e.render("", ""))?;
+    }
+    if let Some(path) = &args.geoip {
+        catalog.set_geoip(kql::geoip::GeoIp::open(path).map_err(|e| e.render("", ""))?);
+    }
+    catalog.set_product(product.into());
     let mut results = Vec::new();
     for spec in [&args.old, &args.new] {
         let (doc, index) = super::source::open(spec)?;

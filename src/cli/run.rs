@@ -28,6 +28,14 @@ pub struct Args {
     /// the table's `.schema.json` and built-in schema. Repeatable.
     #[arg(long = "schema", value_name = "FILE|DIR")]
     pub schemas: Vec<PathBuf>,
+    /// A folder of stored functions the query calls: `.kql` definitions, Sentinel
+    /// parser `.yaml` files (ASIM), CustomFunctions `.json` signatures.
+    #[arg(long, value_name = "DIR")]
+    pub functions: Option<PathBuf>,
+    /// An IP geolocation database for `geo_info_from_ip_address`: a MaxMind DB
+    /// (GeoLite2-City `.mmdb`) or a `.csv` of network,country,state,city,latitude,longitude.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
     /// Which copy of the Defender XDR tables the built-in schemas give.
     #[arg(long, value_enum, default_value = "sentinel")]
     pub product: super::ProductArg,
@@ -120,6 +128,30 @@ pub fn main(args: Args) -> ExitCode {
 }
 
 fn load_catalog(args: &Args, query: &str) -> Result<Catalog, Error> {
+    let functions = match &args.functions {
+        Some(dir) => kql::stored::load_dir(dir)?,
+        None => Vec::new(),
+    };
+    // Only the tables a query names are read; the functions it calls name tables too.
+    let mut names = query.to_string();
+    let builtins = kql::defender::builtins().iter().map(|f| &**f);
+    for f in functions.iter().chain(builtins) {
+        names.push('\n');
+        names.push_str(&f.text);
+    }
+    let mut catalog = load_tables(args, &names)?;
+    for f in functions {
+        catalog.add_function(f);
+    }
+    if let Some(path) = &args.geoip {
+        catalog.set_geoip(kql::geoip::GeoIp::open(path)?);
+    }
+    let product: kql::io::Product = args.product.into();
+    catalog.set_product(product.into());
+    Ok(catalog)
+}
+
+fn load_tables(args: &Args, query: &str) -> Result<Catalog, Error> {
     let product = args.product.into();
     let mut schemas: Vec<Schema> = Vec::new();
     for p in &args.schemas {

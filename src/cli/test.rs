@@ -20,6 +20,13 @@ pub struct Args {
     /// Print only failures and the summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// A folder of stored functions the queries call (as for `kql run`).
+    #[arg(long, value_name = "DIR")]
+    pub functions: Option<PathBuf>,
+    /// An IP geolocation database for `geo_info_from_ip_address`: a MaxMind DB
+    /// (GeoLite2-City `.mmdb`) or a `.csv` of network,country,state,city,latitude,longitude.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
     /// Which copy of the Defender XDR tables the built-in schemas give.
     #[arg(long, value_enum, default_value = "sentinel")]
     pub product: super::ProductArg,
@@ -57,7 +64,23 @@ pub fn main(args: Args) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let mut runner = Runner::for_product(args.product.into());
+    let runner = (|| {
+        let mut r = Runner::for_product(args.product.into());
+        if let Some(dir) = &args.functions {
+            r = r.with_functions(dir)?;
+        }
+        if let Some(path) = &args.geoip {
+            r = r.with_geoip(path)?;
+        }
+        Ok::<_, kql::Error>(r)
+    })();
+    let mut runner = match runner {
+        Ok(r) => r,
+        Err(e) => {
+            eprint!("kql test: {}", e.render("", ""));
+            return ExitCode::from(2);
+        }
+    };
     let report = runner.run_files(&files, |r| {
         let label = format!("{} :: {}", r.file, r.name);
         match &r.outcome {

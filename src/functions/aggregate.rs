@@ -64,7 +64,23 @@ pub(super) const NAMES: &[&str] = &[
     "binary_all_or",
     "binary_all_xor",
     "buildschema",
+    // Kusto's deprecated names (its analyzer warns, KS507): the same aggregates.
+    "cnt",
+    "argmax",
+    "argmin",
+    "make_dictionary",
 ];
+
+/// The aggregate a deprecated name stands for.
+fn canonical(name: &str) -> &str {
+    match name {
+        "cnt" => "count",
+        "argmax" => "arg_max",
+        "argmin" => "arg_min",
+        "make_dictionary" => "make_bag",
+        other => other,
+    }
+}
 
 /// Aggregates kql knows but has not built (binding fails with "not supported yet").
 pub(super) const UNSUPPORTED: &[&str] = &["make_set_with_nulls"];
@@ -111,6 +127,7 @@ fn size_arg(name: &str, args: &[ArgInfo], i: usize, default: usize) -> Result<us
 }
 
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnError> {
+    let name = canonical(name);
     use super::sig;
     use Want::*;
     match name {

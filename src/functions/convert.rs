@@ -234,6 +234,24 @@ fn common_type(
     Ok(ty.unwrap_or(Type::Dynamic))
 }
 
+/// The type of `iff`/`case`, whose branches may mix dynamic with one scalar type: the
+/// scalar type wins (`iff(c, d.x, "")` is a string, as Kusto.Language types it, so it
+/// may be a group key), and the dynamic branch's value is converted when chosen.
+fn branch_type(
+    name: &str,
+    args: &[ArgInfo],
+    idx: impl Iterator<Item = usize> + Clone,
+) -> Result<Type, FnError> {
+    let scalar: Vec<usize> = idx
+        .clone()
+        .filter(|&i| args[i].ty != Type::Dynamic)
+        .collect();
+    if scalar.is_empty() {
+        return common_type(name, args, idx);
+    }
+    common_type(name, args, scalar.into_iter())
+}
+
 /// Wraps a value-selecting closure so its result has the declared type.
 fn needs_cast(args: &[ArgInfo], idx: impl Iterator<Item = usize>, ty: Type) -> bool {
     let mut any = false;
@@ -246,7 +264,7 @@ fn needs_cast(args: &[ArgInfo], idx: impl Iterator<Item = usize>, ty: Type) -> b
 fn bind_iff(name: &str, args: &[ArgInfo]) -> Bound {
     arity(name, args, 3, 3)?;
     expect(name, args, 0, Want::Bool)?;
-    let ty = common_type(name, args, 1..3)?;
+    let ty = branch_type(name, args, 1..3)?;
     let cast = needs_cast(args, 1..3, ty);
     pure(ty, move |a| {
         let v = if a[0].is_true() { &a[1] } else { &a[2] };
@@ -273,7 +291,7 @@ fn bind_case(args: &[ArgInfo]) -> Bound {
             .step_by(2)
             .chain(std::iter::once(args.len() - 1))
     };
-    let ty = common_type("case", args, values())?;
+    let ty = branch_type("case", args, values())?;
     let cast = needs_cast(args, values(), ty);
     pure(ty, move |a| {
         let n = a.len();

@@ -32,6 +32,7 @@ mod misc;
 pub(crate) mod net;
 mod ops;
 mod punycode;
+pub(crate) mod re2;
 mod schema;
 mod series;
 mod series_decompose;
@@ -309,6 +310,12 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
         .copied()
         .chain(ALIASES.iter().map(|(alias, _)| *alias))
         .filter(|n| !n.starts_with("__"))
+}
+
+/// Whether `name` is a scalar operator's registry name (`==`, `+`, `has`, `in`, ...)
+/// rather than a function's.
+pub fn is_operator(name: &str) -> bool {
+    name != "not" && ops::NAMES.contains(&name)
 }
 
 /// For a function that gives several columns (`series_stats`, `series_fit_line`, ...):

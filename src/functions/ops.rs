@@ -602,7 +602,7 @@ fn bind_predicate(name: &str, pred: Pred, cs: bool, neg: bool, args: &[ArgInfo])
 }
 
 fn compile_regex(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| format!("invalid regular expression: {e}"))
+    super::re2::regex(pattern).map_err(|e| format!("invalid regular expression: {e}"))
 }
 
 fn bind_matches(args: &[ArgInfo]) -> Bound {

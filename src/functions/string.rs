@@ -148,7 +148,8 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 replace_strings(&text(&a[0]), &a[1], &a[2])
             })
         }),
-        "replace_regex" | "replace" => bind_replace_regex(name, args),
+        "replace_regex" => bind_replace_regex(name, args),
+        "replace" => bind_replace(args),
         "extract" => bind_extract(args),
         "extract_all" => bind_extract_all(args),
         "countof" => bind_countof(args),
@@ -380,7 +381,7 @@ fn bind_split(args: &[ArgInfo]) -> Bound {
 /// A regex from a constant argument, compiled at bind time; None when not constant.
 fn const_regex(args: &[ArgInfo], i: usize) -> Result<Option<Arc<Regex>>, FnError> {
     match constant(args, i) {
-        Some(v) => Regex::new(&text(v))
+        Some(v) => super::re2::regex(&text(v))
             .map(|r| Some(Arc::new(r)))
             .map_err(|e| FnError::Type(i, format!("invalid regular expression: {e}"))),
         None => Ok(None),
@@ -392,7 +393,7 @@ fn const_regex(args: &[ArgInfo], i: usize) -> Result<Option<Arc<Regex>>, FnError
 fn regex_at(pre: &Option<Arc<Regex>>, a: &[Value], i: usize) -> Option<Arc<Regex>> {
     match pre {
         Some(r) => Some(r.clone()),
-        None => Regex::new(&text(&a[i])).ok().map(Arc::new),
+        None => super::re2::regex(&text(&a[i])).ok().map(Arc::new),
     }
 }
 
@@ -557,6 +558,28 @@ pub(crate) fn translate_rewrite(rw: &str) -> String {
     out
 }
 
+/// Kusto's deprecated `replace(regex, rewrite, source)`: `replace_regex` with its
+/// arguments in another order (Kusto.Language's signature: regex, rewrite, source).
+fn bind_replace(args: &[ArgInfo]) -> Bound {
+    super::arity("replace", args, 3, 3)?;
+    let inner = bind_replace_regex("replace", &[args[2], args[0], args[1]])?;
+    Ok(super::BoundScalar {
+        ty: inner.ty,
+        imp: Box::new(SourceLast(inner.imp)),
+        reads: None,
+    })
+}
+
+/// Calls `replace_regex`'s implementation with `replace`'s arguments.
+struct SourceLast(Box<dyn super::ScalarImpl>);
+
+impl super::ScalarImpl for SourceLast {
+    fn call(&self, a: &[Value], ctx: &super::EvalCtx) -> Value {
+        self.0
+            .call(&[a[2].clone(), a[0].clone(), a[1].clone()], ctx)
+    }
+}
+
 fn bind_replace_regex(name: &str, args: &[ArgInfo]) -> Bound {
     sig(name, args, 3, 3, &[Want::Any, Want::Str, Want::Str])?;
     let pre = const_regex(args, 1)?;
@@ -612,7 +635,7 @@ pub(crate) fn convert_text(s: &str, ty: Type) -> Value {
         Type::DateTime => crate::value::parse_datetime(s).map_or(Value::Null, Value::DateTime),
         Type::TimeSpan => crate::value::parse_timespan(s).map_or(Value::Null, Value::TimeSpan),
         Type::Guid => crate::value::parse_guid(s).map_or(Value::Null, Value::Guid),
-        Type::Dynamic => super::convert::parse_json(&v),
+        Type::Dynamic | Type::Unknown => super::convert::parse_json(&v),
     }
 }
 

@@ -673,9 +673,10 @@ fn strings() {
             ],
             vs("Mozilla x.x.x.x x x.x.x.x"),
         ),
+        // The deprecated replace(regex, rewrite, source), Kusto.Language's order.
         (
             "replace",
-            vec![s("aaa"), s("a"), s(r"<\0>")],
+            vec![s("a"), s(r"<\0>"), s("aaa")],
             vs("<a><a><a>"),
         ),
         (

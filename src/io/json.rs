@@ -841,7 +841,7 @@ pub(crate) fn convert(j: &J, ty: Type) -> Option<Value> {
             J::String(s) => Value::String(Arc::from(s.as_str())),
             other => Value::String(Arc::from(other.to_string().as_str())),
         },
-        Type::Dynamic => from_json(j),
+        Type::Dynamic | Type::Unknown => from_json(j),
         Type::Bool => match j {
             J::Bool(b) => Value::Bool(*b),
             J::String(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),

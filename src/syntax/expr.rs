@@ -112,6 +112,7 @@ impl Parser<'_> {
                 "*" => bin(Mul, PREC_MUL),
                 "/" => bin(Div, PREC_MUL),
                 "%" => bin(Mod, PREC_MUL),
+                ":" => bin(SearchTerm, PREC_CMP),
                 "!" if self.glued(1) && self.is_ident_at(1) => {
                     let (inf, n) = self.word_infix(1, true)?;
                     Some((inf, PREC_CMP, n + 1))

@@ -33,16 +33,38 @@ fn ident(i: &str) -> IResult<&str, &str> {
 }
 
 /// Digits, an optional fraction and exponent, then any letters glued on (`1h`,
-/// `0x1F`, `10sec`): the parser decides what the suffix means.
+/// `0x1F`, `10sec`): the parser decides what the suffix means. A trailing dot is a
+/// real (`1000.`, `1.e3`), as in Kusto, but takes no suffix (`1.h` is `1.` then `h`).
 fn number(i: &str) -> IResult<&str, &str> {
+    let (rest, _) = digit1(i)?;
+    // `1..5` is a range: a `.` followed by another `.` is not part of the number.
+    if rest.starts_with('.')
+        && !rest.starts_with("..")
+        && !rest[1..].starts_with(|c: char| c.is_ascii_digit())
+    {
+        let (rest, _) = opt((one_of("eE"), opt(one_of("+-")), digit1)).parse(&rest[1..])?;
+        return Ok((rest, &i[..i.len() - rest.len()]));
+    }
     recognize((
         digit1,
-        // `1..5` is a range: `.` counts only when digits follow.
         opt(pair(tag("."), digit1)),
         opt((one_of("eE"), opt(one_of("+-")), digit1)),
         take_while(is_ident_char),
     ))
     .parse(i)
+}
+
+/// White space as Kusto's lexer has it (Kusto.Language `TextFacts.IsWhitespace`): tab,
+/// LF, form feed, CR, space, NBSP, the Unicode space separators, the Mongolian vowel
+/// separator, the zero-width space U+200B (pasted from web pages) and the byte-order
+/// mark. Not vertical tab, U+0085, U+2028/U+2029, nor the other zero-width characters
+/// (U+200C, U+200D, U+2060): Kusto rejects those, and so does kql.
+fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{180e}' | '\u{2000}'
+            ..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+    )
 }
 
 fn punct(i: &str) -> IResult<&str, &'static str> {
@@ -73,8 +95,7 @@ fn punct(i: &str) -> IResult<&str, &'static str> {
 fn trivia(i: &str) -> IResult<&str, ()> {
     let mut rest = i;
     loop {
-        // A byte-order mark (files saved on Windows) counts as whitespace.
-        let (r, _) = take_while(|c: char| c.is_whitespace() || c == '\u{feff}').parse(rest)?;
+        let (r, _) = take_while(is_space).parse(rest)?;
         rest = r;
         match alt((tag::<_, _, nom::error::Error<&str>>("//"),)).parse(rest) {
             Ok((r, _)) => {
@@ -262,7 +283,9 @@ fn quoted<'a>(src: &str, i: &'a str, start: usize, verbatim: bool) -> Result<(&'
             line_end,
         )
     };
+    // Kusto.Language: KS003, a malformed token (the string literal).
     Err(Error::parse(msg, Span::new(end, end))
+        .with_code(crate::error::Code::Ks(3))
         .with_label(Span::new(start, open + 1), "the string opens here")
         .with_hint(format!(
             "add the closing {q}{}",
@@ -296,6 +319,10 @@ mod tests {
             ("a==1", &["a", "==", "1", "EOF"]),
             ("=é", &["=", "é", "EOF"]),
             ("1..5", &["1", "..", "5", "EOF"]),
+            ("1. .. 5.", &["1.", "..", "5.", "EOF"]),
+            ("1000. 1.e3 1.h", &["1000.", "1.e3", "1.", "h", "EOF"]),
+            ("\u{200b}x\u{3000}y\u{feff}", &["x", "y", "EOF"]),
+            ("x\u{200c}", &["x", "\u{200c}", "EOF"]),
             ("1.5h 0x1F 1e-5", &["1.5h", "0x1F", "1e-5", "EOF"]),
             (r#"@"a""b" 'c\'d'"#, &[r#"S"a\"b""#, r#"S"c'd""#, "EOF"]),
             ("h'x' H@\"y\"", &["S\"x\"", "S\"y\"", "EOF"]),

@@ -49,6 +49,47 @@ pub fn parse(src: &str) -> Result<Query> {
     })
 }
 
+/// Parses a whole query, carrying on after a statement that does not parse: the
+/// statements that parse, and every syntax error (`kql check` reports them all). A
+/// text that cannot be split into tokens (an unclosed string) gives no query.
+pub fn parse_recovering(src: &str) -> (Option<Query>, Vec<crate::error::Error>) {
+    let toks = match lexer::lex(src) {
+        Ok(t) => t,
+        Err(e) => return (None, vec![e]),
+    };
+    let run = |toks| {
+        let mut p = parser::Parser::new(src, toks);
+        p.recovering = true;
+        let q = p.query();
+        let mut errors = std::mem::take(&mut p.errors);
+        match q {
+            Ok(q) => (Some(q), errors),
+            Err(e) => {
+                errors.push(e);
+                (None, errors)
+            }
+        }
+    };
+    if nesting(&toks) <= INLINE_NESTING {
+        return run(toks);
+    }
+    std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn_scoped(s, || run(toks))
+        {
+            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(e) => (
+                None,
+                vec![crate::error::Error::parse(
+                    format!("cannot start the parser thread: {e}"),
+                    crate::error::Span::new(0, 0),
+                )],
+            ),
+        }
+    })
+}
+
 /// The deepest bracket nesting, counting a run of unary signs as nesting too.
 fn nesting(toks: &[token::Token]) -> usize {
     let (mut depth, mut run, mut max) = (0usize, 0usize, 0usize);

@@ -5,6 +5,7 @@ use super::expr::is_infix_word;
 use super::parser::Parser;
 use super::token::Tok;
 use crate::ast::*;
+use crate::error::codes::ASSIGN_IN_WHERE;
 use crate::error::{nearest, Error, Result, Span};
 
 /// Operators parsed into their own AST node, by name as written.
@@ -163,6 +164,28 @@ impl Parser<'_> {
         Ok(match word {
             "where" | "filter" => {
                 self.need_operand(word)?;
+                // Kusto reads `where x = <value>` as a named value: the filter is the
+                // value, and the name is dropped (`where IsBillable = true` keeps every
+                // row). Accepted as Kusto does, with a warning.
+                if self.is_name() && self.is_punct_at(self.name_len(), "=") {
+                    let name = self.name("a column name")?;
+                    let eq = self.bump().span;
+                    self.need_operand(&format!("{} =", name.name))?;
+                    let value = self.scalar()?;
+                    let shown = &self.src[value.span.start..value.span.end];
+                    self.warnings.push(
+                        Error::parse(
+                            format!(
+                                "`=` does not compare: `where {} = {shown}` filters on `{shown}` alone",
+                                name.name
+                            ),
+                            eq,
+                        )
+                        .with_code(ASSIGN_IN_WHERE)
+                        .with_hint(format!("to compare, write `{} == {shown}`", name.name)),
+                    );
+                    return Ok(K::Where(value));
+                }
                 let e = self.scalar()?;
                 if self.is_punct("=") {
                     return Err(Error::parse(
@@ -273,15 +296,7 @@ impl Parser<'_> {
             }
             "distinct" => {
                 self.op_params(&[])?;
-                let mut cols = Vec::new();
-                loop {
-                    self.need_operand(word)?;
-                    cols.push(self.scalar()?);
-                    if self.eat_punct(",").is_none() {
-                        break;
-                    }
-                }
-                K::Distinct(cols)
+                K::Distinct(self.named_exprs(word)?)
             }
             "count" => K::Count,
             "getschema" => K::GetSchema,

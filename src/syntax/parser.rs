@@ -18,6 +18,14 @@ pub struct Parser<'a> {
     pub pos: usize,
     depth: usize,
     tree: usize,
+    /// Forms Kusto accepts that probably do not mean what they say (`where x = true`):
+    /// warnings carried on the [`crate::ast::Query`] for `kql check`.
+    pub warnings: Vec<Error>,
+    /// Whether to carry on after a statement that does not parse (for `kql check`),
+    /// keeping its error in `errors` and the name it declares in `unparsed`.
+    pub recovering: bool,
+    pub errors: Vec<Error>,
+    pub unparsed: Vec<Ident>,
 }
 
 impl<'a> Parser<'a> {
@@ -28,6 +36,10 @@ impl<'a> Parser<'a> {
             pos: 0,
             depth: 0,
             tree: 0,
+            warnings: Vec::new(),
+            recovering: false,
+            errors: Vec::new(),
+            unparsed: Vec::new(),
         }
     }
 
@@ -127,8 +139,16 @@ impl<'a> Parser<'a> {
             t.span
         };
         let e = Error::parse(format!("expected {what}, found {}", self.describe(t)), span);
+        // Kusto.Language's codes: KS005 "Expected: ...", KS002 "Unexpected: <character>".
         match self.text(t) {
-            _ if t.tok != Tok::Unknown => e,
+            _ if t.tok != Tok::Unknown => e.with_code(crate::error::Code::Ks(5)),
+            _ => Self::unexpected_character(e, self.text(t)),
+        }
+    }
+
+    fn unexpected_character(e: Error, text: &str) -> Error {
+        let e = e.with_code(crate::error::Code::Ks(2));
+        match text {
             "\u{201c}" | "\u{201d}" | "\u{2018}" | "\u{2019}" => {
                 e.with_hint("curly quotes do not delimit strings: use \" or '")
             }
@@ -288,6 +308,13 @@ impl<'a> Parser<'a> {
             .with_hint("split it with `let` statements"));
         }
         Ok(())
+    }
+
+    /// Back at the top level (after skipping a statement that did not parse, whose
+    /// error left its nesting counted).
+    pub fn reset_depth(&mut self) {
+        self.depth = 0;
+        self.tree = 0;
     }
 
     pub fn leave(&mut self) {

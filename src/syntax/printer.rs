@@ -405,7 +405,7 @@ pub fn operator(op: &Operator) -> Sx {
             }),
         ),
         K::Sort(keys) => list(n, keys.iter().map(sort_key)),
-        K::Distinct(cols) => list(n, cols.iter().map(expr)),
+        K::Distinct(cols) => list(n, cols.iter().map(named)),
         K::Count | K::GetSchema => list(n, []),
         K::Join {
             params: ps,

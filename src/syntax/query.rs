@@ -12,7 +12,37 @@ impl Parser<'_> {
         Ok(Query {
             statements,
             span: Span::new(0, self.src.len()),
+            warnings: std::mem::take(&mut self.warnings),
+            unparsed: std::mem::take(&mut self.unparsed),
+            broken: self.errors.len(),
         })
+    }
+
+    /// After a statement that does not parse (when recovering): the error is kept,
+    /// the statement's tokens are skipped up to the next `;` outside brackets, and
+    /// the name it would have declared (`let x = ...`) is noted.
+    fn skip_statement(&mut self, start: usize, e: Error) {
+        self.errors.push(e);
+        self.pos = start;
+        self.reset_depth();
+        if self.is_kw("let") && self.is_name_at(1) {
+            self.bump();
+            if let Ok(name) = self.name("a name") {
+                self.unparsed.push(name);
+            }
+        }
+        // Only braces hold statements (function bodies), so only they are counted: an
+        // unclosed `(` does not swallow the statements after it.
+        let mut depth = 0usize;
+        while !self.at_eof() {
+            match self.peek().tok {
+                Tok::Punct("{") => depth += 1,
+                Tok::Punct("}") => depth = depth.saturating_sub(1),
+                Tok::Punct(";") if depth == 0 => break,
+                _ => {}
+            }
+            self.bump();
+        }
     }
 
     /// Statements separated by `;`, up to the end (or the `}` closing a function body).
@@ -23,16 +53,30 @@ impl Parser<'_> {
             if self.at_eof() || (body_of.is_some() && self.is_punct("}")) {
                 return Ok(out);
             }
-            let st = self.statement()?;
+            let start = self.pos;
+            let recover = self.recovering && body_of.is_none();
+            let st = match self.statement() {
+                Ok(st) => st,
+                Err(e) if recover => {
+                    self.skip_statement(start, e);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let is_let = matches!(st.kind, StatementKind::Let { .. });
-            out.push(st);
             if self.eat_punct(";").is_some() {
+                out.push(st);
                 continue;
             }
             if self.at_eof() || (body_of.is_some() && self.is_punct("}")) {
+                out.push(st);
                 return Ok(out);
             }
-            return Err(self.after_statement_error(is_let, body_of));
+            let e = self.after_statement_error(is_let, body_of);
+            if !recover {
+                return Err(e);
+            }
+            self.skip_statement(start, e);
         }
     }
 

@@ -1,10 +1,12 @@
 //! Findings of `kql check` and their renderings: for people (`human`), for tools
 //! (`json`), for GitHub pull requests (`github` workflow annotations) and for CI
-//! dashboards (`junit`).
+//! dashboards (`junit`). A finding is data (severity, code, message, position,
+//! hints, and the error it came from); each rendering is made from that data.
 
-use crate::error::{line_col, Error, Location};
+use crate::error::{line_col, Error, ErrorKind, Location};
 use serde::Serialize;
 use serde_json::json;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -21,8 +23,9 @@ pub struct Diagnostic {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     pub severity: Severity,
-    /// A stable identifier of the kind of finding (`KS507` for Kusto's own codes,
-    /// `parse`, `semantic`, ... for errors).
+    /// A stable identifier of the kind of finding: Kusto's code where it has one
+    /// (`KS142` unknown name, `KS507` a deprecated function), kql's own (`KQL001`),
+    /// else the stage that found it (`parse`, `semantic`, `io`).
     pub code: String,
     pub message: String,
     /// 1-based; 0 when the finding is about the whole file.
@@ -31,14 +34,20 @@ pub struct Diagnostic {
     pub end_line: usize,
     pub end_column: usize,
     pub hints: Vec<String>,
-    /// The human rendering: heading, `file:line:col`, the line and a caret.
+    /// The error the finding came from (its spans and labels) and the text they
+    /// point into, for the renderings.
     #[serde(skip)]
-    pub rendered: String,
+    pub error: Error,
+    #[serde(skip)]
+    pub source: Arc<str>,
 }
 
 impl Diagnostic {
-    pub fn from_error(file: &str, source: &str, e: &Error, severity: Severity) -> Self {
-        let code = format!("{:?}", e.kind).to_lowercase();
+    pub fn new(file: &str, source: &Arc<str>, e: Error, severity: Severity) -> Self {
+        let code = match e.code {
+            Some(c) => c.to_string(),
+            None => stage(&e),
+        };
         let (line, column, end_line, end_column) = match &e.location {
             Location::Query(span) => {
                 let (l, c) = line_col(source, span.start);
@@ -48,15 +57,6 @@ impl Diagnostic {
             Location::File { line, .. } => (*line, 0, *line, 0),
             Location::None => (0, 0, 0, 0),
         };
-        let mut rendered = e.render(file, source);
-        if e.location == Location::None {
-            rendered.push_str(&format!("  --> {file}\n"));
-        }
-        if severity == Severity::Warning {
-            // `render` titles by error kind; a warning keeps its body and gets its own title.
-            let body = rendered.split_once('\n').map_or("", |(_, b)| b);
-            rendered = format!("warning[{code}]: {}\n{body}", e.message);
-        }
         Diagnostic {
             file: file.to_string(),
             query: None,
@@ -68,8 +68,13 @@ impl Diagnostic {
             end_line,
             end_column,
             hints: e.hints.clone(),
-            rendered,
+            error: e,
+            source: source.clone(),
         }
+    }
+
+    pub fn from_error(file: &str, source: &str, e: &Error, severity: Severity) -> Self {
+        Self::new(file, &Arc::from(source), e.clone(), severity)
     }
 
     pub fn in_query(mut self, name: &str) -> Self {
@@ -77,19 +82,42 @@ impl Diagnostic {
         self
     }
 
+    /// The same finding under another code (a rule check's `rule-id`, ...).
     pub fn with_code(mut self, code: &str) -> Self {
-        if self.severity == Severity::Warning {
-            self.rendered = self.rendered.replacen(
-                &format!("warning[{}]", self.code),
-                &format!("warning[{code}]"),
-                1,
-            );
-        } else if let Some(rest) = self.rendered.strip_prefix("error: ") {
-            self.rendered = format!("error[{code}]: {rest}");
-        }
         self.code = code.to_string();
         self
     }
+
+    /// For people: `severity[code]: message`, then where (`file:line:col`, the line
+    /// and a caret under the spot), labels and hints. An error with no code of its
+    /// own is titled by the stage that found it (`syntax error: ...`).
+    pub fn render(&self) -> String {
+        let heading = match self.severity {
+            Severity::Warning => format!("warning[{}]", self.code),
+            Severity::Error if self.code != stage(&self.error) => match self.error.kind {
+                ErrorKind::Parse => format!("syntax error[{}]", self.code),
+                _ => format!("error[{}]", self.code),
+            },
+            Severity::Error => match self.error.kind {
+                ErrorKind::Parse => "syntax error".to_string(),
+                ErrorKind::Unsupported => "not supported".to_string(),
+                ErrorKind::Runtime => "runtime error".to_string(),
+                ErrorKind::Data => "data error".to_string(),
+                ErrorKind::Semantic | ErrorKind::Io => "error".to_string(),
+            },
+        };
+        let mut out = format!("{heading}: {}\n", self.message);
+        out.push_str(&self.error.render_body(&self.file, &self.source));
+        if self.error.location == Location::None {
+            out.push_str(&format!("  --> {}\n", self.file));
+        }
+        out
+    }
+}
+
+/// The code of a finding without one: the stage that found it (`parse`, `semantic`).
+fn stage(e: &Error) -> String {
+    format!("{:?}", e.kind).to_lowercase()
 }
 
 pub struct Summary {
@@ -115,7 +143,7 @@ pub fn summarize(files: usize, diags: &[Diagnostic]) -> Summary {
 pub fn human(diags: &[Diagnostic], s: &Summary) -> String {
     let mut out = String::new();
     for d in diags {
-        out.push_str(&d.rendered);
+        out.push_str(&d.render());
         out.push('\n');
     }
     out.push_str(&format!(
@@ -246,11 +274,11 @@ pub fn junit(files: &[String], diags: &[Diagnostic], s: &Summary) -> String {
                 d.line,
                 d.column,
                 xml(&d.message),
-                xml(&d.rendered)
+                xml(&d.render())
             ));
         }
         if !warns.is_empty() {
-            let text: String = warns.iter().map(|d| d.rendered.as_str()).collect();
+            let text: String = warns.iter().map(|d| d.render()).collect();
             out.push_str(&format!("      <system-out>{}</system-out>\n", xml(&text)));
         }
         out.push_str("    </testcase>\n");

@@ -15,10 +15,21 @@ pub fn parse(text: &str) -> Result<Query> {
     crate::syntax::parse(text)
 }
 
+/// The statements of `text` that parse, and every syntax error.
+pub fn parse_recovering(text: &str) -> (Option<Query>, Vec<Error>) {
+    crate::syntax::parse_recovering(text)
+}
+
 /// Binds `query` against `catalog` (schemas only) without running it; the
 /// columns of each result.
 pub fn bind_check(query: &Query, catalog: &Catalog) -> Result<Vec<Vec<Column>>> {
     crate::bind::check(query, catalog)
+}
+
+/// Every error and warning binding `query` against `catalog` finds (the binder
+/// carries on after each error), and the columns of each result.
+pub fn bind_check_all(query: &Query, catalog: &Catalog) -> crate::bind::CheckReport {
+    crate::bind::check_all(query, catalog)
 }
 
 pub fn run(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {

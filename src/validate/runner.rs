@@ -60,6 +60,10 @@ pub struct Runner {
     product: Product,
     builtins: Vec<&'static Schema>,
     queries: HashMap<PathBuf, Result<String, String>>,
+    /// Stored functions every test's queries may call (`kql test --functions`).
+    functions: Vec<std::sync::Arc<crate::stored::StoredFunction>>,
+    /// The geolocation database of `geo_info_from_ip_address` (`--geoip`).
+    geoip: Option<std::sync::Arc<crate::geoip::GeoIp>>,
 }
 
 impl Default for Runner {
@@ -79,7 +83,24 @@ impl Runner {
             product,
             builtins: engine::builtin_schemas(product),
             queries: HashMap::new(),
+            functions: Vec::new(),
+            geoip: None,
         }
+    }
+
+    /// Gives every test the geolocation database at `path` (see [`crate::geoip`]).
+    pub fn with_geoip(mut self, path: &Path) -> crate::error::Result<Self> {
+        self.geoip = Some(std::sync::Arc::new(crate::geoip::GeoIp::open(path)?));
+        Ok(self)
+    }
+
+    /// Gives every test the stored functions of `dir` (see [`crate::stored`]).
+    pub fn with_functions(mut self, dir: &Path) -> crate::error::Result<Self> {
+        self.functions = crate::stored::load_dir(dir)?
+            .into_iter()
+            .map(std::sync::Arc::new)
+            .collect();
+        Ok(self)
     }
 
     /// Runs every test of every file; `on_result` sees each result as it comes.
@@ -272,6 +293,13 @@ impl Runner {
         for s in &schemas {
             catalog.add_table(s.name.clone(), Table::new(s.columns.clone(), Vec::new()));
         }
+        for f in &self.functions {
+            catalog.add_shared_function(f.clone());
+        }
+        if let Some(db) = &self.geoip {
+            catalog.set_shared_geoip(db.clone());
+        }
+        catalog.set_product(self.product.into());
         let mut names: Vec<&String> = tf.tables.keys().collect();
         for n in t.tables.keys() {
             if !names.contains(&n) {

@@ -29,11 +29,12 @@ impl Binder<'_> {
         let mut bound = Vec::new();
         for item in items {
             let b = self.scalar(&item.expr, &input.schema, scope)?;
-            if b.ty != Type::Dynamic {
+            if !matches!(b.ty, Type::Dynamic | Type::Unknown) {
                 return Err(Error::semantic(
                     format!("mv-expand needs a dynamic value, not {}", b.ty),
                     item.expr.span,
-                ));
+                )
+                .with_code(Code::Ks(107)));
             }
             let ty = item.to_type.unwrap_or(Type::Dynamic);
             let name = match (&item.name, &item.expr.kind) {
@@ -101,7 +102,7 @@ impl Binder<'_> {
             Type::DateTime => "todatetime",
             Type::TimeSpan => "totimespan",
             Type::Guid => "toguid",
-            Type::Dynamic => "todynamic",
+            Type::Dynamic | Type::Unknown => "todynamic",
         };
         let b = functions::bind_scalar(
             name,

@@ -60,7 +60,8 @@ impl Binder<'_> {
             let ri = column(&right.schema, r)?;
             let (lt, rt) = (left.schema[li].ty, right.schema[ri].ty);
             let numeric = |t: Type| matches!(t, Type::Int | Type::Long);
-            if lt != rt && !(numeric(lt) && numeric(rt)) {
+            let unknown = lt == Type::Unknown || rt == Type::Unknown;
+            if lt != rt && !(numeric(lt) && numeric(rt)) && !unknown {
                 return Err(Error::semantic(
                     format!(
                         "join keys of different types: `{}` is {lt}, `{}` is {rt}",

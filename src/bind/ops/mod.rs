@@ -2,13 +2,14 @@
 //! schema and gives a plan node with its output schema.
 
 use super::expr::{AggCollector, Bound, Ctx};
-use super::names::{aggregate_name, derived_name, next_column_name, unique};
+use super::names::{aggregate_name, derived_name, next_column_name, summary_name, unique};
+use super::recover::{open_marker, open_plan, typed_plan, unknown, unknown_aggregate};
 use super::{Binder, Entry, Inlined, Scope};
 use crate::ast::{
     self, ColumnPattern, Expr, ExprKind, JoinOn, NamedExpr, OpParam, Operator, OperatorKind,
     ParsePart, SortKey, SortOrder,
 };
-use crate::error::{nearest, Error, Result, Span};
+use crate::error::{nearest, Code, Error, Result, Span};
 use crate::functions::{self, ArgInfo};
 use crate::plan::{BExpr, BagExpansion, JoinKind, MvItem, ParseSpec, Plan, PlanKind, SortSpec};
 use crate::table::{Column, Table};
@@ -34,10 +35,23 @@ impl Binder<'_> {
         }
         match &e.kind {
             ExprKind::Pipeline { source, ops } => {
-                let mut plan = self.tabular(source, scope)?;
+                // A check carries on after an error: with an open table in place of a
+                // source or an operator it could not bind.
+                let plan = self.tabular(source, scope);
+                let mut plan = self.recover(plan, || open_plan(Vec::new()))?;
                 let mut scope = scope.clone();
                 for op in ops {
-                    plan = self.operator(plan, op, &scope)?;
+                    let input = plan.schema.clone();
+                    let next = self.operator(plan, op, &scope);
+                    plan = self.recover(next, || match op.kind {
+                        // Operators that keep their input's columns keep them.
+                        OperatorKind::Where(_)
+                        | OperatorKind::Take(_)
+                        | OperatorKind::Sort(_)
+                        | OperatorKind::Top { .. }
+                        | OperatorKind::Sample(_) => typed_plan(input),
+                        _ => open_plan(input),
+                    })?;
                     if let OperatorKind::As { name, .. } = &op.kind {
                         // `as T` names the rows for the rest of the query: run them once
                         // so that the pipeline and `T` see the same rows.
@@ -62,7 +76,7 @@ impl Binder<'_> {
             ExprKind::Paren(inner) => self.tabular(inner, scope),
             ExprKind::Name(id) => match scope.get(&id.name) {
                 Some(Entry::Tabular(plan)) => Ok((**plan).clone()),
-                Some(Entry::Function(f, fscope)) if f.params.is_empty() => {
+                Some(Entry::Function(f, fscope)) if super::stored::bare_callable(f) => {
                     let (f, fscope) = (f.clone(), fscope.clone());
                     self.expect_tabular(
                         self.inline_call(&f, &fscope, id, &[], &[], scope, None)?,
@@ -70,6 +84,11 @@ impl Binder<'_> {
                         e.span,
                     )
                 }
+                Some(Entry::Function(..)) => Err(Error::semantic(
+                    format!("the function `{}` requires an argument list", id.name),
+                    id.span,
+                )
+                .with_code(Code::Ks(117))),
                 Some(_) => Err(Error::semantic(
                     format!(
                         "`{}` is a scalar, used here where a table is expected",
@@ -311,6 +330,13 @@ impl Binder<'_> {
                 };
                 self.operator(union, &search, scope)
             }
+            // A check types externaldata by its declared columns, with no file at all.
+            OperatorKind::Externaldata { columns, .. } if self.checking() => Ok(typed_plan(
+                columns
+                    .iter()
+                    .map(|c| Column::new(c.name.name.clone(), c.ty))
+                    .collect(),
+            )),
             other => Err(Error::unsupported(other.name(), op.span)),
         }
     }
@@ -320,11 +346,12 @@ impl Binder<'_> {
         match &op.kind {
             OperatorKind::Where(pred) => {
                 let b = self.scalar(pred, &input.schema, scope)?;
-                if !matches!(b.ty, Type::Bool | Type::Dynamic) {
+                if !matches!(b.ty, Type::Bool | Type::Dynamic | Type::Unknown) {
                     return Err(Error::semantic(
                         format!("the `where` predicate must be bool, not {}", b.ty),
                         pred.span,
-                    ));
+                    )
+                    .with_code(Code::Ks(141)));
                 }
                 Ok(Plan {
                     schema: input.schema.clone(),
@@ -468,24 +495,19 @@ impl Binder<'_> {
                     },
                 })
             }
-            OperatorKind::Distinct(exprs) => {
+            OperatorKind::Distinct(items) => {
                 let mut cols = Vec::new();
-                for e in exprs {
-                    match &e.kind {
-                        ExprKind::Star => cols.extend(0..input.schema.len()),
-                        ExprKind::Name(id) => cols.push(column(&input.schema, id)?),
-                        _ => {
-                            // `distinct f(x)`: computed keys behave like `summarize by`.
-                            let by: Vec<NamedExpr> = exprs
-                                .iter()
-                                .map(|e| NamedExpr {
-                                    names: vec![],
-                                    expr: e.clone(),
-                                    span: e.span,
-                                })
-                                .collect();
-                            return self.summarize(input, &[], &by, scope);
+                for item in items {
+                    match &item.expr.kind {
+                        ExprKind::Star if item.names.is_empty() => {
+                            cols.extend(0..input.schema.len())
                         }
+                        ExprKind::Name(id) if item.names.is_empty() => {
+                            cols.push(column(&input.schema, id)?)
+                        }
+                        // `distinct f(x)`, `distinct A = f(x)`: computed keys behave
+                        // like `summarize by`.
+                        _ => return self.summarize(input, &[], items, scope),
                     }
                 }
                 for (k, &i) in cols.iter().enumerate() {
@@ -710,6 +732,9 @@ impl Binder<'_> {
                         call.span,
                     ));
                 };
+                if self.is_file_profile(&func.name, scope) {
+                    return self.file_profile(input, args, call.span, scope);
+                }
                 match scope.get(&func.name) {
                     Some(Entry::Function(f, fscope)) => {
                         let (f, fscope) = (f.clone(), fscope.clone());
@@ -720,7 +745,8 @@ impl Binder<'_> {
                     _ => Err(Error::semantic(
                         format!("unknown function `{}`", func.name),
                         func.span,
-                    )),
+                    )
+                    .with_code(Code::Ks(211))),
                 }
             }
             other => Err(Error::unsupported(other.name(), span)),
@@ -790,11 +816,25 @@ fn multi_output_names(
         return out;
     }
     let short = match func.name.as_str() {
-        "arg_max" => "max",
-        "arg_min" => "min",
+        "arg_max" | "argmax" => "max",
+        "arg_min" | "argmin" => "min",
         _ => "any",
     };
     let first_name = args.first().and_then(|f| derived_name(&f.value));
+    if matches!(func.name.as_str(), "argmax" | "argmin") && names.is_empty() {
+        // The deprecated forms name every output after the first argument:
+        // `argmax(n, s)` gives `max_n` and `max_n_s` (as Kusto.Language does).
+        let first = first_name.clone().unwrap_or_default();
+        return args
+            .iter()
+            .enumerate()
+            .map(|(k, a)| match (k, derived_name(&a.value)) {
+                (0, _) => format!("{short}_{first}"),
+                (_, Some(n)) => format!("{short}_{first}_{n}"),
+                (_, None) => format!("{short}_{first}_arg{k}"),
+            })
+            .collect();
+    }
     let mut out = Vec::new();
     for (k, a) in args.iter().enumerate() {
         if matches!(a.value.kind, ExprKind::Star) {
@@ -851,8 +891,10 @@ fn column(schema: &[Column], id: &ast::Ident) -> Result<usize> {
     schema
         .iter()
         .position(|c| c.name == id.name)
+        .or_else(|| open_marker(schema))
         .ok_or_else(|| {
-            let mut err = Error::semantic(format!("unknown column `{}`", id.name), id.span);
+            let mut err = Error::semantic(format!("unknown column `{}`", id.name), id.span)
+                .with_code(Code::Ks(142));
             if let Some(n) = nearest(&id.name, schema.iter().map(|c| c.name.as_str())) {
                 err = err.with_hint(format!("did you mean `{n}`?"));
             }
@@ -861,21 +903,24 @@ fn column(schema: &[Column], id: &ast::Ident) -> Result<usize> {
 }
 
 fn check_new_name(schema: &[Column], name: &str, span: Span) -> Result<()> {
-    if schema.iter().any(|c| c.name == name) {
-        return Err(Error::semantic(
-            format!("a column named `{name}` is already declared"),
-            span,
-        ));
+    // Two open tables (a check's stand-ins) both have the open marker.
+    if schema.iter().any(|c| c.name == name)
+        && open_marker(schema).is_none_or(|i| schema[i].name != name)
+    {
+        return Err(
+            Error::semantic(format!("a column named `{name}` is already declared"), span)
+                .with_code(Code::Ks(171)),
+        );
     }
     Ok(())
 }
 
 fn check_new_name_in(taken: &[String], name: &str, span: Span) -> Result<()> {
     if taken.iter().any(|c| c == name) {
-        return Err(Error::semantic(
-            format!("a column named `{name}` is already declared"),
-            span,
-        ));
+        return Err(
+            Error::semantic(format!("a column named `{name}` is already declared"), span)
+                .with_code(Code::Ks(171)),
+        );
     }
     Ok(())
 }
@@ -932,6 +977,7 @@ fn no_dynamic_key(ty: Type, span: Span) -> Result<()> {
             "a value of type dynamic is not allowed as a group or sort key",
             span,
         )
+        .with_code(Code::Ks(116))
         .with_hint("convert it first, e.g. `tostring(x)` or `tolong(x)`"));
     }
     Ok(())

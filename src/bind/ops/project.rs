@@ -21,7 +21,8 @@ impl Binder<'_> {
             let columns = match self.tuple_columns(item, &visible, scope)? {
                 Some(cols) => cols,
                 None => {
-                    let b = self.expr(&item.expr, &cx, scope)?;
+                    let b = self.expr(&item.expr, &cx, scope);
+                    let b = self.recover(b, || unknown(item.expr.span))?;
                     let name = match item.names.as_slice() {
                         [n] => n.name.clone(),
                         [] => match derived_name(&item.expr) {
@@ -99,7 +100,8 @@ impl Binder<'_> {
                 }
                 continue;
             }
-            let b = self.scalar(&item.expr, &input.schema, scope)?;
+            let b = self.scalar(&item.expr, &input.schema, scope);
+            let b = self.recover(b, || unknown(item.expr.span))?;
             let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
             let name = match item.names.as_slice() {
                 [n] => {

@@ -3,6 +3,40 @@
 use super::*;
 
 impl Binder<'_> {
+    /// One search term tested against one value, by where its `*` wildcards stand
+    /// (the docs' table): `x` has, `*x` hassuffix, `x*` hasprefix, `*x*` contains,
+    /// and a `*` inside (`Lab*PC`) `matches regex @"\bLab.*PC\b"`.
+    fn search_term(&self, value: Bound, text: &str, span: Span) -> Result<Bound> {
+        let starts = text.starts_with('*');
+        let ends = text.ends_with('*') && text.len() > 1;
+        let core = text.trim_matches('*');
+        let (func, needle) = if core.contains('*') {
+            let parts: Vec<String> = text.split('*').map(regex::escape).collect();
+            let mut re = parts.join(".*");
+            if !starts {
+                re.insert_str(0, "\\b");
+            }
+            if !ends {
+                re.push_str("\\b");
+            }
+            // Case-insensitive, as every search term is by default.
+            ("matches regex", format!("(?i){re}"))
+        } else {
+            let func = match (starts, ends) {
+                (true, true) => "contains",
+                (false, true) => "hasprefix",
+                (true, false) => "hassuffix",
+                (false, false) => "has",
+            };
+            (func, core.to_string())
+        };
+        let needle = Bound {
+            expr: BExpr::Const(Value::str(&needle)),
+            ty: Type::String,
+        };
+        self.call(func, vec![value, needle], &[span, span], span)
+    }
+
     /// A `search` predicate: a bare string means "some column has it" (`*` as a
     /// wildcard: `"*x*"` contains, `"x*"` a term prefix, `"*x"` a term suffix);
     /// `and`/`or`/`not` combine; anything else is an ordinary predicate.
@@ -14,17 +48,6 @@ impl Binder<'_> {
     ) -> Result<Bound> {
         match &e.kind {
             ExprKind::Literal(ast::Literal::String(text)) => {
-                let (func, needle) =
-                    match (text.starts_with('*'), text.ends_with('*') && text.len() > 1) {
-                        (true, true) => ("contains", text.trim_matches('*')),
-                        (false, true) => ("hasprefix", text.trim_end_matches('*')),
-                        (true, false) => ("hassuffix", text.trim_start_matches('*')),
-                        (false, false) => ("has", text.as_str()),
-                    };
-                let needle = Bound {
-                    expr: BExpr::Const(Value::str(needle)),
-                    ty: Type::String,
-                };
                 let mut acc: Option<BExpr> = None;
                 for (i, c) in row.iter().enumerate() {
                     if !matches!(c.ty, Type::String | Type::Dynamic) {
@@ -34,8 +57,7 @@ impl Binder<'_> {
                         expr: BExpr::Column(i),
                         ty: c.ty,
                     };
-                    let test =
-                        self.call(func, vec![col, needle.clone()], &[e.span, e.span], e.span)?;
+                    let test = self.search_term(col, text, e.span)?;
                     acc = Some(match acc {
                         None => test.expr,
                         Some(a) => BExpr::Or(Box::new(a), Box::new(test.expr)),
@@ -46,6 +68,23 @@ impl Binder<'_> {
                     ty: Type::Bool,
                 })
             }
+            // `Col:"term"`: the term, wildcards and all, in that column only.
+            ExprKind::Binary {
+                op: ast::BinaryOp::SearchTerm,
+                lhs,
+                rhs,
+            } if matches!(rhs.kind, ExprKind::Literal(ast::Literal::String(_))) => {
+                let ExprKind::Literal(ast::Literal::String(text)) = &rhs.kind else {
+                    unreachable!("matched above")
+                };
+                let col = self.scalar(lhs, row, scope)?;
+                self.search_term(col, text, e.span)
+            }
+            // `search *`: every row (the docs: `where 0==0`).
+            ExprKind::Star => Ok(Bound {
+                expr: BExpr::Const(Value::Bool(true)),
+                ty: Type::Bool,
+            }),
             ExprKind::Paren(inner) => self.search_predicate(inner, row, scope),
             ExprKind::Binary {
                 op: op @ (ast::BinaryOp::And | ast::BinaryOp::Or),

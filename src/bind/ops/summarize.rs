@@ -14,7 +14,8 @@ impl Binder<'_> {
         let mut keys = Vec::new();
         let mut listed: Vec<String> = Vec::new();
         for item in by {
-            let b = self.scalar(&item.expr, &input.schema, scope)?;
+            let b = self.scalar(&item.expr, &input.schema, scope);
+            let b = self.recover(b, || unknown(item.expr.span))?;
             no_dynamic_key(b.ty, item.expr.span)?;
             let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
             let name = match item.names.as_slice() {
@@ -67,12 +68,16 @@ impl Binder<'_> {
             };
             if let Some((func, args)) = direct {
                 let keys: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
-                let (agg, outputs) =
-                    self.aggregate_skipping(func, args, item.span, &input_schema, &keys, scope)?;
+                let bound =
+                    self.aggregate_skipping(func, args, item.span, &input_schema, &keys, scope);
+                let (agg, outputs) = self.recover(bound, unknown_aggregate)?;
                 let mut c = collector.borrow_mut();
                 let first_slot = c.base + c.outputs.len();
                 c.aggs.push(agg);
-                let multi = matches!(func.name.as_str(), "arg_max" | "arg_min" | "take_any");
+                let multi = matches!(
+                    func.name.as_str(),
+                    "arg_max" | "arg_min" | "take_any" | "argmax" | "argmin"
+                );
                 let names: Vec<String> = if outputs.len() == 1 && !multi {
                     match item.names.as_slice() {
                         [n] => vec![n.name.clone()],
@@ -121,7 +126,10 @@ impl Binder<'_> {
                         check_new_name_in(&t, &n.name, n.span)?;
                         n.name.clone()
                     }
-                    _ => next_column_name(&t),
+                    _ => match summary_name(&item.expr, &input_schema) {
+                        Some(n) => unique(&n, &t),
+                        None => next_column_name(&t),
+                    },
                 };
                 finals.push((name, b, false));
             }
