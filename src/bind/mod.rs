@@ -5,9 +5,11 @@
 //! bound to constants stay constants, so that `ago(lookback)` folds to one instant and
 //! functions see constant arguments (regexes and term matchers compile once).
 //!
-//! When the catalog holds data, subqueries that a scalar needs (`x in (T)`, `toscalar(T)`,
-//! `materialize(T)`) run once, at bind time, and become constants. When it holds only
-//! schemas (`kql check`), they are typed but not run.
+//! When the query runs, subqueries whose rows become part of the plan (`x in (T)`,
+//! `toscalar(T)`, `materialize(T)`, the columns `bag_unpack` and `pivot` find) run once,
+//! while binding, through the [`Subqueries`] the session gives (the binder never calls
+//! the executor), and become constants. When checking (`kql check`, no data), they are
+//! typed but not run.
 
 mod defender;
 mod expr;

@@ -13,8 +13,9 @@
 //! is fast now: the tables of a folder load on separate threads; a file is cut into its
 //! objects by bracket matching and big files are parsed in parallel chunks; each object
 //! is parsed straight into values (keys borrowed, strings of string columns interned).
-//! Not yet: reading only the columns a query uses, streaming instead of reading a whole
-//! file into memory.
+//! This is the full loader: it reads a file whole. Queries stream their files through
+//! [`super::scan`] instead and come here only for what that reader does not read exactly
+//! (its errors are this loader's), for `kql check --data` and for test fixtures.
 
 use super::schema::{builtin_schema_for, io_error, load_schema_file_for, Product, Schema};
 use crate::error::{Error, Result};
