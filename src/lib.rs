@@ -21,6 +21,7 @@ pub mod table;
 pub mod types;
 pub mod validate;
 pub mod value;
+pub mod warnings;
 
 pub use error::{Error, ErrorKind, Result, Span};
 pub use session::{run_query, Session};

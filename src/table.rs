@@ -133,6 +133,8 @@ impl TableSource for Memory {
 #[derive(Clone, Default)]
 pub struct Catalog {
     tables: IndexMap<String, CatalogEntry>,
+    /// What the sources met while reading that is worth saying (see [`crate::warnings`]).
+    warnings: Arc<crate::warnings::Warnings>,
 }
 
 #[derive(Clone)]
@@ -202,5 +204,13 @@ impl Catalog {
     }
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tables.keys().map(String::as_str)
+    }
+    /// The warnings the catalog's sources record as they read.
+    pub fn warnings(&self) -> &Arc<crate::warnings::Warnings> {
+        &self.warnings
+    }
+    /// Shares `warnings` with the sources that record into it.
+    pub fn set_warnings(&mut self, warnings: Arc<crate::warnings::Warnings>) {
+        self.warnings = warnings;
     }
 }

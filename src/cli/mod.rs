@@ -26,3 +26,38 @@ impl From<ProductArg> for kql::io::Product {
         }
     }
 }
+
+/// How data files are read (`kql run`, `kql diff`, `kql tables`).
+#[derive(clap::Args, Clone, Default)]
+pub struct ReadArgs {
+    /// A value that does not convert to its column's type stops the run with an error
+    /// (by default it is read as null and counted in a warning).
+    #[arg(long)]
+    pub strict: bool,
+    /// The time zone of datetime columns exported in local time (` [Local Time]` in a
+    /// portal export's header), an IANA name such as `Europe/Paris`; without it they are
+    /// read as UTC, with a warning.
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    pub tz: Option<chrono_tz::Tz>,
+}
+
+fn parse_zone(s: &str) -> Result<chrono_tz::Tz, String> {
+    kql::io::ReadOptions::zone(s)
+}
+
+impl ReadArgs {
+    pub fn options(&self) -> kql::io::ReadOptions {
+        kql::io::ReadOptions {
+            strict: self.strict,
+            tz: self.tz,
+            ..Default::default()
+        }
+    }
+}
+
+/// Prints the warnings of a run on standard error, one per line.
+pub fn print_warnings(warnings: &[kql::warnings::Warning]) {
+    for w in warnings {
+        eprintln!("warning: {}", w.render());
+    }
+}
