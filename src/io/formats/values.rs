@@ -126,7 +126,8 @@ pub(crate) fn quote_non_finite(text: &[u8]) -> Option<Vec<u8>> {
 
 /// The type of a column from values written as text (CSV cells, the az CLI's strings),
 /// for a table with no schema: all `true`/`false` (any case) → bool; all integers
-/// (without leading zeros, which identifiers keep) → long; all numbers → real; all
+/// (without leading zeros, which identifiers keep) → long; all numbers (`NaN` and
+/// `Infinity` among them, as the query API writes them) → real; all
 /// datetimes (ISO 8601, or the portal's `10/25/2023, 9:43:21.994 AM`) → datetime; all
 /// JSON objects or arrays → dynamic; anything else, or a mix, → string. Empty values
 /// (and, for az, `None`) say nothing.
@@ -140,6 +141,8 @@ enum TextKind {
     Bool,
     Long,
     Real,
+    /// `NaN`, `Infinity`, `-Infinity`: a real among numbers, else text.
+    NonFinite,
     Date,
     Dyn,
     Str,
@@ -158,7 +161,7 @@ impl TextFold {
         self.0 = match (self.0, other.0) {
             (None, k) | (k, None) => k,
             (a, b) if a == b => a,
-            (Long, Real) | (Real, Long) => Real,
+            (Long | Real | NonFinite, Long | Real | NonFinite) => Real,
             _ => Str,
         };
     }
@@ -172,7 +175,7 @@ impl TextFold {
             TextKind::Real => Type::Real,
             TextKind::Date => Type::DateTime,
             TextKind::Dyn => Type::Dynamic,
-            TextKind::Str => Type::String,
+            TextKind::Str | TextKind::NonFinite => Type::String,
         })
     }
 }
@@ -180,6 +183,9 @@ impl TextFold {
 fn classify(s: &str) -> TextKind {
     if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") {
         return TextKind::Bool;
+    }
+    if matches!(s, "NaN" | "Infinity" | "+Infinity" | "-Infinity") {
+        return TextKind::NonFinite;
     }
     let digits = s.strip_prefix('-').unwrap_or(s);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -287,7 +293,9 @@ mod tests {
             (&["", ""], None),
             (&["12345678901234567890"], Some(Type::String)),
             (&["1234567890123456789"], Some(Type::Long)),
-            (&["1e5", "NaN"], Some(Type::String)),
+            (&["1e5", "NaN", "-Infinity"], Some(Type::Real)),
+            (&["NaN"], Some(Type::String)),
+            (&["nan", "1"], Some(Type::String)),
         ];
         for (values, want) in cases {
             let mut f = TextFold::default();
