@@ -59,7 +59,8 @@ const PROCESSES_ROWS: &str = r#"[
     ["2026-05-18T10:38:30.5163363Z", "ws-01", "conhost.exe", 4243, "", "", 1234567890123456790, false],
     ["2026-05-18T10:37:00Z", "ws-02", "whoami.exe", 77, "whoami /all", "", 31, false]
 ]"#;
-const STORMS: &str = "StormEvents | extend Source = tostring(Details.Source) | project-away Details";
+const STORMS: &str =
+    "StormEvents | extend Source = tostring(Details.Source) | project-away Details";
 const STORMS_ROWS: &str = r#"[
     ["2007-09-29T08:11:00Z", "ATLANTIC SOUTH", 0, "00:43:00", "3b4a2e8e-1a31-4d3e-9a53-0c62d5ff0b11", "Trained Spotter"],
     ["2007-12-20T07:50:00Z", "FLORIDA", 500000, "1.02:00:00", null, ""]

@@ -196,8 +196,15 @@ fn write(format: &str, dir: &Path, tables: &[(String, Table)]) {
         }
         "json-array" => {
             for (name, t) in tables {
-                let rows: Vec<J> = t.rows.iter().map(|r| J::Object(object(t, r, false))).collect();
-                put(&format!("{name}.json"), &serde_json::to_string_pretty(&rows).unwrap());
+                let rows: Vec<J> = t
+                    .rows
+                    .iter()
+                    .map(|r| J::Object(object(t, r, false)))
+                    .collect();
+                put(
+                    &format!("{name}.json"),
+                    &serde_json::to_string_pretty(&rows).unwrap(),
+                );
             }
         }
         "log-analytics" => {
@@ -215,12 +222,18 @@ fn write(format: &str, dir: &Path, tables: &[(String, Table)]) {
                         let mut o = serde_json::Map::new();
                         o.insert("TableName".into(), J::String("PrimaryResult".into()));
                         for (c, v) in t.columns.iter().zip(r) {
-                            o.insert(c.name.clone(), J::String(python_str(&api_value(v, c.ty, true))));
+                            o.insert(
+                                c.name.clone(),
+                                J::String(python_str(&api_value(v, c.ty, true))),
+                            );
                         }
                         J::Object(o)
                     })
                     .collect();
-                put(&format!("{name}.json"), &serde_json::to_string_pretty(&rows).unwrap());
+                put(
+                    &format!("{name}.json"),
+                    &serde_json::to_string_pretty(&rows).unwrap(),
+                );
             }
         }
         "hunting" => {
@@ -230,9 +243,17 @@ fn write(format: &str, dir: &Path, tables: &[(String, Table)]) {
                     .iter()
                     .map(|c| json!({"Name": c.name, "Type": c.ty.dotnet_name()}))
                     .collect();
-                let results: Vec<J> = t.rows.iter().map(|r| J::Object(object(t, r, false))).collect();
-                let doc = json!({"Stats": {"ExecutionTime": 0.5}, "Schema": schema, "Results": results});
-                put(&format!("{name}.json"), &serde_json::to_string_pretty(&doc).unwrap());
+                let results: Vec<J> = t
+                    .rows
+                    .iter()
+                    .map(|r| J::Object(object(t, r, false)))
+                    .collect();
+                let doc =
+                    json!({"Stats": {"ExecutionTime": 0.5}, "Schema": schema, "Results": results});
+                put(
+                    &format!("{name}.json"),
+                    &serde_json::to_string_pretty(&doc).unwrap(),
+                );
             }
         }
         "graph" => {
@@ -242,7 +263,11 @@ fn write(format: &str, dir: &Path, tables: &[(String, Table)]) {
                     .iter()
                     .map(|c| json!({"name": c.name, "type": c.ty.dotnet_name()}))
                     .collect();
-                let results: Vec<J> = t.rows.iter().map(|r| J::Object(object(t, r, true))).collect();
+                let results: Vec<J> = t
+                    .rows
+                    .iter()
+                    .map(|r| J::Object(object(t, r, true)))
+                    .collect();
                 let doc = json!({
                     "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.security.huntingQueryResults",
                     "schema": schema,
@@ -265,7 +290,12 @@ fn write(format: &str, dir: &Path, tables: &[(String, Table)]) {
         }
         "tsv" => {
             for (name, t) in tables {
-                let mut text = t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("\t");
+                let mut text = t
+                    .columns
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect::<Vec<_>>()
+                    .join("\t");
                 text.push('\n');
                 for r in &t.rows {
                     let cells: Vec<String> = r
@@ -381,7 +411,9 @@ fn gzip_all(dir: &Path) {
 }
 
 fn seed_rows(dir: &Path) -> String {
-    let query = std::fs::read_to_string(root().join("queries/suspicious-noninteractive-signins.kql")).unwrap();
+    let query =
+        std::fs::read_to_string(root().join("queries/suspicious-noninteractive-signins.kql"))
+            .unwrap();
     let catalog = open_dir_for(dir, &[], &|_| true, Product::Sentinel)
         .unwrap_or_else(|e| panic!("{}: {} {:?}", dir.display(), e.message, e.location));
     let tables = kql::run_query(&query, &catalog, now())
@@ -392,7 +424,11 @@ fn seed_rows(dir: &Path) -> String {
         dir.display(),
         catalog.warnings().list()
     );
-    tables.iter().map(|t| table_to_json(t).to_string()).collect::<Vec<_>>().join("\n")
+    tables
+        .iter()
+        .map(|t| table_to_json(t).to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 const FORMATS: &[&str] = &[
@@ -475,11 +511,7 @@ fn every_format_reads_back_the_same_tables() {
         for (name, t) in &tables {
             let got = kql::run_query(name, &catalog, now())
                 .unwrap_or_else(|e| panic!("{format} {name}: {}", e.message));
-            assert_eq!(
-                table_to_json(&got[0]),
-                table_to_json(t),
-                "{format}: {name}"
-            );
+            assert_eq!(table_to_json(&got[0]), table_to_json(t), "{format}: {name}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
