@@ -255,18 +255,20 @@ impl DataTable {
         let conv = Conv::new(start, &[], &self.opts, None);
         let folds: Mutex<BTreeMap<usize, ChunkFold>> = Mutex::default();
         let stop = AtomicBool::new(false);
-        let outcome = self.drive(
-            &self.parts,
-            crate::parallel::threads(),
-            &stop,
-            0,
-            &|| (),
-            &|_, idx, part, batch| {
-                let fold = conv.fold(&self.parts[part], batch, &typed)?;
-                lock(&folds).insert(idx, fold);
-                Ok(())
-            },
-        )?;
+        let outcome = self
+            .drive(
+                &self.parts,
+                crate::parallel::threads(),
+                &stop,
+                0,
+                &|| (),
+                &|_, idx, part, batch| {
+                    let fold = conv.fold(&self.parts[part], batch, &typed)?;
+                    lock(&folds).insert(idx, fold);
+                    Ok(())
+                },
+            )
+            .map_err(|(_, e)| e)?;
         if let (Scanned::GaveUp(_), _) = outcome {
             return Err(Error::data(
                 "a record could not be read while inferring the table's columns",
@@ -341,7 +343,7 @@ impl DataTable {
         fast: bool,
         bad: &BadValues,
         sink: &dyn ChunkSink,
-    ) -> Result<Scanned> {
+    ) -> std::result::Result<Scanned, (usize, Error)> {
         let (needed, threads, stop) = (request.needed, request.threads, request.stop);
         self.note_local_times();
         let conv = Conv::new(cols, needed, &self.opts, Some(bad));
@@ -362,7 +364,7 @@ impl DataTable {
                     base,
                     count: AtomicUsize::new(0),
                 };
-                if let Scanned::GaveUp(k) = ft.scan(request, &offset)? {
+                if let Scanned::GaveUp(k) = ft.scan(request, &offset).map_err(|e| (base, e))? {
                     return Ok(Scanned::GaveUp(base + k));
                 }
                 base += offset.count.load(Ordering::SeqCst);
@@ -414,7 +416,7 @@ impl DataTable {
         base: usize,
         state: &(dyn Fn() -> S + Sync),
         work: &Work<'_, S>,
-    ) -> Result<(Scanned, usize)> {
+    ) -> std::result::Result<(Scanned, usize), (usize, Error)> {
         struct Reader {
             part: usize,
             records: Option<Box<dyn Records>>,
@@ -513,7 +515,7 @@ impl DataTable {
         match first {
             None => Ok((Scanned::Done, next)),
             Some((idx, Failure::Widen)) => Ok((Scanned::GaveUp(idx), next)),
-            Some((_, Failure::Error(e))) => Err(e),
+            Some((idx, Failure::Error(e))) => Err((idx, e)),
         }
     }
 
@@ -540,7 +542,9 @@ impl DataTable {
                 threads,
                 stop: &stop,
             };
-            let scanned = self.read(cols, &request, fast, &bad, &gather)?;
+            let scanned = self
+                .read(cols, &request, fast, &bad, &gather)
+                .map_err(|(_, e)| e)?;
             if scanned == Scanned::Done {
                 self.opts.warnings.merge(bad);
                 let mut parts = gather.0.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -574,9 +578,15 @@ impl TableSource for DataTable {
     fn scan(&self, request: &ScanRequest<'_>, sink: &dyn ChunkSink) -> Result<Scanned> {
         let cols = self.current()?.clone();
         let bad = BadValues::default();
-        let out = self.read(&cols, request, true, &bad, sink);
+        // A record that cannot be read ends the scan at its chunk, as the fast reader
+        // does: a consumer that needs only the chunks before it (a `take`) keeps its
+        // rows, whatever the threads did; else the load reports the error.
+        let out = match self.read(&cols, request, true, &bad, sink) {
+            Ok(s) => s,
+            Err((k, _)) => Scanned::GaveUp(k),
+        };
         self.opts.warnings.merge(bad);
-        out
+        Ok(out)
     }
 
     fn load(&self) -> Result<Arc<Table>> {
