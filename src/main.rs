@@ -28,6 +28,8 @@ enum Command {
     Test(cli::test::Args),
     /// Run two versions of a query on the same data and show what changed.
     Diff(cli::diff::Args),
+    /// List the tables of a data folder: files, formats, rows, columns and their types.
+    Tables(cli::tables::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,5 +47,6 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::main(args),
         Command::Test(args) => cli::test::main(args),
         Command::Diff(args) => cli::diff::main(args),
+        Command::Tables(args) => cli::tables::main(args),
     }
 }

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod parse;
 pub mod run;
 pub mod source;
+pub mod tables;
 pub mod test;
 
 /// `--product`: which copy of a Defender XDR table the schemas give (see schemas/SOURCE.md).

@@ -176,24 +176,7 @@ pub fn catalog(
     let mut known: Vec<&str> = crate::io::schema::builtin_names().collect();
     known.extend(user_schemas.iter().map(|s| s.name.as_str()));
     let found = discover(dir, &known, product)?;
-    let base_of = |table: &str| -> Option<Base> {
-        if let Some(s) = user_schemas.iter().find(|s| s.name == table) {
-            return Some(Base {
-                schema: s.clone(),
-                source: TypeSource::SchemaFile("--schema".to_string()),
-            });
-        }
-        if let Some((s, path)) = found.schemas.get(table) {
-            return Some(Base {
-                schema: s.clone(),
-                source: TypeSource::SchemaFile(path.clone()),
-            });
-        }
-        builtin_schema_for(table, product).map(|s| Base {
-            schema: s.clone(),
-            source: TypeSource::BuiltIn,
-        })
-    };
+    let base_of = |table: &str| base_for(table, user_schemas, &found, product);
     let mut catalog = Catalog::new();
     catalog.set_warnings(opts.warnings.clone());
     for (table, files) in &found.tables {
@@ -218,6 +201,101 @@ pub fn catalog(
         }
     }
     Ok(catalog)
+}
+
+/// A table's schema: from `--schema`, else the folder's schema file, else built in.
+fn base_for(table: &str, user_schemas: &[Schema], found: &Found, product: Product) -> Option<Base> {
+    if let Some(s) = user_schemas.iter().find(|s| s.name == table) {
+        return Some(Base {
+            schema: s.clone(),
+            source: TypeSource::SchemaFile("--schema".to_string()),
+        });
+    }
+    if let Some((s, path)) = found.schemas.get(table) {
+        return Some(Base {
+            schema: s.clone(),
+            source: TypeSource::SchemaFile(path.clone()),
+        });
+    }
+    builtin_schema_for(table, product).map(|s| Base {
+        schema: s.clone(),
+        source: TypeSource::BuiltIn,
+    })
+}
+
+/// What `kql tables` says of a table.
+#[derive(Clone, Debug)]
+pub struct TableInfo {
+    pub name: String,
+    /// Its files: path, format, whether gzip-compressed, size in bytes.
+    pub files: Vec<(String, Format, bool, u64)>,
+    /// Its columns: name, type, where the type came from.
+    pub columns: Vec<(String, crate::types::Type, TypeSource)>,
+    /// Its row count, when counted.
+    pub rows: Option<u64>,
+}
+
+/// The tables of data folder `dir` as `kql tables` lists them; rows counted when the
+/// table's files are at most `count_below` bytes.
+pub fn describe(
+    dir: &Path,
+    user_schemas: &[Schema],
+    product: Product,
+    opts: &ReadOptions,
+    count_below: u64,
+) -> Result<Vec<TableInfo>> {
+    let mut known: Vec<&str> = crate::io::schema::builtin_names().collect();
+    known.extend(user_schemas.iter().map(|s| s.name.as_str()));
+    let found = discover(dir, &known, product)?;
+    let base_of = |table: &str| base_for(table, user_schemas, &found, product);
+    let mut out = Vec::new();
+    for (table, files) in &found.tables {
+        let source = open_table(table, files, base_of(table), opts)?;
+        let resolved = source.resolved()?;
+        let mut bytes = 0;
+        let mut listed = Vec::new();
+        for f in files {
+            let size = std::fs::metadata(&f.path).map_or(0, |m| m.len());
+            bytes += size;
+            listed.push((
+                f.path.display().to_string(),
+                f.format,
+                super::input::is_gzip(&f.path),
+                size,
+            ));
+        }
+        let rows = if bytes <= count_below {
+            Some(source.count_rows()?)
+        } else {
+            None
+        };
+        out.push(TableInfo {
+            name: table.clone(),
+            files: listed,
+            columns: resolved
+                .columns
+                .iter()
+                .zip(&resolved.sources)
+                .map(|(c, s)| (c.name.clone(), c.ty, s.clone()))
+                .collect(),
+            rows,
+        });
+    }
+    for (name, (s, path)) in &found.schemas {
+        if !found.tables.contains_key(name) {
+            out.push(TableInfo {
+                name: name.clone(),
+                files: Vec::new(),
+                columns: s
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty, TypeSource::SchemaFile(path.clone())))
+                    .collect(),
+                rows: Some(0),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The table source of `table`'s files.

@@ -28,6 +28,15 @@ pub(crate) struct Input {
 /// gzip's magic bytes.
 const GZIP: [u8; 2] = [0x1f, 0x8b];
 
+/// Whether the file at `path` is gzip-compressed (by its first bytes).
+pub(crate) fn is_gzip(path: &Path) -> bool {
+    let mut head = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == GZIP
+}
+
 impl Input {
     /// Opens `path`, uncompressing it when it is gzip.
     pub(crate) fn open(path: &Path) -> Result<Input> {

@@ -189,6 +189,36 @@ impl DataTable {
         &self.parts
     }
 
+    /// How many rows the table has (every record read, no column converted).
+    pub fn count_rows(&self) -> Result<u64> {
+        struct Count(AtomicUsize);
+        impl ChunkSink for Count {
+            fn chunk(&self, _: usize, rows: &mut dyn RowCursor) {
+                let mut n = 0;
+                while rows.next_row().is_some() {
+                    n += 1;
+                }
+                self.0.fetch_add(n, Ordering::SeqCst);
+            }
+        }
+        let cols = self.current()?.clone();
+        let none = vec![false; cols.columns.len()];
+        let stop = AtomicBool::new(false);
+        let request = ScanRequest {
+            needed: &none,
+            threads: crate::parallel::threads(),
+            stop: &stop,
+        };
+        let count = Count(AtomicUsize::new(0));
+        let bad = BadValues::default();
+        match self.read(&cols, &request, true, &bad, &count) {
+            Ok(Scanned::Done) => Ok(count.0.load(Ordering::SeqCst) as u64),
+            // A field the columns lack, or a record that cannot be read: the whole read
+            // says which.
+            Ok(Scanned::GaveUp(_)) | Err(_) => Ok(self.load()?.rows.len() as u64),
+        }
+    }
+
     /// The columns and where their types came from (reading the files when something
     /// is untyped).
     pub fn resolved(&self) -> Result<Resolved> {
