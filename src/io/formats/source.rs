@@ -1228,7 +1228,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
         f.write_str("a JSON object for a row")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             if self.ctx.keyed.ignore.contains(&key.as_ref()) {
                 map.next_value::<IgnoredAny>()?;
                 continue;
@@ -1260,6 +1260,30 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
             }
         }
         Ok(())
+    }
+}
+
+/// A key, borrowed from the record's text when it has no escapes (serde's own `Cow`
+/// always copies).
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
     }
 }
 
