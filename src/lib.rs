@@ -9,6 +9,7 @@ pub mod ast;
 pub mod bind;
 pub mod error;
 pub mod exec;
+pub mod external;
 pub mod functions;
 pub(crate) mod hash;
 pub mod io;

@@ -28,6 +28,8 @@ enum Command {
     Test(cli::test::Args),
     /// Run two versions of a query on the same data and show what changed.
     Diff(cli::diff::Args),
+    /// List the externaldata URLs of a query and the local files kql looks for.
+    Externals(cli::externals::Args),
     /// List the tables of a data folder: files, formats, rows, columns and their types.
     Tables(cli::tables::Args),
 }
@@ -48,5 +50,6 @@ fn main() -> ExitCode {
         Command::Test(args) => cli::test::main(args),
         Command::Diff(args) => cli::diff::main(args),
         Command::Tables(args) => cli::tables::main(args),
+        Command::Externals(args) => cli::externals::main(args),
     }
 }

@@ -188,6 +188,8 @@ pub enum PlanKind {
     },
     /// Rows known at bind time (datatable, a materialized result).
     Values(Arc<Table>),
+    /// `externaldata`: rows the session's [`crate::external::Externals`] gives.
+    External(Arc<crate::external::ExternalSpec>),
     /// `print`: one row computed from expressions over an empty row.
     Print(Vec<BExpr>),
     Range {
@@ -316,6 +318,7 @@ impl fmt::Debug for PlanKind {
         let name = match self {
             PlanKind::Scan { name, .. } => return write!(f, "Scan({name})"),
             PlanKind::Values(_) => "Values",
+            PlanKind::External(_) => "External",
             PlanKind::Print(_) => "Print",
             PlanKind::Range { .. } => "Range",
             PlanKind::Filter { .. } => "Filter",

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod check;
 pub mod diff;
+pub mod externals;
 pub mod parse;
 pub mod run;
 pub mod source;
@@ -52,6 +53,36 @@ impl ReadArgs {
             strict: self.strict,
             tz: self.tz,
             ..Default::default()
+        }
+    }
+}
+
+/// Where `externaldata` URLs are found offline (`kql run`, `kql diff`).
+#[derive(clap::Args, Clone, Default)]
+pub struct ExternalArgs {
+    /// A local copy of an externaldata URL: `URL=FILE` (repeatable).
+    #[arg(long = "external", value_name = "URL=FILE", value_parser = parse_external)]
+    pub external: Vec<(String, std::path::PathBuf)>,
+    /// A folder of local copies of externaldata URLs, each named after its URL's last
+    /// path segment (`https://host/lists/ips.txt` → `ips.txt`).
+    #[arg(long = "external-dir", value_name = "DIR")]
+    pub external_dir: Option<std::path::PathBuf>,
+}
+
+fn parse_external(s: &str) -> Result<(String, std::path::PathBuf), String> {
+    kql::external::LocalExternals::parse_flag(s)
+}
+
+impl ExternalArgs {
+    pub fn externals(&self, read: kql::io::ReadOptions) -> kql::external::LocalExternals {
+        kql::external::LocalExternals {
+            by_url: self
+                .external
+                .iter()
+                .map(|(u, f)| (u.clone(), kql::external::Local::File(f.clone())))
+                .collect(),
+            dir: self.external_dir.clone(),
+            read,
         }
     }
 }

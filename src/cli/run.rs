@@ -35,6 +35,8 @@ pub struct Args {
     pub product: super::ProductArg,
     #[command(flatten)]
     pub read: super::ReadArgs,
+    #[command(flatten)]
+    pub externals: super::ExternalArgs,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -90,7 +92,10 @@ pub fn main(args: Args) -> ExitCode {
         }
     };
     let now = args.now.unwrap_or_else(kql::value::now_ticks);
-    let outcome = match rules::run::run(item, &catalog, now) {
+    let mut read = args.read.options();
+    read.warnings = catalog.warnings().clone();
+    let externals = args.externals.externals(read);
+    let outcome = match rules::run::run_with(item, &catalog, now, Some(&externals)) {
         Ok(t) => t,
         Err(e) => {
             eprint!("{}", render(e));

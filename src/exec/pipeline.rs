@@ -275,6 +275,13 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
             }
         },
         PlanKind::Values(t) => Leaf::Memory(t.clone(), None),
+        PlanKind::External(spec) => {
+            let s = ex.external(spec)?;
+            match s.in_memory() {
+                Some(t) => Leaf::Memory(t, None),
+                None => Leaf::Stream(s, "externaldata".to_string()),
+            }
+        }
         PlanKind::Range { from, to, step } => Leaf::Range(range_spec(
             eval(from, &[], ex.eval),
             eval(to, &[], ex.eval),

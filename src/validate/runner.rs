@@ -210,13 +210,19 @@ impl Runner {
                 ));
             }
         }
+        let externals = match externals(path, tf, t) {
+            Ok(x) => x,
+            Err(e) => return Outcome::Error(e),
+        };
         let run = if as_rule {
-            crate::rules::run::run(item, &catalog, now)
+            crate::rules::run::run_with(item, &catalog, now, Some(&externals))
         } else {
-            engine::run(text, &catalog, now).map(|tables| crate::rules::run::Outcome {
-                window: None,
-                tables,
-                decision: None,
+            engine::run_with(text, &catalog, now, &externals).map(|tables| {
+                crate::rules::run::Outcome {
+                    window: None,
+                    tables,
+                    decision: None,
+                }
             })
         };
         let outcome = match run {
@@ -685,6 +691,42 @@ pub fn xml(s: &str) -> String {
         }
     }
     out
+}
+
+/// The local copies of externaldata URLs a test gives (the file's, then the test's).
+fn externals(
+    path: &Path,
+    tf: &TestFile,
+    t: &TestCase,
+) -> Result<crate::external::LocalExternals, String> {
+    let mut x = crate::external::LocalExternals::default();
+    for (url, v) in tf.external.iter().chain(&t.external) {
+        let local = match v {
+            Json::String(rel) => crate::external::Local::File(spec::resolve(path, rel)),
+            Json::Array(items) => {
+                let mut rows = Vec::with_capacity(items.len());
+                for (i, it) in items.iter().enumerate() {
+                    match it {
+                        Json::Object(o) => rows.push(o.clone()),
+                        _ => {
+                            return Err(format!(
+                                "external `{url}`: row {} is not a JSON object",
+                                i + 1
+                            ))
+                        }
+                    }
+                }
+                crate::external::Local::Rows(rows)
+            }
+            _ => {
+                return Err(format!(
+                    "external `{url}`: expected an array of rows or the path of a file"
+                ))
+            }
+        };
+        x.by_url.insert(url.clone(), local);
+    }
+    Ok(x)
 }
 
 #[cfg(test)]

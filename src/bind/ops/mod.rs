@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 mod evaluate;
 mod expand;
+mod external;
 mod join;
 mod project;
 mod search;
@@ -274,6 +275,11 @@ impl Binder<'_> {
             OperatorKind::Union { params, tables } => {
                 self.union(None, params, tables, op.span, scope)
             }
+            OperatorKind::Externaldata {
+                columns,
+                uris,
+                with,
+            } => self.externaldata(columns, uris, with, op.span, scope),
             OperatorKind::Search {
                 params,
                 tables,

@@ -10,17 +10,30 @@
 //! table's schema, else are inferred from the text.
 
 use super::input::Input;
-use super::{Batch, Field, Header, Item, Opened, Records, Shape, BATCH_BYTES};
+use super::{Batch, Field, Header, Item, Opened, PartOptions, Records, Shape, BATCH_BYTES};
 use crate::error::{Error, Result};
 use std::io::Read;
 
-pub(crate) fn open(input: Input, delimiter: u8) -> Result<Opened> {
+/// Opens delimited text; with `opts.fields`, the file has no header and those are its
+/// fields (externaldata's columns by position).
+pub(crate) fn open(input: Input, delimiter: u8, opts: &PartOptions) -> Result<Opened> {
     let path = input.path.clone();
     let reader: Box<dyn Read + Send> = Box::new(input.into_reader());
     let mut csv = ::csv::ReaderBuilder::new()
         .delimiter(delimiter)
-        .has_headers(true)
+        .has_headers(opts.fields.is_none())
+        .flexible(opts.flexible)
         .from_reader(reader);
+    if let Some(fields) = &opts.fields {
+        return Ok(Opened {
+            header: Header {
+                shape: Shape::Delimited,
+                fields: fields.clone(),
+                declared: true,
+            },
+            records: Box::new(CsvRecords { csv, path }),
+        });
+    }
     let headers = csv.headers().map_err(|e| csv_error(&e, &path))?.clone();
     let mut fields: Vec<Field> = Vec::with_capacity(headers.len());
     for h in headers.iter() {

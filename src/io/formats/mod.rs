@@ -23,6 +23,7 @@
 pub mod az_cli;
 pub mod csv;
 pub mod data_export;
+pub mod external;
 pub mod folder;
 pub mod hunting;
 pub(crate) mod input;
@@ -33,6 +34,7 @@ pub mod log_analytics;
 pub mod source;
 pub mod streaming;
 mod tables;
+mod text;
 pub(crate) mod values;
 
 use crate::error::Result;
@@ -63,6 +65,10 @@ pub enum Format {
     KustoV1,
     /// Kusto REST API v2 response (frames).
     KustoV2,
+    /// Lines of text, each a record of one field (Kusto's `txt`; externaldata only).
+    Lines,
+    /// The whole file, one record of one field (Kusto's `raw`; externaldata only).
+    Raw,
 }
 
 impl Format {
@@ -81,6 +87,8 @@ impl Format {
             Format::Streaming => "Defender XDR streaming API JSON",
             Format::KustoV1 => "Kusto REST v1 JSON",
             Format::KustoV2 => "Kusto REST v2 JSON",
+            Format::Lines => "TXT",
+            Format::Raw => "RAW",
         }
     }
 
@@ -257,7 +265,7 @@ pub(crate) struct Header {
     pub declared: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Field {
     /// The column's name (` [UTC]` and ` [Local Time]` suffixes removed).
     pub name: String,
@@ -294,6 +302,8 @@ pub(crate) enum Shape {
     Envelope { category: String },
     /// Delimited text, fields by position.
     Delimited,
+    /// JSON objects whose columns are at paths (an ingestion mapping).
+    Mapped(Vec<(String, values::JsonPath)>),
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -476,21 +486,121 @@ pub(crate) fn object_keys(text: &[u8], path: &str, line: usize) -> Result<Vec<St
     }
 }
 
-/// Opens `path` (of format `format`) as a reader: its header and records. `category`
+/// How a file is read beyond what its format says (externaldata's properties).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct PartOptions {
+    /// Delimited text without a header: these are its fields, by position.
+    pub fields: Option<Vec<Field>>,
+    /// The first record of the file is skipped (`ignoreFirstRecord`).
+    pub skip_first: bool,
+    /// Rows may have fewer or more fields than the header (missing ones are null, extra
+    /// ones ignored).
+    pub flexible: bool,
+    /// JSON records map to columns by these paths.
+    pub mapping: Option<Vec<(String, values::JsonPath)>>,
+}
+
+/// Where a part's bytes are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    File(std::path::PathBuf),
+    /// Entry `index` of a zip archive.
+    Zip(std::path::PathBuf, usize),
+}
+
+impl Origin {
+    pub(crate) fn input(&self) -> Result<Input> {
+        match self {
+            Origin::File(p) => Input::open(p),
+            Origin::Zip(p, i) => {
+                let shown = p.display().to_string();
+                let file =
+                    std::fs::File::open(p).map_err(|e| super::schema::io_error(&shown, &e))?;
+                let bad = |e: zip::result::ZipError| {
+                    crate::error::Error::data(
+                        format!("the file is not a valid zip archive: {e}"),
+                        shown.clone(),
+                        1,
+                    )
+                };
+                let mut archive = zip::ZipArchive::new(file).map_err(bad)?;
+                let mut entry = archive.by_index(*i).map_err(bad)?;
+                let name = format!("{shown}!{}", entry.name());
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut bytes).map_err(|e| {
+                    crate::error::Error::data(
+                        format!("cannot read the zip entry: {e}"),
+                        name.clone(),
+                        1,
+                    )
+                })?;
+                Input::new(Box::new(std::io::Cursor::new(bytes)), name)
+            }
+        }
+    }
+}
+
+/// Opens a part (of format `format`) as a reader: its header and records. `category`
 /// selects the rows of one table in a streaming capture.
-pub(crate) fn open(path: &Path, format: Format, category: Option<&str>) -> Result<Opened> {
-    let input = Input::open(path)?;
-    let reopen = || Input::open(path);
-    match format {
+pub(crate) fn open(
+    origin: &Origin,
+    format: Format,
+    category: Option<&str>,
+    opts: &PartOptions,
+) -> Result<Opened> {
+    let input = origin.input()?;
+    let reopen = || origin.input();
+    let mut opened = match format {
         Format::JsonArray => json::open(input, true),
         Format::JsonLines => json::open(input, false),
         Format::AzCli => az_cli::open(input),
         Format::LogAnalytics => log_analytics::open(input, &reopen),
         Format::Hunting => hunting::open(input, &reopen),
-        Format::Delimited(d) => csv::open(input, d),
+        Format::Delimited(d) => csv::open(input, d, opts),
         Format::Streaming => streaming::open(input, category.unwrap_or_default()),
         Format::KustoV1 => kusto_v1::open(input, &reopen),
         Format::KustoV2 => kusto_v2::open(input, &reopen),
+        Format::Lines => text::lines(input, opts),
+        Format::Raw => text::raw(input, opts),
+    }?;
+    if let Some(m) = &opts.mapping {
+        if matches!(opened.header.shape, Shape::Keyed(_)) {
+            opened.header.shape = Shape::Mapped(m.clone());
+            opened.header.fields.clear();
+            opened.header.declared = true;
+        }
+    }
+    if opts.skip_first {
+        opened.records = Box::new(SkipFirst {
+            inner: opened.records,
+            skipped: false,
+        });
+    }
+    Ok(opened)
+}
+
+/// A file's records without its first (`ignoreFirstRecord`).
+struct SkipFirst {
+    inner: Box<dyn Records>,
+    skipped: bool,
+}
+
+impl Records for SkipFirst {
+    fn next(&mut self, batch: &mut Batch) -> Result<bool> {
+        loop {
+            if !self.inner.next(batch)? {
+                return Ok(false);
+            }
+            if !std::mem::replace(&mut self.skipped, true) {
+                batch.items.remove(0);
+                if !batch.records.is_empty() {
+                    batch.records.remove(0);
+                }
+            }
+            if !batch.items.is_empty() {
+                return Ok(true);
+            }
+        }
     }
 }
 

@@ -51,6 +51,8 @@ pub enum TypeSource {
     Format(Format),
     /// Inferred from the values.
     Inferred,
+    /// Declared in the query (externaldata).
+    Query,
 }
 
 impl TypeSource {
@@ -60,6 +62,7 @@ impl TypeSource {
             TypeSource::BuiltIn => "built-in schema".to_string(),
             TypeSource::Format(f) => format!("{} header", f.name()),
             TypeSource::Inferred => "inferred".to_string(),
+            TypeSource::Query => "the query".to_string(),
         }
     }
 }
@@ -94,6 +97,8 @@ impl Resolved {
 #[derive(Debug)]
 pub struct Part {
     pub path: PathBuf,
+    origin: super::Origin,
+    opts: super::PartOptions,
     /// The file as messages name it.
     pub shown: String,
     pub format: Format,
@@ -105,10 +110,32 @@ pub struct Part {
 impl Part {
     /// Opens `path` (its header read) as a part of format `format`.
     pub fn open(path: &Path, format: Format, category: Option<String>) -> Result<Part> {
-        let opened = super::open(path, format, category.as_deref())?;
+        Part::open_with(
+            super::Origin::File(path.to_path_buf()),
+            path.display().to_string(),
+            format,
+            category,
+            super::PartOptions::default(),
+        )
+    }
+
+    /// Opens a part from `origin` (a file, an entry of a zip archive) read with `opts`.
+    pub(crate) fn open_with(
+        origin: super::Origin,
+        shown: String,
+        format: Format,
+        category: Option<String>,
+        opts: super::PartOptions,
+    ) -> Result<Part> {
+        let opened = super::open(&origin, format, category.as_deref(), &opts)?;
+        let path = match &origin {
+            super::Origin::File(p) | super::Origin::Zip(p, _) => p.clone(),
+        };
         Ok(Part {
-            path: path.to_path_buf(),
-            shown: path.display().to_string(),
+            path,
+            origin,
+            opts,
+            shown,
             format,
             category,
             header: opened.header,
@@ -116,7 +143,13 @@ impl Part {
     }
 
     fn records(&self) -> Result<Box<dyn Records>> {
-        Ok(super::open(&self.path, self.format, self.category.as_deref())?.records)
+        Ok(super::open(
+            &self.origin,
+            self.format,
+            self.category.as_deref(),
+            &self.opts,
+        )?
+        .records)
     }
 
     /// The names of the fields marked ` [Local Time]`.
@@ -143,6 +176,9 @@ pub struct DataTable {
     /// The table read whole, once something needed it.
     full: OnceLock<Arc<Table>>,
     widened: AtomicBool,
+    /// The columns are the schema's and no other (externaldata's declared columns):
+    /// fields they lack are not read.
+    fixed: bool,
 }
 
 impl std::fmt::Debug for DataTable {
@@ -178,7 +214,23 @@ impl DataTable {
             complete: OnceLock::new(),
             full: OnceLock::new(),
             widened: AtomicBool::new(false),
+            fixed: false,
         }
+    }
+
+    /// A table whose columns are exactly `schema`'s (externaldata).
+    pub fn fixed(name: &str, parts: Vec<Part>, schema: Schema, opts: ReadOptions) -> Self {
+        let mut t = DataTable::new(
+            name,
+            parts,
+            Some(Base {
+                schema,
+                source: TypeSource::Query,
+            }),
+            opts,
+        );
+        t.fixed = true;
+        t
     }
 
     pub fn name(&self) -> &str {
@@ -234,6 +286,10 @@ impl DataTable {
                 r.push(c.clone(), b.source.clone());
             }
         }
+        if self.fixed {
+            r.complete = true;
+            return (r, false);
+        }
         let mut untyped = false;
         for p in &self.parts {
             for f in &p.header.fields {
@@ -282,7 +338,7 @@ impl DataTable {
             .iter()
             .map(|s| *s != TypeSource::Inferred)
             .collect();
-        let conv = Conv::new(start, &[], &self.opts, None);
+        let conv = Conv::new(start, &[], &self.opts, None, self.fixed);
         let folds: Mutex<BTreeMap<usize, ChunkFold>> = Mutex::default();
         let stop = AtomicBool::new(false);
         let outcome = self
@@ -354,6 +410,8 @@ impl DataTable {
     /// The fast JSON lines reader for `part`, when it suits it.
     fn fast(&self, part: &Part, cols: &Resolved) -> Option<FileTable> {
         if part.format != Format::JsonLines
+            || self.fixed
+            || !matches!(part.origin, super::Origin::File(_))
             || self.opts.tz.is_some() && !part.local_fields().is_empty()
         {
             return None;
@@ -376,7 +434,7 @@ impl DataTable {
     ) -> std::result::Result<Scanned, (usize, Error)> {
         let (needed, threads, stop) = (request.needed, request.threads, request.stop);
         self.note_local_times();
-        let conv = Conv::new(cols, needed, &self.opts, Some(bad));
+        let conv = Conv::new(cols, needed, &self.opts, Some(bad), self.fixed);
         let readers: Vec<Option<FileTable>> = self
             .parts
             .iter()
@@ -670,6 +728,8 @@ struct Conv<'a> {
     strict: bool,
     tz: Option<chrono_tz::Tz>,
     bad: Option<&'a BadValues>,
+    /// Fields that are not columns are not read (the table's columns are fixed).
+    ignore_unknown: bool,
 }
 
 /// The lookups of one part.
@@ -688,6 +748,7 @@ impl<'a> Conv<'a> {
         needed: &[bool],
         opts: &ReadOptions,
         bad: Option<&'a BadValues>,
+        ignore_unknown: bool,
     ) -> Self {
         let mut next = 0;
         let slots: Vec<Option<usize>> = (0..cols.columns.len())
@@ -725,6 +786,7 @@ impl<'a> Conv<'a> {
             strict: opts.strict,
             tz: opts.tz,
             bad,
+            ignore_unknown,
         }
     }
 
@@ -848,6 +910,9 @@ impl<'a> Conv<'a> {
                 let rec = &batch.records[k];
                 for (i, field) in rec.iter().enumerate() {
                     let Some(&(col, local)) = ctx.positions.get(i) else {
+                        if self.ignore_unknown {
+                            break;
+                        }
                         return Err(self.error(
                             ctx,
                             item,
@@ -896,6 +961,29 @@ impl<'a> Conv<'a> {
                 })?;
                 Ok(true)
             }
+            Shape::Mapped(paths) => {
+                w.reset();
+                let text = &batch.text[item.start..item.end];
+                let j =
+                    values::parse_record(text).map_err(|e| self.json_error(ctx, item, text, &e))?;
+                if !j.is_object() {
+                    return Err(self.error(
+                        ctx,
+                        item,
+                        "expected a JSON object for a row".to_string(),
+                    ));
+                }
+                for (name, path) in paths {
+                    let Some(&col) = self.index.get(name) else {
+                        continue;
+                    };
+                    if self.wanted(col) {
+                        let v = self.value(ctx, col, false, Cell::Json(path.get(&j)), item.line)?;
+                        w.put(self, col, v);
+                    }
+                }
+                Ok(true)
+            }
             Shape::Envelope { category } => {
                 let text = &batch.text[item.start..item.end];
                 let j =
@@ -923,6 +1011,9 @@ impl<'a> Conv<'a> {
                     w.reset();
                     for (key, v) in props {
                         let Some((col, local)) = self.key_column(ctx, key) else {
+                            if self.ignore_unknown {
+                                continue;
+                            }
                             return Err(Failure::Widen);
                         };
                         if self.wanted(col) {
@@ -1031,7 +1122,7 @@ impl<'a> Conv<'a> {
                         }
                     }
                 }
-                Shape::Positional => return Ok(out),
+                Shape::Positional | Shape::Mapped(_) => return Ok(out),
                 Shape::Keyed(k) => {
                     let text = &batch.text[item.start..item.end];
                     match values::parse_record(text)
@@ -1234,6 +1325,10 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                 continue;
             }
             let Some((col, local)) = self.conv.key_column(self.ctx, &key) else {
+                if self.conv.ignore_unknown {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
                 self.w.failure = Some(Failure::Widen);
                 return Err(serde::de::Error::custom("a field the columns lack"));
             };

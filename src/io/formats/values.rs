@@ -231,6 +231,68 @@ fn looks_like_datetime(s: &str) -> bool {
     (iso || portal) && parse_export_datetime(s).is_some()
 }
 
+/// A path into a JSON record, as ingestion mappings write them: `$`, then `.name`,
+/// `['name']` or `["name"]`, and `[n]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct JsonPath(Vec<Step>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl JsonPath {
+    pub(crate) fn parse(text: &str) -> Option<JsonPath> {
+        let mut rest = text.trim().strip_prefix('$')?;
+        let mut steps = Vec::new();
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix('.') {
+                let end = r.find(['.', '[']).unwrap_or(r.len());
+                if end == 0 {
+                    return None;
+                }
+                steps.push(Step::Key(r[..end].to_string()));
+                rest = &r[end..];
+            } else if let Some(r) = rest.strip_prefix('[') {
+                let end = r.find(']')?;
+                let inner = r[..end].trim();
+                let quoted = inner
+                    .strip_prefix('\'')
+                    .and_then(|i| i.strip_suffix('\''))
+                    .or_else(|| inner.strip_prefix('"').and_then(|i| i.strip_suffix('"')));
+                steps.push(match quoted {
+                    Some(k) => Step::Key(k.to_string()),
+                    None => Step::Index(inner.parse().ok()?),
+                });
+                rest = &r[end + 1..];
+            } else {
+                return None;
+            }
+        }
+        Some(JsonPath(steps))
+    }
+
+    /// The value at the path (null when a step is missing).
+    pub(crate) fn get<'j>(&self, mut j: &'j J) -> &'j J {
+        static NULL: J = J::Null;
+        for s in &self.0 {
+            j = match (s, j) {
+                (Step::Key(k), J::Object(o)) => match o.get(k) {
+                    Some(v) => v,
+                    None => return &NULL,
+                },
+                (Step::Index(i), J::Array(a)) => match a.get(*i) {
+                    Some(v) => v,
+                    None => return &NULL,
+                },
+                _ => return &NULL,
+            };
+        }
+        j
+    }
+}
+
 /// The type of a column whose files disagree: numbers widen to real, anything with
 /// text is text, other mixes are dynamic.
 pub(crate) fn unify(a: Type, b: Type) -> Type {
@@ -246,6 +308,24 @@ pub(crate) fn unify(a: Type, b: Type) -> Type {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_paths() {
+        let j: J = serde_json::from_str(r#"{"a": {"b c": [10, {"d": 1}]}, "t": "x"}"#).unwrap();
+        for (path, want) in [
+            ("$", j.clone()),
+            ("$.t", J::from("x")),
+            ("$.a['b c'][0]", J::from(10)),
+            ("$.a[\"b c\"][1].d", J::from(1)),
+            ("$.a.missing", J::Null),
+            ("$.t[0]", J::Null),
+        ] {
+            assert_eq!(JsonPath::parse(path).unwrap().get(&j), &want, "{path}");
+        }
+        for bad in ["a.b", "$..a", "$[x", "$[one]"] {
+            assert!(JsonPath::parse(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn suffixes() {
