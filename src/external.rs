@@ -155,7 +155,7 @@ impl Externals for LocalExternals {
 }
 
 /// Rows in memory as a source.
-struct MemorySource(Arc<Table>);
+pub(crate) struct MemorySource(pub(crate) Arc<Table>);
 
 impl TableSource for MemorySource {
     fn columns(&self) -> Result<Vec<Column>> {

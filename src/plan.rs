@@ -190,6 +190,11 @@ pub enum PlanKind {
     Values(Arc<Table>),
     /// `externaldata`: rows the session's [`crate::external::Externals`] gives.
     External(Arc<crate::external::ExternalSpec>),
+    /// `_GetWatchlist('alias')`: the catalog's watchlist (the span names it in errors).
+    Watchlist {
+        alias: String,
+        span: crate::error::Span,
+    },
     /// `print`: one row computed from expressions over an empty row.
     Print(Vec<BExpr>),
     Range {
@@ -319,6 +324,7 @@ impl fmt::Debug for PlanKind {
             PlanKind::Scan { name, .. } => return write!(f, "Scan({name})"),
             PlanKind::Values(_) => "Values",
             PlanKind::External(_) => "External",
+            PlanKind::Watchlist { .. } => "Watchlist",
             PlanKind::Print(_) => "Print",
             PlanKind::Range { .. } => "Range",
             PlanKind::Filter { .. } => "Filter",

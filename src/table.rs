@@ -135,6 +135,9 @@ pub struct Catalog {
     tables: IndexMap<String, CatalogEntry>,
     /// What the sources met while reading that is worth saying (see [`crate::warnings`]).
     warnings: Arc<crate::warnings::Warnings>,
+    /// Sentinel watchlists by alias (`_GetWatchlist`); `None` when none were given
+    /// (`kql check` then knows only their fixed columns).
+    watchlists: Option<IndexMap<String, Arc<dyn TableSource>>>,
 }
 
 #[derive(Clone)]
@@ -208,6 +211,15 @@ impl Catalog {
     /// The warnings the catalog's sources record as they read.
     pub fn warnings(&self) -> &Arc<crate::warnings::Warnings> {
         &self.warnings
+    }
+    /// Sets the watchlists `_GetWatchlist` reads (an empty set still means "given": a
+    /// missing alias is then an error).
+    pub fn set_watchlists(&mut self, w: IndexMap<String, Arc<dyn TableSource>>) {
+        self.watchlists = Some(w);
+    }
+    /// The watchlists, when given.
+    pub fn watchlists(&self) -> Option<&IndexMap<String, Arc<dyn TableSource>>> {
+        self.watchlists.as_ref()
     }
     /// Shares `warnings` with the sources that record into it.
     pub fn set_warnings(&mut self, warnings: Arc<crate::warnings::Warnings>) {

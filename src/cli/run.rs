@@ -37,6 +37,10 @@ pub struct Args {
     pub read: super::ReadArgs,
     #[command(flatten)]
     pub externals: super::ExternalArgs,
+    /// Sentinel watchlists for `_GetWatchlist('alias')`: a folder of `<alias>.csv` (or
+    /// `.tsv`) files, each with an optional `<alias>.json` naming its `searchKey`.
+    #[arg(long, value_name = "DIR")]
+    pub watchlists: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -142,20 +146,21 @@ fn load_catalog(args: &Args, query: &str) -> Result<Catalog, Error> {
     for p in &args.schemas {
         schemas.extend(load_schemas(p, product)?);
     }
-    match &args.data {
-        Some(dir) => open_dir_with(
-            dir,
-            &schemas,
-            &mentioned_in(query),
-            product,
-            &args.read.options(),
-        ),
+    let read = args.read.options();
+    let mut catalog = match &args.data {
+        Some(dir) => open_dir_with(dir, &schemas, &mentioned_in(query), product, &read)?,
         None => {
             let mut c = Catalog::new();
             for s in schemas {
                 c.add_table(s.name, kql::Table::new(s.columns, Vec::new()));
             }
-            Ok(c)
+            c
         }
+    };
+    // Watchlists are always "given" to a run: a missing one names the flag.
+    match &args.watchlists {
+        Some(dir) => kql::io::watchlists::add_to_catalog(&mut catalog, dir, &read, product)?,
+        None => catalog.set_watchlists(Default::default()),
     }
+    Ok(catalog)
 }

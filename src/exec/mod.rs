@@ -142,7 +142,8 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
         PlanKind::Scan { .. }
         | PlanKind::Values(_)
         | PlanKind::Range { .. }
-        | PlanKind::External(_) => return Err(internal("a leaf did not run as a pipeline")),
+        | PlanKind::External(_)
+        | PlanKind::Watchlist { .. } => return Err(internal("a leaf did not run as a pipeline")),
         PlanKind::Named { input, .. } => run(input, ex)?,
         PlanKind::Cached { input, id } => {
             if let Some(t) = lock(&ex.lets).get(id) {

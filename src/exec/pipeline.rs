@@ -275,6 +275,13 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
             }
         },
         PlanKind::Values(t) => Leaf::Memory(t.clone(), None),
+        PlanKind::Watchlist { alias, span } => {
+            let s = crate::io::watchlists::source(ex.catalog, alias, *span)?;
+            match s.in_memory() {
+                Some(t) => Leaf::Memory(t, None),
+                None => Leaf::Stream(s, format!("_GetWatchlist('{alias}')")),
+            }
+        }
         PlanKind::External(spec) => {
             let s = ex.external(spec)?;
             match s.in_memory() {

@@ -6,6 +6,7 @@ pub mod json;
 pub mod output;
 pub mod scan;
 pub mod schema;
+pub mod watchlists;
 
 pub use formats::ReadOptions;
 pub use json::{

@@ -24,6 +24,7 @@ mod join;
 mod project;
 mod search;
 mod summarize;
+mod watchlist;
 
 use summarize::MakeSeriesAst;
 
@@ -85,6 +86,9 @@ impl Binder<'_> {
                     ),
                     id.span,
                 )),
+                None if id.name == "_GetWatchlistAlias" && self.scan(&id.name).is_none() => {
+                    Ok(self.watchlist_aliases())
+                }
                 None => self
                     .scan(&id.name)
                     .ok_or_else(|| self.unknown_table(&id.name, id.span, scope))?,
@@ -137,6 +141,10 @@ impl Binder<'_> {
                             name,
                             e.span,
                         )
+                    }
+                    _ if name == "_GetWatchlist" => self.get_watchlist(args, e.span, scope),
+                    _ if name == "_GetWatchlistAlias" && args.is_empty() => {
+                        Ok(self.watchlist_aliases())
                     }
                     _ => Err(Error::semantic(
                         format!("`{name}(...)` is not a tabular expression"),
