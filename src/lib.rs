@@ -10,6 +10,7 @@ pub mod bind;
 pub mod defender;
 pub mod error;
 pub mod exec;
+pub mod external;
 pub mod functions;
 pub mod geoip;
 pub(crate) mod hash;
@@ -25,6 +26,7 @@ pub mod table;
 pub mod types;
 pub mod validate;
 pub mod value;
+pub mod warnings;
 
 pub use error::{Error, ErrorKind, Result, Span};
 pub use session::{run_query, Session};

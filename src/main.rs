@@ -28,6 +28,10 @@ enum Command {
     Test(cli::test::Args),
     /// Run two versions of a query on the same data and show what changed.
     Diff(cli::diff::Args),
+    /// List the externaldata URLs of a query and the local files kql looks for.
+    Externals(cli::externals::Args),
+    /// List the tables of a data folder: files, formats, rows, columns and their types.
+    Tables(cli::tables::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,5 +49,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::main(args),
         Command::Test(args) => cli::test::main(args),
         Command::Diff(args) => cli::diff::main(args),
+        Command::Tables(args) => cli::tables::main(args),
+        Command::Externals(args) => cli::externals::main(args),
     }
 }

@@ -235,6 +235,13 @@ pub enum PlanKind {
     },
     /// Rows known at bind time (datatable, a materialized result).
     Values(Arc<Table>),
+    /// `externaldata`: rows the session's [`crate::external::Externals`] gives.
+    External(Arc<crate::external::ExternalSpec>),
+    /// `_GetWatchlist('alias')`: the catalog's watchlist (the span names it in errors).
+    Watchlist {
+        alias: String,
+        span: crate::error::Span,
+    },
     /// `print`: one row computed from expressions over an empty row.
     Print(Vec<BExpr>),
     Range {
@@ -383,6 +390,8 @@ impl Plan {
             PlanKind::Union { inputs, .. } => inputs.iter().collect(),
             PlanKind::Scan { .. }
             | PlanKind::Values(_)
+            | PlanKind::External(_)
+            | PlanKind::Watchlist { .. }
             | PlanKind::Print(_)
             | PlanKind::Range { .. }
             | PlanKind::Implicit => Vec::new(),
@@ -433,6 +442,8 @@ impl Plan {
             }
             PlanKind::Scan { .. }
             | PlanKind::Values(_)
+            | PlanKind::External(_)
+            | PlanKind::Watchlist { .. }
             | PlanKind::Print(_)
             | PlanKind::Range { .. }
             | PlanKind::Implicit => {}
@@ -446,6 +457,8 @@ impl fmt::Debug for PlanKind {
         let name = match self {
             PlanKind::Scan { name, .. } => return write!(f, "Scan({name})"),
             PlanKind::Values(_) => "Values",
+            PlanKind::External(_) => "External",
+            PlanKind::Watchlist { .. } => "Watchlist",
             PlanKind::Print(_) => "Print",
             PlanKind::Range { .. } => "Range",
             PlanKind::Filter { .. } => "Filter",

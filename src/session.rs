@@ -21,6 +21,7 @@ pub struct Session<'c> {
     catalog: &'c Catalog,
     ctx: EvalCtx,
     scan_hook: Option<&'c dyn Fn(Plan) -> Plan>,
+    externals: Option<&'c dyn crate::external::Externals>,
 }
 
 impl<'c> Session<'c> {
@@ -30,7 +31,14 @@ impl<'c> Session<'c> {
             catalog,
             ctx: EvalCtx::new(now),
             scan_hook: None,
+            externals: None,
         }
+    }
+
+    /// Reads `externaldata` through `externals` (else it is an error at run time).
+    pub fn with_externals(mut self, externals: &'c dyn crate::external::Externals) -> Self {
+        self.externals = Some(externals);
+        self
     }
 
     /// Rewrites every table scan before it runs, the scans of subqueries included (a
@@ -50,7 +58,7 @@ impl<'c> Session<'c> {
     pub fn run_parsed(&self, query: &Query) -> Result<Vec<Table>> {
         loop {
             let widened = self.catalog.widened();
-            let run = Run(Exec::new(&self.ctx, self.catalog));
+            let run = Run(Exec::new(&self.ctx, self.catalog).with_externals(self.externals));
             let result = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)
                 .and_then(|plans| plans.into_iter().map(|p| run.execute(p)).collect());
             // A table read from its file had fields its schema lacks: its columns are
@@ -67,8 +75,11 @@ impl<'c> Session<'c> {
                     }
                     return Err(e);
                 }
+                // (A record the pass cannot read does not undo the result: the rows it
+                // gave came before it, as a `take`'s do; a query that reads that
+                // record reports it.)
                 Ok(tables) => {
-                    if self.catalog.discover()? {
+                    if self.catalog.discover().unwrap_or(false) {
                         continue;
                     }
                     return Ok(tables);
@@ -81,7 +92,7 @@ impl<'c> Session<'c> {
     /// The plans of `query` as they would run, optimized (subqueries that binding
     /// needs are run).
     pub fn plans(&self, query: &Query) -> Result<Vec<Plan>> {
-        let run = Run(Exec::new(&self.ctx, self.catalog));
+        let run = Run(Exec::new(&self.ctx, self.catalog).with_externals(self.externals));
         let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)?;
         Ok(plans.into_iter().map(crate::optimize::optimize).collect())
     }

@@ -147,6 +147,11 @@ pub struct Catalog {
     product: Product,
     /// The IP geolocation database of `geo_info_from_ip_address` (`--geoip`).
     geoip: Option<Arc<crate::geoip::GeoIp>>,
+    /// What the sources met while reading that is worth saying (see [`crate::warnings`]).
+    warnings: Arc<crate::warnings::Warnings>,
+    /// Sentinel watchlists by alias (`_GetWatchlist`); `None` when none were given
+    /// (`kql check` then knows only their fixed columns).
+    watchlists: Option<IndexMap<String, Arc<dyn TableSource>>>,
 }
 
 /// The product a query is written for: Defender XDR advanced hunting and Microsoft
@@ -284,5 +289,22 @@ impl Catalog {
     }
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.tables.keys().map(String::as_str)
+    }
+    /// The warnings the catalog's sources record as they read.
+    pub fn warnings(&self) -> &Arc<crate::warnings::Warnings> {
+        &self.warnings
+    }
+    /// Sets the watchlists `_GetWatchlist` reads (an empty set still means "given": a
+    /// missing alias is then an error).
+    pub fn set_watchlists(&mut self, w: IndexMap<String, Arc<dyn TableSource>>) {
+        self.watchlists = Some(w);
+    }
+    /// The watchlists, when given.
+    pub fn watchlists(&self) -> Option<&IndexMap<String, Arc<dyn TableSource>>> {
+        self.watchlists.as_ref()
+    }
+    /// Shares `warnings` with the sources that record into it.
+    pub fn set_warnings(&mut self, warnings: Arc<crate::warnings::Warnings>) {
+        self.warnings = warnings;
     }
 }

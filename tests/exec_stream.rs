@@ -3,7 +3,7 @@
 //! of the in-memory path (`load_dir_for`, every table read whole first), on generated
 //! sign-in data big enough to be read in several chunks on several threads.
 
-use kql::io::{load_dir_for, open_dir_for, table_to_json, Product};
+use kql::io::{load_dir_for, open_dir_for, open_dir_with, table_to_json, Product, ReadOptions};
 use kql::table::CatalogEntry;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -254,19 +254,19 @@ fn files_the_fast_reader_gives_up_on_give_the_same_results_and_errors() {
             good.replacen("\"IsManaged\":1}", "\"IsManaged\":1,\"Extra\":1.5}", 3),
             None,
         ),
-        // Malformed JSON and values that do not convert: the full loader's errors.
+        // Malformed JSON: the full loader's error.
         (
             good.replacen("\"ErrorCode\":0", "\"ErrorCode\":zero", 1),
             Some("invalid JSON"),
         ),
+        // Values that do not convert are null, used or not (with `strict`, errors: below).
         (
             good.replacen("\"ErrorCode\":0", "\"ErrorCode\":\"x\"", 1),
-            Some("cannot read"),
+            None,
         ),
-        // An unused column is still checked.
         (
             good.replacen("\"IsManaged\":1", "\"IsManaged\":\"x\"", 1),
-            Some("cannot read"),
+            None,
         ),
         // Escapes, spaces, CRLF line ends, a byte order mark.
         (
@@ -298,6 +298,20 @@ fn files_the_fast_reader_gives_up_on_give_the_same_results_and_errors() {
             Some(msg) => assert!(out.contains(msg), "{out}"),
             None => assert!(out.contains("\"rows\":[["), "{out}"),
         }
+    }
+    // With `strict`, a value that does not convert is an error, in an unused column too.
+    for bad in [
+        good.replacen("\"ErrorCode\":0", "\"ErrorCode\":\"x\"", 1),
+        good.replacen("\"IsManaged\":1", "\"IsManaged\":\"x\"", 1),
+    ] {
+        std::fs::write(&path, &bad).unwrap();
+        let opts = ReadOptions {
+            strict: true,
+            ..Default::default()
+        };
+        let catalog = open_dir_with(&dir, &[], &|_| true, Product::Sentinel, &opts).unwrap();
+        let e = kql::run_query(q, &catalog, now_ticks()).unwrap_err();
+        assert!(e.message.contains("cannot read \"x\""), "{}", e.message);
     }
     // The extra field is a column after the rebinding.
     std::fs::write(

@@ -503,10 +503,10 @@ impl<'a> Binder<'a> {
                 Some(Entry::Function(f, fscope)) => {
                     stored::bare_callable(f) && self.body_is_tabular(f, fscope)
                 }
-                None => self.catalog.get(&id.name).is_some(),
+                None => self.catalog.get(&id.name).is_some() || id.name == "_GetWatchlistAlias",
             },
             ExprKind::Call { func, .. } => match func.name.as_str() {
-                "materialize" | "table" | "view" => true,
+                "materialize" | "table" | "view" | "_GetWatchlist" | "_GetWatchlistAlias" => true,
                 name => match scope.get(name) {
                     Some(Entry::Function(f, fscope)) => self.body_is_tabular(f, fscope),
                     _ => false,

@@ -3,9 +3,11 @@
 pub mod alerts;
 pub mod check;
 pub mod diff;
+pub mod externals;
 pub mod parse;
 pub mod run;
 pub mod source;
+pub mod tables;
 pub mod test;
 
 /// `--product`: which copy of a Defender XDR table the schemas give (see schemas/SOURCE.md).
@@ -33,4 +35,69 @@ pub fn show_progress(wanted: bool) {
     use std::io::IsTerminal;
     let on = wanted && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     kql::io::progress::enable(on);
+}
+
+/// How data files are read (`kql run`, `kql diff`, `kql tables`).
+#[derive(clap::Args, Clone, Default)]
+pub struct ReadArgs {
+    /// A value that does not convert to its column's type stops the run with an error
+    /// (by default it is read as null and counted in a warning).
+    #[arg(long)]
+    pub strict: bool,
+    /// The time zone of datetime columns exported in local time (` [Local Time]` in a
+    /// portal export's header), an IANA name such as `Europe/Paris`; without it they are
+    /// read as UTC, with a warning.
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    pub tz: Option<chrono_tz::Tz>,
+}
+
+fn parse_zone(s: &str) -> Result<chrono_tz::Tz, String> {
+    kql::io::ReadOptions::zone(s)
+}
+
+impl ReadArgs {
+    pub fn options(&self) -> kql::io::ReadOptions {
+        kql::io::ReadOptions {
+            strict: self.strict,
+            tz: self.tz,
+            ..Default::default()
+        }
+    }
+}
+
+/// Where `externaldata` URLs are found offline (`kql run`, `kql diff`).
+#[derive(clap::Args, Clone, Default)]
+pub struct ExternalArgs {
+    /// A local copy of an externaldata URL: `URL=FILE` (repeatable).
+    #[arg(long = "external", value_name = "URL=FILE", value_parser = parse_external)]
+    pub external: Vec<(String, std::path::PathBuf)>,
+    /// A folder of local copies of externaldata URLs, each named after its URL's last
+    /// path segment (`https://host/lists/ips.txt` → `ips.txt`).
+    #[arg(long = "external-dir", value_name = "DIR")]
+    pub external_dir: Option<std::path::PathBuf>,
+}
+
+fn parse_external(s: &str) -> Result<(String, std::path::PathBuf), String> {
+    kql::external::LocalExternals::parse_flag(s)
+}
+
+impl ExternalArgs {
+    pub fn externals(&self, read: kql::io::ReadOptions) -> kql::external::LocalExternals {
+        kql::external::LocalExternals {
+            by_url: self
+                .external
+                .iter()
+                .map(|(u, f)| (u.clone(), kql::external::Local::File(f.clone())))
+                .collect(),
+            dir: self.external_dir.clone(),
+            read,
+        }
+    }
+}
+
+/// Prints the warnings of a run on standard error, one per line.
+pub fn print_warnings(warnings: &[kql::warnings::Warning]) {
+    for w in warnings {
+        eprintln!("warning: {}", w.render());
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 success; 1 a query, data or file error; 2 a usage error.
 
-use kql::io::{load_schemas, mentioned_in, open_dir_for, write_results, Format, Schema};
+use kql::io::{load_schemas, mentioned_in, open_dir_with, write_results_warned, Format, Schema};
 use kql::rules;
 use kql::{Catalog, Error};
 use std::io::Write;
@@ -13,8 +13,10 @@ use std::process::ExitCode;
 pub struct Args {
     /// The query file (`.kql`, `page.md#N`, a rule file); `-` reads standard input.
     pub query: String,
-    /// Folder of tables: `<Table>.json` (array of objects), `<Table>.jsonl` or
-    /// `<Table>.ndjson` (one object per line), optional `<Table>.schema.json`.
+    /// Folder of tables: data files in any format kql reads (JSON arrays and lines,
+    /// CSV/TSV and portal exports, Log Analytics, az CLI, advanced hunting, streaming
+    /// API, data export and Kusto REST responses, each optionally `.gz`), named
+    /// `<Table>.<ext>` or in `<Table>/` folders; optional `<Table>.schema.json`.
     /// Required unless QUERY is `-`.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
@@ -43,6 +45,14 @@ pub struct Args {
     /// not a terminal, or under CI, anyway).
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub read: super::ReadArgs,
+    #[command(flatten)]
+    pub externals: super::ExternalArgs,
+    /// Sentinel watchlists for `_GetWatchlist('alias')`: a folder of `<alias>.csv` (or
+    /// `.tsv`) files, each with an optional `<alias>.json` naming its `searchKey`.
+    #[arg(long, value_name = "DIR")]
+    pub watchlists: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -99,7 +109,10 @@ pub fn main(args: Args) -> ExitCode {
         }
     };
     let now = args.now.unwrap_or_else(kql::value::now_ticks);
-    let outcome = match rules::run::run(item, &catalog, now) {
+    let mut read = args.read.options();
+    read.warnings = catalog.warnings().clone();
+    let externals = args.externals.externals(read);
+    let outcome = match rules::run::run_with(item, &catalog, now, Some(&externals)) {
         Ok(t) => t,
         Err(e) => {
             eprint!("{}", render(e));
@@ -108,11 +121,24 @@ pub fn main(args: Args) -> ExitCode {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    // Warnings are data: with `--format json` a field of each result, else on stderr
+    // after the results.
+    let warnings = catalog.warnings().list();
+    let format: Format = args.format.into();
+    let in_json = format == Format::Json && item.rule.is_none();
     let written = match &item.rule {
-        Some(rule) => super::alerts::write(&mut out, rule, &outcome, args.format.into()),
-        None => write_results(&mut out, &outcome.tables, args.format.into()),
+        Some(rule) => super::alerts::write(&mut out, rule, &outcome, format),
+        None => write_results_warned(
+            &mut out,
+            &outcome.tables,
+            format,
+            if in_json { &warnings } else { &[] },
+        ),
     }
     .and_then(|()| out.flush());
+    if !in_json {
+        super::print_warnings(&warnings);
+    }
     // The process ends here: freeing millions of values one by one would only cost time.
     std::mem::forget(outcome);
     std::mem::forget(catalog);
@@ -157,14 +183,21 @@ fn load_tables(args: &Args, query: &str) -> Result<Catalog, Error> {
     for p in &args.schemas {
         schemas.extend(load_schemas(p, product)?);
     }
-    match &args.data {
-        Some(dir) => open_dir_for(dir, &schemas, &mentioned_in(query), product),
+    let read = args.read.options();
+    let mut catalog = match &args.data {
+        Some(dir) => open_dir_with(dir, &schemas, &mentioned_in(query), product, &read)?,
         None => {
             let mut c = Catalog::new();
             for s in schemas {
                 c.add_table(s.name, kql::Table::new(s.columns, Vec::new()));
             }
-            Ok(c)
+            c
         }
+    };
+    // Watchlists are always "given" to a run: a missing one names the flag.
+    match &args.watchlists {
+        Some(dir) => kql::io::watchlists::add_to_catalog(&mut catalog, dir, &read, product)?,
+        None => catalog.set_watchlists(Default::default()),
     }
+    Ok(catalog)
 }

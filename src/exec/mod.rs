@@ -16,6 +16,7 @@ mod summarize;
 pub(crate) mod top_nested;
 
 use crate::error::{Error, Result};
+use crate::external::Externals as _;
 use crate::functions::EvalCtx;
 use crate::hash::FxHashMap;
 use crate::plan::{Plan, PlanKind};
@@ -39,6 +40,8 @@ pub struct Exec<'a> {
     implicit: Mutex<Vec<Arc<Table>>>,
     /// Pipelines run so far (numbers their rows' positions, see [`pipeline`]).
     pipelines: AtomicU64,
+    /// Where `externaldata` rows come from.
+    externals: Option<&'a dyn crate::external::Externals>,
 }
 
 impl<'a> Exec<'a> {
@@ -49,6 +52,25 @@ impl<'a> Exec<'a> {
             lets: Mutex::default(),
             implicit: Mutex::default(),
             pipelines: AtomicU64::new(0),
+            externals: None,
+        }
+    }
+
+    /// Reads `externaldata` through `externals`.
+    pub fn with_externals(mut self, externals: Option<&'a dyn crate::external::Externals>) -> Self {
+        self.externals = externals;
+        self
+    }
+
+    /// The source of an `externaldata` leaf.
+    fn external(
+        &self,
+        spec: &crate::external::ExternalSpec,
+    ) -> Result<Arc<dyn crate::table::TableSource>> {
+        match self.externals {
+            Some(x) => x.source(spec),
+            // No copies given at all: the same error as for a URL without one.
+            None => crate::external::LocalExternals::default().source(spec),
         }
     }
 
@@ -110,9 +132,11 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
     let ctx = ex.eval;
     Ok(match &plan.kind {
         // Leaves always run as pipelines.
-        PlanKind::Scan { .. } | PlanKind::Values(_) | PlanKind::Range { .. } => {
-            return Err(internal("a leaf did not run as a pipeline"))
-        }
+        PlanKind::Scan { .. }
+        | PlanKind::Values(_)
+        | PlanKind::Range { .. }
+        | PlanKind::External(_)
+        | PlanKind::Watchlist { .. } => return Err(internal("a leaf did not run as a pipeline")),
         PlanKind::Named { input, .. } => run(input, ex)?,
         PlanKind::Cached { input, id } => {
             if let Some(t) = lock(&ex.lets).get(id) {

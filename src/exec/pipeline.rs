@@ -233,6 +233,8 @@ struct RangeSpec {
 
 struct Lowered<'p> {
     leaf: Leaf,
+    /// The columns the plan was bound with for the leaf.
+    columns: &'p [crate::table::Column],
     /// Width of the leaf's rows before pruning (its plan's schema).
     width: usize,
     steps: Vec<Step<'p>>,
@@ -323,6 +325,7 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
                     steps.reverse();
                     return Ok(Some(Lowered {
                         leaf: Leaf::Memory(t, Some(sel)),
+                        columns: &left.schema,
                         width: left.schema.len(),
                         steps,
                         sink,
@@ -348,6 +351,20 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
             }
         },
         PlanKind::Values(t) => Leaf::Memory(t.clone(), None),
+        PlanKind::Watchlist { alias, span } => {
+            let s = crate::io::watchlists::source(ex.catalog, alias, *span)?;
+            match s.in_memory() {
+                Some(t) => Leaf::Memory(t, None),
+                None => Leaf::Stream(s, format!("_GetWatchlist('{alias}')")),
+            }
+        }
+        PlanKind::External(spec) => {
+            let s = ex.external(spec)?;
+            match s.in_memory() {
+                Some(t) => Leaf::Memory(t, None),
+                None => Leaf::Stream(s, "externaldata".to_string()),
+            }
+        }
         PlanKind::Range { from, to, step } => Leaf::Range(range_spec(
             eval(from, &[], ex.eval),
             eval(to, &[], ex.eval),
@@ -366,6 +383,7 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
     };
     Ok(Some(Lowered {
         leaf,
+        columns: &node.schema,
         width: node.schema.len(),
         steps,
         sink,
@@ -613,7 +631,7 @@ impl Lowered<'_> {
                     return Err(rebind_error(name));
                 }
                 let t = source.load()?;
-                if source.widened() {
+                if t.columns != self.columns {
                     return Err(rebind_error(name));
                 }
                 let all = vec![true; self.width];

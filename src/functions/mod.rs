@@ -45,7 +45,7 @@ mod tests;
 mod units;
 mod useragent;
 mod xml;
-mod zones;
+pub(crate) mod zones;
 
 use crate::types::Type;
 use crate::value::{tostring as tostring_v, Value};

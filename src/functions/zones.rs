@@ -54,7 +54,7 @@ fn datetime(t: Option<i64>) -> Value {
 }
 
 /// A zone by its IANA name, in any letter case.
-fn zone(name: &str) -> Option<Tz> {
+pub(crate) fn zone(name: &str) -> Option<Tz> {
     Tz::from_str(name).ok().or_else(|| {
         TZ_VARIANTS
             .iter()
@@ -74,7 +74,7 @@ fn offset_at(tz: Tz, ticks: i64) -> Option<i64> {
 /// back) is read as the later, standard-time one; a time skipped by a spring-forward
 /// gap takes the offset in force after the gap, as Kusto does (02:00 in Brussels on
 /// 2022-03-27 is 00:00 UTC).
-fn local_to_utc(tz: Tz, ticks: i64) -> Option<i64> {
+pub(crate) fn local_to_utc(tz: Tz, ticks: i64) -> Option<i64> {
     let day = 86_400 * TICKS_PER_SECOND;
     let before = offset_at(tz, ticks - day)?;
     let after = offset_at(tz, ticks + day)?;

@@ -17,7 +17,7 @@
 //! [`super::scan`] instead and come here only for what that reader does not read exactly
 //! (its errors are this loader's), for `kql check --data` and for test fixtures.
 
-use super::schema::{builtin_schema_for, io_error, load_schema_file_for, Product, Schema};
+use super::schema::{io_error, Product, Schema};
 use crate::error::{Error, Result};
 use crate::table::{Catalog, Column, Table};
 use crate::types::Type;
@@ -66,9 +66,15 @@ pub fn open_dir_for(
     read_dir_into_catalog(dir, user_schemas, wanted, true, product)
 }
 
-enum Opened {
-    Read(Table),
-    File(super::scan::FileTable),
+/// Like [`open_dir_for`], reading with `opts` (`--strict`, `--tz`, where warnings go).
+pub fn open_dir_with(
+    dir: &Path,
+    user_schemas: &[Schema],
+    wanted: &dyn Fn(&str) -> bool,
+    product: Product,
+    opts: &super::formats::ReadOptions,
+) -> Result<Catalog> {
+    super::formats::folder::catalog(dir, user_schemas, wanted, product, true, opts)
 }
 
 fn read_dir_into_catalog(
@@ -78,114 +84,14 @@ fn read_dir_into_catalog(
     lazy: bool,
     product: Product,
 ) -> Result<Catalog> {
-    let shown = dir.display().to_string();
-    let entries = std::fs::read_dir(dir).map_err(|e| io_error(&shown, &e))?;
-    let mut files: Vec<std::path::PathBuf> = Vec::new();
-    for entry in entries {
-        files.push(entry.map_err(|e| io_error(&shown, &e))?.path());
-    }
-    files.sort();
-
-    // Table name → data file; schema files found beside them.
-    let mut data: IndexMap<String, std::path::PathBuf> = IndexMap::new();
-    let mut dir_schemas: IndexMap<String, Schema> = IndexMap::new();
-    for path in &files {
-        // Subfolders are not read, so a data folder can keep expected outputs in one.
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if !path.is_file() {
-            continue;
-        }
-        if let Some(table) = name.strip_suffix(".schema.json") {
-            let s = load_schema_file_for(path, product)?;
-            if s.name != table {
-                return Err(Error::data(
-                    format!("schema file for table `{table}` names table `{}`", s.name),
-                    path.display().to_string(),
-                    1,
-                ));
-            }
-            dir_schemas.insert(table.to_string(), s);
-        } else if let Some(table) = [".json", ".jsonl", ".ndjson"]
-            .iter()
-            .find_map(|ext| name.strip_suffix(ext))
-        {
-            if let Some(other) = data.insert(table.to_string(), path.clone()) {
-                return Err(Error::new(
-                    crate::error::ErrorKind::Data,
-                    format!(
-                        "table `{table}` has two data files: {} and {}",
-                        other.display(),
-                        path.display()
-                    ),
-                ));
-            }
-        }
-    }
-
-    let schema_of = |table: &str| {
-        user_schemas
-            .iter()
-            .find(|s| s.name == table)
-            .or_else(|| dir_schemas.get(table))
-            .or_else(|| builtin_schema_for(table, product))
-    };
-    // Tables load in parallel, one thread each; the catalog keeps the folder's order and
-    // the first error (in that order) is reported.
-    let loaded: Vec<Option<Result<Opened>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = data
-            .iter()
-            .map(|(table, path)| {
-                wanted(table).then(|| {
-                    let schema = schema_of(table);
-                    scope.spawn(move || {
-                        let file = lazy
-                            .then(|| super::scan::FileTable::open(table, path, schema))
-                            .flatten();
-                        match file {
-                            Some(f) => Ok(Opened::File(f)),
-                            None => load_table_file(path, schema).map(Opened::Read),
-                        }
-                    })
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(Error::new(
-                            crate::error::ErrorKind::Data,
-                            "internal error while loading a table",
-                        ))
-                    })
-                })
-            })
-            .collect()
-    });
-    let mut catalog = Catalog::new();
-    for ((table, _), result) in data.iter().zip(loaded) {
-        match result {
-            Some(t) => match t? {
-                Opened::Read(t) => catalog.add_table(table.clone(), t),
-                Opened::File(f) => catalog.add_source(table.clone(), Arc::new(f)),
-            },
-            None => {
-                let columns = schema_of(table)
-                    .map(|s| s.columns.clone())
-                    .unwrap_or_default();
-                catalog.add_schema(table.clone(), columns);
-            }
-        }
-    }
-    for s in user_schemas.iter().chain(dir_schemas.values()) {
-        if catalog.get(&s.name).is_none() {
-            catalog.add_table(s.name.clone(), Table::new(s.columns.clone(), Vec::new()));
-        }
-    }
-    Ok(catalog)
+    super::formats::folder::catalog(
+        dir,
+        user_schemas,
+        wanted,
+        product,
+        lazy,
+        &super::formats::ReadOptions::default(),
+    )
 }
 
 /// The table names a query can refer to: those that occur in its text. (A superset, and
@@ -562,7 +468,6 @@ impl<'a> TableBuilder<'a> {
                 }
                 None => Value::String(Arc::from(s)),
             }),
-            Type::Dynamic => Some(Value::String(Arc::from(s))),
             _ => convert_str(s, ty),
         }
     }
@@ -746,9 +651,10 @@ impl<'de> Visitor<'de> for CellSeed {
 /// without building the JSON value for the common types.
 pub(crate) fn convert_str(s: &str, ty: Type) -> Option<Value> {
     match ty {
-        Type::String | Type::Dynamic => Some(Value::String(Arc::from(s))),
+        Type::String => Some(Value::String(Arc::from(s))),
+        Type::Dynamic => Some(dynamic_from_str(s)),
         _ if s.is_empty() => Some(Value::Null),
-        Type::DateTime => parse_datetime(s).map(Value::DateTime),
+        Type::DateTime => parse_export_datetime(s).map(Value::DateTime),
         Type::Guid => parse_guid(s).map(Value::Guid),
         _ => convert(&J::String(s.to_string()), ty),
     }
@@ -768,45 +674,67 @@ pub(crate) fn missing_value(ty: Type) -> Value {
 /// → string; anything else (objects, arrays, mixed kinds) → dynamic. A column with only
 /// nulls is a string column.
 fn infer_type<'a>(values: impl Iterator<Item = Option<&'a J>>) -> Type {
-    #[derive(PartialEq, Clone, Copy)]
-    enum K {
-        None,
-        Bool,
-        Long,
-        Real,
-        Date,
-        Str,
-        Dyn,
-    }
-    let mut kind = K::None;
+    let mut fold = TypeFold::default();
     for v in values.flatten() {
-        let k = match v {
-            J::Null => continue,
-            J::Bool(_) => K::Bool,
-            J::Number(n) if n.is_i64() => K::Long,
-            J::Number(_) => K::Real,
-            J::String(s) if looks_like_iso_datetime(s) => K::Date,
-            J::String(_) => K::Str,
-            J::Array(_) | J::Object(_) => K::Dyn,
-        };
-        kind = match (kind, k) {
-            (K::None, k) => k,
-            (a, b) if a == b => a,
-            (K::Long, K::Real) | (K::Real, K::Long) => K::Real,
-            (K::Date, K::Str) | (K::Str, K::Date) => K::Str,
-            _ => K::Dyn,
-        };
-        if kind == K::Dyn {
+        fold.add(v);
+        if fold.0 == Kind::Dyn {
             break;
         }
     }
-    match kind {
-        K::None | K::Str => Type::String,
-        K::Bool => Type::Bool,
-        K::Long => Type::Long,
-        K::Real => Type::Real,
-        K::Date => Type::DateTime,
-        K::Dyn => Type::Dynamic,
+    fold.ty()
+}
+
+#[derive(PartialEq, Eq, Clone, Copy, Debug, Default)]
+enum Kind {
+    #[default]
+    None,
+    Bool,
+    Long,
+    Real,
+    Date,
+    Str,
+    Dyn,
+}
+
+/// [`infer_type`] one value at a time (the readers of other formats infer as they go,
+/// and merge what several threads saw).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TypeFold(Kind);
+
+impl TypeFold {
+    pub(crate) fn add(&mut self, v: &J) {
+        let k = match v {
+            J::Null => return,
+            J::Bool(_) => Kind::Bool,
+            J::Number(n) if n.is_i64() => Kind::Long,
+            J::Number(_) => Kind::Real,
+            J::String(s) if looks_like_iso_datetime(s) => Kind::Date,
+            J::String(_) => Kind::Str,
+            J::Array(_) | J::Object(_) => Kind::Dyn,
+        };
+        self.join(TypeFold(k));
+    }
+
+    /// The fold of the values of `self` and then of `other`.
+    pub(crate) fn join(&mut self, other: TypeFold) {
+        self.0 = match (self.0, other.0) {
+            (Kind::None, k) | (k, Kind::None) => k,
+            (a, b) if a == b => a,
+            (Kind::Long, Kind::Real) | (Kind::Real, Kind::Long) => Kind::Real,
+            (Kind::Date, Kind::Str) | (Kind::Str, Kind::Date) => Kind::Str,
+            _ => Kind::Dyn,
+        };
+    }
+
+    pub(crate) fn ty(self) -> Type {
+        match self.0 {
+            Kind::None | Kind::Str => Type::String,
+            Kind::Bool => Type::Bool,
+            Kind::Long => Type::Long,
+            Kind::Real => Type::Real,
+            Kind::Date => Type::DateTime,
+            Kind::Dyn => Type::Dynamic,
+        }
     }
 }
 
@@ -829,7 +757,13 @@ pub(crate) fn looks_like_iso_datetime(s: &str) -> bool {
 /// take numbers written as strings (`"42"`), since exported logs often quote them; a
 /// long/int column takes a real only when it is a whole number; a string column takes
 /// numbers and bools as their JSON text and arrays/objects as compact JSON; a dynamic
-/// column takes any JSON as is (strings stay strings).
+/// column takes any JSON as is, and a string holding a JSON object or array (exports
+/// write dynamic values as JSON text) as that object or array; a datetime column takes
+/// every form [`parse_export_datetime`] reads.
+///
+/// Every reader converts through here (or [`convert_str`]), so a value means the same
+/// in every format. What a value that does not convert becomes is the caller's choice:
+/// null and a warning, or an error with `--strict` (see [`crate::warnings`]).
 pub(crate) fn convert(j: &J, ty: Type) -> Option<Value> {
     if j.is_null() {
         return Some(missing_value(ty));
@@ -842,7 +776,10 @@ pub(crate) fn convert(j: &J, ty: Type) -> Option<Value> {
             J::String(s) => Value::String(Arc::from(s.as_str())),
             other => Value::String(Arc::from(other.to_string().as_str())),
         },
-        Type::Dynamic | Type::Unknown => from_json(j),
+        Type::Dynamic | Type::Unknown => match j {
+            J::String(s) => dynamic_from_str(s),
+            other => from_json(other),
+        },
         Type::Bool => match j {
             J::Bool(b) => Value::Bool(*b),
             J::String(s) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
@@ -858,9 +795,34 @@ pub(crate) fn convert(j: &J, ty: Type) -> Option<Value> {
         Type::Int => Value::Int(i32::try_from(to_i64(j)?).ok()?),
         Type::Real => Value::Real(to_f64(j)?),
         Type::Decimal => Value::Decimal(to_f64(j)?),
-        Type::DateTime => Value::DateTime(parse_datetime(j.as_str()?)?),
+        Type::DateTime => Value::DateTime(parse_export_datetime(j.as_str()?)?),
         Type::TimeSpan => Value::TimeSpan(parse_timespan(j.as_str()?)?),
         Type::Guid => Value::Guid(parse_guid(j.as_str()?)?),
+    })
+}
+
+/// A string for a dynamic column: the JSON object or array it holds, else the string.
+pub(crate) fn dynamic_from_str(s: &str) -> Value {
+    let t = s.trim_start();
+    if t.starts_with('{') || t.starts_with('[') {
+        if let Ok(j) = serde_json::from_str::<J>(s) {
+            return from_json(&j);
+        }
+    }
+    Value::String(Arc::from(s))
+}
+
+/// A datetime as exports write it: every form KQL's `datetime()` reads (ISO 8601, RFC
+/// 822/850, US `MM/DD/YYYY hh:mm:ss`), and the Log Analytics portal's CSV form with a
+/// comma after the date, `10/25/2023, 9:43:21.994 AM` or `07/07/2026, 22:15:37.699`
+/// (month first, as the portal writes in English).
+pub(crate) fn parse_export_datetime(s: &str) -> Option<i64> {
+    parse_datetime(s).or_else(|| {
+        let (date, time) = s.trim().split_once(", ")?;
+        if date.is_empty() || !date.bytes().all(|b| b.is_ascii_digit() || b == b'/') {
+            return None;
+        }
+        parse_datetime(&format!("{date} {time}"))
     })
 }
 
@@ -902,6 +864,7 @@ fn shorten(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::error::Location;
+    use crate::io::schema::builtin_schema_for;
     use crate::table::CatalogEntry;
 
     fn schema(cols: &[(&str, Type)]) -> Schema {
@@ -1314,7 +1277,7 @@ mod tests {
             [Column::new("n", Type::String)]
         );
         // Only wanted tables are read; the others are listed by schema.
-        w("Broken.json", "{\"not\": \"a table\"}");
+        w("Broken.json", "{\"not\": \"a table\"");
         let cat = load_dir_for(
             &dir,
             &[],
@@ -1330,9 +1293,16 @@ mod tests {
         assert!(matches!(cat.get("Broken"), Some(CatalogEntry::Schema(c)) if c.is_empty()));
         assert!(load_dir(&dir, &[]).is_err());
         std::fs::remove_file(dir.join("Broken.json")).unwrap();
-        w("Events.json", "[]");
-        let e = load_dir(&dir, &[]).unwrap_err();
-        assert!(e.message.contains("two data files"), "{}", e.message);
+        // Several files make one table, read in name order.
+        w("Events.json", "[{\"n\": 5}]");
+        let cat = load_dir(&dir, &[]).unwrap();
+        let t = cat.get("Events").unwrap().in_memory().unwrap();
+        let n: Vec<String> = t
+            .rows
+            .iter()
+            .map(|r| crate::value::to_kql_string(&r[0]))
+            .collect();
+        assert_eq!(n, ["5", "7"]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -39,6 +39,34 @@ impl Format {
 
 /// Writes every result set in `format`.
 pub fn write_results(out: &mut dyn Write, tables: &[Table], format: Format) -> io::Result<()> {
+    write_results_warned(out, tables, format, &[])
+}
+
+/// Writes every result set in `format`; with `--format json`, each result object also
+/// holds the run's `warnings` (when there are any), as
+/// `{"file", "line", "column", "message"}` objects. (The other formats leave warnings to
+/// the caller, which prints them apart from the rows.)
+pub fn write_results_warned(
+    out: &mut dyn Write,
+    tables: &[Table],
+    format: Format,
+    warnings: &[crate::warnings::Warning],
+) -> io::Result<()> {
+    let warnings_json = (!warnings.is_empty()).then(|| {
+        J::Array(
+            warnings
+                .iter()
+                .map(|w| {
+                    serde_json::json!({
+                        "file": w.file,
+                        "line": if w.line > 0 { J::from(w.line) } else { J::Null },
+                        "column": w.column,
+                        "message": w.message,
+                    })
+                })
+                .collect(),
+        )
+    });
     for (i, t) in tables.iter().enumerate() {
         if i > 0 {
             out.write_all(match format {
@@ -49,7 +77,7 @@ pub fn write_results(out: &mut dyn Write, tables: &[Table], format: Format) -> i
         }
         match format {
             Format::Table => write_table(out, t)?,
-            Format::Json => write_json(out, t)?,
+            Format::Json => write_json(out, t, warnings_json.as_ref())?,
             Format::Jsonl => write_jsonl(out, t)?,
             Format::Csv => write_csv(out, t)?,
         }
@@ -69,7 +97,7 @@ pub fn table_to_json(t: &Table) -> J {
 }
 
 /// One JSON object, with one row per line so that files diff well.
-fn write_json(out: &mut dyn Write, t: &Table) -> io::Result<()> {
+fn write_json(out: &mut dyn Write, t: &Table, warnings: Option<&J>) -> io::Result<()> {
     let columns: Vec<J> = t
         .columns
         .iter()
@@ -84,7 +112,11 @@ fn write_json(out: &mut dyn Write, t: &Table) -> io::Result<()> {
     if !t.rows.is_empty() {
         out.write_all(b"\n")?;
     }
-    out.write_all(b"]}\n")
+    out.write_all(b"]")?;
+    if let Some(w) = warnings {
+        write!(out, ",\"warnings\":{w}")?;
+    }
+    out.write_all(b"}\n")
 }
 
 fn write_jsonl(out: &mut dyn Write, t: &Table) -> io::Result<()> {

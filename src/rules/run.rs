@@ -21,6 +21,16 @@ pub struct Outcome {
 /// Runs `item` at `now`. Errors are in the query's own positions (map them with
 /// `item.map` to point into the file).
 pub fn run(item: &Item, catalog: &Catalog, now: i64) -> Result<Outcome> {
+    run_with(item, catalog, now, None)
+}
+
+/// [`run`], reading `externaldata` through `externals`.
+pub fn run_with(
+    item: &Item,
+    catalog: &Catalog,
+    now: i64,
+    externals: Option<&dyn crate::external::Externals>,
+) -> Result<Outcome> {
     let window = item.rule.as_ref().and_then(|r| {
         r.window()
             .map(|period| TimeWindow::ending_at(now, period, r.time_columns()))
@@ -29,6 +39,9 @@ pub fn run(item: &Item, catalog: &Catalog, now: i64) -> Result<Outcome> {
     let mut session = Session::new(catalog, now);
     if let Some(h) = &hook {
         session = session.with_scan_hook(h);
+    }
+    if let Some(x) = externals {
+        session = session.with_externals(x);
     }
     let tables = session.run(&item.query)?;
     let decision = match (&item.rule, tables.first()) {

@@ -393,7 +393,8 @@ mod tests {
         // A column an externaldata does not declare is still an error.
         let got = findings("externaldata (Ip:string) ['u'] | where Score > 5");
         assert!(got.len() == 1 && got[0].contains("KS142"), "{got:?}");
-        // Running is not static: a query kql cannot run yet fails, naming what.
+        // Running is not static: externaldata without a local copy fails at run time,
+        // naming the URL and the flags that give one.
         let e = crate::run_query(
             "externaldata (Ip:string) [@'https://example.com/x.csv'] | take 1",
             &{
@@ -407,7 +408,11 @@ mod tests {
             0,
         )
         .unwrap_err();
-        assert!(e.message.contains("is not supported yet"), "{}", e.message);
+        let all = format!("{} {}", e.message, e.hints.join(" "));
+        assert!(
+            all.contains("https://example.com/x.csv") && all.contains("--external"),
+            "{all}"
+        );
     }
 
     #[test]

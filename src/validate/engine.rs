@@ -36,6 +36,18 @@ pub fn run(text: &str, catalog: &Catalog, now: i64) -> Result<Vec<Table>> {
     crate::session::run_query(text, catalog, now)
 }
 
+/// [`run`], reading `externaldata` through `externals`.
+pub fn run_with(
+    text: &str,
+    catalog: &Catalog,
+    now: i64,
+    externals: &dyn crate::external::Externals,
+) -> Result<Vec<Table>> {
+    crate::session::Session::new(catalog, now)
+        .with_externals(externals)
+        .run(text)
+}
+
 /// The clock given as `--now` or `"now"`: a datetime as KQL's `datetime()` reads it.
 pub fn parse_now(text: &str) -> std::result::Result<i64, String> {
     crate::value::parse_query_clock(text)

@@ -145,7 +145,8 @@ impl Runner {
             };
             let now_text = t.now.as_ref().or(tf.now.as_ref()).ok_or("no now")?;
             let now = engine::parse_now(now_text).map_err(|m| format!("`now`: {m}"))?;
-            let catalog = self.catalog(path, tf, t)?;
+            let mut catalog = self.catalog(path, tf, t)?;
+            catalog.set_watchlists(watchlists(path, tf, t)?);
             Ok((rel.clone(), as_rule, catalog, now))
         };
         let (rel, as_rule, catalog, now) = match setup() {
@@ -231,13 +232,19 @@ impl Runner {
                 ));
             }
         }
+        let externals = match externals(path, tf, t) {
+            Ok(x) => x,
+            Err(e) => return Outcome::Error(e),
+        };
         let run = if as_rule {
-            crate::rules::run::run(item, &catalog, now)
+            crate::rules::run::run_with(item, &catalog, now, Some(&externals))
         } else {
-            engine::run(text, &catalog, now).map(|tables| crate::rules::run::Outcome {
-                window: None,
-                tables,
-                decision: None,
+            engine::run_with(text, &catalog, now, &externals).map(|tables| {
+                crate::rules::run::Outcome {
+                    window: None,
+                    tables,
+                    decision: None,
+                }
             })
         };
         let outcome = match run {
@@ -713,6 +720,85 @@ pub fn xml(s: &str) -> String {
         }
     }
     out
+}
+
+/// The watchlists a test gives (the file's, then the test's): rows or a file.
+fn watchlists(
+    path: &Path,
+    tf: &TestFile,
+    t: &TestCase,
+) -> Result<indexmap::IndexMap<String, std::sync::Arc<dyn crate::table::TableSource>>, String> {
+    let mut out = indexmap::IndexMap::new();
+    for (alias, v) in tf.watchlists.iter().chain(&t.watchlists) {
+        let source: std::sync::Arc<dyn crate::table::TableSource> = match v {
+            Json::String(rel) => std::sync::Arc::new(
+                crate::io::watchlists::Watchlist::open(
+                    alias,
+                    &spec::resolve(path, rel),
+                    &crate::io::ReadOptions::default(),
+                )
+                .map_err(|e| format!("watchlist `{alias}`: {}", engine::one_line(&e)))?,
+            ),
+            Json::Array(items) => {
+                let mut rows = Vec::new();
+                for (i, it) in items.iter().enumerate() {
+                    match it {
+                        Json::Object(o) => rows.push(o.clone()),
+                        _ => {
+                            return Err(format!(
+                                "watchlist `{alias}`: row {} is not a JSON object",
+                                i + 1
+                            ))
+                        }
+                    }
+                }
+                crate::io::watchlists::from_rows(alias, &rows)
+            }
+            _ => {
+                return Err(format!(
+                    "watchlist `{alias}`: expected an array of rows or the path of a CSV file"
+                ))
+            }
+        };
+        out.insert(alias.clone(), source);
+    }
+    Ok(out)
+}
+
+/// The local copies of externaldata URLs a test gives (the file's, then the test's).
+fn externals(
+    path: &Path,
+    tf: &TestFile,
+    t: &TestCase,
+) -> Result<crate::external::LocalExternals, String> {
+    let mut x = crate::external::LocalExternals::default();
+    for (url, v) in tf.external.iter().chain(&t.external) {
+        let local = match v {
+            Json::String(rel) => crate::external::Local::File(spec::resolve(path, rel)),
+            Json::Array(items) => {
+                let mut rows = Vec::with_capacity(items.len());
+                for (i, it) in items.iter().enumerate() {
+                    match it {
+                        Json::Object(o) => rows.push(o.clone()),
+                        _ => {
+                            return Err(format!(
+                                "external `{url}`: row {} is not a JSON object",
+                                i + 1
+                            ))
+                        }
+                    }
+                }
+                crate::external::Local::Rows(rows)
+            }
+            _ => {
+                return Err(format!(
+                    "external `{url}`: expected an array of rows or the path of a file"
+                ))
+            }
+        };
+        x.by_url.insert(url.clone(), local);
+    }
+    Ok(x)
 }
 
 #[cfg(test)]

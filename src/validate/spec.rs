@@ -30,6 +30,12 @@
 //! value (`""` for strings, null otherwise) from the table's schema (built-in,
 //! `schemas`, or the data file's). `query`, `now` and `result` may be set per test.
 //!
+//! `"external": {"URL": [ {"Col": "x"} ] or "data/list.csv"}` (on the file or a test)
+//! gives the rows or a local copy of an `externaldata` URL, read as Kusto reads the URL.
+//!
+//! `"watchlists": {"alias": [ {"Col": "x"} ] or "lists/alias.csv"}` gives the items of a
+//! Sentinel watchlist for `_GetWatchlist('alias')`.
+//!
 //! `"rule": "x.yaml"` instead of `query` runs a rule file as it is scheduled (its
 //! tables limited to its window ending at `now`) and allows `expect.alert`
 //! (`true`/`false`), `expect.alerts` (how many) and `expect.entities` (entities the
@@ -63,6 +69,12 @@ pub struct TestFile {
     /// Rows every test of the file starts with (a test's own rows are added).
     #[serde(default)]
     pub tables: Map<String, Json>,
+    /// externaldata URL → its rows (an array of objects) or the path of a local copy.
+    #[serde(default)]
+    pub external: Map<String, Json>,
+    /// Watchlist alias → its items (an array of objects) or the path of its CSV file.
+    #[serde(default)]
+    pub watchlists: Map<String, Json>,
     pub tests: Vec<TestCase>,
     /// The file's text, to point at a test by line.
     #[serde(skip)]
@@ -91,6 +103,12 @@ pub struct TestCase {
     /// Table name → an array of rows, or the path of a data file.
     #[serde(default)]
     pub tables: Map<String, Json>,
+    /// externaldata URL → rows or a file, as the file's `external` (the test's win).
+    #[serde(default)]
+    pub external: Map<String, Json>,
+    /// Watchlist alias → items or a CSV file, as the file's `watchlists`.
+    #[serde(default)]
+    pub watchlists: Map<String, Json>,
     /// Which result table to check when the query returns several (0-based).
     #[serde(default)]
     pub result: usize,

@@ -20,10 +20,12 @@ use std::sync::Arc;
 
 mod evaluate;
 mod expand;
+mod external;
 mod join;
 mod project;
 mod search;
 mod summarize;
+mod watchlist;
 
 use summarize::MakeSeriesAst;
 
@@ -103,6 +105,9 @@ impl Binder<'_> {
                     ),
                     id.span,
                 )),
+                None if id.name == "_GetWatchlistAlias" && self.scan(&id.name).is_none() => {
+                    Ok(self.watchlist_aliases())
+                }
                 None => self
                     .scan(&id.name)
                     .ok_or_else(|| self.unknown_table(&id.name, id.span, scope))?,
@@ -155,6 +160,10 @@ impl Binder<'_> {
                             name,
                             e.span,
                         )
+                    }
+                    _ if name == "_GetWatchlist" => self.get_watchlist(args, e.span, scope),
+                    _ if name == "_GetWatchlistAlias" && args.is_empty() => {
+                        Ok(self.watchlist_aliases())
                     }
                     _ => Err(Error::semantic(
                         format!("`{name}(...)` is not a tabular expression"),
@@ -293,6 +302,11 @@ impl Binder<'_> {
             OperatorKind::Union { params, tables } => {
                 self.union(None, params, tables, op.span, scope)
             }
+            OperatorKind::Externaldata {
+                columns,
+                uris,
+                with,
+            } => self.externaldata(columns, uris, with, op.span, scope),
             OperatorKind::Search {
                 params,
                 tables,
@@ -330,13 +344,6 @@ impl Binder<'_> {
                 };
                 self.operator(union, &search, scope)
             }
-            // A check types externaldata by its declared columns, with no file at all.
-            OperatorKind::Externaldata { columns, .. } if self.checking() => Ok(typed_plan(
-                columns
-                    .iter()
-                    .map(|c| Column::new(c.name.name.clone(), c.ty))
-                    .collect(),
-            )),
             other => Err(Error::unsupported(other.name(), op.span)),
         }
     }

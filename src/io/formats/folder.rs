@@ -1,0 +1,313 @@
+//! Which tables a data folder holds, and in which files.
+//!
+//! - A data file directly in the folder (`.json`, `.jsonl`, `.ndjson`, `.multijson`,
+//!   `.csv`, `.tsv`, `.psv`, `.scsv`, each optionally `.gz`) is part of the table named
+//!   by the file name up to its first dot: `SigninLogs.json`, and `SigninLogs.2.csv.gz`
+//!   too. `<Table>.schema.json` is the table's schema, not data.
+//! - A subfolder named after a known table (in any letter case), or a custom table
+//!   (`*_CL`), holds that table's files, at any depth; a Log Analytics data export
+//!   container (`am-<table>`, see [`super::data_export`]) too.
+//! - A streaming API capture (see [`super::streaming`]) holds the tables its records
+//!   name, wherever it is; in other subfolders nothing else is read (a folder of
+//!   expected outputs stays out of the way).
+//!
+//! The files of a table are read in path order.
+
+use super::source::{Base, DataTable, Part, TypeSource};
+use super::{data_export, detect, is_data_file, streaming, Format, ReadOptions};
+use crate::error::{Error, Result};
+use crate::io::schema::{builtin_schema_for, io_error, load_schema_file_for, Product, Schema};
+use crate::table::{Catalog, Table, TableSource};
+use indexmap::IndexMap;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One file of a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundFile {
+    pub path: PathBuf,
+    pub format: Format,
+    /// In a file of several tables, the category of this table's records.
+    pub category: Option<String>,
+}
+
+/// What a data folder holds.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Tables and their files, in the order found.
+    pub tables: IndexMap<String, Vec<FoundFile>>,
+    /// `<Table>.schema.json` files beside the data, with their paths.
+    pub schemas: IndexMap<String, (Schema, String)>,
+}
+
+/// Walks `dir`. `known` are the tables whose names a subfolder may carry (in any letter
+/// case).
+pub fn discover(dir: &Path, known: &[&str], product: Product) -> Result<Found> {
+    let mut found = Found::default();
+    let entries = sorted_entries(dir)?;
+    // Schema files first: their tables are known tables.
+    for path in &entries {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if let Some(table) = name.strip_suffix(".schema.json") {
+            if !path.is_file() {
+                continue;
+            }
+            let s = load_schema_file_for(path, product)?;
+            if s.name != table {
+                return Err(Error::data(
+                    format!("schema file for table `{table}` names table `{}`", s.name),
+                    path.display().to_string(),
+                    1,
+                ));
+            }
+            found
+                .schemas
+                .insert(table.to_string(), (s, path.display().to_string()));
+        }
+    }
+    let mut names: Vec<String> = known.iter().map(|s| s.to_string()).collect();
+    names.extend(found.schemas.keys().cloned());
+    let canonical = |folder: &str| -> Option<String> {
+        names
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(folder))
+            .cloned()
+    };
+    let mut seen = HashSet::new();
+    for path in &entries {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if path.is_dir() {
+            let table = data_export::table_of_container(name, names.iter().map(String::as_str))
+                .or_else(|| canonical(name))
+                .or_else(|| name.ends_with("_CL").then(|| name.to_string()));
+            walk(path, table.as_deref(), &mut found, &mut seen)?;
+        } else if path.is_file() && is_data_file(name) {
+            let table = name.split('.').next().unwrap_or(name);
+            add_file(path, Some(table), &mut found)?;
+        }
+    }
+    Ok(found)
+}
+
+/// The entries of `dir`, sorted by name.
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let shown = dir.display().to_string();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io_error(&shown, &e))? {
+        out.push(entry.map_err(|e| io_error(&shown, &e))?.path());
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The data files under `dir`, as files of `table` (or, in a folder of no table, only
+/// the captures that name their tables).
+fn walk(
+    dir: &Path,
+    table: Option<&str>,
+    found: &mut Found,
+    seen: &mut HashSet<PathBuf>,
+) -> Result<()> {
+    // A folder reached twice (through a link) is read once.
+    let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    if !seen.insert(real) {
+        return Ok(());
+    }
+    for path in sorted_entries(dir)? {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if path.is_dir() {
+            walk(&path, table, found, seen)?;
+        } else if path.is_file() && is_data_file(name) {
+            add_file(&path, table, found)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds `path` to `table`, or to the tables it names (a streaming capture); a file of
+/// no table that names none is not read.
+fn add_file(path: &Path, table: Option<&str>, found: &mut Found) -> Result<()> {
+    let format = detect(path)?;
+    if format.names_tables() {
+        for t in streaming::tables_in(path)? {
+            found.tables.entry(t.clone()).or_default().push(FoundFile {
+                path: path.to_path_buf(),
+                format,
+                category: Some(streaming::category_of(&t)),
+            });
+        }
+        return Ok(());
+    }
+    if let Some(t) = table {
+        found
+            .tables
+            .entry(t.to_string())
+            .or_default()
+            .push(FoundFile {
+                path: path.to_path_buf(),
+                format,
+                category: None,
+            });
+    }
+    Ok(())
+}
+
+/// The catalog of the data folder `dir`: a table source per table (read as queries
+/// scan it when `lazy`, else read whole now), for the tables `wanted` accepts; the
+/// others, and the tables of `user_schemas` and schema files without data, by their
+/// schema. Column types: `user_schemas` (from `--schema`), else the folder's
+/// `<Table>.schema.json`, else the built-in schema of `product`'s copy, then the
+/// formats' own, then inference.
+pub fn catalog(
+    dir: &Path,
+    user_schemas: &[Schema],
+    wanted: &dyn Fn(&str) -> bool,
+    product: Product,
+    lazy: bool,
+    opts: &ReadOptions,
+) -> Result<Catalog> {
+    let mut known: Vec<&str> = crate::io::schema::builtin_names().collect();
+    known.extend(user_schemas.iter().map(|s| s.name.as_str()));
+    let found = discover(dir, &known, product)?;
+    let base_of = |table: &str| base_for(table, user_schemas, &found, product);
+    let mut catalog = Catalog::new();
+    catalog.set_warnings(opts.warnings.clone());
+    for (table, files) in &found.tables {
+        if !wanted(table) {
+            let columns = base_of(table).map(|b| b.schema.columns).unwrap_or_default();
+            catalog.add_schema(table.clone(), columns);
+            continue;
+        }
+        let source = open_table(table, files, base_of(table), opts)?;
+        if !lazy {
+            // Read whole now (queries then read it in place).
+            source.load()?;
+        }
+        catalog.add_source(table.clone(), Arc::new(source));
+    }
+    for s in user_schemas
+        .iter()
+        .chain(found.schemas.values().map(|(s, _)| s))
+    {
+        if catalog.get(&s.name).is_none() {
+            catalog.add_table(s.name.clone(), Table::new(s.columns.clone(), Vec::new()));
+        }
+    }
+    Ok(catalog)
+}
+
+/// A table's schema: from `--schema`, else the folder's schema file, else built in.
+fn base_for(table: &str, user_schemas: &[Schema], found: &Found, product: Product) -> Option<Base> {
+    if let Some(s) = user_schemas.iter().find(|s| s.name == table) {
+        return Some(Base {
+            schema: s.clone(),
+            source: TypeSource::SchemaFile("--schema".to_string()),
+        });
+    }
+    if let Some((s, path)) = found.schemas.get(table) {
+        return Some(Base {
+            schema: s.clone(),
+            source: TypeSource::SchemaFile(path.clone()),
+        });
+    }
+    builtin_schema_for(table, product).map(|s| Base {
+        schema: s.clone(),
+        source: TypeSource::BuiltIn,
+    })
+}
+
+/// What `kql tables` says of a table.
+#[derive(Clone, Debug)]
+pub struct TableInfo {
+    pub name: String,
+    /// Its files: path, format, whether gzip-compressed, size in bytes.
+    pub files: Vec<(String, Format, bool, u64)>,
+    /// Its columns: name, type, where the type came from.
+    pub columns: Vec<(String, crate::types::Type, TypeSource)>,
+    /// Its row count, when counted.
+    pub rows: Option<u64>,
+}
+
+/// The tables of data folder `dir` as `kql tables` lists them; rows counted when the
+/// table's files are at most `count_below` bytes.
+pub fn describe(
+    dir: &Path,
+    user_schemas: &[Schema],
+    product: Product,
+    opts: &ReadOptions,
+    count_below: u64,
+) -> Result<Vec<TableInfo>> {
+    let mut known: Vec<&str> = crate::io::schema::builtin_names().collect();
+    known.extend(user_schemas.iter().map(|s| s.name.as_str()));
+    let found = discover(dir, &known, product)?;
+    let base_of = |table: &str| base_for(table, user_schemas, &found, product);
+    let mut out = Vec::new();
+    for (table, files) in &found.tables {
+        let source = open_table(table, files, base_of(table), opts)?;
+        let resolved = source.resolved()?;
+        let mut bytes = 0;
+        let mut listed = Vec::new();
+        for f in files {
+            let size = std::fs::metadata(&f.path).map_or(0, |m| m.len());
+            bytes += size;
+            listed.push((
+                f.path.display().to_string(),
+                f.format,
+                super::input::is_gzip(&f.path),
+                size,
+            ));
+        }
+        let rows = if bytes <= count_below {
+            Some(source.count_rows()?)
+        } else {
+            None
+        };
+        out.push(TableInfo {
+            name: table.clone(),
+            files: listed,
+            columns: resolved
+                .columns
+                .iter()
+                .zip(&resolved.sources)
+                .map(|(c, s)| (c.name.clone(), c.ty, s.clone()))
+                .collect(),
+            rows,
+        });
+    }
+    for (name, (s, path)) in &found.schemas {
+        if !found.tables.contains_key(name) {
+            out.push(TableInfo {
+                name: name.clone(),
+                files: Vec::new(),
+                columns: s
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty, TypeSource::SchemaFile(path.clone())))
+                    .collect(),
+                rows: Some(0),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The table source of `table`'s files.
+pub fn open_table(
+    table: &str,
+    files: &[FoundFile],
+    base: Option<Base>,
+    opts: &ReadOptions,
+) -> Result<DataTable> {
+    let mut parts = Vec::with_capacity(files.len());
+    for f in files {
+        parts.push(Part::open(&f.path, f.format, f.category.clone())?);
+    }
+    Ok(DataTable::new(table, parts, base, opts.clone()))
+}

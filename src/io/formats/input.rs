@@ -1,0 +1,484 @@
+//! A file's bytes in order, read as they are needed: plain or gzip (told by the first
+//! bytes, not the name), a UTF-8 byte order mark dropped, with the line of the current
+//! position; and JSON values cut out of it without being parsed (bracket matching), so
+//! that a reader walks a document of any size holding only the value it is at.
+//!
+//! Every reader of a JSON format is this walk plus what its format says to look for;
+//! the values cut out are parsed on the worker threads.
+
+use crate::error::{Error, Result};
+use std::io::Read;
+use std::path::Path;
+
+/// How much is read from the file at a time.
+const READ: usize = 256 * 1024;
+
+pub(crate) struct Input {
+    src: Box<dyn Read + Send>,
+    buf: Vec<u8>,
+    /// Where the unread part of `buf` starts.
+    pos: usize,
+    /// The line of `buf[pos]`.
+    line: usize,
+    eof: bool,
+    /// The file, as errors name it.
+    pub path: String,
+}
+
+/// gzip's magic bytes.
+const GZIP: [u8; 2] = [0x1f, 0x8b];
+
+/// Whether the file at `path` is gzip-compressed (by its first bytes).
+pub(crate) fn is_gzip(path: &Path) -> bool {
+    let mut head = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == GZIP
+}
+
+impl Input {
+    /// Opens `path`, uncompressing it when it is gzip.
+    pub(crate) fn open(path: &Path) -> Result<Input> {
+        let shown = path.display().to_string();
+        let file =
+            std::fs::File::open(path).map_err(|e| super::super::schema::io_error(&shown, &e))?;
+        Input::new(Box::new(file), shown)
+    }
+
+    /// Reads `src` (uncompressing gzip) as the file `path`.
+    pub(crate) fn new(mut src: Box<dyn Read + Send>, path: String) -> Result<Input> {
+        let mut head = [0u8; 2];
+        let mut n = 0;
+        while n < 2 {
+            match src.read(&mut head[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(super::super::schema::io_error(&path, &e)),
+            }
+        }
+        let rest = std::io::Cursor::new(head[..n].to_vec()).chain(src);
+        let src: Box<dyn Read + Send> = if n == 2 && head == GZIP {
+            // Several gzip members one after another are one file (as `cat a.gz b.gz`).
+            Box::new(flate2::read::MultiGzDecoder::new(rest))
+        } else {
+            Box::new(rest)
+        };
+        let mut input = Input {
+            src,
+            buf: Vec::new(),
+            pos: 0,
+            line: 1,
+            eof: false,
+            path,
+        };
+        input.ensure(3)?;
+        if input.buf.starts_with(b"\xEF\xBB\xBF") {
+            input.pos = 3;
+        }
+        Ok(input)
+    }
+
+    /// The whole rest of the input as one reader (for the CSV reader).
+    pub(crate) fn into_reader(self) -> impl Read + Send {
+        let rest = self.buf[self.pos..].to_vec();
+        std::io::Cursor::new(rest).chain(self.src)
+    }
+
+    pub(crate) fn line(&self) -> usize {
+        self.line
+    }
+
+    pub(crate) fn error(&self, message: impl Into<String>) -> Error {
+        Error::data(message, self.path.clone(), self.line)
+    }
+
+    /// Reads more; `false` at the end of the file.
+    fn fill(&mut self) -> Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 && self.pos * 2 >= self.buf.len() {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        let len = self.buf.len();
+        self.buf.resize(len + READ, 0);
+        loop {
+            match self.src.read(&mut self.buf[len..]) {
+                Ok(0) => {
+                    self.buf.truncate(len);
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.buf.truncate(len + n);
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.buf.truncate(len);
+                    let what = if e.kind() == std::io::ErrorKind::InvalidInput
+                        || e.kind() == std::io::ErrorKind::InvalidData
+                    {
+                        format!("the file is not valid gzip: {e}")
+                    } else {
+                        format!("cannot read the file: {e}")
+                    };
+                    return Err(self.error(what));
+                }
+            }
+        }
+    }
+
+    /// At least `n` unread bytes, unless the file ends first.
+    fn ensure(&mut self, n: usize) -> Result<bool> {
+        while self.buf.len() - self.pos < n {
+            if !self.fill()? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The first bytes of the rest of the input (up to `n`), not consumed.
+    pub(crate) fn head(&mut self, n: usize) -> Result<&[u8]> {
+        self.ensure(n)?;
+        let end = (self.pos + n).min(self.buf.len());
+        Ok(&self.buf[self.pos..end])
+    }
+
+    pub(crate) fn peek(&mut self) -> Result<Option<u8>> {
+        self.ensure(1)?;
+        Ok(self.buf.get(self.pos).copied())
+    }
+
+    fn advance(&mut self, n: usize) {
+        let end = self.pos + n;
+        self.line += memchr::memchr_iter(b'\n', &self.buf[self.pos..end]).count();
+        self.pos = end;
+    }
+
+    pub(crate) fn skip_ws(&mut self) -> Result<()> {
+        loop {
+            let rest = &self.buf[self.pos..];
+            let n = rest
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(rest.len());
+            self.advance(n);
+            if self.pos < self.buf.len() || !self.fill()? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Past blanks, whether the next byte is `b` (then consumed).
+    pub(crate) fn eat(&mut self, b: u8) -> Result<bool> {
+        self.skip_ws()?;
+        if self.peek()? == Some(b) {
+            self.advance(1);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    pub(crate) fn expect(&mut self, b: u8, what: &str) -> Result<()> {
+        if self.eat(b)? {
+            return Ok(());
+        }
+        Err(match self.peek()? {
+            None => self.error(format!("the file ends where {what} should be")),
+            Some(c) => self.error(format!(
+                "expected {what}, found `{}`",
+                char::from(c).escape_default()
+            )),
+        })
+    }
+
+    /// The length of the JSON value at the cursor (past blanks), read whole into the
+    /// buffer; an error when the file ends inside it.
+    fn value_len(&mut self) -> Result<usize> {
+        self.skip_ws()?;
+        let mut scan = ValueScan::default();
+        let mut done = 0;
+        loop {
+            if let Some(end) = scan.feed(&self.buf[self.pos + done..]) {
+                return Ok(done + end);
+            }
+            done = self.buf.len() - self.pos;
+            if !self.fill()? {
+                return match scan.at_eof() {
+                    true if done > 0 => Ok(done),
+                    _ => Err(self.error("invalid JSON: the file ends inside a value")),
+                };
+            }
+        }
+    }
+
+    /// Copies the JSON value at the cursor to the end of `out` and moves past it: its
+    /// range in `out` and its first line.
+    pub(crate) fn take_value(&mut self, out: &mut Vec<u8>) -> Result<(usize, usize, usize)> {
+        let n = self.value_len()?;
+        if n == 0 {
+            return Err(self.error(match self.buf.get(self.pos) {
+                Some(c) => format!(
+                    "expected a JSON value, found `{}`",
+                    char::from(*c).escape_default()
+                ),
+                None => "expected a JSON value".to_string(),
+            }));
+        }
+        let line = self.line;
+        let start = out.len();
+        out.extend_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.advance(n);
+        Ok((start, out.len(), line))
+    }
+
+    /// Parses the (small) JSON value at the cursor.
+    pub(crate) fn parse<T: serde::de::DeserializeOwned>(&mut self) -> Result<T> {
+        let n = self.value_len()?;
+        let line = self.line;
+        let v = serde_json::from_slice::<T>(&self.buf[self.pos..self.pos + n]).map_err(|e| {
+            Error::data(
+                format!("invalid JSON: {e}"),
+                self.path.clone(),
+                line + e.line().saturating_sub(1),
+            )
+        })?;
+        self.advance(n);
+        Ok(v)
+    }
+
+    /// Moves past the JSON value at the cursor without keeping it (it may be the bulk of
+    /// the file).
+    pub(crate) fn skip_value(&mut self) -> Result<()> {
+        self.skip_ws()?;
+        let mut scan = ValueScan::default();
+        loop {
+            if let Some(end) = scan.feed(&self.buf[self.pos..]) {
+                if end == 0 {
+                    return Err(self.error("expected a JSON value"));
+                }
+                self.advance(end);
+                return Ok(());
+            }
+            let n = self.buf.len() - self.pos;
+            self.advance(n);
+            if !self.fill()? {
+                return match scan.at_eof() {
+                    true => Ok(()),
+                    false => Err(self.error("invalid JSON: the file ends inside a value")),
+                };
+            }
+        }
+    }
+
+    /// The object key at the cursor and its colon.
+    pub(crate) fn key(&mut self) -> Result<String> {
+        self.skip_ws()?;
+        if self.peek()? != Some(b'"') {
+            return Err(self.error("expected a quoted key"));
+        }
+        let k: String = self.parse()?;
+        self.expect(b':', "`:` after a key")?;
+        Ok(k)
+    }
+
+    /// In an object (past its `{` or a value), whether another key follows (consuming
+    /// the `,`); `false` past the closing `}`.
+    pub(crate) fn next_key(&mut self, first: &mut bool) -> Result<bool> {
+        if self.eat(b'}')? {
+            return Ok(false);
+        }
+        if !std::mem::take(first) {
+            self.expect(b',', "`,` or `}` in an object")?;
+        }
+        Ok(true)
+    }
+
+    /// In an array (past its `[` or an element), whether another element follows
+    /// (consuming the `,`); `false` past the closing `]`.
+    pub(crate) fn next_element(&mut self, first: &mut bool) -> Result<bool> {
+        if self.eat(b']')? {
+            return Ok(false);
+        }
+        if !std::mem::take(first) {
+            self.expect(b',', "`,` or `]` in an array")?;
+        }
+        Ok(true)
+    }
+
+    /// Appends up to `n` bytes of the rest of the input to `out`; `false` when the input
+    /// has ended.
+    pub(crate) fn take_raw(&mut self, out: &mut Vec<u8>, n: usize) -> Result<bool> {
+        self.ensure(n)?;
+        let end = (self.pos + n).min(self.buf.len());
+        out.extend_from_slice(&self.buf[self.pos..end]);
+        let k = end - self.pos;
+        self.advance(k);
+        Ok(!(self.eof && self.pos >= self.buf.len()))
+    }
+
+    /// Whether anything but blanks is left.
+    pub(crate) fn at_end(&mut self) -> Result<bool> {
+        self.skip_ws()?;
+        Ok(self.peek()?.is_none())
+    }
+}
+
+/// Finds where a JSON value ends by matching brackets outside strings, resumably (the
+/// value may arrive in several reads). Scalars end at a delimiter. The value is not
+/// checked: the parser that reads it later reports what is wrong, with its line.
+#[derive(Default)]
+struct ValueScan {
+    started: bool,
+    depth: u32,
+    in_str: bool,
+    esc: bool,
+    /// A number or literal (`true`, `NaN`).
+    scalar: bool,
+}
+
+impl ValueScan {
+    /// Scans `b`, the bytes after those already scanned; the offset in `b` just past the
+    /// value's end when it ends in `b`.
+    fn feed(&mut self, b: &[u8]) -> Option<usize> {
+        let mut i = 0;
+        if !self.started {
+            let &c = b.first()?;
+            self.started = true;
+            match c {
+                b'{' | b'[' => self.depth = 1,
+                b'"' => self.in_str = true,
+                b'}' | b']' | b',' | b':' => return Some(0),
+                _ => self.scalar = true,
+            }
+            i = 1;
+        }
+        while i < b.len() {
+            if self.in_str {
+                if self.esc {
+                    // The byte after a backslash (perhaps the first of this read).
+                    self.esc = false;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', &b[i..]) {
+                    None => break,
+                    Some(k) => {
+                        i += k;
+                        if b[i] == b'\\' {
+                            self.esc = true;
+                            i += 1;
+                            continue;
+                        }
+                        self.in_str = false;
+                        i += 1;
+                        if self.depth == 0 {
+                            return Some(i);
+                        }
+                        continue;
+                    }
+                }
+            }
+            let c = b[i];
+            if self.scalar {
+                if c.is_ascii_whitespace() || matches!(c, b',' | b']' | b'}' | b':') {
+                    return Some(i);
+                }
+                i += 1;
+                continue;
+            }
+            match c {
+                b'"' => self.in_str = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth -= 1;
+                    if self.depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Whether the value is complete at the end of the file (a scalar is).
+    fn at_eof(&self) -> bool {
+        self.scalar
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(text: &str) -> Input {
+        Input::new(
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            "t".into(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn values_are_cut_whole_across_reads_and_lines_counted() {
+        // Values longer than one read, with brackets and escaped quotes in strings.
+        let long = "x".repeat(READ + 17);
+        let text = format!(
+            "\u{feff} [ {{\"a\": \"]}}\\\"{long}\\\\\", \"b\": [1, {{}}]}},\n 12 ,\n\"s\\\"\" , true]"
+        );
+        let mut i = input(&text);
+        i.expect(b'[', "`[`").unwrap();
+        let mut first = true;
+        let mut out = Vec::new();
+        let mut got = Vec::new();
+        while i.next_element(&mut first).unwrap() {
+            let (s, e, line) = i.take_value(&mut out).unwrap();
+            got.push((String::from_utf8(out[s..e].to_vec()).unwrap(), line));
+        }
+        assert_eq!(got.len(), 4);
+        let j: serde_json::Value = serde_json::from_str(&got[0].0).unwrap();
+        assert_eq!(j["a"].as_str().unwrap().len(), long.len() + 4);
+        assert_eq!(got[1], ("12".to_string(), 2));
+        assert_eq!(got[2], ("\"s\\\"\"".to_string(), 3));
+        assert_eq!(got[3], ("true".to_string(), 3));
+        assert!(i.at_end().unwrap());
+    }
+
+    #[test]
+    fn skipping_keeps_lines_and_truncation_is_an_error() {
+        let mut i = input("{\"rows\": [[1,\n2],\n[3]], \"k\": 5}");
+        i.expect(b'{', "`{`").unwrap();
+        let mut first = true;
+        assert!(i.next_key(&mut first).unwrap());
+        assert_eq!(i.key().unwrap(), "rows");
+        i.skip_value().unwrap();
+        assert!(i.next_key(&mut first).unwrap());
+        assert_eq!(i.key().unwrap(), "k");
+        assert_eq!(i.line(), 3);
+        assert_eq!(i.parse::<i64>().unwrap(), 5);
+        assert!(!i.next_key(&mut first).unwrap());
+        let mut i = input("[{\"a\": [1, 2}");
+        i.expect(b'[', "`[`").unwrap();
+        let e = i.take_value(&mut Vec::new()).unwrap_err();
+        assert!(e.message.contains("ends inside"), "{}", e.message);
+    }
+
+    #[test]
+    fn gzip_is_read_by_its_magic_bytes() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"{\"a\": 1}\n").unwrap();
+        let bytes = gz.finish().unwrap();
+        let mut i = Input::new(Box::new(std::io::Cursor::new(bytes)), "t.gz".into()).unwrap();
+        let mut out = Vec::new();
+        let (s, e, _) = i.take_value(&mut out).unwrap();
+        assert_eq!(&out[s..e], b"{\"a\": 1}");
+    }
+}

@@ -1,0 +1,1540 @@
+//! A table made of data files of any format: [`DataTable`], a [`TableSource`] of the
+//! engine. A table may be several files (parts), of one format or several; its chunks
+//! are numbered across the parts in order, so a query sees one table in file order.
+//!
+//! How a scan goes: one thread at a time asks the current part's reader for its next
+//! batch of records (cut out of the file in order, not parsed), takes a chunk number,
+//! and converts the batch to rows outside the lock, converting only the columns the
+//! query needs, while other threads read and convert the next batches. A `.jsonl` part
+//! whose first line fits the table's columns goes to the fast JSON lines reader
+//! ([`crate::io::scan::FileTable`]) instead. [`TableSource::load`] reads every column
+//! the same way, and is the exact path: when a scan meets a field the table's columns
+//! lack, it gives up, and the load reads every record to know every field first.
+//!
+//! Column types come from, in order: the table's schema (a schema file, else the
+//! built-in schema), then the format's own (a header's ` [UTC]`, a schema in the file),
+//! then inference over every value (a pass over the files before the query runs,
+//! when something is untyped). [`Resolved::sources`] says which, per column.
+//!
+//! A value that does not convert to its column's type is null and counted in a warning
+//! (one per file and column, with the first line), or, with `strict`, an error naming
+//! the file and line. A record that cannot be read at all is always an error.
+
+use super::values::{self, text_value, unify, TextFold};
+use super::{Batch, Format, Item, Keyed, ReadOptions, Records, Shape};
+use crate::error::{Error, Result};
+use crate::hash::FxHashMap;
+use crate::io::json::{convert, convert_str, missing_value, Interner, TypeFold};
+use crate::io::scan::FileTable;
+use crate::io::schema::Schema;
+use crate::table::{ChunkSink, Column, Row, RowCursor, ScanRequest, Scanned, Table, TableSource};
+use crate::types::Type;
+use crate::value::Value;
+use crate::warnings::BadValues;
+use indexmap::IndexMap;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value as J;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Where a column's type came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeSource {
+    /// A schema file (`--schema`, `<Table>.schema.json`).
+    SchemaFile(String),
+    /// kql's built-in schema of the table.
+    BuiltIn,
+    /// The data file's format says it.
+    Format(Format),
+    /// Inferred from the values.
+    Inferred,
+    /// Declared in the query (externaldata).
+    Query,
+}
+
+impl TypeSource {
+    pub fn describe(&self) -> String {
+        match self {
+            TypeSource::SchemaFile(f) => format!("schema file {f}"),
+            TypeSource::BuiltIn => "built-in schema".to_string(),
+            TypeSource::Format(f) => format!("{} header", f.name()),
+            TypeSource::Inferred => "inferred".to_string(),
+            TypeSource::Query => "the query".to_string(),
+        }
+    }
+}
+
+/// A table's schema and where it came from.
+#[derive(Clone, Debug)]
+pub struct Base {
+    pub schema: Schema,
+    pub source: TypeSource,
+}
+
+/// A table's columns, each with where its type came from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Resolved {
+    pub columns: Vec<Column>,
+    pub sources: Vec<TypeSource>,
+    /// Every field of every record is a column (nothing can widen the table).
+    complete: bool,
+}
+
+impl Resolved {
+    fn push(&mut self, c: Column, s: TypeSource) {
+        self.columns.push(c);
+        self.sources.push(s);
+    }
+    fn index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+/// One file of a table.
+#[derive(Debug)]
+pub struct Part {
+    pub path: PathBuf,
+    origin: super::Origin,
+    opts: super::PartOptions,
+    /// The file as messages name it.
+    pub shown: String,
+    pub format: Format,
+    /// The table's records in a file of several tables (a streaming capture).
+    pub category: Option<String>,
+    header: super::Header,
+}
+
+impl Part {
+    /// Opens `path` (its header read) as a part of format `format`.
+    pub fn open(path: &Path, format: Format, category: Option<String>) -> Result<Part> {
+        Part::open_with(
+            super::Origin::File(path.to_path_buf()),
+            path.display().to_string(),
+            format,
+            category,
+            super::PartOptions::default(),
+        )
+    }
+
+    /// Opens a part from `origin` (a file, an entry of a zip archive) read with `opts`.
+    pub(crate) fn open_with(
+        origin: super::Origin,
+        shown: String,
+        format: Format,
+        category: Option<String>,
+        opts: super::PartOptions,
+    ) -> Result<Part> {
+        let opened = super::open(&origin, format, category.as_deref(), &opts)?;
+        let path = match &origin {
+            super::Origin::File(p) | super::Origin::Zip(p, _) => p.clone(),
+        };
+        Ok(Part {
+            path,
+            origin,
+            opts,
+            shown,
+            format,
+            category,
+            header: opened.header,
+        })
+    }
+
+    fn records(&self) -> Result<Box<dyn Records>> {
+        Ok(super::open(
+            &self.origin,
+            self.format,
+            self.category.as_deref(),
+            &self.opts,
+        )?
+        .records)
+    }
+
+    /// The names of the fields marked ` [Local Time]`.
+    fn local_fields(&self) -> Vec<&str> {
+        self.header
+            .fields
+            .iter()
+            .filter(|f| f.local)
+            .map(|f| f.name.as_str())
+            .collect()
+    }
+}
+
+/// A table read from its data files as queries scan it.
+pub struct DataTable {
+    name: String,
+    parts: Vec<Part>,
+    base: Option<Base>,
+    opts: ReadOptions,
+    /// The columns as queries first saw them.
+    first: OnceLock<Resolved>,
+    /// Every column, once every record was read to know them.
+    complete: OnceLock<Resolved>,
+    /// The table read whole, once something needed it.
+    full: OnceLock<Arc<Table>>,
+    widened: AtomicBool,
+    /// The columns are the schema's and no other (externaldata's declared columns):
+    /// fields they lack are not read.
+    fixed: bool,
+}
+
+impl std::fmt::Debug for DataTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataTable")
+            .field("name", &self.name)
+            .field("parts", &self.parts.len())
+            .finish()
+    }
+}
+
+/// What a scan does with a batch: the thread's state, the chunk's number, the part's
+/// index, the batch.
+type Work<'a, S> =
+    dyn Fn(&mut S, usize, usize, &Batch) -> std::result::Result<(), Failure> + Sync + 'a;
+
+/// Why a chunk could not be read.
+enum Failure {
+    /// A field the columns lack: the table must be read whole to know its columns.
+    Widen,
+    /// A record that cannot be read, or (strict) a value that does not convert.
+    Error(Error),
+}
+
+impl DataTable {
+    pub fn new(name: &str, parts: Vec<Part>, base: Option<Base>, opts: ReadOptions) -> Self {
+        DataTable {
+            name: name.to_string(),
+            parts,
+            base,
+            opts,
+            first: OnceLock::new(),
+            complete: OnceLock::new(),
+            full: OnceLock::new(),
+            widened: AtomicBool::new(false),
+            fixed: false,
+        }
+    }
+
+    /// A table whose columns are exactly `schema`'s (externaldata).
+    pub fn fixed(name: &str, parts: Vec<Part>, schema: Schema, opts: ReadOptions) -> Self {
+        let mut t = DataTable::new(
+            name,
+            parts,
+            Some(Base {
+                schema,
+                source: TypeSource::Query,
+            }),
+            opts,
+        );
+        t.fixed = true;
+        t
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    /// How many rows the table has (every record read, no column converted).
+    pub fn count_rows(&self) -> Result<u64> {
+        struct Count(AtomicUsize);
+        impl ChunkSink for Count {
+            fn chunk(&self, _: usize, rows: &mut dyn RowCursor) {
+                let mut n = 0;
+                while rows.next_row().is_some() {
+                    n += 1;
+                }
+                self.0.fetch_add(n, Ordering::SeqCst);
+            }
+        }
+        let cols = self.current()?.clone();
+        let none = vec![false; cols.columns.len()];
+        let stop = AtomicBool::new(false);
+        let request = ScanRequest {
+            needed: &none,
+            threads: crate::parallel::threads(),
+            stop: &stop,
+        };
+        let count = Count(AtomicUsize::new(0));
+        let bad = BadValues::default();
+        match self.read(&cols, &request, true, &bad, &count) {
+            Ok(Scanned::Done) => Ok(count.0.load(Ordering::SeqCst) as u64),
+            // A field the columns lack, or a record that cannot be read: the whole read
+            // says which.
+            Ok(Scanned::GaveUp(_)) | Err(_) => Ok(self.load()?.rows.len() as u64),
+        }
+    }
+
+    /// The columns and where their types came from (reading the files when something
+    /// is untyped).
+    pub fn resolved(&self) -> Result<Resolved> {
+        self.current().cloned()
+    }
+
+    /// The columns the schema, the headers and the first records give, and whether the
+    /// values must be read to type them.
+    fn declared(&self) -> (Resolved, bool) {
+        let mut r = Resolved::default();
+        if let Some(b) = &self.base {
+            for c in &b.schema.columns {
+                r.push(c.clone(), b.source.clone());
+            }
+        }
+        if self.fixed {
+            r.complete = true;
+            return (r, false);
+        }
+        let mut untyped = false;
+        for p in &self.parts {
+            for f in &p.header.fields {
+                if r.index(&f.name).is_some() {
+                    continue;
+                }
+                match f.ty {
+                    Some(t) => r.push(Column::new(&f.name, t), TypeSource::Format(p.format)),
+                    None => {
+                        r.push(Column::new(&f.name, Type::String), TypeSource::Inferred);
+                        untyped = true;
+                    }
+                }
+            }
+        }
+        r.complete = self.parts.iter().all(|p| p.header.declared);
+        let open_fields = self.parts.iter().any(|p| !p.header.declared);
+        (r, untyped || (self.base.is_none() && open_fields))
+    }
+
+    fn current(&self) -> Result<&Resolved> {
+        if let Some(r) = self.complete.get() {
+            return Ok(r);
+        }
+        if let Some(r) = self.first.get() {
+            return Ok(r);
+        }
+        let (declared, infer) = self.declared();
+        let r = if infer {
+            self.infer(&declared)?.clone()
+        } else {
+            declared
+        };
+        Ok(self.first.get_or_init(|| r))
+    }
+
+    /// Every column: `start`'s, typed from the values where `start` leaves them untyped,
+    /// and the fields the records have that `start` lacks (in order of first
+    /// appearance).
+    fn infer(&self, start: &Resolved) -> Result<&Resolved> {
+        if let Some(r) = self.complete.get() {
+            return Ok(r);
+        }
+        let typed: Vec<bool> = start
+            .sources
+            .iter()
+            .map(|s| *s != TypeSource::Inferred)
+            .collect();
+        let conv = Conv::new(start, &[], &self.opts, None, self.fixed);
+        let folds: Mutex<BTreeMap<usize, ChunkFold>> = Mutex::default();
+        let stop = AtomicBool::new(false);
+        let outcome = self
+            .drive(
+                &self.parts,
+                crate::parallel::threads(),
+                &stop,
+                0,
+                &|| (),
+                &|_, idx, part, batch| {
+                    let fold = conv.fold(&self.parts[part], batch, &typed)?;
+                    lock(&folds).insert(idx, fold);
+                    Ok(())
+                },
+            )
+            .map_err(|(_, e)| e)?;
+        if let (Scanned::GaveUp(_), _) = outcome {
+            return Err(Error::data(
+                "a record could not be read while inferring the table's columns",
+                self.parts[0].shown.clone(),
+                1,
+            ));
+        }
+        let mut merged: IndexMap<String, FieldFold> = IndexMap::new();
+        for (_, fold) in lock(&folds).iter() {
+            for (name, f) in fold {
+                merged.entry(name.clone()).or_default().join(f);
+            }
+        }
+        let mut r = start.clone();
+        for (name, f) in merged {
+            let (ty, source) = f.result();
+            match r.index(&name) {
+                Some(i) => {
+                    if !typed[i] {
+                        r.columns[i].ty = ty.unwrap_or(Type::String);
+                    }
+                }
+                None => r.push(Column::new(name, ty.unwrap_or(Type::String)), source),
+            }
+        }
+        r.complete = true;
+        Ok(self.complete.get_or_init(|| r))
+    }
+
+    /// Notes the local-time columns read as UTC.
+    fn note_local_times(&self) {
+        if self.opts.tz.is_some() {
+            return;
+        }
+        for p in &self.parts {
+            let local = p.local_fields();
+            if !local.is_empty() {
+                self.opts.warnings.note(
+                    &p.shown,
+                    format!(
+                        "{} exported in local time (` [Local Time]`) read as UTC; give `--tz ZONE` for the zone of the export",
+                        local
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The fast JSON lines reader for `part`, when it suits it.
+    fn fast(&self, part: &Part, cols: &Resolved) -> Option<FileTable> {
+        if part.format != Format::JsonLines
+            || self.fixed
+            || !matches!(part.origin, super::Origin::File(_))
+            || self.opts.tz.is_some() && !part.local_fields().is_empty()
+        {
+            return None;
+        }
+        let schema = Schema {
+            name: self.name.clone(),
+            columns: cols.columns.clone(),
+        };
+        FileTable::open(&self.name, &part.path, Some(&schema))
+    }
+
+    /// Reads every part into `sink` with columns `cols`, converting the `needed` ones.
+    fn read(
+        &self,
+        cols: &Resolved,
+        request: &ScanRequest<'_>,
+        fast: bool,
+        bad: &BadValues,
+        sink: &dyn ChunkSink,
+    ) -> std::result::Result<Scanned, (usize, Error)> {
+        let (needed, threads, stop) = (request.needed, request.threads, request.stop);
+        self.note_local_times();
+        let conv = Conv::new(cols, needed, &self.opts, Some(bad), self.fixed);
+        let readers: Vec<Option<FileTable>> = self
+            .parts
+            .iter()
+            .map(|p| if fast { self.fast(p, cols) } else { None })
+            .collect();
+        let mut base = 0;
+        let mut i = 0;
+        while i < self.parts.len() {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            if let Some(ft) = &readers[i] {
+                let offset = Offset {
+                    sink,
+                    base,
+                    count: AtomicUsize::new(0),
+                };
+                if let Scanned::GaveUp(k) = ft.scan(request, &offset).map_err(|e| (base, e))? {
+                    return Ok(Scanned::GaveUp(base + k));
+                }
+                base += offset.count.load(Ordering::SeqCst);
+                i += 1;
+                continue;
+            }
+            let j = (i + 1..self.parts.len())
+                .find(|&k| readers[k].is_some())
+                .unwrap_or(self.parts.len());
+            let (scanned, next) = self.drive(
+                &self.parts[i..j],
+                threads,
+                stop,
+                base,
+                &|| Worker::new(&conv),
+                &|w, idx, part, batch| {
+                    let mut rows = Cursor {
+                        conv: &conv,
+                        part: &conv.parts_ctx(&self.parts[i + part]),
+                        batch,
+                        at: 0,
+                        w,
+                        failure: None,
+                    };
+                    sink.chunk(idx, &mut rows);
+                    match rows.failure {
+                        Some(f) => Err(f),
+                        None => Ok(()),
+                    }
+                },
+            )?;
+            if let Scanned::GaveUp(k) = scanned {
+                return Ok(Scanned::GaveUp(k));
+            }
+            base = next;
+            i = j;
+        }
+        Ok(Scanned::Done)
+    }
+
+    /// Reads `parts` in batches on `threads` threads, numbering them from `base`; each
+    /// batch goes to `work` (with the thread's state from `state`). The scan's end and
+    /// the next chunk number.
+    fn drive<S>(
+        &self,
+        parts: &[Part],
+        threads: usize,
+        stop: &AtomicBool,
+        base: usize,
+        state: &(dyn Fn() -> S + Sync),
+        work: &Work<'_, S>,
+    ) -> std::result::Result<(Scanned, usize), (usize, Error)> {
+        struct Reader {
+            part: usize,
+            records: Option<Box<dyn Records>>,
+            next: usize,
+            pool: Vec<Batch>,
+        }
+        let reader = Mutex::new(Reader {
+            part: 0,
+            records: None,
+            next: base,
+            pool: Vec::new(),
+        });
+        let failures: Mutex<BTreeMap<usize, Failure>> = Mutex::default();
+        let failed = AtomicUsize::new(usize::MAX);
+        let fail = |idx: usize, f: Failure| {
+            lock(&failures).insert(idx, f);
+            failed.fetch_min(idx, Ordering::SeqCst);
+        };
+        std::thread::scope(|scope| {
+            for _ in 0..threads.max(1) {
+                scope.spawn(|| {
+                    let mut st = state();
+                    loop {
+                        // Reading is sequential (one reader at a time), converting is not.
+                        let (idx, part, batch) = {
+                            let mut r = lock(&reader);
+                            let next = 'found: loop {
+                                if failed.load(Ordering::SeqCst) != usize::MAX
+                                    || stop.load(Ordering::SeqCst)
+                                {
+                                    break 'found None;
+                                }
+                                if r.records.is_none() {
+                                    if r.part >= parts.len() {
+                                        break 'found None;
+                                    }
+                                    match parts[r.part].records() {
+                                        Ok(rec) => r.records = Some(rec),
+                                        Err(e) => {
+                                            fail(r.next, Failure::Error(e));
+                                            break 'found None;
+                                        }
+                                    }
+                                }
+                                let mut b = r.pool.pop().unwrap_or_default();
+                                let got = match r.records.as_mut() {
+                                    Some(rec) => rec.next(&mut b),
+                                    None => Ok(false),
+                                };
+                                match got {
+                                    Ok(true) => {
+                                        let idx = r.next;
+                                        r.next += 1;
+                                        break 'found Some((idx, r.part, b));
+                                    }
+                                    Ok(false) => {
+                                        r.records = None;
+                                        r.part += 1;
+                                        r.pool.push(b);
+                                    }
+                                    Err(e) => {
+                                        fail(r.next, Failure::Error(e));
+                                        break 'found None;
+                                    }
+                                }
+                            };
+                            match next {
+                                Some(n) => n,
+                                None => return,
+                            }
+                        };
+                        // A panic while converting (or in the sink) must not leave the
+                        // other threads waiting: it is the chunk's error.
+                        let outcome =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                work(&mut st, idx, part, &batch)
+                            }))
+                            .unwrap_or_else(|_| {
+                                Err(Failure::Error(Error::data(
+                                    "internal error while reading",
+                                    parts[part].shown.clone(),
+                                    batch.items.first().map_or(1, |i| i.line),
+                                )))
+                            });
+                        lock(&reader).pool.push(batch);
+                        if let Err(f) = outcome {
+                            fail(idx, f);
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        let next = lock(&reader).next;
+        let first = std::mem::take(&mut *lock(&failures)).into_iter().next();
+        match first {
+            None => Ok((Scanned::Done, next)),
+            Some((idx, Failure::Widen)) => Ok((Scanned::GaveUp(idx), next)),
+            Some((idx, Failure::Error(e))) => Err((idx, e)),
+        }
+    }
+
+    /// Reads every row with every column (all files, all records).
+    fn read_all(&self, cols: &Resolved) -> Result<Table> {
+        struct Gather(Mutex<Vec<(usize, Vec<Row>)>>);
+        impl ChunkSink for Gather {
+            fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
+                let mut out = Vec::new();
+                while let Some(r) = rows.next_row() {
+                    out.push(r.to_vec());
+                }
+                lock(&self.0).push((idx, out));
+            }
+        }
+        let all = vec![true; cols.columns.len()];
+        let threads = crate::parallel::threads();
+        for fast in [true, false] {
+            let stop = AtomicBool::new(false);
+            let bad = BadValues::default();
+            let gather = Gather(Mutex::default());
+            let request = ScanRequest {
+                needed: &all,
+                threads,
+                stop: &stop,
+            };
+            let scanned = self
+                .read(cols, &request, fast, &bad, &gather)
+                .map_err(|(_, e)| e)?;
+            if scanned == Scanned::Done {
+                self.opts.warnings.merge(bad);
+                let mut parts = gather.0.into_inner().unwrap_or_else(|e| e.into_inner());
+                parts.sort_by_key(|(i, _)| *i);
+                let rows = parts.into_iter().flat_map(|(_, r)| r).collect();
+                return Ok(Table::new(cols.columns.clone(), rows));
+            }
+        }
+        Err(Error::data(
+            "a record has a field that appeared while the table was read (did the file change?)",
+            self.parts
+                .first()
+                .map_or(String::new(), |p| p.shown.clone()),
+            1,
+        ))
+    }
+}
+
+impl TableSource for DataTable {
+    fn columns(&self) -> Result<Vec<Column>> {
+        if let Some(t) = self.full.get() {
+            return Ok(t.columns.clone());
+        }
+        Ok(self.current()?.columns.clone())
+    }
+
+    fn in_memory(&self) -> Option<Arc<Table>> {
+        self.full.get().cloned()
+    }
+
+    fn scan(&self, request: &ScanRequest<'_>, sink: &dyn ChunkSink) -> Result<Scanned> {
+        let cols = self.current()?.clone();
+        let bad = BadValues::default();
+        // A record that cannot be read ends the scan at its chunk, as the fast reader
+        // does: a consumer that needs only the chunks before it (a `take`) keeps its
+        // rows, whatever the threads did; else the load reports the error.
+        let out = match self.read(&cols, request, true, &bad, sink) {
+            Ok(s) => s,
+            Err((k, _)) => Scanned::GaveUp(k),
+        };
+        self.opts.warnings.merge(bad);
+        // A whole scan met no field the columns lack (one makes it give up): they are
+        // every column of the table.
+        if out == Scanned::Done && !request.stop.load(Ordering::SeqCst) && !cols.complete {
+            let _ = self.complete.set(Resolved {
+                complete: true,
+                ..cols
+            });
+        }
+        Ok(out)
+    }
+
+    /// Reads every record's fields, once, unless a scan or the schema showed them all.
+    fn discover(&self) -> Result<bool> {
+        if self.full.get().is_some() || self.complete.get().is_some() || self.fixed {
+            return Ok(false);
+        }
+        let first = self.current()?.clone();
+        if first.complete {
+            return Ok(false);
+        }
+        let (declared, _) = self.declared();
+        let all = self.infer(&declared)?;
+        let wider = all.columns != first.columns;
+        if wider {
+            self.widened.store(true, Ordering::SeqCst);
+        }
+        Ok(wider)
+    }
+
+    fn load(&self) -> Result<Arc<Table>> {
+        if let Some(t) = self.full.get() {
+            return Ok(t.clone());
+        }
+        let first = self.current()?.clone();
+        let cols = if first.complete {
+            first.clone()
+        } else {
+            let (declared, _) = self.declared();
+            self.infer(&declared)?.clone()
+        };
+        let t = Arc::new(self.read_all(&cols)?);
+        if t.columns != first.columns {
+            self.widened.store(true, Ordering::SeqCst);
+        }
+        Ok(self.full.get_or_init(|| t).clone())
+    }
+
+    fn widened(&self) -> bool {
+        self.widened.load(Ordering::SeqCst)
+    }
+}
+
+/// The fast reader's chunks, renumbered after those of the parts before.
+struct Offset<'a> {
+    sink: &'a dyn ChunkSink,
+    base: usize,
+    count: AtomicUsize,
+}
+
+impl ChunkSink for Offset<'_> {
+    fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
+        self.count.fetch_max(idx + 1, Ordering::SeqCst);
+        self.sink.chunk(self.base + idx, rows);
+    }
+}
+
+/// How the records of one scan become rows: the table's columns, which are kept, the
+/// conversion rules.
+struct Conv<'a> {
+    cols: &'a Resolved,
+    /// Each column's place in the pruned row, `None` when not needed.
+    slots: Vec<Option<usize>>,
+    /// The type of each kept value, in row order.
+    kept: Vec<Type>,
+    /// Columns by name, and by lower-case name.
+    index: FxHashMap<String, usize>,
+    lower: FxHashMap<String, usize>,
+    strict: bool,
+    tz: Option<chrono_tz::Tz>,
+    bad: Option<&'a BadValues>,
+    /// Fields that are not columns are not read (the table's columns are fixed).
+    ignore_unknown: bool,
+}
+
+/// The lookups of one part.
+struct PartCtx<'a> {
+    part: &'a Part,
+    /// Field position → (column, local time) (positional and delimited records).
+    positions: Vec<(usize, bool)>,
+    /// Keys as the file writes them → (column, local time).
+    keys: FxHashMap<&'a str, (usize, bool)>,
+    keyed: Keyed,
+}
+
+impl<'a> Conv<'a> {
+    fn new(
+        cols: &'a Resolved,
+        needed: &[bool],
+        opts: &ReadOptions,
+        bad: Option<&'a BadValues>,
+        ignore_unknown: bool,
+    ) -> Self {
+        let mut next = 0;
+        let slots: Vec<Option<usize>> = (0..cols.columns.len())
+            .map(|i| {
+                needed.get(i).copied().unwrap_or(true).then(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect();
+        let kept = cols
+            .columns
+            .iter()
+            .zip(&slots)
+            .filter(|(_, s)| s.is_some())
+            .map(|(c, _)| c.ty)
+            .collect();
+        Conv {
+            cols,
+            slots,
+            kept,
+            index: cols
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.clone(), i))
+                .collect(),
+            lower: cols
+                .columns
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, c)| (c.name.to_ascii_lowercase(), i))
+                .collect(),
+            strict: opts.strict,
+            tz: opts.tz,
+            bad,
+            ignore_unknown,
+        }
+    }
+
+    fn parts_ctx<'p>(&self, part: &'p Part) -> PartCtx<'p> {
+        let mut keys = FxHashMap::default();
+        let mut positions = Vec::with_capacity(part.header.fields.len());
+        for f in &part.header.fields {
+            let col = self.column_of(&f.name, &part.header.shape);
+            if let Some(c) = col {
+                keys.insert(f.raw.as_str(), (c, f.local));
+            }
+            // Every declared field is a column; a field without one is not read.
+            positions.push((col.unwrap_or(usize::MAX), f.local));
+        }
+        let keyed = match &part.header.shape {
+            Shape::Keyed(k) => k.clone(),
+            _ => Keyed::default(),
+        };
+        PartCtx {
+            part,
+            positions,
+            keys,
+            keyed,
+        }
+    }
+
+    fn column_of(&self, name: &str, shape: &Shape) -> Option<usize> {
+        self.index.get(name).copied().or_else(|| match shape {
+            Shape::Keyed(k) if k.case_insensitive => {
+                self.lower.get(&name.to_ascii_lowercase()).copied()
+            }
+            _ => None,
+        })
+    }
+
+    /// The column of a key not among the header's, and whether it is local time.
+    fn key_column(&self, ctx: &PartCtx, key: &str) -> Option<(usize, bool)> {
+        if let Some(&c) = ctx.keys.get(key) {
+            return Some(c);
+        }
+        let (name, suffix) = values::strip_suffix(key);
+        let col = self.index.get(name).copied().or_else(|| {
+            ctx.keyed
+                .case_insensitive
+                .then(|| self.lower.get(&name.to_ascii_lowercase()).copied())
+                .flatten()
+        })?;
+        Some((col, suffix == Some(values::Suffix::Local)))
+    }
+
+    /// The value of a cell for column `col`: converted, local time made UTC; a value
+    /// that does not convert is null (counted), or an error with `strict`.
+    fn value(
+        &self,
+        ctx: &PartCtx,
+        col: usize,
+        local: bool,
+        cell: Cell,
+        line: usize,
+    ) -> std::result::Result<Value, Failure> {
+        let c = &self.cols.columns[col];
+        let v = match cell {
+            Cell::Str(s) if ctx.keyed.az_text => text_value(s, c.ty, true),
+            Cell::Str(s) => convert_str(s, c.ty),
+            Cell::Text(s) => text_value(s, c.ty, false),
+            Cell::Json(j) if ctx.keyed.az_text => match j {
+                J::String(s) => text_value(s, c.ty, true),
+                other => convert(other, c.ty),
+            },
+            Cell::Json(j) => convert(j, c.ty),
+        };
+        match v {
+            Some(Value::DateTime(t)) if local => Ok(Value::DateTime(match self.tz {
+                Some(tz) => crate::functions::zones::local_to_utc(tz, t).unwrap_or(t),
+                None => t,
+            })),
+            Some(v) => Ok(v),
+            None => {
+                let shown = match cell {
+                    Cell::Str(s) | Cell::Text(s) => J::String(s.to_string()).to_string(),
+                    Cell::Json(j) => j.to_string(),
+                };
+                if self.strict {
+                    return Err(Failure::Error(Error::data(
+                        format!(
+                            "column `{}`: cannot read {} as {}",
+                            c.name,
+                            short(&shown),
+                            c.ty
+                        ),
+                        ctx.part.shown.clone(),
+                        line,
+                    )));
+                }
+                if let Some(bad) = self.bad {
+                    bad.add(&ctx.part.shown, &c.name, c.ty.name(), line, &shown);
+                }
+                Ok(Value::Null)
+            }
+        }
+    }
+
+    /// Whether column `col`'s values are converted (kept, or checked when strict).
+    fn wanted(&self, col: usize) -> bool {
+        self.strict || self.slots[col].is_some()
+    }
+
+    /// Fills `w.row` (and, for envelopes, `w.queue`) from record `item`; whether `w.row`
+    /// holds a row.
+    fn record(
+        &self,
+        ctx: &PartCtx,
+        batch: &Batch,
+        k: usize,
+        w: &mut Worker,
+    ) -> std::result::Result<bool, Failure> {
+        let item = batch.items[k];
+        match &ctx.part.header.shape {
+            Shape::Delimited => {
+                w.reset();
+                let rec = &batch.records[k];
+                for (i, field) in rec.iter().enumerate() {
+                    let Some(&(col, local)) = ctx.positions.get(i) else {
+                        if self.ignore_unknown {
+                            break;
+                        }
+                        return Err(self.error(
+                            ctx,
+                            item,
+                            format!(
+                                "a row with {} fields, where the header has {}",
+                                rec.len(),
+                                ctx.positions.len()
+                            ),
+                        ));
+                    };
+                    if col == usize::MAX || !self.wanted(col) {
+                        continue;
+                    }
+                    let v = self.value(ctx, col, local, Cell::Text(field), item.line)?;
+                    w.put(self, col, v);
+                }
+                Ok(true)
+            }
+            Shape::Keyed(_) => {
+                w.reset();
+                self.parse_json(ctx, batch, item, w, |conv, text, w| {
+                    let mut de = serde_json::Deserializer::from_slice(text);
+                    let r = ObjectSeed {
+                        conv,
+                        ctx,
+                        w,
+                        line: item.line,
+                    }
+                    .deserialize(&mut de);
+                    r.and_then(|()| de.end())
+                })?;
+                Ok(true)
+            }
+            Shape::Positional => {
+                w.reset();
+                self.parse_json(ctx, batch, item, w, |conv, text, w| {
+                    let mut de = serde_json::Deserializer::from_slice(text);
+                    let r = ArraySeed {
+                        conv,
+                        ctx,
+                        w,
+                        line: item.line,
+                    }
+                    .deserialize(&mut de);
+                    r.and_then(|()| de.end())
+                })?;
+                Ok(true)
+            }
+            Shape::Mapped(paths) => {
+                w.reset();
+                let text = &batch.text[item.start..item.end];
+                let j =
+                    values::parse_record(text).map_err(|e| self.json_error(ctx, item, text, &e))?;
+                if !j.is_object() {
+                    return Err(self.error(
+                        ctx,
+                        item,
+                        "expected a JSON object for a row".to_string(),
+                    ));
+                }
+                for (name, path) in paths {
+                    let Some(&col) = self.index.get(name) else {
+                        continue;
+                    };
+                    if self.wanted(col) {
+                        let v = self.value(ctx, col, false, Cell::Json(path.get(&j)), item.line)?;
+                        w.put(self, col, v);
+                    }
+                }
+                Ok(true)
+            }
+            Shape::Envelope { category } => {
+                let text = &batch.text[item.start..item.end];
+                let j =
+                    values::parse_record(text).map_err(|e| self.json_error(ctx, item, text, &e))?;
+                let records: Vec<&J> = match &j {
+                    J::Object(o) => match o.get("records") {
+                        Some(J::Array(a)) => a.iter().collect(),
+                        Some(_) => return Err(self.error(ctx, item, "`records` is not an array".to_string())),
+                        None if o.contains_key("category") => vec![&j],
+                        None => return Err(self.error(ctx, item, "expected a streaming API event (`{\"records\": [...]}`) or record (`category`, `properties`)".to_string())),
+                    },
+                    _ => return Err(self.error(ctx, item, "expected a JSON object".to_string())),
+                };
+                for r in records {
+                    if r.get("category").and_then(J::as_str) != Some(category.as_str()) {
+                        continue;
+                    }
+                    let Some(J::Object(props)) = r.get("properties") else {
+                        return Err(self.error(
+                            ctx,
+                            item,
+                            format!("a `{category}` record without `properties`"),
+                        ));
+                    };
+                    w.reset();
+                    for (key, v) in props {
+                        let Some((col, local)) = self.key_column(ctx, key) else {
+                            if self.ignore_unknown {
+                                continue;
+                            }
+                            return Err(Failure::Widen);
+                        };
+                        if self.wanted(col) {
+                            let v = self.value(ctx, col, local, Cell::Json(v), item.line)?;
+                            w.put(self, col, v);
+                        }
+                    }
+                    w.queue.push_back(w.row.clone());
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// Runs `parse` over a record's text, and again with bare `NaN`/`Infinity` quoted
+    /// when the text is not JSON.
+    fn parse_json(
+        &self,
+        ctx: &PartCtx,
+        batch: &Batch,
+        item: Item,
+        w: &mut Worker,
+        parse: impl Fn(&Self, &[u8], &mut Worker) -> serde_json::Result<()>,
+    ) -> std::result::Result<(), Failure> {
+        let text = &batch.text[item.start..item.end];
+        match parse(self, text, w) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                if let Some(f) = w.failure.take() {
+                    return Err(f);
+                }
+                if e.is_syntax() || e.is_eof() {
+                    if let Some(fixed) = values::quote_non_finite(text) {
+                        w.reset();
+                        if parse(self, &fixed, w).is_ok() {
+                            return Ok(());
+                        }
+                        if let Some(f) = w.failure.take() {
+                            return Err(f);
+                        }
+                    }
+                }
+                Err(Failure::Error(values::record_error(
+                    text,
+                    &e,
+                    &ctx.part.shown,
+                    item.line,
+                )))
+            }
+        }
+    }
+
+    fn json_error(&self, ctx: &PartCtx, item: Item, text: &[u8], e: &serde_json::Error) -> Failure {
+        Failure::Error(values::record_error(text, e, &ctx.part.shown, item.line))
+    }
+
+    fn error(&self, ctx: &PartCtx, item: Item, message: String) -> Failure {
+        Failure::Error(Error::data(message, ctx.part.shown.clone(), item.line))
+    }
+
+    /// The folds of the untyped fields of one batch (for [`DataTable::infer`]).
+    fn fold(
+        &self,
+        part: &Part,
+        batch: &Batch,
+        typed: &[bool],
+    ) -> std::result::Result<ChunkFold, Failure> {
+        let ctx = self.parts_ctx(part);
+        let mut out = ChunkFold::new();
+        let is_typed = |name: &str| {
+            self.column_of(name, &part.header.shape)
+                .is_some_and(|c| typed[c])
+        };
+        let fold_object = |o: &serde_json::Map<String, J>, az: bool, out: &mut ChunkFold| {
+            for (key, v) in o {
+                if ctx.keyed.ignore.contains(&key.as_str()) {
+                    continue;
+                }
+                let (name, suffix) = values::strip_suffix(key);
+                let name = match self.column_of(name, &part.header.shape) {
+                    Some(c) => self.cols.columns[c].name.as_str(),
+                    None => name,
+                };
+                if is_typed(name) {
+                    continue;
+                }
+                let f = out.entry(name.to_string()).or_default();
+                f.suffix |= suffix.is_some();
+                match v {
+                    J::String(s) if az => f.text.add(s, true),
+                    other => f.json.add(other),
+                }
+            }
+        };
+        for (k, item) in batch.items.iter().enumerate() {
+            match &part.header.shape {
+                Shape::Delimited => {
+                    for (i, field) in batch.records[k].iter().enumerate() {
+                        if let Some(f) = part.header.fields.get(i) {
+                            if !is_typed(&f.name) {
+                                out.entry(f.name.clone())
+                                    .or_default()
+                                    .text
+                                    .add(field, false);
+                            }
+                        }
+                    }
+                }
+                Shape::Positional | Shape::Mapped(_) => return Ok(out),
+                Shape::Keyed(k) => {
+                    let text = &batch.text[item.start..item.end];
+                    match values::parse_record(text)
+                        .map_err(|e| self.json_error(&ctx, *item, text, &e))?
+                    {
+                        J::Object(o) => fold_object(&o, k.az_text, &mut out),
+                        _ => {
+                            return Err(self.error(
+                                &ctx,
+                                *item,
+                                "expected a JSON object for a row".to_string(),
+                            ))
+                        }
+                    }
+                }
+                Shape::Envelope { category } => {
+                    let text = &batch.text[item.start..item.end];
+                    let j = values::parse_record(text)
+                        .map_err(|e| self.json_error(&ctx, *item, text, &e))?;
+                    let records: Vec<&J> = match j.get("records") {
+                        Some(J::Array(a)) => a.iter().collect(),
+                        _ => vec![&j],
+                    };
+                    for r in records {
+                        if r.get("category").and_then(J::as_str) == Some(category.as_str()) {
+                            if let Some(J::Object(p)) = r.get("properties") {
+                                fold_object(p, false, &mut out);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn short(s: &str) -> String {
+    const MAX: usize = 80;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(MAX).collect::<String>())
+    }
+}
+
+/// The values seen of one untyped field.
+#[derive(Clone, Copy, Debug, Default)]
+struct FieldFold {
+    json: TypeFold,
+    text: TextFold,
+    /// Written with an export suffix: a datetime.
+    suffix: bool,
+}
+
+impl FieldFold {
+    fn join(&mut self, other: &FieldFold) {
+        self.json.join(other.json);
+        self.text.join(other.text);
+        self.suffix |= other.suffix;
+    }
+
+    fn result(&self) -> (Option<Type>, TypeSource) {
+        if self.suffix {
+            return (Some(Type::DateTime), TypeSource::Format(Format::JsonLines));
+        }
+        let json = (self.json != TypeFold::default()).then(|| self.json.ty());
+        let ty = match (json, self.text.ty()) {
+            (Some(a), Some(b)) => Some(unify(a, b)),
+            (a, b) => a.or(b),
+        };
+        (ty, TypeSource::Inferred)
+    }
+}
+
+type ChunkFold = IndexMap<String, FieldFold>;
+
+/// One converting thread's state.
+struct Worker {
+    row: Row,
+    /// Each kept column's value when its field is missing (made per thread: a default
+    /// shared by the threads would have its count updated by all of them on every row).
+    missing: Vec<Value>,
+    interners: Vec<Option<Interner>>,
+    /// Rows made from one record that holds several (streaming events).
+    queue: VecDeque<Row>,
+    rows: usize,
+    /// What stopped a record's parsing inside serde (which carries only text).
+    failure: Option<Failure>,
+}
+
+impl Worker {
+    fn new(conv: &Conv) -> Worker {
+        Worker {
+            row: conv.kept.iter().map(|&t| missing_value(t)).collect(),
+            missing: conv.kept.iter().map(|&t| missing_value(t)).collect(),
+            interners: conv
+                .kept
+                .iter()
+                .map(|&t| (t == Type::String).then(Interner::default))
+                .collect(),
+            queue: VecDeque::new(),
+            rows: 0,
+            failure: None,
+        }
+    }
+
+    fn reset(&mut self) {
+        self.row.clone_from(&self.missing);
+        self.rows += 1;
+    }
+
+    /// Puts column `col`'s value in the row (strings shared through the interner).
+    fn put(&mut self, conv: &Conv, col: usize, v: Value) {
+        let Some(slot) = conv.slots[col] else {
+            return;
+        };
+        self.row[slot] = match (v, &mut self.interners[slot]) {
+            (Value::String(s), Some(interner)) => {
+                let v = interner.get(&s);
+                if interner.is_full(self.rows) {
+                    self.interners[slot] = None;
+                }
+                v
+            }
+            (v, _) => v,
+        };
+    }
+}
+
+/// The rows of one batch, converted as the sink asks for them.
+struct Cursor<'a, 'c> {
+    conv: &'a Conv<'c>,
+    part: &'a PartCtx<'a>,
+    batch: &'a Batch,
+    at: usize,
+    w: &'a mut Worker,
+    failure: Option<Failure>,
+}
+
+impl RowCursor for Cursor<'_, '_> {
+    fn next_row(&mut self) -> Option<&[Value]> {
+        loop {
+            if let Some(row) = self.w.queue.pop_front() {
+                self.w.row = row;
+                return Some(&self.w.row);
+            }
+            if self.failure.is_some() || self.at >= self.batch.items.len() {
+                return None;
+            }
+            let k = self.at;
+            self.at += 1;
+            match self.conv.record(self.part, self.batch, k, self.w) {
+                Ok(true) => return Some(&self.w.row),
+                Ok(false) => {}
+                Err(f) => {
+                    self.failure = Some(f);
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// A cell as a record holds it.
+#[derive(Clone, Copy)]
+enum Cell<'v> {
+    /// A JSON string.
+    Str(&'v str),
+    /// Delimited text.
+    Text(&'v str),
+    /// Any other JSON value.
+    Json(&'v J),
+}
+
+/// Reads one JSON object into the worker's row.
+struct ObjectSeed<'a, 'c> {
+    conv: &'a Conv<'c>,
+    ctx: &'a PartCtx<'a>,
+    w: &'a mut Worker,
+    line: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object for a row")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            if self.ctx.keyed.ignore.contains(&key.as_ref()) {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let Some((col, local)) = self.conv.key_column(self.ctx, &key) else {
+                if self.conv.ignore_unknown {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                self.w.failure = Some(Failure::Widen);
+                return Err(serde::de::Error::custom("a field the columns lack"));
+            };
+            if !self.conv.wanted(col) {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let cell: OwnedCell = map.next_value()?;
+            let v = match &cell {
+                OwnedCell::Str(s) => self
+                    .conv
+                    .value(self.ctx, col, local, Cell::Str(s), self.line),
+                OwnedCell::Json(j) => {
+                    self.conv
+                        .value(self.ctx, col, local, Cell::Json(j), self.line)
+                }
+            };
+            match v {
+                Ok(v) => self.w.put(self.conv, col, v),
+                Err(f) => {
+                    self.w.failure = Some(f);
+                    return Err(serde::de::Error::custom("a value that does not convert"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key, borrowed from the record's text when it has no escapes (serde's own `Cow`
+/// always copies).
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+}
+
+/// Reads one JSON array of values (in column order) into the worker's row.
+struct ArraySeed<'a, 'c> {
+    conv: &'a Conv<'c>,
+    ctx: &'a PartCtx<'a>,
+    w: &'a mut Worker,
+    line: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array of values for a row")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let width = self.ctx.positions.len();
+        let mut i = 0;
+        loop {
+            let Some(&(col, local)) = self.ctx.positions.get(i) else {
+                if seq.next_element::<IgnoredAny>()?.is_some() {
+                    return Err(serde::de::Error::custom(format!(
+                        "a row with more than {width} values, where the table has {width} columns"
+                    )));
+                }
+                return Ok(());
+            };
+            if col == usize::MAX || !self.conv.wanted(col) {
+                if seq.next_element::<IgnoredAny>()?.is_none() {
+                    break;
+                }
+            } else {
+                let Some(cell) = seq.next_element::<OwnedCell>()? else {
+                    break;
+                };
+                let v = match &cell {
+                    OwnedCell::Str(s) => {
+                        self.conv
+                            .value(self.ctx, col, local, Cell::Str(s), self.line)
+                    }
+                    OwnedCell::Json(j) => {
+                        self.conv
+                            .value(self.ctx, col, local, Cell::Json(j), self.line)
+                    }
+                };
+                match v {
+                    Ok(v) => self.w.put(self.conv, col, v),
+                    Err(f) => {
+                        self.w.failure = Some(f);
+                        return Err(serde::de::Error::custom("a value that does not convert"));
+                    }
+                }
+            }
+            i += 1;
+        }
+        Err(serde::de::Error::custom(format!(
+            "a row with {i} values, where the table has {width} columns"
+        )))
+    }
+}
+
+/// A cell parsed from JSON: a string (borrowed when it has no escapes), or any other
+/// value.
+enum OwnedCell<'de> {
+    Str(Cow<'de, str>),
+    Json(J),
+}
+
+impl<'de> serde::Deserialize<'de> for OwnedCell<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OwnedCell<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+                Ok(OwnedCell::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                Ok(OwnedCell::Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+                Ok(OwnedCell::Str(Cow::Owned(v)))
+            }
+            fn visit_bool<E>(self, v: bool) -> std::result::Result<Self::Value, E> {
+                Ok(OwnedCell::Json(J::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Self::Value, E> {
+                Ok(OwnedCell::Json(J::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Self::Value, E> {
+                Ok(OwnedCell::Json(J::from(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<Self::Value, E> {
+                Ok(OwnedCell::Json(J::from(v)))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+                Ok(OwnedCell::Json(J::Null))
+            }
+            fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+                Ok(OwnedCell::Json(J::Null))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                serde::Deserialize::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(OwnedCell::Json)
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(OwnedCell::Json)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
