@@ -90,15 +90,13 @@ impl FileTable {
         let head = head
             .strip_prefix(b"\xEF\xBB\xBF".as_slice())
             .unwrap_or(head);
-        // The layout the extension promises (the full loader reads by extension too),
-        // when the file starts as that layout does.
-        let lines = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("jsonl" | "ndjson")
-        );
-        let layout = match (lines, head.iter().find(|c| !c.is_ascii_whitespace())) {
-            (true, Some(b'{')) => Layout::Lines,
-            (false, Some(b'[')) => Layout::Array,
+        // The layout the file's first bytes show; an array only when its elements are
+        // one per line (the first one ends its line), else the generic readers cut it.
+        let layout = match head.iter().position(|c| !c.is_ascii_whitespace()) {
+            Some(i) if head[i] == b'{' => Layout::Lines,
+            Some(i) if head[i] == b'[' && first_element_ends_its_line(&head[i + 1..]) => {
+                Layout::Array
+            }
             _ => return None,
         };
         Some(FileTable {
@@ -309,6 +307,26 @@ impl TableSource for FileTable {
 
     fn widened(&self) -> bool {
         self.widened.load(Ordering::SeqCst)
+    }
+}
+
+/// Whether the first element of an array (the text after its `[`) is an object on one
+/// line: `{...}` then `,` or `]` before the line ends. (Within the first 4 KB: a longer
+/// first line is taken as one element per line; the scan checks every line anyway.)
+fn first_element_ends_its_line(after: &[u8]) -> bool {
+    let Some(start) = after.iter().position(|c| !c.is_ascii_whitespace()) else {
+        return false;
+    };
+    if after[start] != b'{' {
+        return after[start] == b']';
+    }
+    let line = &after[start..];
+    match memchr::memchr(b'\n', line) {
+        Some(end) => {
+            let l = line[..end].trim_ascii_end();
+            l.ends_with(b"},") || l.ends_with(b"}") || l.ends_with(b"}]")
+        }
+        None => true,
     }
 }
 

@@ -407,9 +407,10 @@ impl DataTable {
         }
     }
 
-    /// The fast JSON lines reader for `part`, when it suits it.
+    /// The fast reader of JSON lines and line-per-element arrays for `part`, when it
+    /// suits it (see [`FileTable::open`]).
     fn fast(&self, part: &Part, cols: &Resolved) -> Option<FileTable> {
-        if part.format != Format::JsonLines
+        if !matches!(part.format, Format::JsonLines | Format::JsonArray)
             || self.fixed
             || !matches!(part.origin, super::Origin::File(_))
             || self.opts.tz.is_some() && !part.local_fields().is_empty()
