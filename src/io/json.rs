@@ -655,7 +655,7 @@ pub(crate) fn convert_str(s: &str, ty: Type) -> Option<Value> {
         Type::Dynamic => Some(dynamic_from_str(s)),
         _ if s.is_empty() => Some(Value::Null),
         Type::DateTime => parse_export_datetime(s).map(Value::DateTime),
-        Type::Guid => parse_guid(s).map(Value::Guid),
+        Type::Guid => parse_guid(s).map(|g| Value::Guid(g.into())),
         _ => convert(&J::String(s.to_string()), ty),
     }
 }
@@ -809,7 +809,7 @@ pub(crate) fn convert(j: &J, ty: Type) -> Option<Value> {
         Type::Decimal => Value::Decimal(to_f64(j)?),
         Type::DateTime => Value::DateTime(parse_export_datetime(j.as_str()?)?),
         Type::TimeSpan => Value::TimeSpan(parse_timespan(j.as_str()?)?),
-        Type::Guid => Value::Guid(parse_guid(j.as_str()?)?),
+        Type::Guid => Value::Guid(parse_guid(j.as_str()?)?.into()),
     })
 }
 
