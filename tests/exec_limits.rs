@@ -244,3 +244,48 @@ fn answers_are_the_same_bytes_whatever_the_thread_count() {
     assert_ne!(at(NOW), at("2026-05-19T12:00:00Z"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn limits_of_functions_are_kustos_documented_ones() {
+    // (expression, its value as CSV prints it; an empty field is null)
+    let cases: &[(&str, &str)] = &[
+        // strrep-function.md: at most 1024 repetitions.
+        ("strlen(strrep('ab', 5000))", "2048"),
+        ("strlen(strrep('ab', 1024))", "2048"),
+        ("strrep('ab', 3, '-')", "ab-ab-ab"),
+        // range-function.md: at most 1,048,576 (2^20) values.
+        ("array_length(range(1, 2000000))", "1048576"),
+        ("array_length(range(1, 1000))", "1000"),
+        // toint-function.md: a value that does not convert is null.
+        ("toint(3000000000)", ""),
+        ("toint('3000000000')", ""),
+        ("toint(-3000000000)", ""),
+        ("toint(3.0e9)", ""),
+        ("toint(2147483647)", "2147483647"),
+        ("toint(-2147483648)", "-2147483648"),
+        ("tolong(1e19)", ""),
+        ("tolong('99999999999999999999')", ""),
+        // long arithmetic wraps, as .NET's unchecked arithmetic does (README).
+        ("9223372036854775807 + 1", "-9223372036854775808"),
+        // An integer beyond long in JSON is a real (README).
+        (
+            "gettype(parse_json('123456789012345678901234567890'))",
+            "real",
+        ),
+        // JSON nested up to 128 levels is parsed; deeper, it is kept as the string
+        // (as for any text the parser does not take; README).
+        (
+            "gettype(parse_json(strcat(strrep('[', 100), strrep(']', 100))))",
+            "array",
+        ),
+        (
+            "gettype(parse_json(strcat(strrep('[', 200), strrep(']', 200))))",
+            "string",
+        ),
+    ];
+    for (e, want) in cases {
+        let o = run(&format!("print x = {e}"), &["--format", "csv"]);
+        assert_eq!(o.code, 0, "{e}\n{}", o.stderr);
+        assert_eq!(o.stdout.lines().nth(1), Some(*want), "{e}");
+    }
+}
