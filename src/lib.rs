@@ -15,6 +15,7 @@ pub mod functions;
 pub mod geoip;
 pub(crate) mod hash;
 pub mod io;
+pub mod limits;
 pub mod optimize;
 pub(crate) mod parallel;
 pub mod plan;

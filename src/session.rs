@@ -22,7 +22,15 @@ pub struct Session<'c> {
     ctx: EvalCtx,
     scan_hook: Option<&'c dyn Fn(Plan) -> Plan>,
     externals: Option<&'c dyn crate::external::Externals>,
+    /// The memory a run may hold before it stops (see [`crate::limits`]).
+    max_memory: u64,
+    /// Whether results are cut to Kusto's result limits (`kql run`; tests and diffs
+    /// compare whole results).
+    truncate: bool,
 }
+
+/// The tables of a run and, for each, how it was truncated (if it was).
+pub type Results = (Vec<Table>, Vec<Option<crate::limits::Truncated>>);
 
 impl<'c> Session<'c> {
     /// A session over `catalog` whose `now()` is `now` (ticks since 0001-01-01).
@@ -32,7 +40,22 @@ impl<'c> Session<'c> {
             ctx: EvalCtx::new(now),
             scan_hook: None,
             externals: None,
+            max_memory: crate::limits::max_memory(),
+            truncate: false,
         }
+    }
+
+    /// Holds at most `bytes` of rows per run (default: [`crate::limits::max_memory`]).
+    pub fn with_max_memory(mut self, bytes: u64) -> Self {
+        self.max_memory = bytes;
+        self
+    }
+
+    /// Cuts each result to Kusto's result limits (500,000 records, 64 MB) or the
+    /// query's `set truncationmaxrecords` / `truncationmaxsize` / `notruncation`.
+    pub fn with_truncation(mut self) -> Self {
+        self.truncate = true;
+        self
     }
 
     /// Reads `externaldata` through `externals` (else it is an error at run time).
@@ -56,9 +79,35 @@ impl<'c> Session<'c> {
 
     /// Runs a parsed query.
     pub fn run_parsed(&self, query: &Query) -> Result<Vec<Table>> {
+        self.run_results(query).map(|(tables, _)| tables)
+    }
+
+    /// Runs a parsed query under its limits: the results, cut to the result limits
+    /// when the session truncates (see [`Session::with_truncation`]).
+    pub fn run_results(&self, query: &Query) -> Result<Results> {
+        let limits = crate::limits::Limits {
+            max_memory: self.max_memory,
+            truncation: self.truncate.then(Default::default),
+        }
+        .with_sets(query)?;
+        let mut tables = self.run_within(query, limits.max_memory)?;
+        // A session that does not truncate gives whole results whatever the query sets.
+        let cuts = match &limits.truncation.filter(|_| self.truncate) {
+            Some(t) => tables
+                .iter_mut()
+                .map(|table| crate::limits::truncate(&mut table.rows, t))
+                .collect(),
+            None => vec![None; tables.len()],
+        };
+        Ok((tables, cuts))
+    }
+
+    fn run_within(&self, query: &Query, max_memory: u64) -> Result<Vec<Table>> {
         loop {
             let widened = self.catalog.widened();
-            let run = Run(Exec::new(&self.ctx, self.catalog).with_externals(self.externals));
+            let run = Run(Exec::new(&self.ctx, self.catalog)
+                .with_externals(self.externals)
+                .with_max_memory(max_memory));
             let result = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)
                 .and_then(|plans| plans.into_iter().map(|p| run.execute(p)).collect());
             // A table read from its file had fields its schema lacks: its columns are
@@ -118,7 +167,10 @@ impl Run<'_> {
 
 impl Subqueries for Run<'_> {
     fn rows(&self, plan: &Plan) -> Result<Arc<Table>> {
-        self.execute(plan.clone()).map(Arc::new)
+        // Charged as the subquery's rows (`materialize`, `toscalar`, `in (T)`).
+        self.0
+            .holding("the subquery", || self.execute(plan.clone()))
+            .map(Arc::new)
     }
 }
 

@@ -41,9 +41,12 @@ pub struct Args {
     /// Which copy of the Defender XDR tables the built-in schemas give (as for `kql run`).
     #[arg(long, value_enum, default_value = "sentinel")]
     pub product: super::ProductArg,
+    #[command(flatten)]
+    pub limits: super::LimitArgs,
 }
 
 pub fn main(args: Args) -> ExitCode {
+    args.limits.apply();
     match run(&args) {
         Ok(same) => ExitCode::from(if same { 0 } else { 1 }),
         Err(msg) => {

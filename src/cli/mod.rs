@@ -65,6 +65,26 @@ impl ReadArgs {
     }
 }
 
+/// The memory budget of each query (`kql run`, `kql test`, `kql diff`).
+#[derive(clap::Args, Clone, Default)]
+pub struct LimitArgs {
+    /// The most memory one query may hold (rows of joins, groups, sort buffers,
+    /// results, ...), such as `2GB` or `512MB`; past it the query stops with a
+    /// low-memory error. Default: half the machine's memory, at most 32 GB. A query's
+    /// `set max_memory_consumption_per_query_per_node=N;` can lower it.
+    #[arg(long = "max-memory", value_name = "SIZE", value_parser = kql::limits::parse_size)]
+    pub max_memory: Option<u64>,
+}
+
+impl LimitArgs {
+    /// Makes the budget the one every query of this process runs with.
+    pub fn apply(&self) {
+        if let Some(b) = self.max_memory {
+            kql::limits::set_max_memory(b);
+        }
+    }
+}
+
 /// Where `externaldata` URLs are found offline (`kql run`, `kql diff`).
 #[derive(clap::Args, Clone, Default)]
 pub struct ExternalArgs {

@@ -49,6 +49,8 @@ pub struct Args {
     pub read: super::ReadArgs,
     #[command(flatten)]
     pub externals: super::ExternalArgs,
+    #[command(flatten)]
+    pub limits: super::LimitArgs,
     /// Sentinel watchlists for `_GetWatchlist('alias')`: a folder of `<alias>.csv` (or
     /// `.tsv`) files, each with an optional `<alias>.json` naming its `searchKey`.
     #[arg(long, value_name = "DIR")]
@@ -80,6 +82,7 @@ fn parse_now(s: &str) -> Result<i64, String> {
 
 pub fn main(args: Args) -> ExitCode {
     super::show_progress(!args.quiet);
+    args.limits.apply();
     let stdin = args.query == "-";
     if !stdin && args.data.is_none() {
         eprintln!("error: `--data DIR` is required when QUERY is a file\n\nUsage: kql run QUERY --data DIR [--now T] [--format table|json|jsonl|csv] [--schema FILE|DIR]... [--product defender|sentinel]");
@@ -112,7 +115,7 @@ pub fn main(args: Args) -> ExitCode {
     let mut read = args.read.options();
     read.warnings = catalog.warnings().clone();
     let externals = args.externals.externals(read);
-    let outcome = match rules::run::run_with(item, &catalog, now, Some(&externals)) {
+    let outcome = match rules::run::run_truncated(item, &catalog, now, Some(&externals)) {
         Ok(t) => t,
         Err(e) => {
             eprint!("{}", render(e));
@@ -133,11 +136,17 @@ pub fn main(args: Args) -> ExitCode {
             &outcome.tables,
             format,
             if in_json { &warnings } else { &[] },
+            &outcome.truncated,
         ),
     }
     .and_then(|()| out.flush());
     if !in_json {
         super::print_warnings(&warnings);
+    }
+    // Kusto's partial query failure for a truncated result: always on stderr (a
+    // `--format json` result also says it in its `truncated` field).
+    for cut in outcome.truncated.iter().flatten() {
+        eprintln!("warning: {}", cut.message());
     }
     // The process ends here: freeing millions of values one by one would only cost time.
     std::mem::forget(outcome);

@@ -30,6 +30,8 @@ pub struct Args {
     /// Which copy of the Defender XDR tables the built-in schemas give.
     #[arg(long, value_enum, default_value = "sentinel")]
     pub product: super::ProductArg,
+    #[command(flatten)]
+    pub limits: super::LimitArgs,
 }
 
 /// Prints a line; a closed pipe (`kql test | head`) is not an error worth a panic.
@@ -40,6 +42,7 @@ macro_rules! say {
 }
 
 pub fn main(args: Args) -> ExitCode {
+    args.limits.apply();
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

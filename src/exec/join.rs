@@ -3,6 +3,7 @@
 //! out in the same order: left rows in order, each with its matches in right order.
 
 use crate::hash::{FxHashMap, FxHashSet};
+use crate::limits::Meter;
 use crate::plan::JoinKind;
 use crate::table::{Column, Row};
 use crate::value::Value;
@@ -57,6 +58,7 @@ pub(crate) fn join(
     left_keys: &[usize],
     right_keys: &[usize],
     right_drop: &[usize],
+    meter: &mut Meter,
 ) -> Vec<Row> {
     // Hashing the left side pays when it is the smaller one (a few suspicious users
     // against a month of sign-ins); the kinds that keep unmatched right rows need the
@@ -92,6 +94,10 @@ pub(crate) fn join(
                 for &l in ls {
                     per_left[l].push(r);
                 }
+                // The match lists of an exploding join: stop before they are made.
+                if !meter.add(8 * ls.len() as u64) {
+                    return Vec::new();
+                }
             }
         }
         Matches::ByRow(per_left)
@@ -111,11 +117,22 @@ pub(crate) fn join(
     };
     let right_nulls = nulls(right_schema, right_drop);
     let left_nulls = nulls(left_schema, &[]);
-    let mut out = Vec::new();
+    let mut out: Vec<Row> = Vec::new();
     let mut right_matched = vec![false; right.len()];
     // innerunique keeps one left row per key (the first) before matching.
     let mut seen_left: FxHashSet<Vec<Value>> = FxHashSet::default();
+    // Rows made so far that are charged: the rows of each left row are charged before
+    // the next is joined, so an exploding join stops within one row's matches of the
+    // budget (the caller reports it).
+    let mut charged = 0;
     for (li, l) in left.iter().enumerate() {
+        if !out[charged..]
+            .iter()
+            .all(|r| meter.add(crate::limits::row_bytes(r)))
+        {
+            return Vec::new();
+        }
+        charged = out.len();
         let k = key(l, left_keys);
         let matches: &[usize] = match &found {
             Matches::ByKey(table) => k.as_ref().and_then(|k| table.get(k)).map(Vec::as_slice),
@@ -158,6 +175,9 @@ pub(crate) fn join(
                 }
             }
         }
+    }
+    for r in &out[charged..] {
+        meter.add(crate::limits::row_bytes(r));
     }
     match kind {
         JoinKind::RightOuter | JoinKind::FullOuter => {
@@ -218,7 +238,22 @@ mod tests {
                 JoinKind::LeftSemi,
                 JoinKind::LeftAnti,
             ] {
-                let run = |build| join(build, &l, &r, &schema, &schema, kind, &[0], &[0], &[0]);
+                let budget = crate::limits::Budget::default();
+                let run = |build| {
+                    let mut meter = Meter::new(&budget, "join");
+                    join(
+                        build,
+                        &l,
+                        &r,
+                        &schema,
+                        &schema,
+                        kind,
+                        &[0],
+                        &[0],
+                        &[0],
+                        &mut meter,
+                    )
+                };
                 assert_eq!(run(Build::Left), run(Build::Right), "{kind:?} {l:?} {r:?}");
             }
         }

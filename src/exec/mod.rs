@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::external::Externals as _;
 use crate::functions::EvalCtx;
 use crate::hash::FxHashMap;
+use crate::limits::{Budget, Meter};
 use crate::plan::{Plan, PlanKind};
 use crate::table::{Catalog, Row, Table};
 use crate::types::Type;
@@ -42,6 +43,11 @@ pub struct Exec<'a> {
     pipelines: AtomicU64,
     /// Where `externaldata` rows come from.
     externals: Option<&'a dyn crate::external::Externals>,
+    /// The memory the run may hold (see [`crate::limits`]).
+    pub(crate) budget: Budget,
+    /// The operators whose input is being computed, innermost last: the rows a
+    /// pipeline collects for one of them are charged in its name.
+    holders: Mutex<Vec<&'static str>>,
 }
 
 impl<'a> Exec<'a> {
@@ -53,7 +59,38 @@ impl<'a> Exec<'a> {
             implicit: Mutex::default(),
             pipelines: AtomicU64::new(0),
             externals: None,
+            budget: Budget::default(),
+            holders: Mutex::default(),
         }
+    }
+
+    /// Holds at most `bytes` of rows (see [`crate::limits::Budget`]).
+    pub fn with_max_memory(mut self, bytes: u64) -> Self {
+        self.budget = Budget::new(bytes);
+        self
+    }
+
+    /// Runs `f` (which computes the input of `op`) with the rows collected meanwhile
+    /// charged to `op`.
+    pub(crate) fn holding<T>(&self, op: &'static str, f: impl FnOnce() -> T) -> T {
+        lock(&self.holders).push(op);
+        let out = f();
+        lock(&self.holders).pop();
+        out
+    }
+
+    /// The operator the rows collected now are charged to, if one is computing its input.
+    fn holder(&self) -> Option<&'static str> {
+        lock(&self.holders).last().copied()
+    }
+
+    /// Charges rows an operator made (after the fact: operators that build their output
+    /// in one go); the low-memory error when that spends the budget.
+    fn charged(&self, op: &'static str, rows: Vec<Row>) -> Result<Vec<Row>> {
+        let bytes: u64 = rows.iter().map(|r| crate::limits::row_bytes(r)).sum();
+        self.budget.charge(bytes, op);
+        self.budget.check()?;
+        Ok(rows)
     }
 
     /// Reads `externaldata` through `externals`.
@@ -142,10 +179,8 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             if let Some(t) = lock(&ex.lets).get(id) {
                 return Ok(Rows::Shared(t.clone()));
             }
-            let t = Arc::new(Table::new(
-                input.schema.clone(),
-                run(input, ex)?.into_owned(),
-            ));
+            let rows = ex.holding("materialize", || run(input, ex))?;
+            let t = Arc::new(Table::new(input.schema.clone(), rows.into_owned()));
             Rows::Shared(lock(&ex.lets).entry(*id).or_insert(t).clone())
         }
         PlanKind::MakeSeries {
@@ -159,24 +194,27 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             step,
             nonempty,
         } => {
-            let rows = run(input, ex)?;
+            let rows = ex.holding("make-series", || run(input, ex))?;
             let from = from.as_ref().map(|e| eval(e, &[], ctx));
             let to = to.as_ref().map(|e| eval(e, &[], ctx));
             let step = eval(step, &[], ctx);
             Rows::Owned(
-                make_series::make_series(
-                    &rows.refs(),
-                    keys,
-                    aggs,
-                    defaults,
-                    axis,
-                    from,
-                    to,
-                    step,
-                    *nonempty,
-                    ctx,
-                )
-                .map_err(|m| Error::new(crate::error::ErrorKind::Runtime, m))?,
+                ex.charged(
+                    "make-series",
+                    make_series::make_series(
+                        &rows.refs(),
+                        keys,
+                        aggs,
+                        defaults,
+                        axis,
+                        from,
+                        to,
+                        step,
+                        *nonempty,
+                        ctx,
+                    )
+                    .map_err(|m| Error::new(crate::error::ErrorKind::Runtime, m))?,
+                )?,
             )
         }
         PlanKind::Implicit => match lock(&ex.implicit).last() {
@@ -184,8 +222,9 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             None => return Err(internal("`mv-apply`'s rows are missing")),
         },
         PlanKind::MvApply { input, body, keep } => {
-            let rows = run(input, ex)?;
+            let rows = ex.holding("mv-apply", || run(input, ex))?;
             let mut out = Vec::new();
+            let mut meter = Meter::new(&ex.budget, "mv-apply");
             for row in rows.refs() {
                 lock(&ex.implicit).push(Arc::new(Table::new(
                     input.schema.clone(),
@@ -196,9 +235,15 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
                 for r in result?.into_owned() {
                     let mut o: Row = keep.iter().map(|&i| row[i].clone()).collect();
                     o.extend(r);
+                    meter.add(crate::limits::row_bytes(&o));
                     out.push(o);
                 }
+                if ex.budget.over() {
+                    break;
+                }
             }
+            meter.flush();
+            ex.budget.check()?;
             Rows::Owned(out)
         }
         PlanKind::Print(exprs) => {
@@ -206,7 +251,7 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
         }
         // Steps with window functions (the others run as pipelines).
         PlanKind::Filter { input, pred } => {
-            let rows = run(input, ex)?;
+            let rows = ex.holding("where", || run(input, ex))?;
             let refs = rows.refs();
             let running = eval::Running::default();
             Rows::Owned(
@@ -219,7 +264,7 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
         PlanKind::Extend { input, items } => {
             // Window functions read the input rows as they were, so evaluate against a
             // snapshot of them (the extended columns come after every input column).
-            let input_rows = run(input, ex)?.into_owned();
+            let input_rows = ex.holding("extend", || run(input, ex))?.into_owned();
             let refs: Vec<&Row> = input_rows.iter().collect();
             let running = eval::Running::default();
             let mut out = Vec::with_capacity(refs.len());
@@ -243,26 +288,32 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
                 }
                 out.push(row);
             }
-            Rows::Owned(out)
+            Rows::Owned(ex.charged("extend", out)?)
         }
         PlanKind::Project { input, exprs } => {
-            let rows = run(input, ex)?;
+            let rows = ex.holding("project", || run(input, ex))?;
             let refs = rows.refs();
             let running = eval::Running::default();
             Rows::Owned(
-                (0..refs.len())
-                    .map(|i| {
-                        exprs
-                            .iter()
-                            .map(|e| eval::eval_at(e, &refs, i, &running, ctx))
-                            .collect()
-                    })
-                    .collect(),
+                ex.charged(
+                    "project",
+                    (0..refs.len())
+                        .map(|i| {
+                            exprs
+                                .iter()
+                                .map(|e| eval::eval_at(e, &refs, i, &running, ctx))
+                                .collect()
+                        })
+                        .collect(),
+                )?,
             )
         }
         PlanKind::Summarize { input, keys, aggs } => {
-            let rows = run(input, ex)?;
-            Rows::Owned(summarize::summarize(&rows.refs(), keys, aggs, ctx))
+            let rows = ex.holding("summarize", || run(input, ex))?;
+            Rows::Owned(ex.charged(
+                "summarize",
+                summarize::summarize(&rows.refs(), keys, aggs, ctx),
+            )?)
         }
         // Always pipelines.
         PlanKind::Take { .. }
@@ -273,7 +324,7 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
         PlanKind::Sample { input, count } => {
             // Reservoir sampling, then back to input order.
             let n = count_value(count, ctx);
-            let rows = run(input, ex)?;
+            let rows = ex.holding("sample", || run(input, ex))?;
             let refs = rows.refs();
             let mut chosen: Vec<usize> = (0..refs.len().min(n)).collect();
             for i in n..refs.len() {
@@ -286,7 +337,12 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             Rows::Owned(chosen.into_iter().map(|i| refs[i].clone()).collect())
         }
         PlanKind::Sort { input, keys, limit } => {
-            let rows = run(input, ex)?.into_owned();
+            let rows = ex.holding("sort", || run(input, ex))?.into_owned();
+            // The sort's buffers: a key value per key and row, the permutation, the
+            // rows' new order.
+            let per_row = keys.len() as u64 * crate::limits::values_bytes(&[Value::Null]) + 36;
+            ex.budget.charge(rows.len() as u64 * per_row, "sort");
+            ex.budget.check()?;
             let mut sorted = sort::sort(rows, keys, ctx);
             if let Some(l) = limit {
                 sorted.truncate(count_value(l, ctx));
@@ -301,9 +357,10 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             right_keys,
             right_drop,
         } => {
-            let l = run(left, ex)?;
-            let r = run(right, ex)?;
-            Rows::Owned(join::join(
+            let l = ex.holding("join", || run(left, ex))?;
+            let r = ex.holding("join", || run(right, ex))?;
+            let mut meter = Meter::new(&ex.budget, "join");
+            let out = join::join(
                 join::Build::Smaller,
                 &l.refs(),
                 &r.refs(),
@@ -313,7 +370,11 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
                 left_keys,
                 right_keys,
                 right_drop,
-            ))
+                &mut meter,
+            );
+            meter.flush();
+            ex.budget.check()?;
+            Rows::Owned(out)
         }
         PlanKind::Union {
             inputs,
@@ -321,8 +382,9 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             source_names,
         } => {
             let mut out = Vec::new();
+            let mut meter = Meter::new(&ex.budget, "union");
             for (k, (p, map)) in inputs.iter().zip(maps).enumerate() {
-                let rows = run(p, ex)?;
+                let rows = ex.holding("union", || run(p, ex))?;
                 for row in rows.refs() {
                     let mut r: Row = Vec::with_capacity(plan.schema.len());
                     if let Some(names) = source_names {
@@ -335,9 +397,18 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
                             None => Value::null_of(plan.schema[offset + j].ty),
                         });
                     }
+                    if !meter.add(crate::limits::row_bytes(&r)) {
+                        return Err(ex
+                            .budget
+                            .check()
+                            .err()
+                            .unwrap_or_else(|| internal("the budget")));
+                    }
                     out.push(r);
                 }
             }
+            meter.flush();
+            ex.budget.check()?;
             Rows::Owned(out)
         }
         PlanKind::GetSchema(input) => Rows::Owned(
@@ -356,8 +427,8 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
                 .collect(),
         ),
         PlanKind::Custom { input, op, .. } => {
-            let rows = run(input, ex)?;
-            Rows::Owned(op.run(&rows.refs(), ctx)?)
+            let rows = ex.holding("evaluate", || run(input, ex))?;
+            Rows::Owned(ex.charged("evaluate", op.run(&rows.refs(), ctx)?)?)
         }
     })
 }

@@ -32,6 +32,7 @@ use super::{compare_key, count_value, Exec, Rows};
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
 use crate::hash::FxHashMap;
+use crate::limits::Budget;
 use crate::parallel::{threads, Ordered};
 use crate::plan::{BAgg, BExpr, JoinKind, Plan, PlanKind, SortSpec};
 use crate::table::{
@@ -167,11 +168,14 @@ fn build_probe(
     right_drop: &[usize],
     ex: &Exec,
 ) -> Result<Probe> {
-    let right_rows = super::run(right, ex)?;
+    let right_rows = ex.holding("join", || super::run(right, ex))?;
     let right = match right_rows {
         Rows::Shared(t) => t,
         rows => Arc::new(Table::new(right.schema.clone(), rows.into_owned())),
     };
+    // The index: a link per row and about a map entry per row.
+    ex.budget.charge(right.rows.len() as u64 * 56, "join");
+    ex.budget.check()?;
     let index = JoinIndex::build(&right.rows, right_keys);
     let right_keep: Vec<usize> = (0..right.columns.len())
         .filter(|i| !right_drop.contains(i))
@@ -317,7 +321,7 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
                 if *kind == JoinKind::InnerUnique {
                     // The left side keeps its first row per key: known only once it is
                     // all there, so the left side is a leaf of its own.
-                    let t = match super::run(left, ex)? {
+                    let t = match ex.holding("join", || super::run(left, ex))? {
                         Rows::Shared(t) => t,
                         rows => Arc::new(Table::new(left.schema.clone(), rows.into_owned())),
                     };
@@ -390,10 +394,6 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
     }))
 }
 
-/// Most rows a `range` whose rows are all kept may make (beyond, an error, not a cut):
-/// a range under `count`, `summarize` or `take` streams and has no such limit.
-const RANGE_MAX_KEPT: u64 = 20_000_000;
-
 fn range_spec(from: Value, to: Value, step: Value, ty: Type) -> Result<RangeSpec> {
     let empty = RangeSpec {
         from: Value::Null,
@@ -448,7 +448,7 @@ fn range_spec(from: Value, to: Value, step: Value, ty: Type) -> Result<RangeSpec
 fn range_too_big() -> Error {
     Error::new(
         ErrorKind::Runtime,
-        format!("`range` would produce more than {RANGE_MAX_KEPT} rows"),
+        "`range` would produce more than 2^64 rows",
     )
 }
 
@@ -598,17 +598,47 @@ impl Lowered<'_> {
                 _ => {}
             }
         }
-        if let (Leaf::Range(r), Sink::Collect) = (&self.leaf, &self.sink) {
-            if r.count > RANGE_MAX_KEPT {
-                return Err(range_too_big());
-            }
-        }
         let needed = match &self.leaf {
             Leaf::Stream(..) => self.needed(),
             _ => vec![true; self.width],
         };
         let phys = physical(&self.steps, &self.sink, &needed);
         let pipeline = ex.next_pipeline();
+        // Who holds the rows this pipeline keeps, for the memory budget: the operator
+        // whose input they are, else the step that multiplies rows, else the result.
+        // (A holder that is not an operator reads "the ...": "the rows of the result".)
+        let holder = ex.holder().unwrap_or_else(|| {
+            self.steps
+                .iter()
+                .rev()
+                .find_map(|s| match s {
+                    Step::Join(..) => Some("join"),
+                    Step::MvExpand(..) => Some("mv-expand"),
+                    _ => None,
+                })
+                .unwrap_or("the result")
+        });
+        // A `range` kept whole (no `where` to drop rows): its rows are known to be too
+        // many before one is made.
+        if let (Leaf::Range(r), Sink::Collect) = (&self.leaf, &self.sink) {
+            if !self.steps.iter().any(|s| matches!(s, Step::Filter(_))) {
+                let width = self.columns.len().max(1) + self.steps.len();
+                let all = r
+                    .count
+                    .saturating_mul(crate::limits::row_bytes(&vec![Value::Null; width]));
+                // (Within the budget: given back, the rows charge as they are made.)
+                if ex.budget.charge(all, holder) {
+                    ex.budget.release(all);
+                }
+                ex.budget.check()?;
+            }
+        }
+        let run = Run {
+            ctx: ex.eval,
+            budget: &ex.budget,
+            holder,
+            pipeline,
+        };
         match &self.leaf {
             Leaf::Stream(source, name) => {
                 let stop = AtomicBool::new(false);
@@ -617,9 +647,7 @@ impl Lowered<'_> {
                     threads: threads(),
                     stop: &stop,
                 };
-                let rows = drive(&phys, ex.eval, pipeline, &stop, |sink| {
-                    source.scan(&request, sink)
-                })?;
+                let rows = drive(&phys, &run, &stop, |sink| source.scan(&request, sink))?;
                 if let Some(rows) = rows {
                     return Ok(Rows::Owned(rows));
                 }
@@ -637,23 +665,21 @@ impl Lowered<'_> {
                 let all = vec![true; self.width];
                 let phys = physical(&self.steps, &self.sink, &all);
                 let stop = AtomicBool::new(false);
-                let rows = drive(&phys, ex.eval, pipeline, &stop, |sink| {
+                let rows = drive(&phys, &run, &stop, |sink| {
                     Ok(memory_scan(&t, None, &stop, sink))
                 })?;
                 Ok(Rows::Owned(rows.unwrap_or_default()))
             }
             Leaf::Memory(t, sel) => {
                 let stop = AtomicBool::new(false);
-                let rows = drive(&phys, ex.eval, pipeline, &stop, |sink| {
+                let rows = drive(&phys, &run, &stop, |sink| {
                     Ok(memory_scan(t, sel.as_deref(), &stop, sink))
                 })?;
                 Ok(Rows::Owned(rows.unwrap_or_default()))
             }
             Leaf::Range(r) => {
                 let stop = AtomicBool::new(false);
-                let rows = drive(&phys, ex.eval, pipeline, &stop, |sink| {
-                    Ok(range_scan(r, &stop, sink))
-                })?;
+                let rows = drive(&phys, &run, &stop, |sink| Ok(range_scan(r, &stop, sink)))?;
                 Ok(Rows::Owned(rows.unwrap_or_default()))
             }
         }
@@ -1260,12 +1286,23 @@ trait SinkState: Sync {
     }
 }
 
+/// What every chunk of one run of a pipeline shares.
+struct Run<'a> {
+    ctx: &'a EvalCtx,
+    budget: &'a Budget,
+    /// The operator charged for the rows the sink keeps.
+    holder: &'static str,
+    pipeline: u64,
+}
+
 /// Feeds a source's chunks through the steps into a sink.
 struct Feed<'a, S> {
     phys: &'a Physical,
     ctx: &'a EvalCtx,
     state: &'a S,
     pipeline: u64,
+    budget: &'a Budget,
+    stop: &'a AtomicBool,
 }
 
 impl<S: SinkState> ChunkSink for Feed<'_, S> {
@@ -1291,6 +1328,10 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
         EvalCtx::at_row(None);
         memo::clear();
         self.state.done(idx, part);
+        // The budget is spent: no more chunks (the run ends with the error).
+        if self.budget.over() {
+            self.stop.store(true, Ordering::SeqCst);
+        }
     }
 }
 
@@ -1298,46 +1339,67 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
 /// `None` when the source gave up.
 fn drive(
     phys: &Physical,
-    ctx: &EvalCtx,
-    pipeline: u64,
+    run: &Run,
     stop: &AtomicBool,
     scan: impl Fn(&dyn ChunkSink) -> Result<Scanned>,
 ) -> Result<Option<Vec<Row>>> {
     fn go<S: SinkState>(
         state: S,
         phys: &Physical,
-        ctx: &EvalCtx,
-        pipeline: u64,
+        run: &Run,
+        stop: &AtomicBool,
         scan: &dyn Fn(&dyn ChunkSink) -> Result<Scanned>,
     ) -> Result<Option<Vec<Row>>> {
         let feed = Feed {
             phys,
-            ctx,
+            ctx: run.ctx,
             state: &state,
-            pipeline,
+            pipeline: run.pipeline,
+            budget: run.budget,
+            stop,
         };
-        match scan(&feed)? {
+        let scanned = scan(&feed);
+        // Past the budget, the rows are incomplete: the error, whatever the scan said.
+        run.budget.check()?;
+        match scanned? {
             Scanned::Done => state.finish().map(Some),
             Scanned::GaveUp(chunk) => Ok(state.finish_before(chunk)),
         }
     }
+    let (ctx, budget, holder) = (run.ctx, run.budget, run.holder);
     match &phys.sink {
-        PSink::Collect => go(Collect::default(), phys, ctx, pipeline, &scan),
-        PSink::Count => go(Count::default(), phys, ctx, pipeline, &scan),
+        PSink::Collect => go(
+            Collect {
+                budget,
+                holder,
+                parts: Mutex::default(),
+            },
+            phys,
+            run,
+            stop,
+            &scan,
+        ),
+        PSink::Count => go(Count::default(), phys, run, stop, &scan),
         PSink::Take(n) => go(
             Take {
                 n: *n,
                 stop,
+                budget,
+                holder,
                 parts: Mutex::default(),
             },
             phys,
-            ctx,
-            pipeline,
+            run,
+            stop,
             &scan,
         ),
-        PSink::Summarize(keys, aggs) => {
-            go(Summarize::new(keys, aggs, ctx), phys, ctx, pipeline, &scan)
-        }
+        PSink::Summarize(keys, aggs) => go(
+            Summarize::new(keys, aggs, ctx, budget),
+            phys,
+            run,
+            stop,
+            &scan,
+        ),
         PSink::TopK(keys, n) => go(
             TopK {
                 keys,
@@ -1346,30 +1408,53 @@ fn drive(
                 best: Mutex::default(),
             },
             phys,
-            ctx,
-            pipeline,
+            run,
+            stop,
             &scan,
         ),
     }
 }
 
 /// Every row, in order.
-#[derive(Default)]
-struct Collect {
+struct Collect<'a> {
+    budget: &'a Budget,
+    holder: &'static str,
     parts: Mutex<Vec<(usize, Vec<Row>)>>,
 }
 
-impl SinkState for Collect {
-    type Part = Vec<Row>;
-    fn part(&self) -> Vec<Row> {
-        Vec::new()
+/// A part of a sink that keeps rows: them, and the bytes not yet charged.
+type Kept = (Vec<Row>, u64);
+
+/// Gathers `bytes` in `pending`, charging `budget` once a batch is full; false when
+/// the budget is spent.
+#[inline]
+fn meter(budget: &Budget, holder: &'static str, pending: &mut u64, bytes: u64) -> bool {
+    *pending += bytes;
+    if *pending < 1 << 20 {
+        return true;
     }
-    fn push(&self, part: &mut Vec<Row>, row: Cow<'_, [Value]>, _: u64) -> bool {
-        part.push(row.into_owned());
-        true
+    budget.charge(std::mem::take(pending), holder)
+}
+
+impl SinkState for Collect<'_> {
+    type Part = Kept;
+    fn part(&self) -> Kept {
+        (Vec::new(), 0)
     }
-    fn done(&self, idx: usize, part: Vec<Row>) {
-        lock(&self.parts).push((idx, part));
+    fn push(&self, part: &mut Kept, row: Cow<'_, [Value]>, _: u64) -> bool {
+        let row = row.into_owned();
+        let ok = meter(
+            self.budget,
+            self.holder,
+            &mut part.1,
+            crate::limits::row_bytes(&row),
+        );
+        part.0.push(row);
+        ok
+    }
+    fn done(&self, idx: usize, (rows, pending): Kept) {
+        self.budget.charge(pending, self.holder);
+        lock(&self.parts).push((idx, rows));
     }
     fn finish(self) -> Result<Vec<Row>> {
         let mut parts = self.parts.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -1409,21 +1494,29 @@ impl SinkState for Count {
 struct Take<'a> {
     n: usize,
     stop: &'a AtomicBool,
+    budget: &'a Budget,
+    holder: &'static str,
     parts: Mutex<std::collections::BTreeMap<usize, Vec<Row>>>,
 }
 
 impl SinkState for Take<'_> {
-    type Part = Vec<Row>;
-    fn part(&self) -> Vec<Row> {
-        Vec::new()
+    type Part = Kept;
+    fn part(&self) -> Kept {
+        (Vec::new(), 0)
     }
-    fn push(&self, part: &mut Vec<Row>, row: Cow<'_, [Value]>, _: u64) -> bool {
-        if part.len() < self.n {
-            part.push(row.into_owned());
+    fn push(&self, part: &mut Kept, row: Cow<'_, [Value]>, _: u64) -> bool {
+        if part.0.len() < self.n {
+            let row = row.into_owned();
+            let bytes = crate::limits::row_bytes(&row);
+            part.0.push(row);
+            if !meter(self.budget, self.holder, &mut part.1, bytes) {
+                return false;
+            }
         }
-        part.len() < self.n
+        part.0.len() < self.n
     }
-    fn done(&self, idx: usize, part: Vec<Row>) {
+    fn done(&self, idx: usize, (part, pending): Kept) {
+        self.budget.charge(pending, self.holder);
         let mut parts = lock(&self.parts);
         parts.insert(idx, part);
         let mut have = 0;
@@ -1476,6 +1569,7 @@ struct Summarize<'a> {
     keys: &'a [BExpr],
     aggs: &'a [BAgg],
     ctx: &'a EvalCtx,
+    budget: &'a Budget,
     stride: usize,
     aggregators: Vec<Ordered<Aggregator<'a>, Share>>,
 }
@@ -1485,16 +1579,19 @@ struct Summarize<'a> {
 /// all it needs: a thread may apply other chunks' work than its own.)
 type Share = (Arc<Vec<Value>>, Arc<Vec<u32>>, Vec<(u32, u64)>);
 
-/// A part: the prepared values of the chunk's rows, and each row's position.
-type Prepared = (Vec<Value>, Vec<u32>);
+/// A part: the prepared values of the chunk's rows, each row's position, and the
+/// bytes of them not yet charged and charged (a join exploding before the summarize
+/// makes a chunk's values grow without bound; they are freed once aggregated).
+type Prepared = (Vec<Value>, Vec<u32>, u64, u64);
 
 impl<'a> Summarize<'a> {
-    fn new(keys: &'a [BExpr], aggs: &'a [BAgg], ctx: &'a EvalCtx) -> Self {
+    fn new(keys: &'a [BExpr], aggs: &'a [BAgg], ctx: &'a EvalCtx, budget: &'a Budget) -> Self {
         let parts = if keys.is_empty() { 1 } else { threads() };
         Summarize {
             keys,
             aggs,
             ctx,
+            budget,
             stride: Aggregator::width(keys.len(), aggs),
             aggregators: (0..parts)
                 .map(|_| Ordered::new(Aggregator::new(keys.len(), aggs)))
@@ -1506,14 +1603,20 @@ impl<'a> Summarize<'a> {
 impl SinkState for Summarize<'_> {
     type Part = Prepared;
     fn part(&self) -> Prepared {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), 0, 0)
     }
     fn push(&self, part: &mut Prepared, row: Cow<'_, [Value]>, pos: u64) -> bool {
+        let before = part.0.len();
         prepare(&row, self.keys, self.aggs, self.ctx, &mut part.0);
         part.1.push(pos as u32);
+        part.2 += 4 + crate::limits::values_bytes(&part.0[before..]);
+        if part.2 >= 1 << 20 {
+            part.3 += part.2;
+            return self.budget.charge(std::mem::take(&mut part.2), "summarize");
+        }
         true
     }
-    fn done(&self, idx: usize, (values, rows): Prepared) {
+    fn done(&self, idx: usize, (values, rows, _, charged): Prepared) {
         let parts = self.aggregators.len();
         let values = Arc::new(values);
         let mut share: Vec<Vec<(u32, u64)>> = vec![Vec::new(); parts];
@@ -1534,14 +1637,22 @@ impl SinkState for Summarize<'_> {
                 idx,
                 (values.clone(), positions.clone(), mine),
                 |agg: &mut Aggregator, chunk, (values, positions, mine)| {
+                    if self.budget.over() {
+                        return;
+                    }
+                    let groups = agg.groups();
                     for (k, h) in mine {
                         let at = k as usize * stride;
                         let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
                         agg.push_hashed(&values[at..at + stride], h, pos);
                     }
+                    // The groups this chunk added stay until the end.
+                    self.budget.charge(agg.groups_bytes(groups), "summarize");
                 },
             );
         }
+        // The chunk's values are aggregated (or wait in a bounded queue): freed.
+        self.budget.release(charged);
     }
     fn finish(self) -> Result<Vec<Row>> {
         let parts = self.aggregators.len();

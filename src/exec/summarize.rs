@@ -100,8 +100,17 @@ impl<'a> Aggregator<'a> {
         a
     }
 
-    fn groups(&self) -> usize {
+    pub(crate) fn groups(&self) -> usize {
         self.firsts.len()
+    }
+
+    /// The approximate memory of the groups from `from` on (for the memory budget): the
+    /// index's slots (at most half full, doubled when it grows), the key values, the
+    /// aggregates' states and the first position.
+    pub(crate) fn groups_bytes(&self, from: usize) -> u64 {
+        let n = self.groups().saturating_sub(from) as u64;
+        let keys = crate::limits::values_bytes(&self.key_values[from * self.keys..]);
+        n * (64 + 8 + 64 * self.aggs.len() as u64) + keys
     }
 
     fn add_group(&mut self, key: &[Value], pos: u64) -> usize {

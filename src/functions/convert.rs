@@ -45,8 +45,12 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             })
         }),
         "toint" => sig(name, args, 1, 1, &[Want::Any]).and_then(|_| {
+            // A value outside int's range does not convert: null, as for any failed
+            // conversion (toint-function.md), not the low 32 bits.
             pure(Type::Int, |a| {
-                to_long(&a[0]).map_or(Value::Null, |i| Value::Int(i as i32))
+                to_long(&a[0])
+                    .and_then(|i| i32::try_from(i).ok())
+                    .map_or(Value::Null, Value::Int)
             })
         }),
         "tolong" => sig(name, args, 1, 1, &[Want::Any]).and_then(|_| {

@@ -60,6 +60,9 @@ pub(super) const NAMES: &[&str] = &[
     "punycode_domain_to_string",
 ];
 
+/// strrep's most repetitions (strrep-function.md).
+const STRREP_MAX: i64 = 1024;
+
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
     use Want::*;
     Some(match name {
@@ -158,6 +161,8 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 Value::str(&text(&a[0]).chars().rev().collect::<String>())
             })
         }),
+        // Kusto documents no limit for repeat(); kql keeps range()'s documented 2^20
+        // elements (range-function.md) so one call cannot make an array of billions.
         "repeat" => sig(name, args, 2, 2, &[Any, Integer]).and_then(|_| {
             pure(Type::Dynamic, |a| match num_i64(&a[1]) {
                 Some(n) if n >= 0 => Value::array(vec![a[0].clone(); n.min(1 << 20) as usize]),
@@ -167,7 +172,9 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "strrep" => sig(name, args, 2, 3, &[Any, Integer, Str]).and_then(|_| {
             pure(Type::String, |a| {
                 let s = text(&a[0]);
-                let n = num_i64(&a[1]).unwrap_or(0).clamp(0, 1 << 16) as usize;
+                // strrep-function.md: "If multiplier is more than the maximal allowed
+                // value of 1024, the input string will be repeated 1024 times."
+                let n = num_i64(&a[1]).unwrap_or(0).clamp(0, STRREP_MAX) as usize;
                 let d = a.get(2).map(text).unwrap_or_default();
                 Value::str(&vec![s.as_ref(); n].join(&d))
             })

@@ -39,7 +39,7 @@ impl Format {
 
 /// Writes every result set in `format`.
 pub fn write_results(out: &mut dyn Write, tables: &[Table], format: Format) -> io::Result<()> {
-    write_results_warned(out, tables, format, &[])
+    write_results_warned(out, tables, format, &[], &[])
 }
 
 /// Writes every result set in `format`; with `--format json`, each result object also
@@ -51,6 +51,7 @@ pub fn write_results_warned(
     tables: &[Table],
     format: Format,
     warnings: &[crate::warnings::Warning],
+    truncated: &[Option<crate::limits::Truncated>],
 ) -> io::Result<()> {
     let warnings_json = (!warnings.is_empty()).then(|| {
         J::Array(
@@ -77,7 +78,18 @@ pub fn write_results_warned(
         }
         match format {
             Format::Table => write_table(out, t)?,
-            Format::Json => write_json(out, t, warnings_json.as_ref())?,
+            Format::Json => {
+                let cut = truncated.get(i).and_then(Option::as_ref).map(|c| {
+                    serde_json::json!({
+                        "limit": if c.by_records { "records" } else { "size" },
+                        "max": c.limit,
+                        "kept": c.kept,
+                        "total": c.total,
+                        "message": c.message(),
+                    })
+                });
+                write_json(out, t, warnings_json.as_ref(), cut.as_ref())?
+            }
             Format::Jsonl => write_jsonl(out, t)?,
             Format::Csv => write_csv(out, t)?,
         }
@@ -97,7 +109,14 @@ pub fn table_to_json(t: &Table) -> J {
 }
 
 /// One JSON object, with one row per line so that files diff well.
-fn write_json(out: &mut dyn Write, t: &Table, warnings: Option<&J>) -> io::Result<()> {
+/// One result as a JSON object; `truncated` says how the rows were cut to the result
+/// limits, when they were.
+fn write_json(
+    out: &mut dyn Write,
+    t: &Table,
+    warnings: Option<&J>,
+    truncated: Option<&J>,
+) -> io::Result<()> {
     let columns: Vec<J> = t
         .columns
         .iter()
@@ -115,6 +134,9 @@ fn write_json(out: &mut dyn Write, t: &Table, warnings: Option<&J>) -> io::Resul
     out.write_all(b"]")?;
     if let Some(w) = warnings {
         write!(out, ",\"warnings\":{w}")?;
+    }
+    if let Some(c) = truncated {
+        write!(out, ",\"truncated\":{c}")?;
     }
     out.write_all(b"}\n")
 }

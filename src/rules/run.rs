@@ -14,6 +14,9 @@ pub struct Outcome {
     /// The window every table was limited to (none for a query without a schedule).
     pub window: Option<TimeWindow>,
     pub tables: Vec<Table>,
+    /// How each table was truncated to Kusto's result limits, if it was (only
+    /// [`run_truncated`] truncates).
+    pub truncated: Vec<Option<crate::limits::Truncated>>,
     /// The alert decision on the first result (none for a query that alerts on nothing).
     pub decision: Option<Decision>,
 }
@@ -31,6 +34,27 @@ pub fn run_with(
     now: i64,
     externals: Option<&dyn crate::external::Externals>,
 ) -> Result<Outcome> {
+    run_limited(item, catalog, now, externals, false)
+}
+
+/// [`run_with`], with each result cut to Kusto's result limits (as `kql run` shows
+/// results; the alert decision is made on the whole result).
+pub fn run_truncated(
+    item: &Item,
+    catalog: &Catalog,
+    now: i64,
+    externals: Option<&dyn crate::external::Externals>,
+) -> Result<Outcome> {
+    run_limited(item, catalog, now, externals, true)
+}
+
+fn run_limited(
+    item: &Item,
+    catalog: &Catalog,
+    now: i64,
+    externals: Option<&dyn crate::external::Externals>,
+    truncate: bool,
+) -> Result<Outcome> {
     let window = item.rule.as_ref().and_then(|r| {
         r.window()
             .map(|period| TimeWindow::ending_at(now, period, r.time_columns()))
@@ -43,14 +67,33 @@ pub fn run_with(
     if let Some(x) = externals {
         session = session.with_externals(x);
     }
-    let tables = session.run(&item.query)?;
+    let query = crate::syntax::parse(&item.query)?;
+    let (mut tables, _) = session.run_results(&query)?;
     let decision = match (&item.rule, tables.first()) {
         (Some(rule), Some(first)) => alert::decide(rule, first),
         _ => None,
+    };
+    // Cut after the decision: a rule alerts on its whole result, as Sentinel does.
+    let truncated = if truncate {
+        let limits = crate::limits::Limits {
+            max_memory: u64::MAX,
+            truncation: Some(Default::default()),
+        }
+        .with_sets(&query)?;
+        match &limits.truncation {
+            Some(t) => tables
+                .iter_mut()
+                .map(|table| crate::limits::truncate(&mut table.rows, t))
+                .collect(),
+            None => Vec::new(),
+        }
+    } else {
+        Vec::new()
     };
     Ok(Outcome {
         window,
         tables,
         decision,
+        truncated,
     })
 }

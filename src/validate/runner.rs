@@ -244,6 +244,7 @@ impl Runner {
                     window: None,
                     tables,
                     decision: None,
+                    truncated: Vec::new(),
                 }
             })
         };
