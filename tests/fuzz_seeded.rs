@@ -102,7 +102,8 @@ fn every_function_survives_edge_arguments() {
 #[test]
 fn found_by_the_fuzzers() {
     use kql::io::{load_dir_for, open_dir_for, Product, Schema};
-    let cases: &[(&str, &[(&str, kql::Type)], &str, &str, usize)] = &[
+    type Case<'a> = (&'a str, &'a [(&'a str, kql::Type)], &'a str, &'a str, usize);
+    let cases: &[Case] = &[
         // A schema with no columns and a first line with no fields: the fast reader took
         // the empty schema for none, found `a` itself and gave rows of one value under
         // no columns.

@@ -6,6 +6,7 @@
 //! - `S | sort by c` is a permutation of `S`;
 //! - `S | summarize n = count() by k` adds up to the rows of `S`, in at most as many groups;
 //! - `S | take n` has `min(n, rows)` rows; `union S, S` twice the rows;
+//! - `S` run again gives the same answer;
 //! - the same query over the table streamed from a JSON lines file (pushed-down filters,
 //!   pruned columns, the fused scan) gives exactly the in-memory answer.
 //!
@@ -798,6 +799,19 @@ pub fn case(rng: &mut Rng) -> Result<Stats, String> {
             s = next;
             current = t;
         }
+    }
+    // The same query twice gives the same answer (in memory: the threads may split
+    // the rows otherwise).
+    if let Some(again) = r.run(&s) {
+        if table_text(&again) != table_text(&current) {
+            return Err(format!(
+                "a second run differs:\n{}\nfirst:\n{}\n{}",
+                table_text(&again),
+                table_text(&current),
+                context(&s)
+            ));
+        }
+        r.stats.checks += 1;
     }
     let rows = current.rows.len() as i64;
     let cols = current.columns.clone();

@@ -185,6 +185,28 @@ pub fn case(seed: u64, i: u64) -> Result<Stats, String> {
     call(name, &args)
 }
 
+/// The call as KQL: `f(a, b)`, or the operator's syntax for the registry's operator
+/// names (`a == b`, `a in (b, c)`, `a between (b .. c)`, `-a`); `None` for an operator
+/// given a number of operands its syntax cannot take.
+fn spell(name: &str, args: &[String]) -> Option<String> {
+    let p = |i: usize| format!("({})", args[i]);
+    if !kql::functions::is_operator(name) {
+        return Some(format!("{name}({})", args.join(", ")));
+    }
+    match (name, args.len()) {
+        ("neg", 1) => Some(format!("-{}", p(0))),
+        ("__index", 2) => Some(format!("{}[{}]", p(0), args[1])),
+        ("in" | "!in" | "in~" | "!in~" | "has_any" | "has_all", n) if n >= 2 => {
+            Some(format!("{} {name} ({})", p(0), args[1..].join(", ")))
+        }
+        ("between" | "!between", 3) => Some(format!("{} {name} ({} .. {})", p(0), p(1), p(2))),
+        ("neg" | "__index" | "in" | "!in" | "in~" | "!in~" | "has_any" | "has_all", _)
+        | ("between" | "!between", _) => None,
+        (_, 2) => Some(format!("{} {name} {}", p(0), p(1))),
+        _ => None,
+    }
+}
+
 /// Runs one call in every form; `Err` only if something is inconsistent.
 pub fn call(name: &str, args: &[String]) -> Result<Stats, String> {
     let mut stats = Stats::default();
@@ -195,13 +217,12 @@ pub fn call(name: &str, args: &[String]) -> Result<Stats, String> {
         .zip(&cols)
         .map(|(a, c)| format!("{c} = {a}"))
         .collect();
-    let mut queries = vec![format!("print r = {name}({})", args.join(", "))];
+    let (Some(constant), Some(columns)) = (spell(name, args), spell(name, &cols)) else {
+        return Ok(stats);
+    };
+    let mut queries = vec![format!("print r = {constant}")];
     if !args.is_empty() {
-        queries.push(format!(
-            "print {} | extend r = {name}({})",
-            binds.join(", "),
-            cols.join(", ")
-        ));
+        queries.push(format!("print {} | extend r = {columns}", binds.join(", ")));
     }
     if kql::functions::is_aggregate(name) {
         let extend = if binds.is_empty() {
