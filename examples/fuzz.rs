@@ -148,6 +148,7 @@ fn parent(o: &Opts) {
     let start = Instant::now();
     let mut t = Tally::default();
     let mut next = 0;
+    let mut reported = 0;
     while next < iters {
         let to = (next + o.chunk).min(iters);
         let mut child = Command::new(&exe)
@@ -223,6 +224,10 @@ fn parent(o: &Opts) {
                 next = i + 1;
             }
         }
+        for f in &t.findings[reported..] {
+            eprintln!("{f}");
+        }
+        reported = t.findings.len();
         eprintln!(
             "{} cases, {} runs, {} clean errors, {} checks, {} findings, {:.0?}",
             t.cases,

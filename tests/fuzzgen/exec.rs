@@ -703,6 +703,17 @@ fn gen_op(rng: &mut Rng, cols: &[Column], step: usize) -> String {
             pick_col(rng)
         ),
         19 => format!("lookup (T) on {}", pick_col(rng)),
+        21 if rng.one_in(2) => match (e.column(rng, Ty::Num), e.column(rng, Ty::Date)) {
+            (Some(c), _) if rng.one_in(2) => format!(
+                "make-series n{step} = count() default = 0 on {c} step {}",
+                rng.pick(&["1", "10", "0.5", "1000000"])
+            ),
+            (_, Some(c)) => format!(
+                "make-series n{step} = count(), m{step} = max({}) on {c} from datetime(2026-05-01) to datetime(2026-05-20) step 1d",
+                pick_col(rng)
+            ),
+            _ => format!("make-series n{step} = count() on x step 1 | extend x = 1"),
+        },
         20 => match e.column(rng, Ty::Str) {
             Some(c) => format!("parse {c} with * 'a' rest{step}"),
             None => "count".to_string(),
@@ -835,10 +846,17 @@ pub fn case(rng: &mut Rng) -> Result<Stats, String> {
         r.stats.checks += 1;
     }
 
-    // where p / where not(p) / where isnull(p) partition the rows.
+    // where p / where not(p) / where isnull(p) partition the rows. Not after an
+    // innerunique join: a `where` on left columns after it applies before the left
+    // side's dedup (Kusto's optimizer does so, and the docs' join-innerunique example
+    // shows it), so each filter may keep another arbitrary row per key.
+    let partitions = !s.contains("innerunique");
     for _ in 0..2 {
         let p = e.of(rng, Ty::Bool, 3);
         let probe = format!("{s} | project __p = {p}");
+        if !partitions {
+            break;
+        }
         let Some(t) = r.run(&probe) else { continue };
         if t.columns.first().map(|c| c.ty) != Some(Type::Bool) {
             continue;

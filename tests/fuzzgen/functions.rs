@@ -93,6 +93,10 @@ pub const EDGES: &[&str] = &[
     "strrep('(', 2000)",
     "strrep('[', 2000)",
     "strrep('9', 400)",
+    // runs of format letters (format_datetime, format_timespan)
+    "strrep('y', 70000)",
+    "strrep('dMHhms', 3000)",
+    "strrep('f', 100)",
 ];
 
 /// Ordinary arguments the other positions get.
