@@ -14,7 +14,9 @@
 //! Options: `--seed S` (default 1), `--iters N` (default 10000; `functions` defaults to
 //! every case of its table), `--chunk K` cases per child (default 2000), `--timeout
 //! SECS` without progress before a child counts as hung (default 60), `--case I` runs
-//! case I alone in this process and prints what it tries. Run it under `ulimit -v` to
+//! case I alone in this process and prints what it tries; `exec --hostile` makes one
+//! case in 20 a query of the shapes that once crashed kql (long pipelines, deep
+//! nesting, NaN make-series axes, long format strings: issue 15). Run it under `ulimit -v` to
 //! turn a runaway allocation into an abort that is reported like the others.
 
 #[path = "../tests/fuzzgen/mod.rs"]
@@ -33,6 +35,7 @@ struct Opts {
     timeout: u64,
     case: Option<u64>,
     child: Option<(u64, u64)>,
+    hostile: bool,
 }
 
 fn parse_args() -> Result<Opts, String> {
@@ -51,6 +54,7 @@ fn parse_args() -> Result<Opts, String> {
         timeout: 60,
         case: None,
         child: None,
+        hostile: false,
     };
     while let Some(a) = args.next() {
         let mut num = |name: &str| -> Result<u64, String> {
@@ -64,6 +68,7 @@ fn parse_args() -> Result<Opts, String> {
             "--chunk" => o.chunk = num("--chunk")?.max(1),
             "--timeout" => o.timeout = num("--timeout")?,
             "--case" => o.case = Some(num("--case")?),
+            "--hostile" => o.hostile = true,
             "--child" => {
                 let from = num("--child")?;
                 let to = num("--child")?;
@@ -152,7 +157,9 @@ fn parent(o: &Opts) {
     while next < iters {
         let to = (next + o.chunk).min(iters);
         let mut child = Command::new(&exe)
-            .args([&o.kind, "--seed", &o.seed.to_string(), "--child"])
+            .args([&o.kind, "--seed", &o.seed.to_string()])
+            .args(o.hostile.then_some("--hostile"))
+            .arg("--child")
             .args([next.to_string(), to.to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -255,9 +262,10 @@ fn parent(o: &Opts) {
     }
     if !t.findings.is_empty() {
         println!(
-            "replay one: {} {} --seed {} --case N",
+            "replay one: {} {}{} --seed {} --case N",
             exe.display(),
             o.kind,
+            if o.hostile { " --hostile" } else { "" },
             o.seed
         );
         std::process::exit(1);
@@ -272,6 +280,7 @@ fn main() {
             std::process::exit(2);
         }
     };
+    fuzzgen::exec::HOSTILE.store(o.hostile, std::sync::atomic::Ordering::Relaxed);
     if let Some((from, to)) = o.child {
         child(&o, from, to);
     } else if let Some(i) = o.case {

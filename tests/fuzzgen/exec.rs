@@ -765,8 +765,70 @@ fn scratch() -> PathBuf {
     dir
 }
 
+/// When set (the campaign's `--hostile`), one case in 20 is a query of the shapes
+/// that once crashed kql (issue 15): long pipelines, deep user-function chains, deep
+/// nesting, NaN and infinite make-series axes, long format strings, big expansions.
+/// They must end in an answer or an error, never a crash; `cargo test` leaves them out
+/// (a stack overflow there would end the whole test binary).
+pub static HOSTILE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn hostile(rng: &mut Rng) -> String {
+    let n = *rng.pick(&[100usize, 1000, 3000, 5000, 8000]);
+    match rng.below(9) {
+        0 => format!("print x=1{}", " | where true".repeat(n)),
+        1 => {
+            let mut q = String::from("let f0=(x:long){x};");
+            for i in 1..n.min(3000) {
+                q.push_str(&format!(" let f{i}=(x:long){{f{}(x)+1}};", i - 1));
+            }
+            format!("{q} print f{}(0)", n.min(3000) - 1)
+        }
+        2 => format!("print {}1{}", "(".repeat(n / 10), ")".repeat(n / 10)),
+        3 => format!(
+            "print c={} | make-series n=count() default=0 on c step 1",
+            rng.pick(&["real(nan)", "real(+inf)", "real(-inf)", "1e300"])
+        ),
+        4 => format!(
+            "print {}(datetime(2026-05-18), strrep('{}', {n}))",
+            rng.pick(&["format_datetime", "format_timespan"]),
+            rng.pick(&["y", "M", "d", "H", "h", "m", "s", "f", "F"])
+        ),
+        5 => format!(
+            "print x=1 | extend {}",
+            (0..n)
+                .map(|i| format!("c{i}={i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        6 => format!("print s=strrep('ab', {}) | extend l=strlen(s)", n * 100),
+        7 => format!(
+            "T | extend d = dynamic([1,2,3]){}| count",
+            " | mv-expand d".repeat(n / 1000 + 1)
+        ),
+        _ => format!("print x=1 | extend y = {}", vec!["x"; n].join(" + ")),
+    }
+}
+
 /// Generates and checks one case. `Err` says which invariant failed, and on what.
 pub fn case(rng: &mut Rng) -> Result<Stats, String> {
+    if HOSTILE.load(std::sync::atomic::Ordering::Relaxed) && rng.one_in(20) {
+        let q = hostile(rng);
+        super::note(&q);
+        let mut catalog = Catalog::new();
+        catalog.add_table(
+            "T",
+            Table::new(
+                vec![Column::new("a", Type::Long)],
+                vec![vec![kql::Value::Long(1)]; 3],
+            ),
+        );
+        let errors = u64::from(kql::run_query(&q, &catalog, now()).is_err());
+        return Ok(Stats {
+            queries: 1,
+            errors,
+            checks: 0,
+        });
+    }
     let gen = gen_table(rng);
     // The table is read from a file as `kql run` reads it (values that do not convert
     // to the schema's type are null, with a warning): whole into memory, and (every
