@@ -7,9 +7,9 @@
 //! `summarize`; every result is printed in every output format. Errors are fine;
 //! panics are not.
 //!
-//! The cases are a table: for each name, arity 0 to 4, and each argument position, the
-//! edge value at that position (the other arguments ordinary values drawn from the
-//! case's seed). Case `i` is one of those calls; [`case_count`] is how many there are.
+//! The cases are a table: for each name, arity 0 to 4, each argument position and each
+//! edge value at that position, the other arguments from each of a few templates of
+//! common signatures (or drawn from the case's seed). Case `i` is one of those calls; [`case_count`] is how many there are.
 
 use super::{now, Rng};
 
@@ -115,6 +115,23 @@ const ORDINARY: &[&str] = &[
     "'UTC'",
 ];
 
+/// The other positions' arguments, by position: shapes that bind for the common
+/// signatures (a datetime and a format, a string and a delimiter, an array and
+/// indexes, ...), so that the edge value reaches the implementation, not only the
+/// binder's type check. The last template draws from [`ORDINARY`] at random.
+const TEMPLATES: &[[&str; MAX_ARITY]] = &[
+    ["1", "2", "3", "4"],
+    ["'a'", "'b'", "'c'", "'d'"],
+    ["datetime(2026-05-18)", "'yyyy-MM-dd'", "1", "1"],
+    ["dynamic([1,2,3])", "1", "2", "3"],
+    ["'abc,def'", "','", "1", "2"],
+    ["datetime(2026-05-18)", "1h", "datetime(2026-05-19)", "1"],
+    ["'day'", "1", "datetime(2026-05-18)", "1"],
+    ["dynamic({'k':'v'})", "'k'", "'v'", "1"],
+    ["2.5", "1", "'a'", "true"],
+    ["", "", "", ""],
+];
+
 const MAX_ARITY: usize = 4;
 
 /// Every name the registry knows, in order.
@@ -128,10 +145,10 @@ pub fn names() -> &'static [&'static str] {
     })
 }
 
-/// Calls per name: arity 0, then each (arity, position, edge).
+/// Calls per name: arity 0, then each (arity, position, edge, template).
 fn per_name() -> u64 {
     let positions: usize = (1..=MAX_ARITY).sum();
-    (1 + positions * EDGES.len()) as u64
+    (1 + positions * EDGES.len() * TEMPLATES.len()) as u64
 }
 
 pub fn case_count() -> u64 {
@@ -148,21 +165,24 @@ pub fn call_of(seed: u64, i: u64) -> (&'static str, Vec<String>) {
     }
     k -= 1;
     let mut rng = Rng::for_case(seed, i);
+    let (e, t) = (EDGES.len(), TEMPLATES.len());
     for arity in 1..=MAX_ARITY {
-        if k < arity * EDGES.len() {
-            let (pos, edge) = (k / EDGES.len(), k % EDGES.len());
+        if k < arity * e * t {
+            let (pos, edge, template) = (k / (e * t), k / t % e, &TEMPLATES[k % t]);
             let args = (0..arity)
                 .map(|p| {
                     if p == pos {
                         EDGES[edge].to_string()
-                    } else {
+                    } else if template[p].is_empty() {
                         rng.pick(ORDINARY).to_string()
+                    } else {
+                        template[p].to_string()
                     }
                 })
                 .collect();
             return (name, args);
         }
-        k -= arity * EDGES.len();
+        k -= arity * e * t;
     }
     unreachable!("k < per_name()")
 }
