@@ -103,7 +103,11 @@ impl FileTable {
             name: name.to_string(),
             path: path.to_path_buf(),
             layout,
-            given: schema.map(|s| s.columns.clone()).filter(|c| !c.is_empty()),
+            // An empty column list is a schema too (a table source whose columns are
+            // none yet): a field on some line then makes the scan give up, as any
+            // field the columns lack does. Taken as "no schema", the reader found the
+            // file's fields itself and gave rows wider than the caller's columns.
+            given: schema.map(|s| s.columns.clone()),
             found: OnceLock::new(),
             full: OnceLock::new(),
             widened: AtomicBool::new(false),
