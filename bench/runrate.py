@@ -56,7 +56,7 @@ NOW_TEXT = "2026-05-18T12:00:00Z"
 
 # ------------------------------------------------------------------ values --
 
-def string_value(name, i):
+def string_value(name, i, keys=()):
     """A plausible string for a column, by what its name says it holds."""
     n = name.lower()
     if re.search(r"(^|[a-z])ip(address|addresses|v4|v6)?$|ipaddr|^ip|clientip|callerip", n) and "ipo" not in n:
@@ -88,20 +88,29 @@ def string_value(name, i):
     if n.endswith("id") and i < 3:
         return f"00000000-0000-0000-0000-00000000000{i + 1}"
     if n.endswith("json") or n in ("additionalfields", "raweventdata", "properties"):
-        return json.dumps({"k": f"v{i}", "n": i})
+        return json.dumps(bag(i, keys))
     return f"value{i}"
 
 
-def value(name, ty, i):
+def bag(i, keys=()):
+    """A dynamic bag; `keys` are the names a run asked for (`evaluate bag_unpack` makes
+    columns of the data's keys, so the query's columns must be there)."""
+    b = {"k": f"v{i}", "n": i, "list": [f"a{i}", f"b{i}"]}
+    for k in keys:
+        b.setdefault(k, string_value(k, i))
+    return b
+
+
+def value(name, ty, i, keys=()):
     t = (NOW - datetime.timedelta(minutes=1 + 20 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
     if ty == "string":
-        return string_value(name, i)
+        return string_value(name, i, keys)
     return {
         "int": i + 1, "long": i + 1, "real": i + 0.5, "double": i + 0.5, "decimal": i + 0.5,
         "bool": i % 2 == 0, "boolean": i % 2 == 0, "datetime": t, "date": t, "timespan": "00:05:00",
         "guid": f"00000000-0000-0000-0000-00000000000{i + 1}",
-        "dynamic": {"k": f"v{i}", "n": i, "list": [f"a{i}", f"b{i}"]},
-    }.get(ty, string_value(name, i))
+        "dynamic": bag(i, keys),
+    }.get(ty, string_value(name, i, keys))
 
 
 def text_value(name, ty, i):
@@ -139,6 +148,14 @@ def write_external(path, cols, props):
     fmt = (re.search(r"format\s*=\s*['\"]?(\w+)", props, re.I) or [None, "csv"])[1].lower()
     header = re.search(r"ignoreFirstRecord\s*=\s*(true|@?['\"]true)", props, re.I)
     rows = [[text_value(n, t, i) for n, t in cols] for i in range(3)]
+    if path.lower().endswith(".zip"):
+        import zipfile
+        inner = path + ".inner"
+        write_external(inner, cols, props)
+        with zipfile.ZipFile(path, "w") as z:
+            z.write(inner, os.path.basename(path)[:-4] or "data")
+        os.remove(inner)
+        return
     if path.endswith(".gz"):
         import gzip
         opener = lambda p: gzip.open(p, "wt", encoding="utf-8")
@@ -206,26 +223,40 @@ def schemas_of(schema_dir, product):
 UNKNOWN_COLUMN = re.compile(r"unknown column(?: or variable)? `([^`]+)`")
 
 
+# Operators that read tables the text need not name (`union *`, `search "x"`, `find`).
+ALL_TABLES = re.compile(r"\bunion\s+(kind\s*=\s*\w+\s+)?(withsource\s*=\s*\w+\s+)?\*|^\s*(search|find)\b"
+                        r"|\|\s*(search|find)\b(?!\s+in\b)", re.M | re.I)
+
+
+def write_tables(data, schemas, words, all_tables, keys):
+    for name, cols in schemas.items():
+        if all_tables or name in words:
+            rows = [{n: value(n, t, i, keys) for n, t in cols} for i in range(3)]
+            with open(os.path.join(data, name + ".json"), "w") as f:
+                json.dump(rows, f)
+
+
 def run_one(args, query, product, schemas, geoip):
     text = open(query, encoding="utf-8", errors="replace").read()
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+    all_tables = bool(ALL_TABLES.search(COMMENT.sub("", text)))
     d = tempfile.mkdtemp(prefix="kql-runrate-", dir=args.work)
     try:
         data, ext, wl = (os.path.join(d, x) for x in ("data", "ext", "wl"))
         for x in (data, ext, wl):
             os.mkdir(x)
-        for name, cols in schemas.items():
-            if name in words:
-                rows = [{n: value(n, t, i) for n, t in cols} for i in range(3)]
-                with open(os.path.join(data, name + ".json"), "w") as f:
-                    json.dump(rows, f)
         externals(args.kql, query, ext)
-        aliases = {a: ["SearchKey"] for a in WATCHLIST.findall(text)}
+        aliases = WATCHLIST.findall(text)
+        # Columns a run named as unknown: a watchlist's columns are its CSV's, and the
+        # columns `bag_unpack` or `pivot` make are the data's keys, so plausible data
+        # has them. Learned by running again, a few times at most.
+        keys = []
         cmd = [args.kql, "run", query, "--data", data, "--now", NOW_TEXT, "--format", "json", "-q",
                "--product", product, "--external-dir", ext, "--watchlists", wl, "--geoip", geoip]
         for attempt in range(8):
-            for a, cols in aliases.items():
-                write_watchlist(os.path.join(wl, a + ".csv"), cols)
+            write_tables(data, schemas, words, all_tables, keys)
+            for a in aliases:
+                write_watchlist(os.path.join(wl, a + ".csv"), ["SearchKey"] + keys)
             try:
                 r = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
             except subprocess.TimeoutExpired:
@@ -234,10 +265,8 @@ def run_one(args, query, product, schemas, geoip):
                 return "ok", ""
             msg = r.stderr.strip()
             m = UNKNOWN_COLUMN.search(msg)
-            # A watchlist's columns are the CSV's: learn the ones the query uses.
-            if aliases and m and m.group(1) not in next(iter(aliases.values())):
-                for cols in aliases.values():
-                    cols.append(m.group(1))
+            if m and m.group(1) not in keys and (aliases or "bag_unpack" in text or "pivot" in text):
+                keys.append(m.group(1))
                 continue
             return "fail", msg
         return "fail", msg

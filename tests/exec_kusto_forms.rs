@@ -133,3 +133,17 @@ fn summarize_names_expressions_over_aggregates() {
         ),
     ]);
 }
+
+#[test]
+fn count_as_names_its_column() {
+    // Kusto.Language takes `count as Name` (not in count-operator.md, which shows
+    // `T | count` alone) and names the column so; public rules use it in `union`.
+    cases(&[
+        (&format!("{FLAGS}T | count as N"), "N:long\n3"),
+        (
+            &format!("{FLAGS}union (T | count as Count), (print Count = 0) | summarize sum(Count)"),
+            "sum_Count:long\n3",
+        ),
+        (&format!("{FLAGS}T | count"), "Count:long\n3"),
+    ]);
+}
