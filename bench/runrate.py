@@ -4,6 +4,7 @@ Microsoft's Kusto.Language binds cleanly with kql's shipped schemas.
 
     python3 bench/runrate.py CORPUS_DIR --kusto-language DIR [--kql PATH] [--schemas DIR]
                              [--cache FILE] [--timeout SECONDS] [--details FILE] [--only SUBSTR]
+                             [--jobs N] [--keep DIR]
 
 CORPUS_DIR is a folder of `.kql` files, one query each, as `bench/agreement.py extract`
 writes it (the corpus stays outside the repository). For every query:
@@ -28,7 +29,8 @@ writes it (the corpus stays outside the repository). For every query:
 
 It prints the run rate and the failures grouped by the first line of kql's message
 (backquoted names kept for "not supported yet", folded otherwise), with one example
-file each. `--details` writes every failure (file, product, message).
+file each. `--details` writes every failure (file, product, message); `--keep DIR`
+keeps the generated inputs of each query that runs (`DIR/<query>/{data,ext,wl}`).
 
 Needs python3, node and a built kql (release: `cargo build --release`); nothing else.
 """
@@ -228,9 +230,12 @@ ALL_TABLES = re.compile(r"\bunion\s+(kind\s*=\s*\w+\s+)?(withsource\s*=\s*\w+\s+
                         r"|\|\s*(search|find)\b(?!\s+in\b)", re.M | re.I)
 
 
-def write_tables(data, schemas, words, all_tables, keys):
+WILDCARD = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\*")
+
+
+def write_tables(data, schemas, words, all_tables, keys, prefixes=()):
     for name, cols in schemas.items():
-        if all_tables or name in words:
+        if all_tables or name in words or any(name.startswith(p) for p in prefixes):
             rows = [{n: value(n, t, i, keys) for n, t in cols} for i in range(3)]
             with open(os.path.join(data, name + ".json"), "w") as f:
                 json.dump(rows, f)
@@ -240,6 +245,8 @@ def run_one(args, query, product, schemas, geoip):
     text = open(query, encoding="utf-8", errors="replace").read()
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
     all_tables = bool(ALL_TABLES.search(COMMENT.sub("", text)))
+    # `union Device*`: the tables the wildcard matches.
+    prefixes = WILDCARD.findall(COMMENT.sub("", text))
     d = tempfile.mkdtemp(prefix="kql-runrate-", dir=args.work)
     try:
         data, ext, wl = (os.path.join(d, x) for x in ("data", "ext", "wl"))
@@ -254,7 +261,7 @@ def run_one(args, query, product, schemas, geoip):
         cmd = [args.kql, "run", query, "--data", data, "--now", NOW_TEXT, "--format", "json", "-q",
                "--product", product, "--external-dir", ext, "--watchlists", wl, "--geoip", geoip]
         for attempt in range(8):
-            write_tables(data, schemas, words, all_tables, keys)
+            write_tables(data, schemas, words, all_tables, keys, prefixes)
             for a in aliases:
                 write_watchlist(os.path.join(wl, a + ".csv"), ["SearchKey"] + keys)
             try:
@@ -262,6 +269,11 @@ def run_one(args, query, product, schemas, geoip):
             except subprocess.TimeoutExpired:
                 return "timeout", f"timeout after {args.timeout} s"
             if r.returncode == 0:
+                if args.keep:
+                    # The query's inputs, to vendor with it (tests/run_worklist).
+                    keep = os.path.join(args.keep, os.path.splitext(os.path.basename(query))[0])
+                    shutil.rmtree(keep, ignore_errors=True)
+                    shutil.copytree(d, keep)
                 return "ok", ""
             msg = r.stderr.strip()
             m = UNKNOWN_COLUMN.search(msg)
@@ -327,6 +339,7 @@ def main():
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--details")
     p.add_argument("--only", help="run only the files whose name holds this")
+    p.add_argument("--keep", help="keep the inputs of each query that runs in DIR/<query>/")
     args = p.parse_args()
     files = sorted(f for f in os.listdir(args.corpus) if f.endswith(".kql"))
     v = verdicts(args, files)
