@@ -131,7 +131,7 @@ fn value(name: &str, ty: &str, i: usize) -> J {
         "string" => J::String(string_value(name, i)),
         "int" | "long" => json!(i + 1),
         "real" | "double" | "decimal" => json!(i as f64 + 0.5),
-        "bool" | "boolean" => json!(i % 2 == 0),
+        "bool" | "boolean" => json!(i.is_multiple_of(2)),
         "datetime" | "date" => J::String(t),
         "timespan" => json!("00:05:00"),
         "guid" => J::String(format!("00000000-0000-0000-0000-00000000000{}", i + 1)),
