@@ -4,7 +4,7 @@ Microsoft's Kusto.Language binds cleanly with kql's shipped schemas.
 
     python3 bench/runrate.py CORPUS_DIR --kusto-language DIR [--kql PATH] [--schemas DIR]
                              [--cache FILE] [--timeout SECONDS] [--details FILE] [--only SUBSTR]
-                             [--jobs N] [--keep DIR]
+                             [--jobs N] [--keep DIR] [--literals]
 
 CORPUS_DIR is a folder of `.kql` files, one query each, as `bench/agreement.py extract`
 writes it (the corpus stays outside the repository). For every query:
@@ -17,7 +17,10 @@ writes it (the corpus stays outside the repository). For every query:
 2. A folder of data shaped by the schemas: three rows for every shipped table whose
    name the query mentions, in the schema's column order, with plausible values for the
    column's type and name (IP addresses in `*IP*` columns, hashes in `SHA256`, accounts
-   in `*Upn*`, ...), timestamps in the minutes before `--now`.
+   in `*Upn*`, ...), timestamps in the minutes before `--now`. With `--literals`, the
+   first two rows of a string column hold the first literal the query compares it with
+   (`ActionType == "AntivirusReport"`), so that filters keep rows and what follows runs
+   on them.
 3. The query's own outside inputs, generated from its text: one file per
    `externaldata (cols) [URL] with (format=...)` with three rows of its declared columns
    (named as `kql externals` says it looks for it; a header when `ignoreFirstRecord`),
@@ -226,17 +229,39 @@ UNKNOWN_COLUMN = re.compile(r"unknown column(?: or variable)? `([^`]+)`")
 
 
 # Operators that read tables the text need not name (`union *`, `search "x"`, `find`).
-ALL_TABLES = re.compile(r"\bunion\s+(kind\s*=\s*\w+\s+)?(withsource\s*=\s*\w+\s+)?\*|^\s*(search|find)\b"
+ALL_TABLES = re.compile(r"\bunion\s+(\w+\s*=\s*\w+\s*)*\*|^\s*(search|find)\b"
                         r"|\|\s*(search|find)\b(?!\s+in\b)", re.M | re.I)
+
+
+# `Col == "x"`, `Col has 'x'`, `Col in ("x", ...)`: a literal the query compares a column with.
+LITERAL = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*(?:==|=~|!=|!~|\bhas(?:_cs)?\b|\bcontains\b|"
+                     r"\bstartswith\b|\bendswith\b|\bhas_any\s*\(|\bin~?\s*\()\s*@?[\"']([^\"'\n]{1,200})[\"']")
+
+
+def literals(text):
+    """The first string literal the query compares each column with: the first two rows
+    of a table hold it (the third keeps the column's default value), so that the
+    query's filters keep some rows and the rest of the query runs on them too."""
+    out = {}
+    for m in LITERAL.finditer(COMMENT.sub("", text)):
+        out.setdefault(m.group(1), m.group(2))
+    return out
 
 
 WILDCARD = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\*")
 
 
-def write_tables(data, schemas, words, all_tables, keys, prefixes=()):
+def write_tables(data, schemas, words, all_tables, keys, prefixes=(), lits=None):
+    lits = lits or {}
+
+    def cell(n, t, i):
+        if t == "string" and n in lits and i < 2:
+            return lits[n]
+        return value(n, t, i, keys)
+
     for name, cols in schemas.items():
         if all_tables or name in words or any(name.startswith(p) for p in prefixes):
-            rows = [{n: value(n, t, i, keys) for n, t in cols} for i in range(3)]
+            rows = [{n: cell(n, t, i) for n, t in cols} for i in range(3)]
             with open(os.path.join(data, name + ".json"), "w") as f:
                 json.dump(rows, f)
 
@@ -247,6 +272,7 @@ def run_one(args, query, product, schemas, geoip):
     all_tables = bool(ALL_TABLES.search(COMMENT.sub("", text)))
     # `union Device*`: the tables the wildcard matches.
     prefixes = WILDCARD.findall(COMMENT.sub("", text))
+    lits = literals(text) if args.literals else {}
     d = tempfile.mkdtemp(prefix="kql-runrate-", dir=args.work)
     try:
         data, ext, wl = (os.path.join(d, x) for x in ("data", "ext", "wl"))
@@ -261,7 +287,7 @@ def run_one(args, query, product, schemas, geoip):
         cmd = [args.kql, "run", query, "--data", data, "--now", NOW_TEXT, "--format", "json", "-q",
                "--product", product, "--external-dir", ext, "--watchlists", wl, "--geoip", geoip]
         for attempt in range(8):
-            write_tables(data, schemas, words, all_tables, keys, prefixes)
+            write_tables(data, schemas, words, all_tables, keys, prefixes, lits)
             for a in aliases:
                 write_watchlist(os.path.join(wl, a + ".csv"), ["SearchKey"] + keys)
             try:
@@ -339,6 +365,8 @@ def main():
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--details")
     p.add_argument("--only", help="run only the files whose name holds this")
+    p.add_argument("--literals", action="store_true",
+                   help="string cells take the literals the query compares their column with")
     p.add_argument("--keep", help="keep the inputs of each query that runs in DIR/<query>/")
     args = p.parse_args()
     files = sorted(f for f in os.listdir(args.corpus) if f.endswith(".kql"))

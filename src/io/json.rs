@@ -116,8 +116,10 @@ fn wildcard_prefixes(query: &str) -> Vec<String> {
     };
     for (i, _) in query.match_indices('*') {
         let before = &query[..i];
-        let prefix = &before[before.trim_end_matches(word).len()..];
-        if !prefix.is_empty() {
+        let rest = before.trim_end_matches(word);
+        let prefix = &before[rest.len()..];
+        // `union withsource=T*` is `withsource=T` and `*` (Kusto.Language binds it so).
+        if !prefix.is_empty() && !rest.ends_with('=') {
             push(prefix);
         } else if preceding_words(before).any(|w| w.eq_ignore_ascii_case("union")) {
             push("");
@@ -949,6 +951,7 @@ mod tests {
             ),
             ("union withsource=T isfuzzy=true * | count", &tables),
             ("union *", &tables),
+            ("union withsource=MDTables* | count", &tables),
             ("search \"x\"", &tables),
             ("SigninLogs | search \"x\"", &tables),
             ("search in (AuditLogs) \"x\"", &["AuditLogs"]),
