@@ -94,10 +94,65 @@ fn read_dir_into_catalog(
     )
 }
 
-/// The table names a query can refer to: those that occur in its text. (A superset, and
-/// cheap: a name that occurs only in a comment or a string is loaded needlessly.)
+/// The table names a query can refer to: those that occur in its text, those a
+/// wildcard matches (`union Device*`), and every table when the query reads tables it
+/// need not name (`union *`, `search "x"`, `find`). (A superset, and cheap: a name that
+/// occurs only in a comment or a string is loaded needlessly, and so is a table a
+/// product like `x * Device` seems to match.)
 pub fn mentioned_in(query: &str) -> impl Fn(&str) -> bool + '_ {
-    move |name| query.contains(name)
+    let prefixes = wildcard_prefixes(query);
+    move |name| query.contains(name) || prefixes.iter().any(|p| name.starts_with(p.as_str()))
+}
+
+/// The prefixes of the query's table wildcards; `""` (every table) for `union *` and for
+/// `search` and `find` without `in (...)`.
+fn wildcard_prefixes(query: &str) -> Vec<String> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |p: &str| {
+        if !out.iter().any(|o| o == p) {
+            out.push(p.to_string());
+        }
+    };
+    for (i, _) in query.match_indices('*') {
+        let before = &query[..i];
+        let rest = before.trim_end_matches(word);
+        let prefix = &before[rest.len()..];
+        // `union withsource=T*` is `withsource=T` and `*` (Kusto.Language binds it so).
+        if !prefix.is_empty() && !rest.ends_with('=') {
+            push(prefix);
+        } else if preceding_words(before).any(|w| w.eq_ignore_ascii_case("union")) {
+            push("");
+        }
+    }
+    let lower = query.to_ascii_lowercase();
+    for op in ["search", "find"] {
+        for (i, _) in lower.match_indices(op) {
+            let starts = lower[..i].chars().next_back().is_none_or(|c| !word(c));
+            let rest = &lower[i + op.len()..];
+            let ends = rest.chars().next().is_none_or(|c| !word(c));
+            let t = rest.trim_start();
+            let names_tables = t.starts_with("in") && t[2..].trim_start().starts_with('(');
+            if starts && ends && !names_tables {
+                push("");
+            }
+        }
+    }
+    out
+}
+
+/// The words before a `union`'s `*`, nearest first, over its parameters
+/// (`union withsource=T isfuzzy=true *`); stops at anything else.
+fn preceding_words(before: &str) -> impl Iterator<Item = &str> {
+    before
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take_while(|w| {
+            w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_=\"'".contains(c))
+        })
+        .take(6)
 }
 
 /// Loads one data file (`.json`, `.jsonl` or `.ndjson`) with an optional schema.
@@ -888,6 +943,42 @@ mod tests {
 
     fn types(t: &Table) -> Vec<(String, Type)> {
         t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect()
+    }
+
+    /// (query, tables the folder has, the ones it reads): wildcards and the operators
+    /// that read tables they need not name read those too.
+    #[test]
+    fn a_query_reads_the_tables_it_names_or_matches() {
+        let tables = [
+            "DeviceEvents",
+            "DeviceNetworkEvents",
+            "SigninLogs",
+            "AuditLogs",
+        ];
+        let cases: &[(&str, &[&str])] = &[
+            ("SigninLogs | take 1", &["SigninLogs"]),
+            (
+                "union Device* | count",
+                &["DeviceEvents", "DeviceNetworkEvents"],
+            ),
+            ("union withsource=T isfuzzy=true * | count", &tables),
+            ("union *", &tables),
+            ("union withsource=MDTables* | count", &tables),
+            ("search \"x\"", &tables),
+            ("SigninLogs | search \"x\"", &tables),
+            ("search in (AuditLogs) \"x\"", &["AuditLogs"]),
+            ("find where x == 1", &tables),
+            (
+                "SigninLogs | extend y = x * 2 | summarize arg_max(y, *)",
+                &["SigninLogs"],
+            ),
+            ("SigninLogs | where Researcher == 1", &["SigninLogs"]),
+        ];
+        for (query, want) in cases {
+            let reads = mentioned_in(query);
+            let got: Vec<&str> = tables.iter().copied().filter(|t| reads(t)).collect();
+            assert_eq!(&got, want, "{query}");
+        }
     }
 
     #[test]
