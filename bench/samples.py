@@ -46,7 +46,13 @@ csv.field_size_limit(1 << 30)
 DATA_EXT = (".csv", ".tsv", ".json", ".jsonl")
 SUFFIX = re.compile(r"\s*\[(UTC|Local Time)\]$")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-PORTAL = re.compile(r"^\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AP]M)?$", re.I)
+# The portal writes datetimes in the browser's locale: `10/25/2023, 9:43:21.994 AM` (en-US),
+# `2023-07-06, 12:58:42.533 a.m.` (es-MX, as in Sample Data/Syslog/Tomcat.csv), 24-hour forms.
+PORTAL = re.compile(
+    r"^(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4}),? "
+    r"\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?( ?[ap]\.?m\.?)?$",
+    re.I,
+)
 
 
 CONFLICT = re.compile(r"^<<<<<<< ", re.M)
