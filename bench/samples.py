@@ -241,14 +241,15 @@ def kql_load(kql, data_dir, table, schema=None):
 def check_data(kql, path, work, schema_for, verbose):
     name = os.path.basename(path)
     if CONFLICT.search(read_text(path)):
-        return {"path": path, "skip": "holds git conflict markers (`<<<<<<<`): not an export"}
+        return {"path": path,
+                "skip": f"holds git conflict markers (`<<<<<<<`): not an export; kql: {kql_verdict(kql, path, work)}"}
     try:
         if name.lower().endswith((".csv", ".tsv")):
             rows, cols, header = expected_csv(path)
         else:
             rows, cols, header = expected_json(path)
     except Exception as e:  # not readable by Python either: reported, not counted as kql's failure
-        return {"path": path, "skip": f"python cannot read it: {e}"}
+        return {"path": path, "skip": f"python cannot read it: {e}; kql: {kql_verdict(kql, path, work)}"}
     table = table_of(cols, name)
     d = tempfile.mkdtemp(dir=work)
     ext = ".json" if name.lower().endswith(".jsonl") else os.path.splitext(name)[1].lower()
@@ -273,6 +274,16 @@ def check_data(kql, path, work, schema_for, verbose):
             rc, out, err = run([kql, "run", "-q", "--data", d, "-"], f"{table} | take 3")
             print(out[:2000])
     return results
+
+
+def kql_verdict(kql, path, work):
+    """What kql says of a file Python cannot read: its error (which should name the file
+    and line), or the rows it read."""
+    d = tempfile.mkdtemp(dir=work)
+    table = ident(os.path.basename(path))
+    shutil.copy(path, os.path.join(d, table + os.path.splitext(path)[1].lower()))
+    rc, out, err = run([kql, "run", "-q", "--data", d, "--format", "json", "-"], f"{table} | count")
+    return first_line(err) if rc != 0 else f"read {json.loads(out)['rows'][0][0]} rows"
 
 
 def prefix_of(name):
