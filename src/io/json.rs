@@ -684,8 +684,10 @@ fn infer_type<'a>(values: impl Iterator<Item = Option<&'a J>>) -> Type {
     fold.ty()
 }
 
+/// The kind of a field's values as inference sees them: the one lattice every reader
+/// (the full loader, the format readers, the fast reader's skim) folds values into.
 #[derive(PartialEq, Eq, Clone, Copy, Debug, Default)]
-enum Kind {
+pub(crate) enum Kind {
     #[default]
     None,
     Bool,
@@ -702,6 +704,16 @@ enum Kind {
 pub(crate) struct TypeFold(Kind);
 
 impl TypeFold {
+    /// The fold of values all of kind `k`.
+    pub(crate) fn of(k: Kind) -> TypeFold {
+        TypeFold(k)
+    }
+
+    /// The kind of the values folded so far.
+    pub(crate) fn kind(self) -> Kind {
+        self.0
+    }
+
     pub(crate) fn add(&mut self, v: &J) {
         let k = match v {
             J::Null => return,
