@@ -300,6 +300,8 @@ def getschema_columns(path):
 
 
 def check_schema(kql, path, work):
+    """A getschema export given with --schema: listed by `kql tables` and read by `kql run`
+    (the table's own getschema) with the file's columns and types."""
     name = os.path.basename(path)
     table = ident(re.sub(r"_schema$", "", name.split(".")[0], flags=re.I))
     try:
@@ -308,18 +310,30 @@ def check_schema(kql, path, work):
         return {"path": path, "skip": f"python cannot read it: {e}"}
     sd = tempfile.mkdtemp(dir=work)
     dd = tempfile.mkdtemp(dir=work)
-    shutil.copy(path, os.path.join(sd, table + ".csv"))
-    rc, out, err = run([kql, "tables", "--data", dd, "--schema", os.path.join(sd, table + ".csv"),
-                        "--format", "json", "--columns", table])
-    res = {"path": path, "table": table, "schema": True, "expected": len(want), "warnings": [], "error": ""}
+    schema = os.path.join(sd, table + ".csv")
+    shutil.copy(path, schema)
+    res = {"path": path, "table": table, "schema": True, "expected": len(want), "loaded": None,
+           "warnings": [], "error": "", "mismatch": []}
+    rc, out, err = run([kql, "tables", "--data", dd, "--schema", schema, "--format", "json", "--columns", table])
     if rc != 0:
-        res.update(loaded=None, ok=False, error=first_line(err))
-        return res
-    info = [t for t in json.loads(out) if t["table"] == table]
-    got = [(c["name"], c["type"]) for c in info[0]["columns"]] if info else []
-    res["loaded"] = len(got)
-    res["mismatch"] = [f"{n}: {t} vs {dict(got).get(n)}" for n, t in want if dict(got).get(n) != t][:5]
-    res["ok"] = not res["mismatch"] and len(got) == len(want)
+        res["mismatch"].append("tables: " + first_line(err))
+    else:
+        info = [t for t in json.loads(out) if t["table"] == table]
+        got = [(c["name"], c["type"]) for c in info[0]["columns"]] if info else []
+        res["loaded"] = len(got)
+        if got != want:
+            res["mismatch"].append("tables: " + "; ".join(
+                f"{n}: {t} vs {dict(got).get(n)}" for n, t in want if dict(got).get(n) != t)[:200])
+    rc, out, err = run([kql, "run", "-q", "--data", dd, "--schema", schema, "--format", "json", "-"],
+                       f"{table} | getschema | project ColumnName, ColumnType")
+    if rc != 0:
+        res["mismatch"].append("run: " + first_line(err))
+    else:
+        got = [tuple(r) for r in json.loads(out)["rows"]]
+        res["loaded"] = res["loaded"] if res["loaded"] is not None else len(got)
+        if got != want:
+            res["mismatch"].append("run: getschema differs")
+    res["ok"] = not res["mismatch"]
     return res
 
 
