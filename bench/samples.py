@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Do Azure-Sentinel's `Sample Data/` exports load whole, with typed datetimes?
 
-    python3 bench/samples.py SAMPLES_DIR [--kql PATH] [--only SUBSTRING] [--json FILE] [-v]
+    python3 bench/samples.py SAMPLES_DIR [--kql PATH] [--manifest bench/samples.tsv]
+                             [--only SUBSTRING] [--json FILE] [-v]
 
 SAMPLES_DIR holds sample files as they are in Azure/Azure-Sentinel (any folder layout;
 `.csv`, `.tsv`, `.json`, `.jsonl` are read, other files ignored). Each file is put alone in a
@@ -25,6 +26,10 @@ files, not data: each is given to `kql tables --schema` as `<Table>.csv` (the ta
 name without `_Schema`) and its columns and types are compared with the file's. An ingested
 export whose name shares the schema's prefix (`X_Schema.csv`, `X_IngestedLogs.csv`) is also
 loaded with that schema.
+
+`--manifest` (bench/samples.tsv lists the files measured, each with the commit it was read
+at and its length in characters) first checks that SAMPLES_DIR holds every listed file at
+that length, so a rerun measures the same bytes.
 
 Per file it prints: OK or FAIL, rows expected/loaded, datetime columns typed/expected, the
 warnings kql printed, and the first line of any error; then the totals. Exits 1 when a file
@@ -341,10 +346,27 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("samples")
     ap.add_argument("--kql", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "kql"))
+    ap.add_argument("--manifest", default="")
     ap.add_argument("--only", default="")
     ap.add_argument("--json", default="")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+
+    if args.manifest:
+        bad = 0
+        for line in open(args.manifest, encoding="utf-8"):
+            if line.startswith("#") or not line.strip():
+                continue
+            path, commit, chars = line.rstrip("\n").split("\t")
+            try:
+                n = len(open(os.path.join(args.samples, path), encoding="utf-8", newline="").read())
+            except OSError as e:
+                n = f"missing ({e.strerror})"
+            if n != int(chars):
+                bad += 1
+                print(f"MANIFEST  {path} (commit {commit[:10]}): {n} characters, expected {chars}")
+        if bad:
+            sys.exit(f"{bad} files differ from {args.manifest}")
 
     files = []
     for root, _, names in os.walk(args.samples):
@@ -411,7 +433,8 @@ def main():
             print(f"      not datetime: {', '.join(r['dt_missing'][:8])}")
         for w in r["warnings"][:3]:
             print(f"      {w[:300]}")
-    print(f"\ndata files {tot['files']}: {tot['ok']} OK; rows {tot['rows_loaded']}/{tot['rows_expected']} loaded; "
+    distinct = len({r["path"].replace(" +schema", "") for r in results if "skip" not in r and not r.get("schema")})
+    print(f"\ndata files {distinct} ({tot['files']} loads, with a schema where one is given): {tot['ok']} OK; rows {tot['rows_loaded']}/{tot['rows_expected']} loaded; "
           f"datetime columns {tot['dt_typed']}/{tot['dt_expected']} typed; {tot['warnings']} warnings; "
           f"{tot['errors']} with errors; schema files {tot['schemas_ok']}/{tot['schemas']} OK; "
           f"{tot['skipped']} skipped (Python cannot read them either)")
