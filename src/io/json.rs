@@ -881,16 +881,46 @@ pub(crate) fn dynamic_from_str(s: &str) -> Value {
 
 /// A datetime as exports write it: every form KQL's `datetime()` reads (ISO 8601, RFC
 /// 822/850, US `MM/DD/YYYY hh:mm:ss`), and the Log Analytics portal's CSV form with a
-/// comma after the date, `10/25/2023, 9:43:21.994 AM` or `07/07/2026, 22:15:37.699`
-/// (month first, as the portal writes in English).
+/// comma after the date, which the portal writes in the browser's locale:
+/// `10/25/2023, 9:43:21.994 AM` or `07/07/2026, 22:15:37.699` (month first, English),
+/// `2023-07-06, 12:58:42.533 a.m.` (ISO date, Spanish `a.m.`/`p.m.`, as in Azure-Sentinel's
+/// `Sample Data/Syslog/Tomcat.csv`); the no-break spaces newer browsers put before `AM`
+/// are spaces. Day-first dates (`25/10/2023`) cannot be told from month-first and are
+/// not read as such.
 pub(crate) fn parse_export_datetime(s: &str) -> Option<i64> {
     parse_datetime(s).or_else(|| {
         let (date, time) = s.trim().split_once(", ")?;
-        if date.is_empty() || !date.bytes().all(|b| b.is_ascii_digit() || b == b'/') {
+        if date.is_empty()
+            || !date
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'/' || b == b'-')
+        {
             return None;
         }
-        parse_datetime(&format!("{date} {time}"))
+        parse_datetime(&format!("{date} {}", portal_clock(time)))
     })
+}
+
+/// The portal's time of day in the forms `parse_datetime` reads: `a.m.`/`p.m.` (any
+/// case, `a. m.` too) as `AM`/`PM`, no-break spaces (U+00A0, U+202F) as spaces.
+fn portal_clock(time: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if !time.contains(['a', 'A', 'p', 'P', '\u{a0}', '\u{202f}']) {
+        return Cow::Borrowed(time);
+    }
+    let t = time.replace(['\u{a0}', '\u{202f}'], " ");
+    let lower = t.to_ascii_lowercase();
+    for (suffix, meridiem) in [
+        ("a.m.", "AM"),
+        ("p.m.", "PM"),
+        ("a. m.", "AM"),
+        ("p. m.", "PM"),
+    ] {
+        if let Some(clock) = lower.strip_suffix(suffix) {
+            return Cow::Owned(format!("{}{meridiem}", &t[..clock.len()]));
+        }
+    }
+    Cow::Owned(t)
 }
 
 fn to_i64(j: &J) -> Option<i64> {
