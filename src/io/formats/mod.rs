@@ -329,6 +329,9 @@ pub(crate) struct Batch {
     pub items: Vec<Item>,
     /// The CSV records, one per item.
     pub records: Vec<::csv::StringRecord>,
+    /// Records of earlier uses of the batch, to read into again: a record's buffers
+    /// grow to fit its fields once, not on every row.
+    pub spare: Vec<::csv::StringRecord>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -342,7 +345,7 @@ impl Batch {
     pub(crate) fn clear(&mut self) {
         self.text.clear();
         self.items.clear();
-        self.records.clear();
+        self.spare.append(&mut self.records);
     }
 }
 
