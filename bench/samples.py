@@ -274,6 +274,7 @@ def check_data(kql, path, work, schema_for, verbose):
             "path": path + tag, "table": table, "format": res["format"], "expected": rows,
             "loaded": res["rows"], "dt_expected": len(dts), "dt_typed": len(typed),
             "dt_missing": sorted(dts - typed), "warnings": res["warnings"], "error": res["error"], "ok": ok,
+            "types": res["types"],
         })
         if verbose and not res["error"]:
             rc, out, err = run([kql, "run", "-q", "--data", d, "-"], f"{table} | take 3")
@@ -399,6 +400,14 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    # The same export as CSV and as JSON (`X.csv` and `X.json` side by side) must give the
+    # same column types.
+    by_stem = {}
+    for r in results:
+        if "skip" not in r and not r.get("schema") and " +schema" not in r["path"]:
+            by_stem.setdefault(os.path.splitext(r["path"])[0], []).append(r)
+    pairs = [(v[0], v[1]) for v in by_stem.values() if len(v) == 2]
+
     rel = lambda p: os.path.relpath(p, args.samples)
     tot = dict(files=0, ok=0, rows_expected=0, rows_loaded=0, dt_expected=0, dt_typed=0, warnings=0, errors=0,
                schemas=0, schemas_ok=0, skipped=0)
@@ -433,11 +442,19 @@ def main():
             print(f"      not datetime: {', '.join(r['dt_missing'][:8])}")
         for w in r["warnings"][:3]:
             print(f"      {w[:300]}")
+    tot["pairs"], tot["pairs_ok"] = len(pairs), 0
+    for a, b in pairs:
+        diff = [f"{c}: {a['types'].get(c)} / {b['types'].get(c)}" for c in sorted(set(a["types"]) | set(b["types"]))
+                if a["types"].get(c) != b["types"].get(c)]
+        tot["pairs_ok"] += not diff
+        print(f"{'OK  ' if not diff else 'DIFF'}  same export as {os.path.splitext(a['path'])[1]} and "
+              f"{os.path.splitext(b['path'])[1]}: {rel(os.path.splitext(a['path'])[0])}" + (f"  [{'; '.join(diff)}]" if diff else ""))
     distinct = len({r["path"].replace(" +schema", "") for r in results if "skip" not in r and not r.get("schema")})
     print(f"\ndata files {distinct} ({tot['files']} loads, with a schema where one is given): {tot['ok']} OK; rows {tot['rows_loaded']}/{tot['rows_expected']} loaded; "
           f"datetime columns {tot['dt_typed']}/{tot['dt_expected']} typed; {tot['warnings']} warnings; "
           f"{tot['errors']} with errors; schema files {tot['schemas_ok']}/{tot['schemas']} OK; "
-          f"{tot['skipped']} skipped (Python cannot read them either)")
+          f"{tot['skipped']} skipped (Python cannot read them either); "
+          f"CSV/JSON pairs with the same types {tot['pairs_ok']}/{tot['pairs']}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"results": results, "totals": tot}, f, indent=1)

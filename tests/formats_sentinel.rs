@@ -66,6 +66,22 @@ fn sentinel_sample_exports_read_whole_with_typed_datetimes() {
             r#"[[6,"2024-05-12T09:39:49.169Z","2024-05-12T11:15:49.075Z"]]"#,
             0,
         ),
+        // `Sample Data/Custom/BitSight/Graph_data_CL.csv` and `.json`: the same 19 rows as a
+        // portal CSV and as a JSON array of strings, one table of two files; a date alone
+        // (`2023-02-14`) is a datetime in both.
+        (
+            "Graph_data_CL | take 1 | project TimeGenerated, Rating_Date_s, Company_name_s",
+            r#"["datetime","datetime","string"]"#,
+            r#"[["2023-02-16T00:02:57.292Z","2023-02-14T00:00:00Z","Actors Films"]]"#,
+            0,
+        ),
+        (
+            "Graph_data_CL | distinct TimeGenerated, Rating_Date_s, Rating_d, Company_name_s, Rating_differance_d | count",
+            r#"["long"]"#,
+            "[[19]]",
+            0,
+        ),
+        ("Graph_data_CL | count", r#"["long"]"#, "[[38]]", 0),
     ];
     for (query, types, rows, warned) in cases {
         let (cols, got, warnings) = run(query);

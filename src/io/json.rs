@@ -905,22 +905,27 @@ pub(crate) fn parse_export_datetime(s: &str) -> Option<i64> {
 /// case, `a. m.` too) as `AM`/`PM`, no-break spaces (U+00A0, U+202F) as spaces.
 fn portal_clock(time: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
-    if !time.contains(['a', 'A', 'p', 'P', '\u{a0}', '\u{202f}']) {
-        return Cow::Borrowed(time);
+    if time.contains(['\u{a0}', '\u{202f}']) {
+        let spaced = time.replace(['\u{a0}', '\u{202f}'], " ");
+        return Cow::Owned(portal_clock(&spaced).into_owned());
     }
-    let t = time.replace(['\u{a0}', '\u{202f}'], " ");
-    let lower = t.to_ascii_lowercase();
+    // No allocation for the usual `AM`/`PM` and 24-hour forms: this runs for every value
+    // of a portal export's datetime columns.
     for (suffix, meridiem) in [
         ("a.m.", "AM"),
         ("p.m.", "PM"),
         ("a. m.", "AM"),
         ("p. m.", "PM"),
     ] {
-        if let Some(clock) = lower.strip_suffix(suffix) {
-            return Cow::Owned(format!("{}{meridiem}", &t[..clock.len()]));
+        let cut = time.len().wrapping_sub(suffix.len());
+        if time.len() >= suffix.len()
+            && time.is_char_boundary(cut)
+            && time[cut..].eq_ignore_ascii_case(suffix)
+        {
+            return Cow::Owned(format!("{}{meridiem}", &time[..cut]));
         }
     }
-    Cow::Owned(t)
+    Cow::Borrowed(time)
 }
 
 fn to_i64(j: &J) -> Option<i64> {

@@ -198,12 +198,15 @@ fn classify(s: &str) -> TextKind {
     let numeric = s
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-    if numeric && s.bytes().any(|b| b.is_ascii_digit()) {
-        if s.parse::<f64>().is_ok_and(f64::is_finite) {
-            return TextKind::Real;
-        }
-        return TextKind::Str;
+    if numeric
+        && s.bytes().any(|b| b.is_ascii_digit())
+        && s.parse::<f64>().is_ok_and(f64::is_finite)
+    {
+        return TextKind::Real;
     }
+    // A date alone (`2023-02-14`) is made of the same bytes as a number; it is a
+    // datetime here as it is in JSON (Azure-Sentinel's BitSight `Graph_data_CL` export
+    // has it as CSV and as JSON).
     if looks_like_datetime(s) {
         return TextKind::Date;
     }
@@ -378,6 +381,9 @@ mod tests {
                 Some(Type::DateTime),
             ),
             (&["2023-07-06, later"], Some(Type::String)),
+            (&["2023-02-14", "2023-02-09"], Some(Type::DateTime)),
+            (&["2023-02-14", "1"], Some(Type::String)),
+            (&["1-2", "3"], Some(Type::String)),
             (&["{\"a\": 1}", "[1]"], Some(Type::Dynamic)),
             (&["{not json"], Some(Type::String)),
             (&["1", "x"], Some(Type::String)),
