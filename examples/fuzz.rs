@@ -139,6 +139,23 @@ fn cleanup(kind: &str) {
     }
 }
 
+/// Removes the scratch directories of child `pid` (one that crashed left them behind).
+fn remove_scratch(pid: u32) {
+    let tmp = std::env::temp_dir();
+    let Ok(entries) = std::fs::read_dir(&tmp) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if ["kql-fuzz-exec-", "kql-fuzz-files-"]
+            .iter()
+            .any(|p| name.starts_with(&format!("{p}{pid}-")))
+        {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 #[derive(Default)]
 struct Tally {
     cases: u64,
@@ -191,6 +208,7 @@ fn parent(o: &Opts) {
             std::thread::sleep(Duration::from_millis(20));
         };
         let _ = reader.join();
+        remove_scratch(child.id());
         let got = std::mem::take(&mut lines.lock().unwrap().0);
         let mut started = None;
         let mut finished = next;
