@@ -7,12 +7,17 @@
 //! proportion. Every thread that works on a query runs with a known stack: the
 //! query's own thread gets [`QUERY_STACK`] (a reservation of address space, not memory
 //! in use), worker threads [`WORKER_STACK`]. The depth limits of the parser and the
-//! binder ([`crate::syntax::MAX_DEPTH`], [`crate::bind::MAX_PLAN_DEPTH`]) keep every
+//! binder ([`crate::syntax::MAX_DEPTH`], [`crate::plan::MAX_PLAN_DEPTH`]) keep every
 //! tree within what these stacks hold; `tests/reliability_crashes.rs` runs each
 //! stage at the limits.
 
-/// The stack of the thread a query runs on.
-pub const QUERY_STACK: usize = 256 << 20;
+/// The stack of the thread a query runs on. A debug build's frames are several times
+/// bigger, so it reserves more.
+pub const QUERY_STACK: usize = if cfg!(debug_assertions) {
+    1 << 30
+} else {
+    256 << 20
+};
 
 /// The stack of each worker thread of a parallel scan (they evaluate expressions,
 /// whose depth the parser bounds, not plans).
