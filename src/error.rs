@@ -221,6 +221,13 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Characters of the source line shown before the caret, and after the marked span,
+/// at most; a longer line is cut, with `...` where it is.
+const CONTEXT_BEFORE: usize = 60;
+const CONTEXT_AFTER: usize = 40;
+/// Carets shown at most under a long span (then `...`).
+const MAX_CARETS: usize = 80;
+
 fn snippet(file: &str, source: &str, span: Span, label: Option<&str>) -> String {
     let (line, col) = line_col(source, span.start);
     let start = floor_char_boundary(source, span.start.min(source.len()));
@@ -228,21 +235,48 @@ fn snippet(file: &str, source: &str, span: Span, label: Option<&str>) -> String 
     let line_end = source[start..]
         .find('\n')
         .map_or(source.len(), |i| start + i);
-    let text = source[line_start..line_end].trim_end_matches('\r');
+    let end = floor_char_boundary(source, span.end.min(line_end).max(start));
+    let width = source[start..end].chars().count().max(1);
+    // The window of the line around the span: the text before the caret, the span
+    // (cut at MAX_CARETS) and what follows; counted in characters, not bytes.
+    let before: Vec<char> = source[line_start..start].chars().collect();
+    let cut_before = before.len().saturating_sub(CONTEXT_BEFORE);
+    let shown_width = width.min(MAX_CARETS);
+    let after_start: String = source[start..line_end]
+        .chars()
+        .take(shown_width + CONTEXT_AFTER + 1)
+        .collect();
+    let rest_len = source[start..line_end]
+        .trim_end_matches('\r')
+        .chars()
+        .count();
+    let mut shown = String::new();
+    if cut_before > 0 {
+        shown.push_str("...");
+    }
+    shown.extend(before[cut_before..].iter());
+    let lead = shown.chars().count();
+    let tail: String = after_start
+        .chars()
+        .take(shown_width + CONTEXT_AFTER)
+        .collect();
+    shown.push_str(tail.trim_end_matches('\r'));
+    if rest_len > shown_width + CONTEXT_AFTER {
+        shown.push_str("...");
+    }
     // Tabs are shown as single spaces so that the caret lines up in any terminal.
-    let shown: String = text
+    let shown: String = shown
         .chars()
         .map(|c| if c == '\t' { ' ' } else { c })
         .collect();
-    let end = floor_char_boundary(source, span.end.min(line_end).max(start));
-    let width = source[start..end].chars().count().max(1);
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
     let mut out = format!("{pad}--> {file}:{line}:{col}\n{pad} |\n{line} | {shown}\n");
     out.push_str(&format!(
-        "{pad} | {}{}",
-        " ".repeat(col - 1),
-        "^".repeat(width)
+        "{pad} | {}{}{}",
+        " ".repeat(lead),
+        "^".repeat(shown_width),
+        if shown_width < width { "..." } else { "" }
     ));
     if let Some(l) = label {
         out.push(' ');
@@ -298,6 +332,26 @@ mod tests {
         let src = "let a = 1;\n\tT | where x = 1";
         assert_eq!(line_col(src, 0), (1, 1));
         assert_eq!(line_col(src, 12), (2, 2));
+    }
+
+    #[test]
+    fn render_cuts_a_long_line_around_the_caret() {
+        // A 1 MB line of `é` (two bytes each) with an error near its middle: the
+        // window is counted in characters and the caret stays under the spot.
+        let src = format!("{}X{}", "é".repeat(500_000), "é".repeat(500_000));
+        let at = "é".len() * 500_000;
+        let r = Error::parse("bad", Span::new(at, at + 1)).render("q.kql", &src);
+        assert!(r.len() < 1000, "{} bytes", r.len());
+        assert!(r.contains("q.kql:1:500001"), "{r}");
+        let lines: Vec<&str> = r.lines().collect();
+        let text = lines[3].strip_prefix("1 | ").unwrap();
+        let caret = lines[4].strip_prefix("  | ").unwrap();
+        assert!(text.starts_with("...") && text.ends_with("..."), "{r}");
+        let x = text.chars().position(|c| c == 'X').unwrap();
+        assert_eq!(caret.chars().position(|c| c == '^'), Some(x), "{r}");
+        // A span as long as the line: a bounded run of carets.
+        let r = Error::parse("bad", Span::new(0, src.len())).render("q.kql", &src);
+        assert!(r.len() < 1000, "{} bytes", r.len());
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod exec;
 pub mod external;
 pub mod functions;
 pub mod geoip;
+pub mod guard;
 pub(crate) mod hash;
 pub mod io;
 pub mod limits;

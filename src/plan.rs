@@ -365,7 +365,42 @@ pub enum PlanKind {
     },
 }
 
+/// The most operators one on top of another a plan may have: deeper plans are an
+/// error where they are bound (see [`Plan::check_size`]). Optimizing, running and
+/// dropping a plan recurse once per level, and [`crate::guard::QUERY_STACK`] holds this
+/// many levels with room to spare (`tests/reliability_crashes.rs` runs them).
+pub const MAX_PLAN_DEPTH: usize = 10_000;
+
+/// The most operators the plans of one query may have in all. A plan is a tree: a
+/// `let` is copied where it is named, so lets naming the one before (twice, or once
+/// in a long chain) grow the plans faster than the text; this stops that long before
+/// memory runs out (a few hundred bytes per operator).
+pub const MAX_PLAN_NODES: usize = 200_000;
+
 impl Plan {
+    /// The number of operators of the plan, or an error when it is deeper than
+    /// [`MAX_PLAN_DEPTH`] or has more than `budget` (at most [`MAX_PLAN_NODES`]).
+    /// Walks the plan without recursion, and stops at the first limit passed.
+    pub fn check_size(&self, budget: usize) -> Result<usize, String> {
+        let mut stack = vec![(self, 1usize)];
+        let mut nodes = 0usize;
+        while let Some((p, depth)) = stack.pop() {
+            nodes += 1;
+            if depth > MAX_PLAN_DEPTH {
+                return Err(format!(
+                    "this query is too deep: more than {MAX_PLAN_DEPTH} operators one on top of another (each operator of a pipeline, and of the lets and functions it uses, counts)"
+                ));
+            }
+            if nodes > budget.min(MAX_PLAN_NODES) {
+                return Err(format!(
+                    "this query is too big: more than {MAX_PLAN_NODES} operators in all (a `let` counts each time it is named)"
+                ));
+            }
+            stack.extend(p.inputs().into_iter().map(|i| (i, depth + 1)));
+        }
+        Ok(nodes)
+    }
+
     /// The plans whose rows this one reads, in order.
     pub fn inputs(&self) -> Vec<&Plan> {
         match &self.kind {

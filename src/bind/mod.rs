@@ -283,6 +283,11 @@ pub(crate) struct Binder<'a> {
         std::cell::RefCell<Vec<(Rc<FunctionDef>, Arc<crate::stored::StoredFunction>)>>,
     pub(crate) globals: std::cell::RefCell<Scope>,
     pub(crate) call_depth: std::cell::Cell<usize>,
+    /// How many function calls are being inlined one inside another (each one is a
+    /// level of the binder's recursion and of the tree it makes).
+    inline_depth: std::cell::Cell<usize>,
+    /// The operators of the plans bound so far (see [`Binder::sized`]).
+    plan_nodes: std::cell::Cell<usize>,
 }
 
 impl<'a> Binder<'a> {
@@ -303,6 +308,24 @@ impl<'a> Binder<'a> {
             stored: std::cell::RefCell::new(Vec::new()),
             globals: std::cell::RefCell::new(Scope::default()),
             call_depth: std::cell::Cell::new(0),
+            inline_depth: std::cell::Cell::new(0),
+            plan_nodes: std::cell::Cell::new(0),
+        }
+    }
+
+    /// `plan`, unless it is deeper than a plan may be or the query's plans grow too
+    /// big with it (an error at `span`, or with no place for a subquery's).
+    pub(crate) fn sized(&self, plan: Plan, span: Option<Span>) -> Result<Plan> {
+        let used = self.plan_nodes.get();
+        match plan.check_size(crate::plan::MAX_PLAN_NODES.saturating_sub(used)) {
+            Ok(n) => {
+                self.plan_nodes.set(used + n);
+                Ok(plan)
+            }
+            Err(m) => Err(match span {
+                Some(at) => Error::semantic(m, at),
+                None => Error::new(crate::error::ErrorKind::Semantic, m),
+            }),
         }
     }
 
@@ -314,6 +337,10 @@ impl<'a> Binder<'a> {
 
     /// The rows of a subquery, when subqueries can run (`None` when checking).
     pub(crate) fn subquery_rows(&self, plan: &Plan) -> Option<Result<Arc<crate::table::Table>>> {
+        let used = self.plan_nodes.get();
+        if let Err(m) = plan.check_size(crate::plan::MAX_PLAN_NODES.saturating_sub(used)) {
+            return Some(Err(Error::new(crate::error::ErrorKind::Semantic, m)));
+        }
         self.subqueries.map(|s| s.rows(plan))
     }
 
@@ -409,7 +436,9 @@ impl<'a> Binder<'a> {
                 }
                 StatementKind::Expr(e) => {
                     if self.is_tabular(e, &scope) {
-                        let plan = self.tabular(e, &scope);
+                        let plan = self
+                            .tabular(e, &scope)
+                            .and_then(|p| self.sized(p, Some(e.span)));
                         let plan = self.recover(plan, || recover::open_plan(Vec::new()))?;
                         plans.push(match &take_max {
                             Some(n) => Plan {
@@ -464,7 +493,7 @@ impl<'a> Binder<'a> {
         let entry = match value {
             LetValue::Expr(e) => {
                 if self.is_tabular(e, scope) {
-                    let plan = self.tabular(e, scope)?;
+                    let plan = self.sized(self.tabular(e, scope)?, Some(e.span))?;
                     Entry::Tabular(Arc::new(Plan {
                         schema: plan.schema.clone(),
                         kind: PlanKind::Cached {
@@ -537,6 +566,34 @@ impl<'a> Binder<'a> {
     /// `row` is the caller's row (scalar arguments may refer to its columns).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn inline_call(
+        &self,
+        f: &FunctionDef,
+        fscope: &Scope,
+        func: &ast::Ident,
+        args: &[ast::Arg],
+        row: &[Column],
+        caller_scope: &Scope,
+        input: Option<Plan>,
+    ) -> Result<Inlined> {
+        let depth = self.inline_depth.get();
+        if depth >= crate::plan::MAX_PLAN_DEPTH {
+            return Err(Error::semantic(
+                format!(
+                    "calls of functions nest deeper than {} (`{}` here)",
+                    crate::plan::MAX_PLAN_DEPTH,
+                    func.name
+                ),
+                func.span,
+            ));
+        }
+        self.inline_depth.set(depth + 1);
+        let r = self.inline_call_in(f, fscope, func, args, row, caller_scope, input);
+        self.inline_depth.set(depth);
+        r
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn inline_call_in(
         &self,
         f: &FunctionDef,
         fscope: &Scope,

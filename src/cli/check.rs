@@ -90,7 +90,19 @@ pub fn main(args: Args) -> ExitCode {
         let shown = walk::display(f);
         match rules::read_file(f, &shown) {
             Ok(Read::Doc(doc)) => {
-                diags.extend(check::check_document(&doc, &catalog));
+                // A panic (a bug in kql) is an error of this file; the others are checked.
+                match kql::guard::catch(|| check::check_document(&doc, &catalog)) {
+                    Ok(found) => diags.extend(found),
+                    Err(m) => diags.push(Diagnostic::from_error(
+                        &shown,
+                        "",
+                        &kql::Error::new(
+                            kql::ErrorKind::Runtime,
+                            format!("internal error: {m} while checking {shown}"),
+                        ),
+                        Severity::Error,
+                    )),
+                }
                 shown_files.push(shown);
             }
             Ok(Read::Skipped(why)) => {

@@ -14,11 +14,13 @@ enum Pos {
     F(f64),
 }
 
+/// A value's place on the axis. A real that is NaN or infinite has none: such a row
+/// falls in no bin, as a null does (the docs are silent; this is kql's choice).
 fn pos(v: &Value) -> Option<Pos> {
     match v {
         Value::Int(i) => Some(Pos::I(*i as i64)),
         Value::Long(i) | Value::DateTime(i) | Value::TimeSpan(i) => Some(Pos::I(*i)),
-        Value::Real(f) | Value::Decimal(f) => Some(Pos::F(*f)),
+        Value::Real(f) | Value::Decimal(f) if f.is_finite() => Some(Pos::F(*f)),
         _ => None,
     }
 }
@@ -74,8 +76,18 @@ pub(crate) fn make_series(
     ctx: &EvalCtx,
 ) -> Result<Vec<Row>, String> {
     let Some(step_p) = pos(&step).filter(|s| as_f64(*s) > 0.0) else {
-        return Err("the make-series step must be a positive number or timespan".into());
+        return Err("the make-series step must be a positive finite number or timespan".into());
     };
+    for (name, bound) in [("from", &from), ("to", &to)] {
+        if let Some(v) = bound {
+            if !v.is_null() && pos(v).is_none() {
+                return Err(format!(
+                    "the make-series `{name}` must be a finite number, datetime or timespan, not {}",
+                    crate::value::tostring(v)
+                ));
+            }
+        }
+    }
     let axis_vals: Vec<Value> = rows.iter().map(|r| eval(axis, r, ctx)).collect();
     let like = from
         .clone()
@@ -122,7 +134,8 @@ pub(crate) fn make_series(
     for (row, v) in rows.iter().zip(&axis_vals) {
         let Some(p) = pos(v) else { continue };
         let k = steps(p, start, step_p).floor();
-        if k < 0.0 || k >= nbins as f64 {
+        // (Written so that a NaN, which no comparison holds for, is out too.)
+        if !(k >= 0.0 && k < nbins as f64) {
             continue;
         }
         let key: Vec<Value> = keys.iter().map(|e| eval(e, row, ctx)).collect();

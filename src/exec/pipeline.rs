@@ -778,7 +778,7 @@ fn run_chunks(chunks: usize, stop: &AtomicBool, work: &(dyn Fn(usize) + Sync)) {
     }
     std::thread::scope(|scope| {
         for _ in 0..n {
-            scope.spawn(worker);
+            crate::guard::spawn_worker(scope, worker);
         }
     });
 }

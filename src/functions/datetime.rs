@@ -177,40 +177,8 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 None => Value::Null,
             })
         }),
-        "format_datetime" => sig(name, args, 2, 2, &[DateTime, Str]).and_then(|_| {
-            let pre = super::constant(args, 1).map(|v| parse_format(&text(v)));
-            pure(Type::String, move |a| {
-                let Some(t) = ticks_of(&a[0]) else {
-                    return Value::empty_str();
-                };
-                let owned;
-                let f = match &pre {
-                    Some(f) => f,
-                    None => {
-                        owned = parse_format(&text(&a[1]));
-                        &owned
-                    }
-                };
-                Value::str(&format_datetime(t, f))
-            })
-        }),
-        "format_timespan" => sig(name, args, 2, 2, &[TimeSpan, Str]).and_then(|_| {
-            let pre = super::constant(args, 1).map(|v| parse_format(&text(v)));
-            pure(Type::String, move |a| {
-                let Some(t) = span_of(&a[0]) else {
-                    return Value::empty_str();
-                };
-                let owned;
-                let f = match &pre {
-                    Some(f) => f,
-                    None => {
-                        owned = parse_format(&text(&a[1]));
-                        &owned
-                    }
-                };
-                Value::str(&format_timespan(t, f))
-            })
-        }),
+        "format_datetime" => formatter(name, args, DateTime, Which::DateTime),
+        "format_timespan" => formatter(name, args, TimeSpan, Which::TimeSpan),
         "unixtime_seconds_todatetime" => unix(name, args, TICKS_PER_SECOND as f64),
         "unixtime_milliseconds_todatetime" => unix(name, args, 10_000.0),
         "unixtime_microseconds_todatetime" => unix(name, args, 10.0),
@@ -572,7 +540,62 @@ enum Tok {
 
 const SPEC_LETTERS: &str = "dfFhHmMsyt";
 
-fn parse_format(f: &str) -> Vec<Tok> {
+/// Which function a format is for: they take different elements.
+#[derive(Clone, Copy)]
+enum Which {
+    DateTime,
+    TimeSpan,
+}
+
+/// The runs of a specifier letter the docs list as format elements
+/// (format-datetime-function.md, format-timespan-function.md "Supported format
+/// elements"); kql also takes `yyy` (the year, three digits at least) and `t`.
+fn element_ok(which: Which, c: char, n: usize) -> bool {
+    match (which, c) {
+        (_, 'f' | 'F') => n <= 7,
+        (Which::DateTime, 'y') => n <= 4,
+        (Which::DateTime, 'd' | 'h' | 'H' | 'm' | 'M' | 's' | 't') => n <= 2,
+        (Which::TimeSpan, 'd') => n <= 8,
+        (Which::TimeSpan, 'h' | 'H' | 'm' | 's') => n <= 2,
+        _ => false,
+    }
+}
+
+/// `format_datetime` / `format_timespan`: the format read once when it is a constant
+/// (an element the docs do not list is an error at the format argument), else per row
+/// (such a format gives an empty string, as a null value does).
+fn formatter(name: &str, args: &[ArgInfo], value: Want, which: Which) -> Bound {
+    sig(name, args, 2, 2, &[value, Want::Str])?;
+    let pre = match super::constant(args, 1) {
+        Some(v) => Some(parse_format(&text(v), which).map_err(|m| FnError::Type(1, m))?),
+        None => None,
+    };
+    pure(Type::String, move |a| {
+        let owned;
+        let f = match &pre {
+            Some(f) => f,
+            None => match parse_format(&text(&a[1]), which) {
+                Ok(f) => {
+                    owned = f;
+                    &owned
+                }
+                Err(_) => return Value::empty_str(),
+            },
+        };
+        match which {
+            Which::DateTime => match ticks_of(&a[0]) {
+                Some(t) => Value::str(&format_datetime(t, f)),
+                None => Value::empty_str(),
+            },
+            Which::TimeSpan => match span_of(&a[0]) {
+                Some(t) => Value::str(&format_timespan(t, f)),
+                None => Value::empty_str(),
+            },
+        }
+    })
+}
+
+fn parse_format(f: &str, which: Which) -> Result<Vec<Tok>, String> {
     let mut out = Vec::new();
     let chars: Vec<char> = f.chars().collect();
     let mut i = 0;
@@ -582,6 +605,20 @@ fn parse_format(f: &str) -> Vec<Tok> {
             let mut j = i;
             while j < chars.len() && chars[j] == c {
                 j += 1;
+            }
+            if !element_ok(which, c, j - i) {
+                let run: String = if j - i > 10 {
+                    format!("{c}{c}{c}... ({} times `{c}`)", j - i)
+                } else {
+                    chars[i..j].iter().collect()
+                };
+                return Err(format!(
+                    "`{run}` is not a format element (the docs list {})",
+                    match which {
+                        Which::DateTime => "d, dd, f to fffffff, F to FFFFFFF, h, hh, H, HH, m, mm, M, MM, s, ss, y, yy, yyyy, tt",
+                        Which::TimeSpan => "d to dddddddd, f to fffffff, F to FFFFFFF, H, HH, m, mm, s, ss",
+                    }
+                ));
             }
             out.push(Tok::Spec(c, j - i));
             i = j;
@@ -593,7 +630,7 @@ fn parse_format(f: &str) -> Vec<Tok> {
             i += 1;
         }
     }
-    out
+    Ok(out)
 }
 
 /// Fraction digits: `f` keeps all n digits, `F` trims trailing zeros.
@@ -691,16 +728,25 @@ mod tests {
     fn formats_like_the_docs() {
         let dt = t("2017-01-29 09:00:05");
         assert_eq!(
-            format_datetime(dt, &parse_format("yy-MM-dd [HH:mm:ss]")),
+            format_datetime(
+                dt,
+                &parse_format("yy-MM-dd [HH:mm:ss]", Which::DateTime).unwrap()
+            ),
             "17-01-29 [09:00:05]"
         );
         let span = crate::value::parse_timespan("29.09:00:05.12345").unwrap();
         assert_eq!(
-            format_timespan(span, &parse_format("dd.hh:mm:ss:FF")),
+            format_timespan(
+                span,
+                &parse_format("dd.hh:mm:ss:FF", Which::TimeSpan).unwrap()
+            ),
             "29.09:00:05:12"
         );
         assert_eq!(
-            format_timespan(span, &parse_format("ddd.h:mm:ss [fffffff]")),
+            format_timespan(
+                span,
+                &parse_format("ddd.h:mm:ss [fffffff]", Which::TimeSpan).unwrap()
+            ),
             "029.9:00:05 [1234500]"
         );
     }

@@ -482,7 +482,7 @@ fn read_chunks<W: ChunkWork>(
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
             let (reader, failed, progress) = (&reader, &failed, &progress);
-            scope.spawn(move || worker(reader, work, failed, stop, progress));
+            crate::guard::spawn_worker(scope, move || worker(reader, work, failed, stop, progress));
         }
     });
     match failed.load(Ordering::SeqCst) {

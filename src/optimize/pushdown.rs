@@ -151,7 +151,7 @@ fn columns_below(e: &BExpr, width: usize) -> bool {
 /// `input | where pred`, with the parts of `pred` that can move below a grouping in
 /// `input` moved there; what stays (if anything) is returned to be applied on top.
 fn below_groups(input: Plan, pred: BExpr) -> (Plan, Option<BExpr>) {
-    if pred.pinned() {
+    if pred.pinned() || !grouping_reachable(&input) {
         return (input, Some(pred));
     }
     let mut parts = Vec::new();
@@ -285,6 +285,42 @@ fn sink(plan: Plan, pred: BExpr) -> Sunk {
     Moved(Plan { schema, kind })
 }
 
+/// Whether [`sink`] could find a grouping below `plan`: one under the operators it
+/// passes through. Asked first, so that a long pipeline of filters with no grouping
+/// under them costs one walk down per filter, not a rebuilt copy of the pipeline.
+fn grouping_reachable(plan: &Plan) -> bool {
+    // The operators first (cheap), the predicates on the way only when there is a
+    // grouping at the end.
+    fn passes(kind: &PlanKind) -> Option<&Plan> {
+        match kind {
+            PlanKind::Project { input, .. }
+            | PlanKind::Extend { input, .. }
+            | PlanKind::Filter { input, .. } => Some(&**input),
+            _ => None,
+        }
+    }
+    let mut at = plan;
+    while let Some(input) = passes(&at.kind) {
+        at = input;
+    }
+    let found = match &at.kind {
+        PlanKind::Summarize { keys, .. } => !keys.is_empty(),
+        PlanKind::Distinct { .. } => true,
+        _ => false,
+    };
+    if !found {
+        return false;
+    }
+    let mut at = plan;
+    while let Some(input) = passes(&at.kind) {
+        if matches!(&at.kind, PlanKind::Filter { pred, .. } if pred.pinned()) {
+            return false;
+        }
+        at = input;
+    }
+    true
+}
+
 /// Sinks `pred` (over `input`'s rows) below a grouping in `input`; `rebuild` puts the
 /// node it passed through back over the new input. The predicate comes back when it
 /// found no grouping.
@@ -301,7 +337,12 @@ fn through(
 
 /// `pred` applied to `plan`: below a deeper grouping if one is reachable, else on top.
 fn place(plan: Plan, pred: BExpr) -> Plan {
-    match sink(plan, pred) {
+    let sunk = if grouping_reachable(&plan) {
+        sink(plan, pred)
+    } else {
+        Stayed(plan, pred)
+    };
+    match sunk {
         Moved(p) => p,
         Stayed(input, pred) => Plan {
             schema: input.schema.clone(),

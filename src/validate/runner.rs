@@ -116,7 +116,9 @@ impl Runner {
                 Ok(tf) => {
                     for t in &tf.tests {
                         let start = Instant::now();
-                        let outcome = self.run_one(f, &tf, t);
+                        // A panic (a bug in kql) fails this test only; the run goes on.
+                        let outcome = crate::guard::catch(|| self.run_one(f, &tf, t))
+                            .unwrap_or_else(|m| Outcome::Error(format!("internal error: {m}")));
                         let r = TestResult {
                             file: super::walk::display(f),
                             line: tf.line_of(&t.name),

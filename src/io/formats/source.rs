@@ -581,7 +581,7 @@ impl DataTable {
         };
         std::thread::scope(|scope| {
             for _ in 0..threads.max(1) {
-                scope.spawn(|| {
+                crate::guard::spawn_worker(scope, || {
                     let mut st = state();
                     loop {
                         // Reading is sequential (one reader at a time), converting is not.
