@@ -290,3 +290,40 @@ fn limits_of_functions_are_kustos_documented_ones() {
         assert_eq!(o.stdout.lines().nth(1), Some(*want), "{e}");
     }
 }
+
+#[test]
+fn kql_test_compares_whole_results_under_the_memory_budget() {
+    let dir = std::env::temp_dir().join(format!("kql-limits-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+    // The query's truncation does not cut what a test compares.
+    write(
+        "cut.kql",
+        "set truncationmaxrecords=2;\nrange i from 1 to 5 step 1\n",
+    );
+    write(
+        "cut.kqltest.json",
+        r#"{"query": "cut.kql", "now": "2026-01-15T12:00:00Z", "tests": [{"name": "whole", "expect": {"count": 5}}]}"#,
+    );
+    write(
+        "big.kql",
+        "range i from 1 to 3000000 step 1 | summarize count() by i\n",
+    );
+    write(
+        "big.kqltest.json",
+        r#"{"query": "big.kql", "now": "2026-01-15T12:00:00Z", "tests": [{"name": "groups", "expect": {"count": 3000000}}]}"#,
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kql"))
+        .args(["test", "--max-memory", "16MB"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("E_LOW_MEMORY_CONDITION"), "{text}");
+    // One test passes, one fails on the budget; the run reaches its summary.
+    let passed = text.lines().filter(|l| l.contains("whole")).count();
+    assert!(passed >= 1 && text.contains("1 passed"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
