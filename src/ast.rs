@@ -412,7 +412,8 @@ pub enum OperatorKind {
     Sort(Vec<SortKey>),
     /// `distinct a, b`, `distinct A = f(x)` or `distinct *` (then `Expr::Star`).
     Distinct(Vec<NamedExpr>),
-    Count,
+    /// `count`, or `count as Name` (Kusto.Language names the column so).
+    Count(Option<Ident>),
     Join {
         params: Vec<OpParam>,
         right: Expr,
@@ -614,7 +615,7 @@ impl OperatorKind {
             OperatorKind::TopNested(_) => "top-nested",
             OperatorKind::Sort(_) => "sort",
             OperatorKind::Distinct(_) => "distinct",
-            OperatorKind::Count => "count",
+            OperatorKind::Count(_) => "count",
             OperatorKind::Join { .. } => "join",
             OperatorKind::Lookup { .. } => "lookup",
             OperatorKind::Union { .. } => "union",

@@ -76,3 +76,51 @@ fn tables_files_formats_rows_and_where_types_came_from() {
         "{err}"
     );
 }
+
+#[test]
+fn a_schema_without_data_is_an_empty_table() {
+    // A getschema export as Azure-Sentinel publishes it (tests/formats/SENTINEL-SOURCE.md),
+    // given with --schema, is listed like `kql run` reads it: no file, no rows, its columns.
+    let (code, out, err) = kql(&[
+        "tables",
+        "--data",
+        "tests/formats/csv-plain",
+        "--schema",
+        "tests/formats/sentinel-schemas/CarbonBlackAuditLogs_CL.csv",
+        "--format",
+        "json",
+        "--columns",
+        "CarbonBlackAuditLogs_CL",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let t = &v[0];
+    assert_eq!(t["table"], "CarbonBlackAuditLogs_CL");
+    assert_eq!(t["rows"], 0);
+    assert_eq!(t["files"].as_array().unwrap().len(), 0);
+    let cols: Vec<(String, String)> = t["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().into(),
+                c["type"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(cols.len(), 19);
+    for (name, ty) in [
+        ("TimeGenerated", "datetime"),
+        ("flagged_b", "bool"),
+        ("eventTime_d", "real"),
+        ("_ResourceId", "string"),
+    ] {
+        assert!(cols.contains(&(name.into(), ty.into())), "{name}: {cols:?}");
+    }
+    assert!(t["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["source"] == "--schema"));
+}

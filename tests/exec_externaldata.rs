@@ -89,6 +89,11 @@ fn every_format_kusto_takes() {
             r#"externaldata(ip:string, score:long, note:string)[@"https://h/feed.csv?sv=1&sig=x"] with (format="csv", ignoreFirstRecord=true)"#,
             r#"[["1.2.3.4", 90, "bad, very"], ["9.9.9.9", null, ""]]"#,
         ),
+        // A bare word as a property's value is the word (`format=csv`).
+        (
+            r#"externaldata(ip:string, score:long, note:string)[@"https://h/feed.csv"] with (format=csv, ignoreFirstRecord=true)"#,
+            r#"[["1.2.3.4", 90, "bad, very"], ["9.9.9.9", null, ""]]"#,
+        ),
         (
             r#"externaldata(ip:string, score:int)[h@"https://h/feed.tsv.gz"]"#,
             r#"[["1.2.3.4", 90]]"#,

@@ -125,5 +125,25 @@ fn summarize_names_expressions_over_aggregates() {
             "b:datetime, set_s:string, strlen_max_s:long, Column1:string, Column2:string\n2026-01-01T10:00:00Z|[\"a\"]|1|A|ax",
         ),
         (&format!("{t}T | search * | project s"), "s:string\na"),
+        // A named first argument names the item too (`toint(c = dcountif(...))` → `c`,
+        // `round(m = avg(x), 1)` → `m`), as in `project` and `by` (Kusto.Language).
+        (
+            &format!("{t}T | summarize toint(c = dcountif(s, s == 'a')), round(m = avg(strlen(s)) / 3, 2), tolong(count()) | extend d = c + 1"),
+            "c:int, m:real, count_:long, d:long\n1|0.33|1|2",
+        ),
+    ]);
+}
+
+#[test]
+fn count_as_names_its_column() {
+    // Kusto.Language takes `count as Name` (not in count-operator.md, which shows
+    // `T | count` alone) and names the column so; public rules use it in `union`.
+    cases(&[
+        (&format!("{FLAGS}T | count as N"), "N:long\n3"),
+        (
+            &format!("{FLAGS}union (T | count as Count), (print Count = 0) | summarize sum(Count)"),
+            "sum_Count:long\n3",
+        ),
+        (&format!("{FLAGS}T | count"), "Count:long\n3"),
     ]);
 }

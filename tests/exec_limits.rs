@@ -25,7 +25,7 @@ fn kql_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Out {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // (A usage error exits before reading its input: a closed pipe is no failure.)
+    // A usage error exits before reading its input: the write may meet a closed pipe.
     let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
     let out = child.wait_with_output().unwrap();
     Out {

@@ -1052,7 +1052,7 @@ pub(crate) fn literal_value(lit: &Literal, span: Span) -> Result<(Value, Type)> 
         Literal::Guid(text) => {
             let hex: String = text.chars().filter(|c| *c != '-').collect();
             match u128::from_str_radix(hex.trim(), 16) {
-                Ok(g) if hex.trim().len() == 32 => (Value::Guid(g), Type::Guid),
+                Ok(g) if hex.trim().len() == 32 => (Value::Guid(g.into()), Type::Guid),
                 _ => {
                     return Err(Error::semantic(
                         format!("invalid guid literal `{text}`"),

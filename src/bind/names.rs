@@ -134,7 +134,13 @@ pub(crate) fn summary_name(e: &Expr, input: &[crate::table::Column]) -> Option<S
             aggregate_name(&func.name, args, input)
         }
         ExprKind::Call { func, args } if FIRST_ARGUMENT.contains(&func.name.as_str()) => {
-            summary_name(&args.first()?.value, input)
+            let first = args.first()?;
+            // `toint(Compliant = dcountif(...))` is named by its argument's name, as
+            // in `derived_name`.
+            match &first.name {
+                Some(n) => Some(n.name.clone()),
+                None => summary_name(&first.value, input),
+            }
         }
         ExprKind::Call { func, args } => {
             let prefix = prefix_of(&func.name)?;

@@ -92,7 +92,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "toguid" => sig(name, args, 1, 1, &[Want::Any]).and_then(|_| {
             pure(Type::Guid, |a| match &a[0] {
                 Value::Guid(_) => a[0].clone(),
-                Value::String(s) => parse_guid(s).map_or(Value::Null, Value::Guid),
+                Value::String(s) => parse_guid(s).map_or(Value::Null, |g| Value::Guid(g.into())),
                 _ => Value::Null,
             })
         }),

@@ -193,7 +193,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 // Version 4, RFC 4122 variant.
                 g = (g & !(0xF << 76)) | (0x4 << 76);
                 g = (g & !(0x3 << 62)) | (0x2 << 62);
-                Value::Guid(g)
+                Value::Guid(g.into())
             })
         }),
         "tohex" => sig(name, args, 1, 2, &[Integer, Integer]).and_then(|_| {

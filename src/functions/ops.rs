@@ -425,7 +425,7 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
         (String(s), TimeSpan(t)) | (TimeSpan(t), String(s)) => {
             crate::value::parse_timespan(s) == Some(*t)
         }
-        (String(s), Guid(g)) | (Guid(g), String(s)) => crate::value::parse_guid(s) == Some(*g),
+        (String(s), Guid(g)) | (Guid(g), String(s)) => crate::value::parse_guid(s) == Some(g.get()),
         (String(s), Bool(v)) | (Bool(v), String(s)) => {
             s.trim()
                 .eq_ignore_ascii_case(if *v { "true" } else { "false" })

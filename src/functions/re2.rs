@@ -6,7 +6,9 @@
 //!   has no octal escapes;
 //! - inside a character class, `[` not starting `[:name:]` is a literal in RE2 (`[[",\]]`
 //!   is the class of `[`, `"`, `,` and `]`), a nested class in the crate; and `&&`, `--`,
-//!   `~~` are literals in RE2, set operations in the crate: they are escaped.
+//!   `~~` are literals in RE2, set operations in the crate: they are escaped;
+//! - outside a class, a `{` that does not open a repetition (`{n}`, `{n,}`, `{n,m}`) is
+//!   a literal in RE2 (`Invoke-WinEnum{`, `^{a-z]`), an error in the crate: it is escaped.
 
 use regex::Regex;
 use std::borrow::Cow;
@@ -18,7 +20,7 @@ pub(crate) fn regex(pattern: &str) -> Result<Regex, regex::Error> {
 
 /// `pattern` with RE2's forms the `regex` crate reads differently rewritten.
 pub(crate) fn translate(pattern: &str) -> Cow<'_, str> {
-    if !pattern.contains(['[', '\\']) {
+    if !pattern.contains(['[', '\\', '{']) {
         return Cow::Borrowed(pattern);
     }
     let chars: Vec<char> = pattern.chars().collect();
@@ -77,6 +79,7 @@ pub(crate) fn translate(pattern: &str) -> Cow<'_, str> {
                 in_class = false;
                 out.push(']');
             }
+            '{' if !in_class && !opens_repetition(&chars[i + 1..]) => out.push_str("\\{"),
             '&' | '-' | '~' if in_class && chars.get(i + 1) == Some(&c) => {
                 out.push('\\');
                 out.push(c);
@@ -90,6 +93,25 @@ pub(crate) fn translate(pattern: &str) -> Cow<'_, str> {
         i += 1;
     }
     Cow::Owned(out)
+}
+
+/// Whether the text after a `{` closes a repetition RE2 reads: `n}`, `n,}` or `n,m}`.
+fn opens_repetition(rest: &[char]) -> bool {
+    let digits = |from: usize| {
+        rest[from..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let n = digits(0);
+    if n == 0 {
+        return false;
+    }
+    match rest.get(n) {
+        Some('}') => true,
+        Some(',') => rest.get(n + 1 + digits(n + 1)) == Some(&'}'),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -109,6 +131,14 @@ mod tests {
             (r"[]a]", "]", true),
             (r"[^]a]", "]", false),
             (r"\d+\.\d", "1.5", true),
+            // A `{` that opens no repetition is itself.
+            (r"^{a-z0-9\-]{0,}cr", "{a-z0-9-]]cr", true),
+            (r"WinEnum{|Get-SPN", "Invoke-WinEnum{", true),
+            (r"\(\$V\){\$w", "($V){$w", true),
+            (r"a{,2}", "a{,2}", true),
+            (r"a{2}", "aa", true),
+            (r"a{2,}b", "aaab", true),
+            (r"^a{1,2}$", "aaa", false),
         ];
         for (re, s, want) in cases {
             let got = regex(re).map(|r| r.is_match(s));

@@ -265,13 +265,13 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }),
         "base64_encode_fromguid" => sig(name, args, 1, 1, &[Guid]).and_then(|_| {
             pure(Type::String, |a| match &a[0] {
-                Value::Guid(g) => Value::str(&base64_encode(&guid_bytes(*g))),
+                Value::Guid(g) => Value::str(&base64_encode(&guid_bytes(g.get()))),
                 _ => Value::empty_str(),
             })
         }),
         "base64_decode_toguid" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
             pure(Type::Guid, |a| match base64_decode(&text(&a[0])) {
-                Some(b) if b.len() == 16 => Value::Guid(guid_from_bytes(&b)),
+                Some(b) if b.len() == 16 => Value::Guid(guid_from_bytes(&b).into()),
                 _ => Value::Null,
             })
         }),
@@ -641,7 +641,7 @@ pub(crate) fn convert_text(s: &str, ty: Type) -> Value {
         Type::Bool => to_bool(&v).map_or(Value::Null, Value::Bool),
         Type::DateTime => crate::value::parse_datetime(s).map_or(Value::Null, Value::DateTime),
         Type::TimeSpan => crate::value::parse_timespan(s).map_or(Value::Null, Value::TimeSpan),
-        Type::Guid => crate::value::parse_guid(s).map_or(Value::Null, Value::Guid),
+        Type::Guid => crate::value::parse_guid(s).map_or(Value::Null, |g| Value::Guid(g.into())),
         Type::Dynamic | Type::Unknown => super::convert::parse_json(&v),
     }
 }

@@ -527,7 +527,7 @@ fn conversions_and_emptiness() {
         (
             "toguid",
             vec![s("74BE27DE-1E4E-49D9-B579-FE0B331D3642")],
-            Value::Guid(0x74be27de1e4e49d9b579fe0b331d3642),
+            Value::Guid(crate::value::Guid::new(0x74be27de1e4e49d9b579fe0b331d3642)),
         ),
         ("parse_json", vec![s(r#"{"a":1}"#)], vj(r#"{"a":1}"#)),
         ("parse_json", vec![s("not json")], vs("not json")),
@@ -1483,7 +1483,7 @@ fn no_function_panics_on_awkward_input() {
         dj(r#"{"a":{"b":1}}"#),
         dj("[]"),
         dv(vs("plain")),
-        (Type::Guid, Value::Guid(u128::MAX)),
+        (Type::Guid, Value::Guid(u128::MAX.into())),
     ];
     // Every family, so that a new one is covered as soon as it is registered.
     let names: Vec<&str> = FAMILIES

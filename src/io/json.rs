@@ -94,10 +94,65 @@ fn read_dir_into_catalog(
     )
 }
 
-/// The table names a query can refer to: those that occur in its text. (A superset, and
-/// cheap: a name that occurs only in a comment or a string is loaded needlessly.)
+/// The table names a query can refer to: those that occur in its text, those a
+/// wildcard matches (`union Device*`), and every table when the query reads tables it
+/// need not name (`union *`, `search "x"`, `find`). (A superset, and cheap: a name that
+/// occurs only in a comment or a string is loaded needlessly, and so is a table a
+/// product like `x * Device` seems to match.)
 pub fn mentioned_in(query: &str) -> impl Fn(&str) -> bool + '_ {
-    move |name| query.contains(name)
+    let prefixes = wildcard_prefixes(query);
+    move |name| query.contains(name) || prefixes.iter().any(|p| name.starts_with(p.as_str()))
+}
+
+/// The prefixes of the query's table wildcards; `""` (every table) for `union *` and for
+/// `search` and `find` without `in (...)`.
+fn wildcard_prefixes(query: &str) -> Vec<String> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |p: &str| {
+        if !out.iter().any(|o| o == p) {
+            out.push(p.to_string());
+        }
+    };
+    for (i, _) in query.match_indices('*') {
+        let before = &query[..i];
+        let rest = before.trim_end_matches(word);
+        let prefix = &before[rest.len()..];
+        // `union withsource=T*` is `withsource=T` and `*` (Kusto.Language binds it so).
+        if !prefix.is_empty() && !rest.ends_with('=') {
+            push(prefix);
+        } else if preceding_words(before).any(|w| w.eq_ignore_ascii_case("union")) {
+            push("");
+        }
+    }
+    let lower = query.to_ascii_lowercase();
+    for op in ["search", "find"] {
+        for (i, _) in lower.match_indices(op) {
+            let starts = lower[..i].chars().next_back().is_none_or(|c| !word(c));
+            let rest = &lower[i + op.len()..];
+            let ends = rest.chars().next().is_none_or(|c| !word(c));
+            let t = rest.trim_start();
+            let names_tables = t.starts_with("in") && t[2..].trim_start().starts_with('(');
+            if starts && ends && !names_tables {
+                push("");
+            }
+        }
+    }
+    out
+}
+
+/// The words before a `union`'s `*`, nearest first, over its parameters
+/// (`union withsource=T isfuzzy=true *`); stops at anything else.
+fn preceding_words(before: &str) -> impl Iterator<Item = &str> {
+    before
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take_while(|w| {
+            w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_=\"'".contains(c))
+        })
+        .take(6)
 }
 
 /// Loads one data file (`.json`, `.jsonl` or `.ndjson`) with an optional schema.
@@ -655,7 +710,7 @@ pub(crate) fn convert_str(s: &str, ty: Type) -> Option<Value> {
         Type::Dynamic => Some(dynamic_from_str(s)),
         _ if s.is_empty() => Some(Value::Null),
         Type::DateTime => parse_export_datetime(s).map(Value::DateTime),
-        Type::Guid => parse_guid(s).map(Value::Guid),
+        Type::Guid => parse_guid(s).map(|g| Value::Guid(g.into())),
         _ => convert(&J::String(s.to_string()), ty),
     }
 }
@@ -684,8 +739,10 @@ fn infer_type<'a>(values: impl Iterator<Item = Option<&'a J>>) -> Type {
     fold.ty()
 }
 
+/// The kind of a field's values as inference sees them: the one lattice every reader
+/// (the full loader, the format readers, the fast reader's skim) folds values into.
 #[derive(PartialEq, Eq, Clone, Copy, Debug, Default)]
-enum Kind {
+pub(crate) enum Kind {
     #[default]
     None,
     Bool,
@@ -702,6 +759,16 @@ enum Kind {
 pub(crate) struct TypeFold(Kind);
 
 impl TypeFold {
+    /// The fold of values all of kind `k`.
+    pub(crate) fn of(k: Kind) -> TypeFold {
+        TypeFold(k)
+    }
+
+    /// The kind of the values folded so far.
+    pub(crate) fn kind(self) -> Kind {
+        self.0
+    }
+
     pub(crate) fn add(&mut self, v: &J) {
         let k = match v {
             J::Null => return,
@@ -797,7 +864,7 @@ pub(crate) fn convert(j: &J, ty: Type) -> Option<Value> {
         Type::Decimal => Value::Decimal(to_f64(j)?),
         Type::DateTime => Value::DateTime(parse_export_datetime(j.as_str()?)?),
         Type::TimeSpan => Value::TimeSpan(parse_timespan(j.as_str()?)?),
-        Type::Guid => Value::Guid(parse_guid(j.as_str()?)?),
+        Type::Guid => Value::Guid(parse_guid(j.as_str()?)?.into()),
     })
 }
 
@@ -814,16 +881,46 @@ pub(crate) fn dynamic_from_str(s: &str) -> Value {
 
 /// A datetime as exports write it: every form KQL's `datetime()` reads (ISO 8601, RFC
 /// 822/850, US `MM/DD/YYYY hh:mm:ss`), and the Log Analytics portal's CSV form with a
-/// comma after the date, `10/25/2023, 9:43:21.994 AM` or `07/07/2026, 22:15:37.699`
-/// (month first, as the portal writes in English).
+/// comma after the date, which the portal writes in the browser's locale:
+/// `10/25/2023, 9:43:21.994 AM` or `07/07/2026, 22:15:37.699` (month first, English),
+/// `2023-07-06, 12:58:42.533 a.m.` (ISO date, Spanish `a.m.`/`p.m.`, as in Azure-Sentinel's
+/// `Sample Data/Syslog/Tomcat.csv`); the no-break spaces newer browsers put before `AM`
+/// are spaces. Day-first dates (`25/10/2023`) cannot be told from month-first and are
+/// not read as such.
 pub(crate) fn parse_export_datetime(s: &str) -> Option<i64> {
     parse_datetime(s).or_else(|| {
         let (date, time) = s.trim().split_once(", ")?;
-        if date.is_empty() || !date.bytes().all(|b| b.is_ascii_digit() || b == b'/') {
+        if date.is_empty()
+            || !date
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'/' || b == b'-')
+        {
             return None;
         }
-        parse_datetime(&format!("{date} {time}"))
+        parse_datetime(&format!("{date} {}", portal_clock(time)))
     })
+}
+
+/// The portal's time of day in the forms `parse_datetime` reads: `a.m.`/`p.m.` (any
+/// case, `a. m.` too) as `AM`/`PM`, no-break spaces (U+00A0, U+202F) as spaces.
+fn portal_clock(time: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if !time.contains(['a', 'A', 'p', 'P', '\u{a0}', '\u{202f}']) {
+        return Cow::Borrowed(time);
+    }
+    let t = time.replace(['\u{a0}', '\u{202f}'], " ");
+    let lower = t.to_ascii_lowercase();
+    for (suffix, meridiem) in [
+        ("a.m.", "AM"),
+        ("p.m.", "PM"),
+        ("a. m.", "AM"),
+        ("p. m.", "PM"),
+    ] {
+        if let Some(clock) = lower.strip_suffix(suffix) {
+            return Cow::Owned(format!("{}{meridiem}", &t[..clock.len()]));
+        }
+    }
+    Cow::Owned(t)
 }
 
 fn to_i64(j: &J) -> Option<i64> {
@@ -876,6 +973,42 @@ mod tests {
 
     fn types(t: &Table) -> Vec<(String, Type)> {
         t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect()
+    }
+
+    /// (query, tables the folder has, the ones it reads): wildcards and the operators
+    /// that read tables they need not name read those too.
+    #[test]
+    fn a_query_reads_the_tables_it_names_or_matches() {
+        let tables = [
+            "DeviceEvents",
+            "DeviceNetworkEvents",
+            "SigninLogs",
+            "AuditLogs",
+        ];
+        let cases: &[(&str, &[&str])] = &[
+            ("SigninLogs | take 1", &["SigninLogs"]),
+            (
+                "union Device* | count",
+                &["DeviceEvents", "DeviceNetworkEvents"],
+            ),
+            ("union withsource=T isfuzzy=true * | count", &tables),
+            ("union *", &tables),
+            ("union withsource=MDTables* | count", &tables),
+            ("search \"x\"", &tables),
+            ("SigninLogs | search \"x\"", &tables),
+            ("search in (AuditLogs) \"x\"", &["AuditLogs"]),
+            ("find where x == 1", &tables),
+            (
+                "SigninLogs | extend y = x * 2 | summarize arg_max(y, *)",
+                &["SigninLogs"],
+            ),
+            ("SigninLogs | where Researcher == 1", &["SigninLogs"]),
+        ];
+        for (query, want) in cases {
+            let reads = mentioned_in(query);
+            let got: Vec<&str> = tables.iter().copied().filter(|t| reads(t)).collect();
+            assert_eq!(&got, want, "{query}");
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@
 use super::bytes::{escapes_valid, string_end, Pattern, StrScan};
 use super::json::{
     convert, convert_str, load_table_file, looks_like_iso_datetime, missing_value, object_end,
-    Interner,
+    Interner, Kind, TypeFold,
 };
 use super::progress::Progress;
 use super::schema::Schema;
@@ -103,7 +103,11 @@ impl FileTable {
             name: name.to_string(),
             path: path.to_path_buf(),
             layout,
-            given: schema.map(|s| s.columns.clone()).filter(|c| !c.is_empty()),
+            // An empty column list is a schema too (a table source whose columns are
+            // none yet): a field on some line then makes the scan give up, as any
+            // field the columns lack does. Taken as "no schema", the reader found the
+            // file's fields itself and gave rows wider than the caller's columns.
+            given: schema.map(|s| s.columns.clone()),
             found: OnceLock::new(),
             full: OnceLock::new(),
             widened: AtomicBool::new(false),
@@ -172,6 +176,19 @@ impl FileTable {
     /// appearance, typed as the full loader infers them). `None` when the fast reader
     /// cannot read the file.
     fn skim(&self) -> Option<Vec<Column>> {
+        let all = self.skim_folds()?;
+        let mut columns = self.given.clone().unwrap_or_default();
+        for (key, fold) in all {
+            if !columns.iter().any(|c| c.name == key) {
+                columns.push(Column::new(key, fold.ty()));
+            }
+        }
+        Some(columns)
+    }
+
+    /// Every key of the file in order of first appearance, with the fold of its values
+    /// (on every core). `None` when the fast reader cannot read the file.
+    pub(crate) fn skim_folds(&self) -> Option<indexmap::IndexMap<String, TypeFold>> {
         let work = SkimWork {
             layout: self.layout,
             parts: Mutex::default(),
@@ -188,20 +205,13 @@ impl FileTable {
         }
         let mut parts = work.parts.into_inner().unwrap_or_else(|e| e.into_inner());
         parts.sort_by_key(|(i, _)| *i);
-        let mut all: indexmap::IndexMap<String, Kind> = indexmap::IndexMap::new();
+        let mut all: indexmap::IndexMap<String, TypeFold> = indexmap::IndexMap::new();
         for (_, part) in parts {
-            for (key, kind) in part {
-                let k = all.entry(key).or_insert(Kind::None);
-                *k = k.join(kind);
+            for (key, fold) in part {
+                all.entry(key).or_default().join(fold);
             }
         }
-        let mut columns = self.given.clone().unwrap_or_default();
-        for (key, kind) in all {
-            if !columns.iter().any(|c| c.name == key) {
-                columns.push(Column::new(key, kind.ty()));
-            }
-        }
-        Some(columns)
+        Some(all)
     }
 }
 
@@ -698,41 +708,6 @@ fn worker<W: ChunkWork>(
     }
 }
 
-/// The kind of a key's values, as far as the full loader's inference goes (see
-/// `infer_type` in [`super::json`]): the join of the kinds of its non-null values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    None,
-    Bool,
-    Long,
-    Real,
-    Date,
-    Str,
-    Dyn,
-}
-
-impl Kind {
-    fn join(self, other: Kind) -> Kind {
-        match (self, other) {
-            (Kind::None, k) | (k, Kind::None) => k,
-            (a, b) if a == b => a,
-            (Kind::Long, Kind::Real) | (Kind::Real, Kind::Long) => Kind::Real,
-            (Kind::Date, Kind::Str) | (Kind::Str, Kind::Date) => Kind::Str,
-            _ => Kind::Dyn,
-        }
-    }
-    fn ty(self) -> Type {
-        match self {
-            Kind::None | Kind::Str => Type::String,
-            Kind::Bool => Type::Bool,
-            Kind::Long => Type::Long,
-            Kind::Real => Type::Real,
-            Kind::Date => Type::DateTime,
-            Kind::Dyn => Type::Dynamic,
-        }
-    }
-}
-
 /// Discovering columns: each chunk lists its keys in order of first appearance, each
 /// with the kind of its values in the chunk.
 struct SkimWork {
@@ -742,14 +717,23 @@ struct SkimWork {
 }
 
 /// Keys in order of first appearance, with the kind of their values.
-type KeyKinds = Vec<(String, Kind)>;
+type KeyKinds = Vec<(String, TypeFold)>;
 
 /// A thread's keys: the kinds seen, and the order of the previous object's keys (a key
 /// is usually where it was on the line before, matched by one comparison).
 #[derive(Default)]
 struct SkimState {
-    keys: Vec<(Vec<u8>, String)>,
+    /// Every key met, as its quoted text and colon, and its name.
+    keys: Vec<(Pattern, String)>,
     index: FxHashMap<String, usize>,
+    order: Vec<usize>,
+}
+
+/// One chunk's keys: the fold of each key's values by key index (`None`: not in the
+/// chunk), and the keys in order of first appearance.
+#[derive(Default)]
+struct ChunkKinds {
+    folds: Vec<Option<TypeFold>>,
     order: Vec<usize>,
 }
 
@@ -761,8 +745,7 @@ impl ChunkWork for SkimWork {
     fn chunk(&self, st: &mut SkimState, idx: usize, text: &[u8]) -> Option<u64> {
         let mut objects = 0;
         // This chunk's keys, by index into the thread's keys.
-        let mut kinds: FxHashMap<usize, Kind> = FxHashMap::default();
-        let mut order: Vec<usize> = Vec::new();
+        let mut kinds = ChunkKinds::default();
         let mut walk = (self.layout == Layout::Array).then(ArrayWalk::new);
         let mut at = 0;
         loop {
@@ -782,7 +765,7 @@ impl ChunkWork for SkimWork {
                 },
             }
             let mut p = Cursor { b: text, i: at };
-            skim_object(&mut p, st, &mut kinds, &mut order)?;
+            skim_object(&mut p, st, &mut kinds)?;
             objects += 1;
             at = match &walk {
                 // An array's separators are the walk's.
@@ -793,9 +776,10 @@ impl ChunkWork for SkimWork {
         if let Some(w) = &walk {
             w.record(idx, &self.tokens);
         }
-        let part = order
-            .into_iter()
-            .map(|k| (st.keys[k].1.clone(), kinds[&k]))
+        let part = kinds
+            .order
+            .iter()
+            .filter_map(|&k| Some((st.keys[k].1.clone(), kinds.folds[k]?)))
             .collect();
         self.parts
             .lock()
@@ -806,12 +790,7 @@ impl ChunkWork for SkimWork {
 }
 
 /// Reads the keys of the object at the cursor and the kinds of their values.
-fn skim_object(
-    p: &mut Cursor,
-    st: &mut SkimState,
-    kinds: &mut FxHashMap<usize, Kind>,
-    order: &mut Vec<usize>,
-) -> Option<()> {
+fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Option<()> {
     p.expect(b'{')?;
     p.ws();
     if p.peek()? == b'}' {
@@ -823,7 +802,7 @@ fn skim_object(
         p.ws();
         // The key: where it was on the object before, else looked up (or new).
         let key = match st.order.get(k).copied() {
-            Some(c) if p.b[p.i..].starts_with(&st.keys[c].0) => {
+            Some(c) if st.keys[c].0.at(p.b, p.i) => {
                 p.i += st.keys[c].0.len();
                 c
             }
@@ -834,7 +813,7 @@ fn skim_object(
                     None => {
                         let mut raw = serde_json::to_vec(&name).ok()?;
                         raw.push(b':');
-                        st.keys.push((raw, name.clone()));
+                        st.keys.push((Pattern::new(raw), name.clone()));
                         st.index.insert(name, st.keys.len() - 1);
                         st.keys.len() - 1
                     }
@@ -848,11 +827,17 @@ fn skim_object(
         };
         k += 1;
         p.ws();
-        let known = kinds.get(&key).copied();
+        if kinds.folds.len() <= key {
+            kinds.folds.resize(key + 1, None);
+        }
+        let known = kinds.folds[key];
         let kind = match p.peek()? {
             b'"' => {
                 // Strings are dates while every one so far was.
-                if matches!(known, None | Some(Kind::None | Kind::Date)) {
+                if matches!(
+                    known.map(TypeFold::kind),
+                    None | Some(Kind::None | Kind::Date)
+                ) {
                     let s = p.string()?;
                     if looks_like_iso_datetime(&s) {
                         Kind::Date
@@ -889,13 +874,11 @@ fn skim_object(
                 }
             }
         };
-        match known {
-            Some(old) => {
-                kinds.insert(key, old.join(kind));
-            }
-            None => {
-                kinds.insert(key, kind);
-                order.push(key);
+        match &mut kinds.folds[key] {
+            Some(fold) => fold.join(TypeFold::of(kind)),
+            slot @ None => {
+                *slot = Some(TypeFold::of(kind));
+                kinds.order.push(key);
             }
         }
         p.ws();

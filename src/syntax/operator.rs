@@ -298,7 +298,11 @@ impl Parser<'_> {
                 self.op_params(&[])?;
                 K::Distinct(self.named_exprs(word)?)
             }
-            "count" => K::Count,
+            "count" => K::Count(if self.eat_kw("as").is_some() {
+                Some(self.name("a column name after `count as`")?)
+            } else {
+                None
+            }),
             "getschema" => K::GetSchema,
             "join" | "lookup" => {
                 let params = self.op_params(&["kind", "withsource"])?;

@@ -406,7 +406,8 @@ pub fn operator(op: &Operator) -> Sx {
         ),
         K::Sort(keys) => list(n, keys.iter().map(sort_key)),
         K::Distinct(cols) => list(n, cols.iter().map(named)),
-        K::Count | K::GetSchema => list(n, []),
+        K::Count(None) | K::GetSchema => list(n, []),
+        K::Count(Some(a)) => list(n, [name(a)]),
         K::Join {
             params: ps,
             right,

@@ -278,6 +278,16 @@ mod tests {
             ),
             ("T\n| where Acount == 'x'", &[("error KS142 2:9", "Acount")]),
             ("Tx | take 1", &[("error KS204 1:1", "Tx")]),
+            // A fuzzy union drops a leg naming no known table, with a warning
+            // (Kusto.Language: KS205); a bad column of a known leg stays an error.
+            (
+                "union isfuzzy=true (Tx | where a == 1), (T | take 1)",
+                &[("warning KS205 1:21", "Tx")],
+            ),
+            (
+                "union isfuzzy=true Tx, (T | where Nope == 1)",
+                &[("warning KS205 1:20", "Tx"), ("error KS142 1:35", "Nope")],
+            ),
             ("T | where Count >", &[("error KS005 1:", "")]),
             (
                 "T | where Account < 5",

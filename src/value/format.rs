@@ -32,7 +32,7 @@ pub fn tostring(v: &Value) -> String {
         Value::String(s) => s.to_string(),
         Value::DateTime(t) => format_datetime_full(*t),
         Value::TimeSpan(t) => format_timespan(*t),
-        Value::Guid(g) => format_guid(*g),
+        Value::Guid(g) => format_guid(g.get()),
         Value::Array(_) | Value::Bag(_) => to_json_text(v),
     }
 }
@@ -250,7 +250,7 @@ mod tests {
             ),
             (Value::TimeSpan(1_000_000), "00:00:00.1000000"),
             (
-                Value::Guid(0x74be27de1e4e49d9b579fe0b331d3642),
+                Value::Guid(crate::value::Guid::new(0x74be27de1e4e49d9b579fe0b331d3642)),
                 "74be27de-1e4e-49d9-b579-fe0b331d3642",
             ),
             (

@@ -20,7 +20,7 @@ pub fn to_json(v: &Value) -> J {
         Value::String(s) => J::String(s.to_string()),
         Value::DateTime(t) => J::String(format_datetime_iso(*t)),
         Value::TimeSpan(t) => J::String(format_timespan(*t)),
-        Value::Guid(g) => J::String(format_guid(*g)),
+        Value::Guid(g) => J::String(format_guid(g.get())),
         Value::Array(a) => J::Array(a.iter().map(to_json).collect()),
         Value::Bag(b) => J::Object(b.iter().map(|(k, v)| (k.to_string(), to_json(v))).collect()),
     }

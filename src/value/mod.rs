@@ -32,6 +32,34 @@ use indexmap::IndexMap;
 use std::sync::Arc;
 
 pub type Str = Arc<str>;
+
+/// A GUID's 128 bits as two words. A `u128` field would align [`Value`] to 16 bytes and
+/// make every value 32 bytes instead of 24: a quarter more memory for every row held.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Guid {
+    // High word first: the derived order is the order of the 128-bit number.
+    hi: u64,
+    lo: u64,
+}
+
+impl Guid {
+    pub const fn new(bits: u128) -> Guid {
+        Guid {
+            hi: (bits >> 64) as u64,
+            lo: bits as u64,
+        }
+    }
+
+    pub const fn get(self) -> u128 {
+        (self.hi as u128) << 64 | self.lo as u128
+    }
+}
+
+impl From<u128> for Guid {
+    fn from(bits: u128) -> Guid {
+        Guid::new(bits)
+    }
+}
 pub type Bag = IndexMap<Str, Value>;
 
 #[derive(Clone, Debug, Default)]
@@ -47,7 +75,7 @@ pub enum Value {
     String(Str),
     DateTime(i64),
     TimeSpan(i64),
-    Guid(u128),
+    Guid(Guid),
     Array(Arc<Vec<Value>>),
     Bag(Arc<Bag>),
 }
@@ -129,5 +157,20 @@ impl Value {
         } else {
             Value::Null
         }
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::{Guid, Value};
+
+    /// Rows are vectors of values: every byte of a value is paid once per cell held.
+    #[test]
+    fn a_value_is_three_words_and_a_guid_keeps_its_bits_and_order() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        let (a, b) = (0x0123_4567_89ab_cdef_u128 << 64 | 1, 0xfedc_u128);
+        assert_eq!(Guid::new(a).get(), a);
+        assert_eq!(Guid::new(a).cmp(&Guid::new(b)), a.cmp(&b));
+        assert_eq!(Guid::new(u128::MAX).get(), u128::MAX);
     }
 }

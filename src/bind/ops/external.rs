@@ -59,16 +59,21 @@ impl Binder<'_> {
                 }
                 return Err(e);
             };
-            let b = self.scalar(&p.value, &[], scope)?;
-            let value = match (b.constant(), &p.value.kind) {
+            let bound = self.scalar(&p.value, &[], scope);
+            let value = match (
+                bound.as_ref().ok().and_then(|b| b.constant()),
+                &p.value.kind,
+            ) {
                 (Some(v), _) => v.clone(),
-                // `format=csv`: a bare word.
+                // `format=csv`: a bare word that names no constant is the word itself
+                // (Kusto.Language binds it so), not an unknown column.
                 (None, ExprKind::Name(id)) => Value::String(id.name.as_str().into()),
                 _ => {
+                    bound?;
                     return Err(Error::semantic(
                         format!("`{known}` must be a constant"),
                         p.value.span,
-                    ))
+                    ));
                 }
             };
             match (*known, &value) {

@@ -175,7 +175,14 @@ impl Binder<'_> {
                     continue;
                 }
             }
-            match self.tabular(t, scope) {
+            let before = self.recovered.borrow().len();
+            let leg = self.tabular(t, scope);
+            if fuzzy && self.checking() && self.fuzzy_leg_unknown(before) {
+                // A fuzzy union drops a leg naming no known table (Kusto.Language warns,
+                // KS205), as running does below.
+                continue;
+            }
+            match leg {
                 Ok(p) => {
                     let name = match &t.kind {
                         ExprKind::Name(id) => id.name.clone(),
@@ -183,7 +190,11 @@ impl Binder<'_> {
                     };
                     inputs.push((name, p))
                 }
-                Err(e) if fuzzy && e.kind == crate::error::ErrorKind::Semantic => {}
+                Err(e) if fuzzy && e.kind == crate::error::ErrorKind::Semantic => {
+                    if e.code == Some(crate::error::Code::Ks(204)) {
+                        self.warn(e.with_code(crate::error::Code::Ks(205)));
+                    }
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -244,5 +255,24 @@ impl Binder<'_> {
                 source_names,
             },
         })
+    }
+}
+
+impl Binder<'_> {
+    /// When checking a fuzzy union: whether binding the leg recorded an unknown table
+    /// (errors recorded since `before`); if so those errors become warnings.
+    fn fuzzy_leg_unknown(&self, before: usize) -> bool {
+        let unknown = self.recovered.borrow()[before..]
+            .iter()
+            .any(|e| e.code == Some(crate::error::Code::Ks(204)));
+        if unknown {
+            let errors: Vec<Error> = self.recovered.borrow_mut().drain(before..).collect();
+            for e in errors {
+                if e.code == Some(crate::error::Code::Ks(204)) {
+                    self.warn(e.with_code(crate::error::Code::Ks(205)));
+                }
+            }
+        }
+        unknown
     }
 }

@@ -538,8 +538,11 @@ impl Binder<'_> {
                     },
                 })
             }
-            OperatorKind::Count => Ok(Plan {
-                schema: vec![Column::new("Count", Type::Long)],
+            OperatorKind::Count(name) => Ok(Plan {
+                schema: vec![Column::new(
+                    name.as_ref().map_or("Count", |n| n.name.as_str()),
+                    Type::Long,
+                )],
                 kind: PlanKind::Count(Box::new(input)),
             }),
             OperatorKind::Join { params, right, on } => {

@@ -281,8 +281,30 @@ pub fn describe(
             rows,
         });
     }
+    // A table with a schema and no data file is an empty table, as `kql run` reads it:
+    // those of `--schema` first (they override the folder's), then `<T>.schema.json`.
+    for s in user_schemas {
+        if !found.tables.contains_key(&s.name) && !out.iter().any(|t| t.name == s.name) {
+            out.push(TableInfo {
+                name: s.name.clone(),
+                files: Vec::new(),
+                columns: s
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.name.clone(),
+                            c.ty,
+                            TypeSource::SchemaFile("--schema".into()),
+                        )
+                    })
+                    .collect(),
+                rows: Some(0),
+            });
+        }
+    }
     for (name, (s, path)) in &found.schemas {
-        if !found.tables.contains_key(name) {
+        if !found.tables.contains_key(name) && !out.iter().any(|t| &t.name == name) {
             out.push(TableInfo {
                 name: name.clone(),
                 files: Vec::new(),

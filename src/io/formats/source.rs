@@ -340,27 +340,43 @@ impl DataTable {
             .collect();
         let conv = Conv::new(start, &[], &self.opts, None, self.fixed);
         let folds: Mutex<BTreeMap<usize, ChunkFold>> = Mutex::default();
-        let stop = AtomicBool::new(false);
-        let outcome = self
-            .drive(
-                &self.parts,
-                crate::parallel::threads(),
-                &stop,
-                0,
-                &|| (),
-                &|_, idx, part, batch| {
-                    let fold = conv.fold(&self.parts[part], batch, &typed)?;
-                    lock(&folds).insert(idx, fold);
-                    Ok(())
-                },
-            )
-            .map_err(|(_, e)| e)?;
-        if let (Scanned::GaveUp(_), _) = outcome {
-            return Err(Error::data(
-                "a record could not be read while inferring the table's columns",
-                self.parts[0].shown.clone(),
-                1,
-            ));
+        // JSON files the fast reader reads are skimmed by it (on every core, without
+        // making values); the others are folded from their parsed records. Chunks are
+        // numbered by part first, so the merge keeps the order of first appearance.
+        const PER_PART: usize = 1 << 40;
+        let mut i = 0;
+        while i < self.parts.len() {
+            if let Some(fold) = self.skimmed(&conv, &self.parts[i], &typed) {
+                lock(&folds).insert(i * PER_PART, fold);
+                i += 1;
+                continue;
+            }
+            let j = (i + 1..self.parts.len())
+                .find(|&k| self.skimmable(&self.parts[k]).is_some())
+                .unwrap_or(self.parts.len());
+            let stop = AtomicBool::new(false);
+            let outcome = self
+                .drive(
+                    &self.parts[i..j],
+                    crate::parallel::threads(),
+                    &stop,
+                    i * PER_PART,
+                    &|| (),
+                    &|_, idx, part, batch| {
+                        let fold = conv.fold(&self.parts[i + part], batch, &typed)?;
+                        lock(&folds).insert(idx, fold);
+                        Ok(())
+                    },
+                )
+                .map_err(|(_, e)| e)?;
+            if let (Scanned::GaveUp(_), _) = outcome {
+                return Err(Error::data(
+                    "a record could not be read while inferring the table's columns",
+                    self.parts[i].shown.clone(),
+                    1,
+                ));
+            }
+            i = j;
         }
         let mut merged: IndexMap<String, FieldFold> = IndexMap::new();
         for (_, fold) in lock(&folds).iter() {
@@ -382,6 +398,45 @@ impl DataTable {
         }
         r.complete = true;
         Ok(self.complete.get_or_init(|| r))
+    }
+
+    /// The fast reader of `part` for discovering its fields: a file of JSON objects,
+    /// each key a column (no envelope, no text-only values).
+    fn skimmable(&self, part: &Part) -> Option<FileTable> {
+        let plain = matches!(&part.header.shape, Shape::Keyed(k) if !k.az_text);
+        if !matches!(part.format, Format::JsonLines | Format::JsonArray)
+            || self.fixed
+            || !plain
+            || !matches!(part.origin, super::Origin::File(_))
+        {
+            return None;
+        }
+        FileTable::open(&self.name, &part.path, None)
+    }
+
+    /// The folds of `part`'s untyped fields by the fast reader's skim, named as
+    /// [`Conv::fold`] names them; `None` when it cannot read the part.
+    fn skimmed(&self, conv: &Conv, part: &Part, typed: &[bool]) -> Option<ChunkFold> {
+        let keys = self.skimmable(part)?.skim_folds()?;
+        let Shape::Keyed(keyed) = &part.header.shape else {
+            return None;
+        };
+        let mut out = ChunkFold::new();
+        for (key, json) in keys {
+            if keyed.ignore.contains(&key.as_str()) {
+                continue;
+            }
+            let (name, suffix) = values::strip_suffix(&key);
+            let name = match conv.column_of(name, &part.header.shape) {
+                Some(c) if typed[c] => continue,
+                Some(c) => conv.cols.columns[c].name.as_str(),
+                None => name,
+            };
+            let f = out.entry(name.to_string()).or_default();
+            f.suffix |= suffix.is_some();
+            f.json.join(json);
+        }
+        Some(out)
     }
 
     /// Notes the local-time columns read as UTC.

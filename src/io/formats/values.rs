@@ -217,7 +217,7 @@ fn classify(s: &str) -> TextKind {
 }
 
 /// An ISO date (`2026-05-18`, with or without a time) or the portal's
-/// `M/D/YYYY, h:mm:ss` form, that parses.
+/// `M/D/YYYY, h:mm:ss` / `YYYY-MM-DD, h:mm:ss a.m.` forms, that parses.
 fn looks_like_datetime(s: &str) -> bool {
     let b = s.as_bytes();
     let iso = b.len() >= 10
@@ -226,7 +226,9 @@ fn looks_like_datetime(s: &str) -> bool {
         && b[7] == b'-'
         && (b.len() == 10 || b[10] == b'T' || b[10] == b' ');
     let portal = s.split_once(", ").is_some_and(|(d, _)| {
-        d.contains('/') && d.bytes().all(|c| c.is_ascii_digit() || c == b'/')
+        (d.contains('/') || d.contains('-'))
+            && d.bytes()
+                .all(|c| c.is_ascii_digit() || c == b'/' || c == b'-')
     });
     (iso || portal) && parse_export_datetime(s).is_some()
 }
@@ -367,6 +369,15 @@ mod tests {
                 &["2026-05-18T12:00:00Z", "10/25/2023, 9:43:21.994 AM"],
                 Some(Type::DateTime),
             ),
+            // The portal in other locales (Azure-Sentinel `Sample Data/Syslog/Tomcat.csv`).
+            (
+                &[
+                    "2023-07-06, 12:58:42.533 a.m.",
+                    "2023-07-05, 6:58:01.000 p.m.",
+                ],
+                Some(Type::DateTime),
+            ),
+            (&["2023-07-06, later"], Some(Type::String)),
             (&["{\"a\": 1}", "[1]"], Some(Type::Dynamic)),
             (&["{not json"], Some(Type::String)),
             (&["1", "x"], Some(Type::String)),
@@ -388,6 +399,60 @@ mod tests {
         f.add("None", true);
         f.add("7", true);
         assert_eq!(f.ty(), Some(Type::Long));
+    }
+
+    #[test]
+    fn portal_datetimes_in_every_locale_form() {
+        // (as exported, the same instant in ISO 8601); None: not a datetime.
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "10/25/2023, 9:43:21.994 AM",
+                Some("2023-10-25T09:43:21.994Z"),
+            ),
+            (
+                "04/08/2024, 2:07:03.477 PM",
+                Some("2024-04-08T14:07:03.477Z"),
+            ),
+            ("07/07/2026, 22:15:37.699", Some("2026-07-07T22:15:37.699Z")),
+            ("6/15/2023, 12:09:31 PM", Some("2023-06-15T12:09:31Z")),
+            (
+                "2023-07-06, 12:58:42.533 a.m.",
+                Some("2023-07-06T00:58:42.533Z"),
+            ),
+            (
+                "2023-07-05, 10:27:17.257 p.m.",
+                Some("2023-07-05T22:27:17.257Z"),
+            ),
+            (
+                "2023-07-05, 12:00:57.000 P.M.",
+                Some("2023-07-05T12:00:57Z"),
+            ),
+            (
+                "2023-07-05, 6:03:21.720 p. m.",
+                Some("2023-07-05T18:03:21.72Z"),
+            ),
+            (
+                "10/25/2023, 9:43:21.994\u{202f}AM",
+                Some("2023-10-25T09:43:21.994Z"),
+            ),
+            (
+                "10/25/2023, 9:43:21.994\u{a0}PM",
+                Some("2023-10-25T21:43:21.994Z"),
+            ),
+            ("2023-07-05, 6:03:21 x.m.", None),
+            ("2023-07-05, a.m.", None),
+            ("25.10.2023, 09:43:21", None),
+        ];
+        for (text, want) in cases {
+            let got = text_value(text, Type::DateTime, false);
+            match want {
+                Some(iso) => {
+                    let want = crate::value::parse_datetime(iso).unwrap();
+                    assert_eq!(got, Some(Value::DateTime(want)), "{text}");
+                }
+                None => assert!(got.is_none(), "{text}: {got:?}"),
+            }
+        }
     }
 
     #[test]
