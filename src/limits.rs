@@ -582,4 +582,35 @@ mod tests {
         assert!(truncate(&mut r, &t).is_none());
         assert_eq!(r.len(), 3);
     }
+
+    #[test]
+    fn a_session_truncates_only_when_asked_and_stops_at_its_budget() {
+        use crate::session::Session;
+        let catalog = crate::table::Catalog::new();
+        let q = crate::syntax::parse("set truncationmaxrecords=3;\nrange i from 1 to 10 step 1")
+            .unwrap();
+        let (t, cuts) = Session::new(&catalog, 0).run_results(&q).unwrap();
+        assert_eq!((t[0].rows.len(), cuts[0].is_none()), (10, true));
+        let (t, cuts) = Session::new(&catalog, 0)
+            .with_truncation()
+            .run_results(&q)
+            .unwrap();
+        let cut = cuts[0].as_ref().unwrap();
+        assert_eq!((t[0].rows.len(), cut.kept, cut.total), (3, 3, 10));
+        let q = crate::syntax::parse("range i from 1 to 100000 step 1 | extend s = strcat('a', i)")
+            .unwrap();
+        let e = Session::new(&catalog, 0)
+            .with_max_memory(1 << 20)
+            .run_results(&q)
+            .unwrap_err();
+        assert!(
+            e.message.contains("E_LOW_MEMORY_CONDITION"),
+            "{}",
+            e.message
+        );
+        assert!(Session::new(&catalog, 0)
+            .with_max_memory(1 << 30)
+            .run_results(&q)
+            .is_ok());
+    }
 }

@@ -58,6 +58,7 @@ fn operators_that_hold_too_many_rows_stop_with_the_low_memory_error() {
         ("let T=range i from 1 to 1000000 step 1; union T,T,T | count".into(), "the rows `materialize` holds"),
         ("range i from 1 to 1000000 step 1 | extend s=strcat(tostring(i), strrep('x', 100)) | sort by s | count".into(), "the rows `sort` holds"),
         ("range i from 1 to 100 step 1 | extend a=range(1, 100000, 1) | mv-expand a".into(), "the rows `mv-expand` holds"),
+        ("range i from 1 to 2000000 step 1 | extend s=strcat('a', tostring(i)) | top 1500000 by i | count".into(), "the rows `top` holds"),
         ("let T=materialize(range i from 1 to 2000000 step 1 | extend s=strcat('a', tostring(i))); T | count".into(), "the rows of the subquery"),
         ("range i from 1 to 2000000 step 1 | extend s=strcat('a', tostring(i))".into(), "the rows of the result"),
     ];
@@ -261,6 +262,10 @@ fn limits_of_functions_are_kustos_documented_ones() {
         ("toint(-2147483648)", "-2147483648"),
         ("tolong(1e19)", ""),
         ("tolong('99999999999999999999')", ""),
+        // Decompressed output past 64 MB fails (empty, as a failed decompression is)
+        // instead of being cut.
+        ("strlen(gzip_decompress_from_base64_string(gzip_compress_to_base64_string(strrep(strrep(strrep('x', 1000), 1000), 70))))", "0"),
+        ("strlen(zlib_decompress_from_base64_string(zlib_compress_to_base64_string(strrep(strrep('x', 1000), 1000))))", "1000000"),
         // long arithmetic wraps, as .NET's unchecked arithmetic does (README).
         ("9223372036854775807 + 1", "-9223372036854775808"),
         // An integer beyond long in JSON is a real (README).
@@ -284,4 +289,41 @@ fn limits_of_functions_are_kustos_documented_ones() {
         assert_eq!(o.code, 0, "{e}\n{}", o.stderr);
         assert_eq!(o.stdout.lines().nth(1), Some(*want), "{e}");
     }
+}
+
+#[test]
+fn kql_test_compares_whole_results_under_the_memory_budget() {
+    let dir = std::env::temp_dir().join(format!("kql-limits-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+    // The query's truncation does not cut what a test compares.
+    write(
+        "cut.kql",
+        "set truncationmaxrecords=2;\nrange i from 1 to 5 step 1\n",
+    );
+    write(
+        "cut.kqltest.json",
+        r#"{"query": "cut.kql", "now": "2026-01-15T12:00:00Z", "tests": [{"name": "whole", "expect": {"count": 5}}]}"#,
+    );
+    write(
+        "big.kql",
+        "range i from 1 to 3000000 step 1 | summarize count() by i\n",
+    );
+    write(
+        "big.kqltest.json",
+        r#"{"query": "big.kql", "now": "2026-01-15T12:00:00Z", "tests": [{"name": "groups", "expect": {"count": 3000000}}]}"#,
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kql"))
+        .args(["test", "--max-memory", "16MB"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("E_LOW_MEMORY_CONDITION"), "{text}");
+    // One test passes, one fails on the budget; the run reaches its summary.
+    let passed = text.lines().filter(|l| l.contains("whole")).count();
+    assert!(passed >= 1 && text.contains("1 passed"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1405,6 +1405,7 @@ fn drive(
                 keys,
                 n: *n,
                 ctx,
+                budget,
                 best: Mutex::default(),
             },
             phys,
@@ -1680,6 +1681,8 @@ struct TopK<'a> {
     keys: &'a [SortSpec],
     n: usize,
     ctx: &'a EvalCtx,
+    /// Charged for the entries held (a `top` of millions holds millions of rows).
+    budget: &'a Budget,
     best: Mutex<Best>,
 }
 
@@ -1693,6 +1696,12 @@ struct Best {
     full: bool,
     /// Key values being evaluated (reused from row to row).
     scratch: Vec<Value>,
+    /// Bytes of entries added and not yet charged.
+    pending: u64,
+}
+
+fn entry_bytes(e: &Entry) -> u64 {
+    crate::limits::row_bytes(&e.2) + crate::limits::values_bytes(&e.0) + 32
 }
 
 impl TopK<'_> {
@@ -1706,18 +1715,31 @@ impl TopK<'_> {
         apos.cmp(&bpos)
     }
 
-    /// Sorts `best` and cuts it to `n`.
+    /// Sorts `best` and cuts it to `n` (giving back what the entries cut held).
     fn cut(&self, best: &mut Best) {
         best.entries.sort_by(|a, b| self.cmp(&a.0, a.1, &b.0, b.1));
+        let freed: u64 = best
+            .entries
+            .get(self.n..)
+            .map_or(0, |cut| cut.iter().map(entry_bytes).sum());
         best.entries.truncate(self.n);
         best.full = best.entries.len() == self.n;
+        let uncharged = freed.min(best.pending);
+        best.pending -= uncharged;
+        self.budget.release(freed - uncharged);
     }
 
-    fn add(&self, best: &mut Best, entry: Entry) {
+    /// Adds an entry; false when the budget is spent.
+    fn add(&self, best: &mut Best, entry: Entry) -> bool {
+        best.pending += entry_bytes(&entry);
         best.entries.push(entry);
         if best.entries.len() >= 2 * self.n.max(1) {
             self.cut(best);
         }
+        if best.pending >= 1 << 20 {
+            return self.budget.charge(std::mem::take(&mut best.pending), "top");
+        }
+        true
     }
 }
 
@@ -1743,13 +1765,18 @@ impl SinkState for TopK<'_> {
             }
         }
         part.scratch = Vec::with_capacity(self.keys.len());
-        self.add(part, (keys, pos, row.into_owned()));
-        true
+        self.add(part, (keys, pos, row.into_owned()))
     }
     fn done(&self, _: usize, part: Best) {
+        // The part's entries move into the merged buffer, all of them charged (its
+        // pending bytes now); the merged buffer's cuts give back what they drop.
+        self.budget.charge(part.pending, "top");
         let mut best = lock(&self.best);
         for e in part.entries {
-            self.add(&mut best, e);
+            best.entries.push(e);
+            if best.entries.len() >= 2 * self.n.max(1) {
+                self.cut(&mut best);
+            }
         }
     }
     fn finish(self) -> Result<Vec<Row>> {

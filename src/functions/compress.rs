@@ -22,7 +22,9 @@ pub(super) const NAMES: &[&str] = &[
     "zlib_decompress_from_base64_string",
 ];
 
-/// Decompressed output is capped so that a small input cannot exhaust memory.
+/// Decompressed output beyond this fails (an empty result, as a failed decompression
+/// gives: gzip-base64-decompress.md) rather than being cut, so that a small input
+/// cannot exhaust memory and no result is silently partial.
 const MAX_OUTPUT: u64 = 64 << 20;
 
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
@@ -114,18 +116,22 @@ fn gzip_compress(data: &[u8]) -> Vec<u8> {
 fn decompress(data: &[u8], gzip: bool) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let read = if gzip {
-        GzDecoder::new(data).take(MAX_OUTPUT).read_to_end(&mut out)
+        GzDecoder::new(data)
+            .take(MAX_OUTPUT + 1)
+            .read_to_end(&mut out)
     } else if data.len() >= 2 && (u16::from(data[0]) << 8 | u16::from(data[1])) % 31 == 0 {
         ZlibDecoder::new(data)
-            .take(MAX_OUTPUT)
+            .take(MAX_OUTPUT + 1)
             .read_to_end(&mut out)
     } else {
         // A raw deflate stream (no zlib header) is accepted too.
         DeflateDecoder::new(data)
-            .take(MAX_OUTPUT)
+            .take(MAX_OUTPUT + 1)
             .read_to_end(&mut out)
     };
-    read.ok().map(|_| out)
+    read.ok()
+        .filter(|_| out.len() as u64 <= MAX_OUTPUT)
+        .map(|_| out)
 }
 
 #[cfg(test)]
