@@ -20,7 +20,7 @@ writes it (the corpus stays outside the repository). For every query:
    in `*Upn*`, ...), timestamps in the minutes before `--now`. With `--literals`, the
    first two rows of a string column hold the first literal the query compares it with
    (`ActionType == "AntivirusReport"`), so that filters keep rows and what follows runs
-   on them.
+   on them, and a string column the query reads as JSON (`parse_json(Col)`) holds a bag.
 3. The query's own outside inputs, generated from its text: one file per
    `externaldata (cols) [URL] with (format=...)` with three rows of its declared columns
    (named as `kql externals` says it looks for it; a header when `ignoreFirstRecord`),
@@ -248,15 +248,18 @@ def literals(text):
     return out
 
 
+PARSED = re.compile(r"\b(?:parse_json|parsejson|todynamic|toobject)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)")
 WILDCARD = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\*")
 
 
-def write_tables(data, schemas, words, all_tables, keys, prefixes=(), lits=None):
+def write_tables(data, schemas, words, all_tables, keys, prefixes=(), lits=None, parsed=()):
     lits = lits or {}
 
     def cell(n, t, i):
         if t == "string" and n in lits and i < 2:
             return lits[n]
+        if t == "string" and n in parsed:
+            return json.dumps(bag(i, keys))
         return value(n, t, i, keys)
 
     for name, cols in schemas.items():
@@ -273,6 +276,8 @@ def run_one(args, query, product, schemas, geoip):
     # `union Device*`: the tables the wildcard matches.
     prefixes = WILDCARD.findall(COMMENT.sub("", text))
     lits = literals(text) if args.literals else {}
+    # String columns the query reads as JSON hold a JSON bag (`parse_json(AuthenticationDetails)`).
+    parsed = set(PARSED.findall(text)) if args.literals else set()
     d = tempfile.mkdtemp(prefix="kql-runrate-", dir=args.work)
     try:
         data, ext, wl = (os.path.join(d, x) for x in ("data", "ext", "wl"))
@@ -287,7 +292,7 @@ def run_one(args, query, product, schemas, geoip):
         cmd = [args.kql, "run", query, "--data", data, "--now", NOW_TEXT, "--format", "json", "-q",
                "--product", product, "--external-dir", ext, "--watchlists", wl, "--geoip", geoip]
         for attempt in range(8):
-            write_tables(data, schemas, words, all_tables, keys, prefixes, lits)
+            write_tables(data, schemas, words, all_tables, keys, prefixes, lits, parsed)
             for a in aliases:
                 write_watchlist(os.path.join(wl, a + ".csv"), ["SearchKey"] + keys)
             try:

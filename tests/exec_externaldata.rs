@@ -112,6 +112,11 @@ fn every_format_kusto_takes() {
             "let m = 'MAPPING'; externaldata(Timestamp: datetime, TenantId: guid, MethodName: string)[h@'https://h/events.json?SAS'] with(format='multijson', ingestionMapping=m)",
             r#"[["2019-01-01T10:00:00.238521Z", "e1ef54a6-c6f2-4389-836e-d289b37bcfe0", "RefreshTableMetadata"], ["2019-01-01T10:00:01.845423Z", "9b49d0d7-b3e6-4467-bb35-fa420a25d324", "GetFileList"]]"#,
         ),
+        // A comma before `]` or `}` in the mapping is passed over (Json.NET's reading).
+        (
+            r#"externaldata(Timestamp: datetime, TenantId: guid, MethodName: string)[h@'https://h/events.json?SAS'] with(format='multijson', ingestionMapping='[{"Column":"Timestamp","Properties":{"Path":"$.timestamp",}},{"Column":"TenantId","Properties":{"Path":"$.data.tenant"}},{"Column":"MethodName","Properties":{"Path":"$.data.method"}},]')"#,
+            r#"[["2019-01-01T10:00:00.238521Z", "e1ef54a6-c6f2-4389-836e-d289b37bcfe0", "RefreshTableMetadata"], ["2019-01-01T10:00:01.845423Z", "9b49d0d7-b3e6-4467-bb35-fa420a25d324", "GetFileList"]]"#,
+        ),
         (
             r#"externaldata(ip:string)[@"https://h/array.multijson"]"#,
             r#"[["1.1.1.1"], ["2.2.2.2"]]"#,

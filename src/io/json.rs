@@ -97,8 +97,8 @@ fn read_dir_into_catalog(
 /// The table names a query can refer to: those that occur in its text, those a
 /// wildcard matches (`union Device*`), and every table when the query reads tables it
 /// need not name (`union *`, `search "x"`, `find`). (A superset, and cheap: a name that
-/// occurs only in a comment or a string is loaded needlessly, and so is a table a
-/// product like `x * Device` seems to match.)
+/// occurs only in a comment or a string is loaded needlessly, and so are the tables a
+/// product written without spaces seems to match: `Count*100` reads as `Count*`.)
 pub fn mentioned_in(query: &str) -> impl Fn(&str) -> bool + '_ {
     let prefixes = wildcard_prefixes(query);
     move |name| query.contains(name) || prefixes.iter().any(|p| name.starts_with(p.as_str()))

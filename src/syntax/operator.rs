@@ -418,7 +418,26 @@ impl Parser<'_> {
             }),
             "render" => {
                 let chart = self.name("a chart type after `render`, such as `timechart`")?;
-                let mut with = self.loose_params()?;
+                let mut with = Vec::new();
+                // `render piechart by c1, c2`: an older form Kusto.Language takes (not in
+                // render-operator.md); the columns are kept as `series` properties.
+                if let Some(by) = self.eat_kw("by") {
+                    loop {
+                        let col = self.name("a column after `render ... by`")?;
+                        let span = col.span;
+                        with.push(OpParam {
+                            name: Ident {
+                                name: "series".into(),
+                                span: by,
+                            },
+                            value: Expr::new(ExprKind::Name(col), span),
+                        });
+                        if self.eat_punct(",").is_none() {
+                            break;
+                        }
+                    }
+                }
+                with.extend(self.loose_params()?);
                 with.extend(self.with_params()?);
                 K::Render { chart, with }
             }

@@ -76,10 +76,35 @@ enum Mapping {
     Ordinals(Vec<(String, usize)>),
 }
 
+/// `text` without the commas that stand before a `]` or `}` (outside strings).
+fn without_trailing_commas(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, c) in text.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == ',' && text[i + 1..].trim_start().starts_with([']', '}']) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn parse_mapping(text: &str, spec: &ExternalSpec) -> Result<Mapping> {
     let bad = |why: String| Error::semantic(format!("ingestionMapping: {why}"), spec.span);
-    let items: Vec<J> =
-        serde_json::from_str(text).map_err(|e| bad(format!("not a JSON array: {e}")))?;
+    // Kusto reads mappings with Json.NET, which passes over a comma before `]` or `}`;
+    // a public parser (MITRE ATLAS, `...}},]`) relies on it.
+    let items: Vec<J> = serde_json::from_str(text)
+        .or_else(|_| serde_json::from_str(&without_trailing_commas(text)))
+        .map_err(|e| bad(format!("not a JSON array: {e}")))?;
     let get = |o: &J, k: &str| -> Option<J> {
         let o = o.as_object()?;
         o.iter()
