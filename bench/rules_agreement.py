@@ -48,20 +48,43 @@ def data_dir(query, schemas):
     return d
 
 
+# Columns every Log Analytics table has (src/io/schema.rs SENTINEL_STANDARD).
+SENTINEL_STANDARD = [("TimeGenerated", "datetime"), ("TenantId", "string"),
+                     ("SourceSystem", "string"), ("Type", "string")]
+
+
+def sentinel_copy(s):
+    """A table's columns as a Sentinel workspace has them, composed as src/io/schema.rs does:
+    a Defender XDR table's `columns`, retyped by `sentinel.columns`, then the standard
+    Log Analytics columns where missing, then the other `sentinel.columns`."""
+    if s.get("product") != "defender":
+        return s["columns"]
+    cols = [dict(c) for c in s["columns"]]
+    extra = []
+    for c in s.get("sentinel", {}).get("columns", []):
+        same = [x for x in cols if x["name"] == c["name"]]
+        if same:
+            same[0]["type"] = c["type"]
+        else:
+            extra.append(c)
+    names = {c["name"] for c in cols + extra}
+    cols += [{"name": n, "type": t} for n, t in SENTINEL_STANDARD if n not in names]
+    return cols + extra
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("rules")
     ap.add_argument("--kusto", required=True, help="path of kqlcheck.js (Kusto.Language)")
     ap.add_argument("--kql", default=os.path.join(ROOT, "target", "release", "kql"))
     a = ap.parse_args()
-    # Sentinel rules run in a Log Analytics workspace, so both verdicts use the Sentinel copy of
-    # a table's schema where the file has one (the Defender XDR copy has Timestamp, not
-    # TimeGenerated); kqlcheck.js reads only the top-level "columns", so hand it those copies.
+    # Sentinel rules run in a Log Analytics workspace, so both verdicts use a table's Sentinel
+    # copy; kqlcheck.js reads only the top-level "columns", so hand it those copies.
     schema_dir = tempfile.mkdtemp(prefix="kql-rules-schemas-")
     schema_files, schemas = [], {}
     for f in sorted(glob.glob(os.path.join(ROOT, "schemas", "*.json"))):
         s = json.load(open(f))
-        cols = s.get("sentinel", {}).get("columns") or s["columns"]
+        cols = sentinel_copy(s)
         schemas[s["name"]] = cols
         out = os.path.join(schema_dir, os.path.basename(f))
         with open(out, "w") as o:
