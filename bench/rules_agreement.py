@@ -9,7 +9,7 @@ RULES_DIR holds Sentinel analytics rule YAML files (e.g. copies of Azure-Sentine
 rule:
 - Kusto.Language's verdict on the rule's query: does it report an error, with the
   built-in schemas of `schemas/` (node kqlcheck.js --schema ... --json);
-- kql's verdict: does `kql check` report an error in the query (parse, semantic,
+- kql's verdict: does `kql check` report an error in the query (syntax, binding,
   unsupported; the rule-field findings are counted apart);
 - `kql run RULE --data DIR --now T` on a folder with three rows per table the query
   names, shaped by its schema, inside the rule's window: does it run, and what did it
@@ -48,17 +48,48 @@ def data_dir(query, schemas):
     return d
 
 
+# Columns every Log Analytics table has (src/io/schema.rs SENTINEL_STANDARD).
+SENTINEL_STANDARD = [("TimeGenerated", "datetime"), ("TenantId", "string"),
+                     ("SourceSystem", "string"), ("Type", "string")]
+
+
+def sentinel_copy(s):
+    """A table's columns as a Sentinel workspace has them, composed as src/io/schema.rs does:
+    a Defender XDR table's `columns`, retyped by `sentinel.columns`, then the standard
+    Log Analytics columns where missing, then the other `sentinel.columns`."""
+    if s.get("product") != "defender":
+        return s["columns"]
+    cols = [dict(c) for c in s["columns"]]
+    extra = []
+    for c in s.get("sentinel", {}).get("columns", []):
+        same = [x for x in cols if x["name"] == c["name"]]
+        if same:
+            same[0]["type"] = c["type"]
+        else:
+            extra.append(c)
+    names = {c["name"] for c in cols + extra}
+    cols += [{"name": n, "type": t} for n, t in SENTINEL_STANDARD if n not in names]
+    return cols + extra
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("rules")
     ap.add_argument("--kusto", required=True, help="path of kqlcheck.js (Kusto.Language)")
     ap.add_argument("--kql", default=os.path.join(ROOT, "target", "release", "kql"))
     a = ap.parse_args()
-    schema_files = sorted(glob.glob(os.path.join(ROOT, "schemas", "*.json")))
-    schemas = {}
-    for f in schema_files:
+    # Sentinel rules run in a Log Analytics workspace, so both verdicts use a table's Sentinel
+    # copy; kqlcheck.js reads only the top-level "columns", so hand it those copies.
+    schema_dir = tempfile.mkdtemp(prefix="kql-rules-schemas-")
+    schema_files, schemas = [], {}
+    for f in sorted(glob.glob(os.path.join(ROOT, "schemas", "*.json"))):
         s = json.load(open(f))
-        schemas[s["name"]] = s["columns"]
+        cols = sentinel_copy(s)
+        schemas[s["name"]] = cols
+        out = os.path.join(schema_dir, os.path.basename(f))
+        with open(out, "w") as o:
+            json.dump({"name": s["name"], "columns": cols}, o)
+        schema_files.append(out)
     totals = {"rules": 0, "agree": 0, "both_ok": 0, "both_error": 0, "kql_only": 0, "kusto_only": 0,
               "ran": 0, "fired": 0, "run_failed": 0, "kusto_ok": 0, "field_findings": 0}
     rows = []
@@ -78,8 +109,10 @@ def main():
                     if d.get("severity") == "Error"]
         c = json.loads(subprocess.run([a.kql, "check", "--format", "json", path],
                                       capture_output=True, text=True).stdout)
+        # Every error that is not about the rule's own fields is about its query (syntax,
+        # binding, "not supported yet"); codes are KS### or the like.
         q_errors = [d for d in c["diagnostics"] if d["severity"] == "error"
-                    and d["code"] in ("parse", "semantic", "unsupported")]
+                    and not d["code"].startswith("rule-")]
         fields = [d for d in c["diagnostics"] if d["code"].startswith("rule-")]
         totals["field_findings"] += len(fields)
         kusto_err, kql_err = bool(k_errors), bool(q_errors)
