@@ -11,16 +11,20 @@ format with `cargo run --release --example write_formats` (the writer of
 tests/formats_seed.rs) into target/bench-data/formats-SIZE/ (kept and reused), then runs
 `kql run queries/suspicious-noninteractive-signins.kql --data DIR` on each folder. Per
 format: input size, fastest wall time of N runs, CPU time (user + system) of that run,
-peak memory, the ratios to JSON lines, and whether the rows are the same (sorted;
-datetimes compared to the millisecond, as the portal's CSV export writes them).
+peak memory (max RSS), the ratios to JSON lines, and whether the rows are the same
+(sorted; datetimes to the millisecond, as the portal's CSV export writes them; the
+sets make_set builds sorted, as their order follows the order the files are read in).
 Standard library only.
 """
 import argparse
+import csv
+import io
+import json
 import os
 import re
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -32,39 +36,56 @@ FORMATS = ["jsonl-split", "json-array", "log-analytics", "az-cli", "hunting", "g
 
 
 def du(path):
-    total = 0
+    """MB of the files under `path`, each file once (the seed's folder links MyLogs_CL)."""
+    seen = {}
     for base, _, files in os.walk(path):
         for f in files:
-            total += os.path.getsize(os.path.join(base, f))
-    return total / 1e6
+            st = os.stat(os.path.join(base, f))
+            seen[(st.st_dev, st.st_ino)] = st.st_size
+    return sum(seen.values()) / 1e6
 
 
 def run(kql, data):
-    """(wall s, cpu s, peak MB, normalised sorted rows) of one run."""
+    """(wall s, cpu s, peak MB, stdout) of one run of the seed over `data`."""
     start = time.monotonic()
-    p = subprocess.Popen([kql, "run", SEED, "--data", data, "--now", NOW, "--format", "csv"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = p.communicate()
-    wall = time.monotonic() - start
-    if p.returncode != 0:
-        raise RuntimeError(err.decode(errors="replace").strip().splitlines()[0])
-    return wall, out
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen([kql, "run", SEED, "--data", data, "--now", NOW, "--format", "csv"],
+                             stdout=out, stderr=err)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        if status != 0:
+            raise RuntimeError(err.read().decode(errors="replace").strip().splitlines()[0])
+        return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, out.read().decode()
+
+
+DATETIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$")
+
+
+def cell(c):
+    """A cell as the comparison sees it: datetimes to the millisecond (the portal's CSV
+    export writes milliseconds), sets (make_set's JSON arrays, whose order follows the
+    rows' order, and a folder of files is read in its own order) sorted."""
+    m = DATETIME.match(c)
+    if m:
+        return f"{m.group(1)}.{(m.group(2) or '')[:3]:0<3}Z"
+    if c.startswith("["):
+        try:
+            return json.dumps(sorted(json.loads(c), key=json.dumps))
+        except ValueError:
+            return c
+    return c
 
 
 def measure(kql, data, runs):
     best = None
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        wall, out = run(kql, data)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        # ru_maxrss of children is the largest so far: the peak of any run.
-        peak = after.ru_maxrss / 1024
-        if best is None or wall < best[0]:
-            best = (wall, cpu, peak, out)
+        r = run(kql, data)
+        if best is None or r[0] < best[0]:
+            best = r
     wall, cpu, peak, out = best
-    ms = re.compile(rb"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})\d*Z")
-    rows = sorted(ms.sub(rb"\1Z", line) for line in out.splitlines()[1:])
+    rows = sorted(tuple(cell(c) for c in row) for row in list(csv.reader(io.StringIO(out)))[1:])
     return wall, cpu, peak, rows
 
 
