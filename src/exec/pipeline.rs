@@ -1607,10 +1607,16 @@ impl SinkState for Summarize<'_> {
         (Vec::new(), Vec::new(), 0, 0)
     }
     fn push(&self, part: &mut Prepared, row: Cow<'_, [Value]>, pos: u64) -> bool {
-        let before = part.0.len();
+        let (before, caps) = (part.0.len(), (part.0.capacity(), part.1.capacity()));
         prepare(&row, self.keys, self.aggs, self.ctx, &mut part.0);
         part.1.push(pos as u32);
-        part.2 += 4 + crate::limits::values_bytes(&part.0[before..]);
+        // The buffers' growth when they double (their spare capacity is memory too),
+        // and what the new values hold on the heap.
+        let slot = std::mem::size_of::<Value>() as u64;
+        let grown =
+            (part.0.capacity() - caps.0) as u64 * slot + (part.1.capacity() - caps.1) as u64 * 4;
+        let new = &part.0[before..];
+        part.2 += grown + crate::limits::values_bytes(new) - new.len() as u64 * slot;
         if part.2 >= 1 << 20 {
             part.3 += part.2;
             return self.budget.charge(std::mem::take(&mut part.2), "summarize");
