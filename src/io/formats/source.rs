@@ -1068,6 +1068,9 @@ impl<'a> Conv<'a> {
             }
             Shape::Envelope { category } => {
                 let text = &batch.text[item.start..item.end];
+                if values::holds_no_record_of(text, category) {
+                    return Ok(false);
+                }
                 let j =
                     values::parse_record(text).map_err(|e| self.json_error(ctx, item, text, &e))?;
                 let records: Vec<&J> = match &j {
@@ -1222,6 +1225,9 @@ impl<'a> Conv<'a> {
                 }
                 Shape::Envelope { category } => {
                     let text = &batch.text[item.start..item.end];
+                    if values::holds_no_record_of(text, category) {
+                        continue;
+                    }
                     let j = values::parse_record(text)
                         .map_err(|e| self.json_error(&ctx, *item, text, &e))?;
                     let records: Vec<&J> = match j.get("records") {

@@ -50,6 +50,32 @@ pub(crate) fn parse_record(text: &[u8]) -> serde_json::Result<J> {
     }
 }
 
+/// Whether a streaming event's text surely holds no record of `category`: the name is
+/// nowhere in its bytes (nor a `\u` escape that could spell it), and the text is an
+/// event (an object whose `records` is an array) or a record (an object with a
+/// `category`). Such an event (another table's, in a capture of several) is passed over
+/// without building its values; any other goes to [`parse_record`] and the reader's
+/// checks, whose errors name it.
+pub(crate) fn holds_no_record_of(text: &[u8], category: &str) -> bool {
+    use serde::de::{Deserialize, Deserializer, IgnoredAny};
+    #[derive(serde::Deserialize)]
+    struct Shape {
+        #[serde(default, deserialize_with = "array")]
+        records: Option<()>,
+        #[serde(default)]
+        category: Option<IgnoredAny>,
+    }
+    fn array<'de, D: Deserializer<'de>>(d: D) -> Result<Option<()>, D::Error> {
+        Vec::<IgnoredAny>::deserialize(d).map(|_| Some(()))
+    }
+    let object = text.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{');
+    object
+        && memchr::memmem::find(text, category.as_bytes()).is_none()
+        && memchr::memmem::find(text, b"\\u").is_none()
+        && serde_json::from_slice::<Shape>(text)
+            .is_ok_and(|s| s.records.is_some() || s.category.is_some())
+}
+
 /// The error for a record's text that does not parse: not UTF-8, or not JSON (at the
 /// line of the fault; the record starts at `line`).
 pub(crate) fn record_error(
@@ -313,6 +339,37 @@ pub(crate) fn unify(a: Type, b: Type) -> Type {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_whole_json_without_the_category_is_passed_over() {
+        let cat = "AdvancedHunting-DeviceEvents";
+        let other =
+            br#"{"records":[{"category":"AdvancedHunting-DeviceInfo","properties":{"a":1}}]}"#;
+        let ours = br#"{"records":[{"category":"AdvancedHunting-DeviceEvents","properties":{}}]}"#;
+        let escaped =
+            br#"{"records":[{"category":"\u0041dvancedHunting-DeviceEvents","properties":{}}]}"#;
+        let broken = br#"{"records":[{"category":"AdvancedHunting-DeviceInfo","#;
+        let not_array = br#"{"records": 5}"#;
+        let neither = br#"{"time": "x"}"#;
+        let array = br#"[[], null]"#;
+        // (text, passed over)
+        for (text, skip) in [
+            (&other[..], true),
+            (&ours[..], false),
+            (&escaped[..], false),
+            (&broken[..], false),
+            (&not_array[..], false),
+            (&neither[..], false),
+            (&array[..], false),
+        ] {
+            assert_eq!(
+                holds_no_record_of(text, cat),
+                skip,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
 
     #[test]
     fn json_paths() {
