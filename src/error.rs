@@ -221,12 +221,14 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Characters of the source line shown before the caret, and after the marked span,
-/// at most; a longer line is cut, with `...` where it is.
-const CONTEXT_BEFORE: usize = 60;
-const CONTEXT_AFTER: usize = 40;
-/// Carets shown at most under a long span (then `...`).
-const MAX_CARETS: usize = 80;
+/// A source line up to this many characters is shown whole; a longer one is cut
+/// around the span, with `...` where it is.
+const WHOLE_LINE: usize = 240;
+/// Characters of a cut line shown before the caret, and after the marked span.
+const CONTEXT_BEFORE: usize = 100;
+const CONTEXT_AFTER: usize = 60;
+/// Carets shown at most under a long span of a cut line (then `...`).
+const MAX_CARETS: usize = 100;
 
 fn snippet(file: &str, source: &str, span: Span, label: Option<&str>) -> String {
     let (line, col) = line_col(source, span.start);
@@ -240,11 +242,17 @@ fn snippet(file: &str, source: &str, span: Span, label: Option<&str>) -> String 
     // The window of the line around the span: the text before the caret, the span
     // (cut at MAX_CARETS) and what follows; counted in characters, not bytes.
     let before: Vec<char> = source[line_start..start].chars().collect();
-    let cut_before = before.len().saturating_sub(CONTEXT_BEFORE);
-    let shown_width = width.min(MAX_CARETS);
+    let whole = before.len() + source[start..line_end].chars().count() <= WHOLE_LINE;
+    let (context_before, max_carets, context_after) = if whole {
+        (usize::MAX, usize::MAX, usize::MAX / 4)
+    } else {
+        (CONTEXT_BEFORE, MAX_CARETS, CONTEXT_AFTER)
+    };
+    let cut_before = before.len().saturating_sub(context_before);
+    let shown_width = width.min(max_carets);
     let after_start: String = source[start..line_end]
         .chars()
-        .take(shown_width + CONTEXT_AFTER + 1)
+        .take(shown_width.saturating_add(context_after))
         .collect();
     let rest_len = source[start..line_end]
         .trim_end_matches('\r')
@@ -256,12 +264,8 @@ fn snippet(file: &str, source: &str, span: Span, label: Option<&str>) -> String 
     }
     shown.extend(before[cut_before..].iter());
     let lead = shown.chars().count();
-    let tail: String = after_start
-        .chars()
-        .take(shown_width + CONTEXT_AFTER)
-        .collect();
-    shown.push_str(tail.trim_end_matches('\r'));
-    if rest_len > shown_width + CONTEXT_AFTER {
+    shown.push_str(after_start.trim_end_matches('\r'));
+    if rest_len > shown_width.saturating_add(context_after) {
         shown.push_str("...");
     }
     // Tabs are shown as single spaces so that the caret lines up in any terminal.

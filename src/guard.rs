@@ -99,3 +99,30 @@ fn payload_text(p: &(dyn std::any::Any + Send)) -> String {
         "a panic without a message".to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_comes_back_as_its_message() {
+        let r: Result<(), String> = catch(|| panic!("boom {}", 42));
+        assert!(r.unwrap_err().contains("boom 42"));
+        assert_eq!(catch(|| 7), Ok(7));
+    }
+
+    #[test]
+    fn the_query_stack_holds_deep_recursion() {
+        // About 1 KB of stack per level: 100,000 levels need ~100 MB, far beyond a
+        // test thread's 2 MB.
+        fn down(n: usize) -> usize {
+            let pad = std::hint::black_box([0u8; 1024]);
+            if n == 0 {
+                pad[0] as usize
+            } else {
+                down(n - 1) + 1 + pad[1] as usize
+            }
+        }
+        assert_eq!(with_query_stack(|| down(100_000)).unwrap(), 100_000);
+    }
+}

@@ -4,7 +4,7 @@
 //! the path is relative to the repository root, or `./path` to the current folder).
 //!
 //! Exit codes follow diff(1): 0 the results are the same, 1 they differ, 2 trouble
-//! (a query that fails, unreadable data, a bad argument).
+//! (a query that fails, unreadable data, a bad argument, an internal error of kql).
 
 use kql::validate::{diff, engine};
 use std::io::Write;

@@ -1,6 +1,7 @@
 //! `kql run QUERY --data DIR [--now T] [--format F] [--schema FILE|DIR]... [--product P]`
 //!
-//! Exit codes: 0 success; 1 a query, data or file error; 2 a usage error.
+//! Exit codes: 0 success; 1 a query, data or file error; 2 a usage error; 3 an internal
+//! error (a panic, caught in `main`).
 
 use kql::io::{load_schemas, mentioned_in, open_dir_with, write_results_warned, Format, Schema};
 use kql::rules;

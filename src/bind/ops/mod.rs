@@ -194,23 +194,41 @@ impl Binder<'_> {
             OperatorKind::Print(items) => {
                 let mut schema: Vec<Column> = Vec::new();
                 let mut exprs = Vec::new();
+                // The names so far, so that each new one is checked at once (a print of
+                // 100,000 columns binds in linear time); the full checks run only on a
+                // clash.
+                let mut names: std::collections::HashSet<String> = Default::default();
                 for (k, item) in items.iter().enumerate() {
                     if let Some(cols) = self.tuple_columns(item, &[], scope)? {
                         for (name, b) in cols {
-                            check_new_name(&schema, &name, item.span)?;
+                            if names.contains(&name) {
+                                check_new_name(&schema, &name, item.span)?;
+                            }
+                            names.insert(name.clone());
                             schema.push(Column::new(name, b.ty));
                             exprs.push(b.expr);
                         }
                         continue;
                     }
                     let b = self.scalar(&item.expr, &[], scope)?;
-                    let taken: Vec<String> = schema.iter().map(|c| c.name.clone()).collect();
                     let name = match item.names.as_slice() {
                         [n] => n.name.clone(),
-                        [] => unique(&format!("print_{k}"), &taken),
+                        [] => {
+                            let base = format!("print_{k}");
+                            if names.contains(&base) {
+                                let taken: Vec<String> =
+                                    schema.iter().map(|c| c.name.clone()).collect();
+                                unique(&base, &taken)
+                            } else {
+                                base
+                            }
+                        }
                         _ => return Err(several_names(item)),
                     };
-                    check_new_name(&schema, &name, item.span)?;
+                    if names.contains(&name) {
+                        check_new_name(&schema, &name, item.span)?;
+                    }
+                    names.insert(name.clone());
                     schema.push(Column::new(name, b.ty));
                     exprs.push(b.expr);
                 }

@@ -39,11 +39,56 @@ pub struct Found {
     pub tables: IndexMap<String, Vec<FoundFile>>,
     /// `<Table>.schema.json` files beside the data, with their paths.
     pub schemas: IndexMap<String, (Schema, String)>,
+    /// Tables whose `<Table>.schema.json` was not opened: the query does not read them
+    /// (a stray bad schema file must not break the queries of other tables).
+    pub unread_schemas: Vec<String>,
+    /// Entries named like a table's data file that are not a file kql can read (a
+    /// dangling link, a loop of links, a FIFO, a device, a folder): each with its table
+    /// and the error to give when a query reads that table.
+    pub broken: Vec<(String, Error)>,
+}
+
+/// Why `path`, named like a data file, is not one kql reads; None for a regular file
+/// (through links). Nothing is opened: a FIFO would block.
+fn not_a_file(path: &Path) -> Option<Error> {
+    let shown = path.display().to_string();
+    let why = match std::fs::metadata(path) {
+        Err(e) => match std::fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                format!("cannot read {shown}: a symbolic link that leads to no file ({e})")
+            }
+            _ => format!("cannot read {shown}: {e}"),
+        },
+        Ok(m) if m.is_file() => return None,
+        Ok(m) if m.is_dir() => format!(
+            "{shown} is a folder, named like a data file (a table's folder of files is named after the table alone)"
+        ),
+        Ok(m) => {
+            use std::os::unix::fs::FileTypeExt;
+            let ft = m.file_type();
+            let kind = if ft.is_fifo() {
+                "a named pipe (FIFO)"
+            } else if ft.is_char_device() || ft.is_block_device() {
+                "a device"
+            } else if ft.is_socket() {
+                "a socket"
+            } else {
+                "not a regular file"
+            };
+            format!("{shown} is {kind}, not a file: kql reads tables from regular files")
+        }
+    };
+    Some(Error::new(crate::error::ErrorKind::Io, why))
 }
 
 /// Walks `dir`. `known` are the tables whose names a subfolder may carry (in any letter
 /// case).
-pub fn discover(dir: &Path, known: &[&str], product: Product) -> Result<Found> {
+pub fn discover(
+    dir: &Path,
+    known: &[&str],
+    product: Product,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<Found> {
     let mut found = Found::default();
     let entries = sorted_entries(dir)?;
     // Schema files first: their tables are known tables.
@@ -53,6 +98,10 @@ pub fn discover(dir: &Path, known: &[&str], product: Product) -> Result<Found> {
         };
         if let Some(table) = name.strip_suffix(".schema.json") {
             if !path.is_file() {
+                continue;
+            }
+            if !wanted(table) {
+                found.unread_schemas.push(table.to_string());
                 continue;
             }
             let s = load_schema_file_for(path, product)?;
@@ -70,6 +119,7 @@ pub fn discover(dir: &Path, known: &[&str], product: Product) -> Result<Found> {
     }
     let mut names: Vec<String> = known.iter().map(|s| s.to_string()).collect();
     names.extend(found.schemas.keys().cloned());
+    names.extend(found.unread_schemas.iter().cloned());
     let canonical = |folder: &str| -> Option<String> {
         names
             .iter()
@@ -81,6 +131,13 @@ pub fn discover(dir: &Path, known: &[&str], product: Product) -> Result<Found> {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
+        if is_data_file(name) {
+            if let Some(e) = not_a_file(path) {
+                let table = name.split('.').next().unwrap_or(name);
+                found.broken.push((table.to_string(), e));
+                continue;
+            }
+        }
         if path.is_dir() {
             let table = data_export::table_of_container(name, names.iter().map(String::as_str))
                 .or_else(|| canonical(name))
@@ -122,6 +179,12 @@ fn walk(
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
+        if let (true, Some(t)) = (is_data_file(name), table) {
+            if let Some(e) = not_a_file(&path) {
+                found.broken.push((t.to_string(), e));
+                continue;
+            }
+        }
         if path.is_dir() {
             walk(&path, table, found, seen)?;
         } else if path.is_file() && is_data_file(name) {
@@ -175,7 +238,10 @@ pub fn catalog(
 ) -> Result<Catalog> {
     let mut known: Vec<&str> = crate::io::schema::builtin_names().collect();
     known.extend(user_schemas.iter().map(|s| s.name.as_str()));
-    let found = discover(dir, &known, product)?;
+    let found = discover(dir, &known, product, wanted)?;
+    if let Some((_, e)) = found.broken.iter().find(|(t, _)| wanted(t)) {
+        return Err(e.clone());
+    }
     let base_of = |table: &str| base_for(table, user_schemas, &found, product);
     let mut catalog = Catalog::new();
     catalog.set_warnings(opts.warnings.clone());
@@ -198,6 +264,12 @@ pub fn catalog(
     {
         if catalog.get(&s.name).is_none() {
             catalog.add_table(s.name.clone(), Table::new(s.columns.clone(), Vec::new()));
+        }
+    }
+    // Named (for "did you mean" and the list of tables), their columns unread.
+    for t in &found.unread_schemas {
+        if catalog.get(t).is_none() {
+            catalog.add_schema(t.clone(), Vec::new());
         }
     }
     Ok(catalog)
@@ -246,7 +318,10 @@ pub fn describe(
 ) -> Result<Vec<TableInfo>> {
     let mut known: Vec<&str> = crate::io::schema::builtin_names().collect();
     known.extend(user_schemas.iter().map(|s| s.name.as_str()));
-    let found = discover(dir, &known, product)?;
+    let found = discover(dir, &known, product, &|_| true)?;
+    if let Some((_, e)) = found.broken.first() {
+        return Err(e.clone());
+    }
     let base_of = |table: &str| base_for(table, user_schemas, &found, product);
     let mut out = Vec::new();
     for (table, files) in &found.tables {
