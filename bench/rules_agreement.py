@@ -12,12 +12,13 @@ rule:
 - kql's verdict: does `kql check` report an error in the query (syntax, binding,
   unsupported; the rule-field findings are counted apart);
 - `kql run RULE --data DIR --now T` on a folder with three rows per table the query
-  names, shaped by its schema, inside the rule's window: does it run, and what did it
-  decide.
+  names, shaped by its schema, inside the rule's window (and three rows shaped by the
+  declared columns for each `externaldata` URL): does it run, and what did it decide.
 Needs python3 with PyYAML (only to take the query out of the file for Kusto.Language)
 and node.
 """
-import argparse, datetime, glob, json, os, subprocess, sys, tempfile
+import argparse, csv, datetime, glob, json, os, re, subprocess, sys, tempfile
+import urllib.parse
 
 import yaml
 
@@ -70,6 +71,38 @@ def sentinel_copy(s):
     names = {c["name"] for c in cols + extra}
     cols += [{"name": n, "type": t} for n, t in SENTINEL_STANDARD if n not in names]
     return cols + extra
+
+
+EXTERNAL = re.compile(r"externaldata\s*\(([^)]*)\)\s*\[([^\]]*)\]\s*(with\s*\(([^)]*)\))?", re.I)
+
+
+def external_dir(query):
+    """Three schema-shaped rows for each `externaldata` URL the query names, in a folder
+    for `--external-dir` (files named after the URL's last path segment), so that rules
+    reading a feed run offline as the tables do."""
+    d = tempfile.mkdtemp(prefix="kql-rules-ext-")
+    now = datetime.datetime(2026, 5, 18, 12, 0, 0)
+    for m in EXTERNAL.finditer(query):
+        cols = [c.split(":") for c in m.group(1).split(",") if ":" in c]
+        cols = [(n.strip(), t.strip().lower()) for n, t in cols]
+        props = (m.group(4) or "").lower()
+        rows = []
+        for i in range(3):
+            t = (now - datetime.timedelta(minutes=1 + 20 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            rows.append([value(ty, i, t) for _, ty in cols])
+        for url in re.findall(r"[@h]?[\"']([^\"']+)[\"']", m.group(2)):
+            name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
+            with open(os.path.join(d, name), "w", newline="") as f:
+                if "json" in props:
+                    for r in rows:
+                        f.write(json.dumps({n: v for (n, _), v in zip(cols, r)}) + "\n")
+                else:
+                    w = csv.writer(f)
+                    if "ignorefirstrecord" in props:
+                        w.writerow([n for n, _ in cols])
+                    for r in rows:
+                        w.writerow([json.dumps(v) if isinstance(v, dict) else v for v in r])
+    return d
 
 
 def main():
@@ -125,7 +158,8 @@ def main():
         if not kusto_err:
             totals["kusto_ok"] += 1
             d = data_dir(q, schemas)
-            r = subprocess.run([a.kql, "run", path, "--data", d, "--now", NOW, "--format", "json"],
+            r = subprocess.run([a.kql, "run", path, "--data", d, "--external-dir", external_dir(q),
+                                "--now", NOW, "--format", "json"],
                                capture_output=True, text=True)
             if r.returncode == 0:
                 totals["ran"] += 1

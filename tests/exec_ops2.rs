@@ -528,6 +528,21 @@ fn names_settled_with_kusto_language() {
             "print x=1, y=2 | summarize take_any(*) by x",
             "x:long, y:long\n1|2",
         ),
+        // The deprecated argmax/argmin name every output after the first argument,
+        // `*` too (Kusto.Language's result schema; Sentinel's TI rules read
+        // `max_<x>_<column>` after `argmax(x, *)`); a name names the first only.
+        (
+            "print k=\"a\", t=1, a=2, b=\"s\" | summarize T = argmax(t, *) by k",
+            "k:string, T:long, max_t_a:long, max_t_b:string\na|1|2|s",
+        ),
+        (
+            "print k=\"a\", t=1, a=2 | summarize argmin(t, *) by k",
+            "k:string, min_t:long, min_t_a:long\na|1|2",
+        ),
+        (
+            "print t=1, a=2, b=3 | summarize argmin(t, a, b)",
+            "min_t:long, min_t_a:long, min_t_b:long\n1|2|3",
+        ),
         // One extend or distinct names a column once.
         (
             "print x=1 | extend a = 1, b = a + 1, a = 3",

@@ -849,19 +849,34 @@ fn multi_output_names(
         _ => "any",
     };
     let first_name = args.first().and_then(|f| derived_name(&f.value));
-    if matches!(func.name.as_str(), "argmax" | "argmin") && names.is_empty() {
-        // The deprecated forms name every output after the first argument:
-        // `argmax(n, s)` gives `max_n` and `max_n_s` (as Kusto.Language does).
+    if matches!(func.name.as_str(), "argmax" | "argmin") {
+        // The deprecated forms name every output after the first argument, `*` too:
+        // `argmax(n, s)` gives `max_n` and `max_n_s`, `T = argmax(n, *) by k` gives `T`
+        // and `max_n_<column>` for each other column (as Kusto.Language does, and
+        // Sentinel's TI rules read `max_<x>_Description` after `argmax(x, *)`). A name
+        // given to the call names its first output only.
         let first = first_name.clone().unwrap_or_default();
-        return args
-            .iter()
-            .enumerate()
-            .map(|(k, a)| match (k, derived_name(&a.value)) {
-                (0, _) => format!("{short}_{first}"),
-                (_, Some(n)) => format!("{short}_{first}_{n}"),
-                (_, None) => format!("{short}_{first}_arg{k}"),
-            })
-            .collect();
+        let mut out = Vec::new();
+        for (k, a) in args.iter().enumerate() {
+            match (k, &a.value.kind) {
+                (0, _) => out.push(format!("{short}_{first}")),
+                (_, ExprKind::Star) => {
+                    for c in input {
+                        if c.name != first && !keys.contains(&c.name) {
+                            out.push(format!("{short}_{first}_{}", c.name));
+                        }
+                    }
+                }
+                _ => out.push(match derived_name(&a.value) {
+                    Some(n) => format!("{short}_{first}_{n}"),
+                    None => format!("{short}_{first}_arg{k}"),
+                }),
+            }
+        }
+        if let (Some(f), [n]) = (out.first_mut(), names) {
+            *f = n.name.clone();
+        }
+        return out;
     }
     let mut out = Vec::new();
     for (k, a) in args.iter().enumerate() {
