@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub struct Session<'c> {
     catalog: &'c Catalog,
     ctx: EvalCtx,
-    scan_hook: Option<&'c dyn Fn(Plan) -> Plan>,
+    scan_hook: Option<&'c (dyn Fn(Plan) -> Plan + Sync)>,
     externals: Option<&'c dyn crate::external::Externals>,
     /// The memory a run may hold before it stops (see [`crate::limits`]).
     max_memory: u64,
@@ -66,15 +66,21 @@ impl<'c> Session<'c> {
 
     /// Rewrites every table scan before it runs, the scans of subqueries included (a
     /// scheduled rule limits its tables to its window: [`crate::rules::window`]).
-    pub fn with_scan_hook(mut self, hook: &'c dyn Fn(Plan) -> Plan) -> Self {
+    pub fn with_scan_hook(mut self, hook: &'c (dyn Fn(Plan) -> Plan + Sync)) -> Self {
         self.scan_hook = Some(hook);
         self
     }
 
+    fn hook(&self) -> Option<&dyn Fn(Plan) -> Plan> {
+        self.scan_hook.map(|h| h as &dyn Fn(Plan) -> Plan)
+    }
+
     /// Parses and runs `text`; each result statement gives one table.
     pub fn run(&self, text: &str) -> Result<Vec<Table>> {
-        let query = crate::syntax::parse(text)?;
-        self.run_parsed(&query)
+        on_query_stack(|| {
+            let query = crate::syntax::parse(text)?;
+            self.run_parsed(&query)
+        })
     }
 
     /// Runs a parsed query.
@@ -85,6 +91,10 @@ impl<'c> Session<'c> {
     /// Runs a parsed query under its limits: the results, cut to the result limits
     /// when the session truncates (see [`Session::with_truncation`]).
     pub fn run_results(&self, query: &Query) -> Result<Results> {
+        on_query_stack(|| self.results_here(query))
+    }
+
+    fn results_here(&self, query: &Query) -> Result<Results> {
         let limits = crate::limits::Limits {
             max_memory: self.max_memory,
             truncation: self.truncate.then(Default::default),
@@ -108,7 +118,7 @@ impl<'c> Session<'c> {
             let run = Run(Exec::new(&self.ctx, self.catalog)
                 .with_externals(self.externals)
                 .with_max_memory(max_memory));
-            let result = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)
+            let result = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.hook())
                 .and_then(|plans| plans.into_iter().map(|p| run.execute(p)).collect());
             // A table read from its file had fields its schema lacks: its columns are
             // known now, so bind again (at most once per table: a table widens once).
@@ -141,17 +151,37 @@ impl<'c> Session<'c> {
     /// The plans of `query` as they would run, optimized (subqueries that binding
     /// needs are run).
     pub fn plans(&self, query: &Query) -> Result<Vec<Plan>> {
+        on_query_stack(|| self.plans_here(query))
+    }
+
+    fn plans_here(&self, query: &Query) -> Result<Vec<Plan>> {
         let run = Run(Exec::new(&self.ctx, self.catalog).with_externals(self.externals));
-        let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.scan_hook)?;
+        let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.hook())?;
         Ok(plans.into_iter().map(crate::optimize::optimize).collect())
     }
 
     /// Binds `query` without running anything: the columns of each result. Subqueries
     /// are typed, not run, so this works on a catalog of schemas only.
     pub fn check(&self, query: &Query) -> Result<Vec<Vec<Column>>> {
-        let plans = bind::bind(query, self.catalog, &self.ctx, None, self.scan_hook)?;
+        on_query_stack(|| self.check_here(query))
+    }
+
+    fn check_here(&self, query: &Query) -> Result<Vec<Vec<Column>>> {
+        let plans = bind::bind(query, self.catalog, &self.ctx, None, self.hook())?;
         Ok(plans.into_iter().map(|p| p.schema).collect())
     }
+}
+
+/// Runs `f` on a thread with the query stack (see [`crate::guard`]), so that a library
+/// caller gets the depth the plan limits allow, as the CLI does, whatever its own
+/// thread's stack (a no-op on such a thread already).
+fn on_query_stack<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    crate::guard::with_query_stack(f).unwrap_or_else(|e| {
+        Err(crate::error::Error::new(
+            crate::error::ErrorKind::Runtime,
+            format!("cannot start the query's thread: {e}"),
+        ))
+    })
 }
 
 /// One run of a query: its plans and the subqueries binding asks for share the
