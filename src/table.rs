@@ -114,6 +114,12 @@ pub trait ChunkSink: Sync {
 /// The rows of one chunk; each row is valid until the next call.
 pub trait RowCursor {
     fn next_row(&mut self) -> Option<&[Value]>;
+    /// Whether every row of the chunk was read: a consumer may stop before the end (a
+    /// `top 0` needs none), and then the rows left unread vouch for nothing (a source
+    /// learns a table's columns from a scan only if it read every record).
+    fn ended(&self) -> bool {
+        true
+    }
 }
 
 /// An in-memory table shared with the catalog.

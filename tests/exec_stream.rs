@@ -568,3 +568,45 @@ fn every_source_kind_streams_and_agrees_with_the_full_loader() {
     }
     std::fs::remove_dir_all(&base).unwrap();
 }
+
+/// A consumer that stops reading its chunks (`top 0` needs no row, `take 0` neither)
+/// has not seen every line: the table still learns a field that appears only on a
+/// later line, streamed or loaded whole, as JSON lines or an array, with a schema that
+/// lacks it or none (found by the exec fuzzer: `top 0` printed the schema's columns).
+#[test]
+fn a_scan_cut_short_by_its_consumer_does_not_vouch_for_the_columns() {
+    let dir = temp_dir("cut-short");
+    let lines = [
+        "{\"b\":[1,2],\"c\":1}",
+        "{\"a\":0.5,\"b\":{\"k\":\"abc\"},\"c\":3.0}",
+    ];
+    let schema =
+        r#"{"name":"T","columns":[{"name":"b","type":"dynamic"},{"name":"c","type":"string"}]}"#;
+    // (file, its text, with the schema)
+    let cases = [
+        ("T.jsonl", lines.join("\n"), true),
+        ("T.jsonl", lines.join("\n"), false),
+        ("T.json", format!("[{},\n{}]", lines[0], lines[1]), true),
+    ];
+    for (file, text, with_schema) in cases {
+        for f in ["T.jsonl", "T.json", "T.schema.json"] {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
+        std::fs::write(dir.join(file), &text).unwrap();
+        if with_schema {
+            std::fs::write(dir.join("T.schema.json"), schema).unwrap();
+        }
+        for query in [
+            "T | top 0 by c desc",
+            "T | project-rename z = b | top 0 by c desc",
+            "T | sort by c | take 0",
+            "T | take 0",
+        ] {
+            let out = both_ways(&dir, query);
+            assert!(
+                out.contains("\"a\""),
+                "{file} (schema: {with_schema}) {query}: {out}"
+            );
+        }
+    }
+}

@@ -154,6 +154,7 @@ impl FileTable {
             sink,
             layout: self.layout,
             tokens: Mutex::default(),
+            cut: AtomicBool::new(false),
         };
         let failed = read_chunks(&self.name, &self.path, request.threads, request.stop, &work);
         let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -163,7 +164,11 @@ impl FileTable {
                 Scanned::GaveUp(0)
             }
             None => {
-                if !request.stop.load(Ordering::SeqCst) && self.known_columns() == Some(columns) {
+                // Every line read (none left by the consumer): no key the columns lack.
+                if !request.stop.load(Ordering::SeqCst)
+                    && !work.cut.load(Ordering::SeqCst)
+                    && self.known_columns() == Some(columns)
+                {
                     self.complete.store(true, Ordering::SeqCst);
                 }
                 Scanned::Done
@@ -497,6 +502,8 @@ struct RowWork<'a> {
     sink: &'a dyn ChunkSink,
     layout: Layout,
     tokens: Tokens,
+    /// A consumer left rows of a chunk unread.
+    cut: AtomicBool,
 }
 
 impl ChunkWork for RowWork<'_> {
@@ -514,8 +521,12 @@ impl ChunkWork for RowWork<'_> {
             idx,
             array: (self.layout == Layout::Array).then(ArrayWalk::new),
             failed: false,
+            ended: false,
         };
         self.sink.chunk(idx, &mut rows);
+        if !rows.ended() {
+            self.cut.store(true, Ordering::SeqCst);
+        }
         if let Some(walk) = &rows.array {
             walk.record(idx, &self.tokens);
         }
@@ -552,6 +563,8 @@ struct ChunkRows<'a, 'p> {
     array: Option<ArrayWalk>,
     /// The fast reader gave up on a line of the chunk.
     failed: bool,
+    /// Every row of the chunk was read (a consumer may stop before).
+    ended: bool,
 }
 
 impl RowCursor for ChunkRows<'_, '_> {
@@ -573,12 +586,16 @@ impl RowCursor for ChunkRows<'_, '_> {
                     self.at += 1;
                 }
                 if self.at >= text.len() {
+                    self.ended = true;
                     return None;
                 }
             }
             Some(walk) => match walk.next_element(text, &mut self.at, self.idx) {
                 Some(true) => {}
-                Some(false) => return None,
+                Some(false) => {
+                    self.ended = true;
+                    return None;
+                }
                 None => {
                     self.failed = true;
                     return None;
@@ -595,6 +612,10 @@ impl RowCursor for ChunkRows<'_, '_> {
                 None
             }
         }
+    }
+
+    fn ended(&self) -> bool {
+        self.ended
     }
 }
 

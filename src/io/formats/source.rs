@@ -263,7 +263,7 @@ impl DataTable {
         };
         let count = Count(AtomicUsize::new(0));
         let bad = BadValues::default();
-        match self.read(&cols, &request, true, &bad, &count) {
+        match self.read(&cols, &request, true, &bad, &count, &AtomicBool::new(false)) {
             Ok(Scanned::Done) => Ok(count.0.load(Ordering::SeqCst) as u64),
             // A field the columns lack, or a record that cannot be read: the whole read
             // says which.
@@ -487,6 +487,7 @@ impl DataTable {
         fast: bool,
         bad: &BadValues,
         sink: &dyn ChunkSink,
+        cut: &AtomicBool,
     ) -> std::result::Result<Scanned, (usize, Error)> {
         let (needed, threads, stop) = (request.needed, request.threads, request.stop);
         self.note_local_times();
@@ -507,6 +508,7 @@ impl DataTable {
                     sink,
                     base,
                     count: AtomicUsize::new(0),
+                    cut,
                 };
                 if let Scanned::GaveUp(k) = ft.scan(request, &offset).map_err(|e| (base, e))? {
                     return Ok(Scanned::GaveUp(base + k));
@@ -534,6 +536,9 @@ impl DataTable {
                         failure: None,
                     };
                     sink.chunk(idx, &mut rows);
+                    if !rows.ended() {
+                        cut.store(true, Ordering::SeqCst);
+                    }
                     match rows.failure {
                         Some(f) => Err(f),
                         None => Ok(()),
@@ -687,7 +692,7 @@ impl DataTable {
                 stop: &stop,
             };
             let scanned = self
-                .read(cols, &request, fast, &bad, &gather)
+                .read(cols, &request, fast, &bad, &gather, &AtomicBool::new(false))
                 .map_err(|(_, e)| e)?;
             if scanned == Scanned::Done {
                 self.opts.warnings.merge(bad);
@@ -725,14 +730,20 @@ impl TableSource for DataTable {
         // A record that cannot be read ends the scan at its chunk, as the fast reader
         // does: a consumer that needs only the chunks before it (a `take`) keeps its
         // rows, whatever the threads did; else the load reports the error.
-        let out = match self.read(&cols, request, true, &bad, sink) {
+        let cut = AtomicBool::new(false);
+        let out = match self.read(&cols, request, true, &bad, sink, &cut) {
             Ok(s) => s,
             Err((k, _)) => Scanned::GaveUp(k),
         };
         self.opts.warnings.merge(bad);
-        // A whole scan met no field the columns lack (one makes it give up): they are
-        // every column of the table.
-        if out == Scanned::Done && !request.stop.load(Ordering::SeqCst) && !cols.complete {
+        // A whole scan (every record read: none stopped it, no consumer left a chunk
+        // unread) met no field the columns lack (one makes it give up): they are every
+        // column of the table.
+        if out == Scanned::Done
+            && !request.stop.load(Ordering::SeqCst)
+            && !cut.load(Ordering::SeqCst)
+            && !cols.complete
+        {
             let _ = self.complete.set(Resolved {
                 complete: true,
                 ..cols
@@ -787,12 +798,17 @@ struct Offset<'a> {
     sink: &'a dyn ChunkSink,
     base: usize,
     count: AtomicUsize,
+    /// A consumer left rows of a chunk unread.
+    cut: &'a AtomicBool,
 }
 
 impl ChunkSink for Offset<'_> {
     fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
         self.count.fetch_max(idx + 1, Ordering::SeqCst);
         self.sink.chunk(self.base + idx, rows);
+        if !rows.ended() {
+            self.cut.store(true, Ordering::SeqCst);
+        }
     }
 }
 
@@ -1372,6 +1388,10 @@ impl RowCursor for Cursor<'_, '_> {
                 }
             }
         }
+    }
+
+    fn ended(&self) -> bool {
+        self.w.queue.is_empty() && self.at >= self.batch.items.len()
     }
 }
 
