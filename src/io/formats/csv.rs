@@ -73,7 +73,7 @@ impl Records for CsvRecords {
         batch.clear();
         let mut bytes = 0;
         loop {
-            let mut record = batch.spare.pop().unwrap_or_default();
+            let mut record = batch.take_record();
             match self.csv.read_record(&mut record) {
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| p.line() as usize);

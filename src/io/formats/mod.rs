@@ -347,6 +347,15 @@ impl Batch {
         self.items.clear();
         self.spare.append(&mut self.records);
     }
+
+    /// An empty record to read into: one of the batch's earlier ones when there is
+    /// one. Every reader that makes records takes them here, so the spares never
+    /// outnumber one batch's records.
+    pub(crate) fn take_record(&mut self) -> ::csv::StringRecord {
+        let mut r = self.spare.pop().unwrap_or_default();
+        r.clear();
+        r
+    }
 }
 
 /// A file's records, in order, batch by batch.

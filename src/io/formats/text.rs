@@ -76,7 +76,9 @@ impl Records for Lines {
                 end: 0,
                 line: self.line,
             });
-            batch.records.push(::csv::StringRecord::from(vec![text]));
+            let mut record = batch.take_record();
+            record.push_field(text);
+            batch.records.push(record);
         }
         Ok(!batch.items.is_empty())
     }
@@ -108,7 +110,9 @@ impl Records for Raw {
             end: 0,
             line: 1,
         });
-        batch.records.push(::csv::StringRecord::from(vec![text]));
+        let mut record = batch.take_record();
+        record.push_field(&text);
+        batch.records.push(record);
         Ok(true)
     }
 }
