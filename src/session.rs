@@ -128,6 +128,10 @@ impl<'c> Session<'c> {
             // every line's keys: the table learns them before the result stands.
             match result {
                 Err(_) if self.catalog.widened() != widened => continue,
+                // Any error may come of columns typed from a sample (a value of the
+                // sample's type where the whole table has another): it stands only if
+                // every record confirms them.
+                Err(_) if self.catalog.settle().unwrap_or(false) => continue,
                 Err(e) if e.kind == crate::error::ErrorKind::Semantic => {
                     if self.catalog.discover()? {
                         continue;
@@ -156,8 +160,22 @@ impl<'c> Session<'c> {
 
     fn plans_here(&self, query: &Query) -> Result<Vec<Plan>> {
         let run = Run(Exec::new(&self.ctx, self.catalog).with_externals(self.externals));
-        let plans = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.hook())?;
+        let plans =
+            self.settled(|| bind::bind(query, self.catalog, &self.ctx, Some(&run), self.hook()))?;
         Ok(plans.into_iter().map(crate::optimize::optimize).collect())
+    }
+
+    /// Binds with `bind` until no table bound from a sample of its rows changes when
+    /// read whole: plans and schemas shown are those of every record (a run settles
+    /// its tables as it reads them, see [`Session::run_within`]).
+    fn settled<T>(&self, bind: impl Fn() -> Result<T>) -> Result<T> {
+        loop {
+            let bound = bind();
+            if self.catalog.settle()? {
+                continue;
+            }
+            return bound;
+        }
     }
 
     /// Binds `query` without running anything: the columns of each result. Subqueries
@@ -167,7 +185,8 @@ impl<'c> Session<'c> {
     }
 
     fn check_here(&self, query: &Query) -> Result<Vec<Vec<Column>>> {
-        let plans = bind::bind(query, self.catalog, &self.ctx, None, self.hook())?;
+        let plans =
+            self.settled(|| bind::bind(query, self.catalog, &self.ctx, None, self.hook()))?;
         Ok(plans.into_iter().map(|p| p.schema).collect())
     }
 }

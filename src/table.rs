@@ -81,6 +81,13 @@ pub trait TableSource: Send + Sync {
     fn widened(&self) -> bool {
         false
     }
+
+    /// Whether the columns were typed from a sample of the rows and no read of every
+    /// row has confirmed them yet: a result (or an error) of a query bound against them
+    /// stands only once [`TableSource::discover`] says they did not change.
+    fn sampled(&self) -> bool {
+        false
+    }
 }
 
 /// What a scan asks of a source.
@@ -243,6 +250,19 @@ impl Catalog {
         for e in self.tables.values() {
             if let CatalogEntry::Source(s) = e {
                 changed |= s.discover()?;
+            }
+        }
+        Ok(changed)
+    }
+    /// Has every source whose columns were typed from a sample learn all its columns
+    /// (see [`TableSource::sampled`]); true when some changed.
+    pub fn settle(&self) -> Result<bool> {
+        let mut changed = false;
+        for e in self.tables.values() {
+            if let CatalogEntry::Source(s) = e {
+                if s.sampled() {
+                    changed |= s.discover()?;
+                }
             }
         }
         Ok(changed)

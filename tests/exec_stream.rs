@@ -610,3 +610,172 @@ fn a_scan_cut_short_by_its_consumer_does_not_vouch_for_the_columns() {
         }
     }
 }
+
+/// The lines of a table without a schema: `late(i, fields)` may change line `i`'s
+/// fields (key, JSON value), in order.
+type Fields = Vec<(String, String)>;
+
+fn sampled_lines(n: usize, late: &dyn Fn(usize, &mut Fields)) -> String {
+    let mut r = Rng(0x2545_F491_4F6C_DD1D);
+    let mut out = String::new();
+    for i in 0..n {
+        let mut fields: Fields = vec![
+            (
+                "T".into(),
+                format!("\"2026-05-{:02}T10:00:00Z\"", 1 + i % 28),
+            ),
+            ("U".into(), format!("\"user{}\"", r.next() % 40)),
+            ("N".into(), (r.next() % 1000).to_string()),
+            ("R".into(), format!("{}.5", r.next() % 100)),
+            ("S".into(), format!("\"s{}\"", r.next() % 7)),
+            ("B".into(), r.next().is_multiple_of(2).to_string()),
+            ("Z".into(), "null".into()),
+            ("D".into(), format!("{{\"k\":{}}}", r.next() % 3)),
+        ];
+        late(i, &mut fields);
+        let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+        writeln!(out, "{{{}}}", body.join(",")).unwrap();
+    }
+    out
+}
+
+/// A table without a schema streams in one pass, its columns typed from the first
+/// chunk of each file and every later line checked against them: a field that appears
+/// later, a value of a kind the sample's type does not hold (long then real, real then
+/// string, a date then text, only nulls then a number...), or a key first met in a
+/// later file of the table, makes the scan give up, and the query is bound again with
+/// every record's columns. Either way the answers are the full loader's (missing and
+/// reordered fields too), and the table is never read whole.
+#[test]
+fn a_table_typed_from_its_first_chunk_gives_the_answers_of_every_line() {
+    type Late = fn(usize, &mut Fields);
+    fn set(f: &mut [(String, String)], key: &str, v: &str) {
+        f.iter_mut().find(|(k, _)| k == key).unwrap().1 = v.to_string();
+    }
+    // Changes on lines 12,000 and 12,990, past the first chunk (1 MB: the sample).
+    let cases: &[(&str, Late)] = &[
+        ("same", |_, _| {}),
+        ("extra", |i, f| {
+            if i == 12000 {
+                f.insert(3, ("Late".into(), "\"x\"".into()));
+            }
+        }),
+        ("missing", |i, f| {
+            if i >= 12000 {
+                f.retain(|(k, _)| k != "N" && k != "S");
+            }
+        }),
+        ("reordered", |i, f| {
+            if i % 1000 == 999 {
+                f.reverse();
+            }
+        }),
+        ("long-then-real", |i, f| {
+            if i == 12000 || i == 12990 {
+                set(f, "N", "2.25");
+            }
+        }),
+        ("long-then-big", |i, f| {
+            if i == 12000 {
+                set(f, "N", "18446744073709551615");
+            }
+        }),
+        ("real-then-string", |i, f| {
+            if i == 12000 {
+                set(f, "R", "\"abc\"");
+            }
+        }),
+        ("date-then-text", |i, f| {
+            if i == 12990 {
+                set(f, "T", "\"yesterday\"");
+            }
+        }),
+        ("date-then-empty", |i, f| {
+            if i == 12000 {
+                set(f, "T", "\"\"");
+            }
+        }),
+        ("nulls-then-long", |i, f| {
+            if i == 12000 {
+                set(f, "Z", "7");
+            }
+        }),
+        ("nulls-then-text", |i, f| {
+            if i == 12000 {
+                set(f, "Z", "\"z\"");
+            }
+        }),
+        ("bool-then-number", |i, f| {
+            if i == 12000 {
+                set(f, "B", "1");
+            }
+        }),
+        ("text-then-number", |i, f| {
+            if i == 12000 {
+                set(f, "S", "5");
+            }
+        }),
+        ("text-then-object", |i, f| {
+            if i == 12000 {
+                set(f, "S", "{\"a\":1}");
+            }
+        }),
+        ("object-then-text", |i, f| {
+            if i == 12000 {
+                set(f, "D", "\"d\"");
+            }
+        }),
+    ];
+    let queries = [
+        "T | take 3",
+        "T | summarize n = count(), s = sum(todouble(N)), r = max(tostring(R)) by U | order by U asc",
+        "T | where B == true or isnull(B) | summarize count(), take_any(N), min(tostring(T)) by tostring(S), tostring(Z), tostring(D)",
+        "T | project U, N, Late = column_ifexists('Late', '') | where isnotempty(Late)",
+    ];
+    let before: usize = sampled_lines(12000, &|_, _| {})
+        .lines()
+        .map(|l| l.len() + 1)
+        .sum();
+    assert!(before > 1 << 20, "the late lines are past the first chunk");
+    let dir = temp_dir("sampled");
+    let all = |_: &str| true;
+    for (name, late) in cases {
+        for f in std::fs::read_dir(&dir).unwrap() {
+            std::fs::remove_file(f.unwrap().path()).unwrap();
+        }
+        std::fs::write(dir.join("T_CL.jsonl"), sampled_lines(13000, late)).unwrap();
+        for q in queries {
+            let q = q.replace("T |", "T_CL |");
+            let out = both_ways(&dir, &q);
+            assert!(!out.starts_with("error"), "{name}: {q}: {out}");
+        }
+        let c = open_dir_for(&dir, &[], &all, Product::Sentinel).unwrap();
+        kql::run_query("T_CL | summarize count() by U", &c, now_ticks()).unwrap();
+        assert!(c.get("T_CL").unwrap().in_memory().is_none(), "{name}");
+    }
+    // Two files: a key that the second file's sample has, and a late line of the first
+    // file too, comes in the first file's order.
+    for f in std::fs::read_dir(&dir).unwrap() {
+        std::fs::remove_file(f.unwrap().path()).unwrap();
+    }
+    let first = sampled_lines(13000, &|i, f| {
+        if i == 12000 {
+            f.push(("K".into(), "1".into()));
+        }
+    });
+    let second = sampled_lines(100, &|_, f| {
+        f.push(("L".into(), "\"l\"".into()));
+        f.push(("K".into(), "2".into()));
+    });
+    std::fs::write(dir.join("T_CL.1.jsonl"), first).unwrap();
+    std::fs::write(dir.join("T_CL.2.jsonl"), second).unwrap();
+    for q in [
+        "T_CL | getschema",
+        "T_CL | take 2",
+        "T_CL | summarize count() by K, L",
+    ] {
+        let out = both_ways(&dir, q);
+        assert!(!out.starts_with("error"), "two files: {q}: {out}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -71,6 +71,26 @@ pub struct FileTable {
     /// Every line's keys are known to be columns: a scan read the whole file with the
     /// columns as known (an unknown key makes it give up), or a pass found them all.
     complete: AtomicBool,
+    /// What each column's values may be, when the columns were bound from a sample of
+    /// the file (see [`Guard`]); empty when they need no check.
+    guards: Vec<Guard>,
+}
+
+/// What a scan accepts of a column's values, when the columns were typed from a
+/// sample of the file (its first chunk, [`FileTable::skim_head`]) rather than from
+/// every line: a scan that meets a value the sample's inference would have typed
+/// differently, or a key the sample did not have, gives up (and the table is then
+/// discovered whole and bound again). A scan that reads every line without giving up
+/// has so proved that the whole file infers exactly the sample's columns: the fold of
+/// every value joined into the sample's fold is the sample's fold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Guard {
+    /// Any value (a typed column, or one whose sample values were of every kind).
+    Any,
+    /// Only values whose kind joined into this one gives this one.
+    Kind(Kind),
+    /// The key was not in this file's sample: the file's column order would change.
+    Absent,
 }
 
 /// Bytes read per chunk: big enough to amortise the hand-over between threads, small
@@ -112,7 +132,15 @@ impl FileTable {
             full: OnceLock::new(),
             widened: AtomicBool::new(false),
             complete: AtomicBool::new(false),
+            guards: Vec::new(),
         })
+    }
+
+    /// The same table, its scans checking each column's values against `guards` (by
+    /// column of the schema it was opened with; see [`Guard`]).
+    pub(crate) fn guarded(mut self, guards: &[Guard]) -> FileTable {
+        self.guards = guards.to_vec();
+        self
     }
 
     pub fn name(&self) -> &str {
@@ -150,7 +178,12 @@ impl FileTable {
         sink: &dyn ChunkSink,
     ) -> Scanned {
         let work = RowWork {
-            parser: LineParser::new(columns, request.needed, self.layout == Layout::Array),
+            parser: LineParser::new(
+                columns,
+                request.needed,
+                self.layout == Layout::Array,
+                &self.guards,
+            ),
             sink,
             layout: self.layout,
             tokens: Mutex::default(),
@@ -198,14 +231,43 @@ impl FileTable {
             layout: self.layout,
             parts: Mutex::default(),
             tokens: Mutex::default(),
+            first_only: None,
         };
         let stop = AtomicBool::new(false);
         let label = format!("{} (columns)", self.name);
         if read_chunks(&label, &self.path, crate::parallel::threads(), &stop, &work).is_some() {
             return None;
         }
+        Self::folds_of(work, &stop, self.layout)
+    }
+
+    /// The keys of the file's first chunk (about [`CHUNK_BYTES`] of whole lines), in
+    /// order of first appearance, with the fold of their values: the sample a table
+    /// without a schema is first bound from (see [`Guard`]). `None` when the fast
+    /// reader cannot read that chunk.
+    pub(crate) fn skim_head(&self) -> Option<indexmap::IndexMap<String, TypeFold>> {
+        let stop = AtomicBool::new(false);
+        let work = SkimWork {
+            layout: self.layout,
+            parts: Mutex::default(),
+            tokens: Mutex::default(),
+            first_only: Some(&stop),
+        };
+        // One thread: the chunk after the first is never taken.
+        if read_chunks(&self.name, &self.path, 1, &stop, &work).is_some() {
+            return None;
+        }
+        Self::folds_of(work, &stop, self.layout)
+    }
+
+    /// The keys the chunks of a skim found, merged in file order.
+    fn folds_of(
+        work: SkimWork,
+        stop: &AtomicBool,
+        layout: Layout,
+    ) -> Option<indexmap::IndexMap<String, TypeFold>> {
         let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
-        if self.layout == Layout::Array && !array_whole(tokens, &stop) {
+        if layout == Layout::Array && !array_whole(tokens, stop) {
             return None;
         }
         let mut parts = work.parts.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -731,10 +793,12 @@ fn worker<W: ChunkWork>(
 
 /// Discovering columns: each chunk lists its keys in order of first appearance, each
 /// with the kind of its values in the chunk.
-struct SkimWork {
+struct SkimWork<'s> {
     layout: Layout,
     parts: Mutex<Vec<(usize, KeyKinds)>>,
     tokens: Tokens,
+    /// Set once a chunk is taken: the skim reads the first chunk only.
+    first_only: Option<&'s AtomicBool>,
 }
 
 /// Keys in order of first appearance, with the kind of their values.
@@ -758,12 +822,15 @@ struct ChunkKinds {
     order: Vec<usize>,
 }
 
-impl ChunkWork for SkimWork {
+impl ChunkWork for SkimWork<'_> {
     type State = SkimState;
     fn state(&self) -> SkimState {
         SkimState::default()
     }
     fn chunk(&self, st: &mut SkimState, idx: usize, text: &[u8]) -> Option<u64> {
+        if let Some(stop) = self.first_only {
+            stop.store(true, Ordering::SeqCst);
+        }
         let mut objects = 0;
         // This chunk's keys, by index into the thread's keys.
         let mut kinds = ChunkKinds::default();
@@ -886,13 +953,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
                 {
                     p.i += 1;
                 }
-                match scalar(&p.b[start..p.i])? {
-                    J::Null => Kind::None,
-                    J::Bool(_) => Kind::Bool,
-                    J::Number(n) if n.is_i64() => Kind::Long,
-                    J::Number(_) => Kind::Real,
-                    _ => return None,
-                }
+                scalar_kind(&p.b[start..p.i])?
             }
         };
         match &mut kinds.folds[key] {
@@ -954,6 +1015,8 @@ struct Col {
     slot: Option<usize>,
     /// Not needed, and any string is a valid value (string and dynamic columns).
     skip: bool,
+    /// What the column's values may be (see [`Guard`]).
+    guard: Guard,
 }
 
 /// One parsing thread's state: the row being filled (reused from line to line), the
@@ -972,10 +1035,15 @@ struct ParseState {
 }
 
 impl<'a> LineParser<'a> {
-    fn new(columns: &'a [Column], needed: &[bool], array: bool) -> Self {
+    fn new(columns: &'a [Column], needed: &[bool], array: bool, guards: &[Guard]) -> Self {
         let needed: Vec<bool> = (0..columns.len())
             .map(|i| needed.get(i).copied().unwrap_or(true))
             .collect();
+        // A guard that takes every value checks nothing.
+        let guard = |i: usize| match guards.get(i).copied().unwrap_or(Guard::Any) {
+            Guard::Kind(Kind::Dyn) => Guard::Any,
+            g => g,
+        };
         LineParser {
             columns,
             array,
@@ -987,15 +1055,21 @@ impl<'a> LineParser<'a> {
             cols: columns
                 .iter()
                 .zip(&needed)
-                .scan(0, |next, (c, &needed)| {
+                .enumerate()
+                .scan(0, |next, (i, (c, &needed))| {
                     let mut key = serde_json::to_vec(&c.name).unwrap_or_default();
                     key.push(b':');
                     *next += needed as usize;
+                    let guard = guard(i);
                     Some(Col {
                         key: Pattern::new(key),
                         ty: c.ty,
                         slot: needed.then(|| *next - 1),
-                        skip: !needed && matches!(c.ty, Type::String | Type::Dynamic),
+                        // (A column whose sample held only nulls takes no date.)
+                        skip: !needed
+                            && matches!(c.ty, Type::String | Type::Dynamic)
+                            && matches!(guard, Guard::Any | Guard::Kind(Kind::Str)),
+                        guard,
                     })
                 })
                 .collect(),
@@ -1092,10 +1166,25 @@ impl<'a> LineParser<'a> {
             let col = self.key(&mut p, st, k)?;
             k += 1;
             p.ws();
-            let (ty, slot) = self.cols.get(col).map(|c| (c.ty, c.slot))?;
+            let (ty, slot, guard) = self.cols.get(col).map(|c| (c.ty, c.slot, c.guard))?;
+            if guard == Guard::Absent {
+                return None;
+            }
             if p.peek()? == b'"' {
+                // A string is of kind Str or Date: it fits a guard of one of those only,
+                // or one of nulls only while it is no date (the type stays string).
+                let strings = match guard {
+                    Guard::Any | Guard::Kind(Kind::Str) => Strings::Any,
+                    Guard::Kind(Kind::Date) => Strings::Dates,
+                    Guard::Kind(Kind::None) => Strings::NoDates,
+                    _ => return None,
+                };
                 if let Some(slot) = slot {
                     let s = p.string()?;
+                    // (A datetime is checked below, after the fast path that reads it.)
+                    if strings != Strings::Any && ty != Type::DateTime && !strings.fit(&s) {
+                        return None;
+                    }
                     st.stamp[slot] = st.rows;
                     st.row[slot] = match (ty, &mut st.interners[col]) {
                         (Type::String, Some(interner)) => {
@@ -1105,18 +1194,23 @@ impl<'a> LineParser<'a> {
                             }
                             v
                         }
+                        // (What the fast path reads is a date to inference too.)
                         (Type::DateTime, _) => match iso_utc(&s, &mut st.day) {
                             Some(t) => Value::DateTime(t),
+                            None if !strings.fit(&s) => return None,
                             None => convert_str(&s, ty)?,
                         },
                         _ => convert_str(&s, ty)?,
                     };
-                } else if matches!(ty, Type::String | Type::Dynamic) {
+                } else if matches!(ty, Type::String | Type::Dynamic) && strings == Strings::Any {
                     p.skip_string()?;
                 } else {
                     // Every value must convert to its column's type, used or not.
                     let s = p.string()?;
                     if ty != Type::DateTime || iso_utc(&s, &mut st.day).is_none() {
+                        if !strings.fit(&s) {
+                            return None;
+                        }
                         convert_str(&s, ty)?;
                     }
                 }
@@ -1124,6 +1218,10 @@ impl<'a> LineParser<'a> {
                 let start = p.i;
                 match p.peek()? {
                     b'{' | b'[' => {
+                        // Of kind Dyn: it fits only a guard that takes anything.
+                        if guard != Guard::Any {
+                            return None;
+                        }
                         let end = object_end(p.b, start)?;
                         // The line's end: a value may not run past it.
                         if memchr::memchr(b'\n', &p.b[start..end]).is_some() {
@@ -1143,6 +1241,11 @@ impl<'a> LineParser<'a> {
                             p.i += 1;
                         }
                         let t = &p.b[start..p.i];
+                        if let Guard::Kind(bound) = guard {
+                            if !fits(bound, scalar_kind(t)?) {
+                                return None;
+                            }
+                        }
                         let v = match quick_scalar(t, ty) {
                             Some(v) => Some(v),
                             None if slot.is_none() && plain_decimal(t, ty) => None,
@@ -1289,6 +1392,48 @@ fn plain_decimal(t: &[u8], ty: Type) -> bool {
         && !frac.is_empty()
         && int.iter().chain(frac).all(u8::is_ascii_digit)
         && (int[0] != b'0' || int.len() == 1)
+}
+
+/// The kind of a JSON literal or number, as inference sees it (`None` when it is
+/// neither).
+fn scalar_kind(t: &[u8]) -> Option<Kind> {
+    match t {
+        b"null" => Some(Kind::None),
+        b"true" | b"false" => Some(Kind::Bool),
+        _ => match scalar(t)? {
+            J::Number(n) if n.is_i64() => Some(Kind::Long),
+            J::Number(_) => Some(Kind::Real),
+            _ => None,
+        },
+    }
+}
+
+/// Which strings a guarded column takes (see [`Guard`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Strings {
+    Any,
+    /// Dates only (a datetime column).
+    Dates,
+    /// No date (a column of nulls, a string column as long as no date makes it one of
+    /// datetimes).
+    NoDates,
+}
+
+impl Strings {
+    fn fit(self, s: &str) -> bool {
+        match self {
+            Strings::Any => true,
+            Strings::Dates => looks_like_iso_datetime(s),
+            Strings::NoDates => !looks_like_iso_datetime(s),
+        }
+    }
+}
+
+/// Whether a value of kind `k` leaves a fold of kind `bound` as it is.
+fn fits(bound: Kind, k: Kind) -> bool {
+    let mut f = TypeFold::of(bound);
+    f.join(TypeFold::of(k));
+    f.kind() == bound
 }
 
 /// A JSON literal or number, as serde_json reads it.
@@ -1467,6 +1612,80 @@ mod tests {
             }
         }
         assert!(iso_utc("2026-05-18T12:00:00.5Z", &mut cache).is_some());
+    }
+
+    /// A guarded column takes a value exactly when folding it into the sample's fold
+    /// leaves the column's type as it is, needed or not (else the scan gives up).
+    #[test]
+    fn a_guard_takes_the_values_that_keep_the_samples_type() {
+        let kinds = [
+            Kind::None,
+            Kind::Bool,
+            Kind::Long,
+            Kind::Real,
+            Kind::Date,
+            Kind::Str,
+            Kind::Dyn,
+        ];
+        let values = [
+            "null",
+            "true",
+            "0",
+            "-3",
+            "2.5",
+            "1e3",
+            "18446744073709551615",
+            "\"abc\"",
+            "\"\"",
+            "\"42\"",
+            "\"true\"",
+            "\"2026-05-01T00:00:00Z\"",
+            "\"2026-05-01 10:00\"",
+            "\"2026-05-01\"",
+            "\"2026-02-30\"",
+            "{\"a\":1}",
+            "[1,\"x\"]",
+        ];
+        for bound in kinds {
+            let ty = TypeFold::of(bound).ty();
+            let columns = [Column::new("x", ty), Column::new("y", Type::Long)];
+            for needed in [true, false] {
+                let parser = LineParser::new(
+                    &columns,
+                    &[needed, true],
+                    false,
+                    &[Guard::Kind(bound), Guard::Any],
+                );
+                for v in values {
+                    let mut fold = TypeFold::of(bound);
+                    fold.add(&serde_json::from_str::<J>(v).unwrap());
+                    let keeps = fold.ty() == ty;
+                    for line in [
+                        format!("{{\"x\":{v},\"y\":1}}"),
+                        format!("{{\"y\":1, \"x\": {v}}}"),
+                    ] {
+                        let took = parser.parse(line.as_bytes(), 0, &mut parser.state());
+                        assert_eq!(
+                            took.is_some(),
+                            keeps,
+                            "{line} as {bound:?} (needed: {needed})"
+                        );
+                    }
+                }
+            }
+        }
+        // A key the file's sample did not have, whatever its value.
+        let columns = [Column::new("x", Type::String), Column::new("y", Type::Long)];
+        let parser = LineParser::new(
+            &columns,
+            &[false, true],
+            false,
+            &[Guard::Absent, Guard::Any],
+        );
+        assert!(parser.parse(b"{\"y\":1}", 0, &mut parser.state()).is_some());
+        assert!(parser
+            .parse(b"{\"y\":1,\"x\":null}", 0, &mut parser.state())
+            .is_none());
     }
 
     #[test]

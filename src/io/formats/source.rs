@@ -24,8 +24,8 @@ use super::values::{self, text_value, unify, TextFold};
 use super::{Batch, Format, Item, Keyed, ReadOptions, Records, Shape};
 use crate::error::{Error, Result};
 use crate::hash::FxHashMap;
-use crate::io::json::{convert, convert_str, missing_value, Interner, TypeFold};
-use crate::io::scan::FileTable;
+use crate::io::json::{convert, convert_str, missing_value, Interner, Kind, TypeFold};
+use crate::io::scan::{FileTable, Guard};
 use crate::io::schema::Schema;
 use crate::table::{ChunkSink, Column, Row, RowCursor, ScanRequest, Scanned, Table, TableSource};
 use crate::types::Type;
@@ -81,6 +81,10 @@ pub struct Resolved {
     pub sources: Vec<TypeSource>,
     /// Every field of every record is a column (nothing can widen the table).
     complete: bool,
+    /// The columns were typed from a sample of each file, not from every record: what
+    /// the fast reader's scans accept of each part's values (by part, then column; see
+    /// [`Guard`]). `None` once every record was read, or when the types came otherwise.
+    guards: Option<Arc<Vec<Vec<Guard>>>>,
 }
 
 impl Resolved {
@@ -176,6 +180,9 @@ pub struct DataTable {
     /// The table read whole, once something needed it.
     full: OnceLock<Arc<Table>>,
     widened: AtomicBool,
+    /// A scan with columns typed from a sample gave up (a record the sample did not
+    /// foresee, or one the fast reader cannot read).
+    missed: AtomicBool,
     /// The columns are the schema's and no other (externaldata's declared columns):
     /// fields they lack are not read.
     fixed: bool,
@@ -214,6 +221,7 @@ impl DataTable {
             complete: OnceLock::new(),
             full: OnceLock::new(),
             widened: AtomicBool::new(false),
+            missed: AtomicBool::new(false),
             fixed: false,
         }
     }
@@ -272,8 +280,11 @@ impl DataTable {
     }
 
     /// The columns and where their types came from (reading the files when something
-    /// is untyped).
+    /// is untyped: every record, not a sample).
     pub fn resolved(&self) -> Result<Resolved> {
+        if self.current()?.guards.is_some() {
+            self.discover()?;
+        }
         self.current().cloned()
     }
 
@@ -318,12 +329,89 @@ impl DataTable {
             return Ok(r);
         }
         let (declared, infer) = self.declared();
-        let r = if infer {
-            self.infer(&declared)?.clone()
-        } else {
+        let r = if !infer {
             declared
+        } else if let Some(r) = self.sampled(&declared) {
+            r
+        } else {
+            self.infer(&declared)?.clone()
         };
         Ok(self.first.get_or_init(|| r))
+    }
+
+    /// `start`'s columns, with the untyped ones and the fields `start` lacks typed from
+    /// the first chunk of each part (one pass over the files, not two: the scan that
+    /// runs the query checks every other record against the sample, see [`Guard`], and
+    /// gives up on one that does not fit, after which every record is read for the
+    /// columns and the query bound again). `None` unless every part is JSON the fast
+    /// reader reads, keyed by the column names as they are.
+    fn sampled(&self, start: &Resolved) -> Option<Resolved> {
+        if self.parts.is_empty() {
+            return None;
+        }
+        let typed: Vec<bool> = start
+            .sources
+            .iter()
+            .map(|s| *s != TypeSource::Inferred)
+            .collect();
+        let conv = Conv::new(start, &[], &self.opts, None, self.fixed);
+        // The keys of each part's sample, in order, and their folds over all samples.
+        let mut keys: Vec<Vec<String>> = Vec::with_capacity(self.parts.len());
+        let mut merged: IndexMap<String, TypeFold> = IndexMap::new();
+        for part in &self.parts {
+            if !self.fast_suits(part) {
+                return None;
+            }
+            let sample = self.skimmable(part)?.skim_head()?;
+            let Shape::Keyed(keyed) = &part.header.shape else {
+                return None;
+            };
+            let mut own = Vec::with_capacity(sample.len());
+            for (key, fold) in sample {
+                // The fast reader matches keys to column names as written; keys it
+                // does not (a suffix, another letter case, a key that is no column) are
+                // left to the pass over every record.
+                if keyed.ignore.contains(&key.as_str()) || values::strip_suffix(&key).1.is_some() {
+                    return None;
+                }
+                match conv.column_of(&key, &part.header.shape) {
+                    Some(c) if conv.cols.columns[c].name != key => return None,
+                    Some(c) if typed[c] => continue,
+                    _ => {}
+                }
+                merged.entry(key.clone()).or_default().join(fold);
+                own.push(key);
+            }
+            keys.push(own);
+        }
+        let mut r = start.clone();
+        for (name, fold) in &merged {
+            match r.index(name) {
+                Some(i) => r.columns[i].ty = fold.ty(),
+                None => r.push(Column::new(name.clone(), fold.ty()), TypeSource::Inferred),
+            }
+        }
+        let guards = keys
+            .iter()
+            .map(|own| {
+                r.columns
+                    .iter()
+                    .enumerate()
+                    .map(|(c, col)| match start.sources.get(c) {
+                        Some(s) if *s != TypeSource::Inferred => Guard::Any,
+                        // A column the start declares is one whatever the keys.
+                        Some(_) => {
+                            Guard::Kind(merged.get(&col.name).map_or(Kind::None, |f| f.kind()))
+                        }
+                        None if own.contains(&col.name) => Guard::Kind(merged[&col.name].kind()),
+                        None => Guard::Absent,
+                    })
+                    .collect()
+            })
+            .collect();
+        r.complete = false;
+        r.guards = Some(Arc::new(guards));
+        Some(r)
     }
 
     /// Every column: `start`'s, typed from the values where `start` leaves them untyped,
@@ -462,21 +550,32 @@ impl DataTable {
         }
     }
 
-    /// The fast reader of JSON lines and line-per-element arrays for `part`, when it
-    /// suits it (see [`FileTable::open`]).
-    fn fast(&self, part: &Part, cols: &Resolved) -> Option<FileTable> {
-        if !matches!(part.format, Format::JsonLines | Format::JsonArray)
-            || self.fixed
-            || !matches!(part.origin, super::Origin::File(_))
-            || self.opts.tz.is_some() && !part.local_fields().is_empty()
-        {
+    /// Whether the fast reader may read `part` (if [`FileTable::open`] takes it).
+    fn fast_suits(&self, part: &Part) -> bool {
+        matches!(part.format, Format::JsonLines | Format::JsonArray)
+            && !self.fixed
+            && matches!(part.origin, super::Origin::File(_))
+            // (Local times need the zone the general reader applies.)
+            && (self.opts.tz.is_none() || part.local_fields().is_empty())
+    }
+
+    /// The fast reader of JSON lines and line-per-element arrays for part `i`, when it
+    /// suits it (see [`FileTable::open`]), checking the values against the sample the
+    /// columns were typed from, if they were.
+    fn fast(&self, i: usize, cols: &Resolved) -> Option<FileTable> {
+        let part = &self.parts[i];
+        if !self.fast_suits(part) {
             return None;
         }
         let schema = Schema {
             name: self.name.clone(),
             columns: cols.columns.clone(),
         };
-        FileTable::open(&self.name, &part.path, Some(&schema))
+        let ft = FileTable::open(&self.name, &part.path, Some(&schema))?;
+        Some(match &cols.guards {
+            Some(g) => ft.guarded(&g[i]),
+            None => ft,
+        })
     }
 
     /// Reads every part into `sink` with columns `cols`, converting the `needed` ones.
@@ -492,11 +591,13 @@ impl DataTable {
         let (needed, threads, stop) = (request.needed, request.threads, request.stop);
         self.note_local_times();
         let conv = Conv::new(cols, needed, &self.opts, Some(bad), self.fixed);
-        let readers: Vec<Option<FileTable>> = self
-            .parts
-            .iter()
-            .map(|p| if fast { self.fast(p, cols) } else { None })
+        let readers: Vec<Option<FileTable>> = (0..self.parts.len())
+            .map(|i| if fast { self.fast(i, cols) } else { None })
             .collect();
+        // Columns typed from a sample are read only by the reader that checks them.
+        if cols.guards.is_some() && readers.iter().any(Option::is_none) {
+            return Ok(Scanned::GaveUp(0));
+        }
         let mut base = 0;
         let mut i = 0;
         while i < self.parts.len() {
@@ -736,6 +837,9 @@ impl TableSource for DataTable {
             Err((k, _)) => Scanned::GaveUp(k),
         };
         self.opts.warnings.merge(bad);
+        if matches!(out, Scanned::GaveUp(_)) && cols.guards.is_some() {
+            self.missed.store(true, Ordering::SeqCst);
+        }
         // A whole scan (every record read: none stopped it, no consumer left a chunk
         // unread) met no field the columns lack (one makes it give up): they are every
         // column of the table.
@@ -746,6 +850,7 @@ impl TableSource for DataTable {
         {
             let _ = self.complete.set(Resolved {
                 complete: true,
+                guards: None,
                 ..cols
             });
         }
@@ -753,6 +858,9 @@ impl TableSource for DataTable {
     }
 
     /// Reads every record's fields, once, unless a scan or the schema showed them all.
+    /// True as well when a scan with columns typed from a sample gave up, whatever the
+    /// columns: bound again to them, the query streams (else its caller would read the
+    /// table whole).
     fn discover(&self) -> Result<bool> {
         if self.full.get().is_some() || self.complete.get().is_some() || self.fixed {
             return Ok(false);
@@ -763,7 +871,8 @@ impl TableSource for DataTable {
         }
         let (declared, _) = self.declared();
         let all = self.infer(&declared)?;
-        let wider = all.columns != first.columns;
+        let wider = all.columns != first.columns
+            || (first.guards.is_some() && self.missed.load(Ordering::SeqCst));
         if wider {
             self.widened.store(true, Ordering::SeqCst);
         }
@@ -790,6 +899,12 @@ impl TableSource for DataTable {
 
     fn widened(&self) -> bool {
         self.widened.load(Ordering::SeqCst)
+    }
+
+    fn sampled(&self) -> bool {
+        self.complete.get().is_none()
+            && self.full.get().is_none()
+            && self.first.get().is_some_and(|r| r.guards.is_some())
     }
 }
 
