@@ -14,10 +14,12 @@
 //!
 //! Columns: a table with a schema is scanned with it; a field the schema lacks makes the
 //! scan give up, and [`TableSource::discover`] then reads every line's keys to learn the
-//! whole table's columns (the plans are bound again). A table without a schema is
-//! discovered before it is first bound: one fast pass over all its lines gives every
-//! key, in order of first appearance, typed by the same rules as the full loader
-//! ([`super::json`]), so the table streams like one with a schema.
+//! whole table's columns (the plans are bound again). A table without a schema opened
+//! here is discovered before it is first bound: one fast pass over all its lines gives
+//! every key, in order of first appearance, typed by the same rules as the full loader
+//! ([`super::json`]), so the table streams like one with a schema. (A data folder's
+//! tables are typed from a sample instead, and their scans checked against it: see
+//! [`Guard`].)
 //!
 //! Results never depend on which path reads a file. The fast reader handles the shapes
 //! above exactly; on anything else (malformed JSON, a value that does not convert, an

@@ -13,8 +13,13 @@
 //!
 //! Column types come from, in order: the table's schema (a schema file, else the
 //! built-in schema), then the format's own (a header's ` [UTC]`, a schema in the file),
-//! then inference over every value (a pass over the files before the query runs,
-//! when something is untyped). [`Resolved::sources`] says which, per column.
+//! then inference over every value, when something is untyped. For JSON files the
+//! fast reader reads, the inference is first over a sample (each file's first chunk)
+//! and the query's scan checks every other record against it (see
+//! [`crate::io::scan::Guard`]): one pass, not two; a record the sample did not foresee
+//! makes the scan give up, every record is then read for the columns, and the query is
+//! bound again. Otherwise it is a pass over the files before the query runs.
+//! [`Resolved::sources`] says which, per column.
 //!
 //! A value that does not convert to its column's type is null and counted in a warning
 //! (one per file and column, with the first line), or, with `strict`, an error naming
