@@ -20,10 +20,12 @@
 //! (one per file and column, with the first line), or, with `strict`, an error naming
 //! the file and line. A record that cannot be read at all is always an error.
 
+use super::record::Cur;
 use super::values::{self, text_value, unify, TextFold};
 use super::{Batch, Format, Item, Keyed, ReadOptions, Records, Shape};
 use crate::error::{Error, Result};
 use crate::hash::FxHashMap;
+use crate::io::bytes::Pattern;
 use crate::io::json::{convert, convert_str, missing_value, Interner, TypeFold};
 use crate::io::scan::FileTable;
 use crate::io::schema::Schema;
@@ -945,24 +947,10 @@ impl<'a> Conv<'a> {
         cell: Cell,
         line: usize,
     ) -> std::result::Result<Value, Failure> {
-        let c = &self.cols.columns[col];
-        let v = match cell {
-            Cell::Str(s) if ctx.keyed.az_text => text_value(s, c.ty, true),
-            Cell::Str(s) => convert_str(s, c.ty),
-            Cell::Text(s) => text_value(s, c.ty, false),
-            Cell::Json(j) if ctx.keyed.az_text => match j {
-                J::String(s) => text_value(s, c.ty, true),
-                other => convert(other, c.ty),
-            },
-            Cell::Json(j) => convert(j, c.ty),
-        };
-        match v {
-            Some(Value::DateTime(t)) if local => Ok(Value::DateTime(match self.tz {
-                Some(tz) => crate::functions::zones::local_to_utc(tz, t).unwrap_or(t),
-                None => t,
-            })),
+        match self.convert_cell(ctx, col, local, cell) {
             Some(v) => Ok(v),
             None => {
+                let c = &self.cols.columns[col];
                 let shown = match cell {
                     Cell::Str(s) | Cell::Text(s) => J::String(s.to_string()).to_string(),
                     Cell::Json(j) => j.to_string(),
@@ -984,6 +972,30 @@ impl<'a> Conv<'a> {
                 }
                 Ok(Value::Null)
             }
+        }
+    }
+
+    /// The value of a cell for column `col`, converted, local time made UTC; `None` when
+    /// it does not convert (what [`Conv::value`] then does depends on `strict`).
+    #[inline]
+    fn convert_cell(&self, ctx: &PartCtx, col: usize, local: bool, cell: Cell) -> Option<Value> {
+        let ty = self.cols.columns[col].ty;
+        let v = match cell {
+            Cell::Str(s) if ctx.keyed.az_text => text_value(s, ty, true),
+            Cell::Str(s) => convert_str(s, ty),
+            Cell::Text(s) => text_value(s, ty, false),
+            Cell::Json(j) if ctx.keyed.az_text => match j {
+                J::String(s) => text_value(s, ty, true),
+                other => convert(other, ty),
+            },
+            Cell::Json(j) => convert(j, ty),
+        };
+        match v {
+            Some(Value::DateTime(t)) if local => Some(Value::DateTime(match self.tz {
+                Some(tz) => crate::functions::zones::local_to_utc(tz, t).unwrap_or(t),
+                None => t,
+            })),
+            v => v,
         }
     }
 
@@ -1031,6 +1043,14 @@ impl<'a> Conv<'a> {
             }
             Shape::Keyed(_) => {
                 w.reset();
+                let text = &batch.text[item.start..item.end];
+                let mut c = Cur::new(text);
+                if self.fast_object(ctx, &mut c, w).is_some() && c.at_end() {
+                    return Ok(true);
+                }
+                // Something the hand-written reader leaves to serde_json (which says
+                // what is wrong, if anything).
+                w.clear_row();
                 self.parse_json(ctx, batch, item, w, |conv, text, w| {
                     let mut de = serde_json::Deserializer::from_slice(text);
                     let r = ObjectSeed {
@@ -1084,6 +1104,12 @@ impl<'a> Conv<'a> {
             }
             Shape::Envelope { category } => {
                 let text = &batch.text[item.start..item.end];
+                let queued = w.queue.len();
+                let mut c = Cur::new(text);
+                if self.fast_record(ctx, &mut c, category, w, true).is_some() && c.at_end() {
+                    return Ok(false);
+                }
+                w.queue.truncate(queued);
                 if values::holds_no_record_of(text, category) {
                     return Ok(false);
                 }
@@ -1126,6 +1152,200 @@ impl<'a> Conv<'a> {
                 }
                 Ok(false)
             }
+        }
+    }
+
+    /// What key `key` of a record is.
+    fn key_hit(&self, ctx: &PartCtx, key: &str) -> Hit {
+        if ctx.keyed.ignore.contains(&key) {
+            return Hit::Skip;
+        }
+        match self.key_column(ctx, key) {
+            Some((col, local)) if self.wanted(col) => Hit::Col(col, local),
+            Some(_) => Hit::Skip,
+            None if self.ignore_unknown => Hit::Skip,
+            None => Hit::Unknown,
+        }
+    }
+
+    /// Reads the object at the cursor into `w.row` by hand, as [`ObjectSeed`] reads it
+    /// with serde_json: the needed values converted, the others skipped (checked, not
+    /// built). `None` for anything it leaves to serde_json, which is then the reader:
+    /// text serde_json may refuse, a value that does not convert (counted or an error
+    /// there, once), a field the columns lack.
+    fn fast_object(&self, ctx: &PartCtx, c: &mut Cur, w: &mut Worker) -> Option<()> {
+        let part = ctx.part as *const Part as usize;
+        if w.keys_of != part {
+            w.keys.clear();
+            w.keys_of = part;
+        }
+        if !c.eat(b'{') {
+            return None;
+        }
+        if c.eat(b'}') {
+            return Some(());
+        }
+        let mut k = 0;
+        loop {
+            c.ws();
+            let hit = match w.keys.get(k) {
+                Some((pat, hit)) if pat.at(c.b, c.i) => {
+                    c.i += pat.len();
+                    *hit
+                }
+                _ => {
+                    let start = c.i;
+                    let key = c.string()?;
+                    if !c.eat(b':') {
+                        return None;
+                    }
+                    let hit = self.key_hit(ctx, &key);
+                    let known = (Pattern::new(c.b[start..c.i].to_vec()), hit);
+                    match w.keys.get_mut(k) {
+                        Some(slot) => *slot = known,
+                        None => w.keys.push(known),
+                    }
+                    hit
+                }
+            };
+            k += 1;
+            c.ws();
+            match hit {
+                Hit::Skip => c.skip_value()?,
+                Hit::Unknown => return None,
+                Hit::Col(col, local) => {
+                    let v = if c.peek()? == b'"' {
+                        let s = c.string()?;
+                        self.convert_cell(ctx, col, local, Cell::Str(&s))?
+                    } else {
+                        let j = c.value()?;
+                        self.convert_cell(ctx, col, local, Cell::Json(&j))?
+                    };
+                    w.put(self, col, v);
+                }
+            }
+            c.ws();
+            match c.peek()? {
+                b',' => c.i += 1,
+                b'}' => {
+                    c.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Reads a streaming record (or, `outer`, an event: a record or an object whose
+    /// `records` are the records) at the cursor by hand, as the serde_json reading of
+    /// [`Conv::record`] does: a record of `category` queues the row of its `properties`,
+    /// read by [`Conv::fast_object`]; the others are skipped (checked, not built). `None`
+    /// for anything it leaves to serde_json (a key written twice or with escapes among
+    /// them).
+    fn fast_record(
+        &self,
+        ctx: &PartCtx,
+        c: &mut Cur,
+        category: &str,
+        w: &mut Worker,
+        outer: bool,
+    ) -> Option<()> {
+        if !c.eat(b'{') {
+            return None;
+        }
+        // Whether the record's category is `category`, once its key was read.
+        let mut matches: Option<bool> = None;
+        // Where `properties` is, when it came before the category.
+        let mut props: Option<usize> = None;
+        let mut row = false;
+        let mut seen_props = false;
+        let mut records = false;
+        if !c.eat(b'}') {
+            loop {
+                c.ws();
+                let key = c.plain_string()?;
+                if !c.eat(b':') {
+                    return None;
+                }
+                c.ws();
+                match key {
+                    b"category" => {
+                        if matches.is_some() {
+                            return None;
+                        }
+                        matches = Some(if c.peek()? == b'"' {
+                            c.string()? == category
+                        } else {
+                            c.skip_value()?;
+                            false
+                        });
+                    }
+                    b"properties" => {
+                        if std::mem::replace(&mut seen_props, true) {
+                            return None;
+                        }
+                        match matches {
+                            Some(true) if !records => {
+                                w.reset();
+                                self.fast_object(ctx, c, w)?;
+                                row = true;
+                            }
+                            None => {
+                                props = Some(c.i);
+                                c.skip_value()?;
+                            }
+                            _ => c.skip_value()?,
+                        }
+                    }
+                    b"records" if outer => {
+                        if std::mem::replace(&mut records, true) || !c.eat(b'[') {
+                            return None;
+                        }
+                        if !c.eat(b']') {
+                            loop {
+                                self.fast_record(ctx, c, category, w, false)?;
+                                c.ws();
+                                match c.peek()? {
+                                    b',' => c.i += 1,
+                                    b']' => {
+                                        c.i += 1;
+                                        break;
+                                    }
+                                    _ => return None,
+                                }
+                            }
+                        }
+                    }
+                    _ => c.skip_value()?,
+                }
+                c.ws();
+                match c.peek()? {
+                    b',' => c.i += 1,
+                    b'}' => {
+                        c.i += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        if records {
+            return Some(());
+        }
+        match matches {
+            // An object with neither `records` nor `category` is not an event.
+            None if outer => None,
+            Some(true) => {
+                if !row {
+                    // A `properties` before the category (or none: an error).
+                    let mut p = Cur { b: c.b, i: props? };
+                    w.reset();
+                    self.fast_object(ctx, &mut p, w)?;
+                }
+                w.queue.push_back(w.row.clone());
+                Some(())
+            }
+            _ => Some(()),
         }
     }
 
@@ -1316,6 +1536,24 @@ struct Worker {
     rows: usize,
     /// What stopped a record's parsing inside serde (which carries only text).
     failure: Option<Failure>,
+    /// The keys of the last object the hand-written reader read, in order, as written
+    /// (through the colon), with what each is: exporters write every record's keys in the
+    /// same order, so a key is mostly matched by one comparison, not decoded and looked
+    /// up.
+    keys: Vec<(Pattern, Hit)>,
+    /// The part `keys` were read in (the columns of a key depend on the part's header).
+    keys_of: usize,
+}
+
+/// What an object key is to the scan.
+#[derive(Clone, Copy)]
+enum Hit {
+    /// A needed column (and whether it is exported in local time).
+    Col(usize, bool),
+    /// Not read: not needed, or not a column (the az CLI's `TableName`).
+    Skip,
+    /// A field the columns lack.
+    Unknown,
 }
 
 impl Worker {
@@ -1331,12 +1569,19 @@ impl Worker {
             queue: VecDeque::new(),
             rows: 0,
             failure: None,
+            keys: Vec::new(),
+            keys_of: 0,
         }
     }
 
     fn reset(&mut self) {
         self.row.clone_from(&self.missing);
         self.rows += 1;
+    }
+
+    /// Empties the row again for the same record (to read it another way).
+    fn clear_row(&mut self) {
+        self.row.clone_from(&self.missing);
     }
 
     /// Puts column `col`'s value in the row (strings shared through the interner).
