@@ -1959,27 +1959,27 @@ mod tests {
     /// mostly valid JSON.
     fn object(x: &mut u64, pretty: bool, az: bool) -> String {
         let mut keys: Vec<&str> = KEYS[..8].to_vec();
-        if xorshift(x) % 8 == 0 {
+        if xorshift(x).is_multiple_of(8) {
             let at = (xorshift(x) % 8) as usize;
             keys.insert(at, pick(x, KEYS));
         }
-        if xorshift(x) % 6 == 0 {
+        if xorshift(x).is_multiple_of(6) {
             let k = (xorshift(x) % keys.len() as u64) as usize;
             keys.swap(0, k);
         }
-        keys.retain(|_| xorshift(x) % 10 != 0);
+        keys.retain(|_| !xorshift(x).is_multiple_of(10));
         if az {
             keys.insert(0, "TableName");
         }
         let fields: Vec<String> = keys
             .iter()
             .map(|k| {
-                let mut v = if xorshift(x) % 400 == 0 {
+                let mut v = if xorshift(x).is_multiple_of(400) {
                     pick(x, NOT_JSON).to_string()
                 } else {
                     pick(x, VALUES).to_string()
                 };
-                if az && !v.starts_with('"') && xorshift(x) % 4 != 0 {
+                if az && !v.starts_with('"') && !xorshift(x).is_multiple_of(4) {
                     v = serde_json::to_string(&v).unwrap();
                 }
                 let sep = if pretty { ": " } else { ":" };
@@ -1996,7 +1996,7 @@ mod tests {
     fn file(x: &mut u64, format: Format) -> String {
         let n = (xorshift(x) % 6) as usize + 1;
         if format != Format::Streaming {
-            let pretty = xorshift(x) % 2 == 0;
+            let pretty = xorshift(x).is_multiple_of(2);
             let az = format == Format::AzCli;
             let objects: Vec<String> = (0..n).map(|_| object(x, pretty, az)).collect();
             return format!("[\n  {}\n]\n", objects.join(",\n  "));
@@ -2014,7 +2014,7 @@ mod tests {
                     }
                 })
                 .collect();
-            if xorshift(x) % 4 == 0 {
+            if xorshift(x).is_multiple_of(4) {
                 text += &format!("{}\n", records[0]);
             } else {
                 text += &format!("{{\"records\":[{}]}}\n", records.join(","));
@@ -2065,8 +2065,10 @@ mod tests {
             let text = file(&mut x, format);
             let path = dir.join(format!("T{case}.json"));
             std::fs::write(&path, &text).unwrap();
-            let strict = xorshift(&mut x) % 4 == 0;
-            let needed: Vec<bool> = (0..8).map(|_| xorshift(&mut x) % 3 != 0).collect();
+            let strict = xorshift(&mut x).is_multiple_of(4);
+            let needed: Vec<bool> = (0..8)
+                .map(|_| !xorshift(&mut x).is_multiple_of(3))
+                .collect();
             let category = (format == Format::Streaming).then(|| "AdvancedHunting-T".to_string());
             let read = |by_hand: bool| {
                 let part = match Part::open(&path, format, category.clone()) {
