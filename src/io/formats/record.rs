@@ -125,61 +125,49 @@ impl<'b> Cur<'b> {
         self.skip_nested(0)
     }
 
+    /// Moves past the value at the cursor, inside `depth` objects and arrays. Strings
+    /// and scalars are skipped here (most members are), the call made per nested value.
+    #[inline(always)]
     fn skip_nested(&mut self, depth: usize) -> Option<()> {
         self.ws();
         match self.peek()? {
             b'"' => self.skip_string(),
-            b'{' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
-                self.i += 1;
-                if self.eat(b'}') {
-                    return Some(());
-                }
-                loop {
-                    self.ws();
-                    self.skip_string()?;
-                    if !self.eat(b':') {
-                        return None;
-                    }
-                    self.skip_nested(depth + 1)?;
-                    self.ws();
-                    match self.peek()? {
-                        b',' => self.i += 1,
-                        b'}' => {
-                            self.i += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
-            }
-            b'[' => {
-                if depth >= MAX_DEPTH {
-                    return None;
-                }
-                self.i += 1;
-                if self.eat(b']') {
-                    return Some(());
-                }
-                loop {
-                    self.skip_nested(depth + 1)?;
-                    self.ws();
-                    match self.peek()? {
-                        b',' => self.i += 1,
-                        b']' => {
-                            self.i += 1;
-                            return Some(());
-                        }
-                        _ => return None,
-                    }
-                }
-            }
+            b'{' | b'[' => self.skip_container(depth),
             _ => {
                 let t = self.token();
                 (literal(t).is_some() || plain_number(t).is_some() || number(t).is_some())
                     .then_some(())
+            }
+        }
+    }
+
+    /// Moves past the object or array at the cursor.
+    fn skip_container(&mut self, depth: usize) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let close = if self.peek()? == b'{' { b'}' } else { b']' };
+        self.i += 1;
+        if self.eat(close) {
+            return Some(());
+        }
+        loop {
+            if close == b'}' {
+                self.ws();
+                self.skip_string()?;
+                if !self.eat(b':') {
+                    return None;
+                }
+            }
+            self.skip_nested(depth + 1)?;
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                c if c == close => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
             }
         }
     }

@@ -1225,14 +1225,21 @@ impl<'a> Conv<'a> {
                 Hit::Skip => c.skip_value()?,
                 Hit::Unknown => return None,
                 Hit::Col(col, local) => {
-                    let v = if c.peek()? == b'"' {
+                    if c.peek()? == b'"' {
                         let s = c.string()?;
-                        self.convert_cell(ctx, col, local, Cell::Str(&s))?
+                        if self.cols.columns[col].ty == Type::String {
+                            // A string is a string column's value as it is (az CLI text
+                            // too): shared through the interner without a copy first.
+                            w.put_str(self, col, &s);
+                        } else {
+                            let v = self.convert_cell(ctx, col, local, Cell::Str(&s))?;
+                            w.put(self, col, v);
+                        }
                     } else {
                         let j = c.value()?;
-                        self.convert_cell(ctx, col, local, Cell::Json(&j))?
-                    };
-                    w.put(self, col, v);
+                        let v = self.convert_cell(ctx, col, local, Cell::Json(&j))?;
+                        w.put(self, col, v);
+                    }
                 }
             }
             c.ws();
@@ -1593,6 +1600,24 @@ impl Worker {
     /// Empties the row again for the same record (to read it another way).
     fn clear_row(&mut self) {
         self.row.clone_from(&self.missing);
+    }
+
+    /// Puts string `s` in the row as string column `col`'s value (shared through the
+    /// interner, which then makes the one copy of a new string).
+    fn put_str(&mut self, conv: &Conv, col: usize, s: &str) {
+        let Some(slot) = conv.slots[col] else {
+            return;
+        };
+        self.row[slot] = match &mut self.interners[slot] {
+            Some(interner) => {
+                let v = interner.get(s);
+                if interner.is_full(self.rows) {
+                    self.interners[slot] = None;
+                }
+                v
+            }
+            None => Value::String(Arc::from(s)),
+        };
     }
 
     /// Puts column `col`'s value in the row (strings shared through the interner).
