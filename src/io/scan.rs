@@ -156,7 +156,13 @@ impl FileTable {
             tokens: Mutex::default(),
             cut: AtomicBool::new(false),
         };
-        let failed = read_chunks(&self.name, &self.path, request.threads, request.stop, &work);
+        let failed = read_chunks(
+            &self.name,
+            Src::One(&self.path),
+            request.threads,
+            request.stop,
+            &work,
+        );
         let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
         match failed {
             Some(i) => Scanned::GaveUp(i),
@@ -201,23 +207,80 @@ impl FileTable {
         };
         let stop = AtomicBool::new(false);
         let label = format!("{} (columns)", self.name);
-        if read_chunks(&label, &self.path, crate::parallel::threads(), &stop, &work).is_some() {
+        let threads = crate::parallel::threads();
+        if read_chunks(&label, Src::One(&self.path), threads, &stop, &work).is_some() {
             return None;
         }
-        let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
+        let tokens = std::mem::take(&mut *work.tokens.lock().unwrap_or_else(|e| e.into_inner()));
         if self.layout == Layout::Array && !array_whole(tokens, &stop) {
             return None;
         }
-        let mut parts = work.parts.into_inner().unwrap_or_else(|e| e.into_inner());
-        parts.sort_by_key(|(i, _)| *i);
-        let mut all: indexmap::IndexMap<String, TypeFold> = indexmap::IndexMap::new();
-        for (_, part) in parts {
-            for (key, fold) in part {
-                all.entry(key).or_default().join(fold);
-            }
-        }
-        Some(all)
+        Some(merge_skims(work))
     }
+}
+
+/// Scans `files`, each of JSON lines, as one table: several small files to a chunk (so
+/// that a table of thousands of files costs a few system calls per file, not a chunk, a
+/// map and a hand-over each), on `request.threads` threads, chunks numbered in file
+/// order. `GaveUp(i)` as [`FileTable`]'s scan: a file that is not JSON lines (an array,
+/// another format, gzip) or that the fast reader cannot read makes it give up at its
+/// chunk, for the exact reader. `files` are paths with their sizes (as listed: a
+/// file that grew is read whole all the same).
+pub(crate) fn scan_line_files(
+    label: &str,
+    files: &[(&Path, u64)],
+    columns: &[Column],
+    request: &ScanRequest<'_>,
+    sink: &dyn ChunkSink,
+) -> Scanned {
+    let work = RowWork {
+        parser: LineParser::new(columns, request.needed, false),
+        sink,
+        layout: Layout::Lines,
+        tokens: Mutex::default(),
+        cut: AtomicBool::new(false),
+    };
+    match read_chunks(
+        label,
+        Src::Many(files),
+        request.threads,
+        request.stop,
+        &work,
+    ) {
+        Some(i) => Scanned::GaveUp(i),
+        None => Scanned::Done,
+    }
+}
+
+/// [`FileTable::skim_folds`] of `files` read as by [`scan_line_files`].
+pub(crate) fn skim_line_files(
+    label: &str,
+    files: &[(&Path, u64)],
+) -> Option<indexmap::IndexMap<String, TypeFold>> {
+    let work = SkimWork {
+        layout: Layout::Lines,
+        parts: Mutex::default(),
+        tokens: Mutex::default(),
+    };
+    let stop = AtomicBool::new(false);
+    let threads = crate::parallel::threads();
+    if read_chunks(label, Src::Many(files), threads, &stop, &work).is_some() {
+        return None;
+    }
+    Some(merge_skims(work))
+}
+
+/// The keys of the chunks' skims in chunk order, their folds joined.
+fn merge_skims(work: SkimWork) -> indexmap::IndexMap<String, TypeFold> {
+    let mut parts = work.parts.into_inner().unwrap_or_else(|e| e.into_inner());
+    parts.sort_by_key(|(i, _)| *i);
+    let mut all: indexmap::IndexMap<String, TypeFold> = indexmap::IndexMap::new();
+    for (_, part) in parts {
+        for (key, fold) in part {
+            all.entry(key).or_default().join(fold);
+        }
+    }
+    all
 }
 
 impl TableSource for FileTable {
@@ -452,33 +515,56 @@ trait ChunkWork: Sync {
     fn chunk(&self, state: &mut Self::State, idx: usize, text: &[u8]) -> Option<u64>;
 }
 
-/// Reads `path` in chunks of whole lines on `threads` threads, handing each to `work`,
+/// What [`read_chunks`] reads: one file (mapped, cut at line ends), or many files of
+/// JSON lines, each with its size, read whole several to a chunk.
+#[derive(Clone, Copy)]
+enum Src<'a> {
+    One(&'a Path),
+    Many(&'a [(&'a Path, u64)]),
+}
+
+/// Reads `src` in chunks of whole lines on `threads` threads, handing each to `work`,
 /// until the end, `stop`, or a chunk `work` cannot read (returned).
 fn read_chunks<W: ChunkWork>(
     label: &str,
-    path: &Path,
+    src: Src<'_>,
     threads: usize,
     stop: &AtomicBool,
     work: &W,
 ) -> Option<usize> {
-    let Ok(file) = std::fs::File::open(path) else {
-        return Some(0);
+    let (file, map, progress) = match src {
+        Src::One(path) => {
+            let Ok(file) = std::fs::File::open(path) else {
+                return Some(0);
+            };
+            let progress = Progress::start(label, file.metadata().map_or(0, |m| m.len()));
+            // SAFETY: the map is only read, and only while the chunks are read. A file
+            // that another process truncates meanwhile would fault on access (as with any
+            // mapped read, in ripgrep for one); that is the price of not copying every
+            // byte from the page cache. Where mapping fails (a pipe, say) the file is
+            // read instead.
+            let map = unsafe { memmap2::Mmap::map(&file) }.ok();
+            if let Some(map) = &map {
+                let _ = map.advise(memmap2::Advice::Sequential);
+            }
+            (Some(file), map, progress)
+        }
+        Src::Many(files) => (
+            None,
+            None,
+            Progress::start(label, files.iter().map(|f| f.1).sum()),
+        ),
     };
-    let progress = Progress::start(label, file.metadata().map_or(0, |m| m.len()));
-    // SAFETY: the map is only read, and only while the chunks are read. A file that
-    // another process truncates meanwhile would fault on access (as with any mapped
-    // read, in ripgrep for one); that is the price of not copying every byte from the
-    // page cache. Where mapping fails (a pipe, say) the file is read instead.
-    let map = unsafe { memmap2::Mmap::map(&file) }.ok();
-    if let Some(map) = &map {
-        let _ = map.advise(memmap2::Advice::Sequential);
-    }
     let reader = Mutex::new(Reader {
         map: map.as_ref(),
         pos: 0,
         working: std::collections::BTreeMap::new(),
         released: 0,
         file,
+        files: match src {
+            Src::Many(files) => files,
+            Src::One(_) => &[],
+        },
         carry: Vec::new(),
         eof: false,
         next: 0,
@@ -494,6 +580,35 @@ fn read_chunks<W: ChunkWork>(
         usize::MAX => None,
         i => Some(i),
     }
+}
+
+/// Reads `files` whole into `out` (cleared first), one after another, each ending its
+/// last line; `None` when one cannot be read or is not JSON lines (its first character
+/// is not `{`).
+fn read_files(files: &[(&Path, u64)], out: &mut Vec<u8>) -> Option<()> {
+    out.clear();
+    for (path, size) in files {
+        let start = out.len();
+        // Room for the whole file and the read that finds its end.
+        out.reserve(*size as usize + 64);
+        let file = std::fs::File::open(path).ok()?;
+        // Through `Take`: `File`'s own `read_to_end` asks the file's size first (two more
+        // system calls per file); the listed size is enough.
+        file.take(u64::MAX).read_to_end(out).ok()?;
+        let text = &mut out[start..];
+        if text.starts_with(b"\xEF\xBB\xBF") {
+            // Blanks, which the parser skips like any before a line.
+            text[..3].fill(b' ');
+        }
+        match text.iter().find(|c| !c.is_ascii_whitespace()) {
+            None | Some(&b'{') => {}
+            Some(_) => return None,
+        }
+        if out.len() > start && out.last() != Some(&b'\n') {
+            out.push(b'\n');
+        }
+    }
+    Some(())
 }
 
 /// Reading rows for a scan: each chunk's rows go to the sink as they are parsed.
@@ -545,7 +660,10 @@ struct Reader<'m> {
     /// map has been dropped from memory (everything before the oldest chunk in work).
     working: std::collections::BTreeMap<usize, usize>,
     released: usize,
-    file: std::fs::File,
+    /// The file read when it is not mapped.
+    file: Option<std::fs::File>,
+    /// The files not handed out yet, when reading many small ones.
+    files: &'m [(&'m Path, u64)],
     /// The start of a line the previous chunk ended in.
     carry: Vec<u8>,
     eof: bool,
@@ -631,13 +749,30 @@ fn worker<W: ChunkWork>(
     let mut len;
     loop {
         // Reading is sequential (one reader at a time), parsing is not.
-        let (idx, mapped) = {
+        let (idx, mapped, files) = {
             let mut r = reader.lock().unwrap_or_else(|e| e.into_inner());
             if failed.load(Ordering::SeqCst) != usize::MAX || stop.load(Ordering::SeqCst) {
                 return;
             }
             let idx = r.next;
-            if let Some(map) = r.map {
+            if r.file.is_none() {
+                // Many files: this chunk is the next ones up to a chunk's bytes (at least
+                // one), read outside the lock.
+                let files = r.files;
+                if files.is_empty() {
+                    return;
+                }
+                let mut n = 1;
+                let mut bytes = files[0].1;
+                while n < files.len() && bytes + files[n].1 <= CHUNK_BYTES as u64 {
+                    bytes += files[n].1;
+                    n += 1;
+                }
+                r.files = &files[n..];
+                r.next += 1;
+                len = 0;
+                (idx, None, Some(&files[..n]))
+            } else if let Some(map) = r.map {
                 let start = r.pos;
                 if start >= map.len() {
                     return;
@@ -648,7 +783,7 @@ fn worker<W: ChunkWork>(
                 r.next += 1;
                 r.working.insert(idx, start);
                 len = end - start;
-                (idx, Some((map, start, end)))
+                (idx, Some((map, start, end)), None)
             } else {
                 // `buf` keeps its length (zeroed once); `len` is the part in use.
                 len = r.carry.len();
@@ -659,7 +794,10 @@ fn worker<W: ChunkWork>(
                 r.carry.clear();
                 let mut bad = false;
                 while !r.eof && len < CHUNK_BYTES {
-                    match r.file.read(&mut buf[len..]) {
+                    let Some(file) = r.file.as_mut() else {
+                        break;
+                    };
+                    match file.read(&mut buf[len..]) {
                         Ok(0) => r.eof = true,
                         Ok(n) => len += n,
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -682,14 +820,21 @@ fn worker<W: ChunkWork>(
                     len = 0;
                 }
                 r.next += 1;
-                (idx, None)
+                (idx, None, None)
             }
         };
+        // Many files: `buf` holds their text whole (its length is theirs); empty files
+        // make a chunk of no rows.
+        let mut unread = false;
+        if let Some(files) = files {
+            unread = read_files(files, &mut buf).is_none();
+            len = buf.len();
+        }
         let text = match mapped {
             Some((map, start, end)) => &map[start..end],
             None => &buf[..len],
         };
-        let text = if idx == 0 {
+        let text = if idx == 0 && files.is_none() {
             text.strip_prefix(b"\xEF\xBB\xBF".as_slice())
                 .unwrap_or(text)
         } else {
@@ -698,7 +843,7 @@ fn worker<W: ChunkWork>(
         // A panic while working on a chunk must not leave the chunks after this one
         // waiting for it: it counts as a chunk the fast reader could not read (the full
         // loader reads it).
-        let rows = if len == 0 {
+        let rows = if unread || (len == 0 && files.is_none()) {
             None
         } else {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -103,11 +103,30 @@ pub struct Part {
     opts: super::PartOptions,
     /// The file as messages name it.
     pub shown: String,
+    /// The format (of an unopened part: its folder's, until it is read).
     pub format: Format,
     /// The table's records in a file of several tables (a streaming capture).
     pub category: Option<String>,
-    header: super::Header,
+    /// The format the content tells, and the header: read when the part is opened (an
+    /// unopened part: when the exact reader first reads it).
+    opened: OnceLock<(Format, super::Header)>,
+    /// Found without being opened (a blob of a data export, one of thousands): its size.
+    /// Its fields are not the table's declared ones (they are found as the records are
+    /// read, whichever reader opens it first), and the fast reader reads it with the
+    /// unopened parts around it, several to a chunk.
+    unopened: Option<u64>,
 }
+
+/// The header of a part not read yet: objects by key, fields unknown.
+static NO_HEADER: super::Header = super::Header {
+    shape: Shape::Keyed(Keyed {
+        case_insensitive: false,
+        ignore: &[],
+        az_text: false,
+    }),
+    fields: Vec::new(),
+    declared: false,
+};
 
 impl Part {
     /// Opens `path` (its header read) as a part of format `format`.
@@ -119,6 +138,21 @@ impl Part {
             category,
             super::PartOptions::default(),
         )
+    }
+
+    /// A part of JSON lines (its folder says so) of `size` bytes, not opened now: its
+    /// format is checked and its header read when it is read.
+    pub fn unopened(path: &Path, size: u64) -> Part {
+        Part {
+            path: path.to_path_buf(),
+            origin: super::Origin::File(path.to_path_buf()),
+            opts: super::PartOptions::default(),
+            shown: path.display().to_string(),
+            format: Format::JsonLines,
+            category: None,
+            opened: OnceLock::new(),
+            unopened: Some(size),
+        }
     }
 
     /// Opens a part from `origin` (a file, an entry of a zip archive) read with `opts`.
@@ -140,14 +174,41 @@ impl Part {
             shown,
             format,
             category,
-            header: opened.header,
+            opened: OnceLock::from((format, opened.header)),
+            unopened: None,
         })
     }
 
+    /// The header (of an unopened part not read yet: fields unknown).
+    fn header(&self) -> &super::Header {
+        self.opened.get().map_or(&NO_HEADER, |(_, h)| h)
+    }
+
+    /// The format, as the content tells once the part was read.
+    fn format(&self) -> Format {
+        self.opened.get().map_or(self.format, |(f, _)| *f)
+    }
+
+    /// The header the file's format declares (not an unopened part's).
+    fn declared_header(&self) -> Option<&super::Header> {
+        match self.unopened {
+            Some(_) => None,
+            None => Some(self.header()),
+        }
+    }
+
     fn records(&self) -> Result<Box<dyn Records>> {
+        if self.opened.get().is_none() {
+            // An unopened part: its content tells its format, as any file's does.
+            let mut input = self.origin.input()?;
+            let format = super::detect_input(&mut input, &self.path)?;
+            let opened = super::open(&self.origin, format, None, &self.opts)?;
+            let _ = self.opened.set((format, opened.header));
+            return Ok(opened.records);
+        }
         Ok(super::open(
             &self.origin,
-            self.format,
+            self.format(),
             self.category.as_deref(),
             &self.opts,
         )?
@@ -156,7 +217,7 @@ impl Part {
 
     /// The names of the fields marked ` [Local Time]`.
     fn local_fields(&self) -> Vec<&str> {
-        self.header
+        self.header()
             .fields
             .iter()
             .filter(|f| f.local)
@@ -206,6 +267,18 @@ enum Failure {
     Widen,
     /// A record that cannot be read, or (strict) a value that does not convert.
     Error(Error),
+}
+
+/// A reader of some of a table's parts (see [`DataTable::plan`]).
+enum Step {
+    Fast(Fast, std::ops::Range<usize>),
+    Exact(std::ops::Range<usize>),
+}
+
+/// The fast JSON reader, of one part or of many small unopened ones.
+enum Fast {
+    One(FileTable),
+    Many,
 }
 
 impl DataTable {
@@ -298,12 +371,15 @@ impl DataTable {
         }
         let mut untyped = false;
         for p in &self.parts {
-            for f in &p.header.fields {
+            let Some(header) = p.declared_header() else {
+                continue;
+            };
+            for f in &header.fields {
                 if r.index(&f.name).is_some() {
                     continue;
                 }
                 match f.ty {
-                    Some(t) => r.push(Column::new(&f.name, t), TypeSource::Format(p.format)),
+                    Some(t) => r.push(Column::new(&f.name, t), TypeSource::Format(p.format())),
                     None => {
                         r.push(Column::new(&f.name, Type::String), TypeSource::Inferred);
                         untyped = true;
@@ -311,8 +387,9 @@ impl DataTable {
                 }
             }
         }
-        r.complete = self.parts.iter().all(|p| p.header.declared);
-        let open_fields = self.parts.iter().any(|p| !p.header.declared);
+        let declared = |p: &Part| p.declared_header().is_some_and(|h| h.declared);
+        r.complete = self.parts.iter().all(declared);
+        let open_fields = !self.parts.iter().all(declared);
         (r, untyped || (self.base.is_none() && open_fields))
     }
 
@@ -350,20 +427,20 @@ impl DataTable {
         // making values); the others are folded from their parsed records. Chunks are
         // numbered by part first, so the merge keeps the order of first appearance.
         const PER_PART: usize = 1 << 40;
-        let mut i = 0;
-        while i < self.parts.len() {
-            if let Some(fold) = self.skimmed(&conv, &self.parts[i], &typed) {
+        for step in self.plan(true, None) {
+            let (fast, range) = match step {
+                Step::Fast(fast, range) => (Some(fast), range),
+                Step::Exact(range) => (None, range),
+            };
+            let i = range.start;
+            if let Some(fold) = fast.and_then(|f| self.skimmed(&conv, f, &range, &typed)) {
                 lock(&folds).insert(i * PER_PART, fold);
-                i += 1;
                 continue;
             }
-            let j = (i + 1..self.parts.len())
-                .find(|&k| self.skimmable(&self.parts[k]).is_some())
-                .unwrap_or(self.parts.len());
             let stop = AtomicBool::new(false);
             let outcome = self
                 .drive(
-                    &self.parts[i..j],
+                    &self.parts[range.clone()],
                     crate::parallel::threads(),
                     &stop,
                     i * PER_PART,
@@ -382,7 +459,6 @@ impl DataTable {
                     1,
                 ));
             }
-            i = j;
         }
         let mut merged: IndexMap<String, FieldFold> = IndexMap::new();
         for (_, fold) in lock(&folds).iter() {
@@ -406,25 +482,25 @@ impl DataTable {
         Ok(self.complete.get_or_init(|| r))
     }
 
-    /// The fast reader of `part` for discovering its fields: a file of JSON objects,
-    /// each key a column (no envelope, no text-only values).
-    fn skimmable(&self, part: &Part) -> Option<FileTable> {
-        let plain = matches!(&part.header.shape, Shape::Keyed(k) if !k.az_text);
-        if !matches!(part.format, Format::JsonLines | Format::JsonArray)
-            || self.fixed
-            || !plain
-            || !matches!(part.origin, super::Origin::File(_))
-        {
-            return None;
-        }
-        FileTable::open(&self.name, &part.path, None)
-    }
-
-    /// The folds of `part`'s untyped fields by the fast reader's skim, named as
-    /// [`Conv::fold`] names them; `None` when it cannot read the part.
-    fn skimmed(&self, conv: &Conv, part: &Part, typed: &[bool]) -> Option<ChunkFold> {
-        let keys = self.skimmable(part)?.skim_folds()?;
-        let Shape::Keyed(keyed) = &part.header.shape else {
+    /// The folds of the untyped fields of parts `range` by the fast reader's skim, named
+    /// as [`Conv::fold`] names them; `None` when it cannot read them.
+    fn skimmed(
+        &self,
+        conv: &Conv,
+        fast: Fast,
+        range: &std::ops::Range<usize>,
+        typed: &[bool],
+    ) -> Option<ChunkFold> {
+        let keys = match fast {
+            Fast::One(ft) => ft.skim_folds()?,
+            Fast::Many => {
+                let files = self.files(range);
+                let label = format!("{} (columns)", self.name);
+                crate::io::scan::skim_line_files(&label, &files)?
+            }
+        };
+        let part = &self.parts[range.start];
+        let Shape::Keyed(keyed) = &part.header().shape else {
             return None;
         };
         let mut out = ChunkFold::new();
@@ -433,7 +509,7 @@ impl DataTable {
                 continue;
             }
             let (name, suffix) = values::strip_suffix(&key);
-            let name = match conv.column_of(name, &part.header.shape) {
+            let name = match conv.column_of(name, &part.header().shape) {
                 Some(c) if typed[c] => continue,
                 Some(c) => conv.cols.columns[c].name.as_str(),
                 None => name,
@@ -443,6 +519,49 @@ impl DataTable {
             f.json.join(json);
         }
         Some(out)
+    }
+
+    /// The unopened parts of `range` as the fast reader of many files takes them.
+    fn files(&self, range: &std::ops::Range<usize>) -> Vec<(&Path, u64)> {
+        self.parts[range.clone()]
+            .iter()
+            .map(|p| (p.path.as_path(), p.unopened.unwrap_or(0)))
+            .collect()
+    }
+
+    /// Which reader reads which parts, in order: the fast JSON reader for JSON lines
+    /// and line-per-element arrays that suit it (see [`FileTable::open`]), the unopened
+    /// small parts next to each other together ([`crate::io::scan::scan_line_files`]),
+    /// the exact reader the rest (every part when not `fast`). `schema`: the columns
+    /// the fast reader is opened with (none to discover them).
+    fn plan(&self, fast: bool, schema: Option<&Schema>) -> Vec<Step> {
+        // Parts of up to this many bytes are read whole, several to a chunk; a bigger one
+        // is mapped and cut into chunks on its own.
+        const SMALL: u64 = 4 << 20;
+        let together = |p: &Part| {
+            !self.fixed && p.opened.get().is_none() && p.unopened.is_some_and(|n| n <= SMALL)
+        };
+        let n = self.parts.len();
+        let mut steps = Vec::new();
+        let mut i = 0;
+        while i < n {
+            let p = &self.parts[i];
+            if fast && together(p) {
+                let j = (i..n).find(|&k| !together(&self.parts[k])).unwrap_or(n);
+                steps.push(Step::Fast(Fast::Many, i..j));
+                i = j;
+                continue;
+            }
+            if let Some(ft) = fast.then(|| self.fast_one(p, schema)).flatten() {
+                steps.push(Step::Fast(Fast::One(ft), i..i + 1));
+            } else if let Some(Step::Exact(r)) = steps.last_mut() {
+                r.end = i + 1;
+            } else {
+                steps.push(Step::Exact(i..i + 1));
+            }
+            i += 1;
+        }
+        steps
     }
 
     /// Notes the local-time columns read as UTC.
@@ -469,20 +588,19 @@ impl DataTable {
     }
 
     /// The fast reader of JSON lines and line-per-element arrays for `part`, when it
-    /// suits it (see [`FileTable::open`]).
-    fn fast(&self, part: &Part, cols: &Resolved) -> Option<FileTable> {
-        if !matches!(part.format, Format::JsonLines | Format::JsonArray)
+    /// suits it (see [`FileTable::open`]): a file of JSON objects, each key a column (no
+    /// envelope, no text-only values, no local times to convert).
+    fn fast_one(&self, part: &Part, schema: Option<&Schema>) -> Option<FileTable> {
+        let plain = matches!(&part.header().shape, Shape::Keyed(k) if !k.az_text);
+        if !matches!(part.format(), Format::JsonLines | Format::JsonArray)
             || self.fixed
+            || !plain
             || !matches!(part.origin, super::Origin::File(_))
             || self.opts.tz.is_some() && !part.local_fields().is_empty()
         {
             return None;
         }
-        let schema = Schema {
-            name: self.name.clone(),
-            columns: cols.columns.clone(),
-        };
-        FileTable::open(&self.name, &part.path, Some(&schema))
+        FileTable::open(&self.name, &part.path, schema)
     }
 
     /// Reads every part into `sink` with columns `cols`, converting the `needed` ones.
@@ -499,36 +617,44 @@ impl DataTable {
         self.note_local_times();
         let mut conv = Conv::new(cols, needed, &self.opts, Some(bad), self.fixed);
         conv.by_hand = self.by_hand;
-        let readers: Vec<Option<FileTable>> = self
-            .parts
-            .iter()
-            .map(|p| if fast { self.fast(p, cols) } else { None })
-            .collect();
+        let schema = Schema {
+            name: self.name.clone(),
+            columns: cols.columns.clone(),
+        };
         let mut base = 0;
-        let mut i = 0;
-        while i < self.parts.len() {
+        for step in self.plan(fast, Some(&schema)) {
             if stop.load(Ordering::SeqCst) {
                 break;
             }
-            if let Some(ft) = &readers[i] {
-                let offset = Offset {
-                    sink,
-                    base,
-                    count: AtomicUsize::new(0),
-                    cut,
-                };
-                if let Scanned::GaveUp(k) = ft.scan(request, &offset).map_err(|e| (base, e))? {
-                    return Ok(Scanned::GaveUp(base + k));
+            let range = match step {
+                Step::Fast(fast, range) => {
+                    let offset = Offset {
+                        sink,
+                        base,
+                        count: AtomicUsize::new(0),
+                        cut,
+                    };
+                    let scanned = match fast {
+                        Fast::One(ft) => ft.scan(request, &offset).map_err(|e| (base, e))?,
+                        Fast::Many => crate::io::scan::scan_line_files(
+                            &self.name,
+                            &self.files(&range),
+                            &cols.columns,
+                            request,
+                            &offset,
+                        ),
+                    };
+                    if let Scanned::GaveUp(k) = scanned {
+                        return Ok(Scanned::GaveUp(base + k));
+                    }
+                    base += offset.count.load(Ordering::SeqCst);
+                    continue;
                 }
-                base += offset.count.load(Ordering::SeqCst);
-                i += 1;
-                continue;
-            }
-            let j = (i + 1..self.parts.len())
-                .find(|&k| readers[k].is_some())
-                .unwrap_or(self.parts.len());
+                Step::Exact(range) => range,
+            };
+            let i = range.start;
             let (scanned, next) = self.drive(
-                &self.parts[i..j],
+                &self.parts[range],
                 threads,
                 stop,
                 base,
@@ -556,7 +682,6 @@ impl DataTable {
                 return Ok(Scanned::GaveUp(k));
             }
             base = next;
-            i = j;
         }
         Ok(Scanned::Done)
     }
@@ -900,16 +1025,16 @@ impl<'a> Conv<'a> {
 
     fn parts_ctx<'p>(&self, part: &'p Part) -> PartCtx<'p> {
         let mut keys = FxHashMap::default();
-        let mut positions = Vec::with_capacity(part.header.fields.len());
-        for f in &part.header.fields {
-            let col = self.column_of(&f.name, &part.header.shape);
+        let mut positions = Vec::with_capacity(part.header().fields.len());
+        for f in &part.header().fields {
+            let col = self.column_of(&f.name, &part.header().shape);
             if let Some(c) = col {
                 keys.insert(f.raw.as_str(), (c, f.local));
             }
             // Every declared field is a column; a field without one is not read.
             positions.push((col.unwrap_or(usize::MAX), f.local));
         }
-        let keyed = match &part.header.shape {
+        let keyed = match &part.header().shape {
             Shape::Keyed(k) => k.clone(),
             _ => Keyed::default(),
         };
@@ -1022,7 +1147,7 @@ impl<'a> Conv<'a> {
         w: &mut Worker,
     ) -> std::result::Result<bool, Failure> {
         let item = batch.items[k];
-        match &ctx.part.header.shape {
+        match &ctx.part.header().shape {
             Shape::Delimited => {
                 w.reset();
                 let rec = &batch.records[k];
@@ -1423,7 +1548,7 @@ impl<'a> Conv<'a> {
         let ctx = self.parts_ctx(part);
         let mut out = ChunkFold::new();
         let is_typed = |name: &str| {
-            self.column_of(name, &part.header.shape)
+            self.column_of(name, &part.header().shape)
                 .is_some_and(|c| typed[c])
         };
         let fold_object = |o: &serde_json::Map<String, J>, az: bool, out: &mut ChunkFold| {
@@ -1432,7 +1557,7 @@ impl<'a> Conv<'a> {
                     continue;
                 }
                 let (name, suffix) = values::strip_suffix(key);
-                let name = match self.column_of(name, &part.header.shape) {
+                let name = match self.column_of(name, &part.header().shape) {
                     Some(c) => self.cols.columns[c].name.as_str(),
                     None => name,
                 };
@@ -1448,10 +1573,10 @@ impl<'a> Conv<'a> {
             }
         };
         for (k, item) in batch.items.iter().enumerate() {
-            match &part.header.shape {
+            match &part.header().shape {
                 Shape::Delimited => {
                     for (i, field) in batch.records[k].iter().enumerate() {
-                        if let Some(f) = part.header.fields.get(i) {
+                        if let Some(f) = part.header().fields.get(i) {
                             if !is_typed(&f.name) {
                                 out.entry(f.name.clone())
                                     .or_default()
