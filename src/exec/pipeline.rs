@@ -1616,6 +1616,10 @@ impl Take<'_> {
     }
 }
 
+/// How many rows ahead an aggregation asks the memory for the index slot of a key (and
+/// half as many for its group): about the rows a memory access takes to process.
+const PREFETCH: usize = 16;
+
 /// Hash aggregation split by key over one aggregator per thread: the thread of a chunk
 /// computes each row's key and arguments, hashes the key, and hands each aggregator its
 /// share of the chunk; each aggregator applies the chunks in source order (so every
@@ -1704,7 +1708,17 @@ impl SinkState for Summarize<'_> {
                         return;
                     }
                     let groups = agg.groups();
-                    for (k, h) in mine {
+                    // Past the caches, the index and the groups are asked for ahead.
+                    let ahead = if agg.big() { PREFETCH } else { 0 };
+                    for (j, &(k, h)) in mine.iter().enumerate() {
+                        if ahead > 0 {
+                            if let Some(&(_, next)) = mine.get(j + ahead) {
+                                agg.prefetch_slot(next);
+                            }
+                            if let Some(&(_, next)) = mine.get(j + ahead / 2) {
+                                agg.prefetch_group(next);
+                            }
+                        }
                         let at = k as usize * stride;
                         let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
                         agg.push_hashed(&values[at..at + stride], h, pos);
