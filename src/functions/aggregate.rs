@@ -13,9 +13,9 @@
 //!   whose e is null are skipped unless every row's is.
 
 use super::{AggColumn, AggState, AggregateImpl, ArgInfo, BoundAggregate, FnError, Want};
-use crate::hash::FxHashSet;
+use crate::hash::{FxHashSet, IntSet};
 use crate::types::Type;
-use crate::value::{compare, Value};
+use crate::value::{compare, integer_key, Value};
 use std::cmp::Ordering;
 
 pub(super) const NAMES: &[&str] = &[
@@ -151,6 +151,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
             }
             agg(vec![Type::Long], move || {
                 Box::new(DCount {
+                    ints: IntSet::default(),
                     seen: FxHashSet::default(),
                     pred: cond.then_some(1),
                 })
@@ -487,19 +488,34 @@ impl AggColumn for CountColumn {
     }
 }
 
+/// The distinct values: numbers equal to an integer as that integer (see
+/// [`integer_key`]: two values share one exactly when they are equal), the others as
+/// values.
 struct DCount {
+    ints: IntSet,
     seen: FxHashSet<Value>,
     pred: Option<usize>,
 }
 
 impl AggState for DCount {
     fn update(&mut self, args: &[Value]) {
-        if passes(args, self.pred) && !args[0].is_null() && !self.seen.contains(&args[0]) {
-            self.seen.insert(args[0].clone());
+        let v = &args[0];
+        if !passes(args, self.pred) || v.is_null() {
+            return;
+        }
+        match integer_key(v) {
+            Some(i) => {
+                self.ints.insert(i);
+            }
+            None => {
+                if !self.seen.contains(v) {
+                    self.seen.insert(v.clone());
+                }
+            }
         }
     }
     fn finish(&mut self) -> Vec<Value> {
-        vec![Value::Long(self.seen.len() as i64)]
+        vec![Value::Long((self.ints.len() + self.seen.len()) as i64)]
     }
 }
 

@@ -1692,3 +1692,28 @@ fn aggregate_columns_agree_with_states() {
         }
     }
 }
+
+/// dcount keeps numbers equal to an integer as that integer and the other values as
+/// values: equal numbers of any type are one value, others never merge with them.
+#[test]
+fn dcount_mixes_number_types_as_equality_does() {
+    let vals = [
+        Value::Long(1),
+        Value::Real(1.0),
+        Value::Int(1),
+        Value::Decimal(1.0),
+        Value::Real(1.5),
+        Value::Decimal(1.5),
+        vs("1"),
+        Value::Real(f64::NAN),
+        Value::Real(f64::NAN),
+        Value::Real(-0.0),
+        Value::Long(0),
+        Value::Long(i64::MIN),
+        Value::Null,
+        Value::DateTime(1),
+    ];
+    let (_, out) = run_agg("dcount", &[Type::Dynamic], &[None], &col(&vals));
+    // 1, 1.5, "1", NaN, 0, i64::MIN, the datetime.
+    assert_eq!(format!("{out:?}"), format!("{:?}", vec![Value::Long(7)]));
+}
