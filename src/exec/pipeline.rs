@@ -1064,81 +1064,134 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
     }
 }
 
+/// A row handed to a sink: the leaf's row in place (no step changed it), or the row the
+/// steps built in the feed's buffer, which a sink that keeps the row takes (the next
+/// row then gets a new buffer) and any other sink leaves to be reused.
+pub(crate) enum RowIn<'a> {
+    Leaf(&'a [Value]),
+    Buf(&'a mut Vec<Value>),
+}
+
+impl RowIn<'_> {
+    fn values(&self) -> &[Value] {
+        match self {
+            RowIn::Leaf(r) => r,
+            RowIn::Buf(b) => b,
+        }
+    }
+
+    fn into_owned(self) -> Row {
+        match self {
+            RowIn::Leaf(r) => r.to_vec(),
+            RowIn::Buf(b) => std::mem::take(b),
+        }
+    }
+}
+
+/// The buffers a feed builds rows in, kept from row to row so that a row costs no
+/// allocation of its own: the row being built, the one a `project` computes beside it,
+/// the values an `extend` replaces, and the buffers of the rows a step that makes
+/// several rows of one (`mv-expand`) feeds on.
+#[derive(Default)]
+struct Scratch {
+    row: Vec<Value>,
+    spare: Vec<Value>,
+    pending: Vec<(usize, Value)>,
+    inner: Option<Box<Scratch>>,
+}
+
 impl Physical {
     /// Runs the steps from `from` on one row and hands what comes out to `emit` (none
     /// when a filter drops the row; several after a join); false when `emit` wants no
-    /// more rows. The row is copied only when a step changes it (a run of `where`s reads
-    /// the leaf's row in place).
-    fn feed<'r>(
+    /// more rows. The row is `leaf` (read in place while only filters look at it) or,
+    /// when `leaf` is `None`, the one in `s.row`; the first step that changes it copies
+    /// it into `s.row`, which the following rows reuse.
+    fn feed(
         &self,
         from: usize,
-        row: Cow<'r, [Value]>,
+        leaf: Option<&[Value]>,
+        s: &mut Scratch,
         ctx: &EvalCtx,
-        emit: &mut dyn FnMut(Cow<'_, [Value]>) -> bool,
+        emit: &mut dyn FnMut(RowIn<'_>) -> bool,
     ) -> bool {
-        let mut row = row;
-        let mut pending: Vec<(usize, Value)> = Vec::new();
-        for (k, s) in self.steps.iter().enumerate().skip(from) {
-            match s {
+        let mut leaf = leaf;
+        for (k, step) in self.steps.iter().enumerate().skip(from) {
+            match step {
                 PStep::Filter(pred) => {
-                    if !holds(pred, &row, ctx) {
+                    let cur: &[Value] = leaf.unwrap_or(&s.row);
+                    if !holds(pred, cur, ctx) {
                         return true;
                     }
                 }
                 PStep::Extend(items, width) => {
-                    let r = row.to_mut();
-                    r.reserve(width.saturating_sub(r.len()));
+                    let r = &mut s.row;
+                    match leaf.take() {
+                        Some(l) => {
+                            r.clear();
+                            r.reserve(*width);
+                            r.extend_from_slice(l);
+                        }
+                        None => r.reserve(width.saturating_sub(r.len())),
+                    }
                     for (target, e, memo_col) in items.iter() {
                         if matches!(target, Target::Drop) {
                             continue;
                         }
                         let v = match memo_col.and_then(|c| r.get(c)) {
-                            Some(Value::String(s)) => {
-                                let s = s.clone();
-                                memo::eval(e, &s, || eval(e, r, ctx))
+                            Some(Value::String(st)) => {
+                                let st = st.clone();
+                                memo::eval(e, &st, || eval(e, r, ctx))
                             }
                             _ => eval(e, r, ctx),
                         };
                         match target {
-                            Target::Replace(i) => pending.push((*i, v)),
+                            Target::Replace(i) => s.pending.push((*i, v)),
                             _ => r.push(v),
                         }
                     }
-                    for (i, v) in pending.drain(..) {
+                    for (i, v) in s.pending.drain(..) {
                         r[i] = v;
                     }
                 }
                 PStep::Project(exprs) => {
-                    row = Cow::Owned(exprs.iter().map(|e| eval(e, &row, ctx)).collect());
+                    let cur: &[Value] = leaf.take().unwrap_or(&s.row);
+                    s.spare.clear();
+                    s.spare.extend(exprs.iter().map(|e| eval(e, cur, ctx)));
+                    std::mem::swap(&mut s.row, &mut s.spare);
                 }
                 PStep::Join(probe, keys) => {
-                    let mut matches = probe.index.matches(&row, keys).peekable();
+                    let cur: &[Value] = leaf.unwrap_or(&s.row);
+                    let mut matches = probe.index.matches(cur, keys).peekable();
                     let matched = matches.peek().is_some();
-                    let joined = |r: Option<&Row>| -> Row {
-                        let mut out = Vec::with_capacity(row.len() + probe.right_keep.len());
-                        out.extend(row.iter().cloned());
+                    if matches!(probe.kind, JoinKind::LeftSemi | JoinKind::LeftAnti) {
+                        // A filter: the row goes on as it is, or not at all.
+                        if matched != (probe.kind == JoinKind::LeftSemi) {
+                            return true;
+                        }
+                        continue;
+                    }
+                    // The joined rows are built one after the other in one buffer.
+                    let mut inner = s.inner.take().unwrap_or_default();
+                    let fill = |r: Option<&Row>, out: &mut Vec<Value>| {
+                        out.clear();
+                        out.reserve(cur.len() + probe.right_keep.len());
+                        out.extend_from_slice(cur);
                         match r {
                             Some(r) => out.extend(probe.right_keep.iter().map(|&i| r[i].clone())),
-                            None => out.extend(probe.nulls.iter().cloned()),
+                            None => out.extend_from_slice(&probe.nulls),
                         }
-                        out
                     };
-                    return match probe.kind {
-                        JoinKind::LeftSemi if !matched => true,
-                        JoinKind::LeftAnti if matched => true,
-                        JoinKind::LeftSemi | JoinKind::LeftAnti => {
-                            drop(matches);
-                            self.feed(k + 1, row, ctx, emit)
-                        }
-                        JoinKind::LeftOuter if !matched => {
-                            let out = joined(None);
-                            self.feed(k + 1, Cow::Owned(out), ctx, emit)
-                        }
-                        _ => matches.all(|r| {
-                            let out = joined(Some(&probe.right.rows[r as usize]));
-                            self.feed(k + 1, Cow::Owned(out), ctx, emit)
-                        }),
+                    let more = if probe.kind == JoinKind::LeftOuter && !matched {
+                        fill(None, &mut inner.row);
+                        self.feed(k + 1, None, &mut inner, ctx, emit)
+                    } else {
+                        matches.all(|r| {
+                            fill(Some(&probe.right.rows[r as usize]), &mut inner.row);
+                            self.feed(k + 1, None, &mut inner, ctx, emit)
+                        })
                     };
+                    s.inner = Some(inner);
+                    return more;
                 }
                 PStep::MvExpand(node, limit) => {
                     let PlanKind::MvExpand {
@@ -1151,19 +1204,15 @@ impl Physical {
                     else {
                         return true;
                     };
-                    let row = row.into_owned();
-                    let out = super::mv_expand::mv_expand(
-                        &[&row],
-                        items,
-                        *bag,
-                        *with_index,
-                        *limit,
-                        *width,
-                        ctx,
-                    );
-                    return out
-                        .into_iter()
-                        .all(|r| self.feed(k + 1, Cow::Owned(r), ctx, emit));
+                    let cur: &[Value] = leaf.unwrap_or(&s.row);
+                    let expansion = super::mv_expand::Expansion::new(cur, items, *bag, *limit, ctx);
+                    let mut inner = s.inner.take().unwrap_or_default();
+                    let more = (0..expansion.rows()).all(|j| {
+                        expansion.fill(j, cur, items, *with_index, *width, ctx, &mut inner.row);
+                        self.feed(k + 1, None, &mut inner, ctx, emit)
+                    });
+                    s.inner = Some(inner);
+                    return more;
                 }
                 PStep::Parse(node) => {
                     let PlanKind::Parse {
@@ -1172,14 +1221,18 @@ impl Physical {
                     else {
                         return true;
                     };
-                    match super::parse_row(&row, expr, spec, *filter, node.schema.len(), ctx) {
-                        Some(r) => row = Cow::Owned(r),
+                    let cur: &[Value] = leaf.take().unwrap_or(&s.row);
+                    match super::parse_row(cur, expr, spec, *filter, node.schema.len(), ctx) {
+                        Some(r) => s.row = r,
                         None => return true,
                     }
                 }
             }
         }
-        emit(row)
+        match leaf {
+            Some(l) => emit(RowIn::Leaf(l)),
+            None => emit(RowIn::Buf(&mut s.row)),
+        }
     }
 }
 
@@ -1271,7 +1324,7 @@ trait SinkState: Sync {
     type Part: Send;
     fn part(&self) -> Self::Part;
     /// Consumes one row at `pos` (chunk << 32 | row); false when the chunk needs no more.
-    fn push(&self, part: &mut Self::Part, row: Cow<'_, [Value]>, pos: u64) -> bool;
+    fn push(&self, part: &mut Self::Part, row: RowIn<'_>, pos: u64) -> bool;
     /// The chunk's part is complete (called for every chunk read, even one cut short).
     fn done(&self, idx: usize, part: Self::Part);
     /// The rows out, once every chunk is done.
@@ -1308,6 +1361,7 @@ struct Feed<'a, S> {
 impl<S: SinkState> ChunkSink for Feed<'_, S> {
     fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
         let mut part = self.state.part();
+        let mut scratch = Scratch::default();
         let mut i = 0usize;
         // Positions of the rows out (a join may give several per row in).
         let mut out = 0u64;
@@ -1316,11 +1370,13 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
                 EvalCtx::at_row(Some(row_position(self.pipeline, idx, i)));
             }
             i += 1;
-            let more = self.phys.feed(0, Cow::Borrowed(row), self.ctx, &mut |row| {
-                let pos = ((idx as u64) << 32) + out;
-                out += 1;
-                self.state.push(&mut part, row, pos)
-            });
+            let more = self
+                .phys
+                .feed(0, Some(row), &mut scratch, self.ctx, &mut |row| {
+                    let pos = ((idx as u64) << 32) + out;
+                    out += 1;
+                    self.state.push(&mut part, row, pos)
+                });
             if !more {
                 break;
             }
@@ -1442,7 +1498,7 @@ impl SinkState for Collect<'_> {
     fn part(&self) -> Kept {
         (Vec::new(), 0)
     }
-    fn push(&self, part: &mut Kept, row: Cow<'_, [Value]>, _: u64) -> bool {
+    fn push(&self, part: &mut Kept, row: RowIn<'_>, _: u64) -> bool {
         let row = row.into_owned();
         let ok = meter(
             self.budget,
@@ -1478,7 +1534,7 @@ impl SinkState for Count {
     fn part(&self) -> usize {
         0
     }
-    fn push(&self, part: &mut usize, _: Cow<'_, [Value]>, _: u64) -> bool {
+    fn push(&self, part: &mut usize, _: RowIn<'_>, _: u64) -> bool {
         *part += 1;
         true
     }
@@ -1505,7 +1561,7 @@ impl SinkState for Take<'_> {
     fn part(&self) -> Kept {
         (Vec::new(), 0)
     }
-    fn push(&self, part: &mut Kept, row: Cow<'_, [Value]>, _: u64) -> bool {
+    fn push(&self, part: &mut Kept, row: RowIn<'_>, _: u64) -> bool {
         if part.0.len() < self.n {
             let row = row.into_owned();
             let bytes = crate::limits::row_bytes(&row);
@@ -1560,6 +1616,10 @@ impl Take<'_> {
     }
 }
 
+/// How many rows ahead an aggregation asks the memory for the index slot of a key (and
+/// half as many for its group): about the rows a memory access takes to process.
+const PREFETCH: usize = 16;
+
 /// Hash aggregation split by key over one aggregator per thread: the thread of a chunk
 /// computes each row's key and arguments, hashes the key, and hands each aggregator its
 /// share of the chunk; each aggregator applies the chunks in source order (so every
@@ -1606,9 +1666,9 @@ impl SinkState for Summarize<'_> {
     fn part(&self) -> Prepared {
         (Vec::new(), Vec::new(), 0, 0)
     }
-    fn push(&self, part: &mut Prepared, row: Cow<'_, [Value]>, pos: u64) -> bool {
+    fn push(&self, part: &mut Prepared, row: RowIn<'_>, pos: u64) -> bool {
         let (before, caps) = (part.0.len(), (part.0.capacity(), part.1.capacity()));
-        prepare(&row, self.keys, self.aggs, self.ctx, &mut part.0);
+        prepare(row.values(), self.keys, self.aggs, self.ctx, &mut part.0);
         part.1.push(pos as u32);
         // The buffers' growth when they double (their spare capacity is memory too),
         // and what the new values hold on the heap.
@@ -1648,7 +1708,17 @@ impl SinkState for Summarize<'_> {
                         return;
                     }
                     let groups = agg.groups();
-                    for (k, h) in mine {
+                    // Past the caches, the index and the groups are asked for ahead.
+                    let ahead = if agg.big() { PREFETCH } else { 0 };
+                    for (j, &(k, h)) in mine.iter().enumerate() {
+                        if ahead > 0 {
+                            if let Some(&(_, next)) = mine.get(j + ahead) {
+                                agg.prefetch_slot(next);
+                            }
+                            if let Some(&(_, next)) = mine.get(j + ahead / 2) {
+                                agg.prefetch_group(next);
+                            }
+                        }
                         let at = k as usize * stride;
                         let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
                         agg.push_hashed(&values[at..at + stride], h, pos);
@@ -1754,13 +1824,17 @@ impl SinkState for TopK<'_> {
     fn part(&self) -> Best {
         Best::default()
     }
-    fn push(&self, part: &mut Best, row: Cow<'_, [Value]>, pos: u64) -> bool {
+    fn push(&self, part: &mut Best, row: RowIn<'_>, pos: u64) -> bool {
         if self.n == 0 {
             return false;
         }
         let mut keys = std::mem::take(&mut part.scratch);
         keys.clear();
-        keys.extend(self.keys.iter().map(|k| eval(&k.expr, &row, self.ctx)));
+        keys.extend(
+            self.keys
+                .iter()
+                .map(|k| eval(&k.expr, row.values(), self.ctx)),
+        );
         if part.full {
             if let Some(last) = part.entries.get(self.n - 1) {
                 // Positions grow within a chunk: a row that ties the bound comes after it.
