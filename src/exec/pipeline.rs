@@ -1152,7 +1152,7 @@ impl Physical {
                     row = Cow::Owned(exprs.iter().map(|e| eval(e, &row, ctx)).collect());
                 }
                 PStep::Join(probe, keys) => {
-                    let mut at = probe.right.first(&row, keys);
+                    let (mut at, mut more) = probe.right.first(&row, keys);
                     let matched = at != END;
                     return match probe.kind {
                         JoinKind::LeftSemi if !matched => true,
@@ -1177,7 +1177,9 @@ impl Physical {
                                 buf.clear();
                                 buf.extend(row.iter().cloned());
                                 probe.append(at, &mut buf);
-                                at = probe.right.next(at);
+                                // A key of one row has no links to follow.
+                                at = if more { probe.right.next(at) } else { END };
+                                more = true;
                                 let more = if keeps {
                                     let out =
                                         std::mem::replace(&mut buf, Vec::with_capacity(width));
