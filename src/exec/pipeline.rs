@@ -27,11 +27,11 @@
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
 
 use super::eval::{eval, holds};
+use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END};
 use super::summarize::{key_hash, prepare, Aggregator};
 use super::{compare_key, count_value, Exec, Rows};
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
-use crate::hash::FxHashMap;
 use crate::limits::Budget;
 use crate::parallel::{threads, Ordered};
 use crate::plan::{BAgg, BExpr, JoinKind, Plan, PlanKind, SortSpec};
@@ -71,77 +71,27 @@ pub(crate) struct Probe {
     kind: JoinKind,
     /// Left key columns (of the pipeline's rows).
     left_keys: Vec<usize>,
-    right: Arc<Table>,
-    /// The right columns the output keeps (`lookup` drops the key columns).
-    right_keep: Vec<usize>,
-    /// Right rows by key (no key with a null: a null never matches).
-    index: JoinIndex,
+    /// The right rows, pruned to the columns read after the join and the keys.
+    right: Built,
+    /// For each right column the output keeps (`lookup` drops the key columns), its
+    /// position in a built row; `None` for one that nothing reads after the join (a
+    /// null stands in for it).
+    out: Vec<Option<usize>>,
     /// The kept right columns' nulls (a left outer row without a match).
     nulls: Row,
 }
 
-/// The rows of the built side by key: for each key its first and last row, and for each
-/// row the next one with its key (so rows with one key stay in order, and a key costs
-/// no allocation of its own). A single key column is kept as the value itself.
-struct JoinIndex {
-    single: FxHashMap<Value, (u32, u32)>,
-    multi: FxHashMap<Vec<Value>, (u32, u32)>,
-    next: Vec<u32>,
-}
-
-const END: u32 = u32::MAX;
-
-impl JoinIndex {
-    fn build(rows: &[Row], keys: &[usize]) -> JoinIndex {
-        let mut index = JoinIndex {
-            single: FxHashMap::default(),
-            multi: FxHashMap::default(),
-            next: vec![END; rows.len()],
-        };
-        for (i, row) in rows.iter().enumerate() {
-            let i = i as u32;
-            if keys.iter().any(|&k| row[k].is_null()) {
-                continue;
-            }
-            let ends = match keys {
-                [k] => index.single.entry(row[*k].clone()).or_insert((i, END)),
-                _ => index
-                    .multi
-                    .entry(keys.iter().map(|&k| row[k].clone()).collect())
-                    .or_insert((i, END)),
-            };
-            if ends.1 != END {
-                index.next[ends.1 as usize] = i;
-            }
-            ends.1 = i;
-        }
-        index
-    }
-
-    /// The rows whose key is the one in `row`'s `keys` columns, in order.
-    fn matches<'a>(&'a self, row: &[Value], keys: &[usize]) -> impl Iterator<Item = u32> + 'a {
-        let first = if keys.iter().any(|&k| row[k].is_null()) {
-            None
-        } else {
-            match keys {
-                [k] => self.single.get(&row[*k]),
-                _ => self.multi.get(
-                    keys.iter()
-                        .map(|&k| row[k].clone())
-                        .collect::<Vec<_>>()
-                        .as_slice(),
-                ),
-            }
-        };
-        let mut at = first.map_or(END, |e| e.0);
-        std::iter::from_fn(move || {
-            if at == END {
-                return None;
-            }
-            let r = at;
-            at = self.next[r as usize];
-            Some(r)
-        })
+impl Probe {
+    /// Appends right row `r`'s kept columns to `out`.
+    #[inline]
+    fn append(&self, r: u32, out: &mut Vec<Value>) {
+        let row = self.right.row(r);
+        out.extend(
+            self.out
+                .iter()
+                .zip(&self.nulls)
+                .map(|(at, null)| at.map_or_else(|| null.clone(), |i| row[i].clone())),
+        );
     }
 }
 
@@ -158,7 +108,8 @@ fn probes(kind: JoinKind) -> bool {
     )
 }
 
-/// Builds the right side of a join.
+/// Builds the right side of a join; `used` says which of the right columns the output
+/// keeps something reads after the join.
 #[allow(clippy::too_many_arguments)]
 fn build_probe(
     right: &Plan,
@@ -166,44 +117,109 @@ fn build_probe(
     left_keys: &[usize],
     right_keys: &[usize],
     right_drop: &[usize],
+    used: impl Fn(usize) -> bool,
     ex: &Exec,
 ) -> Result<Probe> {
-    let right_rows = ex.holding("join", || super::run(right, ex))?;
-    let right = match right_rows {
-        Rows::Shared(t) => t,
-        rows => Arc::new(Table::new(right.schema.clone(), rows.into_owned())),
-    };
-    // The index: a link per row and about a map entry per row.
-    ex.budget.charge(right.rows.len() as u64 * 56, "join");
-    ex.budget.check()?;
-    let index = JoinIndex::build(&right.rows, right_keys);
-    let right_keep: Vec<usize> = (0..right.columns.len())
+    let right_keep: Vec<usize> = (0..right.schema.len())
         .filter(|i| !right_drop.contains(i))
+        .collect();
+    let mut cols: Vec<usize> = right_keys.to_vec();
+    cols.extend(
+        right_keep
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| used(j))
+            .map(|(_, &c)| c),
+    );
+    cols.sort_unstable();
+    cols.dedup();
+    let built = collect_built(right, &cols, right_keys, ex)?;
+    // The index (the rows were charged as they came).
+    ex.budget.charge(built.bytes(), "join");
+    ex.budget.check()?;
+    let out = right_keep
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            if used(j) {
+                cols.iter().position(|x| x == c)
+            } else {
+                None
+            }
+        })
         .collect();
     let nulls = right_keep
         .iter()
-        .map(|&i| Value::null_of(right.columns[i].ty))
+        .map(|&i| Value::null_of(right.schema[i].ty))
         .collect();
     Ok(Probe {
         kind,
         left_keys: left_keys.to_vec(),
-        right,
-        right_keep,
-        index,
+        right: built,
+        out,
         nulls,
     })
+}
+
+/// The rows of `plan` as a join's build side: their columns `cols` (in order, the key
+/// columns `keys` among them), indexed by key. A pipeline puts its rows straight into
+/// the build side (pruned, hashed on its threads); any other plan's rows are copied in.
+fn collect_built(plan: &Plan, cols: &[usize], keys: &[usize], ex: &Exec) -> Result<Built> {
+    let collector = Arc::new(Collector::default());
+    ex.holding("join", || -> Result<()> {
+        let rows = match lower(plan, ex)? {
+            Some(mut l) if matches!(l.sink, Sink::Collect) => {
+                l.sink = Sink::Build(collector.clone(), cols.to_vec(), keys.to_vec());
+                l.run(ex)?;
+                return Ok(());
+            }
+            Some(l) => l.run(ex)?,
+            None => super::run(plan, ex)?,
+        };
+        let mut part = (Vec::new(), Vec::new());
+        let mut pending = 0;
+        for row in rows.refs() {
+            let bytes = Collector::push(&mut part, Cow::Borrowed(row), cols, keys);
+            if !meter(&ex.budget, "join", &mut pending, bytes) {
+                return ex.budget.check();
+            }
+        }
+        ex.budget.charge(pending, "join");
+        collector.done(0, part);
+        Ok(())
+    })?;
+    ex.budget.check()?;
+    let collector = Arc::try_unwrap(collector).map_err(|_| {
+        Error::new(
+            ErrorKind::Runtime,
+            "internal error: a join's build side is still shared",
+        )
+    })?;
+    let keys = keys
+        .iter()
+        .map(|k| cols.iter().position(|c| c == k).unwrap_or(0))
+        .collect();
+    collector.finish(cols.len(), keys)
 }
 
 /// The rows of `t` that an innerunique join keeps of its left side: the first row of
 /// each key without a null, in order.
 fn first_per_key(t: &Table, keys: &[usize]) -> Vec<usize> {
-    let mut seen: crate::hash::FxHashSet<Vec<Value>> = Default::default();
-    (0..t.rows.len())
-        .filter(|&i| {
-            let key: Vec<Value> = keys.iter().map(|&k| t.rows[i][k].clone()).collect();
-            !key.iter().any(Value::is_null) && seen.insert(key)
-        })
-        .collect()
+    let hashes: Vec<u64> = t
+        .rows
+        .iter()
+        .map(|r| row_key_hash(r, keys).unwrap_or(u64::MAX))
+        .collect();
+    let rows = &t.rows;
+    let index = KeyIndex::build(
+        &hashes,
+        |r| keys.iter().any(|&k| rows[r as usize][k].is_null()),
+        |a, b| {
+            keys.iter()
+                .all(|&k| rows[a as usize][k] == rows[b as usize][k])
+        },
+    );
+    index.firsts().into_iter().map(|r| r as usize).collect()
 }
 
 /// What consumes the rows.
@@ -215,6 +231,9 @@ enum Sink<'p> {
     Summarize(Cow<'p, [BExpr]>, &'p [BAgg]),
     /// The first N rows in the order of the keys (ties in input order).
     TopK(&'p [SortSpec], usize),
+    /// A join's build side: the rows' columns (the first list) and key columns go to
+    /// the collector.
+    Build(Arc<Collector>, Vec<usize>, Vec<usize>),
 }
 
 /// Where the rows come from.
@@ -316,7 +335,13 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
                 right_keys,
                 right_drop,
             } if probes(*kind) => {
-                let probe = build_probe(right, *kind, left_keys, right_keys, right_drop, ex)?;
+                // The right columns read after the join: the steps above it (made so
+                // far, from the top) and the sink.
+                let above: Vec<&Step> = steps.iter().rev().collect();
+                let used = used_columns(&above, &sink, node.schema.len());
+                let left_width = left.schema.len();
+                let used = |j: usize| used.get(left_width + j).copied().unwrap_or(false);
+                let probe = build_probe(right, *kind, left_keys, right_keys, right_drop, used, ex)?;
                 steps.push(Step::Join(Arc::new(probe), node.schema.len()));
                 if *kind == JoinKind::InnerUnique {
                     // The left side keeps its first row per key: known only once it is
@@ -498,66 +523,74 @@ fn reads(e: &BExpr, used: &mut [bool]) {
     });
 }
 
+/// The columns of rows `width` wide that `steps` (in order) or `sink` then read
+/// (computed from the sink back, through each step's input width).
+fn used_columns(steps: &[&Step<'_>], sink: &Sink<'_>, width: usize) -> Vec<bool> {
+    let mut widths = Vec::with_capacity(steps.len());
+    let mut w = width;
+    for s in steps {
+        widths.push(w);
+        w = match s {
+            Step::Filter(_) => w,
+            Step::Extend(_, out) | Step::Join(_, out) => *out,
+            Step::Project(exprs) => exprs.len(),
+            Step::MvExpand(node, _) | Step::Parse(node) => node.schema.len(),
+        };
+    }
+    let mut used = vec![false; w];
+    match sink {
+        Sink::Summarize(keys, aggs) => {
+            keys.iter().for_each(|k| reads(k, &mut used));
+            aggs.iter()
+                .flat_map(|a| &a.args)
+                .for_each(|a| reads(a, &mut used));
+        }
+        Sink::Count => {}
+        Sink::Collect | Sink::Take(_) | Sink::TopK(..) => used.iter_mut().for_each(|u| *u = true),
+        Sink::Build(_, cols, _) => cols.iter().for_each(|&c| used[c] = true),
+    }
+    for (s, &w_in) in steps.iter().zip(&widths).rev() {
+        used = match s {
+            Step::Filter(pred) => {
+                reads(pred, &mut used);
+                used
+            }
+            Step::Extend(items, _) => {
+                // Items may read columns appended by earlier items: mark over the
+                // output width, then keep the input's part.
+                items.iter().for_each(|(_, e)| reads(e, &mut used));
+                used.truncate(w_in);
+                used.resize(w_in, false);
+                used
+            }
+            Step::Project(exprs) => {
+                let mut inner = vec![false; w_in];
+                exprs.iter().for_each(|e| reads(e, &mut inner));
+                inner
+            }
+            Step::Join(probe, _) => {
+                used.truncate(w_in);
+                for &k in &probe.left_keys {
+                    used[k] = true;
+                }
+                used
+            }
+            // They copy the whole row: every column of their input is read (so
+            // the row they get is not pruned, and their column indexes hold).
+            Step::MvExpand(..) | Step::Parse(_) => vec![true; w_in],
+        };
+    }
+    used
+}
+
 impl Lowered<'_> {
-    /// The leaf's columns that some step or the sink reads (computed top-down, through
-    /// each step's input width).
+    /// The leaf's columns that some step or the sink reads.
     fn needed(&self) -> Vec<bool> {
-        let mut widths = Vec::with_capacity(self.steps.len());
-        let mut w = self.width;
-        for s in &self.steps {
-            widths.push(w);
-            w = match s {
-                Step::Filter(_) => w,
-                Step::Extend(_, out) | Step::Join(_, out) => *out,
-                Step::Project(exprs) => exprs.len(),
-                Step::MvExpand(node, _) | Step::Parse(node) => node.schema.len(),
-            };
-        }
-        let mut used = vec![false; w];
-        match &self.sink {
-            Sink::Summarize(keys, aggs) => {
-                keys.iter().for_each(|k| reads(k, &mut used));
-                aggs.iter()
-                    .flat_map(|a| &a.args)
-                    .for_each(|a| reads(a, &mut used));
-            }
-            Sink::Count => {}
-            Sink::Collect | Sink::Take(_) | Sink::TopK(..) => {
-                used.iter_mut().for_each(|u| *u = true)
-            }
-        }
-        for (s, &w_in) in self.steps.iter().zip(&widths).rev() {
-            used = match s {
-                Step::Filter(pred) => {
-                    reads(pred, &mut used);
-                    used
-                }
-                Step::Extend(items, _) => {
-                    // Items may read columns appended by earlier items: mark over the
-                    // output width, then keep the input's part.
-                    items.iter().for_each(|(_, e)| reads(e, &mut used));
-                    used.truncate(w_in);
-                    used.resize(w_in, false);
-                    used
-                }
-                Step::Project(exprs) => {
-                    let mut inner = vec![false; w_in];
-                    exprs.iter().for_each(|e| reads(e, &mut inner));
-                    inner
-                }
-                Step::Join(probe, _) => {
-                    used.truncate(w_in);
-                    for &k in &probe.left_keys {
-                        used[k] = true;
-                    }
-                    used
-                }
-                // They copy the whole row: every column of their input is read (so
-                // the row they get is not pruned, and their column indexes hold).
-                Step::MvExpand(..) | Step::Parse(_) => vec![true; w_in],
-            };
-        }
-        used
+        used_columns(
+            &self.steps.iter().collect::<Vec<_>>(),
+            &self.sink,
+            self.width,
+        )
     }
 
     fn run(self, ex: &Exec) -> Result<Rows> {
@@ -904,6 +937,8 @@ enum PSink {
     Take(usize),
     Summarize(Vec<BExpr>, Vec<BAgg>),
     TopK(Vec<SortSpec>, usize),
+    /// The collector, the kept columns and the key columns in the pruned rows.
+    Build(Arc<Collector>, Vec<usize>, Vec<usize>),
 }
 
 fn remap(e: &BExpr, m: &[usize]) -> BExpr {
@@ -1020,6 +1055,11 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
     }
     let psink = match sink {
         Sink::Collect => PSink::Collect,
+        Sink::Build(c, cols, keys) => PSink::Build(
+            c.clone(),
+            cols.iter().map(|&i| m[i]).collect(),
+            keys.iter().map(|&i| m[i]).collect(),
+        ),
         Sink::Count => PSink::Count,
         Sink::Take(n) => PSink::Take(*n),
         Sink::Summarize(keys, aggs) => PSink::Summarize(
@@ -1161,8 +1201,8 @@ impl Physical {
                 }
                 PStep::Join(probe, keys) => {
                     let cur: &[Value] = leaf.unwrap_or(&s.row);
-                    let mut matches = probe.index.matches(cur, keys).peekable();
-                    let matched = matches.peek().is_some();
+                    let (mut at, mut linked) = probe.right.first(cur, keys);
+                    let matched = at != END;
                     if matches!(probe.kind, JoinKind::LeftSemi | JoinKind::LeftAnti) {
                         // A filter: the row goes on as it is, or not at all.
                         if matched != (probe.kind == JoinKind::LeftSemi) {
@@ -1172,23 +1212,26 @@ impl Physical {
                     }
                     // The joined rows are built one after the other in one buffer.
                     let mut inner = s.inner.take().unwrap_or_default();
-                    let fill = |r: Option<&Row>, out: &mut Vec<Value>| {
-                        out.clear();
-                        out.reserve(cur.len() + probe.right_keep.len());
-                        out.extend_from_slice(cur);
-                        match r {
-                            Some(r) => out.extend(probe.right_keep.iter().map(|&i| r[i].clone())),
-                            None => out.extend_from_slice(&probe.nulls),
-                        }
-                    };
                     let more = if probe.kind == JoinKind::LeftOuter && !matched {
-                        fill(None, &mut inner.row);
+                        inner.row.clear();
+                        inner.row.extend_from_slice(cur);
+                        inner.row.extend_from_slice(&probe.nulls);
                         self.feed(k + 1, None, &mut inner, ctx, emit)
                     } else {
-                        matches.all(|r| {
-                            fill(Some(&probe.right.rows[r as usize]), &mut inner.row);
-                            self.feed(k + 1, None, &mut inner, ctx, emit)
-                        })
+                        let mut go = true;
+                        while at != END {
+                            inner.row.clear();
+                            inner.row.extend_from_slice(cur);
+                            probe.append(at, &mut inner.row);
+                            // A key of one row has no links to follow.
+                            at = if linked { probe.right.next(at) } else { END };
+                            linked = true;
+                            if !self.feed(k + 1, None, &mut inner, ctx, emit) {
+                                go = false;
+                                break;
+                            }
+                        }
+                        go
                     };
                     s.inner = Some(inner);
                     return more;
@@ -1436,6 +1479,22 @@ fn drive(
             &scan,
         ),
         PSink::Count => go(Count::default(), phys, run, stop, &scan),
+        PSink::Build(collector, cols, keys) => {
+            // A scan may give up and start over: the build side gathers anew.
+            collector.reset();
+            go(
+                BuildSink {
+                    collector,
+                    cols,
+                    keys,
+                    budget,
+                },
+                phys,
+                run,
+                stop,
+                &scan,
+            )
+        }
         PSink::Take(n) => go(
             Take {
                 n: *n,
@@ -1863,5 +1922,39 @@ impl SinkState for TopK<'_> {
         let mut best = std::mem::take(&mut *lock(&self.best));
         self.cut(&mut best);
         Ok(best.entries.into_iter().map(|(_, _, r)| r).collect())
+    }
+}
+
+/// A join's build side: each chunk's rows (their kept columns, their key hashes) go to
+/// the collector, which puts them in order (see [`collect_built`]).
+struct BuildSink<'a> {
+    collector: &'a Collector,
+    cols: &'a [usize],
+    keys: &'a [usize],
+    budget: &'a Budget,
+}
+
+impl SinkState for BuildSink<'_> {
+    type Part = (BuildPart, u64);
+    fn part(&self) -> Self::Part {
+        ((Vec::new(), Vec::new()), 0)
+    }
+    fn push(&self, part: &mut Self::Part, row: RowIn<'_>, _: u64) -> bool {
+        // The row is the feed's buffer or the leaf's: its kept columns are cloned.
+        let bytes = Collector::push(
+            &mut part.0,
+            Cow::Borrowed(row.values()),
+            self.cols,
+            self.keys,
+        );
+        meter(self.budget, "join", &mut part.1, bytes)
+    }
+    fn done(&self, idx: usize, (part, pending): Self::Part) {
+        self.budget.charge(pending, "join");
+        self.collector.done(idx, part);
+    }
+    /// The rows are in the collector.
+    fn finish(self) -> Result<Vec<Row>> {
+        Ok(Vec::new())
     }
 }

@@ -42,6 +42,11 @@ pub(crate) fn prepare(
 /// the table index (high bits) and a caller splitting keys over aggregators (low bits)
 /// take bits of it.
 pub(crate) fn key_hash(key: &[Value]) -> u64 {
+    key_hash_of(key.iter())
+}
+
+/// [`key_hash`] of a key whose values are not side by side (a join's key columns).
+pub(crate) fn key_hash_of<'a>(key: impl Iterator<Item = &'a Value>) -> u64 {
     let mut h = FxHasher::default();
     for v in key {
         v.hash(&mut h);
