@@ -16,7 +16,7 @@ pub(crate) const END: u32 = u32::MAX;
 
 /// The hash a row of a build side records when its key has a null (it never matches).
 /// A key without a null may hash to it too: the build looks at the key then.
-const NULL_KEY: u64 = u64::MAX;
+pub(crate) const NULL_KEY: u64 = u64::MAX;
 
 /// The hash of the key in `row`'s `keys` columns; `None` when one of them is null.
 #[inline]
@@ -252,8 +252,9 @@ impl Built {
         self.index.next(r)
     }
 
-    pub(crate) fn bytes(&self) -> u64 {
-        crate::limits::values_bytes(&self.values) + self.index.bytes()
+    /// The memory of its index (its rows are charged as they are collected).
+    pub(crate) fn index_bytes(&self) -> u64 {
+        self.index.bytes()
     }
 }
 

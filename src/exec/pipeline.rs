@@ -27,7 +27,7 @@
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
 
 use super::eval::{eval, holds};
-use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END};
+use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
 use super::summarize::{key_hash, prepare, Aggregator};
 use super::{compare_key, count_value, Exec, Rows};
 use crate::error::{Error, ErrorKind, Result};
@@ -135,7 +135,7 @@ fn build_probe(
     cols.dedup();
     let built = collect_built(right, &cols, right_keys, ex)?;
     // The index (the rows were charged as they came).
-    ex.budget.charge(built.bytes(), "join");
+    ex.budget.charge(built.index_bytes(), "join");
     ex.budget.check()?;
     let out = right_keep
         .iter()
@@ -208,7 +208,7 @@ fn first_per_key(t: &Table, keys: &[usize]) -> Vec<usize> {
     let hashes: Vec<u64> = t
         .rows
         .iter()
-        .map(|r| row_key_hash(r, keys).unwrap_or(u64::MAX))
+        .map(|r| row_key_hash(r, keys).unwrap_or(NULL_KEY))
         .collect();
     let rows = &t.rows;
     let index = KeyIndex::build(
