@@ -247,42 +247,31 @@ fn add_file(
     unopened: Option<u64>,
     found: &mut Found,
 ) -> Result<()> {
-    if let (Some(size), Some(t)) = (unopened, table) {
+    let mut add = |t: &str, format, category, unopened| {
         found
             .tables
             .entry(t.to_string())
             .or_default()
             .push(FoundFile {
                 path: path.to_path_buf(),
-                format: Format::JsonLines,
-                category: None,
-                unopened: Some(size),
-            });
+                format,
+                category,
+                unopened,
+            })
+    };
+    if let (Some(size), Some(t)) = (unopened, table) {
+        add(t, Format::JsonLines, None, Some(size));
         return Ok(());
     }
     let format = detect(path)?;
     if format.names_tables() {
         for t in streaming::tables_in(path)? {
-            found.tables.entry(t.clone()).or_default().push(FoundFile {
-                path: path.to_path_buf(),
-                format,
-                category: Some(streaming::category_of(&t)),
-                unopened: None,
-            });
+            add(&t, format, Some(streaming::category_of(&t)), None);
         }
         return Ok(());
     }
     if let Some(t) = table {
-        found
-            .tables
-            .entry(t.to_string())
-            .or_default()
-            .push(FoundFile {
-                path: path.to_path_buf(),
-                format,
-                category: None,
-                unopened: None,
-            });
+        add(t, format, None, None);
     }
     Ok(())
 }
