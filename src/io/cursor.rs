@@ -1,18 +1,19 @@
-//! A cursor over one record's JSON text, for the hand-written record readers of
-//! [`super::source`]: they walk an object key by key, skip the values a query does not
-//! need without building them, and write the needed ones straight into the row.
+//! A cursor over JSON text, for the hand-written readers: the JSON lines reader
+//! ([`crate::io::scan`]) and the record readers of the export formats
+//! ([`crate::io::formats::source`]). They walk an object key by key, skip the values a
+//! query does not need without building them, and write the needed ones straight into
+//! the row.
 //!
 //! Why: parsing every record with serde_json (a key decoded and hashed per field, every
-//! string checked and copied) cost most of a scan of the JSON export formats; the JSON
-//! lines reader ([`crate::io::scan`]) showed that matching keys by their bytes and
-//! skipping strings sixteen bytes at a time costs a fraction of it.
+//! string checked and copied) cost most of a scan; matching keys by their bytes and
+//! skipping strings sixteen bytes at a time ([`crate::io::bytes`]) costs a fraction of it.
 //!
 //! Exactness: every method here accepts only text that serde_json accepts too, and reads
 //! it to the same value; anything else (an exponent, a bare `NaN`, a deep nesting, a
 //! malformed string) is `None`, and the caller reads the record with serde_json, whose
 //! result and errors are the reference.
 
-use crate::io::bytes::{escapes_valid, string_end};
+use crate::io::bytes::{escapes_valid, string_end, StrScan};
 use serde_json::Value as J;
 use std::borrow::Cow;
 
@@ -20,19 +21,33 @@ use std::borrow::Cow;
 /// has its own limit and error).
 const MAX_DEPTH: usize = 64;
 
-pub(crate) struct Cur<'b> {
-    pub b: &'b [u8],
-    pub i: usize,
+pub(crate) struct Cursor<'b> {
+    pub(crate) b: &'b [u8],
+    pub(crate) i: usize,
 }
 
-impl<'b> Cur<'b> {
+impl<'b> Cursor<'b> {
     pub(crate) fn new(b: &'b [u8]) -> Self {
-        Cur { b, i: 0 }
+        Cursor { b, i: 0 }
     }
 
     #[inline(always)]
     pub(crate) fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
+    }
+
+    /// The byte at the cursor, moved past.
+    #[inline(always)]
+    pub(crate) fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    /// Past `c`, which must be the byte at the cursor.
+    #[inline(always)]
+    pub(crate) fn expect(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
     }
 
     /// Past JSON's blanks (space, tab, line ends).
@@ -41,6 +56,36 @@ impl<'b> Cur<'b> {
         while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.i += 1;
         }
+    }
+
+    /// Past the blanks of one line (space, tab, carriage return): in JSON lines a line
+    /// end ends the record, so the lines reader never skips one inside a record.
+    #[inline(always)]
+    pub(crate) fn ws_in_line(&mut self) {
+        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    /// After a member or element, past blanks: `Some(true)` past a comma (another one
+    /// follows), `Some(false)` past `close` (the object or array ended).
+    #[inline(always)]
+    pub(crate) fn item_end(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        match self.next()? {
+            b',' => Some(true),
+            c if c == close => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The end of the string whose opening quote is at the cursor.
+    #[inline(always)]
+    pub(crate) fn string_end(&self) -> Option<StrScan> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        string_end(self.b, self.i + 1)
     }
 
     /// Past blanks, whether the next byte is `c` (then consumed).
@@ -64,11 +109,8 @@ impl<'b> Cur<'b> {
     /// The string whose opening quote is at the cursor, borrowed when it has no escapes.
     #[inline]
     pub(crate) fn string(&mut self) -> Option<Cow<'b, str>> {
-        if self.peek() != Some(b'"') {
-            return None;
-        }
         let start = self.i;
-        let s = string_end(self.b, start + 1)?;
+        let s = self.string_end()?;
         self.i = s.end + 1;
         let body = &self.b[start + 1..s.end];
         if s.escaped {
@@ -90,10 +132,7 @@ impl<'b> Cur<'b> {
     /// (for comparing keys and names without decoding them).
     #[inline]
     pub(crate) fn plain_string(&mut self) -> Option<&'b [u8]> {
-        if self.peek() != Some(b'"') {
-            return None;
-        }
-        let s = string_end(self.b, self.i + 1)?;
+        let s = self.string_end()?;
         let body = &self.b[self.i + 1..s.end];
         if s.escaped || (!s.ascii && std::str::from_utf8(body).is_err()) {
             return None;
@@ -105,10 +144,7 @@ impl<'b> Cur<'b> {
     /// Moves past the string at the cursor, checked as serde_json reads it.
     #[inline]
     pub(crate) fn skip_string(&mut self) -> Option<()> {
-        if self.peek() != Some(b'"') {
-            return None;
-        }
-        let s = string_end(self.b, self.i + 1)?;
+        let s = self.string_end()?;
         let body = &self.b[self.i + 1..s.end];
         if s.escaped && !escapes_valid(body) {
             return None;
@@ -160,14 +196,8 @@ impl<'b> Cur<'b> {
                 }
             }
             self.skip_nested(depth + 1)?;
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                c if c == close => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.item_end(close)? {
+                return Some(());
             }
         }
     }
@@ -304,7 +334,7 @@ mod tests {
         for _ in 0..200_000 {
             let text = random_text(&mut x);
             let b = text.as_bytes();
-            let mut c = Cur::new(b);
+            let mut c = Cursor::new(b);
             c.ws();
             let got = c.value();
             let whole = got.is_some() && c.at_end();
@@ -313,7 +343,7 @@ mod tests {
                 accepted += 1;
                 assert_eq!(got, want, "{text:?}");
             }
-            let mut c = Cur::new(b);
+            let mut c = Cursor::new(b);
             if c.skip_value().is_some() && c.at_end() {
                 assert!(want.is_some(), "skipped {text:?}, which serde_json refuses");
             }
@@ -323,7 +353,7 @@ mod tests {
 
     #[test]
     fn strings_keys_and_nesting() {
-        let mut c = Cur::new(br#""a\"b" "plain" "caf\u00e9""#);
+        let mut c = Cursor::new(br#""a\"b" "plain" "caf\u00e9""#);
         assert_eq!(c.string().unwrap(), "a\"b");
         c.ws();
         assert_eq!(c.plain_string().unwrap(), b"plain");
@@ -331,8 +361,8 @@ mod tests {
         assert!(c.plain_string().is_none());
         assert_eq!(c.string().unwrap(), "café");
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
-        assert!(Cur::new(deep.as_bytes()).skip_value().is_none());
+        assert!(Cursor::new(deep.as_bytes()).skip_value().is_none());
         let ok = format!("{}{}", "[".repeat(10), "]".repeat(10));
-        assert!(Cur::new(ok.as_bytes()).skip_value().is_some());
+        assert!(Cursor::new(ok.as_bytes()).skip_value().is_some());
     }
 }

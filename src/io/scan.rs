@@ -25,7 +25,8 @@
 //! [`super::json`], which reports errors with their line. A column the query does not
 //! use is still checked (its values must convert to its type) but not kept.
 
-use super::bytes::{escapes_valid, string_end, Pattern, StrScan};
+use super::bytes::{string_end, Pattern};
+use super::cursor::Cursor;
 use super::json::{
     convert, convert_str, load_table_file, looks_like_iso_datetime, missing_value, object_end,
     Interner, Kind, TypeFold,
@@ -34,7 +35,9 @@ use super::progress::Progress;
 use super::schema::Schema;
 use crate::error::Result;
 use crate::hash::FxHashMap;
-use crate::table::{ChunkSink, Column, Row, RowCursor, ScanRequest, Scanned, Table, TableSource};
+use crate::table::{
+    ChunkSink, Column, Gather, Row, RowCursor, ScanRequest, Scanned, Table, TableSource,
+};
 use crate::types::Type;
 use crate::value::Value;
 use serde_json::Value as J;
@@ -305,19 +308,6 @@ impl TableSource for FileTable {
         }
         // Every column, by the fast reader when it can (on all cores), else the full
         // loader, whose errors name the line.
-        struct Gather(Mutex<Vec<(usize, Vec<Row>)>>);
-        impl ChunkSink for Gather {
-            fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
-                let mut out = Vec::new();
-                while let Some(r) = rows.next_row() {
-                    out.push(r.to_vec());
-                }
-                self.0
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((idx, out));
-            }
-        }
         let columns = self.known_columns().map(<[Column]>::to_vec);
         let fast = columns.as_ref().and_then(|columns| {
             let all = vec![true; columns.len()];
@@ -327,14 +317,9 @@ impl TableSource for FileTable {
                 threads: crate::parallel::threads(),
                 stop: &stop,
             };
-            let gather = Gather(Mutex::default());
+            let gather = Gather::default();
             match self.scan_chunks(columns, &request, &gather) {
-                Scanned::Done => {
-                    let mut parts = gather.0.into_inner().unwrap_or_else(|e| e.into_inner());
-                    parts.sort_by_key(|(i, _)| *i);
-                    let rows = parts.into_iter().flat_map(|(_, r)| r).collect();
-                    Some(Table::new(columns.clone(), rows))
-                }
+                Scanned::Done => Some(Table::new(columns.clone(), gather.into_rows())),
                 Scanned::GaveUp(_) => None,
             }
         });
@@ -958,14 +943,14 @@ impl ChunkWork for SkimWork {
 /// Reads the keys of the object at the cursor and the kinds of their values.
 fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Option<()> {
     p.expect(b'{')?;
-    p.ws();
+    p.ws_in_line();
     if p.peek()? == b'}' {
         p.i += 1;
         return Some(());
     }
     let mut k = 0;
     loop {
-        p.ws();
+        p.ws_in_line();
         // The key: where it was on the object before, else looked up (or new).
         let key = match st.order.get(k).copied() {
             Some(c) if st.keys[c].0.at(p.b, p.i) => {
@@ -984,7 +969,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
                         st.keys.len() - 1
                     }
                 };
-                p.ws();
+                p.ws_in_line();
                 p.expect(b':')?;
                 st.order.truncate(k);
                 st.order.push(c);
@@ -992,7 +977,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
             }
         };
         k += 1;
-        p.ws();
+        p.ws_in_line();
         if kinds.folds.len() <= key {
             kinds.folds.resize(key + 1, None);
         }
@@ -1047,7 +1032,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
                 kinds.order.push(key);
             }
         }
-        p.ws();
+        p.ws_in_line();
         match p.next()? {
             b',' => continue,
             b'}' => return Some(()),
@@ -1184,7 +1169,7 @@ impl<'a> LineParser<'a> {
         let &c = self.index.get(key.as_ref())?;
         st.order.truncate(k);
         st.order.push(c);
-        p.ws();
+        p.ws_in_line();
         p.expect(b':')?;
         Some(c)
     }
@@ -1210,7 +1195,7 @@ impl<'a> LineParser<'a> {
     fn fields(&self, text: &[u8], start: usize, st: &mut ParseState) -> Option<usize> {
         let mut p = Cursor { b: text, i: start };
         p.expect(b'{')?;
-        p.ws();
+        p.ws_in_line();
         if p.peek()? == b'}' {
             p.i += 1;
             return self.end(&mut p);
@@ -1233,10 +1218,10 @@ impl<'a> LineParser<'a> {
                     }
                 }
             }
-            p.ws();
+            p.ws_in_line();
             let col = self.key(&mut p, st, k)?;
             k += 1;
-            p.ws();
+            p.ws_in_line();
             let (ty, slot) = self.cols.get(col).map(|c| (c.ty, c.slot))?;
             if p.peek()? == b'"' {
                 if let Some(slot) = slot {
@@ -1300,7 +1285,7 @@ impl<'a> LineParser<'a> {
                     }
                 }
             }
-            p.ws();
+            p.ws_in_line();
             match p.next()? {
                 b',' => continue,
                 b'}' => return self.end(&mut p),
@@ -1458,29 +1443,8 @@ fn scalar(t: &[u8]) -> Option<J> {
     }
 }
 
-struct Cursor<'b> {
-    b: &'b [u8],
-    i: usize,
-}
-
-impl<'b> Cursor<'b> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-    fn next(&mut self) -> Option<u8> {
-        let c = self.peek()?;
-        self.i += 1;
-        Some(c)
-    }
-    fn expect(&mut self, c: u8) -> Option<()> {
-        (self.next()? == c).then_some(())
-    }
-    #[inline(always)]
-    fn ws(&mut self) {
-        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\r')) {
-            self.i += 1;
-        }
-    }
+/// The lines reader's step of the shared cursor.
+impl Cursor<'_> {
     /// Past the blanks and the line end after an object: where the next line starts.
     fn line_end(&mut self) -> Option<usize> {
         while self.peek().is_some_and(|c| BLANK.contains(&c)) {
@@ -1490,56 +1454,6 @@ impl<'b> Cursor<'b> {
             None => Some(self.b.len()),
             Some(b'\n') => Some(self.i),
             Some(_) => None,
-        }
-    }
-    /// The string whose opening quote is at the cursor.
-    #[inline(always)]
-    fn string_end(&self) -> Option<StrScan> {
-        if self.b.get(self.i) != Some(&b'"') {
-            return None;
-        }
-        string_end(self.b, self.i + 1)
-    }
-
-    #[inline(always)]
-    fn skip_string(&mut self) -> Option<()> {
-        let s = self.string_end()?;
-        let body = &self.b[self.i + 1..s.end];
-        if s.escaped && !escapes_valid(body) {
-            return None;
-        }
-        if !s.ascii {
-            std::str::from_utf8(body).ok()?;
-        }
-        self.i = s.end + 1;
-        Some(())
-    }
-
-    /// A JSON string at the cursor, borrowed when it has no escapes.
-    fn string(&mut self) -> Option<std::borrow::Cow<'b, str>> {
-        let StrScan {
-            end,
-            escaped,
-            ascii,
-        } = self.string_end()?;
-        let start = self.i;
-        self.i = end + 1;
-        let body = &self.b[start + 1..end];
-        if escaped {
-            serde_json::from_slice::<String>(&self.b[start..=end])
-                .ok()
-                .map(std::borrow::Cow::Owned)
-        } else if ascii {
-            debug_assert!(body.is_ascii());
-            // SAFETY: the scan found no byte above 0x7f in the body: ASCII is UTF-8.
-            // (Checking again costs a call per value; most values are short.)
-            Some(std::borrow::Cow::Borrowed(unsafe {
-                std::str::from_utf8_unchecked(body)
-            }))
-        } else {
-            std::str::from_utf8(body)
-                .ok()
-                .map(std::borrow::Cow::Borrowed)
         }
     }
 }

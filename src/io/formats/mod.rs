@@ -31,7 +31,6 @@ pub mod json;
 pub mod kusto_v1;
 pub mod kusto_v2;
 pub mod log_analytics;
-mod record;
 pub mod source;
 pub mod streaming;
 mod tables;

@@ -20,16 +20,18 @@
 //! (one per file and column, with the first line), or, with `strict`, an error naming
 //! the file and line. A record that cannot be read at all is always an error.
 
-use super::record::Cur;
 use super::values::{self, text_value, unify, TextFold};
 use super::{Batch, Format, Item, Keyed, ReadOptions, Records, Shape};
 use crate::error::{Error, Result};
 use crate::hash::FxHashMap;
 use crate::io::bytes::Pattern;
+use crate::io::cursor::Cursor as JsonCursor;
 use crate::io::json::{convert, convert_str, missing_value, Interner, TypeFold};
 use crate::io::scan::FileTable;
 use crate::io::schema::Schema;
-use crate::table::{ChunkSink, Column, Row, RowCursor, ScanRequest, Scanned, Table, TableSource};
+use crate::table::{
+    ChunkSink, Column, Gather, Row, RowCursor, ScanRequest, Scanned, Table, TableSource,
+};
 use crate::types::Type;
 use crate::value::Value;
 use crate::warnings::BadValues;
@@ -802,22 +804,12 @@ impl DataTable {
 
     /// Reads every row with every column (all files, all records).
     fn read_all(&self, cols: &Resolved) -> Result<Table> {
-        struct Gather(Mutex<Vec<(usize, Vec<Row>)>>);
-        impl ChunkSink for Gather {
-            fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
-                let mut out = Vec::new();
-                while let Some(r) = rows.next_row() {
-                    out.push(r.to_vec());
-                }
-                lock(&self.0).push((idx, out));
-            }
-        }
         let all = vec![true; cols.columns.len()];
         let threads = crate::parallel::threads();
         for fast in [true, false] {
             let stop = AtomicBool::new(false);
             let bad = BadValues::default();
-            let gather = Gather(Mutex::default());
+            let gather = Gather::default();
             let request = ScanRequest {
                 needed: &all,
                 threads,
@@ -828,10 +820,7 @@ impl DataTable {
                 .map_err(|(_, e)| e)?;
             if scanned == Scanned::Done {
                 self.opts.warnings.merge(bad);
-                let mut parts = gather.0.into_inner().unwrap_or_else(|e| e.into_inner());
-                parts.sort_by_key(|(i, _)| *i);
-                let rows = parts.into_iter().flat_map(|(_, r)| r).collect();
-                return Ok(Table::new(cols.columns.clone(), rows));
+                return Ok(Table::new(cols.columns.clone(), gather.into_rows()));
             }
         }
         Err(Error::data(
@@ -1177,7 +1166,7 @@ impl<'a> Conv<'a> {
             Shape::Keyed(_) => {
                 w.reset();
                 let text = &batch.text[item.start..item.end];
-                let mut c = Cur::new(text);
+                let mut c = JsonCursor::new(text);
                 if self.by_hand && self.fast_object(ctx, &mut c, w).is_some() && c.at_end() {
                     return Ok(true);
                 }
@@ -1238,7 +1227,7 @@ impl<'a> Conv<'a> {
             Shape::Envelope { category } => {
                 let text = &batch.text[item.start..item.end];
                 let queued = w.queue.len();
-                let mut c = Cur::new(text);
+                let mut c = JsonCursor::new(text);
                 if self.by_hand
                     && self.fast_record(ctx, &mut c, category, w, true).is_some()
                     && c.at_end()
@@ -1309,7 +1298,7 @@ impl<'a> Conv<'a> {
     /// built). `None` for anything it leaves to serde_json, which is then the reader:
     /// text serde_json may refuse, a value that does not convert (counted or an error
     /// there, once), a field the columns lack.
-    fn fast_object(&self, ctx: &PartCtx, c: &mut Cur, w: &mut Worker) -> Option<()> {
+    fn fast_object(&self, ctx: &PartCtx, c: &mut JsonCursor, w: &mut Worker) -> Option<()> {
         let part = ctx.part as *const Part as usize;
         if w.keys_of != part {
             w.keys.clear();
@@ -1367,14 +1356,8 @@ impl<'a> Conv<'a> {
                     }
                 }
             }
-            c.ws();
-            match c.peek()? {
-                b',' => c.i += 1,
-                b'}' => {
-                    c.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !c.item_end(b'}')? {
+                return Some(());
             }
         }
     }
@@ -1388,7 +1371,7 @@ impl<'a> Conv<'a> {
     fn fast_record(
         &self,
         ctx: &PartCtx,
-        c: &mut Cur,
+        c: &mut JsonCursor,
         category: &str,
         w: &mut Worker,
         outer: bool,
@@ -1447,28 +1430,16 @@ impl<'a> Conv<'a> {
                         if !c.eat(b']') {
                             loop {
                                 self.fast_record(ctx, c, category, w, false)?;
-                                c.ws();
-                                match c.peek()? {
-                                    b',' => c.i += 1,
-                                    b']' => {
-                                        c.i += 1;
-                                        break;
-                                    }
-                                    _ => return None,
+                                if !c.item_end(b']')? {
+                                    break;
                                 }
                             }
                         }
                     }
                     _ => c.skip_value()?,
                 }
-                c.ws();
-                match c.peek()? {
-                    b',' => c.i += 1,
-                    b'}' => {
-                        c.i += 1;
-                        break;
-                    }
-                    _ => return None,
+                if !c.item_end(b'}')? {
+                    break;
                 }
             }
         }
@@ -1481,7 +1452,7 @@ impl<'a> Conv<'a> {
             Some(true) => {
                 if !row {
                     // A `properties` before the category (or none: an error).
-                    let mut p = Cur { b: c.b, i: props? };
+                    let mut p = JsonCursor { b: c.b, i: props? };
                     w.reset();
                     self.fast_object(ctx, &mut p, w)?;
                 }
@@ -2176,26 +2147,15 @@ mod tests {
     /// What scanning and loading a table give: its chunks of rows, its columns and rows,
     /// or its error, and the warnings.
     fn outcome(t: &DataTable, needed: &[bool]) -> String {
-        struct Gather(Mutex<Vec<(usize, Vec<Row>)>>);
-        impl ChunkSink for Gather {
-            fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
-                let mut out = Vec::new();
-                while let Some(r) = rows.next_row() {
-                    out.push(r.to_vec());
-                }
-                lock(&self.0).push((idx, out));
-            }
-        }
         let stop = AtomicBool::new(false);
-        let gather = Gather(Mutex::default());
+        let gather = Gather::default();
         let request = ScanRequest {
             needed,
             threads: 2,
             stop: &stop,
         };
         let scanned = t.scan(&request, &gather).map_err(|e| e.message);
-        let mut chunks = gather.0.into_inner().unwrap();
-        chunks.sort_by_key(|(i, _)| *i);
+        let chunks = gather.into_chunks();
         let loaded = match t.load() {
             Ok(table) => format!("{:?}\n{:?}", table.columns, table.rows),
             Err(e) => format!("error at {:?}: {}", e.location, e.message),
