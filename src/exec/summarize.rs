@@ -306,6 +306,8 @@ impl<'a> Aggregator<'a> {
     /// The output rows with the position where each group first appeared.
     pub(crate) fn finish_at(mut self) -> Vec<(u64, Row)> {
         let k = self.keys;
+        // The index is done with: its memory goes before the rows are made.
+        self.index = Vec::new();
         // Most aggregates give one value (arg_max gives several: the row grows).
         let width = k + self.aggs.len();
         let mut keys = std::mem::take(&mut self.key_values).into_iter();
