@@ -6,6 +6,7 @@ use crate::hash::{FxHashMap, FxHashSet};
 use crate::limits::Meter;
 use crate::plan::JoinKind;
 use crate::table::{Column, Row};
+use crate::types::Type;
 use crate::value::Value;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
@@ -212,23 +213,107 @@ impl KeyIndex {
     }
 }
 
+/// How a build side holds a column: a column of one fixed-width type as 64-bit words
+/// (a third of a `Value`), any other as values.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// The column's word in a row of words, and the type it makes.
+    Word(usize, Word),
+    /// The column's value in a row of values.
+    Any(usize),
+}
+
+#[derive(Clone, Copy)]
+enum Word {
+    Int,
+    Long,
+    Real,
+    DateTime,
+    TimeSpan,
+}
+
+impl Word {
+    fn of(ty: Type) -> Option<Word> {
+        Some(match ty {
+            Type::Int => Word::Int,
+            Type::Long => Word::Long,
+            Type::Real => Word::Real,
+            Type::DateTime => Word::DateTime,
+            Type::TimeSpan => Word::TimeSpan,
+            _ => return None,
+        })
+    }
+
+    /// `v` as a word, when it is a value of this type (a null or anything else is held
+    /// beside the words).
+    #[inline]
+    fn word(self, v: &Value) -> Option<i64> {
+        match (self, v) {
+            (Word::Int, Value::Int(x)) => Some(*x as i64),
+            (Word::Long, Value::Long(x))
+            | (Word::DateTime, Value::DateTime(x))
+            | (Word::TimeSpan, Value::TimeSpan(x)) => Some(*x),
+            (Word::Real, Value::Real(x)) => Some(x.to_bits() as i64),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn value(self, w: i64) -> Value {
+        match self {
+            Word::Int => Value::Int(w as i32),
+            Word::Long => Value::Long(w),
+            Word::Real => Value::Real(f64::from_bits(w as u64)),
+            Word::DateTime => Value::DateTime(w),
+            Word::TimeSpan => Value::TimeSpan(w),
+        }
+    }
+}
+
 /// The rows of a join's build side, pruned to the columns the query reads after the
-/// join and the key columns, in rows of a fixed width in one flat `Vec` (no allocation
-/// per row), indexed by key.
+/// join and the key columns, in rows of a fixed width in flat `Vec`s (no allocation
+/// per row; a number or a time in a word, not a `Value`), indexed by key.
 pub(crate) struct Built {
-    width: usize,
+    slots: Vec<Slot>,
+    /// Words and values a row.
+    words_width: usize,
+    values_width: usize,
+    words: Vec<i64>,
     values: Vec<Value>,
+    /// The words (by position in `words`) that stand for something else: a null, or a
+    /// value of another type (in `odd`). `None` when there are none.
+    special: Option<Vec<u64>>,
+    odd: FxHashMap<u64, Value>,
     /// The key columns' positions in a stored row.
     keys: Vec<usize>,
     index: KeyIndex,
 }
 
 impl Built {
-    /// Row `r` (its stored columns).
+    /// Column `c` of row `r`.
     #[inline]
-    pub(crate) fn row(&self, r: u32) -> &[Value] {
-        let at = r as usize * self.width;
-        &self.values[at..at + self.width]
+    pub(crate) fn value(&self, r: u32, c: usize) -> Value {
+        match self.slots[c] {
+            Slot::Any(i) => self.values[r as usize * self.values_width + i].clone(),
+            Slot::Word(i, w) => {
+                let at = r as usize * self.words_width + i;
+                if let Some(special) = &self.special {
+                    if special[at / 64] >> (at % 64) & 1 != 0 {
+                        return self.odd.get(&(at as u64)).cloned().unwrap_or(Value::Null);
+                    }
+                }
+                w.value(self.words[at])
+            }
+        }
+    }
+
+    /// Whether column `c` of row `r` equals `v`.
+    #[inline]
+    fn is(&self, r: u32, c: usize, v: &Value) -> bool {
+        match self.slots[c] {
+            Slot::Any(i) => self.values[r as usize * self.values_width + i] == *v,
+            Slot::Word(..) => self.value(r, c) == *v,
+        }
     }
 
     /// The first row whose key is the one in `row`'s `keys` columns (`END`: none), and
@@ -239,11 +324,10 @@ impl Built {
             return (END, false);
         };
         self.index.first(h, |r| {
-            let stored = self.row(r);
             self.keys
                 .iter()
                 .zip(keys)
-                .all(|(&s, &k)| stored[s] == row[k])
+                .all(|(&s, &k)| self.is(r, s, &row[k]))
         })
     }
 
@@ -252,40 +336,99 @@ impl Built {
         self.index.next(r)
     }
 
-    /// The memory of its index (its rows are charged as they are collected).
+    /// The memory of its index (its rows are charged as they are collected, and take
+    /// no more once stored).
     pub(crate) fn index_bytes(&self) -> u64 {
         self.index.bytes()
     }
 }
 
-/// A chunk's part of a build side: its rows' kept values and key hashes.
-pub(crate) type BuildPart = (Vec<Value>, Vec<u64>);
+/// A chunk's part of a build side: its rows' words, values, key hashes, and the words
+/// that stand for something else (by position in the part's words).
+#[derive(Default)]
+pub(crate) struct BuildPart {
+    words: Vec<i64>,
+    values: Vec<Value>,
+    hashes: Vec<u64>,
+    special: Vec<(u64, Value)>,
+}
 
 /// Gathers a join's build side from the chunks of a pipeline (or from rows), in order.
-#[derive(Default)]
 pub(crate) struct Collector {
+    slots: Vec<Slot>,
+    words_width: usize,
+    values_width: usize,
     parts: Mutex<Vec<(usize, BuildPart)>>,
 }
 
 impl Collector {
+    /// A collector of rows whose kept columns have the types `types`.
+    pub(crate) fn new(types: &[Type]) -> Collector {
+        let (mut words, mut values) = (0, 0);
+        let slots = types
+            .iter()
+            .map(|&ty| match Word::of(ty) {
+                Some(w) => {
+                    words += 1;
+                    Slot::Word(words - 1, w)
+                }
+                None => {
+                    values += 1;
+                    Slot::Any(values - 1)
+                }
+            })
+            .collect();
+        Collector {
+            slots,
+            words_width: words,
+            values_width: values,
+            parts: Mutex::default(),
+        }
+    }
+
     /// Adds `row`'s columns `cols` (its `keys` columns are its key) to `part`; the
     /// bytes the part grew by.
     #[inline]
     pub(crate) fn push(
+        &self,
         part: &mut BuildPart,
         row: Cow<'_, [Value]>,
         cols: &[usize],
         keys: &[usize],
     ) -> u64 {
-        part.1.push(row_key_hash(&row, keys).unwrap_or(NULL_KEY));
-        let before = part.0.len();
-        match row {
-            Cow::Owned(mut r) => part
-                .0
-                .extend(cols.iter().map(|&c| std::mem::take(&mut r[c]))),
-            Cow::Borrowed(r) => part.0.extend(cols.iter().map(|&c| r[c].clone())),
+        part.hashes
+            .push(row_key_hash(&row, keys).unwrap_or(NULL_KEY));
+        let mut bytes = 8;
+        let mut row = row;
+        // (A value taken from an owned row is never read again: the columns differ.)
+        for (&c, slot) in cols.iter().zip(&self.slots) {
+            match *slot {
+                Slot::Word(_, w) => match w.word(&row[c]) {
+                    Some(x) => {
+                        part.words.push(x);
+                        bytes += 8;
+                    }
+                    None => {
+                        let v = match &mut row {
+                            Cow::Owned(r) => std::mem::take(&mut r[c]),
+                            Cow::Borrowed(r) => r[c].clone(),
+                        };
+                        bytes += 24 + crate::limits::values_bytes(std::slice::from_ref(&v));
+                        part.special.push((part.words.len() as u64, v));
+                        part.words.push(0);
+                    }
+                },
+                Slot::Any(_) => {
+                    let v = match &mut row {
+                        Cow::Owned(r) => std::mem::take(&mut r[c]),
+                        Cow::Borrowed(r) => r[c].clone(),
+                    };
+                    bytes += crate::limits::values_bytes(std::slice::from_ref(&v));
+                    part.values.push(v);
+                }
+            }
         }
-        crate::limits::values_bytes(&part.0[before..]) + 8
+        bytes
     }
 
     pub(crate) fn done(&self, idx: usize, part: BuildPart) {
@@ -297,12 +440,11 @@ impl Collector {
         lock(&self.parts).clear();
     }
 
-    /// The build side, `width` columns a row, its key at `keys` (positions in a
-    /// stored row).
-    pub(crate) fn finish(self, width: usize, keys: Vec<usize>) -> crate::error::Result<Built> {
+    /// The build side, its key at `keys` (positions in a stored row).
+    pub(crate) fn finish(self, keys: Vec<usize>) -> crate::error::Result<Built> {
         let mut parts = self.parts.into_inner().unwrap_or_else(|e| e.into_inner());
         parts.sort_by_key(|(i, _)| *i);
-        let n: usize = parts.iter().map(|(_, p)| p.1.len()).sum();
+        let n: usize = parts.iter().map(|(_, p)| p.hashes.len()).sum();
         if n >= END as usize {
             return Err(crate::error::Error::new(
                 crate::error::ErrorKind::Runtime,
@@ -312,24 +454,47 @@ impl Collector {
                 ),
             ));
         }
-        let mut values = Vec::with_capacity(n * width);
+        let mut words = Vec::with_capacity(n * self.words_width);
+        let mut values = Vec::with_capacity(n * self.values_width);
         let mut hashes = Vec::with_capacity(n);
-        for (_, (v, h)) in parts {
-            values.extend(v);
-            hashes.extend(h);
+        let mut special: Option<Vec<u64>> = None;
+        let mut odd = FxHashMap::default();
+        for (_, p) in parts {
+            let base = words.len() as u64;
+            for (at, v) in p.special {
+                let at = base + at;
+                let bits =
+                    special.get_or_insert_with(|| vec![0; (n * self.words_width).div_ceil(64)]);
+                bits[(at / 64) as usize] |= 1 << (at % 64);
+                if !v.is_null() {
+                    odd.insert(at, v);
+                }
+            }
+            words.extend(p.words);
+            values.extend(p.values);
+            hashes.extend(p.hashes);
         }
-        let row = |r: u32| &values[r as usize * width..(r as usize + 1) * width];
-        let index = KeyIndex::build(
-            &hashes,
-            |r| keys.iter().any(|&k| row(r)[k].is_null()),
-            |a, b| keys.iter().all(|&k| row(a)[k] == row(b)[k]),
-        );
-        Ok(Built {
-            width,
+        let mut built = Built {
+            slots: self.slots,
+            words_width: self.words_width,
+            values_width: self.values_width,
+            words,
             values,
+            special,
+            odd,
             keys,
-            index,
-        })
+            index: KeyIndex {
+                parts: Vec::new(),
+                next: Vec::new(),
+            },
+        };
+        let b = &built;
+        built.index = KeyIndex::build(
+            &hashes,
+            |r| b.keys.iter().any(|&k| b.value(r, k).is_null()),
+            |x, y| b.keys.iter().all(|&k| b.is(x, k, &b.value(y, k))),
+        );
+        Ok(built)
     }
 }
 

@@ -85,12 +85,11 @@ impl Probe {
     /// Appends right row `r`'s kept columns to `out`.
     #[inline]
     fn append(&self, r: u32, out: &mut Vec<Value>) {
-        let row = self.right.row(r);
         out.extend(
             self.out
                 .iter()
                 .zip(&self.nulls)
-                .map(|(at, null)| at.map_or_else(|| null.clone(), |i| row[i].clone())),
+                .map(|(at, null)| at.map_or_else(|| null.clone(), |i| self.right.value(r, i))),
         );
     }
 }
@@ -165,7 +164,8 @@ fn build_probe(
 /// columns `keys` among them), indexed by key. A pipeline puts its rows straight into
 /// the build side (pruned, hashed on its threads); any other plan's rows are copied in.
 fn collect_built(plan: &Plan, cols: &[usize], keys: &[usize], ex: &Exec) -> Result<Built> {
-    let collector = Arc::new(Collector::default());
+    let types: Vec<Type> = cols.iter().map(|&c| plan.schema[c].ty).collect();
+    let collector = Arc::new(Collector::new(&types));
     ex.holding("join", || -> Result<()> {
         let rows = match lower(plan, ex)? {
             Some(mut l) if matches!(l.sink, Sink::Collect) => {
@@ -176,10 +176,10 @@ fn collect_built(plan: &Plan, cols: &[usize], keys: &[usize], ex: &Exec) -> Resu
             Some(l) => l.run(ex)?,
             None => super::run(plan, ex)?,
         };
-        let mut part = (Vec::new(), Vec::new());
+        let mut part = BuildPart::default();
         let mut pending = 0;
         for row in rows.refs() {
-            let bytes = Collector::push(&mut part, Cow::Borrowed(row), cols, keys);
+            let bytes = collector.push(&mut part, Cow::Borrowed(row), cols, keys);
             if !meter(&ex.budget, "join", &mut pending, bytes) {
                 return ex.budget.check();
             }
@@ -199,7 +199,7 @@ fn collect_built(plan: &Plan, cols: &[usize], keys: &[usize], ex: &Exec) -> Resu
         .iter()
         .map(|k| cols.iter().position(|c| c == k).unwrap_or(0))
         .collect();
-    collector.finish(cols.len(), keys)
+    collector.finish(keys)
 }
 
 /// The rows of `t` that an innerunique join keeps of its left side: the first row of
@@ -1937,11 +1937,11 @@ struct BuildSink<'a> {
 impl SinkState for BuildSink<'_> {
     type Part = (BuildPart, u64);
     fn part(&self) -> Self::Part {
-        ((Vec::new(), Vec::new()), 0)
+        (BuildPart::default(), 0)
     }
     fn push(&self, part: &mut Self::Part, row: RowIn<'_>, _: u64) -> bool {
         // The row is the feed's buffer or the leaf's: its kept columns are cloned.
-        let bytes = Collector::push(
+        let bytes = self.collector.push(
             &mut part.0,
             Cow::Borrowed(row.values()),
             self.cols,
