@@ -33,7 +33,7 @@ fn record(i: usize, extra: bool) -> String {
         i / 60,
         i % 60,
         i % 7,
-        if i % 5 == 0 { "50126" } else { "0" },
+        if i.is_multiple_of(5) { "50126" } else { "0" },
         i % 250
     )
 }
