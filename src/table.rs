@@ -118,6 +118,40 @@ pub trait ChunkSink: Sync {
     fn chunk(&self, idx: usize, rows: &mut dyn RowCursor);
 }
 
+/// A sink that keeps every row of a scan, chunk by chunk (a table read whole).
+#[derive(Default)]
+pub(crate) struct Gather(std::sync::Mutex<Vec<(usize, Vec<Row>)>>);
+
+impl ChunkSink for Gather {
+    fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
+        let mut out = Vec::new();
+        while let Some(r) = rows.next_row() {
+            out.push(r.to_vec());
+        }
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((idx, out));
+    }
+}
+
+impl Gather {
+    /// The chunks gathered, in source order.
+    pub(crate) fn into_chunks(self) -> Vec<(usize, Vec<Row>)> {
+        let mut chunks = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        chunks.sort_by_key(|(i, _)| *i);
+        chunks
+    }
+
+    /// The rows gathered, in source order.
+    pub(crate) fn into_rows(self) -> Vec<Row> {
+        self.into_chunks()
+            .into_iter()
+            .flat_map(|(_, r)| r)
+            .collect()
+    }
+}
+
 /// The rows of one chunk; each row is valid until the next call.
 pub trait RowCursor {
     fn next_row(&mut self) -> Option<&[Value]>;

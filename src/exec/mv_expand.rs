@@ -3,65 +3,114 @@
 use super::eval::eval;
 use crate::functions::EvalCtx;
 use crate::plan::{BagExpansion, MvItem};
-use crate::table::Row;
 use crate::value::{Bag, Value};
 use std::sync::Arc;
 
 /// The elements one value expands to: an array's items, a bag's entries (as
 /// one-key bags or `[key, value]` pairs), one null for null, the value itself for any
-/// other scalar. An empty array or bag gives none.
-fn elements(v: Value, bag: BagExpansion) -> Vec<Value> {
-    match v {
-        Value::Array(a) => Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone()),
-        Value::Bag(b) => b
-            .iter()
-            .map(|(k, v)| match bag {
-                BagExpansion::Bag => {
-                    let mut m = Bag::new();
-                    m.insert(k.clone(), v.clone());
-                    Value::bag(m)
-                }
-                BagExpansion::Array => Value::array(vec![Value::String(k.clone()), v.clone()]),
-            })
-            .collect(),
-        other => vec![other],
+/// other scalar. An empty array or bag gives none. An array is read in place.
+enum Elements {
+    Array(Arc<Vec<Value>>),
+    Built(Vec<Value>),
+    One(Value),
+}
+
+impl Elements {
+    fn of(v: Value, bag: BagExpansion) -> Elements {
+        match v {
+            Value::Array(a) => Elements::Array(a),
+            Value::Bag(b) => Elements::Built(
+                b.iter()
+                    .map(|(k, v)| match bag {
+                        BagExpansion::Bag => {
+                            let mut m = Bag::new();
+                            m.insert(k.clone(), v.clone());
+                            Value::bag(m)
+                        }
+                        BagExpansion::Array => {
+                            Value::array(vec![Value::String(k.clone()), v.clone()])
+                        }
+                    })
+                    .collect(),
+            ),
+            other => Elements::One(other),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Elements::Array(a) => a.len(),
+            Elements::Built(v) => v.len(),
+            Elements::One(_) => 1,
+        }
+    }
+
+    fn get(&self, k: usize) -> Option<&Value> {
+        match self {
+            Elements::Array(a) => a.get(k),
+            Elements::Built(v) => v.get(k),
+            Elements::One(v) => (k == 0).then_some(v),
+        }
     }
 }
 
-pub(crate) fn mv_expand(
-    rows: &[&Row],
-    items: &[MvItem],
-    bag: BagExpansion,
-    with_index: bool,
-    limit: Option<usize>,
-    width: usize,
-    ctx: &EvalCtx,
-) -> Vec<Row> {
-    let mut out = Vec::new();
-    for row in rows {
-        let lists: Vec<Vec<Value>> = items
+/// The expansion of one row: its items' elements, and how many rows it gives.
+pub(crate) struct Expansion {
+    lists: Vec<Elements>,
+    rows: usize,
+}
+
+impl Expansion {
+    pub(crate) fn new(
+        row: &[Value],
+        items: &[MvItem],
+        bag: BagExpansion,
+        limit: Option<usize>,
+        ctx: &EvalCtx,
+    ) -> Expansion {
+        let lists: Vec<Elements> = items
             .iter()
-            .map(|it| elements(eval(&it.expr, row, ctx), bag))
+            .map(|it| Elements::of(eval(&it.expr, row, ctx), bag))
             .collect();
-        let mut n = lists.iter().map(Vec::len).max().unwrap_or(0);
+        let mut rows = lists.iter().map(Elements::len).max().unwrap_or(0);
         if let Some(l) = limit {
-            n = n.min(l);
+            rows = rows.min(l);
         }
-        for k in 0..n {
-            let mut r = (*row).clone();
-            r.resize(width, Value::Null);
-            for (it, list) in items.iter().zip(&lists) {
-                let v = list.get(k).cloned().unwrap_or(Value::Null);
-                r[it.target] = match &it.cast {
-                    Some(f) => f.call(&[v], ctx),
-                    None => v,
-                };
-            }
-            if with_index {
-                r.push(Value::Long(k as i64));
-            }
-            out.push(r);
+        Expansion { lists, rows }
+    }
+
+    /// The number of rows the row expands to.
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Builds output row `k` of `row` in `out` (`width` wide, and its index after it
+    /// `with_index`): the row's columns, each item's `k`-th element (null past the end of
+    /// a shorter list) in its column.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn fill(
+        &self,
+        k: usize,
+        row: &[Value],
+        items: &[MvItem],
+        with_index: bool,
+        width: usize,
+        ctx: &EvalCtx,
+        out: &mut Vec<Value>,
+    ) {
+        out.clear();
+        out.reserve(width + with_index as usize);
+        out.extend_from_slice(row);
+        out.resize(width, Value::Null);
+        for (it, list) in items.iter().zip(&self.lists) {
+            let v = list.get(k).cloned().unwrap_or(Value::Null);
+            out[it.target] = match &it.cast {
+                Some(f) => f.call(&[v], ctx),
+                None => v,
+            };
+        }
+        if with_index {
+            out.push(Value::Long(k as i64));
         }
     }
-    out
 }

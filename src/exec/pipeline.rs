@@ -27,11 +27,11 @@
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
 
 use super::eval::{eval, holds};
+use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
 use super::summarize::{key_hash, prepare, Aggregator};
 use super::{compare_key, count_value, Exec, Rows};
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
-use crate::hash::FxHashMap;
 use crate::limits::Budget;
 use crate::parallel::{threads, Ordered};
 use crate::plan::{BAgg, BExpr, JoinKind, Plan, PlanKind, SortSpec};
@@ -71,77 +71,26 @@ pub(crate) struct Probe {
     kind: JoinKind,
     /// Left key columns (of the pipeline's rows).
     left_keys: Vec<usize>,
-    right: Arc<Table>,
-    /// The right columns the output keeps (`lookup` drops the key columns).
-    right_keep: Vec<usize>,
-    /// Right rows by key (no key with a null: a null never matches).
-    index: JoinIndex,
+    /// The right rows, pruned to the columns read after the join and the keys.
+    right: Built,
+    /// For each right column the output keeps (`lookup` drops the key columns), its
+    /// position in a built row; `None` for one that nothing reads after the join (a
+    /// null stands in for it).
+    out: Vec<Option<usize>>,
     /// The kept right columns' nulls (a left outer row without a match).
     nulls: Row,
 }
 
-/// The rows of the built side by key: for each key its first and last row, and for each
-/// row the next one with its key (so rows with one key stay in order, and a key costs
-/// no allocation of its own). A single key column is kept as the value itself.
-struct JoinIndex {
-    single: FxHashMap<Value, (u32, u32)>,
-    multi: FxHashMap<Vec<Value>, (u32, u32)>,
-    next: Vec<u32>,
-}
-
-const END: u32 = u32::MAX;
-
-impl JoinIndex {
-    fn build(rows: &[Row], keys: &[usize]) -> JoinIndex {
-        let mut index = JoinIndex {
-            single: FxHashMap::default(),
-            multi: FxHashMap::default(),
-            next: vec![END; rows.len()],
-        };
-        for (i, row) in rows.iter().enumerate() {
-            let i = i as u32;
-            if keys.iter().any(|&k| row[k].is_null()) {
-                continue;
-            }
-            let ends = match keys {
-                [k] => index.single.entry(row[*k].clone()).or_insert((i, END)),
-                _ => index
-                    .multi
-                    .entry(keys.iter().map(|&k| row[k].clone()).collect())
-                    .or_insert((i, END)),
-            };
-            if ends.1 != END {
-                index.next[ends.1 as usize] = i;
-            }
-            ends.1 = i;
-        }
-        index
-    }
-
-    /// The rows whose key is the one in `row`'s `keys` columns, in order.
-    fn matches<'a>(&'a self, row: &[Value], keys: &[usize]) -> impl Iterator<Item = u32> + 'a {
-        let first = if keys.iter().any(|&k| row[k].is_null()) {
-            None
-        } else {
-            match keys {
-                [k] => self.single.get(&row[*k]),
-                _ => self.multi.get(
-                    keys.iter()
-                        .map(|&k| row[k].clone())
-                        .collect::<Vec<_>>()
-                        .as_slice(),
-                ),
-            }
-        };
-        let mut at = first.map_or(END, |e| e.0);
-        std::iter::from_fn(move || {
-            if at == END {
-                return None;
-            }
-            let r = at;
-            at = self.next[r as usize];
-            Some(r)
-        })
+impl Probe {
+    /// Appends right row `r`'s kept columns to `out`.
+    #[inline]
+    fn append(&self, r: u32, out: &mut Vec<Value>) {
+        out.extend(
+            self.out
+                .iter()
+                .zip(&self.nulls)
+                .map(|(at, null)| at.map_or_else(|| null.clone(), |i| self.right.value(r, i))),
+        );
     }
 }
 
@@ -158,7 +107,8 @@ fn probes(kind: JoinKind) -> bool {
     )
 }
 
-/// Builds the right side of a join.
+/// Builds the right side of a join; `used` says which of the right columns the output
+/// keeps something reads after the join.
 #[allow(clippy::too_many_arguments)]
 fn build_probe(
     right: &Plan,
@@ -166,44 +116,110 @@ fn build_probe(
     left_keys: &[usize],
     right_keys: &[usize],
     right_drop: &[usize],
+    used: impl Fn(usize) -> bool,
     ex: &Exec,
 ) -> Result<Probe> {
-    let right_rows = ex.holding("join", || super::run(right, ex))?;
-    let right = match right_rows {
-        Rows::Shared(t) => t,
-        rows => Arc::new(Table::new(right.schema.clone(), rows.into_owned())),
-    };
-    // The index: a link per row and about a map entry per row.
-    ex.budget.charge(right.rows.len() as u64 * 56, "join");
-    ex.budget.check()?;
-    let index = JoinIndex::build(&right.rows, right_keys);
-    let right_keep: Vec<usize> = (0..right.columns.len())
+    let right_keep: Vec<usize> = (0..right.schema.len())
         .filter(|i| !right_drop.contains(i))
+        .collect();
+    let mut cols: Vec<usize> = right_keys.to_vec();
+    cols.extend(
+        right_keep
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| used(j))
+            .map(|(_, &c)| c),
+    );
+    cols.sort_unstable();
+    cols.dedup();
+    let built = collect_built(right, &cols, right_keys, ex)?;
+    // The index (the rows were charged as they came).
+    ex.budget.charge(built.index_bytes(), "join");
+    ex.budget.check()?;
+    let out = right_keep
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            if used(j) {
+                cols.iter().position(|x| x == c)
+            } else {
+                None
+            }
+        })
         .collect();
     let nulls = right_keep
         .iter()
-        .map(|&i| Value::null_of(right.columns[i].ty))
+        .map(|&i| Value::null_of(right.schema[i].ty))
         .collect();
     Ok(Probe {
         kind,
         left_keys: left_keys.to_vec(),
-        right,
-        right_keep,
-        index,
+        right: built,
+        out,
         nulls,
     })
+}
+
+/// The rows of `plan` as a join's build side: their columns `cols` (in order, the key
+/// columns `keys` among them), indexed by key. A pipeline puts its rows straight into
+/// the build side (pruned, hashed on its threads); any other plan's rows are copied in.
+fn collect_built(plan: &Plan, cols: &[usize], keys: &[usize], ex: &Exec) -> Result<Built> {
+    let types: Vec<Type> = cols.iter().map(|&c| plan.schema[c].ty).collect();
+    let collector = Arc::new(Collector::new(&types));
+    ex.holding("join", || -> Result<()> {
+        let rows = match lower(plan, ex)? {
+            Some(mut l) if matches!(l.sink, Sink::Collect) => {
+                l.sink = Sink::Build(collector.clone(), cols.to_vec(), keys.to_vec());
+                l.run(ex)?;
+                return Ok(());
+            }
+            Some(l) => l.run(ex)?,
+            None => super::run(plan, ex)?,
+        };
+        let mut part = BuildPart::default();
+        let mut pending = 0;
+        for row in rows.refs() {
+            let bytes = collector.push(&mut part, Cow::Borrowed(row), cols, keys);
+            if !meter(&ex.budget, "join", &mut pending, bytes) {
+                return ex.budget.check();
+            }
+        }
+        ex.budget.charge(pending, "join");
+        collector.done(0, part);
+        Ok(())
+    })?;
+    ex.budget.check()?;
+    let collector = Arc::try_unwrap(collector).map_err(|_| {
+        Error::new(
+            ErrorKind::Runtime,
+            "internal error: a join's build side is still shared",
+        )
+    })?;
+    let keys = keys
+        .iter()
+        .map(|k| cols.iter().position(|c| c == k).unwrap_or(0))
+        .collect();
+    collector.finish(keys)
 }
 
 /// The rows of `t` that an innerunique join keeps of its left side: the first row of
 /// each key without a null, in order.
 fn first_per_key(t: &Table, keys: &[usize]) -> Vec<usize> {
-    let mut seen: crate::hash::FxHashSet<Vec<Value>> = Default::default();
-    (0..t.rows.len())
-        .filter(|&i| {
-            let key: Vec<Value> = keys.iter().map(|&k| t.rows[i][k].clone()).collect();
-            !key.iter().any(Value::is_null) && seen.insert(key)
-        })
-        .collect()
+    let hashes: Vec<u64> = t
+        .rows
+        .iter()
+        .map(|r| row_key_hash(r, keys).unwrap_or(NULL_KEY))
+        .collect();
+    let rows = &t.rows;
+    let index = KeyIndex::build(
+        &hashes,
+        |r| keys.iter().any(|&k| rows[r as usize][k].is_null()),
+        |a, b| {
+            keys.iter()
+                .all(|&k| rows[a as usize][k] == rows[b as usize][k])
+        },
+    );
+    index.firsts().into_iter().map(|r| r as usize).collect()
 }
 
 /// What consumes the rows.
@@ -215,6 +231,9 @@ enum Sink<'p> {
     Summarize(Cow<'p, [BExpr]>, &'p [BAgg]),
     /// The first N rows in the order of the keys (ties in input order).
     TopK(&'p [SortSpec], usize),
+    /// A join's build side: the rows' columns (the first list) and key columns go to
+    /// the collector.
+    Build(Arc<Collector>, Vec<usize>, Vec<usize>),
 }
 
 /// Where the rows come from.
@@ -316,7 +335,13 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
                 right_keys,
                 right_drop,
             } if probes(*kind) => {
-                let probe = build_probe(right, *kind, left_keys, right_keys, right_drop, ex)?;
+                // The right columns read after the join: the steps above it (made so
+                // far, from the top) and the sink.
+                let above: Vec<&Step> = steps.iter().rev().collect();
+                let used = used_columns(&above, &sink, node.schema.len());
+                let left_width = left.schema.len();
+                let used = |j: usize| used.get(left_width + j).copied().unwrap_or(false);
+                let probe = build_probe(right, *kind, left_keys, right_keys, right_drop, used, ex)?;
                 steps.push(Step::Join(Arc::new(probe), node.schema.len()));
                 if *kind == JoinKind::InnerUnique {
                     // The left side keeps its first row per key: known only once it is
@@ -498,66 +523,74 @@ fn reads(e: &BExpr, used: &mut [bool]) {
     });
 }
 
+/// The columns of rows `width` wide that `steps` (in order) or `sink` then read
+/// (computed from the sink back, through each step's input width).
+fn used_columns(steps: &[&Step<'_>], sink: &Sink<'_>, width: usize) -> Vec<bool> {
+    let mut widths = Vec::with_capacity(steps.len());
+    let mut w = width;
+    for s in steps {
+        widths.push(w);
+        w = match s {
+            Step::Filter(_) => w,
+            Step::Extend(_, out) | Step::Join(_, out) => *out,
+            Step::Project(exprs) => exprs.len(),
+            Step::MvExpand(node, _) | Step::Parse(node) => node.schema.len(),
+        };
+    }
+    let mut used = vec![false; w];
+    match sink {
+        Sink::Summarize(keys, aggs) => {
+            keys.iter().for_each(|k| reads(k, &mut used));
+            aggs.iter()
+                .flat_map(|a| &a.args)
+                .for_each(|a| reads(a, &mut used));
+        }
+        Sink::Count => {}
+        Sink::Collect | Sink::Take(_) | Sink::TopK(..) => used.iter_mut().for_each(|u| *u = true),
+        Sink::Build(_, cols, _) => cols.iter().for_each(|&c| used[c] = true),
+    }
+    for (s, &w_in) in steps.iter().zip(&widths).rev() {
+        used = match s {
+            Step::Filter(pred) => {
+                reads(pred, &mut used);
+                used
+            }
+            Step::Extend(items, _) => {
+                // Items may read columns appended by earlier items: mark over the
+                // output width, then keep the input's part.
+                items.iter().for_each(|(_, e)| reads(e, &mut used));
+                used.truncate(w_in);
+                used.resize(w_in, false);
+                used
+            }
+            Step::Project(exprs) => {
+                let mut inner = vec![false; w_in];
+                exprs.iter().for_each(|e| reads(e, &mut inner));
+                inner
+            }
+            Step::Join(probe, _) => {
+                used.truncate(w_in);
+                for &k in &probe.left_keys {
+                    used[k] = true;
+                }
+                used
+            }
+            // They copy the whole row: every column of their input is read (so
+            // the row they get is not pruned, and their column indexes hold).
+            Step::MvExpand(..) | Step::Parse(_) => vec![true; w_in],
+        };
+    }
+    used
+}
+
 impl Lowered<'_> {
-    /// The leaf's columns that some step or the sink reads (computed top-down, through
-    /// each step's input width).
+    /// The leaf's columns that some step or the sink reads.
     fn needed(&self) -> Vec<bool> {
-        let mut widths = Vec::with_capacity(self.steps.len());
-        let mut w = self.width;
-        for s in &self.steps {
-            widths.push(w);
-            w = match s {
-                Step::Filter(_) => w,
-                Step::Extend(_, out) | Step::Join(_, out) => *out,
-                Step::Project(exprs) => exprs.len(),
-                Step::MvExpand(node, _) | Step::Parse(node) => node.schema.len(),
-            };
-        }
-        let mut used = vec![false; w];
-        match &self.sink {
-            Sink::Summarize(keys, aggs) => {
-                keys.iter().for_each(|k| reads(k, &mut used));
-                aggs.iter()
-                    .flat_map(|a| &a.args)
-                    .for_each(|a| reads(a, &mut used));
-            }
-            Sink::Count => {}
-            Sink::Collect | Sink::Take(_) | Sink::TopK(..) => {
-                used.iter_mut().for_each(|u| *u = true)
-            }
-        }
-        for (s, &w_in) in self.steps.iter().zip(&widths).rev() {
-            used = match s {
-                Step::Filter(pred) => {
-                    reads(pred, &mut used);
-                    used
-                }
-                Step::Extend(items, _) => {
-                    // Items may read columns appended by earlier items: mark over the
-                    // output width, then keep the input's part.
-                    items.iter().for_each(|(_, e)| reads(e, &mut used));
-                    used.truncate(w_in);
-                    used.resize(w_in, false);
-                    used
-                }
-                Step::Project(exprs) => {
-                    let mut inner = vec![false; w_in];
-                    exprs.iter().for_each(|e| reads(e, &mut inner));
-                    inner
-                }
-                Step::Join(probe, _) => {
-                    used.truncate(w_in);
-                    for &k in &probe.left_keys {
-                        used[k] = true;
-                    }
-                    used
-                }
-                // They copy the whole row: every column of their input is read (so
-                // the row they get is not pruned, and their column indexes hold).
-                Step::MvExpand(..) | Step::Parse(_) => vec![true; w_in],
-            };
-        }
-        used
+        used_columns(
+            &self.steps.iter().collect::<Vec<_>>(),
+            &self.sink,
+            self.width,
+        )
     }
 
     fn run(self, ex: &Exec) -> Result<Rows> {
@@ -904,6 +937,8 @@ enum PSink {
     Take(usize),
     Summarize(Vec<BExpr>, Vec<BAgg>),
     TopK(Vec<SortSpec>, usize),
+    /// The collector, the kept columns and the key columns in the pruned rows.
+    Build(Arc<Collector>, Vec<usize>, Vec<usize>),
 }
 
 fn remap(e: &BExpr, m: &[usize]) -> BExpr {
@@ -1020,6 +1055,11 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
     }
     let psink = match sink {
         Sink::Collect => PSink::Collect,
+        Sink::Build(c, cols, keys) => PSink::Build(
+            c.clone(),
+            cols.iter().map(|&i| m[i]).collect(),
+            keys.iter().map(|&i| m[i]).collect(),
+        ),
         Sink::Count => PSink::Count,
         Sink::Take(n) => PSink::Take(*n),
         Sink::Summarize(keys, aggs) => PSink::Summarize(
@@ -1064,81 +1104,137 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
     }
 }
 
+/// A row handed to a sink: the leaf's row in place (no step changed it), or the row the
+/// steps built in the feed's buffer, which a sink that keeps the row takes (the next
+/// row then gets a new buffer) and any other sink leaves to be reused.
+pub(crate) enum RowIn<'a> {
+    Leaf(&'a [Value]),
+    Buf(&'a mut Vec<Value>),
+}
+
+impl RowIn<'_> {
+    fn values(&self) -> &[Value] {
+        match self {
+            RowIn::Leaf(r) => r,
+            RowIn::Buf(b) => b,
+        }
+    }
+
+    fn into_owned(self) -> Row {
+        match self {
+            RowIn::Leaf(r) => r.to_vec(),
+            RowIn::Buf(b) => std::mem::take(b),
+        }
+    }
+}
+
+/// The buffers a feed builds rows in, kept from row to row so that a row costs no
+/// allocation of its own: the row being built, the one a `project` computes beside it,
+/// the values an `extend` replaces, and the buffers of the rows a step that makes
+/// several rows of one (`mv-expand`) feeds on.
+#[derive(Default)]
+struct Scratch {
+    row: Vec<Value>,
+    spare: Vec<Value>,
+    pending: Vec<(usize, Value)>,
+    inner: Option<Box<Scratch>>,
+}
+
 impl Physical {
     /// Runs the steps from `from` on one row and hands what comes out to `emit` (none
     /// when a filter drops the row; several after a join); false when `emit` wants no
-    /// more rows. The row is copied only when a step changes it (a run of `where`s reads
-    /// the leaf's row in place).
-    fn feed<'r>(
+    /// more rows. The row is `leaf` (read in place while only filters look at it) or,
+    /// when `leaf` is `None`, the one in `s.row`; the first step that changes it copies
+    /// it into `s.row`, which the following rows reuse.
+    fn feed(
         &self,
         from: usize,
-        row: Cow<'r, [Value]>,
+        leaf: Option<&[Value]>,
+        s: &mut Scratch,
         ctx: &EvalCtx,
-        emit: &mut dyn FnMut(Cow<'_, [Value]>) -> bool,
+        emit: &mut dyn FnMut(RowIn<'_>) -> bool,
     ) -> bool {
-        let mut row = row;
-        let mut pending: Vec<(usize, Value)> = Vec::new();
-        for (k, s) in self.steps.iter().enumerate().skip(from) {
-            match s {
+        let mut leaf = leaf;
+        for (k, step) in self.steps.iter().enumerate().skip(from) {
+            match step {
                 PStep::Filter(pred) => {
-                    if !holds(pred, &row, ctx) {
+                    let cur: &[Value] = leaf.unwrap_or(&s.row);
+                    if !holds(pred, cur, ctx) {
                         return true;
                     }
                 }
                 PStep::Extend(items, width) => {
-                    let r = row.to_mut();
-                    r.reserve(width.saturating_sub(r.len()));
+                    let r = &mut s.row;
+                    match leaf.take() {
+                        Some(l) => {
+                            r.clear();
+                            r.reserve(*width);
+                            r.extend_from_slice(l);
+                        }
+                        None => r.reserve(width.saturating_sub(r.len())),
+                    }
                     for (target, e, memo_col) in items.iter() {
                         if matches!(target, Target::Drop) {
                             continue;
                         }
                         let v = match memo_col.and_then(|c| r.get(c)) {
-                            Some(Value::String(s)) => {
-                                let s = s.clone();
-                                memo::eval(e, &s, || eval(e, r, ctx))
+                            Some(Value::String(st)) => {
+                                let st = st.clone();
+                                memo::eval(e, &st, || eval(e, r, ctx))
                             }
                             _ => eval(e, r, ctx),
                         };
                         match target {
-                            Target::Replace(i) => pending.push((*i, v)),
+                            Target::Replace(i) => s.pending.push((*i, v)),
                             _ => r.push(v),
                         }
                     }
-                    for (i, v) in pending.drain(..) {
+                    for (i, v) in s.pending.drain(..) {
                         r[i] = v;
                     }
                 }
                 PStep::Project(exprs) => {
-                    row = Cow::Owned(exprs.iter().map(|e| eval(e, &row, ctx)).collect());
+                    let cur: &[Value] = leaf.take().unwrap_or(&s.row);
+                    s.spare.clear();
+                    s.spare.extend(exprs.iter().map(|e| eval(e, cur, ctx)));
+                    std::mem::swap(&mut s.row, &mut s.spare);
                 }
                 PStep::Join(probe, keys) => {
-                    let mut matches = probe.index.matches(&row, keys).peekable();
-                    let matched = matches.peek().is_some();
-                    let joined = |r: Option<&Row>| -> Row {
-                        let mut out = Vec::with_capacity(row.len() + probe.right_keep.len());
-                        out.extend(row.iter().cloned());
-                        match r {
-                            Some(r) => out.extend(probe.right_keep.iter().map(|&i| r[i].clone())),
-                            None => out.extend(probe.nulls.iter().cloned()),
+                    let cur: &[Value] = leaf.unwrap_or(&s.row);
+                    let (mut at, mut linked) = probe.right.first(cur, keys);
+                    let matched = at != END;
+                    if matches!(probe.kind, JoinKind::LeftSemi | JoinKind::LeftAnti) {
+                        // A filter: the row goes on as it is, or not at all.
+                        if matched != (probe.kind == JoinKind::LeftSemi) {
+                            return true;
                         }
-                        out
+                        continue;
+                    }
+                    // The joined rows are built one after the other in one buffer.
+                    let mut inner = s.inner.take().unwrap_or_default();
+                    let more = if probe.kind == JoinKind::LeftOuter && !matched {
+                        inner.row.clear();
+                        inner.row.extend_from_slice(cur);
+                        inner.row.extend_from_slice(&probe.nulls);
+                        self.feed(k + 1, None, &mut inner, ctx, emit)
+                    } else {
+                        let mut go = true;
+                        while at != END {
+                            inner.row.clear();
+                            inner.row.extend_from_slice(cur);
+                            probe.append(at, &mut inner.row);
+                            // A key of one row has no links to follow.
+                            at = if linked { probe.right.next(at) } else { END };
+                            linked = true;
+                            if !self.feed(k + 1, None, &mut inner, ctx, emit) {
+                                go = false;
+                                break;
+                            }
+                        }
+                        go
                     };
-                    return match probe.kind {
-                        JoinKind::LeftSemi if !matched => true,
-                        JoinKind::LeftAnti if matched => true,
-                        JoinKind::LeftSemi | JoinKind::LeftAnti => {
-                            drop(matches);
-                            self.feed(k + 1, row, ctx, emit)
-                        }
-                        JoinKind::LeftOuter if !matched => {
-                            let out = joined(None);
-                            self.feed(k + 1, Cow::Owned(out), ctx, emit)
-                        }
-                        _ => matches.all(|r| {
-                            let out = joined(Some(&probe.right.rows[r as usize]));
-                            self.feed(k + 1, Cow::Owned(out), ctx, emit)
-                        }),
-                    };
+                    s.inner = Some(inner);
+                    return more;
                 }
                 PStep::MvExpand(node, limit) => {
                     let PlanKind::MvExpand {
@@ -1151,19 +1247,15 @@ impl Physical {
                     else {
                         return true;
                     };
-                    let row = row.into_owned();
-                    let out = super::mv_expand::mv_expand(
-                        &[&row],
-                        items,
-                        *bag,
-                        *with_index,
-                        *limit,
-                        *width,
-                        ctx,
-                    );
-                    return out
-                        .into_iter()
-                        .all(|r| self.feed(k + 1, Cow::Owned(r), ctx, emit));
+                    let cur: &[Value] = leaf.unwrap_or(&s.row);
+                    let expansion = super::mv_expand::Expansion::new(cur, items, *bag, *limit, ctx);
+                    let mut inner = s.inner.take().unwrap_or_default();
+                    let more = (0..expansion.rows()).all(|j| {
+                        expansion.fill(j, cur, items, *with_index, *width, ctx, &mut inner.row);
+                        self.feed(k + 1, None, &mut inner, ctx, emit)
+                    });
+                    s.inner = Some(inner);
+                    return more;
                 }
                 PStep::Parse(node) => {
                     let PlanKind::Parse {
@@ -1172,14 +1264,18 @@ impl Physical {
                     else {
                         return true;
                     };
-                    match super::parse_row(&row, expr, spec, *filter, node.schema.len(), ctx) {
-                        Some(r) => row = Cow::Owned(r),
+                    let cur: &[Value] = leaf.take().unwrap_or(&s.row);
+                    match super::parse_row(cur, expr, spec, *filter, node.schema.len(), ctx) {
+                        Some(r) => s.row = r,
                         None => return true,
                     }
                 }
             }
         }
-        emit(row)
+        match leaf {
+            Some(l) => emit(RowIn::Leaf(l)),
+            None => emit(RowIn::Buf(&mut s.row)),
+        }
     }
 }
 
@@ -1271,7 +1367,7 @@ trait SinkState: Sync {
     type Part: Send;
     fn part(&self) -> Self::Part;
     /// Consumes one row at `pos` (chunk << 32 | row); false when the chunk needs no more.
-    fn push(&self, part: &mut Self::Part, row: Cow<'_, [Value]>, pos: u64) -> bool;
+    fn push(&self, part: &mut Self::Part, row: RowIn<'_>, pos: u64) -> bool;
     /// The chunk's part is complete (called for every chunk read, even one cut short).
     fn done(&self, idx: usize, part: Self::Part);
     /// The rows out, once every chunk is done.
@@ -1308,6 +1404,7 @@ struct Feed<'a, S> {
 impl<S: SinkState> ChunkSink for Feed<'_, S> {
     fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
         let mut part = self.state.part();
+        let mut scratch = Scratch::default();
         let mut i = 0usize;
         // Positions of the rows out (a join may give several per row in).
         let mut out = 0u64;
@@ -1316,11 +1413,13 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
                 EvalCtx::at_row(Some(row_position(self.pipeline, idx, i)));
             }
             i += 1;
-            let more = self.phys.feed(0, Cow::Borrowed(row), self.ctx, &mut |row| {
-                let pos = ((idx as u64) << 32) + out;
-                out += 1;
-                self.state.push(&mut part, row, pos)
-            });
+            let more = self
+                .phys
+                .feed(0, Some(row), &mut scratch, self.ctx, &mut |row| {
+                    let pos = ((idx as u64) << 32) + out;
+                    out += 1;
+                    self.state.push(&mut part, row, pos)
+                });
             if !more {
                 break;
             }
@@ -1380,6 +1479,22 @@ fn drive(
             &scan,
         ),
         PSink::Count => go(Count::default(), phys, run, stop, &scan),
+        PSink::Build(collector, cols, keys) => {
+            // A scan may give up and start over: the build side gathers anew.
+            collector.reset();
+            go(
+                BuildSink {
+                    collector,
+                    cols,
+                    keys,
+                    budget,
+                },
+                phys,
+                run,
+                stop,
+                &scan,
+            )
+        }
         PSink::Take(n) => go(
             Take {
                 n: *n,
@@ -1442,7 +1557,7 @@ impl SinkState for Collect<'_> {
     fn part(&self) -> Kept {
         (Vec::new(), 0)
     }
-    fn push(&self, part: &mut Kept, row: Cow<'_, [Value]>, _: u64) -> bool {
+    fn push(&self, part: &mut Kept, row: RowIn<'_>, _: u64) -> bool {
         let row = row.into_owned();
         let ok = meter(
             self.budget,
@@ -1478,7 +1593,7 @@ impl SinkState for Count {
     fn part(&self) -> usize {
         0
     }
-    fn push(&self, part: &mut usize, _: Cow<'_, [Value]>, _: u64) -> bool {
+    fn push(&self, part: &mut usize, _: RowIn<'_>, _: u64) -> bool {
         *part += 1;
         true
     }
@@ -1505,7 +1620,7 @@ impl SinkState for Take<'_> {
     fn part(&self) -> Kept {
         (Vec::new(), 0)
     }
-    fn push(&self, part: &mut Kept, row: Cow<'_, [Value]>, _: u64) -> bool {
+    fn push(&self, part: &mut Kept, row: RowIn<'_>, _: u64) -> bool {
         if part.0.len() < self.n {
             let row = row.into_owned();
             let bytes = crate::limits::row_bytes(&row);
@@ -1560,6 +1675,10 @@ impl Take<'_> {
     }
 }
 
+/// How many rows ahead an aggregation asks the memory for the index slot of a key (and
+/// half as many for its group): about the rows a memory access takes to process.
+const PREFETCH: usize = 16;
+
 /// Hash aggregation split by key over one aggregator per thread: the thread of a chunk
 /// computes each row's key and arguments, hashes the key, and hands each aggregator its
 /// share of the chunk; each aggregator applies the chunks in source order (so every
@@ -1606,9 +1725,9 @@ impl SinkState for Summarize<'_> {
     fn part(&self) -> Prepared {
         (Vec::new(), Vec::new(), 0, 0)
     }
-    fn push(&self, part: &mut Prepared, row: Cow<'_, [Value]>, pos: u64) -> bool {
+    fn push(&self, part: &mut Prepared, row: RowIn<'_>, pos: u64) -> bool {
         let (before, caps) = (part.0.len(), (part.0.capacity(), part.1.capacity()));
-        prepare(&row, self.keys, self.aggs, self.ctx, &mut part.0);
+        prepare(row.values(), self.keys, self.aggs, self.ctx, &mut part.0);
         part.1.push(pos as u32);
         // The buffers' growth when they double (their spare capacity is memory too),
         // and what the new values hold on the heap.
@@ -1648,7 +1767,17 @@ impl SinkState for Summarize<'_> {
                         return;
                     }
                     let groups = agg.groups();
-                    for (k, h) in mine {
+                    // Past the caches, the index and the groups are asked for ahead.
+                    let ahead = if agg.big() { PREFETCH } else { 0 };
+                    for (j, &(k, h)) in mine.iter().enumerate() {
+                        if ahead > 0 {
+                            if let Some(&(_, next)) = mine.get(j + ahead) {
+                                agg.prefetch_slot(next);
+                            }
+                            if let Some(&(_, next)) = mine.get(j + ahead / 2) {
+                                agg.prefetch_group(next);
+                            }
+                        }
                         let at = k as usize * stride;
                         let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
                         agg.push_hashed(&values[at..at + stride], h, pos);
@@ -1754,13 +1883,17 @@ impl SinkState for TopK<'_> {
     fn part(&self) -> Best {
         Best::default()
     }
-    fn push(&self, part: &mut Best, row: Cow<'_, [Value]>, pos: u64) -> bool {
+    fn push(&self, part: &mut Best, row: RowIn<'_>, pos: u64) -> bool {
         if self.n == 0 {
             return false;
         }
         let mut keys = std::mem::take(&mut part.scratch);
         keys.clear();
-        keys.extend(self.keys.iter().map(|k| eval(&k.expr, &row, self.ctx)));
+        keys.extend(
+            self.keys
+                .iter()
+                .map(|k| eval(&k.expr, row.values(), self.ctx)),
+        );
         if part.full {
             if let Some(last) = part.entries.get(self.n - 1) {
                 // Positions grow within a chunk: a row that ties the bound comes after it.
@@ -1789,5 +1922,39 @@ impl SinkState for TopK<'_> {
         let mut best = std::mem::take(&mut *lock(&self.best));
         self.cut(&mut best);
         Ok(best.entries.into_iter().map(|(_, _, r)| r).collect())
+    }
+}
+
+/// A join's build side: each chunk's rows (their kept columns, their key hashes) go to
+/// the collector, which puts them in order (see [`collect_built`]).
+struct BuildSink<'a> {
+    collector: &'a Collector,
+    cols: &'a [usize],
+    keys: &'a [usize],
+    budget: &'a Budget,
+}
+
+impl SinkState for BuildSink<'_> {
+    type Part = (BuildPart, u64);
+    fn part(&self) -> Self::Part {
+        (BuildPart::default(), 0)
+    }
+    fn push(&self, part: &mut Self::Part, row: RowIn<'_>, _: u64) -> bool {
+        // The row is the feed's buffer or the leaf's: its kept columns are cloned.
+        let bytes = self.collector.push(
+            &mut part.0,
+            Cow::Borrowed(row.values()),
+            self.cols,
+            self.keys,
+        );
+        meter(self.budget, "join", &mut part.1, bytes)
+    }
+    fn done(&self, idx: usize, (part, pending): Self::Part) {
+        self.budget.charge(pending, "join");
+        self.collector.done(idx, part);
+    }
+    /// The rows are in the collector.
+    fn finish(self) -> Result<Vec<Row>> {
+        Ok(Vec::new())
     }
 }

@@ -1,7 +1,7 @@
 //! Hash aggregation for `summarize`.
 
 use super::eval::eval;
-use crate::functions::{AggState, EvalCtx};
+use crate::functions::{AggColumn, AggState, AggregateImpl, EvalCtx};
 use crate::hash::{spread, FxHasher};
 use crate::plan::{BAgg, BExpr};
 use crate::table::Row;
@@ -42,6 +42,11 @@ pub(crate) fn prepare(
 /// the table index (high bits) and a caller splitting keys over aggregators (low bits)
 /// take bits of it.
 pub(crate) fn key_hash(key: &[Value]) -> u64 {
+    key_hash_of(key.iter())
+}
+
+/// [`key_hash`] of a key whose values are not side by side (a join's key columns).
+pub(crate) fn key_hash_of<'a>(key: impl Iterator<Item = &'a Value>) -> u64 {
     let mut h = FxHasher::default();
     for v in key {
         v.hash(&mut h);
@@ -49,29 +54,82 @@ pub(crate) fn key_hash(key: &[Value]) -> u64 {
     spread(h.finish())
 }
 
-/// A slot of the group index: a key's hash and its group, `EMPTY` when free.
+/// A slot of the group index: the high half of a key's hash and its group, `EMPTY`
+/// when free. (The high half holds the bits that place a key in any index up to 2^32
+/// slots, so the index grows without the keys being hashed again; 8 bytes a slot keep
+/// twice as many slots in each cache line as the whole hash would.)
 #[derive(Clone, Copy)]
 struct Slot {
-    hash: u64,
+    tag: u32,
     group: u32,
 }
 
 const EMPTY: u32 = u32::MAX;
 
+const FREE: Slot = Slot {
+    tag: 0,
+    group: EMPTY,
+};
+
+fn tag(hash: u64) -> u32 {
+    (hash >> 32) as u32
+}
+
+/// The aggregates' states per group: an aggregate's own column (see
+/// [`crate::functions::AggregateImpl::column`]), or one boxed state per group.
+enum States<'a> {
+    Column(Box<dyn AggColumn>),
+    Boxed(&'a dyn AggregateImpl, Vec<Box<dyn AggState>>),
+}
+
+impl States<'_> {
+    fn push_group(&mut self) {
+        match self {
+            States::Column(c) => c.push_group(),
+            States::Boxed(imp, states) => states.push(imp.init()),
+        }
+    }
+
+    #[inline]
+    fn update(&mut self, g: usize, args: &[Value]) {
+        match self {
+            States::Column(c) => c.update(g, args),
+            States::Boxed(_, states) => states[g].update(args),
+        }
+    }
+
+    fn finish(&mut self, g: usize, out: &mut Vec<Value>) {
+        match self {
+            States::Column(c) => c.finish(g, out),
+            States::Boxed(_, states) => out.extend(states[g].finish()),
+        }
+    }
+
+    /// The bytes of a group's state: a boxed state is about a cache line with its box
+    /// and pointer.
+    fn group_bytes(&self) -> u64 {
+        match self {
+            States::Column(c) => c.group_bytes(),
+            States::Boxed(..) => 64,
+        }
+    }
+}
+
 /// The state of a hash aggregation fed one prepared row at a time: memory grows with
 /// the groups, not with the rows.
 ///
-/// Laid out flat for the hot loop (a lookup per input row): the index holds each key's
-/// full hash beside its group, so a probe compares keys only when the hashes agree;
-/// the key values and the aggregate states of all groups sit in one vector each (group
-/// `g`'s at `g * width`), so a row costs no pointer chase through per-group vectors.
+/// Laid out flat for the hot loop (a lookup per input row): the index holds half of each
+/// key's hash beside its group, so a probe compares keys only when those agree; the key
+/// values of all groups sit in one vector (group `g`'s at `g * keys`) and each
+/// aggregate's states in one column, so a row costs no pointer chase through per-group
+/// vectors.
 pub(crate) struct Aggregator<'a> {
     keys: usize,
     aggs: &'a [BAgg],
     /// Open addressing, linear probing; a power of two in size, at most half full.
     index: Vec<Slot>,
     key_values: Vec<Value>,
-    states: Vec<Box<dyn AggState>>,
+    states: Vec<States<'a>>,
     /// Where each group first appeared (see [`Aggregator::push_at`]).
     firsts: Vec<u64>,
 }
@@ -83,19 +141,19 @@ impl<'a> Aggregator<'a> {
             aggs,
             index: Vec::new(),
             key_values: Vec::new(),
-            states: Vec::new(),
+            states: aggs
+                .iter()
+                .map(|a| match a.imp.column() {
+                    Some(c) => States::Column(c),
+                    None => States::Boxed(&*a.imp, Vec::new()),
+                })
+                .collect(),
             firsts: Vec::new(),
         };
         if keys == 0 {
             a.add_group(&[], 0);
         } else {
-            a.index = vec![
-                Slot {
-                    hash: 0,
-                    group: EMPTY
-                };
-                64
-            ];
+            a.index = vec![FREE; 64];
         }
         a
     }
@@ -112,12 +170,13 @@ impl<'a> Aggregator<'a> {
     pub(crate) fn groups_bytes(&self, from: usize) -> u64 {
         let n = self.groups().saturating_sub(from) as u64;
         let keys = crate::limits::values_bytes(&self.key_values[from * self.keys..]);
-        (n * (64 + 8 + 64 * self.aggs.len() as u64) + keys) * 3 / 2
+        let states: u64 = self.states.iter().map(States::group_bytes).sum();
+        (n * (32 + 8 + states) + keys) * 3 / 2
     }
 
     fn add_group(&mut self, key: &[Value], pos: u64) -> usize {
         self.key_values.extend_from_slice(key);
-        self.states.extend(self.aggs.iter().map(|a| a.imp.init()));
+        self.states.iter_mut().for_each(States::push_group);
         self.firsts.push(pos);
         self.groups() - 1
     }
@@ -140,6 +199,42 @@ impl<'a> Aggregator<'a> {
         self.push_hashed(prepared, hash, pos);
     }
 
+    /// Whether the index is past the caches (a megabyte): lookups then wait for the
+    /// memory unless their slots are asked for ahead.
+    pub(crate) fn big(&self) -> bool {
+        self.index.len() >= 1 << 17
+    }
+
+    /// The index slot where the search for `hash` starts.
+    #[inline]
+    fn home(&self, hash: u64) -> usize {
+        (hash >> (64 - self.index.len().trailing_zeros())) as usize
+    }
+
+    /// Asks the memory for the index slot of a key to come (by its hash), so that a run
+    /// of lookups in a big index waits for the memory once, not once a key.
+    #[inline]
+    pub(crate) fn prefetch_slot(&self, hash: u64) {
+        if let Some(s) = self.index.get(self.home(hash)) {
+            crate::hash::prefetch(s);
+        }
+    }
+
+    /// Asks the memory for the key and states of the group in the home slot of `hash`
+    /// (the one it most likely finds), once its slot is at hand ([`Self::prefetch_slot`]).
+    #[inline]
+    pub(crate) fn prefetch_group(&self, hash: u64) {
+        let Some(slot) = self.index.get(self.home(hash)) else {
+            return;
+        };
+        if slot.group != EMPTY && slot.tag == tag(hash) {
+            let g = slot.group as usize;
+            if let Some(k) = self.key_values.get(g * self.keys) {
+                crate::hash::prefetch(k);
+            }
+        }
+    }
+
     /// [`Aggregator::push_at`] with the key's [`key_hash`] already computed (a scan
     /// computes it anyway to split the keys over aggregators).
     pub(crate) fn push_hashed(&mut self, prepared: &[Value], hash: u64, pos: u64) {
@@ -149,12 +244,10 @@ impl<'a> Aggregator<'a> {
         } else {
             self.find(key, hash, pos)
         };
-        let n = self.aggs.len();
-        let states = &mut self.states[g * n..(g + 1) * n];
         let mut args = args;
-        for (agg, state) in self.aggs.iter().zip(states.iter_mut()) {
+        for (agg, states) in self.aggs.iter().zip(self.states.iter_mut()) {
             let (mine, rest) = args.split_at(agg.args.len());
-            state.update(mine);
+            states.update(g, mine);
             args = rest;
         }
     }
@@ -162,22 +255,22 @@ impl<'a> Aggregator<'a> {
     /// The group of `key`, added (first seen at `pos`) when new.
     fn find(&mut self, key: &[Value], hash: u64, pos: u64) -> usize {
         let mask = self.index.len() - 1;
-        let shift = 64 - self.index.len().trailing_zeros();
-        let mut i = (hash >> shift) as usize;
+        let t = tag(hash);
+        let mut i = self.home(hash);
         loop {
             let slot = self.index[i];
             if slot.group == EMPTY {
                 break;
             }
             let g = slot.group as usize;
-            if slot.hash == hash && self.key_values[g * self.keys..(g + 1) * self.keys] == *key {
+            if slot.tag == t && self.key_values[g * self.keys..(g + 1) * self.keys] == *key {
                 return g;
             }
             i = (i + 1) & mask;
         }
         let g = self.add_group(key, pos);
         self.index[i] = Slot {
-            hash,
+            tag: t,
             group: g as u32,
         };
         if self.groups() * 2 > self.index.len() {
@@ -188,20 +281,12 @@ impl<'a> Aggregator<'a> {
 
     fn grow(&mut self) {
         let size = self.index.len() * 2;
-        let old = std::mem::replace(
-            &mut self.index,
-            vec![
-                Slot {
-                    hash: 0,
-                    group: EMPTY
-                };
-                size
-            ],
-        );
+        let old = std::mem::replace(&mut self.index, vec![FREE; size]);
         let mask = size - 1;
-        let shift = 64 - size.trailing_zeros();
+        // The tag is the hash's high half: its high bits place the slot.
+        let shift = 32 - size.trailing_zeros();
         for slot in old.into_iter().filter(|s| s.group != EMPTY) {
-            let mut i = (slot.hash >> shift) as usize;
+            let mut i = (slot.tag >> shift) as usize;
             while self.index[i].group != EMPTY {
                 i = (i + 1) & mask;
             }
@@ -219,16 +304,23 @@ impl<'a> Aggregator<'a> {
     }
 
     /// The output rows with the position where each group first appeared.
-    pub(crate) fn finish_at(self) -> Vec<(u64, Row)> {
-        let (k, n) = (self.keys, self.aggs.len());
-        let mut keys = self.key_values.into_iter();
-        let mut states = self.states.into_iter();
-        self.firsts
+    pub(crate) fn finish_at(mut self) -> Vec<(u64, Row)> {
+        let k = self.keys;
+        // The index is done with: its memory goes before the rows are made.
+        self.index = Vec::new();
+        // Most aggregates give one value (arg_max gives several: the row grows).
+        let width = k + self.aggs.len();
+        let mut keys = std::mem::take(&mut self.key_values).into_iter();
+        let firsts = std::mem::take(&mut self.firsts);
+        let mut states = std::mem::take(&mut self.states);
+        firsts
             .into_iter()
-            .map(|pos| {
-                let mut row: Row = keys.by_ref().take(k).collect();
-                for mut s in states.by_ref().take(n) {
-                    row.extend(s.finish());
+            .enumerate()
+            .map(|(g, pos)| {
+                let mut row: Row = Vec::with_capacity(width);
+                row.extend(keys.by_ref().take(k));
+                for s in states.iter_mut() {
+                    s.finish(g, &mut row);
                 }
                 (pos, row)
             })

@@ -12,10 +12,10 @@
 //! - `arg_max(e, c1, ...)` returns the row with the largest e (first one on ties); rows
 //!   whose e is null are skipped unless every row's is.
 
-use super::{AggState, AggregateImpl, ArgInfo, BoundAggregate, FnError, Want};
-use crate::hash::FxHashSet;
+use super::{AggColumn, AggState, AggregateImpl, ArgInfo, BoundAggregate, FnError, Want};
+use crate::hash::{FxHashSet, IntSet};
 use crate::types::Type;
-use crate::value::{compare, Value};
+use crate::value::{compare, integer_key, Value};
 use std::cmp::Ordering;
 
 pub(super) const NAMES: &[&str] = &[
@@ -131,31 +131,13 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
     use super::sig;
     use Want::*;
     match name {
-        "count" if args.is_empty() => agg(vec![Type::Long], || {
-            Box::new(Count {
-                n: 0,
-                pred: None,
-                nonnull: false,
-            })
-        }),
+        "count" if args.is_empty() => count(None, false),
         // `count(x)` counts the non-null values of x (conformance summarize-operator-05);
         // with a bool it is the deprecated form of `countif(x)`.
-        "count" if args.len() == 1 && args[0].ty != Type::Bool => agg(vec![Type::Long], || {
-            Box::new(Count {
-                n: 0,
-                pred: None,
-                nonnull: true,
-            })
-        }),
+        "count" if args.len() == 1 && args[0].ty != Type::Bool => count(None, true),
         "countif" | "count" => {
             sig(name, args, 1, 1, &[Bool])?;
-            agg(vec![Type::Long], || {
-                Box::new(Count {
-                    n: 0,
-                    pred: Some(0),
-                    nonnull: false,
-                })
-            })
+            count(Some(0), false)
         }
         // kql's dcount is exact, so it is also count_distinct (Kusto's exact form).
         "dcount" | "dcountif" | "count_distinct" | "count_distinctif" => {
@@ -169,6 +151,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
             }
             agg(vec![Type::Long], move || {
                 Box::new(DCount {
+                    ints: IntSet::default(),
                     seen: FxHashSet::default(),
                     pred: cond.then_some(1),
                 })
@@ -195,13 +178,12 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
                     ))
                 }
             };
-            agg(vec![ty], move || {
-                Box::new(Sum {
+            Ok(BoundAggregate {
+                outputs: vec![ty],
+                imp: Box::new(SumImpl {
                     ty,
-                    i: 0,
-                    f: 0.0,
                     pred: cond.then_some(1),
-                })
+                }),
             })
         }
         "avg" | "avgif" => {
@@ -439,66 +421,188 @@ fn passes(args: &[Value], pred: Option<usize>) -> bool {
     pred.is_none_or(|i| args.get(i).is_some_and(Value::is_true))
 }
 
-struct Count {
-    n: i64,
+/// count/countif: the rows that pass the predicate at `pred`, and only those whose
+/// first value is not null when `nonnull`.
+#[derive(Clone, Copy)]
+struct CountImpl {
     pred: Option<usize>,
     nonnull: bool,
 }
 
+fn count(pred: Option<usize>, nonnull: bool) -> Result<BoundAggregate, FnError> {
+    Ok(BoundAggregate {
+        outputs: vec![Type::Long],
+        imp: Box::new(CountImpl { pred, nonnull }),
+    })
+}
+
+impl CountImpl {
+    fn counts(&self, args: &[Value]) -> bool {
+        passes(args, self.pred) && !(self.nonnull && args[0].is_null())
+    }
+}
+
+impl AggregateImpl for CountImpl {
+    fn init(&self) -> Box<dyn AggState> {
+        Box::new(Count { n: 0, imp: *self })
+    }
+    fn column(&self) -> Option<Box<dyn AggColumn>> {
+        Some(Box::new(CountColumn {
+            n: Vec::new(),
+            imp: *self,
+        }))
+    }
+}
+
+struct Count {
+    n: i64,
+    imp: CountImpl,
+}
+
 impl AggState for Count {
     fn update(&mut self, args: &[Value]) {
-        if passes(args, self.pred) && !(self.nonnull && args[0].is_null()) {
-            self.n += 1;
-        }
+        self.n += self.imp.counts(args) as i64;
     }
     fn finish(&mut self) -> Vec<Value> {
         vec![Value::Long(self.n)]
     }
 }
 
+struct CountColumn {
+    n: Vec<i64>,
+    imp: CountImpl,
+}
+
+impl AggColumn for CountColumn {
+    fn push_group(&mut self) {
+        self.n.push(0);
+    }
+    fn update(&mut self, g: usize, args: &[Value]) {
+        self.n[g] += self.imp.counts(args) as i64;
+    }
+    fn finish(&mut self, g: usize, out: &mut Vec<Value>) {
+        out.push(Value::Long(self.n[g]));
+    }
+    fn group_bytes(&self) -> u64 {
+        8
+    }
+}
+
+/// The distinct values: numbers equal to an integer as that integer (see
+/// [`integer_key`]: two values share one exactly when they are equal), the others as
+/// values.
 struct DCount {
+    ints: IntSet,
     seen: FxHashSet<Value>,
     pred: Option<usize>,
 }
 
 impl AggState for DCount {
     fn update(&mut self, args: &[Value]) {
-        if passes(args, self.pred) && !args[0].is_null() && !self.seen.contains(&args[0]) {
-            self.seen.insert(args[0].clone());
+        let v = &args[0];
+        if !passes(args, self.pred) || v.is_null() {
+            return;
+        }
+        match integer_key(v) {
+            Some(i) => {
+                self.ints.insert(i);
+            }
+            None => {
+                if !self.seen.contains(v) {
+                    self.seen.insert(v.clone());
+                }
+            }
         }
     }
     fn finish(&mut self) -> Vec<Value> {
-        vec![Value::Long(self.seen.len() as i64)]
+        vec![Value::Long((self.ints.len() + self.seen.len()) as i64)]
     }
 }
 
-struct Sum {
+/// sum/sumif: integers (and timespans, bools) add up exactly, reals apart; the output
+/// type `ty` decides how the two parts come together.
+#[derive(Clone, Copy)]
+struct SumImpl {
     ty: Type,
-    i: i64,
-    f: f64,
     pred: Option<usize>,
 }
 
-impl AggState for Sum {
-    fn update(&mut self, args: &[Value]) {
+/// The running sum of a group: its integer part and its real part.
+#[derive(Clone, Copy, Default)]
+struct SumState {
+    i: i64,
+    f: f64,
+}
+
+impl SumImpl {
+    fn update(&self, st: &mut SumState, args: &[Value]) {
         if !passes(args, self.pred) {
             return;
         }
         match &args[0] {
-            Value::Int(x) => self.i = self.i.wrapping_add(*x as i64),
-            Value::Long(x) | Value::TimeSpan(x) => self.i = self.i.wrapping_add(*x),
-            Value::Bool(b) => self.i += *b as i64,
-            Value::Real(x) | Value::Decimal(x) => self.f += x,
+            Value::Int(x) => st.i = st.i.wrapping_add(*x as i64),
+            Value::Long(x) | Value::TimeSpan(x) => st.i = st.i.wrapping_add(*x),
+            Value::Bool(b) => st.i += *b as i64,
+            Value::Real(x) | Value::Decimal(x) => st.f += x,
             _ => {}
         }
     }
+    fn finish(&self, st: SumState) -> Value {
+        match self.ty {
+            Type::Long => Value::Long(st.i),
+            Type::TimeSpan => Value::TimeSpan(st.i),
+            Type::Decimal => Value::Decimal(st.f + st.i as f64),
+            _ => Value::Real(st.f + st.i as f64),
+        }
+    }
+}
+
+impl AggregateImpl for SumImpl {
+    fn init(&self) -> Box<dyn AggState> {
+        Box::new(Sum {
+            st: SumState::default(),
+            imp: *self,
+        })
+    }
+    fn column(&self) -> Option<Box<dyn AggColumn>> {
+        Some(Box::new(SumColumn {
+            sums: Vec::new(),
+            imp: *self,
+        }))
+    }
+}
+
+struct Sum {
+    st: SumState,
+    imp: SumImpl,
+}
+
+impl AggState for Sum {
+    fn update(&mut self, args: &[Value]) {
+        self.imp.update(&mut self.st, args);
+    }
     fn finish(&mut self) -> Vec<Value> {
-        vec![match self.ty {
-            Type::Long => Value::Long(self.i),
-            Type::TimeSpan => Value::TimeSpan(self.i),
-            Type::Decimal => Value::Decimal(self.f + self.i as f64),
-            _ => Value::Real(self.f + self.i as f64),
-        }]
+        vec![self.imp.finish(self.st)]
+    }
+}
+
+struct SumColumn {
+    sums: Vec<SumState>,
+    imp: SumImpl,
+}
+
+impl AggColumn for SumColumn {
+    fn push_group(&mut self) {
+        self.sums.push(SumState::default());
+    }
+    fn update(&mut self, g: usize, args: &[Value]) {
+        self.imp.update(&mut self.sums[g], args);
+    }
+    fn finish(&mut self, g: usize, out: &mut Vec<Value>) {
+        out.push(self.imp.finish(self.sums[g]));
+    }
+    fn group_bytes(&self) -> u64 {
+        16
     }
 }
 

@@ -626,6 +626,26 @@ pub struct BoundAggregate {
 pub trait AggregateImpl: Send + Sync {
     /// A fresh state for one group.
     fn init(&self) -> Box<dyn AggState>;
+    /// The states of every group of a hash aggregation in one column, for an aggregate
+    /// whose state is a few plain numbers: a million groups then cost a vector of
+    /// numbers instead of a million boxed states (memory, and a cache miss a row).
+    /// `None`: one [`AggState`] per group.
+    fn column(&self) -> Option<Box<dyn AggColumn>> {
+        None
+    }
+}
+
+/// The states of one aggregate for groups `0..n` (see [`AggregateImpl::column`]): the
+/// same results as one [`AggState`] per group fed the same rows.
+pub trait AggColumn: Send {
+    /// Adds group `n` (its state as [`AggregateImpl::init`] makes it).
+    fn push_group(&mut self);
+    /// [`AggState::update`] of group `g`.
+    fn update(&mut self, g: usize, args: &[Value]);
+    /// [`AggState::finish`] of group `g`, appended to `out`.
+    fn finish(&mut self, g: usize, out: &mut Vec<Value>);
+    /// The bytes a group's state holds.
+    fn group_bytes(&self) -> u64;
 }
 
 pub trait AggState: Send {

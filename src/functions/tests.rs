@@ -1632,3 +1632,88 @@ fn perf_seed_hot_paths() {
     );
     time("== 0 (string vs long)", "==", vec![Value::Long(0)]);
 }
+
+/// An aggregate's column of states gives every group what one state per group gives
+/// when fed the same rows (rows dealt over three groups in turn).
+#[test]
+fn aggregate_columns_agree_with_states() {
+    let vals = [
+        Value::Long(3),
+        Value::Null,
+        Value::Int(4),
+        Value::Real(2.5),
+        Value::Long(-7),
+        Value::Bool(true),
+        Value::TimeSpan(11),
+        Value::Decimal(0.25),
+        Value::Null,
+        Value::Long(i64::MAX),
+    ];
+    let cases: &[(&str, &[Type])] = &[
+        ("count", &[]),
+        ("count", &[Type::Long]),
+        ("countif", &[Type::Bool]),
+        ("sum", &[Type::Long]),
+        ("sum", &[Type::Real]),
+        ("sum", &[Type::Decimal]),
+        ("sum", &[Type::TimeSpan]),
+        ("sumif", &[Type::Long, Type::Bool]),
+    ];
+    for (name, tys) in cases {
+        let infos: Vec<ArgInfo> = tys
+            .iter()
+            .map(|t| ArgInfo {
+                ty: *t,
+                constant: None,
+            })
+            .collect();
+        let bound = bind_aggregate(name, &infos).unwrap();
+        let mut column = bound.imp.column().expect("a column");
+        let mut states: Vec<_> = (0..3).map(|_| bound.imp.init()).collect();
+        (0..3).for_each(|_| column.push_group());
+        for (i, v) in vals.iter().enumerate() {
+            let row: Vec<Value> = match tys.len() {
+                0 => vec![],
+                1 if tys[0] == Type::Bool => vec![Value::Bool(v.is_null())],
+                1 => vec![v.clone()],
+                _ => vec![v.clone(), Value::Bool(i % 2 == 0)],
+            };
+            column.update(i % 3, &row);
+            states[i % 3].update(&row);
+        }
+        for (g, st) in states.iter_mut().enumerate() {
+            let mut out = Vec::new();
+            column.finish(g, &mut out);
+            assert_eq!(
+                format!("{out:?}"),
+                format!("{:?}", st.finish()),
+                "{name} {tys:?}"
+            );
+        }
+    }
+}
+
+/// dcount keeps numbers equal to an integer as that integer and the other values as
+/// values: equal numbers of any type are one value, others never merge with them.
+#[test]
+fn dcount_mixes_number_types_as_equality_does() {
+    let vals = [
+        Value::Long(1),
+        Value::Real(1.0),
+        Value::Int(1),
+        Value::Decimal(1.0),
+        Value::Real(1.5),
+        Value::Decimal(1.5),
+        vs("1"),
+        Value::Real(f64::NAN),
+        Value::Real(f64::NAN),
+        Value::Real(-0.0),
+        Value::Long(0),
+        Value::Long(i64::MIN),
+        Value::Null,
+        Value::DateTime(1),
+    ];
+    let (_, out) = run_agg("dcount", &[Type::Dynamic], &[None], &col(&vals));
+    // 1, 1.5, "1", NaN, 0, i64::MIN, the datetime.
+    assert_eq!(format!("{out:?}"), format!("{:?}", vec![Value::Long(7)]));
+}

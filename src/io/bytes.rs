@@ -38,6 +38,92 @@ fn specials16(b: &[u8; 16]) -> (u32, u32) {
     })
 }
 
+/// The bytes of JSON's structure in sixty-four bytes, a bit per byte: quotes,
+/// backslashes, opening brackets (`{`, `[`) and closing ones (`}`, `]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Structure {
+    pub quote: u64,
+    pub backslash: u64,
+    pub open: u64,
+    pub close: u64,
+}
+
+impl Structure {
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn of(b: &[u8; 64]) -> Structure {
+        use std::arch::x86_64::*;
+        let mut s = Structure {
+            quote: 0,
+            backslash: 0,
+            open: 0,
+            close: 0,
+        };
+        for k in 0..4 {
+            // SAFETY: SSE2 is part of the x86_64 baseline; the load reads sixteen of the
+            // sixty-four bytes `b` borrows.
+            let (q, bs, o, c) = unsafe {
+                let x = _mm_loadu_si128(b.as_ptr().add(16 * k).cast());
+                // `[` and `{` differ in the bit 0x20 only, as `]` and `}` do.
+                let folded = _mm_or_si128(x, _mm_set1_epi8(0x20));
+                (
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8))),
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8))),
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8))),
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8))),
+                )
+            };
+            let at = 16 * k;
+            s.quote |= (q as u16 as u64) << at;
+            s.backslash |= (bs as u16 as u64) << at;
+            s.open |= (o as u16 as u64) << at;
+            s.close |= (c as u16 as u64) << at;
+        }
+        s
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline(always)]
+    pub(crate) fn of(b: &[u8; 64]) -> Structure {
+        Structure::by_bytes(b)
+    }
+
+    /// The same, a byte at a time (the reference the tests compare with).
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    pub(crate) fn by_bytes(b: &[u8; 64]) -> Structure {
+        let mut s = Structure {
+            quote: 0,
+            backslash: 0,
+            open: 0,
+            close: 0,
+        };
+        for (k, &c) in b.iter().enumerate() {
+            let bit = 1u64 << k;
+            match c {
+                b'"' => s.quote |= bit,
+                b'\\' => s.backslash |= bit,
+                b'{' | b'[' => s.open |= bit,
+                b'}' | b']' => s.close |= bit,
+                _ => {}
+            }
+        }
+        s
+    }
+}
+
+/// Each bit the xor of the bits up to it: with a bit per quote, the bytes from an
+/// opening quote up to (not including) its closing one.
+#[inline(always)]
+pub(crate) fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
 /// What [`string_end`] found in a JSON string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct StrScan {
@@ -281,6 +367,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn structure_agrees_with_the_byte_by_byte_reading() {
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        let alphabet = b"\"\\{}[]a :,\x7b\x5b\xfb\xdb\xfd\xdd\x3b\x1b";
+        for _ in 0..20_000 {
+            let mut b = [0u8; 64];
+            for c in b.iter_mut() {
+                *c = alphabet[(xorshift(&mut x) % alphabet.len() as u64) as usize];
+            }
+            assert_eq!(Structure::of(&b), Structure::by_bytes(&b), "{b:?}");
+        }
+        // Quotes at 1, 4 and 7: inside from 1 up to 4, and from 7 on.
+        assert_eq!(prefix_xor(0b1001_0010), (!0u64 << 7) | 0b1110);
     }
 
     #[test]

@@ -711,6 +711,25 @@ pub(crate) fn convert_str(s: &str, ty: Type) -> Option<Value> {
         _ if s.is_empty() => Some(Value::Null),
         Type::DateTime => parse_export_datetime(s).map(Value::DateTime),
         Type::Guid => parse_guid(s).map(|g| Value::Guid(g.into())),
+        // As `convert`'s `to_i64` and `to_f64` read a string, without copying it into a
+        // JSON value (text formats write every number as a string).
+        Type::Long => s.trim().parse().ok().map(Value::Long),
+        Type::Int => i32::try_from(s.trim().parse::<i64>().ok()?)
+            .ok()
+            .map(Value::Int),
+        Type::Real | Type::Decimal => {
+            let f = match s.trim() {
+                "NaN" => f64::NAN,
+                "Infinity" | "+Infinity" => f64::INFINITY,
+                "-Infinity" => f64::NEG_INFINITY,
+                t => t.parse().ok().filter(|f: &f64| f.is_finite())?,
+            };
+            Some(if ty == Type::Real {
+                Value::Real(f)
+            } else {
+                Value::Decimal(f)
+            })
+        }
         _ => convert(&J::String(s.to_string()), ty),
     }
 }
@@ -1064,6 +1083,61 @@ mod tests {
         assert_eq!(row[1].as_str(), Some("x"));
         assert!(row[2].is_null());
         assert!(matches!(row[3], Value::Real(f) if f == 1.5));
+    }
+
+    #[test]
+    fn convert_str_agrees_with_convert_of_a_json_string() {
+        let texts = [
+            "",
+            " ",
+            "0",
+            "-1",
+            " 42 ",
+            "+7",
+            "2147483648",
+            "-2147483649",
+            "9223372036854775808",
+            "1.5",
+            "-0.0",
+            "1e3",
+            "NaN",
+            "Infinity",
+            "+Infinity",
+            "-Infinity",
+            " NaN",
+            "1e999",
+            "true",
+            "False",
+            "x",
+            "0x10",
+            "12a",
+            "2026-05-18T12:00:00Z",
+            "{\"a\":1}",
+            "[1]",
+            "6f1c2a9e-7b3d-4e05-8c6a-1d2e3f405162",
+            "1.00:00:00",
+            "None",
+        ];
+        let types = [
+            Type::Bool,
+            Type::Int,
+            Type::Long,
+            Type::Real,
+            Type::Decimal,
+            Type::String,
+            Type::Dynamic,
+            Type::DateTime,
+            Type::TimeSpan,
+            Type::Guid,
+        ];
+        for t in texts {
+            for ty in types {
+                let want = convert(&J::String(t.to_string()), ty);
+                let got = convert_str(t, ty);
+                // NaN is not equal to itself: compare how they print.
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "{t:?} as {ty:?}");
+            }
+        }
     }
 
     #[test]

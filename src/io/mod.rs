@@ -1,6 +1,7 @@
 //! Reading tables and schemas from files, writing results.
 
 pub(crate) mod bytes;
+pub(crate) mod cursor;
 pub mod formats;
 pub mod json;
 pub mod output;

@@ -27,7 +27,8 @@
 //! [`super::json`], which reports errors with their line. A column the query does not
 //! use is still checked (its values must convert to its type) but not kept.
 
-use super::bytes::{escapes_valid, string_end, Pattern, StrScan};
+use super::bytes::{string_end, Pattern};
+use super::cursor::Cursor;
 use super::json::{
     convert, convert_str, load_table_file, looks_like_iso_datetime, missing_value, object_end,
     Interner, Kind, TypeFold,
@@ -36,7 +37,9 @@ use super::progress::Progress;
 use super::schema::Schema;
 use crate::error::Result;
 use crate::hash::FxHashMap;
-use crate::table::{ChunkSink, Column, Row, RowCursor, ScanRequest, Scanned, Table, TableSource};
+use crate::table::{
+    ChunkSink, Column, Gather, Row, RowCursor, ScanRequest, Scanned, Table, TableSource,
+};
 use crate::types::Type;
 use crate::value::Value;
 use serde_json::Value as J;
@@ -191,7 +194,13 @@ impl FileTable {
             tokens: Mutex::default(),
             cut: AtomicBool::new(false),
         };
-        let failed = read_chunks(&self.name, &self.path, request.threads, request.stop, &work);
+        let failed = read_chunks(
+            &self.name,
+            Src::One(&self.path),
+            request.threads,
+            request.stop,
+            &work,
+        );
         let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
         match failed {
             Some(i) => Scanned::GaveUp(i),
@@ -237,7 +246,8 @@ impl FileTable {
         };
         let stop = AtomicBool::new(false);
         let label = format!("{} (columns)", self.name);
-        if read_chunks(&label, &self.path, crate::parallel::threads(), &stop, &work).is_some() {
+        let threads = crate::parallel::threads();
+        if read_chunks(&label, Src::One(&self.path), threads, &stop, &work).is_some() {
             return None;
         }
         Self::folds_of(work, &stop, self.layout)
@@ -256,7 +266,7 @@ impl FileTable {
             first_only: Some(&stop),
         };
         // One thread: the chunk after the first is never taken.
-        if read_chunks(&self.name, &self.path, 1, &stop, &work).is_some() {
+        if read_chunks(&self.name, Src::One(&self.path), 1, &stop, &work).is_some() {
             return None;
         }
         Self::folds_of(work, &stop, self.layout)
@@ -268,20 +278,77 @@ impl FileTable {
         stop: &AtomicBool,
         layout: Layout,
     ) -> Option<indexmap::IndexMap<String, TypeFold>> {
-        let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
+        let tokens = std::mem::take(&mut *work.tokens.lock().unwrap_or_else(|e| e.into_inner()));
         if layout == Layout::Array && !array_whole(tokens, stop) {
             return None;
         }
-        let mut parts = work.parts.into_inner().unwrap_or_else(|e| e.into_inner());
-        parts.sort_by_key(|(i, _)| *i);
-        let mut all: indexmap::IndexMap<String, TypeFold> = indexmap::IndexMap::new();
-        for (_, part) in parts {
-            for (key, fold) in part {
-                all.entry(key).or_default().join(fold);
-            }
-        }
-        Some(all)
+        Some(merge_skims(work))
     }
+}
+
+/// Scans `files`, each of JSON lines, as one table: several small files to a chunk (so
+/// that a table of thousands of files costs a few system calls per file, not a chunk, a
+/// map and a hand-over each), on `request.threads` threads, chunks numbered in file
+/// order. `GaveUp(i)` as [`FileTable`]'s scan: a file that is not JSON lines (an array,
+/// another format, gzip) or that the fast reader cannot read makes it give up at its
+/// chunk, for the exact reader. `files` are paths with their sizes (as listed: a
+/// file that grew is read whole all the same).
+pub(crate) fn scan_line_files(
+    label: &str,
+    files: &[(&Path, u64)],
+    columns: &[Column],
+    request: &ScanRequest<'_>,
+    sink: &dyn ChunkSink,
+) -> Scanned {
+    let work = RowWork {
+        parser: LineParser::new(columns, request.needed, false, &[]),
+        sink,
+        layout: Layout::Lines,
+        tokens: Mutex::default(),
+        cut: AtomicBool::new(false),
+    };
+    match read_chunks(
+        label,
+        Src::Many(files),
+        request.threads,
+        request.stop,
+        &work,
+    ) {
+        Some(i) => Scanned::GaveUp(i),
+        None => Scanned::Done,
+    }
+}
+
+/// [`FileTable::skim_folds`] of `files` read as by [`scan_line_files`].
+pub(crate) fn skim_line_files(
+    label: &str,
+    files: &[(&Path, u64)],
+) -> Option<indexmap::IndexMap<String, TypeFold>> {
+    let work = SkimWork {
+        layout: Layout::Lines,
+        parts: Mutex::default(),
+        tokens: Mutex::default(),
+        first_only: None,
+    };
+    let stop = AtomicBool::new(false);
+    let threads = crate::parallel::threads();
+    if read_chunks(label, Src::Many(files), threads, &stop, &work).is_some() {
+        return None;
+    }
+    Some(merge_skims(work))
+}
+
+/// The keys of the chunks' skims in chunk order, their folds joined.
+fn merge_skims(work: SkimWork) -> indexmap::IndexMap<String, TypeFold> {
+    let mut parts = work.parts.into_inner().unwrap_or_else(|e| e.into_inner());
+    parts.sort_by_key(|(i, _)| *i);
+    let mut all: indexmap::IndexMap<String, TypeFold> = indexmap::IndexMap::new();
+    for (_, part) in parts {
+        for (key, fold) in part {
+            all.entry(key).or_default().join(fold);
+        }
+    }
+    all
 }
 
 impl TableSource for FileTable {
@@ -306,19 +373,6 @@ impl TableSource for FileTable {
         }
         // Every column, by the fast reader when it can (on all cores), else the full
         // loader, whose errors name the line.
-        struct Gather(Mutex<Vec<(usize, Vec<Row>)>>);
-        impl ChunkSink for Gather {
-            fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
-                let mut out = Vec::new();
-                while let Some(r) = rows.next_row() {
-                    out.push(r.to_vec());
-                }
-                self.0
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((idx, out));
-            }
-        }
         let columns = self.known_columns().map(<[Column]>::to_vec);
         let fast = columns.as_ref().and_then(|columns| {
             let all = vec![true; columns.len()];
@@ -328,14 +382,9 @@ impl TableSource for FileTable {
                 threads: crate::parallel::threads(),
                 stop: &stop,
             };
-            let gather = Gather(Mutex::default());
+            let gather = Gather::default();
             match self.scan_chunks(columns, &request, &gather) {
-                Scanned::Done => {
-                    let mut parts = gather.0.into_inner().unwrap_or_else(|e| e.into_inner());
-                    parts.sort_by_key(|(i, _)| *i);
-                    let rows = parts.into_iter().flat_map(|(_, r)| r).collect();
-                    Some(Table::new(columns.clone(), rows))
-                }
+                Scanned::Done => Some(Table::new(columns.clone(), gather.into_rows())),
                 Scanned::GaveUp(_) => None,
             }
         });
@@ -516,33 +565,56 @@ trait ChunkWork: Sync {
     fn chunk(&self, state: &mut Self::State, idx: usize, text: &[u8]) -> Option<u64>;
 }
 
-/// Reads `path` in chunks of whole lines on `threads` threads, handing each to `work`,
+/// What [`read_chunks`] reads: one file (mapped, cut at line ends), or many files of
+/// JSON lines, each with its size, read whole several to a chunk.
+#[derive(Clone, Copy)]
+enum Src<'a> {
+    One(&'a Path),
+    Many(&'a [(&'a Path, u64)]),
+}
+
+/// Reads `src` in chunks of whole lines on `threads` threads, handing each to `work`,
 /// until the end, `stop`, or a chunk `work` cannot read (returned).
 fn read_chunks<W: ChunkWork>(
     label: &str,
-    path: &Path,
+    src: Src<'_>,
     threads: usize,
     stop: &AtomicBool,
     work: &W,
 ) -> Option<usize> {
-    let Ok(file) = std::fs::File::open(path) else {
-        return Some(0);
+    let (file, map, progress) = match src {
+        Src::One(path) => {
+            let Ok(file) = std::fs::File::open(path) else {
+                return Some(0);
+            };
+            let progress = Progress::start(label, file.metadata().map_or(0, |m| m.len()));
+            // SAFETY: the map is only read, and only while the chunks are read. A file
+            // that another process truncates meanwhile would fault on access (as with any
+            // mapped read, in ripgrep for one); that is the price of not copying every
+            // byte from the page cache. Where mapping fails (a pipe, say) the file is
+            // read instead.
+            let map = unsafe { memmap2::Mmap::map(&file) }.ok();
+            if let Some(map) = &map {
+                let _ = map.advise(memmap2::Advice::Sequential);
+            }
+            (Some(file), map, progress)
+        }
+        Src::Many(files) => (
+            None,
+            None,
+            Progress::start(label, files.iter().map(|f| f.1).sum()),
+        ),
     };
-    let progress = Progress::start(label, file.metadata().map_or(0, |m| m.len()));
-    // SAFETY: the map is only read, and only while the chunks are read. A file that
-    // another process truncates meanwhile would fault on access (as with any mapped
-    // read, in ripgrep for one); that is the price of not copying every byte from the
-    // page cache. Where mapping fails (a pipe, say) the file is read instead.
-    let map = unsafe { memmap2::Mmap::map(&file) }.ok();
-    if let Some(map) = &map {
-        let _ = map.advise(memmap2::Advice::Sequential);
-    }
     let reader = Mutex::new(Reader {
         map: map.as_ref(),
         pos: 0,
         working: std::collections::BTreeMap::new(),
         released: 0,
         file,
+        files: match src {
+            Src::Many(files) => files,
+            Src::One(_) => &[],
+        },
         carry: Vec::new(),
         eof: false,
         next: 0,
@@ -558,6 +630,35 @@ fn read_chunks<W: ChunkWork>(
         usize::MAX => None,
         i => Some(i),
     }
+}
+
+/// Reads `files` whole into `out` (cleared first), one after another, each ending its
+/// last line; `None` when one cannot be read or is not JSON lines (its first character
+/// is not `{`).
+fn read_files(files: &[(&Path, u64)], out: &mut Vec<u8>) -> Option<()> {
+    out.clear();
+    for (path, size) in files {
+        let start = out.len();
+        // Room for the whole file and the read that finds its end.
+        out.reserve(*size as usize + 64);
+        let file = std::fs::File::open(path).ok()?;
+        // Through `Take`: `File`'s own `read_to_end` asks the file's size first (two more
+        // system calls per file); the listed size is enough.
+        file.take(u64::MAX).read_to_end(out).ok()?;
+        let text = &mut out[start..];
+        if text.starts_with(b"\xEF\xBB\xBF") {
+            // Blanks, which the parser skips like any before a line.
+            text[..3].fill(b' ');
+        }
+        match text.iter().find(|c| !c.is_ascii_whitespace()) {
+            None | Some(&b'{') => {}
+            Some(_) => return None,
+        }
+        if out.len() > start && out.last() != Some(&b'\n') {
+            out.push(b'\n');
+        }
+    }
+    Some(())
 }
 
 /// Reading rows for a scan: each chunk's rows go to the sink as they are parsed.
@@ -609,7 +710,10 @@ struct Reader<'m> {
     /// map has been dropped from memory (everything before the oldest chunk in work).
     working: std::collections::BTreeMap<usize, usize>,
     released: usize,
-    file: std::fs::File,
+    /// The file read when it is not mapped.
+    file: Option<std::fs::File>,
+    /// The files not handed out yet, when reading many small ones.
+    files: &'m [(&'m Path, u64)],
     /// The start of a line the previous chunk ended in.
     carry: Vec<u8>,
     eof: bool,
@@ -695,13 +799,30 @@ fn worker<W: ChunkWork>(
     let mut len;
     loop {
         // Reading is sequential (one reader at a time), parsing is not.
-        let (idx, mapped) = {
+        let (idx, mapped, files) = {
             let mut r = reader.lock().unwrap_or_else(|e| e.into_inner());
             if failed.load(Ordering::SeqCst) != usize::MAX || stop.load(Ordering::SeqCst) {
                 return;
             }
             let idx = r.next;
-            if let Some(map) = r.map {
+            if r.file.is_none() {
+                // Many files: this chunk is the next ones up to a chunk's bytes (at least
+                // one), read outside the lock.
+                let files = r.files;
+                if files.is_empty() {
+                    return;
+                }
+                let mut n = 1;
+                let mut bytes = files[0].1;
+                while n < files.len() && bytes + files[n].1 <= CHUNK_BYTES as u64 {
+                    bytes += files[n].1;
+                    n += 1;
+                }
+                r.files = &files[n..];
+                r.next += 1;
+                len = 0;
+                (idx, None, Some(&files[..n]))
+            } else if let Some(map) = r.map {
                 let start = r.pos;
                 if start >= map.len() {
                     return;
@@ -712,7 +833,7 @@ fn worker<W: ChunkWork>(
                 r.next += 1;
                 r.working.insert(idx, start);
                 len = end - start;
-                (idx, Some((map, start, end)))
+                (idx, Some((map, start, end)), None)
             } else {
                 // `buf` keeps its length (zeroed once); `len` is the part in use.
                 len = r.carry.len();
@@ -723,7 +844,10 @@ fn worker<W: ChunkWork>(
                 r.carry.clear();
                 let mut bad = false;
                 while !r.eof && len < CHUNK_BYTES {
-                    match r.file.read(&mut buf[len..]) {
+                    let Some(file) = r.file.as_mut() else {
+                        break;
+                    };
+                    match file.read(&mut buf[len..]) {
                         Ok(0) => r.eof = true,
                         Ok(n) => len += n,
                         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -746,14 +870,21 @@ fn worker<W: ChunkWork>(
                     len = 0;
                 }
                 r.next += 1;
-                (idx, None)
+                (idx, None, None)
             }
         };
+        // Many files: `buf` holds their text whole (its length is theirs); empty files
+        // make a chunk of no rows.
+        let mut unread = false;
+        if let Some(files) = files {
+            unread = read_files(files, &mut buf).is_none();
+            len = buf.len();
+        }
         let text = match mapped {
             Some((map, start, end)) => &map[start..end],
             None => &buf[..len],
         };
-        let text = if idx == 0 {
+        let text = if idx == 0 && files.is_none() {
             text.strip_prefix(b"\xEF\xBB\xBF".as_slice())
                 .unwrap_or(text)
         } else {
@@ -762,7 +893,7 @@ fn worker<W: ChunkWork>(
         // A panic while working on a chunk must not leave the chunks after this one
         // waiting for it: it counts as a chunk the fast reader could not read (the full
         // loader reads it).
-        let rows = if len == 0 {
+        let rows = if unread || (len == 0 && files.is_none()) {
             None
         } else {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -882,14 +1013,14 @@ impl ChunkWork for SkimWork<'_> {
 /// Reads the keys of the object at the cursor and the kinds of their values.
 fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Option<()> {
     p.expect(b'{')?;
-    p.ws();
+    p.ws_in_line();
     if p.peek()? == b'}' {
         p.i += 1;
         return Some(());
     }
     let mut k = 0;
     loop {
-        p.ws();
+        p.ws_in_line();
         // The key: where it was on the object before, else looked up (or new).
         let key = match st.order.get(k).copied() {
             Some(c) if st.keys[c].0.at(p.b, p.i) => {
@@ -908,7 +1039,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
                         st.keys.len() - 1
                     }
                 };
-                p.ws();
+                p.ws_in_line();
                 p.expect(b':')?;
                 st.order.truncate(k);
                 st.order.push(c);
@@ -916,7 +1047,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
             }
         };
         k += 1;
-        p.ws();
+        p.ws_in_line();
         if kinds.folds.len() <= key {
             kinds.folds.resize(key + 1, None);
         }
@@ -965,7 +1096,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
                 kinds.order.push(key);
             }
         }
-        p.ws();
+        p.ws_in_line();
         match p.next()? {
             b',' => continue,
             b'}' => return Some(()),
@@ -1115,7 +1246,7 @@ impl<'a> LineParser<'a> {
         let &c = self.index.get(key.as_ref())?;
         st.order.truncate(k);
         st.order.push(c);
-        p.ws();
+        p.ws_in_line();
         p.expect(b':')?;
         Some(c)
     }
@@ -1141,7 +1272,7 @@ impl<'a> LineParser<'a> {
     fn fields(&self, text: &[u8], start: usize, st: &mut ParseState) -> Option<usize> {
         let mut p = Cursor { b: text, i: start };
         p.expect(b'{')?;
-        p.ws();
+        p.ws_in_line();
         if p.peek()? == b'}' {
             p.i += 1;
             return self.end(&mut p);
@@ -1164,10 +1295,10 @@ impl<'a> LineParser<'a> {
                     }
                 }
             }
-            p.ws();
+            p.ws_in_line();
             let col = self.key(&mut p, st, k)?;
             k += 1;
-            p.ws();
+            p.ws_in_line();
             let (ty, slot, guard) = self.cols.get(col).map(|c| (c.ty, c.slot, c.guard))?;
             if guard == Guard::Absent {
                 return None;
@@ -1260,7 +1391,7 @@ impl<'a> LineParser<'a> {
                     }
                 }
             }
-            p.ws();
+            p.ws_in_line();
             match p.next()? {
                 b',' => continue,
                 b'}' => return self.end(&mut p),
@@ -1460,29 +1591,8 @@ fn scalar(t: &[u8]) -> Option<J> {
     }
 }
 
-struct Cursor<'b> {
-    b: &'b [u8],
-    i: usize,
-}
-
-impl<'b> Cursor<'b> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-    fn next(&mut self) -> Option<u8> {
-        let c = self.peek()?;
-        self.i += 1;
-        Some(c)
-    }
-    fn expect(&mut self, c: u8) -> Option<()> {
-        (self.next()? == c).then_some(())
-    }
-    #[inline(always)]
-    fn ws(&mut self) {
-        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\r')) {
-            self.i += 1;
-        }
-    }
+/// The lines reader's step of the shared cursor.
+impl Cursor<'_> {
     /// Past the blanks and the line end after an object: where the next line starts.
     fn line_end(&mut self) -> Option<usize> {
         while self.peek().is_some_and(|c| BLANK.contains(&c)) {
@@ -1492,56 +1602,6 @@ impl<'b> Cursor<'b> {
             None => Some(self.b.len()),
             Some(b'\n') => Some(self.i),
             Some(_) => None,
-        }
-    }
-    /// The string whose opening quote is at the cursor.
-    #[inline(always)]
-    fn string_end(&self) -> Option<StrScan> {
-        if self.b.get(self.i) != Some(&b'"') {
-            return None;
-        }
-        string_end(self.b, self.i + 1)
-    }
-
-    #[inline(always)]
-    fn skip_string(&mut self) -> Option<()> {
-        let s = self.string_end()?;
-        let body = &self.b[self.i + 1..s.end];
-        if s.escaped && !escapes_valid(body) {
-            return None;
-        }
-        if !s.ascii {
-            std::str::from_utf8(body).ok()?;
-        }
-        self.i = s.end + 1;
-        Some(())
-    }
-
-    /// A JSON string at the cursor, borrowed when it has no escapes.
-    fn string(&mut self) -> Option<std::borrow::Cow<'b, str>> {
-        let StrScan {
-            end,
-            escaped,
-            ascii,
-        } = self.string_end()?;
-        let start = self.i;
-        self.i = end + 1;
-        let body = &self.b[start + 1..end];
-        if escaped {
-            serde_json::from_slice::<String>(&self.b[start..=end])
-                .ok()
-                .map(std::borrow::Cow::Owned)
-        } else if ascii {
-            debug_assert!(body.is_ascii());
-            // SAFETY: the scan found no byte above 0x7f in the body: ASCII is UTF-8.
-            // (Checking again costs a call per value; most values are short.)
-            Some(std::borrow::Cow::Borrowed(unsafe {
-                std::str::from_utf8_unchecked(body)
-            }))
-        } else {
-            std::str::from_utf8(body)
-                .ok()
-                .map(std::borrow::Cow::Borrowed)
         }
     }
 }

@@ -53,6 +53,18 @@ fn exact_i64(f: f64) -> Option<i64> {
     }
 }
 
+/// The integer a number equals, when it equals one: exactly the numbers that are equal
+/// (and hash alike, see the `Hash` impl) share it, so a set of numbers may hold these
+/// plain integers instead of the values (`dcount` of a million integers).
+pub(crate) fn integer_key(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i as i64),
+        Value::Long(i) => Some(*i),
+        Value::Real(f) | Value::Decimal(f) => exact_i64(*f),
+        _ => None,
+    }
+}
+
 fn cmp_f64(a: f64, b: f64) -> Ordering {
     match (a.is_nan(), b.is_nan()) {
         (true, true) => Ordering::Equal,

@@ -17,6 +17,7 @@ mod json;
 mod time;
 
 pub use cmp::compare;
+pub(crate) use cmp::integer_key;
 pub use format::{
     format_guid, format_real, parse_guid, to_json_text, to_kql_string, tostring, write_json,
 };

@@ -30,6 +30,10 @@ pub struct FoundFile {
     pub format: Format,
     /// In a file of several tables, the category of this table's records.
     pub category: Option<String>,
+    /// A blob of a data export container, listed without being opened (its format is
+    /// the export's, JSON lines, checked as it is read; see [`super::data_export`]):
+    /// its size in bytes.
+    pub unopened: Option<u64>,
 }
 
 /// What a data folder holds.
@@ -90,7 +94,7 @@ pub fn discover(
     wanted: &dyn Fn(&str) -> bool,
 ) -> Result<Found> {
     let mut found = Found::default();
-    let entries = sorted_entries(dir)?;
+    let entries: Vec<PathBuf> = sorted_entries(dir)?.into_iter().map(|(p, _)| p).collect();
     // Schema files first: their tables are known tables.
     for path in &entries {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
@@ -139,76 +143,111 @@ pub fn discover(
             }
         }
         if path.is_dir() {
-            let table = data_export::table_of_container(name, names.iter().map(String::as_str))
+            let container = data_export::table_of_container(name, names.iter().map(String::as_str));
+            let export = container.is_some();
+            let table = container
                 .or_else(|| canonical(name))
                 .or_else(|| name.ends_with("_CL").then(|| name.to_string()));
-            walk(path, table.as_deref(), &mut found, &mut seen)?;
+            let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            let mut at = Walk {
+                table: table.as_deref(),
+                export,
+                found: &mut found,
+                seen: &mut seen,
+            };
+            at.walk(path, real)?;
         } else if path.is_file() && is_data_file(name) {
             let table = name.split('.').next().unwrap_or(name);
-            add_file(path, Some(table), &mut found)?;
+            add_file(path, Some(table), None, &mut found)?;
         }
     }
     Ok(found)
 }
 
 /// The entries of `dir`, sorted by name.
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+fn sorted_entries(dir: &Path) -> Result<Vec<(PathBuf, std::fs::DirEntry)>> {
     let shown = dir.display().to_string();
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| io_error(&shown, &e))? {
-        out.push(entry.map_err(|e| io_error(&shown, &e))?.path());
+        let entry = entry.map_err(|e| io_error(&shown, &e))?;
+        out.push((entry.path(), entry));
     }
-    out.sort();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
 }
 
-/// The data files under `dir`, as files of `table` (or, in a folder of no table, only
-/// the captures that name their tables).
-fn walk(
-    dir: &Path,
-    table: Option<&str>,
-    found: &mut Found,
-    seen: &mut HashSet<PathBuf>,
-) -> Result<()> {
-    // A folder reached twice (through a link) is read once.
-    let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if !seen.insert(real) {
-        return Ok(());
-    }
-    for path in sorted_entries(dir)? {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if let (true, Some(t)) = (is_data_file(name), table) {
-            if let Some(e) = not_a_file(&path) {
-                found.broken.push((t.to_string(), e));
+/// A walk of a table's folder.
+struct Walk<'a> {
+    /// The table the folder's files are part of (else only the captures that name
+    /// their tables are read).
+    table: Option<&'a str>,
+    /// The folder is a data export container: its blobs are listed, not opened.
+    export: bool,
+    found: &'a mut Found,
+    /// The folders walked, by their real path.
+    seen: &'a mut HashSet<PathBuf>,
+}
+
+impl Walk<'_> {
+    /// The data files under `dir`, whose real path (links resolved) is `real`.
+    ///
+    /// An entry's kind comes from the folder listing itself (no `stat` per entry: a data
+    /// export holds a folder per file, tens of thousands of them); only links are
+    /// followed, and only a link's target needs resolving to know whether the folder was
+    /// walked already (a real subfolder's real path is its parent's joined with its
+    /// name).
+    fn walk(&mut self, dir: &Path, real: PathBuf) -> Result<()> {
+        // A folder reached twice (through a link) is read once.
+        if !self.seen.insert(real.clone()) {
+            return Ok(());
+        }
+        for (path, entry) in sorted_entries(dir)? {
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
+            };
+            let data = is_data_file(name);
+            let kind = entry.file_type().ok();
+            let link = kind.is_none_or(|k| k.is_symlink());
+            if let (true, Some(t)) = (data, self.table) {
+                if link || !kind.is_some_and(|k| k.is_file()) {
+                    if let Some(e) = not_a_file(&path) {
+                        self.found.broken.push((t.to_string(), e));
+                        continue;
+                    }
+                }
+            }
+            if link {
+                if path.is_dir() {
+                    let target = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+                    self.walk(&path, target)?;
+                } else if path.is_file() && data {
+                    add_file(&path, self.table, None, self.found)?;
+                }
+            } else if kind.is_some_and(|k| k.is_dir()) {
+                let sub = real.join(name);
+                self.walk(&path, sub)?;
+            } else if kind.is_some_and(|k| k.is_file()) && data {
+                // A blob of an export, unless compressed (then its content is told as
+                // every file's is).
+                let unopened = (self.export && !name.to_ascii_lowercase().ends_with(".gz"))
+                    .then(|| entry.metadata().map_or(0, |m| m.len()));
+                add_file(&path, self.table, unopened, self.found)?;
             }
         }
-        if path.is_dir() {
-            walk(&path, table, found, seen)?;
-        } else if path.is_file() && is_data_file(name) {
-            add_file(&path, table, found)?;
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Adds `path` to `table`, or to the tables it names (a streaming capture); a file of
-/// no table that names none is not read.
-fn add_file(path: &Path, table: Option<&str>, found: &mut Found) -> Result<()> {
-    let format = detect(path)?;
-    if format.names_tables() {
-        for t in streaming::tables_in(path)? {
-            found.tables.entry(t.clone()).or_default().push(FoundFile {
-                path: path.to_path_buf(),
-                format,
-                category: Some(streaming::category_of(&t)),
-            });
-        }
-        return Ok(());
-    }
-    if let Some(t) = table {
+/// no table that names none is not read. An `unopened` file (of `size`) is JSON lines
+/// by its folder's rule: nothing is read from it now.
+fn add_file(
+    path: &Path,
+    table: Option<&str>,
+    unopened: Option<u64>,
+    found: &mut Found,
+) -> Result<()> {
+    let mut add = |t: &str, format, category, unopened| {
         found
             .tables
             .entry(t.to_string())
@@ -216,8 +255,23 @@ fn add_file(path: &Path, table: Option<&str>, found: &mut Found) -> Result<()> {
             .push(FoundFile {
                 path: path.to_path_buf(),
                 format,
-                category: None,
-            });
+                category,
+                unopened,
+            })
+    };
+    if let (Some(size), Some(t)) = (unopened, table) {
+        add(t, Format::JsonLines, None, Some(size));
+        return Ok(());
+    }
+    let format = detect(path)?;
+    if format.names_tables() {
+        for t in streaming::tables_in(path)? {
+            add(&t, format, Some(streaming::category_of(&t)), None);
+        }
+        return Ok(());
+    }
+    if let Some(t) = table {
+        add(t, format, None, None);
     }
     Ok(())
 }
@@ -404,7 +458,10 @@ pub fn open_table(
 ) -> Result<DataTable> {
     let mut parts = Vec::with_capacity(files.len());
     for f in files {
-        parts.push(Part::open(&f.path, f.format, f.category.clone())?);
+        parts.push(match f.unopened {
+            Some(size) => Part::unopened(&f.path, size),
+            None => Part::open(&f.path, f.format, f.category.clone())?,
+        });
     }
     Ok(DataTable::new(table, parts, base, opts.clone()))
 }

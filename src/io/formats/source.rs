@@ -29,10 +29,14 @@ use super::values::{self, text_value, unify, TextFold};
 use super::{Batch, Format, Item, Keyed, ReadOptions, Records, Shape};
 use crate::error::{Error, Result};
 use crate::hash::FxHashMap;
+use crate::io::bytes::Pattern;
+use crate::io::cursor::Cursor as JsonCursor;
 use crate::io::json::{convert, convert_str, missing_value, Interner, Kind, TypeFold};
 use crate::io::scan::{FileTable, Guard};
 use crate::io::schema::Schema;
-use crate::table::{ChunkSink, Column, Row, RowCursor, ScanRequest, Scanned, Table, TableSource};
+use crate::table::{
+    ChunkSink, Column, Gather, Row, RowCursor, ScanRequest, Scanned, Table, TableSource,
+};
 use crate::types::Type;
 use crate::value::Value;
 use crate::warnings::BadValues;
@@ -110,11 +114,30 @@ pub struct Part {
     opts: super::PartOptions,
     /// The file as messages name it.
     pub shown: String,
+    /// The format (of an unopened part: its folder's, until it is read).
     pub format: Format,
     /// The table's records in a file of several tables (a streaming capture).
     pub category: Option<String>,
-    header: super::Header,
+    /// The format the content tells, and the header: read when the part is opened (an
+    /// unopened part: when the exact reader first reads it).
+    opened: OnceLock<(Format, super::Header)>,
+    /// Found without being opened (a blob of a data export, one of thousands): its size.
+    /// Its fields are not the table's declared ones (they are found as the records are
+    /// read, whichever reader opens it first), and the fast reader reads it with the
+    /// unopened parts around it, several to a chunk.
+    unopened: Option<u64>,
 }
+
+/// The header of a part not read yet: objects by key, fields unknown.
+static NO_HEADER: super::Header = super::Header {
+    shape: Shape::Keyed(Keyed {
+        case_insensitive: false,
+        ignore: &[],
+        az_text: false,
+    }),
+    fields: Vec::new(),
+    declared: false,
+};
 
 impl Part {
     /// Opens `path` (its header read) as a part of format `format`.
@@ -126,6 +149,21 @@ impl Part {
             category,
             super::PartOptions::default(),
         )
+    }
+
+    /// A part of JSON lines (its folder says so) of `size` bytes, not opened now: its
+    /// format is checked and its header read when it is read.
+    pub fn unopened(path: &Path, size: u64) -> Part {
+        Part {
+            path: path.to_path_buf(),
+            origin: super::Origin::File(path.to_path_buf()),
+            opts: super::PartOptions::default(),
+            shown: path.display().to_string(),
+            format: Format::JsonLines,
+            category: None,
+            opened: OnceLock::new(),
+            unopened: Some(size),
+        }
     }
 
     /// Opens a part from `origin` (a file, an entry of a zip archive) read with `opts`.
@@ -147,14 +185,41 @@ impl Part {
             shown,
             format,
             category,
-            header: opened.header,
+            opened: OnceLock::from((format, opened.header)),
+            unopened: None,
         })
     }
 
+    /// The header (of an unopened part not read yet: fields unknown).
+    fn header(&self) -> &super::Header {
+        self.opened.get().map_or(&NO_HEADER, |(_, h)| h)
+    }
+
+    /// The format, as the content tells once the part was read.
+    fn format(&self) -> Format {
+        self.opened.get().map_or(self.format, |(f, _)| *f)
+    }
+
+    /// The header the file's format declares (not an unopened part's).
+    fn declared_header(&self) -> Option<&super::Header> {
+        match self.unopened {
+            Some(_) => None,
+            None => Some(self.header()),
+        }
+    }
+
     fn records(&self) -> Result<Box<dyn Records>> {
+        if self.opened.get().is_none() {
+            // An unopened part: its content tells its format, as any file's does.
+            let mut input = self.origin.input()?;
+            let format = super::detect_input(&mut input, &self.path)?;
+            let opened = super::open(&self.origin, format, None, &self.opts)?;
+            let _ = self.opened.set((format, opened.header));
+            return Ok(opened.records);
+        }
         Ok(super::open(
             &self.origin,
-            self.format,
+            self.format(),
             self.category.as_deref(),
             &self.opts,
         )?
@@ -163,7 +228,7 @@ impl Part {
 
     /// The names of the fields marked ` [Local Time]`.
     fn local_fields(&self) -> Vec<&str> {
-        self.header
+        self.header()
             .fields
             .iter()
             .filter(|f| f.local)
@@ -191,6 +256,9 @@ pub struct DataTable {
     /// The columns are the schema's and no other (externaldata's declared columns):
     /// fields they lack are not read.
     fixed: bool,
+    /// JSON records are read by the hand-written reader first (else by serde_json only:
+    /// the reference the tests compare it with).
+    by_hand: bool,
 }
 
 impl std::fmt::Debug for DataTable {
@@ -215,6 +283,18 @@ enum Failure {
     Error(Error),
 }
 
+/// A reader of some of a table's parts (see [`DataTable::plan`]).
+enum Step {
+    Fast(Fast, std::ops::Range<usize>),
+    Exact(std::ops::Range<usize>),
+}
+
+/// The fast JSON reader, of one part or of many small unopened ones.
+enum Fast {
+    One(FileTable),
+    Many,
+}
+
 impl DataTable {
     pub fn new(name: &str, parts: Vec<Part>, base: Option<Base>, opts: ReadOptions) -> Self {
         DataTable {
@@ -228,6 +308,7 @@ impl DataTable {
             widened: AtomicBool::new(false),
             missed: AtomicBool::new(false),
             fixed: false,
+            by_hand: true,
         }
     }
 
@@ -308,12 +389,15 @@ impl DataTable {
         }
         let mut untyped = false;
         for p in &self.parts {
-            for f in &p.header.fields {
+            let Some(header) = p.declared_header() else {
+                continue;
+            };
+            for f in &header.fields {
                 if r.index(&f.name).is_some() {
                     continue;
                 }
                 match f.ty {
-                    Some(t) => r.push(Column::new(&f.name, t), TypeSource::Format(p.format)),
+                    Some(t) => r.push(Column::new(&f.name, t), TypeSource::Format(p.format())),
                     None => {
                         r.push(Column::new(&f.name, Type::String), TypeSource::Inferred);
                         untyped = true;
@@ -321,8 +405,9 @@ impl DataTable {
                 }
             }
         }
-        r.complete = self.parts.iter().all(|p| p.header.declared);
-        let open_fields = self.parts.iter().any(|p| !p.header.declared);
+        let declared = |p: &Part| p.declared_header().is_some_and(|h| h.declared);
+        r.complete = self.parts.iter().all(declared);
+        let open_fields = !self.parts.iter().all(declared);
         (r, untyped || (self.base.is_none() && open_fields))
     }
 
@@ -364,11 +449,12 @@ impl DataTable {
         let mut keys: Vec<Vec<String>> = Vec::with_capacity(self.parts.len());
         let mut merged: IndexMap<String, TypeFold> = IndexMap::new();
         for part in &self.parts {
-            if !self.fast_suits(part) {
+            // (An unopened blob is read with others, by a reader that checks no sample.)
+            if part.unopened.is_some() {
                 return None;
             }
-            let sample = self.skimmable(part)?.skim_head()?;
-            let Shape::Keyed(keyed) = &part.header.shape else {
+            let sample = self.fast_one(part, None)?.skim_head()?;
+            let Shape::Keyed(keyed) = &part.header().shape else {
                 return None;
             };
             let mut own = Vec::with_capacity(sample.len());
@@ -379,7 +465,7 @@ impl DataTable {
                 if keyed.ignore.contains(&key.as_str()) || values::strip_suffix(&key).1.is_some() {
                     return None;
                 }
-                match conv.column_of(&key, &part.header.shape) {
+                match conv.column_of(&key, &part.header().shape) {
                     Some(c) if conv.cols.columns[c].name != key => return None,
                     Some(c) if typed[c] => continue,
                     _ => {}
@@ -437,20 +523,20 @@ impl DataTable {
         // making values); the others are folded from their parsed records. Chunks are
         // numbered by part first, so the merge keeps the order of first appearance.
         const PER_PART: usize = 1 << 40;
-        let mut i = 0;
-        while i < self.parts.len() {
-            if let Some(fold) = self.skimmed(&conv, &self.parts[i], &typed) {
+        for step in self.plan(true, None, None) {
+            let (fast, range) = match step {
+                Step::Fast(fast, range) => (Some(fast), range),
+                Step::Exact(range) => (None, range),
+            };
+            let i = range.start;
+            if let Some(fold) = fast.and_then(|f| self.skimmed(&conv, f, &range, &typed)) {
                 lock(&folds).insert(i * PER_PART, fold);
-                i += 1;
                 continue;
             }
-            let j = (i + 1..self.parts.len())
-                .find(|&k| self.skimmable(&self.parts[k]).is_some())
-                .unwrap_or(self.parts.len());
             let stop = AtomicBool::new(false);
             let outcome = self
                 .drive(
-                    &self.parts[i..j],
+                    &self.parts[range.clone()],
                     crate::parallel::threads(),
                     &stop,
                     i * PER_PART,
@@ -469,7 +555,6 @@ impl DataTable {
                     1,
                 ));
             }
-            i = j;
         }
         let mut merged: IndexMap<String, FieldFold> = IndexMap::new();
         for (_, fold) in lock(&folds).iter() {
@@ -493,25 +578,25 @@ impl DataTable {
         Ok(self.complete.get_or_init(|| r))
     }
 
-    /// The fast reader of `part` for discovering its fields: a file of JSON objects,
-    /// each key a column (no envelope, no text-only values).
-    fn skimmable(&self, part: &Part) -> Option<FileTable> {
-        let plain = matches!(&part.header.shape, Shape::Keyed(k) if !k.az_text);
-        if !matches!(part.format, Format::JsonLines | Format::JsonArray)
-            || self.fixed
-            || !plain
-            || !matches!(part.origin, super::Origin::File(_))
-        {
-            return None;
-        }
-        FileTable::open(&self.name, &part.path, None)
-    }
-
-    /// The folds of `part`'s untyped fields by the fast reader's skim, named as
-    /// [`Conv::fold`] names them; `None` when it cannot read the part.
-    fn skimmed(&self, conv: &Conv, part: &Part, typed: &[bool]) -> Option<ChunkFold> {
-        let keys = self.skimmable(part)?.skim_folds()?;
-        let Shape::Keyed(keyed) = &part.header.shape else {
+    /// The folds of the untyped fields of parts `range` by the fast reader's skim, named
+    /// as [`Conv::fold`] names them; `None` when it cannot read them.
+    fn skimmed(
+        &self,
+        conv: &Conv,
+        fast: Fast,
+        range: &std::ops::Range<usize>,
+        typed: &[bool],
+    ) -> Option<ChunkFold> {
+        let keys = match fast {
+            Fast::One(ft) => ft.skim_folds()?,
+            Fast::Many => {
+                let files = self.files(range);
+                let label = format!("{} (columns)", self.name);
+                crate::io::scan::skim_line_files(&label, &files)?
+            }
+        };
+        let part = &self.parts[range.start];
+        let Shape::Keyed(keyed) = &part.header().shape else {
             return None;
         };
         let mut out = ChunkFold::new();
@@ -520,7 +605,7 @@ impl DataTable {
                 continue;
             }
             let (name, suffix) = values::strip_suffix(&key);
-            let name = match conv.column_of(name, &part.header.shape) {
+            let name = match conv.column_of(name, &part.header().shape) {
                 Some(c) if typed[c] => continue,
                 Some(c) => conv.cols.columns[c].name.as_str(),
                 None => name,
@@ -530,6 +615,59 @@ impl DataTable {
             f.json.join(json);
         }
         Some(out)
+    }
+
+    /// The unopened parts of `range` as the fast reader of many files takes them.
+    fn files(&self, range: &std::ops::Range<usize>) -> Vec<(&Path, u64)> {
+        self.parts[range.clone()]
+            .iter()
+            .map(|p| (p.path.as_path(), p.unopened.unwrap_or(0)))
+            .collect()
+    }
+
+    /// Which reader reads which parts, in order: the fast JSON reader for JSON lines
+    /// and line-per-element arrays that suit it (see [`FileTable::open`]), the unopened
+    /// small parts next to each other together ([`crate::io::scan::scan_line_files`]),
+    /// the exact reader the rest (every part when not `fast`). `schema`: the columns
+    /// the fast reader is opened with (none to discover them); `guards`: each part's
+    /// checks of the sample its columns were typed from, if they were.
+    fn plan(
+        &self,
+        fast: bool,
+        schema: Option<&Schema>,
+        guards: Option<&Vec<Vec<Guard>>>,
+    ) -> Vec<Step> {
+        // Parts of up to this many bytes are read whole, several to a chunk; a bigger one
+        // is mapped and cut into chunks on its own.
+        const SMALL: u64 = 4 << 20;
+        let together = |p: &Part| {
+            !self.fixed && p.opened.get().is_none() && p.unopened.is_some_and(|n| n <= SMALL)
+        };
+        let n = self.parts.len();
+        let mut steps = Vec::new();
+        let mut i = 0;
+        while i < n {
+            let p = &self.parts[i];
+            if fast && together(p) {
+                let j = (i..n).find(|&k| !together(&self.parts[k])).unwrap_or(n);
+                steps.push(Step::Fast(Fast::Many, i..j));
+                i = j;
+                continue;
+            }
+            if let Some(ft) = fast.then(|| self.fast_one(p, schema)).flatten() {
+                let ft = match guards {
+                    Some(g) => ft.guarded(&g[i]),
+                    None => ft,
+                };
+                steps.push(Step::Fast(Fast::One(ft), i..i + 1));
+            } else if let Some(Step::Exact(r)) = steps.last_mut() {
+                r.end = i + 1;
+            } else {
+                steps.push(Step::Exact(i..i + 1));
+            }
+            i += 1;
+        }
+        steps
     }
 
     /// Notes the local-time columns read as UTC.
@@ -555,32 +693,25 @@ impl DataTable {
         }
     }
 
-    /// Whether the fast reader may read `part` (if [`FileTable::open`] takes it).
+    /// Whether the fast reader may read `part` (if [`FileTable::open`] takes it): a file
+    /// of JSON objects, each key a column (no envelope, no text-only values, no local
+    /// times to convert: they need the zone the general reader applies).
     fn fast_suits(&self, part: &Part) -> bool {
-        matches!(part.format, Format::JsonLines | Format::JsonArray)
+        let plain = matches!(&part.header().shape, Shape::Keyed(k) if !k.az_text);
+        matches!(part.format(), Format::JsonLines | Format::JsonArray)
             && !self.fixed
+            && plain
             && matches!(part.origin, super::Origin::File(_))
-            // (Local times need the zone the general reader applies.)
             && (self.opts.tz.is_none() || part.local_fields().is_empty())
     }
 
-    /// The fast reader of JSON lines and line-per-element arrays for part `i`, when it
-    /// suits it (see [`FileTable::open`]), checking the values against the sample the
-    /// columns were typed from, if they were.
-    fn fast(&self, i: usize, cols: &Resolved) -> Option<FileTable> {
-        let part = &self.parts[i];
+    /// The fast reader of JSON lines and line-per-element arrays for `part`, when it
+    /// suits it (see [`FileTable::open`]).
+    fn fast_one(&self, part: &Part, schema: Option<&Schema>) -> Option<FileTable> {
         if !self.fast_suits(part) {
             return None;
         }
-        let schema = Schema {
-            name: self.name.clone(),
-            columns: cols.columns.clone(),
-        };
-        let ft = FileTable::open(&self.name, &part.path, Some(&schema))?;
-        Some(match &cols.guards {
-            Some(g) => ft.guarded(&g[i]),
-            None => ft,
-        })
+        FileTable::open(&self.name, &part.path, schema)
     }
 
     /// Reads every part into `sink` with columns `cols`, converting the `needed` ones.
@@ -595,39 +726,55 @@ impl DataTable {
     ) -> std::result::Result<Scanned, (usize, Error)> {
         let (needed, threads, stop) = (request.needed, request.threads, request.stop);
         self.note_local_times();
-        let conv = Conv::new(cols, needed, &self.opts, Some(bad), self.fixed);
-        let readers: Vec<Option<FileTable>> = (0..self.parts.len())
-            .map(|i| if fast { self.fast(i, cols) } else { None })
-            .collect();
+        let mut conv = Conv::new(cols, needed, &self.opts, Some(bad), self.fixed);
+        conv.by_hand = self.by_hand;
+        let schema = Schema {
+            name: self.name.clone(),
+            columns: cols.columns.clone(),
+        };
+        let steps = self.plan(fast, Some(&schema), cols.guards.as_deref());
         // Columns typed from a sample are read only by the reader that checks them.
-        if cols.guards.is_some() && readers.iter().any(Option::is_none) {
+        if cols.guards.is_some()
+            && !steps
+                .iter()
+                .all(|s| matches!(s, Step::Fast(Fast::One(_), _)))
+        {
             return Ok(Scanned::GaveUp(0));
         }
         let mut base = 0;
-        let mut i = 0;
-        while i < self.parts.len() {
+        for step in steps {
             if stop.load(Ordering::SeqCst) {
                 break;
             }
-            if let Some(ft) = &readers[i] {
-                let offset = Offset {
-                    sink,
-                    base,
-                    count: AtomicUsize::new(0),
-                    cut,
-                };
-                if let Scanned::GaveUp(k) = ft.scan(request, &offset).map_err(|e| (base, e))? {
-                    return Ok(Scanned::GaveUp(base + k));
+            let range = match step {
+                Step::Fast(fast, range) => {
+                    let offset = Offset {
+                        sink,
+                        base,
+                        count: AtomicUsize::new(0),
+                        cut,
+                    };
+                    let scanned = match fast {
+                        Fast::One(ft) => ft.scan(request, &offset).map_err(|e| (base, e))?,
+                        Fast::Many => crate::io::scan::scan_line_files(
+                            &self.name,
+                            &self.files(&range),
+                            &cols.columns,
+                            request,
+                            &offset,
+                        ),
+                    };
+                    if let Scanned::GaveUp(k) = scanned {
+                        return Ok(Scanned::GaveUp(base + k));
+                    }
+                    base += offset.count.load(Ordering::SeqCst);
+                    continue;
                 }
-                base += offset.count.load(Ordering::SeqCst);
-                i += 1;
-                continue;
-            }
-            let j = (i + 1..self.parts.len())
-                .find(|&k| readers[k].is_some())
-                .unwrap_or(self.parts.len());
+                Step::Exact(range) => range,
+            };
+            let i = range.start;
             let (scanned, next) = self.drive(
-                &self.parts[i..j],
+                &self.parts[range],
                 threads,
                 stop,
                 base,
@@ -655,7 +802,6 @@ impl DataTable {
                 return Ok(Scanned::GaveUp(k));
             }
             base = next;
-            i = j;
         }
         Ok(Scanned::Done)
     }
@@ -776,22 +922,12 @@ impl DataTable {
 
     /// Reads every row with every column (all files, all records).
     fn read_all(&self, cols: &Resolved) -> Result<Table> {
-        struct Gather(Mutex<Vec<(usize, Vec<Row>)>>);
-        impl ChunkSink for Gather {
-            fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
-                let mut out = Vec::new();
-                while let Some(r) = rows.next_row() {
-                    out.push(r.to_vec());
-                }
-                lock(&self.0).push((idx, out));
-            }
-        }
         let all = vec![true; cols.columns.len()];
         let threads = crate::parallel::threads();
         for fast in [true, false] {
             let stop = AtomicBool::new(false);
             let bad = BadValues::default();
-            let gather = Gather(Mutex::default());
+            let gather = Gather::default();
             let request = ScanRequest {
                 needed: &all,
                 threads,
@@ -802,10 +938,7 @@ impl DataTable {
                 .map_err(|(_, e)| e)?;
             if scanned == Scanned::Done {
                 self.opts.warnings.merge(bad);
-                let mut parts = gather.0.into_inner().unwrap_or_else(|e| e.into_inner());
-                parts.sort_by_key(|(i, _)| *i);
-                let rows = parts.into_iter().flat_map(|(_, r)| r).collect();
-                return Ok(Table::new(cols.columns.clone(), rows));
+                return Ok(Table::new(cols.columns.clone(), gather.into_rows()));
             }
         }
         Err(Error::data(
@@ -948,6 +1081,8 @@ struct Conv<'a> {
     bad: Option<&'a BadValues>,
     /// Fields that are not columns are not read (the table's columns are fixed).
     ignore_unknown: bool,
+    /// JSON records are read by the hand-written reader first.
+    by_hand: bool,
 }
 
 /// The lookups of one part.
@@ -1005,21 +1140,22 @@ impl<'a> Conv<'a> {
             tz: opts.tz,
             bad,
             ignore_unknown,
+            by_hand: true,
         }
     }
 
     fn parts_ctx<'p>(&self, part: &'p Part) -> PartCtx<'p> {
         let mut keys = FxHashMap::default();
-        let mut positions = Vec::with_capacity(part.header.fields.len());
-        for f in &part.header.fields {
-            let col = self.column_of(&f.name, &part.header.shape);
+        let mut positions = Vec::with_capacity(part.header().fields.len());
+        for f in &part.header().fields {
+            let col = self.column_of(&f.name, &part.header().shape);
             if let Some(c) = col {
                 keys.insert(f.raw.as_str(), (c, f.local));
             }
             // Every declared field is a column; a field without one is not read.
             positions.push((col.unwrap_or(usize::MAX), f.local));
         }
-        let keyed = match &part.header.shape {
+        let keyed = match &part.header().shape {
             Shape::Keyed(k) => k.clone(),
             _ => Keyed::default(),
         };
@@ -1065,24 +1201,10 @@ impl<'a> Conv<'a> {
         cell: Cell,
         line: usize,
     ) -> std::result::Result<Value, Failure> {
-        let c = &self.cols.columns[col];
-        let v = match cell {
-            Cell::Str(s) if ctx.keyed.az_text => text_value(s, c.ty, true),
-            Cell::Str(s) => convert_str(s, c.ty),
-            Cell::Text(s) => text_value(s, c.ty, false),
-            Cell::Json(j) if ctx.keyed.az_text => match j {
-                J::String(s) => text_value(s, c.ty, true),
-                other => convert(other, c.ty),
-            },
-            Cell::Json(j) => convert(j, c.ty),
-        };
-        match v {
-            Some(Value::DateTime(t)) if local => Ok(Value::DateTime(match self.tz {
-                Some(tz) => crate::functions::zones::local_to_utc(tz, t).unwrap_or(t),
-                None => t,
-            })),
+        match self.convert_cell(ctx, col, local, cell) {
             Some(v) => Ok(v),
             None => {
+                let c = &self.cols.columns[col];
                 let shown = match cell {
                     Cell::Str(s) | Cell::Text(s) => J::String(s.to_string()).to_string(),
                     Cell::Json(j) => j.to_string(),
@@ -1107,6 +1229,30 @@ impl<'a> Conv<'a> {
         }
     }
 
+    /// The value of a cell for column `col`, converted, local time made UTC; `None` when
+    /// it does not convert (what [`Conv::value`] then does depends on `strict`).
+    #[inline]
+    fn convert_cell(&self, ctx: &PartCtx, col: usize, local: bool, cell: Cell) -> Option<Value> {
+        let ty = self.cols.columns[col].ty;
+        let v = match cell {
+            Cell::Str(s) if ctx.keyed.az_text => text_value(s, ty, true),
+            Cell::Str(s) => convert_str(s, ty),
+            Cell::Text(s) => text_value(s, ty, false),
+            Cell::Json(j) if ctx.keyed.az_text => match j {
+                J::String(s) => text_value(s, ty, true),
+                other => convert(other, ty),
+            },
+            Cell::Json(j) => convert(j, ty),
+        };
+        match v {
+            Some(Value::DateTime(t)) if local => Some(Value::DateTime(match self.tz {
+                Some(tz) => crate::functions::zones::local_to_utc(tz, t).unwrap_or(t),
+                None => t,
+            })),
+            v => v,
+        }
+    }
+
     /// Whether column `col`'s values are converted (kept, or checked when strict).
     fn wanted(&self, col: usize) -> bool {
         self.strict || self.slots[col].is_some()
@@ -1122,7 +1268,7 @@ impl<'a> Conv<'a> {
         w: &mut Worker,
     ) -> std::result::Result<bool, Failure> {
         let item = batch.items[k];
-        match &ctx.part.header.shape {
+        match &ctx.part.header().shape {
             Shape::Delimited => {
                 w.reset();
                 let rec = &batch.records[k];
@@ -1151,6 +1297,14 @@ impl<'a> Conv<'a> {
             }
             Shape::Keyed(_) => {
                 w.reset();
+                let text = &batch.text[item.start..item.end];
+                let mut c = JsonCursor::new(text);
+                if self.by_hand && self.fast_object(ctx, &mut c, w).is_some() && c.at_end() {
+                    return Ok(true);
+                }
+                // Something the hand-written reader leaves to serde_json (which says
+                // what is wrong, if anything).
+                w.clear_row();
                 self.parse_json(ctx, batch, item, w, |conv, text, w| {
                     let mut de = serde_json::Deserializer::from_slice(text);
                     let r = ObjectSeed {
@@ -1204,6 +1358,15 @@ impl<'a> Conv<'a> {
             }
             Shape::Envelope { category } => {
                 let text = &batch.text[item.start..item.end];
+                let queued = w.queue.len();
+                let mut c = JsonCursor::new(text);
+                if self.by_hand
+                    && self.fast_record(ctx, &mut c, category, w, true).is_some()
+                    && c.at_end()
+                {
+                    return Ok(false);
+                }
+                w.queue.truncate(queued);
                 if values::holds_no_record_of(text, category) {
                     return Ok(false);
                 }
@@ -1246,6 +1409,189 @@ impl<'a> Conv<'a> {
                 }
                 Ok(false)
             }
+        }
+    }
+
+    /// What key `key` of a record is.
+    fn key_hit(&self, ctx: &PartCtx, key: &str) -> Hit {
+        if ctx.keyed.ignore.contains(&key) {
+            return Hit::Skip;
+        }
+        match self.key_column(ctx, key) {
+            Some((col, local)) if self.wanted(col) => Hit::Col(col, local),
+            Some(_) => Hit::Skip,
+            None if self.ignore_unknown => Hit::Skip,
+            None => Hit::Unknown,
+        }
+    }
+
+    /// Reads the object at the cursor into `w.row` by hand, as [`ObjectSeed`] reads it
+    /// with serde_json: the needed values converted, the others skipped (checked, not
+    /// built). `None` for anything it leaves to serde_json, which is then the reader:
+    /// text serde_json may refuse, a value that does not convert (counted or an error
+    /// there, once), a field the columns lack.
+    fn fast_object(&self, ctx: &PartCtx, c: &mut JsonCursor, w: &mut Worker) -> Option<()> {
+        let part = ctx.part as *const Part as usize;
+        if w.keys_of != part {
+            w.keys.clear();
+            w.keys_of = part;
+        }
+        if !c.eat(b'{') {
+            return None;
+        }
+        if c.eat(b'}') {
+            return Some(());
+        }
+        let mut k = 0;
+        loop {
+            c.ws();
+            let hit = match w.keys.get(k) {
+                Some((pat, hit)) if pat.at(c.b, c.i) => {
+                    c.i += pat.len();
+                    *hit
+                }
+                _ => {
+                    let start = c.i;
+                    let key = c.string()?;
+                    if !c.eat(b':') {
+                        return None;
+                    }
+                    let hit = self.key_hit(ctx, &key);
+                    let known = (Pattern::new(c.b[start..c.i].to_vec()), hit);
+                    match w.keys.get_mut(k) {
+                        Some(slot) => *slot = known,
+                        None => w.keys.push(known),
+                    }
+                    hit
+                }
+            };
+            k += 1;
+            c.ws();
+            match hit {
+                Hit::Skip => c.skip_value()?,
+                Hit::Unknown => return None,
+                Hit::Col(col, local) => {
+                    if c.peek()? == b'"' {
+                        let s = c.string()?;
+                        if self.cols.columns[col].ty == Type::String {
+                            // A string is a string column's value as it is (az CLI text
+                            // too): shared through the interner without a copy first.
+                            w.put_str(self, col, &s);
+                        } else {
+                            let v = self.convert_cell(ctx, col, local, Cell::Str(&s))?;
+                            w.put(self, col, v);
+                        }
+                    } else {
+                        let j = c.value()?;
+                        let v = self.convert_cell(ctx, col, local, Cell::Json(&j))?;
+                        w.put(self, col, v);
+                    }
+                }
+            }
+            if !c.item_end(b'}')? {
+                return Some(());
+            }
+        }
+    }
+
+    /// Reads a streaming record (or, `outer`, an event: a record or an object whose
+    /// `records` are the records) at the cursor by hand, as the serde_json reading of
+    /// [`Conv::record`] does: a record of `category` queues the row of its `properties`,
+    /// read by [`Conv::fast_object`]; the others are skipped (checked, not built). `None`
+    /// for anything it leaves to serde_json (a key written twice or with escapes among
+    /// them).
+    fn fast_record(
+        &self,
+        ctx: &PartCtx,
+        c: &mut JsonCursor,
+        category: &str,
+        w: &mut Worker,
+        outer: bool,
+    ) -> Option<()> {
+        if !c.eat(b'{') {
+            return None;
+        }
+        // Whether the record's category is `category`, once its key was read.
+        let mut matches: Option<bool> = None;
+        // Where `properties` is, when it came before the category.
+        let mut props: Option<usize> = None;
+        let mut row = false;
+        let mut seen_props = false;
+        let mut records = false;
+        if !c.eat(b'}') {
+            loop {
+                c.ws();
+                let key = c.plain_string()?;
+                if !c.eat(b':') {
+                    return None;
+                }
+                c.ws();
+                match key {
+                    b"category" => {
+                        if matches.is_some() {
+                            return None;
+                        }
+                        matches = Some(if c.peek()? == b'"' {
+                            c.string()? == category
+                        } else {
+                            c.skip_value()?;
+                            false
+                        });
+                    }
+                    b"properties" => {
+                        if std::mem::replace(&mut seen_props, true) {
+                            return None;
+                        }
+                        match matches {
+                            Some(true) if !records => {
+                                w.reset();
+                                self.fast_object(ctx, c, w)?;
+                                row = true;
+                            }
+                            None => {
+                                props = Some(c.i);
+                                c.skip_value()?;
+                            }
+                            _ => c.skip_value()?,
+                        }
+                    }
+                    b"records" if outer => {
+                        if std::mem::replace(&mut records, true) || !c.eat(b'[') {
+                            return None;
+                        }
+                        if !c.eat(b']') {
+                            loop {
+                                self.fast_record(ctx, c, category, w, false)?;
+                                if !c.item_end(b']')? {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    _ => c.skip_value()?,
+                }
+                if !c.item_end(b'}')? {
+                    break;
+                }
+            }
+        }
+        if records {
+            return Some(());
+        }
+        match matches {
+            // An object with neither `records` nor `category` is not an event.
+            None if outer => None,
+            Some(true) => {
+                if !row {
+                    // A `properties` before the category (or none: an error).
+                    let mut p = JsonCursor { b: c.b, i: props? };
+                    w.reset();
+                    self.fast_object(ctx, &mut p, w)?;
+                }
+                w.queue.push_back(w.row.clone());
+                Some(())
+            }
+            _ => Some(()),
         }
     }
 
@@ -1305,7 +1651,7 @@ impl<'a> Conv<'a> {
         let ctx = self.parts_ctx(part);
         let mut out = ChunkFold::new();
         let is_typed = |name: &str| {
-            self.column_of(name, &part.header.shape)
+            self.column_of(name, &part.header().shape)
                 .is_some_and(|c| typed[c])
         };
         let fold_object = |o: &serde_json::Map<String, J>, az: bool, out: &mut ChunkFold| {
@@ -1314,7 +1660,7 @@ impl<'a> Conv<'a> {
                     continue;
                 }
                 let (name, suffix) = values::strip_suffix(key);
-                let name = match self.column_of(name, &part.header.shape) {
+                let name = match self.column_of(name, &part.header().shape) {
                     Some(c) => self.cols.columns[c].name.as_str(),
                     None => name,
                 };
@@ -1330,10 +1676,10 @@ impl<'a> Conv<'a> {
             }
         };
         for (k, item) in batch.items.iter().enumerate() {
-            match &part.header.shape {
+            match &part.header().shape {
                 Shape::Delimited => {
                     for (i, field) in batch.records[k].iter().enumerate() {
-                        if let Some(f) = part.header.fields.get(i) {
+                        if let Some(f) = part.header().fields.get(i) {
                             if !is_typed(&f.name) {
                                 out.entry(f.name.clone())
                                     .or_default()
@@ -1436,6 +1782,24 @@ struct Worker {
     rows: usize,
     /// What stopped a record's parsing inside serde (which carries only text).
     failure: Option<Failure>,
+    /// The keys of the last object the hand-written reader read, in order, as written
+    /// (through the colon), with what each is: exporters write every record's keys in the
+    /// same order, so a key is mostly matched by one comparison, not decoded and looked
+    /// up.
+    keys: Vec<(Pattern, Hit)>,
+    /// The part `keys` were read in (the columns of a key depend on the part's header).
+    keys_of: usize,
+}
+
+/// What an object key is to the scan.
+#[derive(Clone, Copy)]
+enum Hit {
+    /// A needed column (and whether it is exported in local time).
+    Col(usize, bool),
+    /// Not read: not needed, or not a column (the az CLI's `TableName`).
+    Skip,
+    /// A field the columns lack.
+    Unknown,
 }
 
 impl Worker {
@@ -1451,12 +1815,37 @@ impl Worker {
             queue: VecDeque::new(),
             rows: 0,
             failure: None,
+            keys: Vec::new(),
+            keys_of: 0,
         }
     }
 
     fn reset(&mut self) {
         self.row.clone_from(&self.missing);
         self.rows += 1;
+    }
+
+    /// Empties the row again for the same record (to read it another way).
+    fn clear_row(&mut self) {
+        self.row.clone_from(&self.missing);
+    }
+
+    /// Puts string `s` in the row as string column `col`'s value (shared through the
+    /// interner, which then makes the one copy of a new string).
+    fn put_str(&mut self, conv: &Conv, col: usize, s: &str) {
+        let Some(slot) = conv.slots[col] else {
+            return;
+        };
+        self.row[slot] = match &mut self.interners[slot] {
+            Some(interner) => {
+                let v = interner.get(s);
+                if interner.is_full(self.rows) {
+                    self.interners[slot] = None;
+                }
+                v
+            }
+            None => Value::String(Arc::from(s)),
+        };
     }
 
     /// Puts column `col`'s value in the row (strings shared through the interner).
@@ -1739,4 +2128,217 @@ impl<'de> serde::Deserialize<'de> for OwnedCell<'de> {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::bytes::xorshift;
+
+    /// Values of every kind a record may hold: valid for some column types and not
+    /// others, JSON that serde_json reads its own way (exponents, big numbers, negative
+    /// zero, escapes), bare `NaN`, and text that is not JSON (used rarely).
+    const VALUES: &[&str] = &[
+        r#""x""#,
+        r#""caf\u00e9 \"q\"""#,
+        r#""é""#,
+        "12",
+        "-3",
+        "0",
+        "-0",
+        "1.5",
+        "1e3",
+        "2.5E-3",
+        "true",
+        "false",
+        "null",
+        "NaN",
+        "-Infinity",
+        r#""2026-05-18T12:00:00Z""#,
+        r#""10/25/2023, 9:43:21.994 AM""#,
+        r#"[1, {"k": "v"}]"#,
+        r#"{"x": []}"#,
+        r#""{\"j\": 1}""#,
+        r#""""#,
+        r#""None""#,
+        r#""True""#,
+        r#""1""#,
+        "18446744073709551617",
+        "123456789012345678",
+        r#""\ud83d\ude00""#,
+        r#""6f1c2a9e-7b3d-4e05-8c6a-1d2e3f405162""#,
+    ];
+    const NOT_JSON: &[&str] = &["01", r#""\q""#, "tru", r#"{"a": [}"#];
+
+    /// Keys: the columns' (one with the portal's suffix, one in another letter case),
+    /// one that is no column, the az CLI's `TableName`.
+    const KEYS: &[&str] = &[
+        "s",
+        "n",
+        "r",
+        "b",
+        "t",
+        "d",
+        "g",
+        "i",
+        "t [UTC]",
+        "N",
+        "extra",
+        "TableName",
+    ];
+
+    fn schema() -> Schema {
+        let cols = [
+            ("s", Type::String),
+            ("n", Type::Long),
+            ("r", Type::Real),
+            ("b", Type::Bool),
+            ("t", Type::DateTime),
+            ("d", Type::Dynamic),
+            ("g", Type::Guid),
+            ("i", Type::Int),
+        ];
+        Schema {
+            name: "T".into(),
+            columns: cols.iter().map(|(n, t)| Column::new(*n, *t)).collect(),
+        }
+    }
+
+    fn pick<'a>(x: &mut u64, from: &[&'a str]) -> &'a str {
+        from[(xorshift(x) % from.len() as u64) as usize]
+    }
+
+    /// A random object: keys mostly in one order (as exporters write them), values
+    /// mostly valid JSON.
+    fn object(x: &mut u64, pretty: bool, az: bool) -> String {
+        let mut keys: Vec<&str> = KEYS[..8].to_vec();
+        if xorshift(x).is_multiple_of(8) {
+            let at = (xorshift(x) % 8) as usize;
+            keys.insert(at, pick(x, KEYS));
+        }
+        if xorshift(x).is_multiple_of(6) {
+            let k = (xorshift(x) % keys.len() as u64) as usize;
+            keys.swap(0, k);
+        }
+        keys.retain(|_| !xorshift(x).is_multiple_of(10));
+        if az {
+            keys.insert(0, "TableName");
+        }
+        let fields: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let mut v = if xorshift(x).is_multiple_of(400) {
+                    pick(x, NOT_JSON).to_string()
+                } else {
+                    pick(x, VALUES).to_string()
+                };
+                if az && !v.starts_with('"') && !xorshift(x).is_multiple_of(4) {
+                    v = serde_json::to_string(&v).unwrap();
+                }
+                let sep = if pretty { ": " } else { ":" };
+                format!("{}{sep}{v}", serde_json::to_string(k).unwrap())
+            })
+            .collect();
+        if pretty {
+            format!("{{\n    {}\n  }}", fields.join(",\n    "))
+        } else {
+            format!("{{{}}}", fields.join(","))
+        }
+    }
+
+    fn file(x: &mut u64, format: Format) -> String {
+        let n = (xorshift(x) % 6) as usize + 1;
+        if format != Format::Streaming {
+            let pretty = xorshift(x).is_multiple_of(2);
+            let az = format == Format::AzCli;
+            let objects: Vec<String> = (0..n).map(|_| object(x, pretty, az)).collect();
+            return format!("[\n  {}\n]\n", objects.join(",\n  "));
+        }
+        let mut text = String::new();
+        for _ in 0..n {
+            let records: Vec<String> = (0..(xorshift(x) % 3 + 1))
+                .map(|_| {
+                    let cat = pick(x, &["AdvancedHunting-T", "AdvancedHunting-U", "x"]);
+                    let props = object(x, false, false);
+                    match xorshift(x) % 5 {
+                        0 => format!(r#"{{"properties":{props},"category":"{cat}"}}"#),
+                        1 => format!(r#"{{"category":"{cat}"}}"#),
+                        _ => format!(r#"{{"time":"t","category":"{cat}","properties":{props}}}"#),
+                    }
+                })
+                .collect();
+            if xorshift(x).is_multiple_of(4) {
+                text += &format!("{}\n", records[0]);
+            } else {
+                text += &format!("{{\"records\":[{}]}}\n", records.join(","));
+            }
+        }
+        text
+    }
+
+    /// What scanning and loading a table give: its chunks of rows, its columns and rows,
+    /// or its error, and the warnings.
+    fn outcome(t: &DataTable, needed: &[bool]) -> String {
+        let stop = AtomicBool::new(false);
+        let gather = Gather::default();
+        let request = ScanRequest {
+            needed,
+            threads: 2,
+            stop: &stop,
+        };
+        let scanned = t.scan(&request, &gather).map_err(|e| e.message);
+        let chunks = gather.into_chunks();
+        let loaded = match t.load() {
+            Ok(table) => format!("{:?}\n{:?}", table.columns, table.rows),
+            Err(e) => format!("error at {:?}: {}", e.location, e.message),
+        };
+        let warnings: Vec<String> = t.opts.warnings.list().iter().map(|w| w.render()).collect();
+        format!("{scanned:?}\n{chunks:?}\n{loaded}\n{warnings:?}")
+    }
+
+    #[test]
+    fn the_hand_reader_reads_as_serde_json_does() {
+        let dir = std::env::temp_dir().join(format!("kql-hand-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut x: u64 = 0x5eed_1234_abcd_0001;
+        let (mut rows, mut errors) = (0, 0);
+        for case in 0..900 {
+            let format = [Format::JsonArray, Format::AzCli, Format::Streaming][case % 3];
+            let text = file(&mut x, format);
+            let path = dir.join(format!("T{case}.json"));
+            std::fs::write(&path, &text).unwrap();
+            let strict = xorshift(&mut x).is_multiple_of(4);
+            let needed: Vec<bool> = (0..8)
+                .map(|_| !xorshift(&mut x).is_multiple_of(3))
+                .collect();
+            let category = (format == Format::Streaming).then(|| "AdvancedHunting-T".to_string());
+            let read = |by_hand: bool| {
+                let part = match Part::open(&path, format, category.clone()) {
+                    Ok(p) => p,
+                    Err(e) => return format!("open error at {:?}: {}", e.location, e.message),
+                };
+                let opts = ReadOptions {
+                    strict,
+                    ..ReadOptions::default()
+                };
+                let base = Base {
+                    schema: schema(),
+                    source: TypeSource::BuiltIn,
+                };
+                let mut t = DataTable::new("T", vec![part], Some(base), opts);
+                t.by_hand = by_hand;
+                outcome(&t, &needed)
+            };
+            let (hand, reference) = (read(true), read(false));
+            assert_eq!(
+                hand, reference,
+                "case {case}, strict {strict}, {format:?}:\n{text}"
+            );
+            rows += hand.matches("Long(").count();
+            errors += hand.contains("error at") as usize;
+        }
+        // The cases read rows, and some of them fail.
+        assert!(rows > 300 && errors > 20, "{rows} {errors}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
