@@ -62,6 +62,8 @@ enum Layout {
 pub struct FileTable {
     name: String,
     path: PathBuf,
+    /// The file is gzip-compressed.
+    gzip: bool,
     layout: Layout,
     /// The schema the table was opened with, if any (it may lack fields of the file).
     given: Option<Vec<Column>>,
@@ -110,7 +112,21 @@ impl FileTable {
     pub fn open(name: &str, path: &Path, schema: Option<&Schema>) -> Option<FileTable> {
         let mut file = std::fs::File::open(path).ok()?;
         let mut head = [0u8; 4096];
-        let n = file.read(&mut head).ok()?;
+        let mut n = file.read(&mut head).ok()?;
+        // A gzip file is read through its decompressor (the layout is the text's).
+        let gzip = head[..n].starts_with(&GZIP);
+        if gzip {
+            let mut text = open_source(path, true).ok()?;
+            n = 0;
+            while n < head.len() {
+                match text.read(&mut head[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => return None,
+                }
+            }
+        }
         let head = &head[..n];
         let head = head
             .strip_prefix(b"\xEF\xBB\xBF".as_slice())
@@ -127,6 +143,7 @@ impl FileTable {
         Some(FileTable {
             name: name.to_string(),
             path: path.to_path_buf(),
+            gzip,
             layout,
             // An empty column list is a schema too (a table source whose columns are
             // none yet): a field on some line then makes the scan give up, as any
@@ -196,7 +213,7 @@ impl FileTable {
         };
         let failed = read_chunks(
             &self.name,
-            Src::One(&self.path),
+            Src::One(&self.path, self.gzip),
             request.threads,
             request.stop,
             &work,
@@ -247,7 +264,15 @@ impl FileTable {
         let stop = AtomicBool::new(false);
         let label = format!("{} (columns)", self.name);
         let threads = crate::parallel::threads();
-        if read_chunks(&label, Src::One(&self.path), threads, &stop, &work).is_some() {
+        if read_chunks(
+            &label,
+            Src::One(&self.path, self.gzip),
+            threads,
+            &stop,
+            &work,
+        )
+        .is_some()
+        {
             return None;
         }
         Self::folds_of(work, &stop, self.layout)
@@ -266,7 +291,7 @@ impl FileTable {
             first_only: Some(&stop),
         };
         // One thread: the chunk after the first is never taken.
-        if read_chunks(&self.name, Src::One(&self.path), 1, &stop, &work).is_some() {
+        if read_chunks(&self.name, Src::One(&self.path, self.gzip), 1, &stop, &work).is_some() {
             return None;
         }
         Self::folds_of(work, &stop, self.layout)
@@ -565,11 +590,28 @@ trait ChunkWork: Sync {
     fn chunk(&self, state: &mut Self::State, idx: usize, text: &[u8]) -> Option<u64>;
 }
 
-/// What [`read_chunks`] reads: one file (mapped, cut at line ends), or many files of
+/// gzip's magic bytes.
+const GZIP: [u8; 2] = [0x1f, 0x8b];
+
+/// The text of `path`: the file, or what its gzip members decompress to (several
+/// members one after another are one text, as `cat a.gz b.gz`).
+fn open_source(path: &Path, gzip: bool) -> std::io::Result<Box<dyn Read + Send>> {
+    let file = std::fs::File::open(path)?;
+    Ok(if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    })
+}
+
+/// What [`read_chunks`] reads: one file (mapped, cut at line ends; a gzip file
+/// decompressed by the thread that takes the next chunk, while the others parse
+/// theirs), or many files of
 /// JSON lines, each with its size, read whole several to a chunk.
 #[derive(Clone, Copy)]
 enum Src<'a> {
-    One(&'a Path),
+    /// A file, and whether it is gzip-compressed.
+    One(&'a Path, bool),
     Many(&'a [(&'a Path, u64)]),
 }
 
@@ -583,7 +625,14 @@ fn read_chunks<W: ChunkWork>(
     work: &W,
 ) -> Option<usize> {
     let (file, map, progress) = match src {
-        Src::One(path) => {
+        Src::One(path, true) => {
+            let Ok(text) = open_source(path, true) else {
+                return Some(0);
+            };
+            // No progress bar: the bytes read are not the file's.
+            (Some(text), None, Progress::start(label, 0))
+        }
+        Src::One(path, false) => {
             let Ok(file) = std::fs::File::open(path) else {
                 return Some(0);
             };
@@ -597,6 +646,7 @@ fn read_chunks<W: ChunkWork>(
             if let Some(map) = &map {
                 let _ = map.advise(memmap2::Advice::Sequential);
             }
+            let file: Box<dyn Read + Send> = Box::new(file);
             (Some(file), map, progress)
         }
         Src::Many(files) => (
@@ -613,7 +663,7 @@ fn read_chunks<W: ChunkWork>(
         file,
         files: match src {
             Src::Many(files) => files,
-            Src::One(_) => &[],
+            Src::One(..) => &[],
         },
         carry: Vec::new(),
         eof: false,
@@ -710,8 +760,8 @@ struct Reader<'m> {
     /// map has been dropped from memory (everything before the oldest chunk in work).
     working: std::collections::BTreeMap<usize, usize>,
     released: usize,
-    /// The file read when it is not mapped.
-    file: Option<std::fs::File>,
+    /// The file read when it is not mapped (or its decompressed text).
+    file: Option<Box<dyn Read + Send>>,
     /// The files not handed out yet, when reading many small ones.
     files: &'m [(&'m Path, u64)],
     /// The start of a line the previous chunk ended in.

@@ -19,9 +19,9 @@ use crate::error::{Error, Result};
 use crate::io::schema::{builtin_schema_for, io_error, load_schema_file_for, Product, Schema};
 use crate::table::{Catalog, Table, TableSource};
 use indexmap::IndexMap;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 
 /// One file of a table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -149,13 +149,23 @@ pub fn discover(
                 .or_else(|| canonical(name))
                 .or_else(|| name.ends_with("_CL").then(|| name.to_string()));
             let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-            let mut at = Walk {
-                table: table.as_deref(),
-                export,
-                found: &mut found,
-                seen: &mut seen,
-            };
-            at.walk(path, real)?;
+            let helpers = crate::parallel::threads().saturating_sub(1);
+            let lister = Lister::new(export, helpers > 0);
+            std::thread::scope(|scope| {
+                for _ in 0..helpers {
+                    crate::guard::spawn_worker(scope, || lister.help());
+                }
+                let mut at = Walk {
+                    table: table.as_deref(),
+                    export,
+                    found: &mut found,
+                    seen: &mut seen,
+                    lister: &lister,
+                };
+                let r = at.walk(path, real);
+                lister.finish();
+                r
+            })?;
         } else if path.is_file() && is_data_file(name) {
             let table = name.split('.').next().unwrap_or(name);
             add_file(path, Some(table), None, &mut found)?;
@@ -172,8 +182,176 @@ fn sorted_entries(dir: &Path) -> Result<Vec<(PathBuf, std::fs::DirEntry)>> {
         let entry = entry.map_err(|e| io_error(&shown, &e))?;
         out.push((entry.path(), entry));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    // By name: the entries share their folder, so this is path order (and cheaper than
+    // comparing paths component by component).
+    out.sort_by_key(|(_, e)| e.file_name());
     Ok(out)
+}
+
+/// A folder's entry as the walk needs it.
+struct Entry {
+    path: PathBuf,
+    /// From the listing itself (`None` when it cannot say).
+    kind: Option<std::fs::FileType>,
+    /// A regular data file's size, when the listing was asked for sizes.
+    size: Option<u64>,
+}
+
+/// The entries of `dir` in name order; with `sizes`, each regular uncompressed data
+/// file's size.
+fn listing(dir: &Path, sizes: bool) -> Result<Vec<Entry>> {
+    Ok(sorted_entries(dir)?
+        .into_iter()
+        .map(|(path, entry)| {
+            let kind = entry.file_type().ok();
+            let size = (sizes && kind.is_some_and(|k| k.is_file()))
+                .then(|| entry.file_name())
+                .and_then(|n| n.to_str().map(str::to_ascii_lowercase))
+                .filter(|n| is_data_file(n) && !n.ends_with(".gz"))
+                .map(|_| entry.metadata().map_or(0, |m| m.len()));
+            Entry { path, kind, size }
+        })
+        .collect())
+}
+
+/// Lists folders ahead of a walk, on other threads: a data export holds a folder per
+/// file (tens of thousands), and listing them is most of the walk. The walk itself stays
+/// one sequential pass in path order (which folder a link reaches twice is read first,
+/// what is broken): it takes each listing when it reaches the folder, listing it itself
+/// when no thread has started on it.
+struct Lister {
+    state: Mutex<ListState>,
+    changed: Condvar,
+    sizes: bool,
+    /// Other threads list ahead (else the walk lists every folder itself).
+    helped: bool,
+}
+
+#[derive(Default)]
+struct ListState {
+    /// Folders to list, in the order the walk will want them (roughly).
+    queue: std::collections::VecDeque<PathBuf>,
+    jobs: HashMap<PathBuf, Job>,
+    /// Listings made and not taken yet.
+    ready: usize,
+    /// The walk is over.
+    done: bool,
+}
+
+enum Job {
+    Queued,
+    Running,
+    Done(Result<Vec<Entry>>),
+}
+
+/// Listings held at most ahead of the walk (a bound on their memory).
+const AHEAD: usize = 4096;
+
+impl Lister {
+    fn new(sizes: bool, helped: bool) -> Lister {
+        Lister {
+            state: Mutex::default(),
+            changed: Condvar::new(),
+            sizes,
+            helped,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ListState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The walk will want `dir`'s listing.
+    fn ahead(&self, dir: &Path) {
+        if !self.helped {
+            return;
+        }
+        let mut st = self.lock();
+        if st.done {
+            return;
+        }
+        st.jobs.insert(dir.to_path_buf(), Job::Queued);
+        st.queue.push_back(dir.to_path_buf());
+        self.changed.notify_one();
+    }
+
+    /// `dir`'s listing: made ahead, else made now.
+    fn take(&self, dir: &Path) -> Result<Vec<Entry>> {
+        let mut st = self.lock();
+        loop {
+            match st.jobs.remove(dir) {
+                Some(Job::Done(r)) => {
+                    st.ready -= 1;
+                    self.changed.notify_all();
+                    return r;
+                }
+                Some(Job::Running) => {
+                    // Another thread is on it: meanwhile, list one of those queued after
+                    // it (the walk wants it next, most likely), as a helper would.
+                    st.jobs.insert(dir.to_path_buf(), Job::Running);
+                    st = match self.next_queued(&mut st) {
+                        Some(other) => self.list(st, other),
+                        None => self.changed.wait(st).unwrap_or_else(|e| e.into_inner()),
+                    };
+                }
+                // Queued (the helpers skip it now) or never asked for.
+                Some(Job::Queued) | None => {
+                    drop(st);
+                    return listing(dir, self.sizes);
+                }
+            }
+        }
+    }
+
+    /// The next folder queued and not started.
+    fn next_queued(&self, st: &mut ListState) -> Option<PathBuf> {
+        while let Some(dir) = st.queue.pop_front() {
+            if matches!(st.jobs.get(&dir), Some(Job::Queued)) {
+                return Some(dir);
+            }
+        }
+        None
+    }
+
+    /// Lists `dir` (queued) outside the lock, and keeps the listing for the walk.
+    fn list<'s>(
+        &'s self,
+        mut st: std::sync::MutexGuard<'s, ListState>,
+        dir: PathBuf,
+    ) -> std::sync::MutexGuard<'s, ListState> {
+        st.jobs.insert(dir.clone(), Job::Running);
+        drop(st);
+        let r = listing(&dir, self.sizes);
+        let mut st = self.lock();
+        st.jobs.insert(dir, Job::Done(r));
+        st.ready += 1;
+        self.changed.notify_all();
+        st
+    }
+
+    /// A helper thread: lists the queued folders until the walk is over.
+    fn help(&self) {
+        let mut st = self.lock();
+        loop {
+            if st.done {
+                return;
+            }
+            let next = if st.ready < AHEAD {
+                self.next_queued(&mut st)
+            } else {
+                None
+            };
+            st = match next {
+                Some(dir) => self.list(st, dir),
+                None => self.changed.wait(st).unwrap_or_else(|e| e.into_inner()),
+            };
+        }
+    }
+
+    fn finish(&self) {
+        self.lock().done = true;
+        self.changed.notify_all();
+    }
 }
 
 /// A walk of a table's folder.
@@ -186,6 +364,7 @@ struct Walk<'a> {
     found: &'a mut Found,
     /// The folders walked, by their real path.
     seen: &'a mut HashSet<PathBuf>,
+    lister: &'a Lister,
 }
 
 impl Walk<'_> {
@@ -201,12 +380,26 @@ impl Walk<'_> {
         if !self.seen.insert(real.clone()) {
             return Ok(());
         }
-        for (path, entry) in sorted_entries(dir)? {
+        let entries = self.lister.take(dir)?;
+        // The real folders below, listed ahead (those reached through links are listed
+        // when reached: whether they are walked at all depends on the walk so far).
+        for e in &entries {
+            if e.kind.is_some_and(|k| k.is_dir()) {
+                let named_like_data = e
+                    .path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(is_data_file);
+                if !(named_like_data && self.table.is_some()) {
+                    self.lister.ahead(&e.path);
+                }
+            }
+        }
+        for Entry { path, kind, size } in entries {
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
             let data = is_data_file(name);
-            let kind = entry.file_type().ok();
             let link = kind.is_none_or(|k| k.is_symlink());
             if let (true, Some(t)) = (data, self.table) {
                 if link || !kind.is_some_and(|k| k.is_file()) {
@@ -227,10 +420,9 @@ impl Walk<'_> {
                 let sub = real.join(name);
                 self.walk(&path, sub)?;
             } else if kind.is_some_and(|k| k.is_file()) && data {
-                // A blob of an export, unless compressed (then its content is told as
-                // every file's is).
-                let unopened = (self.export && !name.to_ascii_lowercase().ends_with(".gz"))
-                    .then(|| entry.metadata().map_or(0, |m| m.len()));
+                // A blob of an export is listed, not opened, unless compressed (then its
+                // content is told as every file's is).
+                let unopened = if self.export { size } else { None };
                 add_file(&path, self.table, unopened, self.found)?;
             }
         }
