@@ -101,6 +101,14 @@ impl Resolved {
         self.columns.push(c);
         self.sources.push(s);
     }
+    /// Per column, whether its type is given (by a schema or the format), not inferred.
+    fn typed(&self) -> Vec<bool> {
+        self.sources
+            .iter()
+            .map(|s| *s != TypeSource::Inferred)
+            .collect()
+    }
+
     fn index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }
@@ -439,11 +447,7 @@ impl DataTable {
         if self.parts.is_empty() {
             return None;
         }
-        let typed: Vec<bool> = start
-            .sources
-            .iter()
-            .map(|s| *s != TypeSource::Inferred)
-            .collect();
+        let typed = start.typed();
         let conv = Conv::new(start, &[], &self.opts, None, self.fixed);
         // The keys of each part's sample, in order, and their folds over all samples.
         let mut keys: Vec<Vec<String>> = Vec::with_capacity(self.parts.len());
@@ -512,11 +516,7 @@ impl DataTable {
         if let Some(r) = self.complete.get() {
             return Ok(r);
         }
-        let typed: Vec<bool> = start
-            .sources
-            .iter()
-            .map(|s| *s != TypeSource::Inferred)
-            .collect();
+        let typed = start.typed();
         let conv = Conv::new(start, &[], &self.opts, None, self.fixed);
         let folds: Mutex<BTreeMap<usize, ChunkFold>> = Mutex::default();
         // JSON files the fast reader reads are skimmed by it (on every core, without
