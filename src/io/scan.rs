@@ -1159,7 +1159,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
 /// mapped pages count in its resident size, and without this a scan's peak memory would
 /// grow with the file (the pages stay in the page cache; only this process's view of them
 /// goes).
-fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
+pub(crate) fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
     // Whole pages only, aligned to 64 KiB (a multiple of every usual page size): the part
     // of a page left over is dropped with the next range.
     const ALIGN: usize = 1 << 16;

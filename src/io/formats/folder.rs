@@ -34,7 +34,22 @@ pub struct FoundFile {
     /// the export's, JSON lines, checked as it is read; see [`super::data_export`]):
     /// its size in bytes.
     pub unopened: Option<u64>,
+    /// In a capture: where each table's records are (made by the walk that found its
+    /// tables; `None` when it could not be made, see [`streaming::index`]).
+    pub capture: Option<Capture>,
 }
+
+/// A capture's index, shared by the files of its tables (equal when it is the same).
+#[derive(Clone, Debug)]
+pub struct Capture(pub Arc<streaming::Index>);
+
+impl PartialEq for Capture {
+    fn eq(&self, other: &Capture) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Capture {}
 
 /// What a data folder holds.
 #[derive(Debug, Default)]
@@ -439,7 +454,7 @@ fn add_file(
     unopened: Option<u64>,
     found: &mut Found,
 ) -> Result<()> {
-    let mut add = |t: &str, format, category, unopened| {
+    let mut add = |t: &str, format, category, unopened, capture: Option<&Capture>| {
         found
             .tables
             .entry(t.to_string())
@@ -449,21 +464,37 @@ fn add_file(
                 format,
                 category,
                 unopened,
+                capture: capture.cloned(),
             })
     };
     if let (Some(size), Some(t)) = (unopened, table) {
-        add(t, Format::JsonLines, None, Some(size));
+        add(t, Format::JsonLines, None, Some(size), None);
         return Ok(());
     }
     let format = detect(path)?;
     if format.names_tables() {
+        // One walk notes where every table's records are (else the tables are found
+        // by their categories' text, and each table's scan walks the whole capture).
+        if let Some(index) = streaming::index(path) {
+            let capture = Capture(Arc::new(index));
+            for t in capture.0.tables() {
+                add(
+                    t,
+                    format,
+                    Some(streaming::category_of(t)),
+                    None,
+                    Some(&capture),
+                );
+            }
+            return Ok(());
+        }
         for t in streaming::tables_in(path)? {
-            add(&t, format, Some(streaming::category_of(&t)), None);
+            add(&t, format, Some(streaming::category_of(&t)), None, None);
         }
         return Ok(());
     }
     if let Some(t) = table {
-        add(t, format, None, None);
+        add(t, format, None, None, None);
     }
     Ok(())
 }
@@ -652,7 +683,13 @@ pub fn open_table(
     for f in files {
         parts.push(match f.unopened {
             Some(size) => Part::unopened(&f.path, size),
-            None => Part::open(&f.path, f.format, f.category.clone())?,
+            None => {
+                let part = Part::open(&f.path, f.format, f.category.clone())?;
+                match &f.capture {
+                    Some(c) => part.with_capture(c.0.clone()),
+                    None => part,
+                }
+            }
         });
     }
     Ok(DataTable::new(table, parts, base, opts.clone()))

@@ -134,6 +134,9 @@ pub struct Part {
     /// read, whichever reader opens it first), and the fast reader reads it with the
     /// unopened parts around it, several to a chunk.
     unopened: Option<u64>,
+    /// Where the records of each table of a capture are (see [`super::streaming::Index`]):
+    /// this part's records are read from there.
+    capture: Option<Arc<super::streaming::Index>>,
 }
 
 /// The header of a part not read yet: objects by key, fields unknown.
@@ -171,7 +174,17 @@ impl Part {
             category: None,
             opened: OnceLock::new(),
             unopened: Some(size),
+            capture: None,
         }
+    }
+
+    /// The same part (of a capture, read by its category), its records read from the
+    /// capture's index.
+    pub fn with_capture(mut self, index: Arc<super::streaming::Index>) -> Part {
+        if self.category.is_some() && self.opts == super::PartOptions::default() {
+            self.capture = Some(index);
+        }
+        self
     }
 
     /// Opens a part from `origin` (a file, an entry of a zip archive) read with `opts`.
@@ -195,6 +208,7 @@ impl Part {
             category,
             opened: OnceLock::from((format, opened.header)),
             unopened: None,
+            capture: None,
         })
     }
 
@@ -217,6 +231,9 @@ impl Part {
     }
 
     fn records(&self) -> Result<Box<dyn Records>> {
+        if let (Some(index), Some(category)) = (&self.capture, &self.category) {
+            return Ok(Box::new(index.records(category)));
+        }
         if self.opened.get().is_none() {
             // An unopened part: its content tells its format, as any file's does.
             let mut input = self.origin.input()?;

@@ -80,3 +80,470 @@ pub fn tables_in(path: &Path) -> Result<Vec<String>> {
     }
     Ok(tables)
 }
+
+/// Where each table's records are in a capture: the byte span of every record, by
+/// category, in file order, with the line of its event. Made by one walk of the capture
+/// when its folder is read ([`index`]); each table's scan then reads only its own
+/// records ([`Index::records`]), instead of walking the whole capture and skipping the
+/// records of the others (a capture of two tables was walked three times).
+///
+/// Kept by the catalog's table sources (shared by the tables of the capture) for as long
+/// as they live: 16 bytes a record, at most [`max_index_bytes`] (a capture whose index
+/// would need more is walked per table, as it was without one).
+pub struct Index {
+    path: std::path::PathBuf,
+    map: memmap2::Mmap,
+    /// The spans of each category's records (categories in order of first appearance).
+    tables: Vec<(String, Vec<Span>)>,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("path", &self.path)
+            .field("tables", &self.tables.len())
+            .finish()
+    }
+}
+
+/// One record: its bytes and the line its event starts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    start: u64,
+    len: u32,
+    line: u32,
+}
+
+/// The most an index may hold: an eighth of the query's memory budget
+/// ([`crate::limits::max_memory`]).
+fn max_index_bytes() -> u64 {
+    crate::limits::max_memory() / 8
+}
+
+impl Index {
+    /// The tables whose records the capture holds, in order of first appearance.
+    pub fn tables(&self) -> impl Iterator<Item = &str> {
+        self.tables.iter().filter_map(|(c, _)| table_of(c))
+    }
+
+    /// The records of `category`, as a part's records are read (a batch at a time,
+    /// each record one item, on the line of its event).
+    pub(crate) fn records(self: &std::sync::Arc<Self>, category: &str) -> SpanRecords {
+        SpanRecords {
+            index: self.clone(),
+            table: self.tables.iter().position(|(c, _)| c == category),
+            at: 0,
+            released: 0,
+        }
+    }
+
+    /// How many records of `category` the capture holds.
+    pub fn count(&self, category: &str) -> usize {
+        self.tables
+            .iter()
+            .find(|(c, _)| c == category)
+            .map_or(0, |(_, s)| s.len())
+    }
+}
+
+/// A table's records in a capture, read from their spans.
+pub(crate) struct SpanRecords {
+    index: std::sync::Arc<Index>,
+    /// The category's place in the index (`None`: no records).
+    table: Option<usize>,
+    at: usize,
+    /// How much of the map this reader dropped from memory.
+    released: usize,
+}
+
+impl super::Records for SpanRecords {
+    fn next(&mut self, batch: &mut super::Batch) -> Result<bool> {
+        batch.clear();
+        let Some(t) = self.table else {
+            return Ok(false);
+        };
+        let spans = &self.index.tables[t].1;
+        let map = &self.index.map[..];
+        while self.at < spans.len() && batch.text.len() < super::BATCH_BYTES {
+            let s = spans[self.at];
+            let start = batch.text.len();
+            let from = s.start as usize;
+            batch
+                .text
+                .extend_from_slice(&map[from..from + s.len as usize]);
+            batch.items.push(super::Item {
+                start,
+                end: batch.text.len(),
+                line: s.line as usize,
+            });
+            self.at += 1;
+        }
+        // The pages before the next record are copied out: this process's view of them
+        // goes (they stay in the page cache for the other tables' scans).
+        let upto = spans.get(self.at).map_or(map.len(), |s| s.start as usize);
+        crate::io::scan::release(&self.index.map, self.released..upto);
+        self.released = self.released.max(upto);
+        Ok(!batch.items.is_empty())
+    }
+}
+
+/// Bytes walked per chunk of the index's walk (cut at line ends).
+const INDEX_CHUNK: usize = 4 << 20;
+
+/// The index of the capture at `path`, by one walk of it on every core, when it is a
+/// file of one event (`{"records":[...]}`) or one record per line, uncompressed, whose
+/// records the hand-written reader reads (keys without escapes, each written once).
+/// `None` otherwise, or when the index would hold more than [`max_index_bytes`]: the
+/// capture is then walked whole by each table's scan (which also says what is wrong
+/// with it, on which line).
+pub fn index(path: &Path) -> Option<Index> {
+    let file = std::fs::File::open(path).ok()?;
+    // SAFETY: read only. A file truncated by another process meanwhile faults on access,
+    // as with every mapped read (see crate::io::scan).
+    let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    if map.starts_with(&[0x1f, 0x8b]) {
+        return None;
+    }
+    let _ = map.advise(memmap2::Advice::Sequential);
+    let skip = if map.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    // Chunks of whole lines.
+    let mut cuts = vec![skip];
+    let mut at = skip;
+    while at < map.len() {
+        let end = (at + INDEX_CHUNK).min(map.len());
+        at = memchr::memchr(b'\n', &map[end..]).map_or(map.len(), |k| end + k + 1);
+        cuts.push(at);
+    }
+    let chunks = cuts.len() - 1;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let done: std::sync::Mutex<Vec<(usize, Walked)>> = std::sync::Mutex::default();
+    let threads = crate::parallel::threads().min(chunks).max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            crate::guard::spawn_worker(scope, || {
+                use std::sync::atomic::Ordering::SeqCst;
+                while !failed.load(SeqCst) {
+                    let i = next.fetch_add(1, SeqCst);
+                    if i >= chunks {
+                        return;
+                    }
+                    let (from, to) = (cuts[i], cuts[i + 1]);
+                    match walk(&map[from..to], from as u64) {
+                        Some(w) => done.lock().unwrap_or_else(|e| e.into_inner()).push((i, w)),
+                        None => failed.store(true, SeqCst),
+                    }
+                    // Walked: this process's view of those pages goes.
+                    crate::io::scan::release(&map, from..to);
+                }
+            });
+        }
+    });
+    if failed.into_inner() {
+        return None;
+    }
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    let mut tables: Vec<(String, Vec<Span>)> = Vec::new();
+    let (mut line, mut bytes) = (1u64, 0u64);
+    let budget = max_index_bytes();
+    for (_, w) in done {
+        for (category, spans) in w.tables {
+            if table_of(&category).is_none() {
+                continue;
+            }
+            bytes += (spans.len() * std::mem::size_of::<Span>()) as u64;
+            if bytes > budget {
+                return None;
+            }
+            let at = match tables.iter().position(|(c, _)| *c == category) {
+                Some(k) => k,
+                None => {
+                    tables.push((category, Vec::new()));
+                    tables.len() - 1
+                }
+            };
+            let all = &mut tables[at].1;
+            for s in spans {
+                all.push(Span {
+                    line: u32::try_from(line + u64::from(s.line)).ok()?,
+                    ..s
+                });
+            }
+        }
+        line += w.lines;
+    }
+    Some(Index {
+        path: path.to_path_buf(),
+        map,
+        tables,
+    })
+}
+
+/// One chunk's records by category (lines counted from the chunk's first), and how
+/// many lines it holds.
+#[derive(Default)]
+struct Walked {
+    tables: Vec<(String, Vec<Span>)>,
+    lines: u64,
+}
+
+impl Walked {
+    fn push(&mut self, category: &str, span: Span) {
+        match self.tables.iter_mut().find(|(c, _)| c == category) {
+            Some((_, spans)) => spans.push(span),
+            None => self.tables.push((category.to_string(), vec![span])),
+        }
+    }
+}
+
+/// The records of `text` (whole lines, starting at byte `base` of the file), or `None`
+/// when a line is not one event or record the hand-written reader reads.
+fn walk(text: &[u8], base: u64) -> Option<Walked> {
+    use crate::io::cursor::Cursor;
+    let mut out = Walked::default();
+    let mut at = 0;
+    let mut line = 0u32;
+    while at < text.len() {
+        let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |k| at + k);
+        let mut c = Cursor::new(&text[at..end]);
+        c.ws();
+        if c.peek().is_some() {
+            event(&mut c, base + at as u64, line, &mut out)?;
+            if !c.at_end() {
+                return None;
+            }
+        }
+        if end < text.len() {
+            line = line.checked_add(1)?;
+        }
+        at = end + 1;
+    }
+    out.lines = u64::from(line);
+    Some(out)
+}
+
+/// The event at the cursor (on line `line`, its text at byte `base` of the file): an
+/// object whose `records` are the records, or a record itself.
+fn event(
+    c: &mut crate::io::cursor::Cursor<'_>,
+    base: u64,
+    line: u32,
+    out: &mut Walked,
+) -> Option<()> {
+    let start = c.i;
+    c.expect(b'{')?;
+    let mut records = false;
+    let mut category = None;
+    if !c.eat(b'}') {
+        loop {
+            c.ws();
+            let key = c.plain_string()?;
+            if !c.eat(b':') {
+                return None;
+            }
+            c.ws();
+            match key {
+                b"records" => {
+                    if std::mem::replace(&mut records, true) || !c.eat(b'[') {
+                        return None;
+                    }
+                    if !c.eat(b']') {
+                        loop {
+                            c.ws();
+                            record(c, base, line, out)?;
+                            if !c.item_end(b']')? {
+                                break;
+                            }
+                        }
+                    }
+                }
+                b"category" => {
+                    if category.is_some() {
+                        return None;
+                    }
+                    category = Some(string_value(c)?);
+                }
+                _ => c.skip_value()?,
+            }
+            if !c.item_end(b'}')? {
+                break;
+            }
+        }
+    }
+    if records {
+        return Some(());
+    }
+    // A record on its own (an object of neither is not an event: the reader says so).
+    let category = category?;
+    if let Some(cat) = category {
+        out.push(&cat, span(base, start, c.i, line)?);
+    }
+    Some(())
+}
+
+/// The record at the cursor, in an event's `records`.
+fn record(
+    c: &mut crate::io::cursor::Cursor<'_>,
+    base: u64,
+    line: u32,
+    out: &mut Walked,
+) -> Option<()> {
+    let start = c.i;
+    c.expect(b'{')?;
+    let mut category = None;
+    let mut properties = false;
+    if !c.eat(b'}') {
+        loop {
+            c.ws();
+            let key = c.plain_string()?;
+            if !c.eat(b':') {
+                return None;
+            }
+            c.ws();
+            match key {
+                b"category" => {
+                    if category.is_some() {
+                        return None;
+                    }
+                    category = Some(string_value(c)?);
+                }
+                b"properties" => {
+                    if std::mem::replace(&mut properties, true) {
+                        return None;
+                    }
+                    c.skip_value()?;
+                }
+                // Read alone, a record with `records` would be taken for an event.
+                b"records" => return None,
+                _ => c.skip_value()?,
+            }
+            if !c.item_end(b'}')? {
+                break;
+            }
+        }
+    }
+    if let Some(Some(cat)) = category {
+        out.push(&cat, span(base, start, c.i, line)?);
+    }
+    Some(())
+}
+
+/// A category's value: the string (`None` for a value of another kind: a record of no
+/// table).
+fn string_value<'b>(
+    c: &mut crate::io::cursor::Cursor<'b>,
+) -> Option<Option<std::borrow::Cow<'b, str>>> {
+    if c.peek()? == b'"' {
+        Some(Some(c.string()?))
+    } else {
+        c.skip_value()?;
+        Some(None)
+    }
+}
+
+fn span(base: u64, start: usize, end: usize, line: u32) -> Option<Span> {
+    Some(Span {
+        start: base + start as u64,
+        len: u32::try_from(end - start).ok()?,
+        line,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::formats::source::{DataTable, Part};
+    use crate::io::formats::{Format, ReadOptions};
+    use crate::table::TableSource;
+    use std::sync::Arc;
+
+    /// Table `table` of the capture at `path`, read through the index (`indexed`) or by
+    /// walking the whole capture.
+    fn read(path: &Path, table: &str, indexed: bool) -> crate::error::Result<String> {
+        let category = category_of(table);
+        let mut part = Part::open(path, Format::Streaming, Some(category))?;
+        if indexed {
+            part = part.with_capture(Arc::new(index(path).expect("an index")));
+        }
+        let t = DataTable::new(table, vec![part], None, ReadOptions::default());
+        Ok(format!("{:?}", t.load()?))
+    }
+
+    /// A file of `text` (removed when the guard drops).
+    struct Written(std::path::PathBuf);
+    impl Drop for Written {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    fn write(text: &str) -> (Written, std::path::PathBuf) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::SeqCst);
+        let path =
+            std::env::temp_dir().join(format!("kql-capture-{}-{n}.json", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        (Written(path.clone()), path)
+    }
+
+    #[test]
+    fn the_index_reads_each_table_as_the_walk_does() {
+        let text = concat!(
+            "\u{feff}{\"records\":[{\"category\":\"AdvancedHunting-A\",\"properties\":{\"x\":1,\"s\":\"a\\\"}b\"}},",
+            "{\"time\":\"t\",\"category\":\"AdvancedHunting-B\",\"properties\":{\"y\":[1,{\"category\":\"AdvancedHunting-C\"}]}},",
+            "{\"category\":\"Other\",\"properties\":{}},{\"properties\":{\"x\":9}},{\"category\":5}]}\r\n",
+            "\n",
+            "  {\"properties\":{\"x\":2,\"z\":true},\"category\":\"AdvancedHunting-A\"}\n",
+            "{\"records\":[]}\n",
+            "{\"category\":\"AdvancedHunting-B\",\"properties\":{\"y\":null}}\n",
+            "{\"records\":[{\"category\":\"AdvancedHunting-A\",\"properties\":{\"x\":3}}]}",
+        );
+        let (_dir, path) = write(text);
+        let idx = index(&path).expect("an index");
+        assert_eq!(idx.tables().collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(idx.count("AdvancedHunting-A"), 3);
+        assert_eq!(idx.count("AdvancedHunting-B"), 2);
+        for table in ["A", "B", "C"] {
+            let walked = read(&path, table, false).unwrap();
+            assert_eq!(read(&path, table, true).unwrap(), walked, "table {table}");
+        }
+        assert!(read(&path, "A", true).unwrap().contains("a\\\"}b"));
+    }
+
+    #[test]
+    fn a_bad_record_is_the_same_error_on_the_same_line() {
+        let text = concat!(
+            "{\"records\":[{\"category\":\"AdvancedHunting-A\",\"properties\":{\"x\":1}}]}\n",
+            "{\"records\":[{\"category\":\"AdvancedHunting-B\",\"properties\":{}}]}\n",
+            "{\"records\":[{\"category\":\"AdvancedHunting-A\"}]}\n",
+        );
+        let (_dir, path) = write(text);
+        let walked = read(&path, "A", false).unwrap_err();
+        let shown = format!("{:?}", walked.location);
+        assert!(shown.contains('3'), "{shown}");
+        let indexed = read(&path, "A", true).unwrap_err();
+        assert_eq!(indexed.message, walked.message);
+        assert_eq!(format!("{:?}", indexed.location), shown);
+    }
+
+    #[test]
+    fn captures_not_one_event_per_line_have_no_index() {
+        for text in [
+            "{\"records\":[\n{\"category\":\"AdvancedHunting-A\",\"properties\":{}}]}\n",
+            "{\"category\":\"AdvancedHunting-A\",\"properties\":{}}{\"category\":\"AdvancedHunting-A\",\"properties\":{}}\n",
+            "{\"records\":[{\"category\":\"AdvancedHunting-A\",\"category\":\"AdvancedHunting-B\",\"properties\":{}}]}\n",
+            "{\"records\":[{\"category\":\"AdvancedHunting-A\",\"properties\":{\"x\":1]}]}\n",
+            "{\"time\":\"t\"}\n",
+            "{\"records\":[{\"c\\u0061tegory\":\"AdvancedHunting-A\",\"properties\":{}}]}\n",
+        ] {
+            let (_dir, path) = write(text);
+            assert!(index(&path).is_none(), "{text}");
+        }
+    }
+}
