@@ -3,7 +3,7 @@
 against the same tables as plain JSON lines (issue 12's goal: the same rows, within
 1.5x of the JSON lines time).
 
-    python3 bench/formats.py [--size S|M|L] [--runs N] [--kql PATH] [--formats a,b,...]
+    python3 bench/formats.py [--size S|M|L] [--runs N] [--kql PATH] [--formats a,b,...] [--out DIR]
 
 Uses the sign-in data bench/suite.py generates (target/bench-data/signins/SIZE/jsonl;
 run `python3 bench/suite.py --size SIZE --shapes seed` once first), writes it in each
@@ -95,11 +95,14 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--kql", default=os.path.join(ROOT, "target", "release", "kql"))
     ap.add_argument("--formats", default=",".join(FORMATS))
+    ap.add_argument("--out", help="where the formats are written and read (default "
+                    "target/bench-data/formats-SIZE; a folder written by an older writer is "
+                    "reused as it is: remove it to write it again)")
     a = ap.parse_args()
     base = os.path.join(ROOT, "target", "bench-data", "signins", a.size, "jsonl")
     if not os.path.isdir(base):
         sys.exit(f"{base} is missing: run python3 bench/suite.py --size {a.size} --shapes seed first")
-    out = os.path.join(ROOT, "target", "bench-data", f"formats-{a.size}")
+    out = a.out or os.path.join(ROOT, "target", "bench-data", f"formats-{a.size}")
     formats = a.formats.split(",")
     missing = [f for f in formats if not os.path.isdir(os.path.join(out, f))]
     if missing:

@@ -128,7 +128,17 @@ fn every_format_reads_back_the_same_tables() {
         for (name, t) in &tables {
             let got = kql::run_query(name, &catalog, now())
                 .unwrap_or_else(|e| panic!("{format} {name}: {}", e.message));
-            assert_eq!(table_to_json(&got[0]), table_to_json(t), "{format}: {name}");
+            // A data export holds the rows by the 5 minutes of their TimeGenerated (path
+            // order is time order): the same rows, in time order.
+            let (mut got, mut want) = (table_to_json(&got[0]), table_to_json(t));
+            if *format == "data-export" {
+                for j in [&mut got, &mut want] {
+                    if let Some(serde_json::Value::Array(rows)) = j.get_mut("rows") {
+                        rows.sort_by_key(|r| r.to_string());
+                    }
+                }
+            }
+            assert_eq!(got, want, "{format}: {name}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

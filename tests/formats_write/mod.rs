@@ -321,22 +321,67 @@ pub fn write(format: &str, dir: &Path, tables: &[(String, Table)]) {
                 .collect();
             put("capture.json", &text);
         }
-        // Log Analytics data export: a container per table, blobs of five minutes.
+        // Log Analytics data export (azure-monitor/logs/logs-data-export, "Storage
+        // account"): a container per table, a folder per 5 minutes of TimeGenerated
+        // (`y=/m=/d=/h=/m=`, the minute a multiple of 5), its rows in the blob
+        // `PT05M.json`, more in `PT05M_1.json`, ... once a blob holds its 50,000 appends
+        // (here a record each). So that every data set has that shape too, the first
+        // folder of each table is written as two blobs. Rows are in time order (path
+        // order), those of one folder in the table's order.
         "data-export" => {
+            const APPENDS: usize = 50_000;
             for (name, t) in tables {
                 let container = format!("am-{}", name.to_lowercase());
-                for (i, chunk) in t.rows.chunks(5).enumerate() {
-                    let text: String = chunk
-                        .iter()
-                        .map(|r| format!("{}\r\n", J::Object(object(t, r, false))))
-                        .collect();
-                    put(
-                        &format!(
-                            "{container}/WorkspaceResourceId=/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg/providers/microsoft.operationalinsights/workspaces/ws/y=2026/m=05/d=18/h=11/m={:02}/PT05M.json",
-                            i * 5
-                        ),
-                        &text,
-                    );
+                // TimeGenerated, else (a Defender table without it) Timestamp.
+                let times: Vec<usize> = ["TimeGenerated", "Timestamp"]
+                    .iter()
+                    .filter_map(|n| t.columns.iter().position(|c| c.name == *n))
+                    .collect();
+                let folder = |r: &Vec<Value>| match times.iter().find_map(|&i| match r[i] {
+                    Value::DateTime(x) => Some(x),
+                    _ => None,
+                }) {
+                    Some(x) => {
+                        let p = kql::value::date_parts(x);
+                        format!(
+                            "y={:04}/m={:02}/d={:02}/h={:02}/m={:02}",
+                            p.year,
+                            p.month,
+                            p.day,
+                            p.hour,
+                            p.minute / 5 * 5
+                        )
+                    }
+                    // No time: the export's first folder (none is earlier).
+                    None => "y=0001/m=01/d=01/h=00/m=00".to_string(),
+                };
+                let mut buckets: std::collections::BTreeMap<String, Vec<&Vec<Value>>> =
+                    Default::default();
+                for r in &t.rows {
+                    buckets.entry(folder(r)).or_default().push(r);
+                }
+                for (k, (folder, rows)) in buckets.iter().enumerate() {
+                    let per_blob = if k == 0 {
+                        rows.len().div_ceil(2).max(1)
+                    } else {
+                        APPENDS
+                    };
+                    for (i, chunk) in rows.chunks(per_blob).enumerate() {
+                        let text: String = chunk
+                            .iter()
+                            .map(|r| format!("{}\r\n", J::Object(object(t, r, false))))
+                            .collect();
+                        let blob = match i {
+                            0 => "PT05M.json".to_string(),
+                            i => format!("PT05M_{i}.json"),
+                        };
+                        put(
+                            &format!(
+                                "{container}/WorkspaceResourceId=/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg/providers/microsoft.operationalinsights/workspaces/ws/{folder}/{blob}"
+                            ),
+                            &text,
+                        );
+                    }
                 }
             }
         }
