@@ -1,8 +1,9 @@
 //! Log Analytics data export to a storage account: one container per table, named
 //! `am-<table>` in lower case, holding blobs
-//! `WorkspaceResourceId=/subscriptions/.../y=YYYY/m=MM/d=DD/h=HH/m=mm/PT05M.json` of
-//! JSON lines (CRLF line ends possible) with the table's columns (Azure Monitor docs,
-//! "Log Analytics workspace data export"). The records are read by [`super::json`];
+//! `WorkspaceResourceId=/subscriptions/.../y=YYYY/m=MM/d=DD/h=HH/m=mm/PT05M.json` (a
+//! folder per 5 minutes; past a blob's 50,000 appends, `PT05M_1.json`, `PT05M_2.json`,
+//! ...) of JSON lines (CRLF line ends possible) with the table's columns (Azure Monitor
+//! docs, azure-monitor/logs/logs-data-export, "Storage account"). The records are read by [`super::json`];
 //! what is particular is where the table's name comes from: the container folder,
 //! matched to the known tables in any letter case. Every blob under the container is
 //! part of the table, in path order (which is time order).

@@ -5,6 +5,10 @@
 //! themselves one after another (storage blobs). One file holds rows of several tables;
 //! a record's table is its `category` without the `AdvancedHunting-` prefix, its row
 //! its `properties`.
+//!
+//! A capture of one event (or record) per line is walked once, on every core, for where
+//! each table's records are ([`Index`]); each table's scan then reads only its own
+//! records. Any other capture is walked whole by each table's scan.
 
 use super::input::Input;
 use super::{Elements, Header, Opened, Shape};
