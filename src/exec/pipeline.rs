@@ -27,8 +27,9 @@
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
 
 use super::eval::{eval, holds};
+use super::fast::Compiled;
 use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
-use super::summarize::{key_hash, prepare, Aggregator};
+use super::summarize::{key_hash, Aggregator};
 use super::{compare_key, count_value, Exec, Rows};
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
@@ -859,25 +860,39 @@ fn range_scan(r: &RangeSpec, stop: &AtomicBool, sink: &dyn ChunkSink) -> Scanned
         at: u64,
         end: u64,
         row: [Value; 1],
+        /// `from` and `step` of a range of longs.
+        longs: Option<(i64, i64)>,
     }
     impl RowCursor for Cursor<'_> {
         fn next_row(&mut self) -> Option<&[Value]> {
             if self.at >= self.end {
                 return None;
             }
-            self.row[0] = self.r.value(self.at);
+            match (&mut self.row[0], self.longs) {
+                // A long range's next value written in place: `value`'s formula, whose
+                // i128 result cut to 64 bits is the same as wrapping i64 arithmetic.
+                (Value::Long(x), Some((from, step))) => {
+                    *x = from.wrapping_add(step.wrapping_mul(self.at as i64));
+                }
+                (slot, _) => *slot = self.r.value(self.at),
+            }
             self.at += 1;
             Some(&self.row)
         }
     }
     let chunk = CHUNK_ROWS as u64;
     let chunks = r.count.div_ceil(chunk).max(1);
+    let longs = match (r.ty, &r.from, &r.step) {
+        (Type::Long, Value::Long(f), Value::Long(s)) => Some((*f, *s)),
+        _ => None,
+    };
     run_chunks(chunks as usize, stop, &|c| {
         let mut cursor = Cursor {
             r,
             at: c as u64 * chunk,
             end: ((c as u64 + 1) * chunk).min(r.count),
             row: [Value::Null],
+            longs,
         };
         sink.chunk(c, &mut cursor);
     });
@@ -895,10 +910,10 @@ enum Target {
 
 /// A step rewritten for the rows the leaf gives.
 enum PStep {
-    Filter(BExpr),
+    Filter(Compiled),
     /// Items, each with the one column it reads when it may be remembered (see [`memo`]).
-    Extend(Vec<(Target, BExpr, Option<usize>)>, usize),
-    Project(Vec<BExpr>),
+    Extend(Vec<(Target, Compiled, Option<usize>)>, usize),
+    Project(Vec<Compiled>),
     /// The probe, and the left key columns in the pruned rows.
     Join(Arc<Probe>, Vec<usize>),
     /// An `mv-expand` or `parse` node over unpruned rows, and mv-expand's row limit.
@@ -935,8 +950,11 @@ enum PSink {
     Collect,
     Count,
     Take(usize),
-    Summarize(Vec<BExpr>, Vec<BAgg>),
-    TopK(Vec<SortSpec>, usize),
+    /// The keys and aggregates, and the values [`prepare`](super::summarize::prepare) lays out for them (the keys,
+    /// then every aggregate's arguments) compiled.
+    Summarize(Vec<BExpr>, Vec<BAgg>, Vec<Compiled>),
+    /// The sort keys and their expressions compiled.
+    TopK(Vec<SortSpec>, usize, Vec<Compiled>),
     /// The collector, the kept columns and the key columns in the pruned rows.
     Build(Arc<Collector>, Vec<usize>, Vec<usize>),
 }
@@ -1006,7 +1024,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
     let mut out = Vec::with_capacity(steps.len());
     for s in steps {
         out.push(match s {
-            Step::Filter(pred) => PStep::Filter(remap(pred, &m)),
+            Step::Filter(pred) => PStep::Filter(Compiled::new(remap(pred, &m))),
             Step::Extend(items, w_out) => {
                 let w_in = m.len();
                 m.extend((w_in..*w_out).map(|j| width + (j - w_in)));
@@ -1021,13 +1039,14 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                         };
                         let e = remap(e, &m);
                         let memo = memo_column(&e, width);
-                        (t, e, memo)
+                        (t, Compiled::new(e), memo)
                     })
                     .collect();
                 PStep::Extend(items, width)
             }
             Step::Project(exprs) => {
-                let exprs: Vec<BExpr> = exprs.iter().map(|e| remap(e, &m)).collect();
+                let exprs: Vec<Compiled> =
+                    exprs.iter().map(|e| Compiled::new(remap(e, &m))).collect();
                 width = exprs.len();
                 m = (0..width).collect();
                 PStep::Project(exprs)
@@ -1062,25 +1081,34 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
         ),
         Sink::Count => PSink::Count,
         Sink::Take(n) => PSink::Take(*n),
-        Sink::Summarize(keys, aggs) => PSink::Summarize(
-            keys.iter().map(|k| remap(k, &m)).collect(),
-            aggs.iter()
+        Sink::Summarize(keys, aggs) => {
+            let keys: Vec<BExpr> = keys.iter().map(|k| remap(k, &m)).collect();
+            let aggs: Vec<BAgg> = aggs
+                .iter()
                 .map(|a| BAgg {
                     imp: a.imp.clone(),
                     args: a.args.iter().map(|e| remap(e, &m)).collect(),
                 })
-                .collect(),
-        ),
-        Sink::TopK(keys, n) => PSink::TopK(
-            keys.iter()
+                .collect();
+            let compiled = keys
+                .iter()
+                .chain(aggs.iter().flat_map(|a| &a.args))
+                .map(|e| Compiled::new(e.clone()))
+                .collect();
+            PSink::Summarize(keys, aggs, compiled)
+        }
+        Sink::TopK(keys, n) => {
+            let keys: Vec<SortSpec> = keys
+                .iter()
                 .map(|k| SortSpec {
                     expr: remap(&k.expr, &m),
                     desc: k.desc,
                     nulls_first: k.nulls_first,
                 })
-                .collect(),
-            *n,
-        ),
+                .collect();
+            let compiled = keys.iter().map(|k| Compiled::new(k.expr.clone())).collect();
+            PSink::TopK(keys, *n, compiled)
+        }
     };
     let random = steps.iter().any(|s| match s {
         Step::Filter(e) => e.pinned(),
@@ -1159,7 +1187,7 @@ impl Physical {
             match step {
                 PStep::Filter(pred) => {
                     let cur: &[Value] = leaf.unwrap_or(&s.row);
-                    if !holds(pred, cur, ctx) {
+                    if !pred.holds(cur, ctx) {
                         return true;
                     }
                 }
@@ -1180,9 +1208,9 @@ impl Physical {
                         let v = match memo_col.and_then(|c| r.get(c)) {
                             Some(Value::String(st)) => {
                                 let st = st.clone();
-                                memo::eval(e, &st, || eval(e, r, ctx))
+                                memo::eval(&e.expr, &st, || e.eval(r, ctx))
                             }
-                            _ => eval(e, r, ctx),
+                            _ => e.eval(r, ctx),
                         };
                         match target {
                             Target::Replace(i) => s.pending.push((*i, v)),
@@ -1196,7 +1224,7 @@ impl Physical {
                 PStep::Project(exprs) => {
                     let cur: &[Value] = leaf.take().unwrap_or(&s.row);
                     s.spare.clear();
-                    s.spare.extend(exprs.iter().map(|e| eval(e, cur, ctx)));
+                    s.spare.extend(exprs.iter().map(|e| e.eval(cur, ctx)));
                     std::mem::swap(&mut s.row, &mut s.spare);
                 }
                 PStep::Join(probe, keys) => {
@@ -1508,16 +1536,17 @@ fn drive(
             stop,
             &scan,
         ),
-        PSink::Summarize(keys, aggs) => go(
-            Summarize::new(keys, aggs, ctx, budget),
+        PSink::Summarize(keys, aggs, compiled) => go(
+            Summarize::new(keys, aggs, compiled, ctx, budget),
             phys,
             run,
             stop,
             &scan,
         ),
-        PSink::TopK(keys, n) => go(
+        PSink::TopK(keys, n, compiled) => go(
             TopK {
                 keys,
+                compiled,
                 n: *n,
                 ctx,
                 budget,
@@ -1687,7 +1716,8 @@ const PREFETCH: usize = 16;
 /// from the positions the aggregators record.
 struct Summarize<'a> {
     keys: &'a [BExpr],
-    aggs: &'a [BAgg],
+    /// What [`prepare`](super::summarize::prepare) computes for a row (keys, then arguments), compiled.
+    compiled: &'a [Compiled],
     ctx: &'a EvalCtx,
     budget: &'a Budget,
     stride: usize,
@@ -1705,11 +1735,17 @@ type Share = (Arc<Vec<Value>>, Arc<Vec<u32>>, Vec<(u32, u64)>);
 type Prepared = (Vec<Value>, Vec<u32>, u64, u64);
 
 impl<'a> Summarize<'a> {
-    fn new(keys: &'a [BExpr], aggs: &'a [BAgg], ctx: &'a EvalCtx, budget: &'a Budget) -> Self {
+    fn new(
+        keys: &'a [BExpr],
+        aggs: &'a [BAgg],
+        compiled: &'a [Compiled],
+        ctx: &'a EvalCtx,
+        budget: &'a Budget,
+    ) -> Self {
         let parts = if keys.is_empty() { 1 } else { threads() };
         Summarize {
             keys,
-            aggs,
+            compiled,
             ctx,
             budget,
             stride: Aggregator::width(keys.len(), aggs),
@@ -1727,7 +1763,9 @@ impl SinkState for Summarize<'_> {
     }
     fn push(&self, part: &mut Prepared, row: RowIn<'_>, pos: u64) -> bool {
         let (before, caps) = (part.0.len(), (part.0.capacity(), part.1.capacity()));
-        prepare(row.values(), self.keys, self.aggs, self.ctx, &mut part.0);
+        let values = row.values();
+        part.0
+            .extend(self.compiled.iter().map(|c| c.eval(values, self.ctx)));
         part.1.push(pos as u32);
         // The buffers' growth when they double (their spare capacity is memory too),
         // and what the new values hold on the heap.
@@ -1814,6 +1852,8 @@ impl SinkState for Summarize<'_> {
 /// current `n`-th rejected on sight), and the chunks' best merge into one such buffer.
 struct TopK<'a> {
     keys: &'a [SortSpec],
+    /// The keys' expressions, compiled.
+    compiled: &'a [Compiled],
     n: usize,
     ctx: &'a EvalCtx,
     /// Charged for the entries held (a `top` of millions holds millions of rows).
@@ -1889,11 +1929,7 @@ impl SinkState for TopK<'_> {
         }
         let mut keys = std::mem::take(&mut part.scratch);
         keys.clear();
-        keys.extend(
-            self.keys
-                .iter()
-                .map(|k| eval(&k.expr, row.values(), self.ctx)),
-        );
+        keys.extend(self.compiled.iter().map(|k| k.eval(row.values(), self.ctx)));
         if part.full {
             if let Some(last) = part.entries.get(self.n - 1) {
                 // Positions grow within a chunk: a row that ties the bound comes after it.

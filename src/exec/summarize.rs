@@ -263,8 +263,15 @@ impl<'a> Aggregator<'a> {
                 break;
             }
             let g = slot.group as usize;
-            if slot.tag == t && self.key_values[g * self.keys..(g + 1) * self.keys] == *key {
-                return g;
+            if slot.tag == t {
+                // One key (the usual case) compared as a value, not as a slice.
+                let same = match key {
+                    [k] => self.key_values[g] == *k,
+                    _ => self.key_values[g * self.keys..(g + 1) * self.keys] == *key,
+                };
+                if same {
+                    return g;
+                }
             }
             i = (i + 1) & mask;
         }

@@ -47,6 +47,8 @@ mod useragent;
 mod xml;
 pub(crate) mod zones;
 
+pub use ops::{Arith, Cmp, Kernel};
+
 use crate::types::Type;
 use crate::value::{tostring as tostring_v, Value};
 use std::borrow::Cow;
@@ -144,6 +146,12 @@ pub trait ScalarImpl: Send + Sync {
     /// the implementation ([`volatile_func`]), not by name.
     fn volatile(&self) -> bool {
         false
+    }
+    /// The typed operation the call performs, when it is one an executor may run on
+    /// unboxed operands (an arithmetic or comparison operator): the executor then calls
+    /// [`ScalarImpl::call`] only for the operand kinds the [`Kernel`] does not list.
+    fn kernel(&self) -> Option<Kernel> {
+        None
     }
 }
 

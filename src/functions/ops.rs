@@ -6,7 +6,7 @@
 
 use super::terms::{Matcher, Pred};
 use super::{arity, cast_to, constant, num_f64, pure, text, Bound, FnError};
-use super::{ArgInfo, Want};
+use super::{ArgInfo, BoundScalar, EvalCtx, ScalarImpl, Want};
 use crate::hash::FxHashSet;
 use crate::types::Type;
 use crate::value::{in_datetime_range, tostring as tostring_v, Value};
@@ -98,7 +98,7 @@ fn type_error(i: usize, msg: String) -> FnError {
 // Arithmetic
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Arith {
+pub enum Arith {
     Add,
     Sub,
     Mul,
@@ -107,6 +107,41 @@ pub(crate) enum Arith {
 }
 
 impl Arith {
+    /// `x op y` on two integers (int or long operands): the long, or `None` for null.
+    #[inline]
+    pub fn longs(self, x: i64, y: i64) -> Option<i64> {
+        Some(match self {
+            Arith::Add => x.wrapping_add(y),
+            Arith::Sub => x.wrapping_sub(y),
+            Arith::Mul => x.wrapping_mul(y),
+            // Integer division by zero gives null (Kusto does not raise per row).
+            Arith::Div if y == 0 => return None,
+            Arith::Div => x.wrapping_div(y),
+            Arith::Mod if y == 0 => return None,
+            // Kusto's modulo is never negative: -14 % 12 = 10, 14 % -12 = 2.
+            Arith::Mod => x.wrapping_rem_euclid(y),
+        })
+    }
+
+    /// `x op y` on two reals (a real and a real, int or long): the real.
+    #[inline]
+    pub fn reals(self, x: f64, y: f64) -> f64 {
+        match self {
+            Arith::Add => x + y,
+            Arith::Sub => x - y,
+            Arith::Mul => x * y,
+            Arith::Div => x / y,
+            Arith::Mod => {
+                let r = x % y;
+                if r < 0.0 {
+                    r + y.abs()
+                } else {
+                    r
+                }
+            }
+        }
+    }
+
     fn from_name(n: &str) -> Arith {
         match n {
             "+" => Arith::Add,
@@ -182,6 +217,9 @@ fn bind_arith(name: &str, args: &[ArgInfo]) -> Bound {
         )
     })?;
     let exact = l != Type::Dynamic && r != Type::Dynamic;
+    if exact {
+        return typed(ty, Kernel::Arith(op), move |a| arith(op, &a[0], &a[1]));
+    }
     pure(ty, move |a| {
         let v = arith(op, &a[0], &a[1]);
         if exact {
@@ -193,34 +231,11 @@ fn bind_arith(name: &str, args: &[ArgInfo]) -> Bound {
 }
 
 fn int_arith(op: Arith, x: i64, y: i64) -> Value {
-    Value::Long(match op {
-        Arith::Add => x.wrapping_add(y),
-        Arith::Sub => x.wrapping_sub(y),
-        Arith::Mul => x.wrapping_mul(y),
-        // Integer division by zero gives null (Kusto does not raise per row).
-        Arith::Div if y == 0 => return Value::Null,
-        Arith::Div => x.wrapping_div(y),
-        Arith::Mod if y == 0 => return Value::Null,
-        // Kusto's modulo is never negative: -14 % 12 = 10, 14 % -12 = 2.
-        Arith::Mod => x.wrapping_rem_euclid(y),
-    })
+    op.longs(x, y).map_or(Value::Null, Value::Long)
 }
 
 fn real_arith(op: Arith, x: f64, y: f64) -> f64 {
-    match op {
-        Arith::Add => x + y,
-        Arith::Sub => x - y,
-        Arith::Mul => x * y,
-        Arith::Div => x / y,
-        Arith::Mod => {
-            let r = x % y;
-            if r < 0.0 {
-                r + y.abs()
-            } else {
-                r
-            }
-        }
-    }
+    op.reals(x, y)
 }
 
 fn datetime_or_null(t: Option<i64>) -> Value {
@@ -319,7 +334,7 @@ fn bind_neg(args: &[ArgInfo]) -> Bound {
 // Comparison
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Cmp {
+pub enum Cmp {
     Eq,
     Ne,
     Lt,
@@ -359,7 +374,68 @@ fn bind_compare(name: &str, args: &[ArgInfo]) -> Bound {
             format!("cannot compare values of types {l} and {r} with `{name}`"),
         ));
     }
-    pure(Type::Bool, move |a| compare_op(op, &a[0], &a[1]))
+    typed(Type::Bool, Kernel::Compare(op), move |a| {
+        compare_op(op, &a[0], &a[1])
+    })
+}
+
+impl Cmp {
+    /// Whether the comparison holds for two operands ordered `o`.
+    #[inline]
+    pub fn holds(self, o: Ordering) -> bool {
+        match self {
+            Cmp::Eq => o == Ordering::Equal,
+            Cmp::Ne => o != Ordering::Equal,
+            Cmp::Lt => o == Ordering::Less,
+            Cmp::Le => o != Ordering::Greater,
+            Cmp::Gt => o == Ordering::Greater,
+            Cmp::Ge => o != Ordering::Less,
+        }
+    }
+}
+
+/// What a call of an arithmetic or comparison operator computes, for an executor that
+/// holds its operands unboxed (see [`ScalarImpl::kernel`]). On the operand kinds listed
+/// here the call gives exactly what the method named gives; on any other (a null, a
+/// decimal, a string, a datetime with a timespan...) only [`ScalarImpl::call`] answers.
+#[derive(Clone, Copy, Debug)]
+pub enum Kernel {
+    /// `l op r` (of types known statically, none dynamic): on two ints or longs, the
+    /// long [`Arith::longs`] (`None`: null); on reals with reals, ints or longs, the real
+    /// [`Arith::reals`].
+    Arith(Arith),
+    /// `l op r`: on two ints or longs, or two datetimes, or two timespans, the bool
+    /// [`Cmp::holds`] of their integer order.
+    Compare(Cmp),
+}
+
+/// A call that declares its [`Kernel`].
+struct Typed<F> {
+    kernel: Kernel,
+    f: F,
+}
+
+impl<F> ScalarImpl for Typed<F>
+where
+    F: Fn(&[Value]) -> Value + Send + Sync,
+{
+    fn call(&self, args: &[Value], _: &EvalCtx) -> Value {
+        (self.f)(args)
+    }
+    fn kernel(&self) -> Option<Kernel> {
+        Some(self.kernel)
+    }
+}
+
+fn typed<F>(ty: Type, kernel: Kernel, f: F) -> Bound
+where
+    F: Fn(&[Value]) -> Value + Send + Sync + 'static,
+{
+    Ok(BoundScalar {
+        ty,
+        imp: Box::new(Typed { kernel, f }),
+        reads: None,
+    })
 }
 
 fn bool_or_null(b: Option<bool>) -> Value {
@@ -379,14 +455,7 @@ fn compare_op(op: Cmp, a: &Value, b: &Value) -> Value {
         _ => None,
     };
     if let Some(o) = direct {
-        return Value::Bool(match op {
-            Cmp::Eq => o == Ordering::Equal,
-            Cmp::Ne => o != Ordering::Equal,
-            Cmp::Lt => o == Ordering::Less,
-            Cmp::Le => o != Ordering::Greater,
-            Cmp::Gt => o == Ordering::Greater,
-            Cmp::Ge => o != Ordering::Less,
-        });
+        return Value::Bool(op.holds(o));
     }
     match op {
         Cmp::Eq => bool_or_null(equals3(a, b)),
