@@ -66,6 +66,14 @@ pub fn parse_json_text(s: &str) -> Option<Value> {
     parse_with(s, Full)
 }
 
+/// [`parse_json_text`] of bytes (which must be UTF-8 where serde_json reads them).
+pub fn parse_json_slice(b: &[u8]) -> Option<Value> {
+    let mut de = serde_json::Deserializer::from_slice(b);
+    let v = Full.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(v)
+}
+
 /// Parses JSON text keeping only what `paths` reads (see [`JsonPaths`]): the text is
 /// checked as wholly as by [`parse_json_text`] (the same parser, the same nesting
 /// limit), so it is `None` exactly when that is, and every path of `paths` reads the
@@ -391,6 +399,21 @@ mod tests {
         for t in nasty_texts() {
             let want = serde_json::from_str::<J>(&t).ok().map(|j| from_json(&j));
             assert_eq!(text_of(&parse_json_text(&t)), text_of(&want), "{t}");
+            assert_eq!(
+                text_of(&parse_json_slice(t.as_bytes())),
+                text_of(&want),
+                "{t}"
+            );
+        }
+        // Bytes that are not UTF-8, in a string and outside one.
+        for b in [
+            &b"[\"\xff\"]"[..],
+            b"[1,\xff]",
+            b"{\"a\xc3\":1}",
+            b"[\"\xc3\xa9\"]",
+        ] {
+            let want = serde_json::from_slice::<J>(b).ok().map(|j| from_json(&j));
+            assert_eq!(text_of(&parse_json_slice(b)), text_of(&want), "{b:?}");
         }
         // The nesting cases straddle the limit: a skipped part too deep fails the text.
         let deep = |n: usize| format!(r#"{{"x":{}{},"score":1}}"#, "[".repeat(n), "]".repeat(n));
