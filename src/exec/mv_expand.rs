@@ -100,7 +100,15 @@ impl Expansion {
     ) {
         out.clear();
         out.reserve(width + with_index as usize);
-        out.extend_from_slice(row);
+        // The expanded columns are overwritten below: not cloned first (a clone of the
+        // whole array, and its drop, for every output row).
+        out.extend(row.iter().enumerate().map(|(i, v)| {
+            if items.iter().any(|it| it.target == i) {
+                Value::Null
+            } else {
+                v.clone()
+            }
+        }));
         out.resize(width, Value::Null);
         for (it, list) in items.iter().zip(&self.lists) {
             let v = list.get(k).cloned().unwrap_or(Value::Null);

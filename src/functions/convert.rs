@@ -7,7 +7,8 @@ use super::{arity, cast_to, expect, num_f64, num_i64, pure, sig, unify, Bound, F
 use super::{ArgInfo, Want};
 use crate::types::Type;
 use crate::value::{
-    parse_datetime, parse_guid, parse_json_text, parse_timespan, tostring as tostring_v, Value,
+    parse_datetime, parse_guid, parse_json_paths, parse_json_text, parse_timespan,
+    tostring as tostring_v, JsonPaths, Value,
 };
 
 pub(super) const NAMES: &[&str] = &[
@@ -96,8 +97,13 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 _ => Value::Null,
             })
         }),
-        "parse_json" | "todynamic" | "toobject" => sig(name, args, 1, 1, &[Want::Any])
-            .and_then(|_| pure(Type::Dynamic, |a| parse_json(&a[0]))),
+        "parse_json" | "todynamic" | "toobject" => {
+            sig(name, args, 1, 1, &[Want::Any]).map(|_| super::BoundScalar {
+                ty: Type::Dynamic,
+                imp: Box::new(ParseJson),
+                reads: None,
+            })
+        }
         "gettype" => bind_gettype(args),
         "isnull" | "isnotnull" => sig(name, args, 1, 1, &[Want::Any]).and_then(|_| {
             let neg = name == "isnotnull";
@@ -180,15 +186,46 @@ pub(crate) fn to_bool(v: &Value) -> Option<bool> {
 /// `parse_json`: a string holding JSON becomes its value; other text stays a dynamic
 /// string; `""` gives null; a non-string value passes through.
 pub(crate) fn parse_json(v: &Value) -> Value {
+    parse_json_with(v, parse_json_text)
+}
+
+/// [`parse_json`] with `parse` for the text.
+fn parse_json_with(v: &Value, parse: impl FnOnce(&str) -> Option<Value>) -> Value {
     match v {
         Value::String(s) => {
             if s.trim().is_empty() {
                 Value::Null
             } else {
-                parse_json_text(s).unwrap_or_else(|| v.clone())
+                parse(s).unwrap_or_else(|| v.clone())
             }
         }
         other => other.clone(),
+    }
+}
+
+struct ParseJson;
+
+impl super::ScalarImpl for ParseJson {
+    fn call(&self, a: &[Value], _: &super::EvalCtx) -> Value {
+        parse_json(&a[0])
+    }
+    fn dynamic_role(&self) -> Option<super::DynamicRole> {
+        Some(super::DynamicRole::ParseJson)
+    }
+}
+
+/// `parse_json(x)` where only `paths` of its value are read (the optimizer's
+/// rewrite, see [`crate::optimize`]): the same text checks and the same values at
+/// those paths, without building the rest.
+pub(crate) fn parse_json_reading(paths: JsonPaths) -> std::sync::Arc<dyn super::ScalarImpl> {
+    std::sync::Arc::new(ParseJsonPaths(paths))
+}
+
+struct ParseJsonPaths(JsonPaths);
+
+impl super::ScalarImpl for ParseJsonPaths {
+    fn call(&self, a: &[Value], _: &super::EvalCtx) -> Value {
+        parse_json_with(&a[0], |s| parse_json_paths(s, &self.0))
     }
 }
 

@@ -23,6 +23,7 @@
 mod aggregate;
 mod compress;
 mod convert;
+pub(crate) use convert::parse_json_reading;
 mod datetime;
 mod digest;
 mod dynamic;
@@ -153,6 +154,22 @@ pub trait ScalarImpl: Send + Sync {
     fn kernel(&self) -> Option<Kernel> {
         None
     }
+    /// What this call is to the dynamic-path rewrite ([`crate::optimize`]), which
+    /// finds member and index accesses and `parse_json` calls by this, not by name.
+    fn dynamic_role(&self) -> Option<DynamicRole> {
+        None
+    }
+}
+
+/// The calls the dynamic-path rewrite knows (see [`ScalarImpl::dynamic_role`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DynamicRole {
+    /// `d.name`: arguments `d` and the name (a constant string).
+    Member,
+    /// `d[i]`: arguments `d` and the index.
+    Index,
+    /// `parse_json(x)` (and its other names): argument `x`.
+    ParseJson,
 }
 
 pub struct BoundScalar {

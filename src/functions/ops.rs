@@ -946,7 +946,37 @@ fn bind_index(args: &[ArgInfo]) -> Bound {
             ),
         ));
     }
-    pure(Type::Dynamic, |a| index_value(&a[0], &a[1]))
+    Ok(super::BoundScalar {
+        ty: Type::Dynamic,
+        imp: Box::new(IndexImpl),
+        reads: None,
+    })
+}
+
+struct IndexImpl;
+
+impl super::ScalarImpl for IndexImpl {
+    fn call(&self, a: &[Value], _: &super::EvalCtx) -> Value {
+        index_value(&a[0], &a[1])
+    }
+    fn dynamic_role(&self) -> Option<super::DynamicRole> {
+        Some(super::DynamicRole::Index)
+    }
+}
+
+/// `d.name`: the bag's value at the (constant) name, else null.
+struct MemberImpl(Arc<str>);
+
+impl super::ScalarImpl for MemberImpl {
+    fn call(&self, a: &[Value], _: &super::EvalCtx) -> Value {
+        match &a[0] {
+            Value::Bag(bag) => bag.get(&self.0).cloned().unwrap_or(Value::Null),
+            _ => Value::Null,
+        }
+    }
+    fn dynamic_role(&self) -> Option<super::DynamicRole> {
+        Some(super::DynamicRole::Member)
+    }
 }
 
 fn bind_member(args: &[ArgInfo]) -> Bound {
@@ -960,8 +990,9 @@ fn bind_member(args: &[ArgInfo]) -> Bound {
             ))
         }
     };
-    pure(Type::Dynamic, move |a| match &a[0] {
-        Value::Bag(bag) => bag.get(&key).cloned().unwrap_or(Value::Null),
-        _ => Value::Null,
+    Ok(super::BoundScalar {
+        ty: Type::Dynamic,
+        imp: Box::new(MemberImpl(key)),
+        reads: None,
     })
 }

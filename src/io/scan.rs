@@ -1411,7 +1411,14 @@ impl<'a> LineParser<'a> {
                             return None;
                         }
                         p.i = end;
-                        let v = convert(&serde_json::from_slice::<J>(&p.b[start..end]).ok()?, ty)?;
+                        let text = &p.b[start..end];
+                        let v = if matches!(ty, Type::Dynamic | Type::Unknown) {
+                            // What `convert` gives an object or array as dynamic, built
+                            // without serde_json's tree.
+                            crate::value::parse_json_slice(text)?
+                        } else {
+                            convert(&serde_json::from_slice::<J>(text).ok()?, ty)?
+                        };
                         if let Some(slot) = slot {
                             st.stamp[slot] = st.rows;
                             st.row[slot] = v;

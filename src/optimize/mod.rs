@@ -8,14 +8,22 @@
 //!   the move).
 //! - `sort | take n` is `top n`: the sort keeps only its first `n` rows (as it sorts
 //!   stably, the same rows as sorting all and taking `n`).
+//! - `parse_json` whose value is read only through constant member paths builds only
+//!   those paths (see [`json_paths`]).
 
+mod json_paths;
 mod pushdown;
 
 use crate::plan::{Plan, PlanKind};
 
-/// `plan` rewritten, bottom-up.
+/// `plan` rewritten.
 pub fn optimize(plan: Plan) -> Plan {
-    let plan = plan.map_inputs(&mut optimize);
+    json_paths::prune(bottom_up(plan))
+}
+
+/// The rewrites made bottom-up.
+fn bottom_up(plan: Plan) -> Plan {
+    let plan = plan.map_inputs(&mut bottom_up);
     match plan.kind {
         PlanKind::Filter { input, pred } => pushdown::filter(*input, pred),
         PlanKind::Take { input, count } => match *input {

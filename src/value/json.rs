@@ -3,8 +3,10 @@
 
 use super::format::format_guid;
 use super::time::{format_datetime_iso, format_timespan};
-use super::{Bag, Value};
+use super::{Bag, Str, Value};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as J;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A value as JSON, as Kusto clients show it: arrays and bags as JSON; datetime as an
@@ -57,9 +59,257 @@ pub fn from_json(j: &J) -> Value {
     }
 }
 
-/// Parses JSON text to a value, as `parse_json` does for valid JSON.
+/// Parses JSON text to a value, as `parse_json` does for valid JSON: the same value as
+/// [`from_json`] of serde_json's parse, built directly (one allocation per string and
+/// key instead of two, no intermediate tree).
 pub fn parse_json_text(s: &str) -> Option<Value> {
-    serde_json::from_str::<J>(s).ok().map(|j| from_json(&j))
+    parse_with(s, Full)
+}
+
+/// [`parse_json_text`] of bytes (which must be UTF-8 where serde_json reads them).
+pub fn parse_json_slice(b: &[u8]) -> Option<Value> {
+    let mut de = serde_json::Deserializer::from_slice(b);
+    let v = Full.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(v)
+}
+
+/// Parses JSON text keeping only what `paths` reads (see [`JsonPaths`]): the text is
+/// checked as wholly as by [`parse_json_text`] (the same parser, the same nesting
+/// limit), so it is `None` exactly when that is, and every path of `paths` reads the
+/// same value from both.
+pub fn parse_json_paths(s: &str, paths: &JsonPaths) -> Option<Value> {
+    parse_with(s, Pruned(paths))
+}
+
+fn parse_with<'de, S: DeserializeSeed<'de, Value = Value>>(s: &'de str, seed: S) -> Option<Value> {
+    let mut de = serde_json::Deserializer::from_str(s);
+    let v = seed.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(v)
+}
+
+/// The member paths read from a dynamic value, as a tree of keys: `whole` when the
+/// value itself is read (or indexed in a way not followed here), else the keys read
+/// under it, each with what is read of it. An object value keeps only those keys;
+/// any other value (array, scalar) is kept whole, so a member or index access on it
+/// gives what it gives on the full value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JsonPaths {
+    pub whole: bool,
+    pub keys: Vec<(Str, JsonPaths)>,
+}
+
+impl JsonPaths {
+    /// The need of the whole value.
+    pub fn whole() -> JsonPaths {
+        JsonPaths {
+            whole: true,
+            keys: Vec::new(),
+        }
+    }
+
+    /// Adds `path` (keys from the root), read wholly at its end.
+    pub fn add(&mut self, path: &[Str]) {
+        self.add_under(path, &JsonPaths::whole());
+    }
+
+    /// Adds what `need` reads, under `path`.
+    pub fn add_under(&mut self, path: &[Str], need: &JsonPaths) {
+        if self.whole {
+            return;
+        }
+        match path.split_first() {
+            None => self.merge(need),
+            Some((k, rest)) => {
+                let i = match self.keys.iter().position(|(key, _)| key == k) {
+                    Some(i) => i,
+                    None => {
+                        self.keys.push((k.clone(), JsonPaths::default()));
+                        self.keys.len() - 1
+                    }
+                };
+                self.keys[i].1.add_under(rest, need);
+            }
+        }
+    }
+
+    /// Adds everything `other` reads.
+    pub fn merge(&mut self, other: &JsonPaths) {
+        if self.whole {
+            return;
+        }
+        if other.whole {
+            *self = JsonPaths::whole();
+            return;
+        }
+        for (k, sub) in &other.keys {
+            self.add_under(std::slice::from_ref(k), sub);
+        }
+    }
+
+    fn child(&self, key: &str) -> Option<(&Str, &JsonPaths)> {
+        self.keys
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(k, p)| (k, p))
+    }
+}
+
+/// A whole value.
+struct Full;
+
+/// A value of which only `.0` is kept.
+struct Pruned<'a>(&'a JsonPaths);
+
+/// A value checked and dropped.
+struct Skip;
+
+/// An object key: borrowed from the text when it has no escape.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Full {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor(None))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Pruned<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        let keep = (!self.0.whole).then_some(self.0);
+        d.deserialize_any(ValueVisitor(keep))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s.to_owned()))
+    }
+}
+
+/// Builds a value; with `Some(paths)`, an object keeps only the keys of `paths`.
+struct ValueVisitor<'a>(Option<&'a JsonPaths>);
+
+impl<'de> Visitor<'de> for ValueVisitor<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E: de::Error>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Long(i))
+    }
+    // As `from_json`: an integer beyond i64 is a real.
+    fn visit_u64<E: de::Error>(self, u: u64) -> Result<Value, E> {
+        Ok(i64::try_from(u).map_or(Value::Real(u as f64), Value::Long))
+    }
+    fn visit_f64<E: de::Error>(self, f: f64) -> Result<Value, E> {
+        Ok(Value::Real(f))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(Arc::from(s)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        // An array is kept whole, pruned or not (an index reads any element).
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(Full)? {
+            items.push(v);
+        }
+        Ok(Value::array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut bag = Bag::new();
+        while let Some(k) = map.next_key_seed(Key)? {
+            let (k, v) = match self.0 {
+                None => (Arc::from(&*k), map.next_value_seed(Full)?),
+                // A kept key is the tree's own (shared, not allocated per row).
+                Some(paths) => match paths.child(&k) {
+                    Some((key, sub)) => (key.clone(), map.next_value_seed(Pruned(sub))?),
+                    None => {
+                        map.next_value_seed(Skip)?;
+                        continue;
+                    }
+                },
+            };
+            // A repeated key: the last value, at the first one's place (as serde_json's
+            // ordered map does).
+            bag.insert(k, v);
+        }
+        Ok(Value::bag(bag))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        // `deserialize_any`, not `deserialize_ignored_any`: serde_json skips the latter
+        // without its nesting limit, and the text must fail exactly where the full
+        // parse fails.
+        d.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key_seed(Skip)?.is_some() {
+            map.next_value_seed(Skip)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -83,6 +333,164 @@ mod tests {
             serde_json::to_string(&to_json(&v)).unwrap(),
             r#"{"b":1,"a":[1.5,"x",null,true,{"c":-2}],"big":1.8446744073709552e+19}"#
         );
+    }
+
+    /// Texts every parse must agree on: numbers at every edge, escapes, repeated keys,
+    /// nesting at serde_json's limit of 128 (in a kept part and in a skipped one),
+    /// invalid text of every kind.
+    fn nasty_texts() -> Vec<String> {
+        let mut t: Vec<String> = [
+            r#"{"score":65,"geo":{"country":"BR","city":"Sao Paulo"},"flags":["a","b"]}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"geo":{"country":"A"},"geo":5}"#,
+            r#"{"geo":5,"geo":{"country":"B","x":1}}"#,
+            r#"{"geo":[{"country":"C"}],"score":"12"}"#,
+            r#"{"a b":1,"a\u0020b":2,"":3,"\u00e9":4,"é":5}"#,
+            r#"{"score":9223372036854775807,"x":9223372036854775808}"#,
+            r#"{"score":18446744073709551615,"geo":18446744073709551616}"#,
+            r#"{"score":-9223372036854775808,"geo":-9223372036854775809}"#,
+            r#"{"score":-0,"geo":-0.0,"c":1.0,"d":1e2,"e":1E-2,"f":0.1e1}"#,
+            r#"{"score":1e400}"#,
+            r#"{"x":1e400,"score":1}"#,
+            r#"{"score":01}"#,
+            r#"{"x":"\ud800","score":1}"#,
+            r#"{"x":"\ud83d\ude00","score":"\ud83d\ude00"}"#,
+            r#"{"x":"\q","score":1}"#,
+            r#"{"score":1,}"#,
+            r#"{"score":1} x"#,
+            r#"{"score":1} "#,
+            "\u{feff}{\"score\":1}",
+            r#"{"score":NaN}"#,
+            r#"{'score':1}"#,
+            r#"{"score":1"#,
+            r#"{"x":{"y":[1,2,{"z":null}]},"score":true}"#,
+            r#"[1,{"score":2}]"#,
+            r#""just a string""#,
+            "12",
+            "null",
+            "true",
+            "",
+            "{}",
+            "[]",
+            r#"{"geo":{},"score":{}}"#,
+            r#"{"geo":{"country":{"deep":[1]}}}"#,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for depth in [126, 127, 128, 129, 200] {
+            let open = "[".repeat(depth);
+            let close = "]".repeat(depth);
+            // Skipped, kept, and a deep object under a kept key.
+            t.push(format!(r#"{{"x":{open}{close},"score":1}}"#));
+            t.push(format!(r#"{{"score":{open}{close}}}"#));
+            let obj = r#"{"country":"#.repeat(depth) + "1" + &"}".repeat(depth);
+            t.push(format!(r#"{{"geo":{obj},"x":2}}"#));
+        }
+        t
+    }
+
+    fn text_of(v: &Option<Value>) -> String {
+        format!("{v:?}")
+    }
+
+    #[test]
+    fn the_direct_parse_is_serde_json_s_value_converted() {
+        for t in nasty_texts() {
+            let want = serde_json::from_str::<J>(&t).ok().map(|j| from_json(&j));
+            assert_eq!(text_of(&parse_json_text(&t)), text_of(&want), "{t}");
+            assert_eq!(
+                text_of(&parse_json_slice(t.as_bytes())),
+                text_of(&want),
+                "{t}"
+            );
+        }
+        // Bytes that are not UTF-8, in a string and outside one.
+        for b in [
+            &b"[\"\xff\"]"[..],
+            b"[1,\xff]",
+            b"{\"a\xc3\":1}",
+            b"[\"\xc3\xa9\"]",
+        ] {
+            let want = serde_json::from_slice::<J>(b).ok().map(|j| from_json(&j));
+            assert_eq!(text_of(&parse_json_slice(b)), text_of(&want), "{b:?}");
+        }
+        // The nesting cases straddle the limit: a skipped part too deep fails the text.
+        let deep = |n: usize| format!(r#"{{"x":{}{},"score":1}}"#, "[".repeat(n), "]".repeat(n));
+        let score = JsonPaths {
+            whole: false,
+            keys: vec![(Arc::from("score"), JsonPaths::whole())],
+        };
+        assert!(parse_json_paths(&deep(126), &score).is_some());
+        assert!(parse_json_paths(&deep(200), &score).is_none());
+    }
+
+    /// Reads `path` the way `d.k` / `d['k']` do.
+    fn read(v: &Value, path: &[&str]) -> Value {
+        path.iter().fold(v.clone(), |v, k| match &v {
+            Value::Bag(b) => b.get(*k).cloned().unwrap_or(Value::Null),
+            _ => Value::Null,
+        })
+    }
+
+    #[test]
+    fn a_partial_parse_reads_the_same_at_every_path_it_keeps() {
+        let path_sets: &[&[&[&str]]] = &[
+            &[&["score"]],
+            &[&["score"], &["geo", "country"]],
+            &[&["geo"], &["geo", "country"]],
+            &[&["geo", "country", "country"]],
+            &[&["a b"], &[""], &["é"], &["a"]],
+            &[&["x"], &["flags"]],
+            &[&["missing", "deeper"]],
+        ];
+        for t in nasty_texts() {
+            let full = parse_json_text(&t);
+            for set in path_sets {
+                let mut paths = JsonPaths::default();
+                for p in *set {
+                    let keys: Vec<Str> = p.iter().map(|k| Arc::from(*k)).collect();
+                    paths.add(&keys);
+                }
+                let part = parse_json_paths(&t, &paths);
+                assert_eq!(full.is_some(), part.is_some(), "{t} {set:?}");
+                let (Some(full), Some(part)) = (&full, &part) else {
+                    continue;
+                };
+                for p in *set {
+                    for n in 0..=p.len() {
+                        // Every prefix of a kept path that ends wholly (`geo`
+                        // itself when `geo` is kept) reads the same.
+                        if n < p.len() && !set.iter().any(|q| q[..] == p[..n]) {
+                            continue;
+                        }
+                        assert_eq!(
+                            format!("{:?}", read(full, &p[..n])),
+                            format!("{:?}", read(part, &p[..n])),
+                            "{t} {p:?}[..{n}]"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn path_trees_merge_and_a_whole_need_absorbs_its_paths() {
+        let k = |s: &str| -> Str { Arc::from(s) };
+        let mut a = JsonPaths::default();
+        a.add(&[k("geo"), k("country")]);
+        a.add(&[k("score")]);
+        a.add(&[k("geo"), k("city")]);
+        assert_eq!(a.keys.len(), 2);
+        assert_eq!(a.keys[0].1.keys.len(), 2);
+        a.add(&[k("geo")]);
+        assert!(a.keys[0].1.whole && a.keys[0].1.keys.is_empty());
+        let mut b = JsonPaths::default();
+        b.merge(&a);
+        assert_eq!(a, b);
+        b.add(&[]);
+        assert_eq!(b, JsonPaths::whole());
     }
 
     #[test]

@@ -21,7 +21,9 @@ pub(crate) use cmp::integer_key;
 pub use format::{
     format_guid, format_real, parse_guid, to_json_text, to_kql_string, tostring, write_json,
 };
-pub use json::{from_json, parse_json_text, to_json};
+pub use json::{
+    from_json, parse_json_paths, parse_json_slice, parse_json_text, to_json, JsonPaths,
+};
 pub use time::{
     civil_from_days, date_parts, days_from_civil, days_in_month, format_datetime_full,
     format_datetime_iso, format_timespan, in_datetime_range, make_ticks, now_ticks, parse_datetime,

@@ -1,0 +1,251 @@
+//! `parse_json` that builds only what is read. When the dynamic value an `extend`
+//! computes with `parse_json(x)` is read by the operators above only through member
+//! and index paths with constant keys (`p.score`, `p.geo.country`, `p['a b']`), the
+//! call is replaced by one that keeps only those paths (see
+//! [`crate::value::parse_json_paths`]): the same text checks, the same values at
+//! every path read, without building the rest of the tree per row.
+//!
+//! The needs of each column flow top-down from the plan's output (which reads every
+//! column wholly) through the operators understood here (filter, extend, project,
+//! summarize, sort, take, count); any other operator reads its inputs wholly, so the
+//! rewrite stops there. A `let` ([`PlanKind::Cached`]) is shared by id between the
+//! places that name it, so its plan is rewritten as if read wholly, the same way at
+//! every place.
+
+use crate::functions::DynamicRole;
+use crate::plan::{BExpr, Plan, PlanKind};
+use crate::value::{JsonPaths, Str, Value};
+
+/// What the operators above read of one column: nothing, or these paths.
+type Need = Option<JsonPaths>;
+
+/// `plan` with every `parse_json` whose value is read only by paths rewritten.
+pub fn prune(plan: Plan) -> Plan {
+    let need = vec![Some(JsonPaths::whole()); plan.schema.len()];
+    rewrite(plan, need)
+}
+
+fn whole_of(plan: &Plan) -> Vec<Need> {
+    vec![Some(JsonPaths::whole()); plan.schema.len()]
+}
+
+/// `plan` rewritten, `need` saying what is read of each of its output columns.
+fn rewrite(plan: Plan, mut need: Vec<Need>) -> Plan {
+    let Plan { schema, kind } = plan;
+    let kind = match kind {
+        PlanKind::Filter { input, pred } => {
+            reads(&pred, &mut need);
+            PlanKind::Filter {
+                input: Box::new(rewrite(*input, need)),
+                pred,
+            }
+        }
+        PlanKind::Take { input, count } => PlanKind::Take {
+            input: Box::new(rewrite(*input, need)),
+            count,
+        },
+        PlanKind::Sort { input, keys, limit } => {
+            for k in &keys {
+                reads(&k.expr, &mut need);
+            }
+            PlanKind::Sort {
+                input: Box::new(rewrite(*input, need)),
+                keys,
+                limit,
+            }
+        }
+        PlanKind::Count(input) => {
+            let none = vec![None; input.schema.len()];
+            PlanKind::Count(Box::new(rewrite(*input, none)))
+        }
+        PlanKind::Summarize { input, keys, aggs } => {
+            let mut inner = vec![None; input.schema.len()];
+            for k in &keys {
+                reads(k, &mut inner);
+            }
+            for a in &aggs {
+                a.args.iter().for_each(|e| reads(e, &mut inner));
+            }
+            PlanKind::Summarize {
+                input: Box::new(rewrite(*input, inner)),
+                keys,
+                aggs,
+            }
+        }
+        PlanKind::Project { input, exprs } => {
+            let mut inner = vec![None; input.schema.len()];
+            for (e, n) in exprs.iter().zip(&need) {
+                match (path(e), n) {
+                    // A column passed on (or a path of it) is read as the output is.
+                    (Some((col, keys)), Some(n)) => add(&mut inner, col, &keys, n),
+                    _ => reads(e, &mut inner),
+                }
+            }
+            PlanKind::Project {
+                input: Box::new(rewrite(*input, inner)),
+                exprs,
+            }
+        }
+        PlanKind::Extend { input, items } => {
+            let (input, items) = extend(*input, items, need);
+            PlanKind::Extend {
+                input: Box::new(input),
+                items,
+            }
+        }
+        PlanKind::Cached { input, id } => {
+            let inner = whole_of(&input);
+            PlanKind::Cached {
+                input: Box::new(rewrite(*input, inner)),
+                id,
+            }
+        }
+        kind => {
+            return Plan { schema, kind }.map_inputs(&mut |p| {
+                let inner = whole_of(&p);
+                rewrite(p, inner)
+            })
+        }
+    };
+    Plan { schema, kind }
+}
+
+/// An `extend`'s items (each evaluated on the row as extended so far), walked from
+/// the last: an item's column is read by the items after it and the operators above;
+/// the rest of the row is read by those, and by the item's own expression.
+fn extend(
+    input: Plan,
+    mut items: Vec<(Option<usize>, BExpr)>,
+    mut need: Vec<Need>,
+) -> (Plan, Vec<(Option<usize>, BExpr)>) {
+    let width = input.schema.len();
+    // The column each item writes.
+    let mut cols = Vec::with_capacity(items.len());
+    let mut next = width;
+    for (slot, _) in &items {
+        cols.push(slot.unwrap_or_else(|| {
+            next += 1;
+            next - 1
+        }));
+    }
+    need.resize(next.max(need.len()), None);
+    for ((slot, e), &col) in items.iter_mut().zip(&cols).rev() {
+        let out = need[col].take();
+        if let Some(paths) = out.as_ref().filter(|p| !p.whole) {
+            if let BExpr::Call(imp, args) = e {
+                if imp.dynamic_role() == Some(DynamicRole::ParseJson) && args.len() == 1 {
+                    *e = BExpr::Call(
+                        crate::functions::parse_json_reading(paths.clone()),
+                        std::mem::take(args),
+                    );
+                }
+            }
+        }
+        if slot.is_none() {
+            // Appended: the row before this item had no such column.
+            debug_assert_eq!(col + 1, need.len());
+            need.pop();
+        }
+        reads(e, &mut need);
+    }
+    need.truncate(width);
+    (rewrite(input, need), items)
+}
+
+/// Adds to `need` what `e` reads of each column.
+fn reads(e: &BExpr, need: &mut [Need]) {
+    if let Some((col, keys)) = path(e) {
+        add(need, col, &keys, &JsonPaths::whole());
+        return;
+    }
+    for c in e.children() {
+        reads(c, need);
+    }
+}
+
+fn add(need: &mut [Need], col: usize, keys: &[Str], under: &JsonPaths) {
+    if let Some(n) = need.get_mut(col) {
+        n.get_or_insert_with(JsonPaths::default)
+            .add_under(keys, under);
+    }
+}
+
+/// `e` as a column and the constant keys read from it (`Column(i)` itself has none).
+fn path(e: &BExpr) -> Option<(usize, Vec<Str>)> {
+    match e {
+        BExpr::Column(i) => Some((*i, Vec::new())),
+        BExpr::Call(imp, args) if args.len() == 2 => {
+            let key = match (imp.dynamic_role()?, &args[1]) {
+                (DynamicRole::Member | DynamicRole::Index, BExpr::Const(Value::String(k))) => {
+                    k.clone()
+                }
+                _ => return None,
+            };
+            let (col, mut keys) = path(&args[0])?;
+            keys.push(key);
+            Some((col, keys))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::functions::DynamicRole;
+    use crate::plan::{BExpr, Plan, PlanKind};
+    use crate::table::Catalog;
+
+    /// The roles of the calls of every extend item of the plan, outermost first:
+    /// `Some(ParseJson)` for a full parse, `None` for the rewritten one (or others).
+    fn parses(p: &Plan, out: &mut Vec<bool>) {
+        if let PlanKind::Extend { items, .. } = &p.kind {
+            for (_, e) in items {
+                if let BExpr::Call(imp, args) = e {
+                    if args.len() == 1 && matches!(args[0], BExpr::Column(_)) {
+                        out.push(imp.dynamic_role() == Some(DynamicRole::ParseJson));
+                    }
+                }
+            }
+        }
+        p.inputs().into_iter().for_each(|i| parses(i, out));
+    }
+
+    fn full_parses(q: &str) -> Vec<bool> {
+        let catalog = Catalog::new();
+        let query = crate::syntax::parse(q).unwrap();
+        let plans = crate::session::Session::new(&catalog, 0)
+            .plans(&query)
+            .unwrap();
+        let mut out = Vec::new();
+        parses(&plans[0], &mut out);
+        out
+    }
+
+    #[test]
+    fn only_a_value_read_by_paths_alone_is_parsed_in_part() {
+        let t = "datatable(s:string, k:long)['{}', 1] | extend p = parse_json(s) ";
+        let cases: &[(&str, bool)] = &[
+            (
+                "| summarize sum(tolong(p.score)) by tostring(p.geo.country)",
+                false,
+            ),
+            ("| where p.a == 1 | project x = p['a b'], y = p.c[0]", false),
+            ("| project q = p | project q.a", false),
+            ("| extend q = p.a | project q, p.b", false),
+            ("| sort by tostring(p.a) | take 3 | project p.b", false),
+            // The value itself is read: the output, a function of it, a key.
+            ("", true),
+            ("| project p", true),
+            ("| project tostring(p)", true),
+            ("| project p[k]", true),
+            ("| summarize take_any(p)", true),
+            ("| extend q = p | project q.a", true),
+            ("| mv-expand p | project p.a", true),
+            ("| project q = p | project q", true),
+        ];
+        for (rest, full) in cases {
+            let got = full_parses(&format!("{t}{rest}"));
+            assert_eq!(got, vec![*full], "{rest}");
+        }
+    }
+}
