@@ -22,6 +22,8 @@ pub(crate) struct Input {
     /// The line of `buf[pos]`.
     line: usize,
     eof: bool,
+    /// `src` is a gzip decoder (which [`Input::into_reader`] runs on a thread ahead).
+    gzip: bool,
     /// The file, as errors name it.
     pub path: String,
 }
@@ -36,6 +38,122 @@ pub(crate) fn is_gzip(path: &Path) -> bool {
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok()
         && head == GZIP
+}
+
+/// How much a thread inflating ahead hands over at a time, and how many such buffers
+/// may wait for the reader: a few hundred kilobytes in flight.
+const AHEAD: usize = 256 * 1024;
+const AHEAD_QUEUE: usize = 2;
+
+/// A reader whose text another thread reads (inflates) ahead of it, so that
+/// decompressing a gzip file runs on one core while the file's one sequential reader
+/// (the CSV reader cutting records, in the lock the converting threads share) runs on
+/// another: reading a file is then as fast as the slower of the two, not their sum.
+/// At most [`AHEAD_QUEUE`] buffers of [`AHEAD`] bytes wait; an error of the inner
+/// reader reaches the reader where it happened, and the thread stops when the reader
+/// is dropped.
+pub(crate) struct Ahead {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    /// Read buffers go back to the thread for reuse.
+    back: std::sync::mpsc::Sender<Vec<u8>>,
+    cur: Vec<u8>,
+    at: usize,
+    /// The thread said the text ended (or failed; the error was given once).
+    done: bool,
+}
+
+impl Ahead {
+    /// `src` read on a thread ahead; `src` itself when no thread can be started.
+    pub(crate) fn spawn(src: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(AHEAD_QUEUE);
+        let (back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
+        // The reader comes back when the thread cannot be started.
+        let src = std::sync::Arc::new(std::sync::Mutex::new(Some(src)));
+        let inner = src.clone();
+        let started = std::thread::Builder::new()
+            .name("inflate".into())
+            .spawn(move || {
+                let Some(mut src) = inner.lock().ok().and_then(|mut s| s.take()) else {
+                    return;
+                };
+                loop {
+                    let mut buf = spare.try_recv().unwrap_or_default();
+                    buf.resize(AHEAD, 0);
+                    let mut len = 0;
+                    let mut failed = None;
+                    while len < AHEAD {
+                        match src.read(&mut buf[len..]) {
+                            Ok(0) => break,
+                            Ok(n) => len += n,
+                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                            Err(e) => {
+                                failed = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    buf.truncate(len);
+                    let end = len < AHEAD;
+                    if len > 0 && tx.send(Ok(buf)).is_err() {
+                        return;
+                    }
+                    if let Some(e) = failed {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                    if end {
+                        // The end, said explicitly: a thread that died says nothing,
+                        // and that must not read as the end of the file.
+                        let _ = tx.send(Ok(Vec::new()));
+                        return;
+                    }
+                }
+            });
+        if started.is_err() {
+            if let Some(src) = src.lock().ok().and_then(|mut s| s.take()) {
+                return src;
+            }
+        }
+        Box::new(Ahead {
+            rx,
+            back,
+            cur: Vec::new(),
+            at: 0,
+            done: false,
+        })
+    }
+}
+
+impl Read for Ahead {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.cur.len() {
+            if self.done || out.is_empty() {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Ok(buf)) if buf.is_empty() => self.done = true,
+                Ok(Ok(buf)) => {
+                    let used = std::mem::replace(&mut self.cur, buf);
+                    let _ = self.back.send(used);
+                    self.at = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.done = true;
+                    return Err(std::io::Error::other(
+                        "the thread decompressing the file stopped",
+                    ));
+                }
+            }
+        }
+        let n = out.len().min(self.cur.len() - self.at);
+        out[..n].copy_from_slice(&self.cur[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 impl Input {
@@ -60,7 +178,8 @@ impl Input {
             }
         }
         let rest = std::io::Cursor::new(head[..n].to_vec()).chain(src);
-        let src: Box<dyn Read + Send> = if n == 2 && head == GZIP {
+        let gzip = n == 2 && head == GZIP;
+        let src: Box<dyn Read + Send> = if gzip {
             // Several gzip members one after another are one file (as `cat a.gz b.gz`).
             Box::new(flate2::read::MultiGzDecoder::new(rest))
         } else {
@@ -72,6 +191,7 @@ impl Input {
             pos: 0,
             line: 1,
             eof: false,
+            gzip,
             path,
         };
         input.ensure(3)?;
@@ -81,10 +201,16 @@ impl Input {
         Ok(input)
     }
 
-    /// The whole rest of the input as one reader (for the CSV reader).
+    /// The whole rest of the input as one reader (for the CSV reader). A gzip file is
+    /// inflated on a thread of its own, ahead of the reader (see [`Ahead`]).
     pub(crate) fn into_reader(self) -> impl Read + Send {
         let rest = self.buf[self.pos..].to_vec();
-        std::io::Cursor::new(rest).chain(self.src)
+        let src = if self.gzip && !self.eof {
+            Ahead::spawn(self.src)
+        } else {
+            self.src
+        };
+        std::io::Cursor::new(rest).chain(src)
     }
 
     pub(crate) fn line(&self) -> usize {
@@ -650,5 +776,87 @@ mod tests {
         let mut out = Vec::new();
         let (s, e, _) = i.take_value(&mut out).unwrap();
         assert_eq!(&out[s..e], b"{\"a\": 1}");
+    }
+
+    /// A reader that gives `text` a few bytes at a time, then fails with `fail`.
+    struct Trickle {
+        text: Vec<u8>,
+        at: usize,
+        fail: Option<std::io::ErrorKind>,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = out.len().min(7919).min(self.text.len() - self.at);
+            if n == 0 {
+                return match self.fail.take() {
+                    Some(k) => Err(std::io::Error::new(k, "broken")),
+                    None => Ok(0),
+                };
+            }
+            out[..n].copy_from_slice(&self.text[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    fn text(len: usize) -> Vec<u8> {
+        (0..len).map(|i| (i * 31 % 251) as u8).collect()
+    }
+
+    #[test]
+    fn reading_ahead_gives_every_byte_in_order() {
+        // More than the buffers that may wait at once, and not a multiple of one.
+        for len in [0, 1, AHEAD - 1, AHEAD, AHEAD * (AHEAD_QUEUE + 3) + 12345] {
+            let want = text(len);
+            let src = Trickle {
+                text: want.clone(),
+                at: 0,
+                fail: None,
+            };
+            let mut got = Vec::new();
+            let mut r = Ahead::spawn(Box::new(src));
+            // Reads of odd sizes, as a caller's buffer may have.
+            let mut buf = vec![0u8; 100_003];
+            loop {
+                let n = r.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(got.len(), want.len());
+            assert!(got == want, "text of {len} bytes read ahead differs");
+        }
+    }
+
+    #[test]
+    fn reading_ahead_passes_on_the_error_after_the_text_before_it() {
+        let want = text(AHEAD * 3 + 5);
+        let src = Trickle {
+            text: want.clone(),
+            at: 0,
+            fail: Some(std::io::ErrorKind::InvalidData),
+        };
+        let mut r = Ahead::spawn(Box::new(src));
+        let mut got = Vec::new();
+        let e = r.read_to_end(&mut got).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        assert!(got == want);
+    }
+
+    #[test]
+    fn a_gzip_input_as_a_reader_is_its_whole_text() {
+        use std::io::Write;
+        let want = text(AHEAD * 4 + 77);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&want).unwrap();
+        let bytes = gz.finish().unwrap();
+        let mut i = Input::new(Box::new(std::io::Cursor::new(bytes)), "t.gz".into()).unwrap();
+        // The head was read before the rest goes to the thread.
+        assert_eq!(i.head(3).unwrap(), &want[..3]);
+        let mut got = Vec::new();
+        i.into_reader().read_to_end(&mut got).unwrap();
+        assert!(got == want);
     }
 }
