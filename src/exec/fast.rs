@@ -246,4 +246,41 @@ mod tests {
         // The typed path did run (not everything fell back).
         assert!(typed > 100, "{typed}");
     }
+
+    /// `and` / `or` of comparisons: typed when both sides are, with the generic
+    /// three-valued answers when a null takes part.
+    #[test]
+    fn typed_logic_agrees() {
+        let ctx = EvalCtx::new(0);
+        let vals = [Value::Long(1), Value::Long(2), Value::Null];
+        let lt = bind("<", &[Type::Long, Type::Long]).unwrap();
+        let eq = bind("==", &[Type::Long, Type::Long]).unwrap();
+        let call = |f: &Arc<dyn crate::functions::ScalarImpl>, a, b| {
+            BExpr::Call(f.clone(), vec![BExpr::Column(a), BExpr::Column(b)])
+        };
+        let mut typed = 0;
+        for and in [true, false] {
+            for a in &vals {
+                for b in &vals {
+                    let (l, r) = (Box::new(call(&lt, 0, 1)), Box::new(call(&eq, 1, 0)));
+                    let e = if and {
+                        BExpr::And(l, r)
+                    } else {
+                        BExpr::Or(l, r)
+                    };
+                    let c = Compiled::new(e.clone());
+                    let row = [a.clone(), b.clone()];
+                    let want = eval(&e, &row, &ctx);
+                    let got = c.eval(&row, &ctx);
+                    assert!(
+                        format!("{want:?}") == format!("{got:?}"),
+                        "{a:?}, {b:?} (and: {and}): {got:?}, want {want:?}"
+                    );
+                    typed += c.fast.as_ref().and_then(|f| f.eval(&row)).is_some() as usize;
+                }
+            }
+        }
+        // Both sides long on 4 of the 9 rows, for `and` and for `or`.
+        assert_eq!(typed, 8);
+    }
 }

@@ -491,9 +491,14 @@ fn internal(what: &str) -> Error {
 /// Orders two values for one sort key; nulls (and NaN) go first or last as asked, null
 /// outermost: `null, NaN, ...` or `..., NaN, null` (sort-operator.md).
 pub(crate) fn compare_key(a: &Value, b: &Value, desc: bool, nulls_first: bool) -> Ordering {
-    // Two longs (the usual sort key) ordered directly: `compare` orders them so.
-    if let (Value::Long(x), Value::Long(y)) = (a, b) {
-        let o = x.cmp(y);
+    // Two longs or two reals that are not NaN (the usual sort keys) ordered directly:
+    // `compare` orders them so.
+    let direct = match (a, b) {
+        (Value::Long(x), Value::Long(y)) => Some(x.cmp(y)),
+        (Value::Real(x), Value::Real(y)) => x.partial_cmp(y),
+        _ => None,
+    };
+    if let Some(o) = direct {
         return if desc { o.reverse() } else { o };
     }
     let is_null = |v: &Value| v.is_null() || matches!(v, Value::Real(f) if f.is_nan());
