@@ -35,7 +35,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
 use crate::limits::Budget;
 use crate::parallel::{threads, Ordered};
-use crate::plan::{BAgg, BExpr, JoinKind, Plan, PlanKind, SortSpec};
+use crate::plan::{
+    BAgg, BExpr, BagExpansion, JoinKind, MvItem, ParseSpec, Plan, PlanKind, SortSpec,
+};
 use crate::table::{
     CatalogEntry, ChunkSink, Row, RowCursor, ScanRequest, Scanned, Table, TableSource,
 };
@@ -576,9 +578,33 @@ fn used_columns(steps: &[&Step<'_>], sink: &Sink<'_>, width: usize) -> Vec<bool>
                 }
                 used
             }
-            // They copy the whole row: every column of their input is read (so
-            // the row they get is not pruned, and their column indexes hold).
-            Step::MvExpand(..) | Step::Parse(_) => vec![true; w_in],
+            // They copy their input row in place (its columns keep their positions)
+            // and write their targets, replaced or appended: what they read is what
+            // comes after reads of their input's columns, their expressions, and the
+            // input columns they replace (kept so that their place in the pruned row
+            // is known).
+            Step::MvExpand(node, _) | Step::Parse(node) => {
+                used.truncate(w_in);
+                used.resize(w_in, false);
+                match &node.kind {
+                    PlanKind::MvExpand { items, .. } => items.iter().for_each(|it| {
+                        reads(&it.expr, &mut used);
+                        if let Some(u) = used.get_mut(it.target) {
+                            *u = true;
+                        }
+                    }),
+                    PlanKind::Parse { expr, spec, .. } => {
+                        reads(expr, &mut used);
+                        spec.targets.iter().for_each(|(t, _, _)| {
+                            if let Some(u) = used.get_mut(*t) {
+                                *u = true;
+                            }
+                        });
+                    }
+                    _ => used.iter_mut().for_each(|u| *u = true),
+                }
+                used
+            }
         };
     }
     used
@@ -916,9 +942,24 @@ enum PStep {
     Project(Vec<Compiled>),
     /// The probe, and the left key columns in the pruned rows.
     Join(Arc<Probe>, Vec<usize>),
-    /// An `mv-expand` or `parse` node over unpruned rows, and mv-expand's row limit.
-    MvExpand(Plan, Option<usize>),
-    Parse(Plan),
+    /// `mv-expand` over the pruned rows: its items (expressions and targets
+    /// rewritten), how bags expand, whether the index is appended, the output width
+    /// before the index, and the row limit.
+    MvExpand {
+        items: Vec<MvItem>,
+        bag: BagExpansion,
+        with_index: bool,
+        width: usize,
+        limit: Option<usize>,
+    },
+    /// `parse` over the pruned rows: the text, the pattern (targets rewritten),
+    /// whether a row that does not match is dropped, the output width.
+    Parse {
+        expr: BExpr,
+        spec: ParseSpec,
+        filter: bool,
+        width: usize,
+    },
 }
 
 /// The one column `e` reads (of a row `width` wide), when it is a computation (not a bare
@@ -962,49 +1003,6 @@ enum PSink {
 fn remap(e: &BExpr, m: &[usize]) -> BExpr {
     e.map_columns(&|i| Some(BExpr::Column(m.get(i).copied().unwrap_or(i))))
         .unwrap_or_else(|| e.clone())
-}
-
-/// `node` without its input (a step needs only its own fields).
-fn shallow(node: &Plan) -> Plan {
-    let leaf = |schema: Vec<crate::table::Column>| {
-        Box::new(Plan {
-            schema,
-            kind: PlanKind::Implicit,
-        })
-    };
-    let kind = match &node.kind {
-        PlanKind::MvExpand {
-            input,
-            items,
-            bag,
-            with_index,
-            limit,
-            width,
-        } => PlanKind::MvExpand {
-            input: leaf(input.schema.clone()),
-            items: items.clone(),
-            bag: *bag,
-            with_index: *with_index,
-            limit: limit.clone(),
-            width: *width,
-        },
-        PlanKind::Parse {
-            input,
-            expr,
-            spec,
-            filter,
-        } => PlanKind::Parse {
-            input: leaf(input.schema.clone()),
-            expr: expr.clone(),
-            spec: spec.clone(),
-            filter: *filter,
-        },
-        _ => PlanKind::Implicit,
-    };
-    Plan {
-        schema: node.schema.clone(),
-        kind,
-    }
 }
 
 fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
@@ -1059,16 +1057,63 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 width += w_out - w_in;
                 PStep::Join(probe.clone(), keys)
             }
-            // Their input is whole (see `needed`): their output is too.
+            // The input row keeps its (pruned) columns in place; appended targets,
+            // then mv-expand's index, follow them.
             Step::MvExpand(node, limit) => {
-                width = node.schema.len();
-                m = (0..width).collect();
-                PStep::MvExpand(shallow(node), *limit)
+                let PlanKind::MvExpand {
+                    items,
+                    bag,
+                    with_index,
+                    width: w_out,
+                    ..
+                } = &node.kind
+                else {
+                    unreachable!("a mv-expand step holds a mv-expand node")
+                };
+                let w_in = m.len();
+                m.extend((w_in..*w_out).map(|j| width + (j - w_in)));
+                width += w_out - w_in;
+                let items: Vec<MvItem> = items
+                    .iter()
+                    .map(|it| MvItem {
+                        expr: remap(&it.expr, &m),
+                        target: m[it.target],
+                        cast: it.cast.clone(),
+                    })
+                    .collect();
+                let expanded = width;
+                if *with_index {
+                    m.push(width);
+                    width += 1;
+                }
+                PStep::MvExpand {
+                    items,
+                    bag: *bag,
+                    with_index: *with_index,
+                    width: expanded,
+                    limit: *limit,
+                }
             }
             Step::Parse(node) => {
-                width = node.schema.len();
-                m = (0..width).collect();
-                PStep::Parse(shallow(node))
+                let PlanKind::Parse {
+                    expr, spec, filter, ..
+                } = &node.kind
+                else {
+                    unreachable!("a parse step holds a parse node")
+                };
+                let w_in = m.len();
+                let w_out = node.schema.len();
+                let expr = remap(expr, &m);
+                m.extend((w_in..w_out).map(|j| width + (j - w_in)));
+                width += w_out - w_in;
+                let mut spec = spec.clone();
+                spec.targets.iter_mut().for_each(|(t, _, _)| *t = m[*t]);
+                PStep::Parse {
+                    expr,
+                    spec,
+                    filter: *filter,
+                    width,
+                }
             }
         });
     }
@@ -1264,17 +1309,13 @@ impl Physical {
                     s.inner = Some(inner);
                     return more;
                 }
-                PStep::MvExpand(node, limit) => {
-                    let PlanKind::MvExpand {
-                        items,
-                        bag,
-                        with_index,
-                        width,
-                        ..
-                    } = &node.kind
-                    else {
-                        return true;
-                    };
+                PStep::MvExpand {
+                    items,
+                    bag,
+                    with_index,
+                    width,
+                    limit,
+                } => {
                     let cur: &[Value] = leaf.unwrap_or(&s.row);
                     let expansion = super::mv_expand::Expansion::new(cur, items, *bag, *limit, ctx);
                     let mut inner = s.inner.take().unwrap_or_default();
@@ -1285,15 +1326,14 @@ impl Physical {
                     s.inner = Some(inner);
                     return more;
                 }
-                PStep::Parse(node) => {
-                    let PlanKind::Parse {
-                        expr, spec, filter, ..
-                    } = &node.kind
-                    else {
-                        return true;
-                    };
+                PStep::Parse {
+                    expr,
+                    spec,
+                    filter,
+                    width,
+                } => {
                     let cur: &[Value] = leaf.take().unwrap_or(&s.row);
-                    match super::parse_row(cur, expr, spec, *filter, node.schema.len(), ctx) {
+                    match super::parse_row(cur, expr, spec, *filter, *width, ctx) {
                         Some(r) => s.row = r,
                         None => return true,
                     }
