@@ -100,6 +100,50 @@ impl<'b> Cursor<'b> {
         }
     }
 
+    /// The members of the object at the cursor, `{` to `}`: `f` gets each key (its text
+    /// between the quotes; a key with an escape fails, see [`Cursor::plain_string`]) with
+    /// the cursor at the member's value, which it must read. The one loop of the readers
+    /// that walk objects by hand.
+    #[inline(always)]
+    pub(crate) fn members(
+        &mut self,
+        mut f: impl FnMut(&mut Self, &'b [u8]) -> Option<()>,
+    ) -> Option<()> {
+        self.expect(b'{')?;
+        if self.eat(b'}') {
+            return Some(());
+        }
+        loop {
+            self.ws();
+            let key = self.plain_string()?;
+            if !self.eat(b':') {
+                return None;
+            }
+            self.ws();
+            f(self, key)?;
+            if !self.item_end(b'}')? {
+                return Some(());
+            }
+        }
+    }
+
+    /// The elements of the array at the cursor, `[` to `]`: `f` reads each, from its
+    /// first byte.
+    #[inline(always)]
+    pub(crate) fn elements(&mut self, mut f: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.expect(b'[')?;
+        if self.eat(b']') {
+            return Some(());
+        }
+        loop {
+            self.ws();
+            f(self)?;
+            if !self.item_end(b']')? {
+                return Some(());
+            }
+        }
+    }
+
     /// Whether only blanks are left.
     pub(crate) fn at_end(&mut self) -> bool {
         self.ws();

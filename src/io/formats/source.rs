@@ -1525,9 +1525,6 @@ impl<'a> Conv<'a> {
         w: &mut Worker,
         outer: bool,
     ) -> Option<()> {
-        if !c.eat(b'{') {
-            return None;
-        }
         // Whether the record's category is `category`, once its key was read.
         let mut matches: Option<bool> = None;
         // Where `properties` is, when it came before the category.
@@ -1535,63 +1532,48 @@ impl<'a> Conv<'a> {
         let mut row = false;
         let mut seen_props = false;
         let mut records = false;
-        if !c.eat(b'}') {
-            loop {
-                c.ws();
-                let key = c.plain_string()?;
-                if !c.eat(b':') {
-                    return None;
+        c.ws();
+        c.members(|c, key| {
+            match key {
+                b"category" => {
+                    if matches.is_some() {
+                        return None;
+                    }
+                    matches = Some(if c.peek()? == b'"' {
+                        c.string()? == category
+                    } else {
+                        c.skip_value()?;
+                        false
+                    });
                 }
-                c.ws();
-                match key {
-                    b"category" => {
-                        if matches.is_some() {
-                            return None;
+                b"properties" => {
+                    if std::mem::replace(&mut seen_props, true) {
+                        return None;
+                    }
+                    match matches {
+                        Some(true) if !records => {
+                            w.reset();
+                            self.fast_object(ctx, c, w)?;
+                            row = true;
                         }
-                        matches = Some(if c.peek()? == b'"' {
-                            c.string()? == category
-                        } else {
+                        None => {
+                            props = Some(c.i);
                             c.skip_value()?;
-                            false
-                        });
+                        }
+                        _ => c.skip_value()?,
                     }
-                    b"properties" => {
-                        if std::mem::replace(&mut seen_props, true) {
-                            return None;
-                        }
-                        match matches {
-                            Some(true) if !records => {
-                                w.reset();
-                                self.fast_object(ctx, c, w)?;
-                                row = true;
-                            }
-                            None => {
-                                props = Some(c.i);
-                                c.skip_value()?;
-                            }
-                            _ => c.skip_value()?,
-                        }
-                    }
-                    b"records" if outer => {
-                        if std::mem::replace(&mut records, true) || !c.eat(b'[') {
-                            return None;
-                        }
-                        if !c.eat(b']') {
-                            loop {
-                                self.fast_record(ctx, c, category, w, false)?;
-                                if !c.item_end(b']')? {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    _ => c.skip_value()?,
                 }
-                if !c.item_end(b'}')? {
-                    break;
+                b"records" if outer => {
+                    if std::mem::replace(&mut records, true) {
+                        return None;
+                    }
+                    c.ws();
+                    c.elements(|c| self.fast_record(ctx, c, category, w, false))?;
                 }
+                _ => c.skip_value()?,
             }
-        }
+            Some(())
+        })?;
         if records {
             return Some(());
         }

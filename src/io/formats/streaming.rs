@@ -340,45 +340,27 @@ fn event(
     out: &mut Walked,
 ) -> Option<()> {
     let start = c.i;
-    c.expect(b'{')?;
     let mut records = false;
     let mut category = None;
-    if !c.eat(b'}') {
-        loop {
-            c.ws();
-            let key = c.plain_string()?;
-            if !c.eat(b':') {
-                return None;
-            }
-            c.ws();
-            match key {
-                b"records" => {
-                    if std::mem::replace(&mut records, true) || !c.eat(b'[') {
-                        return None;
-                    }
-                    if !c.eat(b']') {
-                        loop {
-                            c.ws();
-                            record(c, base, line, out)?;
-                            if !c.item_end(b']')? {
-                                break;
-                            }
-                        }
-                    }
+    c.members(|c, key| {
+        match key {
+            b"records" => {
+                if std::mem::replace(&mut records, true) {
+                    return None;
                 }
-                b"category" => {
-                    if category.is_some() {
-                        return None;
-                    }
-                    category = Some(string_value(c)?);
+                c.ws();
+                c.elements(|c| record(c, base, line, out))?;
+            }
+            b"category" => {
+                if category.is_some() {
+                    return None;
                 }
-                _ => c.skip_value()?,
+                category = Some(string_value(c)?);
             }
-            if !c.item_end(b'}')? {
-                break;
-            }
+            _ => c.skip_value()?,
         }
-    }
+        Some(())
+    })?;
     if records {
         return Some(());
     }
@@ -398,39 +380,28 @@ fn record(
     out: &mut Walked,
 ) -> Option<()> {
     let start = c.i;
-    c.expect(b'{')?;
     let mut category = None;
     let mut properties = false;
-    if !c.eat(b'}') {
-        loop {
-            c.ws();
-            let key = c.plain_string()?;
-            if !c.eat(b':') {
-                return None;
-            }
-            c.ws();
-            match key {
-                b"category" => {
-                    if category.is_some() {
-                        return None;
-                    }
-                    category = Some(string_value(c)?);
+    c.members(|c, key| {
+        match key {
+            b"category" => {
+                if category.is_some() {
+                    return None;
                 }
-                b"properties" => {
-                    if std::mem::replace(&mut properties, true) {
-                        return None;
-                    }
-                    c.skip_value()?;
+                category = Some(string_value(c)?);
+            }
+            b"properties" => {
+                if std::mem::replace(&mut properties, true) {
+                    return None;
                 }
-                // Read alone, a record with `records` would be taken for an event.
-                b"records" => return None,
-                _ => c.skip_value()?,
+                c.skip_value()?;
             }
-            if !c.item_end(b'}')? {
-                break;
-            }
+            // Read alone, a record with `records` would be taken for an event.
+            b"records" => return None,
+            _ => c.skip_value()?,
         }
-    }
+        Some(())
+    })?;
     if let Some(Some(cat)) = category {
         out.push(&cat, span(base, start, c.i, line)?);
     }
