@@ -317,7 +317,7 @@ fn walk(text: &[u8], base: u64) -> Option<Walked> {
         let mut c = Cursor::new(&text[at..end]);
         c.ws();
         if c.peek().is_some() {
-            event(&mut c, base + at as u64, line, &mut out)?;
+            object(&mut c, base + at as u64, line, &mut out, true)?;
             if !c.at_end() {
                 return None;
             }
@@ -331,59 +331,32 @@ fn walk(text: &[u8], base: u64) -> Option<Walked> {
     Some(out)
 }
 
-/// The event at the cursor (on line `line`, its text at byte `base` of the file): an
-/// object whose `records` are the records, or a record itself.
-fn event(
+/// The object at the cursor (on line `line`, its text at byte `base` of the file):
+/// `outer`, an event (an object whose `records` are the records, or a record itself);
+/// else a record in an event's `records`. The same keys as the reader's
+/// `Conv::fast_record` walk.
+fn object(
     c: &mut crate::io::cursor::Cursor<'_>,
     base: u64,
     line: u32,
     out: &mut Walked,
+    outer: bool,
 ) -> Option<()> {
     let start = c.i;
     let mut records = false;
+    let mut properties = false;
     let mut category = None;
     c.members(|c, key| {
         match key {
-            b"records" => {
+            b"records" if outer => {
                 if std::mem::replace(&mut records, true) {
                     return None;
                 }
                 c.ws();
-                c.elements(|c| record(c, base, line, out))?;
+                c.elements(|c| object(c, base, line, out, false))?;
             }
-            b"category" => {
-                if category.is_some() {
-                    return None;
-                }
-                category = Some(string_value(c)?);
-            }
-            _ => c.skip_value()?,
-        }
-        Some(())
-    })?;
-    if records {
-        return Some(());
-    }
-    // A record on its own (an object of neither is not an event: the reader says so).
-    let category = category?;
-    if let Some(cat) = category {
-        out.push(&cat, span(base, start, c.i, line)?);
-    }
-    Some(())
-}
-
-/// The record at the cursor, in an event's `records`.
-fn record(
-    c: &mut crate::io::cursor::Cursor<'_>,
-    base: u64,
-    line: u32,
-    out: &mut Walked,
-) -> Option<()> {
-    let start = c.i;
-    let mut category = None;
-    let mut properties = false;
-    c.members(|c, key| {
-        match key {
+            // Read alone, a record with `records` would be taken for an event.
+            b"records" => return None,
             b"category" => {
                 if category.is_some() {
                     return None;
@@ -396,14 +369,19 @@ fn record(
                 }
                 c.skip_value()?;
             }
-            // Read alone, a record with `records` would be taken for an event.
-            b"records" => return None,
             _ => c.skip_value()?,
         }
         Some(())
     })?;
-    if let Some(Some(cat)) = category {
-        out.push(&cat, span(base, start, c.i, line)?);
+    if records {
+        return Some(());
+    }
+    match category {
+        // An object with neither `records` nor `category` is not an event (the reader
+        // says so).
+        None if outer => return None,
+        Some(Some(cat)) => out.push(&cat, span(base, start, c.i, line)?),
+        _ => {}
     }
     Some(())
 }
