@@ -25,8 +25,8 @@ enum Fast {
     Const(Num),
     Arith(Arith, Box<Fast>, Box<Fast>),
     Compare(Cmp, Box<Fast>, Box<Fast>),
-    And(Box<Fast>, Box<Fast>),
-    Or(Box<Fast>, Box<Fast>),
+    /// `and` (`false` decides alone) or `or` (`true` decides alone).
+    Logic(bool, Box<Fast>, Box<Fast>),
 }
 
 /// An unboxed value: `Long` holds ints too (every operator here treats them alike).
@@ -86,8 +86,8 @@ impl Fast {
                     Fast::Compare(op, a, b)
                 }
             },
-            BExpr::And(a, b) => Fast::And(Box::new(Fast::of(a)?), Box::new(Fast::of(b)?)),
-            BExpr::Or(a, b) => Fast::Or(Box::new(Fast::of(a)?), Box::new(Fast::of(b)?)),
+            BExpr::And(a, b) => Fast::Logic(false, Box::new(Fast::of(a)?), Box::new(Fast::of(b)?)),
+            BExpr::Or(a, b) => Fast::Logic(true, Box::new(Fast::of(a)?), Box::new(Fast::of(b)?)),
             _ => return None,
         })
     }
@@ -114,17 +114,9 @@ impl Fast {
             },
             // Three-valued logic with only bools here: the one that decides alone
             // short-circuits, as `logic` does.
-            Fast::And(a, b) => match operand(a, row)? {
-                Num::Bool(false) => Some(Num::Bool(false)),
-                Num::Bool(true) => match operand(b, row)? {
-                    Num::Bool(y) => Some(Num::Bool(y)),
-                    _ => None,
-                },
-                _ => None,
-            },
-            Fast::Or(a, b) => match operand(a, row)? {
-                Num::Bool(true) => Some(Num::Bool(true)),
-                Num::Bool(false) => match operand(b, row)? {
+            Fast::Logic(decides, a, b) => match operand(a, row)? {
+                Num::Bool(x) if x == *decides => Some(Num::Bool(x)),
+                Num::Bool(_) => match operand(b, row)? {
                     Num::Bool(y) => Some(Num::Bool(y)),
                     _ => None,
                 },
