@@ -13,7 +13,7 @@
 //! malformed string) is `None`, and the caller reads the record with serde_json, whose
 //! result and errors are the reference.
 
-use crate::io::bytes::{escapes_valid, string_end, StrScan};
+use crate::io::bytes::{escapes_valid, string_end, unescape, StrScan};
 use serde_json::Value as J;
 use std::borrow::Cow;
 
@@ -158,9 +158,7 @@ impl<'b> Cursor<'b> {
         self.i = s.end + 1;
         let body = &self.b[start + 1..s.end];
         if s.escaped {
-            serde_json::from_slice::<String>(&self.b[start..=s.end])
-                .ok()
-                .map(Cow::Owned)
+            unescape(body).map(Cow::Owned)
         } else if s.ascii {
             debug_assert!(body.is_ascii());
             // SAFETY: the scan found no byte above 0x7f in the body: ASCII is UTF-8.
