@@ -812,3 +812,56 @@ fn a_table_typed_from_its_first_chunk_gives_the_answers_of_every_line() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A dynamic column the query does not read is checked, not built: any JSON value
+/// (nested, escaped, spaced) reads as the full loader reads it, and a malformed one is
+/// the loader's error, on its line; strings full of escapes (JSON text held in a
+/// string) decode as serde_json decodes them.
+#[test]
+fn an_unread_dynamic_column_is_checked_as_the_loader_checks_it() {
+    let dir = temp_dir("unread-dynamic");
+    let schema = r#"{"name":"T","columns":[{"name":"n","type":"long"},{"name":"d","type":"dynamic"},{"name":"s","type":"string"}]}"#;
+    std::fs::write(dir.join("T.schema.json"), schema).unwrap();
+    let line = |i: usize, d: &str| {
+        format!(
+            "{{\"n\":{i},\"d\":{d},\"s\":\"{{\\\"k\\\":\\\"v{i}\\\\u00e9\\\",\\\"q\\\":[\\\"\\\\\\\"\\\",{i}]}}\"}}\n"
+        )
+    };
+    let valid = [
+        "[1,2,3]",
+        "{\"a\":{\"b\":[true,null,\"x\\u00e9\\\"y\"]},\"c\":-1.5e3}",
+        "[ [ ], { } ,\"\\ud83d\\ude00\" ]",
+        "{}",
+    ];
+    // (the dynamic value of line 2, an error the run must give, or none)
+    let cases: Vec<(&str, Option<&str>)> = valid
+        .iter()
+        .map(|v| (*v, None))
+        .chain([
+            ("[1,2,}", Some("invalid JSON")),
+            ("{\"a\":tru}", Some("invalid JSON")),
+            ("[\"\\q\"]", Some("invalid JSON")),
+            ("{\"a\" 1}", Some("invalid JSON")),
+            ("[01]", Some("invalid JSON")),
+        ])
+        .collect();
+    for (d, want) in cases {
+        let text: String = (0..300)
+            .map(|i| line(i, if i == 2 { d } else { valid[i % valid.len()] }))
+            .collect();
+        std::fs::write(dir.join("T.jsonl"), text).unwrap();
+        for q in [
+            "T | summarize count(), sum(n)",
+            "T | summarize count() by s | count",
+            "T | extend p = parse_json(s) | summarize count() by tostring(p.k) | count",
+            "T | where n == 2 | project d, s",
+        ] {
+            let out = both_ways(&dir, q);
+            match want {
+                Some(msg) => assert!(out.contains(msg) && out.contains("line: 3"), "{d}: {out}"),
+                None => assert!(out.contains("\"rows\":[["), "{d} {q}: {out}"),
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

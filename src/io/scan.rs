@@ -1405,23 +1405,33 @@ impl<'a> LineParser<'a> {
                         if guard != Guard::Any {
                             return None;
                         }
-                        let end = object_end(p.b, start)?;
-                        // The line's end: a value may not run past it.
-                        if memchr::memchr(b'\n', &p.b[start..end]).is_some() {
-                            return None;
-                        }
-                        p.i = end;
-                        let text = &p.b[start..end];
-                        let v = if matches!(ty, Type::Dynamic | Type::Unknown) {
-                            // What `convert` gives an object or array as dynamic, built
-                            // without serde_json's tree.
-                            crate::value::parse_json_slice(text)?
+                        if slot.is_none() && matches!(ty, Type::Dynamic | Type::Unknown) {
+                            // Unread, it is only checked: any JSON value is a dynamic,
+                            // so nothing is built (the tags array of every row, say).
+                            p.skip_value()?;
+                            // The line's end: a value may not run past it.
+                            if memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
+                                return None;
+                            }
                         } else {
-                            convert(&serde_json::from_slice::<J>(text).ok()?, ty)?
-                        };
-                        if let Some(slot) = slot {
-                            st.stamp[slot] = st.rows;
-                            st.row[slot] = v;
+                            let end = object_end(p.b, start)?;
+                            // The line's end: a value may not run past it.
+                            if memchr::memchr(b'\n', &p.b[start..end]).is_some() {
+                                return None;
+                            }
+                            p.i = end;
+                            let text = &p.b[start..end];
+                            let v = if matches!(ty, Type::Dynamic | Type::Unknown) {
+                                // What `convert` gives an object or array as dynamic, built
+                                // without serde_json's tree.
+                                crate::value::parse_json_slice(text)?
+                            } else {
+                                convert(&serde_json::from_slice::<J>(text).ok()?, ty)?
+                            };
+                            if let Some(slot) = slot {
+                                st.stamp[slot] = st.rows;
+                                st.row[slot] = v;
+                            }
                         }
                     }
                     _ => {
