@@ -4,6 +4,7 @@
 //! input's rows and produce a new row set. Rows in memory are shared, not copied, until
 //! an operator must change them.
 
+mod batch;
 pub mod eval;
 mod fast;
 mod join;

@@ -26,10 +26,11 @@
 //! - Determinism: a row's position (pipeline, chunk, row in chunk) seeds the random
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
 
+use super::batch::{BStep, Batch, Col, Env, Kind, VExpr};
 use super::eval::{eval, holds};
 use super::fast::Compiled;
 use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
-use super::summarize::{key_hash, Aggregator};
+use super::summarize::{key_hash, typed_key_hash, Aggregator};
 use super::{compare_key, count_value, Exec, Rows};
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
@@ -879,48 +880,79 @@ fn memory_scan(
     Scanned::Done
 }
 
-/// Streams the values of `range` to `sink` in chunks of [`CHUNK_ROWS`].
-fn range_scan(r: &RangeSpec, stop: &AtomicBool, sink: &dyn ChunkSink) -> Scanned {
-    struct Cursor<'r> {
-        r: &'r RangeSpec,
-        at: u64,
-        end: u64,
-        row: [Value; 1],
-        /// `from` and `step` of a range of longs.
-        longs: Option<(i64, i64)>,
-    }
-    impl RowCursor for Cursor<'_> {
-        fn next_row(&mut self) -> Option<&[Value]> {
-            if self.at >= self.end {
-                return None;
-            }
-            match (&mut self.row[0], self.longs) {
-                // A long range's next value written in place: `value`'s formula, whose
-                // i128 result cut to 64 bits is the same as wrapping i64 arithmetic.
-                (Value::Long(x), Some((from, step))) => {
-                    *x = from.wrapping_add(step.wrapping_mul(self.at as i64));
-                }
-                (slot, _) => *slot = self.r.value(self.at),
-            }
-            self.at += 1;
-            Some(&self.row)
-        }
-    }
-    let chunk = CHUNK_ROWS as u64;
-    let chunks = r.count.div_ceil(chunk).max(1);
-    let longs = match (r.ty, &r.from, &r.step) {
-        (Type::Long, Value::Long(f), Value::Long(s)) => Some((*f, *s)),
-        _ => None,
-    };
-    run_chunks(chunks as usize, stop, &|c| {
-        let mut cursor = Cursor {
+/// The rows of `range` from position `at` to `end`, one at a time.
+struct RangeCursor<'r> {
+    r: &'r RangeSpec,
+    at: u64,
+    end: u64,
+    row: [Value; 1],
+    /// `from` and `step` of a range of longs.
+    longs: Option<(i64, i64)>,
+}
+
+impl<'r> RangeCursor<'r> {
+    fn new(r: &'r RangeSpec, at: u64, end: u64) -> Self {
+        let longs = match (r.ty, &r.from, &r.step) {
+            (Type::Long, Value::Long(f), Value::Long(s)) => Some((*f, *s)),
+            _ => None,
+        };
+        RangeCursor {
             r,
-            at: c as u64 * chunk,
-            end: ((c as u64 + 1) * chunk).min(r.count),
+            at,
+            end,
             row: [Value::Null],
             longs,
-        };
-        sink.chunk(c, &mut cursor);
+        }
+    }
+}
+
+impl RowCursor for RangeCursor<'_> {
+    fn next_row(&mut self) -> Option<&[Value]> {
+        if self.at >= self.end {
+            return None;
+        }
+        match (&mut self.row[0], self.longs) {
+            // A long range's next value written in place: `value`'s formula, whose
+            // i128 result cut to 64 bits is the same as wrapping i64 arithmetic.
+            (Value::Long(x), Some((from, step))) => {
+                *x = from.wrapping_add(step.wrapping_mul(self.at as i64));
+            }
+            (slot, _) => *slot = self.r.value(self.at),
+        }
+        self.at += 1;
+        Some(&self.row)
+    }
+}
+
+impl RangeSpec {
+    /// The values from position `at` to `end` as a column, when a column holds them
+    /// (not decimals).
+    fn column(&self, at: u64, end: u64) -> Option<Col> {
+        match (self.ty, &self.from, &self.step) {
+            // `value`'s formula in wrapping i64 arithmetic (see [`RangeCursor`]).
+            (Type::Long, Value::Long(f), Value::Long(s)) => Some(Col::ints(
+                Kind::Long,
+                (at..end)
+                    .map(|k| f.wrapping_add(s.wrapping_mul(k as i64)))
+                    .collect(),
+            )),
+            _ => Col::from_values((at..end).map(|k| self.value(k)).collect()).ok(),
+        }
+    }
+}
+
+/// A chunk sink that also takes a chunk of `range` (as a batch when it can).
+trait Feeds: ChunkSink {
+    fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64);
+}
+
+/// Streams the values of `range` to `sink` in chunks of [`CHUNK_ROWS`].
+fn range_scan(r: &RangeSpec, stop: &AtomicBool, sink: &dyn Feeds) -> Scanned {
+    let chunk = CHUNK_ROWS as u64;
+    let chunks = r.count.div_ceil(chunk).max(1);
+    run_chunks(chunks as usize, stop, &|c| {
+        let at = c as u64 * chunk;
+        sink.range_chunk(c, r, at, ((c as u64 + 1) * chunk).min(r.count));
     });
     Scanned::Done
 }
@@ -985,6 +1017,9 @@ struct Physical {
     sink: PSink,
     /// Some step or the sink calls a random function: rows tell it their position.
     random: bool,
+    /// The steps over batches, when every step is one that runs a column at a time
+    /// (and the pipeline calls at most one random function, see [`super::batch`]).
+    batch: Option<Vec<BStep>>,
 }
 
 enum PSink {
@@ -993,9 +1028,9 @@ enum PSink {
     Take(usize),
     /// The keys and aggregates, and the values [`prepare`](super::summarize::prepare) lays out for them (the keys,
     /// then every aggregate's arguments) compiled.
-    Summarize(Vec<BExpr>, Vec<BAgg>, Vec<Compiled>),
+    Summarize(Vec<BExpr>, Vec<BAgg>, Vec<Compiled>, Vec<VExpr>),
     /// The sort keys and their expressions compiled.
-    TopK(Vec<SortSpec>, usize, Vec<Compiled>),
+    TopK(Vec<SortSpec>, usize, Vec<Compiled>, Vec<VExpr>),
     /// The collector, the kept columns and the key columns in the pruned rows.
     Build(Arc<Collector>, Vec<usize>, Vec<usize>),
 }
@@ -1135,12 +1170,13 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                     args: a.args.iter().map(|e| remap(e, &m)).collect(),
                 })
                 .collect();
-            let compiled = keys
+            let prepared: Vec<&BExpr> = keys
                 .iter()
                 .chain(aggs.iter().flat_map(|a| &a.args))
-                .map(|e| Compiled::new(e.clone()))
                 .collect();
-            PSink::Summarize(keys, aggs, compiled)
+            let compiled = prepared.iter().map(|&e| Compiled::new(e.clone())).collect();
+            let vector = prepared.into_iter().map(VExpr::new).collect();
+            PSink::Summarize(keys, aggs, compiled, vector)
         }
         Sink::TopK(keys, n) => {
             let keys: Vec<SortSpec> = keys
@@ -1152,7 +1188,8 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 })
                 .collect();
             let compiled = keys.iter().map(|k| Compiled::new(k.expr.clone())).collect();
-            PSink::TopK(keys, *n, compiled)
+            let vector = keys.iter().map(|k| VExpr::new(&k.expr)).collect();
+            PSink::TopK(keys, *n, compiled, vector)
         }
     };
     let random = steps.iter().any(|s| match s {
@@ -1170,10 +1207,60 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
         Sink::TopK(keys, _) => keys.iter().any(|k| k.expr.pinned()),
         _ => false,
     };
+    let volatile = {
+        let n = std::cell::Cell::new(0usize);
+        let count = |e: &BExpr| {
+            e.any(&|x| {
+                if matches!(x, BExpr::Call(f, _) if f.volatile()) {
+                    n.set(n.get() + 1);
+                }
+                false
+            });
+        };
+        for s in &out {
+            match s {
+                PStep::Filter(c) => count(&c.expr),
+                PStep::Extend(items, _) => items.iter().for_each(|(_, c, _)| count(&c.expr)),
+                PStep::Project(cs) => cs.iter().for_each(|c| count(&c.expr)),
+                _ => {}
+            }
+        }
+        match &psink {
+            PSink::Summarize(_, _, cs, _) | PSink::TopK(_, _, cs, _) => {
+                cs.iter().for_each(|c| count(&c.expr))
+            }
+            _ => {}
+        }
+        n.get()
+    };
+    let batch = if volatile > 1 {
+        None
+    } else {
+        out.iter()
+            .map(|s| match s {
+                PStep::Filter(c) => Some(BStep::Filter(VExpr::new(&c.expr))),
+                PStep::Extend(items, _) => Some(BStep::Extend(
+                    items
+                        .iter()
+                        .filter_map(|(t, c, _)| match t {
+                            Target::Drop => None,
+                            Target::Replace(i) => Some((Some(*i), VExpr::new(&c.expr))),
+                            Target::Append => Some((None, VExpr::new(&c.expr))),
+                        })
+                        .collect(),
+                )),
+                PStep::Project(cs) => Some(BStep::Project(
+                    cs.iter().map(|c| VExpr::new(&c.expr)).collect(),
+                )),
+                _ => None,
+            })
+            .collect()
+    };
     Physical {
         steps: out,
         sink: psink,
         random,
+        batch,
     }
 }
 
@@ -1440,6 +1527,11 @@ trait SinkState: Sync {
     fn done(&self, idx: usize, part: Self::Part);
     /// The rows out, once every chunk is done.
     fn finish(self) -> Result<Vec<Row>>;
+    /// Consumes the rows of a batch, the first at `first` (and the next ones after it).
+    /// By default one at a time, as [`SinkState::push`] takes them.
+    fn push_batch(&self, part: &mut Self::Part, b: &Batch, first: u64, env: &Env) -> bool {
+        push_rows(self, part, b, first, env)
+    }
     /// The rows out when only the chunks before `chunk` could be read, if they are all
     /// this sink needs (a `take` that has its rows); `None` otherwise.
     fn finish_before(self, _chunk: usize) -> Option<Vec<Row>>
@@ -1448,6 +1540,28 @@ trait SinkState: Sync {
     {
         None
     }
+}
+
+/// [`SinkState::push_batch`] a row at a time: each row built from the columns, told its
+/// position for the random functions the sink's expressions call.
+fn push_rows<S: SinkState + ?Sized>(
+    state: &S,
+    part: &mut S::Part,
+    b: &Batch,
+    first: u64,
+    env: &Env,
+) -> bool {
+    let mut row = Vec::with_capacity(b.cols.len());
+    for i in 0..b.len {
+        if let Some(pos) = env.position {
+            EvalCtx::at_row(Some(pos(b.origin(i))));
+        }
+        b.row(i, &mut row);
+        if !state.push(part, RowIn::Buf(&mut row), first + i as u64) {
+            return false;
+        }
+    }
+    true
 }
 
 /// What every chunk of one run of a pipeline shares.
@@ -1502,20 +1616,48 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
     }
 }
 
+impl<S: SinkState> Feeds for Feed<'_, S> {
+    fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64) {
+        if let (Some(steps), Some(col)) = (&self.phys.batch, r.column(at, end)) {
+            let pos = |i: usize| row_position(self.pipeline, idx, i);
+            let env = Env {
+                ctx: self.ctx,
+                position: self.phys.random.then_some(&pos as &dyn Fn(usize) -> u64),
+            };
+            let mut b = Batch::new(vec![col], (end - at) as usize);
+            let ran = steps.iter().try_for_each(|s| s.run(&mut b, &env));
+            if ran.is_ok() {
+                let mut part = self.state.part();
+                self.state
+                    .push_batch(&mut part, &b, (idx as u64) << 32, &env);
+                EvalCtx::at_row(None);
+                self.state.done(idx, part);
+                if self.budget.over() {
+                    self.stop.store(true, Ordering::SeqCst);
+                }
+                return;
+            }
+            // A value no column holds: the chunk goes the row path.
+            EvalCtx::at_row(None);
+        }
+        self.chunk(idx, &mut RangeCursor::new(r, at, end));
+    }
+}
+
 /// Runs a scan (`scan` calls the source with the chunk sink) into the physical sink;
 /// `None` when the source gave up.
 fn drive(
     phys: &Physical,
     run: &Run,
     stop: &AtomicBool,
-    scan: impl Fn(&dyn ChunkSink) -> Result<Scanned>,
+    scan: impl Fn(&dyn Feeds) -> Result<Scanned>,
 ) -> Result<Option<Vec<Row>>> {
     fn go<S: SinkState>(
         state: S,
         phys: &Physical,
         run: &Run,
         stop: &AtomicBool,
-        scan: &dyn Fn(&dyn ChunkSink) -> Result<Scanned>,
+        scan: &dyn Fn(&dyn Feeds) -> Result<Scanned>,
     ) -> Result<Option<Vec<Row>>> {
         let feed = Feed {
             phys,
@@ -1576,17 +1718,18 @@ fn drive(
             stop,
             &scan,
         ),
-        PSink::Summarize(keys, aggs, compiled) => go(
-            Summarize::new(keys, aggs, compiled, ctx, budget),
+        PSink::Summarize(keys, aggs, compiled, vector) => go(
+            Summarize::new(keys, aggs, compiled, vector, ctx, budget),
             phys,
             run,
             stop,
             &scan,
         ),
-        PSink::TopK(keys, n, compiled) => go(
+        PSink::TopK(keys, n, compiled, vector) => go(
             TopK {
                 keys,
                 compiled,
+                vector,
                 n: *n,
                 ctx,
                 budget,
@@ -1664,6 +1807,10 @@ impl SinkState for Count {
     }
     fn push(&self, part: &mut usize, _: RowIn<'_>, _: u64) -> bool {
         *part += 1;
+        true
+    }
+    fn push_batch(&self, part: &mut usize, b: &Batch, _: u64, _: &Env) -> bool {
+        *part += b.len;
         true
     }
     fn done(&self, _: usize, part: usize) {
@@ -1758,6 +1905,8 @@ struct Summarize<'a> {
     keys: &'a [BExpr],
     /// What [`prepare`](super::summarize::prepare) computes for a row (keys, then arguments), compiled.
     compiled: &'a [Compiled],
+    /// The same, a column at a time.
+    vector: &'a [VExpr],
     ctx: &'a EvalCtx,
     budget: &'a Budget,
     stride: usize,
@@ -1767,18 +1916,25 @@ struct Summarize<'a> {
 /// A chunk's prepared values and their rows' positions in the chunk, and an
 /// aggregator's share of them: (prepared row, key hash). (The work of a chunk carries
 /// all it needs: a thread may apply other chunks' work than its own.)
-type Share = (Arc<Vec<Value>>, Arc<Vec<u32>>, Vec<(u32, u64)>);
+type Share = (Arc<Values>, Arc<Vec<u32>>, Vec<(u32, u64)>);
+
+/// A chunk's prepared values: a row's after another, or typed columns (from a batch).
+enum Values {
+    Flat(Vec<Value>),
+    Typed(Vec<Col>),
+}
 
 /// A part: the prepared values of the chunk's rows, each row's position, and the
 /// bytes of them not yet charged and charged (a join exploding before the summarize
 /// makes a chunk's values grow without bound; they are freed once aggregated).
-type Prepared = (Vec<Value>, Vec<u32>, u64, u64);
+type Prepared = (Values, Vec<u32>, u64, u64);
 
 impl<'a> Summarize<'a> {
     fn new(
         keys: &'a [BExpr],
         aggs: &'a [BAgg],
         compiled: &'a [Compiled],
+        vector: &'a [VExpr],
         ctx: &'a EvalCtx,
         budget: &'a Budget,
     ) -> Self {
@@ -1786,6 +1942,7 @@ impl<'a> Summarize<'a> {
         Summarize {
             keys,
             compiled,
+            vector,
             ctx,
             budget,
             stride: Aggregator::width(keys.len(), aggs),
@@ -1799,20 +1956,23 @@ impl<'a> Summarize<'a> {
 impl SinkState for Summarize<'_> {
     type Part = Prepared;
     fn part(&self) -> Prepared {
-        (Vec::new(), Vec::new(), 0, 0)
+        (Values::Flat(Vec::new()), Vec::new(), 0, 0)
     }
     fn push(&self, part: &mut Prepared, row: RowIn<'_>, pos: u64) -> bool {
-        let (before, caps) = (part.0.len(), (part.0.capacity(), part.1.capacity()));
+        let Values::Flat(flat) = &mut part.0 else {
+            // A part of a batch takes no rows (see `push_batch`).
+            return false;
+        };
+        let (before, caps) = (flat.len(), (flat.capacity(), part.1.capacity()));
         let values = row.values();
-        part.0
-            .extend(self.compiled.iter().map(|c| c.eval(values, self.ctx)));
+        flat.extend(self.compiled.iter().map(|c| c.eval(values, self.ctx)));
         part.1.push(pos as u32);
         // The buffers' growth when they double (their spare capacity is memory too),
         // and what the new values hold on the heap.
         let slot = std::mem::size_of::<Value>() as u64;
         let grown =
-            (part.0.capacity() - caps.0) as u64 * slot + (part.1.capacity() - caps.1) as u64 * 4;
-        let new = &part.0[before..];
+            (flat.capacity() - caps.0) as u64 * slot + (part.1.capacity() - caps.1) as u64 * 4;
+        let new = &flat[before..];
         part.2 += grown + crate::limits::values_bytes(new) - new.len() as u64 * slot;
         if part.2 >= 1 << 20 {
             part.3 += part.2;
@@ -1820,16 +1980,41 @@ impl SinkState for Summarize<'_> {
         }
         true
     }
+    /// The keys and arguments of the whole batch as columns (or, when one of them
+    /// holds values no column does, row by row as [`SinkState::push`] takes them).
+    fn push_batch(&self, part: &mut Prepared, b: &Batch, first: u64, env: &Env) -> bool {
+        let fresh = part.1.is_empty() && matches!(&part.0, Values::Flat(v) if v.is_empty());
+        let cols = match fresh {
+            true => self
+                .vector
+                .iter()
+                .map(|e| e.eval(b, env))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .ok(),
+            false => None,
+        };
+        let Some(cols) = cols else {
+            return push_rows(self, part, b, first, env);
+        };
+        part.1 = (0..b.len as u32).collect();
+        part.0 = Values::Typed(cols);
+        // Charged as the values a row holds (freed once aggregated, see `done`).
+        let bytes = (self.vector.len() as u64 * 9 + 4) * b.len as u64;
+        part.3 += bytes;
+        self.budget.charge(bytes, "summarize")
+    }
     fn done(&self, idx: usize, (values, rows, _, charged): Prepared) {
         let parts = self.aggregators.len();
         let values = Arc::new(values);
         let mut share: Vec<Vec<(u32, u64)>> = vec![Vec::new(); parts];
         let stride = self.stride;
+        let nk = self.keys.len();
+        let mut buf = Vec::new();
         for k in 0..rows.len() {
-            let h = if self.keys.is_empty() {
-                0
-            } else {
-                key_hash(&values[k * stride..k * stride + self.keys.len()])
+            let h = match &*values {
+                _ if nk == 0 => 0,
+                Values::Flat(values) => key_hash(&values[k * stride..k * stride + nk]),
+                Values::Typed(cols) => typed_key_hash(&cols[..nk], k, &mut buf),
             };
             // The low bits: the aggregator's index uses the high ones.
             share[(h % parts as u64) as usize].push((k as u32, h));
@@ -1845,6 +2030,14 @@ impl SinkState for Summarize<'_> {
                         return;
                     }
                     let groups = agg.groups();
+                    let values = match &*values {
+                        Values::Flat(v) => v,
+                        Values::Typed(cols) => {
+                            agg.push_typed(cols, &mine, chunk, &positions);
+                            self.budget.charge(agg.groups_bytes(groups), "summarize");
+                            return;
+                        }
+                    };
                     // Past the caches, the index and the groups are asked for ahead.
                     let ahead = if agg.big() { PREFETCH } else { 0 };
                     for (j, &(k, h)) in mine.iter().enumerate() {
@@ -1894,6 +2087,8 @@ struct TopK<'a> {
     keys: &'a [SortSpec],
     /// The keys' expressions, compiled.
     compiled: &'a [Compiled],
+    /// The same, a column at a time.
+    vector: &'a [VExpr],
     n: usize,
     ctx: &'a EvalCtx,
     /// Charged for the entries held (a `top` of millions holds millions of rows).
@@ -1981,6 +2176,47 @@ impl SinkState for TopK<'_> {
         }
         part.scratch = Vec::with_capacity(self.keys.len());
         self.add(part, (keys, pos, row.into_owned()))
+    }
+    /// The keys of the whole batch as columns; a row's entry is made only when its keys
+    /// beat the current bound (or, when a key holds values no column does, row by row).
+    fn push_batch(&self, part: &mut Best, b: &Batch, first: u64, env: &Env) -> bool {
+        if self.n == 0 {
+            return false;
+        }
+        let Ok(cols) = self
+            .vector
+            .iter()
+            .map(|e| e.eval(b, env))
+            .collect::<std::result::Result<Vec<_>, _>>()
+        else {
+            return push_rows(self, part, b, first, env);
+        };
+        let mut keys = std::mem::take(&mut part.scratch);
+        for i in 0..b.len {
+            let pos = first + i as u64;
+            keys.clear();
+            keys.extend(cols.iter().map(|c| c.value(i)));
+            if part.full {
+                if let Some(last) = part.entries.get(self.n - 1) {
+                    // Positions grow within a chunk: a row that ties the bound comes after it.
+                    if self.cmp(&keys, pos, &last.0, last.1) != CmpOrdering::Less {
+                        continue;
+                    }
+                }
+            }
+            let mut row = Vec::with_capacity(b.cols.len());
+            b.row(i, &mut row);
+            let entry = (
+                std::mem::replace(&mut keys, Vec::with_capacity(cols.len())),
+                pos,
+                row,
+            );
+            if !self.add(part, entry) {
+                return false;
+            }
+        }
+        part.scratch = keys;
+        true
     }
     fn done(&self, _: usize, part: Best) {
         // The part's entries move into the merged buffer, all of them charged (its

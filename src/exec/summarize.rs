@@ -1,7 +1,8 @@
 //! Hash aggregation for `summarize`.
 
+use super::batch::{Col, Data, Kind};
 use super::eval::eval;
-use crate::functions::{AggColumn, AggState, AggregateImpl, EvalCtx};
+use crate::functions::{AggColumn, AggState, AggregateImpl, EvalCtx, TypedArg};
 use crate::hash::{spread, FxHasher};
 use crate::plan::{BAgg, BExpr};
 use crate::table::Row;
@@ -54,6 +55,18 @@ pub(crate) fn key_hash_of<'a>(key: impl Iterator<Item = &'a Value>) -> u64 {
     spread(h.finish())
 }
 
+/// [`key_hash`] of row `k` of key columns `cols` (`buf` a buffer for the key).
+pub(crate) fn typed_key_hash(cols: &[Col], k: usize, buf: &mut Vec<Value>) -> u64 {
+    match cols {
+        [c] => key_hash(std::slice::from_ref(&c.value(k))),
+        _ => {
+            buf.clear();
+            buf.extend(cols.iter().map(|c| c.value(k)));
+            key_hash(buf)
+        }
+    }
+}
+
 /// A slot of the group index: the high half of a key's hash and its group, `EMPTY`
 /// when free. (The high half holds the bits that place a key in any index up to 2^32
 /// slots, so the index grows without the keys being hashed again; 8 bytes a slot keep
@@ -96,6 +109,22 @@ impl States<'_> {
             States::Column(c) => c.update(g, args),
             States::Boxed(_, states) => states[g].update(args),
         }
+    }
+
+    /// [`AggColumn::update_typed`] (false: the caller updates row by row).
+    fn update_typed(&mut self, groups: &[u32], rows: &[u32], args: &[Col]) -> bool {
+        let States::Column(c) = self else {
+            return false;
+        };
+        let typed: Option<Vec<TypedArg>> = args
+            .iter()
+            .map(|a| match (&a.data, &a.nulls, a.kind) {
+                (Data::I(v), None, Kind::Int | Kind::Long) => Some(TypedArg::Integers(v)),
+                (Data::F(v), None, Kind::Real) => Some(TypedArg::Reals(v)),
+                _ => None,
+            })
+            .collect();
+        typed.is_some_and(|t| c.update_typed(groups, rows, &t))
     }
 
     fn finish(&mut self, g: usize, out: &mut Vec<Value>) {
@@ -249,6 +278,57 @@ impl<'a> Aggregator<'a> {
             let (mine, rest) = args.split_at(agg.args.len());
             states.update(g, mine);
             args = rest;
+        }
+    }
+
+    /// [`Aggregator::push_hashed`] of the rows `rows` (row, key hash) of typed columns
+    /// laid out as [`prepare`] lays out a row (keys, then arguments), from chunk `chunk`
+    /// whose rows are at `positions`: the groups of all the rows first, then each
+    /// aggregate over them (a typed update when its state takes one).
+    pub(crate) fn push_typed(
+        &mut self,
+        cols: &[Col],
+        rows: &[(u32, u64)],
+        chunk: usize,
+        positions: &[u32],
+    ) {
+        let nk = self.keys;
+        let mut groups = Vec::with_capacity(rows.len());
+        let mut key = Vec::with_capacity(nk);
+        // Past the caches, the index and the groups are asked for ahead.
+        let ahead = if self.big() { 16 } else { 0 };
+        for (j, &(k, h)) in rows.iter().enumerate() {
+            if nk == 0 {
+                groups.push(0);
+                continue;
+            }
+            if ahead > 0 {
+                if let Some(&(_, next)) = rows.get(j + ahead) {
+                    self.prefetch_slot(next);
+                }
+                if let Some(&(_, next)) = rows.get(j + ahead / 2) {
+                    self.prefetch_group(next);
+                }
+            }
+            key.clear();
+            key.extend(cols[..nk].iter().map(|c| c.value(k as usize)));
+            let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
+            groups.push(self.find(&key, h, pos) as u32);
+        }
+        let idx: Vec<u32> = rows.iter().map(|&(k, _)| k).collect();
+        let mut at = nk;
+        let mut args = Vec::new();
+        for (agg, states) in self.aggs.iter().zip(self.states.iter_mut()) {
+            let mine = &cols[at..at + agg.args.len()];
+            at += agg.args.len();
+            if states.update_typed(&groups, &idx, mine) {
+                continue;
+            }
+            for (&g, &k) in groups.iter().zip(&idx) {
+                args.clear();
+                args.extend(mine.iter().map(|c| c.value(k as usize)));
+                states.update(g as usize, &args);
+            }
         }
     }
 

@@ -667,10 +667,23 @@ pub trait AggColumn: Send {
     fn push_group(&mut self);
     /// [`AggState::update`] of group `g`.
     fn update(&mut self, g: usize, args: &[Value]);
+    /// [`AggColumn::update`] of groups `groups[j]` with the arguments at `rows[j]` of
+    /// the typed `args` (a pipeline's columns); false (nothing done) when this state
+    /// takes no such arguments, and the caller then updates row by row.
+    fn update_typed(&mut self, _groups: &[u32], _rows: &[u32], _args: &[TypedArg<'_>]) -> bool {
+        false
+    }
     /// [`AggState::finish`] of group `g`, appended to `out`.
     fn finish(&mut self, g: usize, out: &mut Vec<Value>);
     /// The bytes a group's state holds.
     fn group_bytes(&self) -> u64;
+}
+
+/// A column of argument values without nulls, as [`AggColumn::update_typed`] takes
+/// them: ints or longs (the values `Value::Int` and `Value::Long` hold), or reals.
+pub enum TypedArg<'a> {
+    Integers(&'a [i64]),
+    Reals(&'a [f64]),
 }
 
 pub trait AggState: Send {
