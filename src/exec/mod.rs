@@ -123,6 +123,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Runs one plan to a table.
+pub use pipeline::{batch_chunks, set_batches};
+
 pub fn execute(plan: &Plan, ex: &Exec) -> Result<Table> {
     let rows = run(plan, ex)?.into_owned();
     Ok(Table::new(plan.schema.clone(), rows))

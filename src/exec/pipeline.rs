@@ -941,6 +941,27 @@ impl RangeSpec {
     }
 }
 
+/// Whether chunks may go the batch path (on unless switched off): a test compares the
+/// two paths' answers in one process.
+static BATCHES: AtomicBool = AtomicBool::new(true);
+
+/// The chunks that went the batch path in this process (for tests: that the path the
+/// comparison means to cover did run).
+static BATCH_CHUNKS: AtomicUsize = AtomicUsize::new(0);
+
+/// Switches the batch path on or off for the whole process (answers are the same
+/// either way; for tests that compare the two paths).
+#[doc(hidden)]
+pub fn set_batches(on: bool) {
+    BATCHES.store(on, Ordering::SeqCst);
+}
+
+/// How many chunks went the batch path so far in this process.
+#[doc(hidden)]
+pub fn batch_chunks() -> usize {
+    BATCH_CHUNKS.load(Ordering::SeqCst)
+}
+
 /// A chunk sink that also takes a chunk of `range` (as a batch when it can).
 trait Feeds: ChunkSink {
     fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64);
@@ -1618,7 +1639,9 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
 
 impl<S: SinkState> Feeds for Feed<'_, S> {
     fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64) {
-        if let (Some(steps), Some(col)) = (&self.phys.batch, r.column(at, end)) {
+        let on = BATCHES.load(Ordering::Relaxed);
+        let batch = self.phys.batch.as_ref().filter(|_| on);
+        if let (Some(steps), Some(col)) = (batch, r.column(at, end)) {
             let pos = |i: usize| row_position(self.pipeline, idx, i);
             let env = Env {
                 ctx: self.ctx,
@@ -1632,6 +1655,7 @@ impl<S: SinkState> Feeds for Feed<'_, S> {
                     .push_batch(&mut part, &b, (idx as u64) << 32, &env);
                 EvalCtx::at_row(None);
                 self.state.done(idx, part);
+                BATCH_CHUNKS.fetch_add(1, Ordering::Relaxed);
                 if self.budget.over() {
                     self.stop.store(true, Ordering::SeqCst);
                 }
