@@ -20,6 +20,7 @@ use super::eval::eval;
 use crate::functions::{Arith, Cmp, EvalCtx, Kernel};
 use crate::plan::BExpr;
 use crate::value::Value;
+use std::borrow::Cow;
 
 /// The kinds of value a typed column holds: integers (`Int` and `Long` apart, as the
 /// values are), reals, bools, datetimes and timespans.
@@ -342,58 +343,89 @@ impl VExpr {
         typed.unwrap_or_else(|| VExpr::Row(e.clone()))
     }
 
-    /// The expression's values on every row of `b`.
+    /// The expression's values on every row of `b`, as a column of its own.
     pub(crate) fn eval(&self, b: &Batch, env: &Env) -> Result<Col, Abort> {
+        self.eval_ref(b, env).map(Cow::into_owned)
+    }
+
+    /// A kernel's operand: a column (read in place), or a number constant (not spread
+    /// over the rows).
+    fn operand<'b>(&self, b: &'b Batch, env: &Env) -> Result<Operand<'b>, Abort> {
+        Ok(match self {
+            VExpr::Const(Value::Real(x)) => Operand::Real(*x),
+            VExpr::Const(Value::Int(x)) => Operand::Int(*x as i64),
+            VExpr::Const(Value::Long(x)) => Operand::Int(*x),
+            e => Operand::Col(e.eval_ref(b, env)?),
+        })
+    }
+
+    /// The expression's values on every row of `b` (a column of `b` itself borrowed).
+    fn eval_ref<'b>(&self, b: &'b Batch, env: &Env) -> Result<Cow<'b, Col>, Abort> {
         let n = b.len;
-        match self {
-            VExpr::Column(i) => b.cols.get(*i).cloned().ok_or(Abort),
-            VExpr::Const(v) => Col::constant(v, n),
+        Ok(Cow::Owned(match self {
+            VExpr::Column(i) => return b.cols.get(*i).map(Cow::Borrowed).ok_or(Abort),
+            VExpr::Const(v) => Col::constant(v, n)?,
             VExpr::Row(e) => {
                 let mut row = Vec::new();
                 let values = (0..n).map(|i| generic(e, b, i, env, &mut row)).collect();
-                Col::from_values(values)
+                Col::from_values(values)?
             }
             VExpr::Arith(op, l, r, whole) => {
-                let (x, y) = (l.eval(b, env)?, r.eval(b, env)?);
+                let (x, y) = (l.operand(b, env)?, r.operand(b, env)?);
                 let mut redo = Vec::new();
-                let mut out = match (&x.data, &y.data, x.kind, y.kind) {
-                    (Data::I(p), Data::I(q), kx, ky) if kx.integer() && ky.integer() => {
-                        Col::ints(Kind::Long, longs(*op, p, q, &mut redo))
+                let op = *op;
+                let f = |v: i64| v as f64;
+                // The operand kinds the row path's typed form takes (`Fast::eval`).
+                let out = match (x.arith_view(), y.arith_view()) {
+                    (View::I(p), View::I(q)) => Some(Col::ints(
+                        Kind::Long,
+                        longs(op, n, &mut redo, |i| (p.at(i), q.at(i))),
+                    )),
+                    (View::F(p), View::F(q)) => {
+                        Some(Col::reals(reals(n, |i| op.reals(p.at(i), q.at(i)))))
                     }
-                    (Data::F(p), Data::F(q), ..) => Col::reals(reals(*op, p, q, |v| v, |v| v)),
-                    (Data::F(p), Data::I(q), _, k) if k.integer() => {
-                        Col::reals(reals(*op, p, q, |v| v, |v| v as f64))
+                    (View::F(p), View::I(q)) => {
+                        Some(Col::reals(reals(n, |i| op.reals(p.at(i), f(q.at(i))))))
                     }
-                    (Data::I(p), Data::F(q), k, _) if k.integer() => {
-                        Col::reals(reals(*op, p, q, |v| v as f64, |v| v))
+                    (View::I(p), View::F(q)) => {
+                        Some(Col::reals(reals(n, |i| op.reals(f(p.at(i)), q.at(i)))))
                     }
                     // Operands the kernel does not take (datetimes...).
-                    _ => return VExpr::Row(whole.clone()).eval(b, env),
+                    _ => None,
                 };
-                redo_rows(&mut out, &x, &y, redo, whole, b, env)?;
-                Ok(out)
+                let Some(mut out) = out else {
+                    return VExpr::Row(whole.clone()).eval_ref(b, env);
+                };
+                redo_rows(&mut out, x.col(), y.col(), redo, whole, b, env)?;
+                out
             }
             VExpr::Compare(op, l, r, whole) => {
-                let (x, y) = (l.eval(b, env)?, r.eval(b, env)?);
-                let same = x.kind == y.kind && matches!(x.kind, Kind::DateTime | Kind::TimeSpan)
-                    || x.kind.integer() && y.kind.integer();
-                let (Data::I(p), Data::I(q), true) = (&x.data, &y.data, same) else {
-                    return VExpr::Row(whole.clone()).eval(b, env);
+                let (x, y) = (l.operand(b, env)?, r.operand(b, env)?);
+                // Two integers, or two datetimes, or two timespans (`Fast::eval`).
+                let same = match (x.kind(), y.kind()) {
+                    (Some(a), Some(c)) => {
+                        a.integer() && c.integer()
+                            || a == c && matches!(a, Kind::DateTime | Kind::TimeSpan)
+                    }
+                    _ => false,
+                };
+                let (View::I(p), View::I(q), true) = (x.view(), y.view(), same) else {
+                    return VExpr::Row(whole.clone()).eval_ref(b, env);
                 };
                 let op = *op;
-                let v = p.iter().zip(q).map(|(a, c)| op.holds(a.cmp(c))).collect();
+                let v = (0..n).map(|i| op.holds(p.at(i).cmp(&q.at(i)))).collect();
                 let mut out = Col {
                     kind: Kind::Bool,
                     data: Data::B(v),
                     nulls: None,
                 };
-                redo_rows(&mut out, &x, &y, Vec::new(), whole, b, env)?;
-                Ok(out)
+                redo_rows(&mut out, x.col(), y.col(), Vec::new(), whole, b, env)?;
+                out
             }
             VExpr::Logic(decides, l, r, whole) => {
-                let (x, y) = (l.eval(b, env)?, r.eval(b, env)?);
+                let (x, y) = (l.eval_ref(b, env)?, r.eval_ref(b, env)?);
                 let (Data::B(p), Data::B(q)) = (&x.data, &y.data) else {
-                    return VExpr::Row(whole.clone()).eval(b, env);
+                    return VExpr::Row(whole.clone()).eval_ref(b, env);
                 };
                 let d = *decides;
                 // Either side deciding alone gives itself; else the right side.
@@ -403,9 +435,81 @@ impl VExpr {
                     data: Data::B(v.collect()),
                     nulls: None,
                 };
-                redo_rows(&mut out, &x, &y, Vec::new(), whole, b, env)?;
-                Ok(out)
+                redo_rows(&mut out, Some(&x), Some(&y), Vec::new(), whole, b, env)?;
+                out
             }
+        }))
+    }
+}
+
+/// A kernel's operand.
+enum Operand<'b> {
+    Col(Cow<'b, Col>),
+    /// An int or long constant.
+    Int(i64),
+    Real(f64),
+}
+
+/// An operand's numbers as a kernel reads them: a column's, or one for every row.
+#[derive(Clone, Copy)]
+enum View<'a> {
+    I(Nums<'a, i64>),
+    F(Nums<'a, f64>),
+    /// Not numbers a kernel takes as such (bools, datetimes, timespans).
+    Other,
+}
+
+#[derive(Clone, Copy)]
+enum Nums<'a, T> {
+    Col(&'a [T]),
+    One(T),
+}
+
+impl<T: Copy> Nums<'_, T> {
+    #[inline(always)]
+    fn at(self, i: usize) -> T {
+        match self {
+            Nums::Col(v) => v[i],
+            Nums::One(x) => x,
+        }
+    }
+}
+
+impl Operand<'_> {
+    /// The column, when the operand is one (a constant is never null).
+    fn col(&self) -> Option<&Col> {
+        match self {
+            Operand::Col(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn kind(&self) -> Option<Kind> {
+        match self {
+            Operand::Col(c) => Some(c.kind),
+            Operand::Int(_) => Some(Kind::Long),
+            Operand::Real(_) => Some(Kind::Real),
+        }
+    }
+
+    /// [`Self::view`] for arithmetic: datetimes and timespans are not taken.
+    fn arith_view(&self) -> View<'_> {
+        match self.kind() {
+            Some(k) if k.integer() || k == Kind::Real => self.view(),
+            _ => View::Other,
+        }
+    }
+
+    /// Integers (ints, longs; for a comparison also datetimes and timespans) or reals.
+    fn view(&self) -> View<'_> {
+        match self {
+            Operand::Int(x) => View::I(Nums::One(*x)),
+            Operand::Real(x) => View::F(Nums::One(*x)),
+            Operand::Col(c) => match (&c.data, c.kind) {
+                (Data::I(v), _) => View::I(Nums::Col(v)),
+                (Data::F(v), _) => View::F(Nums::Col(v)),
+                _ => View::Other,
+            },
         }
     }
 }
@@ -421,18 +525,19 @@ fn generic(e: &BExpr, b: &Batch, i: usize, env: &Env, row: &mut Vec<Value>) -> V
 }
 
 /// Evaluates `whole` by [`eval`] on the rows a kernel did not take: those in `redo`
-/// (the kernel gave no value) and those where an operand is null.
+/// (the kernel gave no value) and those where an operand (`None`: a constant) is null.
 fn redo_rows(
     out: &mut Col,
-    x: &Col,
-    y: &Col,
+    x: Option<&Col>,
+    y: Option<&Col>,
     mut redo: Vec<u32>,
     whole: &BExpr,
     b: &Batch,
     env: &Env,
 ) -> Result<(), Abort> {
-    if x.nulls.is_some() || y.nulls.is_some() {
-        redo.extend((0..b.len as u32).filter(|&i| x.is_null(i as usize) || y.is_null(i as usize)));
+    let null = |c: Option<&Col>, i: u32| c.is_some_and(|c| c.is_null(i as usize));
+    if x.is_some_and(|c| c.nulls.is_some()) || y.is_some_and(|c| c.nulls.is_some()) {
+        redo.extend((0..b.len as u32).filter(|&i| null(x, i) || null(y, i)));
         redo.sort_unstable();
         redo.dedup();
     }
@@ -444,17 +549,20 @@ fn redo_rows(
     Ok(())
 }
 
-/// [`Arith::longs`] over two columns; the rows it gives no value for go to `redo`.
-fn longs(op: Arith, p: &[i64], q: &[i64], redo: &mut Vec<u32>) -> Vec<i64> {
+/// [`Arith::longs`] of the operands `at(i)` of rows `0..n`; the rows it gives no value
+/// for go to `redo`.
+#[inline(always)]
+fn longs(op: Arith, n: usize, redo: &mut Vec<u32>, at: impl Fn(usize) -> (i64, i64)) -> Vec<i64> {
     #[inline(always)]
     fn each(
-        p: &[i64],
-        q: &[i64],
+        n: usize,
         redo: &mut Vec<u32>,
+        at: impl Fn(usize) -> (i64, i64),
         f: impl Fn(i64, i64) -> Option<i64>,
     ) -> Vec<i64> {
-        let mut out = Vec::with_capacity(p.len());
-        for (i, (&a, &b)) in p.iter().zip(q).enumerate() {
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let (a, b) = at(i);
             out.push(f(a, b).unwrap_or_else(|| {
                 redo.push(i as u32);
                 0
@@ -464,26 +572,18 @@ fn longs(op: Arith, p: &[i64], q: &[i64], redo: &mut Vec<u32>) -> Vec<i64> {
     }
     // One loop per operator, so that the operator is known inside it.
     match op {
-        Arith::Add => each(p, q, redo, |a, b| Arith::Add.longs(a, b)),
-        Arith::Sub => each(p, q, redo, |a, b| Arith::Sub.longs(a, b)),
-        Arith::Mul => each(p, q, redo, |a, b| Arith::Mul.longs(a, b)),
-        Arith::Div => each(p, q, redo, |a, b| Arith::Div.longs(a, b)),
-        Arith::Mod => each(p, q, redo, |a, b| Arith::Mod.longs(a, b)),
+        Arith::Add => each(n, redo, at, |a, b| Arith::Add.longs(a, b)),
+        Arith::Sub => each(n, redo, at, |a, b| Arith::Sub.longs(a, b)),
+        Arith::Mul => each(n, redo, at, |a, b| Arith::Mul.longs(a, b)),
+        Arith::Div => each(n, redo, at, |a, b| Arith::Div.longs(a, b)),
+        Arith::Mod => each(n, redo, at, |a, b| Arith::Mod.longs(a, b)),
     }
 }
 
-/// [`Arith::reals`] over two columns (converted to reals by `f` and `g`).
-fn reals<A: Copy, B: Copy>(
-    op: Arith,
-    p: &[A],
-    q: &[B],
-    f: impl Fn(A) -> f64,
-    g: impl Fn(B) -> f64,
-) -> Vec<f64> {
-    p.iter()
-        .zip(q)
-        .map(|(&a, &b)| op.reals(f(a), g(b)))
-        .collect()
+/// The reals `f(i)` of rows `0..n` ([`Arith::reals`] of their operands).
+#[inline(always)]
+fn reals(n: usize, f: impl Fn(usize) -> f64) -> Vec<f64> {
+    (0..n).map(f).collect()
 }
 
 /// A step of the pipeline over batches.

@@ -30,7 +30,7 @@ use super::batch::{BStep, Batch, Col, Env, Kind, VExpr};
 use super::eval::{eval, holds};
 use super::fast::Compiled;
 use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
-use super::summarize::{key_hash, typed_key_hash, Aggregator};
+use super::summarize::{key_hash, typed_key_hashes, Aggregator};
 use super::{compare_key, count_value, Exec, Rows};
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
@@ -2033,15 +2033,19 @@ impl SinkState for Summarize<'_> {
         let mut share: Vec<Vec<(u32, u64)>> = vec![Vec::new(); parts];
         let stride = self.stride;
         let nk = self.keys.len();
-        let mut buf = Vec::new();
+        let hashes = match &*values {
+            Values::Typed(cols) if nk > 0 => typed_key_hashes(&cols[..nk], rows.len()),
+            _ => Vec::new(),
+        };
         for k in 0..rows.len() {
             let h = match &*values {
                 _ if nk == 0 => 0,
                 Values::Flat(values) => key_hash(&values[k * stride..k * stride + nk]),
-                Values::Typed(cols) => typed_key_hash(&cols[..nk], k, &mut buf),
+                Values::Typed(_) => hashes[k],
             };
-            // The low bits: the aggregator's index uses the high ones.
-            share[(h % parts as u64) as usize].push((k as u32, h));
+            // The low bits (the aggregator's index uses the high ones), scaled to the
+            // aggregators without a division.
+            share[((h as u32 as u64 * parts as u64) >> 32) as usize].push((k as u32, h));
         }
         let positions = Arc::new(rows);
         // Every aggregator gets every chunk, even an empty one.

@@ -55,14 +55,77 @@ pub(crate) fn key_hash_of<'a>(key: impl Iterator<Item = &'a Value>) -> u64 {
     spread(h.finish())
 }
 
-/// [`key_hash`] of row `k` of key columns `cols` (`buf` a buffer for the key).
-pub(crate) fn typed_key_hash(cols: &[Col], k: usize, buf: &mut Vec<Value>) -> u64 {
-    match cols {
-        [c] => key_hash(std::slice::from_ref(&c.value(k))),
-        _ => {
+/// The [`key_hash`] of every row of key columns `cols`.
+pub(crate) fn typed_key_hashes(cols: &[Col], rows: usize) -> Vec<u64> {
+    if let [c] = cols {
+        if let Some((kind, v)) = int_column(c) {
+            let rank = int_rank(kind);
+            return v.iter().map(|&x| int_hash(rank, x)).collect();
+        }
+    }
+    let mut buf = Vec::with_capacity(cols.len());
+    (0..rows)
+        .map(|k| {
             buf.clear();
             buf.extend(cols.iter().map(|c| c.value(k)));
-            key_hash(buf)
+            key_hash(&buf)
+        })
+        .collect()
+}
+
+/// The kind and values of a column of integers (or datetimes, timespans) without nulls.
+fn int_column(c: &Col) -> Option<(Kind, &[i64])> {
+    match (&c.data, &c.nulls, c.kind) {
+        (Data::I(v), None, k) => Some((k, v)),
+        _ => None,
+    }
+}
+
+/// The value of kind `kind` that a typed integer `x` stands for.
+fn int_value(kind: Kind, x: i64) -> Value {
+    match kind {
+        Kind::Int => Value::Int(x as i32),
+        Kind::DateTime => Value::DateTime(x),
+        Kind::TimeSpan => Value::TimeSpan(x),
+        _ => Value::Long(x),
+    }
+}
+
+/// What [`Value`]'s hash writes first for a value of integer kind `kind` (its kind's
+/// rank: ints and longs share one, being equal when their numbers are).
+fn int_rank(kind: Kind) -> u8 {
+    match kind {
+        Kind::DateTime => 4,
+        Kind::TimeSpan => 5,
+        _ => 2,
+    }
+}
+
+/// [`key_hash`] of the one-value key `int_value(kind, x)` where `rank = int_rank(kind)`:
+/// the same writes [`Value`]'s hash makes (the test `int_hash_is_key_hash` holds them
+/// together).
+#[inline]
+fn int_hash(rank: u8, x: i64) -> u64 {
+    let mut h = FxHasher::default();
+    rank.hash(&mut h);
+    x.hash(&mut h);
+    spread(h.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_hash_is_key_hash() {
+        for kind in [Kind::Int, Kind::Long, Kind::DateTime, Kind::TimeSpan] {
+            for x in [0, 1, -1, 42, i32::MIN as i64, i64::MAX, i64::MIN] {
+                if kind == Kind::Int && x as i32 as i64 != x {
+                    continue;
+                }
+                let v = int_value(kind, x);
+                assert_eq!(int_hash(int_rank(kind), x), key_hash(&[v]), "{kind:?} {x}");
+            }
         }
     }
 }
@@ -297,6 +360,10 @@ impl<'a> Aggregator<'a> {
         let mut key = Vec::with_capacity(nk);
         // Past the caches, the index and the groups are asked for ahead.
         let ahead = if self.big() { 16 } else { 0 };
+        let one_int = match cols {
+            [c, ..] if nk == 1 => int_column(c),
+            _ => None,
+        };
         for (j, &(k, h)) in rows.iter().enumerate() {
             if nk == 0 {
                 groups.push(0);
@@ -310,10 +377,16 @@ impl<'a> Aggregator<'a> {
                     self.prefetch_group(next);
                 }
             }
-            key.clear();
-            key.extend(cols[..nk].iter().map(|c| c.value(k as usize)));
             let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
-            groups.push(self.find(&key, h, pos) as u32);
+            let g = match one_int {
+                Some((kind, v)) => self.find_int(kind, v[k as usize], h, pos),
+                None => {
+                    key.clear();
+                    key.extend(cols[..nk].iter().map(|c| c.value(k as usize)));
+                    self.find(&key, h, pos)
+                }
+            };
+            groups.push(g as u32);
         }
         let idx: Vec<u32> = rows.iter().map(|&(k, _)| k).collect();
         let mut at = nk;
@@ -334,6 +407,43 @@ impl<'a> Aggregator<'a> {
 
     /// The group of `key`, added (first seen at `pos`) when new.
     fn find(&mut self, key: &[Value], hash: u64, pos: u64) -> usize {
+        let k = self.keys;
+        self.find_with(
+            hash,
+            // One key (the usual case) compared as a value, not as a slice.
+            |stored, g| match key {
+                [one] => stored[g] == *one,
+                _ => stored[g * k..(g + 1) * k] == *key,
+            },
+            |a| a.add_group(key, pos),
+        )
+    }
+
+    /// [`Self::find`] of a one-column key `x` of integer kind `kind` (a typed column's
+    /// value), compared without making the value.
+    fn find_int(&mut self, kind: Kind, x: i64, hash: u64, pos: u64) -> usize {
+        self.find_with(
+            hash,
+            |stored, g| match (&stored[g], kind) {
+                (Value::Long(y), Kind::Long)
+                | (Value::DateTime(y), Kind::DateTime)
+                | (Value::TimeSpan(y), Kind::TimeSpan) => *y == x,
+                (Value::Int(y), Kind::Int) => *y as i64 == x,
+                (other, _) => *other == int_value(kind, x),
+            },
+            |a| a.add_group(&[int_value(kind, x)], pos),
+        )
+    }
+
+    /// The probe of the index for `hash`: the group for which `same` (given the key
+    /// values and a group) holds, or the one `add` adds.
+    #[inline(always)]
+    fn find_with(
+        &mut self,
+        hash: u64,
+        same: impl Fn(&[Value], usize) -> bool,
+        add: impl FnOnce(&mut Self) -> usize,
+    ) -> usize {
         let mask = self.index.len() - 1;
         let t = tag(hash);
         let mut i = self.home(hash);
@@ -343,19 +453,12 @@ impl<'a> Aggregator<'a> {
                 break;
             }
             let g = slot.group as usize;
-            if slot.tag == t {
-                // One key (the usual case) compared as a value, not as a slice.
-                let same = match key {
-                    [k] => self.key_values[g] == *k,
-                    _ => self.key_values[g * self.keys..(g + 1) * self.keys] == *key,
-                };
-                if same {
-                    return g;
-                }
+            if slot.tag == t && same(&self.key_values, g) {
+                return g;
             }
             i = (i + 1) & mask;
         }
-        let g = self.add_group(key, pos);
+        let g = add(self);
         self.index[i] = Slot {
             tag: t,
             group: g as u32,
