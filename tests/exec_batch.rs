@@ -53,6 +53,10 @@ const CASES: &[(&str, bool)] = &[
     ("range x from 1 to 50000 step 1 | extend v = rand(10000000) | top 3 by v", true),
     ("range x from 1 to 50000 step 1 | extend v = rand(10000000) | sort by v | take 3", true),
     ("range x from 1 to 50000 step 1 | summarize count() by k = tolong(rand(10))", true),
+    ("range x from 1 to 40000 step 1 | extend w = rand(-3) | summarize countif(isnull(w)), count()", true),
+    ("range x from 1 to 40000 step 1 | extend w = rand() | where w < 0.25 | summarize count(), sum(w), min(x)", true),
+    ("range x from 1 to 40000 step 1 | where rand() < 0.5 | summarize count(), sum(x)", true),
+    ("range x from 1 to 40000 step 1 | where x % 2 == 0 | extend v = rand(100) | summarize count(), sum(v) by tolong(v) % 3", true),
     // Two random calls a row: the row path (a row's draws are numbered in order).
     ("range x from 1 to 20000 step 1 | extend a = rand(), b = rand() | where a < b | count", false),
     // Sinks that take rows: take, collect, a join's build side and probe.

@@ -17,7 +17,7 @@
 //!   in the order the row path makes them).
 
 use super::eval::eval;
-use crate::functions::{Arith, Cmp, EvalCtx, Kernel};
+use crate::functions::{rand_value, Arith, Cmp, EvalCtx, Kernel};
 use crate::plan::BExpr;
 use crate::value::Value;
 use std::borrow::Cow;
@@ -302,6 +302,9 @@ pub(crate) enum VExpr {
     Compare(Cmp, Box<VExpr>, Box<VExpr>, BExpr),
     /// `and` (`false` decides alone) or `or` (`true` does).
     Logic(bool, Box<VExpr>, Box<VExpr>, BExpr),
+    /// `rand()` / `rand(n)` (a constant `n`), and the call (evaluated row by row when
+    /// the rows' positions are not known).
+    Random(Option<Value>, BExpr),
     /// Any other expression: evaluated by [`eval`] row by row.
     Row(BExpr),
 }
@@ -324,6 +327,11 @@ impl VExpr {
                 Some(Kernel::Compare(op)) => {
                     pair(args).map(|(a, b)| VExpr::Compare(op, a, b, e.clone()))
                 }
+                Some(Kernel::Random) => match args.as_slice() {
+                    [] => Some(VExpr::Random(None, e.clone())),
+                    [BExpr::Const(n)] => Some(VExpr::Random(Some(n.clone()), e.clone())),
+                    _ => None,
+                },
                 None => None,
             },
             BExpr::And(a, b) => Some(VExpr::Logic(
@@ -369,6 +377,27 @@ impl VExpr {
                 let mut row = Vec::new();
                 let values = (0..n).map(|i| generic(e, b, i, env, &mut row)).collect();
                 Col::from_values(values)?
+            }
+            VExpr::Random(arg, whole) => {
+                let Some(pos) = env.position else {
+                    return VExpr::Row(whole.clone()).eval_ref(b, env);
+                };
+                // The row's first draw: the pipeline makes no other (see the module).
+                let mut nulls = None;
+                let v = (0..b.len)
+                    .map(|i| {
+                        let bits = env.ctx.random_at(pos(b.origin(i)), 0);
+                        rand_value(bits, arg.as_ref()).unwrap_or_else(|| {
+                            nulls.get_or_insert_with(|| vec![false; b.len])[i] = true;
+                            0.0
+                        })
+                    })
+                    .collect();
+                Col {
+                    kind: Kind::Real,
+                    data: Data::F(v),
+                    nulls,
+                }
             }
             VExpr::Arith(op, l, r, whole) => {
                 let (x, y) = (l.operand(b, env)?, r.operand(b, env)?);

@@ -48,6 +48,7 @@ mod useragent;
 mod xml;
 pub(crate) mod zones;
 
+pub use math::rand_value;
 pub use ops::{Arith, Cmp, Kernel};
 
 use crate::types::Type;
@@ -120,7 +121,7 @@ impl EvalCtx {
         let in_row = ROW.with(|r| {
             r.get().map(|(pos, k)| {
                 r.set(Some((pos, k + 1)));
-                mix(self.seed ^ mix(pos ^ mix(k.wrapping_add(0x9E37_79B9_7F4A_7C15))))
+                self.random_at(pos, k)
             })
         });
         if let Some(z) = in_row {
@@ -131,6 +132,12 @@ impl EvalCtx {
             .fetch_add(0x9E37_79B9_7F4A_7C15, AtomicOrdering::Relaxed)
             .wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix(z)
+    }
+    /// The `k`-th random draw (from 0) of the row at `pos`: what [`Self::next_random`]
+    /// gives inside that row (an executor that evaluates a column at a time draws a
+    /// row's values without marking the row, see [`Kernel::Random`]).
+    pub fn random_at(&self, pos: u64, k: u64) -> u64 {
+        mix(self.seed ^ mix(pos ^ mix(k.wrapping_add(0x9E37_79B9_7F4A_7C15))))
     }
     /// Marks the rows evaluated next on this thread as being at `pos` (a position unique
     /// in the query, as the executor numbers them), or outside any row (`None`).
