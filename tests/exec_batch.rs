@@ -48,6 +48,8 @@ const CASES: &[(&str, bool)] = &[
     // Aggregates without a typed update (row by row over the columns).
     ("range x from 1 to 30000 step 1 | summarize countif(x % 2 == 0), avg(x), min(x), max(x), dcount(x % 77), make_set(x % 4) by x % 4", true),
     ("range x from 1 to 30000 step 1 | extend k = x % 1000 | distinct k | count", true),
+    ("range x from 1 to 40000 step 1 | summarize dcount(x % 5000), dcount(x), dcountif(x, x % 2 == 0), dcount(x / 3.0)", true),
+    ("range x from 0 to 40000 step 1 | extend y = 100 / (x % 50) | summarize dcount(y), count(y), sum(y)", true),
     // Random values: the same positions give the same draws on both paths.
     ("range x from 1 to 50000 step 1 | extend v = rand(1000) | where v > 500 | summarize count(), sum(v)", true),
     ("range x from 1 to 50000 step 1 | extend v = rand(10000000) | top 3 by v", true),

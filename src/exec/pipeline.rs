@@ -26,7 +26,7 @@
 //! - Determinism: a row's position (pipeline, chunk, row in chunk) seeds the random
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
 
-use super::batch::{BStep, Batch, Col, Env, Kind, VExpr};
+use super::batch::{BStep, Batch, Col, Data, Env, Kind, VExpr};
 use super::eval::{eval, holds};
 use super::fast::Compiled;
 use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
@@ -2220,8 +2220,28 @@ impl SinkState for TopK<'_> {
             return push_rows(self, part, b, first, env);
         };
         let mut keys = std::mem::take(&mut part.scratch);
+        // One key of longs or reals without nulls: a row is held against the bound
+        // unboxed, as `compare_key` orders two longs or two reals that are not NaN.
+        let one = match cols.as_slice() {
+            [c] if c.nulls.is_none() => Some((c, self.keys[0].desc)),
+            _ => None,
+        };
         for i in 0..b.len {
             let pos = first + i as u64;
+            if let (Some((c, desc)), true) = (one, part.full) {
+                if let Some(last) = part.entries.get(self.n - 1) {
+                    let o = match (&c.data, c.kind, &last.0[0]) {
+                        (Data::F(v), _, Value::Real(y)) => v[i].partial_cmp(y),
+                        (Data::I(v), Kind::Long, Value::Long(y)) => Some(v[i].cmp(y)),
+                        _ => None,
+                    };
+                    let o = o.map(|o| if desc { o.reverse() } else { o });
+                    // A tie comes after the bound (positions grow within a chunk).
+                    if o.is_some_and(|o| o != CmpOrdering::Less) {
+                        continue;
+                    }
+                }
+            }
             keys.clear();
             keys.extend(cols.iter().map(|c| c.value(i)));
             if part.full {

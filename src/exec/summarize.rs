@@ -174,11 +174,9 @@ impl States<'_> {
         }
     }
 
-    /// [`AggColumn::update_typed`] (false: the caller updates row by row).
+    /// [`AggColumn::update_typed`], or [`AggState::update_typed`] when all the rows are
+    /// of one group (false: the caller updates row by row).
     fn update_typed(&mut self, groups: &[u32], rows: &[u32], args: &[Col]) -> bool {
-        let States::Column(c) = self else {
-            return false;
-        };
         let typed: Option<Vec<TypedArg>> = args
             .iter()
             .map(|a| match (&a.data, &a.nulls, a.kind) {
@@ -187,7 +185,18 @@ impl States<'_> {
                 _ => None,
             })
             .collect();
-        typed.is_some_and(|t| c.update_typed(groups, rows, &t))
+        let Some(typed) = typed else {
+            return false;
+        };
+        match self {
+            States::Column(c) => c.update_typed(groups, rows, &typed),
+            States::Boxed(_, states) => match (groups.first(), states.as_mut_slice()) {
+                (Some(&g), [one]) if g == 0 && groups.iter().all(|&h| h == 0) => {
+                    one.update_typed(rows, &typed)
+                }
+                _ => false,
+            },
+        }
     }
 
     fn finish(&mut self, g: usize, out: &mut Vec<Value>) {

@@ -696,6 +696,11 @@ pub enum TypedArg<'a> {
 pub trait AggState: Send {
     /// Feeds one row's argument values (in call order; `*` already expanded by the binder).
     fn update(&mut self, args: &[Value]);
+    /// [`AggState::update`] with the arguments at each of `rows` of the typed `args`, in
+    /// order; false (nothing done) when this state takes no such arguments.
+    fn update_typed(&mut self, _rows: &[u32], _args: &[TypedArg<'_>]) -> bool {
+        false
+    }
     /// The group's result: one value per output column.
     fn finish(&mut self) -> Vec<Value>;
 }
