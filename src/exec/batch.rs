@@ -61,6 +61,70 @@ pub(crate) enum Data {
     B(Vec<bool>),
 }
 
+impl Drop for Data {
+    /// The buffer goes back to this thread's pool (the next chunk's columns reuse it).
+    fn drop(&mut self) {
+        match self {
+            Data::I(v) => pool::give(&pool::INTS, std::mem::take(v)),
+            Data::F(v) => pool::give(&pool::REALS, std::mem::take(v)),
+            Data::B(_) => {}
+        }
+    }
+}
+
+/// Column buffers kept per thread from chunk to chunk: a chunk's columns are a few
+/// hundred kilobytes, and the allocator gives such blocks back to the system when they
+/// are freed, so that each chunk's would cost fresh pages (a page fault every 4 KB).
+pub(crate) mod pool {
+    use std::cell::RefCell;
+    use std::thread::LocalKey;
+
+    /// Buffers kept per thread and kind (a chunk's expressions hold a few at once).
+    const KEEP: usize = 8;
+
+    type Pool<T> = RefCell<Vec<Vec<T>>>;
+
+    thread_local! {
+        pub(crate) static INTS: Pool<i64> = const { RefCell::new(Vec::new()) };
+        pub(crate) static REALS: Pool<f64> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An empty vector with room for `n` (a kept buffer when there is one).
+    pub(crate) fn take<T: 'static>(pool: &'static LocalKey<Pool<T>>, n: usize) -> Vec<T> {
+        let kept = pool.try_with(|p| p.borrow_mut().pop()).ok().flatten();
+        let mut v = kept.unwrap_or_default();
+        v.clear();
+        v.reserve(n);
+        v
+    }
+
+    /// Keeps `v`'s buffer for a later [`take`] (a small one is not worth it).
+    pub(crate) fn give<T: 'static>(pool: &'static LocalKey<Pool<T>>, v: Vec<T>) {
+        if v.capacity() < 1024 {
+            return;
+        }
+        // (A thread that is ending has no pool any more: the buffer is freed.)
+        let _ = pool.try_with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < KEEP {
+                p.push(v);
+            }
+        });
+    }
+
+    /// `n` values `f(i)` in a kept buffer.
+    #[inline(always)]
+    pub(crate) fn collect<T: 'static>(
+        pool: &'static LocalKey<Pool<T>>,
+        n: usize,
+        f: impl FnMut(usize) -> T,
+    ) -> Vec<T> {
+        let mut v = take(pool, n);
+        v.extend((0..n).map(f));
+        v
+    }
+}
+
 /// A typed column: its values, and which rows are null (`None`: none is).
 #[derive(Clone, Debug)]
 pub(crate) struct Col {
@@ -207,8 +271,12 @@ impl Col {
             .map(pick)
             .filter(|n| n.iter().any(|&b| b));
         let data = match &self.data {
-            Data::I(v) => Data::I(keep.iter().map(|&i| v[i as usize]).collect()),
-            Data::F(v) => Data::F(keep.iter().map(|&i| v[i as usize]).collect()),
+            Data::I(v) => Data::I(pool::collect(&pool::INTS, keep.len(), |j| {
+                v[keep[j] as usize]
+            })),
+            Data::F(v) => Data::F(pool::collect(&pool::REALS, keep.len(), |j| {
+                v[keep[j] as usize]
+            })),
             Data::B(v) => Data::B(keep.iter().map(|&i| v[i as usize]).collect()),
         };
         Col {
@@ -384,15 +452,13 @@ impl VExpr {
                 };
                 // The row's first draw: the pipeline makes no other (see the module).
                 let mut nulls = None;
-                let v = (0..b.len)
-                    .map(|i| {
-                        let bits = env.ctx.random_at(pos(b.origin(i)), 0);
-                        rand_value(bits, arg.as_ref()).unwrap_or_else(|| {
-                            nulls.get_or_insert_with(|| vec![false; b.len])[i] = true;
-                            0.0
-                        })
+                let v = pool::collect(&pool::REALS, b.len, |i| {
+                    let bits = env.ctx.random_at(pos(b.origin(i)), 0);
+                    rand_value(bits, arg.as_ref()).unwrap_or_else(|| {
+                        nulls.get_or_insert_with(|| vec![false; b.len])[i] = true;
+                        0.0
                     })
-                    .collect();
+                });
                 Col {
                     kind: Kind::Real,
                     data: Data::F(v),
@@ -589,7 +655,7 @@ fn longs(op: Arith, n: usize, redo: &mut Vec<u32>, at: impl Fn(usize) -> (i64, i
         at: impl Fn(usize) -> (i64, i64),
         f: impl Fn(i64, i64) -> Option<i64>,
     ) -> Vec<i64> {
-        let mut out = Vec::with_capacity(n);
+        let mut out = pool::take(&pool::INTS, n);
         for i in 0..n {
             let (a, b) = at(i);
             out.push(f(a, b).unwrap_or_else(|| {
@@ -612,7 +678,7 @@ fn longs(op: Arith, n: usize, redo: &mut Vec<u32>, at: impl Fn(usize) -> (i64, i
 /// The reals `f(i)` of rows `0..n` ([`Arith::reals`] of their operands).
 #[inline(always)]
 fn reals(n: usize, f: impl Fn(usize) -> f64) -> Vec<f64> {
-    (0..n).map(f).collect()
+    pool::collect(&pool::REALS, n, f)
 }
 
 /// A step of the pipeline over batches.

@@ -26,7 +26,7 @@
 //! - Determinism: a row's position (pipeline, chunk, row in chunk) seeds the random
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
 
-use super::batch::{BStep, Batch, Col, Data, Env, Kind, VExpr};
+use super::batch::{pool, BStep, Batch, Col, Data, Env, Kind, VExpr};
 use super::eval::{eval, holds};
 use super::fast::Compiled;
 use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
@@ -932,9 +932,9 @@ impl RangeSpec {
             // `value`'s formula in wrapping i64 arithmetic (see [`RangeCursor`]).
             (Type::Long, Value::Long(f), Value::Long(s)) => Some(Col::ints(
                 Kind::Long,
-                (at..end)
-                    .map(|k| f.wrapping_add(s.wrapping_mul(k as i64)))
-                    .collect(),
+                pool::collect(&pool::INTS, (end - at) as usize, |i| {
+                    f.wrapping_add(s.wrapping_mul((at + i as u64) as i64))
+                }),
             )),
             _ => Col::from_values((at..end).map(|k| self.value(k)).collect()).ok(),
         }
@@ -2030,7 +2030,14 @@ impl SinkState for Summarize<'_> {
     fn done(&self, idx: usize, (values, rows, _, charged): Prepared) {
         let parts = self.aggregators.len();
         let values = Arc::new(values);
-        let mut share: Vec<Vec<(u32, u64)>> = vec![Vec::new(); parts];
+        // Sized for an even split and a little more (growing a share's vector costs
+        // copies and fresh pages, a chunk after a chunk).
+        let each = match parts {
+            1 => rows.len(),
+            p => rows.len() / p + rows.len() / (4 * p) + 16,
+        };
+        let mut share: Vec<Vec<(u32, u64)>> =
+            (0..parts).map(|_| Vec::with_capacity(each)).collect();
         let stride = self.stride;
         let nk = self.keys.len();
         let hashes = match &*values {
