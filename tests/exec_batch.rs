@@ -69,6 +69,16 @@ const CASES: &[(&str, bool)] = &[
     ("range x from 1 to 3000 step 1 | extend v = (x * 2654435761) % 100 | sort by v asc, x desc | take 6", true),
     ("range x from 1 to 20000 step 1 | extend k = x % 10 | join kind=inner (range y from 1 to 5 step 1 | extend k = y) on k | count", true),
     ("range a from 1 to 40000 step 1 | join kind=inner (range b from 1 to 40000 step 1 | extend a = (b * 7) % 40000 + 1) on a | summarize n = count(), s = sum(b)", true),
+    ("range x from 1 to 30000 step 1 | extend k = x % 10 | join kind=leftouter (range y from 1 to 5 step 1 | extend k = y, z = y * 1.5) on k | summarize count(), sum(y), sum(z), countif(isnull(y)) by k", true),
+    ("range x from 1 to 30000 step 1 | extend k = x % 10 | join kind=leftsemi (range y from 3 to 5 step 1 | extend k = y) on k | summarize count(), sum(x)", true),
+    ("range x from 1 to 30000 step 1 | extend k = x % 10 | join kind=leftanti (range y from 3 to 5 step 1 | extend k = y) on k | summarize count(), sum(x)", true),
+    ("range x from 1 to 30 step 1 | extend k = x % 4 | join kind=inner (range y from 1 to 12 step 1 | extend k = y % 3, t = datetime(2026-01-01) + y * 1h) on k | project x, k, y, t", true),
+    ("range x from 1 to 30 step 1 | extend k = x % 4 | join kind=leftouter (range y from 1 to 12 step 1 | extend k = y % 3, s = strcat('v', y)) on k | project x, y, s", false),
+    ("range x from 0 to 40 step 1 | extend k = 10 / (x % 5) | join kind=leftouter (range y from 0 to 12 step 1 | extend k = 10 / (y % 4)) on k | project x, k, y", true),
+    // A join that multiplies rows past a batch's bound, and a random call after a join:
+    // the left side's chunks go the row path (the build side's still take batches).
+    ("range x from 1 to 20000 step 1 | extend k = x % 3 | join kind=inner (range y from 1 to 300 step 1 | extend k = y % 3) on k | summarize count(), sum(y)", true),
+    ("range x from 1 to 20000 step 1 | extend k = x % 10 | join kind=inner (range y from 1 to 5 step 1 | extend k = y) on k | extend r = rand() | summarize count(), sum(r)", true),
 ];
 
 #[test]

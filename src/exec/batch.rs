@@ -340,10 +340,22 @@ impl Batch {
         self.origin.as_ref().map_or(i, |o| o[i] as usize)
     }
 
-    fn keep(&mut self, keep: Vec<u32>) {
+    /// Keeps the rows `keep` (in order, none twice).
+    pub(crate) fn keep(&mut self, keep: Vec<u32>) {
         if keep.len() == self.len {
             return;
         }
+        self.pick(keep);
+    }
+
+    /// The rows `rows` (in order, a row again and again when it is listed so), then the
+    /// columns `more` beside them (one value a row listed).
+    pub(crate) fn repeat(&mut self, rows: Vec<u32>, more: Vec<Col>) {
+        self.pick(rows);
+        self.cols.extend(more);
+    }
+
+    fn pick(&mut self, keep: Vec<u32>) {
         self.cols = self.cols.iter().map(|c| c.gather(&keep)).collect();
         self.origin = Some(match &self.origin {
             Some(o) => keep.iter().map(|&i| o[i as usize]).collect(),
@@ -688,6 +700,13 @@ pub(crate) enum BStep {
     /// skipped when nothing reads it later.
     Extend(Vec<(Option<usize>, VExpr)>),
     Project(Vec<VExpr>),
+    /// A join's probe (the left key columns).
+    Join(std::sync::Arc<dyn Joins>, Vec<usize>),
+}
+
+/// A join's built side as a batch probes it: the batch becomes the joined rows.
+pub(crate) trait Joins: Send + Sync {
+    fn join(&self, b: &mut Batch, keys: &[usize]) -> Result<(), Abort>;
 }
 
 impl BStep {
@@ -728,6 +747,7 @@ impl BStep {
                     .collect::<Result<Vec<_>, _>>()?;
                 b.cols = cols;
             }
+            BStep::Join(probe, keys) => probe.join(b, keys)?,
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! probes it. A null key never matches (an empty string does). Either way the rows come
 //! out in the same order: left rows in order, each with its matches in right order.
 
+use super::batch::{Col, Kind};
 use crate::hash::{FxHashMap, FxHashSet};
 use crate::limits::Meter;
 use crate::plan::JoinKind;
@@ -305,6 +306,30 @@ impl Built {
                 w.value(self.words[at])
             }
         }
+    }
+
+    /// Column `c` of the rows `rows` as a typed column, when it is one of words without
+    /// a null or an odd value (and no row is `END`); `None` otherwise.
+    pub(crate) fn column(&self, rows: &[u32], c: usize) -> Option<Col> {
+        use super::batch::pool;
+        let Slot::Word(i, w) = self.slots[c] else {
+            return None;
+        };
+        if self.special.is_some() || rows.contains(&END) {
+            return None;
+        }
+        let at = |r: u32| self.words[r as usize * self.words_width + i];
+        let n = rows.len();
+        let ints = |kind| Col::ints(kind, pool::collect(&pool::INTS, n, |j| at(rows[j])));
+        Some(match w {
+            Word::Int => ints(Kind::Int),
+            Word::Long => ints(Kind::Long),
+            Word::DateTime => ints(Kind::DateTime),
+            Word::TimeSpan => ints(Kind::TimeSpan),
+            Word::Real => Col::reals(pool::collect(&pool::REALS, n, |j| {
+                f64::from_bits(at(rows[j]) as u64)
+            })),
+        })
     }
 
     /// Whether column `c` of row `r` equals `v`.

@@ -26,7 +26,7 @@
 //! - Determinism: a row's position (pipeline, chunk, row in chunk) seeds the random
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
 
-use super::batch::{pool, BStep, Batch, Col, Data, Env, Kind, VExpr};
+use super::batch::{pool, Abort, BStep, Batch, Col, Data, Env, Joins, Kind, VExpr};
 use super::eval::{eval, holds};
 use super::fast::Compiled;
 use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
@@ -95,6 +95,74 @@ impl Probe {
                 .zip(&self.nulls)
                 .map(|(at, null)| at.map_or_else(|| null.clone(), |i| self.right.value(r, i))),
         );
+    }
+}
+
+/// Joined rows a batch may grow to: past this, the chunk goes the row path (which
+/// streams them to the sink one at a time), so that a join that multiplies rows keeps
+/// memory flat.
+const JOINED_ROWS: usize = 4 * CHUNK_ROWS;
+
+impl Joins for Probe {
+    /// As [`Physical::feed`] joins a row: the matches in the build side's order (or
+    /// the row with nulls, or the row alone for a semi or anti join).
+    fn join(&self, b: &mut Batch, keys: &[usize]) -> std::result::Result<(), Abort> {
+        let semi = matches!(self.kind, JoinKind::LeftSemi | JoinKind::LeftAnti);
+        let mut key = Vec::with_capacity(keys.len());
+        let at_key: Vec<usize> = (0..keys.len()).collect();
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for i in 0..b.len {
+            key.clear();
+            key.extend(keys.iter().map(|&k| b.cols[k].value(i)));
+            let (mut at, mut linked) = self.right.first(&key, &at_key);
+            let matched = at != END;
+            if semi {
+                if matched == (self.kind == JoinKind::LeftSemi) {
+                    left.push(i as u32);
+                }
+                continue;
+            }
+            if self.kind == JoinKind::LeftOuter && !matched {
+                left.push(i as u32);
+                right.push(END);
+            }
+            while at != END {
+                left.push(i as u32);
+                right.push(at);
+                // A key of one row has no links to follow.
+                at = if linked { self.right.next(at) } else { END };
+                linked = true;
+            }
+            if left.len() > JOINED_ROWS {
+                return Err(Abort);
+            }
+        }
+        if semi {
+            b.keep(left);
+            return Ok(());
+        }
+        let more = self
+            .out
+            .iter()
+            .zip(&self.nulls)
+            .map(|(at, null)| match at {
+                Some(c) => match self.right.column(&right, *c) {
+                    Some(col) => Ok(col),
+                    None => Col::from_values(
+                        right
+                            .iter()
+                            .map(|&r| match r {
+                                END => null.clone(),
+                                r => self.right.value(r, *c),
+                            })
+                            .collect(),
+                    ),
+                },
+                None => Col::from_values(vec![null.clone(); right.len()]),
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        b.repeat(left, more);
+        Ok(())
     }
 }
 
@@ -1273,6 +1341,11 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 PStep::Project(cs) => Some(BStep::Project(
                     cs.iter().map(|c| VExpr::new(&c.expr)).collect(),
                 )),
+                // The rows a join makes of one row share its position: a random call
+                // after it draws again and again in that row (the row path's order).
+                PStep::Join(probe, keys) if volatile == 0 => {
+                    Some(BStep::Join(probe.clone(), keys.clone()))
+                }
                 _ => None,
             })
             .collect()
