@@ -196,6 +196,22 @@ impl KeyIndex {
         self.next[r as usize].load(Relaxed)
     }
 
+    /// Asks the memory for the slot where the search for hash `h` starts.
+    #[inline]
+    fn prefetch(&self, h: u64) {
+        let part = &self.parts[h as usize & (self.parts.len() - 1)];
+        crate::hash::prefetch(&part.slots[part.start(h)]);
+    }
+
+    /// The row in the slot where the search for `h` starts, when its tag is `h`'s (the
+    /// row a lookup most likely compares).
+    #[inline]
+    fn likely(&self, h: u64) -> Option<u32> {
+        let part = &self.parts[h as usize & (self.parts.len() - 1)];
+        let s = part.slots[part.start(h)];
+        (s != EMPTY && (s >> 32) as u32 & !MORE == h as u32 & !MORE).then_some(s as u32)
+    }
+
     /// The first row of every key, in order.
     pub(crate) fn firsts(&self) -> Vec<u32> {
         let mut out: Vec<u32> = self
@@ -359,6 +375,30 @@ impl Built {
     #[inline]
     pub(crate) fn next(&self, r: u32) -> u32 {
         self.index.next(r)
+    }
+
+    /// [`Self::first`] of a key whose hash (its [`row_key_hash`]) is `h` and whose values
+    /// are `key` (the stored key columns in order).
+    #[inline]
+    pub(crate) fn first_hashed(&self, h: u64, key: &[Value]) -> (u32, bool) {
+        self.index.first(h, |r| {
+            self.keys.iter().zip(key).all(|(&s, v)| self.is(r, s, v))
+        })
+    }
+
+    /// Asks the memory for what a lookup of hash `h` reads: its index slot (`stage`
+    /// 0), or the stored row that slot most likely names (`stage` 1, once the slot is
+    /// at hand).
+    #[inline]
+    pub(crate) fn prefetch(&self, h: u64, stage: u8) {
+        if stage == 0 {
+            self.index.prefetch(h);
+        } else if let Some(r) = self.index.likely(h) {
+            let at = r as usize * self.words_width;
+            if let Some(w) = self.words.get(at) {
+                crate::hash::prefetch(w);
+            }
+        }
     }
 
     /// The memory of its index (its rows are charged as they are collected, and take

@@ -109,12 +109,27 @@ impl Joins for Probe {
     fn join(&self, b: &mut Batch, keys: &[usize]) -> std::result::Result<(), Abort> {
         let semi = matches!(self.kind, JoinKind::LeftSemi | JoinKind::LeftAnti);
         let mut key = Vec::with_capacity(keys.len());
-        let at_key: Vec<usize> = (0..keys.len()).collect();
+        let cols: Vec<&Col> = keys.iter().map(|&k| &b.cols[k]).collect();
+        // The keys' hashes first, so that the lookups of the rows ahead are asked of the
+        // memory while a row's is made (a big build side is past the caches).
+        let hashes = typed_key_hashes(&cols, b.len);
+        const AHEAD: usize = 16;
         let (mut left, mut right) = (Vec::new(), Vec::new());
         for i in 0..b.len {
-            key.clear();
-            key.extend(keys.iter().map(|&k| b.cols[k].value(i)));
-            let (mut at, mut linked) = self.right.first(&key, &at_key);
+            if let Some(&h) = hashes.get(i + AHEAD) {
+                self.right.prefetch(h, 0);
+            }
+            if let Some(&h) = hashes.get(i + AHEAD / 2) {
+                self.right.prefetch(h, 1);
+            }
+            // A key with a null matches nothing (as `row_key_hash` says).
+            let (mut at, mut linked) = if cols.iter().any(|c| c.is_null(i)) {
+                (END, false)
+            } else {
+                key.clear();
+                key.extend(cols.iter().map(|c| c.value(i)));
+                self.right.first_hashed(hashes[i], &key)
+            };
             let matched = at != END;
             if semi {
                 if matched == (self.kind == JoinKind::LeftSemi) {
@@ -2114,7 +2129,10 @@ impl SinkState for Summarize<'_> {
         let stride = self.stride;
         let nk = self.keys.len();
         let hashes = match &*values {
-            Values::Typed(cols) if nk > 0 => typed_key_hashes(&cols[..nk], rows.len()),
+            Values::Typed(cols) if nk > 0 => {
+                let keys: Vec<&Col> = cols[..nk].iter().collect();
+                typed_key_hashes(&keys, rows.len())
+            }
             _ => Vec::new(),
         };
         for k in 0..rows.len() {

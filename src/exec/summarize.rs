@@ -56,7 +56,7 @@ pub(crate) fn key_hash_of<'a>(key: impl Iterator<Item = &'a Value>) -> u64 {
 }
 
 /// The [`key_hash`] of every row of key columns `cols`.
-pub(crate) fn typed_key_hashes(cols: &[Col], rows: usize) -> Vec<u64> {
+pub(crate) fn typed_key_hashes(cols: &[&Col], rows: usize) -> Vec<u64> {
     if let [c] = cols {
         if let Some((kind, v)) = int_column(c) {
             let rank = int_rank(kind);
