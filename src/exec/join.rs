@@ -2,7 +2,7 @@
 //! probes it. A null key never matches (an empty string does). Either way the rows come
 //! out in the same order: left rows in order, each with its matches in right order.
 
-use super::batch::{Col, Kind};
+use super::batch::{Col, Data, Kind};
 use crate::hash::{FxHashMap, FxHashSet};
 use crate::limits::Meter;
 use crate::plan::JoinKind;
@@ -154,11 +154,26 @@ impl KeyIndex {
         } else {
             crate::parallel::threads().next_power_of_two()
         };
+        let mine = |p: usize, h: u64| h as usize & (parts - 1) == p;
         let part = |p: usize| {
-            let mut slots = Slots::new(4);
+            // Sized for every row of the part a key of its own (at most three quarters
+            // full): no growing, and no more memory than the rows' own words hold.
+            let rows = hashes.iter().filter(|&&h| mine(p, h)).count();
+            let bits = (rows * 4 / 3 + 1)
+                .next_power_of_two()
+                .trailing_zeros()
+                .max(4);
+            let mut slots = Slots::new(bits);
+            // Past the caches, the slots of the rows ahead are asked for first.
+            const AHEAD: usize = 16;
             for r in (0..n).rev() {
+                if let Some(&ahead) = r.checked_sub(AHEAD).and_then(|a| hashes.get(a)) {
+                    if mine(p, ahead) {
+                        crate::hash::prefetch(&slots.slots[slots.start(ahead)]);
+                    }
+                }
                 let h = hashes[r];
-                if h as usize & (parts - 1) != p || (h == NULL_KEY && null(r as u32)) {
+                if !mine(p, h) || (h == NULL_KEY && null(r as u32)) {
                     continue;
                 }
                 slots.insert(h, r as u32, hashes, &next, &eq);
@@ -494,6 +509,59 @@ impl Collector {
             }
         }
         bytes
+    }
+
+    /// [`Self::push`] of the `n` rows of typed columns: `cols` the kept columns, `keys`
+    /// the key columns; the bytes the part grew by. `None` (the part unchanged) when a
+    /// column held in words has a null or values of another type (the caller then
+    /// pushes the rows one at a time).
+    pub(crate) fn push_typed(
+        &self,
+        part: &mut BuildPart,
+        cols: &[&Col],
+        keys: &[&Col],
+        n: usize,
+    ) -> Option<u64> {
+        for (c, slot) in cols.iter().zip(&self.slots) {
+            if let Slot::Word(_, w) = slot {
+                let kind = match w {
+                    Word::Int => Kind::Int,
+                    Word::Long => Kind::Long,
+                    Word::Real => Kind::Real,
+                    Word::DateTime => Kind::DateTime,
+                    Word::TimeSpan => Kind::TimeSpan,
+                };
+                if c.nulls.is_some() || c.kind != kind {
+                    return None;
+                }
+            }
+        }
+        let hashes = super::summarize::typed_key_hashes(keys, n);
+        // A key with a null has no hash (as `row_key_hash` says).
+        part.hashes
+            .extend((0..n).map(|i| match keys.iter().any(|k| k.is_null(i)) {
+                true => NULL_KEY,
+                false => hashes[i],
+            }));
+        part.words.reserve(n * self.words_width);
+        let mut bytes = 8 * n as u64;
+        for i in 0..n {
+            for (c, slot) in cols.iter().zip(&self.slots) {
+                match (slot, &c.data) {
+                    (Slot::Word(..), Data::I(v)) => part.words.push(v[i]),
+                    (Slot::Word(..), Data::F(v)) => part.words.push(v[i].to_bits() as i64),
+                    (Slot::Word(..), Data::B(_)) => unreachable!("bools are not held in words"),
+                    (Slot::Any(_), _) => {
+                        let v = c.value(i);
+                        bytes += crate::limits::values_bytes(std::slice::from_ref(&v));
+                        part.values.push(v);
+                        continue;
+                    }
+                }
+                bytes += 8;
+            }
+        }
+        Some(bytes)
     }
 
     pub(crate) fn done(&self, idx: usize, part: BuildPart) {

@@ -2407,6 +2407,16 @@ impl SinkState for BuildSink<'_> {
         );
         meter(self.budget, "join", &mut part.1, bytes)
     }
+    /// The batch's columns straight into the part (or row by row, see
+    /// [`Collector::push_typed`]).
+    fn push_batch(&self, part: &mut Self::Part, b: &Batch, first: u64, env: &Env) -> bool {
+        let cols: Vec<&Col> = self.cols.iter().map(|&c| &b.cols[c]).collect();
+        let keys: Vec<&Col> = self.keys.iter().map(|&c| &b.cols[c]).collect();
+        match self.collector.push_typed(&mut part.0, &cols, &keys, b.len) {
+            Some(bytes) => meter(self.budget, "join", &mut part.1, bytes),
+            None => push_rows(self, part, b, first, env),
+        }
+    }
     fn done(&self, idx: usize, (part, pending): Self::Part) {
         self.budget.charge(pending, "join");
         self.collector.done(idx, part);
