@@ -125,6 +125,15 @@ impl IntSet {
         }
     }
 
+    /// Asks the memory for the slot where the search for `x` starts (a run of inserts
+    /// into a set past the caches then waits for the memory once, not once a value).
+    #[inline]
+    pub(crate) fn prefetch(&self, x: i64) {
+        if !self.slots.is_empty() {
+            prefetch(&self.slots[self.home(x)]);
+        }
+    }
+
     /// Fibonacci hashing: the high bits of the product place the integer.
     #[inline]
     fn home(&self, x: i64) -> usize {

@@ -85,6 +85,8 @@ impl Fast {
                     let (a, b) = pair(args)?;
                     Fast::Compare(op, a, b)
                 }
+                // Random values are drawn by the row's own call.
+                Kernel::Random => return None,
             },
             BExpr::And(a, b) => Fast::Logic(false, Box::new(Fast::of(a)?), Box::new(Fast::of(b)?)),
             BExpr::Or(a, b) => Fast::Logic(true, Box::new(Fast::of(a)?), Box::new(Fast::of(b)?)),

@@ -2,6 +2,7 @@
 //! probes it. A null key never matches (an empty string does). Either way the rows come
 //! out in the same order: left rows in order, each with its matches in right order.
 
+use super::batch::{Col, Data, Kind};
 use crate::hash::{FxHashMap, FxHashSet};
 use crate::limits::Meter;
 use crate::plan::JoinKind;
@@ -153,11 +154,26 @@ impl KeyIndex {
         } else {
             crate::parallel::threads().next_power_of_two()
         };
+        let mine = |p: usize, h: u64| h as usize & (parts - 1) == p;
         let part = |p: usize| {
-            let mut slots = Slots::new(4);
+            // Sized for every row of the part a key of its own (at most three quarters
+            // full): no growing, and no more memory than the rows' own words hold.
+            let rows = hashes.iter().filter(|&&h| mine(p, h)).count();
+            let bits = (rows * 4 / 3 + 1)
+                .next_power_of_two()
+                .trailing_zeros()
+                .max(4);
+            let mut slots = Slots::new(bits);
+            // Past the caches, the slots of the rows ahead are asked for first.
+            const AHEAD: usize = 16;
             for r in (0..n).rev() {
+                if let Some(&ahead) = r.checked_sub(AHEAD).and_then(|a| hashes.get(a)) {
+                    if mine(p, ahead) {
+                        crate::hash::prefetch(&slots.slots[slots.start(ahead)]);
+                    }
+                }
                 let h = hashes[r];
-                if h as usize & (parts - 1) != p || (h == NULL_KEY && null(r as u32)) {
+                if !mine(p, h) || (h == NULL_KEY && null(r as u32)) {
                     continue;
                 }
                 slots.insert(h, r as u32, hashes, &next, &eq);
@@ -193,6 +209,22 @@ impl KeyIndex {
     #[inline]
     pub(crate) fn next(&self, r: u32) -> u32 {
         self.next[r as usize].load(Relaxed)
+    }
+
+    /// Asks the memory for the slot where the search for hash `h` starts.
+    #[inline]
+    fn prefetch(&self, h: u64) {
+        let part = &self.parts[h as usize & (self.parts.len() - 1)];
+        crate::hash::prefetch(&part.slots[part.start(h)]);
+    }
+
+    /// The row in the slot where the search for `h` starts, when its tag is `h`'s (the
+    /// row a lookup most likely compares).
+    #[inline]
+    fn likely(&self, h: u64) -> Option<u32> {
+        let part = &self.parts[h as usize & (self.parts.len() - 1)];
+        let s = part.slots[part.start(h)];
+        (s != EMPTY && (s >> 32) as u32 & !MORE == h as u32 & !MORE).then_some(s as u32)
     }
 
     /// The first row of every key, in order.
@@ -307,6 +339,30 @@ impl Built {
         }
     }
 
+    /// Column `c` of the rows `rows` as a typed column, when it is one of words without
+    /// a null or an odd value (and no row is `END`); `None` otherwise.
+    pub(crate) fn column(&self, rows: &[u32], c: usize) -> Option<Col> {
+        use super::batch::pool;
+        let Slot::Word(i, w) = self.slots[c] else {
+            return None;
+        };
+        if self.special.is_some() || rows.contains(&END) {
+            return None;
+        }
+        let at = |r: u32| self.words[r as usize * self.words_width + i];
+        let n = rows.len();
+        let ints = |kind| Col::ints(kind, pool::collect(&pool::INTS, n, |j| at(rows[j])));
+        Some(match w {
+            Word::Int => ints(Kind::Int),
+            Word::Long => ints(Kind::Long),
+            Word::DateTime => ints(Kind::DateTime),
+            Word::TimeSpan => ints(Kind::TimeSpan),
+            Word::Real => Col::reals(pool::collect(&pool::REALS, n, |j| {
+                f64::from_bits(at(rows[j]) as u64)
+            })),
+        })
+    }
+
     /// Whether column `c` of row `r` equals `v`.
     #[inline]
     fn is(&self, r: u32, c: usize, v: &Value) -> bool {
@@ -334,6 +390,30 @@ impl Built {
     #[inline]
     pub(crate) fn next(&self, r: u32) -> u32 {
         self.index.next(r)
+    }
+
+    /// [`Self::first`] of a key whose hash (its [`row_key_hash`]) is `h` and whose values
+    /// are `key` (the stored key columns in order).
+    #[inline]
+    pub(crate) fn first_hashed(&self, h: u64, key: &[Value]) -> (u32, bool) {
+        self.index.first(h, |r| {
+            self.keys.iter().zip(key).all(|(&s, v)| self.is(r, s, v))
+        })
+    }
+
+    /// Asks the memory for what a lookup of hash `h` reads: its index slot (`stage`
+    /// 0), or the stored row that slot most likely names (`stage` 1, once the slot is
+    /// at hand).
+    #[inline]
+    pub(crate) fn prefetch(&self, h: u64, stage: u8) {
+        if stage == 0 {
+            self.index.prefetch(h);
+        } else if let Some(r) = self.index.likely(h) {
+            let at = r as usize * self.words_width;
+            if let Some(w) = self.words.get(at) {
+                crate::hash::prefetch(w);
+            }
+        }
     }
 
     /// The memory of its index (its rows are charged as they are collected, and take
@@ -429,6 +509,59 @@ impl Collector {
             }
         }
         bytes
+    }
+
+    /// [`Self::push`] of the `n` rows of typed columns: `cols` the kept columns, `keys`
+    /// the key columns; the bytes the part grew by. `None` (the part unchanged) when a
+    /// column held in words has a null or values of another type (the caller then
+    /// pushes the rows one at a time).
+    pub(crate) fn push_typed(
+        &self,
+        part: &mut BuildPart,
+        cols: &[&Col],
+        keys: &[&Col],
+        n: usize,
+    ) -> Option<u64> {
+        for (c, slot) in cols.iter().zip(&self.slots) {
+            if let Slot::Word(_, w) = slot {
+                let kind = match w {
+                    Word::Int => Kind::Int,
+                    Word::Long => Kind::Long,
+                    Word::Real => Kind::Real,
+                    Word::DateTime => Kind::DateTime,
+                    Word::TimeSpan => Kind::TimeSpan,
+                };
+                if c.nulls.is_some() || c.kind != kind {
+                    return None;
+                }
+            }
+        }
+        let hashes = super::summarize::typed_key_hashes(keys, n);
+        // A key with a null has no hash (as `row_key_hash` says).
+        part.hashes
+            .extend((0..n).map(|i| match keys.iter().any(|k| k.is_null(i)) {
+                true => NULL_KEY,
+                false => hashes[i],
+            }));
+        part.words.reserve(n * self.words_width);
+        let mut bytes = 8 * n as u64;
+        for i in 0..n {
+            for (c, slot) in cols.iter().zip(&self.slots) {
+                match (slot, &c.data) {
+                    (Slot::Word(..), Data::I(v)) => part.words.push(v[i]),
+                    (Slot::Word(..), Data::F(v)) => part.words.push(v[i].to_bits() as i64),
+                    (Slot::Word(..), Data::B(_)) => unreachable!("bools are not held in words"),
+                    (Slot::Any(_), _) => {
+                        let v = c.value(i);
+                        bytes += crate::limits::values_bytes(std::slice::from_ref(&v));
+                        part.values.push(v);
+                        continue;
+                    }
+                }
+                bytes += 8;
+            }
+        }
+        Some(bytes)
     }
 
     pub(crate) fn done(&self, idx: usize, part: BuildPart) {

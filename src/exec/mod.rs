@@ -4,6 +4,7 @@
 //! input's rows and produce a new row set. Rows in memory are shared, not copied, until
 //! an operator must change them.
 
+mod batch;
 pub mod eval;
 mod fast;
 mod join;
@@ -122,6 +123,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Runs one plan to a table.
+pub use pipeline::{batch_chunks, set_batches};
+
 pub fn execute(plan: &Plan, ex: &Exec) -> Result<Table> {
     let rows = run(plan, ex)?.into_owned();
     Ok(Table::new(plan.schema.clone(), rows))

@@ -26,10 +26,11 @@
 //! - Determinism: a row's position (pipeline, chunk, row in chunk) seeds the random
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
 
+use super::batch::{pool, Abort, BStep, Batch, Col, Data, Env, Joins, Kind, VExpr};
 use super::eval::{eval, holds};
 use super::fast::Compiled;
 use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
-use super::summarize::{key_hash, Aggregator};
+use super::summarize::{key_hash, typed_key_hashes, Aggregator};
 use super::{compare_key, count_value, Exec, Rows};
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
@@ -94,6 +95,89 @@ impl Probe {
                 .zip(&self.nulls)
                 .map(|(at, null)| at.map_or_else(|| null.clone(), |i| self.right.value(r, i))),
         );
+    }
+}
+
+/// Joined rows a batch may grow to: past this, the chunk goes the row path (which
+/// streams them to the sink one at a time), so that a join that multiplies rows keeps
+/// memory flat.
+const JOINED_ROWS: usize = 4 * CHUNK_ROWS;
+
+impl Joins for Probe {
+    /// As [`Physical::feed`] joins a row: the matches in the build side's order (or
+    /// the row with nulls, or the row alone for a semi or anti join).
+    fn join(&self, b: &mut Batch, keys: &[usize]) -> std::result::Result<(), Abort> {
+        let semi = matches!(self.kind, JoinKind::LeftSemi | JoinKind::LeftAnti);
+        let mut key = Vec::with_capacity(keys.len());
+        let cols: Vec<&Col> = keys.iter().map(|&k| &b.cols[k]).collect();
+        // The keys' hashes first, so that the lookups of the rows ahead are asked of the
+        // memory while a row's is made (a big build side is past the caches).
+        let hashes = typed_key_hashes(&cols, b.len);
+        const AHEAD: usize = 16;
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for i in 0..b.len {
+            if let Some(&h) = hashes.get(i + AHEAD) {
+                self.right.prefetch(h, 0);
+            }
+            if let Some(&h) = hashes.get(i + AHEAD / 2) {
+                self.right.prefetch(h, 1);
+            }
+            // A key with a null matches nothing (as `row_key_hash` says).
+            let (mut at, mut linked) = if cols.iter().any(|c| c.is_null(i)) {
+                (END, false)
+            } else {
+                key.clear();
+                key.extend(cols.iter().map(|c| c.value(i)));
+                self.right.first_hashed(hashes[i], &key)
+            };
+            let matched = at != END;
+            if semi {
+                if matched == (self.kind == JoinKind::LeftSemi) {
+                    left.push(i as u32);
+                }
+                continue;
+            }
+            if self.kind == JoinKind::LeftOuter && !matched {
+                left.push(i as u32);
+                right.push(END);
+            }
+            while at != END {
+                left.push(i as u32);
+                right.push(at);
+                // A key of one row has no links to follow.
+                at = if linked { self.right.next(at) } else { END };
+                linked = true;
+            }
+            if left.len() > JOINED_ROWS {
+                return Err(Abort);
+            }
+        }
+        if semi {
+            b.keep(left);
+            return Ok(());
+        }
+        let more = self
+            .out
+            .iter()
+            .zip(&self.nulls)
+            .map(|(at, null)| match at {
+                Some(c) => match self.right.column(&right, *c) {
+                    Some(col) => Ok(col),
+                    None => Col::from_values(
+                        right
+                            .iter()
+                            .map(|&r| match r {
+                                END => null.clone(),
+                                r => self.right.value(r, *c),
+                            })
+                            .collect(),
+                    ),
+                },
+                None => Col::from_values(vec![null.clone(); right.len()]),
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        b.repeat(left, more);
+        Ok(())
     }
 }
 
@@ -879,48 +963,100 @@ fn memory_scan(
     Scanned::Done
 }
 
-/// Streams the values of `range` to `sink` in chunks of [`CHUNK_ROWS`].
-fn range_scan(r: &RangeSpec, stop: &AtomicBool, sink: &dyn ChunkSink) -> Scanned {
-    struct Cursor<'r> {
-        r: &'r RangeSpec,
-        at: u64,
-        end: u64,
-        row: [Value; 1],
-        /// `from` and `step` of a range of longs.
-        longs: Option<(i64, i64)>,
-    }
-    impl RowCursor for Cursor<'_> {
-        fn next_row(&mut self) -> Option<&[Value]> {
-            if self.at >= self.end {
-                return None;
-            }
-            match (&mut self.row[0], self.longs) {
-                // A long range's next value written in place: `value`'s formula, whose
-                // i128 result cut to 64 bits is the same as wrapping i64 arithmetic.
-                (Value::Long(x), Some((from, step))) => {
-                    *x = from.wrapping_add(step.wrapping_mul(self.at as i64));
-                }
-                (slot, _) => *slot = self.r.value(self.at),
-            }
-            self.at += 1;
-            Some(&self.row)
-        }
-    }
-    let chunk = CHUNK_ROWS as u64;
-    let chunks = r.count.div_ceil(chunk).max(1);
-    let longs = match (r.ty, &r.from, &r.step) {
-        (Type::Long, Value::Long(f), Value::Long(s)) => Some((*f, *s)),
-        _ => None,
-    };
-    run_chunks(chunks as usize, stop, &|c| {
-        let mut cursor = Cursor {
+/// The rows of `range` from position `at` to `end`, one at a time.
+struct RangeCursor<'r> {
+    r: &'r RangeSpec,
+    at: u64,
+    end: u64,
+    row: [Value; 1],
+    /// `from` and `step` of a range of longs.
+    longs: Option<(i64, i64)>,
+}
+
+impl<'r> RangeCursor<'r> {
+    fn new(r: &'r RangeSpec, at: u64, end: u64) -> Self {
+        let longs = match (r.ty, &r.from, &r.step) {
+            (Type::Long, Value::Long(f), Value::Long(s)) => Some((*f, *s)),
+            _ => None,
+        };
+        RangeCursor {
             r,
-            at: c as u64 * chunk,
-            end: ((c as u64 + 1) * chunk).min(r.count),
+            at,
+            end,
             row: [Value::Null],
             longs,
-        };
-        sink.chunk(c, &mut cursor);
+        }
+    }
+}
+
+impl RowCursor for RangeCursor<'_> {
+    fn next_row(&mut self) -> Option<&[Value]> {
+        if self.at >= self.end {
+            return None;
+        }
+        match (&mut self.row[0], self.longs) {
+            // A long range's next value written in place: `value`'s formula, whose
+            // i128 result cut to 64 bits is the same as wrapping i64 arithmetic.
+            (Value::Long(x), Some((from, step))) => {
+                *x = from.wrapping_add(step.wrapping_mul(self.at as i64));
+            }
+            (slot, _) => *slot = self.r.value(self.at),
+        }
+        self.at += 1;
+        Some(&self.row)
+    }
+}
+
+impl RangeSpec {
+    /// The values from position `at` to `end` as a column, when a column holds them
+    /// (not decimals).
+    fn column(&self, at: u64, end: u64) -> Option<Col> {
+        match (self.ty, &self.from, &self.step) {
+            // `value`'s formula in wrapping i64 arithmetic (see [`RangeCursor`]).
+            (Type::Long, Value::Long(f), Value::Long(s)) => Some(Col::ints(
+                Kind::Long,
+                pool::collect(&pool::INTS, (end - at) as usize, |i| {
+                    f.wrapping_add(s.wrapping_mul((at + i as u64) as i64))
+                }),
+            )),
+            _ => Col::from_values((at..end).map(|k| self.value(k)).collect()).ok(),
+        }
+    }
+}
+
+/// Whether chunks may go the batch path (on unless switched off): a test compares the
+/// two paths' answers in one process.
+static BATCHES: AtomicBool = AtomicBool::new(true);
+
+/// The chunks that went the batch path in this process (for tests: that the path the
+/// comparison means to cover did run).
+static BATCH_CHUNKS: AtomicUsize = AtomicUsize::new(0);
+
+/// Switches the batch path on or off for the whole process (answers are the same
+/// either way; for tests that compare the two paths).
+#[doc(hidden)]
+pub fn set_batches(on: bool) {
+    BATCHES.store(on, Ordering::SeqCst);
+}
+
+/// How many chunks went the batch path so far in this process.
+#[doc(hidden)]
+pub fn batch_chunks() -> usize {
+    BATCH_CHUNKS.load(Ordering::SeqCst)
+}
+
+/// A chunk sink that also takes a chunk of `range` (as a batch when it can).
+trait Feeds: ChunkSink {
+    fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64);
+}
+
+/// Streams the values of `range` to `sink` in chunks of [`CHUNK_ROWS`].
+fn range_scan(r: &RangeSpec, stop: &AtomicBool, sink: &dyn Feeds) -> Scanned {
+    let chunk = CHUNK_ROWS as u64;
+    let chunks = r.count.div_ceil(chunk).max(1);
+    run_chunks(chunks as usize, stop, &|c| {
+        let at = c as u64 * chunk;
+        sink.range_chunk(c, r, at, ((c as u64 + 1) * chunk).min(r.count));
     });
     Scanned::Done
 }
@@ -985,6 +1121,9 @@ struct Physical {
     sink: PSink,
     /// Some step or the sink calls a random function: rows tell it their position.
     random: bool,
+    /// The steps over batches, when every step is one that runs a column at a time
+    /// (and the pipeline calls at most one random function, see [`super::batch`]).
+    batch: Option<Vec<BStep>>,
 }
 
 enum PSink {
@@ -993,9 +1132,9 @@ enum PSink {
     Take(usize),
     /// The keys and aggregates, and the values [`prepare`](super::summarize::prepare) lays out for them (the keys,
     /// then every aggregate's arguments) compiled.
-    Summarize(Vec<BExpr>, Vec<BAgg>, Vec<Compiled>),
+    Summarize(Vec<BExpr>, Vec<BAgg>, Vec<Compiled>, Vec<VExpr>),
     /// The sort keys and their expressions compiled.
-    TopK(Vec<SortSpec>, usize, Vec<Compiled>),
+    TopK(Vec<SortSpec>, usize, Vec<Compiled>, Vec<VExpr>),
     /// The collector, the kept columns and the key columns in the pruned rows.
     Build(Arc<Collector>, Vec<usize>, Vec<usize>),
 }
@@ -1135,12 +1274,13 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                     args: a.args.iter().map(|e| remap(e, &m)).collect(),
                 })
                 .collect();
-            let compiled = keys
+            let prepared: Vec<&BExpr> = keys
                 .iter()
                 .chain(aggs.iter().flat_map(|a| &a.args))
-                .map(|e| Compiled::new(e.clone()))
                 .collect();
-            PSink::Summarize(keys, aggs, compiled)
+            let compiled = prepared.iter().map(|&e| Compiled::new(e.clone())).collect();
+            let vector = prepared.into_iter().map(VExpr::new).collect();
+            PSink::Summarize(keys, aggs, compiled, vector)
         }
         Sink::TopK(keys, n) => {
             let keys: Vec<SortSpec> = keys
@@ -1152,7 +1292,8 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 })
                 .collect();
             let compiled = keys.iter().map(|k| Compiled::new(k.expr.clone())).collect();
-            PSink::TopK(keys, *n, compiled)
+            let vector = keys.iter().map(|k| VExpr::new(&k.expr)).collect();
+            PSink::TopK(keys, *n, compiled, vector)
         }
     };
     let random = steps.iter().any(|s| match s {
@@ -1170,10 +1311,65 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
         Sink::TopK(keys, _) => keys.iter().any(|k| k.expr.pinned()),
         _ => false,
     };
+    let volatile = {
+        let n = std::cell::Cell::new(0usize);
+        let count = |e: &BExpr| {
+            e.any(&|x| {
+                if matches!(x, BExpr::Call(f, _) if f.volatile()) {
+                    n.set(n.get() + 1);
+                }
+                false
+            });
+        };
+        for s in &out {
+            match s {
+                PStep::Filter(c) => count(&c.expr),
+                PStep::Extend(items, _) => items.iter().for_each(|(_, c, _)| count(&c.expr)),
+                PStep::Project(cs) => cs.iter().for_each(|c| count(&c.expr)),
+                _ => {}
+            }
+        }
+        match &psink {
+            PSink::Summarize(_, _, cs, _) | PSink::TopK(_, _, cs, _) => {
+                cs.iter().for_each(|c| count(&c.expr))
+            }
+            _ => {}
+        }
+        n.get()
+    };
+    let batch = if volatile > 1 {
+        None
+    } else {
+        out.iter()
+            .map(|s| match s {
+                PStep::Filter(c) => Some(BStep::Filter(VExpr::new(&c.expr))),
+                PStep::Extend(items, _) => Some(BStep::Extend(
+                    items
+                        .iter()
+                        .filter_map(|(t, c, _)| match t {
+                            Target::Drop => None,
+                            Target::Replace(i) => Some((Some(*i), VExpr::new(&c.expr))),
+                            Target::Append => Some((None, VExpr::new(&c.expr))),
+                        })
+                        .collect(),
+                )),
+                PStep::Project(cs) => Some(BStep::Project(
+                    cs.iter().map(|c| VExpr::new(&c.expr)).collect(),
+                )),
+                // The rows a join makes of one row share its position: a random call
+                // after it draws again and again in that row (the row path's order).
+                PStep::Join(probe, keys) if volatile == 0 => {
+                    Some(BStep::Join(probe.clone(), keys.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
     Physical {
         steps: out,
         sink: psink,
         random,
+        batch,
     }
 }
 
@@ -1440,6 +1636,11 @@ trait SinkState: Sync {
     fn done(&self, idx: usize, part: Self::Part);
     /// The rows out, once every chunk is done.
     fn finish(self) -> Result<Vec<Row>>;
+    /// Consumes the rows of a batch, the first at `first` (and the next ones after it).
+    /// By default one at a time, as [`SinkState::push`] takes them.
+    fn push_batch(&self, part: &mut Self::Part, b: &Batch, first: u64, env: &Env) -> bool {
+        push_rows(self, part, b, first, env)
+    }
     /// The rows out when only the chunks before `chunk` could be read, if they are all
     /// this sink needs (a `take` that has its rows); `None` otherwise.
     fn finish_before(self, _chunk: usize) -> Option<Vec<Row>>
@@ -1448,6 +1649,28 @@ trait SinkState: Sync {
     {
         None
     }
+}
+
+/// [`SinkState::push_batch`] a row at a time: each row built from the columns, told its
+/// position for the random functions the sink's expressions call.
+fn push_rows<S: SinkState + ?Sized>(
+    state: &S,
+    part: &mut S::Part,
+    b: &Batch,
+    first: u64,
+    env: &Env,
+) -> bool {
+    let mut row = Vec::with_capacity(b.cols.len());
+    for i in 0..b.len {
+        if let Some(pos) = env.position {
+            EvalCtx::at_row(Some(pos(b.origin(i))));
+        }
+        b.row(i, &mut row);
+        if !state.push(part, RowIn::Buf(&mut row), first + i as u64) {
+            return false;
+        }
+    }
+    true
 }
 
 /// What every chunk of one run of a pipeline shares.
@@ -1502,20 +1725,51 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
     }
 }
 
+impl<S: SinkState> Feeds for Feed<'_, S> {
+    fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64) {
+        let on = BATCHES.load(Ordering::Relaxed);
+        let batch = self.phys.batch.as_ref().filter(|_| on);
+        if let (Some(steps), Some(col)) = (batch, r.column(at, end)) {
+            let pos = |i: usize| row_position(self.pipeline, idx, i);
+            let env = Env {
+                ctx: self.ctx,
+                position: self.phys.random.then_some(&pos as &dyn Fn(usize) -> u64),
+            };
+            let mut b = Batch::new(vec![col], (end - at) as usize);
+            let ran = steps.iter().try_for_each(|s| s.run(&mut b, &env));
+            if ran.is_ok() {
+                let mut part = self.state.part();
+                self.state
+                    .push_batch(&mut part, &b, (idx as u64) << 32, &env);
+                EvalCtx::at_row(None);
+                self.state.done(idx, part);
+                BATCH_CHUNKS.fetch_add(1, Ordering::Relaxed);
+                if self.budget.over() {
+                    self.stop.store(true, Ordering::SeqCst);
+                }
+                return;
+            }
+            // A value no column holds: the chunk goes the row path.
+            EvalCtx::at_row(None);
+        }
+        self.chunk(idx, &mut RangeCursor::new(r, at, end));
+    }
+}
+
 /// Runs a scan (`scan` calls the source with the chunk sink) into the physical sink;
 /// `None` when the source gave up.
 fn drive(
     phys: &Physical,
     run: &Run,
     stop: &AtomicBool,
-    scan: impl Fn(&dyn ChunkSink) -> Result<Scanned>,
+    scan: impl Fn(&dyn Feeds) -> Result<Scanned>,
 ) -> Result<Option<Vec<Row>>> {
     fn go<S: SinkState>(
         state: S,
         phys: &Physical,
         run: &Run,
         stop: &AtomicBool,
-        scan: &dyn Fn(&dyn ChunkSink) -> Result<Scanned>,
+        scan: &dyn Fn(&dyn Feeds) -> Result<Scanned>,
     ) -> Result<Option<Vec<Row>>> {
         let feed = Feed {
             phys,
@@ -1576,17 +1830,18 @@ fn drive(
             stop,
             &scan,
         ),
-        PSink::Summarize(keys, aggs, compiled) => go(
-            Summarize::new(keys, aggs, compiled, ctx, budget),
+        PSink::Summarize(keys, aggs, compiled, vector) => go(
+            Summarize::new(keys, aggs, compiled, vector, ctx, budget),
             phys,
             run,
             stop,
             &scan,
         ),
-        PSink::TopK(keys, n, compiled) => go(
+        PSink::TopK(keys, n, compiled, vector) => go(
             TopK {
                 keys,
                 compiled,
+                vector,
                 n: *n,
                 ctx,
                 budget,
@@ -1664,6 +1919,10 @@ impl SinkState for Count {
     }
     fn push(&self, part: &mut usize, _: RowIn<'_>, _: u64) -> bool {
         *part += 1;
+        true
+    }
+    fn push_batch(&self, part: &mut usize, b: &Batch, _: u64, _: &Env) -> bool {
+        *part += b.len;
         true
     }
     fn done(&self, _: usize, part: usize) {
@@ -1758,6 +2017,8 @@ struct Summarize<'a> {
     keys: &'a [BExpr],
     /// What [`prepare`](super::summarize::prepare) computes for a row (keys, then arguments), compiled.
     compiled: &'a [Compiled],
+    /// The same, a column at a time.
+    vector: &'a [VExpr],
     ctx: &'a EvalCtx,
     budget: &'a Budget,
     stride: usize,
@@ -1767,18 +2028,25 @@ struct Summarize<'a> {
 /// A chunk's prepared values and their rows' positions in the chunk, and an
 /// aggregator's share of them: (prepared row, key hash). (The work of a chunk carries
 /// all it needs: a thread may apply other chunks' work than its own.)
-type Share = (Arc<Vec<Value>>, Arc<Vec<u32>>, Vec<(u32, u64)>);
+type Share = (Arc<Values>, Arc<Vec<u32>>, Vec<(u32, u64)>);
+
+/// A chunk's prepared values: a row's after another, or typed columns (from a batch).
+enum Values {
+    Flat(Vec<Value>),
+    Typed(Vec<Col>),
+}
 
 /// A part: the prepared values of the chunk's rows, each row's position, and the
 /// bytes of them not yet charged and charged (a join exploding before the summarize
 /// makes a chunk's values grow without bound; they are freed once aggregated).
-type Prepared = (Vec<Value>, Vec<u32>, u64, u64);
+type Prepared = (Values, Vec<u32>, u64, u64);
 
 impl<'a> Summarize<'a> {
     fn new(
         keys: &'a [BExpr],
         aggs: &'a [BAgg],
         compiled: &'a [Compiled],
+        vector: &'a [VExpr],
         ctx: &'a EvalCtx,
         budget: &'a Budget,
     ) -> Self {
@@ -1786,6 +2054,7 @@ impl<'a> Summarize<'a> {
         Summarize {
             keys,
             compiled,
+            vector,
             ctx,
             budget,
             stride: Aggregator::width(keys.len(), aggs),
@@ -1799,20 +2068,23 @@ impl<'a> Summarize<'a> {
 impl SinkState for Summarize<'_> {
     type Part = Prepared;
     fn part(&self) -> Prepared {
-        (Vec::new(), Vec::new(), 0, 0)
+        (Values::Flat(Vec::new()), Vec::new(), 0, 0)
     }
     fn push(&self, part: &mut Prepared, row: RowIn<'_>, pos: u64) -> bool {
-        let (before, caps) = (part.0.len(), (part.0.capacity(), part.1.capacity()));
+        let Values::Flat(flat) = &mut part.0 else {
+            // A part of a batch takes no rows (see `push_batch`).
+            return false;
+        };
+        let (before, caps) = (flat.len(), (flat.capacity(), part.1.capacity()));
         let values = row.values();
-        part.0
-            .extend(self.compiled.iter().map(|c| c.eval(values, self.ctx)));
+        flat.extend(self.compiled.iter().map(|c| c.eval(values, self.ctx)));
         part.1.push(pos as u32);
         // The buffers' growth when they double (their spare capacity is memory too),
         // and what the new values hold on the heap.
         let slot = std::mem::size_of::<Value>() as u64;
         let grown =
-            (part.0.capacity() - caps.0) as u64 * slot + (part.1.capacity() - caps.1) as u64 * 4;
-        let new = &part.0[before..];
+            (flat.capacity() - caps.0) as u64 * slot + (part.1.capacity() - caps.1) as u64 * 4;
+        let new = &flat[before..];
         part.2 += grown + crate::limits::values_bytes(new) - new.len() as u64 * slot;
         if part.2 >= 1 << 20 {
             part.3 += part.2;
@@ -1820,19 +2092,58 @@ impl SinkState for Summarize<'_> {
         }
         true
     }
+    /// The keys and arguments of the whole batch as columns (or, when one of them
+    /// holds values no column does, row by row as [`SinkState::push`] takes them).
+    fn push_batch(&self, part: &mut Prepared, b: &Batch, first: u64, env: &Env) -> bool {
+        let fresh = part.1.is_empty() && matches!(&part.0, Values::Flat(v) if v.is_empty());
+        let cols = match fresh {
+            true => self
+                .vector
+                .iter()
+                .map(|e| e.eval(b, env))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .ok(),
+            false => None,
+        };
+        let Some(cols) = cols else {
+            return push_rows(self, part, b, first, env);
+        };
+        part.1 = (0..b.len as u32).collect();
+        part.0 = Values::Typed(cols);
+        // Charged as the values a row holds (freed once aggregated, see `done`).
+        let bytes = (self.vector.len() as u64 * 9 + 4) * b.len as u64;
+        part.3 += bytes;
+        self.budget.charge(bytes, "summarize")
+    }
     fn done(&self, idx: usize, (values, rows, _, charged): Prepared) {
         let parts = self.aggregators.len();
         let values = Arc::new(values);
-        let mut share: Vec<Vec<(u32, u64)>> = vec![Vec::new(); parts];
+        // Sized for an even split and a little more (growing a share's vector costs
+        // copies and fresh pages, a chunk after a chunk).
+        let each = match parts {
+            1 => rows.len(),
+            p => rows.len() / p + rows.len() / (4 * p) + 16,
+        };
+        let mut share: Vec<Vec<(u32, u64)>> =
+            (0..parts).map(|_| Vec::with_capacity(each)).collect();
         let stride = self.stride;
+        let nk = self.keys.len();
+        let hashes = match &*values {
+            Values::Typed(cols) if nk > 0 => {
+                let keys: Vec<&Col> = cols[..nk].iter().collect();
+                typed_key_hashes(&keys, rows.len())
+            }
+            _ => Vec::new(),
+        };
         for k in 0..rows.len() {
-            let h = if self.keys.is_empty() {
-                0
-            } else {
-                key_hash(&values[k * stride..k * stride + self.keys.len()])
+            let h = match &*values {
+                _ if nk == 0 => 0,
+                Values::Flat(values) => key_hash(&values[k * stride..k * stride + nk]),
+                Values::Typed(_) => hashes[k],
             };
-            // The low bits: the aggregator's index uses the high ones.
-            share[(h % parts as u64) as usize].push((k as u32, h));
+            // The low bits (the aggregator's index uses the high ones), scaled to the
+            // aggregators without a division.
+            share[((h as u32 as u64 * parts as u64) >> 32) as usize].push((k as u32, h));
         }
         let positions = Arc::new(rows);
         // Every aggregator gets every chunk, even an empty one.
@@ -1845,6 +2156,14 @@ impl SinkState for Summarize<'_> {
                         return;
                     }
                     let groups = agg.groups();
+                    let values = match &*values {
+                        Values::Flat(v) => v,
+                        Values::Typed(cols) => {
+                            agg.push_typed(cols, &mine, chunk, &positions);
+                            self.budget.charge(agg.groups_bytes(groups), "summarize");
+                            return;
+                        }
+                    };
                     // Past the caches, the index and the groups are asked for ahead.
                     let ahead = if agg.big() { PREFETCH } else { 0 };
                     for (j, &(k, h)) in mine.iter().enumerate() {
@@ -1894,6 +2213,8 @@ struct TopK<'a> {
     keys: &'a [SortSpec],
     /// The keys' expressions, compiled.
     compiled: &'a [Compiled],
+    /// The same, a column at a time.
+    vector: &'a [VExpr],
     n: usize,
     ctx: &'a EvalCtx,
     /// Charged for the entries held (a `top` of millions holds millions of rows).
@@ -1982,6 +2303,67 @@ impl SinkState for TopK<'_> {
         part.scratch = Vec::with_capacity(self.keys.len());
         self.add(part, (keys, pos, row.into_owned()))
     }
+    /// The keys of the whole batch as columns; a row's entry is made only when its keys
+    /// beat the current bound (or, when a key holds values no column does, row by row).
+    fn push_batch(&self, part: &mut Best, b: &Batch, first: u64, env: &Env) -> bool {
+        if self.n == 0 {
+            return false;
+        }
+        let Ok(cols) = self
+            .vector
+            .iter()
+            .map(|e| e.eval(b, env))
+            .collect::<std::result::Result<Vec<_>, _>>()
+        else {
+            return push_rows(self, part, b, first, env);
+        };
+        let mut keys = std::mem::take(&mut part.scratch);
+        // One key of longs or reals without nulls: a row is held against the bound
+        // unboxed, as `compare_key` orders two longs or two reals that are not NaN.
+        let one = match cols.as_slice() {
+            [c] if c.nulls.is_none() => Some((c, self.keys[0].desc)),
+            _ => None,
+        };
+        for i in 0..b.len {
+            let pos = first + i as u64;
+            if let (Some((c, desc)), true) = (one, part.full) {
+                if let Some(last) = part.entries.get(self.n - 1) {
+                    let o = match (&c.data, c.kind, &last.0[0]) {
+                        (Data::F(v), _, Value::Real(y)) => v[i].partial_cmp(y),
+                        (Data::I(v), Kind::Long, Value::Long(y)) => Some(v[i].cmp(y)),
+                        _ => None,
+                    };
+                    let o = o.map(|o| if desc { o.reverse() } else { o });
+                    // A tie comes after the bound (positions grow within a chunk).
+                    if o.is_some_and(|o| o != CmpOrdering::Less) {
+                        continue;
+                    }
+                }
+            }
+            keys.clear();
+            keys.extend(cols.iter().map(|c| c.value(i)));
+            if part.full {
+                if let Some(last) = part.entries.get(self.n - 1) {
+                    // Positions grow within a chunk: a row that ties the bound comes after it.
+                    if self.cmp(&keys, pos, &last.0, last.1) != CmpOrdering::Less {
+                        continue;
+                    }
+                }
+            }
+            let mut row = Vec::with_capacity(b.cols.len());
+            b.row(i, &mut row);
+            let entry = (
+                std::mem::replace(&mut keys, Vec::with_capacity(cols.len())),
+                pos,
+                row,
+            );
+            if !self.add(part, entry) {
+                return false;
+            }
+        }
+        part.scratch = keys;
+        true
+    }
     fn done(&self, _: usize, part: Best) {
         // The part's entries move into the merged buffer, all of them charged (its
         // pending bytes now); the merged buffer's cuts give back what they drop.
@@ -2024,6 +2406,16 @@ impl SinkState for BuildSink<'_> {
             self.keys,
         );
         meter(self.budget, "join", &mut part.1, bytes)
+    }
+    /// The batch's columns straight into the part (or row by row, see
+    /// [`Collector::push_typed`]).
+    fn push_batch(&self, part: &mut Self::Part, b: &Batch, first: u64, env: &Env) -> bool {
+        let cols: Vec<&Col> = self.cols.iter().map(|&c| &b.cols[c]).collect();
+        let keys: Vec<&Col> = self.keys.iter().map(|&c| &b.cols[c]).collect();
+        match self.collector.push_typed(&mut part.0, &cols, &keys, b.len) {
+            Some(bytes) => meter(self.budget, "join", &mut part.1, bytes),
+            None => push_rows(self, part, b, first, env),
+        }
     }
     fn done(&self, idx: usize, (part, pending): Self::Part) {
         self.budget.charge(pending, "join");

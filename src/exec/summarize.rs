@@ -1,7 +1,8 @@
 //! Hash aggregation for `summarize`.
 
+use super::batch::{Col, Data, Kind};
 use super::eval::eval;
-use crate::functions::{AggColumn, AggState, AggregateImpl, EvalCtx};
+use crate::functions::{AggColumn, AggState, AggregateImpl, EvalCtx, TypedArg};
 use crate::hash::{spread, FxHasher};
 use crate::plan::{BAgg, BExpr};
 use crate::table::Row;
@@ -54,6 +55,81 @@ pub(crate) fn key_hash_of<'a>(key: impl Iterator<Item = &'a Value>) -> u64 {
     spread(h.finish())
 }
 
+/// The [`key_hash`] of every row of key columns `cols`.
+pub(crate) fn typed_key_hashes(cols: &[&Col], rows: usize) -> Vec<u64> {
+    if let [c] = cols {
+        if let Some((kind, v)) = int_column(c) {
+            let rank = int_rank(kind);
+            return v.iter().map(|&x| int_hash(rank, x)).collect();
+        }
+    }
+    let mut buf = Vec::with_capacity(cols.len());
+    (0..rows)
+        .map(|k| {
+            buf.clear();
+            buf.extend(cols.iter().map(|c| c.value(k)));
+            key_hash(&buf)
+        })
+        .collect()
+}
+
+/// The kind and values of a column of integers (or datetimes, timespans) without nulls.
+fn int_column(c: &Col) -> Option<(Kind, &[i64])> {
+    match (&c.data, &c.nulls, c.kind) {
+        (Data::I(v), None, k) => Some((k, v)),
+        _ => None,
+    }
+}
+
+/// The value of kind `kind` that a typed integer `x` stands for.
+fn int_value(kind: Kind, x: i64) -> Value {
+    match kind {
+        Kind::Int => Value::Int(x as i32),
+        Kind::DateTime => Value::DateTime(x),
+        Kind::TimeSpan => Value::TimeSpan(x),
+        _ => Value::Long(x),
+    }
+}
+
+/// What [`Value`]'s hash writes first for a value of integer kind `kind` (its kind's
+/// rank: ints and longs share one, being equal when their numbers are).
+fn int_rank(kind: Kind) -> u8 {
+    match kind {
+        Kind::DateTime => 4,
+        Kind::TimeSpan => 5,
+        _ => 2,
+    }
+}
+
+/// [`key_hash`] of the one-value key `int_value(kind, x)` where `rank = int_rank(kind)`:
+/// the same writes [`Value`]'s hash makes (the test `int_hash_is_key_hash` holds them
+/// together).
+#[inline]
+fn int_hash(rank: u8, x: i64) -> u64 {
+    let mut h = FxHasher::default();
+    rank.hash(&mut h);
+    x.hash(&mut h);
+    spread(h.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_hash_is_key_hash() {
+        for kind in [Kind::Int, Kind::Long, Kind::DateTime, Kind::TimeSpan] {
+            for x in [0, 1, -1, 42, i32::MIN as i64, i64::MAX, i64::MIN] {
+                if kind == Kind::Int && x as i32 as i64 != x {
+                    continue;
+                }
+                let v = int_value(kind, x);
+                assert_eq!(int_hash(int_rank(kind), x), key_hash(&[v]), "{kind:?} {x}");
+            }
+        }
+    }
+}
+
 /// A slot of the group index: the high half of a key's hash and its group, `EMPTY`
 /// when free. (The high half holds the bits that place a key in any index up to 2^32
 /// slots, so the index grows without the keys being hashed again; 8 bytes a slot keep
@@ -95,6 +171,31 @@ impl States<'_> {
         match self {
             States::Column(c) => c.update(g, args),
             States::Boxed(_, states) => states[g].update(args),
+        }
+    }
+
+    /// [`AggColumn::update_typed`], or [`AggState::update_typed`] when all the rows are
+    /// of one group (false: the caller updates row by row).
+    fn update_typed(&mut self, groups: &[u32], rows: &[u32], args: &[Col]) -> bool {
+        let typed: Option<Vec<TypedArg>> = args
+            .iter()
+            .map(|a| match (&a.data, &a.nulls, a.kind) {
+                (Data::I(v), None, Kind::Int | Kind::Long) => Some(TypedArg::Integers(v)),
+                (Data::F(v), None, Kind::Real) => Some(TypedArg::Reals(v)),
+                _ => None,
+            })
+            .collect();
+        let Some(typed) = typed else {
+            return false;
+        };
+        match self {
+            States::Column(c) => c.update_typed(groups, rows, &typed),
+            States::Boxed(_, states) => match (groups.first(), states.as_mut_slice()) {
+                (Some(&g), [one]) if g == 0 && groups.iter().all(|&h| h == 0) => {
+                    one.update_typed(rows, &typed)
+                }
+                _ => false,
+            },
         }
     }
 
@@ -252,8 +353,106 @@ impl<'a> Aggregator<'a> {
         }
     }
 
+    /// [`Aggregator::push_hashed`] of the rows `rows` (row, key hash) of typed columns
+    /// laid out as [`prepare`] lays out a row (keys, then arguments), from chunk `chunk`
+    /// whose rows are at `positions`: the groups of all the rows first, then each
+    /// aggregate over them (a typed update when its state takes one).
+    pub(crate) fn push_typed(
+        &mut self,
+        cols: &[Col],
+        rows: &[(u32, u64)],
+        chunk: usize,
+        positions: &[u32],
+    ) {
+        let nk = self.keys;
+        let mut groups = Vec::with_capacity(rows.len());
+        let mut key = Vec::with_capacity(nk);
+        // Past the caches, the index and the groups are asked for ahead.
+        let ahead = if self.big() { 16 } else { 0 };
+        let one_int = match cols {
+            [c, ..] if nk == 1 => int_column(c),
+            _ => None,
+        };
+        for (j, &(k, h)) in rows.iter().enumerate() {
+            if nk == 0 {
+                groups.push(0);
+                continue;
+            }
+            if ahead > 0 {
+                if let Some(&(_, next)) = rows.get(j + ahead) {
+                    self.prefetch_slot(next);
+                }
+                if let Some(&(_, next)) = rows.get(j + ahead / 2) {
+                    self.prefetch_group(next);
+                }
+            }
+            let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
+            let g = match one_int {
+                Some((kind, v)) => self.find_int(kind, v[k as usize], h, pos),
+                None => {
+                    key.clear();
+                    key.extend(cols[..nk].iter().map(|c| c.value(k as usize)));
+                    self.find(&key, h, pos)
+                }
+            };
+            groups.push(g as u32);
+        }
+        let idx: Vec<u32> = rows.iter().map(|&(k, _)| k).collect();
+        let mut at = nk;
+        let mut args = Vec::new();
+        for (agg, states) in self.aggs.iter().zip(self.states.iter_mut()) {
+            let mine = &cols[at..at + agg.args.len()];
+            at += agg.args.len();
+            if states.update_typed(&groups, &idx, mine) {
+                continue;
+            }
+            for (&g, &k) in groups.iter().zip(&idx) {
+                args.clear();
+                args.extend(mine.iter().map(|c| c.value(k as usize)));
+                states.update(g as usize, &args);
+            }
+        }
+    }
+
     /// The group of `key`, added (first seen at `pos`) when new.
     fn find(&mut self, key: &[Value], hash: u64, pos: u64) -> usize {
+        let k = self.keys;
+        self.find_with(
+            hash,
+            // One key (the usual case) compared as a value, not as a slice.
+            |stored, g| match key {
+                [one] => stored[g] == *one,
+                _ => stored[g * k..(g + 1) * k] == *key,
+            },
+            |a| a.add_group(key, pos),
+        )
+    }
+
+    /// [`Self::find`] of a one-column key `x` of integer kind `kind` (a typed column's
+    /// value), compared without making the value.
+    fn find_int(&mut self, kind: Kind, x: i64, hash: u64, pos: u64) -> usize {
+        self.find_with(
+            hash,
+            |stored, g| match (&stored[g], kind) {
+                (Value::Long(y), Kind::Long)
+                | (Value::DateTime(y), Kind::DateTime)
+                | (Value::TimeSpan(y), Kind::TimeSpan) => *y == x,
+                (Value::Int(y), Kind::Int) => *y as i64 == x,
+                (other, _) => *other == int_value(kind, x),
+            },
+            |a| a.add_group(&[int_value(kind, x)], pos),
+        )
+    }
+
+    /// The probe of the index for `hash`: the group for which `same` (given the key
+    /// values and a group) holds, or the one `add` adds.
+    #[inline(always)]
+    fn find_with(
+        &mut self,
+        hash: u64,
+        same: impl Fn(&[Value], usize) -> bool,
+        add: impl FnOnce(&mut Self) -> usize,
+    ) -> usize {
         let mask = self.index.len() - 1;
         let t = tag(hash);
         let mut i = self.home(hash);
@@ -263,19 +462,12 @@ impl<'a> Aggregator<'a> {
                 break;
             }
             let g = slot.group as usize;
-            if slot.tag == t {
-                // One key (the usual case) compared as a value, not as a slice.
-                let same = match key {
-                    [k] => self.key_values[g] == *k,
-                    _ => self.key_values[g * self.keys..(g + 1) * self.keys] == *key,
-                };
-                if same {
-                    return g;
-                }
+            if slot.tag == t && same(&self.key_values, g) {
+                return g;
             }
             i = (i + 1) & mask;
         }
-        let g = self.add_group(key, pos);
+        let g = add(self);
         self.index[i] = Slot {
             tag: t,
             group: g as u32,

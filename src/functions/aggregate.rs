@@ -12,7 +12,7 @@
 //! - `arg_max(e, c1, ...)` returns the row with the largest e (first one on ties); rows
 //!   whose e is null are skipped unless every row's is.
 
-use super::{AggColumn, AggState, AggregateImpl, ArgInfo, BoundAggregate, FnError, Want};
+use super::{AggColumn, AggState, AggregateImpl, ArgInfo, BoundAggregate, FnError, TypedArg, Want};
 use crate::hash::{FxHashSet, IntSet};
 use crate::types::Type;
 use crate::value::{compare, integer_key, Value};
@@ -480,6 +480,16 @@ impl AggColumn for CountColumn {
     fn update(&mut self, g: usize, args: &[Value]) {
         self.n[g] += self.imp.counts(args) as i64;
     }
+    fn update_typed(&mut self, groups: &[u32], _rows: &[u32], _args: &[TypedArg<'_>]) -> bool {
+        // Typed arguments hold no nulls: without a predicate, every row counts.
+        if self.imp.pred.is_some() {
+            return false;
+        }
+        for &g in groups {
+            self.n[g as usize] += 1;
+        }
+        true
+    }
     fn finish(&mut self, g: usize, out: &mut Vec<Value>) {
         out.push(Value::Long(self.n[g]));
     }
@@ -513,6 +523,21 @@ impl AggState for DCount {
                 }
             }
         }
+    }
+    fn update_typed(&mut self, rows: &[u32], args: &[TypedArg<'_>]) -> bool {
+        // Integers are their own `integer_key`; typed arguments hold no nulls.
+        let (None, Some(TypedArg::Integers(v))) = (self.pred, args.first()) else {
+            return false;
+        };
+        // Past the caches, the set's slots are asked for ahead.
+        const AHEAD: usize = 16;
+        for (j, &r) in rows.iter().enumerate() {
+            if let Some(&next) = rows.get(j + AHEAD) {
+                self.ints.prefetch(v[next as usize]);
+            }
+            self.ints.insert(v[r as usize]);
+        }
+        true
     }
     fn finish(&mut self) -> Vec<Value> {
         vec![Value::Long((self.ints.len() + self.seen.len()) as i64)]
@@ -597,6 +622,27 @@ impl AggColumn for SumColumn {
     }
     fn update(&mut self, g: usize, args: &[Value]) {
         self.imp.update(&mut self.sums[g], args);
+    }
+    fn update_typed(&mut self, groups: &[u32], rows: &[u32], args: &[TypedArg<'_>]) -> bool {
+        if self.imp.pred.is_some() {
+            return false;
+        }
+        // As `SumImpl::update` adds an int, a long and a real.
+        match args.first() {
+            Some(TypedArg::Integers(v)) => {
+                for (&g, &r) in groups.iter().zip(rows) {
+                    let st = &mut self.sums[g as usize];
+                    st.i = st.i.wrapping_add(v[r as usize]);
+                }
+            }
+            Some(TypedArg::Reals(v)) => {
+                for (&g, &r) in groups.iter().zip(rows) {
+                    self.sums[g as usize].f += v[r as usize];
+                }
+            }
+            None => return false,
+        }
+        true
     }
     fn finish(&mut self, g: usize, out: &mut Vec<Value>) {
         out.push(self.imp.finish(self.sums[g]));

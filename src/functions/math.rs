@@ -172,18 +172,11 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             })
         }),
         "min_of" | "max_of" => bind_min_max_of(name, args),
-        "rand" => sig(name, args, 0, 1, &[Num]).and_then(|_| {
-            // rand(N) is typed real (Kusto.Language) and holds a whole number below N.
-            volatile_func(Type::Real, |a, ctx| {
-                let r = (ctx.next_random() >> 11) as f64 / (1u64 << 53) as f64;
-                match a.first() {
-                    None => Value::Real(r),
-                    Some(n) => match num_i64(n) {
-                        Some(n) if n > 0 => Value::Real((r * n as f64).floor()),
-                        _ => Value::Null,
-                    },
-                }
-            })
+        "rand" => sig(name, args, 0, 1, &[Num]).map(|_| super::BoundScalar {
+            // rand(N) is typed real (Kusto.Language).
+            ty: Type::Real,
+            imp: Box::new(Rand),
+            reads: None,
         }),
         "new_guid" => sig(name, args, 0, 0, &[]).and_then(|_| {
             volatile_func(Type::Guid, |_, ctx| {
@@ -482,3 +475,31 @@ pub(crate) const LANCZOS: [f64; 9] = [
     9.984_369_578_019_572e-6,
     1.505_632_735_149_311_6e-7,
 ];
+
+/// `rand()` / `rand(n)`: volatile, and declaring its [`Kernel::Random`].
+struct Rand;
+
+impl super::ScalarImpl for Rand {
+    fn call(&self, args: &[Value], ctx: &super::EvalCtx) -> Value {
+        rand_value(ctx.next_random(), args.first()).map_or(Value::Null, Value::Real)
+    }
+    fn volatile(&self) -> bool {
+        true
+    }
+    fn kernel(&self) -> Option<super::Kernel> {
+        Some(super::Kernel::Random)
+    }
+}
+
+/// The value of `rand(n)` (`n` absent: `rand()`) for the 64 random bits `bits`: a real
+/// in [0, 1), or a whole number below `n` (null unless `n` is positive).
+pub fn rand_value(bits: u64, n: Option<&Value>) -> Option<f64> {
+    let r = (bits >> 11) as f64 / (1u64 << 53) as f64;
+    match n {
+        None => Some(r),
+        Some(n) => match num_i64(n) {
+            Some(n) if n > 0 => Some((r * n as f64).floor()),
+            _ => None,
+        },
+    }
+}

@@ -48,6 +48,7 @@ mod useragent;
 mod xml;
 pub(crate) mod zones;
 
+pub use math::rand_value;
 pub use ops::{Arith, Cmp, Kernel};
 
 use crate::types::Type;
@@ -120,7 +121,7 @@ impl EvalCtx {
         let in_row = ROW.with(|r| {
             r.get().map(|(pos, k)| {
                 r.set(Some((pos, k + 1)));
-                mix(self.seed ^ mix(pos ^ mix(k.wrapping_add(0x9E37_79B9_7F4A_7C15))))
+                self.random_at(pos, k)
             })
         });
         if let Some(z) = in_row {
@@ -131,6 +132,12 @@ impl EvalCtx {
             .fetch_add(0x9E37_79B9_7F4A_7C15, AtomicOrdering::Relaxed)
             .wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix(z)
+    }
+    /// The `k`-th random draw (from 0) of the row at `pos`: what [`Self::next_random`]
+    /// gives inside that row (an executor that evaluates a column at a time draws a
+    /// row's values without marking the row, see [`Kernel::Random`]).
+    pub fn random_at(&self, pos: u64, k: u64) -> u64 {
+        mix(self.seed ^ mix(pos ^ mix(k.wrapping_add(0x9E37_79B9_7F4A_7C15))))
     }
     /// Marks the rows evaluated next on this thread as being at `pos` (a position unique
     /// in the query, as the executor numbers them), or outside any row (`None`).
@@ -667,15 +674,33 @@ pub trait AggColumn: Send {
     fn push_group(&mut self);
     /// [`AggState::update`] of group `g`.
     fn update(&mut self, g: usize, args: &[Value]);
+    /// [`AggColumn::update`] of groups `groups[j]` with the arguments at `rows[j]` of
+    /// the typed `args` (a pipeline's columns); false (nothing done) when this state
+    /// takes no such arguments, and the caller then updates row by row.
+    fn update_typed(&mut self, _groups: &[u32], _rows: &[u32], _args: &[TypedArg<'_>]) -> bool {
+        false
+    }
     /// [`AggState::finish`] of group `g`, appended to `out`.
     fn finish(&mut self, g: usize, out: &mut Vec<Value>);
     /// The bytes a group's state holds.
     fn group_bytes(&self) -> u64;
 }
 
+/// A column of argument values without nulls, as [`AggColumn::update_typed`] takes
+/// them: ints or longs (the values `Value::Int` and `Value::Long` hold), or reals.
+pub enum TypedArg<'a> {
+    Integers(&'a [i64]),
+    Reals(&'a [f64]),
+}
+
 pub trait AggState: Send {
     /// Feeds one row's argument values (in call order; `*` already expanded by the binder).
     fn update(&mut self, args: &[Value]);
+    /// [`AggState::update`] with the arguments at each of `rows` of the typed `args`, in
+    /// order; false (nothing done) when this state takes no such arguments.
+    fn update_typed(&mut self, _rows: &[u32], _args: &[TypedArg<'_>]) -> bool {
+        false
+    }
     /// The group's result: one value per output column.
     fn finish(&mut self) -> Vec<Value>;
 }

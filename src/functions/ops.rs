@@ -407,6 +407,9 @@ pub enum Kernel {
     /// `l op r`: on two ints or longs, or two datetimes, or two timespans, the bool
     /// [`Cmp::holds`] of their integer order.
     Compare(Cmp),
+    /// `rand()` / `rand(n)`: [`super::math::rand_value`] of the row's draw (the call's
+    /// only draw in the row: [`super::EvalCtx::random_at`] of the row's position, 0).
+    Random,
 }
 
 /// A call that declares its [`Kernel`].

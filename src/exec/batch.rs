@@ -1,0 +1,754 @@
+//! The pipeline's rows a chunk at a time, as typed columns: a leaf that can (`range`)
+//! hands a chunk over as a [`Batch`] of unboxed columns, the steps whose expressions
+//! all compile here (`where`, `extend`, `project`) run over whole columns, and a sink
+//! that can take a batch (count, summarize, top) reads the columns; any other sink gets
+//! the batch's rows one at a time ([`Batch::row`]).
+//!
+//! The same answers as the row path, by construction:
+//! - an arithmetic or comparison node runs the very functions the row path's typed
+//!   form runs ([`Arith::longs`], [`Arith::reals`], [`Cmp::holds`]), on the operand
+//!   kinds that form takes; on any other row (a null operand, a division by zero) the
+//!   node's expression is evaluated by [`eval`] on that row, as the row path does;
+//! - any other expression is evaluated by [`eval`] row by row, its values kept in a
+//!   typed column when they are all of one kind of number (else the chunk goes the row
+//!   path: [`Abort`]);
+//! - a random function sees the row position the row path gives it (and a pipeline
+//!   with more than one random call never takes this path: a row's draws are numbered
+//!   in the order the row path makes them).
+
+use super::eval::eval;
+use crate::functions::{rand_value, Arith, Cmp, EvalCtx, Kernel};
+use crate::plan::BExpr;
+use crate::value::Value;
+use std::borrow::Cow;
+
+/// The kinds of value a typed column holds: integers (`Int` and `Long` apart, as the
+/// values are), reals, bools, datetimes and timespans.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Int,
+    Long,
+    Real,
+    Bool,
+    DateTime,
+    TimeSpan,
+}
+
+impl Kind {
+    fn of(v: &Value) -> Option<Kind> {
+        Some(match v {
+            Value::Int(_) => Kind::Int,
+            Value::Long(_) => Kind::Long,
+            Value::Real(_) => Kind::Real,
+            Value::Bool(_) => Kind::Bool,
+            Value::DateTime(_) => Kind::DateTime,
+            Value::TimeSpan(_) => Kind::TimeSpan,
+            _ => return None,
+        })
+    }
+
+    /// Ints and longs: what the arithmetic kernels take as integers.
+    fn integer(self) -> bool {
+        matches!(self, Kind::Int | Kind::Long)
+    }
+}
+
+/// A column's values (the datetime, timespan and integer kinds as `i64`).
+#[derive(Clone, Debug)]
+pub(crate) enum Data {
+    I(Vec<i64>),
+    F(Vec<f64>),
+    B(Vec<bool>),
+}
+
+impl Drop for Data {
+    /// The buffer goes back to this thread's pool (the next chunk's columns reuse it).
+    fn drop(&mut self) {
+        match self {
+            Data::I(v) => pool::give(&pool::INTS, std::mem::take(v)),
+            Data::F(v) => pool::give(&pool::REALS, std::mem::take(v)),
+            Data::B(_) => {}
+        }
+    }
+}
+
+/// Column buffers kept per thread from chunk to chunk: a chunk's columns are a few
+/// hundred kilobytes, and the allocator gives such blocks back to the system when they
+/// are freed, so that each chunk's would cost fresh pages (a page fault every 4 KB).
+pub(crate) mod pool {
+    use std::cell::RefCell;
+    use std::thread::LocalKey;
+
+    /// Buffers kept per thread and kind (a chunk's expressions hold a few at once).
+    const KEEP: usize = 8;
+
+    type Pool<T> = RefCell<Vec<Vec<T>>>;
+
+    thread_local! {
+        pub(crate) static INTS: Pool<i64> = const { RefCell::new(Vec::new()) };
+        pub(crate) static REALS: Pool<f64> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An empty vector with room for `n` (a kept buffer when there is one).
+    pub(crate) fn take<T: 'static>(pool: &'static LocalKey<Pool<T>>, n: usize) -> Vec<T> {
+        let kept = pool.try_with(|p| p.borrow_mut().pop()).ok().flatten();
+        let mut v = kept.unwrap_or_default();
+        v.clear();
+        v.reserve(n);
+        v
+    }
+
+    /// Keeps `v`'s buffer for a later [`take`] (a small one is not worth it).
+    pub(crate) fn give<T: 'static>(pool: &'static LocalKey<Pool<T>>, v: Vec<T>) {
+        if v.capacity() < 1024 {
+            return;
+        }
+        // (A thread that is ending has no pool any more: the buffer is freed.)
+        let _ = pool.try_with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < KEEP {
+                p.push(v);
+            }
+        });
+    }
+
+    /// `n` values `f(i)` in a kept buffer.
+    #[inline(always)]
+    pub(crate) fn collect<T: 'static>(
+        pool: &'static LocalKey<Pool<T>>,
+        n: usize,
+        f: impl FnMut(usize) -> T,
+    ) -> Vec<T> {
+        let mut v = take(pool, n);
+        v.extend((0..n).map(f));
+        v
+    }
+}
+
+/// A typed column: its values, and which rows are null (`None`: none is).
+#[derive(Clone, Debug)]
+pub(crate) struct Col {
+    pub(crate) kind: Kind,
+    pub(crate) data: Data,
+    pub(crate) nulls: Option<Vec<bool>>,
+}
+
+/// The chunk can not go through the batch path (a value of a kind no typed column
+/// holds): the chunk takes the row path.
+#[derive(Debug)]
+pub(crate) struct Abort;
+
+impl Col {
+    pub(crate) fn ints(kind: Kind, v: Vec<i64>) -> Col {
+        Col {
+            kind,
+            data: Data::I(v),
+            nulls: None,
+        }
+    }
+
+    pub(crate) fn reals(v: Vec<f64>) -> Col {
+        Col {
+            kind: Kind::Real,
+            data: Data::F(v),
+            nulls: None,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match &self.data {
+            Data::I(v) => v.len(),
+            Data::F(v) => v.len(),
+            Data::B(v) => v.len(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn is_null(&self, i: usize) -> bool {
+        self.nulls.as_ref().is_some_and(|n| n[i])
+    }
+
+    /// The value at row `i`, as the row path holds it.
+    #[inline]
+    pub(crate) fn value(&self, i: usize) -> Value {
+        if self.is_null(i) {
+            return Value::Null;
+        }
+        match (&self.data, self.kind) {
+            (Data::I(v), Kind::Int) => Value::Int(v[i] as i32),
+            (Data::I(v), Kind::DateTime) => Value::DateTime(v[i]),
+            (Data::I(v), Kind::TimeSpan) => Value::TimeSpan(v[i]),
+            (Data::I(v), _) => Value::Long(v[i]),
+            (Data::F(v), _) => Value::Real(v[i]),
+            (Data::B(v), _) => Value::Bool(v[i]),
+        }
+    }
+
+    /// A column of `values` (all of one kind, or null); `Abort` otherwise.
+    pub(crate) fn from_values(values: Vec<Value>) -> Result<Col, Abort> {
+        let kind = values.iter().find_map(Kind::of);
+        let has_null = values.iter().any(Value::is_null);
+        let Some(kind) = kind else {
+            // All null (or of kinds no column holds).
+            if values.iter().all(Value::is_null) {
+                let n = values.len();
+                return Ok(Col {
+                    kind: Kind::Long,
+                    data: Data::I(vec![0; n]),
+                    nulls: Some(vec![true; n]),
+                });
+            }
+            return Err(Abort);
+        };
+        let nulls = has_null.then(|| values.iter().map(Value::is_null).collect());
+        let data = match kind {
+            Kind::Real => Data::F(
+                values
+                    .iter()
+                    .map(|v| match v {
+                        Value::Real(x) => Ok(*x),
+                        Value::Null => Ok(0.0),
+                        _ => Err(Abort),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            Kind::Bool => Data::B(
+                values
+                    .iter()
+                    .map(|v| match v {
+                        Value::Bool(x) => Ok(*x),
+                        Value::Null => Ok(false),
+                        _ => Err(Abort),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            _ => Data::I(
+                values
+                    .iter()
+                    .map(|v| match (v, kind) {
+                        (Value::Int(x), Kind::Int) => Ok(*x as i64),
+                        (Value::Long(x), Kind::Long)
+                        | (Value::DateTime(x), Kind::DateTime)
+                        | (Value::TimeSpan(x), Kind::TimeSpan) => Ok(*x),
+                        (Value::Null, _) => Ok(0),
+                        _ => Err(Abort),
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+        };
+        Ok(Col { kind, data, nulls })
+    }
+
+    /// Sets row `i` to `v` (of the column's kind, or null); `Abort` otherwise.
+    fn set(&mut self, i: usize, v: &Value) -> Result<(), Abort> {
+        if v.is_null() {
+            let n = self.len();
+            self.nulls.get_or_insert_with(|| vec![false; n])[i] = true;
+            return Ok(());
+        }
+        if Kind::of(v) != Some(self.kind) {
+            return Err(Abort);
+        }
+        match (&mut self.data, v) {
+            (Data::I(d), Value::Int(x)) => d[i] = *x as i64,
+            (Data::I(d), Value::Long(x) | Value::DateTime(x) | Value::TimeSpan(x)) => d[i] = *x,
+            (Data::F(d), Value::Real(x)) => d[i] = *x,
+            (Data::B(d), Value::Bool(x)) => d[i] = *x,
+            _ => return Err(Abort),
+        }
+        if let Some(n) = &mut self.nulls {
+            n[i] = false;
+        }
+        Ok(())
+    }
+
+    /// The rows `keep` (in order).
+    fn gather(&self, keep: &[u32]) -> Col {
+        let pick = |n: &Vec<bool>| keep.iter().map(|&i| n[i as usize]).collect::<Vec<_>>();
+        let nulls = self
+            .nulls
+            .as_ref()
+            .map(pick)
+            .filter(|n| n.iter().any(|&b| b));
+        let data = match &self.data {
+            Data::I(v) => Data::I(pool::collect(&pool::INTS, keep.len(), |j| {
+                v[keep[j] as usize]
+            })),
+            Data::F(v) => Data::F(pool::collect(&pool::REALS, keep.len(), |j| {
+                v[keep[j] as usize]
+            })),
+            Data::B(v) => Data::B(keep.iter().map(|&i| v[i as usize]).collect()),
+        };
+        Col {
+            kind: self.kind,
+            data,
+            nulls,
+        }
+    }
+
+    /// `v` on `n` rows.
+    fn constant(v: &Value, n: usize) -> Result<Col, Abort> {
+        let mut c = match Kind::of(v) {
+            Some(Kind::Real) => Col::reals(vec![0.0; n]),
+            Some(Kind::Bool) => Col {
+                kind: Kind::Bool,
+                data: Data::B(vec![false; n]),
+                nulls: None,
+            },
+            Some(k) => Col::ints(k, vec![0; n]),
+            None if v.is_null() => Col::ints(Kind::Long, vec![0; n]),
+            None => return Err(Abort),
+        };
+        match (&mut c.data, v) {
+            (_, Value::Null) => c.nulls = Some(vec![true; n]),
+            (Data::I(d), Value::Int(x)) => d.fill(*x as i64),
+            (Data::I(d), Value::Long(x) | Value::DateTime(x) | Value::TimeSpan(x)) => d.fill(*x),
+            (Data::F(d), Value::Real(x)) => d.fill(*x),
+            (Data::B(d), Value::Bool(x)) => d.fill(*x),
+            _ => return Err(Abort),
+        }
+        Ok(c)
+    }
+}
+
+/// A chunk's rows as columns (the columns of the pruned row, in order), and for each
+/// row its position in the chunk as the leaf gave it (what a random function is seeded
+/// with; `None`: row `i` is the leaf's row `i`).
+pub(crate) struct Batch {
+    pub(crate) cols: Vec<Col>,
+    pub(crate) len: usize,
+    origin: Option<Vec<u32>>,
+}
+
+impl Batch {
+    pub(crate) fn new(cols: Vec<Col>, len: usize) -> Batch {
+        Batch {
+            cols,
+            len,
+            origin: None,
+        }
+    }
+
+    /// Row `i` into `out` (emptied first).
+    pub(crate) fn row(&self, i: usize, out: &mut Vec<Value>) {
+        out.clear();
+        out.extend(self.cols.iter().map(|c| c.value(i)));
+    }
+
+    /// The leaf's position in the chunk of row `i`.
+    pub(crate) fn origin(&self, i: usize) -> usize {
+        self.origin.as_ref().map_or(i, |o| o[i] as usize)
+    }
+
+    /// Keeps the rows `keep` (in order, none twice).
+    pub(crate) fn keep(&mut self, keep: Vec<u32>) {
+        if keep.len() == self.len {
+            return;
+        }
+        self.pick(keep);
+    }
+
+    /// The rows `rows` (in order, a row again and again when it is listed so), then the
+    /// columns `more` beside them (one value a row listed).
+    pub(crate) fn repeat(&mut self, rows: Vec<u32>, more: Vec<Col>) {
+        self.pick(rows);
+        self.cols.extend(more);
+    }
+
+    fn pick(&mut self, keep: Vec<u32>) {
+        self.cols = self.cols.iter().map(|c| c.gather(&keep)).collect();
+        self.origin = Some(match &self.origin {
+            Some(o) => keep.iter().map(|&i| o[i as usize]).collect(),
+            None => keep,
+        });
+        self.len = self.origin.as_ref().map_or(0, Vec::len);
+    }
+}
+
+/// What evaluating a batch needs besides its rows: the context, and where a random
+/// function learns a row's position (`None`: the pipeline calls none).
+pub(crate) struct Env<'a> {
+    pub(crate) ctx: &'a EvalCtx,
+    pub(crate) position: Option<&'a dyn Fn(usize) -> u64>,
+}
+
+/// An expression evaluated a column at a time.
+pub(crate) enum VExpr {
+    Column(usize),
+    Const(Value),
+    /// A kernel of the operator, its operands, and the node as a whole (evaluated by
+    /// [`eval`] on the rows the kernel does not take).
+    Arith(Arith, Box<VExpr>, Box<VExpr>, BExpr),
+    Compare(Cmp, Box<VExpr>, Box<VExpr>, BExpr),
+    /// `and` (`false` decides alone) or `or` (`true` does).
+    Logic(bool, Box<VExpr>, Box<VExpr>, BExpr),
+    /// `rand()` / `rand(n)` (a constant `n`), and the call (evaluated row by row when
+    /// the rows' positions are not known).
+    Random(Option<Value>, BExpr),
+    /// Any other expression: evaluated by [`eval`] row by row.
+    Row(BExpr),
+}
+
+impl VExpr {
+    pub(crate) fn new(e: &BExpr) -> VExpr {
+        let pair = |args: &[BExpr]| match args {
+            [a, b] => Some((Box::new(VExpr::new(a)), Box::new(VExpr::new(b)))),
+            _ => None,
+        };
+        let typed = match e {
+            BExpr::Column(i) => Some(VExpr::Column(*i)),
+            BExpr::Const(v) if v.is_null() || Kind::of(v).is_some() => {
+                Some(VExpr::Const(v.clone()))
+            }
+            BExpr::Call(imp, args) => match imp.kernel() {
+                Some(Kernel::Arith(op)) => {
+                    pair(args).map(|(a, b)| VExpr::Arith(op, a, b, e.clone()))
+                }
+                Some(Kernel::Compare(op)) => {
+                    pair(args).map(|(a, b)| VExpr::Compare(op, a, b, e.clone()))
+                }
+                Some(Kernel::Random) => match args.as_slice() {
+                    [] => Some(VExpr::Random(None, e.clone())),
+                    [BExpr::Const(n)] => Some(VExpr::Random(Some(n.clone()), e.clone())),
+                    _ => None,
+                },
+                None => None,
+            },
+            BExpr::And(a, b) => Some(VExpr::Logic(
+                false,
+                Box::new(VExpr::new(a)),
+                Box::new(VExpr::new(b)),
+                e.clone(),
+            )),
+            BExpr::Or(a, b) => Some(VExpr::Logic(
+                true,
+                Box::new(VExpr::new(a)),
+                Box::new(VExpr::new(b)),
+                e.clone(),
+            )),
+            _ => None,
+        };
+        typed.unwrap_or_else(|| VExpr::Row(e.clone()))
+    }
+
+    /// The expression's values on every row of `b`, as a column of its own.
+    pub(crate) fn eval(&self, b: &Batch, env: &Env) -> Result<Col, Abort> {
+        self.eval_ref(b, env).map(Cow::into_owned)
+    }
+
+    /// A kernel's operand: a column (read in place), or a number constant (not spread
+    /// over the rows).
+    fn operand<'b>(&self, b: &'b Batch, env: &Env) -> Result<Operand<'b>, Abort> {
+        Ok(match self {
+            VExpr::Const(Value::Real(x)) => Operand::Real(*x),
+            VExpr::Const(Value::Int(x)) => Operand::Int(*x as i64),
+            VExpr::Const(Value::Long(x)) => Operand::Int(*x),
+            e => Operand::Col(e.eval_ref(b, env)?),
+        })
+    }
+
+    /// The expression's values on every row of `b` (a column of `b` itself borrowed).
+    fn eval_ref<'b>(&self, b: &'b Batch, env: &Env) -> Result<Cow<'b, Col>, Abort> {
+        let n = b.len;
+        Ok(Cow::Owned(match self {
+            VExpr::Column(i) => return b.cols.get(*i).map(Cow::Borrowed).ok_or(Abort),
+            VExpr::Const(v) => Col::constant(v, n)?,
+            VExpr::Row(e) => {
+                let mut row = Vec::new();
+                let values = (0..n).map(|i| generic(e, b, i, env, &mut row)).collect();
+                Col::from_values(values)?
+            }
+            VExpr::Random(arg, whole) => {
+                let Some(pos) = env.position else {
+                    return VExpr::Row(whole.clone()).eval_ref(b, env);
+                };
+                // The row's first draw: the pipeline makes no other (see the module).
+                let mut nulls = None;
+                let v = pool::collect(&pool::REALS, b.len, |i| {
+                    let bits = env.ctx.random_at(pos(b.origin(i)), 0);
+                    rand_value(bits, arg.as_ref()).unwrap_or_else(|| {
+                        nulls.get_or_insert_with(|| vec![false; b.len])[i] = true;
+                        0.0
+                    })
+                });
+                Col {
+                    kind: Kind::Real,
+                    data: Data::F(v),
+                    nulls,
+                }
+            }
+            VExpr::Arith(op, l, r, whole) => {
+                let (x, y) = (l.operand(b, env)?, r.operand(b, env)?);
+                let mut redo = Vec::new();
+                let op = *op;
+                let f = |v: i64| v as f64;
+                // The operand kinds the row path's typed form takes (`Fast::eval`).
+                let out = match (x.arith_view(), y.arith_view()) {
+                    (View::I(p), View::I(q)) => Some(Col::ints(
+                        Kind::Long,
+                        longs(op, n, &mut redo, |i| (p.at(i), q.at(i))),
+                    )),
+                    (View::F(p), View::F(q)) => {
+                        Some(Col::reals(reals(n, |i| op.reals(p.at(i), q.at(i)))))
+                    }
+                    (View::F(p), View::I(q)) => {
+                        Some(Col::reals(reals(n, |i| op.reals(p.at(i), f(q.at(i))))))
+                    }
+                    (View::I(p), View::F(q)) => {
+                        Some(Col::reals(reals(n, |i| op.reals(f(p.at(i)), q.at(i)))))
+                    }
+                    // Operands the kernel does not take (datetimes...).
+                    _ => None,
+                };
+                let Some(mut out) = out else {
+                    return VExpr::Row(whole.clone()).eval_ref(b, env);
+                };
+                redo_rows(&mut out, x.col(), y.col(), redo, whole, b, env)?;
+                out
+            }
+            VExpr::Compare(op, l, r, whole) => {
+                let (x, y) = (l.operand(b, env)?, r.operand(b, env)?);
+                // Two integers, or two datetimes, or two timespans (`Fast::eval`).
+                let same = match (x.kind(), y.kind()) {
+                    (Some(a), Some(c)) => {
+                        a.integer() && c.integer()
+                            || a == c && matches!(a, Kind::DateTime | Kind::TimeSpan)
+                    }
+                    _ => false,
+                };
+                let (View::I(p), View::I(q), true) = (x.view(), y.view(), same) else {
+                    return VExpr::Row(whole.clone()).eval_ref(b, env);
+                };
+                let op = *op;
+                let v = (0..n).map(|i| op.holds(p.at(i).cmp(&q.at(i)))).collect();
+                let mut out = Col {
+                    kind: Kind::Bool,
+                    data: Data::B(v),
+                    nulls: None,
+                };
+                redo_rows(&mut out, x.col(), y.col(), Vec::new(), whole, b, env)?;
+                out
+            }
+            VExpr::Logic(decides, l, r, whole) => {
+                let (x, y) = (l.eval_ref(b, env)?, r.eval_ref(b, env)?);
+                let (Data::B(p), Data::B(q)) = (&x.data, &y.data) else {
+                    return VExpr::Row(whole.clone()).eval_ref(b, env);
+                };
+                let d = *decides;
+                // Either side deciding alone gives itself; else the right side.
+                let v = p.iter().zip(q).map(|(&a, &c)| if a == d { a } else { c });
+                let mut out = Col {
+                    kind: Kind::Bool,
+                    data: Data::B(v.collect()),
+                    nulls: None,
+                };
+                redo_rows(&mut out, Some(&x), Some(&y), Vec::new(), whole, b, env)?;
+                out
+            }
+        }))
+    }
+}
+
+/// A kernel's operand.
+enum Operand<'b> {
+    Col(Cow<'b, Col>),
+    /// An int or long constant.
+    Int(i64),
+    Real(f64),
+}
+
+/// An operand's numbers as a kernel reads them: a column's, or one for every row.
+#[derive(Clone, Copy)]
+enum View<'a> {
+    I(Nums<'a, i64>),
+    F(Nums<'a, f64>),
+    /// Not numbers a kernel takes as such (bools, datetimes, timespans).
+    Other,
+}
+
+#[derive(Clone, Copy)]
+enum Nums<'a, T> {
+    Col(&'a [T]),
+    One(T),
+}
+
+impl<T: Copy> Nums<'_, T> {
+    #[inline(always)]
+    fn at(self, i: usize) -> T {
+        match self {
+            Nums::Col(v) => v[i],
+            Nums::One(x) => x,
+        }
+    }
+}
+
+impl Operand<'_> {
+    /// The column, when the operand is one (a constant is never null).
+    fn col(&self) -> Option<&Col> {
+        match self {
+            Operand::Col(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn kind(&self) -> Option<Kind> {
+        match self {
+            Operand::Col(c) => Some(c.kind),
+            Operand::Int(_) => Some(Kind::Long),
+            Operand::Real(_) => Some(Kind::Real),
+        }
+    }
+
+    /// [`Self::view`] for arithmetic: datetimes and timespans are not taken.
+    fn arith_view(&self) -> View<'_> {
+        match self.kind() {
+            Some(k) if k.integer() || k == Kind::Real => self.view(),
+            _ => View::Other,
+        }
+    }
+
+    /// Integers (ints, longs; for a comparison also datetimes and timespans) or reals.
+    fn view(&self) -> View<'_> {
+        match self {
+            Operand::Int(x) => View::I(Nums::One(*x)),
+            Operand::Real(x) => View::F(Nums::One(*x)),
+            Operand::Col(c) => match (&c.data, c.kind) {
+                (Data::I(v), _) => View::I(Nums::Col(v)),
+                (Data::F(v), _) => View::F(Nums::Col(v)),
+                _ => View::Other,
+            },
+        }
+    }
+}
+
+/// The value of `e` on row `i` of `b`, by [`eval`] (with the row's position told to the
+/// random functions), `row` a buffer to build the row in.
+fn generic(e: &BExpr, b: &Batch, i: usize, env: &Env, row: &mut Vec<Value>) -> Value {
+    b.row(i, row);
+    if let Some(pos) = env.position {
+        EvalCtx::at_row(Some(pos(b.origin(i))));
+    }
+    eval(e, row, env.ctx)
+}
+
+/// Evaluates `whole` by [`eval`] on the rows a kernel did not take: those in `redo`
+/// (the kernel gave no value) and those where an operand (`None`: a constant) is null.
+fn redo_rows(
+    out: &mut Col,
+    x: Option<&Col>,
+    y: Option<&Col>,
+    mut redo: Vec<u32>,
+    whole: &BExpr,
+    b: &Batch,
+    env: &Env,
+) -> Result<(), Abort> {
+    let null = |c: Option<&Col>, i: u32| c.is_some_and(|c| c.is_null(i as usize));
+    if x.is_some_and(|c| c.nulls.is_some()) || y.is_some_and(|c| c.nulls.is_some()) {
+        redo.extend((0..b.len as u32).filter(|&i| null(x, i) || null(y, i)));
+        redo.sort_unstable();
+        redo.dedup();
+    }
+    let mut row = Vec::new();
+    for i in redo {
+        let v = generic(whole, b, i as usize, env, &mut row);
+        out.set(i as usize, &v)?;
+    }
+    Ok(())
+}
+
+/// [`Arith::longs`] of the operands `at(i)` of rows `0..n`; the rows it gives no value
+/// for go to `redo`.
+#[inline(always)]
+fn longs(op: Arith, n: usize, redo: &mut Vec<u32>, at: impl Fn(usize) -> (i64, i64)) -> Vec<i64> {
+    #[inline(always)]
+    fn each(
+        n: usize,
+        redo: &mut Vec<u32>,
+        at: impl Fn(usize) -> (i64, i64),
+        f: impl Fn(i64, i64) -> Option<i64>,
+    ) -> Vec<i64> {
+        let mut out = pool::take(&pool::INTS, n);
+        for i in 0..n {
+            let (a, b) = at(i);
+            out.push(f(a, b).unwrap_or_else(|| {
+                redo.push(i as u32);
+                0
+            }));
+        }
+        out
+    }
+    // One loop per operator, so that the operator is known inside it.
+    match op {
+        Arith::Add => each(n, redo, at, |a, b| Arith::Add.longs(a, b)),
+        Arith::Sub => each(n, redo, at, |a, b| Arith::Sub.longs(a, b)),
+        Arith::Mul => each(n, redo, at, |a, b| Arith::Mul.longs(a, b)),
+        Arith::Div => each(n, redo, at, |a, b| Arith::Div.longs(a, b)),
+        Arith::Mod => each(n, redo, at, |a, b| Arith::Mod.longs(a, b)),
+    }
+}
+
+/// The reals `f(i)` of rows `0..n` ([`Arith::reals`] of their operands).
+#[inline(always)]
+fn reals(n: usize, f: impl Fn(usize) -> f64) -> Vec<f64> {
+    pool::collect(&pool::REALS, n, f)
+}
+
+/// A step of the pipeline over batches.
+pub(crate) enum BStep {
+    Filter(VExpr),
+    /// Items: where the value goes (`Some(i)`: replaces column `i`; `None`: appended),
+    /// skipped when nothing reads it later.
+    Extend(Vec<(Option<usize>, VExpr)>),
+    Project(Vec<VExpr>),
+    /// A join's probe (the left key columns).
+    Join(std::sync::Arc<dyn Joins>, Vec<usize>),
+}
+
+/// A join's built side as a batch probes it: the batch becomes the joined rows.
+pub(crate) trait Joins: Send + Sync {
+    fn join(&self, b: &mut Batch, keys: &[usize]) -> Result<(), Abort>;
+}
+
+impl BStep {
+    /// Runs the step over `b`.
+    pub(crate) fn run(&self, b: &mut Batch, env: &Env) -> Result<(), Abort> {
+        match self {
+            BStep::Filter(pred) => {
+                let c = pred.eval(b, env)?;
+                let Data::B(v) = &c.data else {
+                    return Err(Abort);
+                };
+                // Only `true` counts.
+                let keep: Vec<u32> = (0..b.len)
+                    .filter(|&i| v[i] && !c.is_null(i))
+                    .map(|i| i as u32)
+                    .collect();
+                b.keep(keep);
+            }
+            BStep::Extend(items) => {
+                // Every item reads the row as the items before it left it, replacements
+                // included only once all are computed (as the row path does).
+                let mut pending = Vec::new();
+                for (target, e) in items {
+                    let c = e.eval(b, env)?;
+                    match target {
+                        Some(i) => pending.push((*i, c)),
+                        None => b.cols.push(c),
+                    }
+                }
+                for (i, c) in pending {
+                    *b.cols.get_mut(i).ok_or(Abort)? = c;
+                }
+            }
+            BStep::Project(exprs) => {
+                let cols = exprs
+                    .iter()
+                    .map(|e| e.eval(b, env))
+                    .collect::<Result<Vec<_>, _>>()?;
+                b.cols = cols;
+            }
+            BStep::Join(probe, keys) => probe.join(b, keys)?,
+        }
+        Ok(())
+    }
+}
