@@ -1566,16 +1566,41 @@ mod memo {
         off: bool,
     }
 
-    thread_local! {
-        /// By the address of the item's expression (alive for the whole pipeline run;
-        /// cleared when it ends, see [`clear`]).
-        static TABLES: RefCell<FxHashMap<usize, Table>> = RefCell::default();
+    /// This thread's tables, and the run they belong to.
+    #[derive(Default)]
+    struct Tables {
+        run: Option<(u64, usize)>,
+        items: FxHashMap<usize, Table>,
     }
 
-    /// Forgets every table of this thread (a pipeline ended: the addresses of its
-    /// expressions may be reused by the next one).
-    pub(super) fn clear() {
-        TABLES.with(|t| t.borrow_mut().clear());
+    thread_local! {
+        /// By the address of the item's expression (alive for the whole pipeline run).
+        static TABLES: RefCell<Tables> = RefCell::default();
+    }
+
+    /// A chunk of the run `run` (the pipeline's number and its physical plan's
+    /// address) starts on this thread. Another run's tables are forgotten (the
+    /// addresses of its expressions may be reused); the same run's keep their verdict
+    /// (a chunk of a few thousand rows is too short a trial on its own: each chunk's
+    /// table filled, was never judged and was dropped whole) but start empty.
+    pub(super) fn begin(run: (u64, usize)) {
+        TABLES.with(|t| {
+            let mut t = t.borrow_mut();
+            if t.run != Some(run) {
+                t.items.clear();
+                t.run = Some(run);
+            }
+        });
+    }
+
+    /// A chunk ended: the values kept are dropped (memory stays bounded by a chunk's),
+    /// the tables' room and verdicts kept.
+    pub(super) fn end() {
+        TABLES.with(|t| {
+            for table in t.borrow_mut().items.values_mut() {
+                table.seen.clear();
+            }
+        });
     }
 
     /// The value of `e` on a row whose memo column holds `s`; `compute` evaluates it.
@@ -1584,7 +1609,7 @@ mod memo {
         let addr = Arc::as_ptr(s) as *const u8 as usize;
         let known = TABLES.with(|t| {
             let mut t = t.borrow_mut();
-            let table = t.entry(item).or_default();
+            let table = t.items.entry(item).or_default();
             if table.off {
                 return Err(false);
             }
@@ -1613,7 +1638,7 @@ mod memo {
                 if remember {
                     TABLES.with(|t| {
                         let mut t = t.borrow_mut();
-                        let table = t.entry(item).or_default();
+                        let table = t.items.entry(item).or_default();
                         if table.seen.len() >= CAP {
                             table.seen.clear();
                         }
@@ -1694,6 +1719,7 @@ struct Feed<'a, S> {
 
 impl<S: SinkState> ChunkSink for Feed<'_, S> {
     fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
+        memo::begin((self.pipeline, self.phys as *const Physical as usize));
         let mut part = self.state.part();
         let mut scratch = Scratch::default();
         let mut i = 0usize;
@@ -1716,7 +1742,7 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
             }
         }
         EvalCtx::at_row(None);
-        memo::clear();
+        memo::end();
         self.state.done(idx, part);
         // The budget is spent: no more chunks (the run ends with the error).
         if self.budget.over() {
