@@ -367,7 +367,8 @@ fn object(
                 if std::mem::replace(&mut properties, true) {
                     return None;
                 }
-                c.skip_value()?;
+                // Most of the capture's bytes: skipped a block at a time.
+                c.skip_value_blocks()?;
             }
             _ => c.skip_value()?,
         }
