@@ -111,6 +111,96 @@ impl Structure {
     }
 }
 
+/// The bytes of sixty-four that a JSON validator tells apart, a bit per byte: quotes,
+/// backslashes, the structural bytes (`{`, `}`, `[`, `]`, `:`, `,`), blanks (space,
+/// tab, line ends), control characters (below 0x20, blanks among them) and bytes that
+/// are not ASCII.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Classes {
+    pub quote: u64,
+    pub backslash: u64,
+    pub structural: u64,
+    pub blank: u64,
+    pub control: u64,
+    pub high: u64,
+}
+
+impl Classes {
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    pub(crate) fn of(b: &[u8; 64]) -> Classes {
+        use std::arch::x86_64::*;
+        let mut s = Classes::default();
+        for k in 0..4 {
+            // SAFETY: SSE2 is part of the x86_64 baseline; the load reads sixteen of the
+            // sixty-four bytes `b` borrows.
+            let (q, bs, st, bl, ct, hi) = unsafe {
+                let x = _mm_loadu_si128(b.as_ptr().add(16 * k).cast());
+                let eq = |c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
+                // `[` and `{` differ in the bit 0x20 only, as `]` and `}` do.
+                let folded = _mm_or_si128(x, _mm_set1_epi8(0x20));
+                let brackets = _mm_or_si128(
+                    _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8)),
+                    _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8)),
+                );
+                let structural = _mm_or_si128(brackets, _mm_or_si128(eq(b':'), eq(b',')));
+                let blank = _mm_or_si128(
+                    _mm_or_si128(eq(b' '), eq(b'\t')),
+                    _mm_or_si128(eq(b'\n'), eq(b'\r')),
+                );
+                // x <= 0x1f, unsigned: max(x, 0x1f) == 0x1f.
+                let control =
+                    _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
+                (
+                    _mm_movemask_epi8(eq(b'"')),
+                    _mm_movemask_epi8(eq(b'\\')),
+                    _mm_movemask_epi8(structural),
+                    _mm_movemask_epi8(blank),
+                    _mm_movemask_epi8(control),
+                    _mm_movemask_epi8(x),
+                )
+            };
+            let at = 16 * k;
+            s.quote |= (q as u16 as u64) << at;
+            s.backslash |= (bs as u16 as u64) << at;
+            s.structural |= (st as u16 as u64) << at;
+            s.blank |= (bl as u16 as u64) << at;
+            s.control |= (ct as u16 as u64) << at;
+            s.high |= (hi as u16 as u64) << at;
+        }
+        s
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline(always)]
+    pub(crate) fn of(b: &[u8; 64]) -> Classes {
+        Classes::by_bytes(b)
+    }
+
+    /// The same, a byte at a time (the reference the tests compare with).
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    pub(crate) fn by_bytes(b: &[u8; 64]) -> Classes {
+        let mut s = Classes::default();
+        for (k, &c) in b.iter().enumerate() {
+            let bit = 1u64 << k;
+            match c {
+                b'"' => s.quote |= bit,
+                b'\\' => s.backslash |= bit,
+                b'{' | b'}' | b'[' | b']' | b':' | b',' => s.structural |= bit,
+                b' ' | b'\t' | b'\n' | b'\r' => s.blank |= bit,
+                _ => {}
+            }
+            if c < 0x20 {
+                s.control |= bit;
+            }
+            if c >= 0x80 {
+                s.high |= bit;
+            }
+        }
+        s
+    }
+}
+
 /// Each bit the xor of the bits up to it: with a bit per quote, the bytes from an
 /// opening quote up to (not including) its closing one.
 #[inline(always)]
@@ -506,6 +596,20 @@ mod tests {
         }
         // Quotes at 1, 4 and 7: inside from 1 up to 4, and from 7 on.
         assert_eq!(prefix_xor(0b1001_0010), (!0u64 << 7) | 0b1110);
+    }
+
+    #[test]
+    fn classes_agree_with_the_byte_by_byte_reading() {
+        let mut x: u64 = 0x0bad_cafe_1234_5678;
+        let alphabet =
+            b"\"\\{}[]a :,\t\n\r\x0c\x1f\x7b\x5b\xfb\xdb\xfd\xdd\x3b\x1b\x7f\x80\xff\x3a\x2c\x1a";
+        for _ in 0..20_000 {
+            let mut b = [0u8; 64];
+            for c in b.iter_mut() {
+                *c = alphabet[(xorshift(&mut x) % alphabet.len() as u64) as usize];
+            }
+            assert_eq!(Classes::of(&b), Classes::by_bytes(&b), "{b:?}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! malformed string) is `None`, and the caller reads the record with serde_json, whose
 //! result and errors are the reference.
 
-use crate::io::bytes::{escapes_valid, string_end, unescape, StrScan};
+use crate::io::bytes::{escapes_valid, prefix_xor, string_end, unescape, Classes, StrScan};
 use serde_json::Value as J;
 use std::borrow::Cow;
 
@@ -244,6 +244,280 @@ impl<'b> Cursor<'b> {
         }
     }
 
+    /// Moves past the value at the cursor, checked as [`Cursor::skip_value`] checks it,
+    /// an object or array sixty-four bytes at a time ([`Cursor::skip_container_blocks`])
+    /// when it can: for the large values a reader passes over whole (the `properties`
+    /// of every record, in the walk that indexes a capture).
+    pub(crate) fn skip_value_blocks(&mut self) -> Option<()> {
+        self.ws();
+        if matches!(self.peek(), Some(b'{' | b'[')) && self.skip_container_blocks().is_some() {
+            return Some(());
+        }
+        // Something the block walk leaves to the token walk (which says whether it is
+        // JSON).
+        self.skip_value()
+    }
+
+    /// Moves past the object or array at the cursor by classifying sixty-four bytes at
+    /// a time ([`Classes`]): which bytes are inside strings follows from the quotes that
+    /// no backslash escapes, and only the bytes outside strings (brackets, colons,
+    /// commas, the first byte of each string, number and literal) go through the grammar,
+    /// one at a time. Accepts only what [`Cursor::skip_value`] accepts; `None` for
+    /// anything else and for what it leaves to it: a `\u` escape of a surrogate, nesting
+    /// deeper than 63, a value running to the end of the text (the cursor then stays).
+    ///
+    /// Why: walking a value token by token costs a call and its set-up per string (a
+    /// sign-in record has over a hundred, most of them short), ten instructions a byte;
+    /// this costs a few.
+    pub(crate) fn skip_container_blocks(&mut self) -> Option<()> {
+        self.i = blocks_end(self.b, self.i)?;
+        Some(())
+    }
+}
+
+/// Where the object or array at `b[start]` ends, by [`Cursor::skip_container_blocks`].
+fn blocks_end(b: &[u8], start: usize) -> Option<usize> {
+    if !matches!(b.get(start), Some(b'{' | b'[')) {
+        return None;
+    }
+    let mut want = grammar::TOP;
+    // One bit per open container but the outermost: whether the one it is in is an
+    // object, the innermost lowest.
+    let (mut stack, mut depth) = (0u64, 0u32);
+    // What the previous block leaves to the next: its last byte escapes the next one's
+    // first; it ends inside a string; it ends inside a number or literal.
+    let (mut escaped_in, mut string_in, mut scalar_in) = (false, 0u64, false);
+    let mut high = false;
+    let mut base = start;
+    let mut padded: [u8; 64];
+    while base < b.len() {
+        let block: &[u8; 64] = match b.get(base..base + 64) {
+            Some(s) => s.try_into().ok()?,
+            None => {
+                // The last bytes, after them blanks (a value left open there fails).
+                padded = [b' '; 64];
+                padded[..b.len() - base].copy_from_slice(&b[base..]);
+                &padded
+            }
+        };
+        let cl = Classes::of(block);
+        // The bytes escaped by a backslash: the one after each backslash that is not
+        // itself escaped (backslashes are rare: a loop over them).
+        let mut escaped = escaped_in as u64;
+        let mut escapers = 0u64;
+        let mut rest = cl.backslash;
+        escaped_in = false;
+        while rest != 0 {
+            let k = rest.trailing_zeros();
+            rest &= rest - 1;
+            if escaped >> k & 1 == 1 {
+                continue;
+            }
+            escapers |= 1 << k;
+            if k == 63 {
+                escaped_in = true;
+            } else {
+                escaped |= 1 << (k + 1);
+            }
+        }
+        let quotes = cl.quote & !escaped;
+        // From each opening quote up to (not including) its closing one.
+        let inside = prefix_xor(quotes) ^ string_in;
+        string_in = 0u64.wrapping_sub(inside >> 63);
+        let opening = quotes & inside;
+        let outside = !(inside | quotes);
+        let scalar = outside & !(cl.structural | cl.blank);
+        let scalar_starts = scalar & !(scalar << 1 | scalar_in as u64);
+        scalar_in = scalar >> 63 == 1;
+        let mut tokens = (cl.structural & outside) | opening | scalar_starts;
+        // The bytes of this block that are the value's (all, until its end is found).
+        let mut mine = !0u64;
+        let mut end = None;
+        while tokens != 0 {
+            let k = tokens.trailing_zeros() as usize;
+            tokens &= tokens - 1;
+            let c = block[k];
+            // The members of an object (a key, its colon, a string, a comma) by compares
+            // the branch predictor follows: the table's lookups, each waiting for the
+            // one before, cost more than the rest of the walk.
+            let member = match (want, c) {
+                (grammar::OBJECT_NEXT, b',') => grammar::OBJECT_KEY,
+                (grammar::OBJECT_KEY, b'"') => grammar::OBJECT_COLON,
+                (grammar::OBJECT_COLON, b':') => grammar::OBJECT_VALUE,
+                (grammar::OBJECT_VALUE, b'"') => grammar::OBJECT_NEXT,
+                _ => grammar::TOP,
+            };
+            if member != grammar::TOP {
+                want = member;
+                continue;
+            }
+            let step = grammar::STEP[want as usize][grammar::CLASS[c as usize] as usize];
+            want = step & grammar::STATE;
+            // Most tokens (strings, colons, commas) only move the state on: one branch,
+            // taken the same way, not a jump by the action.
+            if step & grammar::ACTION == 0 {
+                continue;
+            }
+            match step & grammar::ACTION {
+                grammar::PUSH => {
+                    if depth == 63 {
+                        return None;
+                    }
+                    // (At the top the bit is the outermost's, never read.)
+                    stack = stack << 1 | grammar::in_object(step) as u64;
+                    depth += 1;
+                }
+                grammar::SCALAR => {
+                    // A number or literal: its bytes up to the next structural byte,
+                    // quote or blank.
+                    let at = base + k;
+                    let t = b[at..]
+                        .iter()
+                        .position(|&c| grammar::CLASS[c as usize] != grammar::OTHER)
+                        .map_or(&b[at..], |n| &b[at..at + n]);
+                    if literal(t).is_none() && !decimal(t) && number(t).is_none() {
+                        return None;
+                    }
+                }
+                grammar::POP => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(base + k + 1);
+                        mine = if k == 63 { !0 } else { (1u64 << (k + 1)) - 1 };
+                        break;
+                    }
+                    want = if stack & 1 == 1 {
+                        grammar::OBJECT_NEXT
+                    } else {
+                        grammar::ARRAY_NEXT
+                    };
+                    stack >>= 1;
+                }
+                _ => return None,
+            }
+        }
+        // Inside strings: no control character, and every escape one JSON has.
+        if cl.control & inside & mine != 0 {
+            return None;
+        }
+        high |= cl.high & mine != 0;
+        let mut rest = escapers & mine;
+        while rest != 0 {
+            let k = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            let at = base + k + 1;
+            match b.get(at)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                b'u' => {
+                    let code = b
+                        .get(at + 1..at + 5)?
+                        .iter()
+                        .try_fold(0u32, |n, &c| Some(n * 16 + (c as char).to_digit(16)?))?;
+                    // A surrogate must pair with the next escape: left to skip_value.
+                    if (0xD800..0xE000).contains(&code) {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        if let Some(end) = end {
+            // Bytes that are not ASCII are all inside strings (outside, they are not
+            // JSON and fail above): their UTF-8 checked at once.
+            if high && std::str::from_utf8(&b[start..end]).is_err() {
+                return None;
+            }
+            return Some(end);
+        }
+        base += 64;
+    }
+    None
+}
+
+/// The grammar of JSON values as a table, for [`blocks_end`]: what may follow what,
+/// each byte that starts a token (outside strings) one lookup. A state is what the
+/// walk wants next, in an object or an array; a step is the next state with what to
+/// do (open a container, check a number or literal, close one, or fail).
+mod grammar {
+    pub(super) const STATE: u8 = 0x0f;
+    pub(super) const ACTION: u8 = 0x70;
+    pub(super) const PUSH: u8 = 0x10;
+    pub(super) const SCALAR: u8 = 0x20;
+    pub(super) const POP: u8 = 0x30;
+    const FAIL: u8 = 0x40;
+
+    /// States: after `{`, after `,` in an object, after a key, after `:`, after a
+    /// member's value; after `[`, after `,` in an array, after an element; the start.
+    const OBJECT_OPEN: u8 = 0;
+    pub(super) const OBJECT_KEY: u8 = 1;
+    pub(super) const OBJECT_COLON: u8 = 2;
+    pub(super) const OBJECT_VALUE: u8 = 3;
+    pub(super) const OBJECT_NEXT: u8 = 4;
+    const ARRAY_OPEN: u8 = 5;
+    const ARRAY_VALUE: u8 = 6;
+    pub(super) const ARRAY_NEXT: u8 = 7;
+    pub(super) const TOP: u8 = 8;
+
+    /// Classes of the bytes that start tokens: `{`, `[`, `}`, `]`, `:`, `,`, `"`, and
+    /// any other (a number or literal, or not JSON).
+    pub(super) const OTHER: u8 = 7;
+    pub(super) const CLASS: [u8; 256] = {
+        let mut t = [OTHER; 256];
+        t[b'{' as usize] = 0;
+        t[b'[' as usize] = 1;
+        t[b'}' as usize] = 2;
+        t[b']' as usize] = 3;
+        t[b':' as usize] = 4;
+        t[b',' as usize] = 5;
+        t[b'"' as usize] = 6;
+        // Blanks end a number or literal (they start no token).
+        t[b' ' as usize] = 8;
+        t[b'\t' as usize] = 8;
+        t[b'\n' as usize] = 8;
+        t[b'\r' as usize] = 8;
+        t
+    };
+
+    /// Whether a push (from `state`'s step) leaves an object (the state it was made
+    /// in, kept in bit 7 of the step).
+    pub(super) fn in_object(step: u8) -> bool {
+        step & 0x80 != 0
+    }
+
+    pub(super) const STEP: [[u8; 9]; 9] = {
+        let mut t = [[FAIL; 9]; 9];
+        // A value: where it is wanted, the state after it (in an object or array).
+        let values = [
+            (OBJECT_VALUE, OBJECT_NEXT, 0x80),
+            (ARRAY_OPEN, ARRAY_NEXT, 0),
+            (ARRAY_VALUE, ARRAY_NEXT, 0),
+            (TOP, ARRAY_NEXT, 0),
+        ];
+        let mut k = 0;
+        while k < values.len() {
+            let (s, next, obj) = values[k];
+            t[s as usize][0] = PUSH | OBJECT_OPEN | obj;
+            t[s as usize][1] = PUSH | ARRAY_OPEN | obj;
+            if s != TOP {
+                t[s as usize][6] = next;
+                t[s as usize][OTHER as usize] = SCALAR | next;
+            }
+            k += 1;
+        }
+        t[OBJECT_OPEN as usize][2] = POP;
+        t[OBJECT_OPEN as usize][6] = OBJECT_COLON;
+        t[OBJECT_KEY as usize][6] = OBJECT_COLON;
+        t[OBJECT_COLON as usize][4] = OBJECT_VALUE;
+        t[OBJECT_NEXT as usize][5] = OBJECT_KEY;
+        t[OBJECT_NEXT as usize][2] = POP;
+        t[ARRAY_OPEN as usize][3] = POP;
+        t[ARRAY_NEXT as usize][5] = ARRAY_VALUE;
+        t[ARRAY_NEXT as usize][3] = POP;
+        t
+    };
+}
+
+impl<'b> Cursor<'b> {
     /// The bytes of the number or literal at the cursor (up to the next delimiter).
     #[inline]
     fn token(&mut self) -> &'b [u8] {
@@ -311,6 +585,22 @@ fn plain_number(t: &[u8]) -> Option<J> {
     } else {
         J::from(n)
     })
+}
+
+/// A number without an exponent, of at most 64 bytes (`-?(0|[1-9][0-9]*)(.[0-9]+)?`):
+/// one serde_json reads (as a finite number), checked without calling it.
+#[inline]
+fn decimal(t: &[u8]) -> bool {
+    let digits = t.strip_prefix(b"-").unwrap_or(t);
+    let (int, frac) = match memchr::memchr(b'.', digits) {
+        Some(k) => (&digits[..k], Some(&digits[k + 1..])),
+        None => (digits, None),
+    };
+    t.len() <= 64
+        && !int.is_empty()
+        && int.iter().all(u8::is_ascii_digit)
+        && (int[0] != b'0' || int.len() == 1)
+        && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
 }
 
 /// Any other number, read by serde_json (its floats are rounded its own way); `None`
@@ -391,6 +681,120 @@ mod tests {
             }
         }
         assert!(accepted > 10_000, "{accepted}");
+    }
+
+    /// A random JSON value (as serde_json writes it, compact or pretty): nested objects
+    /// and arrays of strings with escapes, non-ASCII text and the bytes of JSON's
+    /// structure, numbers and literals.
+    fn random_json(x: &mut u64, depth: usize) -> J {
+        const TEXT: &[&str] = &[
+            "a",
+            "\"",
+            "\\",
+            "{",
+            "}",
+            "[",
+            "]",
+            ":",
+            ",",
+            "é",
+            "日本",
+            "\u{1F600}",
+            "\n",
+            "\u{1}",
+            " ",
+            "x",
+            "/",
+            "\u{7f}",
+            "Mozilla/5.0 (Windows NT 10.0)",
+        ];
+        match xorshift(x) % if depth > 4 { 6 } else { 9 } {
+            0 => J::Null,
+            1 => J::Bool(xorshift(x).is_multiple_of(2)),
+            2 => J::from(xorshift(x) as i64 >> (xorshift(x) % 64)),
+            3 => J::from((xorshift(x) % 100_000) as f64 / 7.0),
+            4 | 5 => J::String(
+                (0..xorshift(x) % 12)
+                    .map(|_| TEXT[(xorshift(x) % TEXT.len() as u64) as usize])
+                    .collect(),
+            ),
+            6 => J::Array(
+                (0..xorshift(x) % 6)
+                    .map(|_| random_json(x, depth + 1))
+                    .collect(),
+            ),
+            _ => J::Object(
+                (0..xorshift(x) % 8)
+                    .map(|k| {
+                        (
+                            format!("k{k}{}", xorshift(x) % 3),
+                            random_json(x, depth + 1),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    #[test]
+    fn the_block_walk_skips_what_the_token_walk_skips() {
+        let mut x = 0x5851_f42d_4c95_7f2d;
+        let interesting = b"\"\\{}[]:, \t\n\r\x00\x1f\x80\xc3\xff0-.etfnu";
+        let (mut whole, mut mutated_ok) = (0, 0);
+        for round in 0..20_000 {
+            let v = J::Array(vec![random_json(&mut x, 0), random_json(&mut x, 0)]);
+            let mut text = if round % 3 == 0 {
+                serde_json::to_vec_pretty(&v).unwrap()
+            } else {
+                serde_json::to_vec(&v).unwrap()
+            };
+            // Something after the value, which neither walk reads.
+            text.extend_from_slice(b" ,\"tail\\q\x01");
+            let mut c = Cursor::new(&text);
+            assert!(
+                c.skip_container_blocks().is_some(),
+                "{}",
+                String::from_utf8_lossy(&text)
+            );
+            let mut t = Cursor::new(&text);
+            t.skip_value().unwrap();
+            assert_eq!(c.i, t.i);
+            whole += 1;
+            // One byte changed: what the block walk accepts, the token walk accepts, to
+            // the same end (and serde_json reads it).
+            for _ in 0..4 {
+                let mut bad = text.clone();
+                let at = (xorshift(&mut x) % bad.len() as u64) as usize;
+                bad[at] = interesting[(xorshift(&mut x) % interesting.len() as u64) as usize];
+                let mut c = Cursor::new(&bad);
+                let mut t = Cursor::new(&bad);
+                let token = t.skip_value().map(|()| t.i);
+                if c.skip_container_blocks().is_some() {
+                    assert_eq!(Some(c.i), token, "{}", String::from_utf8_lossy(&bad));
+                    assert!(serde_json::from_slice::<J>(&bad[..c.i]).is_ok());
+                    mutated_ok += 1;
+                } else {
+                    assert_eq!(c.i, 0);
+                }
+            }
+        }
+        assert_eq!(whole, 20_000);
+        assert!(mutated_ok > 10_000, "{mutated_ok}");
+        // Left to the token walk: a surrogate pair, nesting past 63, an open value.
+        for text in [
+            r#"["\ud83d\ude00"]"#.to_string(),
+            format!("{}{}", "[".repeat(64), "]".repeat(64)),
+            "[1, 2".to_string(),
+        ] {
+            assert!(
+                Cursor::new(text.as_bytes())
+                    .skip_container_blocks()
+                    .is_none(),
+                "{text}"
+            );
+        }
+        let mut c = Cursor::new(br#"  ["\ud83d\ude00"] "#);
+        assert!(c.skip_value_blocks().is_some() && c.at_end());
     }
 
     #[test]

@@ -1558,9 +1558,10 @@ impl<'a> Conv<'a> {
                         }
                         None => {
                             props = Some(c.i);
-                            c.skip_value()?;
+                            c.skip_value_blocks()?;
                         }
-                        _ => c.skip_value()?,
+                        // Another table's (most of a capture of several).
+                        _ => c.skip_value_blocks()?,
                     }
                 }
                 b"records" if outer => {
