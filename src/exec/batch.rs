@@ -486,7 +486,12 @@ impl VExpr {
                 let out = match (x.arith_view(), y.arith_view()) {
                     (View::I(p), View::I(q)) => Some(Col::ints(
                         Kind::Long,
-                        longs(op, n, &mut redo, |i| (p.at(i), q.at(i))),
+                        // The constant side outside the loop.
+                        match (p, q) {
+                            (Nums::Col(p), Nums::One(y)) => longs(op, n, &mut redo, |i| (p[i], y)),
+                            (Nums::One(x), Nums::Col(q)) => longs(op, n, &mut redo, |i| (x, q[i])),
+                            _ => longs(op, n, &mut redo, |i| (p.at(i), q.at(i))),
+                        },
                     )),
                     (View::F(p), View::F(q)) => {
                         Some(Col::reals(reals(n, |i| op.reals(p.at(i), q.at(i)))))

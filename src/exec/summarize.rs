@@ -386,13 +386,13 @@ impl<'a> Aggregator<'a> {
                     self.prefetch_group(next);
                 }
             }
-            let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
+            let pos = || ((chunk as u64) << 32) | positions[k as usize] as u64;
             let g = match one_int {
                 Some((kind, v)) => self.find_int(kind, v[k as usize], h, pos),
                 None => {
                     key.clear();
                     key.extend(cols[..nk].iter().map(|c| c.value(k as usize)));
-                    self.find(&key, h, pos)
+                    self.find(&key, h, pos())
                 }
             };
             groups.push(g as u32);
@@ -430,18 +430,32 @@ impl<'a> Aggregator<'a> {
 
     /// [`Self::find`] of a one-column key `x` of integer kind `kind` (a typed column's
     /// value), compared without making the value.
-    fn find_int(&mut self, kind: Kind, x: i64, hash: u64, pos: u64) -> usize {
-        self.find_with(
-            hash,
-            |stored, g| match (&stored[g], kind) {
-                (Value::Long(y), Kind::Long)
-                | (Value::DateTime(y), Kind::DateTime)
-                | (Value::TimeSpan(y), Kind::TimeSpan) => *y == x,
-                (Value::Int(y), Kind::Int) => *y as i64 == x,
-                (other, _) => *other == int_value(kind, x),
-            },
-            |a| a.add_group(&[int_value(kind, x)], pos),
-        )
+    /// `pos` gives the position, asked only for a new group.
+    #[inline(always)]
+    fn find_int(&mut self, kind: Kind, x: i64, hash: u64, pos: impl FnOnce() -> u64) -> usize {
+        let add = |a: &mut Self| a.add_group(&[int_value(kind, x)], pos());
+        // The usual kind first (a long), compared without looking at the kind again.
+        match kind {
+            Kind::Long => self.find_with(
+                hash,
+                |stored, g| match &stored[g] {
+                    Value::Long(y) => *y == x,
+                    other => *other == Value::Long(x),
+                },
+                add,
+            ),
+            _ => self.find_with(
+                hash,
+                |stored, g| match (&stored[g], kind) {
+                    (Value::DateTime(y), Kind::DateTime) | (Value::TimeSpan(y), Kind::TimeSpan) => {
+                        *y == x
+                    }
+                    (Value::Int(y), Kind::Int) => *y as i64 == x,
+                    (other, _) => *other == int_value(kind, x),
+                },
+                add,
+            ),
+        }
     }
 
     /// The probe of the index for `hash`: the group for which `same` (given the key
