@@ -330,13 +330,16 @@ enum Sink<'p> {
 }
 
 /// Where the rows come from.
-enum Leaf {
+enum Leaf<'p> {
     /// Streamed by the source, pruned to the needed columns.
     Stream(Arc<dyn TableSource>, String),
     /// In memory: a table and optionally which of its rows, in order.
     Memory(Arc<Table>, Option<Vec<usize>>),
     /// `range`: `count` values from `from` by `step`, of type `ty`.
     Range(RangeSpec),
+    /// The groups of a `summarize` (or `distinct`) pipeline, made into rows a chunk at a
+    /// time as they are consumed (never all at once); taken when the pipeline runs.
+    Groups(Option<Box<Lowered<'p>>>),
 }
 
 #[derive(Clone)]
@@ -348,7 +351,7 @@ struct RangeSpec {
 }
 
 struct Lowered<'p> {
-    leaf: Leaf,
+    leaf: Leaf<'p>,
     /// The columns the plan was bound with for the leaf.
     columns: &'p [crate::table::Column],
     /// Width of the leaf's rows before pruning (its plan's schema).
@@ -495,13 +498,20 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
         )?),
         // Not a pipeline: the operator runs on its own.
         _ if steps.is_empty() && matches!(sink, Sink::Collect) => return Ok(None),
-        _ => match super::run(node, ex)? {
-            Rows::Shared(t) => Leaf::Memory(t, None),
-            Rows::Selected(t, idx) => Leaf::Memory(t, Some(idx)),
-            Rows::Owned(rows) => {
-                Leaf::Memory(Arc::new(Table::new(node.schema.clone(), rows)), None)
+        // An aggregation whose rows this pipeline consumes: its groups become rows a
+        // chunk at a time.
+        PlanKind::Summarize { .. } | PlanKind::Distinct { .. }
+            if BATCHES.load(Ordering::Relaxed) =>
+        {
+            match lower(node, ex)? {
+                Some(inner) if matches!(inner.sink, Sink::Summarize(..)) => {
+                    Leaf::Groups(Some(Box::new(inner)))
+                }
+                Some(inner) => memory_leaf(inner.run(ex)?, node),
+                None => memory_leaf(super::run(node, ex)?, node),
             }
-        },
+        }
+        _ => memory_leaf(super::run(node, ex)?, node),
     };
     Ok(Some(Lowered {
         leaf,
@@ -510,6 +520,15 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
         steps,
         sink,
     }))
+}
+
+/// A leaf of the rows an operator gave.
+fn memory_leaf<'p>(rows: Rows, node: &Plan) -> Leaf<'p> {
+    match rows {
+        Rows::Shared(t) => Leaf::Memory(t, None),
+        Rows::Selected(t, idx) => Leaf::Memory(t, Some(idx)),
+        Rows::Owned(rows) => Leaf::Memory(Arc::new(Table::new(node.schema.clone(), rows)), None),
+    }
 }
 
 fn range_spec(from: Value, to: Value, step: Value, ty: Type) -> Result<RangeSpec> {
@@ -711,6 +730,25 @@ impl Lowered<'_> {
     }
 
     fn run(self, ex: &Exec) -> Result<Rows> {
+        self.run_into(ex, None)
+    }
+
+    /// [`Self::run`]; with `out`, an aggregating sink leaves its groups there (and no
+    /// rows) for a pipeline that consumes them (see [`Leaf::Groups`]).
+    fn run_into(mut self, ex: &Exec, out: Option<&Mutex<Option<Groups>>>) -> Result<Rows> {
+        // The aggregation this pipeline consumes runs first, into its groups.
+        let groups = match &mut self.leaf {
+            Leaf::Groups(inner) => {
+                let slot = Mutex::new(None);
+                inner
+                    .take()
+                    .ok_or_else(lost_groups)?
+                    .run_into(ex, Some(&slot))?;
+                let groups = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+                Some(Mutex::new(groups.ok_or_else(lost_groups)?))
+            }
+            _ => None,
+        };
         // Shortcuts that copy no row: the rows of a leaf in memory as they are, or a
         // selection of them.
         if let Leaf::Memory(t, sel) = &self.leaf {
@@ -788,8 +826,17 @@ impl Lowered<'_> {
             budget: &ex.budget,
             holder,
             pipeline,
+            groups: out,
         };
         match &self.leaf {
+            Leaf::Groups(_) => {
+                let groups = groups.as_ref().ok_or_else(lost_groups)?;
+                let stop = AtomicBool::new(false);
+                let rows = drive(&phys, &run, &stop, |sink| {
+                    Ok(groups_scan(groups, &stop, sink))
+                })?;
+                Ok(Rows::Owned(rows.unwrap_or_default()))
+            }
             Leaf::Stream(source, name) => {
                 let stop = AtomicBool::new(false);
                 let request = ScanRequest {
@@ -1030,16 +1077,17 @@ impl RangeSpec {
     }
 }
 
-/// Whether chunks may go the batch path (on unless switched off): a test compares the
-/// two paths' answers in one process.
+/// Whether chunks may go the batch path, and an aggregation's groups stream to the
+/// pipeline that consumes them ([`Leaf::Groups`]) (on unless switched off): a test
+/// compares the answers with and without in one process.
 static BATCHES: AtomicBool = AtomicBool::new(true);
 
 /// The chunks that went the batch path in this process (for tests: that the path the
 /// comparison means to cover did run).
 static BATCH_CHUNKS: AtomicUsize = AtomicUsize::new(0);
 
-/// Switches the batch path on or off for the whole process (answers are the same
-/// either way; for tests that compare the two paths).
+/// Switches the batch path and streamed groups on or off for the whole process
+/// (answers are the same either way; for tests that compare the two).
 #[doc(hidden)]
 pub fn set_batches(on: bool) {
     BATCHES.store(on, Ordering::SeqCst);
@@ -1647,6 +1695,13 @@ trait SinkState: Sync {
     fn push_batch(&self, part: &mut Self::Part, b: &Batch, first: u64, env: &Env) -> bool {
         push_rows(self, part, b, first, env)
     }
+    /// The groups of an aggregating sink, instead of its rows (`Err`: not one).
+    fn into_groups(self) -> std::result::Result<Result<Groups>, Self>
+    where
+        Self: Sized,
+    {
+        Err(self)
+    }
     /// The rows out when only the chunks before `chunk` could be read, if they are all
     /// this sink needs (a `take` that has its rows); `None` otherwise.
     fn finish_before(self, _chunk: usize) -> Option<Vec<Row>>
@@ -1686,6 +1741,61 @@ struct Run<'a> {
     /// The operator charged for the rows the sink keeps.
     holder: &'static str,
     pipeline: u64,
+    /// Where an aggregating sink leaves its groups instead of making rows.
+    groups: Option<&'a Mutex<Option<Groups>>>,
+}
+
+fn lost_groups() -> Error {
+    Error::new(
+        ErrorKind::Runtime,
+        "internal error: an aggregation's groups went missing",
+    )
+}
+
+/// The groups of an aggregation, made into its output rows on demand, in its output
+/// order (first appearance), each once.
+pub(crate) struct Groups {
+    parts: Vec<Aggregator>,
+    /// The groups in output order (part, group), when there are several parts (one
+    /// part's groups are in order already).
+    order: Option<Vec<(u32, u32)>>,
+    len: usize,
+}
+
+impl Groups {
+    /// The output rows `from..to`.
+    fn rows(&mut self, from: usize, to: usize) -> Vec<Row> {
+        (from..to.min(self.len))
+            .map(|i| match &self.order {
+                Some(order) => {
+                    let (p, g) = order[i];
+                    self.parts[p as usize].row(g as usize)
+                }
+                None => self.parts[0].row(i),
+            })
+            .collect()
+    }
+}
+
+/// Streams the rows of `groups` to `sink` in chunks of [`CHUNK_ROWS`] (as
+/// [`memory_scan`] streams them once made: the same chunks and positions).
+fn groups_scan(groups: &Mutex<Groups>, stop: &AtomicBool, sink: &dyn Feeds) -> Scanned {
+    struct Cursor {
+        rows: Vec<Row>,
+        at: usize,
+    }
+    impl RowCursor for Cursor {
+        fn next_row(&mut self) -> Option<&[Value]> {
+            self.at += 1;
+            self.rows.get(self.at - 1).map(Vec::as_slice)
+        }
+    }
+    let n = lock(groups).len;
+    run_chunks(n.div_ceil(CHUNK_ROWS).max(1), stop, &|c| {
+        let rows = lock(groups).rows(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS);
+        sink.chunk(c, &mut Cursor { rows, at: 0 });
+    });
+    Scanned::Done
 }
 
 /// Feeds a source's chunks through the steps into a sink.
@@ -1789,7 +1899,16 @@ fn drive(
         // Past the budget, the rows are incomplete: the error, whatever the scan said.
         run.budget.check()?;
         match scanned? {
-            Scanned::Done => state.finish().map(Some),
+            Scanned::Done => match run.groups {
+                Some(out) => match state.into_groups() {
+                    Ok(groups) => {
+                        *lock(out) = Some(groups?);
+                        Ok(Some(Vec::new()))
+                    }
+                    Err(state) => state.finish().map(Some),
+                },
+                None => state.finish().map(Some),
+            },
             Scanned::GaveUp(chunk) => Ok(state.finish_before(chunk)),
         }
     }
@@ -2028,7 +2147,7 @@ struct Summarize<'a> {
     ctx: &'a EvalCtx,
     budget: &'a Budget,
     stride: usize,
-    aggregators: Vec<Ordered<Aggregator<'a>, Share>>,
+    aggregators: Vec<Ordered<Aggregator, Share>>,
 }
 
 /// A chunk's prepared values and their rows' positions in the chunk, and an
@@ -2192,6 +2311,35 @@ impl SinkState for Summarize<'_> {
         }
         // The chunk's values are aggregated (or wait in a bounded queue): freed.
         self.budget.release(charged);
+    }
+    fn into_groups(self) -> std::result::Result<Result<Groups>, Self> {
+        let mut parts = Vec::with_capacity(self.aggregators.len());
+        for a in self.aggregators {
+            match a.into_inner() {
+                Some(mut agg) => {
+                    agg.close();
+                    parts.push(agg);
+                }
+                None => return Ok(Err(lost_groups())),
+            }
+        }
+        let len = parts.iter().map(Aggregator::groups).sum();
+        // Several parts: their groups merged by where each first appeared.
+        let order = (parts.len() > 1).then(|| {
+            let mut order: Vec<(u64, u32, u32)> = parts
+                .iter()
+                .enumerate()
+                .flat_map(|(p, a)| {
+                    a.firsts()
+                        .iter()
+                        .enumerate()
+                        .map(move |(g, &pos)| (pos, p as u32, g as u32))
+                })
+                .collect();
+            order.sort_unstable();
+            order.into_iter().map(|(_, p, g)| (p, g)).collect()
+        });
+        Ok(Ok(Groups { parts, order, len }))
     }
     fn finish(self) -> Result<Vec<Row>> {
         let parts = self.aggregators.len();
