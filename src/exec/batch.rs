@@ -455,7 +455,16 @@ impl VExpr {
             VExpr::Const(v) => Col::constant(v, n)?,
             VExpr::Row(e) => {
                 let mut row = Vec::new();
-                let values = (0..n).map(|i| generic(e, b, i, env, &mut row)).collect();
+                let mut values = Vec::with_capacity(n);
+                for i in 0..n {
+                    let v = generic(e, b, i, env, &mut row);
+                    // A value no column holds gives up at once (a text, a dynamic...),
+                    // not after the whole chunk is evaluated.
+                    if !v.is_null() && Kind::of(&v).is_none() {
+                        return Err(Abort);
+                    }
+                    values.push(v);
+                }
                 Col::from_values(values)?
             }
             VExpr::Random(arg, whole) => {

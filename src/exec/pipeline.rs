@@ -1178,6 +1178,8 @@ struct Physical {
     /// The steps over batches, when every step is one that runs a column at a time
     /// (and the pipeline calls at most one random function, see [`super::batch`]).
     batch: Option<Vec<BStep>>,
+    /// A chunk gave up the batch path: the others go the row path from then on.
+    rows_only: AtomicBool,
 }
 
 enum PSink {
@@ -1424,6 +1426,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
         sink: psink,
         random,
         batch,
+        rows_only: AtomicBool::new(false),
     }
 }
 
@@ -1844,6 +1847,7 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
 impl<S: SinkState> Feeds for Feed<'_, S> {
     fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64) {
         let on = BATCHES.load(Ordering::Relaxed);
+        let on = on && !self.phys.rows_only.load(Ordering::Relaxed);
         let batch = self.phys.batch.as_ref().filter(|_| on);
         if let (Some(steps), Some(col)) = (batch, r.column(at, end)) {
             let pos = |i: usize| row_position(self.pipeline, idx, i);
@@ -1865,8 +1869,10 @@ impl<S: SinkState> Feeds for Feed<'_, S> {
                 }
                 return;
             }
-            // A value no column holds: the chunk goes the row path.
+            // A value no column holds: the chunk goes the row path, and so do the next
+            // ones (their values are most likely of the same kinds).
             EvalCtx::at_row(None);
+            self.phys.rows_only.store(true, Ordering::Relaxed);
         }
         self.chunk(idx, &mut RangeCursor::new(r, at, end));
     }
