@@ -88,6 +88,13 @@ const CASES: &[(&str, bool)] = &[
     ("range x from 1 to 60000 step 1 | extend k = (x * 7919) % 33333 | distinct k | take 10", true),
     ("range x from 1 to 60000 step 1 | summarize make_set(x % 3), m = max(x) by k = x % 20000 | summarize count(), sum(m)", true),
     ("range x from 1 to 0 step 1 | summarize c = count() by k = x % 10 | count", true),
+    // Rows in memory made into columns (a datatable, an operator's output).
+    ("datatable(a:long, b:real, c:bool)[1, 2.5, true, 2, 0.5, false, 3, real(nan), true, long(null), -0.0, true] | extend d = a * 2, e = b + a | where c | project a, d, e, b", true),
+    ("datatable(i:int, l:long)[1, 2, 3, 4, int(null), 5] | extend s = i + l, t = i * 2 | project s, t, i", true),
+    ("datatable(a:long)[1, long(null), 3] | extend b = a + 1 | summarize count(), sum(b), countif(isnull(b))", true),
+    ("datatable(t:datetime, d:timespan)[datetime(2026-01-01), 1h, datetime(2026-02-01), 2d] | extend u = t + d, e = d * 2 | project u, e, t", true),
+    ("datatable(s:string, a:long)['x', 1, 'y', 2] | extend b = a + 1 | project s, b", false),
+    ("range x from 1 to 40000 step 1 | sort by x desc | extend y = x % 7 | summarize count(), sum(x) by y", true),
 ];
 
 #[test]

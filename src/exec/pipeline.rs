@@ -981,37 +981,13 @@ fn run_chunks(chunks: usize, stop: &AtomicBool, work: &(dyn Fn(usize) + Sync)) {
 }
 
 /// Streams `t`'s rows (or its selection) to `sink` in chunks of [`CHUNK_ROWS`].
-fn memory_scan(
-    t: &Table,
-    sel: Option<&[usize]>,
-    stop: &AtomicBool,
-    sink: &dyn ChunkSink,
-) -> Scanned {
-    struct Cursor<'t> {
-        t: &'t Table,
-        sel: Option<&'t [usize]>,
-        at: usize,
-        end: usize,
-    }
-    impl RowCursor for Cursor<'_> {
-        fn next_row(&mut self) -> Option<&[Value]> {
-            if self.at >= self.end {
-                return None;
-            }
-            let i = self.sel.map_or(self.at, |s| s[self.at]);
-            self.at += 1;
-            Some(&self.t.rows[i])
-        }
-    }
+fn memory_scan(t: &Table, sel: Option<&[usize]>, stop: &AtomicBool, sink: &dyn Feeds) -> Scanned {
     let n = sel.map_or(t.rows.len(), <[usize]>::len);
     run_chunks(n.div_ceil(CHUNK_ROWS).max(1), stop, &|c| {
-        let mut cursor = Cursor {
-            t,
-            sel,
-            at: c * CHUNK_ROWS,
-            end: ((c + 1) * CHUNK_ROWS).min(n),
-        };
-        sink.chunk(c, &mut cursor);
+        let rows: Vec<&[Value]> = (c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))
+            .map(|i| t.rows[sel.map_or(i, |s| s[i])].as_slice())
+            .collect();
+        sink.rows_chunk(c, &rows);
     });
     Scanned::Done
 }
@@ -1099,9 +1075,11 @@ pub fn batch_chunks() -> usize {
     BATCH_CHUNKS.load(Ordering::SeqCst)
 }
 
-/// A chunk sink that also takes a chunk of `range` (as a batch when it can).
+/// A chunk sink that also takes a chunk of `range`, or of rows in memory (as a batch
+/// when it can).
 trait Feeds: ChunkSink {
     fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64);
+    fn rows_chunk(&self, idx: usize, rows: &[&[Value]]);
 }
 
 /// Streams the values of `range` to `sink` in chunks of [`CHUNK_ROWS`].
@@ -1783,20 +1761,11 @@ impl Groups {
 /// Streams the rows of `groups` to `sink` in chunks of [`CHUNK_ROWS`] (as
 /// [`memory_scan`] streams them once made: the same chunks and positions).
 fn groups_scan(groups: &Mutex<Groups>, stop: &AtomicBool, sink: &dyn Feeds) -> Scanned {
-    struct Cursor {
-        rows: Vec<Row>,
-        at: usize,
-    }
-    impl RowCursor for Cursor {
-        fn next_row(&mut self) -> Option<&[Value]> {
-            self.at += 1;
-            self.rows.get(self.at - 1).map(Vec::as_slice)
-        }
-    }
     let n = lock(groups).len;
     run_chunks(n.div_ceil(CHUNK_ROWS).max(1), stop, &|c| {
         let rows = lock(groups).rows(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS);
-        sink.chunk(c, &mut Cursor { rows, at: 0 });
+        let refs: Vec<&[Value]> = rows.iter().map(Vec::as_slice).collect();
+        sink.rows_chunk(c, &refs);
     });
     Scanned::Done
 }
@@ -1844,18 +1813,24 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
     }
 }
 
-impl<S: SinkState> Feeds for Feed<'_, S> {
-    fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64) {
-        let on = BATCHES.load(Ordering::Relaxed);
-        let on = on && !self.phys.rows_only.load(Ordering::Relaxed);
-        let batch = self.phys.batch.as_ref().filter(|_| on);
-        if let (Some(steps), Some(col)) = (batch, r.column(at, end)) {
+impl<S: SinkState> Feed<'_, S> {
+    /// Whether chunks may go the batch path now.
+    fn batches(&self) -> bool {
+        BATCHES.load(Ordering::Relaxed)
+            && !self.phys.rows_only.load(Ordering::Relaxed)
+            && self.phys.batch.is_some()
+    }
+
+    /// Runs chunk `idx` as the batch of `cols` (`len` rows); false (nothing done) when
+    /// it cannot, and the caller then feeds the chunk's rows.
+    fn batch(&self, idx: usize, cols: Vec<Col>, len: usize) -> bool {
+        if let Some(steps) = self.phys.batch.as_ref() {
             let pos = |i: usize| row_position(self.pipeline, idx, i);
             let env = Env {
                 ctx: self.ctx,
                 position: self.phys.random.then_some(&pos as &dyn Fn(usize) -> u64),
             };
-            let mut b = Batch::new(vec![col], (end - at) as usize);
+            let mut b = Batch::new(cols, len);
             let ran = steps.iter().try_for_each(|s| s.run(&mut b, &env));
             if ran.is_ok() {
                 let mut part = self.state.part();
@@ -1867,14 +1842,58 @@ impl<S: SinkState> Feeds for Feed<'_, S> {
                 if self.budget.over() {
                     self.stop.store(true, Ordering::SeqCst);
                 }
-                return;
+                return true;
             }
             // A value no column holds: the chunk goes the row path, and so do the next
             // ones (their values are most likely of the same kinds).
             EvalCtx::at_row(None);
             self.phys.rows_only.store(true, Ordering::Relaxed);
         }
+        false
+    }
+}
+
+impl<S: SinkState> Feeds for Feed<'_, S> {
+    fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64) {
+        if self.batches() {
+            if let Some(col) = r.column(at, end) {
+                if self.batch(idx, vec![col], (end - at) as usize) {
+                    return;
+                }
+            }
+        }
         self.chunk(idx, &mut RangeCursor::new(r, at, end));
+    }
+
+    /// The rows as columns when every column is of one kind of number (or bools),
+    /// else (or when the batch path cannot take them) one at a time.
+    fn rows_chunk(&self, idx: usize, rows: &[&[Value]]) {
+        if self.batches() {
+            let width = rows.first().map_or(0, |r| r.len());
+            let cols: Option<Vec<Col>> = (0..width)
+                .map(|j| Col::from_values(rows.iter().map(|r| r[j].clone()).collect()).ok())
+                .collect();
+            match cols {
+                // Not columns: the next chunks are most likely not either.
+                None => self.phys.rows_only.store(true, Ordering::Relaxed),
+                Some(cols) => {
+                    if !rows.is_empty() && self.batch(idx, cols, rows.len()) {
+                        return;
+                    }
+                }
+            }
+        }
+        struct Cursor<'r> {
+            rows: &'r [&'r [Value]],
+            at: usize,
+        }
+        impl RowCursor for Cursor<'_> {
+            fn next_row(&mut self) -> Option<&[Value]> {
+                self.at += 1;
+                self.rows.get(self.at - 1).copied()
+            }
+        }
+        self.chunk(idx, &mut Cursor { rows, at: 0 });
     }
 }
 
