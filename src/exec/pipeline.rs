@@ -749,6 +749,11 @@ impl Lowered<'_> {
             }
             _ => None,
         };
+        // The groups counted, not made into rows.
+        if let (Some(g), Sink::Count, true) = (&groups, &self.sink, self.steps.is_empty()) {
+            let n = lock(g).len;
+            return Ok(Rows::Owned(vec![vec![Value::Long(n as i64)]]));
+        }
         // Shortcuts that copy no row: the rows of a leaf in memory as they are, or a
         // selection of them.
         if let Leaf::Memory(t, sel) = &self.leaf {
