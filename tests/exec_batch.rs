@@ -1,5 +1,6 @@
-//! The pipeline's batch path (typed columns a chunk at a time) against its row path:
-//! every query here runs with batches on and off, and the two answers must be the same.
+//! The pipeline's batch path (typed columns a chunk at a time) and streamed groups
+//! against the row path and materialized groups: every query here runs with them on
+//! and off, and the two answers must be the same.
 //! (One test in its own binary: it switches the path for the whole process.)
 
 mod exec_common;
@@ -79,6 +80,21 @@ const CASES: &[(&str, bool)] = &[
     // the left side's chunks go the row path (the build side's still take batches).
     ("range x from 1 to 20000 step 1 | extend k = x % 3 | join kind=inner (range y from 1 to 300 step 1 | extend k = y % 3) on k | summarize count(), sum(y)", true),
     ("range x from 1 to 20000 step 1 | extend k = x % 10 | join kind=inner (range y from 1 to 5 step 1 | extend k = y) on k | extend r = rand() | summarize count(), sum(r)", true),
+    // The groups of an aggregation streamed to the pipeline that consumes them.
+    ("range x from 1 to 100000 step 1 | summarize c = count() by k = x % 30000 | summarize groups = count(), total = sum(c), ksum = sum(k)", true),
+    ("range x from 1 to 100000 step 1 | summarize c = count(), s = sum(x) by k = x % 40000 | where k % 7 == 0 | extend r = s / c | take 20", true),
+    ("range x from 1 to 100000 step 1 | summarize c = count() by k = (x * 7919) % 50000 | extend v = rand(1000) | summarize sum(v), count()", true),
+    ("range x from 1 to 60000 step 1 | extend k = x % 33333 | distinct k | count", true),
+    ("range x from 1 to 60000 step 1 | extend k = (x * 7919) % 33333 | distinct k | take 10", true),
+    ("range x from 1 to 60000 step 1 | summarize make_set(x % 3), m = max(x) by k = x % 20000 | summarize count(), sum(m)", true),
+    ("range x from 1 to 0 step 1 | summarize c = count() by k = x % 10 | count", true),
+    // Rows in memory made into columns (a datatable, an operator's output).
+    ("datatable(a:long, b:real, c:bool)[1, 2.5, true, 2, 0.5, false, 3, real(nan), true, long(null), -0.0, true] | extend d = a * 2, e = b + a | where c | project a, d, e, b", true),
+    ("datatable(i:int, l:long)[1, 2, 3, 4, int(null), 5] | extend s = i + l, t = i * 2 | project s, t, i", true),
+    ("datatable(a:long)[1, long(null), 3] | extend b = a + 1 | summarize count(), sum(b), countif(isnull(b))", true),
+    ("datatable(t:datetime, d:timespan)[datetime(2026-01-01), 1h, datetime(2026-02-01), 2d] | extend u = t + d, e = d * 2 | project u, e, t", true),
+    ("datatable(s:string, a:long)['x', 1, 'y', 2] | extend b = a + 1 | project s, b", false),
+    ("range x from 1 to 40000 step 1 | sort by x desc | extend y = x % 7 | summarize count(), sum(x) by y", true),
 ];
 
 #[test]

@@ -455,7 +455,16 @@ impl VExpr {
             VExpr::Const(v) => Col::constant(v, n)?,
             VExpr::Row(e) => {
                 let mut row = Vec::new();
-                let values = (0..n).map(|i| generic(e, b, i, env, &mut row)).collect();
+                let mut values = Vec::with_capacity(n);
+                for i in 0..n {
+                    let v = generic(e, b, i, env, &mut row);
+                    // A value no column holds gives up at once (a text, a dynamic...),
+                    // not after the whole chunk is evaluated.
+                    if !v.is_null() && Kind::of(&v).is_none() {
+                        return Err(Abort);
+                    }
+                    values.push(v);
+                }
                 Col::from_values(values)?
             }
             VExpr::Random(arg, whole) => {
@@ -486,7 +495,12 @@ impl VExpr {
                 let out = match (x.arith_view(), y.arith_view()) {
                     (View::I(p), View::I(q)) => Some(Col::ints(
                         Kind::Long,
-                        longs(op, n, &mut redo, |i| (p.at(i), q.at(i))),
+                        // The constant side outside the loop.
+                        match (p, q) {
+                            (Nums::Col(p), Nums::One(y)) => longs(op, n, &mut redo, |i| (p[i], y)),
+                            (Nums::One(x), Nums::Col(q)) => longs(op, n, &mut redo, |i| (x, q[i])),
+                            _ => longs(op, n, &mut redo, |i| (p.at(i), q.at(i))),
+                        },
                     )),
                     (View::F(p), View::F(q)) => {
                         Some(Col::reals(reals(n, |i| op.reals(p.at(i), q.at(i)))))

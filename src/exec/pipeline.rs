@@ -25,6 +25,12 @@
 //!   the one a single pass in order gives, whatever the thread count.
 //! - Determinism: a row's position (pipeline, chunk, row in chunk) seeds the random
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
+//! - Batches: a leaf that can (`range`) hands a chunk over as typed columns, and when
+//!   every step is a `where`, `extend`, `project` or a join's probe, the chunk runs a
+//!   column at a time ([`super::batch`]) into a sink that reads columns (count,
+//!   summarize, top, a join's build side) or takes the rows one at a time; anything
+//!   the batch path does not hold sends the chunk down the row path, with the same
+//!   answers either way (`tests/exec_batch.rs` compares the two).
 
 use super::batch::{pool, Abort, BStep, Batch, Col, Data, Env, Joins, Kind, VExpr};
 use super::eval::{eval, holds};
@@ -324,13 +330,16 @@ enum Sink<'p> {
 }
 
 /// Where the rows come from.
-enum Leaf {
+enum Leaf<'p> {
     /// Streamed by the source, pruned to the needed columns.
     Stream(Arc<dyn TableSource>, String),
     /// In memory: a table and optionally which of its rows, in order.
     Memory(Arc<Table>, Option<Vec<usize>>),
     /// `range`: `count` values from `from` by `step`, of type `ty`.
     Range(RangeSpec),
+    /// The groups of a `summarize` (or `distinct`) pipeline, made into rows a chunk at a
+    /// time as they are consumed (never all at once); taken when the pipeline runs.
+    Groups(Option<Box<Lowered<'p>>>),
 }
 
 #[derive(Clone)]
@@ -342,7 +351,7 @@ struct RangeSpec {
 }
 
 struct Lowered<'p> {
-    leaf: Leaf,
+    leaf: Leaf<'p>,
     /// The columns the plan was bound with for the leaf.
     columns: &'p [crate::table::Column],
     /// Width of the leaf's rows before pruning (its plan's schema).
@@ -489,13 +498,20 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
         )?),
         // Not a pipeline: the operator runs on its own.
         _ if steps.is_empty() && matches!(sink, Sink::Collect) => return Ok(None),
-        _ => match super::run(node, ex)? {
-            Rows::Shared(t) => Leaf::Memory(t, None),
-            Rows::Selected(t, idx) => Leaf::Memory(t, Some(idx)),
-            Rows::Owned(rows) => {
-                Leaf::Memory(Arc::new(Table::new(node.schema.clone(), rows)), None)
+        // An aggregation whose rows this pipeline consumes: its groups become rows a
+        // chunk at a time.
+        PlanKind::Summarize { .. } | PlanKind::Distinct { .. }
+            if BATCHES.load(Ordering::Relaxed) =>
+        {
+            match lower(node, ex)? {
+                Some(inner) if matches!(inner.sink, Sink::Summarize(..)) => {
+                    Leaf::Groups(Some(Box::new(inner)))
+                }
+                Some(inner) => memory_leaf(inner.run(ex)?, node),
+                None => memory_leaf(super::run(node, ex)?, node),
             }
-        },
+        }
+        _ => memory_leaf(super::run(node, ex)?, node),
     };
     Ok(Some(Lowered {
         leaf,
@@ -504,6 +520,15 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
         steps,
         sink,
     }))
+}
+
+/// A leaf of the rows an operator gave.
+fn memory_leaf<'p>(rows: Rows, node: &Plan) -> Leaf<'p> {
+    match rows {
+        Rows::Shared(t) => Leaf::Memory(t, None),
+        Rows::Selected(t, idx) => Leaf::Memory(t, Some(idx)),
+        Rows::Owned(rows) => Leaf::Memory(Arc::new(Table::new(node.schema.clone(), rows)), None),
+    }
 }
 
 fn range_spec(from: Value, to: Value, step: Value, ty: Type) -> Result<RangeSpec> {
@@ -705,6 +730,30 @@ impl Lowered<'_> {
     }
 
     fn run(self, ex: &Exec) -> Result<Rows> {
+        self.run_into(ex, None)
+    }
+
+    /// [`Self::run`]; with `out`, an aggregating sink leaves its groups there (and no
+    /// rows) for a pipeline that consumes them (see [`Leaf::Groups`]).
+    fn run_into(mut self, ex: &Exec, out: Option<&Mutex<Option<Groups>>>) -> Result<Rows> {
+        // The aggregation this pipeline consumes runs first, into its groups.
+        let groups = match &mut self.leaf {
+            Leaf::Groups(inner) => {
+                let slot = Mutex::new(None);
+                inner
+                    .take()
+                    .ok_or_else(lost_groups)?
+                    .run_into(ex, Some(&slot))?;
+                let groups = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+                Some(Mutex::new(groups.ok_or_else(lost_groups)?))
+            }
+            _ => None,
+        };
+        // The groups counted, not made into rows.
+        if let (Some(g), Sink::Count, true) = (&groups, &self.sink, self.steps.is_empty()) {
+            let n = lock(g).len;
+            return Ok(Rows::Owned(vec![vec![Value::Long(n as i64)]]));
+        }
         // Shortcuts that copy no row: the rows of a leaf in memory as they are, or a
         // selection of them.
         if let Leaf::Memory(t, sel) = &self.leaf {
@@ -782,8 +831,17 @@ impl Lowered<'_> {
             budget: &ex.budget,
             holder,
             pipeline,
+            groups: out,
         };
         match &self.leaf {
+            Leaf::Groups(_) => {
+                let groups = groups.as_ref().ok_or_else(lost_groups)?;
+                let stop = AtomicBool::new(false);
+                let rows = drive(&phys, &run, &stop, |sink| {
+                    Ok(groups_scan(groups, &stop, sink))
+                })?;
+                Ok(Rows::Owned(rows.unwrap_or_default()))
+            }
             Leaf::Stream(source, name) => {
                 let stop = AtomicBool::new(false);
                 let request = ScanRequest {
@@ -928,37 +986,13 @@ fn run_chunks(chunks: usize, stop: &AtomicBool, work: &(dyn Fn(usize) + Sync)) {
 }
 
 /// Streams `t`'s rows (or its selection) to `sink` in chunks of [`CHUNK_ROWS`].
-fn memory_scan(
-    t: &Table,
-    sel: Option<&[usize]>,
-    stop: &AtomicBool,
-    sink: &dyn ChunkSink,
-) -> Scanned {
-    struct Cursor<'t> {
-        t: &'t Table,
-        sel: Option<&'t [usize]>,
-        at: usize,
-        end: usize,
-    }
-    impl RowCursor for Cursor<'_> {
-        fn next_row(&mut self) -> Option<&[Value]> {
-            if self.at >= self.end {
-                return None;
-            }
-            let i = self.sel.map_or(self.at, |s| s[self.at]);
-            self.at += 1;
-            Some(&self.t.rows[i])
-        }
-    }
+fn memory_scan(t: &Table, sel: Option<&[usize]>, stop: &AtomicBool, sink: &dyn Feeds) -> Scanned {
     let n = sel.map_or(t.rows.len(), <[usize]>::len);
     run_chunks(n.div_ceil(CHUNK_ROWS).max(1), stop, &|c| {
-        let mut cursor = Cursor {
-            t,
-            sel,
-            at: c * CHUNK_ROWS,
-            end: ((c + 1) * CHUNK_ROWS).min(n),
-        };
-        sink.chunk(c, &mut cursor);
+        let rows: Vec<&[Value]> = (c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))
+            .map(|i| t.rows[sel.map_or(i, |s| s[i])].as_slice())
+            .collect();
+        sink.rows_chunk(c, &rows);
     });
     Scanned::Done
 }
@@ -1024,16 +1058,17 @@ impl RangeSpec {
     }
 }
 
-/// Whether chunks may go the batch path (on unless switched off): a test compares the
-/// two paths' answers in one process.
+/// Whether chunks may go the batch path, and an aggregation's groups stream to the
+/// pipeline that consumes them ([`Leaf::Groups`]) (on unless switched off): a test
+/// compares the answers with and without in one process.
 static BATCHES: AtomicBool = AtomicBool::new(true);
 
 /// The chunks that went the batch path in this process (for tests: that the path the
 /// comparison means to cover did run).
 static BATCH_CHUNKS: AtomicUsize = AtomicUsize::new(0);
 
-/// Switches the batch path on or off for the whole process (answers are the same
-/// either way; for tests that compare the two paths).
+/// Switches the batch path and streamed groups on or off for the whole process
+/// (answers are the same either way; for tests that compare the two).
 #[doc(hidden)]
 pub fn set_batches(on: bool) {
     BATCHES.store(on, Ordering::SeqCst);
@@ -1045,9 +1080,11 @@ pub fn batch_chunks() -> usize {
     BATCH_CHUNKS.load(Ordering::SeqCst)
 }
 
-/// A chunk sink that also takes a chunk of `range` (as a batch when it can).
+/// A chunk sink that also takes a chunk of `range`, or of rows in memory (as a batch
+/// when it can).
 trait Feeds: ChunkSink {
     fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64);
+    fn rows_chunk(&self, idx: usize, rows: &[&[Value]]);
 }
 
 /// Streams the values of `range` to `sink` in chunks of [`CHUNK_ROWS`].
@@ -1124,6 +1161,8 @@ struct Physical {
     /// The steps over batches, when every step is one that runs a column at a time
     /// (and the pipeline calls at most one random function, see [`super::batch`]).
     batch: Option<Vec<BStep>>,
+    /// A chunk gave up the batch path: the others go the row path from then on.
+    rows_only: AtomicBool,
 }
 
 enum PSink {
@@ -1370,6 +1409,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
         sink: psink,
         random,
         batch,
+        rows_only: AtomicBool::new(false),
     }
 }
 
@@ -1666,6 +1706,13 @@ trait SinkState: Sync {
     fn push_batch(&self, part: &mut Self::Part, b: &Batch, first: u64, env: &Env) -> bool {
         push_rows(self, part, b, first, env)
     }
+    /// The groups of an aggregating sink, instead of its rows (`Err`: not one).
+    fn into_groups(self) -> std::result::Result<Result<Groups>, Self>
+    where
+        Self: Sized,
+    {
+        Err(self)
+    }
     /// The rows out when only the chunks before `chunk` could be read, if they are all
     /// this sink needs (a `take` that has its rows); `None` otherwise.
     fn finish_before(self, _chunk: usize) -> Option<Vec<Row>>
@@ -1705,6 +1752,52 @@ struct Run<'a> {
     /// The operator charged for the rows the sink keeps.
     holder: &'static str,
     pipeline: u64,
+    /// Where an aggregating sink leaves its groups instead of making rows.
+    groups: Option<&'a Mutex<Option<Groups>>>,
+}
+
+fn lost_groups() -> Error {
+    Error::new(
+        ErrorKind::Runtime,
+        "internal error: an aggregation's groups went missing",
+    )
+}
+
+/// The groups of an aggregation, made into its output rows on demand, in its output
+/// order (first appearance), each once.
+pub(crate) struct Groups {
+    parts: Vec<Aggregator>,
+    /// The groups in output order (part, group), when there are several parts (one
+    /// part's groups are in order already).
+    order: Option<Vec<(u32, u32)>>,
+    len: usize,
+}
+
+impl Groups {
+    /// The output rows `from..to`.
+    fn rows(&mut self, from: usize, to: usize) -> Vec<Row> {
+        (from..to.min(self.len))
+            .map(|i| match &self.order {
+                Some(order) => {
+                    let (p, g) = order[i];
+                    self.parts[p as usize].row(g as usize)
+                }
+                None => self.parts[0].row(i),
+            })
+            .collect()
+    }
+}
+
+/// Streams the rows of `groups` to `sink` in chunks of [`CHUNK_ROWS`] (as
+/// [`memory_scan`] streams them once made: the same chunks and positions).
+fn groups_scan(groups: &Mutex<Groups>, stop: &AtomicBool, sink: &dyn Feeds) -> Scanned {
+    let n = lock(groups).len;
+    run_chunks(n.div_ceil(CHUNK_ROWS).max(1), stop, &|c| {
+        let rows = lock(groups).rows(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS);
+        let refs: Vec<&[Value]> = rows.iter().map(Vec::as_slice).collect();
+        sink.rows_chunk(c, &refs);
+    });
+    Scanned::Done
 }
 
 /// Feeds a source's chunks through the steps into a sink.
@@ -1751,17 +1844,24 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
     }
 }
 
-impl<S: SinkState> Feeds for Feed<'_, S> {
-    fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64) {
-        let on = BATCHES.load(Ordering::Relaxed);
-        let batch = self.phys.batch.as_ref().filter(|_| on);
-        if let (Some(steps), Some(col)) = (batch, r.column(at, end)) {
+impl<S: SinkState> Feed<'_, S> {
+    /// Whether chunks may go the batch path now.
+    fn batches(&self) -> bool {
+        BATCHES.load(Ordering::Relaxed)
+            && !self.phys.rows_only.load(Ordering::Relaxed)
+            && self.phys.batch.is_some()
+    }
+
+    /// Runs chunk `idx` as the batch of `cols` (`len` rows); false (nothing done) when
+    /// it cannot, and the caller then feeds the chunk's rows.
+    fn batch(&self, idx: usize, cols: Vec<Col>, len: usize) -> bool {
+        if let Some(steps) = self.phys.batch.as_ref() {
             let pos = |i: usize| row_position(self.pipeline, idx, i);
             let env = Env {
                 ctx: self.ctx,
                 position: self.phys.random.then_some(&pos as &dyn Fn(usize) -> u64),
             };
-            let mut b = Batch::new(vec![col], (end - at) as usize);
+            let mut b = Batch::new(cols, len);
             let ran = steps.iter().try_for_each(|s| s.run(&mut b, &env));
             if ran.is_ok() {
                 let mut part = self.state.part();
@@ -1773,12 +1873,58 @@ impl<S: SinkState> Feeds for Feed<'_, S> {
                 if self.budget.over() {
                     self.stop.store(true, Ordering::SeqCst);
                 }
-                return;
+                return true;
             }
-            // A value no column holds: the chunk goes the row path.
+            // A value no column holds: the chunk goes the row path, and so do the next
+            // ones (their values are most likely of the same kinds).
             EvalCtx::at_row(None);
+            self.phys.rows_only.store(true, Ordering::Relaxed);
+        }
+        false
+    }
+}
+
+impl<S: SinkState> Feeds for Feed<'_, S> {
+    fn range_chunk(&self, idx: usize, r: &RangeSpec, at: u64, end: u64) {
+        if self.batches() {
+            if let Some(col) = r.column(at, end) {
+                if self.batch(idx, vec![col], (end - at) as usize) {
+                    return;
+                }
+            }
         }
         self.chunk(idx, &mut RangeCursor::new(r, at, end));
+    }
+
+    /// The rows as columns when every column is of one kind of number (or bools),
+    /// else (or when the batch path cannot take them) one at a time.
+    fn rows_chunk(&self, idx: usize, rows: &[&[Value]]) {
+        if self.batches() {
+            let width = rows.first().map_or(0, |r| r.len());
+            let cols: Option<Vec<Col>> = (0..width)
+                .map(|j| Col::from_values(rows.iter().map(|r| r[j].clone()).collect()).ok())
+                .collect();
+            match cols {
+                // Not columns: the next chunks are most likely not either.
+                None => self.phys.rows_only.store(true, Ordering::Relaxed),
+                Some(cols) => {
+                    if !rows.is_empty() && self.batch(idx, cols, rows.len()) {
+                        return;
+                    }
+                }
+            }
+        }
+        struct Cursor<'r> {
+            rows: &'r [&'r [Value]],
+            at: usize,
+        }
+        impl RowCursor for Cursor<'_> {
+            fn next_row(&mut self) -> Option<&[Value]> {
+                self.at += 1;
+                self.rows.get(self.at - 1).copied()
+            }
+        }
+        self.chunk(idx, &mut Cursor { rows, at: 0 });
     }
 }
 
@@ -1809,7 +1955,16 @@ fn drive(
         // Past the budget, the rows are incomplete: the error, whatever the scan said.
         run.budget.check()?;
         match scanned? {
-            Scanned::Done => state.finish().map(Some),
+            Scanned::Done => match run.groups {
+                Some(out) => match state.into_groups() {
+                    Ok(groups) => {
+                        *lock(out) = Some(groups?);
+                        Ok(Some(Vec::new()))
+                    }
+                    Err(state) => state.finish().map(Some),
+                },
+                None => state.finish().map(Some),
+            },
             Scanned::GaveUp(chunk) => Ok(state.finish_before(chunk)),
         }
     }
@@ -2048,7 +2203,7 @@ struct Summarize<'a> {
     ctx: &'a EvalCtx,
     budget: &'a Budget,
     stride: usize,
-    aggregators: Vec<Ordered<Aggregator<'a>, Share>>,
+    aggregators: Vec<Ordered<Aggregator, Share>>,
 }
 
 /// A chunk's prepared values and their rows' positions in the chunk, and an
@@ -2212,6 +2367,35 @@ impl SinkState for Summarize<'_> {
         }
         // The chunk's values are aggregated (or wait in a bounded queue): freed.
         self.budget.release(charged);
+    }
+    fn into_groups(self) -> std::result::Result<Result<Groups>, Self> {
+        let mut parts = Vec::with_capacity(self.aggregators.len());
+        for a in self.aggregators {
+            match a.into_inner() {
+                Some(mut agg) => {
+                    agg.close();
+                    parts.push(agg);
+                }
+                None => return Ok(Err(lost_groups())),
+            }
+        }
+        let len = parts.iter().map(Aggregator::groups).sum();
+        // Several parts: their groups merged by where each first appeared.
+        let order = (parts.len() > 1).then(|| {
+            let mut order: Vec<(u64, u32, u32)> = parts
+                .iter()
+                .enumerate()
+                .flat_map(|(p, a)| {
+                    a.firsts()
+                        .iter()
+                        .enumerate()
+                        .map(move |(g, &pos)| (pos, p as u32, g as u32))
+                })
+                .collect();
+            order.sort_unstable();
+            order.into_iter().map(|(_, p, g)| (p, g)).collect()
+        });
+        Ok(Ok(Groups { parts, order, len }))
     }
     fn finish(self) -> Result<Vec<Row>> {
         let parts = self.aggregators.len();

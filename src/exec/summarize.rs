@@ -153,12 +153,12 @@ fn tag(hash: u64) -> u32 {
 
 /// The aggregates' states per group: an aggregate's own column (see
 /// [`crate::functions::AggregateImpl::column`]), or one boxed state per group.
-enum States<'a> {
+enum States {
     Column(Box<dyn AggColumn>),
-    Boxed(&'a dyn AggregateImpl, Vec<Box<dyn AggState>>),
+    Boxed(std::sync::Arc<dyn AggregateImpl>, Vec<Box<dyn AggState>>),
 }
 
-impl States<'_> {
+impl States {
     fn push_group(&mut self) {
         match self {
             States::Column(c) => c.push_group(),
@@ -224,29 +224,31 @@ impl States<'_> {
 /// values of all groups sit in one vector (group `g`'s at `g * keys`) and each
 /// aggregate's states in one column, so a row costs no pointer chase through per-group
 /// vectors.
-pub(crate) struct Aggregator<'a> {
+pub(crate) struct Aggregator {
     keys: usize,
-    aggs: &'a [BAgg],
+    /// The aggregates (their implementations shared: the aggregator owns what it
+    /// reads, so that its groups can outlive the pipeline that made them).
+    aggs: Vec<BAgg>,
     /// Open addressing, linear probing; a power of two in size, at most half full.
     index: Vec<Slot>,
     key_values: Vec<Value>,
-    states: Vec<States<'a>>,
+    states: Vec<States>,
     /// Where each group first appeared (see [`Aggregator::push_at`]).
     firsts: Vec<u64>,
 }
 
-impl<'a> Aggregator<'a> {
-    pub(crate) fn new(keys: usize, aggs: &'a [BAgg]) -> Self {
+impl Aggregator {
+    pub(crate) fn new(keys: usize, aggs: &[BAgg]) -> Self {
         let mut a = Aggregator {
             keys,
-            aggs,
+            aggs: aggs.to_vec(),
             index: Vec::new(),
             key_values: Vec::new(),
             states: aggs
                 .iter()
                 .map(|a| match a.imp.column() {
                     Some(c) => States::Column(c),
-                    None => States::Boxed(&*a.imp, Vec::new()),
+                    None => States::Boxed(a.imp.clone(), Vec::new()),
                 })
                 .collect(),
             firsts: Vec::new(),
@@ -386,13 +388,13 @@ impl<'a> Aggregator<'a> {
                     self.prefetch_group(next);
                 }
             }
-            let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
+            let pos = || ((chunk as u64) << 32) | positions[k as usize] as u64;
             let g = match one_int {
                 Some((kind, v)) => self.find_int(kind, v[k as usize], h, pos),
                 None => {
                     key.clear();
                     key.extend(cols[..nk].iter().map(|c| c.value(k as usize)));
-                    self.find(&key, h, pos)
+                    self.find(&key, h, pos())
                 }
             };
             groups.push(g as u32);
@@ -430,18 +432,32 @@ impl<'a> Aggregator<'a> {
 
     /// [`Self::find`] of a one-column key `x` of integer kind `kind` (a typed column's
     /// value), compared without making the value.
-    fn find_int(&mut self, kind: Kind, x: i64, hash: u64, pos: u64) -> usize {
-        self.find_with(
-            hash,
-            |stored, g| match (&stored[g], kind) {
-                (Value::Long(y), Kind::Long)
-                | (Value::DateTime(y), Kind::DateTime)
-                | (Value::TimeSpan(y), Kind::TimeSpan) => *y == x,
-                (Value::Int(y), Kind::Int) => *y as i64 == x,
-                (other, _) => *other == int_value(kind, x),
-            },
-            |a| a.add_group(&[int_value(kind, x)], pos),
-        )
+    /// `pos` gives the position, asked only for a new group.
+    #[inline(always)]
+    fn find_int(&mut self, kind: Kind, x: i64, hash: u64, pos: impl FnOnce() -> u64) -> usize {
+        let add = |a: &mut Self| a.add_group(&[int_value(kind, x)], pos());
+        // The usual kind first (a long), compared without looking at the kind again.
+        match kind {
+            Kind::Long => self.find_with(
+                hash,
+                |stored, g| match &stored[g] {
+                    Value::Long(y) => *y == x,
+                    other => *other == Value::Long(x),
+                },
+                add,
+            ),
+            _ => self.find_with(
+                hash,
+                |stored, g| match (&stored[g], kind) {
+                    (Value::DateTime(y), Kind::DateTime) | (Value::TimeSpan(y), Kind::TimeSpan) => {
+                        *y == x
+                    }
+                    (Value::Int(y), Kind::Int) => *y as i64 == x,
+                    (other, _) => *other == int_value(kind, x),
+                },
+                add,
+            ),
+        }
     }
 
     /// The probe of the index for `hash`: the group for which `same` (given the key
@@ -500,6 +516,32 @@ impl<'a> Aggregator<'a> {
 
     pub(crate) fn finish(self) -> Vec<Row> {
         self.finish_at().into_iter().map(|(_, row)| row).collect()
+    }
+
+    /// Where each group first appeared (see [`Aggregator::push_at`]), by group.
+    pub(crate) fn firsts(&self) -> &[u64] {
+        &self.firsts
+    }
+
+    /// Done with adding rows: the index's memory goes (see [`Aggregator::row`]).
+    pub(crate) fn close(&mut self) {
+        self.index = Vec::new();
+    }
+
+    /// Group `g`'s output row, as [`Aggregator::finish_at`] makes it (once a group: its
+    /// key values are taken).
+    pub(crate) fn row(&mut self, g: usize) -> Row {
+        let k = self.keys;
+        let mut row: Row = Vec::with_capacity(k + self.aggs.len());
+        row.extend(
+            self.key_values[g * k..(g + 1) * k]
+                .iter_mut()
+                .map(std::mem::take),
+        );
+        for s in self.states.iter_mut() {
+            s.finish(g, &mut row);
+        }
+        row
     }
 
     /// The output rows with the position where each group first appeared.
