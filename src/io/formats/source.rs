@@ -29,7 +29,7 @@ use super::values::{self, text_value, unify, TextFold};
 use super::{Batch, Format, Item, Keyed, ReadOptions, Records, Shape};
 use crate::error::{Error, Result};
 use crate::hash::FxHashMap;
-use crate::io::bytes::Pattern;
+use crate::io::bytes::{string_end, Pattern};
 use crate::io::cursor::Cursor as JsonCursor;
 use crate::io::json::{convert, convert_str, missing_value, Interner, Kind, TypeFold};
 use crate::io::scan::{FileTable, Guard};
@@ -1464,7 +1464,19 @@ impl<'a> Conv<'a> {
             c.ws();
             let hit = match w.keys.get(k) {
                 Some((pat, hit)) if pat.at(c.b, c.i) => {
-                    c.i += pat.len();
+                    let v = c.i + pat.len();
+                    // The common member first (as the lines reader's): a skipped key
+                    // holding a plain ASCII string, a comma right after it.
+                    if matches!(hit, Hit::Skip) && c.b.get(v) == Some(&b'"') {
+                        if let Some(s) = string_end(c.b, v + 1) {
+                            if !s.escaped && s.ascii && c.b.get(s.end + 1) == Some(&b',') {
+                                c.i = s.end + 2;
+                                k += 1;
+                                continue;
+                            }
+                        }
+                    }
+                    c.i = v;
                     *hit
                 }
                 _ => {
@@ -1485,6 +1497,9 @@ impl<'a> Conv<'a> {
             k += 1;
             c.ws();
             match hit {
+                // Most skipped values are strings: skipped without the dispatch of
+                // skip_value.
+                Hit::Skip if c.peek() == Some(b'"') => c.skip_string()?,
                 Hit::Skip => c.skip_value()?,
                 Hit::Unknown => return None,
                 Hit::Col(col, local) => {
