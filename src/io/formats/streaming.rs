@@ -201,6 +201,11 @@ const INDEX_CHUNK: usize = 4 << 20;
 /// capture is then walked whole by each table's scan (which also says what is wrong
 /// with it, on which line).
 pub fn index(path: &Path) -> Option<Index> {
+    index_in_chunks(path, INDEX_CHUNK)
+}
+
+/// [`index`], walking `chunk` bytes at a time (tests walk lines cut anywhere).
+fn index_in_chunks(path: &Path, chunk: usize) -> Option<Index> {
     let file = std::fs::File::open(path).ok()?;
     // SAFETY: read only. A file truncated by another process meanwhile faults on access,
     // as with every mapped read (see crate::io::scan).
@@ -214,15 +219,22 @@ pub fn index(path: &Path) -> Option<Index> {
     } else {
         0
     };
-    // Chunks of whole lines.
-    let mut cuts = vec![skip];
-    let mut at = skip;
-    while at < map.len() {
-        let end = (at + INDEX_CHUNK).min(map.len());
-        at = memchr::memchr(b'\n', &map[end..]).map_or(map.len(), |k| end + k + 1);
-        cuts.push(at);
-    }
-    let chunks = cuts.len() - 1;
+    // Chunks of whole lines: chunk `i` runs from the line after byte `skip + i * chunk`
+    // to the line after the next such byte. Each worker finds its own chunk's ends as it
+    // takes it: finding all of them first would touch a page every 4 MB of the file before
+    // the walk, and the kernel maps a large folio around each touch (up to 2 MB) that stays
+    // in this process's resident size until the walk reaches it (400 MB at M).
+    let cut = |k: usize| -> usize {
+        let at = skip + k * chunk;
+        if k == 0 {
+            skip
+        } else if at >= map.len() {
+            map.len()
+        } else {
+            memchr::memchr(b'\n', &map[at..]).map_or(map.len(), |n| at + n + 1)
+        }
+    };
+    let chunks = (map.len() - skip).div_ceil(chunk).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failed = std::sync::atomic::AtomicBool::new(false);
     let done: std::sync::Mutex<Vec<(usize, Walked)>> = std::sync::Mutex::default();
@@ -236,7 +248,7 @@ pub fn index(path: &Path) -> Option<Index> {
                     if i >= chunks {
                         return;
                     }
-                    let (from, to) = (cuts[i], cuts[i + 1]);
+                    let (from, to) = (cut(i), cut(i + 1));
                     match walk(&map[from..to], from as u64) {
                         Some(w) => done.lock().unwrap_or_else(|e| e.into_inner()).push((i, w)),
                         None => failed.store(true, SeqCst),
@@ -468,6 +480,12 @@ mod tests {
             assert_eq!(read(&path, table, true).unwrap(), walked, "table {table}");
         }
         assert!(read(&path, "A", true).unwrap().contains("a\\\"}b"));
+        // Walked in chunks of any size, cut inside lines, within one line, or on a line
+        // end, the index is the same.
+        for chunk in 1..=text.len() + 1 {
+            let cut = index_in_chunks(&path, chunk).expect("an index");
+            assert_eq!(cut.tables, idx.tables, "chunks of {chunk} bytes");
+        }
     }
 
     #[test]
