@@ -1432,7 +1432,15 @@ impl RowIn<'_> {
     fn into_owned(self) -> Row {
         match self {
             RowIn::Leaf(r) => r.to_vec(),
-            RowIn::Buf(b) => std::mem::take(b),
+            // The buffer goes with the row and a new one of the row's width takes its
+            // place: a buffer grown from empty has room for at least four values
+            // (Vec's smallest growth), and a kept row of one value would hold 96 bytes.
+            RowIn::Buf(b) => {
+                let width = b.len();
+                let mut row = std::mem::replace(b, Vec::with_capacity(width));
+                row.shrink_to_fit();
+                row
+            }
         }
     }
 }
