@@ -1219,7 +1219,10 @@ struct ParseState {
     interners: Vec<Option<Interner>>,
     order: Vec<usize>,
     rows: usize,
-    day: DayCache,
+    /// Each column's last date: tables often hold two datetime columns whose dates
+    /// differ (Entra's `Timestamp` and `LastPasswordChangeTimestamp`), and one cache
+    /// shared by them missed on every value.
+    days: Vec<DayCache>,
 }
 
 impl<'a> LineParser<'a> {
@@ -1284,7 +1287,7 @@ impl<'a> LineParser<'a> {
                 .collect(),
             order: Vec::new(),
             rows: 0,
-            day: DayCache::default(),
+            days: vec![DayCache::default(); self.columns.len()],
         }
     }
 
@@ -1383,7 +1386,7 @@ impl<'a> LineParser<'a> {
                             v
                         }
                         // (What the fast path reads is a date to inference too.)
-                        (Type::DateTime, _) => match iso_utc(&s, &mut st.day) {
+                        (Type::DateTime, _) => match iso_utc(&s, &mut st.days[col]) {
                             Some(t) => Value::DateTime(t),
                             None if !strings.fit(&s) => return None,
                             None => convert_str(&s, ty)?,
@@ -1395,7 +1398,7 @@ impl<'a> LineParser<'a> {
                 } else {
                     // Every value must convert to its column's type, used or not.
                     let s = p.string()?;
-                    if ty != Type::DateTime || iso_utc(&s, &mut st.day).is_none() {
+                    if ty != Type::DateTime || iso_utc(&s, &mut st.days[col]).is_none() {
                         if !strings.fit(&s) {
                             return None;
                         }
@@ -1483,9 +1486,9 @@ impl<'a> LineParser<'a> {
     }
 }
 
-/// The last date read and its day number: rows come in time order more often than not,
-/// so most timestamps repeat the previous one's date.
-#[derive(Default)]
+/// The last date read in a column and its day number: rows come in time order more
+/// often than not, so most timestamps repeat the previous one's date.
+#[derive(Clone, Copy, Default)]
 struct DayCache(Option<([u8; 10], i64)>);
 
 /// The ticks of the one datetime shape exporters write, `YYYY-MM-DDTHH:MM:SS[.f]Z`
@@ -1495,45 +1498,61 @@ struct DayCache(Option<([u8; 10], i64)>);
 fn iso_utc(s: &str, cache: &mut DayCache) -> Option<i64> {
     use crate::value::{TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND};
     let b = s.as_bytes();
-    if b.len() < 20 || b[b.len() - 1] != b'Z' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+    // The fixed part as an array: every index below is checked once, here. (Digits
+    // read one by one through a closure and an iterator cost 500 instructions a
+    // value, a tenth of reading an Entra row; this is about a fifth of that.)
+    let h: &[u8; 20] = b.get(..20)?.try_into().ok()?;
+    if b[b.len() - 1] != b'Z' || h[10] != b'T' || h[13] != b':' || h[16] != b':' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32)
-        })
-    };
-    let days = if let Some((_, days)) = cache.0.filter(|(date, _)| b[..10] == *date) {
+    let d = |i: usize| h[i].wrapping_sub(b'0') as u32;
+    let time = [d(11), d(12), d(14), d(15), d(17), d(18)];
+    if time.iter().fold(0, |m, &x| m | (x > 9) as u32) != 0 {
+        return None;
+    }
+    let days = if let Some((_, days)) = cache.0.filter(|(date, _)| h[..10] == *date) {
         days
     } else {
-        if b[4] != b'-' || b[7] != b'-' {
+        let date = [d(0), d(1), d(2), d(3), d(5), d(6), d(8), d(9)];
+        if h[4] != b'-' || h[7] != b'-' || date.iter().fold(0, |m, &x| m | (x > 9) as u32) != 0 {
             return None;
         }
         // make_ticks checks the date (the year's range, the month's days).
         let midnight = crate::value::make_ticks(crate::value::DateParts {
-            year: num(0..4)? as i64,
-            month: num(5..7)?,
-            day: num(8..10)?,
+            year: (date[0] * 1000 + date[1] * 100 + date[2] * 10 + date[3]) as i64,
+            month: date[4] * 10 + date[5],
+            day: date[6] * 10 + date[7],
             hour: 0,
             minute: 0,
             second: 0,
             frac: 0,
         })?;
-        let mut date = [0; 10];
-        date.copy_from_slice(&b[..10]);
-        cache.0 = Some((date, midnight / TICKS_PER_DAY));
+        let mut text = [0; 10];
+        text.copy_from_slice(&h[..10]);
+        cache.0 = Some((text, midnight / TICKS_PER_DAY));
         midnight / TICKS_PER_DAY
     };
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let (hour, minute, second) = (
+        time[0] * 10 + time[1],
+        time[2] * 10 + time[3],
+        time[4] * 10 + time[5],
+    );
     if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
     let mut frac = 0;
     match b.len() {
         20 => {}
-        22..=28 if b[19] == b'.' => {
-            let digits = b.len() - 21;
-            frac = num(20..b.len() - 1)? * 10u32.pow(7 - digits as u32);
+        22..=28 if h[19] == b'.' => {
+            let digits = &b[20..b.len() - 1];
+            for &c in digits {
+                let x = c.wrapping_sub(b'0') as u32;
+                if x > 9 {
+                    return None;
+                }
+                frac = frac * 10 + x;
+            }
+            frac *= 10u32.pow(7 - digits.len() as u32);
         }
         _ => return None,
     }
