@@ -166,7 +166,7 @@ impl GeoIp {
         let Ok(ip) = s.trim().parse::<IpAddr>() else {
             return Value::Null;
         };
-        let mut bag = Bag::new();
+        let mut bag = Bag::default();
         if let Some(p) = self.place(ip) {
             let mut put = |k: &str, v: Value| {
                 bag.insert(Arc::from(k), v);

@@ -971,7 +971,7 @@ struct PackAll {
 
 impl functions::ScalarImpl for PackAll {
     fn call(&self, args: &[Value], _ctx: &functions::EvalCtx) -> Value {
-        let mut bag = crate::value::Bag::new();
+        let mut bag = crate::value::Bag::default();
         for (name, v) in self.names.iter().zip(args) {
             let empty = v.is_null() || matches!(v, Value::String(s) if s.is_empty());
             if !(self.skip_empty && empty) {
@@ -1083,7 +1083,7 @@ fn dyn_value(d: &Dyn, span: Span) -> Result<Value> {
                 .collect::<Result<_>>()?,
         ),
         Dyn::Bag(pairs) => {
-            let mut map = crate::value::Bag::new();
+            let mut map = crate::value::Bag::default();
             for (k, v) in pairs {
                 map.insert(Arc::from(k.as_str()), dyn_value(v, span)?);
             }

@@ -23,7 +23,7 @@ impl Elements {
                 b.iter()
                     .map(|(k, v)| match bag {
                         BagExpansion::Bag => {
-                            let mut m = Bag::new();
+                            let mut m = Bag::default();
                             m.insert(k.clone(), v.clone());
                             Value::bag(m)
                         }

@@ -378,7 +378,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
             let limit = size_arg(name, args, n, MAX_SET)?;
             agg(vec![Type::Dynamic], move || {
                 Box::new(MakeBag {
-                    bag: crate::value::Bag::new(),
+                    bag: crate::value::Bag::default(),
                     limit,
                     pred: cond.then_some(1),
                 })

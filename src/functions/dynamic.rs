@@ -75,7 +75,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }),
         "bag_merge" => sig(name, args, 2, 64, &[Dynamic]).and_then(|_| {
             pure(Type::Dynamic, |a| {
-                let mut out = Bag::new();
+                let mut out = Bag::default();
                 for v in a {
                     if let Value::Bag(b) = v {
                         for (k, x) in b.iter() {
@@ -326,7 +326,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             pure(Type::Dynamic, |a| match arr(&a[0]) {
                 Some(keys) => {
                     let vals = arr(&a[1]);
-                    let mut b = Bag::new();
+                    let mut b = Bag::default();
                     for (i, k) in keys.iter().enumerate() {
                         if let Value::String(k) = k {
                             let v = vals.and_then(|v| v.get(i)).cloned().unwrap_or(Value::Null);
@@ -394,7 +394,7 @@ fn set_path(v: &Value, path: &[String], value: &Value) -> Value {
     };
     let mut b = match v {
         Value::Bag(b) => (**b).clone(),
-        _ => Bag::new(),
+        _ => Bag::default(),
     };
     let inner = b.get(first.as_str()).cloned().unwrap_or(Value::Null);
     b.insert(Arc::from(first.as_str()), set_path(&inner, rest, value));
@@ -503,7 +503,7 @@ fn bind_pack(name: &str, args: &[ArgInfo]) -> Bound {
         super::expect(name, args, i, Want::Str)?;
     }
     pure(Type::Dynamic, |a| {
-        let mut b = Bag::with_capacity(a.len() / 2);
+        let mut b = Bag::with_capacity_and_hasher(a.len() / 2, Default::default());
         for kv in a.chunks(2) {
             b.insert(Arc::from(text(&kv[0]).as_ref()), kv[1].clone());
         }

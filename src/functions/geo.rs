@@ -359,7 +359,7 @@ fn coordinate(lng: f64, lat: f64) -> Value {
 }
 
 fn geo_point(lng: f64, lat: f64) -> Value {
-    let mut b = Bag::new();
+    let mut b = Bag::default();
     b.insert(Arc::from("type"), Value::str("Point"));
     b.insert(Arc::from("coordinates"), coordinate(lng, lat));
     Value::bag(b)
@@ -370,7 +370,7 @@ fn polygon(mut ring: Vec<(f64, f64)>) -> Value {
     if let Some(first) = ring.first().copied() {
         ring.push(first);
     }
-    let mut b = Bag::new();
+    let mut b = Bag::default();
     b.insert(Arc::from("type"), Value::str("Polygon"));
     b.insert(
         Arc::from("coordinates"),

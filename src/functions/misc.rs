@@ -41,7 +41,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "current_principal" => fixed_string(name, args, NULL_IDENTITY),
         "current_principal_details" => arity(name, args, 0, 0).and_then(|_| {
             // The documented fields; an unauthenticated query has none but its name.
-            let mut bag = Bag::new();
+            let mut bag = Bag::default();
             for field in [
                 "UserPrincipalName",
                 "IdentityProvider",
@@ -183,7 +183,7 @@ fn sorted(v: &Value) -> Value {
         Value::Bag(bag) => {
             let mut keys: Vec<_> = bag.keys().collect();
             keys.sort();
-            let mut out = Bag::new();
+            let mut out = Bag::default();
             for k in keys {
                 out.insert(k.clone(), sorted(&bag[k]));
             }

@@ -360,7 +360,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             .and_then(|_| pure(Type::Dynamic, |a| parse_url(&text(&a[0])))),
         "parse_urlquery" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
             pure(Type::Dynamic, |a| {
-                let mut b = Bag::new();
+                let mut b = Bag::default();
                 b.insert(Arc::from("Query Parameters"), query_bag(&text(&a[0])));
                 Value::bag(b)
             })
@@ -421,7 +421,7 @@ fn ipv6_text(ip: u128) -> String {
 }
 
 fn query_bag(q: &str) -> Value {
-    let mut b = Bag::new();
+    let mut b = Bag::default();
     for pair in q.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let dec = |s: &str| super::string::url_decode(s).unwrap_or_else(|| s.to_string());
@@ -431,7 +431,7 @@ fn query_bag(q: &str) -> Value {
 }
 
 fn parse_url(url: &str) -> Value {
-    let mut b = Bag::new();
+    let mut b = Bag::default();
     let put = |b: &mut Bag, k: &str, v: Value| {
         b.insert(Arc::from(k), v);
     };
@@ -444,7 +444,7 @@ fn parse_url(url: &str) -> Value {
             (s, r)
         }
         // Not an absolute URL: Kusto returns an empty object.
-        _ => return Value::bag(Bag::new()),
+        _ => return Value::bag(Bag::default()),
     };
     let (rest, fragment) = rest.split_once('#').unwrap_or((rest, ""));
     let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -510,7 +510,7 @@ fn parse_path(p: &str) -> Value {
         Some(i) => &file[i + 1..],
         None => "",
     };
-    let mut bag = Bag::new();
+    let mut bag = Bag::default();
     for (k, v) in [
         ("Scheme", scheme),
         ("RootPath", root),

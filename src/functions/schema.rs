@@ -55,7 +55,7 @@ impl Node {
             .map(|k| match k {
                 Kind::Primitive(name) => Value::str(name),
                 Kind::Container => {
-                    let mut bag = Bag::new();
+                    let mut bag = Bag::default();
                     for (k, n) in &self.children {
                         bag.insert(k.as_str().into(), n.to_value());
                     }

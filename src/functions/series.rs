@@ -369,7 +369,7 @@ fn outputs(names: &[(&str, Type)], values: Vec<Value>, bag: bool) -> Value {
     if !bag {
         return Value::array(values);
     }
-    let mut b = Bag::new();
+    let mut b = Bag::default();
     for ((name, _), v) in names.iter().zip(values) {
         b.insert(Arc::from(*name), v);
     }
@@ -668,7 +668,7 @@ fn stats(v: &Value, ignore: bool, bag: bool) -> Value {
     if !bag {
         return Value::array(values);
     }
-    let mut b = Bag::new();
+    let mut b = Bag::default();
     for ((name, _), v) in STATS.iter().zip(values.drain(..)) {
         b.insert(Arc::from(*name), v);
     }

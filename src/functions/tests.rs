@@ -1444,7 +1444,7 @@ fn arg_max_returns_the_row() {
 
 #[test]
 fn bag_literals_keep_order() {
-    let mut bag = Bag::new();
+    let mut bag = Bag::default();
     bag.insert(Arc::from("z"), Value::Long(1));
     bag.insert(Arc::from("a"), Value::Long(2));
     let (_, v) = call_with("bag_keys", &[dv(Value::bag(bag))], false);

@@ -142,7 +142,7 @@ fn family(f: &Option<Found>) -> Value {
 
 fn browser(ua: &str) -> Value {
     let f = first_match(browsers(), ua);
-    let mut b = Bag::new();
+    let mut b = Bag::default();
     b.insert("Family".into(), family(&f));
     b.insert("MajorVersion".into(), part(&f, 0));
     b.insert("MinorVersion".into(), part(&f, 1));
@@ -152,7 +152,7 @@ fn browser(ua: &str) -> Value {
 
 fn os(ua: &str) -> Value {
     let f = first_match(systems(), ua);
-    let mut b = Bag::new();
+    let mut b = Bag::default();
     b.insert("Family".into(), family(&f));
     b.insert("MajorVersion".into(), part(&f, 0));
     b.insert("MinorVersion".into(), part(&f, 1));
@@ -199,7 +199,7 @@ fn device(ua: &str) -> Value {
     } else {
         ("Other".into(), "", String::new())
     };
-    let mut b = Bag::new();
+    let mut b = Bag::default();
     b.insert("Family".into(), Value::str(&fam));
     b.insert("Brand".into(), Value::str(brand));
     b.insert("Model".into(), Value::str(&model));
@@ -234,7 +234,7 @@ fn targets(v: &Value) -> Option<Vec<Target>> {
 }
 
 fn parse(ua: &str, targets: &[Target]) -> Value {
-    let mut out = Bag::new();
+    let mut out = Bag::default();
     for t in targets {
         match t {
             Target::Browser => out.insert("Browser".into(), browser(ua)),

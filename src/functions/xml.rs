@@ -38,7 +38,7 @@ pub(crate) fn parse_xml(s: &str) -> Option<Value> {
     if p.pos != s.len() {
         return None;
     }
-    let mut root = Bag::new();
+    let mut root = Bag::default();
     root.insert(name.as_str().into(), value);
     Some(Value::bag(root))
 }
@@ -186,7 +186,7 @@ fn finish(props: Vec<(String, Value)>, texts: Vec<String>, self_closing: bool) -
     for (k, v) in props {
         grouped.entry(k).or_default().push(v);
     }
-    let mut bag = Bag::new();
+    let mut bag = Bag::default();
     for (k, mut vs) in grouped {
         let v = if vs.len() == 1 {
             vs.pop().unwrap_or(Value::Null)

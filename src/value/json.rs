@@ -244,7 +244,7 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
         Ok(Value::array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut bag = Bag::new();
+        let mut bag = Bag::default();
         while let Some(k) = map.next_key_seed(Key)? {
             let (k, v) = match self.0 {
                 None => (Arc::from(&*k), map.next_value_seed(Full)?),
