@@ -712,11 +712,15 @@ impl DataTable {
 
     /// Whether the fast reader may read `part` (if [`FileTable::open`] takes it): a file
     /// of JSON objects, each key a column (no envelope, no text-only values, no local
-    /// times to convert: they need the zone the general reader applies).
+    /// times to convert: they need the zone the general reader applies), or a hunting
+    /// response's array of them. (Its keys match columns in any letter case: the fast
+    /// reader, which matches them as written, gives up on one that is not.)
     fn fast_suits(&self, part: &Part) -> bool {
         let plain = matches!(&part.header().shape, Shape::Keyed(k) if !k.az_text);
-        matches!(part.format(), Format::JsonLines | Format::JsonArray)
-            && !self.fixed
+        matches!(
+            part.format(),
+            Format::JsonLines | Format::JsonArray | Format::Hunting
+        ) && !self.fixed
             && plain
             && matches!(part.origin, super::Origin::File(_))
             && (self.opts.tz.is_none() || part.local_fields().is_empty())
@@ -727,6 +731,10 @@ impl DataTable {
     fn fast_one(&self, part: &Part, schema: Option<&Schema>) -> Option<FileTable> {
         if !self.fast_suits(part) {
             return None;
+        }
+        if part.format() == Format::Hunting {
+            let start = super::hunting::results_at(&part.path)?;
+            return FileTable::open_at(&self.name, &part.path, schema, start);
         }
         FileTable::open(&self.name, &part.path, schema)
     }
