@@ -6,11 +6,14 @@
 //! their dozens of columns and keeps a fraction of their rows. Reading whole tables into
 //! memory first cost most of the run time and memory (see bench/README.md).
 //!
-//! Two layouts: JSON lines (`.jsonl`, `.ndjson`: one object per line) and JSON arrays
+//! Three layouts: JSON lines (`.jsonl`, `.ndjson`: one object per line), JSON arrays
 //! written one element per line (`[`, `{...},`, ..., `]`: what exporters and `jq -c`
-//! write), both cut into chunks at line ends. (A raw line break is never inside a JSON
-//! string, so a chunk always starts outside one.) An array whose objects span lines
-//! (pretty-printed) is read by the full loader instead.
+//! write), both cut into chunks at line ends, and arrays whose objects span lines
+//! (pretty-printed), cut at the lines that open an element as the first one's does.
+//! (A raw line break is never inside a JSON string, so a chunk always starts outside
+//! one; a chunk that does not start between two elements fails to read as whole
+//! elements, and the scan gives up.) The array may be inside a document (a hunting
+//! response's `Results`, [`FileTable::open_at`]).
 //!
 //! Columns: a table with a schema is scanned with it; a field the schema lacks makes the
 //! scan give up, and [`TableSource::discover`] then reads every line's keys to learn the
