@@ -982,3 +982,38 @@ fn hunting_results_stream_from_where_they_are() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The az CLI's rows (every value text, `None` null but in a string column, a
+/// `TableName` key that is no column), pretty-printed over many chunks, stream with the
+/// values the az CLI's rules give: the rows written. Columns typed by inference from
+/// the text (no schema knows `Az_CL`).
+#[test]
+fn az_cli_rows_stream_with_their_text_rules() {
+    let dir = temp_dir("az-cli");
+    let n: i64 = 30_000;
+    let rows: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let none = i % 10 == 3;
+            serde_json::json!({
+                "TableName": "PrimaryResult",
+                "Id": i.to_string(),
+                "Score": if none { "None".to_string() } else { format!("{}.5", i % 7) },
+                "Ok": if i % 2 == 0 { "True" } else { "False" },
+                "Who": if none { "None".to_string() } else { format!("user {}", i % 100) },
+                "When": if i % 10 == 4 { String::new() } else { format!("2026-05-{:02}T08:00:00Z", 1 + i % 28) },
+            })
+        })
+        .collect();
+    let body = serde_json::to_string_pretty(&rows).unwrap();
+    assert!(body.len() > 3 << 20, "{}", body.len());
+    std::fs::write(dir.join("Az_CL.json"), body).unwrap();
+    let ids = n * (n - 1) / 2;
+    let nones = n / 10;
+    let out = both_ways(
+        &dir,
+        "Az_CL | summarize n = count(), ids = sum(Id), scores = countif(isnull(Score)), oks = countif(Ok), nonewho = countif(Who == 'None'), whens = countif(isnull(When))",
+    );
+    let want = format!("[[{n},{ids},{nones},{},{nones},{nones}]]", n / 2);
+    assert!(out.contains(&want), "{out}, want {want}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

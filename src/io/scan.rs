@@ -105,6 +105,9 @@ pub struct FileTable {
     /// What each column's values may be, when the columns were bound from a sample of
     /// the file (see [`Guard`]); empty when they need no check.
     guards: Vec<Guard>,
+    /// Values are text as the az CLI writes it, and these keys are no columns (see
+    /// [`LineParser::az_null`]).
+    az: Option<&'static [&'static str]>,
 }
 
 /// What a scan accepts of a column's values, when the columns were typed from a
@@ -209,11 +212,20 @@ impl FileTable {
             widened: AtomicBool::new(false),
             complete: AtomicBool::new(false),
             guards: Vec::new(),
+            az: None,
         })
     }
 
     /// The same table, its scans checking each column's values against `guards` (by
     /// column of the schema it was opened with; see [`Guard`]).
+    /// The same table, its values text as the az CLI writes them, keys `ignore` no
+    /// columns. (Its columns are typed, not skimmed: the skim's kinds are JSON's, and
+    /// the az CLI's values are all strings.)
+    pub(crate) fn az_text(mut self, ignore: &'static [&'static str]) -> FileTable {
+        self.az = Some(ignore);
+        self
+    }
+
     pub(crate) fn guarded(mut self, guards: &[Guard]) -> FileTable {
         self.guards = guards.to_vec();
         self
@@ -259,7 +271,13 @@ impl FileTable {
         sink: &dyn ChunkSink,
     ) -> Scanned {
         let work = RowWork {
-            parser: LineParser::new(columns, request.needed, self.layout, &self.guards),
+            parser: LineParser::with_text(
+                columns,
+                request.needed,
+                self.layout,
+                &self.guards,
+                self.az,
+            ),
             sink,
             layout: self.layout,
             inside: self.start > 0,
@@ -1291,6 +1309,9 @@ pub(crate) fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
     }
 }
 
+/// The column of a key that is no column (see [`LineParser::ignore`]).
+const IGNORED: usize = usize::MAX;
+
 /// Past the blanks of a line, or of any lines when `pretty` (an object of a
 /// pretty-printed array spans lines).
 #[inline(always)]
@@ -1312,6 +1333,10 @@ struct LineParser<'a> {
     array: bool,
     /// The objects span lines (a pretty-printed array): line ends are blanks.
     pretty: bool,
+    /// Every value is text as the az CLI writes it (see [`LineParser::az_null`]).
+    az: bool,
+    /// Keys that are no column, their values skipped.
+    ignore: &'static [&'static str],
     index: FxHashMap<&'a str, usize>,
     /// What the parser needs of each column, in one place (one bounds check per field).
     cols: Vec<Col>,
@@ -1350,6 +1375,18 @@ struct ParseState {
 
 impl<'a> LineParser<'a> {
     fn new(columns: &'a [Column], needed: &[bool], layout: Layout, guards: &[Guard]) -> Self {
+        Self::with_text(columns, needed, layout, guards, None)
+    }
+
+    /// [`LineParser::new`], values read as the az CLI writes them when `az` (its keys
+    /// that are no column).
+    fn with_text(
+        columns: &'a [Column],
+        needed: &[bool],
+        layout: Layout,
+        guards: &[Guard],
+        az: Option<&'static [&'static str]>,
+    ) -> Self {
         let needed: Vec<bool> = (0..columns.len())
             .map(|i| needed.get(i).copied().unwrap_or(true))
             .collect();
@@ -1362,6 +1399,8 @@ impl<'a> LineParser<'a> {
             columns,
             array: layout.array(),
             pretty: layout == Layout::Pretty,
+            az: az.is_some(),
+            ignore: az.unwrap_or_default(),
             index: columns
                 .iter()
                 .enumerate()
@@ -1425,9 +1464,16 @@ impl<'a> LineParser<'a> {
             }
         }
         let key = p.string()?;
-        let &c = self.index.get(key.as_ref())?;
-        st.order.truncate(k);
-        st.order.push(c);
+        // A key that is no column (the az CLI's `TableName`), whatever the columns.
+        let c = match self.ignore.contains(&key.as_ref()) {
+            true => IGNORED,
+            false => *self.index.get(key.as_ref())?,
+        };
+        // (An ignored key is never matched by its place: its place is kept.)
+        if st.order.get(k) != Some(&c) {
+            st.order.truncate(k);
+            st.order.push(c);
+        }
         blank(p, self.pretty);
         p.expect(b':')?;
         Some(c)
@@ -1491,6 +1537,19 @@ impl<'a> LineParser<'a> {
             let col = self.key(&mut p, st, k)?;
             k += 1;
             blank(&mut p, self.pretty);
+            if col == IGNORED {
+                let start = p.i;
+                p.skip_value()?;
+                if !self.pretty && memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
+                    return None;
+                }
+                blank(&mut p, self.pretty);
+                match p.next()? {
+                    b',' => continue,
+                    b'}' => return self.end(&mut p),
+                    _ => return None,
+                }
+            }
             let (ty, slot, guard) = self.cols.get(col).map(|c| (c.ty, c.slot, c.guard))?;
             if guard == Guard::Absent {
                 return None;
@@ -1512,6 +1571,7 @@ impl<'a> LineParser<'a> {
                     }
                     st.stamp[slot] = st.rows;
                     st.row[slot] = match (ty, &mut st.interners[col]) {
+                        _ if self.az_null(&s, ty) => Value::Null,
                         (Type::String, Some(interner)) => {
                             let v = interner.get(&s);
                             if interner.is_full(st.rows) {
@@ -1532,7 +1592,9 @@ impl<'a> LineParser<'a> {
                 } else {
                     // Every value must convert to its column's type, used or not.
                     let s = p.string()?;
-                    if ty != Type::DateTime || iso_utc(&s, &mut st.day).is_none() {
+                    if self.az_null(&s, ty) {
+                        // (Null, whatever the type.)
+                    } else if ty != Type::DateTime || iso_utc(&s, &mut st.day).is_none() {
                         if !strings.fit(&s) {
                             return None;
                         }
@@ -1607,6 +1669,13 @@ impl<'a> LineParser<'a> {
                 _ => return None,
             }
         }
+    }
+
+    /// Whether a string is null as the az CLI writes values (see
+    /// [`crate::io::formats::az_cli`]): empty or `None` in a column that is not a string.
+    #[inline]
+    fn az_null(&self, s: &str, ty: Type) -> bool {
+        self.az && ty != Type::String && (s.is_empty() || s == "None")
     }
 
     /// Where reading goes on after an object: the next line (only blanks may follow an
