@@ -893,6 +893,60 @@ mod tests {
         assert!(e.message.contains("ends inside"), "{}", e.message);
     }
 
+    /// A plain file mapped reads as the same file read: every value, its line, the
+    /// byte order mark dropped, the rest as a reader; past a few windows (pages dropped
+    /// behind, mapped ahead). A gzip file is read through its decoder.
+    #[test]
+    fn a_mapped_file_reads_as_the_file_read() {
+        let dir = std::env::temp_dir().join(format!("kql-input-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut text = String::from("\u{feff}[\n");
+        let mut i = 0;
+        while text.len() < 3 * WINDOW {
+            text.push_str(&format!(
+                "  {{\"i\": {i}, \"s\": \"{}\"}},\n",
+                "x".repeat(i % 300)
+            ));
+            i += 1;
+        }
+        text.push_str("  {\"i\": -1}\n]\n");
+        let path = dir.join("a.json");
+        std::fs::write(&path, &text).unwrap();
+        let read_all = |mut input: Input| {
+            input.expect(b'[', "`[`").unwrap();
+            let (mut first, mut out, mut got) = (true, Vec::new(), Vec::new());
+            while input.next_element(&mut first).unwrap() {
+                let (s, e, line) = input.take_value(&mut out).unwrap();
+                got.push((out[s..e].to_vec(), line));
+            }
+            assert!(input.at_end().unwrap());
+            got
+        };
+        let mapped = Input::mapped(&path).unwrap();
+        assert!(mapped.mapped_offset().is_some());
+        let got = read_all(mapped);
+        assert_eq!(got.len(), i + 1);
+        assert_eq!(got, read_all(Input::open(&path).unwrap()));
+        assert_eq!(got[0].1, 2);
+        assert_eq!(got[i].1, i + 2);
+        // The rest as a reader, from where the input is.
+        let mut m = Input::mapped(&path).unwrap();
+        m.expect(b'[', "`[`").unwrap();
+        let mut rest = Vec::new();
+        m.into_reader().read_to_end(&mut rest).unwrap();
+        assert!(rest == text.as_bytes()[4..], "the rest of the file");
+        // gzip: not mapped, read through the decoder.
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let gz_path = dir.join("a.json.gz");
+        std::fs::write(&gz_path, gz.finish().unwrap()).unwrap();
+        let g = Input::mapped(&gz_path).unwrap();
+        assert!(g.mapped_offset().is_none());
+        assert_eq!(read_all(g), got);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn gzip_is_read_by_its_magic_bytes() {
         use std::io::Write;
