@@ -502,11 +502,22 @@ fn randomly_damaged_files_give_the_same_answer_both_ways() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// How [`variant`] writes a table.
+#[derive(Clone, Copy, PartialEq)]
+enum Layout {
+    Lines,
+    /// A JSON array, one element per line.
+    Array,
+    /// A JSON array pretty-printed (each element over many lines, as `json.dumps(rows,
+    /// indent=2)` writes it).
+    Pretty,
+}
+
 /// The generated tables rewritten as another source kind, in a folder of their own.
-/// `array`: a JSON array, one element per line; `custom`: under names no built-in
+/// `layout`: JSON lines, or an array; `custom`: under names no built-in
 /// schema knows (`AAD_CL`, `Entra_CL`), so that their columns are discovered;
 /// `extra`: a field neither schema lists, on a late line only.
-fn variant(from: &Path, name: &str, array: bool, custom: bool, extra: bool) -> PathBuf {
+fn variant(from: &Path, name: &str, layout: Layout, custom: bool, extra: bool) -> PathBuf {
     let dir = temp_dir(name);
     for (table, renamed) in [
         ("AADNonInteractiveUserSignInLogs", "AAD_CL"),
@@ -524,13 +535,21 @@ fn variant(from: &Path, name: &str, array: bool, custom: bool, extra: bool) -> P
             l.insert_str(1, r#""Extra":"x","#);
         }
         let out = if custom { renamed } else { table };
-        let (file, body) = if array {
-            (
+        let (file, body) = match layout {
+            Layout::Array => (
                 format!("{out}.json"),
                 format!("[\n{}\n]\n", lines.join(",\n")),
-            )
-        } else {
-            (format!("{out}.jsonl"), lines.join("\n") + "\n")
+            ),
+            Layout::Pretty => {
+                let rows: Vec<serde_json::Value> = lines
+                    .iter()
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect();
+                let mut body = serde_json::to_string_pretty(&rows).unwrap();
+                body.push('\n');
+                (format!("{out}.json"), body)
+            }
+            Layout::Lines => (format!("{out}.jsonl"), lines.join("\n") + "\n"),
         };
         std::fs::write(dir.join(file), body).unwrap();
     }
@@ -557,15 +576,18 @@ fn every_source_kind_streams_and_agrees_with_the_full_loader() {
             "EntraIdSignInEvents | getschema",
         ])
         .collect();
-    for (name, array, custom, extra) in [
-        ("k-array", true, false, false),
-        ("k-custom", false, true, false),
-        ("k-custom-array", true, true, false),
-        ("k-extra", false, false, true),
-        ("k-extra-array", true, false, true),
-        ("k-custom-extra", false, true, true),
+    for (name, layout, custom, extra) in [
+        ("k-array", Layout::Array, false, false),
+        ("k-pretty", Layout::Pretty, false, false),
+        ("k-custom", Layout::Lines, true, false),
+        ("k-custom-array", Layout::Array, true, false),
+        ("k-custom-pretty", Layout::Pretty, true, false),
+        ("k-extra", Layout::Lines, false, true),
+        ("k-extra-array", Layout::Array, false, true),
+        ("k-extra-pretty", Layout::Pretty, false, true),
+        ("k-custom-extra", Layout::Lines, true, true),
     ] {
-        let dir = variant(&base, name, array, custom, extra);
+        let dir = variant(&base, name, layout, custom, extra);
         for q in &queries {
             // Without a schema, ResultType (a string on most lines, a number on some)
             // is dynamic: no group key (both paths say so; checked by `both_ways`).
@@ -863,5 +885,135 @@ fn an_unread_dynamic_column_is_checked_as_the_loader_checks_it() {
             }
         }
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A pretty-printed array is cut into chunks at the lines that open an element as the
+/// first one's does: written without indentation, so that every object's line is a
+/// bare `{` (those of the arrays in each element too), many cuts fall inside an
+/// element. A chunk that so starts inside one cannot be read as whole elements: the
+/// scan gives up and the rows are the full loader's, which are the ones written (CRLF
+/// line ends, as PowerShell writes them, and LF).
+#[test]
+fn a_pretty_array_cut_inside_an_element_still_gives_its_rows() {
+    let dir = temp_dir("pretty-cut");
+    let n: i64 = 8000;
+    for (file, eol) in [("T.json", "\r\n"), ("U.json", "\n")] {
+        let mut body = format!("[{eol}");
+        for i in 0..n {
+            if i > 0 {
+                body.push_str(&format!(",{eol}"));
+            }
+            body.push_str(&format!("{{{eol}\"id\": {i},{eol}\"tags\": [{eol}"));
+            for t in 0..12 {
+                if t > 0 {
+                    body.push_str(&format!(",{eol}"));
+                }
+                body.push_str(&format!(
+                    "{{{eol}\"k\": \"tag{t}\",{eol}\"v\": {}{eol}}}",
+                    i * 100 + t
+                ));
+            }
+            body.push_str(&format!("{eol}],{eol}\"name\": \"n{i}\"{eol}}}"));
+        }
+        body.push_str(&format!("{eol}]{eol}"));
+        // Several chunks' worth.
+        assert!(body.len() > 3 << 20, "{}", body.len());
+        std::fs::write(dir.join(file), body).unwrap();
+    }
+    let ids = n * (n - 1) / 2;
+    let firsts = 100 * ids;
+    for table in ["T", "U"] {
+        let q = format!(
+            "{table} | summarize n = count(), ids = sum(id), firsts = sum(toint(tags[0].v)), last = max(name)"
+        );
+        let out = both_ways(&dir, &q);
+        let want = format!("[[{n},{ids},{firsts},\"n999\"]]");
+        assert!(out.contains(&want), "{table}: {out}, want {want}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A hunting response's results are read where they are in the file, pretty-printed
+/// over many chunks, with what follows the array not read (here a key after it): the
+/// rows written, typed by the response's schema. A key written in another letter case
+/// than the schema's, on a late row, is the same column (the fast reader, which
+/// matches keys as written, gives up on it: the exact reader reads the file).
+#[test]
+fn hunting_results_stream_from_where_they_are() {
+    let dir = temp_dir("hunting");
+    let n: i64 = 40_000;
+    for (file, odd_case) in [("H1.json", false), ("H2.json", true)] {
+        let rows: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let id = if odd_case && i == n - 5 { "id" } else { "Id" };
+                let mut m = serde_json::Map::new();
+                m.insert(id.into(), i.into());
+                m.insert("Name".into(), format!("name {i}").into());
+                m.insert(
+                    "When".into(),
+                    format!("2026-05-{:02}T10:00:00Z", 1 + i % 28).into(),
+                );
+                serde_json::Value::Object(m)
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "Stats": {"ExecutionTime": 0.5},
+            "Schema": [
+                {"Name": "Id", "Type": "Int64"},
+                {"Name": "Name", "Type": "String"},
+                {"Name": "When", "Type": "DateTime"}
+            ],
+            "Results": rows,
+            "After": {"rows": [{"Id": -1}]}
+        });
+        let body = serde_json::to_string_pretty(&doc).unwrap();
+        assert!(body.len() > 3 << 20, "{}", body.len());
+        std::fs::write(dir.join(file), body).unwrap();
+    }
+    let ids = n * (n - 1) / 2;
+    for table in ["H1", "H2"] {
+        let q = format!(
+            "{table} | summarize n = count(), ids = sum(Id), late = max(When), d = dcount(Name)"
+        );
+        let out = both_ways(&dir, &q);
+        let want = format!("[[{n},{ids},\"2026-05-28T10:00:00Z\",{n}]]");
+        assert!(out.contains(&want), "{table}: {out}, want {want}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The az CLI's rows (every value text, `None` null but in a string column, a
+/// `TableName` key that is no column), pretty-printed over many chunks, stream with the
+/// values the az CLI's rules give: the rows written. Columns typed by inference from
+/// the text (no schema knows `Az_CL`).
+#[test]
+fn az_cli_rows_stream_with_their_text_rules() {
+    let dir = temp_dir("az-cli");
+    let n: i64 = 30_000;
+    let rows: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let none = i % 10 == 3;
+            serde_json::json!({
+                "TableName": "PrimaryResult",
+                "Id": i.to_string(),
+                "Score": if none { "None".to_string() } else { format!("{}.5", i % 7) },
+                "Ok": if i % 2 == 0 { "True" } else { "False" },
+                "Who": if none { "None".to_string() } else { format!("user {}", i % 100) },
+                "When": if i % 10 == 4 { String::new() } else { format!("2026-05-{:02}T08:00:00Z", 1 + i % 28) },
+            })
+        })
+        .collect();
+    let body = serde_json::to_string_pretty(&rows).unwrap();
+    assert!(body.len() > 3 << 20, "{}", body.len());
+    std::fs::write(dir.join("Az_CL.json"), body).unwrap();
+    let ids = n * (n - 1) / 2;
+    let nones = n / 10;
+    let out = both_ways(
+        &dir,
+        "Az_CL | summarize n = count(), ids = sum(Id), scores = countif(isnull(Score)), oks = countif(Ok), nonewho = countif(Who == 'None'), whens = countif(isnull(When))",
+    );
+    let want = format!("[[{n},{ids},{nones},{},{nones},{nones}]]", n / 2);
+    assert!(out.contains(&want), "{out}, want {want}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -224,7 +224,7 @@ const PREFETCH_AHEAD: usize = 512;
 /// seed's scan takes 17% less CPU (0.58 -> 0.48 s user, one thread, at M); 256 and
 /// 1024 bytes were measured slower.
 #[inline(always)]
-fn prefetch(b: &[u8], at: usize) {
+pub(crate) fn prefetch(b: &[u8], at: usize) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (b, at);
     #[cfg(target_arch = "x86_64")]

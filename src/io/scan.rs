@@ -6,11 +6,14 @@
 //! their dozens of columns and keeps a fraction of their rows. Reading whole tables into
 //! memory first cost most of the run time and memory (see bench/README.md).
 //!
-//! Two layouts: JSON lines (`.jsonl`, `.ndjson`: one object per line) and JSON arrays
+//! Three layouts: JSON lines (`.jsonl`, `.ndjson`: one object per line), JSON arrays
 //! written one element per line (`[`, `{...},`, ..., `]`: what exporters and `jq -c`
-//! write), both cut into chunks at line ends. (A raw line break is never inside a JSON
-//! string, so a chunk always starts outside one.) An array whose objects span lines
-//! (pretty-printed) is read by the full loader instead.
+//! write), both cut into chunks at line ends, and arrays whose objects span lines
+//! (pretty-printed), cut at the lines that open an element as the first one's does.
+//! (A raw line break is never inside a JSON string, so a chunk always starts outside
+//! one; a chunk that does not start between two elements fails to read as whole
+//! elements, and the scan gives up.) The array may be inside a document (a hunting
+//! response's `Results`, [`FileTable::open_at`]).
 //!
 //! Columns: a table with a schema is scanned with it; a field the schema lacks makes the
 //! scan give up, and [`TableSource::discover`] then reads every line's keys to learn the
@@ -55,6 +58,17 @@ enum Layout {
     Lines,
     /// A JSON array, one element per line.
     Array,
+    /// A JSON array of objects that span lines (pretty-printed: `[`, `  {`, `    "a":
+    /// 1,`, `  },`, ...), cut before the lines that open an element as the first one's
+    /// does (see [`FileTable::opener`]).
+    Pretty,
+}
+
+impl Layout {
+    /// The rows are an array's elements (the array's tokens are walked).
+    fn array(self) -> bool {
+        self != Layout::Lines
+    }
 }
 
 /// A table whose rows stay in their file until a query scans them.
@@ -65,6 +79,16 @@ pub struct FileTable {
     /// The file is gzip-compressed.
     gzip: bool,
     layout: Layout,
+    /// A pretty-printed array's chunks end before a line that opens an element as its
+    /// first one's does: this line, with the line ends before and after it. (Any line
+    /// end may be a cut: a line end is never inside a JSON string. A cut that is not
+    /// between two elements, as before an object of an array nested in an element,
+    /// makes a chunk fail to read as whole elements, and the scan gives up; see
+    /// [`array_whole`].)
+    opener: Option<Vec<u8>>,
+    /// Where the rows start in the file: 0, or the `[` of an array inside a document
+    /// (see [`FileTable::open_at`]).
+    start: usize,
     /// The schema the table was opened with, if any (it may lack fields of the file).
     given: Option<Vec<Column>>,
     /// Every column of the file, once a pass over all of it found them.
@@ -81,6 +105,9 @@ pub struct FileTable {
     /// What each column's values may be, when the columns were bound from a sample of
     /// the file (see [`Guard`]); empty when they need no check.
     guards: Vec<Guard>,
+    /// Values are text as the az CLI writes it, and these keys are no columns (see
+    /// [`LineParser::az_null`]).
+    az: Option<&'static [&'static str]>,
 }
 
 /// What a scan accepts of a column's values, when the columns were typed from a
@@ -110,11 +137,29 @@ impl FileTable {
     /// the extension. `None` otherwise (the caller loads the file whole, and reports
     /// what is wrong with it).
     pub fn open(name: &str, path: &Path, schema: Option<&Schema>) -> Option<FileTable> {
+        FileTable::open_at(name, path, schema, 0)
+    }
+
+    /// [`FileTable::open`] of the array of objects at byte `start` of a plain file, a
+    /// document's (a hunting response's `Results`): what follows the array is not the
+    /// table's, and is not read (as the exact reader does not read it).
+    pub(crate) fn open_at(
+        name: &str,
+        path: &Path,
+        schema: Option<&Schema>,
+        start: usize,
+    ) -> Option<FileTable> {
         let mut file = std::fs::File::open(path).ok()?;
+        if start > 0 {
+            std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start as u64)).ok()?;
+        }
         let mut head = [0u8; 4096];
         let mut n = file.read(&mut head).ok()?;
         // A gzip file is read through its decompressor (the layout is the text's).
         let gzip = head[..n].starts_with(&GZIP);
+        if gzip && start > 0 {
+            return None;
+        }
         if gzip {
             let mut text = open_source(path, true).ok()?;
             n = 0;
@@ -133,10 +178,20 @@ impl FileTable {
             .unwrap_or(head);
         // The layout the file's first bytes show; an array only when its elements are
         // one per line (the first one ends its line), else the generic readers cut it.
+        // An array inside a document written on one line (Graph's compact JSON) would
+        // be one chunk, read on one thread and mapped whole: the exact reader cuts it.
+        if start > 0 && memchr::memchr(b'\n', head).is_none() {
+            return None;
+        }
+        let mut opener = None;
         let layout = match head.iter().position(|c| !c.is_ascii_whitespace()) {
-            Some(i) if head[i] == b'{' => Layout::Lines,
+            Some(i) if head[i] == b'{' && start == 0 => Layout::Lines,
             Some(i) if head[i] == b'[' && first_element_ends_its_line(&head[i + 1..]) => {
                 Layout::Array
+            }
+            Some(i) if head[i] == b'[' => {
+                opener = Some(opening_line(&head[i + 1..])?);
+                Layout::Pretty
             }
             _ => return None,
         };
@@ -145,6 +200,8 @@ impl FileTable {
             path: path.to_path_buf(),
             gzip,
             layout,
+            opener,
+            start,
             // An empty column list is a schema too (a table source whose columns are
             // none yet): a field on some line then makes the scan give up, as any
             // field the columns lack does. Taken as "no schema", the reader found the
@@ -155,11 +212,20 @@ impl FileTable {
             widened: AtomicBool::new(false),
             complete: AtomicBool::new(false),
             guards: Vec::new(),
+            az: None,
         })
     }
 
     /// The same table, its scans checking each column's values against `guards` (by
     /// column of the schema it was opened with; see [`Guard`]).
+    /// The same table, its values text as the az CLI writes them, keys `ignore` no
+    /// columns. (Its columns are typed, not skimmed: the skim's kinds are JSON's, and
+    /// the az CLI's values are all strings.)
+    pub(crate) fn az_text(mut self, ignore: &'static [&'static str]) -> FileTable {
+        self.az = Some(ignore);
+        self
+    }
+
     pub(crate) fn guarded(mut self, guards: &[Guard]) -> FileTable {
         self.guards = guards.to_vec();
         self
@@ -167,6 +233,11 @@ impl FileTable {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// What [`read_chunks`] reads of the table.
+    fn src(&self) -> Src<'_> {
+        Src::One(&self.path, self.gzip, self.opener.as_deref(), self.start)
     }
 
     /// The columns as known now: the whole table's once read, else the columns a pass
@@ -200,30 +271,24 @@ impl FileTable {
         sink: &dyn ChunkSink,
     ) -> Scanned {
         let work = RowWork {
-            parser: LineParser::new(
+            parser: LineParser::with_text(
                 columns,
                 request.needed,
-                self.layout == Layout::Array,
+                self.layout,
                 &self.guards,
+                self.az,
             ),
             sink,
             layout: self.layout,
+            inside: self.start > 0,
             tokens: Mutex::default(),
             cut: AtomicBool::new(false),
         };
-        let failed = read_chunks(
-            &self.name,
-            Src::One(&self.path, self.gzip),
-            request.threads,
-            request.stop,
-            &work,
-        );
+        let failed = read_chunks(&self.name, self.src(), request.threads, request.stop, &work);
         let tokens = work.tokens.into_inner().unwrap_or_else(|e| e.into_inner());
         match failed {
             Some(i) => Scanned::GaveUp(i),
-            None if self.layout == Layout::Array && !array_whole(tokens, request.stop) => {
-                Scanned::GaveUp(0)
-            }
+            None if self.layout.array() && !array_whole(tokens, request.stop) => Scanned::GaveUp(0),
             None => {
                 // Every line read (none left by the consumer): no key the columns lack.
                 if !request.stop.load(Ordering::SeqCst)
@@ -257,6 +322,7 @@ impl FileTable {
     pub(crate) fn skim_folds(&self) -> Option<indexmap::IndexMap<String, TypeFold>> {
         let work = SkimWork {
             layout: self.layout,
+            inside: self.start > 0,
             parts: Mutex::default(),
             tokens: Mutex::default(),
             first_only: None,
@@ -264,15 +330,7 @@ impl FileTable {
         let stop = AtomicBool::new(false);
         let label = format!("{} (columns)", self.name);
         let threads = crate::parallel::threads();
-        if read_chunks(
-            &label,
-            Src::One(&self.path, self.gzip),
-            threads,
-            &stop,
-            &work,
-        )
-        .is_some()
-        {
+        if read_chunks(&label, self.src(), threads, &stop, &work).is_some() {
             return None;
         }
         Self::folds_of(work, &stop, self.layout)
@@ -286,12 +344,13 @@ impl FileTable {
         let stop = AtomicBool::new(false);
         let work = SkimWork {
             layout: self.layout,
+            inside: self.start > 0,
             parts: Mutex::default(),
             tokens: Mutex::default(),
             first_only: Some(&stop),
         };
         // One thread: the chunk after the first is never taken.
-        if read_chunks(&self.name, Src::One(&self.path, self.gzip), 1, &stop, &work).is_some() {
+        if read_chunks(&self.name, self.src(), 1, &stop, &work).is_some() {
             return None;
         }
         Self::folds_of(work, &stop, self.layout)
@@ -304,7 +363,7 @@ impl FileTable {
         layout: Layout,
     ) -> Option<indexmap::IndexMap<String, TypeFold>> {
         let tokens = std::mem::take(&mut *work.tokens.lock().unwrap_or_else(|e| e.into_inner()));
-        if layout == Layout::Array && !array_whole(tokens, stop) {
+        if layout.array() && !array_whole(tokens, stop) {
             return None;
         }
         Some(merge_skims(work))
@@ -326,9 +385,10 @@ pub(crate) fn scan_line_files(
     sink: &dyn ChunkSink,
 ) -> Scanned {
     let work = RowWork {
-        parser: LineParser::new(columns, request.needed, false, &[]),
+        parser: LineParser::new(columns, request.needed, Layout::Lines, &[]),
         sink,
         layout: Layout::Lines,
+        inside: false,
         tokens: Mutex::default(),
         cut: AtomicBool::new(false),
     };
@@ -351,6 +411,7 @@ pub(crate) fn skim_line_files(
 ) -> Option<indexmap::IndexMap<String, TypeFold>> {
     let work = SkimWork {
         layout: Layout::Lines,
+        inside: false,
         parts: Mutex::default(),
         tokens: Mutex::default(),
         first_only: None,
@@ -483,6 +544,22 @@ fn first_element_ends_its_line(after: &[u8]) -> bool {
     }
 }
 
+/// The cut pattern of a pretty-printed array (the text after its `[`): the first
+/// element's line, which holds its `{` alone, with the line ends before and after it
+/// (see [`FileTable::opener`]). `None` when the first element is not an object alone
+/// on a line of its own.
+fn opening_line(after: &[u8]) -> Option<Vec<u8>> {
+    let brace = after.iter().position(|c| !c.is_ascii_whitespace())?;
+    if after[brace] != b'{' {
+        return None;
+    }
+    let start = memchr::memrchr(b'\n', &after[..brace])?;
+    let end = brace + 1 + memchr::memchr(b'\n', &after[brace + 1..])?;
+    let line = &after[start..=end];
+    // Only blanks around the brace on its line.
+    (line.iter().filter(|c| !c.is_ascii_whitespace()).count() == 1).then(|| line.to_vec())
+}
+
 /// A token of an array file between its elements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tok {
@@ -527,13 +604,16 @@ fn array_whole(mut tokens: Vec<(usize, Tok, Tok)>, stop: &AtomicBool) -> bool {
 struct ArrayWalk {
     first: Option<Tok>,
     last: Option<Tok>,
+    /// What follows the array's `]` is not read (an array inside a document).
+    inside: bool,
 }
 
 impl ArrayWalk {
-    fn new() -> Self {
+    fn new(inside: bool) -> Self {
         ArrayWalk {
             first: None,
             last: None,
+            inside,
         }
     }
 
@@ -557,6 +637,9 @@ impl ArrayWalk {
                 return Some(true);
             }
             *at += 1;
+            if tok == Tok::Close && self.inside {
+                return Some(false);
+            }
         }
     }
 
@@ -610,8 +693,10 @@ fn open_source(path: &Path, gzip: bool) -> std::io::Result<Box<dyn Read + Send>>
 /// JSON lines, each with its size, read whole several to a chunk.
 #[derive(Clone, Copy)]
 enum Src<'a> {
-    /// A file, and whether it is gzip-compressed.
-    One(&'a Path, bool),
+    /// A file, whether it is gzip-compressed, where a pretty-printed array's chunks
+    /// are cut (see [`FileTable::opener`]; else at any line end), and where the rows
+    /// start ([`FileTable::start`]; only in a mapped file).
+    One(&'a Path, bool, Option<&'a [u8]>, usize),
     Many(&'a [(&'a Path, u64)]),
 }
 
@@ -625,24 +710,25 @@ fn read_chunks<W: ChunkWork>(
     work: &W,
 ) -> Option<usize> {
     let (file, map, progress) = match src {
-        Src::One(path, true) => {
+        // Rows inside a document are read only from a mapped file.
+        Src::One(_, true, _, start) if start > 0 => return Some(0),
+        Src::One(path, true, _, _) => {
             let Ok(text) = open_source(path, true) else {
                 return Some(0);
             };
             // No progress bar: the bytes read are not the file's.
             (Some(text), None, Progress::start(label, 0))
         }
-        Src::One(path, false) => {
+        Src::One(path, false, _, _) => {
             let Ok(file) = std::fs::File::open(path) else {
                 return Some(0);
             };
             let progress = Progress::start(label, file.metadata().map_or(0, |m| m.len()));
-            // SAFETY: the map is only read, and only while the chunks are read. A file
-            // that another process truncates meanwhile would fault on access (as with any
-            // mapped read, in ripgrep for one); that is the price of not copying every
-            // byte from the page cache. Where mapping fails (a pipe, say) the file is
-            // read instead.
-            let map = unsafe { memmap2::Mmap::map(&file) }.ok();
+            // Where mapping fails (a pipe, say) the file is read instead.
+            let map = map_file(&file);
+            if map.is_none() && matches!(src, Src::One(_, _, _, start) if start > 0) {
+                return Some(0);
+            }
             if let Some(map) = &map {
                 let _ = map.advise(memmap2::Advice::Sequential);
             }
@@ -657,7 +743,10 @@ fn read_chunks<W: ChunkWork>(
     };
     let reader = Mutex::new(Reader {
         map: map.as_ref(),
-        pos: 0,
+        pos: match src {
+            Src::One(_, _, _, start) => start,
+            Src::Many(_) => 0,
+        },
         working: std::collections::BTreeMap::new(),
         released: 0,
         file,
@@ -668,6 +757,10 @@ fn read_chunks<W: ChunkWork>(
         carry: Vec::new(),
         eof: false,
         next: 0,
+        opener: match src {
+            Src::One(_, _, opener, _) => opener,
+            Src::Many(_) => None,
+        },
     });
     let failed = AtomicUsize::new(usize::MAX);
     std::thread::scope(|scope| {
@@ -682,20 +775,31 @@ fn read_chunks<W: ChunkWork>(
     }
 }
 
-/// Reads `files` whole into `out` (cleared first), one after another, each ending its
-/// last line; `None` when one cannot be read or is not JSON lines (its first character
-/// is not `{`).
-fn read_files(files: &[(&Path, u64)], out: &mut Vec<u8>) -> Option<()> {
-    out.clear();
+/// Reads `files` whole into the start of `out`, one after another, each ending its
+/// last line: the length read; `None` when one cannot be read or is not JSON lines (its
+/// first character is not `{`). `out` keeps its length from call to call (zeroed once,
+/// grown when files need more): the files are read straight into it, two reads each
+/// (the text, then the end). (`read_to_end` read a file in reads of 8, 16, 32 KB and
+/// more, as it does when it is not told the size: five reads of a 70 KB blob.)
+fn read_files(files: &[(&Path, u64)], out: &mut Vec<u8>) -> Option<usize> {
+    let mut len = 0;
     for (path, size) in files {
-        let start = out.len();
-        // Room for the whole file and the read that finds its end.
-        out.reserve(*size as usize + 64);
-        let file = std::fs::File::open(path).ok()?;
-        // Through `Take`: `File`'s own `read_to_end` asks the file's size first (two more
-        // system calls per file); the listed size is enough.
-        file.take(u64::MAX).read_to_end(out).ok()?;
-        let text = &mut out[start..];
+        let start = len;
+        let mut file = std::fs::File::open(path).ok()?;
+        loop {
+            // Room for the whole file (as listed) and the read that finds its end.
+            let want = len + (*size as usize).saturating_sub(len - start) + 64;
+            if out.len() < want {
+                out.resize(want.max(out.len() * 2), 0);
+            }
+            match file.read(&mut out[len..]) {
+                Ok(0) => break,
+                Ok(n) => len += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        let text = &mut out[start..len];
         if text.starts_with(b"\xEF\xBB\xBF") {
             // Blanks, which the parser skips like any before a line.
             text[..3].fill(b' ');
@@ -704,11 +808,13 @@ fn read_files(files: &[(&Path, u64)], out: &mut Vec<u8>) -> Option<()> {
             None | Some(&b'{') => {}
             Some(_) => return None,
         }
-        if out.len() > start && out.last() != Some(&b'\n') {
-            out.push(b'\n');
+        if len > start && out[len - 1] != b'\n' {
+            // (There is room: every read leaves some.)
+            out[len] = b'\n';
+            len += 1;
         }
     }
-    Some(())
+    Some(len)
 }
 
 /// Reading rows for a scan: each chunk's rows go to the sink as they are parsed.
@@ -716,6 +822,8 @@ struct RowWork<'a> {
     parser: LineParser<'a>,
     sink: &'a dyn ChunkSink,
     layout: Layout,
+    /// The array is inside a document (see [`ArrayWalk::inside`]).
+    inside: bool,
     tokens: Tokens,
     /// A consumer left rows of a chunk unread.
     cut: AtomicBool,
@@ -734,7 +842,7 @@ impl ChunkWork for RowWork<'_> {
             text,
             at: 0,
             idx,
-            array: (self.layout == Layout::Array).then(ArrayWalk::new),
+            array: self.layout.array().then(|| ArrayWalk::new(self.inside)),
             failed: false,
             ended: false,
         };
@@ -768,6 +876,27 @@ struct Reader<'m> {
     carry: Vec<u8>,
     eof: bool,
     next: usize,
+    /// Where chunks are cut, when not at any line end (see [`FileTable::opener`]).
+    opener: Option<&'m [u8]>,
+}
+
+impl Reader<'_> {
+    /// Where the first cut at or after `from` in `text` is (just past a line end),
+    /// if there is one.
+    fn cut_after(&self, text: &[u8], from: usize) -> Option<usize> {
+        match self.opener {
+            Some(p) => memchr::memmem::find(&text[from..], p).map(|k| from + k + 1),
+            None => memchr::memchr(b'\n', &text[from..]).map(|k| from + k + 1),
+        }
+    }
+
+    /// Where the last cut in `text` is (just past a line end), if there is one.
+    fn cut_before(&self, text: &[u8]) -> Option<usize> {
+        match self.opener {
+            Some(p) => memchr::memmem::rfind(text, p).map(|k| k + 1),
+            None => memchr::memrchr(b'\n', text).map(|k| k + 1),
+        }
+    }
 }
 
 /// The rows of one chunk, parsed as they are asked for.
@@ -877,8 +1006,8 @@ fn worker<W: ChunkWork>(
                 if start >= map.len() {
                     return;
                 }
-                let mut end = (start + CHUNK_BYTES).min(map.len());
-                end = memchr::memchr(b'\n', &map[end..]).map_or(map.len(), |k| end + k + 1);
+                let end = (start + CHUNK_BYTES).min(map.len());
+                let end = r.cut_after(map, end).unwrap_or(map.len());
                 r.pos = end;
                 r.next += 1;
                 r.working.insert(idx, start);
@@ -911,9 +1040,9 @@ fn worker<W: ChunkWork>(
                     return;
                 }
                 if !r.eof {
-                    if let Some(nl) = memchr::memrchr(b'\n', &buf[..len]) {
-                        r.carry.extend_from_slice(&buf[nl + 1..len]);
-                        len = nl + 1;
+                    if let Some(cut) = r.cut_before(&buf[..len]) {
+                        r.carry.extend_from_slice(&buf[cut..len]);
+                        len = cut;
                     }
                 }
                 if bad {
@@ -927,8 +1056,10 @@ fn worker<W: ChunkWork>(
         // make a chunk of no rows.
         let mut unread = false;
         if let Some(files) = files {
-            unread = read_files(files, &mut buf).is_none();
-            len = buf.len();
+            match read_files(files, &mut buf) {
+                Some(n) => len = n,
+                None => unread = true,
+            }
         }
         let text = match mapped {
             Some((map, start, end)) => {
@@ -983,6 +1114,8 @@ fn worker<W: ChunkWork>(
 /// with the kind of its values in the chunk.
 struct SkimWork<'s> {
     layout: Layout,
+    /// The array is inside a document (see [`ArrayWalk::inside`]).
+    inside: bool,
     parts: Mutex<Vec<(usize, KeyKinds)>>,
     tokens: Tokens,
     /// Set once a chunk is taken: the skim reads the first chunk only.
@@ -1022,7 +1155,7 @@ impl ChunkWork for SkimWork<'_> {
         let mut objects = 0;
         // This chunk's keys, by index into the thread's keys.
         let mut kinds = ChunkKinds::default();
-        let mut walk = (self.layout == Layout::Array).then(ArrayWalk::new);
+        let mut walk = self.layout.array().then(|| ArrayWalk::new(self.inside));
         let mut at = 0;
         loop {
             match &mut walk {
@@ -1041,7 +1174,7 @@ impl ChunkWork for SkimWork<'_> {
                 },
             }
             let mut p = Cursor { b: text, i: at };
-            skim_object(&mut p, st, &mut kinds)?;
+            skim_object(&mut p, st, &mut kinds, self.layout == Layout::Pretty)?;
             objects += 1;
             at = match &walk {
                 // An array's separators are the walk's.
@@ -1066,16 +1199,21 @@ impl ChunkWork for SkimWork<'_> {
 }
 
 /// Reads the keys of the object at the cursor and the kinds of their values.
-fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Option<()> {
+fn skim_object(
+    p: &mut Cursor,
+    st: &mut SkimState,
+    kinds: &mut ChunkKinds,
+    pretty: bool,
+) -> Option<()> {
     p.expect(b'{')?;
-    p.ws_in_line();
+    blank(p, pretty);
     if p.peek()? == b'}' {
         p.i += 1;
         return Some(());
     }
     let mut k = 0;
     loop {
-        p.ws_in_line();
+        blank(p, pretty);
         // The key: where it was on the object before, else looked up (or new).
         let key = match st.order.get(k).copied() {
             Some(c) if st.keys[c].0.at(p.b, p.i) => {
@@ -1094,7 +1232,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
                         st.keys.len() - 1
                     }
                 };
-                p.ws_in_line();
+                blank(p, pretty);
                 p.expect(b':')?;
                 st.order.truncate(k);
                 st.order.push(c);
@@ -1102,7 +1240,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
             }
         };
         k += 1;
-        p.ws_in_line();
+        blank(p, pretty);
         if kinds.folds.len() <= key {
             kinds.folds.resize(key + 1, None);
         }
@@ -1128,7 +1266,7 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
             b'{' | b'[' => {
                 let start = p.i;
                 let end = object_end(p.b, start)?;
-                if memchr::memchr(b'\n', &p.b[start..end]).is_some() {
+                if !pretty && memchr::memchr(b'\n', &p.b[start..end]).is_some() {
                     return None;
                 }
                 p.i = end;
@@ -1151,13 +1289,21 @@ fn skim_object(p: &mut Cursor, st: &mut SkimState, kinds: &mut ChunkKinds) -> Op
                 kinds.order.push(key);
             }
         }
-        p.ws_in_line();
+        blank(p, pretty);
         match p.next()? {
             b',' => continue,
             b'}' => return Some(()),
             _ => return None,
         }
     }
+}
+
+/// `file` mapped read-only, `None` when it cannot be (a pipe, say).
+pub(crate) fn map_file(file: &std::fs::File) -> Option<memmap2::Mmap> {
+    // SAFETY: the map is only read. A file that another process truncates meanwhile
+    // would fault on access (as with any mapped read, in ripgrep for one); that is the
+    // price of not copying every byte from the page cache.
+    unsafe { memmap2::Mmap::map(file) }.ok()
 }
 
 /// Drops the pages of `range` of the map (parsed chunks) from the process's memory:
@@ -1178,6 +1324,20 @@ pub(crate) fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
     }
 }
 
+/// The column of a key that is no column (see [`LineParser::ignore`]).
+const IGNORED: usize = usize::MAX;
+
+/// Past the blanks of a line, or of any lines when `pretty` (an object of a
+/// pretty-printed array spans lines).
+#[inline(always)]
+fn blank(p: &mut Cursor, pretty: bool) {
+    if pretty {
+        p.ws();
+    } else {
+        p.ws_in_line();
+    }
+}
+
 /// What may surround an object on its line (what `trim_ascii` removes, but line ends).
 const BLANK: &[u8] = b" \t\r\x0c";
 
@@ -1186,6 +1346,12 @@ struct LineParser<'a> {
     columns: &'a [Column],
     /// The objects are elements of an array: what follows one is the caller's to read.
     array: bool,
+    /// The objects span lines (a pretty-printed array): line ends are blanks.
+    pretty: bool,
+    /// Every value is text as the az CLI writes it (see [`LineParser::az_null`]).
+    az: bool,
+    /// Keys that are no column, their values skipped.
+    ignore: &'static [&'static str],
     index: FxHashMap<&'a str, usize>,
     /// What the parser needs of each column, in one place (one bounds check per field).
     cols: Vec<Col>,
@@ -1226,7 +1392,19 @@ struct ParseState {
 }
 
 impl<'a> LineParser<'a> {
-    fn new(columns: &'a [Column], needed: &[bool], array: bool, guards: &[Guard]) -> Self {
+    fn new(columns: &'a [Column], needed: &[bool], layout: Layout, guards: &[Guard]) -> Self {
+        Self::with_text(columns, needed, layout, guards, None)
+    }
+
+    /// [`LineParser::new`], values read as the az CLI writes them when `az` (its keys
+    /// that are no column).
+    fn with_text(
+        columns: &'a [Column],
+        needed: &[bool],
+        layout: Layout,
+        guards: &[Guard],
+        az: Option<&'static [&'static str]>,
+    ) -> Self {
         let needed: Vec<bool> = (0..columns.len())
             .map(|i| needed.get(i).copied().unwrap_or(true))
             .collect();
@@ -1237,7 +1415,10 @@ impl<'a> LineParser<'a> {
         };
         LineParser {
             columns,
-            array,
+            array: layout.array(),
+            pretty: layout == Layout::Pretty,
+            az: az.is_some(),
+            ignore: az.unwrap_or_default(),
             index: columns
                 .iter()
                 .enumerate()
@@ -1301,10 +1482,17 @@ impl<'a> LineParser<'a> {
             }
         }
         let key = p.string()?;
-        let &c = self.index.get(key.as_ref())?;
-        st.order.truncate(k);
-        st.order.push(c);
-        p.ws_in_line();
+        // A key that is no column (the az CLI's `TableName`), whatever the columns.
+        let c = match self.ignore.contains(&key.as_ref()) {
+            true => IGNORED,
+            false => *self.index.get(key.as_ref())?,
+        };
+        // (An ignored key is never matched by its place: its place is kept.)
+        if st.order.get(k) != Some(&c) {
+            st.order.truncate(k);
+            st.order.push(c);
+        }
+        blank(p, self.pretty);
         p.expect(b':')?;
         Some(c)
     }
@@ -1330,18 +1518,28 @@ impl<'a> LineParser<'a> {
     fn fields(&self, text: &[u8], start: usize, st: &mut ParseState) -> Option<usize> {
         let mut p = Cursor { b: text, i: start };
         p.expect(b'{')?;
-        p.ws_in_line();
+        blank(&mut p, self.pretty);
         if p.peek()? == b'}' {
             p.i += 1;
             return self.end(&mut p);
         }
         let mut k = 0;
         loop {
-            // The common field first: the key expected here, written compactly, of an
-            // unused text column, holding a plain ASCII string, followed by a comma.
+            if self.pretty {
+                // (The line end and indent before each key.)
+                p.ws();
+            }
+            // The common field first: the key expected here, written compactly (or,
+            // pretty-printed, with blanks after its colon), of an unused text column,
+            // holding a plain ASCII string, followed by a comma.
             if let Some(col) = st.order.get(k).and_then(|&c| self.cols.get(c)) {
                 if col.skip && col.key.at(p.b, p.i) {
-                    let v = p.i + col.key.len();
+                    let mut v = p.i + col.key.len();
+                    if self.pretty {
+                        while p.b.get(v) == Some(&b' ') {
+                            v += 1;
+                        }
+                    }
                     if p.b.get(v) == Some(&b'"') {
                         if let Some(s) = string_end(p.b, v + 1) {
                             if !s.escaped && s.ascii && p.b.get(s.end + 1) == Some(&b',') {
@@ -1353,10 +1551,23 @@ impl<'a> LineParser<'a> {
                     }
                 }
             }
-            p.ws_in_line();
+            blank(&mut p, self.pretty);
             let col = self.key(&mut p, st, k)?;
             k += 1;
-            p.ws_in_line();
+            blank(&mut p, self.pretty);
+            if col == IGNORED {
+                let start = p.i;
+                p.skip_value()?;
+                if !self.pretty && memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
+                    return None;
+                }
+                blank(&mut p, self.pretty);
+                match p.next()? {
+                    b',' => continue,
+                    b'}' => return self.end(&mut p),
+                    _ => return None,
+                }
+            }
             let (ty, slot, guard) = self.cols.get(col).map(|c| (c.ty, c.slot, c.guard))?;
             if guard == Guard::Absent {
                 return None;
@@ -1378,6 +1589,7 @@ impl<'a> LineParser<'a> {
                     }
                     st.stamp[slot] = st.rows;
                     st.row[slot] = match (ty, &mut st.interners[col]) {
+                        _ if self.az_null(&s, ty) => Value::Null,
                         (Type::String, Some(interner)) => {
                             let v = interner.get(&s);
                             if interner.is_full(st.rows) {
@@ -1398,7 +1610,9 @@ impl<'a> LineParser<'a> {
                 } else {
                     // Every value must convert to its column's type, used or not.
                     let s = p.string()?;
-                    if ty != Type::DateTime || iso_utc(&s, &mut st.days[col]).is_none() {
+                    if self.az_null(&s, ty) {
+                        // (Null, whatever the type.)
+                    } else if ty != Type::DateTime || iso_utc(&s, &mut st.days[col]).is_none() {
                         if !strings.fit(&s) {
                             return None;
                         }
@@ -1418,13 +1632,13 @@ impl<'a> LineParser<'a> {
                             // so nothing is built (the tags array of every row, say).
                             p.skip_value()?;
                             // The line's end: a value may not run past it.
-                            if memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
+                            if !self.pretty && memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
                                 return None;
                             }
                         } else {
                             let end = object_end(p.b, start)?;
                             // The line's end: a value may not run past it.
-                            if memchr::memchr(b'\n', &p.b[start..end]).is_some() {
+                            if !self.pretty && memchr::memchr(b'\n', &p.b[start..end]).is_some() {
                                 return None;
                             }
                             p.i = end;
@@ -1466,13 +1680,20 @@ impl<'a> LineParser<'a> {
                     }
                 }
             }
-            p.ws_in_line();
+            blank(&mut p, self.pretty);
             match p.next()? {
                 b',' => continue,
                 b'}' => return self.end(&mut p),
                 _ => return None,
             }
         }
+    }
+
+    /// Whether a string is null as the az CLI writes values (see
+    /// [`crate::io::formats::az_cli`]): empty or `None` in a column that is not a string.
+    #[inline]
+    fn az_null(&self, s: &str, ty: Type) -> bool {
+        self.az && ty != Type::String && (s.is_empty() || s == "None")
     }
 
     /// Where reading goes on after an object: the next line (only blanks may follow an
@@ -1806,7 +2027,7 @@ mod tests {
                 let parser = LineParser::new(
                     &columns,
                     &[needed, true],
-                    false,
+                    Layout::Lines,
                     &[Guard::Kind(bound), Guard::Any],
                 );
                 for v in values {
@@ -1832,7 +2053,7 @@ mod tests {
         let parser = LineParser::new(
             &columns,
             &[false, true],
-            false,
+            Layout::Lines,
             &[Guard::Absent, Guard::Any],
         );
         assert!(parser.parse(b"{\"y\":1}", 0, &mut parser.state()).is_some());

@@ -52,6 +52,19 @@ pub(crate) fn open(mut input: Input, reopen: &dyn Fn() -> Result<Input>) -> Resu
     })
 }
 
+/// Where the array of results starts in the file at `path` (its `[`), when its schema
+/// comes before it (the order the API writes): the fast reader reads the results from
+/// there (see [`crate::io::scan::FileTable::open_at`]). `None` otherwise.
+pub(crate) fn results_at(path: &std::path::Path) -> Option<usize> {
+    let mut input = Input::mapped(path).ok()?;
+    let mut meta = Meta::default();
+    if !navigate(&mut input, &mut meta, true).ok()? {
+        return None;
+    }
+    // (Past the `[`.)
+    input.mapped_offset()?.checked_sub(1)
+}
+
 /// Walks to the results (the input then inside their array): `true` when there.
 fn navigate(input: &mut Input, meta: &mut Meta, stop: bool) -> Result<bool> {
     input.expect(b'{', "a JSON object")?;

@@ -7,16 +7,46 @@
 //! the values cut out are parsed on the worker threads.
 
 use crate::error::{Error, Result};
-use crate::io::bytes::{prefix_xor, Structure};
+use crate::io::bytes::{prefetch, prefix_xor, Structure};
 use std::io::Read;
 use std::path::Path;
 
 /// How much is read from the file at a time.
 const READ: usize = 256 * 1024;
 
+/// The bytes read so far, or the whole file mapped.
+enum Buf {
+    Read(Vec<u8>),
+    /// A plain file mapped: no copy from the page cache into a buffer, no buffer to
+    /// grow and shift (the sequential reader of a JSON array cut each of its bytes out
+    /// twice over: read into the buffer, then copied into a batch). Pages behind the
+    /// reader are dropped as it goes (`released`), so that the process's resident
+    /// memory does not grow with the file; those ahead are mapped a window at a time
+    /// (`populated`), not a fault per few pages.
+    Mapped {
+        map: memmap2::Mmap,
+        released: usize,
+        populated: usize,
+    },
+}
+
+impl std::ops::Deref for Buf {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Buf::Read(b) => b,
+            Buf::Mapped { map, .. } => map,
+        }
+    }
+}
+
+/// How far ahead of the reader a mapped file's pages are mapped, and how much of what
+/// is behind it is dropped at a time.
+const WINDOW: usize = 4 << 20;
+
 pub(crate) struct Input {
     src: Box<dyn Read + Send>,
-    buf: Vec<u8>,
+    buf: Buf,
     /// Where the unread part of `buf` starts.
     pos: usize,
     /// The line of `buf[pos]`.
@@ -165,6 +195,37 @@ impl Input {
         Input::new(Box::new(file), shown)
     }
 
+    /// Opens `path` as [`Input::open`] does, mapping it when it is a plain file that
+    /// can be mapped (see [`Buf::Mapped`]); gzip is read through its decoder.
+    pub(crate) fn mapped(path: &Path) -> Result<Input> {
+        let shown = path.display().to_string();
+        let file =
+            std::fs::File::open(path).map_err(|e| super::super::schema::io_error(&shown, &e))?;
+        let map = crate::io::scan::map_file(&file).filter(|m| !m.starts_with(&GZIP));
+        let Some(map) = map else {
+            return Input::new(Box::new(file), shown);
+        };
+        let _ = map.advise(memmap2::Advice::Sequential);
+        let mut input = Input {
+            src: Box::new(std::io::empty()),
+            buf: Buf::Mapped {
+                map,
+                released: 0,
+                populated: 0,
+            },
+            pos: 0,
+            line: 1,
+            eof: true,
+            gzip: false,
+            path: shown,
+        };
+        if input.buf.starts_with(b"\xEF\xBB\xBF") {
+            input.pos = 3;
+        }
+        input.advance(0);
+        Ok(input)
+    }
+
     /// Reads `src` (uncompressing gzip) as the file `path`.
     pub(crate) fn new(mut src: Box<dyn Read + Send>, path: String) -> Result<Input> {
         let mut head = [0u8; 2];
@@ -187,7 +248,7 @@ impl Input {
         };
         let mut input = Input {
             src,
-            buf: Vec::new(),
+            buf: Buf::Read(Vec::new()),
             pos: 0,
             line: 1,
             eof: false,
@@ -204,11 +265,23 @@ impl Input {
     /// The whole rest of the input as one reader (for the CSV reader). A gzip file is
     /// inflated on a thread of its own, ahead of the reader (see [`Ahead`]).
     pub(crate) fn into_reader(self) -> impl Read + Send {
-        let rest = self.buf[self.pos..].to_vec();
-        let src = if self.gzip && !self.eof {
-            Ahead::spawn(self.src)
-        } else {
-            self.src
+        let (rest, src): (Vec<u8>, Box<dyn Read + Send>) = match self.buf {
+            Buf::Read(buf) => {
+                let src = if self.gzip && !self.eof {
+                    Ahead::spawn(self.src)
+                } else {
+                    self.src
+                };
+                (buf[self.pos..].to_vec(), src)
+            }
+            Buf::Mapped { map, .. } => (
+                Vec::new(),
+                Box::new(MapReader {
+                    map,
+                    at: self.pos,
+                    released: 0,
+                }),
+            ),
         };
         std::io::Cursor::new(rest).chain(src)
     }
@@ -217,35 +290,45 @@ impl Input {
         self.line
     }
 
+    /// Where the reader is in the file, when the file is mapped (else unknown: what a
+    /// buffer held before its start was dropped).
+    pub(crate) fn mapped_offset(&self) -> Option<usize> {
+        matches!(self.buf, Buf::Mapped { .. }).then_some(self.pos)
+    }
+
     pub(crate) fn error(&self, message: impl Into<String>) -> Error {
         Error::data(message, self.path.clone(), self.line)
     }
 
     /// Reads more; `false` at the end of the file.
     fn fill(&mut self) -> Result<bool> {
+        // (A mapped file is at its end from the start.)
+        let Buf::Read(buf) = &mut self.buf else {
+            return Ok(false);
+        };
         if self.eof {
             return Ok(false);
         }
-        if self.pos > 0 && self.pos * 2 >= self.buf.len() {
-            self.buf.drain(..self.pos);
+        if self.pos > 0 && self.pos * 2 >= buf.len() {
+            buf.drain(..self.pos);
             self.pos = 0;
         }
-        let len = self.buf.len();
-        self.buf.resize(len + READ, 0);
+        let len = buf.len();
+        buf.resize(len + READ, 0);
         loop {
-            match self.src.read(&mut self.buf[len..]) {
+            match self.src.read(&mut buf[len..]) {
                 Ok(0) => {
-                    self.buf.truncate(len);
+                    buf.truncate(len);
                     self.eof = true;
                     return Ok(false);
                 }
                 Ok(n) => {
-                    self.buf.truncate(len + n);
+                    buf.truncate(len + n);
                     return Ok(true);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    self.buf.truncate(len);
+                    buf.truncate(len);
                     let what = if e.kind() == std::io::ErrorKind::InvalidInput
                         || e.kind() == std::io::ErrorKind::InvalidData
                     {
@@ -285,6 +368,24 @@ impl Input {
         let end = self.pos + n;
         self.line += memchr::memchr_iter(b'\n', &self.buf[self.pos..end]).count();
         self.pos = end;
+        if let Buf::Mapped {
+            map,
+            released,
+            populated,
+        } = &mut self.buf
+        {
+            // What is behind the reader was copied out (or skipped): it is done with.
+            if end >= *released + WINDOW {
+                crate::io::scan::release(map, *released..end);
+                *released = end;
+            }
+            if end + WINDOW / 2 >= *populated && *populated < map.len() {
+                let from = (*populated).max(end);
+                let len = WINDOW.min(map.len() - from);
+                let _ = map.advise_range(memmap2::Advice::PopulateRead, from, len);
+                *populated = from + len;
+            }
+        }
     }
 
     pub(crate) fn skip_ws(&mut self) -> Result<()> {
@@ -456,6 +557,30 @@ impl Input {
     }
 }
 
+/// The rest of a mapped file as a reader (for the CSV reader), its pages dropped as
+/// they are read (see [`Buf::Mapped`]).
+struct MapReader {
+    map: memmap2::Mmap,
+    at: usize,
+    released: usize,
+}
+
+impl Read for MapReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = out.len().min(self.map.len() - self.at);
+        out[..n].copy_from_slice(&self.map[self.at..self.at + n]);
+        self.at += n;
+        if self.at >= self.released + WINDOW {
+            crate::io::scan::release(&self.map, self.released..self.at);
+            self.released = self.at;
+        }
+        Ok(n)
+    }
+}
+
+/// How far ahead of its block [`ValueScan::feed`] asks for the bytes.
+const FEED_AHEAD: usize = 1024;
+
 /// Finds where a JSON value ends by matching brackets outside strings, resumably (the
 /// value may arrive in several reads). Scalars end at a delimiter. The value is not
 /// checked: the parser that reads it later reports what is wrong, with its line.
@@ -494,6 +619,8 @@ impl ValueScan {
         while i < b.len() {
             if !self.scalar && self.depth > 0 {
                 if let Some(Ok(block)) = b.get(i..i + 64).map(<&[u8; 64]>::try_from) {
+                    // A mapped file's bytes are read here first (see `bytes::prefetch`).
+                    prefetch(b, i + FEED_AHEAD);
                     if let Some(end) = self.block(&Structure::of(block)) {
                         return Some(i + end);
                     }
@@ -764,6 +891,60 @@ mod tests {
         i.expect(b'[', "`[`").unwrap();
         let e = i.take_value(&mut Vec::new()).unwrap_err();
         assert!(e.message.contains("ends inside"), "{}", e.message);
+    }
+
+    /// A plain file mapped reads as the same file read: every value, its line, the
+    /// byte order mark dropped, the rest as a reader; past a few windows (pages dropped
+    /// behind, mapped ahead). A gzip file is read through its decoder.
+    #[test]
+    fn a_mapped_file_reads_as_the_file_read() {
+        let dir = std::env::temp_dir().join(format!("kql-input-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut text = String::from("\u{feff}[\n");
+        let mut i = 0;
+        while text.len() < 3 * WINDOW {
+            text.push_str(&format!(
+                "  {{\"i\": {i}, \"s\": \"{}\"}},\n",
+                "x".repeat(i % 300)
+            ));
+            i += 1;
+        }
+        text.push_str("  {\"i\": -1}\n]\n");
+        let path = dir.join("a.json");
+        std::fs::write(&path, &text).unwrap();
+        let read_all = |mut input: Input| {
+            input.expect(b'[', "`[`").unwrap();
+            let (mut first, mut out, mut got) = (true, Vec::new(), Vec::new());
+            while input.next_element(&mut first).unwrap() {
+                let (s, e, line) = input.take_value(&mut out).unwrap();
+                got.push((out[s..e].to_vec(), line));
+            }
+            assert!(input.at_end().unwrap());
+            got
+        };
+        let mapped = Input::mapped(&path).unwrap();
+        assert!(mapped.mapped_offset().is_some());
+        let got = read_all(mapped);
+        assert_eq!(got.len(), i + 1);
+        assert_eq!(got, read_all(Input::open(&path).unwrap()));
+        assert_eq!(got[0].1, 2);
+        assert_eq!(got[i].1, i + 2);
+        // The rest as a reader, from where the input is.
+        let mut m = Input::mapped(&path).unwrap();
+        m.expect(b'[', "`[`").unwrap();
+        let mut rest = Vec::new();
+        m.into_reader().read_to_end(&mut rest).unwrap();
+        assert!(rest == text.as_bytes()[4..], "the rest of the file");
+        // gzip: not mapped, read through the decoder.
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let gz_path = dir.join("a.json.gz");
+        std::fs::write(&gz_path, gz.finish().unwrap()).unwrap();
+        let g = Input::mapped(&gz_path).unwrap();
+        assert!(g.mapped_offset().is_none());
+        assert_eq!(read_all(g), got);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

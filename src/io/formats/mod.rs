@@ -523,7 +523,7 @@ pub(crate) enum Origin {
 impl Origin {
     pub(crate) fn input(&self) -> Result<Input> {
         match self {
-            Origin::File(p) => Input::open(p),
+            Origin::File(p) => Input::mapped(p),
             Origin::Zip(p, i) => {
                 let shown = p.display().to_string();
                 let file =

@@ -474,10 +474,14 @@ impl DataTable {
             if part.unopened.is_some() {
                 return None;
             }
-            let sample = self.fast_one(part, None)?.skim_head()?;
             let Shape::Keyed(keyed) = &part.header().shape else {
                 return None;
             };
+            // (The skim's kinds are JSON's: the az CLI's text is folded as text.)
+            if keyed.az_text {
+                return None;
+            }
+            let sample = self.fast_one(part, None)?.skim_head()?;
             let mut own = Vec::with_capacity(sample.len());
             for (key, fold) in sample {
                 // The fast reader matches keys to column names as written; keys it
@@ -604,6 +608,10 @@ impl DataTable {
         range: &std::ops::Range<usize>,
         typed: &[bool],
     ) -> Option<ChunkFold> {
+        // The skim's kinds are JSON's: the az CLI's text is folded as text.
+        if matches!(&self.parts[range.start].header().shape, Shape::Keyed(k) if k.az_text) {
+            return None;
+        }
         let keys = match fast {
             Fast::One(ft) => ft.skim_folds()?,
             Fast::Many => {
@@ -711,13 +719,18 @@ impl DataTable {
     }
 
     /// Whether the fast reader may read `part` (if [`FileTable::open`] takes it): a file
-    /// of JSON objects, each key a column (no envelope, no text-only values, no local
-    /// times to convert: they need the zone the general reader applies).
+    /// of JSON objects, each key a column (no envelope, no local times to convert: they
+    /// need the zone the general reader applies), the az CLI's array of them (values
+    /// as text, [`FileTable::az_text`]), or a hunting response's array of them. (Its keys
+    /// match columns in any letter case: the fast reader, which matches them as
+    /// written, gives up on one that is not.)
     fn fast_suits(&self, part: &Part) -> bool {
-        let plain = matches!(&part.header().shape, Shape::Keyed(k) if !k.az_text);
-        matches!(part.format(), Format::JsonLines | Format::JsonArray)
-            && !self.fixed
-            && plain
+        let keyed = matches!(&part.header().shape, Shape::Keyed(_));
+        matches!(
+            part.format(),
+            Format::JsonLines | Format::JsonArray | Format::Hunting | Format::AzCli
+        ) && !self.fixed
+            && keyed
             && matches!(part.origin, super::Origin::File(_))
             && (self.opts.tz.is_none() || part.local_fields().is_empty())
     }
@@ -728,7 +741,15 @@ impl DataTable {
         if !self.fast_suits(part) {
             return None;
         }
-        FileTable::open(&self.name, &part.path, schema)
+        if part.format() == Format::Hunting {
+            let start = super::hunting::results_at(&part.path)?;
+            return FileTable::open_at(&self.name, &part.path, schema, start);
+        }
+        let table = FileTable::open(&self.name, &part.path, schema)?;
+        match &part.header().shape {
+            Shape::Keyed(k) if k.az_text => Some(table.az_text(k.ignore)),
+            _ => Some(table),
+        }
     }
 
     /// Reads every part into `sink` with columns `cols`, converting the `needed` ones.
