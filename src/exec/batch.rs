@@ -17,13 +17,15 @@
 //!   in the order the row path makes them).
 
 use super::eval::eval;
-use crate::functions::{rand_value, Arith, Cmp, EvalCtx, Kernel};
+use crate::functions::{rand_value, Arith, Cmp, EvalCtx, Kernel, ScalarImpl};
 use crate::plan::BExpr;
 use crate::value::Value;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The kinds of value a typed column holds: integers (`Int` and `Long` apart, as the
-/// values are), reals, bools, datetimes and timespans.
+/// values are), reals, bools, datetimes and timespans, and arrays of values that make a
+/// column of their own ([`List`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     Int,
@@ -32,9 +34,11 @@ pub(crate) enum Kind {
     Bool,
     DateTime,
     TimeSpan,
+    List,
 }
 
 impl Kind {
+    /// The kind of a scalar `v` (an array's is told by [`Col::from_values`]).
     fn of(v: &Value) -> Option<Kind> {
         Some(match v {
             Value::Int(_) => Kind::Int,
@@ -59,7 +63,33 @@ pub(crate) enum Data {
     I(Vec<i64>),
     F(Vec<f64>),
     B(Vec<bool>),
+    L(List),
 }
+
+/// A column of arrays (`dynamic` values that are arrays): row `i`'s elements are the
+/// items `offsets[i]..offsets[i + 1]`, one column of all the rows' elements in order. A
+/// null row holds no items.
+#[derive(Clone, Debug)]
+pub(crate) struct List {
+    offsets: Vec<u32>,
+    items: Box<Col>,
+}
+
+impl List {
+    /// The items of row `i`.
+    #[inline]
+    fn range(&self, i: usize) -> std::ops::Range<u32> {
+        self.offsets[i]..self.offsets[i + 1]
+    }
+}
+
+/// An index of [`Col::gather_or_null`]: no value (a null) in that row.
+const MISSING: u32 = u32::MAX;
+
+/// Rows past which a batch's `mv-expand` gives up (the chunk goes the row path, which
+/// streams the rows to the sink one at a time): memory stays bounded by a few
+/// megabytes a column.
+const EXPANDED_ROWS: usize = 1 << 18;
 
 impl Drop for Data {
     /// The buffer goes back to this thread's pool (the next chunk's columns reuse it).
@@ -67,7 +97,7 @@ impl Drop for Data {
         match self {
             Data::I(v) => pool::give(&pool::INTS, std::mem::take(v)),
             Data::F(v) => pool::give(&pool::REALS, std::mem::take(v)),
-            Data::B(_) => {}
+            Data::B(_) | Data::L(_) => {}
         }
     }
 }
@@ -160,6 +190,16 @@ impl Col {
             Data::I(v) => v.len(),
             Data::F(v) => v.len(),
             Data::B(v) => v.len(),
+            Data::L(l) => l.offsets.len() - 1,
+        }
+    }
+
+    /// `n` nulls.
+    fn nulls(n: usize) -> Col {
+        Col {
+            kind: Kind::Long,
+            data: Data::I(vec![0; n]),
+            nulls: Some(vec![true; n]),
         }
     }
 
@@ -181,22 +221,24 @@ impl Col {
             (Data::I(v), _) => Value::Long(v[i]),
             (Data::F(v), _) => Value::Real(v[i]),
             (Data::B(v), _) => Value::Bool(v[i]),
+            (Data::L(l), _) => {
+                Value::array(l.range(i).map(|j| l.items.value(j as usize)).collect())
+            }
         }
     }
 
-    /// A column of `values` (all of one kind, or null); `Abort` otherwise.
+    /// A column of `values` (all of one kind, or null; or all arrays, or null, whose
+    /// elements make a column); `Abort` otherwise.
     pub(crate) fn from_values(values: Vec<Value>) -> Result<Col, Abort> {
+        if values.iter().any(|v| matches!(v, Value::Array(_))) {
+            return Col::lists(&values);
+        }
         let kind = values.iter().find_map(Kind::of);
         let has_null = values.iter().any(Value::is_null);
         let Some(kind) = kind else {
             // All null (or of kinds no column holds).
             if values.iter().all(Value::is_null) {
-                let n = values.len();
-                return Ok(Col {
-                    kind: Kind::Long,
-                    data: Data::I(vec![0; n]),
-                    nulls: Some(vec![true; n]),
-                });
+                return Ok(Col::nulls(values.len()));
             }
             return Err(Abort);
         };
@@ -239,6 +281,30 @@ impl Col {
         Ok(Col { kind, data, nulls })
     }
 
+    /// A list column of `values` (arrays, or nulls).
+    fn lists(values: &[Value]) -> Result<Col, Abort> {
+        let mut offsets = Vec::with_capacity(values.len() + 1);
+        offsets.push(0);
+        let mut items = Vec::new();
+        let mut nulls = None;
+        for (i, v) in values.iter().enumerate() {
+            match v {
+                Value::Array(a) => items.extend(a.iter().cloned()),
+                Value::Null => nulls.get_or_insert_with(|| vec![false; values.len()])[i] = true,
+                _ => return Err(Abort),
+            }
+            offsets.push(u32::try_from(items.len()).map_err(|_| Abort)?);
+        }
+        Ok(Col {
+            kind: Kind::List,
+            data: Data::L(List {
+                offsets,
+                items: Box::new(Col::from_values(items)?),
+            }),
+            nulls,
+        })
+    }
+
     /// Sets row `i` to `v` (of the column's kind, or null); `Abort` otherwise.
     fn set(&mut self, i: usize, v: &Value) -> Result<(), Abort> {
         if v.is_null() {
@@ -263,7 +329,7 @@ impl Col {
     }
 
     /// The rows `keep` (in order).
-    fn gather(&self, keep: &[u32]) -> Col {
+    fn gather(&self, keep: &[u32]) -> Result<Col, Abort> {
         let pick = |n: &Vec<bool>| keep.iter().map(|&i| n[i as usize]).collect::<Vec<_>>();
         let nulls = self
             .nulls
@@ -278,12 +344,46 @@ impl Col {
                 v[keep[j] as usize]
             })),
             Data::B(v) => Data::B(keep.iter().map(|&i| v[i as usize]).collect()),
+            Data::L(l) => {
+                let mut offsets = Vec::with_capacity(keep.len() + 1);
+                offsets.push(0);
+                let mut items = Vec::new();
+                for &i in keep {
+                    items.extend(l.range(i as usize));
+                    offsets.push(u32::try_from(items.len()).map_err(|_| Abort)?);
+                }
+                Data::L(List {
+                    offsets,
+                    items: Box::new(l.items.gather(&items)?),
+                })
+            }
         };
-        Col {
+        Ok(Col {
             kind: self.kind,
             data,
             nulls,
+        })
+    }
+
+    /// The rows `at` (in order), a null where it says [`MISSING`].
+    fn gather_or_null(&self, at: &[u32]) -> Result<Col, Abort> {
+        if !at.contains(&MISSING) {
+            return self.gather(at);
         }
+        if self.len() == 0 {
+            return Ok(Col::nulls(at.len()));
+        }
+        // Row 0 stands in for a missing one, then masked.
+        let rows: Vec<u32> = at
+            .iter()
+            .map(|&i| if i == MISSING { 0 } else { i })
+            .collect();
+        let mut c = self.gather(&rows)?;
+        let nulls = c.nulls.get_or_insert_with(|| vec![false; at.len()]);
+        for (null, &i) in nulls.iter_mut().zip(at) {
+            *null |= i == MISSING;
+        }
+        Ok(c)
     }
 
     /// `v` on `n` rows.
@@ -341,27 +441,35 @@ impl Batch {
     }
 
     /// Keeps the rows `keep` (in order, none twice).
-    pub(crate) fn keep(&mut self, keep: Vec<u32>) {
+    pub(crate) fn keep(&mut self, keep: Vec<u32>) -> Result<(), Abort> {
         if keep.len() == self.len {
-            return;
+            return Ok(());
         }
-        self.pick(keep);
+        self.pick(keep, &[])
     }
 
     /// The rows `rows` (in order, a row again and again when it is listed so), then the
     /// columns `more` beside them (one value a row listed).
-    pub(crate) fn repeat(&mut self, rows: Vec<u32>, more: Vec<Col>) {
-        self.pick(rows);
+    pub(crate) fn repeat(&mut self, rows: Vec<u32>, more: Vec<Col>) -> Result<(), Abort> {
+        self.pick(rows, &[])?;
         self.cols.extend(more);
+        Ok(())
     }
 
-    fn pick(&mut self, keep: Vec<u32>) {
-        self.cols = self.cols.iter().map(|c| c.gather(&keep)).collect();
+    /// The rows `keep`, the columns `skip` left empty (the caller replaces them).
+    fn pick(&mut self, keep: Vec<u32>, skip: &[usize]) -> Result<(), Abort> {
+        self.cols = (self.cols.iter().enumerate())
+            .map(|(j, c)| match skip.contains(&j) {
+                true => Ok(Col::nulls(0)),
+                false => c.gather(&keep),
+            })
+            .collect::<Result<_, _>>()?;
         self.origin = Some(match &self.origin {
             Some(o) => keep.iter().map(|&i| o[i as usize]).collect(),
             None => keep,
         });
         self.len = self.origin.as_ref().map_or(0, Vec::len);
+        Ok(())
     }
 }
 
@@ -385,6 +493,16 @@ pub(crate) enum VExpr {
     /// `rand()` / `rand(n)` (a constant `n`), and the call (evaluated row by row when
     /// the rows' positions are not known).
     Random(Option<Value>, BExpr),
+    /// `tolong` (to `Long`) or `todouble` (to `Real`) of its operand, and the call
+    /// (called row by row on the operand kinds the kernel does not list).
+    Convert(Kind, Box<VExpr>, BExpr),
+    /// `pack_array` of its operands, and the call (evaluated by [`eval`] when the
+    /// operands are not columns of one kind).
+    Pack(Vec<VExpr>, BExpr),
+    /// Any other call of a function that is not volatile, its operands, and the call
+    /// (evaluated by [`eval`] when an operand is not a column): the function is called
+    /// on each row's operands, as [`eval`] calls it.
+    Map(Arc<dyn ScalarImpl>, Vec<VExpr>, BExpr),
     /// Any other expression: evaluated by [`eval`] row by row.
     Row(BExpr),
 }
@@ -412,6 +530,28 @@ impl VExpr {
                     [BExpr::Const(n)] => Some(VExpr::Random(Some(n.clone()), e.clone())),
                     _ => None,
                 },
+                Some(k @ (Kernel::ToLong | Kernel::ToReal)) => match args.as_slice() {
+                    [a] => Some(VExpr::Convert(
+                        if matches!(k, Kernel::ToLong) {
+                            Kind::Long
+                        } else {
+                            Kind::Real
+                        },
+                        Box::new(VExpr::new(a)),
+                        e.clone(),
+                    )),
+                    _ => None,
+                },
+                Some(Kernel::PackArray) => Some(VExpr::Pack(
+                    args.iter().map(VExpr::new).collect(),
+                    e.clone(),
+                )),
+                // (A volatile call is told its row's position: see `generic`.)
+                None if !imp.volatile() => Some(VExpr::Map(
+                    imp.clone(),
+                    args.iter().map(VExpr::new).collect(),
+                    e.clone(),
+                )),
                 None => None,
             },
             BExpr::And(a, b) => Some(VExpr::Logic(
@@ -458,14 +598,57 @@ impl VExpr {
                 let mut values = Vec::with_capacity(n);
                 for i in 0..n {
                     let v = generic(e, b, i, env, &mut row);
-                    // A value no column holds gives up at once (a text, a dynamic...),
-                    // not after the whole chunk is evaluated.
-                    if !v.is_null() && Kind::of(&v).is_none() {
+                    if !held(&v) {
                         return Err(Abort);
                     }
                     values.push(v);
                 }
                 Col::from_values(values)?
+            }
+            VExpr::Map(imp, args, whole) => {
+                let Ok(cols) = args
+                    .iter()
+                    .map(|a| a.eval_ref(b, env))
+                    .collect::<Result<Vec<_>, _>>()
+                else {
+                    return VExpr::Row(whole.clone()).eval_ref(b, env);
+                };
+                let cols: Vec<&Col> = cols.iter().map(|c| c.as_ref()).collect();
+                map_rows(imp.as_ref(), &cols, n, env)?
+            }
+            VExpr::Convert(to, arg, whole) => {
+                let x = arg.eval_ref(b, env)?;
+                let same = |data: Data| Col {
+                    kind: *to,
+                    data,
+                    nulls: x.nulls.clone(),
+                };
+                match (*to, x.kind, &x.data) {
+                    (to, k, _) if to == k => return Ok(x),
+                    (Kind::Long, Kind::Int | Kind::DateTime | Kind::TimeSpan, Data::I(v)) => {
+                        same(Data::I(pool::collect(&pool::INTS, n, |i| v[i])))
+                    }
+                    (Kind::Long, Kind::Bool, Data::B(v)) => {
+                        same(Data::I(pool::collect(&pool::INTS, n, |i| v[i] as i64)))
+                    }
+                    (Kind::Real, Kind::Int | Kind::Long, Data::I(v)) => {
+                        same(Data::F(pool::collect(&pool::REALS, n, |i| v[i] as f64)))
+                    }
+                    _ => match whole {
+                        BExpr::Call(imp, _) => map_rows(imp.as_ref(), &[&x], n, env)?,
+                        _ => return Err(Abort),
+                    },
+                }
+            }
+            VExpr::Pack(args, whole) => {
+                let cols = args
+                    .iter()
+                    .map(|a| a.eval_ref(b, env))
+                    .collect::<Result<Vec<_>, _>>();
+                match cols.ok().and_then(|cols| pack(&cols, n)) {
+                    Some(c) => c,
+                    None => return VExpr::Row(whole.clone()).eval_ref(b, env),
+                }
             }
             VExpr::Random(arg, whole) => {
                 let Some(pos) = env.position else {
@@ -561,6 +744,94 @@ impl VExpr {
             }
         }))
     }
+}
+
+/// Whether a column can hold `v` (else a chunk gives up at once, not after the whole
+/// chunk is evaluated): a null, a scalar of a column's kind, an array (its elements are
+/// checked when the column is made).
+fn held(v: &Value) -> bool {
+    v.is_null() || matches!(v, Value::Array(_)) || Kind::of(v).is_some()
+}
+
+/// `imp` called on every row's operands `cols` (`n` rows), as [`eval`] calls it.
+fn map_rows(imp: &dyn ScalarImpl, cols: &[&Col], n: usize, env: &Env) -> Result<Col, Abort> {
+    let mut args = Vec::with_capacity(cols.len());
+    let mut values = Vec::with_capacity(n);
+    for i in 0..n {
+        args.clear();
+        args.extend(cols.iter().map(|c| c.value(i)));
+        let v = imp.call(&args, env.ctx);
+        if !held(&v) {
+            return Err(Abort);
+        }
+        values.push(v);
+    }
+    Col::from_values(values)
+}
+
+/// `pack_array` on every row of operands `cols` (`n` rows): a list column, each row's
+/// items its operands in order; `None` when they are not all of one kind of scalar.
+fn pack(cols: &[Cow<'_, Col>], n: usize) -> Option<Col> {
+    let kind = cols.first()?.kind;
+    if kind == Kind::List || cols.iter().any(|c| c.kind != kind) {
+        return None;
+    }
+    let m = cols.len();
+    let total = n.checked_mul(m).filter(|&t| u32::try_from(t).is_ok())?;
+    let nulls = cols
+        .iter()
+        .any(|c| c.nulls.is_some())
+        .then(|| (0..total).map(|j| cols[j % m].is_null(j / m)).collect());
+    // Row after row, each row's operands in order.
+    fn interleave<T: Copy>(parts: &[&[T]], n: usize, out: &mut Vec<T>) {
+        for i in 0..n {
+            out.extend(parts.iter().map(|p| p[i]));
+        }
+    }
+    let data = match &cols[0].data {
+        Data::I(_) => {
+            let parts: Option<Vec<&[i64]>> = (cols.iter())
+                .map(|c| match &c.data {
+                    Data::I(v) => Some(v.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let mut out = pool::take(&pool::INTS, total);
+            interleave(&parts?, n, &mut out);
+            Data::I(out)
+        }
+        Data::F(_) => {
+            let parts: Option<Vec<&[f64]>> = (cols.iter())
+                .map(|c| match &c.data {
+                    Data::F(v) => Some(v.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let mut out = pool::take(&pool::REALS, total);
+            interleave(&parts?, n, &mut out);
+            Data::F(out)
+        }
+        Data::B(_) => {
+            let parts: Option<Vec<&[bool]>> = (cols.iter())
+                .map(|c| match &c.data {
+                    Data::B(v) => Some(v.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let mut out = Vec::with_capacity(total);
+            interleave(&parts?, n, &mut out);
+            Data::B(out)
+        }
+        Data::L(_) => return None,
+    };
+    Some(Col {
+        kind: Kind::List,
+        data: Data::L(List {
+            offsets: (0..=n).map(|i| (i * m) as u32).collect(),
+            items: Box::new(Col { kind, data, nulls }),
+        }),
+        nulls: None,
+    })
 }
 
 /// A kernel's operand.
@@ -716,6 +987,101 @@ pub(crate) enum BStep {
     Project(Vec<VExpr>),
     /// A join's probe (the left key columns).
     Join(std::sync::Arc<dyn Joins>, Vec<usize>),
+    MvExpand(MvExpand),
+}
+
+/// `mv-expand` over a batch, as [`super::mv_expand::Expansion`] expands a row: one row
+/// per element of the longest of the items' arrays (a null or any other scalar is one
+/// element, an empty array none; at most `limit`), each item's element (null past the
+/// end of a shorter array) in its column, the other columns repeated. (Bags are never
+/// in a batch's columns.)
+pub(crate) struct MvExpand {
+    pub(crate) items: Vec<MvBatchItem>,
+    pub(crate) with_index: bool,
+    /// The width of the rows made, the index not counted.
+    pub(crate) width: usize,
+    pub(crate) limit: Option<usize>,
+}
+
+/// An item of [`MvExpand`]: its expression, its target column (replaced, or appended)
+/// and its conversion (`to typeof(T)`).
+pub(crate) struct MvBatchItem {
+    pub(crate) expr: VExpr,
+    pub(crate) target: usize,
+    pub(crate) cast: Option<Arc<dyn ScalarImpl>>,
+}
+
+impl MvExpand {
+    fn run(&self, b: &mut Batch, env: &Env) -> Result<(), Abort> {
+        let lists = (self.items.iter())
+            .map(|it| it.expr.eval(b, env))
+            .collect::<Result<Vec<_>, _>>()?;
+        let elements = |c: &Col, i: usize| match &c.data {
+            Data::L(l) if !c.is_null(i) => l.range(i).len(),
+            _ => 1,
+        };
+        // Each row made: the row it comes of, and the element's index.
+        let (mut rows, mut index) = (Vec::new(), Vec::new());
+        for i in 0..b.len {
+            let mut k = lists.iter().map(|c| elements(c, i)).max().unwrap_or(0);
+            if let Some(l) = self.limit {
+                k = k.min(l);
+            }
+            rows.extend(std::iter::repeat_n(i as u32, k));
+            index.extend(0..k as u32);
+            if rows.len() > EXPANDED_ROWS {
+                return Err(Abort);
+            }
+        }
+        let mut made = Vec::with_capacity(lists.len());
+        for (it, c) in self.items.iter().zip(&lists) {
+            let col = match &c.data {
+                Data::L(l) => {
+                    let at: Vec<u32> = (rows.iter().zip(&index))
+                        .map(|(&i, &k)| {
+                            let r = l.range(i as usize);
+                            match c.is_null(i as usize) || k >= r.end - r.start {
+                                true => MISSING,
+                                false => r.start + k,
+                            }
+                        })
+                        .collect();
+                    l.items.gather_or_null(&at)?
+                }
+                // A scalar is its own one element.
+                _ => {
+                    let at: Vec<u32> = (rows.iter().zip(&index))
+                        .map(|(&i, &k)| if k == 0 { i } else { MISSING })
+                        .collect();
+                    c.gather_or_null(&at)?
+                }
+            };
+            let col = match &it.cast {
+                Some(f) => Col::from_values(
+                    (0..col.len())
+                        .map(|j| f.call(&[col.value(j)], env.ctx))
+                        .collect(),
+                )?,
+                None => col,
+            };
+            made.push((it.target, col));
+        }
+        let targets: Vec<usize> = made.iter().map(|(t, _)| *t).collect();
+        let n = rows.len();
+        b.pick(rows, &targets)?;
+        b.cols.resize_with(self.width, || Col::nulls(0));
+        for (t, col) in made {
+            *b.cols.get_mut(t).ok_or(Abort)? = col;
+        }
+        if b.cols.iter().any(|c| c.len() != n) {
+            return Err(Abort);
+        }
+        if self.with_index {
+            let v = pool::collect(&pool::INTS, n, |j| index[j] as i64);
+            b.cols.push(Col::ints(Kind::Long, v));
+        }
+        Ok(())
+    }
 }
 
 /// A join's built side as a batch probes it: the batch becomes the joined rows.
@@ -737,7 +1103,7 @@ impl BStep {
                     .filter(|&i| v[i] && !c.is_null(i))
                     .map(|i| i as u32)
                     .collect();
-                b.keep(keep);
+                b.keep(keep)?;
             }
             BStep::Extend(items) => {
                 // Every item reads the row as the items before it left it, replacements
@@ -762,6 +1128,7 @@ impl BStep {
                 b.cols = cols;
             }
             BStep::Join(probe, keys) => probe.join(b, keys)?,
+            BStep::MvExpand(m) => m.run(b, env)?,
         }
         Ok(())
     }

@@ -32,7 +32,9 @@
 //!   the batch path does not hold sends the chunk down the row path, with the same
 //!   answers either way (`tests/exec_batch.rs` compares the two).
 
-use super::batch::{pool, Abort, BStep, Batch, Col, Data, Env, Joins, Kind, VExpr};
+use super::batch::{
+    pool, Abort, BStep, Batch, Col, Data, Env, Joins, Kind, MvBatchItem, MvExpand, VExpr,
+};
 use super::eval::{eval, holds};
 use super::fast::Compiled;
 use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
@@ -159,8 +161,7 @@ impl Joins for Probe {
             }
         }
         if semi {
-            b.keep(left);
-            return Ok(());
+            return b.keep(left);
         }
         let more = self
             .out
@@ -182,8 +183,7 @@ impl Joins for Probe {
                 None => Col::from_values(vec![null.clone(); right.len()]),
             })
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        b.repeat(left, more);
-        Ok(())
+        b.repeat(left, more)
     }
 }
 
@@ -1400,6 +1400,25 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 PStep::Join(probe, keys) if volatile == 0 => {
                     Some(BStep::Join(probe.clone(), keys.clone()))
                 }
+                // So do the rows a mv-expand makes of one row.
+                PStep::MvExpand {
+                    items,
+                    bag: _,
+                    with_index,
+                    width,
+                    limit,
+                } if volatile == 0 => Some(BStep::MvExpand(MvExpand {
+                    items: (items.iter())
+                        .map(|it| MvBatchItem {
+                            expr: VExpr::new(&it.expr),
+                            target: it.target,
+                            cast: it.cast.clone(),
+                        })
+                        .collect(),
+                    with_index: *with_index,
+                    width: *width,
+                    limit: *limit,
+                })),
                 _ => None,
             })
             .collect()
