@@ -194,6 +194,16 @@ impl Col {
         }
     }
 
+    /// A column that stands in for one nothing reads, `n` rows (nulls, the cheapest
+    /// to make).
+    fn unread(n: usize) -> Col {
+        Col {
+            kind: Kind::Bool,
+            data: Data::B(vec![false; n]),
+            nulls: Some(vec![true; n]),
+        }
+    }
+
     /// `n` nulls.
     fn nulls(n: usize) -> Col {
         Col {
@@ -1001,6 +1011,18 @@ pub(crate) struct MvExpand {
     /// The width of the rows made, the index not counted.
     pub(crate) width: usize,
     pub(crate) limit: Option<usize>,
+    /// The columns of the input that nothing after the step reads (not repeated).
+    pub(crate) unread: Vec<usize>,
+}
+
+/// The rows `at` of `c` ([`Col::gather_or_null`]), or `c` itself, taken, when they
+/// are all of its rows in order.
+fn take_or_gather(c: &mut Col, at: &[u32]) -> Result<Col, Abort> {
+    let all = at.len() == c.len() && at.iter().enumerate().all(|(j, &i)| i == j as u32);
+    match all {
+        true => Ok(std::mem::replace(c, Col::nulls(0))),
+        false => c.gather_or_null(at),
+    }
 }
 
 /// An item of [`MvExpand`]: its expression, its target column (replaced, or appended)
@@ -1013,47 +1035,65 @@ pub(crate) struct MvBatchItem {
 
 impl MvExpand {
     fn run(&self, b: &mut Batch, env: &Env) -> Result<(), Abort> {
+        // Items that are all their own target columns (`mv-expand a, b`) are taken out
+        // of the batch, not copied (the batch is left to be rebuilt below, or, on an
+        // `Abort`, dropped: the chunk is read again for the row path).
+        let items = &self.items;
+        let own = (items.iter().enumerate()).all(|(k, it)| {
+            matches!(it.expr, VExpr::Column(j) if j == it.target)
+                && items[..k].iter().all(|o| o.target != it.target)
+        });
         let lists = (self.items.iter())
-            .map(|it| it.expr.eval(b, env))
+            .map(|it| match (own, b.cols.get_mut(it.target)) {
+                (true, Some(c)) => Ok(std::mem::replace(c, Col::nulls(0))),
+                _ => it.expr.eval(b, env),
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let elements = |c: &Col, i: usize| match &c.data {
             Data::L(l) if !c.is_null(i) => l.range(i).len(),
             _ => 1,
         };
-        // Each row made: the row it comes of, and the element's index.
-        let (mut rows, mut index) = (Vec::new(), Vec::new());
-        for i in 0..b.len {
-            let mut k = lists.iter().map(|c| elements(c, i)).max().unwrap_or(0);
-            if let Some(l) = self.limit {
-                k = k.min(l);
-            }
-            rows.extend(std::iter::repeat_n(i as u32, k));
-            index.extend(0..k as u32);
-            if rows.len() > EXPANDED_ROWS {
-                return Err(Abort);
-            }
+        // How many rows each row makes; then each row made: the row it comes of, and
+        // the element's index.
+        let counts: Vec<u32> = (0..b.len)
+            .map(|i| {
+                let k = lists.iter().map(|c| elements(c, i)).max().unwrap_or(0);
+                self.limit.map_or(k, |l| k.min(l)) as u32
+            })
+            .collect();
+        let total: usize = counts.iter().map(|&k| k as usize).sum();
+        if total > EXPANDED_ROWS {
+            return Err(Abort);
+        }
+        let (mut rows, mut index) = (Vec::with_capacity(total), Vec::with_capacity(total));
+        for (i, &k) in counts.iter().enumerate() {
+            rows.extend(std::iter::repeat_n(i as u32, k as usize));
+            index.extend(0..k);
         }
         let mut made = Vec::with_capacity(lists.len());
-        for (it, c) in self.items.iter().zip(&lists) {
-            let col = match &c.data {
+        for (it, mut c) in self.items.iter().zip(lists) {
+            let nulls = c.nulls.take();
+            let null = |i: u32| nulls.as_ref().is_some_and(|n| n[i as usize]);
+            let col = match &mut c.data {
                 Data::L(l) => {
                     let at: Vec<u32> = (rows.iter().zip(&index))
                         .map(|(&i, &k)| {
                             let r = l.range(i as usize);
-                            match c.is_null(i as usize) || k >= r.end - r.start {
+                            match null(i) || k >= r.end - r.start {
                                 true => MISSING,
                                 false => r.start + k,
                             }
                         })
                         .collect();
-                    l.items.gather_or_null(&at)?
+                    take_or_gather(&mut l.items, &at)?
                 }
                 // A scalar is its own one element.
                 _ => {
                     let at: Vec<u32> = (rows.iter().zip(&index))
                         .map(|(&i, &k)| if k == 0 { i } else { MISSING })
                         .collect();
-                    c.gather_or_null(&at)?
+                    c.nulls = nulls;
+                    take_or_gather(&mut c, &at)?
                 }
             };
             let col = match &it.cast {
@@ -1066,10 +1106,14 @@ impl MvExpand {
             };
             made.push((it.target, col));
         }
-        let targets: Vec<usize> = made.iter().map(|(t, _)| *t).collect();
+        let mut skip: Vec<usize> = made.iter().map(|(t, _)| *t).collect();
+        skip.extend(&self.unread);
         let n = rows.len();
-        b.pick(rows, &targets)?;
+        b.pick(rows, &skip)?;
         b.cols.resize_with(self.width, || Col::nulls(0));
+        for &u in &self.unread {
+            *b.cols.get_mut(u).ok_or(Abort)? = Col::unread(n);
+        }
         for (t, col) in made {
             *b.cols.get_mut(t).ok_or(Abort)? = col;
         }

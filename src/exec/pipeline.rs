@@ -1117,13 +1117,15 @@ enum PStep {
     Join(Arc<Probe>, Vec<usize>),
     /// `mv-expand` over the pruned rows: its items (expressions and targets
     /// rewritten), how bags expand, whether the index is appended, the output width
-    /// before the index, and the row limit.
+    /// before the index, the row limit, and the input's columns that nothing after
+    /// it reads (nulls stand in for them in the rows made).
     MvExpand {
         items: Vec<MvItem>,
         bag: BagExpansion,
         with_index: bool,
         width: usize,
         limit: Option<usize>,
+        unread: Vec<usize>,
     },
     /// `parse` over the pruned rows: the text, the pattern (targets rewritten),
     /// whether a row that does not match is dropped, the output width.
@@ -1198,7 +1200,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
         })
         .collect();
     let mut out = Vec::with_capacity(steps.len());
-    for s in steps {
+    for (k, s) in steps.iter().enumerate() {
         out.push(match s {
             Step::Filter(pred) => PStep::Filter(Compiled::new(remap(pred, &m))),
             Step::Extend(items, w_out) => {
@@ -1249,6 +1251,14 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                     unreachable!("a mv-expand step holds a mv-expand node")
                 };
                 let w_in = m.len();
+                // The input's columns that nothing after the step reads: not repeated.
+                let later: Vec<&Step> = steps[k + 1..].iter().collect();
+                let read = used_columns(&later, sink, node.schema.len());
+                let items_targets: Vec<usize> = items.iter().map(|it| it.target).collect();
+                let unread = (0..w_in)
+                    .filter(|&i| !read[i] && m[i] != usize::MAX && !items_targets.contains(&i))
+                    .map(|i| m[i])
+                    .collect();
                 m.extend((w_in..*w_out).map(|j| width + (j - w_in)));
                 width += w_out - w_in;
                 let items: Vec<MvItem> = items
@@ -1270,6 +1280,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                     with_index: *with_index,
                     width: expanded,
                     limit: *limit,
+                    unread,
                 }
             }
             Step::Parse(node) => {
@@ -1407,6 +1418,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                     with_index,
                     width,
                     limit,
+                    unread,
                 } if volatile == 0 => Some(BStep::MvExpand(MvExpand {
                     items: (items.iter())
                         .map(|it| MvBatchItem {
@@ -1418,6 +1430,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                     with_index: *with_index,
                     width: *width,
                     limit: *limit,
+                    unread: unread.clone(),
                 })),
                 _ => None,
             })
@@ -1570,12 +1583,15 @@ impl Physical {
                     with_index,
                     width,
                     limit,
+                    unread,
                 } => {
                     let cur: &[Value] = leaf.unwrap_or(&s.row);
                     let expansion = super::mv_expand::Expansion::new(cur, items, *bag, *limit, ctx);
                     let mut inner = s.inner.take().unwrap_or_default();
                     let more = (0..expansion.rows()).all(|j| {
-                        expansion.fill(j, cur, items, *with_index, *width, ctx, &mut inner.row);
+                        let (with_index, width) = (*with_index, *width);
+                        let row = &mut inner.row;
+                        expansion.fill(j, cur, items, unread, with_index, width, ctx, row);
                         self.feed(k + 1, None, &mut inner, ctx, emit)
                     });
                     s.inner = Some(inner);
