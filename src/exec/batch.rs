@@ -1018,7 +1018,7 @@ pub(crate) struct MvExpand {
 /// The rows `at` of `c` ([`Col::gather_or_null`]), or `c` itself, taken, when they
 /// are all of its rows in order.
 fn take_or_gather(c: &mut Col, at: &[u32]) -> Result<Col, Abort> {
-    let all = at.len() == c.len() && at.iter().enumerate().all(|(j, &i)| i == j as u32);
+    let all = at.len() == c.len() && (at.iter().enumerate()).all(|(j, &i)| i == j as u32);
     match all {
         true => Ok(std::mem::replace(c, Col::nulls(0))),
         false => c.gather_or_null(at),
@@ -1075,6 +1075,11 @@ impl MvExpand {
             let nulls = c.nulls.take();
             let null = |i: u32| nulls.as_ref().is_some_and(|n| n[i as usize]);
             let col = match &mut c.data {
+                // Every element in order, each in a row of its own: the elements as
+                // they are (no null row, and as many elements as rows made).
+                Data::L(l) if nulls.is_none() && l.items.len() == total => {
+                    std::mem::replace(&mut *l.items, Col::nulls(0))
+                }
                 Data::L(l) => {
                     let at: Vec<u32> = (rows.iter().zip(&index))
                         .map(|(&i, &k)| {

@@ -2351,9 +2351,12 @@ impl SinkState for Summarize<'_> {
             }
             _ => Vec::new(),
         };
-        for k in 0..rows.len() {
+        // Without keys, every row is of the one group, in the first aggregator.
+        if nk == 0 {
+            share[0].extend((0..rows.len() as u32).map(|k| (k, 0)));
+        }
+        for k in (0..rows.len()).filter(|_| nk > 0) {
             let h = match &*values {
-                _ if nk == 0 => 0,
                 Values::Flat(values) => key_hash(&values[k * stride..k * stride + nk]),
                 Values::Typed(_) => hashes[k],
             };

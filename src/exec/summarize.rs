@@ -375,11 +375,11 @@ impl Aggregator {
             [c, ..] if nk == 1 => int_column(c),
             _ => None,
         };
-        for (j, &(k, h)) in rows.iter().enumerate() {
-            if nk == 0 {
-                groups.push(0);
-                continue;
-            }
+        // Without keys, every row is of the one group.
+        if nk == 0 {
+            groups.resize(rows.len(), 0);
+        }
+        for (j, &(k, h)) in rows.iter().enumerate().filter(|_| nk > 0) {
             if ahead > 0 {
                 if let Some(&(_, next)) = rows.get(j + ahead) {
                     self.prefetch_slot(next);
