@@ -21,6 +21,7 @@ const CASES: &[(&str, bool)] = &[
     // Wrapping overflow at the end of the longs.
     ("range x from 9223372036854775800 to 9223372036854775807 step 1 | extend y = x + 100, z = x * 2, w = x - (-9223372036854775807) | project x, y, z, w", true),
     ("range x from 9223372036854775800 to 9223372036854775807 step 1 | summarize sum(x), count() by x % 2", true),
+    ("range x from 9223372036854775800 to 9223372036854775807 step 1 | summarize sum(x), count(), sum(x * 1.5)", true),
     // Ints (a call evaluated row by row) and longs mixed.
     ("range x from 1 to 10 step 1 | extend i = toint(x), j = toint(x) + 1 | extend k = i * 2, b = i > 3 | project i, j, k, b", true),
     ("range x from 1 to 100 step 1 | extend i = toint(x % 5) | summarize count(), sum(i) by i", true),

@@ -792,10 +792,14 @@ fn pack(cols: &[Cow<'_, Col>], n: usize) -> Option<Col> {
         .iter()
         .any(|c| c.nulls.is_some())
         .then(|| (0..total).map(|j| cols[j % m].is_null(j / m)).collect());
-    // Row after row, each row's operands in order.
-    fn interleave<T: Copy>(parts: &[&[T]], n: usize, out: &mut Vec<T>) {
-        for i in 0..n {
-            out.extend(parts.iter().map(|p| p[i]));
+    // Row after row, each row's operands in order (written an operand at a time).
+    fn interleave<T: Copy + Default>(parts: &[&[T]], n: usize, out: &mut Vec<T>) {
+        let m = parts.len();
+        out.resize(n * m, T::default());
+        for (j, p) in parts.iter().enumerate() {
+            for (slot, &x) in out[j..].iter_mut().step_by(m).zip(&p[..n]) {
+                *slot = x;
+            }
         }
     }
     let data = match &cols[0].data {
