@@ -157,3 +157,29 @@ fn batch_and_row_paths_agree() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Columns that a step or the sink reads after a mv-expand are repeated with every
+/// element (on both paths; the comparison above cannot tell a column both paths drop).
+#[test]
+fn mv_expand_keeps_the_columns_read_after_it() {
+    let catalog = Catalog::new();
+    for on in [false, true] {
+        kql::exec::set_batches(on);
+        let q = |query: &str| run(query, &catalog);
+        assert_eq!(
+            q("range x from 1 to 3 step 1 | extend a = pack_array(x, x), y = x * 10 | mv-expand a | summarize sum(y), sum(tolong(a)), count()"),
+            "sum_y:long, sum_a:long, count_:long\n120|12|6",
+            "batches {on}"
+        );
+        assert_eq!(
+            q("range x from 1 to 2 step 1 | extend a = pack_array(x * 2), y = x + 5 | mv-expand a | where tolong(a) > 2 | project y"),
+            "y:long\n7",
+            "batches {on}"
+        );
+        assert_eq!(
+            q("range x from 1 to 2 step 1 | extend a = pack_array(x, x + 1), y = x * 3 | mv-expand a | top 2 by tolong(a) desc"),
+            "x:long, a:dynamic, y:long\n2|3|6\n1|2|3",
+            "batches {on}"
+        );
+    }
+}

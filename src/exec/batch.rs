@@ -1,14 +1,22 @@
 //! The pipeline's rows a chunk at a time, as typed columns: a leaf that can (`range`)
 //! hands a chunk over as a [`Batch`] of unboxed columns, the steps whose expressions
-//! all compile here (`where`, `extend`, `project`) run over whole columns, and a sink
-//! that can take a batch (count, summarize, top) reads the columns; any other sink gets
-//! the batch's rows one at a time ([`Batch::row`]).
+//! all compile here (`where`, `extend`, `project`, a join's probe, `mv-expand`) run
+//! over whole columns, and a sink that can take a batch (count, summarize, top) reads
+//! the columns; any other sink gets the batch's rows one at a time ([`Batch::row`]).
+//!
+//! A column holds numbers, bools, datetimes or timespans, or arrays of such ([`List`]:
+//! `pack_array` of columns, any array values of one kind of element), which
+//! `mv-expand` flattens into a column of their elements' kind (a `dynamic` long is a
+//! long to every function, so it stays typed after the expansion).
 //!
 //! The same answers as the row path, by construction:
 //! - an arithmetic or comparison node runs the very functions the row path's typed
 //!   form runs ([`Arith::longs`], [`Arith::reals`], [`Cmp::holds`]), on the operand
 //!   kinds that form takes; on any other row (a null operand, a division by zero) the
 //!   node's expression is evaluated by [`eval`] on that row, as the row path does;
+//! - `tolong`, `todouble` and `pack_array` run their kernels on the operand kinds
+//!   those list; any other call of a function that is not volatile is called on each
+//!   row's operands, read from their columns (as [`eval`] calls it);
 //! - any other expression is evaluated by [`eval`] row by row, its values kept in a
 //!   typed column when they are all of one kind of number (else the chunk goes the row
 //!   path: [`Abort`]);
@@ -757,10 +765,13 @@ impl VExpr {
 }
 
 /// Whether a column can hold `v` (else a chunk gives up at once, not after the whole
-/// chunk is evaluated): a null, a scalar of a column's kind, an array (its elements are
-/// checked when the column is made).
+/// chunk is evaluated): a null, a scalar of a column's kind, an array of such (that
+/// they are all of one kind is checked when the column is made).
 fn held(v: &Value) -> bool {
-    v.is_null() || matches!(v, Value::Array(_)) || Kind::of(v).is_some()
+    match v {
+        Value::Array(a) => a.iter().all(held),
+        v => v.is_null() || Kind::of(v).is_some(),
+    }
 }
 
 /// `imp` called on every row's operands `cols` (`n` rows), as [`eval`] calls it.

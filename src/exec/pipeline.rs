@@ -25,12 +25,12 @@
 //!   the one a single pass in order gives, whatever the thread count.
 //! - Determinism: a row's position (pipeline, chunk, row in chunk) seeds the random
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
-//! - Batches: a leaf that can (`range`) hands a chunk over as typed columns, and when
-//!   every step is a `where`, `extend`, `project` or a join's probe, the chunk runs a
-//!   column at a time ([`super::batch`]) into a sink that reads columns (count,
-//!   summarize, top, a join's build side) or takes the rows one at a time; anything
-//!   the batch path does not hold sends the chunk down the row path, with the same
-//!   answers either way (`tests/exec_batch.rs` compares the two).
+//! - Batches: a leaf that can (`range`, rows in memory) hands a chunk over as typed
+//!   columns, and when every step is a `where`, `extend`, `project`, a join's probe or
+//!   a `mv-expand`, the chunk runs a column at a time ([`super::batch`]) into a sink
+//!   that reads columns (count, summarize, top, a join's build side) or takes the rows
+//!   one at a time; anything the batch path does not hold sends the chunk down the row
+//!   path, with the same answers either way (`tests/exec_batch.rs` compares the two).
 
 use super::batch::{
     pool, Abort, BStep, Batch, Col, Data, Env, Joins, Kind, MvBatchItem, MvExpand, VExpr,
