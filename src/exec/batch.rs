@@ -594,6 +594,48 @@ impl VExpr {
         self.eval_ref(b, env).map(Cow::into_owned)
     }
 
+    /// The values of each of `exprs` on every row of `b`, as columns of their own: a
+    /// column of `b` that only one of them gives as it is (a bare column, a `tolong` of
+    /// longs) is taken out of `b`, not copied (all are evaluated first).
+    pub(crate) fn eval_taking(
+        exprs: &[VExpr],
+        b: &mut Batch,
+        env: &Env,
+    ) -> Result<Vec<Col>, Abort> {
+        enum Got {
+            Made(Col),
+            Of(usize),
+        }
+        let got = {
+            let b: &Batch = b;
+            (exprs.iter())
+                .map(|e| {
+                    Ok(match e.eval_ref(b, env)? {
+                        Cow::Owned(c) => Got::Made(c),
+                        Cow::Borrowed(c) => match b.cols.iter().position(|x| std::ptr::eq(x, c)) {
+                            Some(i) => Got::Of(i),
+                            None => Got::Made(c.clone()),
+                        },
+                    })
+                })
+                .collect::<Result<Vec<_>, Abort>>()?
+        };
+        let uses = |i: usize| {
+            got.iter()
+                .filter(|g| matches!(g, Got::Of(j) if *j == i))
+                .count()
+        };
+        let once: Vec<bool> = (0..b.cols.len()).map(|i| uses(i) == 1).collect();
+        Ok(got
+            .into_iter()
+            .map(|g| match g {
+                Got::Made(c) => c,
+                Got::Of(i) if once[i] => std::mem::replace(&mut b.cols[i], Col::nulls(0)),
+                Got::Of(i) => b.cols[i].clone(),
+            })
+            .collect())
+    }
+
     /// A kernel's operand: a column (read in place), or a number constant (not spread
     /// over the rows).
     fn operand<'b>(&self, b: &'b Batch, env: &Env) -> Result<Operand<'b>, Abort> {

@@ -1736,9 +1736,10 @@ trait SinkState: Sync {
     fn done(&self, idx: usize, part: Self::Part);
     /// The rows out, once every chunk is done.
     fn finish(self) -> Result<Vec<Row>>;
-    /// Consumes the rows of a batch, the first at `first` (and the next ones after it).
-    /// By default one at a time, as [`SinkState::push`] takes them.
-    fn push_batch(&self, part: &mut Self::Part, b: &Batch, first: u64, env: &Env) -> bool {
+    /// Consumes the rows of a batch, the first at `first` (and the next ones after it);
+    /// the batch is not used after (a sink may take its columns). By default one at a
+    /// time, as [`SinkState::push`] takes them.
+    fn push_batch(&self, part: &mut Self::Part, b: &mut Batch, first: u64, env: &Env) -> bool {
         push_rows(self, part, b, first, env)
     }
     /// The groups of an aggregating sink, instead of its rows (`Err`: not one).
@@ -1901,7 +1902,7 @@ impl<S: SinkState> Feed<'_, S> {
             if ran.is_ok() {
                 let mut part = self.state.part();
                 self.state
-                    .push_batch(&mut part, &b, (idx as u64) << 32, &env);
+                    .push_batch(&mut part, &mut b, (idx as u64) << 32, &env);
                 EvalCtx::at_row(None);
                 self.state.done(idx, part);
                 BATCH_CHUNKS.fetch_add(1, Ordering::Relaxed);
@@ -2137,7 +2138,7 @@ impl SinkState for Count {
         *part += 1;
         true
     }
-    fn push_batch(&self, part: &mut usize, b: &Batch, _: u64, _: &Env) -> bool {
+    fn push_batch(&self, part: &mut usize, b: &mut Batch, _: u64, _: &Env) -> bool {
         *part += b.len;
         true
     }
@@ -2310,15 +2311,10 @@ impl SinkState for Summarize<'_> {
     }
     /// The keys and arguments of the whole batch as columns (or, when one of them
     /// holds values no column does, row by row as [`SinkState::push`] takes them).
-    fn push_batch(&self, part: &mut Prepared, b: &Batch, first: u64, env: &Env) -> bool {
+    fn push_batch(&self, part: &mut Prepared, b: &mut Batch, first: u64, env: &Env) -> bool {
         let fresh = part.1.is_empty() && matches!(&part.0, Values::Flat(v) if v.is_empty());
         let cols = match fresh {
-            true => self
-                .vector
-                .iter()
-                .map(|e| e.eval(b, env))
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .ok(),
+            true => VExpr::eval_taking(self.vector, b, env).ok(),
             false => None,
         };
         let Some(cols) = cols else {
@@ -2553,7 +2549,7 @@ impl SinkState for TopK<'_> {
     }
     /// The keys of the whole batch as columns; a row's entry is made only when its keys
     /// beat the current bound (or, when a key holds values no column does, row by row).
-    fn push_batch(&self, part: &mut Best, b: &Batch, first: u64, env: &Env) -> bool {
+    fn push_batch(&self, part: &mut Best, b: &mut Batch, first: u64, env: &Env) -> bool {
         if self.n == 0 {
             return false;
         }
@@ -2657,7 +2653,7 @@ impl SinkState for BuildSink<'_> {
     }
     /// The batch's columns straight into the part (or row by row, see
     /// [`Collector::push_typed`]).
-    fn push_batch(&self, part: &mut Self::Part, b: &Batch, first: u64, env: &Env) -> bool {
+    fn push_batch(&self, part: &mut Self::Part, b: &mut Batch, first: u64, env: &Env) -> bool {
         let cols: Vec<&Col> = self.cols.iter().map(|&c| &b.cols[c]).collect();
         let keys: Vec<&Col> = self.keys.iter().map(|&c| &b.cols[c]).collect();
         match self.collector.push_typed(&mut part.0, &cols, &keys, b.len) {
