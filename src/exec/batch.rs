@@ -125,6 +125,10 @@ pub(crate) mod pool {
     thread_local! {
         pub(crate) static INTS: Pool<i64> = const { RefCell::new(Vec::new()) };
         pub(crate) static REALS: Pool<f64> = const { RefCell::new(Vec::new()) };
+        /// Row numbers (a batch's rows' origins, the rows a step makes, groups).
+        pub(crate) static ROWS: Pool<u32> = const { RefCell::new(Vec::new()) };
+        /// Rows and their hashes, as an aggregation's parts take them.
+        pub(crate) static HASHED: Pool<(u32, u64)> = const { RefCell::new(Vec::new()) };
     }
 
     /// An empty vector with room for `n` (a kept buffer when there is one).
@@ -438,6 +442,15 @@ pub(crate) struct Batch {
     origin: Option<Vec<u32>>,
 }
 
+impl Drop for Batch {
+    /// The origins' buffer goes back to this thread's pool (see [`Col`]'s data).
+    fn drop(&mut self) {
+        if let Some(o) = self.origin.take() {
+            pool::give(&pool::ROWS, o);
+        }
+    }
+}
+
 impl Batch {
     pub(crate) fn new(cols: Vec<Col>, len: usize) -> Batch {
         Batch {
@@ -482,10 +495,16 @@ impl Batch {
                 false => c.gather(&keep),
             })
             .collect::<Result<_, _>>()?;
-        self.origin = Some(match &self.origin {
-            Some(o) => keep.iter().map(|&i| o[i as usize]).collect(),
+        let origin = match self.origin.take() {
+            Some(o) => {
+                let v = pool::collect(&pool::ROWS, keep.len(), |j| o[keep[j] as usize]);
+                pool::give(&pool::ROWS, o);
+                pool::give(&pool::ROWS, keep);
+                v
+            }
             None => keep,
-        });
+        };
+        self.origin = Some(origin);
         self.len = self.origin.as_ref().map_or(0, Vec::len);
         Ok(())
     }
@@ -1112,21 +1131,23 @@ impl MvExpand {
         };
         // How many rows each row makes; then each row made: the row it comes of, and
         // the element's index.
-        let counts: Vec<u32> = (0..b.len)
-            .map(|i| {
-                let k = lists.iter().map(|c| elements(c, i)).max().unwrap_or(0);
-                self.limit.map_or(k, |l| k.min(l)) as u32
-            })
-            .collect();
+        let counts = pool::collect(&pool::ROWS, b.len, |i| {
+            let k = lists.iter().map(|c| elements(c, i)).max().unwrap_or(0);
+            self.limit.map_or(k, |l| k.min(l)) as u32
+        });
         let total: usize = counts.iter().map(|&k| k as usize).sum();
         if total > EXPANDED_ROWS {
             return Err(Abort);
         }
-        let (mut rows, mut index) = (Vec::with_capacity(total), Vec::with_capacity(total));
+        let (mut rows, mut index) = (
+            pool::take(&pool::ROWS, total),
+            pool::take(&pool::ROWS, total),
+        );
         for (i, &k) in counts.iter().enumerate() {
             rows.extend(std::iter::repeat_n(i as u32, k as usize));
             index.extend(0..k);
         }
+        pool::give(&pool::ROWS, counts);
         let mut made = Vec::with_capacity(lists.len());
         for (it, mut c) in self.items.iter().zip(lists) {
             let nulls = c.nulls.take();
@@ -1138,24 +1159,31 @@ impl MvExpand {
                     std::mem::replace(&mut *l.items, Col::nulls(0))
                 }
                 Data::L(l) => {
-                    let at: Vec<u32> = (rows.iter().zip(&index))
-                        .map(|(&i, &k)| {
-                            let r = l.range(i as usize);
-                            match null(i) || k >= r.end - r.start {
-                                true => MISSING,
-                                false => r.start + k,
-                            }
-                        })
-                        .collect();
-                    take_or_gather(&mut l.items, &at)?
+                    let at = pool::collect(&pool::ROWS, total, |j| {
+                        let (i, k) = (rows[j], index[j]);
+                        let r = l.range(i as usize);
+                        match null(i) || k >= r.end - r.start {
+                            true => MISSING,
+                            false => r.start + k,
+                        }
+                    });
+                    let col = take_or_gather(&mut l.items, &at)?;
+                    pool::give(&pool::ROWS, at);
+                    col
                 }
                 // A scalar is its own one element.
                 _ => {
-                    let at: Vec<u32> = (rows.iter().zip(&index))
-                        .map(|(&i, &k)| if k == 0 { i } else { MISSING })
-                        .collect();
+                    let at = pool::collect(&pool::ROWS, total, |j| {
+                        if index[j] == 0 {
+                            rows[j]
+                        } else {
+                            MISSING
+                        }
+                    });
                     c.nulls = nulls;
-                    take_or_gather(&mut c, &at)?
+                    let col = take_or_gather(&mut c, &at)?;
+                    pool::give(&pool::ROWS, at);
+                    col
                 }
             };
             let col = match &it.cast {
@@ -1186,6 +1214,7 @@ impl MvExpand {
             let v = pool::collect(&pool::INTS, n, |j| index[j] as i64);
             b.cols.push(Col::ints(Kind::Long, v));
         }
+        pool::give(&pool::ROWS, index);
         Ok(())
     }
 }

@@ -2336,8 +2336,9 @@ impl SinkState for Summarize<'_> {
             1 => rows.len(),
             p => rows.len() / p + rows.len() / (4 * p) + 16,
         };
-        let mut share: Vec<Vec<(u32, u64)>> =
-            (0..parts).map(|_| Vec::with_capacity(each)).collect();
+        let mut share: Vec<Vec<(u32, u64)>> = (0..parts)
+            .map(|_| pool::take(&pool::HASHED, each))
+            .collect();
         let stride = self.stride;
         let nk = self.keys.len();
         let hashes = match &*values {
@@ -2376,6 +2377,7 @@ impl SinkState for Summarize<'_> {
                         Values::Typed(cols) => {
                             agg.push_typed(cols, &mine, chunk, &positions);
                             self.budget.charge(agg.groups_bytes(groups), "summarize");
+                            pool::give(&pool::HASHED, mine);
                             return;
                         }
                     };
