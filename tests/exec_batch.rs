@@ -21,6 +21,7 @@ const CASES: &[(&str, bool)] = &[
     // Wrapping overflow at the end of the longs.
     ("range x from 9223372036854775800 to 9223372036854775807 step 1 | extend y = x + 100, z = x * 2, w = x - (-9223372036854775807) | project x, y, z, w", true),
     ("range x from 9223372036854775800 to 9223372036854775807 step 1 | summarize sum(x), count() by x % 2", true),
+    ("range x from 9223372036854775800 to 9223372036854775807 step 1 | summarize sum(x), count(), sum(x * 1.5)", true),
     // Ints (a call evaluated row by row) and longs mixed.
     ("range x from 1 to 10 step 1 | extend i = toint(x), j = toint(x) + 1 | extend k = i * 2, b = i > 3 | project i, j, k, b", true),
     ("range x from 1 to 100 step 1 | extend i = toint(x % 5) | summarize count(), sum(i) by i", true),
@@ -95,6 +96,40 @@ const CASES: &[(&str, bool)] = &[
     ("datatable(t:datetime, d:timespan)[datetime(2026-01-01), 1h, datetime(2026-02-01), 2d] | extend u = t + d, e = d * 2 | project u, e, t", true),
     ("datatable(s:string, a:long)['x', 1, 'y', 2] | extend b = a + 1 | project s, b", false),
     ("range x from 1 to 40000 step 1 | sort by x desc | extend y = x % 7 | summarize count(), sum(x) by y", true),
+    // Arrays as list columns (`pack_array` of typed columns, a call's arrays, a dynamic
+    // column of arrays in memory), and mv-expand over them.
+    ("range x from 1 to 40000 step 1 | extend a = pack_array(x, x + 1, x + 2, x + 3, x + 4) | mv-expand a | summarize count(), sum(tolong(a))", true),
+    ("range x from 1 to 5 step 1 | extend a = pack_array(x, x + 1) | project x, a", true),
+    ("range x from 1 to 20 step 1 | extend a = pack_array(x, x * 2) | mv-expand with_itemindex = i a | project x, i, a", true),
+    ("range x from 1 to 20 step 1 | extend a = pack_array(x, x * 2) | mv-expand a | take 7", true),
+    ("range x from 0 to 30 step 1 | extend a = pack_array(toint(x), toint(x % 3)) | mv-expand a | summarize count(), sum(a), make_set(gettype(a))", true),
+    ("range x from 0 to 30 step 1 | extend a = pack_array(x / 2.0, 1.5, x * 0.25) | mv-expand a | summarize count(), sum(todouble(a)), make_set(gettype(a))", true),
+    ("range x from 0 to 30 step 1 | extend a = pack_array(10 / (x % 3), x, x > 4) | mv-expand a | summarize count()", false),
+    ("range x from 0 to 30 step 1 | extend a = pack_array(10 / (x % 3), x) | mv-expand a | summarize count(), countif(isnull(a)), sum(tolong(a)), make_set(gettype(a))", true),
+    ("range x from 0 to 30 step 1 | extend a = pack_array(x > 3, x % 2 == 0) | mv-expand a | summarize count(), countif(tobool(a)), sum(tolong(a))", true),
+    ("range t from datetime(2026-01-01) to datetime(2026-01-02) step 5h | extend a = pack_array(t, t + 1h) | mv-expand a | project t, a", true),
+    // Operands of different kinds (an int and a long, a long and a string): the row path.
+    ("range x from 1 to 10 step 1 | extend a = pack_array(x, toint(x)) | mv-expand a | summarize count(), sum(tolong(a)), make_set(gettype(a))", false),
+    ("range x from 1 to 10 step 1 | extend a = pack_array(x, 'k') | mv-expand a | summarize count(), make_set(a)", false),
+    // Several items of different lengths (nulls past the end of the shorter), a scalar
+    // expanded as itself, the columns after it.
+    ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1, x + 2), b = pack_array(x * 10) | mv-expand a, b | project x, a, b", true),
+    ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1), k = todynamic(x % 4) | mv-expand a, k | summarize count(), sum(tolong(a)), sum(tolong(k)), countif(isnull(k))", true),
+    ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1) | mv-expand b = a | extend c = tolong(b) + x | where c > 10 | summarize count(), sum(c) by x % 3", true),
+    ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1, x + 2) | mv-expand a limit 2 | project x, a", true),
+    ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1) | mv-expand a to typeof(long) | extend b = a * 2 | summarize count(), sum(b)", true),
+    ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1) | mv-expand a to typeof(real) | extend b = a / 4 | summarize count(), sum(b)", true),
+    ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1) | mv-expand a to typeof(string) | summarize count(), make_set(a)", false),
+    ("range x from 1 to 3000 step 1 | extend a = range(1, x % 7) | mv-expand with_itemindex = i a | summarize count(), sum(tolong(a)), sum(i) by x % 3", true),
+    ("range x from 1 to 3000 step 1 | extend a = pack_array(x, x + 1) | mv-expand a to typeof(long) | join kind=inner (range y from 1 to 50 step 1 | extend a = y) on a | summarize count(), sum(y)", true),
+    // More rows than a batch holds, and a random call after the expansion: the row path.
+    ("range x from 1 to 40000 step 1 | extend a = range(1, 40) | mv-expand a | summarize count(), sum(tolong(a))", false),
+    ("range x from 1 to 3000 step 1 | extend a = pack_array(x, x + 1) | mv-expand a | extend r = rand() | summarize count(), sum(r)", false),
+    // A dynamic column of arrays in memory: empty, null, nested, with nulls inside.
+    ("datatable(k:long, d:dynamic)[1, dynamic([1,2,3]), 2, dynamic([]), 3, dynamic(null), 4, dynamic([4, null])] | mv-expand with_itemindex = i d | project k, i, d", true),
+    ("datatable(k:long, d:dynamic)[1, dynamic([[1,2],[3]]), 2, dynamic([[4], []]), 3, dynamic([])] | mv-expand d | mv-expand e = d | project k, d, e", true),
+    ("datatable(k:long, d:dynamic)[1, dynamic([1.5, 2]), 2, dynamic(5)] | mv-expand d | project k, d", false),
+    ("datatable(k:long, d:dynamic)[1, dynamic([1, 2]), 2, dynamic(5)] | mv-expand d | project k, d", false),
 ];
 
 #[test]
@@ -121,4 +156,30 @@ fn batch_and_row_paths_agree() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Columns that a step or the sink reads after a mv-expand are repeated with every
+/// element (on both paths; the comparison above cannot tell a column both paths drop).
+#[test]
+fn mv_expand_keeps_the_columns_read_after_it() {
+    let catalog = Catalog::new();
+    for on in [false, true] {
+        kql::exec::set_batches(on);
+        let q = |query: &str| run(query, &catalog);
+        assert_eq!(
+            q("range x from 1 to 3 step 1 | extend a = pack_array(x, x), y = x * 10 | mv-expand a | summarize sum(y), sum(tolong(a)), count()"),
+            "sum_y:long, sum_a:long, count_:long\n120|12|6",
+            "batches {on}"
+        );
+        assert_eq!(
+            q("range x from 1 to 2 step 1 | extend a = pack_array(x * 2), y = x + 5 | mv-expand a | where tolong(a) > 2 | project y"),
+            "y:long\n7",
+            "batches {on}"
+        );
+        assert_eq!(
+            q("range x from 1 to 2 step 1 | extend a = pack_array(x, x + 1), y = x * 3 | mv-expand a | top 2 by tolong(a) desc"),
+            "x:long, a:dynamic, y:long\n2|3|6\n1|2|3",
+            "batches {on}"
+        );
+    }
 }

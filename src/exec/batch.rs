@@ -1,14 +1,22 @@
 //! The pipeline's rows a chunk at a time, as typed columns: a leaf that can (`range`)
 //! hands a chunk over as a [`Batch`] of unboxed columns, the steps whose expressions
-//! all compile here (`where`, `extend`, `project`) run over whole columns, and a sink
-//! that can take a batch (count, summarize, top) reads the columns; any other sink gets
-//! the batch's rows one at a time ([`Batch::row`]).
+//! all compile here (`where`, `extend`, `project`, a join's probe, `mv-expand`) run
+//! over whole columns, and a sink that can take a batch (count, summarize, top) reads
+//! the columns; any other sink gets the batch's rows one at a time ([`Batch::row`]).
+//!
+//! A column holds numbers, bools, datetimes or timespans, or arrays of such ([`List`]:
+//! `pack_array` of columns, any array values of one kind of element), which
+//! `mv-expand` flattens into a column of their elements' kind (a `dynamic` long is a
+//! long to every function, so it stays typed after the expansion).
 //!
 //! The same answers as the row path, by construction:
 //! - an arithmetic or comparison node runs the very functions the row path's typed
 //!   form runs ([`Arith::longs`], [`Arith::reals`], [`Cmp::holds`]), on the operand
 //!   kinds that form takes; on any other row (a null operand, a division by zero) the
 //!   node's expression is evaluated by [`eval`] on that row, as the row path does;
+//! - `tolong`, `todouble` and `pack_array` run their kernels on the operand kinds
+//!   those list; any other call of a function that is not volatile is called on each
+//!   row's operands, read from their columns (as [`eval`] calls it);
 //! - any other expression is evaluated by [`eval`] row by row, its values kept in a
 //!   typed column when they are all of one kind of number (else the chunk goes the row
 //!   path: [`Abort`]);
@@ -17,13 +25,15 @@
 //!   in the order the row path makes them).
 
 use super::eval::eval;
-use crate::functions::{rand_value, Arith, Cmp, EvalCtx, Kernel};
+use crate::functions::{rand_value, Arith, Cmp, EvalCtx, Kernel, ScalarImpl};
 use crate::plan::BExpr;
 use crate::value::Value;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The kinds of value a typed column holds: integers (`Int` and `Long` apart, as the
-/// values are), reals, bools, datetimes and timespans.
+/// values are), reals, bools, datetimes and timespans, and arrays of values that make a
+/// column of their own ([`List`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     Int,
@@ -32,9 +42,11 @@ pub(crate) enum Kind {
     Bool,
     DateTime,
     TimeSpan,
+    List,
 }
 
 impl Kind {
+    /// The kind of a scalar `v` (an array's is told by [`Col::from_values`]).
     fn of(v: &Value) -> Option<Kind> {
         Some(match v {
             Value::Int(_) => Kind::Int,
@@ -59,7 +71,33 @@ pub(crate) enum Data {
     I(Vec<i64>),
     F(Vec<f64>),
     B(Vec<bool>),
+    L(List),
 }
+
+/// A column of arrays (`dynamic` values that are arrays): row `i`'s elements are the
+/// items `offsets[i]..offsets[i + 1]`, one column of all the rows' elements in order. A
+/// null row holds no items.
+#[derive(Clone, Debug)]
+pub(crate) struct List {
+    offsets: Vec<u32>,
+    items: Box<Col>,
+}
+
+impl List {
+    /// The items of row `i`.
+    #[inline]
+    fn range(&self, i: usize) -> std::ops::Range<u32> {
+        self.offsets[i]..self.offsets[i + 1]
+    }
+}
+
+/// An index of [`Col::gather_or_null`]: no value (a null) in that row.
+const MISSING: u32 = u32::MAX;
+
+/// Rows past which a batch's `mv-expand` gives up (the chunk goes the row path, which
+/// streams the rows to the sink one at a time): memory stays bounded by a few
+/// megabytes a column.
+const EXPANDED_ROWS: usize = 1 << 18;
 
 impl Drop for Data {
     /// The buffer goes back to this thread's pool (the next chunk's columns reuse it).
@@ -67,7 +105,7 @@ impl Drop for Data {
         match self {
             Data::I(v) => pool::give(&pool::INTS, std::mem::take(v)),
             Data::F(v) => pool::give(&pool::REALS, std::mem::take(v)),
-            Data::B(_) => {}
+            Data::B(_) | Data::L(_) => {}
         }
     }
 }
@@ -87,6 +125,10 @@ pub(crate) mod pool {
     thread_local! {
         pub(crate) static INTS: Pool<i64> = const { RefCell::new(Vec::new()) };
         pub(crate) static REALS: Pool<f64> = const { RefCell::new(Vec::new()) };
+        /// Row numbers (a batch's rows' origins, the rows a step makes, groups).
+        pub(crate) static ROWS: Pool<u32> = const { RefCell::new(Vec::new()) };
+        /// Rows and their hashes, as an aggregation's parts take them.
+        pub(crate) static HASHED: Pool<(u32, u64)> = const { RefCell::new(Vec::new()) };
     }
 
     /// An empty vector with room for `n` (a kept buffer when there is one).
@@ -160,6 +202,26 @@ impl Col {
             Data::I(v) => v.len(),
             Data::F(v) => v.len(),
             Data::B(v) => v.len(),
+            Data::L(l) => l.offsets.len() - 1,
+        }
+    }
+
+    /// A column that stands in for one nothing reads, `n` rows (nulls, the cheapest
+    /// to make).
+    fn unread(n: usize) -> Col {
+        Col {
+            kind: Kind::Bool,
+            data: Data::B(vec![false; n]),
+            nulls: Some(vec![true; n]),
+        }
+    }
+
+    /// `n` nulls.
+    fn nulls(n: usize) -> Col {
+        Col {
+            kind: Kind::Long,
+            data: Data::I(vec![0; n]),
+            nulls: Some(vec![true; n]),
         }
     }
 
@@ -181,22 +243,24 @@ impl Col {
             (Data::I(v), _) => Value::Long(v[i]),
             (Data::F(v), _) => Value::Real(v[i]),
             (Data::B(v), _) => Value::Bool(v[i]),
+            (Data::L(l), _) => {
+                Value::array(l.range(i).map(|j| l.items.value(j as usize)).collect())
+            }
         }
     }
 
-    /// A column of `values` (all of one kind, or null); `Abort` otherwise.
+    /// A column of `values` (all of one kind, or null; or all arrays, or null, whose
+    /// elements make a column); `Abort` otherwise.
     pub(crate) fn from_values(values: Vec<Value>) -> Result<Col, Abort> {
+        if values.iter().any(|v| matches!(v, Value::Array(_))) {
+            return Col::lists(&values);
+        }
         let kind = values.iter().find_map(Kind::of);
         let has_null = values.iter().any(Value::is_null);
         let Some(kind) = kind else {
             // All null (or of kinds no column holds).
             if values.iter().all(Value::is_null) {
-                let n = values.len();
-                return Ok(Col {
-                    kind: Kind::Long,
-                    data: Data::I(vec![0; n]),
-                    nulls: Some(vec![true; n]),
-                });
+                return Ok(Col::nulls(values.len()));
             }
             return Err(Abort);
         };
@@ -239,6 +303,30 @@ impl Col {
         Ok(Col { kind, data, nulls })
     }
 
+    /// A list column of `values` (arrays, or nulls).
+    fn lists(values: &[Value]) -> Result<Col, Abort> {
+        let mut offsets = Vec::with_capacity(values.len() + 1);
+        offsets.push(0);
+        let mut items = Vec::new();
+        let mut nulls = None;
+        for (i, v) in values.iter().enumerate() {
+            match v {
+                Value::Array(a) => items.extend(a.iter().cloned()),
+                Value::Null => nulls.get_or_insert_with(|| vec![false; values.len()])[i] = true,
+                _ => return Err(Abort),
+            }
+            offsets.push(u32::try_from(items.len()).map_err(|_| Abort)?);
+        }
+        Ok(Col {
+            kind: Kind::List,
+            data: Data::L(List {
+                offsets,
+                items: Box::new(Col::from_values(items)?),
+            }),
+            nulls,
+        })
+    }
+
     /// Sets row `i` to `v` (of the column's kind, or null); `Abort` otherwise.
     fn set(&mut self, i: usize, v: &Value) -> Result<(), Abort> {
         if v.is_null() {
@@ -263,7 +351,7 @@ impl Col {
     }
 
     /// The rows `keep` (in order).
-    fn gather(&self, keep: &[u32]) -> Col {
+    fn gather(&self, keep: &[u32]) -> Result<Col, Abort> {
         let pick = |n: &Vec<bool>| keep.iter().map(|&i| n[i as usize]).collect::<Vec<_>>();
         let nulls = self
             .nulls
@@ -278,12 +366,46 @@ impl Col {
                 v[keep[j] as usize]
             })),
             Data::B(v) => Data::B(keep.iter().map(|&i| v[i as usize]).collect()),
+            Data::L(l) => {
+                let mut offsets = Vec::with_capacity(keep.len() + 1);
+                offsets.push(0);
+                let mut items = Vec::new();
+                for &i in keep {
+                    items.extend(l.range(i as usize));
+                    offsets.push(u32::try_from(items.len()).map_err(|_| Abort)?);
+                }
+                Data::L(List {
+                    offsets,
+                    items: Box::new(l.items.gather(&items)?),
+                })
+            }
         };
-        Col {
+        Ok(Col {
             kind: self.kind,
             data,
             nulls,
+        })
+    }
+
+    /// The rows `at` (in order), a null where it says [`MISSING`].
+    fn gather_or_null(&self, at: &[u32]) -> Result<Col, Abort> {
+        if !at.contains(&MISSING) {
+            return self.gather(at);
         }
+        if self.len() == 0 {
+            return Ok(Col::nulls(at.len()));
+        }
+        // Row 0 stands in for a missing one, then masked.
+        let rows: Vec<u32> = at
+            .iter()
+            .map(|&i| if i == MISSING { 0 } else { i })
+            .collect();
+        let mut c = self.gather(&rows)?;
+        let nulls = c.nulls.get_or_insert_with(|| vec![false; at.len()]);
+        for (null, &i) in nulls.iter_mut().zip(at) {
+            *null |= i == MISSING;
+        }
+        Ok(c)
     }
 
     /// `v` on `n` rows.
@@ -320,6 +442,15 @@ pub(crate) struct Batch {
     origin: Option<Vec<u32>>,
 }
 
+impl Drop for Batch {
+    /// The origins' buffer goes back to this thread's pool (see [`Col`]'s data).
+    fn drop(&mut self) {
+        if let Some(o) = self.origin.take() {
+            pool::give(&pool::ROWS, o);
+        }
+    }
+}
+
 impl Batch {
     pub(crate) fn new(cols: Vec<Col>, len: usize) -> Batch {
         Batch {
@@ -341,27 +472,41 @@ impl Batch {
     }
 
     /// Keeps the rows `keep` (in order, none twice).
-    pub(crate) fn keep(&mut self, keep: Vec<u32>) {
+    pub(crate) fn keep(&mut self, keep: Vec<u32>) -> Result<(), Abort> {
         if keep.len() == self.len {
-            return;
+            return Ok(());
         }
-        self.pick(keep);
+        self.pick(keep, &[])
     }
 
     /// The rows `rows` (in order, a row again and again when it is listed so), then the
     /// columns `more` beside them (one value a row listed).
-    pub(crate) fn repeat(&mut self, rows: Vec<u32>, more: Vec<Col>) {
-        self.pick(rows);
+    pub(crate) fn repeat(&mut self, rows: Vec<u32>, more: Vec<Col>) -> Result<(), Abort> {
+        self.pick(rows, &[])?;
         self.cols.extend(more);
+        Ok(())
     }
 
-    fn pick(&mut self, keep: Vec<u32>) {
-        self.cols = self.cols.iter().map(|c| c.gather(&keep)).collect();
-        self.origin = Some(match &self.origin {
-            Some(o) => keep.iter().map(|&i| o[i as usize]).collect(),
+    /// The rows `keep`, the columns `skip` left empty (the caller replaces them).
+    fn pick(&mut self, keep: Vec<u32>, skip: &[usize]) -> Result<(), Abort> {
+        self.cols = (self.cols.iter().enumerate())
+            .map(|(j, c)| match skip.contains(&j) {
+                true => Ok(Col::nulls(0)),
+                false => c.gather(&keep),
+            })
+            .collect::<Result<_, _>>()?;
+        let origin = match self.origin.take() {
+            Some(o) => {
+                let v = pool::collect(&pool::ROWS, keep.len(), |j| o[keep[j] as usize]);
+                pool::give(&pool::ROWS, o);
+                pool::give(&pool::ROWS, keep);
+                v
+            }
             None => keep,
-        });
+        };
+        self.origin = Some(origin);
         self.len = self.origin.as_ref().map_or(0, Vec::len);
+        Ok(())
     }
 }
 
@@ -385,6 +530,16 @@ pub(crate) enum VExpr {
     /// `rand()` / `rand(n)` (a constant `n`), and the call (evaluated row by row when
     /// the rows' positions are not known).
     Random(Option<Value>, BExpr),
+    /// `tolong` (to `Long`) or `todouble` (to `Real`) of its operand, and the call
+    /// (called row by row on the operand kinds the kernel does not list).
+    Convert(Kind, Box<VExpr>, BExpr),
+    /// `pack_array` of its operands, and the call (evaluated by [`eval`] when the
+    /// operands are not columns of one kind).
+    Pack(Vec<VExpr>, BExpr),
+    /// Any other call of a function that is not volatile, its operands, and the call
+    /// (evaluated by [`eval`] when an operand is not a column): the function is called
+    /// on each row's operands, as [`eval`] calls it.
+    Map(Arc<dyn ScalarImpl>, Vec<VExpr>, BExpr),
     /// Any other expression: evaluated by [`eval`] row by row.
     Row(BExpr),
 }
@@ -412,6 +567,28 @@ impl VExpr {
                     [BExpr::Const(n)] => Some(VExpr::Random(Some(n.clone()), e.clone())),
                     _ => None,
                 },
+                Some(k @ (Kernel::ToLong | Kernel::ToReal)) => match args.as_slice() {
+                    [a] => Some(VExpr::Convert(
+                        if matches!(k, Kernel::ToLong) {
+                            Kind::Long
+                        } else {
+                            Kind::Real
+                        },
+                        Box::new(VExpr::new(a)),
+                        e.clone(),
+                    )),
+                    _ => None,
+                },
+                Some(Kernel::PackArray) => Some(VExpr::Pack(
+                    args.iter().map(VExpr::new).collect(),
+                    e.clone(),
+                )),
+                // (A volatile call is told its row's position: see `generic`.)
+                None if !imp.volatile() => Some(VExpr::Map(
+                    imp.clone(),
+                    args.iter().map(VExpr::new).collect(),
+                    e.clone(),
+                )),
                 None => None,
             },
             BExpr::And(a, b) => Some(VExpr::Logic(
@@ -436,6 +613,48 @@ impl VExpr {
         self.eval_ref(b, env).map(Cow::into_owned)
     }
 
+    /// The values of each of `exprs` on every row of `b`, as columns of their own: a
+    /// column of `b` that only one of them gives as it is (a bare column, a `tolong` of
+    /// longs) is taken out of `b`, not copied (all are evaluated first).
+    pub(crate) fn eval_taking(
+        exprs: &[VExpr],
+        b: &mut Batch,
+        env: &Env,
+    ) -> Result<Vec<Col>, Abort> {
+        enum Got {
+            Made(Col),
+            Of(usize),
+        }
+        let got = {
+            let b: &Batch = b;
+            (exprs.iter())
+                .map(|e| {
+                    Ok(match e.eval_ref(b, env)? {
+                        Cow::Owned(c) => Got::Made(c),
+                        Cow::Borrowed(c) => match b.cols.iter().position(|x| std::ptr::eq(x, c)) {
+                            Some(i) => Got::Of(i),
+                            None => Got::Made(c.clone()),
+                        },
+                    })
+                })
+                .collect::<Result<Vec<_>, Abort>>()?
+        };
+        let uses = |i: usize| {
+            got.iter()
+                .filter(|g| matches!(g, Got::Of(j) if *j == i))
+                .count()
+        };
+        let once: Vec<bool> = (0..b.cols.len()).map(|i| uses(i) == 1).collect();
+        Ok(got
+            .into_iter()
+            .map(|g| match g {
+                Got::Made(c) => c,
+                Got::Of(i) if once[i] => std::mem::replace(&mut b.cols[i], Col::nulls(0)),
+                Got::Of(i) => b.cols[i].clone(),
+            })
+            .collect())
+    }
+
     /// A kernel's operand: a column (read in place), or a number constant (not spread
     /// over the rows).
     fn operand<'b>(&self, b: &'b Batch, env: &Env) -> Result<Operand<'b>, Abort> {
@@ -458,14 +677,57 @@ impl VExpr {
                 let mut values = Vec::with_capacity(n);
                 for i in 0..n {
                     let v = generic(e, b, i, env, &mut row);
-                    // A value no column holds gives up at once (a text, a dynamic...),
-                    // not after the whole chunk is evaluated.
-                    if !v.is_null() && Kind::of(&v).is_none() {
+                    if !held(&v) {
                         return Err(Abort);
                     }
                     values.push(v);
                 }
                 Col::from_values(values)?
+            }
+            VExpr::Map(imp, args, whole) => {
+                let Ok(cols) = args
+                    .iter()
+                    .map(|a| a.eval_ref(b, env))
+                    .collect::<Result<Vec<_>, _>>()
+                else {
+                    return VExpr::Row(whole.clone()).eval_ref(b, env);
+                };
+                let cols: Vec<&Col> = cols.iter().map(|c| c.as_ref()).collect();
+                map_rows(imp.as_ref(), &cols, n, env)?
+            }
+            VExpr::Convert(to, arg, whole) => {
+                let x = arg.eval_ref(b, env)?;
+                let same = |data: Data| Col {
+                    kind: *to,
+                    data,
+                    nulls: x.nulls.clone(),
+                };
+                match (*to, x.kind, &x.data) {
+                    (to, k, _) if to == k => return Ok(x),
+                    (Kind::Long, Kind::Int | Kind::DateTime | Kind::TimeSpan, Data::I(v)) => {
+                        same(Data::I(pool::collect(&pool::INTS, n, |i| v[i])))
+                    }
+                    (Kind::Long, Kind::Bool, Data::B(v)) => {
+                        same(Data::I(pool::collect(&pool::INTS, n, |i| v[i] as i64)))
+                    }
+                    (Kind::Real, Kind::Int | Kind::Long, Data::I(v)) => {
+                        same(Data::F(pool::collect(&pool::REALS, n, |i| v[i] as f64)))
+                    }
+                    _ => match whole {
+                        BExpr::Call(imp, _) => map_rows(imp.as_ref(), &[&x], n, env)?,
+                        _ => return Err(Abort),
+                    },
+                }
+            }
+            VExpr::Pack(args, whole) => {
+                let cols = args
+                    .iter()
+                    .map(|a| a.eval_ref(b, env))
+                    .collect::<Result<Vec<_>, _>>();
+                match cols.ok().and_then(|cols| pack(&cols, n)) {
+                    Some(c) => c,
+                    None => return VExpr::Row(whole.clone()).eval_ref(b, env),
+                }
             }
             VExpr::Random(arg, whole) => {
                 let Some(pos) = env.position else {
@@ -561,6 +823,101 @@ impl VExpr {
             }
         }))
     }
+}
+
+/// Whether a column can hold `v` (else a chunk gives up at once, not after the whole
+/// chunk is evaluated): a null, a scalar of a column's kind, an array of such (that
+/// they are all of one kind is checked when the column is made).
+fn held(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.iter().all(held),
+        v => v.is_null() || Kind::of(v).is_some(),
+    }
+}
+
+/// `imp` called on every row's operands `cols` (`n` rows), as [`eval`] calls it.
+fn map_rows(imp: &dyn ScalarImpl, cols: &[&Col], n: usize, env: &Env) -> Result<Col, Abort> {
+    let mut args = Vec::with_capacity(cols.len());
+    let mut values = Vec::with_capacity(n);
+    for i in 0..n {
+        args.clear();
+        args.extend(cols.iter().map(|c| c.value(i)));
+        let v = imp.call(&args, env.ctx);
+        if !held(&v) {
+            return Err(Abort);
+        }
+        values.push(v);
+    }
+    Col::from_values(values)
+}
+
+/// `pack_array` on every row of operands `cols` (`n` rows): a list column, each row's
+/// items its operands in order; `None` when they are not all of one kind of scalar.
+fn pack(cols: &[Cow<'_, Col>], n: usize) -> Option<Col> {
+    let kind = cols.first()?.kind;
+    if kind == Kind::List || cols.iter().any(|c| c.kind != kind) {
+        return None;
+    }
+    let m = cols.len();
+    let total = n.checked_mul(m).filter(|&t| u32::try_from(t).is_ok())?;
+    let nulls = cols
+        .iter()
+        .any(|c| c.nulls.is_some())
+        .then(|| (0..total).map(|j| cols[j % m].is_null(j / m)).collect());
+    // Row after row, each row's operands in order (written an operand at a time).
+    fn interleave<T: Copy + Default>(parts: &[&[T]], n: usize, out: &mut Vec<T>) {
+        let m = parts.len();
+        out.resize(n * m, T::default());
+        for (j, p) in parts.iter().enumerate() {
+            for (slot, &x) in out[j..].iter_mut().step_by(m).zip(&p[..n]) {
+                *slot = x;
+            }
+        }
+    }
+    let data = match &cols[0].data {
+        Data::I(_) => {
+            let parts: Option<Vec<&[i64]>> = (cols.iter())
+                .map(|c| match &c.data {
+                    Data::I(v) => Some(v.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let mut out = pool::take(&pool::INTS, total);
+            interleave(&parts?, n, &mut out);
+            Data::I(out)
+        }
+        Data::F(_) => {
+            let parts: Option<Vec<&[f64]>> = (cols.iter())
+                .map(|c| match &c.data {
+                    Data::F(v) => Some(v.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let mut out = pool::take(&pool::REALS, total);
+            interleave(&parts?, n, &mut out);
+            Data::F(out)
+        }
+        Data::B(_) => {
+            let parts: Option<Vec<&[bool]>> = (cols.iter())
+                .map(|c| match &c.data {
+                    Data::B(v) => Some(v.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let mut out = Vec::with_capacity(total);
+            interleave(&parts?, n, &mut out);
+            Data::B(out)
+        }
+        Data::L(_) => return None,
+    };
+    Some(Col {
+        kind: Kind::List,
+        data: Data::L(List {
+            offsets: (0..=n).map(|i| (i * m) as u32).collect(),
+            items: Box::new(Col { kind, data, nulls }),
+        }),
+        nulls: None,
+    })
 }
 
 /// A kernel's operand.
@@ -716,6 +1073,150 @@ pub(crate) enum BStep {
     Project(Vec<VExpr>),
     /// A join's probe (the left key columns).
     Join(std::sync::Arc<dyn Joins>, Vec<usize>),
+    MvExpand(MvExpand),
+}
+
+/// `mv-expand` over a batch, as [`super::mv_expand::Expansion`] expands a row: one row
+/// per element of the longest of the items' arrays (a null or any other scalar is one
+/// element, an empty array none; at most `limit`), each item's element (null past the
+/// end of a shorter array) in its column, the other columns repeated. (Bags are never
+/// in a batch's columns.)
+pub(crate) struct MvExpand {
+    pub(crate) items: Vec<MvBatchItem>,
+    pub(crate) with_index: bool,
+    /// The width of the rows made, the index not counted.
+    pub(crate) width: usize,
+    pub(crate) limit: Option<usize>,
+    /// The columns of the input that nothing after the step reads (not repeated).
+    pub(crate) unread: Vec<usize>,
+}
+
+/// The rows `at` of `c` ([`Col::gather_or_null`]), or `c` itself, taken, when they
+/// are all of its rows in order.
+fn take_or_gather(c: &mut Col, at: &[u32]) -> Result<Col, Abort> {
+    let all = at.len() == c.len() && (at.iter().enumerate()).all(|(j, &i)| i == j as u32);
+    match all {
+        true => Ok(std::mem::replace(c, Col::nulls(0))),
+        false => c.gather_or_null(at),
+    }
+}
+
+/// An item of [`MvExpand`]: its expression, its target column (replaced, or appended)
+/// and its conversion (`to typeof(T)`).
+pub(crate) struct MvBatchItem {
+    pub(crate) expr: VExpr,
+    pub(crate) target: usize,
+    pub(crate) cast: Option<Arc<dyn ScalarImpl>>,
+}
+
+impl MvExpand {
+    fn run(&self, b: &mut Batch, env: &Env) -> Result<(), Abort> {
+        // Items that are all their own target columns (`mv-expand a, b`) are taken out
+        // of the batch, not copied (the batch is left to be rebuilt below, or, on an
+        // `Abort`, dropped: the chunk is read again for the row path).
+        let items = &self.items;
+        let own = (items.iter().enumerate()).all(|(k, it)| {
+            matches!(it.expr, VExpr::Column(j) if j == it.target)
+                && items[..k].iter().all(|o| o.target != it.target)
+        });
+        let lists = (self.items.iter())
+            .map(|it| match (own, b.cols.get_mut(it.target)) {
+                (true, Some(c)) => Ok(std::mem::replace(c, Col::nulls(0))),
+                _ => it.expr.eval(b, env),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let elements = |c: &Col, i: usize| match &c.data {
+            Data::L(l) if !c.is_null(i) => l.range(i).len(),
+            _ => 1,
+        };
+        // How many rows each row makes; then each row made: the row it comes of, and
+        // the element's index.
+        let counts = pool::collect(&pool::ROWS, b.len, |i| {
+            let k = lists.iter().map(|c| elements(c, i)).max().unwrap_or(0);
+            self.limit.map_or(k, |l| k.min(l)) as u32
+        });
+        let total: usize = counts.iter().map(|&k| k as usize).sum();
+        if total > EXPANDED_ROWS {
+            return Err(Abort);
+        }
+        let (mut rows, mut index) = (
+            pool::take(&pool::ROWS, total),
+            pool::take(&pool::ROWS, total),
+        );
+        for (i, &k) in counts.iter().enumerate() {
+            rows.extend(std::iter::repeat_n(i as u32, k as usize));
+            index.extend(0..k);
+        }
+        pool::give(&pool::ROWS, counts);
+        let mut made = Vec::with_capacity(lists.len());
+        for (it, mut c) in self.items.iter().zip(lists) {
+            let nulls = c.nulls.take();
+            let null = |i: u32| nulls.as_ref().is_some_and(|n| n[i as usize]);
+            let col = match &mut c.data {
+                // Every element in order, each in a row of its own: the elements as
+                // they are (no null row, and as many elements as rows made).
+                Data::L(l) if nulls.is_none() && l.items.len() == total => {
+                    std::mem::replace(&mut *l.items, Col::nulls(0))
+                }
+                Data::L(l) => {
+                    let at = pool::collect(&pool::ROWS, total, |j| {
+                        let (i, k) = (rows[j], index[j]);
+                        let r = l.range(i as usize);
+                        match null(i) || k >= r.end - r.start {
+                            true => MISSING,
+                            false => r.start + k,
+                        }
+                    });
+                    let col = take_or_gather(&mut l.items, &at)?;
+                    pool::give(&pool::ROWS, at);
+                    col
+                }
+                // A scalar is its own one element.
+                _ => {
+                    let at = pool::collect(&pool::ROWS, total, |j| {
+                        if index[j] == 0 {
+                            rows[j]
+                        } else {
+                            MISSING
+                        }
+                    });
+                    c.nulls = nulls;
+                    let col = take_or_gather(&mut c, &at)?;
+                    pool::give(&pool::ROWS, at);
+                    col
+                }
+            };
+            let col = match &it.cast {
+                Some(f) => Col::from_values(
+                    (0..col.len())
+                        .map(|j| f.call(&[col.value(j)], env.ctx))
+                        .collect(),
+                )?,
+                None => col,
+            };
+            made.push((it.target, col));
+        }
+        let mut skip: Vec<usize> = made.iter().map(|(t, _)| *t).collect();
+        skip.extend(&self.unread);
+        let n = rows.len();
+        b.pick(rows, &skip)?;
+        b.cols.resize_with(self.width, || Col::nulls(0));
+        for &u in &self.unread {
+            *b.cols.get_mut(u).ok_or(Abort)? = Col::unread(n);
+        }
+        for (t, col) in made {
+            *b.cols.get_mut(t).ok_or(Abort)? = col;
+        }
+        if b.cols.iter().any(|c| c.len() != n) {
+            return Err(Abort);
+        }
+        if self.with_index {
+            let v = pool::collect(&pool::INTS, n, |j| index[j] as i64);
+            b.cols.push(Col::ints(Kind::Long, v));
+        }
+        pool::give(&pool::ROWS, index);
+        Ok(())
+    }
 }
 
 /// A join's built side as a batch probes it: the batch becomes the joined rows.
@@ -737,7 +1238,7 @@ impl BStep {
                     .filter(|&i| v[i] && !c.is_null(i))
                     .map(|i| i as u32)
                     .collect();
-                b.keep(keep);
+                b.keep(keep)?;
             }
             BStep::Extend(items) => {
                 // Every item reads the row as the items before it left it, replacements
@@ -762,6 +1263,7 @@ impl BStep {
                 b.cols = cols;
             }
             BStep::Join(probe, keys) => probe.join(b, keys)?,
+            BStep::MvExpand(m) => m.run(b, env)?,
         }
         Ok(())
     }

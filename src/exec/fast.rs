@@ -86,7 +86,9 @@ impl Fast {
                     Fast::Compare(op, a, b)
                 }
                 // Random values are drawn by the row's own call.
-                Kernel::Random => return None,
+                Kernel::Random | Kernel::PackArray | Kernel::ToLong | Kernel::ToReal => {
+                    return None
+                }
             },
             BExpr::And(a, b) => Fast::Logic(false, Box::new(Fast::of(a)?), Box::new(Fast::of(b)?)),
             BExpr::Or(a, b) => Fast::Logic(true, Box::new(Fast::of(a)?), Box::new(Fast::of(b)?)),

@@ -550,7 +550,9 @@ impl Collector {
                 match (slot, &c.data) {
                     (Slot::Word(..), Data::I(v)) => part.words.push(v[i]),
                     (Slot::Word(..), Data::F(v)) => part.words.push(v[i].to_bits() as i64),
-                    (Slot::Word(..), Data::B(_)) => unreachable!("bools are not held in words"),
+                    (Slot::Word(..), Data::B(_) | Data::L(_)) => {
+                        unreachable!("bools and arrays are not held in words")
+                    }
                     (Slot::Any(_), _) => {
                         let v = c.value(i);
                         bytes += crate::limits::values_bytes(std::slice::from_ref(&v));

@@ -85,14 +85,16 @@ impl Expansion {
     }
 
     /// Builds output row `k` of `row` in `out` (`width` wide, and its index after it
-    /// `with_index`): the row's columns, each item's `k`-th element (null past the end of
-    /// a shorter list) in its column.
+    /// `with_index`): the row's columns (nulls for those in `unread`, which nothing
+    /// reads later), each item's `k`-th element (null past the end of a shorter list)
+    /// in its column.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn fill(
         &self,
         k: usize,
         row: &[Value],
         items: &[MvItem],
+        unread: &[usize],
         with_index: bool,
         width: usize,
         ctx: &EvalCtx,
@@ -103,7 +105,7 @@ impl Expansion {
         // The expanded columns are overwritten below: not cloned first (a clone of the
         // whole array, and its drop, for every output row).
         out.extend(row.iter().enumerate().map(|(i, v)| {
-            if items.iter().any(|it| it.target == i) {
+            if items.iter().any(|it| it.target == i) || unread.contains(&i) {
                 Value::Null
             } else {
                 v.clone()

@@ -25,14 +25,16 @@
 //!   the one a single pass in order gives, whatever the thread count.
 //! - Determinism: a row's position (pipeline, chunk, row in chunk) seeds the random
 //!   functions it calls (see [`EvalCtx::at_row`]); chunking depends only on the data.
-//! - Batches: a leaf that can (`range`) hands a chunk over as typed columns, and when
-//!   every step is a `where`, `extend`, `project` or a join's probe, the chunk runs a
-//!   column at a time ([`super::batch`]) into a sink that reads columns (count,
-//!   summarize, top, a join's build side) or takes the rows one at a time; anything
-//!   the batch path does not hold sends the chunk down the row path, with the same
-//!   answers either way (`tests/exec_batch.rs` compares the two).
+//! - Batches: a leaf that can (`range`, rows in memory) hands a chunk over as typed
+//!   columns, and when every step is a `where`, `extend`, `project`, a join's probe or
+//!   a `mv-expand`, the chunk runs a column at a time ([`super::batch`]) into a sink
+//!   that reads columns (count, summarize, top, a join's build side) or takes the rows
+//!   one at a time; anything the batch path does not hold sends the chunk down the row
+//!   path, with the same answers either way (`tests/exec_batch.rs` compares the two).
 
-use super::batch::{pool, Abort, BStep, Batch, Col, Data, Env, Joins, Kind, VExpr};
+use super::batch::{
+    pool, Abort, BStep, Batch, Col, Data, Env, Joins, Kind, MvBatchItem, MvExpand, VExpr,
+};
 use super::eval::{eval, holds};
 use super::fast::Compiled;
 use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
@@ -159,8 +161,7 @@ impl Joins for Probe {
             }
         }
         if semi {
-            b.keep(left);
-            return Ok(());
+            return b.keep(left);
         }
         let more = self
             .out
@@ -182,8 +183,7 @@ impl Joins for Probe {
                 None => Col::from_values(vec![null.clone(); right.len()]),
             })
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        b.repeat(left, more);
-        Ok(())
+        b.repeat(left, more)
     }
 }
 
@@ -1117,13 +1117,15 @@ enum PStep {
     Join(Arc<Probe>, Vec<usize>),
     /// `mv-expand` over the pruned rows: its items (expressions and targets
     /// rewritten), how bags expand, whether the index is appended, the output width
-    /// before the index, and the row limit.
+    /// before the index, the row limit, and the input's columns that nothing after
+    /// it reads (nulls stand in for them in the rows made).
     MvExpand {
         items: Vec<MvItem>,
         bag: BagExpansion,
         with_index: bool,
         width: usize,
         limit: Option<usize>,
+        unread: Vec<usize>,
     },
     /// `parse` over the pruned rows: the text, the pattern (targets rewritten),
     /// whether a row that does not match is dropped, the output width.
@@ -1198,7 +1200,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
         })
         .collect();
     let mut out = Vec::with_capacity(steps.len());
-    for s in steps {
+    for (k, s) in steps.iter().enumerate() {
         out.push(match s {
             Step::Filter(pred) => PStep::Filter(Compiled::new(remap(pred, &m))),
             Step::Extend(items, w_out) => {
@@ -1249,6 +1251,14 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                     unreachable!("a mv-expand step holds a mv-expand node")
                 };
                 let w_in = m.len();
+                // The input's columns that nothing after the step reads: not repeated.
+                let later: Vec<&Step> = steps[k + 1..].iter().collect();
+                let read = used_columns(&later, sink, node.schema.len());
+                let items_targets: Vec<usize> = items.iter().map(|it| it.target).collect();
+                let unread = (0..w_in)
+                    .filter(|&i| !read[i] && m[i] != usize::MAX && !items_targets.contains(&i))
+                    .map(|i| m[i])
+                    .collect();
                 m.extend((w_in..*w_out).map(|j| width + (j - w_in)));
                 width += w_out - w_in;
                 let items: Vec<MvItem> = items
@@ -1270,6 +1280,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                     with_index: *with_index,
                     width: expanded,
                     limit: *limit,
+                    unread,
                 }
             }
             Step::Parse(node) => {
@@ -1400,6 +1411,27 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 PStep::Join(probe, keys) if volatile == 0 => {
                     Some(BStep::Join(probe.clone(), keys.clone()))
                 }
+                // So do the rows a mv-expand makes of one row.
+                PStep::MvExpand {
+                    items,
+                    bag: _,
+                    with_index,
+                    width,
+                    limit,
+                    unread,
+                } if volatile == 0 => Some(BStep::MvExpand(MvExpand {
+                    items: (items.iter())
+                        .map(|it| MvBatchItem {
+                            expr: VExpr::new(&it.expr),
+                            target: it.target,
+                            cast: it.cast.clone(),
+                        })
+                        .collect(),
+                    with_index: *with_index,
+                    width: *width,
+                    limit: *limit,
+                    unread: unread.clone(),
+                })),
                 _ => None,
             })
             .collect()
@@ -1559,12 +1591,15 @@ impl Physical {
                     with_index,
                     width,
                     limit,
+                    unread,
                 } => {
                     let cur: &[Value] = leaf.unwrap_or(&s.row);
                     let expansion = super::mv_expand::Expansion::new(cur, items, *bag, *limit, ctx);
                     let mut inner = s.inner.take().unwrap_or_default();
                     let more = (0..expansion.rows()).all(|j| {
-                        expansion.fill(j, cur, items, *with_index, *width, ctx, &mut inner.row);
+                        let (with_index, width) = (*with_index, *width);
+                        let row = &mut inner.row;
+                        expansion.fill(j, cur, items, unread, with_index, width, ctx, row);
                         self.feed(k + 1, None, &mut inner, ctx, emit)
                     });
                     s.inner = Some(inner);
@@ -1709,9 +1744,10 @@ trait SinkState: Sync {
     fn done(&self, idx: usize, part: Self::Part);
     /// The rows out, once every chunk is done.
     fn finish(self) -> Result<Vec<Row>>;
-    /// Consumes the rows of a batch, the first at `first` (and the next ones after it).
-    /// By default one at a time, as [`SinkState::push`] takes them.
-    fn push_batch(&self, part: &mut Self::Part, b: &Batch, first: u64, env: &Env) -> bool {
+    /// Consumes the rows of a batch, the first at `first` (and the next ones after it);
+    /// the batch is not used after (a sink may take its columns). By default one at a
+    /// time, as [`SinkState::push`] takes them.
+    fn push_batch(&self, part: &mut Self::Part, b: &mut Batch, first: u64, env: &Env) -> bool {
         push_rows(self, part, b, first, env)
     }
     /// The groups of an aggregating sink, instead of its rows (`Err`: not one).
@@ -1874,7 +1910,7 @@ impl<S: SinkState> Feed<'_, S> {
             if ran.is_ok() {
                 let mut part = self.state.part();
                 self.state
-                    .push_batch(&mut part, &b, (idx as u64) << 32, &env);
+                    .push_batch(&mut part, &mut b, (idx as u64) << 32, &env);
                 EvalCtx::at_row(None);
                 self.state.done(idx, part);
                 BATCH_CHUNKS.fetch_add(1, Ordering::Relaxed);
@@ -2110,7 +2146,7 @@ impl SinkState for Count {
         *part += 1;
         true
     }
-    fn push_batch(&self, part: &mut usize, b: &Batch, _: u64, _: &Env) -> bool {
+    fn push_batch(&self, part: &mut usize, b: &mut Batch, _: u64, _: &Env) -> bool {
         *part += b.len;
         true
     }
@@ -2283,15 +2319,10 @@ impl SinkState for Summarize<'_> {
     }
     /// The keys and arguments of the whole batch as columns (or, when one of them
     /// holds values no column does, row by row as [`SinkState::push`] takes them).
-    fn push_batch(&self, part: &mut Prepared, b: &Batch, first: u64, env: &Env) -> bool {
+    fn push_batch(&self, part: &mut Prepared, b: &mut Batch, first: u64, env: &Env) -> bool {
         let fresh = part.1.is_empty() && matches!(&part.0, Values::Flat(v) if v.is_empty());
         let cols = match fresh {
-            true => self
-                .vector
-                .iter()
-                .map(|e| e.eval(b, env))
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .ok(),
+            true => VExpr::eval_taking(self.vector, b, env).ok(),
             false => None,
         };
         let Some(cols) = cols else {
@@ -2313,8 +2344,9 @@ impl SinkState for Summarize<'_> {
             1 => rows.len(),
             p => rows.len() / p + rows.len() / (4 * p) + 16,
         };
-        let mut share: Vec<Vec<(u32, u64)>> =
-            (0..parts).map(|_| Vec::with_capacity(each)).collect();
+        let mut share: Vec<Vec<(u32, u64)>> = (0..parts)
+            .map(|_| pool::take(&pool::HASHED, each))
+            .collect();
         let stride = self.stride;
         let nk = self.keys.len();
         let hashes = match &*values {
@@ -2324,9 +2356,12 @@ impl SinkState for Summarize<'_> {
             }
             _ => Vec::new(),
         };
-        for k in 0..rows.len() {
+        // Without keys, every row is of the one group, in the first aggregator.
+        if nk == 0 {
+            share[0].extend((0..rows.len() as u32).map(|k| (k, 0)));
+        }
+        for k in (0..rows.len()).filter(|_| nk > 0) {
             let h = match &*values {
-                _ if nk == 0 => 0,
                 Values::Flat(values) => key_hash(&values[k * stride..k * stride + nk]),
                 Values::Typed(_) => hashes[k],
             };
@@ -2350,6 +2385,7 @@ impl SinkState for Summarize<'_> {
                         Values::Typed(cols) => {
                             agg.push_typed(cols, &mine, chunk, &positions);
                             self.budget.charge(agg.groups_bytes(groups), "summarize");
+                            pool::give(&pool::HASHED, mine);
                             return;
                         }
                     };
@@ -2523,7 +2559,7 @@ impl SinkState for TopK<'_> {
     }
     /// The keys of the whole batch as columns; a row's entry is made only when its keys
     /// beat the current bound (or, when a key holds values no column does, row by row).
-    fn push_batch(&self, part: &mut Best, b: &Batch, first: u64, env: &Env) -> bool {
+    fn push_batch(&self, part: &mut Best, b: &mut Batch, first: u64, env: &Env) -> bool {
         if self.n == 0 {
             return false;
         }
@@ -2627,7 +2663,7 @@ impl SinkState for BuildSink<'_> {
     }
     /// The batch's columns straight into the part (or row by row, see
     /// [`Collector::push_typed`]).
-    fn push_batch(&self, part: &mut Self::Part, b: &Batch, first: u64, env: &Env) -> bool {
+    fn push_batch(&self, part: &mut Self::Part, b: &mut Batch, first: u64, env: &Env) -> bool {
         let cols: Vec<&Col> = self.cols.iter().map(|&c| &b.cols[c]).collect();
         let keys: Vec<&Col> = self.keys.iter().map(|&c| &b.cols[c]).collect();
         match self.collector.push_typed(&mut part.0, &cols, &keys, b.len) {

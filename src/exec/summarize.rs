@@ -1,6 +1,6 @@
 //! Hash aggregation for `summarize`.
 
-use super::batch::{Col, Data, Kind};
+use super::batch::{pool, Col, Data, Kind};
 use super::eval::eval;
 use crate::functions::{AggColumn, AggState, AggregateImpl, EvalCtx, TypedArg};
 use crate::hash::{spread, FxHasher};
@@ -367,7 +367,7 @@ impl Aggregator {
         positions: &[u32],
     ) {
         let nk = self.keys;
-        let mut groups = Vec::with_capacity(rows.len());
+        let mut groups = pool::take(&pool::ROWS, rows.len());
         let mut key = Vec::with_capacity(nk);
         // Past the caches, the index and the groups are asked for ahead.
         let ahead = if self.big() { 16 } else { 0 };
@@ -375,11 +375,11 @@ impl Aggregator {
             [c, ..] if nk == 1 => int_column(c),
             _ => None,
         };
-        for (j, &(k, h)) in rows.iter().enumerate() {
-            if nk == 0 {
-                groups.push(0);
-                continue;
-            }
+        // Without keys, every row is of the one group.
+        if nk == 0 {
+            groups.resize(rows.len(), 0);
+        }
+        for (j, &(k, h)) in rows.iter().enumerate().filter(|_| nk > 0) {
             if ahead > 0 {
                 if let Some(&(_, next)) = rows.get(j + ahead) {
                     self.prefetch_slot(next);
@@ -399,7 +399,7 @@ impl Aggregator {
             };
             groups.push(g as u32);
         }
-        let idx: Vec<u32> = rows.iter().map(|&(k, _)| k).collect();
+        let idx = pool::collect(&pool::ROWS, rows.len(), |j| rows[j].0);
         let mut at = nk;
         let mut args = Vec::new();
         for (agg, states) in self.aggs.iter().zip(self.states.iter_mut()) {
@@ -414,6 +414,8 @@ impl Aggregator {
                 states.update(g as usize, &args);
             }
         }
+        pool::give(&pool::ROWS, groups);
+        pool::give(&pool::ROWS, idx);
     }
 
     /// The group of `key`, added (first seen at `pos`) when new.

@@ -485,8 +485,10 @@ impl AggColumn for CountColumn {
         if self.imp.pred.is_some() {
             return false;
         }
-        for &g in groups {
-            self.n[g as usize] += 1;
+        match self.n.as_mut_slice() {
+            // One group: every row is of it.
+            [n] => *n += groups.len() as i64,
+            n => groups.iter().for_each(|&g| n[g as usize] += 1),
         }
         true
     }
@@ -628,19 +630,26 @@ impl AggColumn for SumColumn {
             return false;
         }
         // As `SumImpl::update` adds an int, a long and a real.
-        match args.first() {
-            Some(TypedArg::Integers(v)) => {
+        match (args.first(), self.sums.as_mut_slice()) {
+            // One group: every row is of it.
+            (Some(TypedArg::Integers(v)), [st]) => {
+                let add = rows
+                    .iter()
+                    .fold(0i64, |a, &r| a.wrapping_add(v[r as usize]));
+                st.i = st.i.wrapping_add(add);
+            }
+            (Some(TypedArg::Integers(v)), _) => {
                 for (&g, &r) in groups.iter().zip(rows) {
                     let st = &mut self.sums[g as usize];
                     st.i = st.i.wrapping_add(v[r as usize]);
                 }
             }
-            Some(TypedArg::Reals(v)) => {
+            (Some(TypedArg::Reals(v)), _) => {
                 for (&g, &r) in groups.iter().zip(rows) {
                     self.sums[g as usize].f += v[r as usize];
                 }
             }
-            None => return false,
+            (None, _) => return false,
         }
         true
     }

@@ -55,12 +55,12 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             })
         }),
         "tolong" => sig(name, args, 1, 1, &[Want::Any]).and_then(|_| {
-            pure(Type::Long, |a| {
+            super::ops::typed(Type::Long, super::Kernel::ToLong, |a| {
                 to_long(&a[0]).map_or(Value::Null, Value::Long)
             })
         }),
         "todouble" | "toreal" => sig(name, args, 1, 1, &[Want::Any]).and_then(|_| {
-            pure(Type::Real, |a| {
+            super::ops::typed(Type::Real, super::Kernel::ToReal, |a| {
                 to_real(&a[0]).map_or(Value::Null, Value::Real)
             })
         }),

@@ -64,8 +64,11 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 arr(&a[0]).map_or(Value::Null, |x| Value::Long(x.len() as i64))
             })
         }),
-        "pack_array" => sig(name, args, 1, usize::MAX, &[Any])
-            .and_then(|_| pure(Type::Dynamic, |a| Value::array(a.to_vec()))),
+        "pack_array" => sig(name, args, 1, usize::MAX, &[Any]).and_then(|_| {
+            super::ops::typed(Type::Dynamic, super::Kernel::PackArray, |a| {
+                Value::array(a.to_vec())
+            })
+        }),
         "bag_pack" | "pack" | "pack_dictionary" => bind_pack(name, args),
         "bag_keys" => sig(name, args, 1, 1, &[Dynamic]).and_then(|_| {
             pure(Type::Dynamic, |a| match &a[0] {

@@ -156,8 +156,9 @@ pub trait ScalarImpl: Send + Sync {
         false
     }
     /// The typed operation the call performs, when it is one an executor may run on
-    /// unboxed operands (an arithmetic or comparison operator): the executor then calls
-    /// [`ScalarImpl::call`] only for the operand kinds the [`Kernel`] does not list.
+    /// unboxed operands (an arithmetic or comparison operator, `pack_array`, `tolong`,
+    /// `todouble`): the executor then calls [`ScalarImpl::call`] only for the operand
+    /// kinds the [`Kernel`] does not list.
     fn kernel(&self) -> Option<Kernel> {
         None
     }

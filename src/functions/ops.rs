@@ -394,8 +394,9 @@ impl Cmp {
     }
 }
 
-/// What a call of an arithmetic or comparison operator computes, for an executor that
-/// holds its operands unboxed (see [`ScalarImpl::kernel`]). On the operand kinds listed
+/// What a call of an arithmetic or comparison operator (or `pack_array`, `tolong`,
+/// `todouble`) computes, for an executor that holds its operands unboxed (see
+/// [`ScalarImpl::kernel`]). On the operand kinds listed
 /// here the call gives exactly what the method named gives; on any other (a null, a
 /// decimal, a string, a datetime with a timespan...) only [`ScalarImpl::call`] answers.
 #[derive(Clone, Copy, Debug)]
@@ -410,6 +411,15 @@ pub enum Kernel {
     /// `rand()` / `rand(n)`: [`super::math::rand_value`] of the row's draw (the call's
     /// only draw in the row: [`super::EvalCtx::random_at`] of the row's position, 0).
     Random,
+    /// `pack_array(a, b, ...)`: the array of the arguments' values, in order, each as
+    /// it is (an int stays an int, a null stays a null).
+    PackArray,
+    /// `tolong(x)`: on a long, itself; on an int, a datetime or a timespan, the integer
+    /// it holds (ticks); on a bool, 0 or 1; on a null, a null.
+    ToLong,
+    /// `todouble(x)`: on a real, itself; on an int or a long, the nearest real (`as
+    /// f64`); on a null, a null.
+    ToReal,
 }
 
 /// A call that declares its [`Kernel`].
@@ -430,7 +440,7 @@ where
     }
 }
 
-fn typed<F>(ty: Type, kernel: Kernel, f: F) -> Bound
+pub(crate) fn typed<F>(ty: Type, kernel: Kernel, f: F) -> Bound
 where
     F: Fn(&[Value]) -> Value + Send + Sync + 'static,
 {

@@ -425,17 +425,24 @@ pub(crate) struct Interner {
 
 impl Interner {
     pub(crate) fn get(&mut self, s: &str) -> Value {
-        if let Some(a) = self.seen.get(s) {
-            return Value::String(a.clone());
-        }
-        let a: Arc<str> = Arc::from(s);
-        self.seen.insert(a.clone());
-        Value::String(a)
+        Value::String(crate::value::SharedStrings::get(self, s))
     }
 
     /// Whether sharing stopped paying off: many distinct values, most of them unique.
     pub(crate) fn is_full(&self, rows: usize) -> bool {
         self.seen.len() > 4096 && self.seen.len() * 2 > rows
+    }
+}
+
+/// The strings of a dynamic column's arrays and bags (tags, keys) share a copy too.
+impl crate::value::SharedStrings for Interner {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.seen.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.seen.insert(a.clone());
+        a
     }
 }
 

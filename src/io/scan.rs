@@ -1464,7 +1464,7 @@ impl<'a> LineParser<'a> {
             interners: self
                 .columns
                 .iter()
-                .map(|c| (c.ty == Type::String).then(Interner::default))
+                .map(|c| matches!(c.ty, Type::String | Type::Dynamic).then(Interner::default))
                 .collect(),
             order: Vec::new(),
             rows: 0,
@@ -1645,8 +1645,19 @@ impl<'a> LineParser<'a> {
                             let text = &p.b[start..end];
                             let v = if matches!(ty, Type::Dynamic | Type::Unknown) {
                                 // What `convert` gives an object or array as dynamic, built
-                                // without serde_json's tree.
-                                crate::value::parse_json_slice(text)?
+                                // without serde_json's tree (its strings shared while that
+                                // pays).
+                                match &mut st.interners[col] {
+                                    Some(interner) => {
+                                        let v =
+                                            crate::value::parse_json_slice_with(text, interner)?;
+                                        if interner.is_full(st.rows) {
+                                            st.interners[col] = None;
+                                        }
+                                        v
+                                    }
+                                    None => crate::value::parse_json_slice(text)?,
+                                }
                             } else {
                                 convert(&serde_json::from_slice::<J>(text).ok()?, ty)?
                             };

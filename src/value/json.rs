@@ -63,13 +63,30 @@ pub fn from_json(j: &J) -> Value {
 /// [`from_json`] of serde_json's parse, built directly (one allocation per string and
 /// key instead of two, no intermediate tree).
 pub fn parse_json_text(s: &str) -> Option<Value> {
-    parse_with(s, Full)
+    parse_with(s, Full(None))
 }
 
 /// [`parse_json_text`] of bytes (which must be UTF-8 where serde_json reads them).
 pub fn parse_json_slice(b: &[u8]) -> Option<Value> {
     let mut de = serde_json::Deserializer::from_slice(b);
-    let v = Full.deserialize(&mut de).ok()?;
+    let v = Full(None).deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(v)
+}
+
+/// Where a parse takes its strings from: one shared copy of each repeated string (a
+/// reader's interner), instead of an allocation per string.
+pub trait SharedStrings {
+    fn get(&mut self, s: &str) -> Str;
+}
+
+/// [`parse_json_slice`] with its strings and keys taken from `strings` (the same value).
+pub fn parse_json_slice_with(
+    b: &[u8],
+    strings: &mut (dyn SharedStrings + 'static),
+) -> Option<Value> {
+    let mut de = serde_json::Deserializer::from_slice(b);
+    let v = Full(Some(strings)).deserialize(&mut de).ok()?;
     de.end().ok()?;
     Some(v)
 }
@@ -156,8 +173,8 @@ impl JsonPaths {
     }
 }
 
-/// A whole value.
-struct Full;
+/// A whole value (its strings from `.0` when given).
+struct Full<'s>(Option<&'s mut (dyn SharedStrings + 'static)>);
 
 /// A value of which only `.0` is kept.
 struct Pruned<'a>(&'a JsonPaths);
@@ -168,10 +185,10 @@ struct Skip;
 /// An object key: borrowed from the text when it has no escape.
 struct Key;
 
-impl<'de> DeserializeSeed<'de> for Full {
+impl<'de> DeserializeSeed<'de> for Full<'_> {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(ValueVisitor(None))
+        d.deserialize_any(ValueVisitor(None, self.0))
     }
 }
 
@@ -179,7 +196,7 @@ impl<'de> DeserializeSeed<'de> for Pruned<'_> {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         let keep = (!self.0.whole).then_some(self.0);
-        d.deserialize_any(ValueVisitor(keep))
+        d.deserialize_any(ValueVisitor(keep, None))
     }
 }
 
@@ -205,10 +222,23 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
-/// Builds a value; with `Some(paths)`, an object keeps only the keys of `paths`.
-struct ValueVisitor<'a>(Option<&'a JsonPaths>);
+/// Builds a value; with `Some(paths)`, an object keeps only the keys of `paths`; with
+/// `Some(strings)`, its strings and keys come from there.
+struct ValueVisitor<'a, 's>(
+    Option<&'a JsonPaths>,
+    Option<&'s mut (dyn SharedStrings + 'static)>,
+);
 
-impl<'de> Visitor<'de> for ValueVisitor<'_> {
+impl ValueVisitor<'_, '_> {
+    fn string(&mut self, s: &str) -> Str {
+        match &mut self.1 {
+            Some(strings) => strings.get(s),
+            None => Arc::from(s),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for ValueVisitor<'_, '_> {
     type Value = Value;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a JSON value")
@@ -226,8 +256,8 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
     fn visit_f64<E: de::Error>(self, f: f64) -> Result<Value, E> {
         Ok(Value::Real(f))
     }
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::String(Arc::from(s)))
+    fn visit_str<E: de::Error>(mut self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(self.string(s)))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
         Ok(Value::Null)
@@ -235,19 +265,22 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
     fn visit_none<E: de::Error>(self) -> Result<Value, E> {
         Ok(Value::Null)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
         // An array is kept whole, pruned or not (an index reads any element).
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(Full)? {
+        while let Some(v) = seq.next_element_seed(Full(self.1.as_deref_mut()))? {
             items.push(v);
         }
         Ok(Value::array(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
         let mut bag = Bag::default();
         while let Some(k) = map.next_key_seed(Key)? {
             let (k, v) = match self.0 {
-                None => (Arc::from(&*k), map.next_value_seed(Full)?),
+                None => (
+                    self.string(&k),
+                    map.next_value_seed(Full(self.1.as_deref_mut()))?,
+                ),
                 // A kept key is the tree's own (shared, not allocated per row).
                 Some(paths) => match paths.child(&k) {
                     Some((key, sub)) => (key.clone(), map.next_value_seed(Pruned(sub))?),
@@ -504,5 +537,48 @@ mod tests {
             to_json(&Value::TimeSpan(36_000_000_000)),
             J::String("01:00:00".into())
         );
+    }
+
+    /// Strings kept by their text (as a reader's interner keeps them).
+    #[derive(Default)]
+    struct Kept(std::collections::HashMap<String, Str>);
+
+    impl SharedStrings for Kept {
+        fn get(&mut self, s: &str) -> Str {
+            self.0
+                .entry(s.to_string())
+                .or_insert_with(|| Arc::from(s))
+                .clone()
+        }
+    }
+
+    #[test]
+    fn shared_strings_give_the_same_values_and_share_repeats() {
+        let mut kept = Kept::default();
+        for text in [
+            r#"["t1","t2","t1",null,3,4.5,true,{"a":"t1","b":["t2",{"a":1}]},"\u00e9"]"#,
+            r#"{"k":"v","k":"w","n":{"k":[]}}"#,
+            r#""plain""#,
+            "[]",
+        ] {
+            let plain = parse_json_slice(text.as_bytes()).expect("valid JSON");
+            let shared = parse_json_slice_with(text.as_bytes(), &mut kept).expect("valid JSON");
+            assert_eq!(plain, shared, "{text}");
+        }
+        // Invalid text is invalid either way.
+        for text in [r#"["t1","#, r#"{"a":}"#] {
+            assert_eq!(
+                parse_json_slice_with(text.as_bytes(), &mut kept),
+                None,
+                "{text}"
+            );
+        }
+        let Some(Value::Array(a)) = parse_json_slice_with(br#"["t9","t9"]"#, &mut kept) else {
+            panic!("an array");
+        };
+        match (&a[0], &a[1]) {
+            (Value::String(x), Value::String(y)) => assert!(Arc::ptr_eq(x, y)),
+            other => panic!("two strings, got {other:?}"),
+        }
     }
 }

@@ -22,7 +22,8 @@ pub use format::{
     format_guid, format_real, parse_guid, to_json_text, to_kql_string, tostring, write_json,
 };
 pub use json::{
-    from_json, parse_json_paths, parse_json_slice, parse_json_text, to_json, JsonPaths,
+    from_json, parse_json_paths, parse_json_slice, parse_json_slice_with, parse_json_text, to_json,
+    JsonPaths, SharedStrings,
 };
 pub use time::{
     civil_from_days, date_parts, days_from_civil, days_in_month, format_datetime_full,
