@@ -339,3 +339,39 @@ fn mangled_files_never_panic() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_bad_record_of_a_capture_is_an_error_on_its_line_whether_its_table_is_read_or_not() {
+    // Line 3 holds B's bad record (a bare word inside its `properties`). The folder is
+    // opened as `kql run` opens it: for the tables the query names.
+    let rec = |table: &str, props: &str| {
+        format!("{{\"records\": [{{\"category\": \"AdvancedHunting-{table}\", \"properties\": {props}}}]}}\n")
+    };
+    let text = [
+        rec("A", "{\"a\": 1}"),
+        rec("B", "{\"b\": 1}"),
+        rec("B", "{\"b\": tru}"),
+        rec("A", "{\"a\": 2}"),
+    ]
+    .concat();
+    let dir = temp("capture-bad");
+    std::fs::write(dir.join("capture.json"), &text).unwrap();
+    for query in ["B | count", "A | count", "union A, B | count"] {
+        let opts = ReadOptions::default();
+        let wanted = kql::io::mentioned_in(query);
+        let e = open_dir_with(&dir, &[], &wanted, Product::Sentinel, &opts)
+            .and_then(|catalog| kql::run_query(query, &catalog, 0))
+            .unwrap_err();
+        assert!(e.message.contains("invalid JSON"), "{query}: {}", e.message);
+        assert_eq!(
+            e.location,
+            kql::error::Location::File {
+                path: dir.join("capture.json").display().to_string(),
+                line: 3
+            },
+            "{query}: {}",
+            e.message
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

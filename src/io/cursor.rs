@@ -13,7 +13,9 @@
 //! malformed string) is `None`, and the caller reads the record with serde_json, whose
 //! result and errors are the reference.
 
-use crate::io::bytes::{escapes_valid, prefix_xor, string_end, unescape, Classes, StrScan};
+use crate::io::bytes::{
+    escapes_valid, prefetch, prefix_xor, string_end, unescape, Classes, StrScan, Structure,
+};
 use serde_json::Value as J;
 use std::borrow::Cow;
 
@@ -256,6 +258,22 @@ impl<'b> Cursor<'b> {
         // Something the block walk leaves to the token walk (which says whether it is
         // JSON).
         self.skip_value()
+    }
+
+    /// Moves past the value at the cursor (blanks before it skipped), an object or array
+    /// without checking it: its end found by matching its brackets outside its strings
+    /// ([`ValueScan`]); a string or scalar checked ([`Cursor::skip_value`]). For a value
+    /// that a reader checks whole later, from where it starts (the `properties` of the
+    /// records of the tables a query reads, in the walk that indexes a capture): a value
+    /// that is not JSON fails there. `None` when it does not end in the text.
+    pub(crate) fn skim_value(&mut self) -> Option<()> {
+        self.ws();
+        if !matches!(self.peek(), Some(b'{' | b'[')) {
+            return self.skip_value();
+        }
+        let n = ValueScan::default().feed(&self.b[self.i..])?;
+        self.i += n;
+        Some(())
     }
 
     /// Moves past the object or array at the cursor by classifying sixty-four bytes at
@@ -612,6 +630,181 @@ fn number(t: &[u8]) -> Option<J> {
     serde_json::from_slice::<J>(t).ok().filter(J::is_number)
 }
 
+/// How far ahead of its block [`ValueScan::feed`] asks for the bytes.
+const FEED_AHEAD: usize = 1024;
+
+/// Finds where a JSON value ends by matching brackets outside strings, resumably (the
+/// value may arrive in several reads). Scalars end at a delimiter. The value is not
+/// checked: the parser that reads it later reports what is wrong, with its line.
+#[derive(Default)]
+pub(crate) struct ValueScan {
+    started: bool,
+    depth: u32,
+    in_str: bool,
+    esc: bool,
+    /// A number or literal (`true`, `NaN`).
+    scalar: bool,
+}
+
+impl ValueScan {
+    /// Scans `b`, the bytes after those already scanned; the offset in `b` just past the
+    /// value's end when it ends in `b`.
+    ///
+    /// Inside an object or array, sixty-four bytes at a time: the brackets outside
+    /// strings (found from the quotes' bits) change the depth; a block with a backslash
+    /// (an escape, or stray text the parser will refuse), and what is left at the end of
+    /// `b`, go a byte at a time. (Per string, a search for its closing quote cost a call
+    /// and its set-up; this reader is the one sequential pass over a JSON document.)
+    pub(crate) fn feed(&mut self, b: &[u8]) -> Option<usize> {
+        let mut i = 0;
+        if !self.started {
+            let &c = b.first()?;
+            self.started = true;
+            match c {
+                b'{' | b'[' => self.depth = 1,
+                b'"' => self.in_str = true,
+                b'}' | b']' | b',' | b':' => return Some(0),
+                _ => self.scalar = true,
+            }
+            i = 1;
+        }
+        while i < b.len() {
+            if !self.scalar && self.depth > 0 {
+                if let Some(Ok(block)) = b.get(i..i + 64).map(<&[u8; 64]>::try_from) {
+                    // A mapped file's bytes are read here first (see `bytes::prefetch`).
+                    prefetch(b, i + FEED_AHEAD);
+                    if let Some(end) = self.block(&Structure::of(block)) {
+                        return Some(i + end);
+                    }
+                    i += 64;
+                    continue;
+                }
+            }
+            let end = (i + 64).min(b.len());
+            if let Some(at) = self.bytes(b, i, end) {
+                return Some(at);
+            }
+            i = end;
+        }
+        None
+    }
+
+    /// The quotes of a block that open or close a string: a backslash in a string
+    /// escapes the byte after it (perhaps in the next block), one outside strings is
+    /// nothing (the parser refuses it later). Walked bit by bit, but only over the
+    /// block's quotes and backslashes, and only when it has a backslash.
+    #[inline(always)]
+    fn string_quotes(&mut self, m: &Structure) -> u64 {
+        if m.backslash == 0 && !self.esc {
+            return m.quote;
+        }
+        let mut in_str = self.in_str;
+        // The position of the byte the last backslash escapes.
+        let mut escaped = if self.esc { 0 } else { u32::MAX };
+        let mut bits = m.quote | m.backslash;
+        let mut quotes = 0;
+        while bits != 0 {
+            let k = bits.trailing_zeros();
+            bits &= bits - 1;
+            if k == escaped {
+                continue;
+            }
+            if m.backslash >> k & 1 == 1 {
+                if in_str {
+                    escaped = k + 1;
+                }
+            } else {
+                quotes |= 1 << k;
+                in_str = !in_str;
+            }
+        }
+        self.esc = escaped == 64;
+        quotes
+    }
+
+    /// One block inside an object or array: the offset just past the value's end when it
+    /// ends in the block.
+    #[inline(always)]
+    fn block(&mut self, m: &Structure) -> Option<usize> {
+        let quote = self.string_quotes(m);
+        let px = prefix_xor(quote);
+        // Whether the block has an odd number of quotes (the last bit of their prefix
+        // xor): a popcount is a dozen instructions on the x86_64 baseline, which has no
+        // `popcnt`.
+        let flip = px >> 63 == 1;
+        let inside = if self.in_str { !px } else { px };
+        let (opens, closes) = (m.open & !inside, m.close & !inside);
+        if closes == 0 {
+            // The value cannot end in this block (most blocks of a record: its brackets
+            // are few): only the depth after it counts.
+            if opens != 0 {
+                self.depth += opens.count_ones();
+            }
+            self.in_str ^= flip;
+            return None;
+        }
+        let mut brackets = opens | closes;
+        while brackets != 0 {
+            let k = brackets.trailing_zeros();
+            if m.open >> k & 1 == 1 {
+                self.depth += 1;
+            } else {
+                self.depth -= 1;
+                if self.depth == 0 {
+                    return Some(k as usize + 1);
+                }
+            }
+            brackets &= brackets - 1;
+        }
+        self.in_str ^= flip;
+        None
+    }
+
+    /// `b[i..end]` a byte at a time: the offset in `b` just past the value's end when it
+    /// ends there.
+    fn bytes(&mut self, b: &[u8], mut i: usize, end: usize) -> Option<usize> {
+        while i < end {
+            let c = b[i];
+            if self.in_str {
+                if self.esc {
+                    // The byte after a backslash (perhaps the first of this read).
+                    self.esc = false;
+                } else if c == b'\\' {
+                    self.esc = true;
+                } else if c == b'"' {
+                    self.in_str = false;
+                    if self.depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+            } else if self.scalar {
+                if c.is_ascii_whitespace() || matches!(c, b',' | b']' | b'}' | b':') {
+                    return Some(i);
+                }
+            } else {
+                match c {
+                    b'"' => self.in_str = true,
+                    b'{' | b'[' => self.depth += 1,
+                    b'}' | b']' => {
+                        self.depth -= 1;
+                        if self.depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// Whether the value is complete at the end of the file (a scalar is).
+    pub(crate) fn at_eof(&self) -> bool {
+        self.scalar
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -759,9 +952,13 @@ mod tests {
             let mut t = Cursor::new(&text);
             t.skip_value().unwrap();
             assert_eq!(c.i, t.i);
+            // The skim, which checks nothing, ends there too.
+            let mut s = Cursor::new(&text);
+            assert!(s.skim_value().is_some());
+            assert_eq!(s.i, t.i, "{}", String::from_utf8_lossy(&text));
             whole += 1;
             // One byte changed: what the block walk accepts, the token walk accepts, to
-            // the same end (and serde_json reads it).
+            // the same end (and serde_json reads it); and the skim ends there too.
             for _ in 0..4 {
                 let mut bad = text.clone();
                 let at = (xorshift(&mut x) % bad.len() as u64) as usize;
@@ -772,6 +969,9 @@ mod tests {
                 if c.skip_container_blocks().is_some() {
                     assert_eq!(Some(c.i), token, "{}", String::from_utf8_lossy(&bad));
                     assert!(serde_json::from_slice::<J>(&bad[..c.i]).is_ok());
+                    let mut s = Cursor::new(&bad);
+                    assert!(s.skim_value().is_some());
+                    assert_eq!(s.i, c.i, "{}", String::from_utf8_lossy(&bad));
                     mutated_ok += 1;
                 } else {
                     assert_eq!(c.i, 0);

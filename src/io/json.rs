@@ -47,7 +47,7 @@ pub fn load_dir(dir: &Path, user_schemas: &[Schema]) -> Result<Catalog> {
 pub fn load_dir_for(
     dir: &Path,
     user_schemas: &[Schema],
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
     product: Product,
 ) -> Result<Catalog> {
     read_dir_into_catalog(dir, user_schemas, wanted, false, product)
@@ -60,7 +60,7 @@ pub fn load_dir_for(
 pub fn open_dir_for(
     dir: &Path,
     user_schemas: &[Schema],
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
     product: Product,
 ) -> Result<Catalog> {
     read_dir_into_catalog(dir, user_schemas, wanted, true, product)
@@ -70,7 +70,7 @@ pub fn open_dir_for(
 pub fn open_dir_with(
     dir: &Path,
     user_schemas: &[Schema],
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
     product: Product,
     opts: &super::formats::ReadOptions,
 ) -> Result<Catalog> {
@@ -80,7 +80,7 @@ pub fn open_dir_with(
 fn read_dir_into_catalog(
     dir: &Path,
     user_schemas: &[Schema],
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
     lazy: bool,
     product: Product,
 ) -> Result<Catalog> {

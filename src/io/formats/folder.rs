@@ -106,7 +106,7 @@ pub fn discover(
     dir: &Path,
     known: &[&str],
     product: Product,
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Found> {
     let mut found = Found::default();
     let entries: Vec<PathBuf> = sorted_entries(dir)?.into_iter().map(|(p, _)| p).collect();
@@ -176,6 +176,7 @@ pub fn discover(
                     found: &mut found,
                     seen: &mut seen,
                     lister: &lister,
+                    wanted,
                 };
                 let r = at.walk(path, real);
                 lister.finish();
@@ -183,7 +184,7 @@ pub fn discover(
             })?;
         } else if path.is_file() && is_data_file(name) {
             let table = name.split('.').next().unwrap_or(name);
-            add_file(path, Some(table), None, &mut found)?;
+            add_file(path, Some(table), None, &mut found, wanted)?;
         }
     }
     Ok(found)
@@ -380,6 +381,8 @@ struct Walk<'a> {
     /// The folders walked, by their real path.
     seen: &'a mut HashSet<PathBuf>,
     lister: &'a Lister,
+    /// The tables the query reads (see [`add_file`]).
+    wanted: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
 impl Walk<'_> {
@@ -429,7 +432,7 @@ impl Walk<'_> {
                     let target = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
                     self.walk(&path, target)?;
                 } else if path.is_file() && data {
-                    add_file(&path, self.table, None, self.found)?;
+                    add_file(&path, self.table, None, self.found, self.wanted)?;
                 }
             } else if kind.is_some_and(|k| k.is_dir()) {
                 let sub = real.join(name);
@@ -438,7 +441,7 @@ impl Walk<'_> {
                 // A blob of an export is listed, not opened, unless compressed (then its
                 // content is told as every file's is).
                 let unopened = if self.export { size } else { None };
-                add_file(&path, self.table, unopened, self.found)?;
+                add_file(&path, self.table, unopened, self.found, self.wanted)?;
             }
         }
         Ok(())
@@ -447,12 +450,14 @@ impl Walk<'_> {
 
 /// Adds `path` to `table`, or to the tables it names (a streaming capture); a file of
 /// no table that names none is not read. An `unopened` file (of `size`) is JSON lines
-/// by its folder's rule: nothing is read from it now.
+/// by its folder's rule: nothing is read from it now. `wanted`: the tables the query
+/// reads (a capture's index checks the records of the others, see [`streaming::index`]).
 fn add_file(
     path: &Path,
     table: Option<&str>,
     unopened: Option<u64>,
     found: &mut Found,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<()> {
     let mut add = |t: &str, format, category, unopened, capture: Option<&Capture>| {
         found
@@ -475,7 +480,7 @@ fn add_file(
     if format.names_tables() {
         // One walk notes where every table's records are (else the tables are found
         // by their categories' text, and each table's scan walks the whole capture).
-        if let Some(index) = streaming::index(path) {
+        if let Some(index) = streaming::index(path, wanted) {
             let capture = Capture(Arc::new(index));
             for t in capture.0.tables() {
                 add(
@@ -508,7 +513,7 @@ fn add_file(
 pub fn catalog(
     dir: &Path,
     user_schemas: &[Schema],
-    wanted: &dyn Fn(&str) -> bool,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
     product: Product,
     lazy: bool,
     opts: &ReadOptions,

@@ -200,12 +200,29 @@ const INDEX_CHUNK: usize = 4 << 20;
 /// `None` otherwise, or when the index would hold more than [`max_index_bytes`]: the
 /// capture is then walked whole by each table's scan (which also says what is wrong
 /// with it, on which line).
-pub fn index(path: &Path) -> Option<Index> {
-    index_in_chunks(path, INDEX_CHUNK)
+///
+/// `reads`: the tables the query reads. The walk checks every byte of the capture but
+/// the `properties` of their records, which it only skims for their end (brackets
+/// matched outside strings): each such record is read whole, and checked, by its
+/// table's scan, which says what is wrong with it on which line, as for a file of its
+/// own. Every other record (a table not read, no table) is never read again, so the
+/// walk checks it, and a bad one leaves the capture without an index: each table's
+/// scan then walks it whole and reports its first bad record. So a bad record of a
+/// table not read is reported by the first scan of the capture, one of a table read by
+/// that table's scan, when it reaches it (a `take` may stop before); of several bad
+/// records, the first in the file unless all are of tables read (then the first of
+/// the table scanned first). (Checking the records of the tables read twice, here and
+/// in their scans, cost a third of the seed's time over a capture.)
+pub fn index(path: &Path, reads: &(dyn Fn(&str) -> bool + Sync)) -> Option<Index> {
+    index_in_chunks(path, INDEX_CHUNK, reads)
 }
 
 /// [`index`], walking `chunk` bytes at a time (tests walk lines cut anywhere).
-fn index_in_chunks(path: &Path, chunk: usize) -> Option<Index> {
+fn index_in_chunks(
+    path: &Path,
+    chunk: usize,
+    reads: &(dyn Fn(&str) -> bool + Sync),
+) -> Option<Index> {
     let file = std::fs::File::open(path).ok()?;
     // SAFETY: read only. A file truncated by another process meanwhile faults on access,
     // as with every mapped read (see crate::io::scan).
@@ -249,7 +266,7 @@ fn index_in_chunks(path: &Path, chunk: usize) -> Option<Index> {
                         return;
                     }
                     let (from, to) = (cut(i), cut(i + 1));
-                    match walk(&map[from..to], from as u64) {
+                    match walk(&map[from..to], from as u64, reads) {
                         Some(w) => done.lock().unwrap_or_else(|e| e.into_inner()).push((i, w)),
                         None => failed.store(true, SeqCst),
                     }
@@ -306,9 +323,21 @@ fn index_in_chunks(path: &Path, chunk: usize) -> Option<Index> {
 struct Walked {
     tables: Vec<(String, Vec<Span>)>,
     lines: u64,
+    /// Whether the query reads the table of each category met (asked once per chunk).
+    read: Vec<(String, bool)>,
 }
 
 impl Walked {
+    /// Whether the query reads the table of records of `category`.
+    fn reads(&mut self, category: &str, reads: &dyn Fn(&str) -> bool) -> bool {
+        if let Some((_, r)) = self.read.iter().find(|(c, _)| c == category) {
+            return *r;
+        }
+        let r = table_of(category).is_some_and(reads);
+        self.read.push((category.to_string(), r));
+        r
+    }
+
     fn push(&mut self, category: &str, span: Span) {
         match self.tables.iter_mut().find(|(c, _)| c == category) {
             Some((_, spans)) => spans.push(span),
@@ -319,7 +348,7 @@ impl Walked {
 
 /// The records of `text` (whole lines, starting at byte `base` of the file), or `None`
 /// when a line is not one event or record the hand-written reader reads.
-fn walk(text: &[u8], base: u64) -> Option<Walked> {
+fn walk(text: &[u8], base: u64, reads: &dyn Fn(&str) -> bool) -> Option<Walked> {
     use crate::io::cursor::Cursor;
     let mut out = Walked::default();
     let mut at = 0;
@@ -329,7 +358,7 @@ fn walk(text: &[u8], base: u64) -> Option<Walked> {
         let mut c = Cursor::new(&text[at..end]);
         c.ws();
         if c.peek().is_some() {
-            object(&mut c, base + at as u64, line, &mut out, true)?;
+            object(&mut c, base + at as u64, line, &mut out, true, reads)?;
             if !c.at_end() {
                 return None;
             }
@@ -346,18 +375,23 @@ fn walk(text: &[u8], base: u64) -> Option<Walked> {
 /// The object at the cursor (on line `line`, its text at byte `base` of the file):
 /// `outer`, an event (an object whose `records` are the records, or a record itself);
 /// else a record in an event's `records`. The same keys as the reader's
-/// `Conv::fast_record` walk.
+/// `Conv::fast_record` walk. The `properties` of a record of a table the query `reads`
+/// are skimmed, all else checked (see [`index`]).
 fn object(
     c: &mut crate::io::cursor::Cursor<'_>,
     base: u64,
     line: u32,
     out: &mut Walked,
     outer: bool,
+    reads: &dyn Fn(&str) -> bool,
 ) -> Option<()> {
     let start = c.i;
     let mut records = false;
     let mut properties = false;
     let mut category = None;
+    // Where the `properties` are when they were skimmed (their record's table read, or
+    // not known yet: the category comes after them).
+    let mut skimmed = None;
     c.members(|c, key| {
         match key {
             b"records" if outer => {
@@ -365,7 +399,7 @@ fn object(
                     return None;
                 }
                 c.ws();
-                c.elements(|c| object(c, base, line, out, false))?;
+                c.elements(|c| object(c, base, line, out, false, reads))?;
             }
             // Read alone, a record with `records` would be taken for an event.
             b"records" => return None,
@@ -379,13 +413,40 @@ fn object(
                 if std::mem::replace(&mut properties, true) {
                     return None;
                 }
-                // Most of the capture's bytes: skipped a block at a time.
-                c.skip_value_blocks()?;
+                // Most of the capture's bytes.
+                let read = match &category {
+                    Some(Some(cat)) => out.reads(cat, reads),
+                    Some(None) => false,
+                    None => true,
+                };
+                if read {
+                    c.ws();
+                    let from = c.i;
+                    c.skim_value()?;
+                    skimmed = Some((from, c.i));
+                } else {
+                    c.skip_value_blocks()?;
+                }
             }
             _ => c.skip_value()?,
         }
         Some(())
     })?;
+    // Skimmed properties that no scan reads (an event's, a record's of a table not
+    // read) are checked now, a block at a time.
+    if let Some((from, to)) = skimmed {
+        let read = match &category {
+            Some(Some(cat)) if !records => out.reads(cat, reads),
+            _ => false,
+        };
+        if !read {
+            let mut p = crate::io::cursor::Cursor { b: c.b, i: from };
+            p.skip_value_blocks()?;
+            if p.i != to {
+                return None;
+            }
+        }
+    }
     if records {
         return Some(());
     }
@@ -431,10 +492,17 @@ mod tests {
     /// Table `table` of the capture at `path`, read through the index (`indexed`) or by
     /// walking the whole capture.
     fn read(path: &Path, table: &str, indexed: bool) -> crate::error::Result<String> {
+        let index = indexed.then(|| index(path, &|_| true).expect("an index"));
+        read_with(path, table, index)
+    }
+
+    /// Table `table` of the capture at `path`, read through `index` if given, else by
+    /// walking the whole capture.
+    fn read_with(path: &Path, table: &str, index: Option<Index>) -> crate::error::Result<String> {
         let category = category_of(table);
         let mut part = Part::open(path, Format::Streaming, Some(category))?;
-        if indexed {
-            part = part.with_capture(Arc::new(index(path).expect("an index")));
+        if let Some(index) = index {
+            part = part.with_capture(Arc::new(index));
         }
         let t = DataTable::new(table, vec![part], None, ReadOptions::default());
         Ok(format!("{:?}", t.load()?))
@@ -471,7 +539,7 @@ mod tests {
             "{\"records\":[{\"category\":\"AdvancedHunting-A\",\"properties\":{\"x\":3}}]}",
         );
         let (_dir, path) = write(text);
-        let idx = index(&path).expect("an index");
+        let idx = index(&path, &|_| true).expect("an index");
         assert_eq!(idx.tables().collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(idx.count("AdvancedHunting-A"), 3);
         assert_eq!(idx.count("AdvancedHunting-B"), 2);
@@ -481,10 +549,16 @@ mod tests {
         }
         assert!(read(&path, "A", true).unwrap().contains("a\\\"}b"));
         // Walked in chunks of any size, cut inside lines, within one line, or on a line
-        // end, the index is the same.
-        for chunk in 1..=text.len() + 1 {
-            let cut = index_in_chunks(&path, chunk).expect("an index");
-            assert_eq!(cut.tables, idx.tables, "chunks of {chunk} bytes");
+        // end, the index is the same; and the same whichever tables are read (their
+        // records skimmed, the others' checked).
+        let only_a = |t: &str| t == "A";
+        let none = |_: &str| false;
+        let reads: [&(dyn Fn(&str) -> bool + Sync); 3] = [&|_| true, &only_a, &none];
+        for r in reads {
+            for chunk in 1..=text.len() + 1 {
+                let cut = index_in_chunks(&path, chunk, r).expect("an index");
+                assert_eq!(cut.tables, idx.tables, "chunks of {chunk} bytes");
+            }
         }
     }
 
@@ -510,7 +584,7 @@ mod tests {
             text.push_str("]}\n");
         }
         let (_dir, path) = write(&text);
-        let idx = index(&path).expect("an index");
+        let idx = index(&path, &|_| true).expect("an index");
         assert_eq!(idx.count("AdvancedHunting-A"), 2250);
         assert_eq!(idx.count("AdvancedHunting-B"), 6750);
         for table in ["A", "B"] {
@@ -541,12 +615,96 @@ mod tests {
             "{\"records\":[\n{\"category\":\"AdvancedHunting-A\",\"properties\":{}}]}\n",
             "{\"category\":\"AdvancedHunting-A\",\"properties\":{}}{\"category\":\"AdvancedHunting-A\",\"properties\":{}}\n",
             "{\"records\":[{\"category\":\"AdvancedHunting-A\",\"category\":\"AdvancedHunting-B\",\"properties\":{}}]}\n",
-            "{\"records\":[{\"category\":\"AdvancedHunting-A\",\"properties\":{\"x\":1]}]}\n",
             "{\"time\":\"t\"}\n",
             "{\"records\":[{\"c\\u0061tegory\":\"AdvancedHunting-A\",\"properties\":{}}]}\n",
         ] {
             let (_dir, path) = write(text);
-            assert!(index(&path).is_none(), "{text}");
+            assert!(index(&path, &|_| true).is_none(), "{text}");
         }
+    }
+
+    /// The error of reading `table` of the capture at `path` indexed for a query that
+    /// reads `reads` (walked whole when the walk left it without an index): its message
+    /// and the line it names (the file checked to be `path`).
+    fn error_of(path: &Path, table: &str, reads: &[&str]) -> (String, usize) {
+        let idx = index(path, &|t| reads.contains(&t));
+        let e = read_with(path, table, idx).unwrap_err();
+        match e.location {
+            crate::error::Location::File { path: p, line } if p == path.display().to_string() => {
+                (e.message, line)
+            }
+            other => panic!("{}: {other:?}", e.message),
+        }
+    }
+
+    #[test]
+    fn a_bad_record_is_an_error_on_its_line_whether_its_table_is_read_or_not() {
+        // Bad inside `properties` (which the walk skims for the tables read): a bare
+        // word, a bracket that does not match, a control character, a bad escape; and a
+        // record whose properties come before its category.
+        for bad in [
+            "{\"x\":tru}",
+            "{\"x\":[1}}",
+            "{\"x\":\"a\u{1}b\"}",
+            "{\"x\":\"a\\qb\"}",
+        ] {
+            for props_first in [false, true] {
+                let record = |table: &str, props: &str| {
+                    if props_first {
+                        format!(
+                            "{{\"properties\":{props},\"category\":\"AdvancedHunting-{table}\"}}"
+                        )
+                    } else {
+                        format!(
+                            "{{\"category\":\"AdvancedHunting-{table}\",\"properties\":{props}}}"
+                        )
+                    }
+                };
+                let good = "{\"x\":1}";
+                // The bad record is B's, on line 3.
+                let text = format!(
+                    "{{\"records\":[{}]}}\n{{\"records\":[{}]}}\n{{\"records\":[{},{}]}}\n{{\"records\":[{}]}}\n",
+                    record("A", good),
+                    record("B", good),
+                    record("A", good),
+                    record("B", bad),
+                    record("A", good),
+                );
+                let (_dir, path) = write(&text);
+                // B read: the walk skims it, B's scan reports it.
+                assert!(index(&path, &|t| t == "B").is_some(), "{text}");
+                let (read_msg, at) = error_of(&path, "B", &["B"]);
+                assert_eq!(at, 3, "{text}: {read_msg}");
+                // B not read (A is): the walk checks it, and A's scan (of the whole
+                // capture) reports it.
+                assert!(index(&path, &|t| t == "A").is_none(), "{text}");
+                let (msg, at) = error_of(&path, "A", &["A"]);
+                assert_eq!(at, 3, "{text}: {msg}");
+                // The same error either way (up to where in the text serde_json
+                // says it is: from the record, or from its event).
+                let head = |m: &str| m.split(" at line ").next().unwrap_or(m).to_string();
+                assert_eq!(head(&msg), head(&read_msg), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn of_two_bad_records_the_first_in_the_file_unless_both_are_of_tables_read() {
+        let rec = |table: &str, props: &str| {
+            format!("{{\"records\":[{{\"category\":\"AdvancedHunting-{table}\",\"properties\":{props}}}]}}\n")
+        };
+        let (good, bad) = ("{\"x\":1}", "{\"x\":tru}");
+        // Line 2: B's bad record; line 4: A's.
+        let text = [rec("A", good), rec("B", bad), rec("A", good), rec("A", bad)].concat();
+        let (_dir, path) = write(&text);
+        // B not read: the capture is walked whole, its first bad record reported, even
+        // reading A.
+        assert_eq!(error_of(&path, "A", &["A"]).1, 2);
+        // Both read: each table's scan reports its own.
+        assert_eq!(error_of(&path, "A", &["A", "B"]).1, 4);
+        assert_eq!(error_of(&path, "B", &["A", "B"]).1, 2);
+        // A not read, B read: A's record on line 4 is checked by the walk, which leaves
+        // no index; B's scan of the whole capture meets its own first.
+        assert_eq!(error_of(&path, "B", &["B"]).1, 2);
     }
 }
