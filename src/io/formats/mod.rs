@@ -325,13 +325,18 @@ pub(crate) const BATCH_BYTES: usize = 1 << 20;
 pub(crate) struct Batch {
     /// The JSON texts of the records, one after another.
     pub text: Vec<u8>,
-    /// Each record: its range in `text` (empty for CSV) and its first line.
+    /// Each record: its range in `text` (in `mapped` when there is one; empty for CSV)
+    /// and its first line.
     pub items: Vec<Item>,
     /// The CSV records, one per item.
     pub records: Vec<::csv::StringRecord>,
     /// Records of earlier uses of the batch, to read into again: a record's buffers
     /// grow to fit its fields once, not on every row.
     pub spare: Vec<::csv::StringRecord>,
+    /// The mapped capture the items are ranges of, instead of `text` (a capture's
+    /// records are read where they are, not copied; see [`streaming::Index`]), held
+    /// while the batch is read.
+    pub mapped: Option<std::sync::Arc<streaming::Held>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -346,6 +351,15 @@ impl Batch {
         self.text.clear();
         self.items.clear();
         self.spare.append(&mut self.records);
+        self.mapped = None;
+    }
+
+    /// The JSON text of `item`.
+    pub(crate) fn item_text(&self, item: Item) -> &[u8] {
+        match &self.mapped {
+            Some(held) => &held.bytes()[item.start..item.end],
+            None => &self.text[item.start..item.end],
+        }
     }
 
     /// An empty record to read into: one of the batch's earlier ones when there is

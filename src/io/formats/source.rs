@@ -940,6 +940,9 @@ impl DataTable {
                                     batch.items.first().map_or(1, |i| i.line),
                                 )))
                             });
+                        // Read: its hold on a mapped capture goes (see `Batch::mapped`).
+                        let mut batch = batch;
+                        batch.mapped = None;
                         lock(&reader).pool.push(batch);
                         if let Err(f) = outcome {
                             fail(idx, f);
@@ -1335,7 +1338,7 @@ impl<'a> Conv<'a> {
             }
             Shape::Keyed(_) => {
                 w.reset();
-                let text = &batch.text[item.start..item.end];
+                let text = batch.item_text(item);
                 let mut c = JsonCursor::new(text);
                 if self.by_hand && self.fast_object(ctx, &mut c, w).is_some() && c.at_end() {
                     return Ok(true);
@@ -1373,7 +1376,7 @@ impl<'a> Conv<'a> {
             }
             Shape::Mapped(paths) => {
                 w.reset();
-                let text = &batch.text[item.start..item.end];
+                let text = batch.item_text(item);
                 let j =
                     values::parse_record(text).map_err(|e| self.json_error(ctx, item, text, &e))?;
                 if !j.is_object() {
@@ -1395,7 +1398,7 @@ impl<'a> Conv<'a> {
                 Ok(true)
             }
             Shape::Envelope { category } => {
-                let text = &batch.text[item.start..item.end];
+                let text = batch.item_text(item);
                 let queued = w.queue.len();
                 let mut c = JsonCursor::new(text);
                 if self.by_hand
@@ -1641,7 +1644,7 @@ impl<'a> Conv<'a> {
         w: &mut Worker,
         parse: impl Fn(&Self, &[u8], &mut Worker) -> serde_json::Result<()>,
     ) -> std::result::Result<(), Failure> {
-        let text = &batch.text[item.start..item.end];
+        let text = batch.item_text(item);
         match parse(self, text, w) {
             Ok(()) => Ok(()),
             Err(e) => {
@@ -1727,7 +1730,7 @@ impl<'a> Conv<'a> {
                 }
                 Shape::Positional | Shape::Mapped(_) => return Ok(out),
                 Shape::Keyed(k) => {
-                    let text = &batch.text[item.start..item.end];
+                    let text = batch.item_text(*item);
                     match values::parse_record(text)
                         .map_err(|e| self.json_error(&ctx, *item, text, &e))?
                     {
@@ -1742,7 +1745,7 @@ impl<'a> Conv<'a> {
                     }
                 }
                 Shape::Envelope { category } => {
-                    let text = &batch.text[item.start..item.end];
+                    let text = batch.item_text(*item);
                     if values::holds_no_record_of(text, category) {
                         continue;
                     }

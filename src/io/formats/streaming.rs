@@ -137,6 +137,7 @@ impl Index {
             index: self.clone(),
             table: self.tables.iter().position(|(c, _)| c == category),
             at: 0,
+            held: std::collections::VecDeque::new(),
             released: 0,
         }
     }
@@ -156,8 +157,21 @@ pub(crate) struct SpanRecords {
     /// The category's place in the index (`None`: no records).
     table: Option<usize>,
     at: usize,
+    /// The batches handed out and perhaps not read yet, oldest first: where each starts
+    /// in the map, and its hold on the map (gone once the batch was read).
+    held: std::collections::VecDeque<(usize, std::sync::Weak<Held>)>,
     /// How much of the map this reader dropped from memory.
     released: usize,
+}
+
+/// A batch's hold on the capture's map, whose ranges its items are: the batch is being
+/// read while it lives (see [`super::Batch::mapped`]).
+pub(crate) struct Held(std::sync::Arc<Index>);
+
+impl Held {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0.map
+    }
 }
 
 impl super::Records for SpanRecords {
@@ -167,27 +181,52 @@ impl super::Records for SpanRecords {
             return Ok(false);
         };
         let spans = &self.index.tables[t].1;
-        let map = &self.index.map[..];
-        while self.at < spans.len() && batch.text.len() < super::BATCH_BYTES {
+        // A batch of a table whose records are sparse in the capture spans more of the
+        // map than its bytes: at most four batches' worth (the pages it spans stay
+        // mapped until it is read).
+        let mut bytes = 0;
+        let from = spans.get(self.at).map_or(0, |s| s.start as usize);
+        while self.at < spans.len()
+            && bytes < super::BATCH_BYTES
+            && (spans[self.at].start as usize) - from < 4 * super::BATCH_BYTES
+        {
             let s = spans[self.at];
-            let start = batch.text.len();
-            let from = s.start as usize;
-            batch
-                .text
-                .extend_from_slice(&map[from..from + s.len as usize]);
+            let start = s.start as usize;
             batch.items.push(super::Item {
                 start,
-                end: batch.text.len(),
+                end: start + s.len as usize,
                 line: s.line as usize,
             });
+            bytes += s.len as usize;
             self.at += 1;
         }
-        // The pages before the next record are copied out: this process's view of them
-        // goes (they stay in the page cache for the other tables' scans).
-        let upto = spans.get(self.at).map_or(map.len(), |s| s.start as usize);
-        crate::io::scan::release(&self.index.map, self.released..upto);
-        self.released = self.released.max(upto);
-        Ok(!batch.items.is_empty())
+        let Some(first) = batch.items.first() else {
+            return Ok(false);
+        };
+        // The records are read where they are in the map, not copied into the batch
+        // (a copy of every record cost 9% of the seed's CPU over a capture).
+        let held = std::sync::Arc::new(Held(self.index.clone()));
+        self.held
+            .push_back((first.start, std::sync::Arc::downgrade(&held)));
+        batch.mapped = Some(held);
+        // The pages before the oldest batch not read yet go from this process's view of
+        // the map (they stay in the page cache for the other tables' scans): else the
+        // resident size would grow with the capture. From a little before where the last
+        // release ended: the kernel maps a large folio (up to 2 MB) around the page a
+        // fault is for, some of it perhaps let go already.
+        while self
+            .held
+            .front()
+            .is_some_and(|(_, h)| h.strong_count() == 0)
+        {
+            self.held.pop_front();
+        }
+        if let Some(&(upto, _)) = self.held.front() {
+            let from = self.released.saturating_sub(4 << 20);
+            crate::io::scan::release(&self.index.map, from..upto);
+            self.released = self.released.max(upto);
+        }
+        Ok(true)
     }
 }
 
