@@ -39,7 +39,9 @@ fn specials16(b: &[u8; 16]) -> (u32, u32) {
 }
 
 /// The bytes of JSON's structure in sixty-four bytes, a bit per byte: quotes,
-/// backslashes, opening brackets (`{`, `[`) and closing ones (`}`, `]`).
+/// backslashes, opening brackets (`{`, `[`) and closing ones (`}`, `]`). What bracket
+/// matching (`cursor::ValueScan`) needs, and no more: [`Classes`] is the validator's
+/// set, which tells six classes apart but not an opening bracket from a closing one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Structure {
     pub quote: u64,
