@@ -100,6 +100,9 @@ const CASES: &[(&str, bool)] = &[
     // column of arrays in memory), and mv-expand over them.
     ("range x from 1 to 40000 step 1 | extend a = pack_array(x, x + 1, x + 2, x + 3, x + 4) | mv-expand a | summarize count(), sum(tolong(a))", true),
     ("range x from 1 to 5 step 1 | extend a = pack_array(x, x + 1) | project x, a", true),
+    // A chunk that a filter emptied: `pack_array` over no rows (found by the fuzzer).
+    ("range x from 1 to 5 step 1 | where x > 9 | extend a = pack_array(x, x + 1) | mv-expand a | summarize count()", true),
+    ("range x from 1 to 5 step 1 | where x > 9 | project a = pack_array(x, x)", true),
     ("range x from 1 to 20 step 1 | extend a = pack_array(x, x * 2) | mv-expand with_itemindex = i a | project x, i, a", true),
     ("range x from 1 to 20 step 1 | extend a = pack_array(x, x * 2) | mv-expand a | take 7", true),
     ("range x from 0 to 30 step 1 | extend a = pack_array(toint(x), toint(x % 3)) | mv-expand a | summarize count(), sum(a), make_set(gettype(a))", true),

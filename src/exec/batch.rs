@@ -869,7 +869,8 @@ fn pack(cols: &[Cow<'_, Col>], n: usize) -> Option<Col> {
         let m = parts.len();
         out.resize(n * m, T::default());
         for (j, p) in parts.iter().enumerate() {
-            for (slot, &x) in out[j..].iter_mut().step_by(m).zip(&p[..n]) {
+            // (`skip`, not `out[j..]`: with no rows `out` is empty and `j` past its end.)
+            for (slot, &x) in out.iter_mut().skip(j).step_by(m).zip(&p[..n]) {
                 *slot = x;
             }
         }
