@@ -233,20 +233,33 @@ impl<'a> Meter<'a> {
 
 /// What one value holds on the heap beyond its own slot, shared values divided among
 /// their holders (a string every row shares costs next to nothing; a string per row
-/// costs its length).
+/// costs its length). What a shared array or bag holds inside is not walked: the
+/// holder that had it alone was charged for it, and walking it again for every row
+/// that shares it made a mv-expand of a million-element series beside that series
+/// (a million rows sharing it) count a million values per row, for hours.
 #[inline]
 fn heap_bytes(v: &Value) -> u64 {
     use std::sync::Arc;
     match v {
         Value::String(s) if !s.is_empty() => (s.len() as u64 + 16) / Arc::strong_count(s) as u64,
         Value::Array(a) => {
-            (a.len() as u64 * VALUE_BYTES + 40 + a.iter().map(heap_bytes).sum::<u64>())
-                / Arc::strong_count(a) as u64
+            let holders = Arc::strong_count(a) as u64;
+            let inside = if holders == 1 {
+                a.iter().map(heap_bytes).sum::<u64>()
+            } else {
+                0
+            };
+            (a.len() as u64 * VALUE_BYTES + 40 + inside) / holders
         }
         Value::Bag(b) => {
+            let holders = Arc::strong_count(b) as u64;
+            let inside = if holders == 1 {
+                b.values().map(heap_bytes).sum::<u64>()
+            } else {
+                0
+            };
             // A bag entry: its key, its value and the index's slot.
-            (b.len() as u64 * (VALUE_BYTES + 32) + 64 + b.values().map(heap_bytes).sum::<u64>())
-                / Arc::strong_count(b) as u64
+            (b.len() as u64 * (VALUE_BYTES + 32) + 64 + inside) / holders
         }
         _ => 0,
     }
@@ -259,6 +272,23 @@ const VALUE_BYTES: u64 = std::mem::size_of::<Value>() as u64;
 #[inline]
 pub fn row_bytes(row: &[Value]) -> u64 {
     24 + 16 + row.len() as u64 * VALUE_BYTES + row.iter().map(heap_bytes).sum::<u64>()
+}
+
+/// The approximate size of a row as a client receives it, for the result's data size
+/// limit: every value whole, shared or not (a result of a million rows that share one
+/// big series sends the series a million times).
+pub fn result_bytes(row: &[Value]) -> u64 {
+    fn whole(v: &Value) -> u64 {
+        match v {
+            Value::String(s) if !s.is_empty() => s.len() as u64 + 16,
+            Value::Array(a) => a.len() as u64 * VALUE_BYTES + 40 + a.iter().map(whole).sum::<u64>(),
+            Value::Bag(b) => {
+                b.len() as u64 * (VALUE_BYTES + 32) + 64 + b.values().map(whole).sum::<u64>()
+            }
+            _ => 0,
+        }
+    }
+    24 + 16 + row.len() as u64 * VALUE_BYTES + row.iter().map(whole).sum::<u64>()
 }
 
 /// The approximate size of values held by an operator (a group's key, a sort key).
@@ -395,7 +425,7 @@ impl Truncated {
 }
 
 /// Cuts `rows` to `t`'s limits, in order: the rows before the one that would pass the
-/// record count or the data size (estimated as for the memory budget).
+/// record count or the data size (estimated by [`result_bytes`]).
 pub fn truncate(rows: &mut Vec<crate::table::Row>, t: &Truncation) -> Option<Truncated> {
     let total = rows.len();
     let mut size = 0u64;
@@ -405,7 +435,7 @@ pub fn truncate(rows: &mut Vec<crate::table::Row>, t: &Truncation) -> Option<Tru
             cut = Some((i, true, t.max_records));
             break;
         }
-        size += row_bytes(r);
+        size += result_bytes(r);
         if size > t.max_size {
             cut = Some((i, false, t.max_size));
             break;
@@ -482,6 +512,26 @@ mod tests {
         let shared = row_bytes(std::slice::from_ref(&s));
         assert!(alone > 1000 && shared < 200, "{alone} {shared}");
         drop(copies);
+    }
+
+    /// The data size limit counts what every row sends, shared or not; the memory
+    /// budget, what is held (a shared array once, its inside not walked again).
+    #[test]
+    fn a_result_sharing_a_big_array_is_cut_by_its_size() {
+        let big = Value::array((0..100_000).map(Value::Long).collect());
+        let mut rows: Vec<crate::table::Row> = (0..1000)
+            .map(|i| vec![Value::Long(i), big.clone()])
+            .collect();
+        let whole = result_bytes(&rows[0]);
+        assert!(whole > 100_000 * VALUE_BYTES, "{whole}");
+        assert!(row_bytes(&rows[0]) < 100_000 * VALUE_BYTES / 100);
+        let t = Truncation {
+            max_records: 500_000,
+            max_size: 64 << 20,
+        };
+        let cut = truncate(&mut rows, &t).unwrap();
+        assert_eq!(cut.kept as u64, (64 << 20) / whole);
+        assert!(!cut.by_records);
     }
 
     fn limits_of(q: &str) -> Result<Limits> {
@@ -567,7 +617,7 @@ mod tests {
             (r.len(), cut.by_records, cut.kept, cut.total),
             (4, true, 4, 10)
         );
-        let per_row = row_bytes(&[Value::Long(0)]);
+        let per_row = result_bytes(&[Value::Long(0)]);
         let mut r = rows(10);
         let t = Truncation {
             max_records: 100,
