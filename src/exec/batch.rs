@@ -99,6 +99,11 @@ const MISSING: u32 = u32::MAX;
 /// megabytes a column.
 const EXPANDED_ROWS: usize = 1 << 18;
 
+/// Elements past which gathering a list column gives up (the chunk goes the row path,
+/// where rows that repeat an array share it): a list repeated on each of many rows
+/// (the series beside the one a `mv-expand` expands) is copied once per row here.
+const GATHERED_ITEMS: usize = 4 * EXPANDED_ROWS;
+
 impl Drop for Data {
     /// The buffer goes back to this thread's pool (the next chunk's columns reuse it).
     fn drop(&mut self) {
@@ -367,9 +372,13 @@ impl Col {
             })),
             Data::B(v) => Data::B(keep.iter().map(|&i| v[i as usize]).collect()),
             Data::L(l) => {
+                let total: usize = keep.iter().map(|&i| l.range(i as usize).len()).sum();
+                if total > GATHERED_ITEMS {
+                    return Err(Abort);
+                }
                 let mut offsets = Vec::with_capacity(keep.len() + 1);
                 offsets.push(0);
-                let mut items = Vec::new();
+                let mut items = Vec::with_capacity(total);
                 for &i in keep {
                     items.extend(l.range(i as usize));
                     offsets.push(u32::try_from(items.len()).map_err(|_| Abort)?);
