@@ -120,6 +120,9 @@ const CASES: &[(&str, bool)] = &[
     ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1), k = todynamic(x % 4) | mv-expand a, k | summarize count(), sum(tolong(a)), sum(tolong(k)), countif(isnull(k))", true),
     ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1) | mv-expand b = a | extend c = tolong(b) + x | where c > 10 | summarize count(), sum(c) by x % 3", true),
     ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1, x + 2) | mv-expand a limit 2 | project x, a", true),
+    // Two items under a limit: one row's array cut by it, another's shorter than its
+    // row's count (their elements added up to the rows made, and slid into the next row).
+    ("range i from 0 to 1 step 1 | extend a = iff(i == 0, pack_array(1, 2, 3), pack_array(9)), b = pack_array(i, i) | mv-expand a, b limit 2 | project i, a, b", true),
     ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1) | mv-expand a to typeof(long) | extend b = a * 2 | summarize count(), sum(b)", true),
     ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1) | mv-expand a to typeof(real) | extend b = a / 4 | summarize count(), sum(b)", true),
     ("range x from 1 to 30 step 1 | extend a = pack_array(x, x + 1) | mv-expand a to typeof(string) | summarize count(), make_set(a)", false),
@@ -131,6 +134,8 @@ const CASES: &[(&str, bool)] = &[
     // rows share the array (the fuzzer's mv-expand beside a long series ran out of memory).
     ("range x from 1 to 2000 step 1 | extend a = range(1, 100), b = range(1, 300) | mv-expand a | summarize count(), sum(array_length(b)), sum(tolong(a))", false),
     ("range x from 1 to 3000 step 1 | extend a = pack_array(x, x + 1) | mv-expand a | extend r = rand() | summarize count(), sum(r)", false),
+    // Random calls in a mv-expand item: each draws its own number (they drew one).
+    ("range i from 0 to 300 step 1 | mv-expand x = pack_array(rand(), rand()) | summarize count(), dcount(tostring(x)), sum(todouble(x))", false),
     // A dynamic column of arrays in memory: empty, null, nested, with nulls inside.
     ("datatable(k:long, d:dynamic)[1, dynamic([1,2,3]), 2, dynamic([]), 3, dynamic(null), 4, dynamic([4, null])] | mv-expand with_itemindex = i d | project k, i, d", true),
     ("datatable(k:long, d:dynamic)[1, dynamic([[1,2],[3]]), 2, dynamic([[4], []]), 3, dynamic([])] | mv-expand d | mv-expand e = d | project k, d, e", true),

@@ -94,7 +94,11 @@ impl List {
     /// (a join's probe keys), where this arm made every call of it slower.
     #[inline(never)]
     fn value(&self, i: usize) -> Value {
-        Value::array(self.range(i).map(|j| self.items.value(j as usize)).collect())
+        Value::array(
+            self.range(i)
+                .map(|j| self.items.value(j as usize))
+                .collect(),
+        )
     }
 }
 
@@ -1169,8 +1173,10 @@ impl MvExpand {
             let null = |i: u32| nulls.as_ref().is_some_and(|n| n[i as usize]);
             let col = match &mut c.data {
                 // Every element in order, each in a row of its own: the elements as
-                // they are (no null row, and as many elements as rows made).
-                Data::L(l) if nulls.is_none() && l.items.len() == total => {
+                // they are (no null row, and as many elements as rows made). Not with a
+                // limit: one row's array cut by it and another's shorter than its
+                // row's count can add up to the rows made with elements out of place.
+                Data::L(l) if nulls.is_none() && self.limit.is_none() && l.items.len() == total => {
                     std::mem::replace(&mut *l.items, Col::nulls(0))
                 }
                 Data::L(l) => {

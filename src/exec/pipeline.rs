@@ -1376,6 +1376,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 PStep::Filter(c) => count(&c.expr),
                 PStep::Extend(items, _) => items.iter().for_each(|(_, c, _)| count(&c.expr)),
                 PStep::Project(cs) => cs.iter().for_each(|c| count(&c.expr)),
+                PStep::MvExpand { items, .. } => items.iter().for_each(|it| count(&it.expr)),
                 _ => {}
             }
         }
