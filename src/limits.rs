@@ -233,10 +233,12 @@ impl<'a> Meter<'a> {
 
 /// What one value holds on the heap beyond its own slot, shared values divided among
 /// their holders (a string every row shares costs next to nothing; a string per row
-/// costs its length). What a shared array or bag holds inside is not walked: the
-/// holder that had it alone was charged for it, and walking it again for every row
-/// that shares it made a mv-expand of a million-element series beside that series
-/// (a million rows sharing it) count a million values per row, for hours.
+/// costs its length). What a shared array or bag holds inside is not walked: walking
+/// it again for every row that shares it made a mv-expand of a million-element series
+/// beside that series (a million rows sharing it) count a million values per row, for
+/// hours. The price: the inside of a value shared from the start (a constant, one
+/// `toscalar` result on every row) is charged to no one, an under-count of the budget
+/// bounded by the values the query itself made.
 #[inline]
 fn heap_bytes(v: &Value) -> u64 {
     use std::sync::Arc;

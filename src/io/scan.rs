@@ -216,8 +216,6 @@ impl FileTable {
         })
     }
 
-    /// The same table, its scans checking each column's values against `guards` (by
-    /// column of the schema it was opened with; see [`Guard`]).
     /// The same table, its values text as the az CLI writes them, keys `ignore` no
     /// columns. (Its columns are typed, not skimmed: the skim's kinds are JSON's, and
     /// the az CLI's values are all strings.)
@@ -226,6 +224,8 @@ impl FileTable {
         self
     }
 
+    /// The same table, its scans checking each column's values against `guards` (by
+    /// column of the schema it was opened with; see [`Guard`]).
     pub(crate) fn guarded(mut self, guards: &[Guard]) -> FileTable {
         self.guards = guards.to_vec();
         self
