@@ -222,8 +222,8 @@ impl Col {
         }
     }
 
-    /// A column that stands in for one nothing reads, `n` rows (nulls, the cheapest
-    /// to make).
+    /// A column that stands in for one nothing reads, `n` rows: nulls, of bools (a
+    /// fifth of [`Col::nulls`]' bytes; no step looks at its kind).
     fn unread(n: usize) -> Col {
         Col {
             kind: Kind::Bool,
@@ -893,38 +893,39 @@ fn pack(cols: &[Cow<'_, Col>], n: usize) -> Option<Col> {
             }
         }
     }
+    // Every operand's values as `T`s, or `None` when one holds another type.
+    fn parts<'a, T>(
+        cols: &'a [Cow<'_, Col>],
+        get: fn(&Data) -> Option<&[T]>,
+    ) -> Option<Vec<&'a [T]>> {
+        cols.iter().map(|c| get(&c.data)).collect()
+    }
     let data = match &cols[0].data {
         Data::I(_) => {
-            let parts: Option<Vec<&[i64]>> = (cols.iter())
-                .map(|c| match &c.data {
-                    Data::I(v) => Some(v.as_slice()),
-                    _ => None,
-                })
-                .collect();
+            let parts = parts(cols, |d| match d {
+                Data::I(v) => Some(v.as_slice()),
+                _ => None,
+            })?;
             let mut out = pool::take(&pool::INTS, total);
-            interleave(&parts?, n, &mut out);
+            interleave(&parts, n, &mut out);
             Data::I(out)
         }
         Data::F(_) => {
-            let parts: Option<Vec<&[f64]>> = (cols.iter())
-                .map(|c| match &c.data {
-                    Data::F(v) => Some(v.as_slice()),
-                    _ => None,
-                })
-                .collect();
+            let parts = parts(cols, |d| match d {
+                Data::F(v) => Some(v.as_slice()),
+                _ => None,
+            })?;
             let mut out = pool::take(&pool::REALS, total);
-            interleave(&parts?, n, &mut out);
+            interleave(&parts, n, &mut out);
             Data::F(out)
         }
         Data::B(_) => {
-            let parts: Option<Vec<&[bool]>> = (cols.iter())
-                .map(|c| match &c.data {
-                    Data::B(v) => Some(v.as_slice()),
-                    _ => None,
-                })
-                .collect();
+            let parts = parts(cols, |d| match d {
+                Data::B(v) => Some(v.as_slice()),
+                _ => None,
+            })?;
             let mut out = Vec::with_capacity(total);
-            interleave(&parts?, n, &mut out);
+            interleave(&parts, n, &mut out);
             Data::B(out)
         }
         Data::L(_) => return None,
