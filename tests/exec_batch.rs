@@ -77,6 +77,11 @@ const CASES: &[(&str, bool)] = &[
     ("range x from 1 to 30 step 1 | extend k = x % 4 | join kind=inner (range y from 1 to 12 step 1 | extend k = y % 3, t = datetime(2026-01-01) + y * 1h) on k | project x, k, y, t", true),
     ("range x from 1 to 30 step 1 | extend k = x % 4 | join kind=leftouter (range y from 1 to 12 step 1 | extend k = y % 3, s = strcat('v', y)) on k | project x, y, s", false),
     ("range x from 0 to 40 step 1 | extend k = 10 / (x % 5) | join kind=leftouter (range y from 0 to 12 step 1 | extend k = 10 / (y % 4)) on k | project x, k, y", true),
+    // Keys compared as words (one typed key column, no nulls) and not: an int key
+    // against long ones, datetimes, nulls among the build side's keys.
+    ("range x from 1 to 30000 step 1 | extend k = toint(x % 10) | join kind=inner (range y from 1 to 5 step 1 | extend k = y) on k | summarize count(), sum(y)", true),
+    ("range x from 1 to 30000 step 1 | extend t = datetime(2026-01-01) + (x % 24) * 1h | join kind=inner (range y from 0 to 11 step 1 | extend t = datetime(2026-01-01) + y * 1h) on t | summarize count(), sum(y), max(t)", true),
+    ("range x from 0 to 30000 step 1 | extend k = x % 5 | join kind=inner (range y from 0 to 12 step 1 | extend k = 10 / (y % 4)) on k | summarize count(), sum(y)", true),
     // A join that multiplies rows past a batch's bound, and a random call after a join:
     // the left side's chunks go the row path (the build side's still take batches).
     ("range x from 1 to 20000 step 1 | extend k = x % 3 | join kind=inner (range y from 1 to 300 step 1 | extend k = y % 3) on k | summarize count(), sum(y)", true),

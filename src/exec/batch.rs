@@ -224,7 +224,7 @@ impl Col {
 
     /// A column that stands in for one nothing reads, `n` rows: nulls, of bools (a
     /// fifth of [`Col::nulls`]' bytes; no step looks at its kind).
-    fn unread(n: usize) -> Col {
+    pub(crate) fn unread(n: usize) -> Col {
         Col {
             kind: Kind::Bool,
             data: Data::B(vec![false; n]),

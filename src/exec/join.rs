@@ -401,6 +401,39 @@ impl Built {
         })
     }
 
+    /// For a key of one column held as words of one type, with no null or odd value
+    /// among them: the word's position in a stored row and the batch kind whose `i64`s
+    /// are those words. A probe of such a key compares words, not values.
+    pub(crate) fn word_key(&self) -> Option<(usize, super::batch::Kind)> {
+        use super::batch::Kind;
+        let [k] = self.keys[..] else {
+            return None;
+        };
+        let Slot::Word(i, w) = self.slots[k] else {
+            return None;
+        };
+        if self.special.is_some() {
+            return None;
+        }
+        let kind = match w {
+            Word::Int => Kind::Int,
+            Word::Long => Kind::Long,
+            Word::DateTime => Kind::DateTime,
+            Word::TimeSpan => Kind::TimeSpan,
+            // (Reals compare as numbers, not bits: NaN and -0.0.)
+            Word::Real => return None,
+        };
+        Some((i, kind))
+    }
+
+    /// [`Self::first_hashed`] of a one-column key given as its word `x` (see
+    /// [`Self::word_key`], which gives `i`).
+    #[inline]
+    pub(crate) fn first_word(&self, h: u64, i: usize, x: i64) -> (u32, bool) {
+        self.index
+            .first(h, |r| self.words[r as usize * self.words_width + i] == x)
+    }
+
     /// Asks the memory for what a lookup of hash `h` reads: its index slot (`stage`
     /// 0), or the stored row that slot most likely names (`stage` 1, once the slot is
     /// at hand).

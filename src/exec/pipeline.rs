@@ -123,6 +123,19 @@ impl Joins for Probe {
         let hashes = typed_key_hashes(&cols, b.len);
         const AHEAD: usize = 16;
         let (mut left, mut right) = (Vec::new(), Vec::new());
+        // A key of one typed column whose kind the build side holds as words, without
+        // nulls on either side: words compared, no value made per row.
+        let words = match (self.right.word_key(), &cols[..]) {
+            (
+                Some((at, kind)),
+                [Col {
+                    kind: k,
+                    data: Data::I(v),
+                    nulls: None,
+                }],
+            ) if *k == kind => Some((at, v.as_slice())),
+            _ => None,
+        };
         for i in 0..b.len {
             if let Some(&h) = hashes.get(i + AHEAD) {
                 self.right.prefetch(h, 0);
@@ -131,7 +144,9 @@ impl Joins for Probe {
                 self.right.prefetch(h, 1);
             }
             // A key with a null matches nothing (as `row_key_hash` says).
-            let (mut at, mut linked) = if cols.iter().any(|c| c.is_null(i)) {
+            let (mut at, mut linked) = if let Some((w, v)) = words {
+                self.right.first_word(hashes[i], w, v[i])
+            } else if cols.iter().any(|c| c.is_null(i)) {
                 (END, false)
             } else {
                 key.clear();
@@ -180,7 +195,8 @@ impl Joins for Probe {
                             .collect(),
                     ),
                 },
-                None => Col::from_values(vec![null.clone(); right.len()]),
+                // Nothing reads it: the cheapest stand-in, not a value per row.
+                None => Ok(Col::unread(right.len())),
             })
             .collect::<std::result::Result<Vec<_>, _>>()?;
         b.repeat(left, more)
