@@ -30,7 +30,7 @@
 //! [`super::json`], which reports errors with their line. A column the query does not
 //! use is still checked (its values must convert to its type) but not kept.
 
-use super::bytes::{string_end, Pattern};
+use super::bytes::{plain_string_end, Pattern};
 use super::cursor::Cursor;
 use super::json::{
     convert, convert_str, load_table_file, looks_like_iso_datetime, missing_value, object_end,
@@ -1541,9 +1541,9 @@ impl<'a> LineParser<'a> {
                         }
                     }
                     if p.b.get(v) == Some(&b'"') {
-                        if let Some(s) = string_end(p.b, v + 1) {
-                            if !s.escaped && s.ascii && p.b.get(s.end + 1) == Some(&b',') {
-                                p.i = s.end + 2;
+                        if let Some(end) = plain_string_end(p.b, v + 1) {
+                            if p.b.get(end + 1) == Some(&b',') {
+                                p.i = end + 2;
                                 k += 1;
                                 continue;
                             }
@@ -1718,10 +1718,20 @@ impl<'a> LineParser<'a> {
     }
 }
 
-/// The last date read in a column and its day number: rows come in time order more
-/// often than not, so most timestamps repeat the previous one's date.
-#[derive(Clone, Copy, Default)]
-struct DayCache(Option<([u8; 10], i64)>);
+/// Dates read in a column and their day numbers, one per day of the month (the slot of
+/// `YYYY-MM-DD` is `DD`, of 32): rows of a month come in any order (a sign-in table's
+/// 30 days, say) and a slot of the last date alone missed nine times in ten there.
+/// An empty slot's day is `EMPTY_DAY` (its text, zeros, is text an input may hold).
+#[derive(Clone)]
+struct DayCache(Box<[([u8; 10], i64); 32]>);
+
+const EMPTY_DAY: i64 = i64::MIN;
+
+impl Default for DayCache {
+    fn default() -> Self {
+        DayCache(Box::new([([0; 10], EMPTY_DAY); 32]))
+    }
+}
 
 /// The ticks of the one datetime shape exporters write, `YYYY-MM-DDTHH:MM:SS[.f]Z`
 /// (up to 7 fraction digits), read without the general parser's alternatives; `None`
@@ -1742,8 +1752,9 @@ fn iso_utc(s: &str, cache: &mut DayCache) -> Option<i64> {
     if time.iter().fold(0, |m, &x| m | (x > 9) as u32) != 0 {
         return None;
     }
-    let days = if let Some((_, days)) = cache.0.filter(|(date, _)| h[..10] == *date) {
-        days
+    let slot = &mut cache.0[(d(8) * 10 + d(9)) as usize & 31];
+    let days = if h[..10] == slot.0 && slot.1 != EMPTY_DAY {
+        slot.1
     } else {
         let date = [d(0), d(1), d(2), d(3), d(5), d(6), d(8), d(9)];
         if h[4] != b'-' || h[7] != b'-' || date.iter().fold(0, |m, &x| m | (x > 9) as u32) != 0 {
@@ -1759,10 +1770,9 @@ fn iso_utc(s: &str, cache: &mut DayCache) -> Option<i64> {
             second: 0,
             frac: 0,
         })?;
-        let mut text = [0; 10];
-        text.copy_from_slice(&h[..10]);
-        cache.0 = Some((text, midnight / TICKS_PER_DAY));
-        midnight / TICKS_PER_DAY
+        slot.0.copy_from_slice(&h[..10]);
+        slot.1 = midnight / TICKS_PER_DAY;
+        slot.1
     };
     let (hour, minute, second) = (
         time[0] * 10 + time[1],
