@@ -1369,6 +1369,9 @@ struct Col {
     slot: Option<usize>,
     /// Not needed, and any string is a valid value (string and dynamic columns).
     skip: bool,
+    /// Not needed, and a small integer (or, `Some(true)`, a bool column's `true` or
+    /// `false`) is a valid value: numeric and bool columns that take anything.
+    skip_scalar: Option<bool>,
     /// What the column's values may be (see [`Guard`]).
     guard: Guard,
 }
@@ -1441,6 +1444,9 @@ impl<'a> LineParser<'a> {
                         skip: !needed
                             && matches!(c.ty, Type::String | Type::Dynamic)
                             && matches!(guard, Guard::Any | Guard::Kind(Kind::Str)),
+                        skip_scalar: (!needed && guard == Guard::Any)
+                            .then(|| skip_scalar_of(c.ty))
+                            .flatten(),
                         guard,
                     })
                 })
@@ -1532,21 +1538,27 @@ impl<'a> LineParser<'a> {
             // The common field first: the key expected here, written compactly (or,
             // pretty-printed, with blanks after its colon), of an unused text column,
             // holding a plain ASCII string, followed by a comma.
+            // So is an unused number or bool column's small integer or bool.
             if let Some(col) = st.order.get(k).and_then(|&c| self.cols.get(c)) {
-                if col.skip && col.key.at(p.b, p.i) {
+                if (col.skip || col.skip_scalar.is_some()) && col.key.at(p.b, p.i) {
                     let mut v = p.i + col.key.len();
                     if self.pretty {
                         while p.b.get(v) == Some(&b' ') {
                             v += 1;
                         }
                     }
-                    if p.b.get(v) == Some(&b'"') {
-                        if let Some(end) = plain_string_end(p.b, v + 1) {
-                            if p.b.get(end + 1) == Some(&b',') {
-                                p.i = end + 2;
-                                k += 1;
-                                continue;
-                            }
+                    let end = match col.skip_scalar {
+                        None if p.b.get(v) == Some(&b'"') => {
+                            plain_string_end(p.b, v + 1).map(|e| e + 1)
+                        }
+                        None => None,
+                        Some(bools) => plain_scalar_end(p.b, v, bools),
+                    };
+                    if let Some(end) = end {
+                        if p.b.get(end) == Some(&b',') {
+                            p.i = end + 1;
+                            k += 1;
+                            continue;
                         }
                     }
                 }
@@ -1840,6 +1852,40 @@ fn quick_scalar(t: &[u8], ty: Type) -> Option<Value> {
     }
 }
 
+/// How [`plain_scalar_end`] reads an unused column of type `ty` that takes any value of
+/// its type: bools (`Some(true)`), small integers (`Some(false)`), or not at all.
+fn skip_scalar_of(ty: Type) -> Option<bool> {
+    match ty {
+        Type::Long | Type::Int | Type::Real | Type::Decimal => Some(false),
+        Type::Bool => Some(true),
+        _ => None,
+    }
+}
+
+/// Where the value at `b[v..]` ends when it is a small integer (1 to 9 digits, no
+/// leading zero: a value of every number type, an `int`'s too) or, when `bools`, `true`
+/// or `false`; `None` for anything else (read the general way). What [`quick_scalar`]
+/// takes, in the shapes an unused column's values need no more reading for.
+#[inline(always)]
+fn plain_scalar_end(b: &[u8], v: usize, bools: bool) -> Option<usize> {
+    let rest = b.get(v..)?;
+    if bools {
+        return if rest.starts_with(b"true") {
+            Some(v + 4)
+        } else if rest.starts_with(b"false") {
+            Some(v + 5)
+        } else {
+            None
+        };
+    }
+    let n = rest
+        .iter()
+        .take(9)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    (n > 0 && (rest[0] != b'0' || n == 1)).then_some(v + n)
+}
+
 /// Whether `t` is a plain decimal (`-?(0|[1-9][0-9]*)\.[0-9]+`, short) in a column that
 /// takes any number: such a value converts, so an unused one needs no further reading.
 fn plain_decimal(t: &[u8], ty: Type) -> bool {
@@ -2116,6 +2162,13 @@ mod tests {
             "1-",
             "0x1",
             "9.99999999999999999999",
+            "999999999",
+            "1000000000",
+            "9999999999",
+            "0123",
+            "tru",
+            "truex",
+            "False",
         ];
         let types = [
             Type::Bool,
@@ -2138,8 +2191,20 @@ mod tests {
                 if plain_decimal(t.as_bytes(), ty) {
                     assert!(general.is_some(), "{t} as {ty:?}");
                 }
+                // A value the skip takes (the whole token, before its comma) converts.
+                if let Some(bools) = skip_scalar_of(ty) {
+                    let text = format!("{t},");
+                    if plain_scalar_end(text.as_bytes(), 0, bools) == Some(t.len()) {
+                        assert!(general.is_some(), "{t} skipped as {ty:?}");
+                    }
+                }
             }
         }
+        let skips = |t: &str, bools: bool| {
+            plain_scalar_end(format!("{t},").as_bytes(), 0, bools) == Some(t.len())
+        };
+        assert!(skips("0", false) && skips("999999999", false) && skips("true", true));
+        assert!(!skips("1000000000", false) && !skips("01", false) && !skips("1", true));
         assert!(quick_scalar(b"42", Type::Long).is_some());
         assert!(plain_decimal(b"0.0", Type::Real));
     }
