@@ -190,7 +190,7 @@ impl<'b> Cursor<'b> {
     pub(crate) fn skip_string(&mut self) -> Option<()> {
         let s = self.string_end()?;
         let body = &self.b[self.i + 1..s.end];
-        if s.escaped && !escapes_valid(body) {
+        if s.odd_escapes && !escapes_valid(body) {
             return None;
         }
         if !s.ascii {

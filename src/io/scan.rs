@@ -1647,6 +1647,22 @@ impl<'a> LineParser<'a> {
                             if !self.pretty && memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
                                 return None;
                             }
+                        } else if let Some((v, end)) = (ty == Type::Dynamic)
+                            .then(|| plain_string_array(p.b, start, st.interners[col].as_mut()))
+                            .flatten()
+                        {
+                            // The commonest dynamic value of a log line (tags, a list of
+                            // addresses), read without the general parser.
+                            p.i = end;
+                            if let Some(interner) = &st.interners[col] {
+                                if interner.is_full(st.rows) {
+                                    st.interners[col] = None;
+                                }
+                            }
+                            if let Some(slot) = slot {
+                                st.stamp[slot] = st.rows;
+                                st.row[slot] = v;
+                            }
                         } else {
                             let end = object_end(p.b, start)?;
                             // The line's end: a value may not run past it.
@@ -1726,6 +1742,49 @@ impl<'a> LineParser<'a> {
             Some(p.i)
         } else {
             p.line_end()
+        }
+    }
+}
+
+/// The array of plain strings at `b[start]` (its `[`): `["a","b"]`, with spaces allowed
+/// after the brackets and commas, each string ASCII without escapes (see
+/// [`plain_string_end`]). Its value, the strings from `strings` when given, and where it
+/// ends; `None` for anything else, which the general parser then reads. What it gives is
+/// what [`crate::value::parse_json_slice_with`] gives for the same text (the test
+/// `plain_string_arrays_read_as_the_parser_reads_them` checks it).
+#[inline]
+fn plain_string_array(
+    b: &[u8],
+    start: usize,
+    mut strings: Option<&mut Interner>,
+) -> Option<(Value, usize)> {
+    let spaces = |mut i: usize| {
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        i
+    };
+    let mut i = spaces(start + 1);
+    let mut items = Vec::new();
+    if b.get(i) == Some(&b']') {
+        return Some((Value::array(items), i + 1));
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let end = plain_string_end(b, i + 1)?;
+        // (ASCII, so UTF-8: the check is a pass over a few bytes.)
+        let s = std::str::from_utf8(&b[i + 1..end]).ok()?;
+        items.push(Value::String(match strings.as_deref_mut() {
+            Some(interner) => crate::value::SharedStrings::get(interner, s),
+            None => Arc::from(s),
+        }));
+        i = spaces(end + 1);
+        match b.get(i)? {
+            b',' => i = spaces(i + 1),
+            b']' => return Some((Value::array(items), i + 1)),
+            _ => return None,
         }
     }
 }
@@ -2207,5 +2266,61 @@ mod tests {
         assert!(!skips("1000000000", false) && !skips("01", false) && !skips("1", true));
         assert!(quick_scalar(b"42", Type::Long).is_some());
         assert!(plain_decimal(b"0.0", Type::Real));
+    }
+
+    #[test]
+    fn plain_string_arrays_read_as_the_parser_reads_them() {
+        // Random arrays built of pieces plain and not (escapes, non-ASCII, numbers,
+        // nesting, blanks of every kind, broken text), padded as a line's bytes are.
+        let pieces = [
+            "\"t30\"",
+            "\"\"",
+            "\"a b\"",
+            "\"a\\\"b\"",
+            "\"\\u00e9\"",
+            "\"é\"",
+            "1",
+            "null",
+            "[]",
+            "[\"x\"]",
+            "{}",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            ",",
+            "\"long tag of forty bytes, more or less\"",
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| (super::super::bytes::xorshift(&mut x) % n as u64) as usize;
+        let mut read = 0;
+        for _ in 0..20_000 {
+            let mut text = String::from("[");
+            for k in 0..next(6) {
+                if k > 0 {
+                    text.push_str(if next(8) == 0 { " , " } else { "," });
+                }
+                text.push_str(pieces[next(pieces.len())]);
+                if next(4) == 0 {
+                    text.push_str(pieces[next(pieces.len())]);
+                }
+            }
+            if next(10) > 0 {
+                text.push(']');
+            }
+            let line = format!("{text},\"Next\":\"some more of the line\"}}");
+            for shared in [false, true] {
+                let mut interner = Interner::default();
+                let fast = plain_string_array(line.as_bytes(), 0, shared.then_some(&mut interner));
+                let Some((v, end)) = fast else { continue };
+                read += 1;
+                assert_eq!(end, text.len(), "{text}");
+                let mut strings = Interner::default();
+                let general =
+                    crate::value::parse_json_slice_with(&line.as_bytes()[..end], &mut strings);
+                assert_eq!(Some(v), general, "{text}");
+            }
+        }
+        assert!(read > 1000, "only {read} arrays took the fast path");
     }
 }
