@@ -294,6 +294,12 @@ pub(crate) fn string_end(b: &[u8], mut i: usize) -> Option<StrScan> {
                         })
                     }
                     b'\\' => {
+                        // A string with escapes: JSON text held in a string has one every
+                        // few bytes. While 64 bytes are left, their escapes are found by
+                        // bit arithmetic, without a step per escape.
+                        if !escaped && i + k + 64 <= b.len() {
+                            return escaped_end(b, i + k, high != 0);
+                        }
                         escaped = true;
                         // The escaped byte is only classed here: decoding the escapes
                         // reads it.
@@ -336,6 +342,140 @@ pub(crate) fn string_end(b: &[u8], mut i: usize) -> Option<StrScan> {
             }
             _ => return None,
         }
+    }
+}
+
+/// [`string_end`] from the first backslash of a string's body, at `b[i]`, with 64 bytes
+/// or more left (`high`: a byte before it is not ASCII): sixty-four bytes a step.
+#[inline(never)]
+fn escaped_end(b: &[u8], mut i: usize, mut high: bool) -> Option<StrScan> {
+    let mut odd_escapes = false;
+    let mut carry = 0;
+    while let Some(block) = b.get(i..i + 64) {
+        let block: &[u8; 64] = block.try_into().ok()?;
+        let m = StrMasks::of(block);
+        let escaped = escaped_bytes(m.backslash, &mut carry);
+        let quotes = m.quote & !escaped;
+        // The bytes before the closing quote (all of them when it is not here).
+        let before = match quotes {
+            0 => !0,
+            q => (q & q.wrapping_neg()) - 1,
+        };
+        // (An escaped byte is the escape's to judge, as the byte-by-byte scan leaves it.)
+        if m.control & !escaped & before != 0 {
+            return None;
+        }
+        high |= m.high & !escaped & before != 0;
+        // (Escaped quotes and backslashes, the commonest escapes, are two-byte ones:
+        // only the other escaped bytes are looked at.)
+        let mut e = escaped & before & !(m.quote | m.backslash);
+        while e != 0 {
+            odd_escapes |= !SIMPLE_ESCAPES[block[e.trailing_zeros() as usize] as usize];
+            e &= e - 1;
+        }
+        if quotes != 0 {
+            return Some(StrScan {
+                end: i + quotes.trailing_zeros() as usize,
+                escaped: true,
+                ascii: !high,
+                odd_escapes,
+            });
+        }
+        i += 64;
+    }
+    // Fewer than 64 bytes left: the rest is stepped through (its first byte escaped
+    // when the last block ended in an escaping backslash).
+    if carry != 0 {
+        odd_escapes |= !SIMPLE_ESCAPES[*b.get(i)? as usize];
+        i += 1;
+    }
+    let rest = string_end(b, i)?;
+    Some(StrScan {
+        end: rest.end,
+        escaped: true,
+        ascii: !high && rest.ascii,
+        odd_escapes: odd_escapes || rest.odd_escapes,
+    })
+}
+
+/// The bytes after an escaping backslash among sixty-four (a run of backslashes escapes
+/// every second one), given a bit per backslash; `carry` (0 or 1) says whether the first
+/// byte is escaped by the block before and is set for the next block. The carry-less
+/// arithmetic of simdjson's escape scanner: a subtraction turns each run's odd or even
+/// start into the bits of the bytes it escapes.
+#[inline(always)]
+fn escaped_bytes(backslash: u64, carry: &mut u64) -> u64 {
+    const ODD_BITS: u64 = 0xAAAA_AAAA_AAAA_AAAA;
+    if backslash == 0 {
+        return std::mem::take(carry);
+    }
+    let potential = backslash & !*carry;
+    let codes = (((potential << 1) | ODD_BITS).wrapping_sub(potential)) ^ ODD_BITS;
+    let escaped = codes ^ (backslash | *carry);
+    *carry = (codes & backslash) >> 63;
+    escaped
+}
+
+/// For sixty-four bytes of a string: a bit per quote, backslash, control character and
+/// byte that is not ASCII.
+struct StrMasks {
+    quote: u64,
+    backslash: u64,
+    control: u64,
+    high: u64,
+}
+
+impl StrMasks {
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn of(b: &[u8; 64]) -> StrMasks {
+        use std::arch::x86_64::*;
+        let mut m = StrMasks {
+            quote: 0,
+            backslash: 0,
+            control: 0,
+            high: 0,
+        };
+        for k in 0..4 {
+            // SAFETY: SSE2 is part of the x86_64 baseline; the load reads sixteen of the
+            // sixty-four bytes `b` borrows.
+            let (q, bs, c, h) = unsafe {
+                let x = _mm_loadu_si128(b.as_ptr().add(16 * k).cast());
+                let control =
+                    _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
+                (
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8))),
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8))),
+                    _mm_movemask_epi8(control),
+                    _mm_movemask_epi8(x),
+                )
+            };
+            let at = 16 * k;
+            m.quote |= (q as u16 as u64) << at;
+            m.backslash |= (bs as u16 as u64) << at;
+            m.control |= (c as u16 as u64) << at;
+            m.high |= (h as u16 as u64) << at;
+        }
+        m
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    #[inline(always)]
+    fn of(b: &[u8; 64]) -> StrMasks {
+        let mut m = StrMasks {
+            quote: 0,
+            backslash: 0,
+            control: 0,
+            high: 0,
+        };
+        for (k, &c) in b.iter().enumerate() {
+            let bit = 1u64 << k;
+            m.quote |= ((c == b'"') as u64) * bit;
+            m.backslash |= ((c == b'\\') as u64) * bit;
+            m.control |= ((c < 0x20) as u64) * bit;
+            m.high |= ((c >= 0x80) as u64) * bit;
+        }
+        m
     }
 }
 
@@ -590,15 +730,25 @@ mod tests {
         ];
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = move || xorshift(&mut x);
-        for _ in 0..100_000 {
-            let len = (next() % 73) as usize;
+        for round in 0..100_000 {
+            // Up to 72 bytes (several blocks and a tail), or up to 300 in every fourth
+            // round (blocks of 64 from the first escape), then up to 80 bytes more.
+            let len = (next() % if round % 4 == 0 { 301 } else { 73 }) as usize;
             let pad = (next() % 16) as usize;
-            // Mostly plain bytes, so that the ends often lie past the first block.
+            // Mostly plain bytes, so that the ends often lie past the first block; in
+            // every second round, many escapes (JSON text held in a string).
+            let dense = round % 2 == 0;
+            let tail = (next() % 81) as usize;
             let mut s = vec![b'x'; pad];
-            s.extend((0..len).map(|_| match next() % 40 {
-                r @ 0..=11 => alphabet[r as usize],
-                _ => b'a',
-            }));
+            let mut fill = |s: &mut Vec<u8>, n: usize| {
+                s.extend((0..n).map(|_| match next() % if dense { 16 } else { 40 } {
+                    r @ 0..=11 => alphabet[r as usize],
+                    12 | 13 if dense => b'\\',
+                    _ => b'a',
+                }))
+            };
+            fill(&mut s, len);
+            fill(&mut s, tail);
             let scan = string_end(&s, pad);
             assert_eq!(scan, reference(&s, pad), "{s:?} from {pad}");
             // What it leaves unjudged is valid: only odd escapes need escapes_valid.
@@ -616,6 +766,32 @@ mod tests {
             })
         );
         assert_eq!(string_end(b"abc\\", 0), None);
+    }
+
+    #[test]
+    fn escaped_bytes_agree_with_a_walk_over_the_backslashes() {
+        // Blocks of random backslashes (dense, and in runs), chained through the carry,
+        // against a walk that escapes the byte after each escaping backslash.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || xorshift(&mut x);
+        for _ in 0..20_000 {
+            let blocks: Vec<u64> = (0..4).map(|_| next() | next() & next()).collect();
+            let mut carry = 0;
+            let mut escaping = false;
+            for &bs in &blocks {
+                let mut want = 0u64;
+                for k in 0..64 {
+                    if escaping {
+                        want |= 1 << k;
+                        escaping = false;
+                    } else if bs >> k & 1 == 1 {
+                        escaping = true;
+                    }
+                }
+                assert_eq!(escaped_bytes(bs, &mut carry), want, "{blocks:x?}");
+                assert_eq!(carry, escaping as u64, "{blocks:x?}");
+            }
+        }
     }
 
     #[test]
