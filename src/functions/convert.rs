@@ -225,7 +225,11 @@ struct ParseJsonPaths(JsonPaths);
 
 impl super::ScalarImpl for ParseJsonPaths {
     fn call(&self, a: &[Value], _: &super::EvalCtx) -> Value {
-        parse_json_with(&a[0], |s| parse_json_paths(s, &self.0))
+        parse_json_with(&a[0], |s| {
+            // The hand-written reading first; what it leaves, serde_json's.
+            crate::io::cursor::pruned_value(s.as_bytes(), &self.0)
+                .or_else(|| parse_json_paths(s, &self.0))
+        })
     }
 }
 

@@ -16,8 +16,10 @@
 use crate::io::bytes::{
     escapes_valid, prefetch, prefix_xor, string_end, unescape, Classes, StrScan, Structure,
 };
+use crate::value::{Bag, JsonPaths, Value};
 use serde_json::Value as J;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// How deep a skipped value may nest before the cursor leaves it to serde_json (which
 /// has its own limit and error).
@@ -568,6 +570,72 @@ impl<'b> Cursor<'b> {
                 serde_json::from_slice(&self.b[start..self.i]).ok()
             }
             _ => self.scalar(),
+        }
+    }
+}
+
+/// `parse_json` of `text` keeping only what `paths` reads, by hand: the value
+/// [`crate::value::parse_json_paths`] (the reference, serde_json's reading) gives, or
+/// `None`, for invalid text and for what is left to it (nesting past [`MAX_DEPTH`], a
+/// number serde_json does not take). Why: JSON text held in a column (`Props`, an
+/// `AdditionalFields`) is parsed on every row to read a member or two, and serde_json
+/// decodes and checks each key and string it then throws away; this skips them sixteen
+/// bytes at a time, as the readers skip the fields a query leaves.
+pub(crate) fn pruned_value(text: &[u8], paths: &JsonPaths) -> Option<Value> {
+    let mut c = Cursor::new(text);
+    c.ws();
+    let v = c.pruned(paths, 0)?;
+    c.at_end().then_some(v)
+}
+
+impl Cursor<'_> {
+    /// The value at the cursor, only what `paths` reads of an object kept (any other
+    /// value is kept whole, as the reference keeps it), inside `depth` containers.
+    fn pruned(&mut self, paths: &JsonPaths, depth: usize) -> Option<Value> {
+        if paths.whole || self.peek()? != b'{' {
+            return self.whole_value(depth);
+        }
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.i += 1;
+        let mut bag = Bag::default();
+        if self.eat(b'}') {
+            return Some(Value::bag(bag));
+        }
+        loop {
+            self.ws();
+            let key = self.string()?;
+            if !self.eat(b':') {
+                return None;
+            }
+            self.ws();
+            match paths.child(&key) {
+                // A repeated key: the last value at the first one's place, as the
+                // reference's ordered map keeps it.
+                Some((key, sub)) => {
+                    let v = self.pruned(sub, depth + 1)?;
+                    bag.insert(key.clone(), v);
+                }
+                None => self.skip_nested(depth + 1)?,
+            }
+            if !self.item_end(b'}')? {
+                return Some(Value::bag(bag));
+            }
+        }
+    }
+
+    /// The whole value at the cursor, as [`crate::value::parse_json_text`] builds it.
+    fn whole_value(&mut self, depth: usize) -> Option<Value> {
+        match self.peek()? {
+            b'"' => Some(Value::String(Arc::from(&*self.string()?))),
+            b'{' | b'[' => {
+                let start = self.i;
+                // Checked (and its nesting bounded) here, built by the reference.
+                self.skip_nested(depth)?;
+                crate::value::parse_json_slice(&self.b[start..self.i])
+            }
+            _ => self.scalar().map(|j| crate::value::from_json(&j)),
         }
     }
 }

@@ -165,7 +165,8 @@ impl JsonPaths {
         }
     }
 
-    fn child(&self, key: &str) -> Option<(&Str, &JsonPaths)> {
+    /// What is read under `key`, and the tree's own copy of the key.
+    pub fn child(&self, key: &str) -> Option<(&Str, &JsonPaths)> {
         self.keys
             .iter()
             .find(|(k, _)| &**k == key)
@@ -506,6 +507,50 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_hand_written_partial_parse_gives_what_serde_json_gives() {
+        // Every text, with blanks around its tokens too, and every path set: where the
+        // hand-written reading answers, it is the reference's value (keys in order), and
+        // it answers for the plain texts.
+        let path_sets: &[&[&[&str]]] = &[
+            &[&["score"]],
+            &[&["score"], &["geo", "country"]],
+            &[&["geo"], &["geo", "country"]],
+            &[&["geo", "country", "country"]],
+            &[&["a b"], &[""], &["é"], &["a"]],
+            &[&["x"], &["flags"]],
+            &[&[]],
+        ];
+        let mut answered = 0;
+        for t in nasty_texts() {
+            let spaced = t
+                .replace(':', " : ")
+                .replace(',', "\n,\t")
+                .replace('{', "{ ");
+            for t in [t, spaced] {
+                for set in path_sets {
+                    let mut paths = JsonPaths::default();
+                    for p in *set {
+                        let keys: Vec<Str> = p.iter().map(|k| Arc::from(*k)).collect();
+                        paths.add(&keys);
+                    }
+                    let want = parse_json_paths(&t, &paths);
+                    if let Some(v) = crate::io::cursor::pruned_value(t.as_bytes(), &paths) {
+                        answered += 1;
+                        assert_eq!(format!("{want:?}"), format!("{:?}", Some(v)), "{t} {set:?}");
+                    }
+                }
+            }
+        }
+        assert!(answered > 300, "answered {answered}");
+        let geo = JsonPaths {
+            whole: false,
+            keys: vec![(Arc::from("geo"), JsonPaths::whole())],
+        };
+        let plain = r#"{"app":"Edge","score":65,"geo":{"country":"BR"},"flags":["a"]}"#;
+        assert!(crate::io::cursor::pruned_value(plain.as_bytes(), &geo).is_some());
     }
 
     #[test]
