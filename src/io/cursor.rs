@@ -599,18 +599,26 @@ impl Cursor<'_> {
             return None;
         }
         self.i += 1;
-        let mut bag = Bag::default();
+        // (Sized for the keys kept: a bag grown from empty is allocated twice.)
+        let mut bag = Bag::with_capacity_and_hasher(paths.keys.len(), Default::default());
         if self.eat(b'}') {
             return Some(Value::bag(bag));
         }
         loop {
             self.ws();
-            let key = self.string()?;
+            // A key without escapes is compared as it is written, not made a string.
+            let child = match self.plain_string() {
+                Some(key) => paths.keys.iter().find(|(k, _)| k.as_bytes() == key),
+                None => {
+                    let key = self.string()?;
+                    paths.keys.iter().find(|(k, _)| **k == *key)
+                }
+            };
             if !self.eat(b':') {
                 return None;
             }
             self.ws();
-            match paths.child(&key) {
+            match child {
                 // A repeated key: the last value at the first one's place, as the
                 // reference's ordered map keeps it.
                 Some((key, sub)) => {

@@ -166,7 +166,7 @@ impl JsonPaths {
     }
 
     /// What is read under `key`, and the tree's own copy of the key.
-    pub fn child(&self, key: &str) -> Option<(&Str, &JsonPaths)> {
+    fn child(&self, key: &str) -> Option<(&Str, &JsonPaths)> {
         self.keys
             .iter()
             .find(|(k, _)| &**k == key)
