@@ -85,16 +85,16 @@ impl Expansion {
     }
 
     /// Builds output row `k` of `row` in `out` (`width` wide, and its index after it
-    /// `with_index`): the row's columns (nulls for those in `unread`, which nothing
-    /// reads later), each item's `k`-th element (null past the end of a shorter list)
-    /// in its column.
+    /// `with_index`): the row's columns that are `copied` (nulls for the others: an
+    /// item's target, or a column nothing reads later), each item's `k`-th element
+    /// (null past the end of a shorter list) in its column.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn fill(
         &self,
         k: usize,
         row: &[Value],
         items: &[MvItem],
-        unread: &[usize],
+        copied: &[bool],
         with_index: bool,
         width: usize,
         ctx: &EvalCtx,
@@ -104,12 +104,9 @@ impl Expansion {
         out.reserve(width + with_index as usize);
         // The expanded columns are overwritten below: not cloned first (a clone of the
         // whole array, and its drop, for every output row).
-        out.extend(row.iter().enumerate().map(|(i, v)| {
-            if items.iter().any(|it| it.target == i) || unread.contains(&i) {
-                Value::Null
-            } else {
-                v.clone()
-            }
+        out.extend(row.iter().enumerate().map(|(i, v)| match copied.get(i) {
+            Some(true) => v.clone(),
+            _ => Value::Null,
         }));
         out.resize(width, Value::Null);
         for (it, list) in items.iter().zip(&self.lists) {

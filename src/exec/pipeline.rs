@@ -1142,6 +1142,9 @@ enum PStep {
         width: usize,
         limit: Option<usize>,
         unread: Vec<usize>,
+        /// Per input column, whether the rows made repeat its value (neither an item's
+        /// target nor unread): told once here, not per row made.
+        copied: Vec<bool>,
     },
     /// `parse` over the pruned rows: the text, the pattern (targets rewritten),
     /// whether a row that does not match is dropped, the output width.
@@ -1271,9 +1274,14 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 let later: Vec<&Step> = steps[k + 1..].iter().collect();
                 let read = used_columns(&later, sink, node.schema.len());
                 let items_targets: Vec<usize> = items.iter().map(|it| it.target).collect();
-                let unread = (0..w_in)
+                let unread: Vec<usize> = (0..w_in)
                     .filter(|&i| !read[i] && m[i] != usize::MAX && !items_targets.contains(&i))
                     .map(|i| m[i])
+                    .collect();
+                let copied = (0..width)
+                    .map(|j| {
+                        !unread.contains(&j) && !items.iter().any(|it| m.get(it.target) == Some(&j))
+                    })
                     .collect();
                 m.extend((w_in..*w_out).map(|j| width + (j - w_in)));
                 width += w_out - w_in;
@@ -1297,6 +1305,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                     width: expanded,
                     limit: *limit,
                     unread,
+                    copied,
                 }
             }
             Step::Parse(node) => {
@@ -1436,6 +1445,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                     width,
                     limit,
                     unread,
+                    copied: _,
                 } if volatile == 0 => Some(BStep::MvExpand(MvExpand {
                     items: (items.iter())
                         .map(|it| MvBatchItem {
@@ -1608,7 +1618,8 @@ impl Physical {
                     with_index,
                     width,
                     limit,
-                    unread,
+                    copied,
+                    ..
                 } => {
                     let cur: &[Value] = leaf.unwrap_or(&s.row);
                     let expansion = super::mv_expand::Expansion::new(cur, items, *bag, *limit, ctx);
@@ -1616,7 +1627,7 @@ impl Physical {
                     let more = (0..expansion.rows()).all(|j| {
                         let (with_index, width) = (*with_index, *width);
                         let row = &mut inner.row;
-                        expansion.fill(j, cur, items, unread, with_index, width, ctx, row);
+                        expansion.fill(j, cur, items, copied, with_index, width, ctx, row);
                         self.feed(k + 1, None, &mut inner, ctx, emit)
                     });
                     s.inner = Some(inner);
