@@ -490,6 +490,17 @@ pub(crate) fn plain_string_end(b: &[u8], mut i: usize) -> Option<usize> {
     None
 }
 
+/// [`plain_string_end`] with the string's body as text: ASCII, so UTF-8 without a check.
+#[inline(always)]
+pub(crate) fn plain_str(b: &[u8], i: usize) -> Option<(&str, usize)> {
+    let end = plain_string_end(b, i)?;
+    let body = &b[i..end];
+    debug_assert!(body.is_ascii());
+    // SAFETY: plain_string_end answers only for bodies of ASCII bytes (no byte above
+    // 0x7f before the quote): ASCII is UTF-8.
+    Some((unsafe { std::str::from_utf8_unchecked(body) }, end))
+}
+
 /// A short byte string (a quoted key and its colon) to look for at a given place:
 /// compared as four masked words, without a call or a loop (keys are short and compared
 /// once per field, so a library comparison costs more than the comparison itself).

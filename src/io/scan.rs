@@ -30,7 +30,7 @@
 //! [`super::json`], which reports errors with their line. A column the query does not
 //! use is still checked (its values must convert to its type) but not kept.
 
-use super::bytes::{plain_string_end, Pattern};
+use super::bytes::{plain_str, plain_string_end, Pattern};
 use super::cursor::Cursor;
 use super::json::{
     convert, convert_str, load_table_file, looks_like_iso_datetime, missing_value, object_end,
@@ -1773,9 +1773,7 @@ fn plain_string_array(
         if b.get(i) != Some(&b'"') {
             return None;
         }
-        let end = plain_string_end(b, i + 1)?;
-        // (ASCII, so UTF-8: the check is a pass over a few bytes.)
-        let s = std::str::from_utf8(&b[i + 1..end]).ok()?;
+        let (s, end) = plain_str(b, i + 1)?;
         items.push(Value::String(match strings.as_deref_mut() {
             Some(interner) => crate::value::SharedStrings::get(interner, s),
             None => Arc::from(s),
