@@ -341,7 +341,8 @@ fn escaped_end(b: &[u8], mut i: usize, mut high: bool) -> Option<StrScan> {
     let mut carry = 0;
     while let Some(block) = b.get(i..i + 64) {
         let block: &[u8; 64] = block.try_into().ok()?;
-        let m = StrMasks::of(block);
+        // (The validator's classes: a string's are among them.)
+        let m = Classes::of(block);
         let escaped = escaped_bytes(m.backslash, &mut carry);
         let quotes = m.quote & !escaped;
         // The bytes before the closing quote (all of them when it is not here).
@@ -402,69 +403,6 @@ fn escaped_bytes(backslash: u64, carry: &mut u64) -> u64 {
     let escaped = codes ^ (backslash | *carry);
     *carry = (codes & backslash) >> 63;
     escaped
-}
-
-/// For sixty-four bytes of a string: a bit per quote, backslash, control character and
-/// byte that is not ASCII.
-struct StrMasks {
-    quote: u64,
-    backslash: u64,
-    control: u64,
-    high: u64,
-}
-
-impl StrMasks {
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    fn of(b: &[u8; 64]) -> StrMasks {
-        use std::arch::x86_64::*;
-        let mut m = StrMasks {
-            quote: 0,
-            backslash: 0,
-            control: 0,
-            high: 0,
-        };
-        for k in 0..4 {
-            // SAFETY: SSE2 is part of the x86_64 baseline; the load reads sixteen of the
-            // sixty-four bytes `b` borrows.
-            let (q, bs, c, h) = unsafe {
-                let x = _mm_loadu_si128(b.as_ptr().add(16 * k).cast());
-                let control =
-                    _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
-                (
-                    _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8))),
-                    _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8))),
-                    _mm_movemask_epi8(control),
-                    _mm_movemask_epi8(x),
-                )
-            };
-            let at = 16 * k;
-            m.quote |= (q as u16 as u64) << at;
-            m.backslash |= (bs as u16 as u64) << at;
-            m.control |= (c as u16 as u64) << at;
-            m.high |= (h as u16 as u64) << at;
-        }
-        m
-    }
-
-    #[cfg(not(target_arch = "x86_64"))]
-    #[inline(always)]
-    fn of(b: &[u8; 64]) -> StrMasks {
-        let mut m = StrMasks {
-            quote: 0,
-            backslash: 0,
-            control: 0,
-            high: 0,
-        };
-        for (k, &c) in b.iter().enumerate() {
-            let bit = 1u64 << k;
-            m.quote |= ((c == b'"') as u64) * bit;
-            m.backslash |= ((c == b'\\') as u64) * bit;
-            m.control |= ((c < 0x20) as u64) * bit;
-            m.high |= ((c >= 0x80) as u64) * bit;
-        }
-        m
-    }
 }
 
 /// The closing quote of the string whose body starts at `i` when the string is plain:
