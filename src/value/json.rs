@@ -467,17 +467,22 @@ mod tests {
         })
     }
 
+    /// The sets of member paths the partial-parse tests read (the nasty texts' keys,
+    /// missing ones, a whole value).
+    const PATH_SETS: &[&[&[&str]]] = &[
+        &[&["score"]],
+        &[&["score"], &["geo", "country"]],
+        &[&["geo"], &["geo", "country"]],
+        &[&["geo", "country", "country"]],
+        &[&["a b"], &[""], &["é"], &["a"]],
+        &[&["x"], &["flags"]],
+        &[&["missing", "deeper"]],
+        &[&[]],
+    ];
+
     #[test]
     fn a_partial_parse_reads_the_same_at_every_path_it_keeps() {
-        let path_sets: &[&[&[&str]]] = &[
-            &[&["score"]],
-            &[&["score"], &["geo", "country"]],
-            &[&["geo"], &["geo", "country"]],
-            &[&["geo", "country", "country"]],
-            &[&["a b"], &[""], &["é"], &["a"]],
-            &[&["x"], &["flags"]],
-            &[&["missing", "deeper"]],
-        ];
+        let path_sets = PATH_SETS;
         for t in nasty_texts() {
             let full = parse_json_text(&t);
             for set in path_sets {
@@ -514,15 +519,7 @@ mod tests {
         // Every text, with blanks around its tokens too, and every path set: where the
         // hand-written reading answers, it is the reference's value (keys in order), and
         // it answers for the plain texts.
-        let path_sets: &[&[&[&str]]] = &[
-            &[&["score"]],
-            &[&["score"], &["geo", "country"]],
-            &[&["geo"], &["geo", "country"]],
-            &[&["geo", "country", "country"]],
-            &[&["a b"], &[""], &["é"], &["a"]],
-            &[&["x"], &["flags"]],
-            &[&[]],
-        ];
+        let path_sets = PATH_SETS;
         let mut answered = 0;
         for t in nasty_texts() {
             let spaced = t
