@@ -193,6 +193,8 @@ fn eval_w(e: &BExpr, row: &[Value], win: Option<&Win>, ctx: &EvalCtx) -> Value {
     let eval = |e: &BExpr, row: &[Value], ctx: &EvalCtx| eval_w(e, row, win, ctx);
     match e {
         BExpr::Window(kind, args) => window(*kind, args, win, ctx),
+        // (A string constant is this thread's copy: see `thread_copy`.)
+        BExpr::Const(Value::String(s)) => Value::String(crate::value::thread_copy(s)),
         BExpr::Const(v) => v.clone(),
         BExpr::Column(i) => row.get(*i).cloned().unwrap_or(Value::Null),
         BExpr::Call(imp, args) => {

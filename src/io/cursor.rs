@@ -623,7 +623,7 @@ impl Cursor<'_> {
                 // reference's ordered map keeps it.
                 Some((key, sub)) => {
                     let v = self.pruned(sub, depth + 1)?;
-                    bag.insert(key.clone(), v);
+                    bag.insert(crate::value::thread_copy(key), v);
                 }
                 None => self.skip_nested(depth + 1)?,
             }
