@@ -772,7 +772,11 @@ mod tests {
                 7 => std::fs::create_dir_all(dir.join(format!("odd{i}.json"))).unwrap(),
                 8 => {
                     // A link to an ancestor (a loop) or to the root.
-                    let to = if xorshift(x).is_multiple_of(2) { root } else { dir };
+                    let to = if xorshift(x).is_multiple_of(2) {
+                        root
+                    } else {
+                        dir
+                    };
                     std::os::unix::fs::symlink(to, dir.join(format!("up{i}"))).unwrap();
                 }
                 9 => std::os::unix::fs::symlink(
