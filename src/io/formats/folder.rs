@@ -202,16 +202,22 @@ fn discover_on(
 
 /// The entries of `dir`, sorted by name.
 fn sorted_entries(dir: &Path) -> Result<Vec<(PathBuf, std::fs::DirEntry)>> {
-    let shown = dir.display().to_string();
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| io_error(&shown, &e))? {
-        let entry = entry.map_err(|e| io_error(&shown, &e))?;
-        out.push((entry.path(), entry));
-    }
+    let mut out: Vec<_> = entries(dir)?.map(|e| (e.path(), e)).collect();
     // By name: the entries share their folder, so this is path order (and cheaper than
     // comparing paths component by component).
-    out.sort_by_key(|(_, e)| e.file_name());
+    out.sort_by_cached_key(|(_, e)| e.file_name());
     Ok(out)
+}
+
+/// The entries of `dir`, in the order the system lists them; an error names the folder
+/// (its name made only then: per folder of a data export, it showed in the walk).
+fn entries(dir: &Path) -> Result<impl Iterator<Item = std::fs::DirEntry>> {
+    let shown = || dir.display().to_string();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io_error(&shown(), &e))? {
+        out.push(entry.map_err(|e| io_error(&shown(), &e))?);
+    }
+    Ok(out.into_iter())
 }
 
 /// A folder's entry as the walk needs it: only those it acts on are kept (folders,
@@ -228,9 +234,8 @@ struct Entry {
 /// The entries of `dir` the walk acts on, in name order; with `sizes`, each regular
 /// uncompressed data file's size.
 fn listing(dir: &Path, sizes: bool) -> Result<Vec<Entry>> {
-    Ok(sorted_entries(dir)?
-        .into_iter()
-        .filter_map(|(_, entry)| {
+    let mut out: Vec<Entry> = entries(dir)?
+        .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
             let kind = entry.file_type().ok();
             let data = is_data_file(&name);
@@ -244,7 +249,10 @@ fn listing(dir: &Path, sizes: bool) -> Result<Vec<Entry>> {
             .then(|| entry.metadata().map_or(0, |m| m.len()));
             Some(Entry { name, kind, size })
         })
-        .collect())
+        .collect();
+    // By name, as [`sorted_entries`] (UTF-8 names: their bytes, as the system's).
+    out.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
 }
 
 /// The real folders (not links) among `entries` of `dir`, which the walk goes into,
