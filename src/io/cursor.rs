@@ -14,7 +14,8 @@
 //! result and errors are the reference.
 
 use crate::io::bytes::{
-    escapes_valid, prefetch, prefix_xor, string_end, unescape, Classes, StrScan, Structure,
+    escapes_valid, plain_string_end, prefetch, prefix_xor, string_end, unescape, Classes, StrScan,
+    Structure,
 };
 use crate::value::{Bag, JsonPaths, Value};
 use serde_json::Value as J;
@@ -92,6 +93,18 @@ impl<'b> Cursor<'b> {
         string_end(self.b, self.i + 1)
     }
 
+    /// The closing quote of the string at the cursor when it is plain (ASCII, no
+    /// escapes or control characters; see [`plain_string_end`]): most strings are, and
+    /// this finds their end inlined, without the call and the escape bookkeeping of
+    /// [`Cursor::string_end`], which reads the others.
+    #[inline(always)]
+    fn plain_end(&self) -> Option<usize> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        plain_string_end(self.b, self.i + 1)
+    }
+
     /// Past blanks, whether the next byte is `c` (then consumed).
     #[inline(always)]
     pub(crate) fn eat(&mut self, c: u8) -> bool {
@@ -157,6 +170,15 @@ impl<'b> Cursor<'b> {
     /// The string whose opening quote is at the cursor, borrowed when it has no escapes.
     #[inline]
     pub(crate) fn string(&mut self) -> Option<Cow<'b, str>> {
+        if let Some(end) = self.plain_end() {
+            let body = &self.b[self.i + 1..end];
+            self.i = end + 1;
+            debug_assert!(body.is_ascii());
+            // SAFETY: a plain string's body has no byte above 0x7f: ASCII is UTF-8.
+            return Some(Cow::Borrowed(unsafe {
+                std::str::from_utf8_unchecked(body)
+            }));
+        }
         let start = self.i;
         let s = self.string_end()?;
         self.i = s.end + 1;
@@ -178,6 +200,11 @@ impl<'b> Cursor<'b> {
     /// (for comparing keys and names without decoding them).
     #[inline]
     pub(crate) fn plain_string(&mut self) -> Option<&'b [u8]> {
+        if let Some(end) = self.plain_end() {
+            let body = &self.b[self.i + 1..end];
+            self.i = end + 1;
+            return Some(body);
+        }
         let s = self.string_end()?;
         let body = &self.b[self.i + 1..s.end];
         if s.escaped || (!s.ascii && std::str::from_utf8(body).is_err()) {
@@ -190,6 +217,10 @@ impl<'b> Cursor<'b> {
     /// Moves past the string at the cursor, checked as serde_json reads it.
     #[inline]
     pub(crate) fn skip_string(&mut self) -> Option<()> {
+        if let Some(end) = self.plain_end() {
+            self.i = end + 1;
+            return Some(());
+        }
         let s = self.string_end()?;
         let body = &self.b[self.i + 1..s.end];
         if s.odd_escapes && !escapes_valid(body) {
@@ -217,8 +248,8 @@ impl<'b> Cursor<'b> {
             b'{' | b'[' => self.skip_container(depth),
             _ => {
                 let t = self.token();
-                (literal(t).is_some() || plain_number(t).is_some() || number(t).is_some())
-                    .then_some(())
+                // (A number without an exponent is checked as it is, not read.)
+                (literal(t).is_some() || decimal(t) || number(t).is_some()).then_some(())
             }
         }
     }
@@ -1071,6 +1102,84 @@ mod tests {
         }
         let mut c = Cursor::new(br#"  ["\ud83d\ude00"] "#);
         assert!(c.skip_value_blocks().is_some() && c.at_end());
+    }
+
+    /// Strings of every kind (plain ones of every length, escapes, non-ASCII text,
+    /// control characters, no closing quote) with text of every length after them: the
+    /// string readers, which take plain strings by [`plain_string_end`], read each as the
+    /// general scan ([`string_end`]) and serde_json do.
+    #[test]
+    fn plain_strings_read_as_the_general_scan_reads_them() {
+        const PIECES: &[&str] = &[
+            "a",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+            "0123456789abcdef",
+            " ",
+            "\\\"",
+            "\\n",
+            "\\u00e9",
+            "\\q",
+            "é",
+            "日本",
+            "\u{1}",
+            "\u{7f}",
+            "\\",
+        ];
+        const AFTER: &[u8] = b",:}] \"\\a\x01\xc3";
+        let mut x = 0x1234_5678_9abc_def1;
+        let (mut plain, mut other) = (0, 0);
+        for _ in 0..100_000 {
+            let mut text = b"\"".to_vec();
+            for _ in 0..xorshift(&mut x) % 6 {
+                text.extend_from_slice(
+                    PIECES[(xorshift(&mut x) % PIECES.len() as u64) as usize].as_bytes(),
+                );
+            }
+            if !xorshift(&mut x).is_multiple_of(8) {
+                text.push(b'"');
+            }
+            for _ in 0..xorshift(&mut x) % 40 {
+                text.push(AFTER[(xorshift(&mut x) % AFTER.len() as u64) as usize]);
+            }
+            let general = string_end(&text, 1);
+            if plain_string_end(&text, 1).is_some() {
+                plain += 1;
+            } else {
+                other += 1;
+            }
+            let whole = general.map(|s| &text[..s.end + 1]);
+            let want: Option<String> = whole.and_then(|w| serde_json::from_slice(w).ok());
+            let end = general.map(|s| s.end + 1);
+            let shown = String::from_utf8_lossy(&text);
+
+            let mut c = Cursor::new(&text);
+            let got = c.string().map(|s| s.into_owned());
+            assert_eq!(got, want, "{shown}");
+            if got.is_some() {
+                assert_eq!(Some(c.i), end, "{shown}");
+            }
+
+            let mut c = Cursor::new(&text);
+            assert_eq!(c.skip_string().is_some(), want.is_some(), "{shown}");
+            if want.is_some() {
+                assert_eq!(Some(c.i), end, "{shown}");
+            }
+
+            let mut c = Cursor::new(&text);
+            let body = c.plain_string();
+            let want_body = general.and_then(|s| {
+                let body = &text[1..s.end];
+                (!s.escaped && std::str::from_utf8(body).is_ok()).then_some(body)
+            });
+            assert_eq!(body, want_body, "{shown}");
+            if body.is_some() {
+                assert_eq!(Some(c.i), end, "{shown}");
+            }
+        }
+        assert!(
+            plain > 10_000 && other > 10_000,
+            "{plain} plain, {other} other"
+        );
     }
 
     #[test]

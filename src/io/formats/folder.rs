@@ -16,11 +16,13 @@
 use super::source::{Base, DataTable, Part, TypeSource};
 use super::{data_export, detect, is_data_file, streaming, Format, ReadOptions};
 use crate::error::{Error, Result};
+use crate::hash::{FxHashMap, FxHashSet};
 use crate::io::schema::{builtin_schema_for, io_error, load_schema_file_for, Product, Schema};
 use crate::table::{Catalog, Table, TableSource};
 use indexmap::IndexMap;
-use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// One file of a table.
@@ -108,6 +110,18 @@ pub fn discover(
     product: Product,
     wanted: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Found> {
+    discover_on(dir, known, product, wanted, crate::parallel::threads())
+}
+
+/// [`discover`], its folders listed on `threads` threads (see [`prelist`]; one lists
+/// each folder as the walk reaches it).
+fn discover_on(
+    dir: &Path,
+    known: &[&str],
+    product: Product,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    threads: usize,
+) -> Result<Found> {
     let mut found = Found::default();
     let entries: Vec<PathBuf> = sorted_entries(dir)?.into_iter().map(|(p, _)| p).collect();
     // Schema files first: their tables are known tables.
@@ -145,7 +159,7 @@ pub fn discover(
             .find(|k| k.eq_ignore_ascii_case(folder))
             .cloned()
     };
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     for path in &entries {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
@@ -164,24 +178,20 @@ pub fn discover(
                 .or_else(|| canonical(name))
                 .or_else(|| name.ends_with("_CL").then(|| name.to_string()));
             let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-            let helpers = crate::parallel::threads().saturating_sub(1);
-            let lister = Lister::new(export, helpers > 0);
-            std::thread::scope(|scope| {
-                for _ in 0..helpers {
-                    crate::guard::spawn_worker(scope, || lister.help());
-                }
-                let mut at = Walk {
-                    table: table.as_deref(),
-                    export,
-                    found: &mut found,
-                    seen: &mut seen,
-                    lister: &lister,
-                    wanted,
-                };
-                let r = at.walk(path, real);
-                lister.finish();
-                r
-            })?;
+            let mut at = Walk {
+                table: table.as_deref(),
+                export,
+                found: &mut found,
+                seen: &mut seen,
+                listings: Listings {
+                    made: FxHashMap::default(),
+                    sizes: export,
+                    skip_data_named: table.is_some(),
+                    threads,
+                },
+                wanted,
+            };
+            at.walk(path, real)?;
         } else if path.is_file() && is_data_file(name) {
             let table = name.split('.').next().unwrap_or(name);
             add_file(path, Some(table), None, &mut found, wanted)?;
@@ -192,181 +202,245 @@ pub fn discover(
 
 /// The entries of `dir`, sorted by name.
 fn sorted_entries(dir: &Path) -> Result<Vec<(PathBuf, std::fs::DirEntry)>> {
-    let shown = dir.display().to_string();
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| io_error(&shown, &e))? {
-        let entry = entry.map_err(|e| io_error(&shown, &e))?;
-        out.push((entry.path(), entry));
-    }
+    let mut out: Vec<_> = entries(dir)?.map(|e| (e.path(), e)).collect();
     // By name: the entries share their folder, so this is path order (and cheaper than
     // comparing paths component by component).
-    out.sort_by_key(|(_, e)| e.file_name());
+    out.sort_by_cached_key(|(_, e)| e.file_name());
     Ok(out)
 }
 
-/// A folder's entry as the walk needs it.
+/// The entries of `dir`, in the order the system lists them; an error names the folder
+/// (its name made only then: per folder of a data export, it showed in the walk).
+fn entries(dir: &Path) -> Result<impl Iterator<Item = std::fs::DirEntry>> {
+    let shown = || dir.display().to_string();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io_error(&shown(), &e))? {
+        out.push(entry.map_err(|e| io_error(&shown(), &e))?);
+    }
+    Ok(out.into_iter())
+}
+
+/// A folder's entry as the walk needs it: only those it acts on are kept (folders,
+/// links, entries named like data files; not the other files).
 struct Entry {
-    path: PathBuf,
+    /// Its name (an entry whose name is not UTF-8 is not read).
+    name: String,
     /// From the listing itself (`None` when it cannot say).
     kind: Option<std::fs::FileType>,
     /// A regular data file's size, when the listing was asked for sizes.
     size: Option<u64>,
 }
 
-/// The entries of `dir` in name order; with `sizes`, each regular uncompressed data
-/// file's size.
+/// The entries of `dir` the walk acts on, in name order; with `sizes`, each regular
+/// uncompressed data file's size.
 fn listing(dir: &Path, sizes: bool) -> Result<Vec<Entry>> {
-    Ok(sorted_entries(dir)?
-        .into_iter()
-        .map(|(path, entry)| {
+    let mut out: Vec<Entry> = entries(dir)?
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
             let kind = entry.file_type().ok();
-            let size = (sizes && kind.is_some_and(|k| k.is_file()))
-                .then(|| entry.file_name())
-                .and_then(|n| n.to_str().map(str::to_ascii_lowercase))
-                .filter(|n| is_data_file(n) && !n.ends_with(".gz"))
-                .map(|_| entry.metadata().map_or(0, |m| m.len()));
-            Entry { path, kind, size }
+            let data = is_data_file(&name);
+            if !(data || kind.is_none_or(|k| k.is_dir() || k.is_symlink())) {
+                return None;
+            }
+            let size = (sizes
+                && data
+                && kind.is_some_and(|k| k.is_file())
+                && !name.to_ascii_lowercase().ends_with(".gz"))
+            .then(|| entry.metadata().map_or(0, |m| m.len()));
+            Some(Entry { name, kind, size })
         })
-        .collect())
+        .collect();
+    // By name, as [`sorted_entries`] (UTF-8 names: their bytes, as the system's).
+    out.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
 }
 
-/// Lists folders ahead of a walk, on other threads: a data export holds a folder per
-/// file (tens of thousands), and listing them is most of the walk. The walk itself stays
-/// one sequential pass in path order (which folder a link reaches twice is read first,
-/// what is broken): it takes each listing when it reaches the folder, listing it itself
-/// when no thread has started on it.
-struct Lister {
-    state: Mutex<ListState>,
-    changed: Condvar,
+/// The real folders (not links) among `entries` of `dir`, which the walk goes into,
+/// in name order: with `skip_data_named`, not those named like a data file (the walk of
+/// a table's folder reports them broken).
+fn subfolders(dir: &Path, entries: &[Entry], skip_data_named: bool) -> Vec<PathBuf> {
+    entries
+        .iter()
+        .filter(|e| e.kind.is_some_and(|k| k.is_dir()))
+        .filter(|e| !(skip_data_named && is_data_file(&e.name)))
+        .map(|e| dir.join(&e.name))
+        .collect()
+}
+
+/// The listings of a walk: made ahead by [`prelist`] when it has threads, else as it
+/// reaches each folder.
+struct Listings {
+    /// By the path the walk reaches the folder by (its bytes, as [`Walk::seen`]).
+    made: FxHashMap<OsString, Result<Vec<Entry>>>,
     sizes: bool,
-    /// Other threads list ahead (else the walk lists every folder itself).
-    helped: bool,
+    skip_data_named: bool,
+    threads: usize,
 }
 
-#[derive(Default)]
-struct ListState {
-    /// Folders to list, in the order the walk will want them (roughly).
+impl Listings {
+    /// `dir`'s listing: made ahead, else made now with the folders below it (a folder
+    /// reached through a link, whose walk starts there).
+    fn take(&mut self, dir: &Path) -> Result<Vec<Entry>> {
+        if let Some(r) = self.made.remove(dir.as_os_str()) {
+            return r;
+        }
+        if self.threads > 1 {
+            let made = prelist(dir, self.sizes, self.skip_data_named, self.threads);
+            self.made
+                .extend(made.into_iter().map(|(p, r)| (p.into_os_string(), r)));
+            if let Some(r) = self.made.remove(dir.as_os_str()) {
+                return r;
+            }
+        }
+        listing(dir, self.sizes)
+    }
+}
+
+/// Lists `root` and every real folder below it (not through links: whether a link is
+/// followed depends on the walk so far), on `threads` threads, before the walk: a data
+/// export holds a folder per file (tens of thousands), and listing them is most of the
+/// walk, which then goes through the listings in path order, alone (which folder a link
+/// reaches twice is read first, what is broken).
+///
+/// Each thread goes down its own folders depth first and hands half of those it has
+/// not listed yet to a thread that runs out: the threads meet only then. (Handing each
+/// folder to a helper and its listing back to the walk one by one cost a lock, a wake-up
+/// and often a sleep per folder: more than the listing, and the walk on two threads was
+/// slower than on one.) Memory: the listings hold the names of folders and data files
+/// only, a fraction of what the walk keeps per file.
+fn prelist(
+    root: &Path,
+    sizes: bool,
+    skip_data_named: bool,
+    threads: usize,
+) -> Vec<(PathBuf, Result<Vec<Entry>>)> {
+    let first = listing(root, sizes);
+    let below = match &first {
+        Ok(entries) => subfolders(root, entries, skip_data_named),
+        Err(_) => Vec::new(),
+    };
+    let mut out = vec![(root.to_path_buf(), first)];
+    if below.is_empty() {
+        return out;
+    }
+    let pool = Pool {
+        state: Mutex::new(PoolState {
+            queue: below.into(),
+            idle: 0,
+            done: false,
+        }),
+        wake: Condvar::new(),
+        idle: AtomicUsize::new(0),
+        threads,
+        sizes,
+        skip_data_named,
+    };
+    let lists = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .map(|_| crate::guard::spawn_worker(scope, || pool.run()))
+            .collect();
+        let mut lists = vec![pool.run()];
+        for h in helpers {
+            lists.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        lists
+    });
+    out.extend(lists.into_iter().flatten());
+    out
+}
+
+/// The threads of a [`prelist`].
+struct Pool {
+    state: Mutex<PoolState>,
+    /// Signalled when folders are shared, and when the listing is over.
+    wake: Condvar,
+    /// [`PoolState::idle`], read without the lock (whether to share).
+    idle: AtomicUsize,
+    threads: usize,
+    sizes: bool,
+    skip_data_named: bool,
+}
+
+struct PoolState {
+    /// Folders shared, not taken yet.
     queue: std::collections::VecDeque<PathBuf>,
-    jobs: HashMap<PathBuf, Job>,
-    /// Listings made and not taken yet.
-    ready: usize,
-    /// The walk is over.
+    /// Threads out of folders, waiting for some.
+    idle: usize,
+    /// Every folder is listed (or a thread panicked).
     done: bool,
 }
 
-enum Job {
-    Queued,
-    Running,
-    Done(Result<Vec<Entry>>),
-}
-
-/// Listings held at most ahead of the walk (a bound on their memory).
-const AHEAD: usize = 4096;
-
-impl Lister {
-    fn new(sizes: bool, helped: bool) -> Lister {
-        Lister {
-            state: Mutex::default(),
-            changed: Condvar::new(),
-            sizes,
-            helped,
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, ListState> {
+impl Pool {
+    fn lock(&self) -> std::sync::MutexGuard<'_, PoolState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The walk will want `dir`'s listing.
-    fn ahead(&self, dir: &Path) {
-        if !self.helped {
-            return;
+    /// One thread's part: the listings it made.
+    fn run(&self) -> Vec<(PathBuf, Result<Vec<Entry>>)> {
+        // A panic ends the listing for every thread (none waits for this one's folders).
+        struct Leave<'p>(&'p Pool);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.lock().done = true;
+                    self.0.wake.notify_all();
+                }
+            }
         }
-        let mut st = self.lock();
-        if st.done {
-            return;
-        }
-        st.jobs.insert(dir.to_path_buf(), Job::Queued);
-        st.queue.push_back(dir.to_path_buf());
-        self.changed.notify_one();
-    }
-
-    /// `dir`'s listing: made ahead, else made now.
-    fn take(&self, dir: &Path) -> Result<Vec<Entry>> {
-        let mut st = self.lock();
+        let _leave = Leave(self);
+        let mut out = Vec::new();
+        // A stack, the next folder last (depth first, in path order).
+        let mut mine: Vec<PathBuf> = Vec::new();
         loop {
-            match st.jobs.remove(dir) {
-                Some(Job::Done(r)) => {
-                    st.ready -= 1;
-                    self.changed.notify_all();
-                    return r;
-                }
-                Some(Job::Running) => {
-                    // Another thread is on it: meanwhile, list one of those queued after
-                    // it (the walk wants it next, most likely), as a helper would.
-                    st.jobs.insert(dir.to_path_buf(), Job::Running);
-                    st = match self.next_queued(&mut st) {
-                        Some(other) => self.list(st, other),
-                        None => self.changed.wait(st).unwrap_or_else(|e| e.into_inner()),
-                    };
-                }
-                // Queued (the helpers skip it now) or never asked for.
-                Some(Job::Queued) | None => {
-                    drop(st);
-                    return listing(dir, self.sizes);
-                }
+            let Some(dir) = mine.pop().or_else(|| self.take()) else {
+                return out;
+            };
+            let listed = listing(&dir, self.sizes);
+            if let Ok(entries) = &listed {
+                let n = mine.len();
+                mine.extend(subfolders(&dir, entries, self.skip_data_named));
+                mine[n..].reverse();
+            }
+            out.push((dir, listed));
+            if mine.len() > 1 && self.idle.load(Ordering::Relaxed) > 0 {
+                self.share(&mut mine);
             }
         }
     }
 
-    /// The next folder queued and not started.
-    fn next_queued(&self, st: &mut ListState) -> Option<PathBuf> {
-        while let Some(dir) = st.queue.pop_front() {
-            if matches!(st.jobs.get(&dir), Some(Job::Queued)) {
+    /// A shared folder; `None` once every thread is out of them.
+    fn take(&self) -> Option<PathBuf> {
+        let mut st = self.lock();
+        loop {
+            if let Some(dir) = st.queue.pop_front() {
                 return Some(dir);
             }
-        }
-        None
-    }
-
-    /// Lists `dir` (queued) outside the lock, and keeps the listing for the walk.
-    fn list<'s>(
-        &'s self,
-        mut st: std::sync::MutexGuard<'s, ListState>,
-        dir: PathBuf,
-    ) -> std::sync::MutexGuard<'s, ListState> {
-        st.jobs.insert(dir.clone(), Job::Running);
-        drop(st);
-        let r = listing(&dir, self.sizes);
-        let mut st = self.lock();
-        st.jobs.insert(dir, Job::Done(r));
-        st.ready += 1;
-        self.changed.notify_all();
-        st
-    }
-
-    /// A helper thread: lists the queued folders until the walk is over.
-    fn help(&self) {
-        let mut st = self.lock();
-        loop {
             if st.done {
-                return;
+                return None;
             }
-            let next = if st.ready < AHEAD {
-                self.next_queued(&mut st)
-            } else {
-                None
-            };
-            st = match next {
-                Some(dir) => self.list(st, dir),
-                None => self.changed.wait(st).unwrap_or_else(|e| e.into_inner()),
-            };
+            st.idle += 1;
+            self.idle.store(st.idle, Ordering::Relaxed);
+            if st.idle == self.threads {
+                // No thread holds a folder to list: the listing is over.
+                st.done = true;
+                self.wake.notify_all();
+                return None;
+            }
+            st = self.wake.wait(st).unwrap_or_else(|e| e.into_inner());
+            st.idle -= 1;
+            self.idle.store(st.idle, Ordering::Relaxed);
         }
     }
 
-    fn finish(&self) {
-        self.lock().done = true;
-        self.changed.notify_all();
+    /// Hands the bottom half of `mine` (the folders nearest the root: the most below
+    /// them) to the threads out of folders, unless shared ones wait already.
+    fn share(&self, mine: &mut Vec<PathBuf>) {
+        let mut st = self.lock();
+        if !st.queue.is_empty() || st.idle == 0 {
+            return;
+        }
+        st.queue.extend(mine.drain(..mine.len() / 2));
+        self.wake.notify_all();
     }
 }
 
@@ -378,9 +452,12 @@ struct Walk<'a> {
     /// The folder is a data export container: its blobs are listed, not opened.
     export: bool,
     found: &'a mut Found,
-    /// The folders walked, by their real path.
-    seen: &'a mut HashSet<PathBuf>,
-    lister: &'a Lister,
+    /// The folders walked, by their real path's bytes, hashed by Fx (a `Path` is hashed
+    /// a byte at a time, to pass over separators and `.` parts, then by SipHash: 40% of
+    /// the instructions of a data export's walk). The paths here are made alike
+    /// (canonical, or joined with a plain name), so their bytes are equal when they are.
+    seen: &'a mut FxHashSet<OsString>,
+    listings: Listings,
     /// The tables the query reads (see [`add_file`]).
     wanted: &'a (dyn Fn(&str) -> bool + Sync),
 }
@@ -395,29 +472,13 @@ impl Walk<'_> {
     /// name).
     fn walk(&mut self, dir: &Path, real: PathBuf) -> Result<()> {
         // A folder reached twice (through a link) is read once.
-        if !self.seen.insert(real.clone()) {
+        if !self.seen.insert(real.clone().into_os_string()) {
             return Ok(());
         }
-        let entries = self.lister.take(dir)?;
-        // The real folders below, listed ahead (those reached through links are listed
-        // when reached: whether they are walked at all depends on the walk so far).
-        for e in &entries {
-            if e.kind.is_some_and(|k| k.is_dir()) {
-                let named_like_data = e
-                    .path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(is_data_file);
-                if !(named_like_data && self.table.is_some()) {
-                    self.lister.ahead(&e.path);
-                }
-            }
-        }
-        for Entry { path, kind, size } in entries {
-            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            let data = is_data_file(name);
+        let entries = self.listings.take(dir)?;
+        for Entry { name, kind, size } in entries {
+            let path = dir.join(&name);
+            let data = is_data_file(&name);
             let link = kind.is_none_or(|k| k.is_symlink());
             if let (true, Some(t)) = (data, self.table) {
                 if link || !kind.is_some_and(|k| k.is_file()) {
@@ -435,7 +496,7 @@ impl Walk<'_> {
                     add_file(&path, self.table, None, self.found, self.wanted)?;
                 }
             } else if kind.is_some_and(|k| k.is_dir()) {
-                let sub = real.join(name);
+                let sub = real.join(&name);
                 self.walk(&path, sub)?;
             } else if kind.is_some_and(|k| k.is_file()) && data {
                 // A blob of an export is listed, not opened, unless compressed (then its
@@ -698,4 +759,91 @@ pub fn open_table(
         });
     }
     Ok(DataTable::new(table, parts, base, opts.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::bytes::xorshift;
+
+    /// Fills `dir` with a random tree: folders (some named like data files), data files
+    /// of several formats, other files, and links to folders (siblings, ancestors: loops),
+    /// to files, and to nothing.
+    fn random_tree(x: &mut u64, dir: &Path, depth: usize, root: &Path) {
+        std::fs::create_dir_all(dir).unwrap();
+        let n = xorshift(x) % if depth == 0 { 5 } else { 7 };
+        for i in 0..n {
+            let pick = xorshift(x) % 12;
+            match pick {
+                0..=2 if depth < 4 => {
+                    random_tree(x, &dir.join(format!("m={i:02}")), depth + 1, root)
+                }
+                3 => std::fs::write(dir.join(format!("PT{i}M.json")), "{\"a\":1}\n").unwrap(),
+                4 => std::fs::write(dir.join(format!("t{i}.jsonl")), "{\"a\":2}\n").unwrap(),
+                5 => std::fs::write(dir.join(format!("t{i}.csv")), "a\n3\n").unwrap(),
+                6 => std::fs::write(dir.join(format!("notes{i}.txt")), "x").unwrap(),
+                7 => std::fs::create_dir_all(dir.join(format!("odd{i}.json"))).unwrap(),
+                8 => {
+                    // A link to an ancestor (a loop) or to the root.
+                    let to = if xorshift(x).is_multiple_of(2) {
+                        root
+                    } else {
+                        dir
+                    };
+                    std::os::unix::fs::symlink(to, dir.join(format!("up{i}"))).unwrap();
+                }
+                9 => std::os::unix::fs::symlink(
+                    dir.join(format!("missing{i}")),
+                    dir.join(format!("dangling{i}.json")),
+                )
+                .unwrap(),
+                10 => {
+                    let target = dir.join(format!("t{i}.target"));
+                    std::fs::write(&target, "{\"a\":4}\n").unwrap();
+                    std::os::unix::fs::symlink(&target, dir.join(format!("linked{i}.jsonl")))
+                        .unwrap();
+                }
+                _ => random_tree(x, &dir.join(format!("d{i}")), depth + 1, root),
+            }
+        }
+    }
+
+    /// What a walk found, comparable (errors by their text).
+    fn outcome(dir: &Path, threads: usize) -> String {
+        let known = ["SigninLogs", "AuditLogs"];
+        match discover_on(dir, &known, Product::Sentinel, &|_| true, threads) {
+            Ok(f) => {
+                let broken: Vec<_> = f.broken.iter().map(|(t, e)| (t, e.to_string())).collect();
+                format!("{:#?}\n{broken:#?}\n{:?}", f.tables, f.unread_schemas)
+            }
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn folders_listed_ahead_on_threads_walk_as_listed_one_by_one() {
+        let base = std::env::temp_dir().join(format!("kql-walk-{}", std::process::id()));
+        let mut x = 0x2545_f491_4f6c_dd1d;
+        let (mut files, mut errors) = (0, 0);
+        for round in 0..40 {
+            let dir = base.join(round.to_string());
+            // A table's folder (its name in another case), an export container, a custom
+            // table's, and one of no table.
+            for top in ["signinlogs", "am-auditlogs", "My_CL", "other"] {
+                random_tree(&mut x, &dir.join(top), 0, &dir.join(top));
+            }
+            let one = outcome(&dir, 1);
+            files += one.matches("path:").count();
+            errors += usize::from(one.starts_with("error"));
+            for threads in [2, 3, 5] {
+                assert_eq!(
+                    outcome(&dir, threads),
+                    one,
+                    "round {round}, {threads} threads"
+                );
+            }
+        }
+        assert!(files > 500 && errors < 10, "{files} files, {errors} errors");
+        std::fs::remove_dir_all(&base).unwrap();
+    }
 }

@@ -29,7 +29,7 @@ use super::values::{self, text_value, unify, TextFold};
 use super::{Batch, Format, Item, Keyed, ReadOptions, Records, Shape};
 use crate::error::{Error, Result};
 use crate::hash::FxHashMap;
-use crate::io::bytes::{string_end, Pattern};
+use crate::io::bytes::{plain_string_end, Pattern};
 use crate::io::cursor::Cursor as JsonCursor;
 use crate::io::json::{convert, convert_str, missing_value, Interner, Kind, TypeFold};
 use crate::io::scan::{FileTable, Guard};
@@ -1492,9 +1492,9 @@ impl<'a> Conv<'a> {
                     // The common member first (as the lines reader's): a skipped key
                     // holding a plain ASCII string, a comma right after it.
                     if matches!(hit, Hit::Skip) && c.b.get(v) == Some(&b'"') {
-                        if let Some(s) = string_end(c.b, v + 1) {
-                            if !s.escaped && s.ascii && c.b.get(s.end + 1) == Some(&b',') {
-                                c.i = s.end + 2;
+                        if let Some(end) = plain_string_end(c.b, v + 1) {
+                            if c.b.get(end + 1) == Some(&b',') {
+                                c.i = end + 2;
                                 k += 1;
                                 continue;
                             }
