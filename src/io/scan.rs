@@ -33,8 +33,8 @@
 use super::bytes::{plain_str, plain_string_end, Pattern};
 use super::cursor::Cursor;
 use super::json::{
-    convert, convert_str, load_table_file, looks_like_iso_datetime, missing_value, object_end,
-    Interner, Kind, TypeFold,
+    convert, convert_str, iso_utc, load_table_file, looks_like_iso_datetime, missing_value,
+    object_end, DayCache, Interner, Kind, TypeFold,
 };
 use super::progress::Progress;
 use super::schema::Schema;
@@ -1785,96 +1785,6 @@ fn plain_string_array(
             _ => return None,
         }
     }
-}
-
-/// Dates read in a column and their day numbers, one per day of the month (the slot of
-/// `YYYY-MM-DD` is `DD`, of 32): rows of a month come in any order (a sign-in table's
-/// 30 days, say) and a slot of the last date alone missed nine times in ten there.
-/// An empty slot's day is `EMPTY_DAY` (its text, zeros, is text an input may hold).
-#[derive(Clone)]
-struct DayCache(Box<[([u8; 10], i64); 32]>);
-
-const EMPTY_DAY: i64 = i64::MIN;
-
-impl Default for DayCache {
-    fn default() -> Self {
-        DayCache(Box::new([([0; 10], EMPTY_DAY); 32]))
-    }
-}
-
-/// The ticks of the one datetime shape exporters write, `YYYY-MM-DDTHH:MM:SS[.f]Z`
-/// (up to 7 fraction digits), read without the general parser's alternatives; `None`
-/// for anything else, which then goes to [`crate::value::parse_datetime`]. The test
-/// `iso_fast_path_agrees_with_parse_datetime` checks they agree.
-fn iso_utc(s: &str, cache: &mut DayCache) -> Option<i64> {
-    use crate::value::{TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND};
-    let b = s.as_bytes();
-    // The fixed part as an array: every index below is checked once, here. (Digits
-    // read one by one through a closure and an iterator cost 500 instructions a
-    // value, a tenth of reading an Entra row; this is about a fifth of that.)
-    let h: &[u8; 20] = b.get(..20)?.try_into().ok()?;
-    if b[b.len() - 1] != b'Z' || h[10] != b'T' || h[13] != b':' || h[16] != b':' {
-        return None;
-    }
-    let d = |i: usize| h[i].wrapping_sub(b'0') as u32;
-    let time = [d(11), d(12), d(14), d(15), d(17), d(18)];
-    if time.iter().fold(0, |m, &x| m | (x > 9) as u32) != 0 {
-        return None;
-    }
-    let slot = &mut cache.0[(d(8) * 10 + d(9)) as usize & 31];
-    let days = if h[..10] == slot.0 && slot.1 != EMPTY_DAY {
-        slot.1
-    } else {
-        let date = [d(0), d(1), d(2), d(3), d(5), d(6), d(8), d(9)];
-        if h[4] != b'-' || h[7] != b'-' || date.iter().fold(0, |m, &x| m | (x > 9) as u32) != 0 {
-            return None;
-        }
-        // make_ticks checks the date (the year's range, the month's days).
-        let midnight = crate::value::make_ticks(crate::value::DateParts {
-            year: (date[0] * 1000 + date[1] * 100 + date[2] * 10 + date[3]) as i64,
-            month: date[4] * 10 + date[5],
-            day: date[6] * 10 + date[7],
-            hour: 0,
-            minute: 0,
-            second: 0,
-            frac: 0,
-        })?;
-        slot.0.copy_from_slice(&h[..10]);
-        slot.1 = midnight / TICKS_PER_DAY;
-        slot.1
-    };
-    let (hour, minute, second) = (
-        time[0] * 10 + time[1],
-        time[2] * 10 + time[3],
-        time[4] * 10 + time[5],
-    );
-    if hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    let mut frac = 0;
-    match b.len() {
-        20 => {}
-        22..=28 if h[19] == b'.' => {
-            let digits = &b[20..b.len() - 1];
-            for &c in digits {
-                let x = c.wrapping_sub(b'0') as u32;
-                if x > 9 {
-                    return None;
-                }
-                frac = frac * 10 + x;
-            }
-            frac *= 10u32.pow(7 - digits.len() as u32);
-        }
-        _ => return None,
-    }
-    Some(
-        days * TICKS_PER_DAY
-            + hour as i64 * TICKS_PER_HOUR
-            + minute as i64 * TICKS_PER_MINUTE
-            + second as i64 * TICKS_PER_SECOND
-            + frac as i64,
-    )
-    .filter(|t| crate::value::in_datetime_range(*t))
 }
 
 /// The value of `null` or of an integer for the column types that take integers as
