@@ -1,8 +1,9 @@
 //! A cursor over JSON text, for the hand-written readers: the JSON lines reader
-//! ([`crate::io::scan`]) and the record readers of the export formats
-//! ([`crate::io::formats::source`]). They walk an object key by key, skip the values a
-//! query does not need without building them, and write the needed ones straight into
-//! the row.
+//! ([`crate::io::scan`]), the record readers of the export formats
+//! ([`crate::io::formats::source`]) and `parse_json` read through member paths
+//! ([`pruned_value`], for the functions). They walk an object key by key, skip the values
+//! a query does not need without building them, and write the needed ones straight into
+//! the row (or the pruned value).
 //!
 //! Why: parsing every record with serde_json (a key decoded and hashed per field, every
 //! string checked and copied) cost most of a scan; matching keys by their bytes and
