@@ -339,6 +339,25 @@ impl Built {
         }
     }
 
+    /// [`Self::value`] for a probe's joined row: a string of a small build side is this
+    /// thread's copy (see [`crate::value::thread_copy`]), since every matching row of
+    /// both threads clones the same few strings (a one-row table joined to every row made
+    /// its count a contended cache line: 0.24 s of CPU on one thread, 0.34 s on two).
+    pub(crate) fn probe_value(&self, r: u32, c: usize) -> Value {
+        /// Cells of a build side small enough that its strings fit the copies kept.
+        const SMALL: usize = 1024;
+        if let Slot::Any(i) = self.slots[c] {
+            let v = &self.values[r as usize * self.values_width + i];
+            return match v {
+                Value::String(s) if self.values.len() <= SMALL => {
+                    Value::String(crate::value::thread_copy(s))
+                }
+                v => v.clone(),
+            };
+        }
+        self.value(r, c)
+    }
+
     /// Column `c` of the rows `rows` as a typed column, when it is one of words without
     /// a null or an odd value (and no row is `END`); `None` otherwise.
     pub(crate) fn column(&self, rows: &[u32], c: usize) -> Option<Col> {

@@ -98,10 +98,9 @@ impl Probe {
     #[inline]
     fn append(&self, r: u32, out: &mut Vec<Value>) {
         out.extend(
-            self.out
-                .iter()
-                .zip(&self.nulls)
-                .map(|(at, null)| at.map_or_else(|| null.clone(), |i| self.right.value(r, i))),
+            self.out.iter().zip(&self.nulls).map(|(at, null)| {
+                at.map_or_else(|| null.clone(), |i| self.right.probe_value(r, i))
+            }),
         );
     }
 }
