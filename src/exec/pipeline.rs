@@ -1513,6 +1513,8 @@ struct Scratch {
     spare: Vec<Value>,
     pending: Vec<(usize, Value)>,
     inner: Option<Box<Scratch>>,
+    /// A mv-expand's elements of the row (its room reused row after row).
+    expansion: Option<super::mv_expand::Expansion>,
 }
 
 impl Physical {
@@ -1621,7 +1623,13 @@ impl Physical {
                     ..
                 } => {
                     let cur: &[Value] = leaf.unwrap_or(&s.row);
-                    let expansion = super::mv_expand::Expansion::new(cur, items, *bag, *limit, ctx);
+                    let mut expansion = match s.expansion.take() {
+                        Some(mut e) => {
+                            e.refill(cur, items, *bag, *limit, ctx);
+                            e
+                        }
+                        None => super::mv_expand::Expansion::new(cur, items, *bag, *limit, ctx),
+                    };
                     let mut inner = s.inner.take().unwrap_or_default();
                     let more = (0..expansion.rows()).all(|j| {
                         let (with_index, width) = (*with_index, *width);
@@ -1630,6 +1638,8 @@ impl Physical {
                         self.feed(k + 1, None, &mut inner, ctx, emit)
                     });
                     s.inner = Some(inner);
+                    expansion.clear();
+                    s.expansion = Some(expansion);
                     return more;
                 }
                 PStep::Parse {
