@@ -586,7 +586,8 @@ fn backslashes16(b: &[u8; 16]) -> u32 {
 }
 
 /// What each two-byte escape stands for, by the byte after its backslash (0: that byte
-/// makes no two-byte escape).
+/// makes no two-byte escape). The one table of them: [`escape_at`] decodes by it,
+/// [`unescape`] inline, and [`string_end`] classes escapes by it (`odd_escapes`).
 const DECODED: [u8; 256] = {
     let mut t = [0u8; 256];
     let pairs = [
@@ -617,15 +618,7 @@ fn escape_at(body: &[u8], i: usize) -> Option<(char, usize)> {
             .iter()
             .try_fold(0u32, |n, &c| Some(n * 16 + (c as char).to_digit(16)?))
     };
-    let c = match *body.get(i + 1)? {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
+    match *body.get(i + 1)? {
         b'u' => {
             let c = hex4(i + 2)?;
             if (0xD800..0xDC00).contains(&c) {
@@ -638,11 +631,13 @@ fn escape_at(body: &[u8], i: usize) -> Option<(char, usize)> {
                 return Some((char::from_u32(c)?, 12));
             }
             // A lone low surrogate is no char.
-            return Some((char::from_u32(c)?, 6));
+            Some((char::from_u32(c)?, 6))
         }
-        _ => return None,
-    };
-    Some((c, 2))
+        e => match DECODED[e as usize] {
+            0 => None,
+            d => Some((d as char, 2)),
+        },
+    }
 }
 
 /// Whether a string body's escapes are all valid (see [`escape_at`]).

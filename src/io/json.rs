@@ -1097,6 +1097,82 @@ mod tests {
     use crate::io::schema::builtin_schema_for;
     use crate::table::CatalogEntry;
 
+    #[test]
+    fn iso_fast_path_agrees_with_parse_datetime() {
+        let mut cases: Vec<String> = [
+            "\0\0\0\0\0\0\0\0\0\0T12:00:00Z",
+            "2026-05-18T12:00:00Z",
+            "2026-05-18T12:00:00.5Z",
+            "2026-05-18T12:00:00.1234567Z",
+            "2026-05-18T12:00:00.12345678Z",
+            "2024-02-29T23:59:59.999999Z",
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-05-18T24:00:00Z",
+            "2026-05-18T12:60:00Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.9999999Z",
+            "2026-05-18 12:00:00Z",
+            "2026-05-18T12:00:00",
+            "2026-05-18T12:00:00.Z",
+            "2026-05-18T12:00:00+01:00",
+            "+026-05-18T12:00:00Z",
+            "2026-05-18T1a:00:00Z",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut x: u64 = 12345;
+        for _ in 0..2000 {
+            crate::io::bytes::xorshift(&mut x);
+            let digits = (x % 8) as usize;
+            let frac: String = (0..digits)
+                .map(|i| char::from(b'0' + ((x >> i) % 10) as u8))
+                .collect();
+            cases.push(format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{}Z",
+                1 + x % 9999,
+                x % 14,
+                (x >> 8) % 33,
+                (x >> 16) % 25,
+                (x >> 24) % 61,
+                (x >> 32) % 61,
+                if digits > 0 { "." } else { "" },
+                frac
+            ));
+        }
+        // One cache through all the cases (dates repeat now and then), and none.
+        let mut cache = DayCache::default();
+        for (k, s) in cases.iter().enumerate() {
+            let s = if k % 3 == 0 && k > 0 {
+                // The date of the case before, the time of this one.
+                format!(
+                    "{}{}",
+                    &cases[k - 1][..10.min(cases[k - 1].len())],
+                    s.get(10..).unwrap_or("")
+                )
+            } else {
+                s.clone()
+            };
+            let cached = iso_utc(&s, &mut cache);
+            assert_eq!(cached, iso_utc(&s, &mut DayCache::default()), "{s}");
+            if let Some(t) = cached {
+                assert_eq!(Some(t), crate::value::parse_datetime(&s), "{s}");
+            }
+            // convert_str reads by it first: the same value as the general parser.
+            assert_eq!(
+                convert_str(&s, Type::DateTime),
+                match parse_export_datetime(&s) {
+                    Some(t) => Some(Value::DateTime(t)),
+                    None if s.is_empty() => Some(Value::Null),
+                    None => None,
+                },
+                "{s}"
+            );
+        }
+        assert!(iso_utc("2026-05-18T12:00:00.5Z", &mut cache).is_some());
+    }
+
     fn schema(cols: &[(&str, Type)]) -> Schema {
         Schema {
             name: "T".into(),
