@@ -480,17 +480,23 @@ mod tests {
         &[&[]],
     ];
 
+    /// The tree of a set of paths.
+    fn paths_of(set: &[&[&str]]) -> JsonPaths {
+        let mut paths = JsonPaths::default();
+        for p in set {
+            let keys: Vec<Str> = p.iter().map(|k| Arc::from(*k)).collect();
+            paths.add(&keys);
+        }
+        paths
+    }
+
     #[test]
     fn a_partial_parse_reads_the_same_at_every_path_it_keeps() {
         let path_sets = PATH_SETS;
         for t in nasty_texts() {
             let full = parse_json_text(&t);
             for set in path_sets {
-                let mut paths = JsonPaths::default();
-                for p in *set {
-                    let keys: Vec<Str> = p.iter().map(|k| Arc::from(*k)).collect();
-                    paths.add(&keys);
-                }
+                let paths = paths_of(set);
                 let part = parse_json_paths(&t, &paths);
                 assert_eq!(full.is_some(), part.is_some(), "{t} {set:?}");
                 let (Some(full), Some(part)) = (&full, &part) else {
@@ -528,11 +534,7 @@ mod tests {
                 .replace('{', "{ ");
             for t in [t, spaced] {
                 for set in path_sets {
-                    let mut paths = JsonPaths::default();
-                    for p in *set {
-                        let keys: Vec<Str> = p.iter().map(|k| Arc::from(*k)).collect();
-                        paths.add(&keys);
-                    }
+                    let paths = paths_of(set);
                     let want = parse_json_paths(&t, &paths);
                     if let Some(v) = crate::io::cursor::pruned_value(t.as_bytes(), &paths) {
                         answered += 1;
