@@ -1647,48 +1647,48 @@ impl<'a> LineParser<'a> {
                             if !self.pretty && memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
                                 return None;
                             }
-                        } else if let Some((v, end)) = (ty == Type::Dynamic)
-                            .then(|| plain_string_array(p.b, start, st.interners[col].as_mut()))
-                            .flatten()
-                        {
-                            // The commonest dynamic value of a log line (tags, a list of
-                            // addresses), read without the general parser.
-                            p.i = end;
-                            if let Some(interner) = &st.interners[col] {
-                                if interner.is_full(st.rows) {
-                                    st.interners[col] = None;
-                                }
-                            }
-                            if let Some(slot) = slot {
-                                st.stamp[slot] = st.rows;
-                                st.row[slot] = v;
-                            }
                         } else {
-                            let end = object_end(p.b, start)?;
-                            // The line's end: a value may not run past it.
-                            if !self.pretty && memchr::memchr(b'\n', &p.b[start..end]).is_some() {
-                                return None;
-                            }
-                            p.i = end;
-                            let text = &p.b[start..end];
-                            let v = if matches!(ty, Type::Dynamic | Type::Unknown) {
-                                // What `convert` gives an object or array as dynamic, built
-                                // without serde_json's tree (its strings shared while that
-                                // pays).
-                                match &mut st.interners[col] {
-                                    Some(interner) => {
-                                        let v =
-                                            crate::value::parse_json_slice_with(text, interner)?;
-                                        if interner.is_full(st.rows) {
-                                            st.interners[col] = None;
-                                        }
-                                        v
-                                    }
-                                    None => crate::value::parse_json_slice(text)?,
+                            let plain = (ty == Type::Dynamic)
+                                .then(|| plain_string_array(p.b, start, st.interners[col].as_mut()))
+                                .flatten();
+                            let v = match plain {
+                                // The commonest dynamic value of a log line (tags, a list
+                                // of addresses), read without the general parser.
+                                Some((v, end)) => {
+                                    p.i = end;
+                                    v
                                 }
-                            } else {
-                                convert(&serde_json::from_slice::<J>(text).ok()?, ty)?
+                                None => {
+                                    let end = object_end(p.b, start)?;
+                                    // The line's end: a value may not run past it.
+                                    if !self.pretty
+                                        && memchr::memchr(b'\n', &p.b[start..end]).is_some()
+                                    {
+                                        return None;
+                                    }
+                                    p.i = end;
+                                    let text = &p.b[start..end];
+                                    if matches!(ty, Type::Dynamic | Type::Unknown) {
+                                        // What `convert` gives an object or array as
+                                        // dynamic, built without serde_json's tree (its
+                                        // strings shared while that pays).
+                                        match &mut st.interners[col] {
+                                            Some(interner) => {
+                                                crate::value::parse_json_slice_with(text, interner)?
+                                            }
+                                            None => crate::value::parse_json_slice(text)?,
+                                        }
+                                    } else {
+                                        convert(&serde_json::from_slice::<J>(text).ok()?, ty)?
+                                    }
+                                }
                             };
+                            if st.interners[col]
+                                .as_ref()
+                                .is_some_and(|i| i.is_full(st.rows))
+                            {
+                                st.interners[col] = None;
+                            }
                             if let Some(slot) = slot {
                                 st.stamp[slot] = st.rows;
                                 st.row[slot] = v;
