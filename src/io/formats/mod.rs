@@ -328,15 +328,14 @@ pub(crate) struct Batch {
     /// Each record: its range in `text` (in `mapped` when there is one; empty for CSV)
     /// and its first line.
     pub items: Vec<Item>,
-    /// The CSV records, one per item.
-    pub records: Vec<::csv::StringRecord>,
-    /// Records of earlier uses of the batch, to read into again: a record's buffers
-    /// grow to fit its fields once, not on every row.
-    pub spare: Vec<::csv::StringRecord>,
+    /// The records of delimited text (and lines of text), one per item.
+    pub fields: csv::Fielded,
     /// The mapped capture the items are ranges of, instead of `text` (a capture's
     /// records are read where they are, not copied; see [`streaming::Index`]), held
     /// while the batch is read.
     pub mapped: Option<std::sync::Arc<streaming::Held>>,
+    /// `text` is delimited text to parse into `records` (see [`Batch::ready`]).
+    pub pending: Option<csv::Pending>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -348,10 +347,25 @@ pub(crate) struct Item {
 
 impl Batch {
     pub(crate) fn clear(&mut self) {
+        // The text parsed last time: its buffer is read into again.
+        let parsed = self.fields.take_text();
+        if parsed.capacity() > self.text.capacity() {
+            self.text = parsed;
+        }
         self.text.clear();
         self.items.clear();
-        self.spare.append(&mut self.records);
+        self.fields.clear();
         self.mapped = None;
+        self.pending = None;
+    }
+
+    /// Finishes what the reader left to the thread that converts the batch (parsing
+    /// delimited text): the reader cuts, the converting threads parse.
+    pub(crate) fn ready(&mut self) -> Result<()> {
+        match self.pending.take() {
+            Some(p) => csv::parse(self, &p),
+            None => Ok(()),
+        }
     }
 
     /// The JSON text of `item`.
@@ -360,15 +374,6 @@ impl Batch {
             Some(held) => &held.bytes()[item.start..item.end],
             None => &self.text[item.start..item.end],
         }
-    }
-
-    /// An empty record to read into: one of the batch's earlier ones when there is
-    /// one. Every reader that makes records takes them here, so the spares never
-    /// outnumber one batch's records.
-    pub(crate) fn take_record(&mut self) -> ::csv::StringRecord {
-        let mut r = self.spare.pop().unwrap_or_default();
-        r.clear();
-        r
     }
 }
 
@@ -618,9 +623,10 @@ impl Records for SkipFirst {
                 return Ok(false);
             }
             if !std::mem::replace(&mut self.skipped, true) {
-                batch.items.remove(0);
-                if !batch.records.is_empty() {
-                    batch.records.remove(0);
+                batch.ready()?;
+                if !batch.items.is_empty() {
+                    batch.items.remove(0);
+                    batch.fields.drop_first();
                 }
             }
             if !batch.items.is_empty() {

@@ -929,8 +929,10 @@ impl DataTable {
                         };
                         // A panic while converting (or in the sink) must not leave the
                         // other threads waiting: it is the chunk's error.
+                        let mut batch = batch;
                         let outcome =
                             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                batch.ready().map_err(Failure::Error)?;
                                 work(&mut st, idx, part, &batch)
                             }))
                             .unwrap_or_else(|_| {
@@ -941,7 +943,6 @@ impl DataTable {
                                 )))
                             });
                         // Read: its hold on a mapped capture goes (see `Batch::mapped`).
-                        let mut batch = batch;
                         batch.mapped = None;
                         lock(&reader).pool.push(batch);
                         if let Err(f) = outcome {
@@ -1312,8 +1313,8 @@ impl<'a> Conv<'a> {
         match &ctx.part.header().shape {
             Shape::Delimited => {
                 w.reset();
-                let rec = &batch.records[k];
-                for (i, field) in rec.iter().enumerate() {
+                let rec = batch.fields.record(k);
+                for i in 0..rec.len() {
                     let Some(&(col, local)) = ctx.positions.get(i) else {
                         if self.ignore_unknown {
                             break;
@@ -1331,7 +1332,8 @@ impl<'a> Conv<'a> {
                     if col == usize::MAX || !self.wanted(col) {
                         continue;
                     }
-                    let v = self.value(ctx, col, local, Cell::Text(field), item.line)?;
+                    let field = rec.get(i);
+                    let v = self.value(ctx, col, local, Cell::Text(&field), item.line)?;
                     w.put(self, col, v);
                 }
                 Ok(true)
@@ -1717,13 +1719,13 @@ impl<'a> Conv<'a> {
         for (k, item) in batch.items.iter().enumerate() {
             match &part.header().shape {
                 Shape::Delimited => {
-                    for (i, field) in batch.records[k].iter().enumerate() {
+                    for (i, field) in batch.fields.record(k).iter().enumerate() {
                         if let Some(f) = part.header().fields.get(i) {
                             if !is_typed(&f.name) {
                                 out.entry(f.name.clone())
                                     .or_default()
                                     .text
-                                    .add(field, false);
+                                    .add(&field, false);
                             }
                         }
                     }

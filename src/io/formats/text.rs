@@ -76,9 +76,7 @@ impl Records for Lines {
                 end: 0,
                 line: self.line,
             });
-            let mut record = batch.take_record();
-            record.push_field(text);
-            batch.records.push(record);
+            batch.fields.push_line(text);
         }
         Ok(!batch.items.is_empty())
     }
@@ -110,9 +108,7 @@ impl Records for Raw {
             end: 0,
             line: 1,
         });
-        let mut record = batch.take_record();
-        record.push_field(&text);
-        batch.records.push(record);
+        batch.fields.push_line(&text);
         Ok(true)
     }
 }
