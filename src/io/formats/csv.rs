@@ -23,23 +23,17 @@
 //! only when its quotes must be undone. (`simd-csv` splits as fast but not by the same
 //! rules: a quote inside a field opens a quoted part, and `\r` alone ends nothing.)
 
-use super::input::Input;
+use super::input::{Input, Rest};
 use super::{Batch, Field, Header, Item, Opened, PartOptions, Records, Shape, BATCH_BYTES};
 use crate::error::{Error, Result};
 use std::borrow::Cow;
-use std::io::Read;
 use std::sync::Arc;
 
 /// Opens delimited text; with `opts.fields`, the file has no header and those are its
 /// fields (externaldata's columns by position).
 pub(crate) fn open(input: Input, delimiter: u8, opts: &PartOptions) -> Result<Opened> {
     let path = input.path.clone();
-    let mut records = CsvRecords::new(
-        Box::new(input.into_reader()),
-        path.clone(),
-        delimiter,
-        BATCH_BYTES,
-    );
+    let mut records = CsvRecords::new(input.into_reader(), path.clone(), delimiter, BATCH_BYTES);
     // The first record: the header, or (without one) the record whose length the
     // others must have, as the `csv` crate's reader has it.
     let first = records.first(opts.fields.is_none())?;
@@ -501,7 +495,7 @@ impl Boundary {
 /// A delimited file's records, cut into batches of whole records and parsed later
 /// (see [`parse`]).
 struct CsvRecords {
-    src: Box<dyn Read + Send>,
+    src: Rest,
     /// What was read past the last batch's end: the start of the next.
     carry: Vec<u8>,
     /// The parse of every batch (its `line` is the carry's).
@@ -512,7 +506,7 @@ struct CsvRecords {
 }
 
 impl CsvRecords {
-    fn new(src: Box<dyn Read + Send>, path: String, delimiter: u8, batch_bytes: usize) -> Self {
+    fn new(src: Rest, path: String, delimiter: u8, batch_bytes: usize) -> Self {
         CsvRecords {
             src,
             carry: Vec::new(),
@@ -530,10 +524,9 @@ impl CsvRecords {
     /// Reads into `text` until it holds `want` bytes or the file ends.
     fn fill(&mut self, text: &mut Vec<u8>, want: usize) -> Result<()> {
         while text.len() < want && !self.eof {
-            // Into the vector's spare room as it is (`read_to_end`), not zeroed first.
-            let limit = (want - text.len()) as u64;
-            match (&mut self.src).take(limit).read_to_end(text) {
-                Ok(n) => self.eof = (n as u64) < limit,
+            let limit = want - text.len();
+            match self.src.append(text, limit) {
+                Ok(n) => self.eof = n < limit,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     return Err(Error::data(
@@ -647,6 +640,7 @@ impl Records for CsvRecords {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     /// The line of a record the `csv` crate read at `pos`: its position is where its
     /// reader was when the record began, before the empty lines in front of the record
@@ -661,6 +655,18 @@ mod tests {
             .filter(|&&b| b == b'\n')
             .count();
         pos.line() as usize + skipped
+    }
+
+    /// A reader that gives a few bytes at a time, as pipes and decoders may.
+    struct Trickle(Vec<u8>, usize);
+
+    impl Read for Trickle {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = out.len().min(self.0.len() - self.1).min(1 + self.1 % 5);
+            out[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+            self.1 += n;
+            Ok(n)
+        }
     }
 
     /// Every record, with its line, as the `csv` crate reads the whole text at once.
@@ -688,7 +694,7 @@ mod tests {
         bytes: usize,
         first: Option<bool>,
     ) -> Vec<(usize, Vec<String>)> {
-        let src = Box::new(std::io::Cursor::new(text.to_vec()));
+        let src = Rest::reader(Box::new(Trickle(text.to_vec(), 0)));
         let mut records = CsvRecords::new(src, "t.csv".into(), delimiter, bytes);
         let mut out = Vec::new();
         if let Some(take) = first {
@@ -789,7 +795,7 @@ mod tests {
     #[test]
     fn text_that_is_not_utf8_is_an_error_on_its_line() {
         let text = b"a,b\n1,2\n\"x\ny\",\xff\n".to_vec();
-        let src = Box::new(std::io::Cursor::new(text));
+        let src = Rest::reader(Box::new(std::io::Cursor::new(text)));
         let mut records = CsvRecords::new(src, "t.csv".into(), b',', 1 << 20);
         records.first(true).unwrap();
         let mut batch = Batch::default();
@@ -805,7 +811,7 @@ mod tests {
     #[test]
     fn errors_name_the_line_in_the_file() {
         let text = b"a,b\n1,2\n3,4\n\"5\n\",6\n7,8,9\n".to_vec();
-        let src = Box::new(std::io::Cursor::new(text));
+        let src = Rest::reader(Box::new(std::io::Cursor::new(text)));
         let mut records = CsvRecords::new(src, "t.csv".into(), b',', 1);
         let first = records.first(true).unwrap().unwrap();
         assert_eq!(first, ["a", "b"]);

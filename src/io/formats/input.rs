@@ -94,7 +94,7 @@ pub(crate) struct Ahead {
 
 impl Ahead {
     /// `src` read on a thread ahead; `src` itself when no thread can be started.
-    pub(crate) fn spawn(src: Box<dyn Read + Send>) -> Box<dyn Read + Send> {
+    pub(crate) fn spawn(src: Box<dyn Read + Send>) -> Rest {
         let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(AHEAD_QUEUE);
         let (back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
         // The reader comes back when the thread cannot be started.
@@ -141,24 +141,26 @@ impl Ahead {
             });
         if started.is_err() {
             if let Some(src) = src.lock().ok().and_then(|mut s| s.take()) {
-                return src;
+                return Rest::of(Vec::new(), Src::Read(src));
             }
         }
-        Box::new(Ahead {
-            rx,
-            back,
-            cur: Vec::new(),
-            at: 0,
-            done: false,
-        })
+        Rest::of(
+            Vec::new(),
+            Src::Ahead(Ahead {
+                rx,
+                back,
+                cur: Vec::new(),
+                at: 0,
+                done: false,
+            }),
+        )
     }
-}
 
-impl Read for Ahead {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+    /// The bytes handed over and not read yet: none at the end.
+    fn unread(&mut self) -> std::io::Result<&[u8]> {
         while self.at == self.cur.len() {
-            if self.done || out.is_empty() {
-                return Ok(0);
+            if self.done {
+                return Ok(&[]);
             }
             match self.rx.recv() {
                 Ok(Ok(buf)) if buf.is_empty() => self.done = true,
@@ -179,10 +181,7 @@ impl Read for Ahead {
                 }
             }
         }
-        let n = out.len().min(self.cur.len() - self.at);
-        out[..n].copy_from_slice(&self.cur[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
+        Ok(&self.cur[self.at..])
     }
 }
 
@@ -264,26 +263,27 @@ impl Input {
 
     /// The whole rest of the input as one reader (for the CSV reader). A gzip file is
     /// inflated on a thread of its own, ahead of the reader (see [`Ahead`]).
-    pub(crate) fn into_reader(self) -> impl Read + Send {
-        let (rest, src): (Vec<u8>, Box<dyn Read + Send>) = match self.buf {
+    pub(crate) fn into_reader(self) -> Rest {
+        match self.buf {
             Buf::Read(buf) => {
-                let src = if self.gzip && !self.eof {
-                    Ahead::spawn(self.src)
+                let head = buf[self.pos..].to_vec();
+                if self.gzip && !self.eof {
+                    let mut rest = Ahead::spawn(self.src);
+                    rest.head = head;
+                    rest
                 } else {
-                    self.src
-                };
-                (buf[self.pos..].to_vec(), src)
+                    Rest::of(head, Src::Read(self.src))
+                }
             }
-            Buf::Mapped { map, .. } => (
+            Buf::Mapped { map, .. } => Rest::of(
                 Vec::new(),
-                Box::new(MapReader {
+                Src::Map(MapReader {
                     map,
                     at: self.pos,
                     released: 0,
                 }),
             ),
-        };
-        std::io::Cursor::new(rest).chain(src)
+        }
     }
 
     pub(crate) fn line(&self) -> usize {
@@ -565,16 +565,107 @@ struct MapReader {
     released: usize,
 }
 
-impl Read for MapReader {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let n = out.len().min(self.map.len() - self.at);
-        out[..n].copy_from_slice(&self.map[self.at..self.at + n]);
-        self.at += n;
+impl MapReader {
+    /// The next `n` bytes at most; the pages behind them go (see [`Buf::Mapped`]).
+    fn take(&mut self, n: usize) -> &[u8] {
+        let start = self.at;
+        self.at += n.min(self.map.len() - self.at);
         if self.at >= self.released + WINDOW {
-            crate::io::scan::release(&self.map, self.released..self.at);
-            self.released = self.at;
+            crate::io::scan::release(&self.map, self.released..start);
+            self.released = start;
         }
-        Ok(n)
+        &self.map[start..self.at]
+    }
+}
+
+/// Where the rest of an input comes from.
+enum Src {
+    Map(MapReader),
+    Ahead(Ahead),
+    Read(Box<dyn Read + Send>),
+}
+
+/// The rest of an input, in order: what was read of it already, then its source.
+/// A reader; and [`Rest::append`] reads into a vector's spare room as it is (`Read`
+/// into a vector zeroes the room first, through these readers, which cannot say they
+/// need not: as many instructions as the copy itself).
+pub(crate) struct Rest {
+    head: Vec<u8>,
+    at: usize,
+    src: Src,
+}
+
+impl Rest {
+    fn of(head: Vec<u8>, src: Src) -> Rest {
+        Rest { head, at: 0, src }
+    }
+
+    /// The text `src` reads, as it is (no gzip, no byte order mark dropped).
+    #[cfg(test)]
+    pub(crate) fn reader(src: Box<dyn Read + Send>) -> Rest {
+        Rest::of(Vec::new(), Src::Read(src))
+    }
+
+    /// Appends the next `max` bytes to `out`: fewer only at the end.
+    pub(crate) fn append(&mut self, out: &mut Vec<u8>, max: usize) -> std::io::Result<usize> {
+        let start = out.len();
+        while out.len() - start < max {
+            let want = max - (out.len() - start);
+            if self.at < self.head.len() {
+                let n = want.min(self.head.len() - self.at);
+                out.extend_from_slice(&self.head[self.at..self.at + n]);
+                self.at += n;
+                continue;
+            }
+            let n = match &mut self.src {
+                Src::Map(m) => {
+                    let b = m.take(want);
+                    out.extend_from_slice(b);
+                    b.len()
+                }
+                Src::Ahead(a) => {
+                    let b = a.unread()?;
+                    let n = want.min(b.len());
+                    out.extend_from_slice(&b[..n]);
+                    a.at += n;
+                    n
+                }
+                Src::Read(r) => r.take(want as u64).read_to_end(out)?,
+            };
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(out.len() - start)
+    }
+}
+
+impl Read for Rest {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        if self.at < self.head.len() {
+            let n = out.len().min(self.head.len() - self.at);
+            out[..n].copy_from_slice(&self.head[self.at..self.at + n]);
+            self.at += n;
+            return Ok(n);
+        }
+        match &mut self.src {
+            Src::Map(m) => {
+                let b = m.take(out.len());
+                out[..b.len()].copy_from_slice(b);
+                Ok(b.len())
+            }
+            Src::Ahead(a) => {
+                let b = a.unread()?;
+                let n = out.len().min(b.len());
+                out[..n].copy_from_slice(&b[..n]);
+                a.at += n;
+                Ok(n)
+            }
+            Src::Read(r) => r.read(out),
+        }
     }
 }
 
