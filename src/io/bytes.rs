@@ -90,6 +90,37 @@ impl Structure {
         Structure::by_bytes(b)
     }
 
+    /// [`Structure::of`] thirty-two bytes at a time: half the loads, compares and
+    /// mask moves, which are most of what a block costs the bracket matching.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(crate) fn of_avx2(b: &[u8; 64]) -> Structure {
+        use std::arch::x86_64::*;
+        let mut s = Structure {
+            quote: 0,
+            backslash: 0,
+            open: 0,
+            close: 0,
+        };
+        for k in 0..2 {
+            // SAFETY: the load reads thirty-two of the sixty-four bytes `b` borrows; this
+            // function runs only where AVX2 is (its callers check).
+            let x = unsafe { _mm256_loadu_si256(b.as_ptr().add(32 * k).cast()) };
+            let eq = |c: u8| _mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(c as i8)));
+            // `[` and `{` differ in the bit 0x20 only, as `]` and `}` do.
+            let folded = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
+            let fold_eq =
+                |c: u8| _mm256_movemask_epi8(_mm256_cmpeq_epi8(folded, _mm256_set1_epi8(c as i8)));
+            let at = 32 * k;
+            s.quote |= (eq(b'"') as u32 as u64) << at;
+            s.backslash |= (eq(b'\\') as u32 as u64) << at;
+            s.open |= (fold_eq(b'{') as u32 as u64) << at;
+            s.close |= (fold_eq(b'}') as u32 as u64) << at;
+        }
+        s
+    }
+
     /// The same, a byte at a time (the reference the tests compare with).
     #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
     pub(crate) fn by_bytes(b: &[u8; 64]) -> Structure {
@@ -881,6 +912,11 @@ mod tests {
                 *c = alphabet[(xorshift(&mut x) % alphabet.len() as u64) as usize];
             }
             assert_eq!(Structure::of(&b), Structure::by_bytes(&b), "{b:?}");
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2.
+                assert_eq!(unsafe { Structure::of_avx2(&b) }, Structure::by_bytes(&b));
+            }
         }
         // Quotes at 1, 4 and 7: inside from 1 up to 4, and from 7 on.
         assert_eq!(prefix_xor(0b1001_0010), (!0u64 << 7) | 0b1110);

@@ -764,6 +764,24 @@ impl ValueScan {
     /// `b`, go a byte at a time. (Per string, a search for its closing quote cost a call
     /// and its set-up; this reader is the one sequential pass over a JSON document.)
     pub(crate) fn feed(&mut self, b: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, just checked (std caches the answer).
+            return unsafe { self.feed_avx2(b) };
+        }
+        self.feed_with(b, Structure::of)
+    }
+
+    /// [`ValueScan::feed`] compiled for AVX2, its blocks classified by
+    /// [`Structure::of_avx2`].
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn feed_avx2(&mut self, b: &[u8]) -> Option<usize> {
+        self.feed_with(b, |block| Structure::of_avx2(block))
+    }
+
+    #[inline(always)]
+    fn feed_with(&mut self, b: &[u8], of: impl Fn(&[u8; 64]) -> Structure) -> Option<usize> {
         let mut i = 0;
         if !self.started {
             let &c = b.first()?;
@@ -781,7 +799,7 @@ impl ValueScan {
                 if let Some(Ok(block)) = b.get(i..i + 64).map(<&[u8; 64]>::try_from) {
                     // A mapped file's bytes are read here first (see `bytes::prefetch`).
                     prefetch(b, i + FEED_AHEAD);
-                    if let Some(end) = self.block(&Structure::of(block)) {
+                    if let Some(end) = self.block(&of(block)) {
                         return Some(i + end);
                     }
                     i += 64;
