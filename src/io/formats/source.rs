@@ -1338,29 +1338,7 @@ impl<'a> Conv<'a> {
                 }
                 Ok(true)
             }
-            Shape::Keyed(_) => {
-                w.reset();
-                let text = batch.item_text(item);
-                let mut c = JsonCursor::new(text);
-                if self.by_hand && self.fast_object(ctx, &mut c, w).is_some() && c.at_end() {
-                    return Ok(true);
-                }
-                // Something the hand-written reader leaves to serde_json (which says
-                // what is wrong, if anything).
-                w.clear_row();
-                self.parse_json(ctx, batch, item, w, |conv, text, w| {
-                    let mut de = serde_json::Deserializer::from_slice(text);
-                    let r = ObjectSeed {
-                        conv,
-                        ctx,
-                        w,
-                        line: item.line,
-                    }
-                    .deserialize(&mut de);
-                    r.and_then(|()| de.end())
-                })?;
-                Ok(true)
-            }
+            Shape::Keyed(_) => self.object(ctx, batch, item, w),
             Shape::Positional => {
                 w.reset();
                 let text = batch.item_text(item);
@@ -1406,6 +1384,18 @@ impl<'a> Conv<'a> {
                     }
                 }
                 Ok(true)
+            }
+            // A capture read through its index: the item is a record's `properties`
+            // (see `streaming::Index`).
+            Shape::Envelope { category } if ctx.part.capture.is_some() => {
+                if item.start == item.end {
+                    return Err(self.error(
+                        ctx,
+                        item,
+                        format!("a `{category}` record without `properties`"),
+                    ));
+                }
+                self.object(ctx, batch, item, w)
             }
             Shape::Envelope { category } => {
                 let text = batch.item_text(item);
@@ -1461,6 +1451,36 @@ impl<'a> Conv<'a> {
                 Ok(false)
             }
         }
+    }
+
+    /// Fills `w.row` from the object that is record `item`: by hand, else (for what the
+    /// hand-written reader leaves to it) by serde_json, which says what is wrong.
+    fn object(
+        &self,
+        ctx: &PartCtx,
+        batch: &Batch,
+        item: Item,
+        w: &mut Worker,
+    ) -> std::result::Result<bool, Failure> {
+        w.reset();
+        let text = batch.item_text(item);
+        let mut c = JsonCursor::new(text);
+        if self.by_hand && self.fast_object(ctx, &mut c, w).is_some() && c.at_end() {
+            return Ok(true);
+        }
+        w.clear_row();
+        self.parse_json(ctx, batch, item, w, |conv, text, w| {
+            let mut de = serde_json::Deserializer::from_slice(text);
+            let r = ObjectSeed {
+                conv,
+                ctx,
+                w,
+                line: item.line,
+            }
+            .deserialize(&mut de);
+            r.and_then(|()| de.end())
+        })?;
+        Ok(true)
     }
 
     /// What key `key` of a record is.
@@ -1796,6 +1816,18 @@ impl<'a> Conv<'a> {
                                 "expected a JSON object for a row".to_string(),
                             ))
                         }
+                    }
+                }
+                // Through a capture's index: the item is a record's `properties`.
+                Shape::Envelope { .. } if part.capture.is_some() => {
+                    if item.start == item.end {
+                        continue;
+                    }
+                    let text = batch.item_text(*item);
+                    if let J::Object(p) = values::parse_record(text)
+                        .map_err(|e| self.json_error(&ctx, *item, text, &e))?
+                    {
+                        fold_object(&p, false, &mut out);
                     }
                 }
                 Shape::Envelope { category } => {

@@ -110,7 +110,8 @@ impl std::fmt::Debug for Index {
     }
 }
 
-/// One record: its bytes and the line its event starts on.
+/// One record: the bytes of its `properties` object (none when it has none, or they are
+/// no object), and the line its event starts on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Span {
     start: u64,
@@ -431,6 +432,8 @@ fn object(
     // Where the `properties` are when they were skimmed (their record's table read, or
     // not known yet: the category comes after them).
     let mut skimmed = None;
+    // Where the `properties` value is, skimmed or checked.
+    let mut props = None;
     c.members(|c, key| {
         match key {
             b"records" if outer => {
@@ -458,14 +461,15 @@ fn object(
                     Some(None) => false,
                     None => true,
                 };
+                c.ws();
+                let from = c.i;
                 if read {
-                    c.ws();
-                    let from = c.i;
                     c.skim_value()?;
                     skimmed = Some((from, c.i));
                 } else {
                     c.skip_value_blocks()?;
                 }
+                props = Some((from, c.i));
             }
             _ => c.skip_value()?,
         }
@@ -493,7 +497,16 @@ fn object(
         // An object with neither `records` nor `category` is not an event (the reader
         // says so).
         None if outer => return None,
-        Some(Some(cat)) => out.push(&cat, span(base, start, c.i, line)?),
+        // The record's row is its `properties` object, what the table's scan reads:
+        // none (an empty span) when it has none or they are no object, which the scan
+        // reports.
+        Some(Some(cat)) => {
+            let (from, to) = match props {
+                Some((from, to)) if c.b.get(from) == Some(&b'{') => (from, to),
+                _ => (start, start),
+            };
+            out.push(&cat, span(base, from, to, line)?)
+        }
         _ => {}
     }
     Some(())
@@ -634,18 +647,22 @@ mod tests {
 
     #[test]
     fn a_bad_record_is_the_same_error_on_the_same_line() {
-        let text = concat!(
-            "{\"records\":[{\"category\":\"AdvancedHunting-A\",\"properties\":{\"x\":1}}]}\n",
-            "{\"records\":[{\"category\":\"AdvancedHunting-B\",\"properties\":{}}]}\n",
-            "{\"records\":[{\"category\":\"AdvancedHunting-A\"}]}\n",
-        );
-        let (_dir, path) = write(text);
-        let walked = read(&path, "A", false).unwrap_err();
-        let shown = format!("{:?}", walked.location);
-        assert!(shown.contains('3'), "{shown}");
-        let indexed = read(&path, "A", true).unwrap_err();
-        assert_eq!(indexed.message, walked.message);
-        assert_eq!(format!("{:?}", indexed.location), shown);
+        // A record without `properties`, or whose `properties` are no object.
+        for bad in ["", ",\"properties\":5", ",\"properties\":[{}]"] {
+            let text = concat!(
+                "{\"records\":[{\"category\":\"AdvancedHunting-A\",\"properties\":{\"x\":1}}]}\n",
+                "{\"records\":[{\"category\":\"AdvancedHunting-B\",\"properties\":{}}]}\n",
+            )
+            .to_string()
+                + &format!("{{\"records\":[{{\"category\":\"AdvancedHunting-A\"{bad}}}]}}\n");
+            let (_dir, path) = write(&text);
+            let walked = read(&path, "A", false).unwrap_err();
+            let shown = format!("{:?}", walked.location);
+            assert!(shown.contains('3'), "{shown}");
+            let indexed = read(&path, "A", true).unwrap_err();
+            assert_eq!(indexed.message, walked.message, "{text}");
+            assert_eq!(format!("{:?}", indexed.location), shown);
+        }
     }
 
     #[test]
