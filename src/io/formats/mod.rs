@@ -3,9 +3,9 @@
 //! Each format has a reader module named after it that knows the format's shape: where
 //! its records are, what its header or schema says, which table the records belong to.
 //! A reader gives its records in batches, cut from the file in order without being
-//! parsed (JSON values by bracket matching, CSV records by the `csv` crate); the
-//! batches are converted to rows on several threads by [`source::DataTable`], which
-//! converts only the columns a query uses. Which reader a file gets is decided here, in
+//! parsed (JSON values by bracket matching, CSV text at record ends); the batches are
+//! parsed ([`Batch::ready`]: CSV fields) and converted to rows on several threads by
+//! [`source::DataTable`], which converts only the columns a query uses. Which reader a file gets is decided here, in
 //! [`detect`], from the file's first bytes (the name's extension only tells CSV from
 //! TSV and the like); gzip is told by its magic bytes, for every format.
 //!
