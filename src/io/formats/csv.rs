@@ -294,6 +294,19 @@ impl<'a> Specials<'a> {
         };
     }
 
+    /// Where unquoted text from `at` ends: the next delimiter or line end (a quote in
+    /// it is text); the text's length if none.
+    #[inline(always)]
+    fn field_end(&mut self, mut at: usize) -> usize {
+        loop {
+            at = self.next(at);
+            if self.text.get(at) != Some(&b'"') {
+                return at;
+            }
+            at += 1;
+        }
+    }
+
     /// The place of the next byte of `set` at or after `at`; the text's length if none.
     #[inline(always)]
     fn next(&mut self, at: usize) -> usize {
@@ -374,17 +387,8 @@ fn split(text: &[u8], delimiter: u8, mut line: usize, out: &mut Fielded, items: 
                         end = len;
                     }
                     Some(q) => {
-                        // After the closing quote: text up to the field's end, where
-                        // quotes are text.
-                        let mut k = q + 1;
-                        loop {
-                            k = specials.next(k);
-                            if k < len && text[k] == b'"' {
-                                k += 1;
-                                continue;
-                            }
-                            break;
-                        }
+                        // After the closing quote: text up to the field's end.
+                        let k = specials.field_end(q + 1);
                         if doubled || k > q + 1 {
                             out.spans.push((body | QUOTED, k));
                         } else {
@@ -394,16 +398,7 @@ fn split(text: &[u8], delimiter: u8, mut line: usize, out: &mut Fielded, items: 
                     }
                 }
             } else {
-                // Unquoted: quotes in it are text.
-                let mut k = i;
-                loop {
-                    k = specials.next(k);
-                    if k < len && text[k] == b'"' {
-                        k += 1;
-                        continue;
-                    }
-                    break;
-                }
+                let k = specials.field_end(i);
                 out.spans.push((i, k));
                 end = k;
             }

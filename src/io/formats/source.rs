@@ -1339,17 +1339,13 @@ impl<'a> Conv<'a> {
                 Ok(true)
             }
             Shape::Keyed(_) => self.object(ctx, batch, item, w),
-            Shape::Positional => {
-                w.reset();
-                let text = batch.item_text(item);
-                let mut c = JsonCursor::new(text);
-                if self.by_hand && self.fast_array(ctx, &mut c, w).is_some() && c.at_end() {
-                    return Ok(true);
-                }
-                // Something the hand-written reader leaves to serde_json (which says
-                // what is wrong, if anything).
-                w.clear_row();
-                self.parse_json(ctx, batch, item, w, |conv, text, w| {
+            Shape::Positional => self.by_hand_else_serde(
+                ctx,
+                batch,
+                item,
+                w,
+                |conv, c, w| conv.fast_array(ctx, c, w),
+                |conv, text, w| {
                     let mut de = serde_json::Deserializer::from_slice(text);
                     let r = ArraySeed {
                         conv,
@@ -1359,9 +1355,8 @@ impl<'a> Conv<'a> {
                     }
                     .deserialize(&mut de);
                     r.and_then(|()| de.end())
-                })?;
-                Ok(true)
-            }
+                },
+            ),
             Shape::Mapped(paths) => {
                 w.reset();
                 let text = batch.item_text(item);
@@ -1453,8 +1448,8 @@ impl<'a> Conv<'a> {
         }
     }
 
-    /// Fills `w.row` from the object that is record `item`: by hand, else (for what the
-    /// hand-written reader leaves to it) by serde_json, which says what is wrong.
+    /// Fills `w.row` from the object that is record `item` (see
+    /// [`Conv::by_hand_else_serde`]).
     fn object(
         &self,
         ctx: &PartCtx,
@@ -1462,24 +1457,45 @@ impl<'a> Conv<'a> {
         item: Item,
         w: &mut Worker,
     ) -> std::result::Result<bool, Failure> {
+        self.by_hand_else_serde(
+            ctx,
+            batch,
+            item,
+            w,
+            |conv, c, w| conv.fast_object(ctx, c, w),
+            |conv, text, w| {
+                let mut de = serde_json::Deserializer::from_slice(text);
+                let r = ObjectSeed {
+                    conv,
+                    ctx,
+                    w,
+                    line: item.line,
+                }
+                .deserialize(&mut de);
+                r.and_then(|()| de.end())
+            },
+        )
+    }
+
+    /// Fills `w.row` from the JSON text of record `item`: by the hand-written reader
+    /// `hand`, else (for what it leaves to serde_json) by `serde`, which says what is
+    /// wrong, if anything.
+    fn by_hand_else_serde(
+        &self,
+        ctx: &PartCtx,
+        batch: &Batch,
+        item: Item,
+        w: &mut Worker,
+        hand: impl FnOnce(&Self, &mut JsonCursor, &mut Worker) -> Option<()>,
+        serde: impl Fn(&Self, &[u8], &mut Worker) -> serde_json::Result<()>,
+    ) -> std::result::Result<bool, Failure> {
         w.reset();
-        let text = batch.item_text(item);
-        let mut c = JsonCursor::new(text);
-        if self.by_hand && self.fast_object(ctx, &mut c, w).is_some() && c.at_end() {
+        let mut c = JsonCursor::new(batch.item_text(item));
+        if self.by_hand && hand(self, &mut c, w).is_some() && c.at_end() {
             return Ok(true);
         }
         w.clear_row();
-        self.parse_json(ctx, batch, item, w, |conv, text, w| {
-            let mut de = serde_json::Deserializer::from_slice(text);
-            let r = ObjectSeed {
-                conv,
-                ctx,
-                w,
-                line: item.line,
-            }
-            .deserialize(&mut de);
-            r.and_then(|()| de.end())
-        })?;
+        self.parse_json(ctx, batch, item, w, serde)?;
         Ok(true)
     }
 
