@@ -286,6 +286,16 @@ pub(crate) fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
+/// [`prefix_xor`] as one carry-less multiplication by all ones.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "pclmulqdq")]
+#[inline]
+pub(crate) fn prefix_xor_clmul(x: u64) -> u64 {
+    use std::arch::x86_64::*;
+    let p = _mm_clmulepi64_si128(_mm_set_epi64x(0, x as i64), _mm_set1_epi8(-1), 0);
+    _mm_cvtsi128_si64(p) as u64
+}
+
 /// How far ahead of a string [`string_end`] asks for the bytes (see [`prefetch`]).
 const PREFETCH_AHEAD: usize = 512;
 
@@ -920,6 +930,14 @@ mod tests {
         }
         // Quotes at 1, 4 and 7: inside from 1 up to 4, and from 7 on.
         assert_eq!(prefix_xor(0b1001_0010), (!0u64 << 7) | 0b1110);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("pclmulqdq") {
+            for _ in 0..10_000 {
+                let q = xorshift(&mut x);
+                // SAFETY: the CPU has PCLMULQDQ.
+                assert_eq!(unsafe { prefix_xor_clmul(q) }, prefix_xor(q), "{q:x}");
+            }
+        }
     }
 
     #[test]
