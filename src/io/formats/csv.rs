@@ -134,12 +134,12 @@ pub(crate) fn parse(batch: &mut Batch, p: &Pending) -> Result<()> {
 }
 
 /// Records of fields (of delimited text, or lines of text), each field a range of the
-/// batch's text, or of text of its own when it had to be rewritten.
+/// batch's text (a quoted one's quotes undone when it is read), or of text of its own.
 #[derive(Debug, Default)]
 pub(crate) struct Fielded {
     /// The batch's text, once it is known to be UTF-8.
     text: String,
-    /// Fields as rewritten (quotes undone), and lines of text.
+    /// Lines of text (the `txt` and `raw` formats), a record of one field each.
     own: String,
     /// Per field, its range: in `text`, or in `own` when the start has [`OWN`] set;
     /// with [`QUOTED`], the range (in `text`) is a quoted field's body and what

@@ -5,9 +5,10 @@
 //! A reader gives its records in batches, cut from the file in order without being
 //! parsed (JSON values by bracket matching, CSV text at record ends); the batches are
 //! parsed ([`Batch::ready`]: CSV fields) and converted to rows on several threads by
-//! [`source::DataTable`], which converts only the columns a query uses. Which reader a file gets is decided here, in
-//! [`detect`], from the file's first bytes (the name's extension only tells CSV from
-//! TSV and the like); gzip is told by its magic bytes, for every format.
+//! [`source::DataTable`], which converts only the columns a query uses. Which reader a
+//! file gets is decided here, in [`detect`], from the file's first bytes (the name's
+//! extension only tells CSV from TSV and the like); gzip is told by its magic bytes, for
+//! every format.
 //!
 //! | format | module | shape (where documented) |
 //! |--|--|--|
@@ -325,8 +326,8 @@ pub(crate) const BATCH_BYTES: usize = 1 << 20;
 pub(crate) struct Batch {
     /// The JSON texts of the records, one after another.
     pub text: Vec<u8>,
-    /// Each record: its range in `text` (in `mapped` when there is one; empty for CSV)
-    /// and its first line.
+    /// Each record: its range in `text` (in `mapped` when there is one; for delimited
+    /// text, in the text parsed, once it is) and its first line.
     pub items: Vec<Item>,
     /// The records of delimited text (and lines of text), one per item.
     pub fields: csv::Fielded,
@@ -334,7 +335,8 @@ pub(crate) struct Batch {
     /// records are read where they are, not copied; see [`streaming::Index`]), held
     /// while the batch is read.
     pub mapped: Option<std::sync::Arc<streaming::Held>>,
-    /// `text` is delimited text to parse into `records` (see [`Batch::ready`]).
+    /// `text` is delimited text to parse into `items` and `fields` (see
+    /// [`Batch::ready`]).
     pub pending: Option<csv::Pending>,
 }
 
