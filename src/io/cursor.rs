@@ -247,10 +247,29 @@ impl<'b> Cursor<'b> {
         match self.peek()? {
             b'"' => self.skip_string(),
             b'{' | b'[' => self.skip_container(depth),
+            c @ b'0'..=b'9' => {
+                // The commonest scalar, a short integer (a flag, a code), passed without
+                // the token's general checks; anything else is left to them.
+                let start = self.i;
+                let mut i = start + 1;
+                while self.b.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+                let ends = matches!(
+                    self.b.get(i),
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+                );
+                if ends && i - start <= 18 && (c != b'0' || i == start + 1) {
+                    self.i = i;
+                    return Some(());
+                }
+                let t = self.token();
+                (decimal(t) || number(t).is_some()).then_some(())
+            }
             _ => {
                 let t = self.token();
-                // (A number without an exponent is checked as it is, not read.)
-                (literal(t).is_some() || decimal(t) || number(t).is_some()).then_some(())
+                // (A number without an exponent is checked as it is, not read; most are.)
+                (decimal(t) || literal(t).is_some() || number(t).is_some()).then_some(())
             }
         }
     }
@@ -718,7 +737,8 @@ fn plain_number(t: &[u8]) -> Option<J> {
 #[inline]
 fn decimal(t: &[u8]) -> bool {
     let digits = t.strip_prefix(b"-").unwrap_or(t);
-    let (int, frac) = match memchr::memchr(b'.', digits) {
+    // (Tokens are short: a library search costs more than the loop; most are integers.)
+    let (int, frac) = match digits.iter().position(|&c| c == b'.') {
         Some(k) => (&digits[..k], Some(&digits[k + 1..])),
         None => (digits, None),
     };
@@ -1014,6 +1034,37 @@ mod tests {
             }
         }
         assert!(accepted > 10_000, "{accepted}");
+    }
+
+    #[test]
+    fn integers_are_skipped_as_the_token_checks_skip_them() {
+        // The token's general checks, as skip_value ran them for every scalar.
+        let general = |b: &[u8]| {
+            let mut c = Cursor::new(b);
+            let t = c.token();
+            (literal(t).is_some() || decimal(t) || number(t).is_some()).then_some(c.i)
+        };
+        let mut x: u64 = 0x1357_9bdf_2468_ace0;
+        let alphabet = b"0123456789-+.eE,]} \nax";
+        let mut cases: Vec<Vec<u8>> = vec![
+            b"0".to_vec(),
+            b"00".to_vec(),
+            b"0,".to_vec(),
+            b"123456789012345678,".to_vec(),
+            b"1234567890123456789,".to_vec(),
+            [b"9".repeat(400), b",".to_vec()].concat(),
+        ];
+        for _ in 0..20_000 {
+            let len = 1 + xorshift(&mut x) as usize % 24;
+            let mut t = vec![b'0' + (xorshift(&mut x) % 10) as u8];
+            t.extend((1..len).map(|_| alphabet[xorshift(&mut x) as usize % alphabet.len()]));
+            cases.push(t);
+        }
+        for t in cases {
+            let mut c = Cursor::new(&t);
+            let got = c.skip_value().map(|()| c.i);
+            assert_eq!(got, general(&t), "{:?}", String::from_utf8_lossy(&t));
+        }
     }
 
     /// A random JSON value (as serde_json writes it, compact or pretty): nested objects
