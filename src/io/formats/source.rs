@@ -1807,14 +1807,14 @@ impl<'a> Conv<'a> {
         for (k, item) in batch.items.iter().enumerate() {
             match &part.header().shape {
                 Shape::Delimited => {
-                    for (i, field) in batch.fields.record(k).iter().enumerate() {
-                        if let Some(f) = part.header().fields.get(i) {
-                            if !is_typed(&f.name) {
-                                out.entry(f.name.clone())
-                                    .or_default()
-                                    .text
-                                    .add(&field, false);
-                            }
+                    let rec = batch.fields.record(k);
+                    for (i, f) in part.header().fields.iter().enumerate().take(rec.len()) {
+                        // (A field is read, its quotes undone, only when it is folded.)
+                        if !is_typed(&f.name) {
+                            out.entry(f.name.clone())
+                                .or_default()
+                                .text
+                                .add(&rec.get(i), false);
                         }
                     }
                 }
