@@ -1251,9 +1251,7 @@ mod tests {
         for _ in 0..2000 {
             crate::io::bytes::xorshift(&mut x);
             let digits = (x % 8) as usize;
-            let frac: String = (0..digits)
-                .map(|i| char::from(b'0' + ((x >> i) % 10) as u8))
-                .collect();
+            let frac = made_digits(x, digits);
             cases.push(format!(
                 "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{}Z",
                 1 + x % 9999,
@@ -1298,6 +1296,13 @@ mod tests {
         assert!(iso_utc("2026-05-18T12:00:00.5Z", &mut cache).is_some());
     }
 
+    /// `n` digits made from the bits of `x`.
+    fn made_digits(x: u64, n: usize) -> String {
+        (0..n)
+            .map(|i| char::from(b'0' + ((x >> i) % 10) as u8))
+            .collect()
+    }
+
     #[test]
     fn portal_fast_path_agrees_with_the_general_one() {
         let mut cases: Vec<String> = [
@@ -1331,9 +1336,7 @@ mod tests {
         for _ in 0..3000 {
             crate::io::bytes::xorshift(&mut x);
             let digits = (x % 9) as usize;
-            let frac: String = (0..digits)
-                .map(|i| char::from(b'0' + ((x >> i) % 10) as u8))
-                .collect();
+            let frac = made_digits(x, digits);
             let meridiem = ["", " AM", " PM"][((x >> 40) % 3) as usize];
             cases.push(format!(
                 "{}/{}/{:04}, {}:{:02}:{:02}{}{}{meridiem}",

@@ -1346,15 +1346,8 @@ impl<'a> Conv<'a> {
                 w,
                 |conv, c, w| conv.fast_array(ctx, c, w),
                 |conv, text, w| {
-                    let mut de = serde_json::Deserializer::from_slice(text);
-                    let r = ArraySeed {
-                        conv,
-                        ctx,
-                        w,
-                        line: item.line,
-                    }
-                    .deserialize(&mut de);
-                    r.and_then(|()| de.end())
+                    let line = item.line;
+                    whole(text, ArraySeed { conv, ctx, w, line })
                 },
             ),
             Shape::Mapped(paths) => {
@@ -1464,15 +1457,8 @@ impl<'a> Conv<'a> {
             w,
             |conv, c, w| conv.fast_object(ctx, c, w),
             |conv, text, w| {
-                let mut de = serde_json::Deserializer::from_slice(text);
-                let r = ObjectSeed {
-                    conv,
-                    ctx,
-                    w,
-                    line: item.line,
-                }
-                .deserialize(&mut de);
-                r.and_then(|()| de.end())
+                let line = item.line;
+                whole(text, ObjectSeed { conv, ctx, w, line })
             },
         )
     }
@@ -2141,6 +2127,16 @@ impl<'de> Visitor<'de> for KeySeed {
 }
 
 /// Reads one JSON array of values (in column order) into the worker's row.
+/// `text` read whole by `seed`: nothing but blanks after its value.
+fn whole<'de, S: DeserializeSeed<'de, Value = ()>>(
+    text: &'de [u8],
+    seed: S,
+) -> serde_json::Result<()> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    seed.deserialize(&mut de)?;
+    de.end()
+}
+
 struct ArraySeed<'a, 'c> {
     conv: &'a Conv<'c>,
     ctx: &'a PartCtx<'a>,
