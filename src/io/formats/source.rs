@@ -1558,28 +1558,41 @@ impl<'a> Conv<'a> {
                 Hit::Skip if c.peek() == Some(b'"') => c.skip_string()?,
                 Hit::Skip => c.skip_value()?,
                 Hit::Unknown => return None,
-                Hit::Col(col, local) => {
-                    if c.peek()? == b'"' {
-                        let s = c.string()?;
-                        if self.cols.columns[col].ty == Type::String {
-                            // A string is a string column's value as it is (az CLI text
-                            // too): shared through the interner without a copy first.
-                            w.put_str(self, col, &s);
-                        } else {
-                            let v = self.convert_cell(ctx, col, local, Cell::Str(&s))?;
-                            w.put(self, col, v);
-                        }
-                    } else {
-                        let j = c.value()?;
-                        let v = self.convert_cell(ctx, col, local, Cell::Json(&j))?;
-                        w.put(self, col, v);
-                    }
-                }
+                Hit::Col(col, local) => self.fast_cell(ctx, c, w, col, local)?,
             }
             if !c.item_end(b'}')? {
                 return Some(());
             }
         }
+    }
+
+    /// Reads the value at the cursor into column `col` of `w.row` (for the hand-written
+    /// readers); `None` when it does not convert (serde_json's reading then counts it
+    /// or fails, once).
+    fn fast_cell(
+        &self,
+        ctx: &PartCtx,
+        c: &mut JsonCursor,
+        w: &mut Worker,
+        col: usize,
+        local: bool,
+    ) -> Option<()> {
+        if c.peek()? == b'"' {
+            let s = c.string()?;
+            if self.cols.columns[col].ty == Type::String {
+                // A string is a string column's value as it is (az CLI text too):
+                // shared through the interner without a copy first.
+                w.put_str(self, col, &s);
+            } else {
+                let v = self.convert_cell(ctx, col, local, Cell::Str(&s))?;
+                w.put(self, col, v);
+            }
+        } else {
+            let j = c.value()?;
+            let v = self.convert_cell(ctx, col, local, Cell::Json(&j))?;
+            w.put(self, col, v);
+        }
+        Some(())
     }
 
     /// Reads the array at the cursor (a row of values by position) into `w.row` by
@@ -1606,18 +1619,8 @@ impl<'a> Conv<'a> {
                 } else {
                     c.skip_value()?;
                 }
-            } else if c.peek()? == b'"' {
-                let s = c.string()?;
-                if self.cols.columns[col].ty == Type::String {
-                    w.put_str(self, col, &s);
-                } else {
-                    let v = self.convert_cell(ctx, col, local, Cell::Str(&s))?;
-                    w.put(self, col, v);
-                }
             } else {
-                let j = c.value()?;
-                let v = self.convert_cell(ctx, col, local, Cell::Json(&j))?;
-                w.put(self, col, v);
+                self.fast_cell(ctx, c, w, col, local)?;
             }
             i += 1;
             if !c.item_end(b']')? {
