@@ -124,3 +124,43 @@ fn a_schema_without_data_is_an_empty_table() {
         .iter()
         .all(|c| c["source"] == "--schema"));
 }
+
+/// A reader that stops early (`kql tables | head`) closes the pipe: the writing ends
+/// quietly with success, as for `kql run`, and no panic is reported. (The output here is
+/// far larger than a pipe holds, so the writes really meet the closed end.)
+#[test]
+fn a_closed_output_pipe_ends_the_listing_quietly() {
+    use std::process::Stdio;
+    let dir = std::env::temp_dir().join(format!("kql-cli-tables-pipe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let row: String = (0..40)
+        .map(|c| format!("\"Column{c}\":\"v\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    for t in 0..200 {
+        std::fs::write(dir.join(format!("Table{t}_CL.jsonl")), format!("{{{row}}}\n")).unwrap();
+    }
+    let run = |args: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kql"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reading end closed before kql writes anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let data = dir.to_str().unwrap();
+    for args in [
+        vec!["tables", "--data", data, "--columns"],
+        vec!["tables", "--data", data, "--columns", "--format", "json"],
+    ] {
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(!err.contains("internal error") && !err.contains("panic"), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -43,7 +43,9 @@ pub fn main(args: Args) -> ExitCode {
             .map(|f| format!(" (format {f})"))
             .unwrap_or_default();
         let Some(url) = u.url else {
-            println!("{place}: a URL computed by the query{format}: kql needs a constant string");
+            super::out(format_args!(
+                "{place}: a URL computed by the query{format}: kql needs a constant string\n"
+            ));
             missing = true;
             continue;
         };
@@ -60,7 +62,7 @@ pub fn main(args: Args) -> ExitCode {
         } else {
             String::new()
         };
-        println!("{place}: {url}{format} -> {name}{found}");
+        super::out(format_args!("{place}: {url}{format} -> {name}{found}\n"));
     }
     if missing && given {
         ExitCode::from(1)

@@ -84,8 +84,8 @@ pub fn main(args: Args) -> ExitCode {
         tables.retain(|t| args.tables.contains(&t.name));
     }
     match args.format {
-        TablesFormat::Json => println!("{}", json(&tables)),
-        TablesFormat::Human => print!("{}", human(&tables, args.columns)),
+        TablesFormat::Json => super::out(format_args!("{}\n", json(&tables))),
+        TablesFormat::Human => super::out(format_args!("{}", human(&tables, args.columns))),
     }
     super::print_warnings(&opts.warnings.list());
     ExitCode::SUCCESS
