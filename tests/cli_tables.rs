@@ -139,7 +139,11 @@ fn a_closed_output_pipe_ends_the_listing_quietly() {
         .collect::<Vec<_>>()
         .join(",");
     for t in 0..200 {
-        std::fs::write(dir.join(format!("Table{t}_CL.jsonl")), format!("{{{row}}}\n")).unwrap();
+        std::fs::write(
+            dir.join(format!("Table{t}_CL.jsonl")),
+            format!("{{{row}}}\n"),
+        )
+        .unwrap();
     }
     let run = |args: &[&str]| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kql"))
@@ -151,7 +155,10 @@ fn a_closed_output_pipe_ends_the_listing_quietly() {
         // The reading end closed before kql writes anything.
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let data = dir.to_str().unwrap();
     for args in [
@@ -160,7 +167,10 @@ fn a_closed_output_pipe_ends_the_listing_quietly() {
     ] {
         let (code, err) = run(&args);
         assert_eq!(code, Some(0), "{args:?}: {err}");
-        assert!(!err.contains("internal error") && !err.contains("panic"), "{err}");
+        assert!(
+            !err.contains("internal error") && !err.contains("panic"),
+            "{err}"
+        );
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1480,7 +1480,12 @@ impl<'a> LineParser<'a> {
 
     /// The column of the key at the cursor, moving past it and its colon.
     #[inline]
-    fn key(&self, p: &mut Cursor, st: &mut ParseState, k: usize) -> Option<usize> {
+    fn key<const PRETTY: bool>(
+        &self,
+        p: &mut Cursor,
+        st: &mut ParseState,
+        k: usize,
+    ) -> Option<usize> {
         if let Some(&c) = st.order.get(k) {
             if let Some(col) = self.cols.get(c).filter(|col| col.key.at(p.b, p.i)) {
                 p.i += col.key.len();
@@ -1498,7 +1503,7 @@ impl<'a> LineParser<'a> {
             st.order.truncate(k);
             st.order.push(c);
         }
-        blank(p, self.pretty);
+        blank(p, PRETTY);
         p.expect(b':')?;
         Some(c)
     }
@@ -1509,7 +1514,12 @@ impl<'a> LineParser<'a> {
     /// starts. (The object must end its line, but for blanks.)
     fn parse(&self, text: &[u8], start: usize, st: &mut ParseState) -> Option<usize> {
         st.rows += 1;
-        let next = self.fields(text, start, st)?;
+        // (Compiled once per layout: the pretty-printed layout's checks are one branch
+        // here, not a few a field.)
+        let next = match self.pretty {
+            true => self.fields::<true>(text, start, st)?,
+            false => self.fields::<false>(text, start, st)?,
+        };
         // Fields the line lacks get their default (values are overwritten in place, not
         // reset first: a reset clones and drops a default per column per row).
         for slot in 0..st.row.len() {
@@ -1521,17 +1531,22 @@ impl<'a> LineParser<'a> {
     }
 
     /// The fields of the object at `text[start]` into `st.row`, each stamped as set.
-    fn fields(&self, text: &[u8], start: usize, st: &mut ParseState) -> Option<usize> {
+    fn fields<const PRETTY: bool>(
+        &self,
+        text: &[u8],
+        start: usize,
+        st: &mut ParseState,
+    ) -> Option<usize> {
         let mut p = Cursor { b: text, i: start };
         p.expect(b'{')?;
-        blank(&mut p, self.pretty);
+        blank(&mut p, PRETTY);
         if p.peek()? == b'}' {
             p.i += 1;
             return self.end(&mut p);
         }
         let mut k = 0;
         loop {
-            if self.pretty {
+            if PRETTY {
                 // (The line end and indent before each key.)
                 p.ws();
             }
@@ -1542,7 +1557,7 @@ impl<'a> LineParser<'a> {
             if let Some(col) = st.order.get(k).and_then(|&c| self.cols.get(c)) {
                 if (col.skip || col.skip_scalar.is_some()) && col.key.at(p.b, p.i) {
                     let mut v = p.i + col.key.len();
-                    if self.pretty {
+                    if PRETTY {
                         while p.b.get(v) == Some(&b' ') {
                             v += 1;
                         }
@@ -1563,17 +1578,17 @@ impl<'a> LineParser<'a> {
                     }
                 }
             }
-            blank(&mut p, self.pretty);
-            let col = self.key(&mut p, st, k)?;
+            blank(&mut p, PRETTY);
+            let col = self.key::<PRETTY>(&mut p, st, k)?;
             k += 1;
-            blank(&mut p, self.pretty);
+            blank(&mut p, PRETTY);
             if col == IGNORED {
                 let start = p.i;
                 p.skip_value()?;
-                if !self.pretty && memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
+                if !PRETTY && memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
                     return None;
                 }
-                blank(&mut p, self.pretty);
+                blank(&mut p, PRETTY);
                 match p.next()? {
                     b',' => continue,
                     b'}' => return self.end(&mut p),
@@ -1644,7 +1659,7 @@ impl<'a> LineParser<'a> {
                             // so nothing is built (the tags array of every row, say).
                             p.skip_value()?;
                             // The line's end: a value may not run past it.
-                            if !self.pretty && memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
+                            if !PRETTY && memchr::memchr(b'\n', &p.b[start..p.i]).is_some() {
                                 return None;
                             }
                         } else {
@@ -1661,8 +1676,7 @@ impl<'a> LineParser<'a> {
                                 None => {
                                     let end = object_end(p.b, start)?;
                                     // The line's end: a value may not run past it.
-                                    if !self.pretty
-                                        && memchr::memchr(b'\n', &p.b[start..end]).is_some()
+                                    if !PRETTY && memchr::memchr(b'\n', &p.b[start..end]).is_some()
                                     {
                                         return None;
                                     }
@@ -1719,7 +1733,7 @@ impl<'a> LineParser<'a> {
                     }
                 }
             }
-            blank(&mut p, self.pretty);
+            blank(&mut p, PRETTY);
             match p.next()? {
                 b',' => continue,
                 b'}' => return self.end(&mut p),
