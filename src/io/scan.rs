@@ -1342,6 +1342,15 @@ fn blank(p: &mut Cursor, pretty: bool) {
 const BLANK: &[u8] = b" \t\r\x0c";
 
 /// Parses one line (a flat JSON object) into a row of the schema's width.
+///
+/// Field by field, each key matched where the previous line had it and each skipped
+/// string searched sixteen bytes at a time. Why not simdjson's way (every 64-byte block
+/// classified first, the structural bytes outside strings walked as bits): tried on
+/// 2026-12-04, with AVX2 and AVX-512 classifiers and the same key and value code at the
+/// places the bits gave, it cost 466 M instructions against 266 M for `count` over
+/// 40,000 Entra rows (KQL_THREADS=1 callgrind) and 0.24 s against 0.15 s user at M: a
+/// row's ~45 fields are short, so classifying all of its 1.5 kB costs more than the
+/// per-field searches it replaces.
 struct LineParser<'a> {
     columns: &'a [Column],
     /// The objects are elements of an array: what follows one is the caller's to read.
