@@ -126,7 +126,8 @@ fn a_schema_without_data_is_an_empty_table() {
 }
 
 /// A reader that stops early (`kql tables | head`) closes the pipe: the writing ends
-/// quietly with success, as for `kql run`, and no panic is reported. (The output here is
+/// quietly with success, as for `kql run`, and no panic is reported; a write that fails
+/// otherwise is an error. (The output here is
 /// far larger than a pipe holds, so the writes really meet the closed end.)
 #[test]
 fn a_closed_output_pipe_ends_the_listing_quietly() {
@@ -171,6 +172,17 @@ fn a_closed_output_pipe_ends_the_listing_quietly() {
             !err.contains("internal error") && !err.contains("panic"),
             "{err}"
         );
+    }
+    // Any other failed write (a full disk) is an error, said and in the exit code.
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let out = Command::new(env!("CARGO_BIN_EXE_kql"))
+            .args(["tables", "--data", data])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("cannot write the output"), "{err}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

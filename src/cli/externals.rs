@@ -35,6 +35,7 @@ pub fn main(args: Args) -> ExitCode {
     let given = !args.externals.external.is_empty() || args.externals.external_dir.is_some();
     let local = args.externals.externals(kql::io::ReadOptions::default());
     let mut missing = false;
+    let mut written = true;
     for u in urls(&query) {
         let (line, col) = line_col(&item.query, u.span.start);
         let place = format!("{}:{line}:{col}", doc.path);
@@ -43,7 +44,7 @@ pub fn main(args: Args) -> ExitCode {
             .map(|f| format!(" (format {f})"))
             .unwrap_or_default();
         let Some(url) = u.url else {
-            super::out(format_args!(
+            written &= super::out(format_args!(
                 "{place}: a URL computed by the query{format}: kql needs a constant string\n"
             ));
             missing = true;
@@ -62,9 +63,9 @@ pub fn main(args: Args) -> ExitCode {
         } else {
             String::new()
         };
-        super::out(format_args!("{place}: {url}{format} -> {name}{found}\n"));
+        written &= super::out(format_args!("{place}: {url}{format} -> {name}{found}\n"));
     }
-    if missing && given {
+    if (missing && given) || !written {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

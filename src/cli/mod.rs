@@ -115,20 +115,22 @@ impl ExternalArgs {
     }
 }
 
-/// Prints the warnings of a run on standard error, one per line.
 /// Writes `text` to standard output. A closed pipe (`kql tables | head`) ends the
-/// writing quietly, as it does for `kql run`; `println!` would panic on it.
-pub fn out(text: std::fmt::Arguments) {
+/// writing quietly, as it does for `kql run`; `println!` would panic on it. False (the
+/// error said) when the output could not be written otherwise (a full disk).
+pub fn out(text: std::fmt::Arguments) -> bool {
     use std::io::Write;
     let mut o = std::io::stdout().lock();
     match o.write_fmt(text).and_then(|()| o.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("error: cannot write the output: {e}");
+            false
         }
-        _ => {}
+        _ => true,
     }
 }
 
+/// Prints the warnings of a run on standard error, one per line.
 pub fn print_warnings(warnings: &[kql::warnings::Warning]) {
     for w in warnings {
         eprintln!("warning: {}", w.render());

@@ -38,13 +38,15 @@ pub fn main(mut args: Args) -> ExitCode {
         match syntax::parse(&source) {
             Ok(q) => match args.ast.as_deref() {
                 Some("json") => match serde_json::to_string_pretty(&q) {
-                    Ok(j) => super::out(format_args!("{j}\n")),
+                    Ok(j) => ok &= super::out(format_args!("{j}\n")),
                     Err(e) => {
                         eprintln!("error: {e}");
                         ok = false;
                     }
                 },
-                Some(_) => super::out(format_args!("{}\n", printer::query_sx(&q).pretty(100))),
+                Some(_) => {
+                    ok &= super::out(format_args!("{}\n", printer::query_sx(&q).pretty(100)))
+                }
                 None => {}
             },
             Err(e) => {

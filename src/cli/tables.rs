@@ -83,12 +83,15 @@ pub fn main(args: Args) -> ExitCode {
         }
         tables.retain(|t| args.tables.contains(&t.name));
     }
-    match args.format {
+    let written = match args.format {
         TablesFormat::Json => super::out(format_args!("{}\n", json(&tables))),
         TablesFormat::Human => super::out(format_args!("{}", human(&tables, args.columns))),
-    }
+    };
     super::print_warnings(&opts.warnings.list());
-    ExitCode::SUCCESS
+    match written {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::from(1),
+    }
 }
 
 fn source_name(s: &TypeSource) -> String {
