@@ -183,6 +183,21 @@ fn a_closed_output_pipe_ends_the_listing_quietly() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{err}");
         assert!(err.contains("cannot write the output"), "{err}");
+        // (`kql check`'s report too: the shipped detection checks clean, so only the
+        // write fails it.)
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_kql"))
+            .args(["check", "queries"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("cannot write the output"), "{err}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -10,7 +10,6 @@
 use kql::rules::{self, Read};
 use kql::validate::diagnostic::{self, Diagnostic, Severity};
 use kql::validate::{check, walk};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -137,7 +136,7 @@ pub fn main(args: Args) -> ExitCode {
         Format::Junit => diagnostic::junit(&shown_files, &diags, &summary),
         Format::Sarif => diagnostic::sarif(&diags),
     };
-    let _ = std::io::stdout().write_all(text.as_bytes());
-    let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
+    let written = super::out(format_args!("{text}"));
+    let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0) || !written;
     ExitCode::from(u8::from(failed))
 }

@@ -95,6 +95,11 @@ fn run(args: &Args) -> Result<bool, String> {
     let (old, new) = (&results[0], &results[1]);
     let d = diff::diff(old, new, &args.key)?;
     let text = diff::render(&d, old, new, &args.key, &args.old, &args.new);
-    let _ = std::io::stdout().write_all(text.as_bytes());
-    Ok(d.is_empty())
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        // (A closed pipe, `kql diff … | head`, is no error.)
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write the output: {e}"))
+        }
+        _ => Ok(d.is_empty()),
+    }
 }
