@@ -785,6 +785,15 @@ impl ValueScan {
     /// and its set-up; this reader is the one sequential pass over a JSON document.)
     pub(crate) fn feed(&mut self, b: &[u8]) -> Option<usize> {
         #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("popcnt")
+            && std::arch::is_x86_feature_detected!("pclmulqdq")
+        {
+            // SAFETY: the CPU has these, just checked (std caches the answers).
+            return unsafe { self.feed_avx512(b) };
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2")
             && std::arch::is_x86_feature_detected!("popcnt")
             && std::arch::is_x86_feature_detected!("pclmulqdq")
@@ -805,6 +814,18 @@ impl ValueScan {
         self.feed_with(
             b,
             |block| Structure::of_avx2(block),
+            |x| crate::io::bytes::prefix_xor_clmul(x),
+        )
+    }
+
+    /// [`ValueScan::feed`] for the CPUs with AVX-512 BW: a block classified in one
+    /// step ([`Structure::of_avx512`]).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512bw,popcnt,pclmulqdq")]
+    unsafe fn feed_avx512(&mut self, b: &[u8]) -> Option<usize> {
+        self.feed_with(
+            b,
+            |block| Structure::of_avx512(block),
             |x| crate::io::bytes::prefix_xor_clmul(x),
         )
     }
