@@ -519,8 +519,9 @@ fn object(
 /// strings plain (ASCII, no escapes), of a table the query reads:
 /// `{"time":"…","tenantId":"…","operationName":"…","category":"…","properties":{…}}`,
 /// read by its bytes (what [`object`] reads it as, without its per-key steps: the
-/// envelope was ~40% of the walk). `None`, the cursor and `out` untouched, for anything
-/// else, which [`object`] then reads.
+/// envelopes were a third of the walk's instructions). `None`, the cursor and the records
+/// found untouched (only the memo of which tables are read may grow), for anything else,
+/// which [`object`] then reads.
 fn as_written(
     c: &mut crate::io::cursor::Cursor<'_>,
     base: u64,
