@@ -198,6 +198,20 @@ fn a_closed_output_pipe_ends_the_listing_quietly() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{err}");
         assert!(err.contains("cannot write the output"), "{err}");
+        // (`kql test`'s report, a line at a time: said once, and an error's exit code.)
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_kql"))
+            .args(["test", "tests/detections"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.matches("cannot write the output").count(), 1, "{err}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -6,7 +6,6 @@
 
 use kql::validate::runner::{self, Outcome, Runner};
 use kql::validate::{spec, walk};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,10 +33,19 @@ pub struct Args {
     pub limits: super::LimitArgs,
 }
 
-/// Prints a line; a closed pipe (`kql test | head`) is not an error worth a panic.
+/// A line of the report could not be written (other than to a closed pipe).
+static UNWRITTEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Prints a line; a closed pipe (`kql test | head`) is not an error worth a panic, a
+/// failed write (a full disk) is one (see [`super::out`]).
 macro_rules! say {
     ($($t:tt)*) => {{
-        let _ = writeln!(std::io::stdout(), $($t)*);
+        // (After a failed write, the rest is not tried: one error said.)
+        if !UNWRITTEN.load(std::sync::atomic::Ordering::Relaxed)
+            && !super::out(format_args!("{}\n", format_args!($($t)*)))
+        {
+            UNWRITTEN.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     }};
 }
 
@@ -138,6 +146,9 @@ pub fn main(args: Args) -> ExitCode {
             eprintln!("kql test: cannot write {}: {e}", path.display());
             return ExitCode::from(2);
         }
+    }
+    if UNWRITTEN.load(std::sync::atomic::Ordering::Relaxed) {
+        return ExitCode::from(2);
     }
     ExitCode::from(if report.ok() { 0 } else { 1 })
 }
