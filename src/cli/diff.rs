@@ -7,7 +7,6 @@
 //! (a query that fails, unreadable data, a bad argument, an internal error of kql).
 
 use kql::validate::{diff, engine};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -95,11 +94,7 @@ fn run(args: &Args) -> Result<bool, String> {
     let (old, new) = (&results[0], &results[1]);
     let d = diff::diff(old, new, &args.key)?;
     let text = diff::render(&d, old, new, &args.key, &args.old, &args.new);
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        // (A closed pipe, `kql diff … | head`, is no error.)
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write the output: {e}"))
-        }
-        _ => Ok(d.is_empty()),
-    }
+    super::write_out(format_args!("{text}"))
+        .map_err(|e| format!("cannot write the output: {e}"))?;
+    Ok(d.is_empty())
 }

@@ -116,17 +116,26 @@ impl ExternalArgs {
 }
 
 /// Writes `text` to standard output. A closed pipe (`kql tables | head`) ends the
-/// writing quietly, as it does for `kql run`; `println!` would panic on it. False (the
-/// error said) when the output could not be written otherwise (a full disk).
-pub fn out(text: std::fmt::Arguments) -> bool {
+/// writing quietly (`Ok`), as it does for `kql run`; `println!` would panic on it. Any
+/// other failure (a full disk) is the error.
+pub fn write_out(text: std::fmt::Arguments) -> std::io::Result<()> {
     use std::io::Write;
     let mut o = std::io::stdout().lock();
     match o.write_fmt(text).and_then(|()| o.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
+}
+
+/// [`write_out`], its error said on standard error: false when the output could not be
+/// written.
+pub fn out(text: std::fmt::Arguments) -> bool {
+    match write_out(text) {
+        Ok(()) => true,
+        Err(e) => {
             eprintln!("error: cannot write the output: {e}");
             false
         }
-        _ => true,
     }
 }
 
