@@ -316,7 +316,9 @@ pub enum PlanKind {
     GetSchema(Box<Plan>),
     /// A tabular `let` (or `as`): run once per query, then shared by every use, which
     /// the executor finds by `id` (unique in a query). (Kusto may re-run a let; kql's
-    /// operators are deterministic, so the rows are the same.)
+    /// operators are deterministic, so the rows are the same.) A let read at one place
+    /// only is put back in that place by the optimizer, streamed instead of held
+    /// (see `optimize::lets`).
     Cached {
         input: Box<Plan>,
         id: usize,

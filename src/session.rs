@@ -119,7 +119,10 @@ impl<'c> Session<'c> {
                 .with_externals(self.externals)
                 .with_max_memory(max_memory));
             let result = bind::bind(query, self.catalog, &self.ctx, Some(&run), self.hook())
-                .and_then(|plans| plans.into_iter().map(|p| run.execute(p)).collect());
+                .and_then(|plans| {
+                    let plans = run.statements(plans);
+                    plans.iter().map(|p| run.execute(p)).collect()
+                });
             // A table read from its file had fields its schema lacks: its columns are
             // known now, so bind again (at most once per table: a table widens once).
             // A query that does not bind may name such a field: every table learns all
@@ -162,7 +165,7 @@ impl<'c> Session<'c> {
         let run = Run(Exec::new(&self.ctx, self.catalog).with_externals(self.externals));
         let plans =
             self.settled(|| bind::bind(query, self.catalog, &self.ctx, Some(&run), self.hook()))?;
-        Ok(plans.into_iter().map(crate::optimize::optimize).collect())
+        Ok(run.statements(plans))
     }
 
     /// Binds with `bind` until no table bound from a sample of its rows changes when
@@ -208,9 +211,21 @@ fn on_query_stack<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
 struct Run<'a>(Exec<'a>);
 
 impl Run<'_> {
-    /// Optimizes a bound plan and runs it.
-    fn execute(&self, plan: Plan) -> Result<Table> {
-        crate::exec::execute(&crate::optimize::optimize(plan), &self.0)
+    /// Optimizes a subquery's bound plan and runs it (the statements' plans are
+    /// optimized together, by [`Run::statements`]).
+    fn subquery(&self, plan: Plan) -> Result<Table> {
+        self.execute(&crate::optimize::optimize_subquery(plan))
+    }
+
+    /// Runs an optimized plan.
+    fn execute(&self, plan: &Plan) -> Result<Table> {
+        crate::exec::execute(plan, &self.0)
+    }
+
+    /// The plans of a query's statements as they run (see
+    /// [`crate::optimize::optimize_statements`]), after binding ran its subqueries.
+    fn statements(&self, plans: Vec<Plan>) -> Vec<Plan> {
+        crate::optimize::optimize_statements(plans, &|id| self.0.ran_let(id))
     }
 }
 
@@ -218,7 +233,7 @@ impl Subqueries for Run<'_> {
     fn rows(&self, plan: &Plan) -> Result<Arc<Table>> {
         // Charged as the subquery's rows (`materialize`, `toscalar`, `in (T)`).
         self.0
-            .holding("the subquery", || self.execute(plan.clone()))
+            .holding("the subquery", || self.subquery(plan.clone()))
             .map(Arc::new)
     }
 }

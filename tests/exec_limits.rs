@@ -54,8 +54,10 @@ fn operators_that_hold_too_many_rows_stop_with_the_low_memory_error() {
         (format!("{JOIN} | summarize by i, j | count"), "the rows `summarize` holds"),
         ("range i from 1 to 3000000 step 1 | summarize count() by i | count".into(), "the rows `summarize` holds"),
         ("union (range i from 1 to 1000000 step 1), (range i from 1 to 1000000 step 1), (range i from 1 to 1000000 step 1) | count".into(), "the rows `union` holds"),
-        // A `let` used several times is computed once and kept.
-        ("let T=range i from 1 to 1000000 step 1; union T,T,T | count".into(), "the rows `materialize` holds"),
+        // A `let` used several times is computed once and kept (unless its rows are
+        // made again as cheaply, row by row from rows in memory: the next case).
+        ("let T=range i from 1 to 1000 step 1 | extend k=1 | join kind=inner (range j from 1 to 1000 step 1 | extend k=1) on k; union T,T,T | count".into(), "the rows `materialize` holds"),
+        ("let T=range i from 1 to 1000000 step 1; union T,T,T | count".into(), "the rows `union` holds"),
         ("range i from 1 to 1000000 step 1 | extend s=strcat(tostring(i), strrep('x', 100)) | sort by s | count".into(), "the rows `sort` holds"),
         ("range i from 1 to 100 step 1 | extend a=range(1, 100000, 1) | mv-expand a".into(), "the rows `mv-expand` holds"),
         ("range i from 1 to 2000000 step 1 | extend s=strcat('a', tostring(i)) | top 1500000 by i | count".into(), "the rows `top` holds"),
@@ -104,6 +106,16 @@ fn streaming_shapes_hold_nothing_and_answer_under_a_small_budget() {
         (
             "range i from 1 to 3000000 step 1 | take 5 | count".into(),
             "5",
+        ),
+        // A `let` read at one place runs there, streamed: nothing of it is held.
+        (
+            "let T = range i from 1 to 3000000 step 1 | extend s = strcat('a', tostring(i)); T | where i % 7 == 0 | count".into(),
+            "428571",
+        ),
+        // So does one read at several places whose rows are made again as cheaply.
+        (
+            "let T = range i from 1 to 3000000 step 1 | extend k = i % 10; T | summarize by k | join kind=inner (T | where i > 2999990) on k | count".into(),
+            "10",
         ),
     ];
     for (q, want) in &cases {

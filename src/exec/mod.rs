@@ -72,6 +72,11 @@ impl<'a> Exec<'a> {
         self
     }
 
+    /// Whether the let `id` ([`PlanKind::Cached`]) has run: its rows are held.
+    pub(crate) fn ran_let(&self, id: usize) -> bool {
+        lock(&self.lets).contains_key(&id)
+    }
+
     /// Runs `f` (which computes the input of `op`) with the rows collected meanwhile
     /// charged to `op`.
     pub(crate) fn holding<T>(&self, op: &'static str, f: impl FnOnce() -> T) -> T {

@@ -10,8 +10,11 @@
 //!   stably, the same rows as sorting all and taking `n`).
 //! - `parse_json` whose value is read only through constant member paths builds only
 //!   those paths (see [`json_paths`]).
+//! - A `let` that a query's statements read at one place runs in that place, streamed,
+//!   instead of being held (see [`lets`]); this needs all the statements at once.
 
 mod json_paths;
+mod lets;
 mod pushdown;
 
 use crate::plan::{Plan, PlanKind};
@@ -19,6 +22,39 @@ use crate::plan::{Plan, PlanKind};
 /// `plan` rewritten.
 pub fn optimize(plan: Plan) -> Plan {
     json_paths::prune(bottom_up(plan))
+}
+
+/// The plans of a query's statements rewritten, each as [`optimize`] does, after the
+/// lets not worth holding are put in the places that read them (see [`lets`]).
+/// `ran(id)` says whether the let `id` has run already (a subquery binding needed read
+/// it): its rows are held, and shared.
+pub fn optimize_statements(plans: Vec<Plan>, ran: &dyn Fn(usize) -> bool) -> Vec<Plan> {
+    with_lets_in_place(plans, ran, true)
+}
+
+/// A subquery's plan (one binding runs: `x in (T)`, `toscalar(T)`) rewritten as
+/// [`optimize`] does, after the lets made again cheaply are put in place. The
+/// statements run after it may read its other lets: those are held, to be shared.
+pub fn optimize_subquery(plan: Plan) -> Plan {
+    let mut plans = with_lets_in_place(vec![plan], &|_| false, false);
+    plans.pop().expect("one plan in, one out")
+}
+
+/// `plans` optimized, their lets put in place where [`lets`] says so; `whole` when
+/// `plans` are every place that reads the lets (else a let read once here may be
+/// read again later).
+fn with_lets_in_place(plans: Vec<Plan>, ran: &dyn Fn(usize) -> bool, whole: bool) -> Vec<Plan> {
+    let uses = lets::uses(&plans);
+    let in_place = |id, plan: &Plan| {
+        !ran(id)
+            && uses.get(&id).is_some_and(|u| {
+                !u.repeated && ((whole && u.places == 1) || lets::streams_from_memory(plan))
+            })
+    };
+    plans
+        .into_iter()
+        .map(|p| optimize(lets::inline(p, &in_place)))
+        .collect()
 }
 
 /// The rewrites made bottom-up.
