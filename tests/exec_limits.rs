@@ -112,6 +112,16 @@ fn streaming_shapes_hold_nothing_and_answer_under_a_small_budget() {
             "let T = range i from 1 to 3000000 step 1 | extend s = strcat('a', tostring(i)); T | where i % 7 == 0 | count".into(),
             "428571",
         ),
+        // A union's filter runs in each input, and the union holds only the columns
+        // read after it.
+        (
+            "union (range i from 1 to 3000000 step 1 | extend s = strcat('a', tostring(i))), (range i from 1 to 10 step 1) | where i % 1000 == 0 | summarize count()".into(),
+            "3000",
+        ),
+        (
+            "union (range i from 1 to 100000 step 1 | extend s = strcat('a', tostring(i)), t = strcat('b', tostring(i)), u = strcat('c', tostring(i))), (range j from 1 to 10 step 1) | count".into(),
+            "100010",
+        ),
         // So does one read at several places whose rows are made again as cheaply.
         (
             "let T = range i from 1 to 3000000 step 1 | extend k = i % 10; T | summarize by k | join kind=inner (T | where i > 2999990) on k | count".into(),

@@ -5,7 +5,7 @@
 //! - Filters move down (see [`pushdown`]): below a `summarize` or `distinct` when they
 //!   read only group keys, and to the left side of an `innerunique` join (which is
 //!   Kusto's semantics, not only an optimization: the left side is deduplicated after
-//!   the move).
+//!   the move), and into each input of a `union`.
 //! - `sort | take n` is `top n`: the sort keeps only its first `n` rows (as it sorts
 //!   stably, the same rows as sorting all and taking `n`).
 //! - `parse_json` whose value is read only through constant member paths builds only

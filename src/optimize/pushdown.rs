@@ -1,5 +1,7 @@
 //! Moving a `where` down the plan.
 //!
+//! Into each input of the `union` it follows (see [`union_preds`]).
+//!
 //! Below the `summarize` (or `distinct`) it follows, when it reads only group keys:
 //! `T | summarize count() by k | where k in (S)` aggregates only the rows of the kept
 //! groups instead of all of them, and over a file the moved filter runs in the scan's
@@ -27,6 +29,7 @@
 
 use crate::plan::{BExpr, JoinKind, Plan, PlanKind};
 use crate::types::Type;
+use crate::value::Value;
 
 /// `input | where pred`. After an `innerunique` join, a predicate over left columns
 /// only is applied to the left side before its duplicate keys are removed, as Kusto's
@@ -43,9 +46,73 @@ pub(super) fn filter(input: Plan, pred: BExpr) -> Plan {
     if !pred.has_window() && reaches_innerunique_left(&input, &pred) {
         return push_down(input, pred);
     }
+    if let Some(preds) = union_preds(&input, &pred) {
+        return into_union(input, preds);
+    }
     match below_groups(input, pred) {
         (input, Some(pred)) => filter_node(input, pred),
         (input, None) => input,
+    }
+}
+
+/// `union A, B | where pred` as `union (A | where pred), (B | where pred)`, each
+/// input's predicate reading that input's columns: a row of the union is a row of one
+/// input with its columns mapped (a column the input lacks is a null of the column's
+/// type, `withsource`'s column the input's name), so the predicate holds for the one
+/// exactly when it holds for the other, and the union keeps its inputs' order and the
+/// order of each input's rows. Why: the union holds its rows, and a detection's
+/// `union SigninLogs, AADNonInteractiveUserSignInLogs | where ...` then holds only the
+/// rows kept, each input's scan filtering as it reads. Not for a predicate pinned to
+/// its rows (`rand()`, `row_number()`): their positions would change. The predicate
+/// over each input's rows; `None` when nothing moves.
+fn union_preds(input: &Plan, pred: &BExpr) -> Option<Vec<BExpr>> {
+    let PlanKind::Union {
+        maps, source_names, ..
+    } = &input.kind
+    else {
+        return None;
+    };
+    if pred.pinned() || pred.any(&|e| matches!(e, BExpr::Unavailable(_))) {
+        return None;
+    }
+    let offset = source_names.is_some() as usize;
+    (0..maps.len())
+        .map(|k| {
+            pred.map_columns(&|j| {
+                Some(match (j.checked_sub(offset), source_names) {
+                    (None, Some(names)) => BExpr::Const(Value::str(names.get(k)?)),
+                    (Some(j), _) => match maps[k].get(j)? {
+                        Some(i) => BExpr::Column(*i),
+                        None => BExpr::Const(Value::null_of(input.schema.get(offset + j)?.ty)),
+                    },
+                    (None, None) => return None,
+                })
+            })
+        })
+        .collect()
+}
+
+/// The union `input` with each input filtered by its predicate of [`union_preds`].
+fn into_union(input: Plan, preds: Vec<BExpr>) -> Plan {
+    let Plan { schema, kind } = input;
+    match kind {
+        PlanKind::Union {
+            inputs,
+            maps,
+            source_names,
+        } => Plan {
+            schema,
+            kind: PlanKind::Union {
+                inputs: inputs
+                    .into_iter()
+                    .zip(preds)
+                    .map(|(p, q)| filter(p, q))
+                    .collect(),
+                maps,
+                source_names,
+            },
+        },
+        kind => Plan { schema, kind },
     }
 }
 
