@@ -957,6 +957,20 @@ pub fn case(rng: &mut Rng) -> Result<Stats, String> {
                 &qs[0],
             )?;
             r.stats.checks += 2;
+            // The filter moved into a union's inputs keeps what it kept after it.
+            if rng.one_in(3) {
+                let q = format!("union withsource=__s ({s}), ({s}) | where {p} | count");
+                if let Some(n) = r.count(&q) {
+                    check(
+                        n == 2 * a,
+                        &format!(
+                            "where p after a union of the query with itself kept {n}, not 2 × {a}"
+                        ),
+                        &q,
+                    )?;
+                    r.stats.checks += 1;
+                }
+            }
         }
     }
 
@@ -1020,6 +1034,28 @@ pub fn case(rng: &mut Rng) -> Result<Stats, String> {
                 n == 2 * rows,
                 &format!("union of the query with itself counts {n}, not 2 × {rows}"),
                 &q,
+            )?;
+            r.stats.checks += 1;
+        }
+    }
+
+    // A let read at one place runs in place; read at two, it is held: the same rows.
+    if rng.one_in(3) {
+        let once = format!("let __L = {s}; __L");
+        if let Some(t) = r.run(&once) {
+            check(
+                row_multiset(&t) == row_multiset(&current),
+                "a let read at one place gave other rows than its query",
+                &once,
+            )?;
+            r.stats.checks += 1;
+        }
+        let twice = format!("let __L = {s}; union __L, __L | count");
+        if let Some(n) = r.count(&twice) {
+            check(
+                n == 2 * rows,
+                &format!("a let read twice counts {n}, not 2 × {rows}"),
+                &twice,
             )?;
             r.stats.checks += 1;
         }
