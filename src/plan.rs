@@ -380,6 +380,29 @@ pub const MAX_PLAN_DEPTH: usize = 10_000;
 pub const MAX_PLAN_NODES: usize = 200_000;
 
 impl Plan {
+    /// For a `union`, what its output column `j` is in the rows of input `k`: that
+    /// input's column, a null of the column's type when the input lacks it, or the
+    /// input's name for `withsource`'s column (the first). `None` when this is no union
+    /// or `k`/`j` are out of range. The one statement of the union's column mapping for
+    /// the rewrites that read an input in the union's place.
+    pub fn union_column(&self, k: usize, j: usize) -> Option<BExpr> {
+        let PlanKind::Union {
+            maps, source_names, ..
+        } = &self.kind
+        else {
+            return None;
+        };
+        let offset = source_names.is_some() as usize;
+        Some(match (j.checked_sub(offset), source_names) {
+            (None, Some(names)) => BExpr::Const(Value::str(names.get(k)?)),
+            (Some(c), _) => match maps.get(k)?.get(c)? {
+                Some(i) => BExpr::Column(*i),
+                None => BExpr::Const(Value::null_of(self.schema.get(j)?.ty)),
+            },
+            (None, None) => return None,
+        })
+    }
+
     /// The number of operators of the plan, or an error when it is deeper than
     /// [`MAX_PLAN_DEPTH`] or has more than `budget` (at most [`MAX_PLAN_NODES`]).
     /// Walks the plan without recursion, and stops at the first limit passed.

@@ -562,37 +562,21 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
 /// both tables: 2.7 GB at size M.) With a `limit`, at most that many rows, the first:
 /// the inputs after those that gave them are not read.
 fn narrow_union(node: &Plan, needed: &[bool], limit: Option<usize>, ex: &Exec) -> Result<Table> {
-    let PlanKind::Union {
-        inputs,
-        maps,
-        source_names,
-    } = &node.kind
-    else {
+    let PlanKind::Union { inputs, .. } = &node.kind else {
         return Err(Error::new(
             ErrorKind::Runtime,
             "internal error: not a union",
         ));
     };
-    let offset = source_names.is_some() as usize;
     let kept: Vec<usize> = (0..node.schema.len()).filter(|&j| needed[j]).collect();
     let schema: Vec<crate::table::Column> = kept.iter().map(|&j| node.schema[j].clone()).collect();
     let mut rows = Vec::new();
-    for (k, (input, map)) in inputs.iter().zip(maps).enumerate() {
+    for (k, input) in inputs.iter().enumerate() {
         let exprs = kept
             .iter()
-            .map(|&j| match (j.checked_sub(offset), source_names) {
-                (Some(c), _) => match map.get(c).copied().flatten() {
-                    Some(i) => BExpr::Column(i),
-                    None => BExpr::Const(Value::null_of(node.schema[j].ty)),
-                },
-                (None, names) => BExpr::Const(Value::str(
-                    names
-                        .as_ref()
-                        .and_then(|n| n.get(k))
-                        .map_or("", String::as_str),
-                )),
-            })
-            .collect();
+            .map(|&j| node.union_column(k, j))
+            .collect::<Option<Vec<BExpr>>>()
+            .ok_or_else(|| Error::new(ErrorKind::Runtime, "internal error: a union's column"))?;
         let mut plan = Plan {
             schema: schema.clone(),
             kind: PlanKind::Project {

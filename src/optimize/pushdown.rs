@@ -29,7 +29,6 @@
 
 use crate::plan::{BExpr, JoinKind, Plan, PlanKind};
 use crate::types::Type;
-use crate::value::Value;
 
 /// `input | where pred`. After an `innerunique` join, a predicate over left columns
 /// only is applied to the left side before its duplicate keys are removed, as Kusto's
@@ -66,29 +65,14 @@ pub(super) fn filter(input: Plan, pred: BExpr) -> Plan {
 /// its rows (`rand()`, `row_number()`): their positions would change. The predicate
 /// over each input's rows; `None` when nothing moves.
 fn union_preds(input: &Plan, pred: &BExpr) -> Option<Vec<BExpr>> {
-    let PlanKind::Union {
-        maps, source_names, ..
-    } = &input.kind
-    else {
+    let PlanKind::Union { inputs, .. } = &input.kind else {
         return None;
     };
     if pred.pinned() || pred.any(&|e| matches!(e, BExpr::Unavailable(_))) {
         return None;
     }
-    let offset = source_names.is_some() as usize;
-    (0..maps.len())
-        .map(|k| {
-            pred.map_columns(&|j| {
-                Some(match (j.checked_sub(offset), source_names) {
-                    (None, Some(names)) => BExpr::Const(Value::str(names.get(k)?)),
-                    (Some(j), _) => match maps[k].get(j)? {
-                        Some(i) => BExpr::Column(*i),
-                        None => BExpr::Const(Value::null_of(input.schema.get(offset + j)?.ty)),
-                    },
-                    (None, None) => return None,
-                })
-            })
-        })
+    (0..inputs.len())
+        .map(|k| pred.map_columns(&|j| input.union_column(k, j)))
         .collect()
 }
 
