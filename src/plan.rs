@@ -315,10 +315,11 @@ pub enum PlanKind {
     },
     GetSchema(Box<Plan>),
     /// A tabular `let` (or `as`): run once per query, then shared by every use, which
-    /// the executor finds by `id` (unique in a query). (Kusto may re-run a let; kql's
-    /// operators are deterministic, so the rows are the same.) A let read at one place
-    /// only is put back in that place by the optimizer, streamed instead of held
-    /// (see `optimize::lets`).
+    /// the executor finds by `id` (unique in a query). Kusto runs a let at each place
+    /// that reads it; holding it gives the same rows except for volatile functions
+    /// (`rand()`), whose draws are then shared. The optimizer puts back in place a let
+    /// read at one place, or made again cheaply from rows in memory, streamed instead
+    /// of held (see `optimize::lets`).
     Cached {
         input: Box<Plan>,
         id: usize,

@@ -1,6 +1,6 @@
 //! A `union` read through a `where` or by operators that read few of its columns: the
 //! filter moves into each input (src/optimize/pushdown.rs) and the union holds only
-//! the columns read after it (src/exec/pipeline.rs, `narrow_union`). Each case runs as
+//! the columns read after it (src/exec/pipeline.rs, `union_rows`). Each case runs as
 //! written and with a barrier after the union that reads every column (`pack_all()`,
 //! so nothing moves and nothing is pruned), and both must give the expected rows. The
 //! inputs differ in columns (one lacks `b`, one has `n` as the other has not), so

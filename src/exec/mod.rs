@@ -385,40 +385,10 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             ex.budget.check()?;
             Rows::Owned(out)
         }
-        PlanKind::Union {
-            inputs,
-            maps,
-            source_names,
-        } => {
-            let mut out = Vec::new();
-            let mut meter = Meter::new(&ex.budget, "union");
-            for (k, (p, map)) in inputs.iter().zip(maps).enumerate() {
-                let rows = ex.holding("union", || run(p, ex))?;
-                for row in rows.refs() {
-                    let mut r: Row = Vec::with_capacity(plan.schema.len());
-                    if let Some(names) = source_names {
-                        r.push(Value::str(&names[k]));
-                    }
-                    let offset = r.len();
-                    for (j, m) in map.iter().enumerate() {
-                        r.push(match m {
-                            Some(i) => row[*i].clone(),
-                            None => Value::null_of(plan.schema[offset + j].ty),
-                        });
-                    }
-                    if !meter.add(crate::limits::row_bytes(&r)) {
-                        return Err(ex
-                            .budget
-                            .check()
-                            .err()
-                            .unwrap_or_else(|| internal("the budget")));
-                    }
-                    out.push(r);
-                }
-            }
-            meter.flush();
-            ex.budget.check()?;
-            Rows::Owned(out)
+        // Each input read through a `project` of the union's columns (see
+        // `pipeline::union_rows`): the mapping is stated once, in `Plan::union_column`.
+        PlanKind::Union { .. } => {
+            Rows::Owned(pipeline::union_rows(plan, &vec![true; plan.schema.len()], None, ex)?.rows)
         }
         PlanKind::GetSchema(input) => Rows::Owned(
             input

@@ -351,7 +351,7 @@ enum Leaf<'p> {
     /// In memory: a table and optionally which of its rows, in order.
     Memory(Arc<Table>, Option<Vec<usize>>),
     /// In memory, pruned as a stream is: rows of only the needed columns (the flags,
-    /// over the plan's schema), in order (see [`narrow_union`]).
+    /// over the plan's schema), in order (see [`union_rows`]).
     Narrow(Arc<Table>, Vec<bool>),
     /// `range`: `count` values from `from` by `step`, of type `ty`.
     Range(RangeSpec),
@@ -524,11 +524,7 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
                 Sink::Take(n) if steps.is_empty() => Some(n),
                 _ => None,
             };
-            if needed.iter().all(|&n| n) && limit.is_none() {
-                memory_leaf(super::run(node, ex)?, node)
-            } else {
-                Leaf::Narrow(Arc::new(narrow_union(node, &needed, limit, ex)?), needed)
-            }
+            Leaf::Narrow(Arc::new(union_rows(node, &needed, limit, ex)?), needed)
         }
         // An aggregation whose rows this pipeline consumes: its groups become rows a
         // chunk at a time.
@@ -554,14 +550,20 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
     }))
 }
 
-/// The rows of the `union` `node` with only its `needed` columns, in order: each input
+/// The rows of the `union` `node` with only its `needed` columns (all of them when the
+/// executor runs the union on its own), in order: each input
 /// read through a `project` of the columns it gives them (a column it lacks is a null
 /// of the column's type, `withsource`'s column the input's name), so that a table's
 /// scan reads only those and the rows held are as narrow as what reads them. (`union
 /// EntraIdSignInEvents, AADNonInteractiveUserSignInLogs | count` held every column of
 /// both tables: 2.7 GB at size M.) With a `limit`, at most that many rows, the first:
 /// the inputs after those that gave them are not read.
-fn narrow_union(node: &Plan, needed: &[bool], limit: Option<usize>, ex: &Exec) -> Result<Table> {
+pub(crate) fn union_rows(
+    node: &Plan,
+    needed: &[bool],
+    limit: Option<usize>,
+    ex: &Exec,
+) -> Result<Table> {
     let PlanKind::Union { inputs, .. } = &node.kind else {
         return Err(Error::new(
             ErrorKind::Runtime,
