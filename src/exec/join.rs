@@ -8,7 +8,7 @@ use crate::limits::Meter;
 use crate::plan::JoinKind;
 use crate::table::{Column, Row};
 use crate::types::Type;
-use crate::value::Value;
+use crate::value::{Str, Value};
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::Mutex;
@@ -319,9 +319,43 @@ pub(crate) struct Built {
     /// The key columns' positions in a stored row.
     keys: Vec<usize>,
     index: KeyIndex,
+    /// Per value column: whether its strings are a few shared ones (see [`Built::intern`]).
+    few: Vec<bool>,
 }
 
 impl Built {
+    /// Makes the equal strings of each value column one shared string, while a column
+    /// has at most [`Built::FEW`] distinct ones, and notes which columns stayed that few.
+    /// Why: a column like a device platform is read after the join by every match of
+    /// both threads; each row's own copy of the same text is a different `Arc`, too many
+    /// for [`crate::value::thread_copy`], and cloning them from two threads made their
+    /// counts contended cache lines (a join of the sign-in tables at M summarized by such
+    /// a column: 5.1 s of CPU on two threads against 3.3 s on one).
+    fn intern(&mut self) {
+        let width = self.values_width;
+        let mut few = vec![true; width];
+        for (i, few) in few.iter_mut().enumerate() {
+            let mut seen: FxHashSet<Str> = FxHashSet::default();
+            for v in self.values.iter_mut().skip(i).step_by(width.max(1)) {
+                let Value::String(s) = v else { continue };
+                match seen.get(&**s) {
+                    Some(shared) => *s = shared.clone(),
+                    None if seen.len() < Self::FEW => {
+                        seen.insert(s.clone());
+                    }
+                    None => {
+                        *few = false;
+                        break;
+                    }
+                }
+            }
+        }
+        self.few = few;
+    }
+
+    /// Distinct strings of a column that [`Built::intern`] shares.
+    const FEW: usize = 512;
+
     /// Column `c` of row `r`.
     #[inline]
     pub(crate) fn value(&self, r: u32, c: usize) -> Value {
@@ -339,17 +373,18 @@ impl Built {
         }
     }
 
-    /// [`Self::value`] for a probe's joined row: a string of a small build side is this
-    /// thread's copy (see [`crate::value::thread_copy`]), since every matching row of
-    /// both threads clones the same few strings (a one-row table joined to every row made
-    /// its count a contended cache line: 0.24 s of CPU on one thread, 0.34 s on two).
+    /// [`Self::value`] for a probe's joined row: a string of a small build side, or of a
+    /// column of few distinct strings, is this thread's copy (see
+    /// [`crate::value::thread_copy`]), since every matching row of both threads clones
+    /// the same few strings (a one-row table joined to every row made its count a
+    /// contended cache line: 0.24 s of CPU on one thread, 0.34 s on two).
     pub(crate) fn probe_value(&self, r: u32, c: usize) -> Value {
         /// Cells of a build side small enough that its strings fit the copies kept.
         const SMALL: usize = 1024;
         if let Slot::Any(i) = self.slots[c] {
             let v = &self.values[r as usize * self.values_width + i];
             return match v {
-                Value::String(s) if self.values.len() <= SMALL => {
+                Value::String(s) if self.values.len() <= SMALL || self.few[i] => {
                     Value::String(crate::value::thread_copy(s))
                 }
                 v => v.clone(),
@@ -674,7 +709,9 @@ impl Collector {
                 parts: Vec::new(),
                 next: Vec::new(),
             },
+            few: Vec::new(),
         };
+        built.intern();
         let b = &built;
         built.index = KeyIndex::build(
             &hashes,
