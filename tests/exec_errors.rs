@@ -61,6 +61,20 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
         "",
     ),
+    // The spheroid form of a function whose sphere form is built: pointed at the
+    // argument that asks for it, constant or not.
+    (
+        "print d = geo_distance_2points(1, 2, 3, 4, true)",
+        "`geo_distance_2points(..., use_spheroid) other than a constant false` is not supported yet",
+        "",
+        "true",
+    ),
+    (
+        "datatable(s:bool)[false] | extend d = geo_distance_2points(1, 2, 3, 4, s)",
+        "`geo_distance_2points(..., use_spheroid) other than a constant false` is not supported yet",
+        "",
+        "s",
+    ),
 ];
 
 #[test]

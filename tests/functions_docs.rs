@@ -953,6 +953,11 @@ fn geo_points_and_cells() {
             "print distance_in_meters = geo_distance_2points(-122.407628, 47.578557, -118.275287, 34.019056), invalid = geo_distance_2points(300,1,1,1)",
             "distance_in_meters:real, invalid:real\n1546754.3519738095|null",
         ),
+        // use_spheroid = false is the sphere, the default.
+        (
+            "let sphere = false; print a = geo_distance_2points(-122.407628, 47.578557, -118.275287, 34.019056, false), b = geo_distance_2points(-122.407628, 47.578557, -118.275287, 34.019056, sphere)",
+            "a:real, b:real\n1546754.3519738095|1546754.3519738095",
+        ),
         (
             "datatable(longitude:real, latitude:real, place:string) [real(-122.317404), 47.609119, 'Seattle', real(-123.497688), 47.458098, 'Olympic National Forest', \
              real(-122.201741), 47.677084, 'Kirkland', real(-122.443663), 47.247092, 'Tacoma', real(-122.121975), 47.671345, 'Redmond'] \

@@ -331,6 +331,9 @@ impl Binder<'_> {
                 err
             }
             FnError::Unsupported => Error::unsupported(name, span),
+            FnError::UnsupportedArg(i, form) => {
+                Error::unsupported(form, spans.get(i).copied().unwrap_or(span))
+            }
             FnError::Arity(msg) => {
                 Error::semantic(format!("`{name}`: {msg}"), span).with_code(Code::Ks(119))
             }

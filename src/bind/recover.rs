@@ -193,7 +193,7 @@ impl Binder<'_> {
         span: Span,
     ) -> Option<super::expr::Bound> {
         match err {
-            FnError::Unsupported => Some(unknown(span)),
+            FnError::Unsupported | FnError::UnsupportedArg(..) => Some(unknown(span)),
             FnError::Unknown | FnError::Arity(_) => None,
             FnError::Type(..) => {
                 let dynamic = as_dynamic(args)?;
@@ -225,7 +225,7 @@ impl Binder<'_> {
             1
         };
         match err {
-            FnError::Unsupported => Some(vec![Type::Unknown; width]),
+            FnError::Unsupported | FnError::UnsupportedArg(..) => Some(vec![Type::Unknown; width]),
             FnError::Unknown | FnError::Arity(_) => None,
             FnError::Type(..) => {
                 let dynamic = as_dynamic(args)?;

@@ -9,7 +9,7 @@
 //! - Points and polygons are GeoJSON dynamic values, [longitude, latitude].
 //! - An invalid cell or geohash gives null (or "" where a cell is returned).
 
-use super::{num_f64, num_i64, pure, sig, text, ArgInfo, Bound, Want};
+use super::{num_f64, num_i64, pure, sig, text, ArgInfo, Bound, FnError, Want};
 use crate::types::Type;
 use crate::value::{Bag, Value};
 use s2::cell::Cell as S2Cell;
@@ -48,14 +48,26 @@ const EARTH_RADIUS: f64 = 6_371_010.0;
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
     use Want::*;
     Some(match name {
-        "geo_distance_2points" => sig(name, args, 4, 4, &[Num]).and_then(|_| {
-            pure(Type::Real, |a| {
-                match (point(&a[0], &a[1]), point(&a[2], &a[3])) {
-                    (Some(p), Some(q)) => Value::Real(distance(p, q)),
-                    _ => Value::Null,
+        // The fifth argument, use_spheroid, defaults to false (the sphere); the
+        // spheroid's distance is not built, so only a constant false (or null) binds.
+        "geo_distance_2points" => sig(name, args, 4, 5, &[Num, Num, Num, Num, Bool])
+            .and_then(|_| match args.get(4) {
+                Some(a) if !matches!(a.constant, Some(Value::Bool(false) | Value::Null)) => {
+                    Err(FnError::UnsupportedArg(
+                        4,
+                        format!("{name}(..., use_spheroid) other than a constant false"),
+                    ))
                 }
+                _ => Ok(()),
             })
-        }),
+            .and_then(|_| {
+                pure(Type::Real, |a| {
+                    match (point(&a[0], &a[1]), point(&a[2], &a[3])) {
+                        (Some(p), Some(q)) => Value::Real(distance(p, q)),
+                        _ => Value::Null,
+                    }
+                })
+            }),
         "geo_point_in_circle" => sig(name, args, 5, 5, &[Num]).and_then(|_| {
             pure(Type::Bool, |a| {
                 let r = num_f64(&a[4]).filter(|r| r.is_finite() && *r >= 0.0);

@@ -71,6 +71,9 @@ pub enum FnError {
     Unknown,
     /// Known to Kusto, not built in kql yet.
     Unsupported,
+    /// A form of the call not built yet, at its argument `.0`: `.1` names the form
+    /// (`geo_distance_2points(..., use_spheroid = true)`).
+    UnsupportedArg(usize, String),
     /// Wrong number of arguments: the message says what is expected.
     Arity(String),
     /// An argument of the wrong type: its index and the message.
