@@ -61,6 +61,52 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
         "",
     ),
+    // A misspelt aggregate is an unknown function, not its argument an unknown column
+    // (the summarize's output has no `x`: binding the argument first said so).
+    (
+        "datatable(x:long)[1] | summarize dcont(x)",
+        "unknown function `dcont`",
+        "did you mean `dcount`?",
+        "dcont(x)",
+    ),
+    // `*` only in the aggregates Kusto.Language takes it in (KS191 elsewhere).
+    (
+        "datatable(x:long, y:long)[1, 2] | summarize make_list(x, *)",
+        "`*` is not allowed as an argument of `make_list`",
+        "only `arg_max`, `arg_min` and `take_any` take `*` (all columns)",
+        "*",
+    ),
+    (
+        "datatable(x:long)[1] | summarize count(*)",
+        "`*` is not allowed as an argument of `count`",
+        "",
+        "*",
+    ),
+    // Argument counts Kusto.Language refuses.
+    (
+        "print has_ipv4('a 1.2.3.4', '1.2.3.4', '5.6.7.8')",
+        "`has_ipv4`: `has_ipv4` expects 2 arguments, got 3",
+        "",
+        "",
+    ),
+    (
+        "print bag_pack()",
+        "`bag_pack`: `bag_pack` expects key/value pairs (an even count of arguments), got 0",
+        "",
+        "",
+    ),
+    (
+        "print make_datetime(2020, 1, 2, 3, 4, 5, 6)",
+        "`make_datetime`: `make_datetime` expects 3 to 6 arguments, got 7",
+        "",
+        "",
+    ),
+    (
+        "datatable(x:long)[1] | summarize make_list_with_nulls(x, 3)",
+        "`make_list_with_nulls`: `make_list_with_nulls` expects 1 argument, got 2",
+        "",
+        "",
+    ),
     // The spheroid form of a function whose sphere form is built: pointed at the
     // argument that asks for it, constant or not.
     (

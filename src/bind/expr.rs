@@ -623,6 +623,12 @@ impl Binder<'_> {
                 .with_hint("use it inside `summarize`, or a scalar function instead")),
             };
         }
+        // An unknown name is said before its arguments are bound: in `summarize
+        // dcont(x)` the argument `x` is no column of the summarize's output, and "unknown
+        // column `x`" would point at the one right part of the call.
+        if !functions::is_scalar_implemented(name) && !functions::is_unsupported(name) {
+            return Err(self.fn_error(FnError::Unknown, name, &[], span, false));
+        }
         let star = super::star_args::has_star(args);
         if star && !super::star_args::STAR_FUNCTIONS.contains(&name) {
             return Err(super::star_args::star_not_allowed(func, args));
@@ -907,8 +913,12 @@ impl Binder<'_> {
         let mut spans = Vec::new();
         for (k, a) in args.iter().enumerate() {
             if matches!(a.value.kind, ExprKind::Star) {
-                if func.name == "count" {
-                    continue;
+                if !super::star_args::STAR_AGGREGATES.contains(&func.name.as_str()) {
+                    return Err(super::star_args::star_not_allowed_in(
+                        func,
+                        a.value.span,
+                        super::star_args::STAR_AGGREGATES,
+                    ));
                 }
                 // `arg_max(x, *)`: every column except the one already named first.
                 let first = args.first().and_then(|f| match &f.value.kind {

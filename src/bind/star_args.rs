@@ -20,24 +20,39 @@ pub(crate) fn has_star(args: &[Arg]) -> bool {
     args.iter().any(|a| matches!(a.value.kind, ExprKind::Star))
 }
 
+/// Aggregates whose arguments may be `*` (the input's columns): Kusto.Language refuses
+/// it in every other one (`count(*)`, `make_list(x, *)`, `take_anyif(*, p)`: "The *
+/// syntax is not allowed here", KS191).
+pub(crate) const STAR_AGGREGATES: &[&str] =
+    &["arg_max", "arg_min", "take_any", "any", "argmax", "argmin"];
+
 /// The error for `f(*)` where `f` does not take `*`.
 pub(crate) fn star_not_allowed(func: &Ident, args: &[Arg]) -> Error {
     let span = args
         .iter()
         .find(|a| matches!(a.value.kind, ExprKind::Star))
         .map_or(func.span, |a| a.value.span);
+    star_not_allowed_in(func, span, STAR_FUNCTIONS)
+}
+
+/// The error for a `*` at `span` in a call of `func`, which is none of `takers`.
+pub(crate) fn star_not_allowed_in(func: &Ident, span: Span, takers: &[&str]) -> Error {
+    let names: Vec<String> = takers
+        .iter()
+        .filter(|f| !matches!(**f, "any" | "argmax" | "argmin"))
+        .map(|f| format!("`{f}`"))
+        .collect();
+    let list = match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
     Error::semantic(
         format!("`*` is not allowed as an argument of `{}`", func.name),
         span,
     )
-    .with_hint(format!(
-        "only {} take `*` (all columns)",
-        STAR_FUNCTIONS
-            .iter()
-            .map(|f| format!("`{f}`"))
-            .collect::<Vec<_>>()
-            .join(" and ")
-    ))
+    .with_code(crate::error::Code::Ks(191))
+    .with_hint(format!("only {list} take `*` (all columns)"))
 }
 
 /// The columns a `*` argument stands for: the operator's input columns (in `extend`,

@@ -55,7 +55,6 @@ pub(super) const NAMES: &[&str] = &[
     "varianceif",
     "variancep",
     "variancepif",
-    "stdevpif",
     "covariance",
     "covariancep",
     "covarianceif",
@@ -249,7 +248,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
             agg(vec![Type::Long], move || Box::new(BitAll { acc: None, op }))
         }
         "stdev" | "stdevif" | "stdevp" | "variance" | "varianceif" | "variancep"
-        | "variancepif" | "stdevpif" => {
+        | "variancepif" => {
             let cond = name.ends_with("if");
             sig(
                 name,
@@ -260,7 +259,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
             )?;
             let out = match name {
                 "stdev" | "stdevif" => MomentOut::Stdev,
-                "stdevp" | "stdevpif" => MomentOut::StdevP,
+                "stdevp" => MomentOut::StdevP,
                 "variancep" | "variancepif" => MomentOut::VarP,
                 _ => MomentOut::Var,
             };
@@ -335,11 +334,17 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Result<BoundAggregate, FnErr
         "make_list" | "makelist" | "make_list_if" | "make_list_with_nulls" => {
             let cond = name == "make_list_if";
             let n = 1 + cond as usize;
+            // make_list_with_nulls has no size limit (Kusto.Language: one argument).
+            let most = if name == "make_list_with_nulls" {
+                n
+            } else {
+                n + 1
+            };
             sig(
                 name,
                 args,
                 n,
-                n + 1,
+                most,
                 &[Any, if cond { Bool } else { Integer }, Integer],
             )?;
             let limit = size_arg(

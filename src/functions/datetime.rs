@@ -184,7 +184,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "unixtime_microseconds_todatetime" => unix(name, args, 10.0),
         "unixtime_nanoseconds_todatetime" => unix(name, args, 0.01),
         "make_datetime" => {
-            sig(name, args, 3, 7, &[Num]).and_then(|_| pure(Type::DateTime, make_datetime))
+            sig(name, args, 3, 6, &[Num]).and_then(|_| pure(Type::DateTime, make_datetime))
         }
         "make_timespan" => sig(name, args, 2, 4, &[Num]).and_then(|_| {
             pure(Type::TimeSpan, |a| {
@@ -243,8 +243,7 @@ fn make_datetime(a: &[Value]) -> Value {
         hour: int(3) as u32,
         minute: int(4) as u32,
         second: whole as u32,
-        frac: (((sec - whole) * TICKS_PER_SECOND as f64).round() as u32)
-            .saturating_add(int(6) as u32),
+        frac: ((sec - whole) * TICKS_PER_SECOND as f64).round() as u32,
     };
     if n.iter().any(|f| *f < 0.0) {
         return Value::Null;

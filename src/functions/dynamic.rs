@@ -496,7 +496,7 @@ fn json_path(p: &str) -> Vec<Seg> {
 }
 
 fn bind_pack(name: &str, args: &[ArgInfo]) -> Bound {
-    if !args.len().is_multiple_of(2) {
+    if args.is_empty() || !args.len().is_multiple_of(2) {
         return Err(FnError::Arity(format!(
             "`{name}` expects key/value pairs (an even count of arguments), got {}",
             args.len()

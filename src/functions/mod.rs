@@ -304,7 +304,7 @@ pub fn bind_scalar(name: &str, args: &[ArgInfo]) -> Result<BoundScalar, FnError>
 }
 
 /// Whether `name` is a Kusto scalar function kql recognises but has not built.
-fn is_unsupported(name: &str) -> bool {
+pub(crate) fn is_unsupported(name: &str) -> bool {
     UNSUPPORTED.contains(&name) || UNSUPPORTED_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 

@@ -240,7 +240,8 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 })
             })
         }
-        "has_ipv4" | "has_any_ipv4" => sig(name, args, 2, usize::MAX, &[Any]).and_then(|_| {
+        // The `any` forms take a list; the others exactly one address or prefix.
+        "has_ipv4" | "has_any_ipv4" => sig(name, args, 2, list_max(name), &[Any]).and_then(|_| {
             pure(Type::Bool, |a| {
                 let hay = text(&a[0]);
                 let wanted: Vec<u32> = list_items(&a[1..])
@@ -254,7 +255,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 Value::Bool(hit)
             })
         }),
-        "has_ipv4_prefix" | "has_any_ipv4_prefix" => sig(name, args, 2, usize::MAX, &[Any])
+        "has_ipv4_prefix" | "has_any_ipv4_prefix" => sig(name, args, 2, list_max(name), &[Any])
             .and_then(|_| {
                 pure(Type::Bool, |a| {
                     let hay = text(&a[0]);
@@ -310,8 +311,8 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 })
             })
         }
-        "ipv6_is_in_range" | "ipv6_is_in_any_range" => sig(name, args, 2, usize::MAX, &[Str, Any])
-            .and_then(|_| {
+        "ipv6_is_in_range" | "ipv6_is_in_any_range" => {
+            sig(name, args, 2, list_max(name), &[Str, Any]).and_then(|_| {
                 pure(Type::Bool, |a| {
                     let Some((x, _)) = ipv6_for_compare(&text(&a[0])) else {
                         return Value::Null;
@@ -324,7 +325,8 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                         });
                     Value::Bool(hit)
                 })
-            }),
+            })
+        }
         "format_bytes" => sig(name, args, 1, 3, &[Num, Integer, Str]).and_then(|_| {
             pure(Type::String, |a| {
                 let Some(n) = super::num_f64(&a[0]) else {
@@ -523,6 +525,16 @@ fn parse_path(p: &str) -> Value {
         bag.insert(Arc::from(k), Value::str(v));
     }
     Value::bag(bag)
+}
+
+/// The most arguments of an address matcher: a list for the `*_any_*` forms (Kusto
+/// takes many), one address or range for the others (Kusto.Language: exactly two).
+fn list_max(name: &str) -> usize {
+    if name.contains("_any_") {
+        usize::MAX
+    } else {
+        2
+    }
 }
 
 #[cfg(test)]
