@@ -107,6 +107,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
         "",
     ),
+    (
+        "print m = hll_merge(dynamic(null))",
+        "`hll_merge`: `hll_merge` expects 2 to 16 arguments, got 1",
+        "",
+        "",
+    ),
     // The spheroid form of a function whose sphere form is built: pointed at the
     // argument that asks for it, constant or not.
     (

@@ -617,7 +617,9 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 })
             })
         }
-        "merge_tdigest" | "tdigest_merge" => sig(name, args, 1, 16, &[Dynamic]).and_then(|_| {
+        // The scalar forms merge two to sixteen sketches (one is the aggregate's form,
+        // in summarize: Kusto.Language refuses it elsewhere).
+        "merge_tdigest" | "tdigest_merge" => sig(name, args, 2, 16, &[Dynamic]).and_then(|_| {
             pure(Type::Dynamic, |a| {
                 let mut out = Digest::default();
                 for v in a {
@@ -632,7 +634,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 }
             })
         }),
-        "hll_merge" => sig(name, args, 1, 16, &[Dynamic]).and_then(|_| {
+        "hll_merge" => sig(name, args, 2, 16, &[Dynamic]).and_then(|_| {
             pure(Type::Dynamic, |a| {
                 let mut set = std::collections::BTreeSet::new();
                 for v in a {
