@@ -324,8 +324,10 @@ pub(crate) struct Built {
 }
 
 impl Built {
-    /// Makes the equal strings of each value column one shared string, while a column
-    /// has at most [`Built::FEW`] distinct ones, and notes which columns stayed that few.
+    /// Makes the equal strings of each value column one shared string, while it has at
+    /// most [`Built::FEW_A_COLUMN`] distinct ones and the columns so far at most
+    /// [`Built::FEW`] between them (so that they all fit the copies `thread_copy` keeps),
+    /// and notes which columns stayed that few.
     /// Why: a column like a device platform is read after the join by every match of
     /// both threads; each row's own copy of the same text is a different `Arc`, too many
     /// for [`crate::value::thread_copy`], and cloning them from two threads made their
@@ -334,13 +336,14 @@ impl Built {
     fn intern(&mut self) {
         let width = self.values_width;
         let mut few = vec![true; width];
+        let mut left = Self::FEW;
         for (i, few) in few.iter_mut().enumerate() {
             let mut seen: FxHashSet<Str> = FxHashSet::default();
             for v in self.values.iter_mut().skip(i).step_by(width.max(1)) {
                 let Value::String(s) = v else { continue };
                 match seen.get(&**s) {
                     Some(shared) => *s = shared.clone(),
-                    None if seen.len() < Self::FEW => {
+                    None if seen.len() < left.min(Self::FEW_A_COLUMN) => {
                         seen.insert(s.clone());
                     }
                     None => {
@@ -349,12 +352,18 @@ impl Built {
                     }
                 }
             }
+            if *few {
+                left -= seen.len();
+            }
         }
         self.few = few;
     }
 
-    /// Distinct strings of a column that [`Built::intern`] shares.
-    const FEW: usize = 512;
+    /// Distinct strings of the build side that [`Built::intern`] shares: half the
+    /// copies [`crate::value::thread_copy`] keeps (a plan's constants use it too).
+    const FEW: usize = 2048;
+    /// Distinct strings of one column that [`Built::intern`] shares.
+    const FEW_A_COLUMN: usize = 512;
 
     /// Column `c` of row `r`.
     #[inline]
