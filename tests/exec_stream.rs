@@ -166,6 +166,13 @@ const QUERIES: &[&str] = &[
     // after: group order and every group's rows must be those of one pass.
     "EntraIdSignInEvents | summarize l = make_list(Timestamp), a = take_any(ErrorCode), arg_max(ErrorCode, Timestamp, IPAddress) by AccountUpn, IPAddress",
     "EntraIdSignInEvents | summarize make_list(AccountUpn, 5), dcount(IPAddress) by ErrorCode, d = bin(Timestamp, 1d)",
+    // Only count()s: a chunk's rows counted per key on their thread (keys read in place,
+    // or computed), each key added once to the shared groups; groups in order of first
+    // appearance (no sort after).
+    "EntraIdSignInEvents | summarize count() by AccountUpn, IPAddress",
+    "EntraIdSignInEvents | summarize n = count(), m = count() by h = bin(Timestamp, 1h), e = tostring(ErrorCode)",
+    "AADNonInteractiveUserSignInLogs | where ResultType == '0' | summarize count() by UserAgent",
+    "AADNonInteractiveUserSignInLogs | join kind=inner (EntraIdSignInEvents) on $left.UserPrincipalName == $right.AccountUpn | summarize count() by ResultType, IPAddress1",
     // Operators that read the whole table (no pipeline to fuse).
     "AADNonInteractiveUserSignInLogs | take 7",
     "AADNonInteractiveUserSignInLogs | sort by TimeGenerated desc | take 5 | project TimeGenerated, UserPrincipalName",

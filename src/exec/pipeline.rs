@@ -38,7 +38,7 @@ use super::batch::{
 use super::eval::{eval, holds};
 use super::fast::Compiled;
 use super::join::{row_key_hash, BuildPart, Built, Collector, KeyIndex, END, NULL_KEY};
-use super::summarize::{key_hash, typed_key_hashes, Aggregator};
+use super::summarize::{key_hash, key_hash_of, typed_key_hashes, Aggregator};
 use super::{compare_key, count_value, Exec, Rows};
 use crate::error::{Error, ErrorKind, Result};
 use crate::functions::EvalCtx;
@@ -2389,6 +2389,10 @@ struct Summarize<'a> {
     budget: &'a Budget,
     stride: usize,
     aggregators: Vec<Ordered<Aggregator, Share>>,
+    /// When every aggregate is a `count()` and there are keys: the keys' columns when
+    /// every key is a column (read in place, not copied), else empty. A chunk's rows
+    /// are then counted per key on their thread ([`Values::Counted`]).
+    counted: Option<Vec<usize>>,
 }
 
 /// A chunk's prepared values and their rows' positions in the chunk, and an
@@ -2396,10 +2400,81 @@ struct Summarize<'a> {
 /// all it needs: a thread may apply other chunks' work than its own.)
 type Share = (Arc<Values>, Arc<Vec<u32>>, Vec<(u32, u64)>);
 
-/// A chunk's prepared values: a row's after another, or typed columns (from a batch).
+/// A chunk's prepared values: a row's after another, or typed columns (from a batch),
+/// or, for a summarize of `count()`s only, its rows counted per key.
 enum Values {
     Flat(Vec<Value>),
     Typed(Vec<Col>),
+    Counted(Box<Counted>),
+}
+
+/// A chunk's rows counted per key (in order of first appearance, each with its first
+/// row's position in the chunk). Why: a row then costs one lookup of its key, read in
+/// place, in a table of the chunk's few keys, where it cost its keys copied, kept,
+/// hashed again and looked up in the shared aggregation.
+#[derive(Default)]
+struct Counted {
+    /// Open addressing over the keys (`NONE`: a free slot), a power of two in size, at
+    /// most half full.
+    index: Vec<u32>,
+    /// The keys' values, a key after another, and each key's hash, first row and rows.
+    keys: Vec<Value>,
+    hashes: Vec<u64>,
+    firsts: Vec<u32>,
+    counts: Vec<i64>,
+    /// A row's keys when they are computed, not columns.
+    row: Vec<Value>,
+}
+
+impl Counted {
+    const NONE: u32 = u32::MAX;
+
+    /// Counts a row of key `key` (its [`key_hash`] `h`, at `pos` in the chunk); true
+    /// when the key is new.
+    fn add<'v>(
+        &mut self,
+        key: impl Iterator<Item = &'v Value> + Clone,
+        nk: usize,
+        h: u64,
+        pos: u32,
+    ) -> bool {
+        if self.hashes.len() * 2 >= self.index.len() {
+            self.grow();
+        }
+        let mask = self.index.len() - 1;
+        // The high bits: the low ones chose the aggregator, the same for many keys.
+        let mut i = (h >> 40) as usize & mask;
+        loop {
+            let g = self.index[i];
+            if g == Self::NONE {
+                self.index[i] = self.hashes.len() as u32;
+                self.keys.extend(key.cloned());
+                self.hashes.push(h);
+                self.firsts.push(pos);
+                self.counts.push(1);
+                return true;
+            }
+            let g = g as usize;
+            if self.hashes[g] == h && self.keys[g * nk..(g + 1) * nk].iter().eq(key.clone()) {
+                self.counts[g] += 1;
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.index.len() * 2).max(64);
+        self.index = vec![Self::NONE; size];
+        let mask = size - 1;
+        for (g, &h) in self.hashes.iter().enumerate() {
+            let mut i = (h >> 40) as usize & mask;
+            while self.index[i] != Self::NONE {
+                i = (i + 1) & mask;
+            }
+            self.index[i] = g as u32;
+        }
+    }
 }
 
 /// A part: the prepared values of the chunk's rows, each row's position, and the
@@ -2427,7 +2502,120 @@ impl<'a> Summarize<'a> {
             aggregators: (0..parts)
                 .map(|_| Ordered::new(Aggregator::new(keys.len(), aggs)))
                 .collect(),
+            counted: (!keys.is_empty() && Aggregator::counts_only(aggs)).then(|| {
+                let cols: Option<Vec<usize>> = compiled
+                    .iter()
+                    .map(|c| match c.expr {
+                        BExpr::Column(i) => Some(i),
+                        _ => None,
+                    })
+                    .collect();
+                cols.unwrap_or_default()
+            }),
         }
+    }
+
+    /// [`SinkState::push`] of a row into a chunk's counts (see [`Counted`]); `cols` the
+    /// keys' columns, or empty when the keys are computed.
+    fn count(&self, part: &mut Prepared, cols: &[usize], row: RowIn<'_>, pos: u64) -> bool {
+        if let Values::Flat(flat) = &part.0 {
+            if !flat.is_empty() || !part.1.is_empty() {
+                return false;
+            }
+            part.0 = Values::Counted(Box::default());
+        }
+        let Values::Counted(c) = &mut part.0 else {
+            return false;
+        };
+        let values = row.values();
+        let nk = self.keys.len();
+        let new = if cols.is_empty() {
+            let mut keys = std::mem::take(&mut c.row);
+            keys.clear();
+            keys.extend(self.compiled.iter().map(|e| e.eval(values, self.ctx)));
+            let new = c.add(keys.iter(), nk, key_hash(&keys), pos as u32);
+            c.row = keys;
+            new
+        } else {
+            let key = cols.iter().map(|&i| &values[i]);
+            c.add(key.clone(), nk, key_hash_of(key), pos as u32)
+        };
+        if new {
+            let g = c.hashes.len() - 1;
+            // A key: its values, hash, first row, count and two index slots.
+            part.2 += crate::limits::values_bytes(&c.keys[g * nk..]) + 32;
+            if part.2 >= 1 << 20 {
+                part.3 += part.2;
+                return self.budget.charge(std::mem::take(&mut part.2), "summarize");
+            }
+        }
+        true
+    }
+
+    /// [`SinkState::done`] of a chunk's counts: each key goes to its aggregator once,
+    /// with its rows' count and its first row's position.
+    fn done_counted(&self, idx: usize, c: Box<Counted>, charged: u64) {
+        let parts = self.aggregators.len();
+        let mut share: Vec<Vec<(u32, u64)>> = (0..parts).map(|_| Vec::new()).collect();
+        for (g, &h) in c.hashes.iter().enumerate() {
+            share[((h as u32 as u64 * parts as u64) >> 32) as usize].push((g as u32, h));
+        }
+        let values = Arc::new(Values::Counted(c));
+        let positions = Arc::new(Vec::new());
+        for (agg, mine) in self.aggregators.iter().zip(share) {
+            agg.submit(
+                idx,
+                (values.clone(), positions.clone(), mine),
+                |agg: &mut Aggregator, chunk, work| self.apply(agg, chunk, work),
+            );
+        }
+        self.budget.release(charged);
+    }
+
+    /// Applies chunk `chunk`'s share of an aggregator, of whichever kind: the thread
+    /// that submits a chunk's work may apply other chunks' waiting work with it.
+    fn apply(&self, agg: &mut Aggregator, chunk: usize, (values, positions, mine): Share) {
+        if self.budget.over() {
+            return;
+        }
+        let groups = agg.groups();
+        let stride = self.stride;
+        let values = match &*values {
+            Values::Flat(v) => v,
+            Values::Typed(cols) => {
+                agg.push_typed(cols, &mine, chunk, &positions);
+                self.budget.charge(agg.groups_bytes(groups), "summarize");
+                pool::give(&pool::HASHED, mine);
+                return;
+            }
+            Values::Counted(c) => {
+                let nk = self.keys.len();
+                for &(g, h) in &mine {
+                    let g = g as usize;
+                    let pos = ((chunk as u64) << 32) | c.firsts[g] as u64;
+                    agg.push_count(&c.keys[g * nk..(g + 1) * nk], h, pos, c.counts[g]);
+                }
+                self.budget.charge(agg.groups_bytes(groups), "summarize");
+                return;
+            }
+        };
+        // Past the caches, the index and the groups are asked for ahead.
+        let ahead = if agg.big() { PREFETCH } else { 0 };
+        for (j, &(k, h)) in mine.iter().enumerate() {
+            if ahead > 0 {
+                if let Some(&(_, next)) = mine.get(j + ahead) {
+                    agg.prefetch_slot(next);
+                }
+                if let Some(&(_, next)) = mine.get(j + ahead / 2) {
+                    agg.prefetch_group(next);
+                }
+            }
+            let at = k as usize * stride;
+            let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
+            agg.push_hashed(&values[at..at + stride], h, pos);
+        }
+        // The groups this chunk added stay until the end.
+        self.budget.charge(agg.groups_bytes(groups), "summarize");
     }
 }
 
@@ -2437,6 +2625,9 @@ impl SinkState for Summarize<'_> {
         (Values::Flat(Vec::new()), Vec::new(), 0, 0)
     }
     fn push(&self, part: &mut Prepared, row: RowIn<'_>, pos: u64) -> bool {
+        if let Some(cols) = &self.counted {
+            return self.count(part, cols, row, pos);
+        }
         let Values::Flat(flat) = &mut part.0 else {
             // A part of a batch takes no rows (see `push_batch`).
             return false;
@@ -2477,6 +2668,10 @@ impl SinkState for Summarize<'_> {
         self.budget.charge(bytes, "summarize")
     }
     fn done(&self, idx: usize, (values, rows, _, charged): Prepared) {
+        let values = match values {
+            Values::Counted(c) => return self.done_counted(idx, c, charged),
+            v => v,
+        };
         let parts = self.aggregators.len();
         let values = Arc::new(values);
         // Sized for an even split and a little more (growing a share's vector costs
@@ -2505,6 +2700,8 @@ impl SinkState for Summarize<'_> {
             let h = match &*values {
                 Values::Flat(values) => key_hash(&values[k * stride..k * stride + nk]),
                 Values::Typed(_) => hashes[k],
+                // (Counts go through `done_counted`: there are no rows here.)
+                Values::Counted(_) => 0,
             };
             // The low bits (the aggregator's index uses the high ones), scaled to the
             // aggregators without a division.
@@ -2516,38 +2713,7 @@ impl SinkState for Summarize<'_> {
             agg.submit(
                 idx,
                 (values.clone(), positions.clone(), mine),
-                |agg: &mut Aggregator, chunk, (values, positions, mine)| {
-                    if self.budget.over() {
-                        return;
-                    }
-                    let groups = agg.groups();
-                    let values = match &*values {
-                        Values::Flat(v) => v,
-                        Values::Typed(cols) => {
-                            agg.push_typed(cols, &mine, chunk, &positions);
-                            self.budget.charge(agg.groups_bytes(groups), "summarize");
-                            pool::give(&pool::HASHED, mine);
-                            return;
-                        }
-                    };
-                    // Past the caches, the index and the groups are asked for ahead.
-                    let ahead = if agg.big() { PREFETCH } else { 0 };
-                    for (j, &(k, h)) in mine.iter().enumerate() {
-                        if ahead > 0 {
-                            if let Some(&(_, next)) = mine.get(j + ahead) {
-                                agg.prefetch_slot(next);
-                            }
-                            if let Some(&(_, next)) = mine.get(j + ahead / 2) {
-                                agg.prefetch_group(next);
-                            }
-                        }
-                        let at = k as usize * stride;
-                        let pos = ((chunk as u64) << 32) | positions[k as usize] as u64;
-                        agg.push_hashed(&values[at..at + stride], h, pos);
-                    }
-                    // The groups this chunk added stay until the end.
-                    self.budget.charge(agg.groups_bytes(groups), "summarize");
-                },
+                |agg: &mut Aggregator, chunk, work| self.apply(agg, chunk, work),
             );
         }
         // The chunk's values are aggregated (or wait in a bounded queue): freed.

@@ -265,6 +265,27 @@ impl Aggregator {
         self.firsts.len()
     }
 
+    /// Whether every aggregate of `aggs` is a `count()` of the rows: a chunk's rows can
+    /// then be counted per key where they are made and added to the shared
+    /// aggregation a key at a time ([`Aggregator::push_count`]).
+    pub(crate) fn counts_only(aggs: &[BAgg]) -> bool {
+        !aggs.is_empty()
+            && aggs
+                .iter()
+                .all(|a| a.args.is_empty() && a.imp.rows_counted())
+    }
+
+    /// `n` rows of key `key` (its [`key_hash`] `hash`; the first at `pos`) fed to a
+    /// [`Aggregator::counts_only`] aggregation.
+    pub(crate) fn push_count(&mut self, key: &[Value], hash: u64, pos: u64, n: i64) {
+        let g = self.find(key, hash, pos);
+        for states in self.states.iter_mut() {
+            for _ in 0..n {
+                states.update(g, &[]);
+            }
+        }
+    }
+
     /// The approximate memory of the groups from `from` on (for the memory budget): the
     /// index's slots (at most half full, doubled when it grows), the key values, the
     /// aggregates' states and the first position, and half again for the vectors'

@@ -457,6 +457,9 @@ impl AggregateImpl for CountImpl {
             imp: *self,
         }))
     }
+    fn rows_counted(&self) -> bool {
+        self.pred.is_none() && !self.nonnull
+    }
 }
 
 struct Count {

@@ -669,6 +669,11 @@ pub trait AggregateImpl: Send + Sync {
     fn column(&self) -> Option<Box<dyn AggColumn>> {
         None
     }
+    /// Whether the result is the number of rows fed, whatever they hold (`count()`):
+    /// a group's rows may then be counted elsewhere and fed as that many empty rows.
+    fn rows_counted(&self) -> bool {
+        false
+    }
 }
 
 /// The states of one aggregate for groups `0..n` (see [`AggregateImpl::column`]): the
