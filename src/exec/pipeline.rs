@@ -2400,6 +2400,12 @@ struct Summarize<'a> {
 /// all it needs: a thread may apply other chunks' work than its own.)
 type Share = (Arc<Values>, Arc<Vec<u32>>, Vec<(u32, u64)>);
 
+/// The aggregator of `parts` that takes the key of hash `h`: its low bits (an
+/// aggregator's index uses the high ones), scaled to the aggregators without a division.
+fn aggregator_of(h: u64, parts: usize) -> usize {
+    ((h as u32 as u64 * parts as u64) >> 32) as usize
+}
+
 /// A chunk's prepared values: a row's after another, or typed columns (from a batch),
 /// or, for a summarize of `count()`s only, its rows counted per key.
 enum Values {
@@ -2558,10 +2564,23 @@ impl<'a> Summarize<'a> {
         let parts = self.aggregators.len();
         let mut share: Vec<Vec<(u32, u64)>> = (0..parts).map(|_| Vec::new()).collect();
         for (g, &h) in c.hashes.iter().enumerate() {
-            share[((h as u32 as u64 * parts as u64) >> 32) as usize].push((g as u32, h));
+            share[aggregator_of(h, parts)].push((g as u32, h));
         }
-        let values = Arc::new(Values::Counted(c));
-        let positions = Arc::new(Vec::new());
+        self.hand_over(idx, Values::Counted(c), Vec::new(), share, charged);
+    }
+
+    /// Gives every aggregator its share of chunk `idx` (even an empty one: each waits
+    /// for every chunk in turn), then frees the chunk's charge (its values are
+    /// aggregated, or wait in a bounded queue).
+    fn hand_over(
+        &self,
+        idx: usize,
+        values: Values,
+        positions: Vec<u32>,
+        share: Vec<Vec<(u32, u64)>>,
+        charged: u64,
+    ) {
+        let (values, positions) = (Arc::new(values), Arc::new(positions));
         for (agg, mine) in self.aggregators.iter().zip(share) {
             agg.submit(
                 idx,
@@ -2673,7 +2692,6 @@ impl SinkState for Summarize<'_> {
             v => v,
         };
         let parts = self.aggregators.len();
-        let values = Arc::new(values);
         // Sized for an even split and a little more (growing a share's vector costs
         // copies and fresh pages, a chunk after a chunk).
         let each = match parts {
@@ -2685,7 +2703,7 @@ impl SinkState for Summarize<'_> {
             .collect();
         let stride = self.stride;
         let nk = self.keys.len();
-        let hashes = match &*values {
+        let hashes = match &values {
             Values::Typed(cols) if nk > 0 => {
                 let keys: Vec<&Col> = cols[..nk].iter().collect();
                 typed_key_hashes(&keys, rows.len())
@@ -2697,27 +2715,15 @@ impl SinkState for Summarize<'_> {
             share[0].extend((0..rows.len() as u32).map(|k| (k, 0)));
         }
         for k in (0..rows.len()).filter(|_| nk > 0) {
-            let h = match &*values {
+            let h = match &values {
                 Values::Flat(values) => key_hash(&values[k * stride..k * stride + nk]),
                 Values::Typed(_) => hashes[k],
                 // (Counts go through `done_counted`: there are no rows here.)
                 Values::Counted(_) => 0,
             };
-            // The low bits (the aggregator's index uses the high ones), scaled to the
-            // aggregators without a division.
-            share[((h as u32 as u64 * parts as u64) >> 32) as usize].push((k as u32, h));
+            share[aggregator_of(h, parts)].push((k as u32, h));
         }
-        let positions = Arc::new(rows);
-        // Every aggregator gets every chunk, even an empty one.
-        for (agg, mine) in self.aggregators.iter().zip(share) {
-            agg.submit(
-                idx,
-                (values.clone(), positions.clone(), mine),
-                |agg: &mut Aggregator, chunk, work| self.apply(agg, chunk, work),
-            );
-        }
-        // The chunk's values are aggregated (or wait in a bounded queue): freed.
-        self.budget.release(charged);
+        self.hand_over(idx, values, rows, share, charged);
     }
     fn into_groups(self) -> std::result::Result<Result<Groups>, Self> {
         let mut parts = Vec::with_capacity(self.aggregators.len());
