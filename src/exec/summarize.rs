@@ -174,6 +174,14 @@ impl States {
         }
     }
 
+    /// `n` rows without arguments fed to group `g`.
+    fn add_rows(&mut self, g: usize, n: i64) {
+        match self {
+            States::Column(c) => c.add_rows(g, n),
+            States::Boxed(_, states) => (0..n).for_each(|_| states[g].update(&[])),
+        }
+    }
+
     /// [`AggColumn::update_typed`], or [`AggState::update_typed`] when all the rows are
     /// of one group (false: the caller updates row by row).
     fn update_typed(&mut self, groups: &[u32], rows: &[u32], args: &[Col]) -> bool {
@@ -280,9 +288,7 @@ impl Aggregator {
     pub(crate) fn push_count(&mut self, key: &[Value], hash: u64, pos: u64, n: i64) {
         let g = self.find(key, hash, pos);
         for states in self.states.iter_mut() {
-            for _ in 0..n {
-                states.update(g, &[]);
-            }
+            states.add_rows(g, n);
         }
     }
 

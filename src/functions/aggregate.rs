@@ -488,6 +488,16 @@ impl AggColumn for CountColumn {
     fn update(&mut self, g: usize, args: &[Value]) {
         self.n[g] += self.imp.counts(args) as i64;
     }
+    fn add_rows(&mut self, g: usize, n: i64) {
+        // Rows without arguments count unless a predicate or a value is asked for.
+        if self.imp.rows_counted() {
+            self.n[g] += n;
+        } else {
+            for _ in 0..n {
+                self.update(g, &[]);
+            }
+        }
+    }
     fn update_typed(&mut self, groups: &[u32], _rows: &[u32], _args: &[TypedArg<'_>]) -> bool {
         // Typed arguments hold no nulls: without a predicate, every row counts.
         if self.imp.pred.is_some() {

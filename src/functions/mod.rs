@@ -689,6 +689,13 @@ pub trait AggColumn: Send {
     fn update_typed(&mut self, _groups: &[u32], _rows: &[u32], _args: &[TypedArg<'_>]) -> bool {
         false
     }
+    /// `n` rows without arguments fed to group `g` (an aggregate that
+    /// [`AggregateImpl::rows_counted`] counts them), as `n` calls of [`AggColumn::update`].
+    fn add_rows(&mut self, g: usize, n: i64) {
+        for _ in 0..n {
+            self.update(g, &[]);
+        }
+    }
     /// [`AggState::finish`] of group `g`, appended to `out`.
     fn finish(&mut self, g: usize, out: &mut Vec<Value>);
     /// The bytes a group's state holds.
