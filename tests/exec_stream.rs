@@ -1025,6 +1025,58 @@ fn az_cli_rows_stream_with_their_text_rules() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A join read afterwards only by counts of rows takes each distinct right row once with
+/// its number of copies (the build side's equal rows made one): every count, and the
+/// order of the groups, is what the same query gives when a `sum(1)` beside the count
+/// makes each joined row go to the summarize on its own. Covered: a left and a right
+/// column as keys, right columns read by an extend, a where and a mv-expand after the
+/// join, `count`, a left outer join's unmatched rows, two joins in a row, and right
+/// values equal as numbers but not of one type or sign, which must stay apart.
+#[test]
+fn a_join_read_only_by_counts_counts_each_right_row_s_copies() {
+    let dir = temp_dir("join-weighted");
+    generate(&dir, 2000, 6000);
+    let c = open_dir_for(&dir, &[], &|_| true, Product::Sentinel).unwrap();
+    let run = |q: &str| -> String {
+        let t = kql::run_query(q, &c, now_ticks()).unwrap_or_else(|e| panic!("{q}: {e:?}"));
+        t.iter().map(|t| table_to_json(t).to_string()).collect()
+    };
+    let joined = "AADNonInteractiveUserSignInLogs | join kind=inner (EntraIdSignInEvents | where ErrorCode == 0) on $left.UserPrincipalName == $right.AccountUpn";
+    let outer = "AADNonInteractiveUserSignInLogs | join kind=leftouter (EntraIdSignInEvents | where ErrorCode == 0 and IPAddress startswith '10.2') on $left.UserPrincipalName == $right.AccountUpn";
+    let twice = format!("{joined} | join kind=inner (EntraIdSignInEvents | where ErrorCode != 0 | project U = AccountUpn, A = Application) on $left.UserPrincipalName == $right.U");
+    let cases = [
+        format!("{joined} | summarize n = count() by ResultType, Application"),
+        format!("{joined} | extend p = strcat(Application, '/', IsManaged) | where p !startswith 'Teams' | summarize n = count() by p, AppDisplayName"),
+        format!("{joined} | mv-expand e = pack_array(Application, IsManaged) | summarize n = count() by tostring(e)"),
+        format!("{outer} | summarize n = count() by IPAddress1, ResultType"),
+        format!("{twice} | summarize n = count() by Application, A"),
+    ];
+    // The same query with each joined row summarized on its own.
+    let one_by_one = |q: &str| {
+        let q = q.replace("n = count()", "n = count(), one = sum(1)");
+        run(&format!("{q} | project-away one"))
+    };
+    let before = kql::exec::collapsed_rows();
+    for q in &cases {
+        let counted = run(q);
+        assert_eq!(counted, one_by_one(q), "{q}");
+        assert!(counted.contains("\"rows\":[["), "{q}: {counted}");
+    }
+    let n = run(&format!("{joined} | count"));
+    let sum = run(&format!("{joined} | summarize Count = sum(1)"));
+    assert_eq!(n, sum);
+    assert!(!n.contains("[[0]]"), "the join matched: {n}");
+    assert!(
+        kql::exec::collapsed_rows() > before,
+        "no build side was collapsed"
+    );
+    // Right values equal as numbers, of other types or signs: counted apart.
+    let right = "datatable(k: long, d: dynamic, x: real) [1, dynamic(1), 0.0, 1, dynamic(1.0), 0.0, 1, dynamic(1), -0.0, 1, dynamic(1), 0.0, 1, dynamic([1]), 0.0, 1, dynamic([1]), 0.0, 2, dynamic(null), real(null), 2, dynamic(null), real(null), 2, dynamic('1'), 1.0]";
+    let q = format!("datatable(k: long, s: string) [1, 'a', 1, 'b', 2, 'a', 3, 'c', 1, 'a'] | join kind=inner ({right}) on k | summarize n = count() by s, t = gettype(d), i = tostring(1 / x)");
+    assert_eq!(run(&q), one_by_one(&q));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A join with many matches a key (the row path builds each joined row in one buffer and
 /// rewrites only the right columns read after the join, match after match) gives what
 /// the same sums computed per key and joined one to one give: a right column left over

@@ -10,7 +10,9 @@ use crate::table::{Column, Row};
 use crate::types::Type;
 use crate::value::{Str, Value};
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
 use std::sync::Mutex;
 
 /// No row: the end of a key's rows, an empty slot's row.
@@ -238,6 +240,11 @@ impl KeyIndex {
         out
     }
 
+    /// The number of keys indexed.
+    fn keys(&self) -> usize {
+        self.parts.iter().map(|p| p.len).sum()
+    }
+
     /// The memory it holds.
     pub(crate) fn bytes(&self) -> u64 {
         let slots: usize = self.parts.iter().map(|p| p.slots.len() * 8).sum();
@@ -302,6 +309,41 @@ impl Word {
     }
 }
 
+/// The build-side rows made one with an equal row (see [`Built::collapse`]) in this
+/// process (for tests: that the path the comparison means to cover did run).
+static COLLAPSED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many build-side rows were made one with an equal row so far in this process.
+#[doc(hidden)]
+pub fn collapsed_rows() -> usize {
+    COLLAPSED.load(Relaxed)
+}
+
+/// A stored cell of a build side (see [`Built::cell`]).
+enum Cell<'a> {
+    Word(i64),
+    Value(&'a Value),
+}
+
+impl Cell<'_> {
+    /// The same value of the same type: words by their bits, values as
+    /// [`Built::collapse`] says.
+    fn same(&self, other: &Cell<'_>) -> bool {
+        match (self, other) {
+            (Cell::Word(a), Cell::Word(b)) => a == b,
+            (Cell::Value(a), Cell::Value(b)) => match (a, b) {
+                (Value::Real(x), Value::Real(y)) | (Value::Decimal(x), Value::Decimal(y)) => {
+                    x.to_bits() == y.to_bits()
+                }
+                (Value::Array(x), Value::Array(y)) => Arc::ptr_eq(x, y),
+                (Value::Bag(x), Value::Bag(y)) => Arc::ptr_eq(x, y),
+                (a, b) => std::mem::discriminant(*a) == std::mem::discriminant(*b) && a == b,
+            },
+            _ => false,
+        }
+    }
+}
+
 /// The rows of a join's build side, pruned to the columns the query reads after the
 /// join and the key columns, in rows of a fixed width in flat `Vec`s (no allocation
 /// per row; a number or a time in a word, not a `Value`), indexed by key.
@@ -321,6 +363,9 @@ pub(crate) struct Built {
     index: KeyIndex,
     /// Per value column: whether its strings are a few shared ones (see [`Built::intern`]).
     few: Vec<bool>,
+    /// Each row's number of copies, when equal rows were made one (see
+    /// [`Built::collapse`]); `None`: every row is one.
+    weights: Option<Vec<u32>>,
 }
 
 impl Built {
@@ -357,6 +402,129 @@ impl Built {
             }
         }
         self.few = few;
+    }
+
+    /// The index of the rows by key, `hashes` their key hashes.
+    fn index(&self, hashes: &[u64]) -> KeyIndex {
+        KeyIndex::build(
+            hashes,
+            |r| self.keys.iter().any(|&k| self.value(r, k).is_null()),
+            |x, y| self.keys.iter().all(|&k| self.is(x, k, &self.value(y, k))),
+        )
+    }
+
+    /// Makes equal rows one row, which keeps its first copy's place and counts its
+    /// copies (its [`Built::weight`]); the kept rows' key hashes, or `None` (the rows
+    /// unchanged) when at most a quarter of the rows are copies. Why: a join read
+    /// afterwards only by a count of rows (`summarize count() by` a left and a right
+    /// column) gave every left row one joined row per right row of its key; over
+    /// the sign-in tables that is 8.3M joined rows at M, where the right side has a few
+    /// distinct (user, platform) pairs per user. A build side holds only the columns
+    /// read after the join and the keys, so rows equal there give equal joined rows.
+    /// Rows are equal only when every column holds the same value of the same type
+    /// (`1` and `1.0`, `0.0` and `-0.0` stay apart; arrays and bags only when shared).
+    fn collapse(&mut self, hashes: &[u64]) -> Option<Vec<u64>> {
+        let n = hashes.len();
+        let width = self.slots.len();
+        let full = |r: u32| {
+            let mut h = crate::hash::FxHasher::default();
+            h.write_u64(hashes[r as usize]);
+            for c in 0..width {
+                match self.cell(r, c) {
+                    Cell::Word(w) => h.write_u64(w as u64),
+                    Cell::Value(v) => v.hash(&mut h),
+                }
+            }
+            crate::hash::spread(h.finish())
+        };
+        let same = |x: u32, y: u32| (0..width).all(|c| self.cell(x, c).same(&self.cell(y, c)));
+        // Each kept row's first row, copies, and the next kept row of the same hash.
+        let (mut kept, mut weights, mut link): (Vec<u32>, Vec<u32>, Vec<u32>) = Default::default();
+        let mut heads: FxHashMap<u64, u32> = FxHashMap::default();
+        for r in 0..n as u32 {
+            let h = full(r);
+            let mut at = heads.get(&h).copied().unwrap_or(END);
+            while at != END && !same(kept[at as usize], r) {
+                at = link[at as usize];
+            }
+            if at != END {
+                weights[at as usize] += 1;
+                continue;
+            }
+            let k = kept.len() as u32;
+            link.push(heads.insert(h, k).unwrap_or(END));
+            kept.push(r);
+            weights.push(1);
+        }
+        if kept.len() * 4 > n * 3 {
+            return None;
+        }
+        COLLAPSED.fetch_add(n - kept.len(), Relaxed);
+        let (ww, vw) = (self.words_width, self.values_width);
+        let mut words = Vec::with_capacity(kept.len() * ww);
+        let mut values = Vec::with_capacity(kept.len() * vw);
+        let mut special = self
+            .special
+            .as_ref()
+            .map(|_| vec![0u64; (kept.len() * ww).div_ceil(64)]);
+        let mut odd = FxHashMap::default();
+        for &r in &kept {
+            let r = r as usize;
+            if let (Some(old), Some(new)) = (&self.special, &mut special) {
+                for i in 0..ww {
+                    let (from, to) = (r * ww + i, words.len() + i);
+                    if old[from / 64] >> (from % 64) & 1 != 0 {
+                        new[to / 64] |= 1 << (to % 64);
+                        if let Some(v) = self.odd.remove(&(from as u64)) {
+                            odd.insert(to as u64, v);
+                        }
+                    }
+                }
+            }
+            words.extend_from_slice(&self.words[r * ww..(r + 1) * ww]);
+            values.extend(
+                self.values[r * vw..(r + 1) * vw]
+                    .iter_mut()
+                    .map(std::mem::take),
+            );
+        }
+        let hashes = kept.iter().map(|&r| hashes[r as usize]).collect();
+        self.words = words;
+        self.values = values;
+        self.special = special;
+        self.odd = odd;
+        self.weights = Some(weights);
+        Some(hashes)
+    }
+
+    /// Column `c` of row `r` as held: a word, or a value (a null for a special word
+    /// without an odd value).
+    #[inline]
+    fn cell(&self, r: u32, c: usize) -> Cell<'_> {
+        const NULL: &Value = &Value::Null;
+        match self.slots[c] {
+            Slot::Any(i) => Cell::Value(&self.values[r as usize * self.values_width + i]),
+            Slot::Word(i, _) => {
+                let at = r as usize * self.words_width + i;
+                match &self.special {
+                    Some(special) if special[at / 64] >> (at % 64) & 1 != 0 => {
+                        Cell::Value(self.odd.get(&(at as u64)).unwrap_or(NULL))
+                    }
+                    _ => Cell::Word(self.words[at]),
+                }
+            }
+        }
+    }
+
+    /// How many joined rows row `r` stands for (see [`Built::collapse`]).
+    #[inline]
+    pub(crate) fn weight(&self, r: u32) -> u64 {
+        self.weights.as_ref().map_or(1, |w| w[r as usize] as u64)
+    }
+
+    /// Whether some row stands for several (see [`Built::collapse`]).
+    pub(crate) fn weighted(&self) -> bool {
+        self.weights.is_some()
     }
 
     /// Distinct strings of the build side that [`Built::intern`] shares: half the
@@ -672,7 +840,9 @@ impl Collector {
     }
 
     /// The build side, its key at `keys` (positions in a stored row).
-    pub(crate) fn finish(self, keys: Vec<usize>) -> crate::error::Result<Built> {
+    /// `weighted`: what reads the joined rows takes a row's number of copies (see
+    /// [`Built::weight`]), so equal rows may be made one.
+    pub(crate) fn finish(self, keys: Vec<usize>, weighted: bool) -> crate::error::Result<Built> {
         let mut parts = self.parts.into_inner().unwrap_or_else(|e| e.into_inner());
         parts.sort_by_key(|(i, _)| *i);
         let n: usize = parts.iter().map(|(_, p)| p.hashes.len()).sum();
@@ -719,14 +889,15 @@ impl Collector {
                 next: Vec::new(),
             },
             few: Vec::new(),
+            weights: None,
         };
         built.intern();
-        let b = &built;
-        built.index = KeyIndex::build(
-            &hashes,
-            |r| b.keys.iter().any(|&k| b.value(r, k).is_null()),
-            |x, y| b.keys.iter().all(|&k| b.is(x, k, &b.value(y, k))),
-        );
+        built.index = built.index(&hashes);
+        if weighted && built.index.keys() * 2 <= n {
+            if let Some(hashes) = built.collapse(&hashes) {
+                built.index = built.index(&hashes);
+            }
+        }
         Ok(built)
     }
 }

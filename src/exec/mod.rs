@@ -128,6 +128,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Runs one plan to a table.
+pub use join::collapsed_rows;
 pub use pipeline::{batch_chunks, set_batches};
 
 pub fn execute(plan: &Plan, ex: &Exec) -> Result<Table> {

@@ -220,7 +220,8 @@ fn probes(kind: JoinKind) -> bool {
 }
 
 /// Builds the right side of a join; `used` says which of the right columns the output
-/// keeps something reads after the join.
+/// keeps something reads after the join, and `weighted` that what reads the joined
+/// rows only counts them (see [`Built::weight`]).
 #[allow(clippy::too_many_arguments)]
 fn build_probe(
     right: &Plan,
@@ -229,6 +230,7 @@ fn build_probe(
     right_keys: &[usize],
     right_drop: &[usize],
     used: impl Fn(usize) -> bool,
+    weighted: bool,
     ex: &Exec,
 ) -> Result<Probe> {
     let right_keep: Vec<usize> = (0..right.schema.len())
@@ -244,7 +246,7 @@ fn build_probe(
     );
     cols.sort_unstable();
     cols.dedup();
-    let built = collect_built(right, &cols, right_keys, ex)?;
+    let built = collect_built(right, &cols, right_keys, weighted, ex)?;
     // The index (the rows were charged as they came).
     ex.budget.charge(built.index_bytes(), "join");
     ex.budget.check()?;
@@ -281,7 +283,13 @@ fn build_probe(
 /// The rows of `plan` as a join's build side: their columns `cols` (in order, the key
 /// columns `keys` among them), indexed by key. A pipeline puts its rows straight into
 /// the build side (pruned, hashed on its threads); any other plan's rows are copied in.
-fn collect_built(plan: &Plan, cols: &[usize], keys: &[usize], ex: &Exec) -> Result<Built> {
+fn collect_built(
+    plan: &Plan,
+    cols: &[usize],
+    keys: &[usize],
+    weighted: bool,
+    ex: &Exec,
+) -> Result<Built> {
     let types: Vec<Type> = cols.iter().map(|&c| plan.schema[c].ty).collect();
     let collector = Arc::new(Collector::new(&types));
     ex.holding("join", || -> Result<()> {
@@ -317,7 +325,7 @@ fn collect_built(plan: &Plan, cols: &[usize], keys: &[usize], ex: &Exec) -> Resu
         .iter()
         .map(|k| cols.iter().position(|c| c == k).unwrap_or(0))
         .collect();
-    collector.finish(keys)
+    collector.finish(keys, weighted)
 }
 
 /// The rows of `t` that an innerunique join keeps of its left side: the first row of
@@ -398,6 +406,38 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Option<Rows>> {
     lowered.run(ex).map(Some)
 }
 
+/// Whether a step of `steps` or `sink` reads a row's position (a random function, a
+/// window function): then the rows they take must be made one by one.
+fn pinned(steps: &[&Step<'_>], sink: &Sink<'_>) -> bool {
+    steps.iter().any(|s| match s {
+        Step::Filter(e) => e.pinned(),
+        Step::Extend(items, _) => items.iter().any(|(_, e)| e.pinned()),
+        Step::Project(es) => es.iter().any(BExpr::pinned),
+        Step::Join(..) => false,
+        // Their expressions, and mv-expand's casts (functions are never random there).
+        Step::MvExpand(node, _) => matches!(&node.kind, PlanKind::MvExpand { items, .. } if items.iter().any(|i| i.expr.pinned())),
+        Step::Parse(node) => matches!(&node.kind, PlanKind::Parse { expr, .. } if expr.pinned()),
+    }) || match sink {
+        Sink::Summarize(keys, aggs) => {
+            keys.iter().any(BExpr::pinned) || aggs.iter().any(|a| a.args.iter().any(BExpr::pinned))
+        }
+        Sink::TopK(keys, _) => keys.iter().any(|k| k.expr.pinned()),
+        _ => false,
+    }
+}
+
+impl Sink<'_> {
+    /// Whether the sink only counts its rows (per group), and takes a row that stands
+    /// for several at once ([`SinkState::push_n`]).
+    fn counts_rows(&self) -> bool {
+        match self {
+            Sink::Count => true,
+            Sink::Summarize(keys, aggs) => Summarize::counts(keys, aggs),
+            _ => false,
+        }
+    }
+}
+
 /// Lowers `plan`; `None` when its top is not a step or a sink.
 fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
     let windowed = |es: &[BExpr]| es.iter().any(BExpr::has_window);
@@ -465,7 +505,17 @@ fn lower<'p>(plan: &'p Plan, ex: &Exec) -> Result<Option<Lowered<'p>>> {
                 let used = used_columns(&above, &sink, node.schema.len());
                 let left_width = left.schema.len();
                 let used = |j: usize| used.get(left_width + j).copied().unwrap_or(false);
-                let probe = build_probe(right, *kind, left_keys, right_keys, right_drop, used, ex)?;
+                // Joined rows only counted after the join, by steps that give equal
+                // rows of equal rows: the build side's equal rows may be one, which
+                // stands for its copies (see `Built::collapse`).
+                let weighted = matches!(
+                    kind,
+                    JoinKind::Inner | JoinKind::InnerUnique | JoinKind::LeftOuter
+                ) && sink.counts_rows()
+                    && !pinned(&above, &sink);
+                let probe = build_probe(
+                    right, *kind, left_keys, right_keys, right_drop, used, weighted, ex,
+                )?;
                 steps.push(Step::Join(Arc::new(probe), node.schema.len()));
                 if *kind == JoinKind::InnerUnique {
                     // The left side keeps its first row per key: known only once it is
@@ -1455,21 +1505,7 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
             PSink::TopK(keys, *n, compiled, vector)
         }
     };
-    let random = steps.iter().any(|s| match s {
-        Step::Filter(e) => e.pinned(),
-        Step::Extend(items, _) => items.iter().any(|(_, e)| e.pinned()),
-        Step::Project(es) => es.iter().any(BExpr::pinned),
-        Step::Join(..) => false,
-        // Their expressions, and mv-expand's casts (functions are never random there).
-        Step::MvExpand(node, _) => matches!(&node.kind, PlanKind::MvExpand { items, .. } if items.iter().any(|i| i.expr.pinned())),
-        Step::Parse(node) => matches!(&node.kind, PlanKind::Parse { expr, .. } if expr.pinned()),
-    }) || match sink {
-        Sink::Summarize(keys, aggs) => {
-            keys.iter().any(BExpr::pinned) || aggs.iter().any(|a| a.args.iter().any(BExpr::pinned))
-        }
-        Sink::TopK(keys, _) => keys.iter().any(|k| k.expr.pinned()),
-        _ => false,
-    };
+    let random = pinned(&steps.iter().collect::<Vec<_>>(), sink);
     let volatile = {
         let n = std::cell::Cell::new(0usize);
         let count = |e: &BExpr| {
@@ -1518,7 +1554,8 @@ fn physical(steps: &[Step<'_>], sink: &Sink<'_>, needed: &[bool]) -> Physical {
                 )),
                 // The rows a join makes of one row share its position: a random call
                 // after it draws again and again in that row (the row path's order).
-                PStep::Join(probe, keys) if volatile == 0 => {
+                // (A batch has no room for a joined row's weight.)
+                PStep::Join(probe, keys) if volatile == 0 && !probe.right.weighted() => {
                     Some(BStep::Join(probe.clone(), keys.clone()))
                 }
                 // So do the rows a mv-expand makes of one row.
@@ -1616,7 +1653,7 @@ impl Physical {
         leaf: Option<&[Value]>,
         s: &mut Scratch,
         ctx: &EvalCtx,
-        emit: &mut dyn FnMut(RowIn<'_>) -> bool,
+        emit: &mut dyn FnMut(RowIn<'_>, u64) -> bool,
     ) -> bool {
         let mut leaf = leaf;
         for (k, step) in self.steps.iter().enumerate().skip(from) {
@@ -1703,10 +1740,19 @@ impl Physical {
                         let mut go = true;
                         while at != END {
                             probe.fill(at, &mut joined[left..]);
+                            let w = probe.right.weight(at);
                             // A key of one row has no links to follow.
                             at = if linked { probe.right.next(at) } else { END };
                             linked = true;
-                            if !self.feed(k + 1, Some(&joined), &mut inner, ctx, emit) {
+                            let row = Some(&joined[..]);
+                            let more = match w {
+                                1 => self.feed(k + 1, row, &mut inner, ctx, emit),
+                                // A right row that stands for `w` equal ones.
+                                w => self.feed(k + 1, row, &mut inner, ctx, &mut |r, n| {
+                                    emit(r, n.saturating_mul(w))
+                                }),
+                            };
+                            if !more {
                                 go = false;
                                 break;
                             }
@@ -1761,8 +1807,8 @@ impl Physical {
             }
         }
         match leaf {
-            Some(l) => emit(RowIn::Leaf(l)),
-            None => emit(RowIn::Buf(&mut s.row)),
+            Some(l) => emit(RowIn::Leaf(l), 1),
+            None => emit(RowIn::Buf(&mut s.row), 1),
         }
     }
 }
@@ -1881,6 +1927,12 @@ trait SinkState: Sync {
     fn part(&self) -> Self::Part;
     /// Consumes one row at `pos` (chunk << 32 | row); false when the chunk needs no more.
     fn push(&self, part: &mut Self::Part, row: RowIn<'_>, pos: u64) -> bool;
+    /// Consumes `n` equal rows at `pos` (a join's row that stands for several, see
+    /// [`Built::weight`]); by default one at a time, as [`SinkState::push`] takes them.
+    fn push_n(&self, part: &mut Self::Part, row: RowIn<'_>, pos: u64, n: u64) -> bool {
+        let row = row.values();
+        (0..n).all(|_| self.push(part, RowIn::Leaf(row), pos))
+    }
     /// The chunk's part is complete (called for every chunk read, even one cut short).
     fn done(&self, idx: usize, part: Self::Part);
     /// The rows out, once every chunk is done.
@@ -2010,10 +2062,13 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
             i += 1;
             let more = self
                 .phys
-                .feed(0, Some(row), &mut scratch, self.ctx, &mut |row| {
+                .feed(0, Some(row), &mut scratch, self.ctx, &mut |row, n| {
                     let pos = ((idx as u64) << 32) + out;
                     out += 1;
-                    self.state.push(&mut part, row, pos)
+                    match n {
+                        1 => self.state.push(&mut part, row, pos),
+                        n => self.state.push_n(&mut part, row, pos, n),
+                    }
                 });
             if !more {
                 break;
@@ -2287,6 +2342,10 @@ impl SinkState for Count {
         *part += 1;
         true
     }
+    fn push_n(&self, part: &mut usize, _: RowIn<'_>, _: u64, n: u64) -> bool {
+        *part = part.saturating_add(n as usize);
+        true
+    }
     fn push_batch(&self, part: &mut usize, b: &mut Batch, _: u64, _: &Env) -> bool {
         *part += b.len;
         true
@@ -2435,14 +2494,15 @@ struct Counted {
 impl Counted {
     const NONE: u32 = u32::MAX;
 
-    /// Counts a row of key `key` (its [`key_hash`] `h`, at `pos` in the chunk); true
-    /// when the key is new.
+    /// Counts `n` rows of key `key` (its [`key_hash`] `h`, the first at `pos` in the
+    /// chunk); true when the key is new.
     fn add<'v>(
         &mut self,
         key: impl Iterator<Item = &'v Value> + Clone,
         nk: usize,
         h: u64,
         pos: u32,
+        n: i64,
     ) -> bool {
         if self.hashes.len() * 2 >= self.index.len() {
             self.grow();
@@ -2457,12 +2517,12 @@ impl Counted {
                 self.keys.extend(key.cloned());
                 self.hashes.push(h);
                 self.firsts.push(pos);
-                self.counts.push(1);
+                self.counts.push(n);
                 return true;
             }
             let g = g as usize;
             if self.hashes[g] == h && self.keys[g * nk..(g + 1) * nk].iter().eq(key.clone()) {
-                self.counts[g] += 1;
+                self.counts[g] += n;
                 return false;
             }
             i = (i + 1) & mask;
@@ -2508,7 +2568,7 @@ impl<'a> Summarize<'a> {
             aggregators: (0..parts)
                 .map(|_| Ordered::new(Aggregator::new(keys.len(), aggs)))
                 .collect(),
-            counted: (!keys.is_empty() && Aggregator::counts_only(aggs)).then(|| {
+            counted: Self::counts(keys, aggs).then(|| {
                 let cols: Option<Vec<usize>> = compiled
                     .iter()
                     .map(|c| match c.expr {
@@ -2521,9 +2581,15 @@ impl<'a> Summarize<'a> {
         }
     }
 
-    /// [`SinkState::push`] of a row into a chunk's counts (see [`Counted`]); `cols` the
+    /// Whether a summarize of `keys` and `aggs` counts each chunk's rows per key (see
+    /// [`Counted`]).
+    fn counts(keys: &[BExpr], aggs: &[BAgg]) -> bool {
+        !keys.is_empty() && Aggregator::counts_only(aggs)
+    }
+
+    /// [`SinkState::push_n`] of a row into a chunk's counts (see [`Counted`]); `cols` the
     /// keys' columns, or empty when the keys are computed.
-    fn count(&self, part: &mut Prepared, cols: &[usize], row: RowIn<'_>, pos: u64) -> bool {
+    fn count(&self, part: &mut Prepared, cols: &[usize], row: RowIn<'_>, pos: u64, n: u64) -> bool {
         if let Values::Flat(flat) = &part.0 {
             if !flat.is_empty() || !part.1.is_empty() {
                 return false;
@@ -2539,12 +2605,12 @@ impl<'a> Summarize<'a> {
             let mut keys = std::mem::take(&mut c.row);
             keys.clear();
             keys.extend(self.compiled.iter().map(|e| e.eval(values, self.ctx)));
-            let new = c.add(keys.iter(), nk, key_hash(&keys), pos as u32);
+            let new = c.add(keys.iter(), nk, key_hash(&keys), pos as u32, n as i64);
             c.row = keys;
             new
         } else {
             let key = cols.iter().map(|&i| &values[i]);
-            c.add(key.clone(), nk, key_hash_of(key), pos as u32)
+            c.add(key.clone(), nk, key_hash_of(key), pos as u32, n as i64)
         };
         if new {
             let g = c.hashes.len() - 1;
@@ -2645,7 +2711,7 @@ impl SinkState for Summarize<'_> {
     }
     fn push(&self, part: &mut Prepared, row: RowIn<'_>, pos: u64) -> bool {
         if let Some(cols) = &self.counted {
-            return self.count(part, cols, row, pos);
+            return self.count(part, cols, row, pos, 1);
         }
         let Values::Flat(flat) = &mut part.0 else {
             // A part of a batch takes no rows (see `push_batch`).
@@ -2667,6 +2733,15 @@ impl SinkState for Summarize<'_> {
             return self.budget.charge(std::mem::take(&mut part.2), "summarize");
         }
         true
+    }
+    fn push_n(&self, part: &mut Prepared, row: RowIn<'_>, pos: u64, n: u64) -> bool {
+        match &self.counted {
+            Some(cols) => self.count(part, cols, row, pos, n),
+            None => {
+                let row = row.values();
+                (0..n).all(|_| self.push(part, RowIn::Leaf(row), pos))
+            }
+        }
     }
     /// The keys and arguments of the whole batch as columns (or, when one of them
     /// holds values no column does, row by row as [`SinkState::push`] takes them).
