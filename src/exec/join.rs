@@ -240,11 +240,6 @@ impl KeyIndex {
         out
     }
 
-    /// The number of keys indexed.
-    fn keys(&self) -> usize {
-        self.parts.iter().map(|p| p.len).sum()
-    }
-
     /// The memory it holds.
     pub(crate) fn bytes(&self) -> u64 {
         let slots: usize = self.parts.iter().map(|p| p.slots.len() * 8).sum();
@@ -409,8 +404,42 @@ impl Built {
         KeyIndex::build(
             hashes,
             |r| self.keys.iter().any(|&k| self.value(r, k).is_null()),
-            |x, y| self.keys.iter().all(|&k| self.is(x, k, &self.value(y, k))),
+            |x, y| self.keys.iter().all(|&k| self.equal(x, y, k)),
         )
+    }
+
+    /// Whether rows `x` and `y` hold equal values in column `c` (as keys compare).
+    #[inline]
+    fn equal(&self, x: u32, y: u32, c: usize) -> bool {
+        match self.slots[c] {
+            Slot::Any(i) => {
+                let at = |r: u32| &self.values[r as usize * self.values_width + i];
+                at(x) == at(y)
+            }
+            Slot::Word(..) => self.value(x, c) == self.value(y, c),
+        }
+    }
+
+    /// The hash of row `r`'s every column (`hashes` the rows' key hashes): equal for
+    /// rows [`Built::collapse`] makes one.
+    fn row_hash(&self, r: u32, hashes: &[u64]) -> u64 {
+        let mut h = crate::hash::FxHasher::default();
+        h.write_u64(hashes[r as usize]);
+        for c in 0..self.slots.len() {
+            match self.cell(r, c) {
+                Cell::Word(w) => h.write_u64(w as u64),
+                Cell::Value(v) => v.hash(&mut h),
+            }
+        }
+        crate::hash::spread(h.finish())
+    }
+
+    /// Whether the first rows repeat enough for [`Built::collapse`] to be worth a pass
+    /// over all of them (a quarter of them copies of others).
+    fn repeats(&self, hashes: &[u64]) -> bool {
+        let sample = hashes.len().min(4096) as u32;
+        let distinct: FxHashSet<u64> = (0..sample).map(|r| self.row_hash(r, hashes)).collect();
+        distinct.len() * 4 <= sample as usize * 3
     }
 
     /// Makes equal rows one row, which keeps its first copy's place and counts its
@@ -426,17 +455,7 @@ impl Built {
     fn collapse(&mut self, hashes: &[u64]) -> Option<Vec<u64>> {
         let n = hashes.len();
         let width = self.slots.len();
-        let full = |r: u32| {
-            let mut h = crate::hash::FxHasher::default();
-            h.write_u64(hashes[r as usize]);
-            for c in 0..width {
-                match self.cell(r, c) {
-                    Cell::Word(w) => h.write_u64(w as u64),
-                    Cell::Value(v) => v.hash(&mut h),
-                }
-            }
-            crate::hash::spread(h.finish())
-        };
+        let full = |r: u32| self.row_hash(r, hashes);
         let same = |x: u32, y: u32| (0..width).all(|c| self.cell(x, c).same(&self.cell(y, c)));
         // Each kept row's first row, copies, and the next kept row of the same hash.
         let (mut kept, mut weights, mut link): (Vec<u32>, Vec<u32>, Vec<u32>) = Default::default();
@@ -892,12 +911,12 @@ impl Collector {
             weights: None,
         };
         built.intern();
-        built.index = built.index(&hashes);
-        if weighted && built.index.keys() * 2 <= n {
-            if let Some(hashes) = built.collapse(&hashes) {
-                built.index = built.index(&hashes);
+        if weighted && built.repeats(&hashes) {
+            if let Some(kept) = built.collapse(&hashes) {
+                hashes = kept;
             }
         }
+        built.index = built.index(&hashes);
         Ok(built)
     }
 }
