@@ -983,6 +983,30 @@ fn geo_points_and_cells() {
                      bad = isnull(geo_line_length(dynamic({"type":"LineString","coordinates":[[1, 1]]})))"#,
             "a:real, b:real, bad:bool\n4922.48016992081|8262.24339753741|true",
         ),
+        // geo-distance-point-to-line, geo-closest-point-on-line-function.md: the docs
+        // print 15 digits (the emulator's cases in tests/conformance hold all of them)
+        // and the closest point as the nearest vertex, which on the sphere is 1e-14
+        // off its input longitude, as Kusto prints it.
+        (
+            r#"let road = dynamic({"type":"LineString","coordinates":[[-115.115385,36.229195],[-115.136995,36.200366],[-115.140252,36.192470],[-115.143558,36.188523],[-115.144076,36.181954],[-115.154662,36.174483],[-115.166431,36.176388],[-115.183289,36.175007],[-115.192612,36.176736],[-115.202485,36.173439],[-115.225355,36.174365]]});
+               print d = round(geo_distance_point_to_line(-115.199625, 36.210419, road), 11),
+                     p = geo_closest_point_on_line(-115.199625, 36.210419, road),
+                     no_coords = isnull(geo_closest_point_on_line(1,1, dynamic({"type":"LineString"}))),
+                     bad_point = isnull(geo_closest_point_on_line(300, 3, dynamic({"type":"LineString","coordinates":[[1,1],[2,2]]}))),
+                     bad_line = isnull(geo_distance_point_to_line(300, 3, dynamic({"type":"LineString","coordinates":[[1,1]]})))"#,
+            r#"d:real, p:dynamic, no_coords:bool, bad_point:bool, bad_line:bool
+3797.88887253321|{"type":"Point","coordinates":[-115.19261200000001,36.176736]}|true|true|true"#,
+        ),
+        // An edge of antipodal ends has no one shortest geodesic: invalid. A point
+        // past an edge's end is nearest that end; one on an edge's great circle between
+        // its ends is on it (a degree of latitude is 111,195 m on Kusto's sphere).
+        (
+            r#"print antipodal = isnull(geo_distance_point_to_line(0, 0, dynamic({"type":"LineString","coordinates":[[0,0],[180,0]]}))),
+                     past_end = round(geo_distance_point_to_line(0, 1, dynamic({"type":"MultiLineString","coordinates":[[[10,0],[11,0]],[[0,0],[0,0]]]})), 6),
+                     on_edge = geo_distance_point_to_line(5, 0, dynamic({"type":"LineString","coordinates":[[0,0],[10,0]]})),
+                     foot = geo_closest_point_on_line(5, 1, dynamic({"type":"LineString","coordinates":[[0,0],[10,0]]})).coordinates[0]"#,
+            "antipodal:bool, past_end:real, on_edge:real, foot:dynamic\ntrue|111195.101177|0|5",
+        ),
         (
             "print geohash = geo_point_to_geohash(-80.195829, 25.802215, 8), bad = geo_point_to_geohash(300, 1)",
             "geohash:string, bad:string\ndhwfz15h|",

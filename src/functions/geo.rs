@@ -24,6 +24,8 @@ pub(super) const NAMES: &[&str] = &[
     "geo_azimuth",
     "geo_angle",
     "geo_line_length",
+    "geo_distance_point_to_line",
+    "geo_closest_point_on_line",
     "geo_point_to_geohash",
     "geo_geohash_to_central_point",
     "geo_geohash_to_polygon",
@@ -98,6 +100,22 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                         Value::Real((azimuth(p2, p3) - azimuth(p2, p1)).rem_euclid(tau))
                     }
                     _ => Value::Null,
+                }
+            })
+        }),
+        "geo_distance_point_to_line" => {
+            sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
+                pure(Type::Real, |a| match closest_on_line(&a[0], &a[1], &a[2]) {
+                    Some((angle, _)) => Value::Real(EARTH_RADIUS * angle),
+                    None => Value::Null,
+                })
+            })
+        }
+        "geo_closest_point_on_line" => sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                match closest_on_line(&a[0], &a[1], &a[2]) {
+                    Some((_, (lng, lat))) => geo_point(lng, lat),
+                    None => Value::Null,
                 }
             })
         }),
@@ -300,18 +318,7 @@ fn distance((lng1, lat1): (f64, f64), (lng2, lat2): (f64, f64)) -> f64 {
 /// their unit vectors (as S2 measures it): line lengths use it, and it reproduces the
 /// docs' digits where the haversine of `distance` is off in the 13th.
 fn arc(p: (f64, f64), q: (f64, f64)) -> f64 {
-    let v = |(lng, lat): (f64, f64)| {
-        let (p, l) = (lat.to_radians(), lng.to_radians());
-        [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
-    };
-    let (a, b) = (v(p), v(q));
-    let cross = [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ];
-    let norm = cross.iter().map(|c| c * c).sum::<f64>().sqrt();
-    norm.atan2(a[0] * b[0] + a[1] * b[1] + a[2] * b[2])
+    angle(unit(p), unit(q))
 }
 
 /// The initial bearing from p to q in radians, clockwise from north, in [0, 2π).
@@ -339,23 +346,101 @@ fn line_points(coords: &Value) -> Option<Vec<(f64, f64)>> {
     pts.filter(|p| p.len() >= 2)
 }
 
+/// The lines of a LineString or MultiLineString; None when it is neither, or a line
+/// has fewer than two points or an invalid one.
+fn lines(line: &Value) -> Option<Vec<Vec<(f64, f64)>>> {
+    let Value::Bag(b) = line else { return None };
+    let coords = b.get("coordinates")?;
+    match b.get("type")?.as_str()? {
+        "LineString" => Some(vec![line_points(coords)?]),
+        "MultiLineString" => match coords {
+            Value::Array(ls) if !ls.is_empty() => ls.iter().map(line_points).collect(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+type Vec3 = [f64; 3];
+
+/// The unit vector of a point given in degrees.
+fn unit((lng, lat): (f64, f64)) -> Vec3 {
+    let (p, l) = (lat.to_radians(), lng.to_radians());
+    [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
+}
+
+fn cross(a: Vec3, b: Vec3) -> Vec3 {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+fn dot(a: Vec3, b: Vec3) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+fn norm(a: Vec3) -> f64 {
+    dot(a, a).sqrt()
+}
+
+/// The angle between two unit vectors, as atan2(|a×b|, a·b) (accurate at every size).
+fn angle(a: Vec3, b: Vec3) -> f64 {
+    norm(cross(a, b)).atan2(dot(a, b))
+}
+
+/// The point of the geodesic edge `a`-`b` (unit vectors) closest to `x`, and its angle
+/// from `x`: the foot of `x` on the edge's great circle when it lies between the ends,
+/// else the nearer end. None for an edge of antipodal ends (no one shortest edge).
+fn closest_on_edge(x: Vec3, a: Vec3, b: Vec3) -> Option<(f64, Vec3)> {
+    let n = cross(a, b);
+    let nn = norm(n);
+    if nn < 4.0 * f64::EPSILON && dot(a, b) < 0.0 {
+        return None;
+    }
+    if nn > 0.0 {
+        let n = n.map(|c| c / nn);
+        let d = dot(x, n);
+        let foot = [x[0] - d * n[0], x[1] - d * n[1], x[2] - d * n[2]];
+        let fl = norm(foot);
+        if fl > 0.0 {
+            let foot = foot.map(|c| c / fl);
+            if dot(cross(a, foot), n) >= 0.0 && dot(cross(foot, b), n) >= 0.0 {
+                return Some((angle(x, foot), foot));
+            }
+        }
+    }
+    let (da, db) = (angle(x, a), angle(x, b));
+    Some(if da <= db { (da, a) } else { (db, b) })
+}
+
+/// The point of a LineString or MultiLineString closest to the point (`lng`, `lat`):
+/// its angle from the point (radians) and its (longitude, latitude); the first such
+/// point along the lines on a tie. None when the point or the line is invalid (an edge
+/// of antipodal ends included).
+fn closest_on_line(lng: &Value, lat: &Value, line: &Value) -> Option<(f64, (f64, f64))> {
+    let x = unit(point(lng, lat)?);
+    let mut best: Option<(f64, Vec3)> = None;
+    for l in lines(line)? {
+        for w in l.windows(2) {
+            let (d, p) = closest_on_edge(x, unit(w[0]), unit(w[1]))?;
+            if best.is_none_or(|(b, _)| d < b) {
+                best = Some((d, p));
+            }
+        }
+    }
+    let (d, p) = best?;
+    let lng = p[1].atan2(p[0]).to_degrees();
+    let lat = p[2].atan2(p[0].hypot(p[1])).to_degrees();
+    Some((d, (lng, lat)))
+}
+
 /// The length in meters of a LineString or MultiLineString (the sum of its segments'
 /// great-circle arcs).
 fn line_length(line: &Value) -> Option<f64> {
-    let Value::Bag(b) = line else { return None };
-    let coords = b.get("coordinates")?;
-    let lines: Vec<Vec<(f64, f64)>> = match b.get("type")?.as_str()? {
-        "LineString" => vec![line_points(coords)?],
-        "MultiLineString" => match coords {
-            Value::Array(ls) if !ls.is_empty() => {
-                ls.iter().map(line_points).collect::<Option<_>>()?
-            }
-            _ => return None,
-        },
-        _ => return None,
-    };
     Some(
-        lines
+        lines(line)?
             .iter()
             .flat_map(|l| l.windows(2).map(|w| EARTH_RADIUS * arc(w[0], w[1])))
             .sum(),
