@@ -115,6 +115,7 @@ impl Expansion {
     /// item's target, or a column nothing reads later), each item's `k`-th element
     /// (null past the end of a shorter list) in its column.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub(crate) fn fill(
         &self,
         k: usize,

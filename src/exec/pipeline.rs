@@ -2496,6 +2496,7 @@ impl Counted {
 
     /// Counts `n` rows of key `key` (its [`key_hash`] `h`, the first at `pos` in the
     /// chunk); true when the key is new.
+    #[inline(always)]
     fn add<'v>(
         &mut self,
         key: impl Iterator<Item = &'v Value> + Clone,
@@ -2589,6 +2590,7 @@ impl<'a> Summarize<'a> {
 
     /// [`SinkState::push_n`] of a row into a chunk's counts (see [`Counted`]); `cols` the
     /// keys' columns, or empty when the keys are computed.
+    #[inline(always)]
     fn count(&self, part: &mut Prepared, cols: &[usize], row: RowIn<'_>, pos: u64, n: u64) -> bool {
         if let Values::Flat(flat) = &part.0 {
             if !flat.is_empty() || !part.1.is_empty() {
