@@ -16,6 +16,7 @@ use s2::cell::Cell as S2Cell;
 use s2::cellid::CellID;
 use s2::latlng::LatLng as S2LatLng;
 use s2::point::Point as S2Point;
+use s2::r3::vector::Vector;
 use std::sync::Arc;
 
 pub(super) const NAMES: &[&str] = &[
@@ -318,7 +319,7 @@ fn distance((lng1, lat1): (f64, f64), (lng2, lat2): (f64, f64)) -> f64 {
 /// their unit vectors (as S2 measures it): line lengths use it, and it reproduces the
 /// docs' digits where the haversine of `distance` is off in the 13th.
 fn arc(p: (f64, f64), q: (f64, f64)) -> f64 {
-    angle(unit(p), unit(q))
+    angle(&unit(p), &unit(q))
 }
 
 /// The initial bearing from p to q in radians, clockwise from north, in [0, 2π).
@@ -361,57 +362,36 @@ fn lines(line: &Value) -> Option<Vec<Vec<(f64, f64)>>> {
     }
 }
 
-type Vec3 = [f64; 3];
-
-/// The unit vector of a point given in degrees.
-fn unit((lng, lat): (f64, f64)) -> Vec3 {
-    let (p, l) = (lat.to_radians(), lng.to_radians());
-    [p.cos() * l.cos(), p.cos() * l.sin(), p.sin()]
-}
-
-fn cross(a: Vec3, b: Vec3) -> Vec3 {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-
-fn dot(a: Vec3, b: Vec3) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-
-fn norm(a: Vec3) -> f64 {
-    dot(a, a).sqrt()
+/// The unit vector of a point given in degrees (as S2 makes it).
+fn unit((lng, lat): (f64, f64)) -> Vector {
+    S2Point::from(&S2LatLng::from_degrees(lat, lng)).0
 }
 
 /// The angle between two unit vectors, as atan2(|a×b|, a·b) (accurate at every size).
-fn angle(a: Vec3, b: Vec3) -> f64 {
-    norm(cross(a, b)).atan2(dot(a, b))
+fn angle(a: &Vector, b: &Vector) -> f64 {
+    a.angle(b).rad()
 }
 
 /// The point of the geodesic edge `a`-`b` (unit vectors) closest to `x`, and its angle
 /// from `x`: the foot of `x` on the edge's great circle when it lies between the ends,
 /// else the nearer end. None for an edge of antipodal ends (no one shortest edge).
-fn closest_on_edge(x: Vec3, a: Vec3, b: Vec3) -> Option<(f64, Vec3)> {
-    let n = cross(a, b);
-    let nn = norm(n);
-    if nn < 4.0 * f64::EPSILON && dot(a, b) < 0.0 {
+fn closest_on_edge(x: &Vector, a: Vector, b: Vector) -> Option<(f64, Vector)> {
+    let n = a.cross(&b);
+    let nn = n.norm();
+    if nn < 4.0 * f64::EPSILON && a.dot(&b) < 0.0 {
         return None;
     }
     if nn > 0.0 {
-        let n = n.map(|c| c / nn);
-        let d = dot(x, n);
-        let foot = [x[0] - d * n[0], x[1] - d * n[1], x[2] - d * n[2]];
-        let fl = norm(foot);
-        if fl > 0.0 {
-            let foot = foot.map(|c| c / fl);
-            if dot(cross(a, foot), n) >= 0.0 && dot(cross(foot, b), n) >= 0.0 {
-                return Some((angle(x, foot), foot));
+        let n = n * (1.0 / nn);
+        let foot = *x - n * x.dot(&n);
+        if foot.norm() > 0.0 {
+            let foot = foot.normalize();
+            if a.cross(&foot).dot(&n) >= 0.0 && foot.cross(&b).dot(&n) >= 0.0 {
+                return Some((angle(x, &foot), foot));
             }
         }
     }
-    let (da, db) = (angle(x, a), angle(x, b));
+    let (da, db) = (angle(x, &a), angle(x, &b));
     Some(if da <= db { (da, a) } else { (db, b) })
 }
 
@@ -421,19 +401,17 @@ fn closest_on_edge(x: Vec3, a: Vec3, b: Vec3) -> Option<(f64, Vec3)> {
 /// of antipodal ends included).
 fn closest_on_line(lng: &Value, lat: &Value, line: &Value) -> Option<(f64, (f64, f64))> {
     let x = unit(point(lng, lat)?);
-    let mut best: Option<(f64, Vec3)> = None;
+    let mut best: Option<(f64, Vector)> = None;
     for l in lines(line)? {
         for w in l.windows(2) {
-            let (d, p) = closest_on_edge(x, unit(w[0]), unit(w[1]))?;
+            let (d, p) = closest_on_edge(&x, unit(w[0]), unit(w[1]))?;
             if best.is_none_or(|(b, _)| d < b) {
                 best = Some((d, p));
             }
         }
     }
     let (d, p) = best?;
-    let lng = p[1].atan2(p[0]).to_degrees();
-    let lat = p[2].atan2(p[0].hypot(p[1])).to_degrees();
-    Some((d, (lng, lat)))
+    Some((d, s2_degrees(&S2Point(p))))
 }
 
 /// The length in meters of a LineString or MultiLineString (the sum of its segments'
