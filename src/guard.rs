@@ -58,6 +58,16 @@ pub fn spawn_worker<'scope, 'env, T: Send + 'scope>(
         .unwrap_or_else(|e| panic!("cannot start a worker thread: {e}"))
 }
 
+/// Drops `x` on a thread of its own: freeing a big structure of many small allocations
+/// (a summarize's groups) takes milliseconds no later step waits for. The process may end before the thread is done: its memory
+/// goes back to the system then anyway.
+pub fn drop_aside<T: Send + 'static>(x: T) {
+    // (When the thread cannot start, the closure and `x` with it are dropped here.)
+    let _ = std::thread::Builder::new()
+        .name("drop".into())
+        .spawn(move || drop(x));
+}
+
 /// The first panic message since the last [`catch`], with where it was raised. A
 /// panic on a worker thread reaches the query's thread as "a scoped thread panicked";
 /// the message worth telling is the first one.

@@ -102,6 +102,34 @@ fn project_family() {
     ]);
 }
 
+/// A summarize's groups reach the steps after it in the order each first appeared, also
+/// when there are enough of them to be finished and extended in several chunks on
+/// several threads (the expected order is computed here: x -> x * 7919 mod n is one to
+/// one, so every group has one row and the groups come in x's order).
+#[test]
+fn groups_read_by_later_steps_keep_their_order() {
+    use std::fmt::Write as _;
+    let catalog = Catalog::new();
+    for n in [900u64, 5_000, 13_179, 70_001] {
+        let got = exec_common::run(
+            &format!(
+                "range x from 1 to {n} step 1 | summarize c = count() by k = (x * 7919) % {n} \
+                 | extend j = k * 2 | where c == 1 | project k, j"
+            ),
+            &catalog,
+        );
+        let mut want = String::from("k:long, j:long");
+        for x in 1..=n {
+            let k = (x * 7919) % n;
+            write!(want, "\n{k}|{}", k * 2).unwrap();
+        }
+        assert!(
+            got == want,
+            "{n} groups: the output differs from the groups' order"
+        );
+    }
+}
+
 #[test]
 fn summarize_names_and_defaults() {
     cases(&[

@@ -62,6 +62,18 @@ use std::sync::{Arc, Mutex};
 /// nothing next to its rows. Fixed, so that row positions do not depend on the machine.
 const CHUNK_ROWS: usize = 16 * 1024;
 
+/// The rows per chunk of an in-memory leaf of `n` rows: [`CHUNK_ROWS`], or for fewer
+/// than four such chunks a quarter of the rows (at least [`MIN_CHUNK_ROWS`]), so that a
+/// few thousand rows whose steps cost much (the groups of a summarize, each finished
+/// and then extended) still spread over the cores. A function of `n` alone, so that
+/// row positions do not depend on the machine, and the same for every in-memory leaf
+/// (a summarize's groups are numbered as the table they make would be).
+fn chunk_rows(n: usize) -> usize {
+    n.div_ceil(4).clamp(MIN_CHUNK_ROWS, CHUNK_ROWS)
+}
+
+const MIN_CHUNK_ROWS: usize = 1024;
+
 /// A row-at-a-time operator of the pipeline.
 enum Step<'p> {
     Filter(&'p BExpr),
@@ -978,12 +990,17 @@ impl Lowered<'_> {
         };
         match &self.leaf {
             Leaf::Groups(_) => {
-                let groups = groups.as_ref().ok_or_else(lost_groups)?;
+                let groups = groups.ok_or_else(lost_groups)?;
                 let stop = AtomicBool::new(false);
                 let rows = drive(&phys, &run, &stop, |sink| {
-                    Ok(groups_scan(groups, &stop, sink))
-                })?;
-                Ok(Rows::Owned(rows.unwrap_or_default()))
+                    Ok(groups_scan(&groups, &stop, sink))
+                });
+                // What is left of the groups (their index, keys and emptied states, a
+                // box per group and aggregate) is freed off the query's path.
+                if lock(&groups).len >= MIN_CHUNK_ROWS {
+                    crate::guard::drop_aside(groups);
+                }
+                Ok(Rows::Owned(rows?.unwrap_or_default()))
             }
             Leaf::Stream(source, name) => {
                 let stop = AtomicBool::new(false);
@@ -1060,14 +1077,15 @@ fn select(
     let at = |i: usize| sel.map_or(i, |s| s[i]);
     let keep = |i: usize| preds.iter().all(|p| holds(p, &t.rows[at(i)], ex.eval));
     let pipeline = ex.next_pipeline();
-    let chunks = n.div_ceil(CHUNK_ROWS);
+    let size = chunk_rows(n);
+    let chunks = n.div_ceil(size);
     let parts: Mutex<Vec<(usize, Vec<usize>)>> = Mutex::default();
     let stop = AtomicBool::new(false);
     let found = AtomicUsize::new(0);
     run_chunks(chunks, &stop, &|c| {
         let mut out = Vec::new();
-        for i in c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n) {
-            EvalCtx::at_row(Some(row_position(pipeline, c, i - c * CHUNK_ROWS)));
+        for i in c * size..((c + 1) * size).min(n) {
+            EvalCtx::at_row(Some(row_position(pipeline, c, i - c * size)));
             if keep(i) {
                 out.push(at(i));
                 if out.len() >= limit {
@@ -1135,11 +1153,12 @@ fn run_chunks(chunks: usize, stop: &AtomicBool, work: &(dyn Fn(usize) + Sync)) {
     });
 }
 
-/// Streams `t`'s rows (or its selection) to `sink` in chunks of [`CHUNK_ROWS`].
+/// Streams `t`'s rows (or its selection) to `sink` in chunks of [`chunk_rows`].
 fn memory_scan(t: &Table, sel: Option<&[usize]>, stop: &AtomicBool, sink: &dyn Feeds) -> Scanned {
     let n = sel.map_or(t.rows.len(), <[usize]>::len);
-    run_chunks(n.div_ceil(CHUNK_ROWS).max(1), stop, &|c| {
-        let rows: Vec<&[Value]> = (c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(n))
+    let size = chunk_rows(n);
+    run_chunks(n.div_ceil(size).max(1), stop, &|c| {
+        let rows: Vec<&[Value]> = (c * size..((c + 1) * size).min(n))
             .map(|i| t.rows[sel.map_or(i, |s| s[i])].as_slice())
             .collect();
         sink.rows_chunk(c, &rows);
@@ -2025,12 +2044,13 @@ impl Groups {
     }
 }
 
-/// Streams the rows of `groups` to `sink` in chunks of [`CHUNK_ROWS`] (as
+/// Streams the rows of `groups` to `sink` in chunks of [`chunk_rows`] (as
 /// [`memory_scan`] streams them once made: the same chunks and positions).
 fn groups_scan(groups: &Mutex<Groups>, stop: &AtomicBool, sink: &dyn Feeds) -> Scanned {
     let n = lock(groups).len;
-    run_chunks(n.div_ceil(CHUNK_ROWS).max(1), stop, &|c| {
-        let rows = lock(groups).rows(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS);
+    let size = chunk_rows(n);
+    run_chunks(n.div_ceil(size).max(1), stop, &|c| {
+        let rows = lock(groups).rows(c * size, (c + 1) * size);
         let refs: Vec<&[Value]> = rows.iter().map(Vec::as_slice).collect();
         sink.rows_chunk(c, &refs);
     });
