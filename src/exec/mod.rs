@@ -129,7 +129,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Runs one plan to a table.
 pub use join::collapsed_rows;
-pub use pipeline::{batch_chunks, set_batches};
+pub use pipeline::{batch_chunks, memo_computed, set_batches};
 
 pub fn execute(plan: &Plan, ex: &Exec) -> Result<Table> {
     let rows = run(plan, ex)?.into_owned();

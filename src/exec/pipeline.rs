@@ -1249,6 +1249,13 @@ pub fn batch_chunks() -> usize {
     BATCH_CHUNKS.load(Ordering::SeqCst)
 }
 
+/// How many values the remembering `extend` items computed so far in this process (see
+/// [`memo`]): a test counter.
+#[doc(hidden)]
+pub fn memo_computed() -> usize {
+    memo::computed()
+}
+
 /// A chunk sink that also takes a chunk of `range`, or of rows in memory (as a batch
 /// when it can).
 trait Feeds: ChunkSink {
@@ -1836,7 +1843,8 @@ impl Physical {
 /// thread: log columns such as user agents repeat a few values over millions of rows,
 /// and readers share equal strings, so a value is known by its address. An entry keeps
 /// its string alive, so an address is never reused for another value while remembered.
-/// A table that stops paying (mostly distinct values) is switched off.
+/// A table lasts the whole run (all chunks a thread reads), within `CAP` entries and
+/// `CAP_BYTES`; a table that stops paying (mostly distinct values) is switched off.
 mod memo {
     use crate::hash::FxHashMap;
     use crate::plan::BExpr;
@@ -1846,10 +1854,19 @@ mod memo {
 
     /// Entries per item and thread before the table is emptied.
     const CAP: usize = 1 << 14;
+    /// Bytes (strings and values, as [`crate::limits::result_bytes`] counts them) per item
+    /// and thread before the table is emptied: what a table holds stays small, however
+    /// long the scan and however big the strings.
+    const CAP_BYTES: u64 = 2 << 20;
+
+    /// The last run number handed out, in this process: a run's tables are never taken
+    /// for another's (whose expressions may sit at the same addresses).
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
     #[derive(Default)]
     struct Table {
         seen: FxHashMap<usize, (Arc<str>, Value)>,
+        bytes: u64,
         lookups: u32,
         hits: u32,
         off: bool,
@@ -1858,8 +1875,22 @@ mod memo {
     /// This thread's tables, and the run they belong to.
     #[derive(Default)]
     struct Tables {
-        run: Option<(u64, usize)>,
+        run: Option<u64>,
         items: FxHashMap<usize, Table>,
+    }
+
+    /// Values computed by tables that remember (a test counter, see [`computed`]).
+    static COMPUTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// How many values the memo tables have computed so far in this process (each
+    /// value remembered was computed once): for tests.
+    pub fn computed() -> usize {
+        COMPUTED.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A number for a new run of a pipeline, unique in the process.
+    pub(super) fn new_run() -> u64 {
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
     }
 
     thread_local! {
@@ -1867,12 +1898,13 @@ mod memo {
         static TABLES: RefCell<Tables> = RefCell::default();
     }
 
-    /// A chunk of the run `run` (the pipeline's number and its physical plan's
-    /// address) starts on this thread. Another run's tables are forgotten (the
-    /// addresses of its expressions may be reused); the same run's keep their verdict
-    /// (a chunk of a few thousand rows is too short a trial on its own: each chunk's
-    /// table filled, was never judged and was dropped whole) but start empty.
-    pub(super) fn begin(run: (u64, usize)) {
+    /// A chunk of the run `run` (see [`new_run`]) starts on this thread. Another run's
+    /// tables are forgotten (the addresses of its expressions may be reused); the same
+    /// run's are kept, values and verdicts, from chunk to chunk: a chunk of a file is a
+    /// few hundred rows of a wide log (a megabyte), too few for its own table to pay
+    /// (user agents repeat over the whole file, not within a chunk), and too short a
+    /// trial for a verdict.
+    pub(super) fn begin(run: u64) {
         TABLES.with(|t| {
             let mut t = t.borrow_mut();
             if t.run != Some(run) {
@@ -1882,12 +1914,13 @@ mod memo {
         });
     }
 
-    /// A chunk ended: the values kept are dropped (memory stays bounded by a chunk's),
-    /// the tables' room and verdicts kept.
-    pub(super) fn end() {
+    /// The run `run` is over: this thread's tables of it are dropped.
+    pub(super) fn forget(run: u64) {
         TABLES.with(|t| {
-            for table in t.borrow_mut().items.values_mut() {
-                table.seen.clear();
+            let mut t = t.borrow_mut();
+            if t.run == Some(run) {
+                t.items = FxHashMap::default();
+                t.run = None;
             }
         });
     }
@@ -1925,12 +1958,17 @@ mod memo {
             Err(remember) => {
                 let v = compute();
                 if remember {
+                    COMPUTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     TABLES.with(|t| {
                         let mut t = t.borrow_mut();
                         let table = t.items.entry(item).or_default();
-                        if table.seen.len() >= CAP {
+                        let bytes =
+                            s.len() as u64 + crate::limits::result_bytes(std::slice::from_ref(&v));
+                        if table.seen.len() >= CAP || table.bytes + bytes > CAP_BYTES {
                             table.seen.clear();
+                            table.bytes = 0;
                         }
+                        table.bytes += bytes;
                         table.seen.insert(addr, (s.clone(), v.clone()));
                     });
                 }
@@ -2065,11 +2103,13 @@ struct Feed<'a, S> {
     pipeline: u64,
     budget: &'a Budget,
     stop: &'a AtomicBool,
+    /// This run's tables of remembered values (see [`memo`]).
+    memo_run: u64,
 }
 
 impl<S: SinkState> ChunkSink for Feed<'_, S> {
     fn chunk(&self, idx: usize, rows: &mut dyn RowCursor) {
-        memo::begin((self.pipeline, self.phys as *const Physical as usize));
+        memo::begin(self.memo_run);
         let mut part = self.state.part();
         let mut scratch = Scratch::default();
         let mut i = 0usize;
@@ -2095,7 +2135,6 @@ impl<S: SinkState> ChunkSink for Feed<'_, S> {
             }
         }
         EvalCtx::at_row(None);
-        memo::end();
         self.state.done(idx, part);
         // The budget is spent: no more chunks (the run ends with the error).
         if self.budget.over() {
@@ -2210,8 +2249,11 @@ fn drive(
             pipeline: run.pipeline,
             budget: run.budget,
             stop,
+            memo_run: memo::new_run(),
         };
         let scanned = scan(&feed);
+        // (The scan's threads end with it, and their tables; this thread's go now.)
+        memo::forget(feed.memo_run);
         // Past the budget, the rows are incomplete: the error, whatever the scan said.
         run.budget.check()?;
         match scanned? {
