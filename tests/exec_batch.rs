@@ -14,6 +14,13 @@ use kql::Catalog;
 const CASES: &[(&str, bool)] = &[
     // Keys by modulo, several chunks (16384 rows a chunk).
     ("range x from 1 to 40000 step 1 | summarize count() by k = x % 100", true),
+    // count()s by one integer key: a batch's rows counted per key first when its first
+    // rows repeat keys, else handed over one by one; chunks of both kinds into the same
+    // groups, datetimes and ints as keys.
+    ("range x from 1 to 40000 step 1 | summarize count() by k = x / 3", true),
+    ("range x from 1 to 50000 step 1 | summarize n = count(), m = count() by k = iff(x < 20000, x % 10, x)", true),
+    ("range x from 1 to 40000 step 1 | summarize count() by b = bin(datetime(2026-01-01) + x * 1s, 1h)", true),
+    ("range x from 1 to 40000 step 1 | summarize count() by k = toint(x % 7) | order by k asc", true),
     ("range x from 1 to 40000 step 1 | summarize c = count(), s = sum(x) by k = x % 7, j = x % 3", true),
     // Division and modulo by zero give nulls, as keys and as arguments.
     ("range x from -5 to 5 step 1 | extend d = 10 / x, m = x % 0, r = x / 2.0 | summarize count(), sum(d), sum(m), sum(r) by k = x % 3", true),

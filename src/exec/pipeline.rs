@@ -2828,6 +2828,24 @@ impl SinkState for Summarize<'_> {
     fn done(&self, idx: usize, (values, rows, _, charged): Prepared) {
         let values = match values {
             Values::Counted(c) => return self.done_counted(idx, c, charged),
+            // A batch of a summarize of count()s: counted per key here, as rows are,
+            // so that each key reaches the shared groups once (a row cost its key
+            // handed over and looked up there).
+            Values::Typed(cols) if self.counted.is_some() && self.keys.len() == 1 => {
+                match super::summarize::count_ints(&cols[0], &rows) {
+                    Some((keys, hashes, firsts, counts)) => {
+                        let c = Counted {
+                            keys,
+                            hashes,
+                            firsts,
+                            counts,
+                            ..Counted::default()
+                        };
+                        return self.done_counted(idx, Box::new(c), charged);
+                    }
+                    None => Values::Typed(cols),
+                }
+            }
             v => v,
         };
         let parts = self.aggregators.len();

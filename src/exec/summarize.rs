@@ -73,6 +73,65 @@ pub(crate) fn typed_key_hashes(cols: &[&Col], rows: usize) -> Vec<u64> {
         .collect()
 }
 
+/// The rows of a batch's one key column, when it is of integers without nulls (row `k`
+/// at `positions[k]` of its chunk), counted per key: the keys in order of first
+/// appearance, each with its [`key_hash`], first row's position and rows. What counting
+/// the rows one at a time gives, at a lookup of an integer per row. `None` also when the
+/// batch's first rows are mostly distinct keys: counting then dedupes nothing, and the
+/// shared groups take the rows faster one by one (they look ahead in their index).
+#[allow(clippy::type_complexity)]
+pub(crate) fn count_ints(
+    col: &Col,
+    positions: &[u32],
+) -> Option<(Vec<Value>, Vec<u64>, Vec<u32>, Vec<i64>)> {
+    const NONE: u32 = u32::MAX;
+    const SAMPLE: usize = 1024;
+    let (kind, v) = int_column(col)?;
+    let rank = int_rank(kind);
+    let (mut xs, mut hashes, mut firsts, mut counts) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Open addressing over the keys, a power of two in size, at most half full.
+    let mut index: Vec<u32> = vec![NONE; 64];
+    for (k, &x) in v.iter().enumerate() {
+        if k == SAMPLE && xs.len() * 4 > SAMPLE {
+            return None;
+        }
+        if xs.len() * 2 >= index.len() {
+            index = vec![NONE; index.len() * 2];
+            let mask = index.len() - 1;
+            for (g, &h) in hashes.iter().enumerate() {
+                let mut i = (h >> 40) as usize & mask;
+                while index[i] != NONE {
+                    i = (i + 1) & mask;
+                }
+                index[i] = g as u32;
+            }
+        }
+        let mask = index.len() - 1;
+        let h = int_hash(rank, x);
+        let mut i = (h >> 40) as usize & mask;
+        loop {
+            match index[i] {
+                NONE => {
+                    index[i] = xs.len() as u32;
+                    xs.push(x);
+                    hashes.push(h);
+                    firsts.push(positions[k]);
+                    counts.push(1);
+                    break;
+                }
+                g if xs[g as usize] == x => {
+                    counts[g as usize] += 1;
+                    break;
+                }
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+    let keys = xs.into_iter().map(|x| int_value(kind, x)).collect();
+    Some((keys, hashes, firsts, counts))
+}
+
 /// The kind and values of a column of integers (or datetimes, timespans) without nulls.
 fn int_column(c: &Col) -> Option<(Kind, &[i64])> {
     match (&c.data, &c.nulls, c.kind) {
