@@ -59,8 +59,8 @@ pub fn spawn_worker<'scope, 'env, T: Send + 'scope>(
 }
 
 /// Drops `x` on a thread of its own: freeing a big structure of many small allocations
-/// (a summarize's groups) takes milliseconds no later step waits for. The process may end before the thread is done: its memory
-/// goes back to the system then anyway.
+/// (a summarize's groups) takes milliseconds no later step waits for. The process may
+/// end before the thread is done: its memory goes back to the system then anyway.
 pub fn drop_aside<T: Send + 'static>(x: T) {
     // (When the thread cannot start, the closure and `x` with it are dropped here.)
     let _ = std::thread::Builder::new()
