@@ -2541,9 +2541,7 @@ enum Values {
 /// hashed again and looked up in the shared aggregation.
 #[derive(Default)]
 struct Counted {
-    /// Open addressing over the keys (`NONE`: a free slot), a power of two in size, at
-    /// most half full.
-    index: Vec<u32>,
+    index: super::summarize::KeyIndex,
     /// The keys' values, a key after another, and each key's hash, first row and rows.
     keys: Vec<Value>,
     hashes: Vec<u64>,
@@ -2554,8 +2552,6 @@ struct Counted {
 }
 
 impl Counted {
-    const NONE: u32 = u32::MAX;
-
     /// Counts `n` rows of key `key` (its [`key_hash`] `h`, the first at `pos` in the
     /// chunk); true when the key is new.
     #[inline(always)]
@@ -2567,41 +2563,21 @@ impl Counted {
         pos: u32,
         n: i64,
     ) -> bool {
-        if self.hashes.len() * 2 >= self.index.len() {
-            self.grow();
-        }
-        let mask = self.index.len() - 1;
-        // The high bits: the low ones chose the aggregator, the same for many keys.
-        let mut i = (h >> 40) as usize & mask;
-        loop {
-            let g = self.index[i];
-            if g == Self::NONE {
-                self.index[i] = self.hashes.len() as u32;
+        let (keys, hashes) = (&self.keys, &self.hashes);
+        let same = |g: usize| hashes[g] == h && keys[g * nk..(g + 1) * nk].iter().eq(key.clone());
+        match self.index.find(hashes, h, same) {
+            Ok(g) => {
+                self.counts[g] += n;
+                false
+            }
+            Err(slot) => {
+                self.index.put(slot, self.hashes.len());
                 self.keys.extend(key.cloned());
                 self.hashes.push(h);
                 self.firsts.push(pos);
                 self.counts.push(n);
-                return true;
+                true
             }
-            let g = g as usize;
-            if self.hashes[g] == h && self.keys[g * nk..(g + 1) * nk].iter().eq(key.clone()) {
-                self.counts[g] += n;
-                return false;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let size = (self.index.len() * 2).max(64);
-        self.index = vec![Self::NONE; size];
-        let mask = size - 1;
-        for (g, &h) in self.hashes.iter().enumerate() {
-            let mut i = (h >> 40) as usize & mask;
-            while self.index[i] != Self::NONE {
-                i = (i + 1) & mask;
-            }
-            self.index[i] = g as u32;
         }
     }
 }
@@ -2833,8 +2809,9 @@ impl SinkState for Summarize<'_> {
             // handed over and looked up there).
             Values::Typed(cols) if self.counted.is_some() && self.keys.len() == 1 => {
                 match super::summarize::count_ints(&cols[0], &rows) {
-                    Some((keys, hashes, firsts, counts)) => {
+                    Some((keys, hashes, firsts, counts, index)) => {
                         let c = Counted {
+                            index,
                             keys,
                             hashes,
                             firsts,

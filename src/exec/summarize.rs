@@ -83,53 +83,88 @@ pub(crate) fn typed_key_hashes(cols: &[&Col], rows: usize) -> Vec<u64> {
 pub(crate) fn count_ints(
     col: &Col,
     positions: &[u32],
-) -> Option<(Vec<Value>, Vec<u64>, Vec<u32>, Vec<i64>)> {
-    const NONE: u32 = u32::MAX;
+) -> Option<(Vec<Value>, Vec<u64>, Vec<u32>, Vec<i64>, KeyIndex)> {
     const SAMPLE: usize = 1024;
     let (kind, v) = int_column(col)?;
     let rank = int_rank(kind);
     let (mut xs, mut hashes, mut firsts, mut counts) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    // Open addressing over the keys, a power of two in size, at most half full.
-    let mut index: Vec<u32> = vec![NONE; 64];
+    let mut index = KeyIndex::default();
     for (k, &x) in v.iter().enumerate() {
         if k == SAMPLE && xs.len() * 4 > SAMPLE {
             return None;
         }
-        if xs.len() * 2 >= index.len() {
-            index = vec![NONE; index.len() * 2];
-            let mask = index.len() - 1;
-            for (g, &h) in hashes.iter().enumerate() {
-                let mut i = (h >> 40) as usize & mask;
-                while index[i] != NONE {
-                    i = (i + 1) & mask;
-                }
-                index[i] = g as u32;
-            }
-        }
-        let mask = index.len() - 1;
         let h = int_hash(rank, x);
-        let mut i = (h >> 40) as usize & mask;
-        loop {
-            match index[i] {
-                NONE => {
-                    index[i] = xs.len() as u32;
-                    xs.push(x);
-                    hashes.push(h);
-                    firsts.push(positions[k]);
-                    counts.push(1);
-                    break;
-                }
-                g if xs[g as usize] == x => {
-                    counts[g as usize] += 1;
-                    break;
-                }
-                _ => i = (i + 1) & mask,
+        match index.find(&hashes, h, |g| xs[g] == x) {
+            Ok(g) => counts[g] += 1,
+            Err(slot) => {
+                index.put(slot, xs.len());
+                xs.push(x);
+                hashes.push(h);
+                firsts.push(positions[k]);
+                counts.push(1);
             }
         }
     }
     let keys = xs.into_iter().map(|x| int_value(kind, x)).collect();
-    Some((keys, hashes, firsts, counts))
+    Some((keys, hashes, firsts, counts, index))
+}
+
+/// The index of a chunk's keys by their hashes (of [`count_ints`], and of the counts
+/// rows make in `pipeline::Counted`): open addressing over key numbers, a power of two
+/// in size, at most half full. Probed from a hash's high bits: the low ones chose the
+/// aggregator, the same for many keys.
+#[derive(Default)]
+pub(crate) struct KeyIndex(Vec<u32>);
+
+impl KeyIndex {
+    /// A free slot.
+    const NONE: u32 = u32::MAX;
+
+    /// The key of hash `h`: `Ok(g)` for the first key `g` of that place for which
+    /// `same(g)`, else `Err(slot)`, the free slot to [`Self::put`] it in. `hashes` are
+    /// the keys' hashes so far, in key order: first the index grows if one more key would
+    /// fill more than half of it.
+    #[inline(always)]
+    pub(crate) fn find(
+        &mut self,
+        hashes: &[u64],
+        h: u64,
+        same: impl Fn(usize) -> bool,
+    ) -> Result<usize, usize> {
+        if hashes.len() * 2 >= self.0.len() {
+            self.grow(hashes);
+        }
+        let mask = self.0.len() - 1;
+        let mut i = (h >> 40) as usize & mask;
+        loop {
+            match self.0[i] {
+                Self::NONE => return Err(i),
+                g if same(g as usize) => return Ok(g as usize),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// Key `g` into the free `slot` [`Self::find`] gave.
+    #[inline(always)]
+    pub(crate) fn put(&mut self, slot: usize, g: usize) {
+        self.0[slot] = g as u32;
+    }
+
+    /// Twice the slots (at least 64), the keys of `hashes` placed again.
+    fn grow(&mut self, hashes: &[u64]) {
+        let size = (self.0.len() * 2).max(64);
+        self.0 = vec![Self::NONE; size];
+        let mask = size - 1;
+        for (g, &h) in hashes.iter().enumerate() {
+            let mut i = (h >> 40) as usize & mask;
+            while self.0[i] != Self::NONE {
+                i = (i + 1) & mask;
+            }
+            self.0[i] = g as u32;
+        }
+    }
 }
 
 /// The kind and values of a column of integers (or datetimes, timespans) without nulls.
@@ -174,6 +209,27 @@ fn int_hash(rank: u8, x: i64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_index_finds_every_key_across_growth() {
+        // Keys whose hashes share their high bits in threes (so probes run past taken
+        // slots), added while the index grows from empty, each then found at its number;
+        // a key never added is not.
+        let hash = |x: u64| (x / 3) << 40 | x;
+        let (mut index, mut hashes, mut xs) = (KeyIndex::default(), Vec::new(), Vec::new());
+        for x in 0..5000u64 {
+            let h = hash(x);
+            let slot = index.find(&hashes, h, |g| xs[g] == x).unwrap_err();
+            index.put(slot, xs.len());
+            xs.push(x);
+            hashes.push(h);
+        }
+        assert!(index.0.len() >= 2 * xs.len() && index.0.len().is_power_of_two());
+        for x in 0..5000u64 {
+            assert_eq!(index.find(&hashes, hash(x), |g| xs[g] == x), Ok(x as usize));
+        }
+        assert!(index.find(&hashes, hash(7), |g| xs[g] == 9999).is_err());
+    }
 
     #[test]
     fn int_hash_is_key_hash() {
