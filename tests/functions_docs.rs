@@ -1007,6 +1007,23 @@ fn geo_points_and_cells() {
                      foot = geo_closest_point_on_line(5, 1, dynamic({"type":"LineString","coordinates":[[0,0],[10,0]]})).coordinates[0]"#,
             "antipodal:bool, past_end:real, on_edge:real, foot:dynamic\ntrue|111195.101177|0|5",
         ),
+        // geo-distance-point-to-polygon, geo-closest-point-on-polygon,
+        // geo-point-in-polygon-function.md: Central Park's distance and closest point to
+        // 9 decimals; a point the polygon holds is its own closest point, at 0 m; an
+        // invalid point or polygon (a ring of two distinct vertices) gives null.
+        (
+            r#"let central_park = dynamic({"type":"Polygon","coordinates":[[[-73.9495,40.7969],[-73.95807266235352,40.80068603561921],[-73.98201942443848,40.76825672305777],[-73.97317886352539,40.76455136505513],[-73.9495,40.7969]]]});
+               let c = geo_closest_point_on_polygon(-73.9839, 40.7705, central_park);
+               print d = round(geo_distance_point_to_polygon(-73.9839, 40.7705, central_park), 9),
+                     lng = round(todouble(c.coordinates[0]), 9), lat = round(todouble(c.coordinates[1]), 9),
+                     inside = geo_point_in_polygon(-73.966, 40.782, central_park),
+                     itself = geo_closest_point_on_polygon(-73.966, 40.782, central_park),
+                     zero = geo_distance_point_to_polygon(-73.966, 40.782, central_park),
+                     bad_point = isnull(geo_point_in_polygon(200, 1, dynamic({"type": "Polygon","coordinates": [[[0,0],[10,10],[10,1],[0,0]]]}))),
+                     bad_polygon = isnull(geo_distance_point_to_polygon(1, 1, dynamic({"type": "Polygon","coordinates": [[[0,0],[10,10],[10,10],[0,0]]]})))"#,
+            r#"d:real, lng:real, lat:real, inside:bool, itself:dynamic, zero:real, bad_point:bool, bad_polygon:bool
+259.940756071|-73.98120558|40.769359453|true|{"type":"Point","coordinates":[-73.966,40.782]}|0|true|true"#,
+        ),
         (
             "print geohash = geo_point_to_geohash(-80.195829, 25.802215, 8), bad = geo_point_to_geohash(300, 1)",
             "geohash:string, bad:string\ndhwfz15h|",

@@ -8,6 +8,9 @@
 //!   radius that reproduces geo_distance_2points' documented 1546754.35197381 m).
 //! - Points and polygons are GeoJSON dynamic values, [longitude, latitude].
 //! - An invalid cell or geohash gives null (or "" where a cell is returned).
+//! - A polygon's ring bounds the smaller of the two regions it divides the sphere into,
+//!   whichever its orientation; its edges are geodesics; a polygon is its shell less its
+//!   holes. An invalid polygon or point gives null.
 
 use super::{num_f64, num_i64, pure, sig, text, ArgInfo, Bound, FnError, Want};
 use crate::types::Type;
@@ -27,6 +30,9 @@ pub(super) const NAMES: &[&str] = &[
     "geo_line_length",
     "geo_distance_point_to_line",
     "geo_closest_point_on_line",
+    "geo_point_in_polygon",
+    "geo_distance_point_to_polygon",
+    "geo_closest_point_on_polygon",
     "geo_point_to_geohash",
     "geo_geohash_to_central_point",
     "geo_geohash_to_polygon",
@@ -120,6 +126,37 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 }
             })
         }),
+        "geo_point_in_polygon" => sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
+            let fixed = Fixed::of(args);
+            pure(Type::Bool, move |a| {
+                match (point(&a[0], &a[1]), fixed.get(&a[2])) {
+                    (Some(p), Some(polys)) => Value::Bool(in_polygons(&polys, &S2Point(unit(p)))),
+                    _ => Value::Null,
+                }
+            })
+        }),
+        "geo_distance_point_to_polygon" => {
+            sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
+                let fixed = Fixed::of(args);
+                pure(Type::Real, move |a| {
+                    match closest_on_polygon(&a[0], &a[1], fixed.get(&a[2]).as_deref()) {
+                        Some((angle, _)) => Value::Real(EARTH_RADIUS * angle),
+                        None => Value::Null,
+                    }
+                })
+            })
+        }
+        "geo_closest_point_on_polygon" => {
+            sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
+                let fixed = Fixed::of(args);
+                pure(Type::Dynamic, move |a| {
+                    match closest_on_polygon(&a[0], &a[1], fixed.get(&a[2]).as_deref()) {
+                        Some((_, (lng, lat))) => geo_point(lng, lat),
+                        None => Value::Null,
+                    }
+                })
+            })
+        }
         "geo_line_length" => sig(name, args, 1, 1, &[Dynamic]).and_then(|_| {
             pure(Type::Real, |a| match line_length(&a[0]) {
                 Some(l) => Value::Real(l),
@@ -376,9 +413,12 @@ fn angle(a: &Vector, b: &Vector) -> f64 {
 /// from `x`: the foot of `x` on the edge's great circle when it lies between the ends,
 /// else the nearer end. None for an edge of antipodal ends (no one shortest edge).
 fn closest_on_edge(x: &Vector, a: Vector, b: Vector) -> Option<(f64, Vector)> {
-    let n = a.cross(&b);
+    // The edge's normal as (b + a) × (b - a), twice a × b: for the short edges of
+    // streets and parks, a × b of two nearly equal vectors loses digits this keeps (as
+    // S2's robust cross product does); Kusto's closest points agree to 15 digits so.
+    let n = (b + a).cross(&(b - a));
     let nn = n.norm();
-    if nn < 4.0 * f64::EPSILON && a.dot(&b) < 0.0 {
+    if nn < 8.0 * f64::EPSILON && a.dot(&b) < 0.0 {
         return None;
     }
     if nn > 0.0 {
@@ -405,6 +445,160 @@ fn closest_on_line(lng: &Value, lat: &Value, line: &Value) -> Option<(f64, (f64,
     for l in lines(line)? {
         for w in l.windows(2) {
             let (d, p) = closest_on_edge(&x, unit(w[0]), unit(w[1]))?;
+            if best.is_none_or(|(b, _)| d < b) {
+                best = Some((d, p));
+            }
+        }
+    }
+    let (d, p) = best?;
+    Some((d, s2_degrees(&S2Point(p))))
+}
+
+/// A polygon: its rings (the shell first, then its holes), each ring's vertices as unit
+/// vectors without the closing one.
+type Polygon = Vec<Vec<S2Point>>;
+
+/// The polygons of a call's third argument, read once when it is a constant: a literal
+/// polygon (the usual case, and what the docs advise) is not read again for each row.
+enum Fixed {
+    Constant(Option<Vec<Polygon>>),
+    PerRow,
+}
+
+impl Fixed {
+    fn of(args: &[ArgInfo]) -> Fixed {
+        match args.get(2).and_then(|a| a.constant) {
+            Some(v) => Fixed::Constant(polygons(v)),
+            None => Fixed::PerRow,
+        }
+    }
+
+    /// The polygons of the argument's value `v`.
+    fn get<'a>(&'a self, v: &Value) -> Option<std::borrow::Cow<'a, [Polygon]>> {
+        match self {
+            Fixed::Constant(p) => p.as_deref().map(std::borrow::Cow::Borrowed),
+            Fixed::PerRow => polygons(v).map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
+/// The polygons of a Polygon or MultiPolygon; None when it is neither or a ring is
+/// invalid (see [`ring`]).
+fn polygons(v: &Value) -> Option<Vec<Polygon>> {
+    let Value::Bag(b) = v else { return None };
+    let coords = b.get("coordinates")?;
+    let polygon = |rings: &Value| -> Option<Polygon> {
+        match rings {
+            Value::Array(rs) if !rs.is_empty() => rs.iter().map(ring).collect(),
+            _ => None,
+        }
+    };
+    match b.get("type")?.as_str()? {
+        "Polygon" => Some(vec![polygon(coords)?]),
+        "MultiPolygon" => match coords {
+            Value::Array(ps) if !ps.is_empty() => ps.iter().map(polygon).collect(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A ring's vertices, the closing one dropped, as the docs define a valid ring: at
+/// least four positions, the first equal to the last, the others distinct (so at least
+/// three), every one a valid [longitude, latitude], and no edge between antipodes (an
+/// edge has no one shortest geodesic then).
+fn ring(coords: &Value) -> Option<Vec<S2Point>> {
+    let pts = line_points(coords)?;
+    if pts.len() < 4 || pts.first() != pts.last() {
+        return None;
+    }
+    let vs: Vec<S2Point> = pts[..pts.len() - 1]
+        .iter()
+        .map(|&p| S2Point(unit(p)))
+        .collect();
+    let mut sorted = pts[..pts.len() - 1].to_vec();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
+        return None;
+    }
+    let n = vs.len();
+    let antipodal = (0..n).any(|i| {
+        let (a, b) = (&vs[i].0, &vs[(i + 1) % n].0);
+        a.cross(b).norm() < 4.0 * f64::EPSILON && a.dot(b) < 0.0
+    });
+    (!antipodal).then_some(vs)
+}
+
+/// Whether `p` is left of the directed edge `a`-`b` (counterclockwise of it, seen from
+/// outside the sphere). On the edge's great circle, exactly one of `a`-`b` and `b`-`a`
+/// holds it (the one whose start is the smaller point): where two triangles share an
+/// edge, a point on it is in one of them.
+fn left(a: &S2Point, b: &S2Point, p: &S2Point) -> bool {
+    use s2::predicates::{robust_sign, Direction};
+    match robust_sign(a, b, p) {
+        Direction::CounterClockwise => true,
+        Direction::Clockwise => false,
+        Direction::Indeterminate => {
+            let key = |v: &S2Point| (v.0.x, v.0.y, v.0.z);
+            key(a) < key(b)
+        }
+    }
+}
+
+/// Whether `p` is inside the smaller region `ring` bounds. Why this way: the triangles
+/// from the first vertex to each edge, counted +1 when counterclockwise and -1 when
+/// clockwise, add up at any point to the ring's winding there: 1 (or -1 for a clockwise
+/// ring) inside the smaller region, 0 outside it, whichever way the ring turns, and
+/// without the reference point a crossing count needs.
+fn in_ring(ring: &[S2Point], p: &S2Point) -> bool {
+    use s2::predicates::{robust_sign, Direction};
+    let v0 = &ring[0];
+    let mut winding = 0i32;
+    for w in ring[1..].windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        match robust_sign(v0, a, b) {
+            Direction::CounterClockwise => {
+                if left(v0, a, p) && left(a, b, p) && left(b, v0, p) {
+                    winding += 1;
+                }
+            }
+            Direction::Clockwise => {
+                if left(v0, b, p) && left(b, a, p) && left(a, v0, p) {
+                    winding -= 1;
+                }
+            }
+            Direction::Indeterminate => {}
+        }
+    }
+    winding != 0
+}
+
+/// Whether a polygon of `polys` holds `p`: inside its shell and in none of its holes.
+fn in_polygons(polys: &[Polygon], p: &S2Point) -> bool {
+    polys
+        .iter()
+        .any(|rings| in_ring(&rings[0], p) && !rings[1..].iter().any(|hole| in_ring(hole, p)))
+}
+
+/// The point of the polygons `polys` closest to the point (`lng`, `lat`): the point
+/// itself (at angle 0) when a polygon holds it, else the closest point of the rings'
+/// edges, the first on a tie. None when the point or a polygon is invalid.
+fn closest_on_polygon(
+    lng: &Value,
+    lat: &Value,
+    polys: Option<&[Polygon]>,
+) -> Option<(f64, (f64, f64))> {
+    let at = point(lng, lat)?;
+    let polys = polys?;
+    let x = S2Point(unit(at));
+    if in_polygons(polys, &x) {
+        return Some((0.0, at));
+    }
+    let mut best: Option<(f64, Vector)> = None;
+    for ring in polys.iter().flatten() {
+        for (i, a) in ring.iter().enumerate() {
+            let b = &ring[(i + 1) % ring.len()];
+            let (d, p) = closest_on_edge(&x.0, a.0, b.0)?;
             if best.is_none_or(|(b, _)| d < b) {
                 best = Some((d, p));
             }
@@ -591,4 +785,108 @@ fn resolution(r: i64) -> Option<h3o::Resolution> {
     u8::try_from(r)
         .ok()
         .and_then(|r| h3o::Resolution::try_from(r).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use s2::predicates::{robust_sign, Direction};
+
+    /// Whether the geodesic from `r` (outside the ring) to `p` crosses the ring's edges an
+    /// odd number of times: the textbook test, against which the winding of `in_ring`
+    /// is checked. None when a point lies on a line of the test (no clear answer).
+    fn crossings_odd(ring: &[S2Point], r: &S2Point, p: &S2Point) -> Option<bool> {
+        let sign = |a, b, c| match robust_sign(a, b, c) {
+            Direction::Indeterminate => None,
+            d => Some(d == Direction::CounterClockwise),
+        };
+        let mut odd = false;
+        for (i, a) in ring.iter().enumerate() {
+            let b = &ring[(i + 1) % ring.len()];
+            if sign(a, b, r)? != sign(a, b, p)? && sign(r, p, a)? != sign(r, p, b)? {
+                odd = !odd;
+            }
+        }
+        Some(odd)
+    }
+
+    /// A star-shaped ring around (`lng`, `lat`): `k` vertices at increasing angles, at
+    /// distances (degrees) drawn by `radius`.
+    fn star(lng: f64, lat: f64, k: usize, mut radius: impl FnMut() -> f64) -> Vec<S2Point> {
+        (0..k)
+            .map(|j| {
+                let t = std::f64::consts::TAU * j as f64 / k as f64;
+                let r = radius();
+                S2Point(unit((
+                    lng + r * t.cos() / lat.to_radians().cos(),
+                    lat + r * t.sin(),
+                )))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rings_hold_what_a_crossing_count_finds_whichever_way_they_turn() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut inside, mut outside) = (0, 0);
+        for _ in 0..300 {
+            let (lng, lat) = (-170.0 + 340.0 * next(), -60.0 + 120.0 * next());
+            let k = 3 + (next() * 10.0) as usize;
+            let ring = star(lng, lat, k, || 0.1 + 1.9 * next());
+            let reversed: Vec<S2Point> = ring.iter().rev().copied().collect();
+            // Five degrees east: farther than any vertex.
+            let r = S2Point(unit((lng + 5.0 / lat.to_radians().cos(), lat)));
+            for _ in 0..40 {
+                let p = (
+                    lng + (4.0 * next() - 2.0) / lat.to_radians().cos(),
+                    lat + 4.0 * next() - 2.0,
+                );
+                let p = S2Point(unit(p));
+                let Some(want) = crossings_odd(&ring, &r, &p) else {
+                    continue;
+                };
+                assert_eq!(in_ring(&ring, &p), want, "{lng} {lat} {k}");
+                assert_eq!(in_ring(&reversed, &p), want, "{lng} {lat} {k} reversed");
+                if want {
+                    inside += 1;
+                } else {
+                    outside += 1;
+                }
+            }
+        }
+        // Both answers were asked for, many times.
+        assert!(inside > 1000 && outside > 1000, "{inside} {outside}");
+    }
+
+    #[test]
+    fn a_polygon_is_its_shell_less_its_holes() {
+        // A shell of radius 2 degrees, a hole of radius 1 around the same center: points
+        // by their distance from it (clear of both rings) are in, out, or in the hole.
+        let (lng, lat) = (10.0, 50.0);
+        let shell = star(lng, lat, 16, || 2.0);
+        let hole: Vec<S2Point> = star(lng, lat, 12, || 1.0).into_iter().rev().collect();
+        let polys = vec![vec![shell, hole]];
+        for (d, want) in [
+            (0.0, false),
+            (0.5, false),
+            (1.4, true),
+            (1.8, true),
+            (2.5, false),
+        ] {
+            for t in 0..8 {
+                let t = t as f64 * 0.7;
+                let p = (
+                    lng + d * t.cos() / lat.to_radians().cos(),
+                    lat + d * t.sin(),
+                );
+                assert_eq!(in_polygons(&polys, &S2Point(unit(p))), want, "{d} {t}");
+            }
+        }
+    }
 }

@@ -378,7 +378,6 @@ const UNSUPPORTED: &[&str] = &[
     "extent_id",
     "extent_tags",
     "geo_info_from_ip_address",
-    "geo_point_in_polygon",
     "geohash_to_map_url",
     "hash_combine",
     "hash_many",
