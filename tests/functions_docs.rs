@@ -1024,6 +1024,17 @@ fn geo_points_and_cells() {
             r#"d:real, lng:real, lat:real, inside:bool, itself:dynamic, zero:real, bad_point:bool, bad_polygon:bool
 259.940756071|-73.98120558|40.769359453|true|{"type":"Point","coordinates":[-73.966,40.782]}|0|true|true"#,
         ),
+        // geo-line-centroid-function.md: one edge's centroid is its midpoint; a line of
+        // four edges and a MultiLineString weigh their edges by length (12 decimals).
+        (
+            r#"let c = (l:dynamic) { pack_array(round(todouble(geo_line_centroid(l).coordinates[0]), 12), round(todouble(geo_line_centroid(l).coordinates[1]), 12)) };
+               print one = c(dynamic({"type":"LineString","coordinates":[[-73.95796, 40.80042], [-73.97317, 40.764486]]})),
+                     lng = round(todouble(geo_line_centroid(dynamic({"type":"LineString","coordinates":[[-73.95807266235352,40.800426144169315],[-73.94966125488281,40.79691751000055],[-73.97317886352539,40.764486356930334],[-73.98210525512695,40.76786669510221],[-73.96004676818848,40.7980870753293]]})).coordinates[0]), 12),
+                     multi = c(dynamic({"type":"MultiLineString","coordinates":[[[-73.95798683166502,40.800556090021466],[-73.98193359375,40.76819171855746]],[[-73.94940376281738,40.79691751000055],[-73.97317886352539,40.76435634049001]]]})),
+                     bad = isnull(geo_line_centroid(dynamic({"type":"LineString","coordinates":[[1, 1]]})))"#,
+            r#"one:dynamic, lng:real, multi:dynamic, bad:bool
+[-73.965567057231,40.782453249627]|-73.966067562684|[-73.965622184007,40.782503363138]|true"#,
+        ),
         (
             "print geohash = geo_point_to_geohash(-80.195829, 25.802215, 8), bad = geo_point_to_geohash(300, 1)",
             "geohash:string, bad:string\ndhwfz15h|",

@@ -30,6 +30,7 @@ pub(super) const NAMES: &[&str] = &[
     "geo_line_length",
     "geo_distance_point_to_line",
     "geo_closest_point_on_line",
+    "geo_line_centroid",
     "geo_point_in_polygon",
     "geo_distance_point_to_polygon",
     "geo_closest_point_on_polygon",
@@ -124,6 +125,12 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                     Some((_, (lng, lat))) => geo_point(lng, lat),
                     None => Value::Null,
                 }
+            })
+        }),
+        "geo_line_centroid" => sig(name, args, 1, 1, &[Dynamic]).and_then(|_| {
+            pure(Type::Dynamic, |a| match line_centroid(&a[0]) {
+                Some((lng, lat)) => geo_point(lng, lat),
+                None => Value::Null,
             })
         }),
         "geo_point_in_polygon" => sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
@@ -452,6 +459,30 @@ fn closest_on_line(lng: &Value, lat: &Value, line: &Value) -> Option<(f64, (f64,
     }
     let (d, p) = best?;
     Some((d, s2_degrees(&S2Point(p))))
+}
+
+/// The centroid of a LineString or MultiLineString: the sum of its edges' true centroids
+/// (each toward the edge's midpoint, as long as twice the sine of half its angle: S2's
+/// `TrueCentroid`), as a point. The lines' edges are added up as they are (as
+/// [`line_length`] adds their lengths). None for an invalid line, an edge of antipodal
+/// ends, or lines of no length (no direction to give).
+fn line_centroid(line: &Value) -> Option<(f64, f64)> {
+    let mut sum = Vector {
+        x: 0.0,
+        y: 0.0,
+        z: 0.0,
+    };
+    for l in lines(line)? {
+        for w in l.windows(2) {
+            let (a, b) = (unit(w[0]), unit(w[1]));
+            let (diff, add) = ((a - b).norm2(), (a + b).norm2());
+            if add == 0.0 {
+                return None;
+            }
+            sum = sum + (a + b) * (diff / add).sqrt();
+        }
+    }
+    (sum.norm() > 0.0).then(|| s2_degrees(&S2Point(sum.normalize())))
 }
 
 /// A polygon: its rings (the shell first, then its holes), each ring's vertices as unit
