@@ -1035,6 +1035,20 @@ fn geo_points_and_cells() {
             r#"one:dynamic, lng:real, multi:dynamic, bad:bool
 [-73.965567057231,40.782453249627]|-73.966067562684|[-73.965622184007,40.782503363138]|true"#,
         ),
+        // geo-line-interpolate-point, geo-line-locate-point-function.md (12 decimals);
+        // a fraction past [0, 1] and a line of one point give null.
+        (
+            r#"let line = dynamic({"type":"LineString","coordinates":[[-73.95796, 40.80042], [-73.97317, 40.764486]]});
+               let p = geo_line_interpolate_point(line, 0.25);
+               print lng = round(todouble(p.coordinates[0]), 12), lat = round(todouble(p.coordinates[1]), 12),
+                     far = round(todouble(geo_line_interpolate_point(dynamic({"type":"LineString","coordinates":[[-73.95807266235352,40.800426144169315],[-73.94966125488281,40.79691751000055],[-73.97317886352539,40.764486356930334],[-73.98210525512695,40.76786669510221],[-73.96004676818848,40.7980870753293]]}), 0.9).coordinates[0]), 12),
+                     fraction = round(geo_line_locate_point(line, -73.965, 40.792), 12),
+                     past = isnull(geo_line_interpolate_point(line, 1.5)),
+                     bad = isnull(geo_line_interpolate_point(dynamic({"type":"LineString","coordinates":[[1, 1]]}), 0.5)),
+                     bad_locate = isnull(geo_line_locate_point(dynamic({"type":"LineString","coordinates":[[1, 1]]}), 1, 1))"#,
+            r#"lng:real, lat:real, far:real, fraction:real, past:bool, bad:bool, bad_locate:bool
+-73.961764043218|40.791436687257|-73.965565458328|0.255601351003|true|true|true"#,
+        ),
         (
             "print geohash = geo_point_to_geohash(-80.195829, 25.802215, 8), bad = geo_point_to_geohash(300, 1)",
             "geohash:string, bad:string\ndhwfz15h|",

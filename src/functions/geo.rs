@@ -31,6 +31,8 @@ pub(super) const NAMES: &[&str] = &[
     "geo_distance_point_to_line",
     "geo_closest_point_on_line",
     "geo_line_centroid",
+    "geo_line_interpolate_point",
+    "geo_line_locate_point",
     "geo_point_in_polygon",
     "geo_distance_point_to_polygon",
     "geo_closest_point_on_polygon",
@@ -133,6 +135,40 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 None => Value::Null,
             })
         }),
+        "geo_line_interpolate_point" => sig(name, args, 2, 2, &[Dynamic, Num]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                let f = num_f64(&a[1]).filter(|f| (0.0..=1.0).contains(f));
+                match (one_line(&a[0]), f) {
+                    (Some(l), Some(f)) => match interpolate(&l, f) {
+                        Some(p) => {
+                            let (lng, lat) = s2_degrees(&S2Point(p));
+                            geo_point(lng, lat)
+                        }
+                        None => Value::Null,
+                    },
+                    _ => Value::Null,
+                }
+            })
+        }),
+        // The fourth argument, use_spheroid, as geo_distance_2points takes it.
+        "geo_line_locate_point" => sig(name, args, 3, 4, &[Dynamic, Num, Num, Bool])
+            .and_then(|_| match args.get(3) {
+                Some(a) if !matches!(a.constant, Some(Value::Bool(false) | Value::Null)) => {
+                    Err(FnError::UnsupportedArg(
+                        3,
+                        format!("{name}(..., use_spheroid) other than a constant false"),
+                    ))
+                }
+                _ => Ok(()),
+            })
+            .and_then(|_| {
+                pure(Type::Real, |a| {
+                    match (one_line(&a[0]), point(&a[1], &a[2])) {
+                        (Some(l), Some(p)) => locate(&l, &unit(p)).map_or(Value::Null, Value::Real),
+                        _ => Value::Null,
+                    }
+                })
+            }),
         "geo_point_in_polygon" => sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
             let fixed = Fixed::of(args);
             pure(Type::Bool, move |a| {
@@ -459,6 +495,65 @@ fn closest_on_line(lng: &Value, lat: &Value, line: &Value) -> Option<(f64, (f64,
     }
     let (d, p) = best?;
     Some((d, s2_degrees(&S2Point(p))))
+}
+
+/// The one line of a LineString (or of a MultiLineString of one line), as unit
+/// vectors: these functions measure along a single line. None also when an edge has
+/// antipodal ends (no one shortest geodesic).
+fn one_line(line: &Value) -> Option<Vec<Vector>> {
+    let l: Vec<Vector> = match lines(line)?.as_slice() {
+        [l] => l.iter().map(|&p| unit(p)).collect(),
+        _ => return None,
+    };
+    let antipodal =
+        |a: &Vector, b: &Vector| a.cross(b).norm() < 4.0 * f64::EPSILON && a.dot(b) < 0.0;
+    (!l.windows(2).any(|w| antipodal(&w[0], &w[1]))).then_some(l)
+}
+
+/// The point at angle `t` from `a` along the geodesic edge `a`-`b` (as S2's
+/// `GetPointOnLine`: `a` turned toward `b` about the edge's normal). None for an edge of
+/// antipodal ends.
+fn along(a: &Vector, b: &Vector, t: f64) -> Option<Vector> {
+    let n = (*b + *a).cross(&(*b - *a));
+    if n.norm() < 8.0 * f64::EPSILON {
+        return (a.dot(b) > 0.0).then_some(*a);
+    }
+    let dir = n.cross(a).normalize();
+    Some((*a * t.cos() + dir * t.sin()).normalize())
+}
+
+/// The point at `fraction` of the line's length from its start (its last point for a
+/// line of no length).
+fn interpolate(l: &[Vector], fraction: f64) -> Option<Vector> {
+    let lengths: Vec<f64> = l.windows(2).map(|w| angle(&w[0], &w[1])).collect();
+    let mut left = fraction * lengths.iter().sum::<f64>();
+    for (w, &len) in l.windows(2).zip(&lengths) {
+        if left < len {
+            return along(&w[0], &w[1], left);
+        }
+        left -= len;
+    }
+    // The end (or a line of no length): its last point.
+    l.last().copied()
+}
+
+/// The fraction of the line's length from its start to its point closest to `x` (the
+/// first such point on a tie; 0 for a line of no length).
+fn locate(l: &[Vector], x: &Vector) -> Option<f64> {
+    let (mut total, mut best): (f64, Option<(f64, f64)>) = (0.0, None);
+    for w in l.windows(2) {
+        let (d, p) = closest_on_edge(x, w[0], w[1])?;
+        if best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, total + angle(&w[0], &p)));
+        }
+        total += angle(&w[0], &w[1]);
+    }
+    let (_, at) = best?;
+    Some(if total > 0.0 {
+        (at / total).min(1.0)
+    } else {
+        0.0
+    })
 }
 
 /// The centroid of a LineString or MultiLineString: the sum of its edges' true centroids
@@ -893,6 +988,36 @@ mod tests {
         }
         // Both answers were asked for, many times.
         assert!(inside > 1000 && outside > 1000, "{inside} {outside}");
+    }
+
+    #[test]
+    fn a_line_locates_the_points_it_interpolates() {
+        // Random lines of 2 to 9 points within a few degrees: the point at a fraction of
+        // the line is located at that fraction, and it lies on the line (0 m from it).
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..500 {
+            let (lng, lat) = (-170.0 + 340.0 * next(), -70.0 + 140.0 * next());
+            let n = 2 + (next() * 8.0) as usize;
+            let line: Vec<Vector> = (0..n)
+                .map(|_| unit((lng + 4.0 * next(), lat + 4.0 * next())))
+                .collect();
+            let f = next();
+            let p = interpolate(&line, f).unwrap();
+            let back = locate(&line, &p).unwrap();
+            assert!((back - f).abs() < 1e-9, "{f} located at {back}");
+        }
+        let two = [unit((0.0, 0.0)), unit((10.0, 0.0))];
+        let mid = s2_degrees(&S2Point(interpolate(&two, 0.5).unwrap()));
+        assert!(
+            (mid.0 - 5.0).abs() < 1e-12 && mid.1.abs() < 1e-12,
+            "{mid:?}"
+        );
     }
 
     #[test]
