@@ -1049,6 +1049,18 @@ fn geo_points_and_cells() {
             r#"lng:real, lat:real, far:real, fraction:real, past:bool, bad:bool, bad_locate:bool
 -73.961764043218|40.791436687257|-73.965565458328|0.255601351003|true|true|true"#,
         ),
+        // geo-intersects-2lines, geo-intersects-line-with-polygon-function.md; lines apart
+        // (whose intersection the geo-intersection-2lines page prints empty) do not meet.
+        (
+            r#"let lineString1 = dynamic({"type":"LineString","coordinates":[[-73.978929,40.785155],[-73.980903,40.782621]]});
+               let lineString2 = dynamic({"type":"LineString","coordinates":[[-73.985195,40.788275],[-73.974552,40.779761]]});
+               let polygon = dynamic({"type":"Polygon","coordinates":[[[-73.9712905883789,40.78580561168767],[-73.98004531860352,40.775276834803655],[-73.97000312805176,40.77852663535664],[-73.9712905883789,40.78580561168767]]]});
+               print lines = geo_intersects_2lines(lineString1, lineString2),
+                     with_polygon = geo_intersects_line_with_polygon(lineString2, polygon),
+                     apart = geo_intersects_2lines(dynamic({"type":"LineString","coordinates":[[1, 1],[2, 2]]}), dynamic({"type":"LineString","coordinates":[[3, 3],[4, 4]]})),
+                     bad = isnull(geo_intersects_2lines(lineString1, dynamic({"type":"LineString","coordinates":[[-73.985195,40.788275]]})))"#,
+            "lines:bool, with_polygon:bool, apart:bool, bad:bool\ntrue|true|false|true",
+        ),
         (
             "print geohash = geo_point_to_geohash(-80.195829, 25.802215, 8), bad = geo_point_to_geohash(300, 1)",
             "geohash:string, bad:string\ndhwfz15h|",

@@ -33,6 +33,8 @@ pub(super) const NAMES: &[&str] = &[
     "geo_line_centroid",
     "geo_line_interpolate_point",
     "geo_line_locate_point",
+    "geo_intersects_2lines",
+    "geo_intersects_line_with_polygon",
     "geo_point_in_polygon",
     "geo_distance_point_to_polygon",
     "geo_closest_point_on_polygon",
@@ -169,6 +171,21 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                     }
                 })
             }),
+        "geo_intersects_2lines" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
+            pure(Type::Bool, |a| match (edges(&a[0]), edges(&a[1])) {
+                (Some(x), Some(y)) => Value::Bool(
+                    x.iter()
+                        .any(|(p, q)| y.iter().any(|(r, t)| edges_meet(p, q, r, t))),
+                ),
+                _ => Value::Null,
+            })
+        }),
+        "geo_intersects_line_with_polygon" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
+            pure(Type::Bool, |a| match (edges(&a[0]), polygons(&a[1])) {
+                (Some(line), Some(polys)) => Value::Bool(line_meets_polygons(&line, &polys)),
+                _ => Value::Null,
+            })
+        }),
         "geo_point_in_polygon" => sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
             let fixed = Fixed::of(args);
             pure(Type::Bool, move |a| {
@@ -495,6 +512,67 @@ fn closest_on_line(lng: &Value, lat: &Value, line: &Value) -> Option<(f64, (f64,
     }
     let (d, p) = best?;
     Some((d, s2_degrees(&S2Point(p))))
+}
+
+/// The edges of a LineString or MultiLineString, as pairs of unit vectors; None when it
+/// is invalid (an edge of antipodal ends included).
+fn edges(line: &Value) -> Option<Vec<(S2Point, S2Point)>> {
+    let mut out = Vec::new();
+    for l in lines(line)? {
+        for w in l.windows(2) {
+            let (a, b) = (unit(w[0]), unit(w[1]));
+            if a.cross(&b).norm() < 4.0 * f64::EPSILON && a.dot(&b) < 0.0 {
+                return None;
+            }
+            out.push((S2Point(a), S2Point(b)));
+        }
+    }
+    Some(out)
+}
+
+/// Whether `x` lies on the geodesic edge `a`-`b`, given that it is on its great circle.
+fn on_arc(a: &S2Point, b: &S2Point, x: &S2Point) -> bool {
+    let (ab, ax, xb) = (angle(&a.0, &b.0), angle(&a.0, &x.0), angle(&x.0, &b.0));
+    ax + xb <= ab + 1e-15
+}
+
+/// Whether the geodesic edges `a`-`b` and `c`-`d` meet: cross, or touch at a point (a
+/// shared vertex, a vertex on the other edge, a common stretch). S2's crossing test
+/// (`CrossingSign`) of the four orientations, with the orientations it leaves open (a
+/// point on the other edge's great circle) settled by where that point lies.
+fn edges_meet(a: &S2Point, b: &S2Point, c: &S2Point, d: &S2Point) -> bool {
+    use s2::predicates::{robust_sign, Direction};
+    let s = |x: &S2Point, y: &S2Point, z: &S2Point| match robust_sign(x, y, z) {
+        Direction::CounterClockwise => 1,
+        Direction::Clockwise => -1,
+        Direction::Indeterminate => 0,
+    };
+    if a == c || a == d || b == c || b == d {
+        return true;
+    }
+    let (acb, bda, cbd, dac) = (-s(a, b, c), s(a, b, d), -s(c, d, b), s(c, d, a));
+    if acb == 0 || bda == 0 || cbd == 0 || dac == 0 {
+        // A vertex on the other edge's great circle: they meet only at a vertex (an edge
+        // meets another edge's great circle once, unless it lies on it).
+        return (acb == 0 && on_arc(a, b, c))
+            || (bda == 0 && on_arc(a, b, d))
+            || (cbd == 0 && on_arc(c, d, b))
+            || (dac == 0 && on_arc(c, d, a));
+    }
+    acb == bda && cbd == acb && dac == acb
+}
+
+/// Whether a line (its edges) meets a polygon of `polys`: a vertex inside it, or an edge
+/// meeting one of its rings' edges.
+fn line_meets_polygons(line: &[(S2Point, S2Point)], polys: &[Polygon]) -> bool {
+    line.iter()
+        .any(|(a, b)| in_polygons(polys, a) || in_polygons(polys, b))
+        || polys.iter().flatten().any(|ring| {
+            (0..ring.len()).any(|i| {
+                let (r, t) = (&ring[i], &ring[(i + 1) % ring.len()]);
+                line.iter().any(|(a, b)| edges_meet(a, b, r, t))
+            })
+        })
 }
 
 /// The one line of a LineString (or of a MultiLineString of one line), as unit
@@ -1018,6 +1096,58 @@ mod tests {
             (mid.0 - 5.0).abs() < 1e-12 && mid.1.abs() < 1e-12,
             "{mid:?}"
         );
+    }
+
+    #[test]
+    fn edges_meet_where_their_gnomonic_images_do() {
+        // The gnomonic projection maps geodesics to straight lines: random edges within a
+        // few degrees meet exactly when their images, plane segments, do (pairs too close
+        // to touching to tell are left out).
+        let mut x = 0x1234_5678_9abc_def1u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut met, mut apart) = (0, 0);
+        for _ in 0..20_000 {
+            let (lng, lat) = (-170.0 + 340.0 * next(), -70.0 + 140.0 * next());
+            let c = unit((lng, lat));
+            let e1 = c
+                .cross(&Vector {
+                    x: 0.0,
+                    y: 0.0,
+                    z: 1.0,
+                })
+                .normalize();
+            let e2 = c.cross(&e1);
+            let mut pt = || unit((lng + 3.0 * next(), lat + 3.0 * next()));
+            let [a, b, p, q] = [pt(), pt(), pt(), pt()];
+            let flat = |v: &Vector| (v.dot(&e1) / v.dot(&c), v.dot(&e2) / v.dot(&c));
+            let orient = |o: (f64, f64), u: (f64, f64), w: (f64, f64)| {
+                (u.0 - o.0) * (w.1 - o.1) - (u.1 - o.1) * (w.0 - o.0)
+            };
+            let (fa, fb, fp, fq) = (flat(&a), flat(&b), flat(&p), flat(&q));
+            let o = [
+                orient(fa, fb, fp),
+                orient(fa, fb, fq),
+                orient(fp, fq, fa),
+                orient(fp, fq, fb),
+            ];
+            if o.iter().any(|v| v.abs() < 1e-9) {
+                continue;
+            }
+            let want = (o[0] > 0.0) != (o[1] > 0.0) && (o[2] > 0.0) != (o[3] > 0.0);
+            let got = edges_meet(&S2Point(a), &S2Point(b), &S2Point(p), &S2Point(q));
+            assert_eq!(got, want, "{lng} {lat}");
+            if want {
+                met += 1;
+            } else {
+                apart += 1;
+            }
+        }
+        assert!(met > 1000 && apart > 1000, "{met} {apart}");
     }
 
     #[test]
