@@ -1061,6 +1061,19 @@ fn geo_points_and_cells() {
                      bad = isnull(geo_intersects_2lines(lineString1, dynamic({"type":"LineString","coordinates":[[-73.985195,40.788275]]})))"#,
             "lines:bool, with_polygon:bool, apart:bool, bad:bool\ntrue|true|false|true",
         ),
+        // geo-intersects-2polygons-function.md; a polygon inside another meets it, one
+        // inside its hole or far away does not, an invalid one gives null.
+        (
+            r#"let polygon1 = dynamic({"type":"Polygon","coordinates":[[[-73.9630937576294,40.77498840732385],[-73.963565826416,40.774383111780914],[-73.96205306053162,40.773745311181585],[-73.96160781383514,40.7743912365898],[-73.9630937576294,40.77498840732385]]]});
+               let polygon2 = dynamic({"type":"Polygon","coordinates":[[[-73.96213352680206,40.775045280447145],[-73.9631313085556,40.774578106920345],[-73.96207988262177,40.77416780398293],[-73.96213352680206,40.775045280447145]]]});
+               let holed = dynamic({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[2,2],[2,8],[8,8],[8,2],[2,2]]]});
+               print docs = geo_intersects_2polygons(polygon1, polygon2),
+                     inside = geo_intersects_2polygons(dynamic({"type":"Polygon","coordinates":[[[0.5,0.5],[1,0.5],[1,1],[0.5,1],[0.5,0.5]]]}), holed),
+                     in_hole = geo_intersects_2polygons(holed, dynamic({"type":"Polygon","coordinates":[[[4,4],[5,4],[5,5],[4,5],[4,4]]]})),
+                     apart = geo_intersects_2polygons(holed, dynamic({"type":"Polygon","coordinates":[[[20,20],[21,20],[21,21],[20,20]]]})),
+                     bad = isnull(geo_intersects_2polygons(holed, dynamic({"type":"Polygon","coordinates":[]})))"#,
+            "docs:bool, inside:bool, in_hole:bool, apart:bool, bad:bool\ntrue|true|false|false|true",
+        ),
         (
             "print geohash = geo_point_to_geohash(-80.195829, 25.802215, 8), bad = geo_point_to_geohash(300, 1)",
             "geohash:string, bad:string\ndhwfz15h|",

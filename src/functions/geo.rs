@@ -35,6 +35,7 @@ pub(super) const NAMES: &[&str] = &[
     "geo_line_locate_point",
     "geo_intersects_2lines",
     "geo_intersects_line_with_polygon",
+    "geo_intersects_2polygons",
     "geo_point_in_polygon",
     "geo_distance_point_to_polygon",
     "geo_closest_point_on_polygon",
@@ -183,6 +184,12 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         "geo_intersects_line_with_polygon" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
             pure(Type::Bool, |a| match (edges(&a[0]), polygons(&a[1])) {
                 (Some(line), Some(polys)) => Value::Bool(line_meets_polygons(&line, &polys)),
+                _ => Value::Null,
+            })
+        }),
+        "geo_intersects_2polygons" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
+            pure(Type::Bool, |a| match (polygons(&a[0]), polygons(&a[1])) {
+                (Some(x), Some(y)) => Value::Bool(polygons_meet(&x, &y)),
                 _ => Value::Null,
             })
         }),
@@ -567,12 +574,25 @@ fn edges_meet(a: &S2Point, b: &S2Point, c: &S2Point, d: &S2Point) -> bool {
 fn line_meets_polygons(line: &[(S2Point, S2Point)], polys: &[Polygon]) -> bool {
     line.iter()
         .any(|(a, b)| in_polygons(polys, a) || in_polygons(polys, b))
-        || polys.iter().flatten().any(|ring| {
-            (0..ring.len()).any(|i| {
-                let (r, t) = (&ring[i], &ring[(i + 1) % ring.len()]);
-                line.iter().any(|(a, b)| edges_meet(a, b, r, t))
-            })
-        })
+        || ring_edges(polys).any(|(r, t)| line.iter().any(|(a, b)| edges_meet(a, b, r, t)))
+}
+
+/// The edges of a polygon's rings.
+fn ring_edges(polys: &[Polygon]) -> impl Iterator<Item = (&S2Point, &S2Point)> {
+    polys
+        .iter()
+        .flatten()
+        .flat_map(|ring| (0..ring.len()).map(move |i| (&ring[i], &ring[(i + 1) % ring.len()])))
+}
+
+/// Whether a polygon of `x` and one of `y` meet: their rings' edges meet, or one's shell
+/// has a vertex inside the other (one inside the other; inside a hole is not inside).
+fn polygons_meet(x: &[Polygon], y: &[Polygon]) -> bool {
+    let shell_in =
+        |a: &[Polygon], b: &[Polygon]| a.iter().any(|p| p[0].iter().any(|v| in_polygons(b, v)));
+    shell_in(x, y)
+        || shell_in(y, x)
+        || ring_edges(x).any(|(a, b)| ring_edges(y).any(|(c, d)| edges_meet(a, b, c, d)))
 }
 
 /// The one line of a LineString (or of a MultiLineString of one line), as unit
