@@ -182,19 +182,23 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
             })
         }),
         "geo_intersects_line_with_polygon" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
-            pure(Type::Bool, |a| match (edges(&a[0]), polygons(&a[1])) {
-                (Some(line), Some(polys)) => Value::Bool(line_meets_polygons(&line, &polys)),
-                _ => Value::Null,
+            let fixed = Fixed::of(&args[1]);
+            pure(Type::Bool, move |a| {
+                match (edges(&a[0]), fixed.get(&a[1])) {
+                    (Some(line), Some(polys)) => Value::Bool(line_meets_polygons(&line, &polys)),
+                    _ => Value::Null,
+                }
             })
         }),
         "geo_intersects_2polygons" => sig(name, args, 2, 2, &[Dynamic]).and_then(|_| {
-            pure(Type::Bool, |a| match (polygons(&a[0]), polygons(&a[1])) {
+            let (fx, fy) = (Fixed::of(&args[0]), Fixed::of(&args[1]));
+            pure(Type::Bool, move |a| match (fx.get(&a[0]), fy.get(&a[1])) {
                 (Some(x), Some(y)) => Value::Bool(polygons_meet(&x, &y)),
                 _ => Value::Null,
             })
         }),
         "geo_point_in_polygon" => sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
-            let fixed = Fixed::of(args);
+            let fixed = Fixed::of(&args[2]);
             pure(Type::Bool, move |a| {
                 match (point(&a[0], &a[1]), fixed.get(&a[2])) {
                     (Some(p), Some(polys)) => Value::Bool(in_polygons(&polys, &S2Point(unit(p)))),
@@ -204,7 +208,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }),
         "geo_distance_point_to_polygon" => {
             sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
-                let fixed = Fixed::of(args);
+                let fixed = Fixed::of(&args[2]);
                 pure(Type::Real, move |a| {
                     match closest_on_polygon(&a[0], &a[1], fixed.get(&a[2]).as_deref()) {
                         Some((angle, _)) => Value::Real(EARTH_RADIUS * angle),
@@ -215,7 +219,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }
         "geo_closest_point_on_polygon" => {
             sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
-                let fixed = Fixed::of(args);
+                let fixed = Fixed::of(&args[2]);
                 pure(Type::Dynamic, move |a| {
                     match closest_on_polygon(&a[0], &a[1], fixed.get(&a[2]).as_deref()) {
                         Some((_, (lng, lat))) => geo_point(lng, lat),
@@ -682,7 +686,7 @@ fn line_centroid(line: &Value) -> Option<(f64, f64)> {
 /// vectors without the closing one.
 type Polygon = Vec<Vec<S2Point>>;
 
-/// The polygons of a call's third argument, read once when it is a constant: a literal
+/// The polygons of a call's polygon argument, read once when it is a constant: a literal
 /// polygon (the usual case, and what the docs advise) is not read again for each row.
 enum Fixed {
     Constant(Option<Vec<Polygon>>),
@@ -690,8 +694,8 @@ enum Fixed {
 }
 
 impl Fixed {
-    fn of(args: &[ArgInfo]) -> Fixed {
-        match args.get(2).and_then(|a| a.constant) {
+    fn of(arg: &ArgInfo) -> Fixed {
+        match arg.constant {
             Some(v) => Fixed::Constant(polygons(v)),
             None => Fixed::PerRow,
         }
