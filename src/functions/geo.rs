@@ -66,15 +66,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         // The fifth argument, use_spheroid, defaults to false (the sphere); the
         // spheroid's distance is not built, so only a constant false (or null) binds.
         "geo_distance_2points" => sig(name, args, 4, 5, &[Num, Num, Num, Num, Bool])
-            .and_then(|_| match args.get(4) {
-                Some(a) if !matches!(a.constant, Some(Value::Bool(false) | Value::Null)) => {
-                    Err(FnError::UnsupportedArg(
-                        4,
-                        format!("{name}(..., use_spheroid) other than a constant false"),
-                    ))
-                }
-                _ => Ok(()),
-            })
+            .and_then(|_| sphere_only(name, args, 4))
             .and_then(|_| {
                 pure(Type::Real, |a| {
                     match (point(&a[0], &a[1]), point(&a[2], &a[3])) {
@@ -155,15 +147,7 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
         }),
         // The fourth argument, use_spheroid, as geo_distance_2points takes it.
         "geo_line_locate_point" => sig(name, args, 3, 4, &[Dynamic, Num, Num, Bool])
-            .and_then(|_| match args.get(3) {
-                Some(a) if !matches!(a.constant, Some(Value::Bool(false) | Value::Null)) => {
-                    Err(FnError::UnsupportedArg(
-                        3,
-                        format!("{name}(..., use_spheroid) other than a constant false"),
-                    ))
-                }
-                _ => Ok(()),
-            })
+            .and_then(|_| sphere_only(name, args, 3))
             .and_then(|_| {
                 pure(Type::Real, |a| {
                     match (one_line(&a[0]), point(&a[1], &a[2])) {
@@ -399,6 +383,26 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
     })
 }
 
+/// Checks a `use_spheroid` argument at `i`: the spheroid's measures are not built, so
+/// only an absent, constant false or null one (the sphere, the default) binds.
+fn sphere_only(name: &str, args: &[ArgInfo], i: usize) -> Result<(), FnError> {
+    match args.get(i) {
+        Some(a) if !matches!(a.constant, Some(Value::Bool(false) | Value::Null)) => {
+            Err(FnError::UnsupportedArg(
+                i,
+                format!("{name}(..., use_spheroid) other than a constant false"),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether unit vectors `a` and `b` are antipodes: no one shortest geodesic joins them,
+/// so an edge between them is invalid.
+fn antipodal(a: &Vector, b: &Vector) -> bool {
+    a.cross(b).norm() < 4.0 * f64::EPSILON && a.dot(b) < 0.0
+}
+
 /// (longitude, latitude) in degrees, when both are valid.
 fn point(lng: &Value, lat: &Value) -> Option<(f64, f64)> {
     let (lng, lat) = (num_f64(lng)?, num_f64(lat)?);
@@ -489,7 +493,7 @@ fn closest_on_edge(x: &Vector, a: Vector, b: Vector) -> Option<(f64, Vector)> {
     // S2's robust cross product does); Kusto's closest points agree to 15 digits so.
     let n = (b + a).cross(&(b - a));
     let nn = n.norm();
-    if nn < 8.0 * f64::EPSILON && a.dot(&b) < 0.0 {
+    if antipodal(&a, &b) {
         return None;
     }
     if nn > 0.0 {
@@ -532,7 +536,7 @@ fn edges(line: &Value) -> Option<Vec<(S2Point, S2Point)>> {
     for l in lines(line)? {
         for w in l.windows(2) {
             let (a, b) = (unit(w[0]), unit(w[1]));
-            if a.cross(&b).norm() < 4.0 * f64::EPSILON && a.dot(&b) < 0.0 {
+            if antipodal(&a, &b) {
                 return None;
             }
             out.push((S2Point(a), S2Point(b)));
@@ -607,8 +611,6 @@ fn one_line(line: &Value) -> Option<Vec<Vector>> {
         [l] => l.iter().map(|&p| unit(p)).collect(),
         _ => return None,
     };
-    let antipodal =
-        |a: &Vector, b: &Vector| a.cross(b).norm() < 4.0 * f64::EPSILON && a.dot(b) < 0.0;
     (!l.windows(2).any(|w| antipodal(&w[0], &w[1]))).then_some(l)
 }
 
@@ -750,11 +752,8 @@ fn ring(coords: &Value) -> Option<Vec<S2Point>> {
         return None;
     }
     let n = vs.len();
-    let antipodal = (0..n).any(|i| {
-        let (a, b) = (&vs[i].0, &vs[(i + 1) % n].0);
-        a.cross(b).norm() < 4.0 * f64::EPSILON && a.dot(b) < 0.0
-    });
-    (!antipodal).then_some(vs)
+    let bad_edge = (0..n).any(|i| antipodal(&vs[i].0, &vs[(i + 1) % n].0));
+    (!bad_edge).then_some(vs)
 }
 
 /// Whether `p` is left of the directed edge `a`-`b` (counterclockwise of it, seen from
@@ -1020,6 +1019,16 @@ mod tests {
     use super::*;
     use s2::predicates::{robust_sign, Direction};
 
+    /// Numbers in [0, 1) from xorshift64 seeded with `x`: the same draws on every run.
+    fn uniform(mut x: u64) -> impl FnMut() -> f64 {
+        move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
     /// Whether the geodesic from `r` (outside the ring) to `p` crosses the ring's edges an
     /// odd number of times: the textbook test, against which the winding of `in_ring`
     /// is checked. None when a point lies on a line of the test (no clear answer).
@@ -1055,13 +1064,7 @@ mod tests {
 
     #[test]
     fn rings_hold_what_a_crossing_count_finds_whichever_way_they_turn() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform(0x2545_f491_4f6c_dd1du64);
         let (mut inside, mut outside) = (0, 0);
         for _ in 0..300 {
             let (lng, lat) = (-170.0 + 340.0 * next(), -60.0 + 120.0 * next());
@@ -1096,13 +1099,7 @@ mod tests {
     fn a_line_locates_the_points_it_interpolates() {
         // Random lines of 2 to 9 points within a few degrees: the point at a fraction of
         // the line is located at that fraction, and it lies on the line (0 m from it).
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform(0x9e37_79b9_7f4a_7c15u64);
         for _ in 0..500 {
             let (lng, lat) = (-170.0 + 340.0 * next(), -70.0 + 140.0 * next());
             let n = 2 + (next() * 8.0) as usize;
@@ -1113,6 +1110,10 @@ mod tests {
             let p = interpolate(&line, f).unwrap();
             let back = locate(&line, &p).unwrap();
             assert!((back - f).abs() < 1e-9, "{f} located at {back}");
+            let off = (line.windows(2))
+                .map(|w| closest_on_edge(&p, w[0], w[1]).unwrap().0)
+                .fold(f64::INFINITY, f64::min);
+            assert!(EARTH_RADIUS * off < 1e-6, "{f}: {off} off the line");
         }
         let two = [unit((0.0, 0.0)), unit((10.0, 0.0))];
         let mid = s2_degrees(&S2Point(interpolate(&two, 0.5).unwrap()));
@@ -1127,13 +1128,7 @@ mod tests {
         // The gnomonic projection maps geodesics to straight lines: random edges within a
         // few degrees meet exactly when their images, plane segments, do (pairs too close
         // to touching to tell are left out).
-        let mut x = 0x1234_5678_9abc_def1u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform(0x1234_5678_9abc_def1u64);
         let (mut met, mut apart) = (0, 0);
         for _ in 0..20_000 {
             let (lng, lat) = (-170.0 + 340.0 * next(), -70.0 + 140.0 * next());
