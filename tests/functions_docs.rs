@@ -1024,6 +1024,15 @@ fn geo_points_and_cells() {
             r#"d:real, lng:real, lat:real, inside:bool, itself:dynamic, zero:real, bad_point:bool, bad_polygon:bool
 259.940756071|-73.98120558|40.769359453|true|{"type":"Point","coordinates":[-73.966,40.782]}|0|true|true"#,
         ),
+        // The polygon constraints of the same pages: rings must not cross (a bow tie, a
+        // hole across its shell: invalid, so null) but may share vertices.
+        (
+            r#"print bowtie = isnull(geo_point_in_polygon(1, 0.5, dynamic({"type":"Polygon","coordinates":[[[0,0],[2,2],[2,0],[0,2],[0,0]]]}))),
+                     hole_across = isnull(geo_distance_point_to_polygon(1, 1, dynamic({"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[2,2],[4,2],[4,1],[2,1],[2,2]]]}))),
+                     shared_vertex = geo_point_in_polygon(0.5, 0.5, dynamic({"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[3,3],[2,1],[1,2],[3,3]]]})),
+                     in_that_hole = geo_point_in_polygon(2, 2, dynamic({"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[3,3],[2,1],[1,2],[3,3]]]}))"#,
+            "bowtie:bool, hole_across:bool, shared_vertex:bool, in_that_hole:bool\ntrue|true|true|false",
+        ),
         // geo-line-centroid-function.md: one edge's centroid is its midpoint; a line of
         // four edges and a MultiLineString weigh their edges by length (12 decimals).
         (

@@ -712,14 +712,17 @@ impl Fixed {
     }
 }
 
-/// The polygons of a Polygon or MultiPolygon; None when it is neither or a ring is
-/// invalid (see [`ring`]).
+/// The polygons of a Polygon or MultiPolygon; None when it is neither, a ring is
+/// invalid (see [`ring`]) or a polygon's rings cross.
 fn polygons(v: &Value) -> Option<Vec<Polygon>> {
     let Value::Bag(b) = v else { return None };
     let coords = b.get("coordinates")?;
     let polygon = |rings: &Value| -> Option<Polygon> {
         match rings {
-            Value::Array(rs) if !rs.is_empty() => rs.iter().map(ring).collect(),
+            Value::Array(rs) if !rs.is_empty() => {
+                let rings: Polygon = rs.iter().map(ring).collect::<Option<_>>()?;
+                (!rings_cross(&rings)).then_some(rings)
+            }
             _ => None,
         }
     };
@@ -731,6 +734,45 @@ fn polygons(v: &Value) -> Option<Vec<Polygon>> {
         },
         _ => None,
     }
+}
+
+/// Whether two edges of a polygon's rings cross, at a point inside both (the docs' rings
+/// "must not cross"; they may share vertices). Each pair is compared, past a test of
+/// boxes: an edge lies within its ends' box widened by its sagitta (how far the arc
+/// bows from its chord).
+fn rings_cross(rings: &Polygon) -> bool {
+    use s2::predicates::{robust_sign, Direction};
+    let edges: Vec<(&S2Point, &S2Point)> = ring_edges(std::slice::from_ref(rings)).collect();
+    let boxes: Vec<[f64; 6]> = (edges.iter())
+        .map(|(a, b)| {
+            let bow = 1.0 - (angle(&a.0, &b.0) / 2.0).cos() + 1e-12;
+            let (a, b) = (a.0, b.0);
+            [
+                a.x.min(b.x) - bow,
+                a.y.min(b.y) - bow,
+                a.z.min(b.z) - bow,
+                a.x.max(b.x) + bow,
+                a.y.max(b.y) + bow,
+                a.z.max(b.z) + bow,
+            ]
+        })
+        .collect();
+    let overlap = |p: &[f64; 6], q: &[f64; 6]| (0..3).all(|k| p[k] <= q[k + 3] && q[k] <= p[k + 3]);
+    let s = |x: &S2Point, y: &S2Point, z: &S2Point| match robust_sign(x, y, z) {
+        Direction::CounterClockwise => 1,
+        Direction::Clockwise => -1,
+        Direction::Indeterminate => 0,
+    };
+    (0..edges.len()).any(|i| {
+        (i + 1..edges.len()).any(|j| {
+            let ((a, b), (c, d)) = (edges[i], edges[j]);
+            if !overlap(&boxes[i], &boxes[j]) || a == c || a == d || b == c || b == d {
+                return false;
+            }
+            let acb = -s(a, b, c);
+            acb != 0 && acb == s(a, b, d) && acb == -s(c, d, b) && acb == s(c, d, a)
+        })
+    })
 }
 
 /// A ring's vertices, the closing one dropped, as the docs define a valid ring: at
