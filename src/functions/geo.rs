@@ -737,9 +737,9 @@ fn polygons(v: &Value) -> Option<Vec<Polygon>> {
 }
 
 /// Whether two edges of a polygon's rings cross, at a point inside both (the docs' rings
-/// "must not cross"; they may share vertices). Each pair is compared, past a test of
-/// boxes: an edge lies within its ends' box widened by its sagitta (how far the arc
-/// bows from its chord).
+/// "must not cross"; they may share vertices). Pairs are compared past a test of boxes:
+/// an edge lies within its ends' box widened by its sagitta (how far the arc bows from
+/// its chord).
 fn rings_cross(rings: &Polygon) -> bool {
     use s2::predicates::{robust_sign, Direction};
     let edges: Vec<(&S2Point, &S2Point)> = ring_edges(std::slice::from_ref(rings)).collect();
@@ -763,15 +763,23 @@ fn rings_cross(rings: &Polygon) -> bool {
         Direction::Clockwise => -1,
         Direction::Indeterminate => 0,
     };
-    (0..edges.len()).any(|i| {
-        (i + 1..edges.len()).any(|j| {
-            let ((a, b), (c, d)) = (edges[i], edges[j]);
-            if !overlap(&boxes[i], &boxes[j]) || a == c || a == d || b == c || b == d {
-                return false;
-            }
-            let acb = -s(a, b, c);
-            acb != 0 && acb == s(a, b, d) && acb == -s(c, d, b) && acb == s(c, d, a)
-        })
+    // Sweep along x: edges in order of their boxes' low x, each compared only with the
+    // next ones whose boxes start before its box ends (a country's border of thousands
+    // of short edges is not compared pair by pair).
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    order.sort_by(|&i, &j| boxes[i][0].total_cmp(&boxes[j][0]));
+    (0..order.len()).any(|k| {
+        let i = order[k];
+        (order[k + 1..].iter())
+            .take_while(|&&j| boxes[j][0] <= boxes[i][3])
+            .any(|&j| {
+                let ((a, b), (c, d)) = (edges[i], edges[j]);
+                if !overlap(&boxes[i], &boxes[j]) || a == c || a == d || b == c || b == d {
+                    return false;
+                }
+                let acb = -s(a, b, c);
+                acb != 0 && acb == s(a, b, d) && acb == -s(c, d, b) && acb == s(c, d, a)
+            })
     })
 }
 
