@@ -1220,6 +1220,40 @@ mod tests {
     }
 
     #[test]
+    fn rings_cross_as_every_pair_of_their_edges_says() {
+        // Rings of random vertices (which mostly cross themselves) and star rings (which
+        // never do): the sweep finds a crossing exactly when comparing every pair does.
+        let mut next = uniform(0x0f1e_2d3c_4b5a_6978);
+        let (mut crossed, mut clear) = (0, 0);
+        for k in 0..2000 {
+            let (lng, lat) = (-170.0 + 340.0 * next(), -70.0 + 140.0 * next());
+            let n = 3 + (next() * 12.0) as usize;
+            let ring = match k % 2 {
+                0 => (0..n)
+                    .map(|_| S2Point(unit((lng + 3.0 * next(), lat + 3.0 * next()))))
+                    .collect(),
+                _ => star(lng, lat, n, || 0.5 + next()),
+            };
+            let rings = vec![ring];
+            let edges: Vec<_> = ring_edges(std::slice::from_ref(&rings)).collect();
+            let every_pair = (0..edges.len()).any(|i| {
+                (i + 1..edges.len()).any(|j| {
+                    let ((a, b), (c, d)) = (edges[i], edges[j]);
+                    let shared = a == c || a == d || b == c || b == d;
+                    !shared && edges_meet(a, b, c, d)
+                })
+            });
+            assert_eq!(rings_cross(&rings), every_pair, "{lng} {lat} {n}");
+            if every_pair {
+                crossed += 1;
+            } else {
+                clear += 1;
+            }
+        }
+        assert!(crossed > 300 && clear > 1000, "{crossed} {clear}");
+    }
+
+    #[test]
     fn a_polygon_is_its_shell_less_its_holes() {
         // A shell of radius 2 degrees, a hole of radius 1 around the same center: points
         // by their distance from it (clear of both rings) are in, out, or in the hole.
