@@ -488,14 +488,14 @@ fn angle(a: &Vector, b: &Vector) -> f64 {
 /// from `x`: the foot of `x` on the edge's great circle when it lies between the ends,
 /// else the nearer end. None for an edge of antipodal ends (no one shortest edge).
 fn closest_on_edge(x: &Vector, a: Vector, b: Vector) -> Option<(f64, Vector)> {
+    if antipodal(&a, &b) {
+        return None;
+    }
     // The edge's normal as (b + a) × (b - a), twice a × b: for the short edges of
     // streets and parks, a × b of two nearly equal vectors loses digits this keeps (as
     // S2's robust cross product does); Kusto's closest points agree to 15 digits so.
     let n = (b + a).cross(&(b - a));
     let nn = n.norm();
-    if antipodal(&a, &b) {
-        return None;
-    }
     if nn > 0.0 {
         let n = n * (1.0 / nn);
         let foot = *x - n * x.dot(&n);
@@ -529,20 +529,36 @@ fn closest_on_line(lng: &Value, lat: &Value, line: &Value) -> Option<(f64, (f64,
     Some((d, s2_degrees(&S2Point(p))))
 }
 
-/// The edges of a LineString or MultiLineString, as pairs of unit vectors; None when it
-/// is invalid (an edge of antipodal ends included).
+/// The lines of a LineString or MultiLineString as unit vectors; None when it is
+/// invalid, an edge of antipodal ends included (no one shortest geodesic).
+fn unit_lines(line: &Value) -> Option<Vec<Vec<Vector>>> {
+    let ls: Vec<Vec<Vector>> = (lines(line)?.iter())
+        .map(|l| l.iter().map(|&p| unit(p)).collect())
+        .collect();
+    let bad_edge = |l: &Vec<Vector>| l.windows(2).any(|w| antipodal(&w[0], &w[1]));
+    (!ls.iter().any(bad_edge)).then_some(ls)
+}
+
+/// The edges of a LineString or MultiLineString, as pairs of points (see
+/// [`unit_lines`]).
 fn edges(line: &Value) -> Option<Vec<(S2Point, S2Point)>> {
-    let mut out = Vec::new();
-    for l in lines(line)? {
-        for w in l.windows(2) {
-            let (a, b) = (unit(w[0]), unit(w[1]));
-            if antipodal(&a, &b) {
-                return None;
-            }
-            out.push((S2Point(a), S2Point(b)));
-        }
+    let ls = unit_lines(line)?;
+    Some(
+        (ls.iter().flat_map(|l| l.windows(2)))
+            .map(|w| (S2Point(w[0]), S2Point(w[1])))
+            .collect(),
+    )
+}
+
+/// Which way `a`, `b`, `c` turn: 1 counterclockwise, -1 clockwise, 0 when two of them are
+/// one point or they lie on one great circle too closely to tell (S2's `robust_sign`).
+fn turn(a: &S2Point, b: &S2Point, c: &S2Point) -> i8 {
+    use s2::predicates::{robust_sign, Direction};
+    match robust_sign(a, b, c) {
+        Direction::CounterClockwise => 1,
+        Direction::Clockwise => -1,
+        Direction::Indeterminate => 0,
     }
-    Some(out)
 }
 
 /// Whether `x` lies on the geodesic edge `a`-`b`, given that it is on its great circle.
@@ -556,12 +572,7 @@ fn on_arc(a: &S2Point, b: &S2Point, x: &S2Point) -> bool {
 /// (`CrossingSign`) of the four orientations, with the orientations it leaves open (a
 /// point on the other edge's great circle) settled by where that point lies.
 fn edges_meet(a: &S2Point, b: &S2Point, c: &S2Point, d: &S2Point) -> bool {
-    use s2::predicates::{robust_sign, Direction};
-    let s = |x: &S2Point, y: &S2Point, z: &S2Point| match robust_sign(x, y, z) {
-        Direction::CounterClockwise => 1,
-        Direction::Clockwise => -1,
-        Direction::Indeterminate => 0,
-    };
+    let s = turn;
     if a == c || a == d || b == c || b == d {
         return true;
     }
@@ -604,14 +615,10 @@ fn polygons_meet(x: &[Polygon], y: &[Polygon]) -> bool {
 }
 
 /// The one line of a LineString (or of a MultiLineString of one line), as unit
-/// vectors: these functions measure along a single line. None also when an edge has
-/// antipodal ends (no one shortest geodesic).
+/// vectors (see [`unit_lines`]): these functions measure along a single line.
 fn one_line(line: &Value) -> Option<Vec<Vector>> {
-    let l: Vec<Vector> = match lines(line)?.as_slice() {
-        [l] => l.iter().map(|&p| unit(p)).collect(),
-        _ => return None,
-    };
-    (!l.windows(2).any(|w| antipodal(&w[0], &w[1]))).then_some(l)
+    let mut ls = unit_lines(line)?;
+    (ls.len() == 1).then(|| ls.remove(0))
 }
 
 /// The point at angle `t` from `a` along the geodesic edge `a`-`b` (as S2's
@@ -671,22 +678,44 @@ fn line_centroid(line: &Value) -> Option<(f64, f64)> {
         y: 0.0,
         z: 0.0,
     };
-    for l in lines(line)? {
+    for l in unit_lines(line)? {
         for w in l.windows(2) {
-            let (a, b) = (unit(w[0]), unit(w[1]));
-            let (diff, add) = ((a - b).norm2(), (a + b).norm2());
-            if add == 0.0 {
-                return None;
-            }
-            sum = sum + (a + b) * (diff / add).sqrt();
+            let (a, b) = (w[0], w[1]);
+            sum = sum + (a + b) * ((a - b).norm2() / (a + b).norm2()).sqrt();
         }
     }
     (sum.norm() > 0.0).then(|| s2_degrees(&S2Point(sum.normalize())))
 }
 
-/// A polygon: its rings (the shell first, then its holes), each ring's vertices as unit
-/// vectors without the closing one.
-type Polygon = Vec<Vec<S2Point>>;
+/// A polygon: its rings, the shell first, then its holes.
+type Polygon = Vec<Ring>;
+
+/// A ring's vertices as unit vectors, without the closing one, and the orientation of
+/// each triangle of its fan (from the first vertex to the edge from vertex `i + 1`; see
+/// [`in_ring`]): the same for every point asked about, so found once.
+#[derive(Clone)]
+struct Ring {
+    v: Vec<S2Point>,
+    /// 1 counterclockwise, -1 clockwise, 0 flat (an edge from the first vertex).
+    fan: Vec<i8>,
+}
+
+impl Ring {
+    fn new(v: Vec<S2Point>) -> Ring {
+        let fan = (v.windows(2).skip(1))
+            .map(|w| turn(&v[0], &w[0], &w[1]))
+            .collect();
+        Ring { v, fan }
+    }
+}
+
+/// A ring reads as its vertices.
+impl std::ops::Deref for Ring {
+    type Target = [S2Point];
+    fn deref(&self) -> &[S2Point] {
+        &self.v
+    }
+}
 
 /// The polygons of a call's polygon argument, read once when it is a constant: a literal
 /// polygon (the usual case, and what the docs advise) is not read again for each row.
@@ -741,7 +770,6 @@ fn polygons(v: &Value) -> Option<Vec<Polygon>> {
 /// an edge lies within its ends' box widened by its sagitta (how far the arc bows from
 /// its chord).
 fn rings_cross(rings: &Polygon) -> bool {
-    use s2::predicates::{robust_sign, Direction};
     let edges: Vec<(&S2Point, &S2Point)> = ring_edges(std::slice::from_ref(rings)).collect();
     let boxes: Vec<[f64; 6]> = (edges.iter())
         .map(|(a, b)| {
@@ -758,11 +786,7 @@ fn rings_cross(rings: &Polygon) -> bool {
         })
         .collect();
     let overlap = |p: &[f64; 6], q: &[f64; 6]| (0..3).all(|k| p[k] <= q[k + 3] && q[k] <= p[k + 3]);
-    let s = |x: &S2Point, y: &S2Point, z: &S2Point| match robust_sign(x, y, z) {
-        Direction::CounterClockwise => 1,
-        Direction::Clockwise => -1,
-        Direction::Indeterminate => 0,
-    };
+    let s = turn;
     // Sweep along x: edges in order of their boxes' low x, each compared only with the
     // next ones whose boxes start before its box ends (a country's border of thousands
     // of short edges is not compared pair by pair).
@@ -787,7 +811,7 @@ fn rings_cross(rings: &Polygon) -> bool {
 /// least four positions, the first equal to the last, the others distinct (so at least
 /// three), every one a valid [longitude, latitude], and no edge between antipodes (an
 /// edge has no one shortest geodesic then).
-fn ring(coords: &Value) -> Option<Vec<S2Point>> {
+fn ring(coords: &Value) -> Option<Ring> {
     let pts = line_points(coords)?;
     if pts.len() < 4 || pts.first() != pts.last() {
         return None;
@@ -803,7 +827,7 @@ fn ring(coords: &Value) -> Option<Vec<S2Point>> {
     }
     let n = vs.len();
     let bad_edge = (0..n).any(|i| antipodal(&vs[i].0, &vs[(i + 1) % n].0));
-    (!bad_edge).then_some(vs)
+    (!bad_edge).then(|| Ring::new(vs))
 }
 
 /// Whether `p` is left of the directed edge `a`-`b` (counterclockwise of it, seen from
@@ -811,14 +835,12 @@ fn ring(coords: &Value) -> Option<Vec<S2Point>> {
 /// holds it (the one whose start is the smaller point): where two triangles share an
 /// edge, a point on it is in one of them.
 fn left(a: &S2Point, b: &S2Point, p: &S2Point) -> bool {
-    use s2::predicates::{robust_sign, Direction};
-    match robust_sign(a, b, p) {
-        Direction::CounterClockwise => true,
-        Direction::Clockwise => false,
-        Direction::Indeterminate => {
+    match turn(a, b, p) {
+        0 => {
             let key = |v: &S2Point| (v.0.x, v.0.y, v.0.z);
             key(a) < key(b)
         }
+        t => t > 0,
     }
 }
 
@@ -827,24 +849,15 @@ fn left(a: &S2Point, b: &S2Point, p: &S2Point) -> bool {
 /// clockwise, add up at any point to the ring's winding there: 1 (or -1 for a clockwise
 /// ring) inside the smaller region, 0 outside it, whichever way the ring turns, and
 /// without the reference point a crossing count needs.
-fn in_ring(ring: &[S2Point], p: &S2Point) -> bool {
-    use s2::predicates::{robust_sign, Direction};
+fn in_ring(ring: &Ring, p: &S2Point) -> bool {
     let v0 = &ring[0];
     let mut winding = 0i32;
-    for w in ring[1..].windows(2) {
+    for (w, turn) in ring[1..].windows(2).zip(&ring.fan) {
         let (a, b) = (&w[0], &w[1]);
-        match robust_sign(v0, a, b) {
-            Direction::CounterClockwise => {
-                if left(v0, a, p) && left(a, b, p) && left(b, v0, p) {
-                    winding += 1;
-                }
-            }
-            Direction::Clockwise => {
-                if left(v0, b, p) && left(b, a, p) && left(a, v0, p) {
-                    winding -= 1;
-                }
-            }
-            Direction::Indeterminate => {}
+        match turn {
+            1 if left(v0, a, p) && left(a, b, p) && left(b, v0, p) => winding += 1,
+            -1 if left(v0, b, p) && left(b, a, p) && left(a, v0, p) => winding -= 1,
+            _ => {}
         }
     }
     winding != 0
@@ -1119,8 +1132,8 @@ mod tests {
         for _ in 0..300 {
             let (lng, lat) = (-170.0 + 340.0 * next(), -60.0 + 120.0 * next());
             let k = 3 + (next() * 10.0) as usize;
-            let ring = star(lng, lat, k, || 0.1 + 1.9 * next());
-            let reversed: Vec<S2Point> = ring.iter().rev().copied().collect();
+            let ring = Ring::new(star(lng, lat, k, || 0.1 + 1.9 * next()));
+            let reversed = Ring::new(ring.iter().rev().copied().collect());
             // Five degrees east: farther than any vertex.
             let r = S2Point(unit((lng + 5.0 / lat.to_radians().cos(), lat)));
             for _ in 0..40 {
@@ -1234,7 +1247,7 @@ mod tests {
                     .collect(),
                 _ => star(lng, lat, n, || 0.5 + next()),
             };
-            let rings = vec![ring];
+            let rings = vec![Ring::new(ring)];
             let edges: Vec<_> = ring_edges(std::slice::from_ref(&rings)).collect();
             let every_pair = (0..edges.len()).any(|i| {
                 (i + 1..edges.len()).any(|j| {
@@ -1258,8 +1271,8 @@ mod tests {
         // A shell of radius 2 degrees, a hole of radius 1 around the same center: points
         // by their distance from it (clear of both rings) are in, out, or in the hole.
         let (lng, lat) = (10.0, 50.0);
-        let shell = star(lng, lat, 16, || 2.0);
-        let hole: Vec<S2Point> = star(lng, lat, 12, || 1.0).into_iter().rev().collect();
+        let shell = Ring::new(star(lng, lat, 16, || 2.0));
+        let hole = Ring::new(star(lng, lat, 12, || 1.0).into_iter().rev().collect());
         let polys = vec![vec![shell, hole]];
         for (d, want) in [
             (0.0, false),
