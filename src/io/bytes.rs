@@ -603,9 +603,19 @@ pub(crate) fn escapes_valid(body: &[u8]) -> bool {
 /// time, whatever the length of the run before the next escape (a copy of a run's own
 /// length is a library call per run), and overwritten from the escape on.
 pub(crate) fn unescape(body: &[u8]) -> Option<String> {
+    let mut out = Vec::new();
+    unescape_into(body, &mut out)?;
+    String::from_utf8(out).ok()
+}
+
+/// [`unescape`] into `out` (its old bytes replaced, its allocation reused), without
+/// the UTF-8 check: the bytes are the body's with each escape decoded as UTF-8, so
+/// they are UTF-8 when the body is (an ASCII body needs no check).
+pub(crate) fn unescape_into(body: &[u8], out: &mut Vec<u8>) -> Option<()> {
     // The text is never longer than the body (an escape is at least as long as what it
     // stands for): with sixteen bytes of room past it, every block copy fits.
-    let mut out = vec![0u8; body.len() + 16];
+    out.clear();
+    out.resize(body.len() + 16, 0);
     let (mut i, mut w) = (0, 0);
     while let Some(chunk) = body.get(i..i + 16) {
         let chunk: &[u8; 16] = chunk.try_into().ok()?;
@@ -644,7 +654,7 @@ pub(crate) fn unescape(body: &[u8]) -> Option<String> {
         }
     }
     out.truncate(w);
-    String::from_utf8(out).ok()
+    Some(())
 }
 
 /// Where the first backslash of `b` is. Why not `memchr`: in JSON text held in a

@@ -197,6 +197,42 @@ impl<'b> Cursor<'b> {
         }
     }
 
+    /// [`Cursor::string`], an escaped string decoded into `scratch` (reused from
+    /// string to string) instead of a new allocation: for a reader that copies the
+    /// text anyway (into a shared string, a parsed value), as a JSON document held in a
+    /// string column is read on every line.
+    pub(crate) fn string_in<'s>(&mut self, scratch: &'s mut Vec<u8>) -> Option<&'s str>
+    where
+        'b: 's,
+    {
+        if let Some(end) = self.plain_end() {
+            let body = &self.b[self.i + 1..end];
+            self.i = end + 1;
+            debug_assert!(body.is_ascii());
+            // SAFETY: a plain string's body has no byte above 0x7f: ASCII is UTF-8.
+            return Some(unsafe { std::str::from_utf8_unchecked(body) });
+        }
+        let start = self.i;
+        let s = self.string_end()?;
+        self.i = s.end + 1;
+        let body = &self.b[start + 1..s.end];
+        let text: &'s [u8] = match s.escaped {
+            true => {
+                super::bytes::unescape_into(body, scratch)?;
+                scratch
+            }
+            false => body,
+        };
+        if s.ascii {
+            debug_assert!(std::str::from_utf8(text).is_ok());
+            // SAFETY: the scan found no byte above 0x7f in the body, and decoding its
+            // escapes writes UTF-8 (see `unescape_into`).
+            Some(unsafe { std::str::from_utf8_unchecked(text) })
+        } else {
+            std::str::from_utf8(text).ok()
+        }
+    }
+
     /// The body of the string at the cursor when it has no escapes, its UTF-8 checked
     /// (for comparing keys and names without decoding them).
     #[inline]
@@ -1233,6 +1269,7 @@ mod tests {
         const AFTER: &[u8] = b",:}] \"\\a\x01\xc3";
         let mut x = 0x1234_5678_9abc_def1;
         let (mut plain, mut other) = (0, 0);
+        let mut scratch = Vec::new();
         for _ in 0..100_000 {
             let mut text = b"\"".to_vec();
             for _ in 0..xorshift(&mut x) % 6 {
@@ -1259,6 +1296,14 @@ mod tests {
 
             let mut c = Cursor::new(&text);
             let got = c.string().map(|s| s.into_owned());
+            assert_eq!(got, want, "{shown}");
+            if got.is_some() {
+                assert_eq!(Some(c.i), end, "{shown}");
+            }
+
+            // Into the scratch, which holds the string before (longer or shorter).
+            let mut c = Cursor::new(&text);
+            let got = c.string_in(&mut scratch).map(str::to_owned);
             assert_eq!(got, want, "{shown}");
             if got.is_some() {
                 assert_eq!(Some(c.i), end, "{shown}");

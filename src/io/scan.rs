@@ -1402,6 +1402,8 @@ struct ParseState {
     /// differ (Entra's `Timestamp` and `LastPasswordChangeTimestamp`), and one cache
     /// shared by them missed on every value.
     days: Vec<DayCache>,
+    /// Where an escaped string of a needed column is decoded (see `Cursor::string_in`).
+    scratch: Vec<u8>,
 }
 
 impl<'a> LineParser<'a> {
@@ -1486,6 +1488,7 @@ impl<'a> LineParser<'a> {
             order: Vec::new(),
             rows: 0,
             days: vec![DayCache::default(); self.columns.len()],
+            scratch: Vec::new(),
         }
     }
 
@@ -1620,28 +1623,30 @@ impl<'a> LineParser<'a> {
                     _ => return None,
                 };
                 if let Some(slot) = slot {
-                    let s = p.string()?;
+                    // (Copied below, into a shared string or a value: an escaped one
+                    // is decoded into the thread's scratch, not a string of its own.)
+                    let s = p.string_in(&mut st.scratch)?;
                     // (A datetime is checked below, after the fast path that reads it.)
-                    if strings != Strings::Any && ty != Type::DateTime && !strings.fit(&s) {
+                    if strings != Strings::Any && ty != Type::DateTime && !strings.fit(s) {
                         return None;
                     }
                     st.stamp[slot] = st.rows;
                     st.row[slot] = match (ty, &mut st.interners[col]) {
-                        _ if self.az_null(&s, ty) => Value::Null,
+                        _ if self.az_null(s, ty) => Value::Null,
                         (Type::String, Some(interner)) => {
-                            let v = interner.get(&s);
+                            let v = interner.get(s);
                             if interner.is_full(st.rows) {
                                 st.interners[col] = None;
                             }
                             v
                         }
                         // (What the fast path reads is a date to inference too.)
-                        (Type::DateTime, _) => match iso_utc(&s, &mut st.days[col]) {
+                        (Type::DateTime, _) => match iso_utc(s, &mut st.days[col]) {
                             Some(t) => Value::DateTime(t),
-                            None if !strings.fit(&s) => return None,
-                            None => convert_str(&s, ty)?,
+                            None if !strings.fit(s) => return None,
+                            None => convert_str(s, ty)?,
                         },
-                        _ => convert_str(&s, ty)?,
+                        _ => convert_str(s, ty)?,
                     };
                 } else if matches!(ty, Type::String | Type::Dynamic) && strings == Strings::Any {
                     p.skip_string()?;
