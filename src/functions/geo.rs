@@ -427,13 +427,6 @@ fn distance((lng1, lat1): (f64, f64), (lng2, lat2): (f64, f64)) -> f64 {
     2.0 * EARTH_RADIUS * h.sqrt().min(1.0).asin()
 }
 
-/// The angle between two points seen from the sphere's center, as atan2(|a×b|, a·b) of
-/// their unit vectors (as S2 measures it): line lengths use it, and it reproduces the
-/// docs' digits where the haversine of `distance` is off in the 13th.
-fn arc(p: (f64, f64), q: (f64, f64)) -> f64 {
-    angle(&unit(p), &unit(q))
-}
-
 /// The initial bearing from p to q in radians, clockwise from north, in [0, 2π).
 fn azimuth((lng1, lat1): (f64, f64), (lng2, lat2): (f64, f64)) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
@@ -900,11 +893,13 @@ fn closest_on_polygon(
 
 /// The length in meters of a LineString or MultiLineString (the sum of its segments'
 /// great-circle arcs).
+/// Each edge's angle as S2 measures it (atan2(|a×b|, a·b) of the unit vectors: the
+/// docs' digits, where the haversine of `distance` is off in the 13th). A line with an
+/// edge between antipodal points is invalid (an edge must be shorter than 180 degrees).
 fn line_length(line: &Value) -> Option<f64> {
     Some(
-        lines(line)?
-            .iter()
-            .flat_map(|l| l.windows(2).map(|w| EARTH_RADIUS * arc(w[0], w[1])))
+        (unit_lines(line)?.iter())
+            .flat_map(|l| l.windows(2).map(|w| EARTH_RADIUS * angle(&w[0], &w[1])))
             .sum(),
     )
 }
@@ -1264,6 +1259,26 @@ mod tests {
             }
         }
         assert!(crossed > 300 && clear > 1000, "{crossed} {clear}");
+    }
+
+    #[test]
+    fn a_line_with_an_antipodal_edge_has_no_length() {
+        let line = |coords: &str| {
+            let v = crate::value::parse_json_text(&format!(
+                r#"{{"type":"LineString","coordinates":{coords}}}"#
+            ))
+            .unwrap();
+            line_length(&v)
+        };
+        // Half the equator in two edges, then in one (between antipodes: no one edge).
+        let half = line("[[0,0],[90,0],[180,0]]").unwrap();
+        assert!(
+            (half - std::f64::consts::PI * EARTH_RADIUS).abs() < 1e-6,
+            "{half}"
+        );
+        assert_eq!(line("[[0,0],[180,0]]"), None);
+        assert_eq!(line("[[10,20],[-170,-20]]"), None);
+        assert!(line("[[10,20],[-170,-19.9]]").is_some());
     }
 
     #[test]
