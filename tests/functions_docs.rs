@@ -983,6 +983,23 @@ fn geo_points_and_cells() {
                      bad = isnull(geo_line_length(dynamic({"type":"LineString","coordinates":[[1, 1]]})))"#,
             "a:real, b:real, bad:bool\n4922.48016992081|8262.24339753741|true",
         ),
+        // geo-from-wkt-function.md: every example, and its invalid text (coordinates are
+        // reals: the docs print 1, the engine's answers in tests/conformance 1.0).
+        (
+            r#"print point = geo_from_wkt("POINT (1 2)"), line = geo_from_wkt("LINESTRING (1 2, 3 4)"),
+                     polygon = geo_from_wkt("POLYGON ((0 0, 2 0, 2 2, 0 0))"),
+                     multipoint = geo_from_wkt("MULTIPOINT (1 1, 2 2, 3 3)"),
+                     multiline = geo_from_wkt("MULTILINESTRING ((1 1, 2 2, 3 3), (4 4, 5 5))"),
+                     result = isnull(geo_from_wkt("LINESTRING"))"#,
+            r#"point:dynamic, line:dynamic, polygon:dynamic, multipoint:dynamic, multiline:dynamic, result:bool
+{"type":"Point","coordinates":[1.0,2.0]}|{"type":"LineString","coordinates":[[1.0,2.0],[3.0,4.0]]}|{"type":"Polygon","coordinates":[[[0.0,0.0],[2.0,0.0],[2.0,2.0],[0.0,0.0]]]}|{"type":"MultiPoint","coordinates":[[1.0,1.0],[2.0,2.0],[3.0,3.0]]}|{"type":"MultiLineString","coordinates":[[[1.0,1.0],[2.0,2.0],[3.0,3.0]],[[4.0,4.0],[5.0,5.0]]]}|true"#,
+        ),
+        (
+            r#"print multipolygon = geo_from_wkt("MULTIPOLYGON (((0 0, 2 0, 2 2, 0 0)),((10 10, 12 10, 12 12, 10 10)))"),
+                     geometry_collection = geo_from_wkt("GEOMETRYCOLLECTION (POINT (1 1),LINESTRING (2 2, 3 3, 4 4),POLYGON ((10 10, 12 10, 12 12, 10 10)))")"#,
+            r#"multipolygon:dynamic, geometry_collection:dynamic
+{"type":"MultiPolygon","coordinates":[[[[0.0,0.0],[2.0,0.0],[2.0,2.0],[0.0,0.0]]],[[[10.0,10.0],[12.0,10.0],[12.0,12.0],[10.0,10.0]]]]}|{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1.0,1.0]},{"type":"LineString","coordinates":[[2.0,2.0],[3.0,3.0],[4.0,4.0]]},{"type":"Polygon","coordinates":[[[10.0,10.0],[12.0,10.0],[12.0,12.0],[10.0,10.0]]]}]}"#,
+        ),
         // geo-distance-point-to-line, geo-closest-point-on-line-function.md: the docs
         // print 15 digits (the emulator's cases in tests/conformance hold all of them)
         // and the closest point as the nearest vertex, which on the sphere is 1e-14

@@ -55,6 +55,7 @@ pub(super) const NAMES: &[&str] = &[
     "geo_h3cell_children",
     "geo_h3cell_neighbors",
     "geo_h3cell_rings",
+    "geo_from_wkt",
 ];
 
 /// The sphere's radius in meters.
@@ -362,6 +363,11 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                     Some(r) => strings(c.children(r).map(|k| k.to_string()).collect()),
                     None => Value::Null,
                 }
+            })
+        }),
+        "geo_from_wkt" => sig(name, args, 1, 1, &[Str]).and_then(|_| {
+            pure(Type::Dynamic, |a| {
+                from_wkt(&text(&a[0])).unwrap_or(Value::Null)
             })
         }),
         "geo_h3cell_rings" => sig(name, args, 2, 2, &[Str, Integer]).and_then(|_| {
@@ -936,6 +942,108 @@ fn polygon(mut ring: Vec<(f64, f64)>) -> Value {
 }
 
 // ---------------------------------------------------------------------------------
+// WKT
+
+/// The GeoJSON shape of a Well-known text (`geo_from_wkt`). None, as for any invalid
+/// or unsupported text, when it is not WKT, when a part is EMPTY or has Z or M
+/// coordinates (a GeoJSON shape here is [longitude, latitude]), or when it breaks the
+/// shapes' constraints: a coordinate out of range, a line of fewer than two points, a
+/// ring of fewer than four or not closed.
+fn from_wkt(text: &str) -> Option<Value> {
+    use std::str::FromStr;
+    // (The reader stops where the geometry ends: what follows is checked here.)
+    wkt_ends(text).then_some(())?;
+    wkt_shape(&wkt::Wkt::<f64>::from_str(text.trim()).ok()?)
+}
+
+/// Whether only blanks follow the parenthesis that closes the text's first one (an
+/// EMPTY shape, which has none, is null anyway).
+fn wkt_ends(text: &str) -> bool {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 1 => return text[i + 1..].trim().is_empty(),
+            ')' if depth == 0 => return false,
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn wkt_shape(w: &wkt::Wkt<f64>) -> Option<Value> {
+    use wkt::Wkt as W;
+    if w.dimension() != wkt::types::Dimension::XY {
+        return None;
+    }
+    let all = |items: Vec<Option<Value>>| -> Option<Value> {
+        let items: Vec<Value> = items.into_iter().collect::<Option<_>>()?;
+        (!items.is_empty()).then(|| Value::array(items))
+    };
+    let point = |p: &wkt::types::Point<f64>| wkt_coord(p.coord()?);
+    let (kind, key, value) = match w {
+        W::Point(p) => ("Point", "coordinates", point(p)?),
+        W::LineString(l) => ("LineString", "coordinates", wkt_line(l, 2)?),
+        W::Polygon(p) => ("Polygon", "coordinates", wkt_polygon(p)?),
+        W::MultiPoint(m) => (
+            "MultiPoint",
+            "coordinates",
+            all(m.points().iter().map(point).collect())?,
+        ),
+        W::MultiLineString(m) => (
+            "MultiLineString",
+            "coordinates",
+            all(m.line_strings().iter().map(|l| wkt_line(l, 2)).collect())?,
+        ),
+        W::MultiPolygon(m) => (
+            "MultiPolygon",
+            "coordinates",
+            all(m.polygons().iter().map(wkt_polygon).collect())?,
+        ),
+        W::GeometryCollection(g) => (
+            "GeometryCollection",
+            "geometries",
+            all(g.geometries().iter().map(wkt_shape).collect())?,
+        ),
+    };
+    let mut b = Bag::default();
+    b.insert(Arc::from("type"), Value::str(kind));
+    b.insert(Arc::from(key), value);
+    Some(Value::bag(b))
+}
+
+fn wkt_coord(c: &wkt::types::Coord<f64>) -> Option<Value> {
+    let (lng, lat) = (c.x, c.y);
+    ((-180.0..=180.0).contains(&lng) && (-90.0..=90.0).contains(&lat)).then(|| coordinate(lng, lat))
+}
+
+/// A line's coordinates, when it has at least `min` points.
+fn wkt_line(l: &wkt::types::LineString<f64>, min: usize) -> Option<Value> {
+    let c = l.coords();
+    (c.len() >= min).then_some(())?;
+    Some(Value::array(
+        c.iter().map(wkt_coord).collect::<Option<_>>()?,
+    ))
+}
+
+/// A polygon's rings: each closed, of at least four points.
+fn wkt_polygon(p: &wkt::types::Polygon<f64>) -> Option<Value> {
+    let rings = p.rings();
+    let closed = |l: &wkt::types::LineString<f64>| {
+        let c = l.coords();
+        c.first().map(|f| (f.x, f.y)) == c.last().map(|l| (l.x, l.y))
+    };
+    (!rings.is_empty() && rings.iter().all(closed)).then_some(())?;
+    Some(Value::array(
+        rings
+            .iter()
+            .map(|r| wkt_line(r, 4))
+            .collect::<Option<_>>()?,
+    ))
+}
+
+// ---------------------------------------------------------------------------------
 // Geohash
 
 const BASE32: &[u8; 32] = b"0123456789bcdefghjkmnpqrstuvwxyz";
@@ -1279,6 +1387,39 @@ mod tests {
         assert_eq!(line("[[0,0],[180,0]]"), None);
         assert_eq!(line("[[10,20],[-170,-20]]"), None);
         assert!(line("[[10,20],[-170,-19.9]]").is_some());
+    }
+
+    #[test]
+    fn wkt_gives_a_shape_only_for_what_geojson_shapes_hold() {
+        let shape = |t: &str| from_wkt(t).map(|v| crate::value::to_json(&v).to_string());
+        assert_eq!(
+            shape(" point (1.5 -2e1) ").as_deref(),
+            Some(r#"{"type":"Point","coordinates":[1.5,-20.0]}"#)
+        );
+        assert_eq!(
+            shape("MULTIPOINT ((1 1), (2 2))").as_deref(),
+            Some(r#"{"type":"MultiPoint","coordinates":[[1.0,1.0],[2.0,2.0]]}"#)
+        );
+        for bad in [
+            "",
+            "LINESTRING",
+            "POINT (1 2) junk",
+            "POINT (1 2))",
+            "POINT ((1 2)",
+            "POINT EMPTY",
+            "LINESTRING EMPTY",
+            "GEOMETRYCOLLECTION (POINT (1 1), POINT EMPTY)",
+            "POINT Z (1 2 3)",
+            "LINESTRING M (1 2 3, 4 5 6)",
+            "POINT (200 2)",
+            "POINT (2 -91)",
+            "LINESTRING (1 2)",
+            "POLYGON ((0 0, 2 0, 2 2, 0 1))",
+            "POLYGON ((0 0, 2 0, 0 0))",
+            "MULTIPOLYGON (((0 0, 2 0, 2 2, 0 0)), ((1 1, 2 2)))",
+        ] {
+            assert_eq!(shape(bad), None, "{bad}");
+        }
     }
 
     #[test]
