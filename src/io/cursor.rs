@@ -171,29 +171,10 @@ impl<'b> Cursor<'b> {
     /// The string whose opening quote is at the cursor, borrowed when it has no escapes.
     #[inline]
     pub(crate) fn string(&mut self) -> Option<Cow<'b, str>> {
-        if let Some(end) = self.plain_end() {
-            let body = &self.b[self.i + 1..end];
-            self.i = end + 1;
-            debug_assert!(body.is_ascii());
-            // SAFETY: a plain string's body has no byte above 0x7f: ASCII is UTF-8.
-            return Some(Cow::Borrowed(unsafe {
-                std::str::from_utf8_unchecked(body)
-            }));
-        }
-        let start = self.i;
-        let s = self.string_end()?;
-        self.i = s.end + 1;
-        let body = &self.b[start + 1..s.end];
-        if s.escaped {
-            unescape(body).map(Cow::Owned)
-        } else if s.ascii {
-            debug_assert!(body.is_ascii());
-            // SAFETY: the scan found no byte above 0x7f in the body: ASCII is UTF-8.
-            Some(Cow::Borrowed(unsafe {
-                std::str::from_utf8_unchecked(body)
-            }))
-        } else {
-            std::str::from_utf8(body).ok().map(Cow::Borrowed)
+        let (body, escaped, ascii) = self.body()?;
+        match escaped {
+            true => unescape(body).map(Cow::Owned),
+            false => text_of(body, ascii).map(Cow::Borrowed),
         }
     }
 
@@ -205,32 +186,31 @@ impl<'b> Cursor<'b> {
     where
         'b: 's,
     {
-        if let Some(end) = self.plain_end() {
-            let body = &self.b[self.i + 1..end];
-            self.i = end + 1;
-            debug_assert!(body.is_ascii());
-            // SAFETY: a plain string's body has no byte above 0x7f: ASCII is UTF-8.
-            return Some(unsafe { std::str::from_utf8_unchecked(body) });
-        }
-        let start = self.i;
-        let s = self.string_end()?;
-        self.i = s.end + 1;
-        let body = &self.b[start + 1..s.end];
-        let text: &'s [u8] = match s.escaped {
+        let (body, escaped, ascii) = self.body()?;
+        let text: &'s [u8] = match escaped {
             true => {
                 super::bytes::unescape_into(body, scratch)?;
                 scratch
             }
             false => body,
         };
-        if s.ascii {
-            debug_assert!(std::str::from_utf8(text).is_ok());
-            // SAFETY: the scan found no byte above 0x7f in the body, and decoding its
-            // escapes writes UTF-8 (see `unescape_into`).
-            Some(unsafe { std::str::from_utf8_unchecked(text) })
-        } else {
-            std::str::from_utf8(text).ok()
+        // (Decoding escapes writes UTF-8: an ASCII body's text needs no check.)
+        text_of(text, ascii)
+    }
+
+    /// The body of the string at the cursor (the cursor moved past it), whether it has
+    /// escapes, and whether it is ASCII.
+    #[inline(always)]
+    fn body(&mut self) -> Option<(&'b [u8], bool, bool)> {
+        if let Some(end) = self.plain_end() {
+            let body = &self.b[self.i + 1..end];
+            self.i = end + 1;
+            return Some((body, false, true));
         }
+        let start = self.i;
+        let s = self.string_end()?;
+        self.i = s.end + 1;
+        Some((&self.b[start + 1..s.end], s.escaped, s.ascii))
     }
 
     /// The body of the string at the cursor when it has no escapes, its UTF-8 checked
@@ -732,6 +712,19 @@ impl Cursor<'_> {
             }
             _ => self.scalar().map(|j| crate::value::from_json(&j)),
         }
+    }
+}
+
+/// `b` as text: unchecked when it is known to be UTF-8 (`utf8`: an ASCII body, or
+/// the text its escapes decode to), else checked.
+#[inline(always)]
+fn text_of(b: &[u8], utf8: bool) -> Option<&str> {
+    if utf8 {
+        debug_assert!(std::str::from_utf8(b).is_ok());
+        // SAFETY: ASCII is UTF-8, and decoding escapes writes UTF-8 (`unescape_into`).
+        Some(unsafe { std::str::from_utf8_unchecked(b) })
+    } else {
+        std::str::from_utf8(b).ok()
     }
 }
 
