@@ -411,8 +411,13 @@ fn antipodal(a: &Vector, b: &Vector) -> bool {
 
 /// (longitude, latitude) in degrees, when both are valid.
 fn point(lng: &Value, lat: &Value) -> Option<(f64, f64)> {
-    let (lng, lat) = (num_f64(lng)?, num_f64(lat)?);
-    ((-180.0..=180.0).contains(&lng) && (-90.0..=90.0).contains(&lat)).then_some((lng, lat))
+    let p = (num_f64(lng)?, num_f64(lat)?);
+    in_range(p).then_some(p)
+}
+
+/// Whether longitude and latitude are in their ranges (NaN is in neither).
+fn in_range((lng, lat): (f64, f64)) -> bool {
+    (-180.0..=180.0).contains(&lng) && (-90.0..=90.0).contains(&lat)
 }
 
 /// An optional level argument: the default when absent, None when out of range.
@@ -897,11 +902,10 @@ fn closest_on_polygon(
     Some((d, s2_degrees(&S2Point(p))))
 }
 
-/// The length in meters of a LineString or MultiLineString (the sum of its segments'
-/// great-circle arcs).
-/// Each edge's angle as S2 measures it (atan2(|a×b|, a·b) of the unit vectors: the
-/// docs' digits, where the haversine of `distance` is off in the 13th). A line with an
-/// edge between antipodal points is invalid (an edge must be shorter than 180 degrees).
+/// The length in meters of a LineString or MultiLineString: the sum of its edges'
+/// angles as S2 measures them (atan2(|a×b|, a·b) of the unit vectors: the docs'
+/// digits, where the haversine of `distance` is off in the 13th). A line with an edge
+/// between antipodal points is invalid (an edge must be shorter than 180 degrees).
 fn line_length(line: &Value) -> Option<f64> {
     Some(
         (unit_lines(line)?.iter())
@@ -1014,8 +1018,7 @@ fn wkt_shape(w: &wkt::Wkt<f64>) -> Option<Value> {
 }
 
 fn wkt_coord(c: &wkt::types::Coord<f64>) -> Option<Value> {
-    let (lng, lat) = (c.x, c.y);
-    ((-180.0..=180.0).contains(&lng) && (-90.0..=90.0).contains(&lat)).then(|| coordinate(lng, lat))
+    in_range((c.x, c.y)).then(|| coordinate(c.x, c.y))
 }
 
 /// A line's coordinates, when it has at least `min` points.

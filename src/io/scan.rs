@@ -1999,19 +1999,21 @@ impl Cursor<'_> {
 mod tests {
     use super::*;
 
+    /// Every kind a fold can be of.
+    const KINDS: [Kind; 7] = [
+        Kind::None,
+        Kind::Bool,
+        Kind::Long,
+        Kind::Real,
+        Kind::Date,
+        Kind::Str,
+        Kind::Dyn,
+    ];
+
     /// A guarded column takes a value exactly when folding it into the sample's fold
     /// leaves the column's type as it is, needed or not (else the scan gives up).
     #[test]
     fn a_guard_takes_the_values_that_keep_the_samples_type() {
-        let kinds = [
-            Kind::None,
-            Kind::Bool,
-            Kind::Long,
-            Kind::Real,
-            Kind::Date,
-            Kind::Str,
-            Kind::Dyn,
-        ];
         let values = [
             "null",
             "true",
@@ -2031,7 +2033,7 @@ mod tests {
             "{\"a\":1}",
             "[1,\"x\"]",
         ];
-        for bound in kinds {
+        for bound in KINDS {
             let ty = TypeFold::of(bound).ty();
             let columns = [Column::new("x", ty), Column::new("y", Type::Long)];
             for needed in [true, false] {
@@ -2084,16 +2086,7 @@ mod tests {
     /// the guard takes every value it skips.
     #[test]
     fn a_guarded_skip_takes_only_what_its_guard_takes() {
-        let kinds = [
-            Kind::None,
-            Kind::Bool,
-            Kind::Long,
-            Kind::Real,
-            Kind::Date,
-            Kind::Str,
-            Kind::Dyn,
-        ];
-        for k in kinds {
+        for k in KINDS {
             for bools in [false, true] {
                 let skipped = ["0", "7", "123456789", "true", "false"]
                     .into_iter()
