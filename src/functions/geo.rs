@@ -191,22 +191,15 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 }
             })
         }),
-        "geo_distance_point_to_polygon" => {
+        // One reading of the polygon, then its distance or its closest point.
+        "geo_distance_point_to_polygon" | "geo_closest_point_on_polygon" => {
             sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
                 let fixed = Fixed::of(&args[2]);
-                pure(Type::Real, move |a| {
+                let distance = name == "geo_distance_point_to_polygon";
+                let ty = if distance { Type::Real } else { Type::Dynamic };
+                pure(ty, move |a| {
                     match closest_on_polygon(&a[0], &a[1], fixed.get(&a[2]).as_deref()) {
-                        Some((angle, _)) => Value::Real(EARTH_RADIUS * angle),
-                        None => Value::Null,
-                    }
-                })
-            })
-        }
-        "geo_closest_point_on_polygon" => {
-            sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
-                let fixed = Fixed::of(&args[2]);
-                pure(Type::Dynamic, move |a| {
-                    match closest_on_polygon(&a[0], &a[1], fixed.get(&a[2]).as_deref()) {
+                        Some((angle, _)) if distance => Value::Real(EARTH_RADIUS * angle),
                         Some((_, (lng, lat))) => geo_point(lng, lat),
                         None => Value::Null,
                     }
@@ -466,12 +459,24 @@ fn line_points(coords: &Value) -> Option<Vec<(f64, f64)>> {
 /// The lines of a LineString or MultiLineString; None when it is neither, or a line
 /// has fewer than two points or an invalid one.
 fn lines(line: &Value) -> Option<Vec<Vec<(f64, f64)>>> {
-    let Value::Bag(b) = line else { return None };
+    one_or_many(line, "LineString", "MultiLineString", line_points)
+}
+
+/// The parts of a GeoJSON shape of type `one` (its coordinates, one part) or `many` (a
+/// non-empty array of them), each read by `part`; None for any other shape or a part
+/// `part` refuses.
+fn one_or_many<T>(
+    shape: &Value,
+    one: &str,
+    many: &str,
+    part: impl Fn(&Value) -> Option<T>,
+) -> Option<Vec<T>> {
+    let Value::Bag(b) = shape else { return None };
     let coords = b.get("coordinates")?;
     match b.get("type")?.as_str()? {
-        "LineString" => Some(vec![line_points(coords)?]),
-        "MultiLineString" => match coords {
-            Value::Array(ls) if !ls.is_empty() => ls.iter().map(line_points).collect(),
+        t if t == one => Some(vec![part(coords)?]),
+        t if t == many => match coords {
+            Value::Array(ps) if !ps.is_empty() => ps.iter().map(part).collect(),
             _ => None,
         },
         _ => None,
@@ -748,8 +753,6 @@ impl Fixed {
 /// The polygons of a Polygon or MultiPolygon; None when it is neither, a ring is
 /// invalid (see [`ring`]) or a polygon's rings cross.
 fn polygons(v: &Value) -> Option<Vec<Polygon>> {
-    let Value::Bag(b) = v else { return None };
-    let coords = b.get("coordinates")?;
     let polygon = |rings: &Value| -> Option<Polygon> {
         match rings {
             Value::Array(rs) if !rs.is_empty() => {
@@ -759,14 +762,7 @@ fn polygons(v: &Value) -> Option<Vec<Polygon>> {
             _ => None,
         }
     };
-    match b.get("type")?.as_str()? {
-        "Polygon" => Some(vec![polygon(coords)?]),
-        "MultiPolygon" => match coords {
-            Value::Array(ps) if !ps.is_empty() => ps.iter().map(polygon).collect(),
-            _ => None,
-        },
-        _ => None,
-    }
+    one_or_many(v, "Polygon", "MultiPolygon", polygon)
 }
 
 /// Whether two edges of a polygon's rings cross, at a point inside both (the docs' rings
@@ -986,30 +982,28 @@ fn wkt_shape(w: &wkt::Wkt<f64>) -> Option<Value> {
         (!items.is_empty()).then(|| Value::array(items))
     };
     let point = |p: &wkt::types::Point<f64>| wkt_coord(p.coord()?);
-    let (kind, key, value) = match w {
-        W::Point(p) => ("Point", "coordinates", point(p)?),
-        W::LineString(l) => ("LineString", "coordinates", wkt_line(l, 2)?),
-        W::Polygon(p) => ("Polygon", "coordinates", wkt_polygon(p)?),
-        W::MultiPoint(m) => (
-            "MultiPoint",
-            "coordinates",
-            all(m.points().iter().map(point).collect())?,
-        ),
-        W::MultiLineString(m) => (
-            "MultiLineString",
-            "coordinates",
-            all(m.line_strings().iter().map(|l| wkt_line(l, 2)).collect())?,
-        ),
+    let (kind, value) = match w {
+        W::Point(p) => ("Point", point(p)?),
+        W::LineString(l) => ("LineString", wkt_line(l, 2)?),
+        W::Polygon(p) => ("Polygon", wkt_polygon(p)?),
+        W::MultiPoint(m) => ("MultiPoint", all(m.points().iter().map(point).collect())?),
+        W::MultiLineString(m) => {
+            let lines = m.line_strings().iter().map(|l| wkt_line(l, 2));
+            ("MultiLineString", all(lines.collect())?)
+        }
         W::MultiPolygon(m) => (
             "MultiPolygon",
-            "coordinates",
             all(m.polygons().iter().map(wkt_polygon).collect())?,
         ),
-        W::GeometryCollection(g) => (
-            "GeometryCollection",
-            "geometries",
-            all(g.geometries().iter().map(wkt_shape).collect())?,
-        ),
+        W::GeometryCollection(g) => {
+            let shapes = g.geometries().iter().map(wkt_shape);
+            ("GeometryCollection", all(shapes.collect())?)
+        }
+    };
+    // (A collection holds shapes, every other type coordinates.)
+    let key = match w {
+        W::GeometryCollection(_) => "geometries",
+        _ => "coordinates",
     };
     let mut b = Bag::default();
     b.insert(Arc::from("type"), Value::str(kind));
@@ -1198,6 +1192,32 @@ mod tests {
         }
     }
 
+    /// How many of a random test's cases came out true and false: a test asserts
+    /// both were met often, so that neither answer went untried.
+    #[derive(Default)]
+    struct Tally {
+        yes: usize,
+        no: usize,
+    }
+
+    impl Tally {
+        fn add(&mut self, answer: bool) {
+            match answer {
+                true => self.yes += 1,
+                false => self.no += 1,
+            }
+        }
+
+        fn assert_at_least(&self, yes: usize, no: usize) {
+            assert!(
+                self.yes > yes && self.no > no,
+                "{} true, {} false",
+                self.yes,
+                self.no
+            );
+        }
+    }
+
     /// Whether the geodesic from `r` (outside the ring) to `p` crosses the ring's edges an
     /// odd number of times: the textbook test, against which the winding of `in_ring`
     /// is checked. None when a point lies on a line of the test (no clear answer).
@@ -1234,7 +1254,7 @@ mod tests {
     #[test]
     fn rings_hold_what_a_crossing_count_finds_whichever_way_they_turn() {
         let mut next = uniform(0x2545_f491_4f6c_dd1du64);
-        let (mut inside, mut outside) = (0, 0);
+        let mut tally = Tally::default();
         for _ in 0..300 {
             let (lng, lat) = (-170.0 + 340.0 * next(), -60.0 + 120.0 * next());
             let k = 3 + (next() * 10.0) as usize;
@@ -1253,15 +1273,11 @@ mod tests {
                 };
                 assert_eq!(in_ring(&ring, &p), want, "{lng} {lat} {k}");
                 assert_eq!(in_ring(&reversed, &p), want, "{lng} {lat} {k} reversed");
-                if want {
-                    inside += 1;
-                } else {
-                    outside += 1;
-                }
+                tally.add(want);
             }
         }
         // Both answers were asked for, many times.
-        assert!(inside > 1000 && outside > 1000, "{inside} {outside}");
+        tally.assert_at_least(1000, 1000);
     }
 
     #[test]
@@ -1298,7 +1314,7 @@ mod tests {
         // few degrees meet exactly when their images, plane segments, do (pairs too close
         // to touching to tell are left out).
         let mut next = uniform(0x1234_5678_9abc_def1u64);
-        let (mut met, mut apart) = (0, 0);
+        let mut tally = Tally::default();
         for _ in 0..20_000 {
             let (lng, lat) = (-170.0 + 340.0 * next(), -70.0 + 140.0 * next());
             let c = unit((lng, lat));
@@ -1329,13 +1345,9 @@ mod tests {
             let want = (o[0] > 0.0) != (o[1] > 0.0) && (o[2] > 0.0) != (o[3] > 0.0);
             let got = edges_meet(&S2Point(a), &S2Point(b), &S2Point(p), &S2Point(q));
             assert_eq!(got, want, "{lng} {lat}");
-            if want {
-                met += 1;
-            } else {
-                apart += 1;
-            }
+            tally.add(want);
         }
-        assert!(met > 1000 && apart > 1000, "{met} {apart}");
+        tally.assert_at_least(1000, 1000);
     }
 
     #[test]
@@ -1343,7 +1355,7 @@ mod tests {
         // Rings of random vertices (which mostly cross themselves) and star rings (which
         // never do): the sweep finds a crossing exactly when comparing every pair does.
         let mut next = uniform(0x0f1e_2d3c_4b5a_6978);
-        let (mut crossed, mut clear) = (0, 0);
+        let mut tally = Tally::default();
         for k in 0..2000 {
             let (lng, lat) = (-170.0 + 340.0 * next(), -70.0 + 140.0 * next());
             let n = 3 + (next() * 12.0) as usize;
@@ -1363,13 +1375,9 @@ mod tests {
                 })
             });
             assert_eq!(rings_cross(&rings), every_pair, "{lng} {lat} {n}");
-            if every_pair {
-                crossed += 1;
-            } else {
-                clear += 1;
-            }
+            tally.add(every_pair);
         }
-        assert!(crossed > 300 && clear > 1000, "{crossed} {clear}");
+        tally.assert_at_least(300, 1000);
     }
 
     #[test]
