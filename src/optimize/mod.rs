@@ -8,20 +8,21 @@
 //!   the move), and into each input of a `union`.
 //! - `sort | take n` is `top n`: the sort keeps only its first `n` rows (as it sorts
 //!   stably, the same rows as sorting all and taking `n`).
-//! - `parse_json` whose value is read only through constant member paths builds only
-//!   those paths (see [`json_paths`]).
+//! - A column an `extend` or `project` computes that nothing above reads is not
+//!   computed, and `parse_json` whose value is read only through constant member paths
+//!   builds only those paths (see [`needs`]).
 //! - A `let` that a query's statements read at one place runs in that place, streamed,
 //!   instead of being held (see [`lets`]); this needs all the statements at once.
 
-mod json_paths;
 mod lets;
+mod needs;
 mod pushdown;
 
 use crate::plan::{Plan, PlanKind};
 
 /// `plan` rewritten.
 pub fn optimize(plan: Plan) -> Plan {
-    json_paths::prune(bottom_up(plan))
+    needs::prune(bottom_up(plan))
 }
 
 /// The plans of a query's statements rewritten, each as [`optimize`] does, after the

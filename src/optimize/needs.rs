@@ -1,16 +1,23 @@
-//! `parse_json` that builds only what is read. When the dynamic value an `extend`
-//! computes with `parse_json(x)` is read by the operators above only through member
-//! and index paths with constant keys (`p.score`, `p.geo.country`, `p['a b']`), the
-//! call is replaced by one that keeps only those paths (see
-//! [`crate::value::parse_json_paths`]): the same text checks, the same values at
-//! every path read, without building the rest of the tree per row.
+//! What the operators above read of each column, and the work that saves. The needs
+//! of each column flow top-down from the plan's output (which reads every column
+//! wholly) through the operators understood here (filter, extend, project, summarize,
+//! sort, take, count); any other operator reads its inputs wholly, so the rewrite
+//! stops there. Two rewrites follow from them:
 //!
-//! The needs of each column flow top-down from the plan's output (which reads every
-//! column wholly) through the operators understood here (filter, extend, project,
-//! summarize, sort, take, count); any other operator reads its inputs wholly, so the
-//! rewrite stops there. A `let` ([`PlanKind::Cached`]) is shared by id between the
-//! places that name it, so its plan is rewritten as if read wholly, the same way at
-//! every place.
+//! - A column an `extend` or `project` computes that nothing above reads is not
+//!   computed: its expression becomes a null constant (the column stays, so no
+//!   position moves). Why this is exact: a scalar expression has no effect but its
+//!   value (`assert` fails while binding, not per row), and a volatile one's draws
+//!   are then simply not made. Kusto prunes unread columns the same way.
+//! - `parse_json` that builds only what is read. When the dynamic value an `extend`
+//!   computes with `parse_json(x)` is read by the operators above only through member
+//!   and index paths with constant keys (`p.score`, `p.geo.country`, `p['a b']`), the
+//!   call is replaced by one that keeps only those paths (see
+//!   [`crate::value::parse_json_paths`]): the same text checks, the same values at
+//!   every path read, without building the rest of the tree per row.
+//!
+//! A `let` ([`PlanKind::Cached`]) is shared by id between the places that name it, so
+//! its plan is rewritten as if read wholly, the same way at every place.
 
 use crate::functions::DynamicRole;
 use crate::plan::{BExpr, Plan, PlanKind};
@@ -19,7 +26,8 @@ use crate::value::{JsonPaths, Str, Value};
 /// What the operators above read of one column: nothing, or these paths.
 type Need = Option<JsonPaths>;
 
-/// `plan` with every `parse_json` whose value is read only by paths rewritten.
+/// `plan` with every unread `extend` or `project` column left uncomputed, and every
+/// `parse_json` whose value is read only by paths rewritten.
 pub fn prune(plan: Plan) -> Plan {
     let need = vec![Some(JsonPaths::whole()); plan.schema.len()];
     rewrite(plan, need)
@@ -72,9 +80,12 @@ fn rewrite(plan: Plan, mut need: Vec<Need>) -> Plan {
                 aggs,
             }
         }
-        PlanKind::Project { input, exprs } => {
+        PlanKind::Project { input, mut exprs } => {
             let mut inner = vec![None; input.schema.len()];
-            for (e, n) in exprs.iter().zip(&need) {
+            for (e, n) in exprs.iter_mut().zip(&need) {
+                if n.is_none() {
+                    *e = BExpr::Const(Value::Null);
+                }
                 match (path(e), n) {
                     // A column passed on (or a path of it) is read as the output is.
                     (Some((col, keys)), Some(n)) => add(&mut inner, col, &keys, n),
@@ -131,6 +142,9 @@ fn extend(
     need.resize(next.max(need.len()), None);
     for ((slot, e), &col) in items.iter_mut().zip(&cols).rev() {
         let out = need[col].take();
+        if out.is_none() {
+            *e = BExpr::Const(Value::Null);
+        }
         if let Some(paths) = out.as_ref().filter(|p| !p.whole) {
             if let BExpr::Call(imp, args) = e {
                 if imp.dynamic_role() == Some(DynamicRole::ParseJson) && args.len() == 1 {
@@ -246,6 +260,69 @@ mod tests {
         for (rest, full) in cases {
             let got = full_parses(&format!("{t}{rest}"));
             assert_eq!(got, vec![*full], "{rest}");
+        }
+    }
+
+    /// For each `extend` item and `project` expression of the plan, outermost first,
+    /// whether it is still computed (not made a null constant).
+    fn computed(p: &Plan, out: &mut Vec<bool>) {
+        let exprs: Vec<&BExpr> = match &p.kind {
+            PlanKind::Extend { items, .. } => items.iter().map(|(_, e)| e).collect(),
+            PlanKind::Project { exprs, .. } => exprs.iter().collect(),
+            _ => Vec::new(),
+        };
+        out.extend(
+            exprs
+                .iter()
+                .map(|e| !matches!(e, BExpr::Const(v) if v.is_null())),
+        );
+        p.inputs().into_iter().for_each(|i| computed(i, out));
+    }
+
+    #[test]
+    fn a_column_nothing_reads_is_not_computed() {
+        let t = "datatable(s:string, k:long)['{}', 1] ";
+        let cases: &[(&str, &[bool])] = &[
+            ("| extend a = strlen(s), b = k + 1", &[true, true]),
+            ("| extend a = strlen(s), b = k + 1 | count", &[false, false]),
+            (
+                "| extend a = strlen(s), b = k + 1 | project b",
+                &[true, false, true],
+            ),
+            // An item read by a later item of the same extend is computed.
+            (
+                "| extend a = strlen(s), b = a + 1 | project b",
+                &[true, true, true],
+            ),
+            ("| extend a = strlen(s) | where a > 1 | count", &[true]),
+            ("| extend a = rand() | summarize count() by k", &[false]),
+            ("| extend a = rand() | summarize max(a) by k", &[true]),
+            // Replaced in place: the new value is unread, the old one read by it.
+            ("| extend k = k + 1 | summarize count() by s", &[false]),
+            (
+                "| project a = strlen(s), k | project k",
+                &[true, false, true],
+            ),
+            (
+                "| extend a = strlen(s) | sort by a | project k",
+                &[true, true],
+            ),
+            (
+                "| extend a = strlen(s) | take 1 | project k",
+                &[true, false],
+            ),
+            // Past an operator not understood here, every column is read.
+            ("| extend a = strlen(s) | distinct k, s, a | count", &[true]),
+        ];
+        for (rest, want) in cases {
+            let catalog = Catalog::new();
+            let query = crate::syntax::parse(&format!("{t}{rest}")).unwrap();
+            let plans = crate::session::Session::new(&catalog, 0)
+                .plans(&query)
+                .unwrap();
+            let mut got = Vec::new();
+            computed(&plans[0], &mut got);
+            assert_eq!(got, want.to_vec(), "{rest}");
         }
     }
 }
