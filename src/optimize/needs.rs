@@ -1,7 +1,7 @@
 //! What the operators above read of each column, and the work that saves. The needs
 //! of each column flow top-down from the plan's output (which reads every column
 //! wholly) through the operators understood here (filter, extend, project, summarize,
-//! sort, take, count); any other operator reads its inputs wholly, so the rewrite
+//! sort, take, sample, count, distinct, mv-expand, join, union, `as`); any other operator reads its inputs wholly, so the rewrite
 //! stops there. Two rewrites follow from them:
 //!
 //! - A column an `extend` or `project` computes that nothing above reads is not
@@ -20,7 +20,7 @@
 //! its plan is rewritten as if read wholly, the same way at every place.
 
 use crate::functions::DynamicRole;
-use crate::plan::{BExpr, Plan, PlanKind};
+use crate::plan::{BExpr, JoinKind, Plan, PlanKind};
 use crate::value::{JsonPaths, Str, Value};
 
 /// What the operators above read of one column: nothing, or these paths.
@@ -102,6 +102,121 @@ fn rewrite(plan: Plan, mut need: Vec<Need>) -> Plan {
             PlanKind::Extend {
                 input: Box::new(input),
                 items,
+            }
+        }
+        PlanKind::Sample { input, count } => PlanKind::Sample {
+            input: Box::new(rewrite(*input, need)),
+            count,
+        },
+        PlanKind::Named { input, name } => PlanKind::Named {
+            input: Box::new(rewrite(*input, need)),
+            name,
+        },
+        PlanKind::Distinct { input, columns } => {
+            // Every column kept decides which rows are distinct: read wholly.
+            let mut inner = vec![None; input.schema.len()];
+            for &c in &columns {
+                add(&mut inner, c, &[], &JsonPaths::whole());
+            }
+            PlanKind::Distinct {
+                input: Box::new(rewrite(*input, inner)),
+                columns,
+            }
+        }
+        PlanKind::MvExpand {
+            input,
+            items,
+            bag,
+            with_index,
+            limit,
+            width,
+        } => {
+            // The columns passed on are read as the output is; a target's old value
+            // only by the items (and an appended target was not there).
+            let mut inner = need;
+            inner.resize(input.schema.len(), None);
+            for item in &items {
+                if let Some(n) = inner.get_mut(item.target) {
+                    *n = None;
+                }
+            }
+            for item in &items {
+                reads(&item.expr, &mut inner);
+            }
+            PlanKind::MvExpand {
+                input: Box::new(rewrite(*input, inner)),
+                items,
+                bag,
+                with_index,
+                limit,
+                width,
+            }
+        }
+        PlanKind::Union {
+            inputs,
+            maps,
+            source_names,
+        } => {
+            let inputs = inputs
+                .into_iter()
+                .zip(&maps)
+                .map(|(input, map)| {
+                    let mut inner = vec![None; input.schema.len()];
+                    for (out, from) in need.iter().zip(map) {
+                        if let (Some(n), Some(c)) = (out, from) {
+                            add(&mut inner, *c, &[], n);
+                        }
+                    }
+                    rewrite(input, inner)
+                })
+                .collect();
+            PlanKind::Union {
+                inputs,
+                maps,
+                source_names,
+            }
+        }
+        PlanKind::Join {
+            left,
+            right,
+            kind,
+            left_keys,
+            right_keys,
+            right_drop,
+        } => {
+            let (mut l, mut r) = (
+                vec![None; left.schema.len()],
+                vec![None; right.schema.len()],
+            );
+            // The output's columns: the left side's, then the right side's not dropped
+            // (a semi or anti join gives one side's alone).
+            match kind {
+                JoinKind::LeftSemi | JoinKind::LeftAnti => l = need,
+                JoinKind::RightSemi | JoinKind::RightAnti => r = need,
+                _ => {
+                    let kept = (0..r.len()).filter(|i| !right_drop.contains(i));
+                    let from_right = need.split_off(l.len().min(need.len()));
+                    for (c, n) in kept.zip(from_right) {
+                        r[c] = n;
+                    }
+                    l = need;
+                    l.resize(left.schema.len(), None);
+                }
+            }
+            // The keys match the rows: read wholly.
+            for &c in &left_keys {
+                add(&mut l, c, &[], &JsonPaths::whole());
+            }
+            for &c in &right_keys {
+                add(&mut r, c, &[], &JsonPaths::whole());
+            }
+            PlanKind::Join {
+                left: Box::new(rewrite(*left, l)),
+                right: Box::new(rewrite(*right, r)),
+                kind,
+                left_keys,
+                right_keys,
+                right_drop,
             }
         }
         PlanKind::Cached { input, id } => {
@@ -311,8 +426,46 @@ mod tests {
                 "| extend a = strlen(s) | take 1 | project k",
                 &[true, false],
             ),
-            // Past an operator not understood here, every column is read.
             ("| extend a = strlen(s) | distinct k, s, a | count", &[true]),
+            ("| extend a = strlen(s) | distinct k | count", &[false]),
+            ("| extend a = strlen(s) | sample 1 | project k", &[true, false]),
+            ("| extend a = strlen(s) | as T | project k", &[true, false]),
+            // A join's output: the left side's columns, then the right side's.
+            (
+                "| extend a = strlen(s) | join (datatable(k:long)[1] | extend b = k * 2) on k | project b",
+                &[true, false, true],
+            ),
+            (
+                "| extend a = strlen(s) | join (datatable(k:long)[1] | extend b = k * 2) on k | project a",
+                &[true, true, false],
+            ),
+            (
+                "| extend a = strlen(s) | join kind=leftsemi (datatable(k:long)[1] | extend b = k * 2) on k | project a",
+                &[true, true, false],
+            ),
+            (
+                "| extend a = strlen(s) | lookup (datatable(k:long)[1] | extend b = k * 2) on k | project k",
+                &[true, false, false],
+            ),
+            // A key is read by the join, whatever reads the output.
+            (
+                "| extend j = k + 1 | join (datatable(j:long)[2] | extend b = j * 2) on j | count",
+                &[true, false],
+            ),
+            (
+                "| extend a = strlen(s) | union (datatable(k:long)[2] | extend a = k * 2) | project k",
+                &[true, false, false],
+            ),
+            (
+                "| extend a = strlen(s) | union (datatable(k:long)[2] | extend a = k * 2) | project a",
+                &[true, true, true],
+            ),
+            (
+                "| extend a = strlen(s), t = pack_array(1, 2) | mv-expand t | project k, t",
+                &[true, true, false, true],
+            ),
+            // Past an operator not understood here, every column is read.
+            ("| extend a = strlen(s) | parse s with '{' rest | count", &[true]),
         ];
         for (rest, want) in cases {
             let catalog = Catalog::new();
