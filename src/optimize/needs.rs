@@ -1,14 +1,14 @@
 //! What the operators above read of each column, and the work that saves. The needs
 //! of each column flow top-down from the plan's output (which reads every column
 //! wholly) through the operators understood here (filter, extend, project, summarize,
-//! sort, take, sample, count, distinct, mv-expand, join, union, `as`); any other operator reads its inputs wholly, so the rewrite
-//! stops there. Two rewrites follow from them:
+//! sort, take, sample, count, distinct, mv-expand, join, union, `as`); any other
+//! operator reads its inputs wholly, so the rewrite stops there. Two rewrites follow:
 //!
 //! - A column an `extend` or `project` computes that nothing above reads is not
 //!   computed: its expression becomes a null constant (the column stays, so no
 //!   position moves). Why this is exact: a scalar expression has no effect but its
 //!   value (`assert` fails while binding, not per row), and a volatile one's draws
-//!   are then simply not made. Kusto prunes unread columns the same way.
+//!   are then simply not made.
 //! - `parse_json` that builds only what is read. When the dynamic value an `extend`
 //!   computes with `parse_json(x)` is read by the operators above only through member
 //!   and index paths with constant keys (`p.score`, `p.geo.country`, `p['a b']`), the
