@@ -39,6 +39,25 @@ fn whole_of(plan: &Plan) -> Vec<Need> {
 
 /// `plan` rewritten, `need` saying what is read of each of its output columns.
 fn rewrite(plan: Plan, mut need: Vec<Need>) -> Plan {
+    if let PlanKind::Union { inputs, .. } = &plan.kind {
+        // Each input's columns are read as the output columns they feed are.
+        let mut inner = (0..inputs.len())
+            .map(|k| {
+                let mut inner = vec![None; inputs[k].schema.len()];
+                for (j, n) in need.iter().enumerate() {
+                    if let (Some(n), Some(BExpr::Column(i))) = (n, plan.union_column(k, j)) {
+                        add(&mut inner, i, &[], n);
+                    }
+                }
+                inner
+            })
+            .collect::<Vec<_>>()
+            .into_iter();
+        return plan.map_inputs(&mut |p| {
+            let need = inner.next().unwrap_or_else(|| whole_of(&p));
+            rewrite(p, need)
+        });
+    }
     let Plan { schema, kind } = plan;
     let kind = match kind {
         PlanKind::Filter { input, pred } => {
@@ -150,30 +169,6 @@ fn rewrite(plan: Plan, mut need: Vec<Need>) -> Plan {
                 with_index,
                 limit,
                 width,
-            }
-        }
-        PlanKind::Union {
-            inputs,
-            maps,
-            source_names,
-        } => {
-            let inputs = inputs
-                .into_iter()
-                .zip(&maps)
-                .map(|(input, map)| {
-                    let mut inner = vec![None; input.schema.len()];
-                    for (out, from) in need.iter().zip(map) {
-                        if let (Some(n), Some(c)) = (out, from) {
-                            add(&mut inner, *c, &[], n);
-                        }
-                    }
-                    rewrite(input, inner)
-                })
-                .collect();
-            PlanKind::Union {
-                inputs,
-                maps,
-                source_names,
             }
         }
         PlanKind::Join {
@@ -339,14 +334,19 @@ mod tests {
         p.inputs().into_iter().for_each(|i| parses(i, out));
     }
 
-    fn full_parses(q: &str) -> Vec<bool> {
+    /// The first statement's plan of `q` as it runs (optimized).
+    fn plan_of(q: &str) -> Plan {
         let catalog = Catalog::new();
         let query = crate::syntax::parse(q).unwrap();
-        let plans = crate::session::Session::new(&catalog, 0)
+        let mut plans = crate::session::Session::new(&catalog, 0)
             .plans(&query)
             .unwrap();
+        plans.swap_remove(0)
+    }
+
+    fn full_parses(q: &str) -> Vec<bool> {
         let mut out = Vec::new();
-        parses(&plans[0], &mut out);
+        parses(&plan_of(q), &mut out);
         out
     }
 
@@ -464,18 +464,60 @@ mod tests {
                 "| extend a = strlen(s), t = pack_array(1, 2) | mv-expand t | project k, t",
                 &[true, true, false, true],
             ),
+            // The first column of `withsource` is the inputs' names.
+            (
+                "| extend a = strlen(s) | union withsource=T (datatable(k:long)[2] | extend c = k + 1) | project T, c",
+                &[true, true, false, true],
+            ),
             // Past an operator not understood here, every column is read.
             ("| extend a = strlen(s) | parse s with '{' rest | count", &[true]),
         ];
         for (rest, want) in cases {
-            let catalog = Catalog::new();
-            let query = crate::syntax::parse(&format!("{t}{rest}")).unwrap();
-            let plans = crate::session::Session::new(&catalog, 0)
-                .plans(&query)
-                .unwrap();
             let mut got = Vec::new();
-            computed(&plans[0], &mut got);
+            computed(&plan_of(&format!("{t}{rest}")), &mut got);
             assert_eq!(got, want.to_vec(), "{rest}");
+        }
+    }
+
+    /// The rows of `Q | project cols` equal `Q`'s whole rows (where nothing is pruned:
+    /// the output reads every column) cut to `cols`.
+    #[test]
+    fn pruning_leaves_the_columns_read_as_they_were() {
+        let a = "datatable(a:long, s:string)[1, 'x', 2, 'yy'] | extend b = a * 10, n = strlen(s)";
+        let b =
+            "datatable(a:long, t:string)[2, 'q', 3, 'r'] | extend c = a + 1, d = pack_array(a, a)";
+        let cases = [
+            format!("union withsource=T ({a}), ({b})|T,a,c"),
+            format!("union ({b}), ({a})|c,n"),
+            format!("({a}) | join kind=fullouter ({b}) on a|a,a1,c,n"),
+            format!("({a}) | join kind=leftanti ({b}) on a|s,n"),
+            format!("({a}) | join kind=rightsemi ({b}) on a|t,c"),
+            format!("({a}) | lookup ({b}) on a|s,c"),
+            format!("({b}) | mv-expand d|c,d"),
+            format!("({a}) | distinct a, n|n"),
+            format!("({a}) | extend p = parse_json(strcat('{{\"k\":', a, '}}'))|p"),
+        ];
+        let catalog = Catalog::new();
+        let session = crate::session::Session::new(&catalog, 0);
+        for case in &cases {
+            let (q, cols) = case.rsplit_once('|').unwrap();
+            let whole = &session.run(q).unwrap()[0];
+            let at: Vec<usize> = cols
+                .split(',')
+                .map(|c| whole.column_index(c).unwrap())
+                .collect();
+            let want: Vec<Vec<String>> = whole
+                .rows
+                .iter()
+                .map(|r| at.iter().map(|&i| format!("{:?}", r[i])).collect())
+                .collect();
+            let pruned = &session.run(&format!("{q} | project {cols}")).unwrap()[0];
+            let got: Vec<Vec<String>> = pruned
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|v| format!("{v:?}")).collect())
+                .collect();
+            assert_eq!(got, want, "{q} | project {cols}");
         }
     }
 }
