@@ -404,6 +404,35 @@ impl Plan {
         })
     }
 
+    /// For a `join`, where its output column `j` comes from: the left input's column
+    /// (`Ok`) or the right input's (`Err`). A semi or anti join gives one side's columns
+    /// alone, any other join the left side's and then the right side's not dropped (a
+    /// lookup's keys), as the binder names them. `None` when this is no join or `j` is
+    /// out of range. The one statement of the join's column mapping for the rewrites
+    /// that read a side in the join's place (the executor builds rows the same way).
+    pub fn join_column(&self, j: usize) -> Option<Result<usize, usize>> {
+        let PlanKind::Join {
+            left,
+            right,
+            kind,
+            right_drop,
+            ..
+        } = &self.kind
+        else {
+            return None;
+        };
+        let (l, r) = (left.schema.len(), right.schema.len());
+        match kind {
+            JoinKind::LeftSemi | JoinKind::LeftAnti => (j < l).then_some(Ok(j)),
+            JoinKind::RightSemi | JoinKind::RightAnti => (j < r).then_some(Err(j)),
+            _ if j < l => Some(Ok(j)),
+            _ => (0..r)
+                .filter(|i| !right_drop.contains(i))
+                .nth(j - l)
+                .map(Err),
+        }
+    }
+
     /// The number of operators of the plan, or an error when it is deeper than
     /// [`MAX_PLAN_DEPTH`] or has more than `budget` (at most [`MAX_PLAN_NODES`]).
     /// Walks the plan without recursion, and stops at the first limit passed.

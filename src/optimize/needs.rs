@@ -20,7 +20,7 @@
 //! its plan is rewritten as if read wholly, the same way at every place.
 
 use crate::functions::DynamicRole;
-use crate::plan::{BExpr, JoinKind, Plan, PlanKind};
+use crate::plan::{BExpr, Plan, PlanKind};
 use crate::value::{JsonPaths, Str, Value};
 
 /// What the operators above read of one column: nothing, or these paths.
@@ -55,6 +55,36 @@ fn rewrite(plan: Plan, mut need: Vec<Need>) -> Plan {
             .into_iter();
         return plan.map_inputs(&mut |p| {
             let need = inner.next().unwrap_or_else(|| whole_of(&p));
+            rewrite(p, need)
+        });
+    }
+    if let PlanKind::Join {
+        left,
+        right,
+        left_keys,
+        right_keys,
+        ..
+    } = &plan.kind
+    {
+        let mut l = vec![None; left.schema.len()];
+        let mut r = vec![None; right.schema.len()];
+        for (j, n) in need.iter().enumerate() {
+            match (n, plan.join_column(j)) {
+                (Some(n), Some(Ok(i))) => add(&mut l, i, &[], n),
+                (Some(n), Some(Err(i))) => add(&mut r, i, &[], n),
+                _ => {}
+            }
+        }
+        // The keys match the rows: read wholly.
+        for &c in left_keys {
+            add(&mut l, c, &[], &JsonPaths::whole());
+        }
+        for &c in right_keys {
+            add(&mut r, c, &[], &JsonPaths::whole());
+        }
+        let mut sides = [l, r].into_iter();
+        return plan.map_inputs(&mut |p| {
+            let need = sides.next().unwrap_or_else(|| whole_of(&p));
             rewrite(p, need)
         });
     }
@@ -169,49 +199,6 @@ fn rewrite(plan: Plan, mut need: Vec<Need>) -> Plan {
                 with_index,
                 limit,
                 width,
-            }
-        }
-        PlanKind::Join {
-            left,
-            right,
-            kind,
-            left_keys,
-            right_keys,
-            right_drop,
-        } => {
-            let (mut l, mut r) = (
-                vec![None; left.schema.len()],
-                vec![None; right.schema.len()],
-            );
-            // The output's columns: the left side's, then the right side's not dropped
-            // (a semi or anti join gives one side's alone).
-            match kind {
-                JoinKind::LeftSemi | JoinKind::LeftAnti => l = need,
-                JoinKind::RightSemi | JoinKind::RightAnti => r = need,
-                _ => {
-                    let kept = (0..r.len()).filter(|i| !right_drop.contains(i));
-                    let from_right = need.split_off(l.len().min(need.len()));
-                    for (c, n) in kept.zip(from_right) {
-                        r[c] = n;
-                    }
-                    l = need;
-                    l.resize(left.schema.len(), None);
-                }
-            }
-            // The keys match the rows: read wholly.
-            for &c in &left_keys {
-                add(&mut l, c, &[], &JsonPaths::whole());
-            }
-            for &c in &right_keys {
-                add(&mut r, c, &[], &JsonPaths::whole());
-            }
-            PlanKind::Join {
-                left: Box::new(rewrite(*left, l)),
-                right: Box::new(rewrite(*right, r)),
-                kind,
-                left_keys,
-                right_keys,
-                right_drop,
             }
         }
         PlanKind::Cached { input, id } => {
