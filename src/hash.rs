@@ -29,9 +29,17 @@ impl Hasher for FxHasher {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+            // The rest's bytes, low first, zeros above: from the last word of the
+            // text when it has one (a copy of a few bytes is a library call).
+            let w = match bytes.len() {
+                n if n >= 8 => word(bytes, n - 8) >> (8 * (8 - rest.len())),
+                _ => {
+                    let mut w = [0u8; 8];
+                    w[..rest.len()].copy_from_slice(rest);
+                    u64::from_le_bytes(w)
+                }
+            };
+            self.add(w ^ ((rest.len() as u64) << 56));
         }
     }
     #[inline]
@@ -50,6 +58,44 @@ impl Hasher for FxHasher {
     fn finish(&self) -> u64 {
         self.hash
     }
+}
+
+/// The little-endian word at `b[i..i + 8]`.
+#[inline(always)]
+fn word(b: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Whether two byte strings are equal. Keys (names, addresses, ids) are short, and
+/// `a == b` is a library call per compare: one of 8 to 32 bytes is compared here as
+/// four overlapping words instead.
+#[inline(always)]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        17..=32 => {
+            (word(a, 0) ^ word(b, 0))
+                | (word(a, 8) ^ word(b, 8))
+                | (word(a, n - 16) ^ word(b, n - 16))
+                | (word(a, n - 8) ^ word(b, n - 8))
+                == 0
+        }
+        _ => a == b,
+    }
+}
+
+/// The Fx hash of a string, as `Hash for str` feeds it to [`FxHasher`].
+#[inline]
+pub(crate) fn str_hash(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    std::hash::Hash::hash(s, &mut h);
+    h.finish()
 }
 
 /// Fx leaves the low bits of a hash weak (they depend only on the low bits of the
@@ -170,5 +216,48 @@ mod tests {
             assert_eq!(set.insert(x), seen.insert(x), "{x}");
         }
         assert_eq!(set.len(), seen.len());
+    }
+
+    #[test]
+    fn bytes_eq_is_equality_at_every_length() {
+        for n in 0..70usize {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(bytes_eq(&a, &a.clone()), "{n}");
+            // One byte changed anywhere, or one byte more or less.
+            for k in 0..n {
+                let mut b = a.clone();
+                b[k] ^= 1;
+                assert!(!bytes_eq(&a, &b), "{n} at {k}");
+            }
+            assert!(!bytes_eq(&a, &[&a[..], b"x"].concat()), "{n}");
+            if n > 0 {
+                assert!(!bytes_eq(&a, &a[..n - 1]), "{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_hash_of_a_tail_is_its_zero_padded_word() {
+        // The word a tail adds, the plain way: its bytes copied into a zeroed word.
+        let reference = |bytes: &[u8]| {
+            let mut h = FxHasher::default();
+            let whole = bytes.len() / 8 * 8;
+            for c in bytes[..whole].chunks_exact(8) {
+                h.add(u64::from_le_bytes(c.try_into().unwrap()));
+            }
+            let rest = &bytes[whole..];
+            if !rest.is_empty() {
+                let mut w = [0u8; 8];
+                w[..rest.len()].copy_from_slice(rest);
+                h.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+            }
+            h.finish()
+        };
+        for n in 0..40usize {
+            let b: Vec<u8> = (0..n).map(|i| (i * 37 + 11) as u8).collect();
+            let mut h = FxHasher::default();
+            h.write(&b);
+            assert_eq!(h.finish(), reference(&b), "{n}");
+        }
     }
 }

@@ -420,7 +420,10 @@ struct TableBuilder<'a> {
 /// A set of the strings seen so far in one column.
 #[derive(Default)]
 pub(crate) struct Interner {
-    seen: crate::hash::FxHashSet<Arc<str>>,
+    /// Each string under its [`crate::hash::str_hash`], compared by
+    /// [`crate::hash::bytes_eq`] (a set of `Arc<str>` found by `&str` compares through
+    /// a library call on every hit, and nearly every lookup is a hit).
+    seen: hashbrown::HashTable<Arc<str>>,
 }
 
 impl Interner {
@@ -437,11 +440,13 @@ impl Interner {
 /// The strings of a dynamic column's arrays and bags (tags, keys) share a copy too.
 impl crate::value::SharedStrings for Interner {
     fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.seen.get(s) {
+        use crate::hash::{bytes_eq, str_hash};
+        let h = str_hash(s);
+        if let Some(a) = self.seen.find(h, |a| bytes_eq(a.as_bytes(), s.as_bytes())) {
             return a.clone();
         }
         let a: Arc<str> = Arc::from(s);
-        self.seen.insert(a.clone());
+        self.seen.insert_unique(h, a.clone(), |a| str_hash(a));
         a
     }
 }

@@ -134,7 +134,7 @@ impl PartialEq for Value {
         // loader interns repeated values): answer those without ordering them.
         match (self, other) {
             (Value::String(x), Value::String(y)) => {
-                std::sync::Arc::ptr_eq(x, y) || x.as_bytes() == y.as_bytes()
+                std::sync::Arc::ptr_eq(x, y) || crate::hash::bytes_eq(x.as_bytes(), y.as_bytes())
             }
             (Value::Long(x), Value::Long(y))
             | (Value::DateTime(x), Value::DateTime(y))
