@@ -69,15 +69,18 @@ fn word(b: &[u8], i: usize) -> u64 {
 }
 
 /// Whether two byte strings are equal. Keys (names, addresses, ids) are short, and
-/// `a == b` is a library call per compare: one of 8 to 32 bytes is compared here as
-/// four overlapping words instead.
+/// `a == b` is a library call per compare: one of at most 32 bytes is compared here
+/// as a few overlapping words instead.
 #[inline(always)]
 pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
     }
+    let half = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
     match n {
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
         8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
         17..=32 => {
             (word(a, 0) ^ word(b, 0))

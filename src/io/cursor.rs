@@ -675,7 +675,10 @@ impl Cursor<'_> {
             self.ws();
             // A key without escapes is compared as it is written, not made a string.
             let child = match self.plain_string() {
-                Some(key) => paths.keys.iter().find(|(k, _)| k.as_bytes() == key),
+                Some(key) => paths
+                    .keys
+                    .iter()
+                    .find(|(k, _)| crate::hash::bytes_eq(k.as_bytes(), key)),
                 None => {
                     let key = self.string()?;
                     paths.keys.iter().find(|(k, _)| **k == *key)
