@@ -29,14 +29,18 @@ impl Hasher for FxHasher {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            // The rest's bytes, low first, zeros above: from the last word of the
-            // text when it has one (a copy of a few bytes is a library call).
-            let w = match bytes.len() {
-                n if n >= 8 => word(bytes, n - 8) >> (8 * (8 - rest.len())),
-                _ => {
-                    let mut w = [0u8; 8];
-                    w[..rest.len()].copy_from_slice(rest);
-                    u64::from_le_bytes(w)
+            // The rest's bytes, low first, zeros above, read as overlapping words
+            // (a copy of a few bytes is a library call): the text's last word when
+            // it has one, else its first and last half-words or bytes.
+            let w = match (bytes.len(), rest) {
+                (n, _) if n >= 8 => word(bytes, n - 8) >> (8 * (8 - rest.len())),
+                (n @ 4.., r) => {
+                    half_word(r, 0) as u64 | (half_word(r, n - 4) as u64) << (8 * (n - 4))
+                }
+                (n, r) => {
+                    r[0] as u64
+                        | (r[n / 2] as u64) << (8 * (n / 2))
+                        | (r[n - 1] as u64) << (8 * (n - 1))
                 }
             };
             self.add(w ^ ((rest.len() as u64) << 56));
@@ -68,6 +72,12 @@ fn word(b: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
+/// The little-endian half-word at `b[i..i + 4]`.
+#[inline(always)]
+fn half_word(b: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
+}
+
 /// Whether two byte strings are equal. Keys (names, addresses, ids) are short, and
 /// `a == b` is a library call per compare: one of at most 32 bytes is compared here
 /// as a few overlapping words instead.
@@ -77,10 +87,9 @@ pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     if n != b.len() {
         return false;
     }
-    let half = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
     match n {
         0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
-        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        4..=7 => half_word(a, 0) == half_word(b, 0) && half_word(a, n - 4) == half_word(b, n - 4),
         8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
         17..=32 => {
             (word(a, 0) ^ word(b, 0))
