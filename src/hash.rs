@@ -24,9 +24,7 @@ impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
+            self.add(word(c, 0));
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
@@ -67,7 +65,7 @@ impl Hasher for FxHasher {
 
 /// The little-endian word at `b[i..i + 8]`.
 #[inline(always)]
-fn word(b: &[u8], i: usize) -> u64 {
+pub(crate) fn word(b: &[u8], i: usize) -> u64 {
     let mut w = [0u8; 8];
     w.copy_from_slice(&b[i..i + 8]);
     u64::from_le_bytes(w)
@@ -103,12 +101,13 @@ pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// The Fx hash of a string, as `Hash for str` feeds it to [`FxHasher`].
+/// The hash of a string for a table of its own (the interner's): its Fx hash as
+/// `Hash for str` feeds it, [`spread`] like every hash such a table takes bits from.
 #[inline]
 pub(crate) fn str_hash(s: &str) -> u64 {
     let mut h = FxHasher::default();
     std::hash::Hash::hash(s, &mut h);
-    h.finish()
+    spread(h.finish())
 }
 
 /// Fx leaves the low bits of a hash weak (they depend only on the low bits of the

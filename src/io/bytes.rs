@@ -583,9 +583,7 @@ impl Pattern {
 
 #[inline(always)]
 fn word32(w: &[u8; 32], k: usize) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&w[8 * k..8 * k + 8]);
-    u64::from_le_bytes(a)
+    crate::hash::word(w, 8 * k)
 }
 
 /// Whether the escapes in a string's body (the text between its quotes) are valid and
