@@ -1679,9 +1679,23 @@ impl<'a> LineParser<'a> {
                                 return None;
                             }
                         } else {
-                            let plain = (ty == Type::Dynamic)
-                                .then(|| plain_string_array(p.b, start, st.interners[col].as_mut()))
-                                .flatten();
+                            let plain = match ty {
+                                Type::Dynamic => {
+                                    // The slot's array of the line before, when no one
+                                    // else holds it any more (the row was read and let
+                                    // go), is refilled: no allocation for the array.
+                                    let reuse =
+                                        slot.and_then(|s| match std::mem::take(&mut st.row[s]) {
+                                            Value::Array(a) if Arc::strong_count(&a) == 1 => {
+                                                Some(a)
+                                            }
+                                            _ => None,
+                                        });
+                                    let strings = st.interners[col].as_mut();
+                                    plain_string_array(p.b, start, strings, reuse)
+                                }
+                                _ => None,
+                            };
                             let v = match plain {
                                 // The commonest dynamic value of a log line (tags, a list
                                 // of addresses), read without the general parser.
@@ -1781,12 +1795,14 @@ impl<'a> LineParser<'a> {
 /// [`plain_string_end`]). Its value, the strings from `strings` when given, and where it
 /// ends; `None` for anything else, which the general parser then reads. What it gives is
 /// what [`crate::value::parse_json_slice_with`] gives for the same text (the test
-/// `plain_string_arrays_read_as_the_parser_reads_them` checks it).
+/// `plain_string_arrays_read_as_the_parser_reads_them` checks it). The array is built in
+/// `into` when given, an array no one else holds, its old items dropped.
 #[inline]
 fn plain_string_array(
     b: &[u8],
     start: usize,
     mut strings: Option<&mut Interner>,
+    into: Option<Arc<Vec<Value>>>,
 ) -> Option<(Value, usize)> {
     let spaces = |mut i: usize| {
         while b.get(i) == Some(&b' ') {
@@ -1795,9 +1811,12 @@ fn plain_string_array(
         i
     };
     let mut i = spaces(start + 1);
-    let mut items = Vec::new();
+    let mut array = into.unwrap_or_default();
+    // (Unique when given, so this clones nothing.)
+    let items = Arc::make_mut(&mut array);
+    items.clear();
     if b.get(i) == Some(&b']') {
-        return Some((Value::array(items), i + 1));
+        return Some((Value::Array(array), i + 1));
     }
     loop {
         if b.get(i) != Some(&b'"') {
@@ -1811,7 +1830,7 @@ fn plain_string_array(
         i = spaces(end + 1);
         match b.get(i)? {
             b',' => i = spaces(i + 1),
-            b']' => return Some((Value::array(items), i + 1)),
+            b']' => return Some((Value::Array(array), i + 1)),
             _ => return None,
         }
     }
@@ -2221,9 +2240,12 @@ mod tests {
                 text.push(']');
             }
             let line = format!("{text},\"Next\":\"some more of the line\"}}");
-            for shared in [false, true] {
+            for (shared, reused) in [(false, false), (true, false), (true, true)] {
                 let mut interner = Interner::default();
-                let fast = plain_string_array(line.as_bytes(), 0, shared.then_some(&mut interner));
+                // (An array left from a line before, refilled.)
+                let into = reused.then(|| Arc::new(vec![Value::Long(7), Value::Null]));
+                let strings = shared.then_some(&mut interner);
+                let fast = plain_string_array(line.as_bytes(), 0, strings, into);
                 let Some((v, end)) = fast else { continue };
                 read += 1;
                 assert_eq!(end, text.len(), "{text}");
