@@ -602,12 +602,12 @@ impl VExpr {
                     e.clone(),
                 )),
                 // (A volatile call is told its row's position: see `generic`.)
-                None if !imp.volatile() => Some(VExpr::Map(
+                None | Some(Kernel::ToString) if !imp.volatile() => Some(VExpr::Map(
                     imp.clone(),
                     args.iter().map(VExpr::new).collect(),
                     e.clone(),
                 )),
-                None => None,
+                None | Some(Kernel::ToString) => None,
             },
             BExpr::And(a, b) => Some(VExpr::Logic(
                 false,

@@ -40,7 +40,7 @@ pub(super) const NAMES: &[&str] = &[
 pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
     Some(match name {
         "tostring" => sig(name, args, 1, 1, &[Want::Any]).and_then(|_| {
-            pure(Type::String, |a| match &a[0] {
+            super::ops::typed(Type::String, super::Kernel::ToString, |a| match &a[0] {
                 Value::String(_) => a[0].clone(),
                 v => Value::str(&tostring_v(v)),
             })

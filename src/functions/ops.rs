@@ -395,7 +395,7 @@ impl Cmp {
 }
 
 /// What a call of an arithmetic or comparison operator (or `pack_array`, `tolong`,
-/// `todouble`) computes, for an executor that holds its operands unboxed (see
+/// `todouble`, `tostring`) computes, for an executor that holds its operands unboxed (see
 /// [`ScalarImpl::kernel`]). On the operand kinds listed
 /// here the call gives exactly what the method named gives; on any other (a null, a
 /// decimal, a string, a datetime with a timespan...) only [`ScalarImpl::call`] answers.
@@ -420,6 +420,8 @@ pub enum Kernel {
     /// `todouble(x)`: on a real, itself; on an int or a long, the nearest real (`as
     /// f64`); on a null, a null.
     ToReal,
+    /// `tostring(x)`: on a string, itself.
+    ToString,
 }
 
 /// A call that declares its [`Kernel`].
