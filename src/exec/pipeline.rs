@@ -2549,11 +2549,47 @@ struct Counted {
     counts: Vec<i64>,
     /// A row's keys when they are computed, not columns.
     row: Vec<Value>,
+    /// The groups of a few keys of one string, found by the address of the string:
+    /// a scan's reader shares each distinct string of a column (see
+    /// `io::json::Interner`), so a key seen before is mostly the very same string, and
+    /// its group is found without hashing and comparing its text (the tag of
+    /// `mv-expand | summarize count() by tag`, a user of `summarize by AccountUpn`).
+    /// Each entry holds its string, so that no other string takes its address while
+    /// the entry is here.
+    recent: Vec<(Option<crate::value::Str>, usize)>,
 }
 
+/// Entries of [`Counted::recent`] (direct-mapped by the string's address).
+const RECENT: usize = 64;
+
 impl Counted {
+    /// [`Counted::add`] of a key of one value, found first among the recent keys when
+    /// it is a string.
+    #[inline(always)]
+    fn add_one(&mut self, key: &Value, pos: u32, n: i64) -> bool {
+        let Value::String(s) = key else {
+            let h = key_hash(std::slice::from_ref(key));
+            return self.add(std::iter::once(key), 1, h, pos, n).1;
+        };
+        if self.recent.is_empty() {
+            self.recent = vec![(None, 0); RECENT];
+        }
+        let address = Arc::as_ptr(s) as *const u8 as usize as u64;
+        let at = (address.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize;
+        if let (Some(r), g) = &self.recent[at] {
+            if Arc::ptr_eq(r, s) {
+                self.counts[*g] += n;
+                return false;
+            }
+        }
+        let h = key_hash(std::slice::from_ref(key));
+        let (g, new) = self.add(std::iter::once(key), 1, h, pos, n);
+        self.recent[at] = (Some(s.clone()), g);
+        new
+    }
+
     /// Counts `n` rows of key `key` (its [`key_hash`] `h`, the first at `pos` in the
-    /// chunk); true when the key is new.
+    /// chunk): the key's group, and whether the key is new.
     #[inline(always)]
     fn add<'v>(
         &mut self,
@@ -2562,21 +2598,22 @@ impl Counted {
         h: u64,
         pos: u32,
         n: i64,
-    ) -> bool {
+    ) -> (usize, bool) {
         let (keys, hashes) = (&self.keys, &self.hashes);
         let same = |g: usize| hashes[g] == h && keys[g * nk..(g + 1) * nk].iter().eq(key.clone());
         match self.index.find(hashes, h, same) {
             Ok(g) => {
                 self.counts[g] += n;
-                false
+                (g, false)
             }
             Err(slot) => {
-                self.index.put(slot, self.hashes.len());
+                let g = self.hashes.len();
+                self.index.put(slot, g);
                 self.keys.extend(key.cloned());
                 self.hashes.push(h);
                 self.firsts.push(pos);
                 self.counts.push(n);
-                true
+                (g, true)
             }
         }
     }
@@ -2641,16 +2678,22 @@ impl<'a> Summarize<'a> {
         };
         let values = row.values();
         let nk = self.keys.len();
-        let new = if cols.is_empty() {
-            let mut keys = std::mem::take(&mut c.row);
-            keys.clear();
-            keys.extend(self.compiled.iter().map(|e| e.eval(values, self.ctx)));
-            let new = c.add(keys.iter(), nk, key_hash(&keys), pos as u32, n as i64);
-            c.row = keys;
-            new
-        } else {
-            let key = cols.iter().map(|&i| &values[i]);
-            c.add(key.clone(), nk, key_hash_of(key), pos as u32, n as i64)
+        let (pos, n) = (pos as u32, n as i64);
+        let new = match (cols, self.compiled) {
+            (&[i], _) if nk == 1 => c.add_one(&values[i], pos, n),
+            ([], [e]) if nk == 1 => c.add_one(&e.eval(values, self.ctx), pos, n),
+            ([], _) => {
+                let mut keys = std::mem::take(&mut c.row);
+                keys.clear();
+                keys.extend(self.compiled.iter().map(|e| e.eval(values, self.ctx)));
+                let new = c.add(keys.iter(), nk, key_hash(&keys), pos, n).1;
+                c.row = keys;
+                new
+            }
+            _ => {
+                let key = cols.iter().map(|&i| &values[i]);
+                c.add(key.clone(), nk, key_hash_of(key), pos, n).1
+            }
         };
         if new {
             let g = c.hashes.len() - 1;
@@ -3125,5 +3168,48 @@ impl SinkState for BuildSink<'_> {
     /// The rows are in the collector.
     fn finish(self) -> Result<Vec<Row>> {
         Ok(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Counting by a key of one value gives the counts a map of the values gives,
+    /// whether the key is a shared string seen before, another string of the same
+    /// text, a string whose address takes another's recent entry, or no string.
+    #[test]
+    fn counts_by_one_key_agree_with_a_map() {
+        // Two shared strings of each text.
+        let shared: Vec<Value> = (0..300)
+            .map(|i| Value::str(&format!("k{}", i % 150)))
+            .collect();
+        let mut c = Counted::default();
+        let mut want: HashMap<String, i64> = HashMap::new();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for pos in 0..20_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = (x % 300) as usize;
+            let key = match x % 7 {
+                0 => Value::str(&format!("k{}", k % 150)),
+                1 => Value::Long((k % 10) as i64),
+                2 => Value::Null,
+                _ => shared[k].clone(),
+            };
+            let n = 1 + (x >> 32) as i64 % 3;
+            c.add_one(&key, pos, n);
+            *want.entry(format!("{key:?}")).or_default() += n;
+        }
+        let got: HashMap<String, i64> = c
+            .keys
+            .iter()
+            .zip(&c.counts)
+            .map(|(k, &n)| (format!("{k:?}"), n))
+            .collect();
+        assert_eq!(c.keys.len(), want.len(), "one group per value");
+        assert_eq!(got, want);
     }
 }
