@@ -2549,7 +2549,8 @@ struct Counted {
     counts: Vec<i64>,
     /// A row's keys when they are computed, not columns.
     row: Vec<Value>,
-    /// The groups of a few keys of one string, found by the address of the string:
+    /// The groups of the chunk's first keys of one string ([`RECENT`] / 2 of them),
+    /// found by the address of the string:
     /// a scan's reader shares each distinct string of a column (see
     /// `io::json::Interner`), so a key seen before is mostly the very same string, and
     /// its group is found without hashing and comparing its text (the tag of
@@ -2557,10 +2558,11 @@ struct Counted {
     /// Each entry holds its string, so that no other string takes its address while
     /// the entry is here.
     recent: Vec<(Option<crate::value::Str>, usize)>,
+    remembered: usize,
 }
 
-/// Entries of [`Counted::recent`] (direct-mapped by the string's address).
-const RECENT: usize = 64;
+/// Slots of [`Counted::recent`].
+const RECENT: usize = 256;
 
 impl Counted {
     /// [`Counted::add`] of a key of one value, found first among the recent keys when
@@ -2574,17 +2576,25 @@ impl Counted {
         if self.recent.is_empty() {
             self.recent = vec![(None, 0); RECENT];
         }
+        // Open addressing from the address's slot; a key not found takes the free slot
+        // its search ended at while at most half are taken (a full table would make
+        // every search of a key of many values long; those keys just go the long way).
         let address = Arc::as_ptr(s) as *const u8 as usize as u64;
-        let at = (address.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize;
-        if let (Some(r), g) = &self.recent[at] {
+        let mut at = (address.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RECENT.trailing_zeros()))
+            as usize;
+        while let (Some(r), g) = &self.recent[at] {
             if Arc::ptr_eq(r, s) {
                 self.counts[*g] += n;
                 return false;
             }
+            at = (at + 1) % RECENT;
         }
         let h = key_hash(std::slice::from_ref(key));
         let (g, new) = self.add(std::iter::once(key), 1, h, pos, n);
-        self.recent[at] = (Some(s.clone()), g);
+        if self.remembered < RECENT / 2 {
+            self.recent[at] = (Some(s.clone()), g);
+            self.remembered += 1;
+        }
         new
     }
 
