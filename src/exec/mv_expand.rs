@@ -113,7 +113,8 @@ impl Expansion {
     /// Builds output row `k` of `row` in `out` (`width` wide, and its index after it
     /// `with_index`): the row's columns that are `copied` (nulls for the others: an
     /// item's target, or a column nothing reads later), each item's `k`-th element
-    /// (null past the end of a shorter list) in its column.
+    /// (null past the end of a shorter list) in its column. `built`: `out` holds row
+    /// `k - 1` as this built it, so only the elements and the index are set.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub(crate) fn fill(
@@ -124,18 +125,21 @@ impl Expansion {
         copied: &[bool],
         with_index: bool,
         width: usize,
+        built: bool,
         ctx: &EvalCtx,
         out: &mut Vec<Value>,
     ) {
-        out.clear();
-        out.reserve(width + with_index as usize);
-        // The expanded columns are overwritten below: not cloned first (a clone of the
-        // whole array, and its drop, for every output row).
-        out.extend(row.iter().enumerate().map(|(i, v)| match copied.get(i) {
-            Some(true) => v.clone(),
-            _ => Value::Null,
-        }));
-        out.resize(width, Value::Null);
+        if !built {
+            out.clear();
+            out.reserve(width + with_index as usize);
+            // The expanded columns are overwritten below: not cloned first (a clone of
+            // the whole array, and its drop, for every output row).
+            out.extend(row.iter().enumerate().map(|(i, v)| match copied.get(i) {
+                Some(true) => v.clone(),
+                _ => Value::Null,
+            }));
+            out.resize(width, Value::Null);
+        }
         for (it, list) in items.iter().zip(&self.lists) {
             let v = list.get(k).cloned().unwrap_or(Value::Null);
             out[it.target] = match &it.cast {
@@ -143,8 +147,10 @@ impl Expansion {
                 None => v,
             };
         }
-        if with_index {
-            out.push(Value::Long(k as i64));
+        match (with_index, built) {
+            (true, true) => out[width] = Value::Long(k as i64),
+            (true, false) => out.push(Value::Long(k as i64)),
+            (false, _) => {}
         }
     }
 }

@@ -1807,10 +1807,15 @@ impl Physical {
                         None => super::mv_expand::Expansion::new(cur, items, *bag, *limit, ctx),
                     };
                     let mut inner = s.inner.take().unwrap_or_default();
+                    // The last step: the sink sees the row built, and either leaves it
+                    // as it is or takes it whole, so the row of the element before
+                    // (when still there) needs only its element changed.
+                    let last = k + 1 == self.steps.len();
                     let more = (0..expansion.rows()).all(|j| {
                         let (with_index, width) = (*with_index, *width);
                         let row = &mut inner.row;
-                        expansion.fill(j, cur, items, copied, with_index, width, ctx, row);
+                        let built = last && j > 0 && row.len() == width + with_index as usize;
+                        expansion.fill(j, cur, items, copied, with_index, width, built, ctx, row);
                         self.feed(k + 1, None, &mut inner, ctx, emit)
                     });
                     s.inner = Some(inner);
