@@ -2555,13 +2555,11 @@ struct Counted {
     /// A row's keys when they are computed, not columns.
     row: Vec<Value>,
     /// The groups of the chunk's first keys of one string ([`RECENT`] / 2 of them),
-    /// found by the address of the string:
-    /// a scan's reader shares each distinct string of a column (see
-    /// `io::json::Interner`), so a key seen before is mostly the very same string, and
-    /// its group is found without hashing and comparing its text (the tag of
-    /// `mv-expand | summarize count() by tag`, a user of `summarize by AccountUpn`).
-    /// Each entry holds its string, so that no other string takes its address while
-    /// the entry is here.
+    /// found by the string's address. Why: a scan's reader shares each distinct string
+    /// of a column (see `io::json::Interner`), so a key seen before is mostly the very
+    /// same string, and its group is then found without hashing and comparing its text
+    /// (the tag of `mv-expand tags | summarize count() by tostring(tags)`). Each entry
+    /// holds its string, so that no other string takes its address while it is here.
     recent: Vec<(Option<crate::value::Str>, usize)>,
     remembered: usize,
 }
