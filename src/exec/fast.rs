@@ -5,7 +5,9 @@
 //! whose operands are of a kind the operator's [`Kernel`] does not list (a null, a
 //! decimal...), is evaluated by [`eval`] as before. The typed path applies the very
 //! functions the operators' implementations apply ([`crate::functions::Arith::longs`],
-//! [`crate::functions::Cmp::holds`]), so both give the same values.
+//! [`crate::functions::Cmp::holds`]), so both give the same values. So is
+//! `tostring(column)` on a string read in place (a string is its own text), the commonest
+//! key after `mv-expand`.
 
 use super::eval::eval;
 use crate::functions::{Arith, Cmp, EvalCtx, Kernel};
