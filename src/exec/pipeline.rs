@@ -2572,33 +2572,44 @@ impl Counted {
     /// it is a string.
     #[inline(always)]
     fn add_one(&mut self, key: &Value, pos: u32, n: i64) -> bool {
-        let Value::String(s) = key else {
-            let h = key_hash(std::slice::from_ref(key));
-            return self.add(std::iter::once(key), 1, h, pos, n).1;
+        let free = match key {
+            Value::String(s) => match self.recent_slot(s) {
+                Ok(g) => {
+                    self.counts[g] += n;
+                    return false;
+                }
+                Err(free) => Some((free, s)),
+            },
+            _ => None,
         };
-        if self.recent.is_empty() {
-            self.recent = vec![(None, 0); RECENT];
-        }
-        // Open addressing from the address's slot; a key not found takes the free slot
-        // its search ended at while at most half are taken (a full table would make
-        // every search of a key of many values long; those keys just go the long way).
-        let address = Arc::as_ptr(s) as *const u8 as usize as u64;
-        let mut at = (address.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - RECENT.trailing_zeros()))
-            as usize;
-        while let (Some(r), g) = &self.recent[at] {
-            if Arc::ptr_eq(r, s) {
-                self.counts[*g] += n;
-                return false;
-            }
-            at = (at + 1) % RECENT;
-        }
         let h = key_hash(std::slice::from_ref(key));
         let (g, new) = self.add(std::iter::once(key), 1, h, pos, n);
-        if self.remembered < RECENT / 2 {
-            self.recent[at] = (Some(s.clone()), g);
+        if let Some((free, s)) = free.filter(|_| self.remembered < RECENT / 2) {
+            self.recent[free] = (Some(s.clone()), g);
             self.remembered += 1;
         }
         new
+    }
+
+    /// The group of string `s` among the recent keys, or the free slot its search ended
+    /// at. Open addressing from the address's slot; at most half the slots are taken (a
+    /// full table would make every search of a key of many values long: those keys just
+    /// go the long way).
+    #[inline(always)]
+    fn recent_slot(&mut self, s: &crate::value::Str) -> Result<usize, usize> {
+        if self.recent.is_empty() {
+            self.recent = vec![(None, 0); RECENT];
+        }
+        let address = Arc::as_ptr(s) as *const u8 as usize as u64;
+        let bits = RECENT.trailing_zeros();
+        let mut at = (address.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize;
+        while let (Some(r), g) = &self.recent[at] {
+            if Arc::ptr_eq(r, s) {
+                return Ok(*g);
+            }
+            at = (at + 1) % RECENT;
+        }
+        Err(at)
     }
 
     /// Counts `n` rows of key `key` (its [`key_hash`] `h`, the first at `pos` in the
