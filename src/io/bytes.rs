@@ -38,6 +38,40 @@ fn specials16(b: &[u8; 16]) -> (u32, u32) {
     })
 }
 
+/// For sixteen bytes: a bit per byte that is a quote, and a bit per byte that may not
+/// stand in a plain string (a backslash, a control character, a byte that is not
+/// ASCII). Apart, a string's end is where the first quote is, with no byte read again to
+/// tell a quote from the other specials (see [`plain_string_end`]).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn quotes16(b: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86_64 baseline, so these instructions exist on every
+    // machine this code is built for; the load reads exactly the sixteen bytes `b` borrows.
+    unsafe {
+        let x = _mm_loadu_si128(b.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+        // x <= 0x1f, unsigned: max(x, 0x1f) == 0x1f.
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
+        // (The sign bit of `x` itself marks a byte that is not ASCII.)
+        let bad = _mm_or_si128(_mm_or_si128(backslash, control), x);
+        (
+            _mm_movemask_epi8(quote) as u32,
+            _mm_movemask_epi8(bad) as u32,
+        )
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn quotes16(b: &[u8; 16]) -> (u32, u32) {
+    b.iter().enumerate().fold((0, 0), |(q, bad), (k, &c)| {
+        let other = c == b'\\' || c < 0x20 || c >= 0x80;
+        (q | ((c == b'"') as u32) << k, bad | (other as u32) << k)
+    })
+}
+
 /// The bytes of JSON's structure in sixty-four bytes, a bit per byte: quotes,
 /// backslashes, opening brackets (`{`, `[`) and closing ones (`}`, `]`). What bracket
 /// matching (`cursor::ValueScan`) needs, and no more: [`Classes`] is the validator's
@@ -514,13 +548,13 @@ fn escaped_bytes(backslash: u64, carry: &mut u64) -> u64 {
 pub(crate) fn plain_string_end(b: &[u8], mut i: usize) -> Option<usize> {
     prefetch(b, i + PREFETCH_AHEAD);
     while let Some(chunk) = b.get(i..i + 16) {
-        let (special, high) = specials16(chunk.try_into().ok()?);
-        if special != 0 {
-            let k = special.trailing_zeros();
-            return (chunk[k as usize] == b'"' && high & ((1u32 << k) - 1) == 0)
-                .then_some(i + k as usize);
+        let (quote, bad) = quotes16(chunk.try_into().ok()?);
+        if quote != 0 {
+            // The bytes before the first quote.
+            let before = quote.wrapping_sub(1) & !quote;
+            return (bad & before == 0).then_some(i + quote.trailing_zeros() as usize);
         }
-        if high != 0 {
+        if bad != 0 {
             return None;
         }
         i += 16;
