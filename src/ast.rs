@@ -385,6 +385,16 @@ pub enum JoinOn {
     Equal { left: Ident, right: Ident },
 }
 
+/// One `step` of `scan`: `step Name [output=all|last|none]: Condition [=> Col = Expr, ...];`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScanStep {
+    pub name: Ident,
+    /// `all`, `last` or `none` as written (`all` when absent).
+    pub output: Ident,
+    pub condition: Expr,
+    pub assigns: Vec<(Ident, Expr)>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum OperatorKind {
     Where(Expr),
@@ -512,7 +522,22 @@ pub enum OperatorKind {
         of: Expr,
         by: Option<Expr>,
     },
-    /// `scan`, `partition`, `reduce`, `consume`, `make-graph`, `graph-*`, ...:
+    /// `scan [with_match_id=Id] [declare (Col:type [= default], ...)] with (step ...; ...)`.
+    Scan {
+        match_id: Option<Ident>,
+        declare: Vec<(ColumnDecl, Option<Expr>)>,
+        steps: Vec<ScanStep>,
+    },
+    /// `partition [params] by Column (subquery)`: the subquery, a pipeline whose source
+    /// is the implicit rows of one partition, runs once per value of the column.
+    Partition {
+        params: Vec<OpParam>,
+        by: Ident,
+        body: Expr,
+        /// The legacy form `{ subquery }`, whose subquery has a source of its own.
+        braces: bool,
+    },
+    /// `reduce`, `consume`, `make-graph`, `graph-*`, ...:
     /// operators kql parses but keeps only as raw text (`text` is the operator's whole source).
     Opaque {
         name: String,
@@ -638,6 +663,8 @@ impl OperatorKind {
             OperatorKind::Sample(_) => "sample",
             OperatorKind::SampleDistinct { .. } => "sample-distinct",
             OperatorKind::TopHitters { .. } => "top-hitters",
+            OperatorKind::Scan { .. } => "scan",
+            OperatorKind::Partition { .. } => "partition",
             OperatorKind::Opaque { name, .. } => name,
             OperatorKind::Print(_) => "print",
             OperatorKind::Datatable { .. } => "datatable",

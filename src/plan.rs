@@ -349,6 +349,16 @@ pub enum PlanKind {
         body: Box<Plan>,
         keep: Vec<usize>,
     },
+    /// `partition by` column `key`: `body` (a pipeline over [`PlanKind::Implicit`]) runs
+    /// on the input rows of each value of the key, in the order the values first appear;
+    /// the output is the bodies' rows one after another. `legacy` (Kusto's default
+    /// strategy) takes at most 64 values.
+    Partition {
+        input: Box<Plan>,
+        key: usize,
+        body: Box<Plan>,
+        legacy: bool,
+    },
     /// `as Name`: rows unchanged; the name is what `union withsource` reports.
     Named {
         input: Box<Plan>,
@@ -476,7 +486,9 @@ impl Plan {
             | PlanKind::Parse { input, .. }
             | PlanKind::Custom { input, .. } => vec![input],
             PlanKind::Join { left, right, .. } => vec![left, right],
-            PlanKind::MvApply { input, body, .. } => vec![input, body],
+            PlanKind::MvApply { input, body, .. } | PlanKind::Partition { input, body, .. } => {
+                vec![input, body]
+            }
             PlanKind::Union { inputs, .. } => inputs.iter().collect(),
             PlanKind::Scan { .. }
             | PlanKind::Values(_)
@@ -522,7 +534,7 @@ impl Plan {
                 map(left);
                 map(right);
             }
-            PlanKind::MvApply { input, body, .. } => {
+            PlanKind::MvApply { input, body, .. } | PlanKind::Partition { input, body, .. } => {
                 map(input);
                 map(body);
             }
@@ -568,6 +580,7 @@ impl fmt::Debug for PlanKind {
             PlanKind::MakeSeries { .. } => "MakeSeries",
             PlanKind::Cached { .. } => "Cached",
             PlanKind::MvApply { .. } => "MvApply",
+            PlanKind::Partition { .. } => "Partition",
             PlanKind::Named { .. } => "Named",
             PlanKind::Parse { .. } => "Parse",
             PlanKind::Custom { name, .. } => name,

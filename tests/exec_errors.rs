@@ -56,8 +56,8 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "count()",
     ),
     (
-        "datatable(a:long)[1] | scan with (step s: true;)",
-        "`scan` is not supported yet",
+        "datatable(a:long)[1] | reduce by tostring(a)",
+        "`reduce` is not supported yet",
         "",
         "",
     ),

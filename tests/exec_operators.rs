@@ -433,3 +433,97 @@ fn unsupported_operators_fail_loudly() {
         ),
     ]);
 }
+
+/// `scan` (scan-operator.md, "Scan logic"): rows tried against the steps from the last
+/// to the first; a step moves on the sequence of the step before it (check 1) before it
+/// takes a row into its own (check 2). The rows below are traced by hand from that text.
+#[test]
+fn scan_matches_steps_in_sequence() {
+    let funnel = "datatable(t:long, e:string)[1,'a', 2,'b', 3,'a', 4,'c', 5,'b', 6,'c']";
+    cases(&[
+        // Two sequences interleaved: `a` at 3 starts the second while the first waits
+        // in s2; `c` at 6 moves the second on to s3, dropping the first from it.
+        (
+            &format!(
+                "{funnel} | scan with_match_id=m with (step s1: e == 'a'; step s2: e == 'b'; step s3: e == 'c';)"
+            ),
+            "t:long, e:string, m:long\n1|a|0\n2|b|0\n3|a|1\n4|c|0\n5|b|1\n6|c|1",
+        ),
+        // A step reads its own record of the row before; with none, the default. An int
+        // sum assigned to a long column is a long.
+        (
+            "datatable(x:int)[1,2,3] | scan declare (total:long=10) with (step s: true => total = s.total + x;)",
+            "x:int, total:long\n1|11\n2|13\n3|16",
+        ),
+        // output=none keeps the row only in the state; a declared column is not carried
+        // from step to step unless assigned.
+        (
+            "datatable(t:long, e:string)[1,'in', 2,'x', 3,'out'] | scan declare (start:long, seen:long) with (step s1 output=none: e == 'in' => start = t, seen = t; step s2: e == 'out' => start = s1.start;)",
+            "t:long, e:string, start:long, seen:long\n3|out|1|null",
+        ),
+        // A string declared without a default is empty, as a string null is.
+        (
+            "datatable(x:long)[1] | scan declare (s:string) with (step k: true => s = strcat(k.s, 'z');)",
+            "x:long, s:string\n1|z",
+        ),
+        (
+            "datatable(x:long)[1] | scan with (step s output=last: true;)",
+            "error: `scan step output=last` is not supported yet",
+        ),
+        (
+            "datatable(x:long)[1] | scan with (step s: true => x = 2;)",
+            "error: `x` is not a declared column",
+        ),
+        (
+            "datatable(x:long)[1] | scan with (step s: true; step s: false;)",
+            "error: two steps of `scan` are named `s`",
+        ),
+        (
+            "datatable(x:long)[1] | scan declare (x:long) with (step s: true;)",
+            "error: `scan` declares `x`",
+        ),
+        (
+            "datatable(x:long)[1] | scan with (step s: x;)",
+            "error: a step's condition must be bool",
+        ),
+    ]);
+}
+
+/// `partition` (partition-operator.md): the subquery runs on the rows of each value of
+/// the column; the output is the union of its results (sorted here: its order is not
+/// Kusto's to promise).
+#[test]
+fn partition_runs_the_subquery_per_value() {
+    let t = "datatable(k:string, v:long)['a',1, 'a',5, 'b',2, 'b',7, 'a',3]";
+    cases(&[
+        (
+            &format!("{t} | partition hint.strategy=native by k (top 2 by v) | sort by k asc, v desc"),
+            "k:string, v:long\na|5\na|3\nb|7\nb|2",
+        ),
+        (
+            &format!("{t} | partition by k (summarize n = count(), s = sum(v)) | sort by n asc"),
+            "n:long, s:long\n2|9\n3|9",
+        ),
+        // The subquery sees only its partition's rows: a running sum restarts.
+        (
+            &format!("{t} | partition hint.strategy=shuffle by k (serialize c = row_cumsum(v)) | where k == 'b'"),
+            "k:string, v:long, c:long\nb|2|2\nb|7|9",
+        ),
+        (
+            "range x from 1 to 65 step 1 | partition by x (count)",
+            "error: `partition` by `x` found 65 values: its default (legacy) strategy takes at most 64",
+        ),
+        (
+            "range x from 1 to 65 step 1 | partition hint.strategy=native by x (count) | count",
+            "Count:long\n65",
+        ),
+        (
+            &format!("{t} | partition hint.strategy=fast by k (count)"),
+            "error: `partition`'s hint.strategy is",
+        ),
+        (
+            &format!("{t} | partition by k {{ {t} | count }}"),
+            "error: `partition with a subquery in braces` is not supported yet",
+        ),
+    ]);
+}

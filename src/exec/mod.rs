@@ -13,6 +13,7 @@ pub(crate) mod mv_expand;
 pub(crate) mod parse_kv;
 mod pipeline;
 pub(crate) mod plugins;
+pub(crate) mod sequence;
 mod sort;
 mod summarize;
 pub(crate) mod top_nested;
@@ -229,7 +230,7 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
         }
         PlanKind::Implicit => match lock(&ex.implicit).last() {
             Some(t) => Rows::Shared(t.clone()),
-            None => return Err(internal("`mv-apply`'s rows are missing")),
+            None => return Err(internal("`mv-apply`'s or `partition`'s rows are missing")),
         },
         PlanKind::MvApply { input, body, keep } => {
             let rows = ex.holding("mv-apply", || run(input, ex))?;
@@ -247,6 +248,52 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
                     o.extend(r);
                     meter.add(crate::limits::row_bytes(&o));
                     out.push(o);
+                }
+                if ex.budget.over() {
+                    break;
+                }
+            }
+            meter.flush();
+            ex.budget.check()?;
+            Rows::Owned(out)
+        }
+        PlanKind::Partition {
+            input,
+            key,
+            body,
+            legacy,
+        } => {
+            let rows = ex.holding("partition", || run(input, ex))?;
+            // The rows of each key value, the values in the order they first appear.
+            let mut index: FxHashMap<Value, usize> = Default::default();
+            let mut parts: Vec<Vec<Row>> = Vec::new();
+            for row in rows.refs() {
+                let at = *index.entry(row[*key].clone()).or_insert_with(|| {
+                    parts.push(Vec::new());
+                    parts.len() - 1
+                });
+                parts[at].push(row.clone());
+            }
+            if *legacy && parts.len() > 64 {
+                return Err(Error::new(
+                    crate::error::ErrorKind::Runtime,
+                    format!(
+                        "`partition` by `{}` found {} values: its default (legacy) strategy takes at most 64",
+                        input.schema[*key].name,
+                        parts.len()
+                    ),
+                )
+                .with_hint("use `partition hint.strategy=native by ...`, which takes any number"));
+            }
+            let mut out = Vec::new();
+            let mut meter = Meter::new(&ex.budget, "partition");
+            for part in parts {
+                lock(&ex.implicit).push(Arc::new(Table::new(input.schema.clone(), part)));
+                let result = run(body, ex);
+                lock(&ex.implicit).pop();
+                for r in result?.into_owned() {
+                    meter.add(crate::limits::row_bytes(&r));
+                    out.push(r);
                 }
                 if ex.budget.over() {
                     break;

@@ -54,7 +54,7 @@ fn count(plan: &Plan, repeated: bool, uses: &mut FxHashMap<usize, Uses>) {
                 count(input, repeated, uses);
             }
         }
-        PlanKind::MvApply { input, body, .. } => {
+        PlanKind::MvApply { input, body, .. } | PlanKind::Partition { input, body, .. } => {
             count(input, repeated, uses);
             count(body, true, uses);
         }

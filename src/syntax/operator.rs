@@ -51,6 +51,8 @@ const PARSED: &[&str] = &[
     "sample",
     "sample-distinct",
     "top-hitters",
+    "scan",
+    "partition",
     "print",
     "datatable",
     "range",
@@ -60,8 +62,6 @@ const PARSED: &[&str] = &[
 
 /// Operators kept as raw text: parsed only far enough to find where they end.
 const OPAQUE: &[&str] = &[
-    "scan",
-    "partition",
     "reduce",
     "consume",
     "make-graph",
@@ -284,6 +284,33 @@ impl Parser<'_> {
                     None
                 };
                 K::TopHitters { count, of, by }
+            }
+            "scan" => self.scan()?,
+            "partition" => {
+                let params = self.op_params(&[])?;
+                self.expect_kw("by", "`by` and the column to partition by")?;
+                let by = self.name("the column to partition by")?;
+                if let Some(open) = self.eat_punct("{") {
+                    // The legacy form: a subquery with its own source.
+                    let body = self.expr()?;
+                    self.close("}", open)?;
+                    K::Partition {
+                        params,
+                        by,
+                        body,
+                        braces: true,
+                    }
+                } else {
+                    let open =
+                        self.expect_punct("(", "`(` and the subquery to run per partition")?;
+                    let body = self.implicit_pipeline(open)?;
+                    K::Partition {
+                        params,
+                        by,
+                        body,
+                        braces: false,
+                    }
+                }
             }
             "sort" | "order" => {
                 self.op_params(&[])?;
@@ -571,6 +598,94 @@ impl Parser<'_> {
                 }
                 return Err(e);
             }
+        })
+    }
+
+    /// `scan`'s body, after its name: `[with_match_id = Id] [declare (...)] with (steps)`.
+    fn scan(&mut self) -> Result<OperatorKind> {
+        let mut match_id = None;
+        if self.eat_kw("with_match_id").is_some() {
+            self.expect_punct("=", "`=` and a column name after `with_match_id`")?;
+            match_id = Some(self.name("the match id's column name")?);
+        }
+        let mut declare = Vec::new();
+        if self.eat_kw("declare").is_some() {
+            let open = self.expect_punct("(", "`(` and the declared columns")?;
+            while !self.is_punct(")") {
+                let name = self.name("a column name")?;
+                self.expect_punct(":", "`:` and the column's type")?;
+                let ty_name = self.name("a type name")?;
+                let ty = self.type_name(&ty_name)?;
+                let span = Span::new(name.span.start, ty_name.span.end);
+                let default = match self.eat_punct("=") {
+                    Some(_) => Some(self.scalar()?),
+                    None => None,
+                };
+                declare.push((ColumnDecl { name, ty, span }, default));
+                if self.eat_punct(",").is_none() {
+                    break;
+                }
+            }
+            self.close(")", open)?;
+        }
+        if self.is_kw("with_step_name") || self.is_kw("order") || self.is_kw("partition") {
+            let t = self.peek();
+            return Err(Error::unsupported(format!("scan {}", self.text(t)), t.span));
+        }
+        self.expect_kw("with", "`with` and the steps of `scan`")?;
+        let open = self.expect_punct("(", "`(` and the steps of `scan`")?;
+        let mut steps = Vec::new();
+        while !self.is_punct(")") {
+            self.expect_kw("step", "`step` and a step's name")?;
+            let name = self.name("the step's name")?;
+            let mut output = Ident {
+                name: "all".into(),
+                span: name.span,
+            };
+            if self.eat_kw("output").is_some() {
+                self.expect_punct("=", "`=` and `all`, `last` or `none` after `output`")?;
+                output = self.name("`all`, `last` or `none`")?;
+                if !matches!(output.name.as_str(), "all" | "last" | "none") {
+                    return Err(Error::parse(
+                        format!(
+                            "a step's output is `all`, `last` or `none`, not `{}`",
+                            output.name
+                        ),
+                        output.span,
+                    ));
+                }
+            }
+            self.expect_punct(":", "`:` and the step's condition")?;
+            let condition = self.scalar()?;
+            let mut assigns = Vec::new();
+            if self.eat_punct("=>").is_some() {
+                loop {
+                    let col = self.name("a declared column to assign")?;
+                    self.expect_punct("=", "`=` and the value to assign")?;
+                    assigns.push((col, self.scalar()?));
+                    if self.eat_punct(",").is_none() {
+                        break;
+                    }
+                }
+            }
+            steps.push(ScanStep {
+                name,
+                output,
+                condition,
+                assigns,
+            });
+            if self.eat_punct(";").is_none() {
+                break;
+            }
+        }
+        self.close(")", open)?;
+        if steps.is_empty() {
+            return Err(self.expected("a `step` of `scan`"));
+        }
+        Ok(OperatorKind::Scan {
+            match_id,
+            declare,
+            steps,
         })
     }
 

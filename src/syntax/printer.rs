@@ -562,6 +562,52 @@ pub fn operator(op: &Operator) -> Sx {
                 .into_iter()
                 .chain(by.iter().map(|b| sub("by", [expr(b)]))),
         ),
+        K::Scan {
+            match_id,
+            declare,
+            steps,
+        } => list(
+            n,
+            match_id
+                .iter()
+                .map(|m| sub("with_match_id", [name(m)]))
+                .chain((!declare.is_empty()).then(|| {
+                    sub(
+                        "declare",
+                        declare.iter().map(|(c, d)| {
+                            list(&column_text(c), d.iter().map(expr).collect::<Vec<_>>())
+                        }),
+                    )
+                }))
+                .chain(steps.iter().map(|st| {
+                    list(
+                        "step",
+                        [
+                            name(&st.name),
+                            sub("output", [name(&st.output)]),
+                            expr(&st.condition),
+                        ]
+                        .into_iter()
+                        .chain(
+                            st.assigns
+                                .iter()
+                                .map(|(c, e)| list("=", [name(c), expr(e)])),
+                        ),
+                    )
+                })),
+        ),
+        K::Partition {
+            params: ps,
+            by,
+            body,
+            braces,
+        } => {
+            let body = match braces {
+                true => sub("braces", [expr(body)]),
+                false => expr(body),
+            };
+            list(n, params(ps).chain([sub("by", [name(by)]), body]))
+        }
         K::Opaque { text, .. } => list("opaque", [atom(format!("{text:?}"))]),
         K::Datatable { columns, values } => list(
             n,

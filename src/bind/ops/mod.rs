@@ -23,6 +23,7 @@ mod expand;
 mod external;
 mod join;
 mod project;
+mod scan;
 mod search;
 mod summarize;
 mod watchlist;
@@ -614,12 +615,60 @@ impl Binder<'_> {
                     },
                 })
             }
+            OperatorKind::Partition {
+                params,
+                by,
+                body,
+                braces,
+            } => {
+                if *braces {
+                    return Err(Error::unsupported(
+                        "partition with a subquery in braces",
+                        body.span,
+                    ));
+                }
+                let key = column(&input.schema, by)?;
+                let legacy =
+                    match params.iter().find(|p| p.name.name == "hint.strategy") {
+                        None => true,
+                        Some(p) => match &p.value.kind {
+                            ExprKind::Name(n) if n.name == "legacy" => true,
+                            ExprKind::Name(n) if n.name == "native" || n.name == "shuffle" => false,
+                            _ => return Err(Error::semantic(
+                                "`partition`'s hint.strategy is `native`, `shuffle` or `legacy`",
+                                p.value.span,
+                            )),
+                        },
+                    };
+                let src = Plan {
+                    schema: input.schema.clone(),
+                    kind: PlanKind::Implicit,
+                };
+                let prev = self.implicit.replace(Some(src));
+                let body = self.tabular(body, scope);
+                self.implicit.replace(prev);
+                let body = body?;
+                Ok(Plan {
+                    schema: body.schema.clone(),
+                    kind: PlanKind::Partition {
+                        input: Box::new(input),
+                        key,
+                        body: Box::new(body),
+                        legacy,
+                    },
+                })
+            }
             OperatorKind::TopNested(clauses) => self.top_nested(input, clauses, span, scope),
             OperatorKind::ParseKv {
                 expr,
                 columns,
                 with,
             } => self.parse_kv(input, expr, columns, with, span, scope),
+            OperatorKind::Scan {
+                match_id,
+                declare,
+                steps,
+            } => self.scan_operator(input, match_id.as_ref(), declare, steps, scope),
             OperatorKind::TopHitters { count, of, by } => {
                 // Kusto approximates; the exact answer is a valid approximation:
                 // `summarize approximate_count_X = count() by X | top N by it`.
