@@ -358,6 +358,10 @@ pub enum PlanKind {
         key: usize,
         body: Box<Plan>,
         legacy: bool,
+        /// The legacy form `{ subquery }`, whose subquery has its own source and reads
+        /// the key's value (by its name, or `toscalar` of it) from this cell, set before
+        /// each run.
+        key_value: Option<Arc<std::sync::RwLock<Value>>>,
     },
     /// `as Name`: rows unchanged; the name is what `union withsource` reports.
     Named {

@@ -521,9 +521,13 @@ fn partition_runs_the_subquery_per_value() {
             &format!("{t} | partition hint.strategy=fast by k (count)"),
             "error: `partition`'s hint.strategy is",
         ),
+        // The legacy form: a subquery with its own source, reading the key's value by
+        // its name or by `toscalar` of it.
         (
-            &format!("{t} | partition by k {{ {t} | count }}"),
-            "error: `partition with a subquery in braces` is not supported yet",
+            &format!(
+                "range x from 1 to 3 step 1 | partition by x {{ {t} | where v > x * 2 | summarize n = count(), at = toscalar(x) }} | sort by at asc"
+            ),
+            "n:long, at:long\n3|1\n2|2\n1|3",
         ),
     ]);
 }

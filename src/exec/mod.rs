@@ -262,6 +262,7 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             key,
             body,
             legacy,
+            key_value,
         } => {
             let rows = ex.holding("partition", || run(input, ex))?;
             // The rows of each key value, the values in the order they first appear.
@@ -288,6 +289,10 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             let mut out = Vec::new();
             let mut meter = Meter::new(&ex.budget, "partition");
             for part in parts {
+                if let Some(cell) = key_value {
+                    let v = part.first().map_or(Value::Null, |r| r[*key].clone());
+                    *cell.write().unwrap_or_else(|e| e.into_inner()) = v;
+                }
                 lock(&ex.implicit).push(Arc::new(Table::new(input.schema.clone(), part)));
                 let result = run(body, ex);
                 lock(&ex.implicit).pop();

@@ -172,6 +172,20 @@ pub trait ScalarImpl: Send + Sync {
     }
 }
 
+/// The key value of the partition a legacy `partition ... { subquery }` runs on (see
+/// [`crate::plan::PlanKind::Partition`]): set by the executor before each run, so it is
+/// volatile (never folded into a constant while binding).
+pub(crate) struct PartitionKey(pub std::sync::Arc<std::sync::RwLock<Value>>);
+
+impl ScalarImpl for PartitionKey {
+    fn call(&self, _: &[Value], _: &EvalCtx) -> Value {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    fn volatile(&self) -> bool {
+        true
+    }
+}
+
 /// The calls the dynamic-path rewrite knows (see [`ScalarImpl::dynamic_role`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DynamicRole {

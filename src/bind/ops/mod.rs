@@ -621,12 +621,6 @@ impl Binder<'_> {
                 body,
                 braces,
             } => {
-                if *braces {
-                    return Err(Error::unsupported(
-                        "partition with a subquery in braces",
-                        body.span,
-                    ));
-                }
                 let key = column(&input.schema, by)?;
                 let legacy =
                     match params.iter().find(|p| p.name.name == "hint.strategy") {
@@ -644,8 +638,24 @@ impl Binder<'_> {
                     schema: input.schema.clone(),
                     kind: PlanKind::Implicit,
                 };
+                // The legacy `{ subquery }` has a source of its own and reads the key's
+                // value by the key's name (partition-operator.md, "Legacy strategy").
+                let key_value = braces.then(|| Arc::new(std::sync::RwLock::new(Value::Null)));
+                let scope = match &key_value {
+                    Some(cell) => scope.with(
+                        &by.name,
+                        Entry::Scalar {
+                            expr: BExpr::Call(
+                                Arc::new(functions::PartitionKey(cell.clone())),
+                                Vec::new(),
+                            ),
+                            ty: input.schema[key].ty,
+                        },
+                    ),
+                    None => scope.clone(),
+                };
                 let prev = self.implicit.replace(Some(src));
-                let body = self.tabular(body, scope);
+                let body = self.tabular(body, &scope);
                 self.implicit.replace(prev);
                 let body = body?;
                 Ok(Plan {
@@ -655,6 +665,7 @@ impl Binder<'_> {
                         key,
                         body: Box::new(body),
                         legacy,
+                        key_value,
                     },
                 })
             }
