@@ -1061,6 +1061,35 @@ fn geo_points_and_cells() {
             r#"one:dynamic, lng:real, multi:dynamic, bad:bool
 [-73.965567057231,40.782453249627]|-73.966067562684|[-73.965622184007,40.782503363138]|true"#,
         ),
+        // geo-polygon-area, -perimeter, -centroid-function.md: Central Park's area and
+        // centroid as printed (the centroid to 12 decimals); a clockwise ring bounds the
+        // same (smaller) region; a hole counts against its shell and disjoint polygons
+        // add up; an invalid polygon gives null. Overlapping polygons of a MultiPolygon
+        // would need their union (not built): null.
+        (
+            r#"let park = dynamic({"type":"Polygon","coordinates":[[[-73.9495,40.7969],[-73.95807266235352,40.80068603561921],[-73.98201942443848,40.76825672305777],[-73.97317886352539,40.76455136505513],[-73.9495,40.7969]]]});
+               let cw = dynamic({"type":"Polygon","coordinates":[[[-73.9495,40.7969],[-73.97317886352539,40.76455136505513],[-73.98201942443848,40.76825672305777],[-73.95807266235352,40.80068603561921],[-73.9495,40.7969]]]});
+               let shell = dynamic({"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]]]});
+               let hole = dynamic({"type":"Polygon","coordinates":[[[1,1],[2,1],[2,2],[1,2],[1,1]]]});
+               let holed = dynamic({"type":"Polygon","coordinates":[[[0,0],[3,0],[3,3],[0,3],[0,0]],[[1,1],[1,2],[2,2],[2,1],[1,1]]]});
+               let far = dynamic({"type":"Polygon","coordinates":[[[10,10],[11,10],[11,11],[10,10]]]});
+               let two = dynamic({"type":"MultiPolygon","coordinates":[[[[0,0],[3,0],[3,3],[0,3],[0,0]]],[[[10,10],[11,10],[11,11],[10,10]]]]});
+               let overlapping = dynamic({"type":"MultiPolygon","coordinates":[[[[0,0],[3,0],[3,3],[0,3],[0,0]]],[[[1,1],[5,1],[5,5],[1,1]]]]});
+               let polar = dynamic({"type":"MultiPolygon","coordinates":[[[[0,80],[90,80],[180,80],[-90,80],[0,80]]],[[[0,88],[90,88],[180,88],[-90,88],[0,88]]]]});
+               let c = geo_polygon_centroid(park);
+               print area = geo_polygon_area(park),
+                     same_cw = round(geo_polygon_area(cw), 6) == round(geo_polygon_area(park), 6),
+                     lng = round(todouble(c.coordinates[0]), 12), lat = round(todouble(c.coordinates[1]), 12),
+                     holed = round(geo_polygon_area(holed), 3) == round(geo_polygon_area(shell) - geo_polygon_area(hole), 3),
+                     holed_edge = round(geo_polygon_perimeter(holed), 6) == round(geo_polygon_perimeter(shell) + geo_polygon_perimeter(hole), 6),
+                     two = round(geo_polygon_area(two), 3) == round(geo_polygon_area(shell) + geo_polygon_area(far), 3),
+                     overlapping = isnull(geo_polygon_area(overlapping)),
+                     inside_a_cap = isnull(geo_polygon_area(polar)),
+                     bad = isnull(geo_polygon_area(dynamic({"type": "Polygon","coordinates": [[[0,0],[10,10],[10,10],[0,0]]]}))),
+                     bad_edge = isnull(geo_polygon_perimeter(dynamic({"type": "Polygon","coordinates": [[[0,0],[10,10],[10,10],[0,0]]]})))"#,
+            r#"area:real, same_cw:bool, lng:real, lat:real, holed:bool, holed_edge:bool, two:bool, overlapping:bool, inside_a_cap:bool, bad:bool, bad_edge:bool
+3475207.28346606|true|-73.965735689908|40.782550538058|true|true|true|true|true|true|true"#,
+        ),
         // geo-line-interpolate-point, geo-line-locate-point-function.md (12 decimals);
         // a fraction past [0, 1] and a line of one point give null.
         (

@@ -11,6 +11,8 @@
 //! - A polygon's ring bounds the smaller of the two regions it divides the sphere into,
 //!   whichever its orientation; its edges are geodesics; a polygon is its shell less its
 //!   holes. An invalid polygon or point gives null.
+//! - Areas, perimeters and centroids of polygons are S2's, on the same sphere (the
+//!   radius reproduces geo_polygon_area's documented 3475207.28346606 m²).
 
 use super::{num_f64, num_i64, pure, sig, text, ArgInfo, Bound, FnError, Want};
 use crate::types::Type;
@@ -37,6 +39,9 @@ pub(super) const NAMES: &[&str] = &[
     "geo_intersects_line_with_polygon",
     "geo_intersects_2polygons",
     "geo_point_in_polygon",
+    "geo_polygon_area",
+    "geo_polygon_perimeter",
+    "geo_polygon_centroid",
     "geo_distance_point_to_polygon",
     "geo_closest_point_on_polygon",
     "geo_point_to_geohash",
@@ -182,6 +187,33 @@ pub(super) fn bind(name: &str, args: &[ArgInfo]) -> Option<Bound> {
                 _ => Value::Null,
             })
         }),
+        // Measures of the region a polygon bounds (see `measures`).
+        "geo_polygon_area" | "geo_polygon_perimeter" | "geo_polygon_centroid" => {
+            sig(name, args, 1, 1, &[Dynamic]).and_then(|_| {
+                let fixed = Fixed::of(&args[0]);
+                let which = name.to_string();
+                let ty = match name {
+                    "geo_polygon_centroid" => Type::Dynamic,
+                    _ => Type::Real,
+                };
+                pure(ty, move |a| {
+                    let Some(m) = fixed.get(&a[0]).and_then(|p| measures(&p)) else {
+                        return Value::Null;
+                    };
+                    match which.as_str() {
+                        "geo_polygon_area" => Value::Real(m.area * EARTH_RADIUS * EARTH_RADIUS),
+                        "geo_polygon_perimeter" => Value::Real(m.perimeter * EARTH_RADIUS),
+                        _ => match S2Point(m.centroid).normalize() {
+                            c if c.0.norm2() > 0.0 => {
+                                let (lng, lat) = s2_degrees(&c);
+                                geo_point(lng, lat)
+                            }
+                            _ => Value::Null,
+                        },
+                    }
+                })
+            })
+        }
         "geo_point_in_polygon" => sig(name, args, 3, 3, &[Num, Num, Dynamic]).and_then(|_| {
             let fixed = Fixed::of(&args[2]);
             pure(Type::Bool, move |a| {
@@ -861,6 +893,162 @@ fn in_ring(ring: &Ring, p: &S2Point) -> bool {
         }
     }
     winding != 0
+}
+
+/// The area (steradians), boundary length (radians) and area-weighted centroid (not of
+/// unit length) of the region `polys` bound, as S2 computes them (`S2Loop::GetArea`,
+/// `GetCentroid`): each ring's fan of triangles from its first vertex, signed by their
+/// turn, so the smaller region it bounds counts whichever its orientation; a hole's
+/// counts against its shell. The region of a MultiPolygon is the union of its polygons:
+/// their sums when no two meet; when two do, the union itself would be needed, which
+/// is not built, so `None` (null).
+struct Measures {
+    area: f64,
+    perimeter: f64,
+    centroid: Vector,
+}
+
+fn measures(polys: &[Polygon]) -> Option<Measures> {
+    // Pairs are compared past a test of their shells' boxes (a country's islands are
+    // many polygons, most far apart).
+    let boxes: Vec<[f64; 6]> = polys.iter().map(|p| shell_box(&p[0])).collect();
+    let overlap = |p: &[f64; 6], q: &[f64; 6]| (0..3).all(|k| p[k] <= q[k + 3] && q[k] <= p[k + 3]);
+    for (i, p) in polys.iter().enumerate() {
+        let meets = (i + 1..polys.len()).any(|j| {
+            overlap(&boxes[i], &boxes[j])
+                && polygons_meet(std::slice::from_ref(p), std::slice::from_ref(&polys[j]))
+        });
+        if meets {
+            return None;
+        }
+    }
+    let mut m = Measures {
+        area: 0.0,
+        perimeter: 0.0,
+        centroid: Vector {
+            x: 0.0,
+            y: 0.0,
+            z: 0.0,
+        },
+    };
+    for rings in polys {
+        for (k, r) in rings.iter().enumerate() {
+            let v0 = &r[0].0;
+            let (mut area, mut centroid) = (
+                0.0,
+                Vector {
+                    x: 0.0,
+                    y: 0.0,
+                    z: 0.0,
+                },
+            );
+            for w in r[1..].windows(2) {
+                let (a, b) = (&w[0].0, &w[1].0);
+                let t = triangle_area(v0, a, b);
+                let sign = match v0.cross(a).dot(b) >= 0.0 {
+                    true => 1.0,
+                    false => -1.0,
+                };
+                area += sign * t;
+                centroid = centroid + true_centroid(v0, a, b);
+            }
+            // The smaller region, counterclockwise: a clockwise fan sums negative.
+            let (area, centroid) = match area < 0.0 {
+                true => (-area, centroid * -1.0),
+                false => (area, centroid),
+            };
+            let hole = if k == 0 { 1.0 } else { -1.0 };
+            m.area += hole * area;
+            m.centroid = m.centroid + centroid * hole;
+            let n = r.len();
+            m.perimeter += (0..n)
+                .map(|i| angle(&r[i].0, &r[(i + 1) % n].0))
+                .sum::<f64>();
+        }
+    }
+    Some(m)
+}
+
+/// A box of unit-vector coordinates holding the region a ring bounds: its vertices' box
+/// widened by the most an edge bows from its chord (so it holds the edges), and holding
+/// each of the six points where an axis meets the sphere that the region holds (where
+/// the region reaches past its edges: a cap around a pole holds the pole, higher than
+/// any of its edges).
+fn shell_box(r: &Ring) -> [f64; 6] {
+    let mut b = [f64::MAX, f64::MAX, f64::MAX, f64::MIN, f64::MIN, f64::MIN];
+    let n = r.len();
+    let mut bow: f64 = 0.0;
+    for i in 0..n {
+        let v = &r[i].0;
+        for (k, x) in [v.x, v.y, v.z].into_iter().enumerate() {
+            b[k] = b[k].min(x);
+            b[k + 3] = b[k + 3].max(x);
+        }
+        bow = bow.max(1.0 - (angle(v, &r[(i + 1) % n].0) / 2.0).cos());
+    }
+    let bow = bow + 1e-12;
+    for k in 0..3 {
+        b[k] -= bow;
+        b[k + 3] += bow;
+    }
+    for k in 0..3 {
+        for sign in [1.0, -1.0] {
+            let mut axis = [0.0; 3];
+            axis[k] = sign;
+            let p = S2Point(Vector {
+                x: axis[0],
+                y: axis[1],
+                z: axis[2],
+            });
+            if in_ring(r, &p) {
+                b[k] = b[k].min(sign);
+                b[k + 3] = b[k + 3].max(sign);
+            }
+        }
+    }
+    b
+}
+
+/// A spherical triangle's area, by l'Huilier's theorem (accurate for small triangles).
+fn triangle_area(a: &Vector, b: &Vector, c: &Vector) -> f64 {
+    let (sa, sb, sc) = (angle(b, c), angle(c, a), angle(a, b));
+    let s = 0.5 * (sa + sb + sc);
+    let t =
+        (0.5 * s).tan() * (0.5 * (s - sa)).tan() * (0.5 * (s - sb)).tan() * (0.5 * (s - sc)).tan();
+    4.0 * t.max(0.0).sqrt().atan()
+}
+
+/// A spherical triangle's true centroid times its area (S2's `TrueCentroid`): the
+/// solution `m` of `[a; b; c] m = det(a, b, c) / 2 * [ra, rb, rc]`, each `r` an edge's
+/// angle over its sine, with `a` taken from the other rows for precision.
+fn true_centroid(a: &Vector, b: &Vector, c: &Vector) -> Vector {
+    let r = |x: f64| if x == 0.0 { 1.0 } else { x / x.sin() };
+    let (ra, rb, rc) = (r(angle(b, c)), r(angle(c, a)), r(angle(a, b)));
+    let x = Vector {
+        x: a.x,
+        y: b.x - a.x,
+        z: c.x - a.x,
+    };
+    let y = Vector {
+        x: a.y,
+        y: b.y - a.y,
+        z: c.y - a.y,
+    };
+    let z = Vector {
+        x: a.z,
+        y: b.z - a.z,
+        z: c.z - a.z,
+    };
+    let rv = Vector {
+        x: ra,
+        y: rb - ra,
+        z: rc - ra,
+    };
+    Vector {
+        x: 0.5 * y.cross(&z).dot(&rv),
+        y: 0.5 * z.cross(&x).dot(&rv),
+        z: 0.5 * x.cross(&y).dot(&rv),
+    }
 }
 
 /// Whether a polygon of `polys` holds `p`: inside its shell and in none of its holes.

@@ -220,7 +220,7 @@ fn type_errors() {
     ));
     assert!(known_names().any(|n| n == "replace_regex"));
     assert!(matches!(
-        bind_scalar("geo_polygon_area", &none),
+        bind_scalar("geo_polygon_buffer", &none),
         Err(FnError::Unsupported)
     ));
     for name in UNSUPPORTED {
