@@ -173,6 +173,15 @@ pub(crate) fn count_value(e: &crate::plan::BExpr, ctx: &EvalCtx) -> usize {
     }
 }
 
+/// `body` run with `rows` as its implicit input ([`PlanKind::Implicit`]): `mv-apply`'s
+/// row, a partition's rows.
+fn run_on(body: &Plan, schema: &[crate::table::Column], rows: Vec<Row>, ex: &Exec) -> Result<Rows> {
+    lock(&ex.implicit).push(Arc::new(Table::new(schema.to_vec(), rows)));
+    let result = run(body, ex);
+    lock(&ex.implicit).pop();
+    result
+}
+
 pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
     if let Some(rows) = pipeline::run(plan, ex)? {
         return Ok(rows);
@@ -237,12 +246,7 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             let mut out = Vec::new();
             let mut meter = Meter::new(&ex.budget, "mv-apply");
             for row in rows.refs() {
-                lock(&ex.implicit).push(Arc::new(Table::new(
-                    input.schema.clone(),
-                    vec![row.clone()],
-                )));
-                let result = run(body, ex);
-                lock(&ex.implicit).pop();
+                let result = run_on(body, &input.schema, vec![row.clone()], ex);
                 for r in result?.into_owned() {
                     let mut o: Row = keep.iter().map(|&i| row[i].clone()).collect();
                     o.extend(r);
@@ -265,15 +269,17 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             key_value,
         } => {
             let rows = ex.holding("partition", || run(input, ex))?;
-            // The rows of each key value, the values in the order they first appear.
-            let mut index: FxHashMap<Value, usize> = Default::default();
-            let mut parts: Vec<Vec<Row>> = Vec::new();
-            for row in rows.refs() {
-                let at = *index.entry(row[*key].clone()).or_insert_with(|| {
+            // Where the rows of each key value are, the values in the order they first
+            // appear (a partition's rows are copied only while its subquery runs).
+            let refs = rows.refs();
+            let mut index: FxHashMap<&Value, usize> = Default::default();
+            let mut parts: Vec<Vec<usize>> = Vec::new();
+            for (i, row) in refs.iter().enumerate() {
+                let at = *index.entry(&row[*key]).or_insert_with(|| {
                     parts.push(Vec::new());
                     parts.len() - 1
                 });
-                parts[at].push(row.clone());
+                parts[at].push(i);
             }
             if *legacy && parts.len() > 64 {
                 return Err(Error::new(
@@ -290,12 +296,11 @@ pub(crate) fn run(plan: &Plan, ex: &Exec) -> Result<Rows> {
             let mut meter = Meter::new(&ex.budget, "partition");
             for part in parts {
                 if let Some(cell) = key_value {
-                    let v = part.first().map_or(Value::Null, |r| r[*key].clone());
+                    let v = part.first().map_or(Value::Null, |&i| refs[i][*key].clone());
                     *cell.write().unwrap_or_else(|e| e.into_inner()) = v;
                 }
-                lock(&ex.implicit).push(Arc::new(Table::new(input.schema.clone(), part)));
-                let result = run(body, ex);
-                lock(&ex.implicit).pop();
+                let part: Vec<Row> = part.iter().map(|&i| refs[i].clone()).collect();
+                let result = run_on(body, &input.schema, part, ex);
                 for r in result?.into_owned() {
                     meter.add(crate::limits::row_bytes(&r));
                     out.push(r);

@@ -7,11 +7,18 @@
 //! whether it has escapes, control characters or non-ASCII bytes, so only the rare
 //! strings that have them get the slower checks.
 
-/// For sixteen bytes: a bit per byte that is a quote,
-/// a backslash or a control character, and a bit per byte that is not ASCII.
+/// Sixteen bytes as byte masks (0xff where the byte is of the class) of the classes the
+/// string scans tell apart: quotes, and backslashes or control characters; and the bytes
+/// themselves, whose sign bit marks a byte that is not ASCII.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn specials16(b: &[u8; 16]) -> (u32, u32) {
+fn lanes16(
+    b: &[u8; 16],
+) -> (
+    std::arch::x86_64::__m128i,
+    std::arch::x86_64::__m128i,
+    std::arch::x86_64::__m128i,
+) {
     use std::arch::x86_64::*;
     // SAFETY: SSE2 is part of the x86_64 baseline, so these instructions exist on every
     // machine this code is built for; the load reads exactly the sixteen bytes `b` borrows.
@@ -21,9 +28,21 @@ fn specials16(b: &[u8; 16]) -> (u32, u32) {
         let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
         // x <= 0x1f, unsigned: max(x, 0x1f) == 0x1f.
         let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
-        let special = _mm_or_si128(_mm_or_si128(quote, backslash), control);
+        (quote, _mm_or_si128(backslash, control), x)
+    }
+}
+
+/// For sixteen bytes: a bit per byte that is a quote,
+/// a backslash or a control character, and a bit per byte that is not ASCII.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn specials16(b: &[u8; 16]) -> (u32, u32) {
+    use std::arch::x86_64::*;
+    let (quote, escape, x) = lanes16(b);
+    // SAFETY: SSE2 is part of the x86_64 baseline.
+    unsafe {
         (
-            _mm_movemask_epi8(special) as u32,
+            _mm_movemask_epi8(_mm_or_si128(quote, escape)) as u32,
             _mm_movemask_epi8(x) as u32,
         )
     }
@@ -46,19 +65,12 @@ fn specials16(b: &[u8; 16]) -> (u32, u32) {
 #[inline(always)]
 fn quotes16(b: &[u8; 16]) -> (u32, u32) {
     use std::arch::x86_64::*;
-    // SAFETY: SSE2 is part of the x86_64 baseline, so these instructions exist on every
-    // machine this code is built for; the load reads exactly the sixteen bytes `b` borrows.
+    let (quote, escape, x) = lanes16(b);
+    // SAFETY: SSE2 is part of the x86_64 baseline.
     unsafe {
-        let x = _mm_loadu_si128(b.as_ptr().cast());
-        let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
-        let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
-        // x <= 0x1f, unsigned: max(x, 0x1f) == 0x1f.
-        let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
-        // (The sign bit of `x` itself marks a byte that is not ASCII.)
-        let bad = _mm_or_si128(_mm_or_si128(backslash, control), x);
         (
             _mm_movemask_epi8(quote) as u32,
-            _mm_movemask_epi8(bad) as u32,
+            _mm_movemask_epi8(_mm_or_si128(escape, x)) as u32,
         )
     }
 }
