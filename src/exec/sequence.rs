@@ -13,6 +13,7 @@
 //! Expressions read one wide row (see [`ScanOp::fill`]): the row itself with its
 //! declared columns at their defaults, then, for every step, the record that step holds
 //! in the state read (its defaults when there is none): `s1.x` is a column of that row.
+//! Only the columns some expression reads are filled in; the others stay null.
 
 use crate::error::Result;
 use crate::exec::eval::eval;
@@ -39,6 +40,8 @@ pub(crate) struct ScanOp {
     pub steps: Vec<ScanStepOp>,
     /// Whether the match id is appended to each output row.
     pub match_id: bool,
+    /// The places of the wide row that some condition or assignment reads.
+    pub read: Vec<usize>,
 }
 
 /// A sequence: the record each step it passed holds, and its match id.
@@ -49,28 +52,31 @@ struct Sequence {
 }
 
 impl ScanOp {
-    /// `wide` made the row `r` reads with the state `seq`.
-    fn fill(&self, wide: &mut Vec<Value>, r: &Row, seq: Option<&Sequence>) {
-        wide.clear();
-        wide.extend_from_slice(r);
-        wide.extend_from_slice(&self.defaults[r.len().min(self.width)..]);
-        for j in 0..self.steps.len() {
-            match seq.and_then(|s| s.records[j].as_ref()) {
-                Some(rec) => wide.extend_from_slice(rec),
-                None => wide.extend_from_slice(&self.defaults),
-            }
+    /// `wide` (as wide as the row and a record per step) made the row `r` reads with the
+    /// state `seq`, at the places expressions read.
+    fn fill(&self, wide: &mut [Value], r: &Row, seq: Option<&Sequence>) {
+        for &at in &self.read {
+            let (part, col) = (at / self.width, at % self.width);
+            let v = match part {
+                0 => r.get(col),
+                k => seq
+                    .and_then(|s| s.records[k - 1].as_ref())
+                    .map(|rec| &rec[col]),
+            };
+            wide[at] = v.unwrap_or(&self.defaults[col]).clone();
         }
     }
 
-    /// The row of `wide` extended by step `k`'s assignments (each read before any is
-    /// made).
-    fn extended(&self, k: usize, wide: &[Value], ctx: &EvalCtx) -> Row {
+    /// The row `r` extended: its declared columns at their defaults, then step `k`'s
+    /// assignments, each read from `wide` before any is made.
+    fn extended(&self, k: usize, r: &Row, wide: &[Value], ctx: &EvalCtx) -> Row {
         let values: Vec<Value> = self.steps[k]
             .assigns
             .iter()
             .map(|(_, e)| eval(e, wide, ctx))
             .collect();
-        let mut row = wide[..self.width].to_vec();
+        let mut row = r.clone();
+        row.extend_from_slice(&self.defaults[r.len().min(self.width)..]);
         for ((col, _), v) in self.steps[k].assigns.iter().zip(values) {
             row[*col] = v;
         }
@@ -91,7 +97,7 @@ impl RowsOp for ScanOp {
         let n = self.steps.len();
         let mut state: Vec<Option<Sequence>> = vec![None; n];
         let mut next_id = 0i64;
-        let mut wide = Vec::with_capacity(self.width * (n + 1));
+        let mut wide = vec![Value::Null; self.width * (n + 1)];
         let mut out = Vec::new();
         for r in rows {
             for k in (0..n).rev() {
@@ -100,7 +106,7 @@ impl RowsOp for ScanOp {
                 if k > 0 && state[k - 1].is_some() {
                     self.fill(&mut wide, r, state[k - 1].as_ref());
                     if eval(&step.condition, &wide, ctx).is_true() {
-                        let row = self.extended(k, &wide, ctx);
+                        let row = self.extended(k, r, &wide, ctx);
                         if let Some(mut seq) = state[k - 1].take() {
                             if step.output {
                                 self.emit(&mut out, &row, seq.id);
@@ -115,7 +121,7 @@ impl RowsOp for ScanOp {
                 if k == 0 || state[k].is_some() {
                     self.fill(&mut wide, r, state[k].as_ref());
                     if eval(&step.condition, &wide, ctx).is_true() {
-                        let row = self.extended(k, &wide, ctx);
+                        let row = self.extended(k, r, &wide, ctx);
                         let seq = state[k].get_or_insert_with(|| {
                             next_id += 1;
                             Sequence {

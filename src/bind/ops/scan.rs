@@ -121,11 +121,23 @@ impl Binder<'_> {
             }
             schema.push(Column::new(id.name.clone(), Type::Long));
         }
+        let mut read = vec![false; wide.len()];
+        for st in &bound {
+            let exprs = std::iter::once(&st.condition).chain(st.assigns.iter().map(|(_, e)| e));
+            for e in exprs {
+                e.visit_columns(&mut |i| {
+                    if let Some(r) = read.get_mut(i) {
+                        *r = true;
+                    }
+                });
+            }
+        }
         let op = ScanOp {
             width,
             defaults,
             steps: bound,
             match_id: match_id.is_some(),
+            read: (0..read.len()).filter(|&i| read[i]).collect(),
         };
         Ok(Plan {
             kind: PlanKind::Custom {
