@@ -4,7 +4,8 @@
 //! Each row is tried against the steps from the last to the first. At step `k`:
 //! - if the step before holds a sequence and the row meets `k`'s condition (read with
 //!   that sequence's state), the sequence moves on to `k` (what `k` held is dropped),
-//!   the row, extended by `k`'s assignments, joins it and is output;
+//!   the row, extended by `k`'s assignments, joins it and is output (unless `k`
+//!   outputs none);
 //! - else, if `k` holds a sequence (or is the first step) and the row meets the
 //!   condition (read with `k`'s own state), the row replaces `k`'s record in that
 //!   sequence and is output when `k` outputs all; a first step without a sequence
