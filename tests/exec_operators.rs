@@ -470,9 +470,14 @@ fn scan_matches_steps_in_sequence() {
             "datatable(x:long)[1] | scan with (step s output=last: true;)",
             "error: `scan step output=last` is not supported yet",
         ),
+        // A step may assign a column of its input too (Kusto.Language accepts it).
         (
-            "datatable(x:long)[1] | scan with (step s: true => x = 2;)",
-            "error: `x` is not a declared column",
+            "datatable(x:long)[1,2] | scan with (step s: true => x = x * 10;)",
+            "x:long\n10\n20",
+        ),
+        (
+            "datatable(x:long)[1] | scan declare (total:long) with (step s: true => totl = 2;)",
+            "error: unknown column `totl`",
         ),
         (
             "datatable(x:long)[1] | scan with (step s: true; step s: false;)",
@@ -480,7 +485,7 @@ fn scan_matches_steps_in_sequence() {
         ),
         (
             "datatable(x:long)[1] | scan declare (x:long) with (step s: true;)",
-            "error: `scan` declares `x`",
+            "error: `scan declare of a column the input has` is not supported yet",
         ),
         (
             "datatable(x:long)[1] | scan with (step s: x;)",

@@ -4,7 +4,7 @@
 use super::coerce_literal;
 use crate::ast::{ColumnDecl, Expr, ExprKind, Ident, ScanStep};
 use crate::bind::{Binder, Scope};
-use crate::error::{Error, Result, Span};
+use crate::error::{nearest, Code, Error, Result, Span};
 use crate::exec::sequence::{ScanOp, ScanStepOp};
 use crate::plan::{Plan, PlanKind};
 use crate::table::Column;
@@ -26,8 +26,10 @@ impl Binder<'_> {
         let mut defaults: Vec<Value> = row.iter().map(|c| Value::null_of(c.ty)).collect();
         for (c, default) in declare {
             if row.iter().any(|r| r.name == c.name.name) {
-                return Err(Error::semantic(
-                    format!("`scan` declares `{}`, a column its input has", c.name.name),
+                // (Kusto.Language accepts it; what the engine makes of it is not
+                // documented.)
+                return Err(Error::unsupported(
+                    "scan declare of a column the input has",
                     c.name.span,
                 ));
             }
@@ -85,17 +87,22 @@ impl Binder<'_> {
             }
             let mut assigns = Vec::with_capacity(s.assigns.len());
             for (target, e) in &s.assigns {
-                let col = (input.schema.len()..width)
-                    .find(|&i| row[i].name == target.name)
-                    .ok_or_else(|| {
-                        Error::semantic(
-                            format!(
-                                "`{}` is not a declared column: a step assigns only the columns `declare` names",
-                                target.name
-                            ),
-                            target.span,
-                        )
-                    })?;
+                // A declared column, or one of the input's (which Kusto.Language accepts
+                // too): the docs' "the corresponding column".
+                let col = row.iter().position(|c| c.name == target.name).ok_or_else(|| {
+                    let mut err = Error::semantic(
+                        format!(
+                            "unknown column `{}`: a step assigns a column of its input or one `declare` names",
+                            target.name
+                        ),
+                        target.span,
+                    )
+                    .with_code(Code::Ks(142));
+                    if let Some(n) = nearest(&target.name, row.iter().map(|c| c.name.as_str())) {
+                        err = err.with_hint(format!("did you mean `{n}`?"));
+                    }
+                    err
+                })?;
                 let mut b = self.scalar(&step_refs(e, &names), &wide, scope)?;
                 let ty = row[col].ty;
                 if b.ty != ty && b.ty != Type::Unknown {
